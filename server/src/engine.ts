@@ -1,0 +1,84 @@
+// The analysis engine: parse, build the semantic model, run the selected rules, apply severity
+// settings and `# noqa`. The language server, the CLI and the tests all call this.
+import { collectSuppressions, isSuppressed } from './noqa';
+import { initParser, parsePython, type Tree } from './parser';
+import { SemanticModel } from './model/semantic';
+import { SourceFile } from './model/source';
+import { RULES } from './rules/index';
+import { DEFAULT_SETTINGS, type EngineSettings, type Finding, type Rule, type RuleContext } from './types';
+
+export { initParser as initEngine };
+
+export interface AnalyzeOptions {
+  settings?: EngineSettings;
+  /**
+   * A tree already parsed from exactly `text` (the language server re-parses incrementally).
+   * The caller owns it. Without it the engine parses and frees its own tree.
+   */
+  tree?: Tree;
+  path?: string;
+  /** Rules to run instead of the registry (tests). */
+  rules?: readonly Rule[];
+}
+
+export interface AnalysisResult {
+  findings: Finding[];
+  /** Whether the tree holds syntax errors (findings then come from the parts that parsed). */
+  hasSyntaxErrors: boolean;
+  /** Rules that threw: reported, never fatal. */
+  ruleErrors: { code: string; error: string }[];
+}
+
+/** Whether `code` is selected by `select`/`ignore` lists of codes or prefixes (`LEAK00`, `LEAK`). */
+export function isRuleEnabled(code: string, settings: Pick<EngineSettings, 'select' | 'ignore'>): boolean {
+  const matches = (list: string[] | undefined) => list?.some((p) => p === 'ALL' || code.startsWith(p.toUpperCase()));
+  if (settings.select && settings.select.length > 0 && !matches(settings.select)) return false;
+  return !matches(settings.ignore);
+}
+
+export function analyzeSource(text: string, options: AnalyzeOptions = {}): AnalysisResult {
+  const settings = options.settings ?? DEFAULT_SETTINGS;
+  const tree = options.tree ?? parsePython(text);
+  try {
+    return analyzeTree(text, tree, settings, options);
+  } finally {
+    // wasm memory is not garbage collected: free what we parsed ourselves.
+    if (!options.tree) tree.delete();
+  }
+}
+
+function analyzeTree(text: string, tree: Tree, settings: EngineSettings, options: AnalyzeOptions): AnalysisResult {
+  const file = new SourceFile(text, tree, options.path);
+  const model = new SemanticModel(file);
+  const findings: Finding[] = [];
+  const ruleErrors: AnalysisResult['ruleErrors'] = [];
+  const rules = (options.rules ?? RULES).filter((r) => isRuleEnabled(r.code, settings));
+  for (const rule of rules) {
+    const ctx: RuleContext = {
+      file,
+      model,
+      settings,
+      report(report) {
+        findings.push({
+          code: rule.code,
+          name: rule.name,
+          severity: settings.severity[rule.code] ?? report.severity ?? rule.defaultSeverity,
+          message: report.message,
+          range: report.range,
+          related: report.related ?? [],
+          fixes: report.fixes ?? [],
+        });
+      },
+    };
+    try {
+      rule.check(ctx);
+    } catch (error) {
+      ruleErrors.push({ code: rule.code, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    }
+  }
+  const suppressions = collectSuppressions(file);
+  const kept = findings
+    .filter((f) => !isSuppressed(suppressions, f.range.start.line, f.code))
+    .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
+  return { findings: kept, hasSyntaxErrors: tree.rootNode.hasError, ruleErrors };
+}

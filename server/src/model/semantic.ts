@@ -1,0 +1,606 @@
+// The semantic model every rule asks: scopes, bindings, references and qualified names over the
+// tree-sitter tree. It is built lazily: a scope's bindings are collected the first time a rule
+// asks about that scope, and references are found by searching the scope's text for the name
+// and confirming each hit in the tree. A file where no rule has a candidate costs almost nothing.
+import type { Node } from '../parser';
+import type { SourceFile } from './source';
+
+export type ScopeKind = 'module' | 'class' | 'function' | 'lambda' | 'comprehension';
+
+export type BindingKind =
+  | 'assignment' // x = …, x: T = …, x += …, (x := …)
+  | 'parameter'
+  | 'import'
+  | 'function'
+  | 'class'
+  | 'loop' // for x in …
+  | 'with' // with … as x
+  | 'except' // except E as x
+  | 'deletion';
+
+export interface Binding {
+  name: string;
+  kind: BindingKind;
+  scope: Scope;
+  /** The identifier nodes where the name is bound, in source order. */
+  sites: Node[];
+  /** For imports: the qualified name bound (`import asyncio as aio` → `asyncio`). */
+  qualifiedName?: string;
+}
+
+export type ReferenceContext = 'load' | 'store' | 'augmented' | 'del';
+
+export interface Reference {
+  node: Node;
+  binding: Binding;
+  context: ReferenceContext;
+  /** The scope the reference occurs in (may be nested inside the binding's scope). */
+  scope: Scope;
+}
+
+const SCOPE_TYPES: Record<string, ScopeKind> = {
+  module: 'module',
+  class_definition: 'class',
+  function_definition: 'function',
+  lambda: 'lambda',
+  list_comprehension: 'comprehension',
+  set_comprehension: 'comprehension',
+  dictionary_comprehension: 'comprehension',
+  generator_expression: 'comprehension',
+};
+
+export function isScopeNode(node: Node): boolean {
+  return node.type in SCOPE_TYPES;
+}
+
+const BUILTINS = new Set(
+  (
+    'open print len dict list set tuple frozenset object type super property staticmethod classmethod ' +
+    'isinstance issubclass getattr setattr hasattr delattr iter next range enumerate zip map filter ' +
+    'sorted reversed min max sum any all abs id hash repr str bytes bytearray int float bool complex ' +
+    'memoryview vars globals locals callable format input exec eval compile __import__'
+  ).split(' '),
+);
+
+export class Scope {
+  private collected = false;
+  readonly bindings = new Map<string, Binding>();
+  readonly globals = new Set<string>();
+  readonly nonlocals = new Set<string>();
+
+  constructor(
+    readonly kind: ScopeKind,
+    readonly node: Node,
+    readonly parent: Scope | undefined,
+    private readonly model: SemanticModel,
+  ) {}
+
+  /** The function or class name, if any. */
+  get name(): string | undefined {
+    return this.node.childForFieldName('name')?.text;
+  }
+
+  get isAsync(): boolean {
+    return this.kind === 'function' && this.node.children[0]?.type === 'async';
+  }
+
+  /** The nearest enclosing function scope (itself included), if any. */
+  get enclosingFunction(): Scope | undefined {
+    let s: Scope | undefined = this;
+    while (s && s.kind !== 'function') s = s.parent;
+    return s;
+  }
+
+  /** For a method: the class scope it is defined in. */
+  get enclosingClass(): Scope | undefined {
+    return this.kind === 'function' && this.parent?.kind === 'class' ? this.parent : undefined;
+  }
+
+  /** Run time code: anything inside a function or lambda (as opposed to import-time code). */
+  get isRuntime(): boolean {
+    let s: Scope | undefined = this;
+    while (s) {
+      if (s.kind === 'function' || s.kind === 'lambda') return true;
+      s = s.parent;
+    }
+    return false;
+  }
+
+  lookupLocal(name: string): Binding | undefined {
+    this.ensureCollected();
+    return this.bindings.get(name);
+  }
+
+  declaresGlobal(name: string): boolean {
+    this.ensureCollected();
+    return this.globals.has(name);
+  }
+
+  declaresNonlocal(name: string): boolean {
+    this.ensureCollected();
+    return this.nonlocals.has(name);
+  }
+
+  ensureCollected(): void {
+    if (this.collected) return;
+    this.collected = true;
+    new BindingCollector(this, this.model).collect();
+  }
+
+  bind(name: string, kind: BindingKind, site: Node, qualifiedName?: string): void {
+    const existing = this.bindings.get(name);
+    if (existing) {
+      existing.sites.push(site);
+      // An import later rebound by assignment is no longer (only) that module.
+      if (existing.kind !== kind) existing.kind = kind === 'deletion' ? existing.kind : kind;
+      if (qualifiedName === undefined) existing.qualifiedName = undefined;
+      return;
+    }
+    this.bindings.set(name, { name, kind, scope: this, sites: [site], qualifiedName });
+  }
+}
+
+/** Walks one scope's own statements (not nested scopes' bodies) and records what it binds. */
+class BindingCollector {
+  constructor(
+    private readonly scope: Scope,
+    private readonly model: SemanticModel,
+  ) {}
+
+  collect(): void {
+    const node = this.scope.node;
+    switch (this.scope.kind) {
+      case 'module':
+        this.walkChildren(node);
+        break;
+      case 'class':
+      case 'function': {
+        if (this.scope.kind === 'function') this.parameters(node.childForFieldName('parameters'));
+        const body = node.childForFieldName('body');
+        if (body) this.walk(body);
+        break;
+      }
+      case 'lambda':
+        this.parameters(node.childForFieldName('parameters'));
+        this.walkSkippingScopes(node.childForFieldName('body'));
+        break;
+      case 'comprehension':
+        for (const child of node.namedChildren) {
+          if (child?.type === 'for_in_clause') {
+            this.target(child.childForFieldName('left'), 'loop');
+            // The first iterable is evaluated in the enclosing scope; later clauses here.
+          }
+        }
+        for (const child of node.namedChildren) if (child) this.walkSkippingScopes(child);
+        break;
+    }
+  }
+
+  private parameters(params: Node | null): void {
+    if (!params) return;
+    for (const p of params.namedChildren) {
+      if (!p) continue;
+      let id: Node | null = null;
+      if (p.type === 'identifier') id = p;
+      else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') id = p.childForFieldName('name');
+      else if (p.type === 'typed_parameter' || p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern') {
+        id = p.namedChildren.find((c) => c?.type === 'identifier') ?? null;
+        if (!id) {
+          const inner = p.namedChildren[0];
+          if (inner && (inner.type === 'list_splat_pattern' || inner.type === 'dictionary_splat_pattern'))
+            id = inner.namedChildren.find((c) => c?.type === 'identifier') ?? null;
+        }
+      }
+      if (id) this.scope.bind(id.text, 'parameter', id);
+    }
+  }
+
+  private walkSkippingScopes(node: Node | null): void {
+    if (!node) return;
+    if (node.type === 'named_expression') {
+      // Walrus targets bind in the nearest non-comprehension scope.
+      const name = node.childForFieldName('name');
+      let target: Scope = this.scope;
+      while (target.kind === 'comprehension' && target.parent) target = target.parent;
+      if (name && target === this.scope) this.scope.bind(name.text, 'assignment', name);
+    }
+    if (isScopeNode(node)) return;
+    for (const c of node.namedChildren) if (c) this.walkSkippingScopes(c);
+  }
+
+  private walkChildren(node: Node): void {
+    for (const c of node.namedChildren) if (c) this.walk(c);
+  }
+
+  private walk(node: Node): void {
+    switch (node.type) {
+      case 'function_definition':
+      case 'class_definition': {
+        const name = node.childForFieldName('name');
+        if (name) this.scope.bind(name.text, node.type === 'class_definition' ? 'class' : 'function', name);
+        // Parameter defaults, annotations and superclasses are evaluated here, but bind nothing
+        // except walrus targets, which we ignore there.
+        return;
+      }
+      case 'lambda':
+      case 'list_comprehension':
+      case 'set_comprehension':
+      case 'dictionary_comprehension':
+      case 'generator_expression':
+        return;
+      case 'assignment': {
+        this.target(node.childForFieldName('left'), 'assignment');
+        const right = node.childForFieldName('right');
+        if (right) this.walk(right);
+        return;
+      }
+      case 'augmented_assignment':
+        this.target(node.childForFieldName('left'), 'assignment');
+        this.walkOptional(node.childForFieldName('right'));
+        return;
+      case 'named_expression': {
+        const name = node.childForFieldName('name');
+        if (name) this.scope.bind(name.text, 'assignment', name);
+        this.walkOptional(node.childForFieldName('value'));
+        return;
+      }
+      case 'for_statement':
+        this.target(node.childForFieldName('left'), 'loop');
+        break;
+      case 'as_pattern': {
+        const alias = node.childForFieldName('alias');
+        const kind: BindingKind = node.parent?.type === 'except_clause' ? 'except' : 'with';
+        if (alias) this.target(alias, kind);
+        break;
+      }
+      case 'import_statement':
+        this.importStatement(node);
+        return;
+      case 'import_from_statement':
+        this.importFrom(node);
+        return;
+      case 'global_statement':
+        for (const id of node.namedChildren) if (id?.type === 'identifier') this.scope.globals.add(id.text);
+        return;
+      case 'nonlocal_statement':
+        for (const id of node.namedChildren) if (id?.type === 'identifier') this.scope.nonlocals.add(id.text);
+        return;
+      case 'delete_statement':
+        return;
+      case 'decorated_definition':
+        for (const c of node.namedChildren) if (c) this.walk(c);
+        return;
+    }
+    for (const c of node.namedChildren) if (c) this.walk(c);
+  }
+
+  private walkOptional(node: Node | null): void {
+    if (node) this.walk(node);
+  }
+
+  private target(node: Node | null, kind: BindingKind): void {
+    if (!node) return;
+    switch (node.type) {
+      case 'identifier':
+        this.scope.bind(node.text, kind, node);
+        return;
+      case 'pattern_list':
+      case 'tuple_pattern':
+      case 'list_pattern':
+      case 'expression_list':
+      case 'tuple':
+      case 'list':
+      case 'parenthesized_expression':
+      case 'list_splat_pattern':
+      case 'as_pattern_target':
+      case 'list_splat':
+        for (const c of node.namedChildren) this.target(c, kind);
+        return;
+      default:
+        // attribute / subscript targets bind nothing; walk them for walrus and such
+        this.walk(node);
+    }
+  }
+
+  private importStatement(node: Node): void {
+    for (const name of node.childrenForFieldName('name')) {
+      if (!name) continue;
+      if (name.type === 'aliased_import') {
+        const dotted = name.childForFieldName('name');
+        const alias = name.childForFieldName('alias');
+        if (dotted && alias) this.scope.bind(alias.text, 'import', alias, dotted.text);
+      } else if (name.type === 'dotted_name') {
+        // `import os.path` binds `os` to the package `os`.
+        const first = name.namedChildren[0];
+        if (first) this.scope.bind(first.text, 'import', first, first.text);
+      }
+    }
+  }
+
+  private importFrom(node: Node): void {
+    const moduleNode = node.childForFieldName('module_name');
+    let module = moduleNode?.text ?? '';
+    if (moduleNode?.type === 'relative_import') module = moduleNode.text; // keeps leading dots
+    for (const name of node.childrenForFieldName('name')) {
+      if (!name) continue;
+      if (name.type === 'aliased_import') {
+        const dotted = name.childForFieldName('name');
+        const alias = name.childForFieldName('alias');
+        if (dotted && alias) this.scope.bind(alias.text, 'import', alias, joinName(module, dotted.text));
+      } else if (name.type === 'dotted_name') {
+        const last = name.namedChildren[name.namedChildren.length - 1];
+        if (last) this.scope.bind(last.text, 'import', last, joinName(module, name.text));
+      }
+    }
+    void this.model;
+  }
+}
+
+function joinName(module: string, name: string): string {
+  if (!module) return name;
+  return module.endsWith('.') ? module + name : `${module}.${name}`;
+}
+
+export class SemanticModel {
+  private readonly scopes = new Map<number, Scope>();
+  readonly moduleScope: Scope;
+
+  constructor(readonly file: SourceFile) {
+    this.moduleScope = new Scope('module', file.root, undefined, this);
+    this.scopes.set(file.root.id, this.moduleScope);
+  }
+
+  /** The scope a scope-creating node opens. */
+  scopeFor(scopeNode: Node): Scope {
+    const cached = this.scopes.get(scopeNode.id);
+    if (cached) return cached;
+    const kind = SCOPE_TYPES[scopeNode.type];
+    if (!kind) throw new Error(`not a scope node: ${scopeNode.type}`);
+    const parent = this.scopeOf(scopeNode);
+    const scope = new Scope(kind, scopeNode, parent, this);
+    this.scopes.set(scopeNode.id, scope);
+    return scope;
+  }
+
+  /**
+   * The scope in which `node` is evaluated. A function's name, decorators, defaults and
+   * annotations belong to the enclosing scope; its parameters and body to the function.
+   */
+  scopeOf(node: Node): Scope {
+    let child = node;
+    let current = node.parent;
+    while (current) {
+      const kind = SCOPE_TYPES[current.type];
+      if (kind && this.isInsideScopeBody(current, child)) return this.scopeFor(current);
+      child = current;
+      current = current.parent;
+    }
+    return this.moduleScope;
+  }
+
+  private isInsideScopeBody(scopeNode: Node, child: Node): boolean {
+    switch (scopeNode.type) {
+      case 'function_definition': {
+        const field = fieldOf(scopeNode, child);
+        if (field === 'body') return true;
+        if (field === 'parameters') {
+          // A parameter's default value and annotation are evaluated outside.
+          return false;
+        }
+        return false;
+      }
+      case 'class_definition':
+        return fieldOf(scopeNode, child) === 'body';
+      case 'lambda':
+        return fieldOf(scopeNode, child) === 'body';
+      case 'list_comprehension':
+      case 'set_comprehension':
+      case 'dictionary_comprehension':
+      case 'generator_expression': {
+        // The first for-clause's iterable is evaluated in the enclosing scope.
+        const firstFor = scopeNode.namedChildren.find((c) => c?.type === 'for_in_clause');
+        if (firstFor && child.id === firstFor.id) return true; // its target binds here
+        return true;
+      }
+      default:
+        return true;
+    }
+  }
+
+  /** Resolve a name used at `node` (an identifier) following Python's LEGB rules. */
+  resolve(node: Node, name = node.text): Binding | undefined {
+    let scope = this.scopeOfIdentifier(node);
+    const start = scope;
+    while (scope) {
+      if (scope.declaresGlobal(name)) return this.moduleScope.lookupLocal(name);
+      if (scope.declaresNonlocal(name)) {
+        scope = scope.parent;
+        while (scope && scope.kind === 'class') scope = scope.parent;
+        continue;
+      }
+      // Class bodies are visible only to code directly in the class body, not to methods.
+      if (scope.kind !== 'class' || scope === start) {
+        const b = scope.lookupLocal(name);
+        if (b) return b;
+      }
+      scope = scope.parent;
+    }
+    return undefined;
+  }
+
+  /** For an identifier that is a parameter name, the parameter lives in the function's scope. */
+  private scopeOfIdentifier(node: Node): Scope {
+    const parent = node.parent;
+    if (parent) {
+      const isParamName =
+        parent.type === 'parameters' ||
+        parent.type === 'lambda_parameters' ||
+        ((parent.type === 'default_parameter' || parent.type === 'typed_default_parameter') &&
+          parent.childForFieldName('name')?.id === node.id) ||
+        parent.type === 'typed_parameter' ||
+        parent.type === 'list_splat_pattern' ||
+        parent.type === 'dictionary_splat_pattern';
+      if (isParamName) {
+        let p: Node | null = parent;
+        while (p && p.type !== 'function_definition' && p.type !== 'lambda') p = p.parent;
+        if (p) return this.scopeFor(p);
+      }
+    }
+    return this.scopeOf(node);
+  }
+
+  /**
+   * The qualified name of an expression: `aio.create_task` with `import asyncio as aio` →
+   * `asyncio.create_task`; `open` → `builtins.open`. Undefined when the root name is a local
+   * variable, a parameter or otherwise unknown.
+   */
+  qualifiedName(node: Node | null): string | undefined {
+    if (!node) return undefined;
+    if (node.type === 'identifier') {
+      const binding = this.resolve(node);
+      if (!binding) return BUILTINS.has(node.text) ? `builtins.${node.text}` : undefined;
+      if (binding.kind === 'import') return binding.qualifiedName;
+      return undefined;
+    }
+    if (node.type === 'attribute') {
+      const base = this.qualifiedName(node.childForFieldName('object'));
+      const attr = node.childForFieldName('attribute');
+      return base && attr ? `${base}.${attr.text}` : undefined;
+    }
+    if (node.type === 'parenthesized_expression' && node.namedChildCount === 1) {
+      return this.qualifiedName(node.namedChildren[0]);
+    }
+    return undefined;
+  }
+
+  /** Qualified name of what a call calls (`call.function`). */
+  calleeName(call: Node): string | undefined {
+    return this.qualifiedName(call.childForFieldName('function'));
+  }
+
+  /** Does the file import `module` (or something from it) anywhere at module level? */
+  importsModule(module: string): boolean {
+    this.moduleScope.ensureCollected();
+    for (const b of this.moduleScope.bindings.values()) {
+      const q = b.qualifiedName;
+      if (b.kind === 'import' && q && (q === module || q.startsWith(`${module}.`))) return true;
+    }
+    return false;
+  }
+
+  /** All references (loads, stores, deletions) that resolve to `binding`. */
+  references(binding: Binding): Reference[] {
+    const cacheKey = binding;
+    const cached = this.refCache.get(cacheKey);
+    if (cached) return cached;
+    const result: Reference[] = [];
+    const scopeNode = binding.scope.node;
+    const text = this.file.text;
+    const name = binding.name;
+    const start = scopeNode.startIndex;
+    const end = scopeNode.endIndex;
+    const finder = identifierFinder(name);
+    finder.lastIndex = start;
+    for (let m = finder.exec(text); m && m.index < end; m = finder.exec(text)) {
+      const node = this.file.root.descendantForIndex(m.index, m.index + name.length);
+      if (node.type !== 'identifier' || node.text !== name) continue;
+      if (!isNameReference(node)) continue;
+      if (this.resolve(node) !== binding) continue;
+      result.push({ node, binding, context: referenceContext(node), scope: this.scopeOf(node) });
+    }
+    this.refCache.set(cacheKey, result);
+    return result;
+  }
+  private readonly refCache = new Map<Binding, Reference[]>();
+
+  /** The binding an identifier refers to, for a `load` of a name at `node`. */
+  bindingOf(node: Node): Binding | undefined {
+    return node.type === 'identifier' ? this.resolve(node) : undefined;
+  }
+
+  /**
+   * The value assigned at a binding site, when the site is the whole left side of a simple
+   * assignment (`x = value`, `x: T = value`). Undefined for tuple unpacking and other forms.
+   */
+  assignedValue(site: Node): Node | undefined {
+    const parent = site.parent;
+    if (parent?.type === 'assignment' && parent.childForFieldName('left')?.id === site.id) {
+      return parent.childForFieldName('right') ?? undefined;
+    }
+    return undefined;
+  }
+}
+
+const finderCache = new Map<string, RegExp>();
+function identifierFinder(name: string): RegExp {
+  let re = finderCache.get(name);
+  if (!re) {
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    re = new RegExp(`(?<![\\p{L}\\p{N}_])${escaped}(?![\\p{L}\\p{N}_])`, 'gu');
+    finderCache.set(name, re);
+  }
+  re.lastIndex = 0;
+  return re;
+}
+
+/** True when an identifier node names a variable (not an attribute, keyword or import path). */
+export function isNameReference(node: Node): boolean {
+  const parent = node.parent;
+  if (!parent) return false;
+  switch (parent.type) {
+    case 'attribute':
+      return parent.childForFieldName('object')?.id === node.id;
+    case 'keyword_argument':
+      return parent.childForFieldName('name')?.id !== node.id;
+    case 'dotted_name':
+    case 'aliased_import':
+    case 'import_from_statement':
+    case 'import_statement':
+    case 'global_statement':
+    case 'nonlocal_statement':
+      return false;
+    case 'function_definition':
+    case 'class_definition':
+      return parent.childForFieldName('name')?.id !== node.id ? true : true;
+    default:
+      return true;
+  }
+}
+
+function referenceContext(node: Node): ReferenceContext {
+  let child = node;
+  let parent = node.parent;
+  // Climb through patterns: (a, b) = …
+  while (
+    parent &&
+    (parent.type === 'pattern_list' ||
+      parent.type === 'tuple_pattern' ||
+      parent.type === 'list_pattern' ||
+      parent.type === 'list_splat_pattern' ||
+      parent.type === 'as_pattern_target')
+  ) {
+    child = parent;
+    parent = parent.parent;
+  }
+  if (!parent) return 'load';
+  if (parent.type === 'assignment' && parent.childForFieldName('left')?.id === child.id) return 'store';
+  if (parent.type === 'augmented_assignment' && parent.childForFieldName('left')?.id === child.id)
+    return 'augmented';
+  if (parent.type === 'for_statement' && parent.childForFieldName('left')?.id === child.id) return 'store';
+  if (parent.type === 'for_in_clause' && parent.childForFieldName('left')?.id === child.id) return 'store';
+  if (parent.type === 'as_pattern' && parent.childForFieldName('alias')?.id === child.id) return 'store';
+  if (parent.type === 'named_expression' && parent.childForFieldName('name')?.id === child.id) return 'store';
+  if (parent.type === 'delete_statement') return 'del';
+  if ((parent.type === 'function_definition' || parent.type === 'class_definition') && parent.childForFieldName('name')?.id === child.id)
+    return 'store';
+  return 'load';
+}
+
+/** Which field of `parent` holds `child`, if any. */
+export function fieldOf(parent: Node, child: Node): string | null {
+  for (let i = 0; i < parent.childCount; i++) {
+    const c = parent.child(i);
+    if (c && c.id === child.id) return parent.fieldNameForChild(i);
+  }
+  return null;
+}

@@ -1,0 +1,95 @@
+// A parsed Python file: its text, its tree and conversions between offsets and positions.
+// tree-sitter (web) indexes UTF-16 code units, which is also what LSP positions count.
+import type { Node, Tree } from '../parser';
+import type { Position, Range } from '../types';
+
+export class SourceFile {
+  private lineStarts: number[] | undefined;
+
+  constructor(
+    readonly text: string,
+    readonly tree: Tree,
+    readonly path?: string,
+  ) {}
+
+  get root(): Node {
+    return this.tree.rootNode;
+  }
+
+  private starts(): number[] {
+    if (!this.lineStarts) {
+      const starts = [0];
+      const text = this.text;
+      for (let i = 0; i < text.length; i++) {
+        const ch = text.charCodeAt(i);
+        if (ch === 10) starts.push(i + 1);
+        else if (ch === 13) {
+          if (text.charCodeAt(i + 1) === 10) i++;
+          starts.push(i + 1);
+        }
+      }
+      this.lineStarts = starts;
+    }
+    return this.lineStarts;
+  }
+
+  get lineCount(): number {
+    return this.starts().length;
+  }
+
+  positionAt(offset: number): Position {
+    const starts = this.starts();
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: offset - starts[lo] };
+  }
+
+  offsetAt(position: Position): number {
+    const starts = this.starts();
+    if (position.line >= starts.length) return this.text.length;
+    return Math.min(starts[position.line] + position.character, this.lineEnd(position.line));
+  }
+
+  /** Offset just before the line break of `line`. */
+  lineEnd(line: number): number {
+    const starts = this.starts();
+    let end = line + 1 < starts.length ? starts[line + 1] : this.text.length;
+    while (end > starts[line] && (this.text[end - 1] === '\n' || this.text[end - 1] === '\r')) end--;
+    return end;
+  }
+
+  lineText(line: number): string {
+    return this.text.slice(this.starts()[line], this.lineEnd(line));
+  }
+
+  lineStart(line: number): number {
+    return this.starts()[line];
+  }
+
+  /** The leading whitespace of `line`. */
+  indentOf(line: number): string {
+    return /^[ \t]*/.exec(this.lineText(line))?.[0] ?? '';
+  }
+
+  rangeOf(node: Node): Range {
+    return {
+      start: { line: node.startPosition.row, character: node.startPosition.column },
+      end: { line: node.endPosition.row, character: node.endPosition.column },
+    };
+  }
+
+  rangeOfOffsets(start: number, end: number): Range {
+    return { start: this.positionAt(start), end: this.positionAt(end) };
+  }
+
+  /** The newline sequence the file already uses. */
+  get eol(): string {
+    const i = this.text.indexOf('\n');
+    return i > 0 && this.text[i - 1] === '\r' ? '\r\n' : '\n';
+  }
+}

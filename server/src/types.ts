@@ -1,0 +1,107 @@
+// Shared vocabulary of the engine: positions, findings, rules and fixes. No LSP or vscode types
+// here: the language server translates these, and the CLI prints them.
+import type { SemanticModel } from './model/semantic';
+import type { SourceFile } from './model/source';
+
+/** 0-based line, UTF-16 character offset: the same convention as LSP. */
+export interface Position {
+  line: number;
+  character: number;
+}
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+export type RuleCode = `LEAK${number}`;
+
+export interface RelatedInfo {
+  range: Range;
+  message: string;
+}
+
+/** A single text replacement; ranges refer to the original text and never overlap within one fix. */
+export interface TextEdit {
+  range: Range;
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+  /** The safe, recommended fix: the one "Fix All" applies. */
+  isPreferred?: boolean;
+}
+
+export interface Finding {
+  code: RuleCode;
+  name: string;
+  severity: Severity;
+  message: string;
+  range: Range;
+  related: RelatedInfo[];
+  /** Fixes computed with the finding (from the tree, not text). Empty when none is safe. */
+  fixes: Fix[];
+}
+
+export interface RuleDocs {
+  whatItDoes: string;
+  whyIsThisBad: string;
+  /** Python code that the rule flags. */
+  example: string;
+  /** The same code written without the leak. */
+  useInstead: string;
+  references?: string[];
+}
+
+/** What a rule's check gets: the file, its semantic model, the settings and a way to report. */
+export interface RuleContext {
+  file: SourceFile;
+  model: SemanticModel;
+  settings: EngineSettings;
+  report(report: Report): void;
+}
+
+export interface Report {
+  /** The node (or range) to underline: the smallest meaningful one. */
+  range: Range;
+  message: string;
+  related?: RelatedInfo[];
+  /** Overrides the rule's default severity for this finding (e.g. a milder variant). */
+  severity?: Severity;
+  fixes?: Fix[];
+}
+
+export interface Rule {
+  code: RuleCode;
+  name: string;
+  /** Seed severity: HIGH → 'warning', MEDIUM → 'information'. */
+  defaultSeverity: Severity;
+  /** One-line summary, used in docs and SARIF. Each report carries its own specific message. */
+  summary: string;
+  docs: RuleDocs;
+  /** Whether the rule offers an automatic fix (besides suppression). */
+  fixable: boolean;
+  check(ctx: RuleContext): void;
+}
+
+/** Settings the engine honours; pyproject.toml, editor settings and CLI flags all map onto this. */
+export interface EngineSettings {
+  select?: string[];
+  ignore?: string[];
+  severity: Partial<Record<string, Severity>>;
+  /** Extra connection factories for LEAK004, as qualified names (`mylib.db.connect`). */
+  extendConnectionFactories: string[];
+  cacheMaxsize: number;
+  cacheTtlSeconds: number;
+  exclude: string[];
+}
+
+export const DEFAULT_SETTINGS: EngineSettings = {
+  severity: {},
+  extendConnectionFactories: [],
+  cacheMaxsize: 1024,
+  cacheTtlSeconds: 3600,
+  exclude: [],
+};
