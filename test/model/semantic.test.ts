@@ -105,7 +105,7 @@ describe('semantic model', () => {
     const outer = m.scopeFor(m.file.root.namedChildren[0] as Node);
     const items = outer.lookupLocal('items');
     assert.ok(items);
-    assert.deepEqual(m.references(items).map((r) => [r.node.startPosition.row + 1, r.context]), [[2, "store"], [6, "store"], [6, "load"]]);
+    assert.deepEqual(m.references(items).map((r) => [r.node.startPosition.row + 1, r.context]), [[2, "store"], [5, "store"], [5, "load"]]);
   });
 
   it('classifies uses: method calls, with, arguments, returns', () => {
