@@ -15,7 +15,7 @@ export function collectSuppressions(file: SourceFile): Map<number, Suppression> 
   const finder = /noqa/gi;
   for (let m = finder.exec(text); m; m = finder.exec(text)) {
     const node = file.root.descendantForIndex(m.index);
-    if (node.type !== 'comment') continue;
+    if (node?.type !== 'comment') continue;
     const parsed = NOQA.exec(node.text);
     if (!parsed) continue;
     const line = node.startPosition.row;
@@ -50,7 +50,7 @@ export function suppressionFix(file: SourceFile, line: number, code: string): Fi
   const hash = lineText.lastIndexOf('#');
   if (hash >= 0) {
     const commentNode = file.root.descendantForIndex(file.lineStart(line) + hash);
-    if (commentNode.type === 'comment') {
+    if (commentNode?.type === 'comment') {
       const m = NOQA.exec(commentNode.text);
       if (m?.groups?.codes) {
         const insertAt = commentNode.startIndex + m.index + m[0].length;
@@ -61,7 +61,7 @@ export function suppressionFix(file: SourceFile, line: number, code: string): Fi
   }
   if (end > 0) {
     const at = file.root.descendantForIndex(Math.max(end - 1, 0));
-    if (/string/.test(at.type) && at.endIndex > end) return undefined;
+    if (at && /string/.test(at.type) && at.endIndex > end) return undefined;
   }
   const trimmedEnd = file.lineStart(line) + lineText.replace(/[ \t]+$/, '').length;
   const range = file.rangeOfOffsets(trimmedEnd, end);
