@@ -17,12 +17,29 @@ const node = {
   minify: production,
   logLevel: 'warning',
   external: ['vscode'],
+  // web-tree-sitter resolves to its ES module build, which reads import.meta.url: a CommonJS
+  // bundle has none, so give it the bundle's own file URL.
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 
 const builds = [
   { ...node, entryPoints: { extension: 'client/src/extension.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { server: 'server/src/server.ts', 'scan-worker': 'server/src/cli/scan-worker.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { cli: 'server/src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  {
+    ...node,
+    entryPoints: {
+      server: 'server/src/server-main.ts',
+      'scan-worker': 'server/src/cli/scan-worker.ts',
+      'analysis-worker': 'server/src/lsp/analysis-worker.ts',
+    },
+    outdir: 'dist',
+  },
+  {
+    ...node,
+    entryPoints: { cli: 'server/src/cli/main.ts' },
+    outdir: 'dist',
+    banner: { js: `#!/usr/bin/env node\n${node.banner.js}` },
+  },
   {
     bundle: true,
     platform: 'browser',

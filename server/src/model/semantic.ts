@@ -409,7 +409,7 @@ export class SemanticModel {
 
   /** Resolve a name used at `node` (an identifier) following Python's LEGB rules. */
   resolve(node: Node, name = node.text): Binding | undefined {
-    let scope = this.scopeOfIdentifier(node);
+    let scope: Scope | undefined = this.scopeOfIdentifier(node);
     const start = scope;
     while (scope) {
       if (scope.declaresGlobal(name)) return this.moduleScope.lookupLocal(name);
@@ -503,7 +503,7 @@ export class SemanticModel {
     finder.lastIndex = start;
     for (let m = finder.exec(text); m && m.index < end; m = finder.exec(text)) {
       const node = this.file.root.descendantForIndex(m.index, m.index + name.length);
-      if (node.type !== 'identifier' || node.text !== name) continue;
+      if (node?.type !== 'identifier' || node.text !== name) continue;
       if (!isNameReference(node)) continue;
       if (this.resolve(node) !== binding) continue;
       result.push({ node, binding, context: referenceContext(node), scope: this.scopeOf(node) });
@@ -590,7 +590,8 @@ function referenceContext(node: Node): ReferenceContext {
   if (parent.type === 'for_in_clause' && parent.childForFieldName('left')?.id === child.id) return 'store';
   if (parent.type === 'as_pattern' && parent.childForFieldName('alias')?.id === child.id) return 'store';
   if (parent.type === 'named_expression' && parent.childForFieldName('name')?.id === child.id) return 'store';
-  if (parent.type === 'delete_statement') return 'del';
+  // `del a` and `del a, b` (the names sit in an expression_list).
+  if (parent.type === 'delete_statement' || (parent.type === 'expression_list' && parent.parent?.type === 'delete_statement')) return 'del';
   if ((parent.type === 'function_definition' || parent.type === 'class_definition') && parent.childForFieldName('name')?.id === child.id)
     return 'store';
   return 'load';

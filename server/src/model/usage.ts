@@ -95,6 +95,7 @@ export function useOf(expr: Node): Use {
     case 'return_statement':
       return { kind: 'return', node: parent };
     case 'expression_list':
+      if (parent.parent?.type === 'delete_statement') return { kind: 'del', node: parent.parent };
       if (parent.parent?.type === 'return_statement') return { kind: 'return', node: parent.parent };
       if (parent.parent?.type === 'yield') return { kind: 'yield', node: parent.parent };
       return { kind: 'stored-in', node: parent };

@@ -1,0 +1,25 @@
+// Names shared by the manifest (package.json), the client and the language server. Kept in one
+// place so a rename cannot leave a command declared in package.json but registered under another id.
+
+/** Client id: also the prefix of `leakLens.trace.server`, which vscode-languageclient reads itself. */
+export const CLIENT_ID = 'leakLens';
+export const DISPLAY_NAME = 'Leak Lens';
+/** `source` of every diagnostic the server publishes. */
+export const DIAGNOSTIC_SOURCE = 'Leak Lens';
+/** The code action kind the server offers for "fix everything that is safe". */
+export const FIX_ALL_KIND = 'source.fixAll.leakLens';
+
+export const Commands = {
+  restartServer: 'leakLens.restartServer',
+  scanWorkspace: 'leakLens.scanWorkspace',
+  showOutput: 'leakLens.showOutput',
+  fixAllInFile: 'leakLens.fixAllInFile',
+  detectMemoryLeak: 'leakLens.detectMemoryLeak',
+  openMemoryPanel: 'leakLens.openMemoryPanel',
+  attachToProcess: 'leakLens.attachToProcess',
+} as const;
+
+/** Commands the server executes through `workspace/executeCommand`. */
+export const ServerCommands = {
+  scanWorkspace: 'leakLens.scanWorkspace',
+} as const;

@@ -1,0 +1,24 @@
+// Human-readable figures for reasons, progress lines and the panel. MB means MiB.
+import { MIB } from './settings';
+
+export function formatMB(mb: number): string {
+  const abs = Math.abs(mb);
+  return `${abs >= 100 ? mb.toFixed(0) : abs >= 10 ? mb.toFixed(1) : mb.toFixed(2)} MB`;
+}
+
+export function formatBytes(bytes: number): string {
+  return formatMB(bytes / MIB);
+}
+
+/** Signed rate, e.g. "+2.10 MB/min". */
+export function formatRate(mbPerMin: number): string {
+  const abs = Math.abs(mbPerMin);
+  const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 0.1 ? 2 : 3;
+  return `${mbPerMin >= 0 ? '+' : '-'}${abs.toFixed(digits)} MB/min`;
+}
+
+export function formatSeconds(seconds: number): string {
+  if (seconds >= 3600) return `${(seconds / 3600).toFixed(1)} h`;
+  if (seconds >= 120) return `${(seconds / 60).toFixed(1)} min`;
+  return `${seconds >= 10 ? seconds.toFixed(0) : seconds.toFixed(1)} s`;
+}

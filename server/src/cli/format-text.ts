@@ -1,0 +1,22 @@
+// `--format text`: one `path:line:col: CODE message` line per finding (1-based, as compilers and
+// Ruff print them, so editors and terminals make them clickable), then a summary line.
+import type { ScanReport } from './report';
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export function formatText(report: ScanReport): string {
+  const lines = report.findings.map(
+    (f) =>
+      `${f.path}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.code} ${f.message.replace(/\s*\n\s*/g, ' ')}`,
+  );
+  const files = new Set(report.findings.map((f) => f.path)).size;
+  const scanned = plural(report.filesScanned, 'file');
+  lines.push(
+    report.findings.length === 0
+      ? `No leaks found (${scanned} scanned).`
+      : `Found ${plural(report.findings.length, 'finding')} in ${plural(files, 'file')} (${scanned} scanned).`,
+  );
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,31 @@
+// What a finished scan hands to the output formats.
+import type { ScanFinding } from './analyze-file';
+
+export interface ReportedFinding extends ScanFinding {
+  /** Relative to the working directory, posix separators. */
+  path: string;
+}
+
+export interface ScanReport {
+  /** Absolute working directory the paths are relative to. */
+  cwd: string;
+  filesScanned: number;
+  /** Sorted by path, then position, then code. */
+  findings: ReportedFinding[];
+  /** Files that could not be read or decoded (also reported on stderr). */
+  skipped: { path: string; reason: string }[];
+  /** False when a named path could not be scanned (exit code 2). */
+  complete: boolean;
+}
+
+/** Deterministic order: path (code-unit order, independent of locale), line, column, code. */
+export function compareFindings(a: ReportedFinding, b: ReportedFinding): number {
+  if (a.path !== b.path) return a.path < b.path ? -1 : 1;
+  return (
+    a.range.start.line - b.range.start.line ||
+    a.range.start.character - b.range.start.character ||
+    (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) ||
+    a.range.end.line - b.range.end.line ||
+    a.range.end.character - b.range.end.character
+  );
+}

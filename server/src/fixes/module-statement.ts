@@ -1,0 +1,66 @@
+// Adding a module-level statement (e.g. `_background_tasks: set[asyncio.Task] = set()`) for a fix:
+// placed after the module's top-level imports that precede the code using it, so the module still
+// runs top to bottom, and merged with an import the same fix adds at that very spot.
+import type { SourceFile } from '../model/source';
+import type { Node } from '../parser';
+import type { TextEdit } from '../types';
+import { insertAt } from './edits';
+
+function isImport(node: Node): boolean {
+  return node.type === 'import_statement' || node.type === 'import_from_statement' || node.type === 'future_import_statement';
+}
+
+function isImportBlock(node: Node): boolean {
+  if (isImport(node)) return true;
+  // `try: import ujson as json / except ImportError: import json`
+  return node.type === 'try_statement' && !!node.childForFieldName('body')?.namedChildren.every((s) => !!s && isImport(s));
+}
+
+/** The last top-level import (or docstring) before `beforeOffset`, if any. */
+function anchorBefore(file: SourceFile, beforeOffset: number): Node | undefined {
+  let anchor: Node | undefined;
+  const children = file.root.namedChildren;
+  for (let i = 0; i < children.length; i++) {
+    const child = children[i];
+    if (!child || child.type === 'comment') continue;
+    if (child.startIndex >= beforeOffset) break;
+    const docstring = i === 0 && child.type === 'expression_statement' && child.namedChildren[0]?.type === 'string';
+    if (docstring || isImportBlock(child)) anchor = child;
+  }
+  return anchor;
+}
+
+/**
+ * Edits that add `statement` at module level after the imports preceding `beforeOffset`.
+ * `importEdits` are the edits (from `ensureModuleImport`) the same fix uses to add an import: as
+ * they insert at the same anchor, the two are merged into one edit in the right order.
+ */
+export function addModuleStatement(
+  file: SourceFile,
+  statement: string,
+  beforeOffset: number,
+  importEdits: TextEdit[],
+): TextEdit[] {
+  const eol = file.eol;
+  const [importEdit, ...others] = importEdits;
+  if (importEdit && others.length === 0) {
+    const text = importEdit.newText;
+    // `\nimport x` after an existing statement, or `import x\n` at the top of the file.
+    const merged = text.startsWith(eol)
+      ? `${text}${eol}${eol}${statement}`
+      : `${text}${eol}${statement}${eol}${eol}`;
+    return [{ range: importEdit.range, newText: merged }];
+  }
+  const anchor = anchorBefore(file, beforeOffset);
+  const edits = [...importEdits];
+  if (anchor) {
+    // After the anchor's last line, so a trailing comment (`import x  # noqa`) stays on its line.
+    edits.push(insertAt(file, file.lineEnd(anchor.endPosition.row), `${eol}${eol}${statement}`));
+  } else {
+    // No import or docstring yet: before the first statement, below a shebang or licence comment.
+    const top = file.root.namedChildren.find((c) => !!c && c.type !== 'comment');
+    const at = top ? file.lineStart(top.startPosition.row) : file.text.length;
+    edits.push(insertAt(file, at, `${statement}${eol}${eol}${eol}`));
+  }
+  return edits;
+}

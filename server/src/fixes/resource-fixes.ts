@@ -1,0 +1,463 @@
+// Quick fixes for resource leaks (LEAK004, LEAK006, LEAK008), built from the lifecycle analysis:
+// - a named resource: `x = Factory(...)` becomes `with Factory(...) as x:` (or `async with`, or
+//   `with contextlib.closing(...)` when the object's own context manager does not close it), the
+//   statements that use `x` — or anything derived from it, like a cursor — are re-indented into
+//   the block, and a now-redundant `x.close()` is dropped; a resource with no context manager at
+//   all (an SQLAlchemy engine) gets `try:` … `finally: engine.dispose()` instead;
+// - an inline resource (`open(p).read()`, `json.load(open(p))`): the statement moves into a
+//   `with Factory(...) as f:` block and the inline creation becomes `f`;
+// - `with sqlite3.connect(p) as conn:` becomes `with closing(sqlite3.connect(p)) as conn, conn:`,
+//   which keeps the transaction and adds the close.
+// Every builder returns undefined when the rewrite could change what the code does.
+import { type Creation, contains, flowOf, type Leak, type NamedResource, relevantReferences } from '../model/lifecycle';
+import type { Scope, SemanticModel } from '../model/semantic';
+import type { SourceFile } from '../model/source';
+import { isAsyncFunction, useOf } from '../model/usage';
+import type { Node } from '../parser';
+import type { Fix, TextEdit } from '../types';
+import { replaceRange } from './edits';
+import { ensureMemberImport, ensureModuleImport } from './imports';
+import { wrapStatements } from './wrap-with';
+
+export interface FixPolicy {
+  /**
+   * How the fix manages the resource: its own context manager (`with`), `contextlib.closing`
+   * (sqlite3/psycopg2: their `with` is a transaction), `try`/`finally` with `finallyCall` (no
+   * context manager), or no automatic fix.
+   */
+  manage: 'with' | 'closing' | 'try-finally' | 'none';
+  /** Async resource: `async with`, `await x.aclose()`; needs an `async def`. */
+  isAsync: boolean;
+  /** For `try-finally`: the release call, e.g. `dispose()`. */
+  finallyCall?: string;
+  /** Release statements (`x.close()`) that the new block makes redundant. */
+  redundant: ReadonlySet<string>;
+  /** Name for an inline resource (`f`, `conn`, `pool`). */
+  suggestedName: string;
+  /** A veto for named resources whose wrapping would change timing (fire-and-forget futures). */
+  vetoNamed?(model: SemanticModel, named: NamedResource, regionRefs: Node[]): boolean;
+  /** A veto for inline resources. */
+  vetoInline?(model: SemanticModel, creation: Creation, leak: Leak): boolean;
+}
+
+export interface FixContext {
+  file: SourceFile;
+  model: SemanticModel;
+}
+
+/** Statement types that may hold an inline resource moved into a `with` block. */
+const WRAPPABLE_STATEMENTS = new Set(['expression_statement', 'return_statement', 'for_statement']);
+
+/** Expressions evaluated lazily, conditionally or repeatedly: an inline resource inside cannot move out. */
+const NOT_HOISTABLE = new Set([
+  'lambda',
+  'list_comprehension',
+  'set_comprehension',
+  'dictionary_comprehension',
+  'generator_expression',
+  'conditional_expression',
+]);
+
+/** The fix for a leak, or undefined when none is safe. */
+export function resourceFix(ctx: FixContext, creation: Creation, leak: Leak, policy: FixPolicy, dataMethods: ReadonlySet<string>): Fix | undefined {
+  if (policy.manage === 'none' || creation.conditional) return undefined;
+  switch (leak.kind) {
+    case 'never-released':
+    case 'normal-path-only':
+    case 'released-after-yield':
+    case 'yielded-never-released':
+      return wrapNamed(ctx, creation, leak.named, policy, dataMethods);
+    case 'with-no-release':
+      return leak.named ? closeWithItem(ctx, creation, leak.withItem, leak.named, policy) : undefined;
+    case 'chained':
+    case 'consumed':
+      if (policy.vetoInline?.(ctx.model, creation, leak)) return undefined;
+      if (inlineOutlives(leak, dataMethods, ctx.model)) return undefined;
+      return wrapInline(ctx, creation, policy);
+    default:
+      return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Named resources
+
+function wrapNamed(
+  ctx: FixContext,
+  creation: Creation,
+  named: NamedResource,
+  policy: FixPolicy,
+  dataMethods: ReadonlySet<string>,
+): Fix | undefined {
+  const { file, model } = ctx;
+  if (named.aliased) return undefined;
+  const assignment = named.site.parent;
+  if (assignment?.type !== 'assignment' || assignment.childForFieldName('left')?.id !== named.site.id) return undefined;
+  const right = assignment.childForFieldName('right');
+  if (!right || !sameExpression(right, creation.value)) return undefined;
+  const statement = assignment.parent;
+  const block = statement?.parent;
+  if (statement?.type !== 'expression_statement' || block?.type !== 'block') return undefined;
+  const fn = creation.owner.node;
+  if (policy.isAsync && !isAsyncFunction(fn)) return undefined;
+
+  // Everything that must stay inside the block: uses of the name and of values derived from it.
+  const region = regionNodes(model, named, creation, dataMethods);
+  if (!region) return undefined;
+  let last = statement;
+  for (const node of region) {
+    const top = statementIn(block, node);
+    if (!top || top.startIndex < statement.startIndex) return undefined;
+    if (top.startIndex > last.startIndex) last = top;
+  }
+  if (policy.vetoNamed?.(model, named, region)) return undefined;
+  const remove = redundantReleases(block, statement, last, named.name, policy);
+  const valueText = file.text.slice(creation.value.startIndex, creation.value.endIndex);
+  const importEdits: TextEdit[] = [];
+  if (policy.manage === 'try-finally') {
+    const firstBody = nextStatement(statement);
+    if (!firstBody || firstBody.startIndex > last.startIndex || !policy.finallyCall) return undefined;
+    const awaitPrefix = policy.isAsync ? 'await ' : '';
+    const edit = wrapStatements({
+      file,
+      first: firstBody,
+      last,
+      mode: 'insert',
+      header: 'try:',
+      remove,
+      trailer: [
+        { depth: 0, text: 'finally:' },
+        { depth: 1, text: `${awaitPrefix}${named.name}.${policy.finallyCall}` },
+      ],
+    });
+    if (!edit) return undefined;
+    return { title: `Release \`${named.name}\` in \`finally\``, edits: [edit], isPreferred: true };
+  }
+  const managed = managedExpression(ctx, creation, policy, valueText, importEdits);
+  if (!managed) return undefined;
+  const keyword = policy.isAsync ? 'async with' : 'with';
+  const edit = wrapStatements({
+    file,
+    first: statement,
+    last,
+    mode: 'replace-first',
+    header: `${keyword} ${managed} as ${named.name}:`,
+    remove,
+  });
+  if (!edit) return undefined;
+  const how = policy.manage === 'closing' ? `${keyword} closing(...)` : keyword;
+  return { title: `Wrap \`${named.name}\` in \`${how}\``, edits: [...importEdits, edit], isPreferred: true };
+}
+
+/** `(x)` and `x` are the same expression. */
+function sameExpression(a: Node, b: Node): boolean {
+  let n: Node | null = a;
+  while (n?.type === 'parenthesized_expression' && n.namedChildCount === 1) n = n.namedChildren[0];
+  return n?.id === b.id;
+}
+
+function nextStatement(statement: Node): Node | undefined {
+  let s = statement.nextNamedSibling;
+  while (s && s.type === 'comment') s = s.nextNamedSibling;
+  return s ?? undefined;
+}
+
+/**
+ * The nodes that must stay inside the new block: every later reference of the name, and of names
+ * assigned from expressions that use it (`cur = conn.cursor()`, `reader = csv.reader(f)`).
+ * Undefined when the name is rebound or deleted there, or used before its creation in a loop.
+ */
+function regionNodes(
+  model: SemanticModel,
+  named: NamedResource,
+  creation: Creation,
+  dataMethods: ReadonlySet<string>,
+): Node[] | undefined {
+  const nodes: Node[] = [];
+  const queue: { refs: NamedResource['refs']; depth: number }[] = [{ refs: named.refs, depth: 0 }];
+  const seen = new Set([named.binding]);
+  while (queue.length > 0) {
+    const item = queue.shift();
+    if (!item) break;
+    for (const ref of item.refs) {
+      if (ref.node.startIndex < named.site.startIndex) return undefined;
+      if (ref.context !== 'load') return undefined;
+      nodes.push(ref.node);
+      for (const target of derivedTargets(ref.node, dataMethods)) {
+        const binding = model.resolve(target);
+        if (!binding || binding.scope !== creation.owner || seen.has(binding)) continue;
+        if (item.depth >= 4) return undefined;
+        seen.add(binding);
+        queue.push({ refs: relevantReferences(model, binding, target, creation.owner), depth: item.depth + 1 });
+      }
+    }
+  }
+  return nodes;
+}
+
+/**
+ * Names bound by the statement that uses `node` in its value: `cur = conn.cursor()`,
+ * `with conn.cursor() as cur`. A value produced by a data method (`rows = conn.execute(q).fetchall()`)
+ * keeps no reference to the resource and is not followed.
+ */
+function derivedTargets(node: Node, dataMethods: ReadonlySet<string>): Node[] {
+  let current = node;
+  for (let i = 0; i < 16; i++) {
+    const use = useOf(current);
+    if (use.kind === 'method') {
+      if (dataMethods.has(use.method)) return [];
+      current = use.call;
+    } else if (use.kind === 'attribute' || use.kind === 'subscript-load') {
+      current = use.node;
+    } else {
+      break;
+    }
+  }
+  const result: Node[] = [];
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'assignment' || p.type === 'augmented_assignment') {
+      const right = p.childForFieldName('right');
+      if (right && contains(right, node)) collectIdentifiers(p.childForFieldName('left'), result);
+    } else if (p.type === 'named_expression') {
+      const value = p.childForFieldName('value');
+      if (value && contains(value, node)) collectIdentifiers(p.childForFieldName('name'), result);
+    } else if (p.type === 'with_item') {
+      const value = p.childForFieldName('value');
+      if (value?.type === 'as_pattern') collectIdentifiers(value.childForFieldName('alias'), result);
+    }
+    if (p.type === 'block' || p.type === 'module' || p.type === 'function_definition' || p.type === 'lambda') break;
+  }
+  return result;
+}
+
+function collectIdentifiers(node: Node | null, out: Node[]): void {
+  if (!node) return;
+  if (node.type === 'identifier') {
+    out.push(node);
+    return;
+  }
+  if (node.type === 'attribute' || node.type === 'subscript') return;
+  for (const c of node.namedChildren) collectIdentifiers(c, out);
+}
+
+/** The statement directly in `block` that contains `node`, if any. */
+function statementIn(block: Node, node: Node): Node | undefined {
+  let current = node;
+  while (current.parent && current.parent.id !== block.id) current = current.parent;
+  return current.parent?.id === block.id ? current : undefined;
+}
+
+/** `x.close()` / `await x.aclose()` statements directly in the wrapped run. */
+function redundantReleases(block: Node, first: Node, last: Node, name: string, policy: FixPolicy): Node[] {
+  const result: Node[] = [];
+  for (const s of block.namedChildren) {
+    if (!s || s.startIndex <= first.startIndex || s.startIndex > last.startIndex) continue;
+    if (s.type !== 'expression_statement' || s.namedChildCount !== 1) continue;
+    let expr = s.namedChildren[0];
+    if (expr?.type === 'await') expr = expr.namedChildren[0];
+    if (expr?.type !== 'call') continue;
+    const fn = expr.childForFieldName('function');
+    const receiver = fn?.childForFieldName('object');
+    const method = fn?.childForFieldName('attribute')?.text;
+    if (fn?.type !== 'attribute' || receiver?.type !== 'identifier' || receiver.text !== name || !method) continue;
+    if (!policy.redundant.has(method)) continue;
+    const args = expr.childForFieldName('arguments');
+    const argText = args?.text.replace(/\s+/g, '') ?? '()';
+    if (argText !== '()' && argText !== '(wait=True)' && argText !== '(True)') continue;
+    result.push(s);
+  }
+  return result;
+}
+
+/** The expression to put after `with`: the value itself or `closing(value)` (adding the import). */
+function managedExpression(
+  ctx: FixContext,
+  creation: Creation,
+  policy: FixPolicy,
+  valueText: string,
+  importEdits: TextEdit[],
+): string | undefined {
+  if (policy.manage === 'with') return valueText;
+  if (policy.manage !== 'closing') return undefined;
+  const closing = closingName(ctx, creation);
+  if (!closing) return undefined;
+  importEdits.push(...closing.edits);
+  return `${closing.name}(${valueText})`;
+}
+
+function closingName(ctx: FixContext, creation: Creation): { name: string; edits: TextEdit[] } | undefined {
+  const { file, model } = ctx;
+  const before = topLevelStatement(creation.call).startIndex;
+  const member = ensureMemberImport(file, model, 'contextlib', 'closing', before);
+  const root = member.name.split('.')[0];
+  if (!shadowedLocally(creation.owner, root)) return member;
+  const module = ensureModuleImport(file, model, 'contextlib', before);
+  if (shadowedLocally(creation.owner, module.name.split('.')[0])) return undefined;
+  return { name: `${module.name}.closing`, edits: module.edits };
+}
+
+/** Whether `name` is bound in a function/class scope between `scope` and the module. */
+function shadowedLocally(scope: Scope, name: string): boolean {
+  for (let s: Scope | undefined = scope; s && s.kind !== 'module'; s = s.parent) {
+    if (s.lookupLocal(name)) return true;
+  }
+  return false;
+}
+
+function topLevelStatement(node: Node): Node {
+  let current = node;
+  while (current.parent && current.parent.type !== 'module') current = current.parent;
+  return current;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inline resources
+
+/** Whether `node`, a value that holds the resource, outlives its statement (`cur = connect().cursor()`). */
+function outlivesStatement(node: Node, dataMethods: ReadonlySet<string>, model: SemanticModel, depth = 0): boolean {
+  if (depth > 4) return true;
+  const { use } = flowOf(node);
+  switch (use.kind) {
+    case 'assigned-to':
+    case 'return':
+    case 'yield':
+    case 'stored-in':
+      return true;
+    case 'method':
+      if (dataMethods.has(use.method)) return false;
+      return outlivesStatement(use.call, dataMethods, model, depth + 1);
+    case 'argument':
+      if (WRAPPING_CALLS.has(model.calleeName(use.call) ?? '')) return outlivesStatement(use.call, dataMethods, model, depth + 1);
+      return false;
+    default:
+      return false;
+  }
+}
+
+/** Whether what an inline leak produces can still reach the resource after the statement. */
+function inlineOutlives(leak: Leak, dataMethods: ReadonlySet<string>, model: SemanticModel): boolean {
+  if (leak.kind === 'chained') return !dataMethods.has(leak.method) && outlivesStatement(leak.chainCall, dataMethods, model);
+  if (leak.kind === 'consumed') {
+    return WRAPPING_CALLS.has(model.calleeName(leak.consumer) ?? '') && outlivesStatement(leak.consumer, dataMethods, model);
+  }
+  return true;
+}
+
+const WRAPPING_CALLS = new Set([
+  'builtins.iter',
+  'builtins.enumerate',
+  'builtins.zip',
+  'builtins.map',
+  'builtins.filter',
+  'builtins.reversed',
+  'csv.reader',
+  'csv.writer',
+  'csv.DictReader',
+  'csv.DictWriter',
+  'io.TextIOWrapper',
+]);
+
+function wrapInline(ctx: FixContext, creation: Creation, policy: FixPolicy): Fix | undefined {
+  const { file, model } = ctx;
+  if (policy.manage !== 'with' && policy.manage !== 'closing') return undefined;
+  const value = creation.value;
+  const statement = hoistTarget(model, value);
+  if (!statement) return undefined;
+  const fn = creation.owner.node;
+  if (policy.isAsync && !isAsyncFunction(fn)) return undefined;
+  if (creation.owner.kind !== 'function') return undefined;
+  const name = freshName(model, creation.owner, policy.suggestedName);
+  const valueText = file.text.slice(value.startIndex, value.endIndex);
+  const importEdits: TextEdit[] = [];
+  const managed = managedExpression(ctx, creation, policy, valueText, importEdits);
+  if (!managed) return undefined;
+  const keyword = policy.isAsync ? 'async with' : 'with';
+  // `(open(p)).read()` → `f.read()`: replace the parentheses too.
+  let replaced = value;
+  while (replaced.parent?.type === 'parenthesized_expression' && replaced.parent.namedChildCount === 1) replaced = replaced.parent;
+  const edit = wrapStatements({
+    file,
+    first: statement,
+    last: statement,
+    mode: 'insert',
+    header: `${keyword} ${managed} as ${name}:`,
+    replacements: [{ start: replaced.startIndex, end: replaced.endIndex, text: name }],
+  });
+  if (!edit) return undefined;
+  const shown = policy.manage === 'closing' ? 'closing(…)' : '…';
+  return { title: `Use \`${keyword} ${shown} as ${name}:\``, edits: [...importEdits, edit], isPreferred: true };
+}
+
+/**
+ * The statement an inline resource can be hoisted out of into a `with` header: a simple statement
+ * (or a `for` whose iterable holds it) where the resource is evaluated exactly once, and nothing
+ * with side effects is evaluated before it.
+ */
+function hoistTarget(model: SemanticModel, value: Node): Node | undefined {
+  let statement: Node = value;
+  while (statement.parent && statement.parent.type !== 'block' && statement.parent.type !== 'module') statement = statement.parent;
+  if (statement.parent?.type !== 'block' || !WRAPPABLE_STATEMENTS.has(statement.type)) return undefined;
+  for (let p = value.parent; p && p.id !== statement.id; p = p.parent) {
+    if (NOT_HOISTABLE.has(p.type)) return undefined;
+    if (p.type === 'boolean_operator') {
+      const left = p.childForFieldName('left');
+      if (!left || !contains(left, value)) return undefined;
+    }
+  }
+  let evaluated: Node | null = statement;
+  if (statement.type === 'for_statement') {
+    evaluated = statement.childForFieldName('right');
+    if (!evaluated || !contains(evaluated, value)) return undefined;
+  } else if (statement.type === 'expression_statement') {
+    const expr = statement.namedChildren[0];
+    if (expr?.type === 'assignment') evaluated = expr.childForFieldName('right');
+  }
+  if (!evaluated) return undefined;
+  // Calls and awaits evaluated before the resource would now run after it.
+  for (const n of evaluated.descendantsOfType(['call', 'await'])) {
+    if (!n || !n.isNamed || n.endIndex > value.startIndex) continue;
+    return undefined;
+  }
+  void model;
+  return statement;
+}
+
+/** A name not used anywhere in the function nor visible from it: `f`, `f2`, … */
+export function freshName(model: SemanticModel, owner: Scope, base: string): string {
+  const text = owner.node.text;
+  for (let i = 1; i < 100; i++) {
+    const name = i === 1 ? base : `${base}${i}`;
+    if (new RegExp(`(?<![\\p{L}\\p{N}_])${name}(?![\\p{L}\\p{N}_])`, 'u').test(text)) continue;
+    let visible = false;
+    for (let s: Scope | undefined = owner; s; s = s.parent) if (s.lookupLocal(name)) visible = true;
+    if (visible || BUILTIN_NAMES.has(name)) continue;
+    return name;
+  }
+  return `${base}_${owner.node.startIndex}`;
+}
+
+const BUILTIN_NAMES = new Set(['open', 'file', 'id', 'input', 'iter', 'map', 'next', 'type', 'len', 'list', 'dict', 'set']);
+
+// ---------------------------------------------------------------------------------------------
+// `with sqlite3.connect(p) as conn:` → `with closing(sqlite3.connect(p)) as conn, conn:`
+
+function closeWithItem(ctx: FixContext, creation: Creation, withItem: Node, named: NamedResource, policy: FixPolicy): Fix | undefined {
+  if (policy.manage !== 'closing') return undefined;
+  const pattern = withItem.childForFieldName('value');
+  if (pattern?.type !== 'as_pattern' || !sameExpression(pattern.namedChildren[0] as Node, creation.value)) return undefined;
+  const withStatement = withItem.parent?.parent;
+  const body = withStatement?.childForFieldName('body');
+  if (withStatement?.type !== 'with_statement' || !body) return undefined;
+  // After the `with`, the original connection is still open: keep it so when it is used there.
+  if (named.refs.some((r) => !contains(body, r.node))) return undefined;
+  const importEdits: TextEdit[] = [];
+  const valueText = ctx.file.text.slice(creation.value.startIndex, creation.value.endIndex);
+  const managed = managedExpression(ctx, creation, policy, valueText, importEdits);
+  if (!managed) return undefined;
+  const edit = replaceRange(ctx.file, pattern.startIndex, pattern.endIndex, `${managed} as ${named.name}, ${named.name}`);
+  return {
+    title: `Close \`${named.name}\` with \`contextlib.closing\` (keeping the transaction)`,
+    edits: [...importEdits, edit],
+    isPreferred: true,
+  };
+}

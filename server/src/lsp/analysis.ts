@@ -1,0 +1,91 @@
+// Runs the engine for the language server without ever taking the server down: a rule that
+// throws is reported (the other rules' findings are still published); if the engine itself
+// throws (say, a stack overflow on absurdly deep nesting), the rules are retried one by one so
+// the file still gets whatever findings can be computed. Each finding also carries its
+// "Suppress … on this line" fix, computed while the tree is at hand: code actions then need no
+// tree (and analysis can run on a worker thread). Used on the main thread and in the worker.
+import { analyzeSource } from '../engine';
+import { SourceFile } from '../model/source';
+import { suppressionFix } from '../noqa';
+import { parsePython, type Tree } from '../parser';
+import { RULES } from '../rules/index';
+import type { EngineSettings, Finding, Fix } from '../types';
+import { describeError, type Logger } from './logger';
+
+export interface LspFinding extends Finding {
+  /** `# noqa: CODE` on the finding's line, when a comment fits there. */
+  suppression?: Fix;
+}
+
+export interface AnalysisOutcome {
+  findings: LspFinding[];
+  analyzeMs: number;
+  /** Whether the engine failed as a whole (findings then come from rules run one by one). */
+  degraded: boolean;
+  ruleErrors: { code: string; error: string }[];
+  /** The engine's own failure, when degraded. */
+  engineError?: string;
+}
+
+/** Analyse `text` (with `tree` if the caller keeps one for exactly this text). Never throws. */
+export function analyzeText(text: string, settings: EngineSettings, label: string, tree?: Tree): AnalysisOutcome {
+  const started = performance.now();
+  let own: Tree | undefined;
+  try {
+    own = tree ? undefined : parsePython(text);
+  } catch (error) {
+    return { findings: [], analyzeMs: performance.now() - started, degraded: true, ruleErrors: [], engineError: describeError(error) };
+  }
+  const used = (tree ?? own) as Tree;
+  try {
+    const outcome: AnalysisOutcome = { findings: [], analyzeMs: 0, degraded: false, ruleErrors: [] };
+    try {
+      const result = analyzeSource(text, { settings, tree: used, path: label });
+      outcome.findings = result.findings;
+      outcome.ruleErrors = result.ruleErrors;
+    } catch (error) {
+      outcome.degraded = true;
+      outcome.engineError = describeError(error);
+      for (const rule of RULES) {
+        try {
+          outcome.findings.push(...analyzeSource(text, { settings, tree: used, path: label, rules: [rule] }).findings);
+        } catch (e) {
+          outcome.ruleErrors.push({ code: rule.code, error: describeError(e) });
+        }
+      }
+    }
+    try {
+      const file = new SourceFile(text, used, label);
+      for (const f of outcome.findings) (f as LspFinding).suppression = suppressionFix(file, f.range.start.line, f.code);
+    } catch (error) {
+      outcome.ruleErrors.push({ code: 'noqa', error: describeError(error) });
+    }
+    outcome.analyzeMs = performance.now() - started;
+    return outcome;
+  } finally {
+    own?.delete();
+  }
+}
+
+/** Logs what went wrong in an analysis, each distinct error once (then only at 'verbose'). */
+export class AnalysisErrorLog {
+  private readonly reported = new Set<string>();
+
+  constructor(private readonly log: Logger) {}
+
+  report(outcome: AnalysisOutcome, label: string): void {
+    if (outcome.engineError) this.once('engine', outcome.engineError, label, 'analysis failed; rules were retried one by one');
+    for (const e of outcome.ruleErrors) this.once(e.code, e.error, label, 'its findings are missing; please report this');
+  }
+
+  private once(code: string, error: string, label: string, consequence: string): void {
+    const firstLine = error.split('\n')[0];
+    const key = `${code}\n${firstLine}`;
+    if (this.reported.has(key)) {
+      this.log.debug(`${code} failed again on ${label}: ${firstLine}`);
+      return;
+    }
+    this.reported.add(key);
+    this.log.error(`Leak Lens: ${code === 'engine' ? 'the engine' : `rule ${code}`} failed on ${label} (${consequence}): ${error}`);
+  }
+}

@@ -1,0 +1,546 @@
+// The language server's state and mechanics, independent of the wire: open documents and
+// notebooks, debounced analysis, what was published where, code actions, fix-all, the workspace
+// scan and file-system changes. server.ts feeds it LSP events and sends what it returns.
+import { existsSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
+import type {
+  CodeAction,
+  CodeActionContext,
+  Diagnostic,
+  FileEvent,
+  TextDocumentContentChangeEvent,
+  WorkDoneProgressServerReporter,
+  WorkspaceEdit,
+} from 'vscode-languageserver';
+import { FileChangeType } from 'vscode-languageserver';
+import { isExcluded } from '../exclude';
+import type { EngineSettings, Range } from '../types';
+import { type AnalysisOutcome, AnalysisErrorLog, analyzeText, type LspFinding } from './analysis';
+import { FIX_ALL_KIND, findingFor, fixAllAction, kindRequested, quickFixes, workspaceEdit } from './code-actions';
+import { isOurs, toDiagnostic } from './diagnostics';
+import { OpenDocument } from './documents';
+import { inSkippedDirectory, readPythonFile } from './files';
+import { fixAll, minimalEdit } from './fix-all';
+import { describeError, type Logger } from './logger';
+import { type NotebookUnit, NotebookStore } from './notebooks';
+import { type Segment, SegmentedText } from './segments';
+import { type ResolvedSettings, resolveSettings } from './settings';
+import type { SettingsService } from './settings-service';
+import { isNotebookCellUri, isPythonSourceUri, pathToUri, uriToPath } from './uri';
+import { AnalysisWorker, CancelledError } from './worker-client';
+import { type ScanFolder, type ScanSummary, WorkspaceScanner } from './workspace-scan';
+
+export interface LinterOptions {
+  /** Quiet time after the last keystroke before analysing (ms). */
+  debounceMs: number;
+  /** Files above this size are skipped by the workspace scan (open documents are analysed). */
+  maxFileBytes: number;
+  /** Whether the client takes versioned `documentChanges` in workspace edits. */
+  versionedEdits: boolean;
+  /**
+   * The analysis worker's script (dist/analysis-worker.js). Without it (running from sources)
+   * everything is analysed on the main thread.
+   */
+  workerScript?: string;
+}
+
+export interface LinterHost {
+  publish(uri: string, diagnostics: Diagnostic[], version?: number): void;
+  createProgress(): Promise<WorkDoneProgressServerReporter | undefined>;
+  status(state: 'scanning' | 'idle', summary?: ScanSummary): void;
+  log: Logger;
+  settings: SettingsService;
+}
+
+type Unit = { kind: 'document'; key: string; doc: OpenDocument } | { kind: 'notebook'; key: string; notebook: NotebookUnit };
+
+interface UnitResult {
+  signature: string;
+  generation: number;
+  joined: SegmentedText;
+  findings: LspFinding[];
+  /** Undefined when the unit is disabled or excluded (nothing published). */
+  settings?: ResolvedSettings;
+}
+
+// Documents this large are analysed on the worker thread, after a longer pause: one analysis can
+// take seconds, and the main thread must keep answering the editor meanwhile.
+const LARGE_DOCUMENT = 512 * 1024;
+const LARGE_DEBOUNCE_MS = 1000;
+
+export class Linter {
+  private readonly docs = new Map<string, OpenDocument>();
+  private readonly results = new Map<string, UnitResult>();
+  /** Per unit key, the URIs we published diagnostics for (to clear removed cells). */
+  private readonly published = new Map<string, Set<string>>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Closed files with diagnostics from disk: path → URI published. */
+  private readonly closedFiles = new Map<string, string>();
+  private workspaceFolders: ScanFolder[] = [];
+  private readonly errors: AnalysisErrorLog;
+  /** Worker for large open documents, and one for the workspace scan (undefined: main thread). */
+  private readonly documentWorker: AnalysisWorker | undefined;
+  private readonly scanWorker: AnalysisWorker | undefined;
+  /** Units whose analysis is running on the document worker. */
+  private readonly inWorker = new Set<string>();
+  readonly notebooks: NotebookStore;
+  readonly scanner: WorkspaceScanner;
+  private disposed = false;
+
+  constructor(
+    private readonly host: LinterHost,
+    private readonly options: LinterOptions,
+  ) {
+    this.errors = new AnalysisErrorLog(host.log);
+    this.documentWorker = options.workerScript ? new AnalysisWorker(options.workerScript) : undefined;
+    this.scanWorker = options.workerScript ? new AnalysisWorker(options.workerScript) : undefined;
+    this.notebooks = new NotebookStore({
+      changed: (uri) => this.scheduleNotebook(uri, options.debounceMs),
+      closed: (uri) => this.notebookClosed(uri),
+    });
+    this.scanner = new WorkspaceScanner({
+      folders: () => this.workspaceFolders,
+      log: host.log,
+      excluderFor: (folder) => this.excluderFor(folder),
+      analyzeFile: (path, text, folder) => this.analyzeClosedFile(path, text, folder),
+      isOpen: (path) => this.isOpenPath(path),
+      createProgress: () => host.createProgress(),
+      interrupt: () => this.scanWorker?.cancel(),
+      status: (state, summary) => host.status(state, summary),
+      maxFileBytes: options.maxFileBytes,
+    });
+  }
+
+  // ---- workspace folders -------------------------------------------------------------------
+
+  setFolders(folders: ScanFolder[]): void {
+    const removed = this.workspaceFolders.filter((f) => !folders.some((g) => g.path === f.path));
+    this.workspaceFolders = folders;
+    for (const [path, uri] of this.closedFiles) {
+      if (removed.some((f) => isInside(path, f.path)) && !this.folderOf(path)) this.clearClosed(path, uri);
+    }
+  }
+
+  get folders(): readonly ScanFolder[] {
+    return this.workspaceFolders;
+  }
+
+  private folderOf(path: string): ScanFolder | undefined {
+    let best: ScanFolder | undefined;
+    for (const f of this.workspaceFolders) if (isInside(path, f.path) && (!best || f.path.length > best.path.length)) best = f;
+    return best;
+  }
+
+  // ---- text documents ----------------------------------------------------------------------
+
+  openDocument(uri: string, languageId: string, version: number, text: string): void {
+    if (isNotebookCellUri(uri)) {
+      const nb = this.notebooks.openLooseCell(uri, languageId, version, text);
+      if (nb) this.scheduleNotebook(nb, 0);
+      return;
+    }
+    if (!isPythonSourceUri(uri, languageId)) return;
+    this.docs.get(uri)?.dispose();
+    const doc = new OpenDocument(uri, languageId, version, text);
+    this.docs.set(uri, doc);
+    const path = uriToPath(uri);
+    const closedUri = path && this.closedFiles.get(path);
+    if (path && closedUri !== undefined) {
+      this.closedFiles.delete(path);
+      if (closedUri !== uri) this.host.publish(closedUri, []);
+    }
+    this.schedule({ kind: 'document', key: uri, doc }, 0);
+  }
+
+  changeDocument(uri: string, changes: TextDocumentContentChangeEvent[], version: number): void {
+    if (this.notebooks.isLooseCell(uri)) {
+      const nb = this.notebooks.changeLooseCell(uri, changes, version);
+      if (nb) this.scheduleNotebook(nb, this.options.debounceMs);
+      return;
+    }
+    const doc = this.docs.get(uri);
+    if (!doc) return;
+    try {
+      doc.applyChanges(changes, version);
+    } catch (error) {
+      this.host.log.error(`Leak Lens: applying changes to ${uri} failed: ${describeError(error)}`);
+    }
+    // Whatever the worker is doing for this document is stale now.
+    if (this.inWorker.has(uri)) this.documentWorker?.cancel();
+    const delay = doc.text.length > LARGE_DOCUMENT ? Math.max(LARGE_DEBOUNCE_MS, this.options.debounceMs) : this.options.debounceMs;
+    this.schedule({ kind: 'document', key: uri, doc }, delay);
+  }
+
+  closeDocument(uri: string): void {
+    if (this.notebooks.isLooseCell(uri)) {
+      const closed = this.notebooks.closeLooseCell(uri);
+      this.host.publish(uri, []);
+      if (closed?.empty) this.notebookClosed(closed.notebook);
+      else if (closed) this.scheduleNotebook(closed.notebook, 0);
+      return;
+    }
+    const doc = this.docs.get(uri);
+    if (!doc) return;
+    this.docs.delete(uri);
+    doc.dispose();
+    this.forget(uri);
+    this.host.publish(uri, []);
+    // A file of the workspace keeps its diagnostics from disk (the scan's view of it).
+    const path = uriToPath(uri);
+    const folder = path && this.folderOf(path);
+    if (path && folder && existsSync(path)) void this.refreshClosedFile(path, folder);
+  }
+
+  private forget(key: string): void {
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    this.results.delete(key);
+    this.published.delete(key);
+  }
+
+  private isOpenPath(path: string): boolean {
+    for (const uri of this.docs.keys()) if (uriToPath(uri) === path) return true;
+    return false;
+  }
+
+  // ---- notebooks ---------------------------------------------------------------------------
+
+  private scheduleNotebook(uri: string, delay: number): void {
+    const notebook = this.notebooks.notebook(uri);
+    if (notebook) this.schedule({ kind: 'notebook', key: uri, notebook }, delay);
+  }
+
+  private notebookClosed(uri: string): void {
+    for (const cell of this.published.get(uri) ?? []) this.host.publish(cell, []);
+    this.forget(uri);
+  }
+
+  // ---- units and analysis ------------------------------------------------------------------
+
+  private unitForUri(uri: string): Unit | undefined {
+    const doc = this.docs.get(uri);
+    if (doc) return { kind: 'document', key: uri, doc };
+    const notebook = this.notebooks.notebookOfCell(uri);
+    return notebook ? { kind: 'notebook', key: notebook.uri, notebook } : undefined;
+  }
+
+  private unitForKey(key: string): Unit | undefined {
+    const doc = this.docs.get(key);
+    if (doc) return { kind: 'document', key, doc };
+    const notebook = this.notebooks.notebook(key);
+    return notebook ? { kind: 'notebook', key, notebook } : undefined;
+  }
+
+  private signature(unit: Unit): string {
+    return unit.kind === 'document' ? String(unit.doc.version) : unit.notebook.signature();
+  }
+
+  private schedule(unit: Unit, delay: number): void {
+    clearTimeout(this.timers.get(unit.key));
+    this.timers.set(
+      unit.key,
+      setTimeout(() => {
+        this.timers.delete(unit.key);
+        const current = this.unitForKey(unit.key);
+        if (current) void this.analyze(current);
+      }, delay),
+    );
+  }
+
+  /** Re-analyse every open document and notebook (settings changed). */
+  reanalyzeOpen(): void {
+    for (const [key, doc] of this.docs) this.schedule({ kind: 'document', key, doc }, 0);
+    for (const notebook of this.notebooks.all()) this.schedule({ kind: 'notebook', key: notebook.uri, notebook }, 0);
+  }
+
+  private settingsScope(unit: Unit): { scopeUri: string; path?: string; root: string } {
+    const uri = unit.kind === 'document' ? unit.doc.uri : unit.notebook.uri;
+    const path = uriToPath(uri);
+    const folder = path ? this.folderOf(path) : undefined;
+    return { scopeUri: uri, path, root: folder?.path ?? (path ? dirname(path) : (this.workspaceFolders[0]?.path ?? process.cwd())) };
+  }
+
+  /** Whether resolved settings leave `path` out (configured excludes, or .venv & co.). */
+  private excludedBy(settings: ResolvedSettings, path: string | undefined): boolean {
+    if (!path) return false;
+    const folder = this.folderOf(path);
+    if (folder && inSkippedDirectory(path, folder.path)) return true;
+    return settings.excludes.some((e) => isExcluded(path, e.patterns, e.root));
+  }
+
+  /**
+   * Analyse a unit and publish. Stale runs (the text or the settings changed while we waited
+   * for the settings) give up: the change that made them stale scheduled a newer run.
+   */
+  private async analyze(unit: Unit): Promise<UnitResult | undefined> {
+    const signature = this.signature(unit);
+    const generation = this.host.settings.generation;
+    const scope = this.settingsScope(unit);
+    let settings: ResolvedSettings;
+    try {
+      settings = await this.host.settings.resolve(scope.scopeUri, scope.path, scope.root);
+    } catch (error) {
+      this.host.log.error(`Leak Lens: reading settings for ${scope.scopeUri} failed: ${describeError(error)}`);
+      return undefined;
+    }
+    const current = this.unitForKey(unit.key);
+    if (!current || this.disposed || this.signature(current) !== signature || this.host.settings.generation !== generation) {
+      return undefined;
+    }
+    const segments: Segment[] =
+      current.kind === 'document' ? [{ uri: current.doc.uri, version: current.doc.version, text: current.doc.text }] : current.notebook.cells();
+    const joined = new SegmentedText(segments);
+    const result: UnitResult = { signature, generation, joined, findings: [] };
+    if (settings.enabled && !this.excludedBy(settings, scope.path)) {
+      result.settings = settings;
+      const outcome = await this.runAnalysis(current, joined.text, settings.engine);
+      if (!outcome) return undefined;
+      // The worker took a while: drop the result if the unit moved on meanwhile.
+      const now = this.unitForKey(unit.key);
+      if (!now || this.disposed || this.signature(now) !== signature || this.host.settings.generation !== generation) return undefined;
+      result.findings = outcome.findings;
+    }
+    this.results.set(unit.key, result);
+    this.publishUnit(unit.key, result);
+    return result;
+  }
+
+  /**
+   * Parse (incrementally, for an open document) and analyse on the main thread — or, for a large
+   * document, on the worker thread. Undefined when the worker's run was cancelled or failed.
+   */
+  private async runAnalysis(unit: Unit, text: string, settings: EngineSettings): Promise<AnalysisOutcome | undefined> {
+    let outcome: AnalysisOutcome;
+    let parseMs = 0;
+    if (this.documentWorker && text.length > LARGE_DOCUMENT) {
+      this.inWorker.add(unit.key);
+      try {
+        outcome = await this.documentWorker.analyze(text, settings, unit.key);
+      } catch (error) {
+        if (!(error instanceof CancelledError)) this.host.log.error(`Leak Lens: analysing ${unit.key} failed: ${describeError(error)}`);
+        // Cancelled because of another document's edit: this one still needs its analysis.
+        else if (this.unitForKey(unit.key)) this.schedule(unit, LARGE_DEBOUNCE_MS);
+        return undefined;
+      } finally {
+        this.inWorker.delete(unit.key);
+      }
+    } else {
+      let tree: ReturnType<OpenDocument['syntaxTree']> | undefined;
+      if (unit.kind === 'document') {
+        try {
+          tree = unit.doc.syntaxTree();
+          parseMs = unit.doc.lastParseMs;
+        } catch (error) {
+          this.host.log.error(`Leak Lens: parsing ${unit.key} failed: ${describeError(error)}`);
+        }
+      }
+      outcome = analyzeText(text, settings, unit.key, tree);
+    }
+    this.errors.report(outcome, unit.key);
+    this.host.log.debug(
+      `analysed ${unit.key}: parse ${parseMs.toFixed(2)} ms, analyse ${outcome.analyzeMs.toFixed(2)} ms, ${outcome.findings.length} findings`,
+    );
+    return outcome;
+  }
+
+  private publishUnit(key: string, result: UnitResult): void {
+    const { joined } = result;
+    const perSegment = joined.segments.map((): Diagnostic[] => []);
+    const locate = (range: Range) => joined.locate(range);
+    for (const finding of result.findings) {
+      const where = joined.locate(finding.range);
+      if (where) perSegment[where.index].push(toDiagnostic(finding, where.range, locate));
+    }
+    const now = new Set<string>();
+    joined.segments.forEach((segment, i) => {
+      now.add(segment.uri);
+      this.host.publish(segment.uri, perSegment[i], segment.version ?? undefined);
+    });
+    for (const uri of this.published.get(key) ?? []) if (!now.has(uri)) this.host.publish(uri, []);
+    this.published.set(key, now);
+  }
+
+  /** The analysis for the unit's current text, running it now when it is missing or stale. */
+  private async fresh(unit: Unit): Promise<UnitResult | undefined> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const current = this.unitForKey(unit.key);
+      if (!current) return undefined;
+      const cached = this.results.get(unit.key);
+      if (cached && cached.signature === this.signature(current) && cached.generation === this.host.settings.generation) return cached;
+      clearTimeout(this.timers.get(unit.key));
+      this.timers.delete(unit.key);
+      const result = await this.analyze(current);
+      if (result) return result;
+    }
+    return undefined;
+  }
+
+  // ---- code actions ------------------------------------------------------------------------
+
+  async codeActions(uri: string, context: CodeActionContext): Promise<CodeAction[]> {
+    const unit = this.unitForUri(uri);
+    if (!unit) return [];
+    const result = await this.fresh(unit);
+    if (!result?.settings) return [];
+    const actions: CodeAction[] = [];
+    if (kindRequested(context.only, 'quickfix')) {
+      for (const diagnostic of context.diagnostics) {
+        if (!isOurs(diagnostic)) continue;
+        const finding = findingFor(diagnostic, uri, result.joined, result.findings);
+        if (finding) actions.push(...quickFixes(finding, diagnostic, { joined: result.joined, versioned: this.options.versionedEdits }));
+      }
+    }
+    // Fix-all re-analyses many times: only when asked for by kind (on save, Source Action menu).
+    if (context.only?.length && kindRequested(context.only, FIX_ALL_KIND)) {
+      const edit = await this.fixAllEdit(unit, result);
+      if (edit) actions.push(fixAllAction(edit));
+    }
+    return actions;
+  }
+
+  /** The "Fix all" edit for the document (or notebook) holding `uri`; undefined if nothing to fix. */
+  async fixAllInFile(uri: string): Promise<WorkspaceEdit | undefined> {
+    const unit = this.unitForUri(uri);
+    if (!unit) return undefined;
+    const result = await this.fresh(unit);
+    return result?.settings ? this.fixAllEdit(unit, result) : undefined;
+  }
+
+  private async fixAllEdit(unit: Unit, result: UnitResult): Promise<WorkspaceEdit | undefined> {
+    const settings = result.settings;
+    if (!settings) return undefined;
+    const segments = [...result.joined.segments];
+    let texts: string[];
+    let applied: number;
+    if (this.documentWorker && result.joined.text.length > LARGE_DOCUMENT) {
+      try {
+        ({ texts, applied } = await this.documentWorker.fixAll(segments, settings.engine, unit.key));
+      } catch (error) {
+        this.host.log.warn(`Leak Lens: fix all for ${unit.key} did not finish: ${describeError(error)}`);
+        return undefined;
+      }
+      // The user kept typing: these edits no longer fit the document.
+      const now = this.unitForKey(unit.key);
+      if (!now || this.signature(now) !== result.signature) return undefined;
+    } else {
+      ({ texts, applied } = fixAll(segments, (text) => analyzeText(text, settings.engine, unit.key).findings));
+    }
+    this.host.log.debug(`fix all ${unit.key}: ${applied} fixes applied`);
+    const perSegment = new Map<number, { range: Range; newText: string }[]>();
+    texts.forEach((text, i) => {
+      const edit = minimalEdit(segments[i].text, text);
+      if (edit) perSegment.set(i, [edit]);
+    });
+    return perSegment.size > 0 ? workspaceEdit(result.joined, perSegment, this.options.versionedEdits) : undefined;
+  }
+
+  // ---- closed files: workspace scan and file watching --------------------------------------
+
+  private async excluderFor(folder: ScanFolder): Promise<(path: string, isDirectory: boolean) => boolean> {
+    const editor = await this.host.settings.editorSettings(folder.uri);
+    if (!editor.enable) return () => true;
+    return (path, isDirectory) => {
+      const probe = isDirectory ? join(path, '__init__.py') : path;
+      // Resolving per path is cheap: pyproject.toml lookups are cached per directory.
+      const pyproject = editor.configurationPreference === 'editorOnly' ? undefined : this.host.settings.pyprojectFor(probe);
+      const settings = resolveSettings(editor, pyproject, folder.path);
+      return !settings.enabled || settings.excludes.some((e) => isExcluded(path, e.patterns, e.root));
+    };
+  }
+
+  private async analyzeClosedFile(path: string, text: string, folder: ScanFolder): Promise<number> {
+    const settings = await this.host.settings.resolve(folder.uri, path, folder.path);
+    const uri = this.closedFiles.get(path) ?? pathToUri(path);
+    if (this.isOpenPath(path)) return 0;
+    if (!settings.enabled || this.excludedBy(settings, path)) {
+      this.clearClosed(path, uri);
+      return 0;
+    }
+    const outcome = this.scanWorker ? await this.scanWorker.analyze(text, settings.engine, path) : analyzeText(text, settings.engine, path);
+    this.errors.report(outcome, path);
+    // The file was opened while the worker analysed it: the editor's text wins.
+    if (this.isOpenPath(path)) return 0;
+    const joined = new SegmentedText([{ uri, version: null, text }]);
+    const locate = (range: Range) => joined.locate(range);
+    const diagnostics = outcome.findings.map((f) => toDiagnostic(f, f.range, locate));
+    if (diagnostics.length > 0) {
+      this.closedFiles.set(path, uri);
+      this.host.publish(uri, diagnostics);
+    } else this.clearClosed(path, uri);
+    this.scanned?.add(path);
+    return diagnostics.length;
+  }
+
+  private clearClosed(path: string, uri: string): void {
+    if (this.closedFiles.delete(path)) this.host.publish(uri, []);
+  }
+
+  private async refreshClosedFile(path: string, folder: ScanFolder): Promise<void> {
+    const read = await readPythonFile(path, this.options.maxFileBytes);
+    if (this.isOpenPath(path)) return;
+    if ('skipped' in read) {
+      this.host.log.info(`Leak Lens: skipped ${path}: ${read.skipped}`);
+      this.clearClosed(path, this.closedFiles.get(path) ?? pathToUri(path));
+      return;
+    }
+    try {
+      await this.analyzeClosedFile(path, read.text, folder);
+    } catch (error) {
+      if (!(error instanceof CancelledError)) this.host.log.error(`Leak Lens: analysing ${path} failed: ${describeError(error)}`);
+    }
+  }
+
+  /** Paths published during the running scan, to clear the ones it no longer reaches. */
+  private scanned: Set<string> | undefined;
+
+  /** Scan every Python file of the workspace folders (cancelling a scan in progress). */
+  async scanWorkspace(): Promise<ScanSummary> {
+    const scanned = new Set<string>();
+    this.scanned = scanned;
+    const before = new Map(this.closedFiles);
+    const summary = await this.scanner.scan();
+    if (this.scanned === scanned) this.scanned = undefined;
+    if (!summary.cancelled) {
+      // Files that now fall under an exclude (or were deleted unseen) lose their diagnostics.
+      for (const [path, uri] of before) if (!scanned.has(path) && this.closedFiles.get(path) === uri) this.clearClosed(path, uri);
+    }
+    return summary;
+  }
+
+  /** workspace/didChangeWatchedFiles. Returns whether a pyproject.toml changed. */
+  filesChanged(changes: readonly FileEvent[]): boolean {
+    let pyproject = false;
+    for (const change of changes) {
+      const path = uriToPath(change.uri);
+      if (!path) continue;
+      if (path.endsWith(`${sep}pyproject.toml`) || path === 'pyproject.toml') {
+        pyproject = true;
+        continue;
+      }
+      if (change.type === FileChangeType.Deleted) {
+        // A deleted file, or a deleted directory holding files we published for.
+        for (const [p, uri] of this.closedFiles) if (p === path || isInside(p, path)) this.clearClosed(p, uri);
+        continue;
+      }
+      if (!path.endsWith('.py') || this.isOpenPath(path)) continue;
+      const folder = this.folderOf(path);
+      if (folder && !inSkippedDirectory(path, folder.path)) void this.refreshClosedFile(path, folder);
+    }
+    return pyproject;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.scanner.cancel();
+    this.documentWorker?.dispose();
+    this.scanWorker?.dispose();
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    for (const doc of this.docs.values()) doc.dispose();
+    this.docs.clear();
+  }
+}
+
+function isInside(path: string, folder: string): boolean {
+  return path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
+}

@@ -1,0 +1,117 @@
+// The main-thread side of the analysis worker: one thread, started on first use, jobs answered in
+// order. `cancel()` terminates the thread — the only way to stop a synchronous analysis — and
+// fails the pending jobs; the next job starts a fresh thread. An idle thread is let go after a
+// while so a finished workspace scan does not keep its memory.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { EngineSettings } from '../types';
+import type { AnalysisOutcome } from './analysis';
+import type { Segment } from './segments';
+import type { FixAllOutcome, WorkerJob, WorkerReply } from './worker-protocol';
+
+export class CancelledError extends Error {
+  constructor() {
+    super('analysis cancelled');
+  }
+}
+
+type Pending = { resolve: (value: AnalysisOutcome | FixAllOutcome) => void; reject: (error: Error) => void };
+
+export class AnalysisWorker {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly script: string,
+    private readonly idleMs = 30_000,
+  ) {}
+
+  /** The worker bundle beside the server bundle (dist/); undefined when running from sources. */
+  static locate(): string | undefined {
+    const script = join(__dirname, 'analysis-worker.js');
+    return existsSync(script) ? script : undefined;
+  }
+
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
+  analyze(text: string, settings: EngineSettings, label: string): Promise<AnalysisOutcome> {
+    return this.run({ id: this.nextId++, kind: 'analyze', text, settings, label }) as Promise<AnalysisOutcome>;
+  }
+
+  fixAll(segments: Segment[], settings: EngineSettings, label: string): Promise<FixAllOutcome> {
+    return this.run({ id: this.nextId++, kind: 'fixAll', segments, settings, label }) as Promise<FixAllOutcome>;
+  }
+
+  private run(job: WorkerJob): Promise<AnalysisOutcome | FixAllOutcome> {
+    clearTimeout(this.idleTimer);
+    const worker = this.ensureWorker();
+    return new Promise((resolve, reject) => {
+      this.pending.set(job.id, { resolve, reject });
+      worker.postMessage(job);
+    });
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(this.script, { stdout: true, stderr: true });
+    // The worker must never write to the server's stdout (the JSON-RPC stream).
+    worker.stdout.resume();
+    worker.stderr.resume();
+    worker.on('message', (reply: WorkerReply) => {
+      if (reply.kind === 'ready') return;
+      const job = this.pending.get(reply.id);
+      if (!job) return;
+      this.pending.delete(reply.id);
+      if (reply.kind === 'done') job.resolve(reply.result);
+      else job.reject(new Error(reply.error));
+      if (this.pending.size === 0) this.scheduleIdle();
+    });
+    const fail = (error: Error) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      this.failAll(error);
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`analysis worker exited (code ${code})`)));
+    worker.unref();
+    this.worker = worker;
+    return worker;
+  }
+
+  private scheduleIdle(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.pending.size === 0) this.stop();
+    }, this.idleMs);
+    this.idleTimer.unref();
+  }
+
+  private failAll(error: Error): void {
+    const jobs = [...this.pending.values()];
+    this.pending.clear();
+    for (const job of jobs) job.reject(error);
+  }
+
+  /** Stop whatever is running; pending jobs reject with CancelledError. */
+  cancel(): void {
+    if (this.pending.size === 0) return;
+    this.stop();
+  }
+
+  private stop(): void {
+    const worker = this.worker;
+    this.worker = undefined;
+    this.failAll(new CancelledError());
+    if (worker) void worker.terminate();
+  }
+
+  dispose(): void {
+    clearTimeout(this.idleTimer);
+    this.stop();
+  }
+}

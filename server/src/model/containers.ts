@@ -1,0 +1,303 @@
+// Long-lived containers (module- and class-level dicts, lists, sets, deques) and what the code
+// does to them: grows them at run time, evicts from them, checks their size, hands them on.
+// LEAK001 (dicts whose keys grow) and LEAK002 (lists/sets/deques that accumulate) share this so
+// they agree on what "written at run time" and "evicted" mean and never report a container twice.
+import type { Node } from '../parser';
+import { type Access, type ContainerKind, type Effect, effectsOf } from './container-effects';
+import { runsAtImportTime, writerOf } from './import-time';
+import type { Binding, Scope, SemanticModel } from './semantic';
+import { decoratorsOf, positionalArguments, useOf } from './usage';
+
+export type { Access, ContainerKind, Effect, EffectKind } from './container-effects';
+export { DICT_KINDS, effectsOf, isConstantKey } from './container-effects';
+export { describeScope, runsAtImportTime, writerOf } from './import-time';
+
+export interface ContainerValue {
+  kind: ContainerKind;
+  /** The value expression (`{}`, `dict()`, `collections.deque(maxlen=10)` …). */
+  node: Node;
+  /** Created without items. */
+  empty: boolean;
+  /** Written out with items (`{"a": 1}`, `["x"]`, a comprehension): a table, not an accumulator. */
+  literalItems: boolean;
+  /** A deque created with a `maxlen`: bounded by construction. */
+  bounded: boolean;
+}
+
+const CONSTRUCTORS: Record<string, ContainerKind> = {
+  'builtins.dict': 'dict',
+  'builtins.list': 'list',
+  'builtins.set': 'set',
+  'collections.defaultdict': 'defaultdict',
+  'collections.OrderedDict': 'ordereddict',
+  'collections.deque': 'deque',
+};
+
+function argumentNodes(call: Node): Node[] {
+  const args = call.childForFieldName('arguments');
+  if (args?.type !== 'argument_list') return [];
+  return args.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment');
+}
+
+/** What kind of fresh container `value` creates, if it is one of the container constructors. */
+export function containerValue(model: SemanticModel, value: Node | null | undefined): ContainerValue | undefined {
+  if (!value) return undefined;
+  const named = value.namedChildren.filter((c) => c?.type !== 'comment');
+  const display = (kind: ContainerKind): ContainerValue => ({
+    kind,
+    node: value,
+    empty: named.length === 0,
+    literalItems: named.length > 0,
+    bounded: false,
+  });
+  switch (value.type) {
+    case 'dictionary':
+      return display('dict');
+    case 'list':
+    case 'list_comprehension':
+      return display('list');
+    case 'set':
+    case 'set_comprehension':
+      return display('set');
+    case 'call': {
+      const qualified = model.calleeName(value);
+      const kind = qualified ? CONSTRUCTORS[qualified] : undefined;
+      if (!kind) return undefined;
+      const args = argumentNodes(value);
+      const positional = positionalArguments(value);
+      let bounded = false;
+      if (kind === 'deque') {
+        const maxlen = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'maxlen');
+        const limit = maxlen ? maxlen.childForFieldName('value') : positional[1];
+        bounded = !!limit && limit.type !== 'none';
+      }
+      // Items: `dict(a=1)` and `dict(pairs)`; `defaultdict(list, …)` after its factory; the
+      // iterable of `list(…)`, `set(…)`, `deque(…, maxlen=…)`.
+      let items: Node[];
+      if (kind === 'dict') items = args;
+      else if (kind === 'defaultdict' || kind === 'ordereddict') items = kind === 'defaultdict' ? args.slice(1) : args;
+      else items = positional.slice(0, 1);
+      return { kind, node: value, empty: items.length === 0, literalItems: false, bounded };
+    }
+  }
+  return undefined;
+}
+
+/** A module- or class-level name bound to a fresh container. */
+export interface ContainerCandidate {
+  name: string;
+  level: 'module' | 'class';
+  /** For class-level containers: the class definition and its name. */
+  classNode?: Node;
+  className?: string;
+  binding: Binding;
+  /** The assignment target (identifier) where the container is created. */
+  target: Node;
+  /** The assignment statement (`assignment` node). */
+  assignment: Node;
+  value: ContainerValue;
+}
+
+function isDunder(name: string): boolean {
+  return name.startsWith('__') && name.endsWith('__');
+}
+
+/**
+ * The first container-creating site of `binding`, if every other binding site at the same level is
+ * a container too (or `+=`-style filling). A name also bound to `None`, a function or an import is
+ * not a plain container and is left alone.
+ */
+function containerSite(model: SemanticModel, binding: Binding): { target: Node; value: ContainerValue } | undefined {
+  let first: { target: Node; value: ContainerValue } | undefined;
+  for (const site of binding.sites) {
+    const parent = site.parent;
+    if (parent?.type === 'augmented_assignment') continue;
+    if (parent?.type !== 'assignment' || parent.childForFieldName('left')?.id !== site.id) return undefined;
+    const value = containerValue(model, model.assignedValue(site));
+    if (!value) return undefined;
+    first ??= { target: site, value };
+  }
+  return first;
+}
+
+export function moduleContainers(model: SemanticModel): ContainerCandidate[] {
+  const scope = model.moduleScope;
+  scope.ensureCollected();
+  const result: ContainerCandidate[] = [];
+  for (const binding of scope.bindings.values()) {
+    if (binding.kind !== 'assignment' || isDunder(binding.name)) continue;
+    const site = containerSite(model, binding);
+    if (!site?.target.parent) continue;
+    result.push({ name: binding.name, level: 'module', binding, target: site.target, assignment: site.target.parent, value: site.value });
+  }
+  return result;
+}
+
+/** An annotation that declares a real class variable (`ClassVar[...]`). */
+function isClassVarAnnotation(model: SemanticModel, type: Node): boolean {
+  const head = annotationHead(type);
+  if (!head) return false;
+  const q = model.qualifiedName(head);
+  return q === 'typing.ClassVar' || q === 'typing_extensions.ClassVar' || head.text === 'ClassVar';
+}
+
+/**
+ * Class-level containers of `classNode`. Annotated attributes (`items: list[str] = []`) in a class
+ * with base classes or decorators are field declarations (dataclasses, Pydantic, attrs, SQLModel
+ * copy or reject the default per instance), so only `ClassVar[...]` ones count there.
+ */
+export function classContainers(model: SemanticModel, classNode: Node): ContainerCandidate[] {
+  const scope = model.scopeFor(classNode);
+  scope.ensureCollected();
+  const className = classNode.childForFieldName('name')?.text ?? '';
+  const hasBases = (classNode.childForFieldName('superclasses')?.namedChildren.length ?? 0) > 0;
+  const declarative = hasBases || decoratorsOf(classNode).length > 0;
+  const result: ContainerCandidate[] = [];
+  for (const binding of scope.bindings.values()) {
+    if (binding.kind !== 'assignment' || isDunder(binding.name)) continue;
+    const site = containerSite(model, binding);
+    const assignment = site?.target.parent;
+    if (!site || !assignment) continue;
+    const type = assignment.childForFieldName('type');
+    if (type && declarative && !isClassVarAnnotation(model, type)) continue;
+    result.push({ name: binding.name, level: 'class', classNode, className, binding, target: site.target, assignment, value: site.value });
+  }
+  return result;
+}
+
+/** The generic head of an annotation: `dict` in `dict[str, int]`, `typing.Dict` in `typing.Dict[…]`. */
+export function annotationHead(type: Node): Node | undefined {
+  const inner = type.type === 'type' ? type.namedChildren[0] : type;
+  if (!inner) return undefined;
+  if (inner.type === 'identifier' || inner.type === 'attribute') return inner;
+  if (inner.type === 'generic_type') {
+    const head = inner.namedChildren[0];
+    return head?.type === 'identifier' || head?.type === 'attribute' ? head : undefined;
+  }
+  if (inner.type === 'subscript') {
+    const head = inner.childForFieldName('value');
+    return head?.type === 'identifier' || head?.type === 'attribute' ? head : undefined;
+  }
+  return undefined;
+}
+
+/** The function a parameter identifier belongs to, when it is the first parameter of a method. */
+function firstParameterOfMethod(model: SemanticModel, binding: Binding): { method: Node; isClassLike: boolean } | undefined {
+  if (binding.kind !== 'parameter') return undefined;
+  const fn = binding.scope.node;
+  if (fn.type !== 'function_definition' || !binding.scope.enclosingClass) return undefined;
+  const params = fn.childForFieldName('parameters')?.namedChildren.filter((p) => p && p.type !== 'comment') ?? [];
+  const first = params[0];
+  if (!first || first.type !== 'identifier' || first.text !== binding.name) return undefined;
+  const decorators = decoratorsOf(fn).map((d) => model.qualifiedName(d));
+  if (decorators.includes('builtins.staticmethod')) return undefined;
+  const name = fn.childForFieldName('name')?.text ?? '';
+  const isClassLike =
+    decorators.includes('builtins.classmethod') || name === '__new__' || name === '__init_subclass__' || name === '__class_getitem__';
+  return { method: fn, isClassLike };
+}
+
+const IDENTIFIER_CHAR = /[\p{L}\p{N}_]/u;
+
+/**
+ * All accesses to a container candidate. For class-level containers, `instanceShadowed` tells that
+ * some method assigns `self.<name> = …`, making it a per-instance attribute (not a shared one).
+ */
+export function containerAccesses(model: SemanticModel, cand: ContainerCandidate): { accesses: Access[]; instanceShadowed: boolean } {
+  const accesses: Access[] = model.references(cand.binding).map((r) => ({ node: r.node, scope: r.scope }));
+  let instanceShadowed = false;
+  if (cand.level === 'class' && cand.classNode) {
+    const classNode = cand.classNode;
+    const text = model.file.text;
+    const name = cand.name;
+    for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + name.length)) {
+      if (IDENTIFIER_CHAR.test(text[i - 1] ?? '') || IDENTIFIER_CHAR.test(text[i + name.length] ?? '')) continue;
+      const id = model.file.root.descendantForIndex(i, i + name.length);
+      const attr = id?.parent;
+      if (!id || id.type !== 'identifier' || attr?.type !== 'attribute' || attr.childForFieldName('attribute')?.id !== id.id) continue;
+      const owner = ownerOf(model, attr.childForFieldName('object'), classNode);
+      if (!owner) continue;
+      if (owner === 'instance') {
+        const use = useOf(attr);
+        if (use.kind === 'rebind') instanceShadowed = true;
+      }
+      accesses.push({ node: attr, scope: model.scopeOf(attr) });
+    }
+  }
+  return { accesses, instanceShadowed };
+}
+
+/** Whether `object` (of `object.attr`) is the class itself or one of its instances inside its methods. */
+function ownerOf(model: SemanticModel, object: Node | null, classNode: Node): 'class' | 'instance' | undefined {
+  if (!object) return undefined;
+  if (object.type === 'identifier') {
+    const binding = model.resolve(object);
+    if (!binding) return undefined;
+    if (binding.kind === 'class') return binding.sites.some((s) => s.parent?.id === classNode.id) ? 'class' : undefined;
+    const method = firstParameterOfMethod(model, binding);
+    if (!method || binding.scope.enclosingClass?.node.id !== classNode.id) return undefined;
+    return method.isClassLike ? 'class' : 'instance';
+  }
+  // type(self).x, self.__class__.x
+  if (object.type === 'call' && model.calleeName(object) === 'builtins.type') {
+    const [arg] = positionalArguments(object);
+    return ownerOf(model, arg ?? null, classNode) === 'instance' ? 'class' : undefined;
+  }
+  if (object.type === 'attribute' && object.childForFieldName('attribute')?.text === '__class__') {
+    return ownerOf(model, object.childForFieldName('object'), classNode) === 'instance' ? 'class' : undefined;
+  }
+  return undefined;
+}
+
+/** `a`, `a and b`, `a, b and c`, `a, b and 2 more`. */
+export function listNames(names: string[], more = 'more'): string {
+  const unique = [...new Set(names)];
+  if (unique.length <= 1) return unique[0] ?? '';
+  if (unique.length <= 3) return `${unique.slice(0, -1).join(', ')} and ${unique[unique.length - 1]}`;
+  return `${unique.slice(0, 2).join(', ')} and ${unique.length - 2} ${more}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Putting it together: the facts both rules decide on.
+
+export interface ContainerFacts {
+  /** Growth (element or key additions) that runs at run time. */
+  growth: Effect[];
+  /** Growth inside elements at run time (`d[k].append(x)`). */
+  nestedGrowth: Effect[];
+  /** Something removes, truncates, rebinds or size-checks the container. */
+  released: boolean;
+  /** A run-time `d["k"] = …` replaces an element (starts a nested container over). */
+  resets: boolean;
+  /** It leaves our sight (returned, stored elsewhere): whoever holds it may evict. */
+  escapes: boolean;
+  /** Every access still works with a TTLCache / a deque (for fixes). */
+  ttlCompatible: boolean;
+  dequeCompatible: boolean;
+  effects: Effect[];
+}
+
+export function containerFacts(model: SemanticModel, accesses: Access[], kind: ContainerKind): ContainerFacts {
+  const effects = accesses.flatMap((a) => effectsOf(model, a, kind));
+  // Functions that test the container's emptiness before writing fill it once (lazy init).
+  const fillOnce = new Set<Scope>();
+  for (const e of effects) {
+    if (e.kind !== 'fill-check' || !e.access.scope.isRuntime) continue;
+    const w = writerOf(e.access.scope);
+    if (w) fillOnce.add(w);
+  }
+  const atRuntime = (e: Effect) => {
+    const w = writerOf(e.access.scope);
+    return !!w && !fillOnce.has(w) && !runsAtImportTime(model, e.access.scope);
+  };
+  return {
+    growth: effects.filter((e) => e.kind === 'grow' && atRuntime(e)),
+    nestedGrowth: effects.filter((e) => e.kind === 'nested-grow' && atRuntime(e)),
+    released: effects.some((e) => e.kind === 'evict' || e.kind === 'bound'),
+    resets: effects.some((e) => e.kind === 'reset' && e.access.scope.isRuntime),
+    escapes: effects.some((e) => e.kind === 'escape'),
+    ttlCompatible: effects.every((e) => e.ttlOk),
+    dequeCompatible: effects.every((e) => e.dequeOk),
+    effects,
+  };
+}

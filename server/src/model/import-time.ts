@@ -1,0 +1,176 @@
+// When does a piece of code run: once, while the module is being imported (registration,
+// configuration), or at run time, again and again (requests, callbacks)? A registry filled by a
+// decorator is fine; a cache filled by a request handler is a leak. Rules ask this about the
+// function that writes into a long-lived container.
+import type { Node } from '../parser';
+import type { Scope, SemanticModel } from './semantic';
+import { unparenthesizedParent, useOf } from './usage';
+
+/** The chain of function/lambda scopes from `scope` outwards (innermost first). */
+export function functionChain(scope: Scope): Scope[] {
+  const chain: Scope[] = [];
+  for (let s: Scope | undefined = scope; s; s = s.parent) if (s.kind === 'function' || s.kind === 'lambda') chain.push(s);
+  return chain;
+}
+
+/** The innermost function or lambda containing `scope` (itself included). */
+export function writerOf(scope: Scope): Scope | undefined {
+  return functionChain(scope)[0];
+}
+
+/** A readable name for the function containing `scope`: `get_user()`, `Service.get()`, `a lambda`. */
+export function describeScope(scope: Scope): string {
+  const fn = writerOf(scope);
+  if (!fn) return 'module level';
+  if (fn.kind === 'lambda') return 'a lambda';
+  const cls = fn.enclosingClass?.name;
+  return cls ? `\`${cls}.${fn.name}()\`` : `\`${fn.name}()\``;
+}
+
+/** `register`, `register_codec`, `registerDOMImplementation`, `_register_atexit`: registration APIs. */
+const REGISTRATION = /regist/i;
+
+function isMetaclass(model: SemanticModel, classNode: Node): boolean {
+  const bases = classNode.childForFieldName('superclasses')?.namedChildren ?? [];
+  return bases.some((b) => {
+    if (!b || b.type === 'keyword_argument') return false;
+    const q = model.qualifiedName(b);
+    return q === 'builtins.type' || q === 'abc.ABCMeta' || q === 'enum.EnumMeta' || q === 'enum.EnumType';
+  });
+}
+
+const memo = new WeakMap<SemanticModel, Map<Scope, boolean>>();
+
+/**
+ * Whether code in `scope` only runs while the module (or a class) is being imported: module and
+ * class bodies; the body of a decorator (`@register`); a decorator factory and the function it
+ * returns (`@route("/")`); functions only called from such code (transitively); functions named
+ * like a registration API (`register…`); `__init_subclass__`/`__set_name__`; a metaclass's
+ * `__new__`/`__init__`. Lambdas are callbacks and a function nobody in the module calls is public
+ * API: both run time.
+ */
+export function runsAtImportTime(model: SemanticModel, scope: Scope): boolean {
+  return scopeAtImport(model, scope, new Set());
+}
+
+function scopeAtImport(model: SemanticModel, scope: Scope, visiting: Set<Scope>): boolean {
+  if (!scope.isRuntime) return true;
+  const chain = functionChain(scope);
+  if (chain.some((s) => s.kind === 'lambda')) return false;
+  if (chain.some((s) => REGISTRATION.test(s.name ?? ''))) return true;
+  return functionAtImport(model, chain[0], visiting);
+}
+
+function functionAtImport(model: SemanticModel, fn: Scope, visiting: Set<Scope>): boolean {
+  let cache = memo.get(model);
+  if (!cache) memo.set(model, (cache = new Map()));
+  const known = cache.get(fn);
+  if (known !== undefined) return known;
+  if (visiting.has(fn)) return false; // recursion: assume run time
+  visiting.add(fn);
+  const result = computeFunctionAtImport(model, fn, visiting);
+  visiting.delete(fn);
+  cache.set(fn, result);
+  return result;
+}
+
+function computeFunctionAtImport(model: SemanticModel, fn: Scope, visiting: Set<Scope>): boolean {
+  const name = fn.name ?? '';
+  const parent = fn.parent;
+  if (!parent) return false;
+  let uses: Node[];
+  if (parent.kind === 'class') {
+    if (name === '__init_subclass__' || name === '__set_name__') return true;
+    if (['__new__', '__init__', '__prepare__'].includes(name) && isMetaclass(model, parent.node)) return true;
+    uses = classMethodUses(model, parent, name);
+  } else {
+    const binding = parent.lookupLocal(name);
+    if (!binding || binding.kind !== 'function') return false;
+    const refs = model.references(binding);
+    uses = refs.filter((r) => r.context === 'load').map((r) => r.node);
+    // `del helper` once the module is set up: nobody outside can call it later.
+    if (parent.kind === 'module' && refs.some((r) => r.context === 'del' && !r.scope.isRuntime)) {
+      return uses.every((u) => useAtImport(model, u, fn, visiting));
+    }
+  }
+  return uses.length > 0 && uses.every((u) => useAtImport(model, u, fn, visiting));
+}
+
+/** Does this use of a function make it run at import time only? */
+function useAtImport(model: SemanticModel, expr: Node, fn: Scope, visiting: Set<Scope>): boolean {
+  const { node, parent } = unparenthesizedParent(expr);
+  if (!parent) return false;
+  // `@fn`: runs when the decorated definition is evaluated.
+  if (parent.type === 'decorator') return scopeAtImport(model, model.scopeOf(parent), visiting);
+  // `fn(...)` or `@fn(...)`: runs where it is called. The `if __name__ == "__main__":` block is
+  // the script's run time, not set-up.
+  if (parent.type === 'call' && parent.childForFieldName('function')?.id === node.id) {
+    if (inMainGuard(parent)) return false;
+    return scopeAtImport(model, model.scopeOf(parent), visiting);
+  }
+  // `return fn` from a decorator factory used as `@factory(...)`: fn decorates at import time.
+  if (parent.type === 'return_statement') {
+    const factory = fn.parent;
+    if (factory?.kind !== 'function' || model.scopeOf(parent) !== factory) return false;
+    const factoryUses = factoryUsesOf(model, factory);
+    return (
+      factoryUses.length > 0 &&
+      factoryUses.every((u) => {
+        const call = unparenthesizedParent(u).parent;
+        return (
+          call?.type === 'call' &&
+          unparenthesizedParent(call).parent?.type === 'decorator' &&
+          scopeAtImport(model, model.scopeOf(call), visiting)
+        );
+      })
+    );
+  }
+  return false;
+}
+
+function factoryUsesOf(model: SemanticModel, factory: Scope): Node[] {
+  const parent = factory.parent;
+  const name = factory.name ?? '';
+  if (!parent) return [];
+  if (parent.kind === 'class') return classMethodUses(model, parent, name);
+  const binding = parent.lookupLocal(name);
+  if (!binding || binding.kind !== 'function') return [];
+  return model
+    .references(binding)
+    .filter((r) => r.context === 'load')
+    .map((r) => r.node);
+}
+
+/** Uses of `Class.method` across the module (`@Registry.register`), as the attribute nodes. */
+function classMethodUses(model: SemanticModel, classScope: Scope, method: string): Node[] {
+  const className = classScope.name;
+  const parent = classScope.parent;
+  if (!className || !parent) return [];
+  const binding = parent.lookupLocal(className);
+  if (!binding || binding.kind !== 'class') return [];
+  const uses: Node[] = [];
+  for (const ref of model.references(binding)) {
+    const use = useOf(ref.node);
+    if (use.kind === 'method' && use.method === method) {
+      const callee = use.call.childForFieldName('function');
+      if (callee) uses.push(callee);
+    } else if (use.kind === 'attribute' && use.attribute === method) {
+      uses.push(use.node);
+    }
+  }
+  return uses;
+}
+
+/** Inside a module-level `if __name__ == "__main__":` block. */
+function inMainGuard(node: Node): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type !== 'if_statement' || p.parent?.type !== 'module') continue;
+    const cond = p.childForFieldName('condition');
+    if (cond?.type !== 'comparison_operator') return false;
+    const operands = cond.namedChildren.filter((c): c is Node => !!c);
+    const hasName = operands.some((c) => c.type === 'identifier' && c.text === '__name__');
+    const hasMain = operands.some((c) => c.type === 'string' && c.namedChildren.some((s) => s?.type === 'string_content' && s.text === '__main__'));
+    return hasName && hasMain;
+  }
+  return false;
+}

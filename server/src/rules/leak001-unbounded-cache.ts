@@ -1,0 +1,277 @@
+// LEAK001 unbounded-cache: module- and class-level dicts that gain keys at run time and never lose
+// any, and `functools` caches without a bound (on instance methods they also keep every `self`).
+import { ensureMemberImport } from '../fixes/imports';
+import { replaceRange } from '../fixes/edits';
+import {
+  annotationHead,
+  type ContainerCandidate,
+  classContainers,
+  containerAccesses,
+  containerFacts,
+  DICT_KINDS,
+  describeScope,
+  listNames,
+  moduleContainers,
+} from '../model/containers';
+import type { SemanticModel } from '../model/semantic';
+import type { SourceFile } from '../model/source';
+import { decoratorsOf, keywordArgument, positionalArguments } from '../model/usage';
+import type { Node } from '../parser';
+import type { Fix, Rule, RuleContext, TextEdit } from '../types';
+
+const MAX_RELATED = 10;
+
+/** Annotations we can re-head to the TTLCache type (`dict[str, User]` → `TTLCache[str, User]`). */
+const DICT_ANNOTATIONS = new Set(['builtins.dict', 'typing.Dict', 'collections.OrderedDict', 'typing.OrderedDict']);
+
+function ttlCacheFix(ctx: RuleContext, cand: ContainerCandidate): Fix {
+  const { file, model, settings } = ctx;
+  const imported = ensureMemberImport(file, model, 'cachetools', 'TTLCache', cand.assignment.startIndex);
+  const edits: TextEdit[] = [...imported.edits];
+  const type = cand.assignment.childForFieldName('type');
+  const head = type ? annotationHead(type) : undefined;
+  if (head && DICT_ANNOTATIONS.has(model.qualifiedName(head) ?? '')) {
+    edits.push(replaceRange(file, head.startIndex, head.endIndex, imported.name));
+  }
+  const value = cand.value.node;
+  edits.push(
+    replaceRange(
+      file,
+      value.startIndex,
+      value.endIndex,
+      `${imported.name}(maxsize=${settings.cacheMaxsize}, ttl=${settings.cacheTtlSeconds})`,
+    ),
+  );
+  return {
+    title: `Replace with cachetools.TTLCache(maxsize=${settings.cacheMaxsize}, ttl=${settings.cacheTtlSeconds})`,
+    edits,
+    isPreferred: true,
+  };
+}
+
+function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
+  const { model, file } = ctx;
+  // A dict created with items is a lookup table that code may extend (`add_charset()`), not a
+  // cache: caches start empty.
+  if (!DICT_KINDS.has(cand.value.kind) || cand.value.literalItems) return;
+  const { accesses, instanceShadowed } = containerAccesses(model, cand);
+  if (instanceShadowed) return;
+  const facts = containerFacts(model, accesses, cand.value.kind);
+  if (facts.growth.length === 0 || facts.released || facts.escapes) return;
+  const writers = listNames(
+    facts.growth.map((e) => describeScope(e.access.scope)),
+    'more functions',
+  );
+  const message =
+    cand.level === 'module'
+      ? `\`${cand.name}\` is written in ${writers} and never evicted: it keeps every key for the life of the process`
+      : `class-level dict \`${cand.className}.${cand.name}\` is written in ${writers} and never evicted: shared by all instances, it keeps every key for the life of the process`;
+  // TTLCache keeps behaviour only for an empty plain dict / OrderedDict used through the Mapping
+  // API: a defaultdict's auto-created values would be lost, and TTLCache takes no initial items.
+  const fixable = (cand.value.kind === 'dict' || cand.value.kind === 'ordereddict') && cand.value.empty && facts.ttlCompatible;
+  ctx.report({
+    range: file.rangeOf(cand.target),
+    message,
+    related: facts.growth.slice(0, MAX_RELATED).map((e) => ({ range: file.rangeOf(e.site), message: 'written here' })),
+    fixes: fixable ? [ttlCacheFix(ctx, cand)] : [],
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// functools caches
+
+interface CacheDecorator {
+  decorator: Node; // the `decorator` node (`@…`)
+  expr: Node; // the expression after `@`
+  /** The `None` that makes an `lru_cache` unbounded, or undefined for `cache`. */
+  noneBound?: Node;
+  form: 'cache' | 'lru_cache';
+}
+
+/** An unbounded functools cache decorator, if `decorator` is one. */
+function unboundedCacheDecorator(model: SemanticModel, decorator: Node): CacheDecorator | undefined {
+  const expr = decorator.namedChildren.find((c) => c?.type !== 'comment');
+  if (!expr) return undefined;
+  if (expr.type === 'call') {
+    if (model.calleeName(expr) !== 'functools.lru_cache') return undefined;
+    const bound = keywordArgument(expr, 'maxsize') ?? positionalArguments(expr)[0];
+    if (bound?.type === 'none') return { decorator, expr, noneBound: bound, form: 'lru_cache' };
+    return undefined;
+  }
+  if (model.qualifiedName(expr) === 'functools.cache') return { decorator, expr, form: 'cache' };
+  return undefined;
+}
+
+/** Parameters whose values come from a small closed set (`flag: bool`, `mode: Literal[...]`). */
+function isBoundedParameter(model: SemanticModel, param: Node): boolean {
+  const type = param.childForFieldName('type');
+  if (!type) return false;
+  const head = annotationHead(type);
+  const q = head ? model.qualifiedName(head) : undefined;
+  return q === 'builtins.bool' || q === 'typing.Literal' || q === 'typing_extensions.Literal';
+}
+
+function parametersOf(fn: Node): Node[] {
+  const params = fn.childForFieldName('parameters')?.namedChildren ?? [];
+  return params.filter(
+    (p): p is Node => !!p && p.type !== 'comment' && p.type !== 'keyword_separator' && p.type !== 'positional_separator',
+  );
+}
+
+function isEnumClass(model: SemanticModel, classNode: Node): boolean {
+  const bases = classNode.childForFieldName('superclasses')?.namedChildren ?? [];
+  return bases.some((b) => !!b && b.type !== 'keyword_argument' && (model.qualifiedName(b) ?? '').startsWith('enum.'));
+}
+
+function boundedCacheFix(file: SourceFile, model: SemanticModel, d: CacheDecorator, maxsize: number, preferred: boolean): Fix {
+  const title = `Bound the cache: lru_cache(maxsize=${maxsize})`;
+  if (d.noneBound) {
+    // `maxsize=None` → `maxsize=N`; a positional `lru_cache(None, typed)` stays positional.
+    return { title, edits: [replaceRange(file, d.noneBound.startIndex, d.noneBound.endIndex, `${maxsize}`)], isPreferred: preferred };
+  }
+  // `@functools.cache` → `@functools.lru_cache(maxsize=N)`: keep the module alias the file uses.
+  if (d.expr.type === 'attribute') {
+    const attr = d.expr.childForFieldName('attribute');
+    if (attr) {
+      return { title, edits: [replaceRange(file, attr.startIndex, attr.endIndex, `lru_cache(maxsize=${maxsize})`)], isPreferred: preferred };
+    }
+  }
+  const def = d.decorator.parent ?? d.decorator;
+  const imported = ensureMemberImport(file, model, 'functools', 'lru_cache', def.startIndex);
+  return {
+    title,
+    edits: [...imported.edits, replaceRange(file, d.expr.startIndex, d.expr.endIndex, `${imported.name}(maxsize=${maxsize})`)],
+    isPreferred: preferred,
+  };
+}
+
+function decoratorLabel(d: CacheDecorator): string {
+  const text = d.decorator.text.replace(/\s+/g, ' ');
+  return text.length <= 60 ? text : d.form === 'cache' ? '@cache' : '@lru_cache(maxsize=None)';
+}
+
+function checkCacheDecorator(ctx: RuleContext, decoratorNode: Node): void {
+  const { model, file, settings } = ctx;
+  const d = unboundedCacheDecorator(model, decoratorNode);
+  if (!d) return;
+  const fn = decoratorNode.parent?.childForFieldName('definition');
+  if (fn?.type !== 'function_definition') return;
+  const owner = model.scopeOf(fn);
+  const fnName = fn.childForFieldName('name')?.text ?? '?';
+  let params = parametersOf(fn);
+  let instanceMethod = false;
+  if (owner.kind === 'class') {
+    const kinds = decoratorsOf(fn).map((x) => model.qualifiedName(x));
+    if (!kinds.includes('builtins.staticmethod')) {
+      // `cls` is one of few classes: only `self` of an ordinary class is unbounded.
+      const boundedSelf = kinds.includes('builtins.classmethod') || isEnumClass(model, owner.node);
+      instanceMethod = !boundedSelf && params.length > 0;
+      params = params.slice(1);
+    }
+  } else if (owner.kind !== 'module') {
+    return; // a cache on a nested function dies with its closure
+  }
+  const label = decoratorLabel(d);
+  if (instanceMethod) {
+    ctx.report({
+      range: file.rangeOf(decoratorNode),
+      message: `\`${label}\` on method \`${owner.name}.${fnName}()\` keeps every \`self\` it is called on alive, with all its cached results, for the life of the process`,
+      fixes: [boundedCacheFix(file, model, d, settings.cacheMaxsize, true)],
+    });
+    return;
+  }
+  // A cache on a function without (unbounded) arguments holds a single result: the settings idiom.
+  if (params.every((p) => isBoundedParameter(model, p))) return;
+  const what = owner.kind === 'class' ? `\`${owner.name}.${fnName}()\`` : `\`${fnName}()\``;
+  ctx.report({
+    range: file.rangeOf(decoratorNode),
+    severity: 'information',
+    message: `\`${label}\` on ${what} is unbounded: every distinct argument and its result is kept for the life of the process`,
+    fixes: [boundedCacheFix(file, model, d, settings.cacheMaxsize, false)],
+  });
+}
+
+export const rule: Rule = {
+  code: 'LEAK001',
+  name: 'unbounded-cache',
+  defaultSeverity: 'warning',
+  summary: 'Module- or class-level dict used as a cache that grows without bound, or an unbounded functools cache',
+  fixable: true,
+  docs: {
+    whatItDoes:
+      'Flags module- and class-level dicts (`{}`, `dict()`, `defaultdict`, `OrderedDict`) that functions write new keys into ' +
+      '(`c[key] = v`, `setdefault`, `update`, `|=`) while nothing in the module ever evicts from them (`del c[k]`, `pop`, ' +
+      '`popitem`, `clear`, rebinding, or a `len(c)` size check). Also flags `@functools.cache` and ' +
+      '`@lru_cache(maxsize=None)` on instance methods, and — as information — on free functions whose arguments are unbounded.\n\n' +
+      'Stays silent on `cachetools` caches, weak dictionaries, bounded `lru_cache` (including the default `maxsize=128`), ' +
+      'registries filled at import time (decorator registration, `__init_subclass__`, constant keys), dicts filled once ' +
+      'behind an emptiness check, and dicts that are handed to other code (returned or stored elsewhere), which may evict them. ' +
+      'A bounded `lru_cache` on a method still keeps up to `maxsize` instances alive; that is bounded, so it is not reported.',
+    whyIsThisBad:
+      'A module or class lives as long as the process. Every distinct key written into such a dict — a user id, a URL, a ' +
+      'request object — stays in memory forever, so a long-running service grows until it is killed. ' +
+      '`functools.cache` on a method is worse: the cache is keyed on `self`, so every instance it was ever called on (and ' +
+      'everything it references) can never be garbage-collected.\n\n' +
+      'The fix replaces the dict with `cachetools.TTLCache`, which evicts the least recently used entries beyond `maxsize` ' +
+      'and expires entries after `ttl` seconds (both from `cache-maxsize` / `cache-ttl-seconds` settings). It is only offered ' +
+      'for an empty `{}` / `dict()` / `OrderedDict()` used through the mapping API, and like a dict shared between threads, ' +
+      'a `TTLCache` needs a lock when threads write to it concurrently.',
+    example: [
+      'from functools import cache',
+      '',
+      '_users = {}',
+      '',
+      '',
+      'def get_user(user_id):',
+      '    if user_id not in _users:',
+      '        _users[user_id] = load_user(user_id)',
+      '    return _users[user_id]',
+      '',
+      '',
+      'class Report:',
+      '    @cache',
+      '    def totals(self, year):',
+      '        return compute(self, year)',
+      '',
+    ].join('\n'),
+    useInstead: [
+      'from functools import lru_cache',
+      '',
+      'from cachetools import TTLCache',
+      '',
+      '_users = TTLCache(maxsize=1024, ttl=3600)',
+      '',
+      '',
+      'def get_user(user_id):',
+      '    if user_id not in _users:',
+      '        _users[user_id] = load_user(user_id)',
+      '    return _users[user_id]',
+      '',
+      '',
+      'class Report:',
+      '    @lru_cache(maxsize=1024)',
+      '    def totals(self, year):',
+      '        return compute(self, year)',
+      '',
+    ].join('\n'),
+    references: [
+      'https://docs.python.org/3/library/functools.html#functools.lru_cache',
+      'https://cachetools.readthedocs.io/en/stable/#cachetools.TTLCache',
+      'https://docs.astral.sh/ruff/rules/cached-instance-method/',
+    ],
+  },
+  check(ctx) {
+    const { model, file } = ctx;
+    for (const cand of moduleContainers(model)) checkContainer(ctx, cand);
+    const text = file.text;
+    const hasClasses = text.includes('class');
+    const hasCaches = text.includes('cache');
+    if (!hasClasses && !hasCaches) return;
+    const types = [...(hasClasses ? ['class_definition'] : []), ...(hasCaches ? ['decorator'] : [])];
+    for (const node of file.root.descendantsOfType(types)) {
+      if (!node) continue;
+      if (node.type === 'class_definition') for (const cand of classContainers(model, node)) checkContainer(ctx, cand);
+      else checkCacheDecorator(ctx, node);
+    }
+  },
+};

@@ -1,0 +1,321 @@
+// LEAK002 global-accumulation: module-level lists/sets/deques (and dicts of lists) that functions
+// keep appending to, class-level containers grown through instances, and mutable default
+// arguments that the function mutates. Dicts that gain keys are LEAK001's.
+import { replaceRange, insertAt } from '../fixes/edits';
+import { ensureMemberImport } from '../fixes/imports';
+import {
+  annotationHead,
+  type ContainerCandidate,
+  type ContainerKind,
+  classContainers,
+  containerAccesses,
+  containerFacts,
+  containerValue,
+  DICT_KINDS,
+  describeScope,
+  type Effect,
+  effectsOf,
+  listNames,
+  moduleContainers,
+} from '../model/containers';
+import type { SemanticModel } from '../model/semantic';
+import { positionalArguments } from '../model/usage';
+import type { Node } from '../parser';
+import type { Fix, Rule, RuleContext, TextEdit } from '../types';
+
+const MAX_RELATED = 10;
+
+const TASK_FACTORIES = new Set(['asyncio.create_task', 'asyncio.ensure_future']);
+
+/** `asyncio.create_task(…)`, `loop.create_task(…)`, or a local name bound to one. */
+function isTaskExpression(model: SemanticModel, expr: Node | undefined): boolean {
+  if (!expr) return false;
+  if (expr.type === 'call') {
+    const q = model.calleeName(expr);
+    if (q && TASK_FACTORIES.has(q)) return true;
+    const fn = expr.childForFieldName('function');
+    return fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'create_task';
+  }
+  if (expr.type === 'identifier') {
+    const b = model.resolve(expr);
+    if (!b || b.kind !== 'assignment' || b.scope === model.moduleScope) return false;
+    return b.sites.every((s) => isTaskExpression(model, model.assignedValue(s)));
+  }
+  return false;
+}
+
+/** Tasks kept in a set are LEAK007's (dangling-task) business: one report per problem. */
+function onlyCollectsTasks(model: SemanticModel, growth: Effect[]): boolean {
+  return growth.every((e) => e.site.type === 'call' && isTaskExpression(model, positionalArguments(e.site)[0]));
+}
+
+function whatOf(growth: Effect[]): string {
+  return listNames(growth.map((e) => `\`${e.what.replace(/^\[…\]/, '[k]')}\``));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Module-level list → bounded deque
+
+const LIST_ANNOTATIONS = new Set(['builtins.list', 'typing.List', 'collections.deque', 'typing.Deque']);
+
+function dequeFix(ctx: RuleContext, cand: ContainerCandidate): Fix | undefined {
+  const { file, model, settings } = ctx;
+  const value = cand.value.node;
+  const n = settings.cacheMaxsize;
+  const title = `Keep only the last ${n} items: collections.deque(maxlen=${n})`;
+  if (cand.value.kind === 'deque') {
+    // Already a deque: give it a bound.
+    const maxlen = value.childForFieldName('arguments')?.namedChildren.find(
+      (a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'maxlen',
+    );
+    const maxlenValue = maxlen?.childForFieldName('value');
+    if (maxlenValue) return { title, edits: [replaceRange(file, maxlenValue.startIndex, maxlenValue.endIndex, `${n}`)], isPreferred: true };
+    const args = value.childForFieldName('arguments');
+    const positional = positionalArguments(value);
+    if (!args || args.type !== 'argument_list' || positional.length > 1) return undefined;
+    const close = args.lastChild;
+    if (close?.type !== ')') return undefined;
+    const last = args.namedChildren.filter((a) => a && a.type !== 'comment').pop();
+    return {
+      title,
+      edits: [insertAt(file, last ? last.endIndex : close.startIndex, last ? `, maxlen=${n}` : `maxlen=${n}`)],
+      isPreferred: true,
+    };
+  }
+  if (cand.value.kind !== 'list') return undefined;
+  const imported = ensureMemberImport(file, model, 'collections', 'deque', cand.assignment.startIndex);
+  let items = '';
+  if (value.type === 'call') {
+    const [iterable] = positionalArguments(value);
+    items = iterable ? `${iterable.text}, ` : '';
+  } else if (!cand.value.empty) items = `${value.text}, `;
+  const edits: TextEdit[] = [...imported.edits];
+  const type = cand.assignment.childForFieldName('type');
+  const head = type ? annotationHead(type) : undefined;
+  if (head && LIST_ANNOTATIONS.has(model.qualifiedName(head) ?? '')) edits.push(replaceRange(file, head.startIndex, head.endIndex, imported.name));
+  edits.push(replaceRange(file, value.startIndex, value.endIndex, `${imported.name}(${items}maxlen=${n})`));
+  return { title, edits, isPreferred: true };
+}
+
+function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
+  const { model, file } = ctx;
+  const kind = cand.value.kind;
+  if (cand.value.bounded) return;
+  const { accesses, instanceShadowed } = containerAccesses(model, cand);
+  if (instanceShadowed) return;
+  const facts = containerFacts(model, accesses, kind);
+  if (facts.released || facts.escapes) return;
+  let growth: Effect[];
+  if (DICT_KINDS.has(kind)) {
+    // A dict that gains keys is LEAK001's; here only dicts whose values accumulate.
+    if (facts.growth.length > 0 || facts.resets) return;
+    growth = facts.nestedGrowth;
+  } else {
+    // A list created with items is a table that code may extend (`PLUGINS.append(p)`); its
+    // elements accumulating (`buckets[i].append(x)`) still count.
+    const direct = cand.value.literalItems ? [] : facts.growth;
+    growth = [...direct, ...facts.nestedGrowth].sort((a, b) => a.site.startIndex - b.site.startIndex);
+  }
+  if (growth.length === 0 || onlyCollectsTasks(model, growth)) return;
+  const where = listNames(
+    growth.map((e) => describeScope(e.access.scope)),
+    'more functions',
+  );
+  const message =
+    cand.level === 'module'
+      ? `\`${cand.name}\` grows in ${where} (${whatOf(growth)}) and nothing clears, pops or truncates it: it holds every item for the life of the process`
+      : `class attribute \`${cand.className}.${cand.name}\` is shared by all instances and grows in ${where} (${whatOf(growth)}); nothing clears, pops or truncates it`;
+  const canFix = cand.level === 'module' && (kind === 'deque' || (kind === 'list' && facts.dequeCompatible));
+  const fix = canFix ? dequeFix(ctx, cand) : undefined;
+  ctx.report({
+    range: file.rangeOf(cand.target),
+    message,
+    related: growth.slice(0, MAX_RELATED).map((e) => ({ range: file.rangeOf(e.site), message: 'grows here' })),
+    fixes: fix ? [fix] : [],
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mutable default arguments
+
+function hasFutureAnnotations(model: SemanticModel): boolean {
+  return model.file.root.namedChildren.some(
+    (c) => c?.type === 'future_import_statement' && c.namedChildren.some((n) => n?.text === 'annotations'),
+  );
+}
+
+/** `acc: list[int]` → `acc: Optional[list[int]]` (or `list[int] | None` under future annotations). */
+function optionalAnnotationEdits(ctx: RuleContext, type: Node, fn: Node): TextEdit[] {
+  const { file, model } = ctx;
+  if (/\bNone\b|Optional\b|\bAny\b/.test(type.text) || type.text === 'object') return [];
+  if (hasFutureAnnotations(model)) return [insertAt(file, type.endIndex, ' | None')];
+  const top = topLevelStatement(fn);
+  const imported = ensureMemberImport(file, model, 'typing', 'Optional', top.startIndex);
+  return [...imported.edits, insertAt(file, type.startIndex, `${imported.name}[`), insertAt(file, type.endIndex, ']')];
+}
+
+function topLevelStatement(node: Node): Node {
+  let current = node;
+  while (current.parent && current.parent.type !== 'module') current = current.parent;
+  return current;
+}
+
+function isDocstring(node: Node): boolean {
+  return node.type === 'expression_statement' && node.namedChildren.length === 1 && node.namedChildren[0]?.type === 'string';
+}
+
+/** `def f(acc=[])` → `def f(acc=None)` + `if acc is None: acc = []` at the top of the body. */
+function noneDefaultFix(ctx: RuleContext, fn: Node, param: Node, name: string, value: Node): Fix | undefined {
+  const { file } = ctx;
+  if (value.startPosition.row !== value.endPosition.row) return undefined;
+  const body = fn.childForFieldName('body');
+  const colon = fn.children.find((c) => c?.type === ':');
+  if (!body || !colon) return undefined;
+  const children = body.namedChildren.filter((c): c is Node => !!c);
+  const first = children.find((c) => c.type !== 'comment');
+  // A body on the header line (`def f(a=[]): a.append(1)`) has no line to insert before.
+  if (!first || first.startPosition.row <= colon.endPosition.row) return undefined;
+  // Insert before the first line after the docstring (comments there stay with their code).
+  const afterRow = isDocstring(first) ? first.endPosition.row : colon.endPosition.row;
+  const target = children.find((c) => c.startPosition.row > afterRow);
+  if (!target) return undefined;
+  const indent = file.indentOf(first.startPosition.row);
+  const defIndent = file.indentOf(fn.startPosition.row);
+  const unit = indent.startsWith(defIndent) && indent.length > defIndent.length ? indent.slice(defIndent.length) : '    ';
+  const lineStart = file.lineStart(target.startPosition.row);
+  if (file.text.slice(lineStart, target.startIndex).trim() !== '') return undefined;
+  const eol = file.eol;
+  const guard = `${indent}if ${name} is None:${eol}${indent}${unit}${name} = ${value.text}${eol}`;
+  const edits: TextEdit[] = [replaceRange(file, value.startIndex, value.endIndex, 'None')];
+  const type = param.childForFieldName('type');
+  if (type) edits.push(...optionalAnnotationEdits(ctx, type, fn));
+  edits.push(insertAt(file, lineStart, guard));
+  return { title: `Default \`${name}\` to None and create a fresh ${value.text} per call`, edits, isPreferred: true };
+}
+
+/** `walk(child, acc)` inside `walk`: the accumulator is threaded through recursion. */
+function isRecursiveCall(site: Node, fnName: string): boolean {
+  const callee = site.type === 'call' ? site.childForFieldName('function')?.text : undefined;
+  return !!callee && (callee === fnName || callee === `self.${fnName}` || callee === `cls.${fnName}`);
+}
+
+function checkMutableDefault(ctx: RuleContext, param: Node): void {
+  const { model, file } = ctx;
+  const fn = param.parent?.parent;
+  if (param.parent?.type !== 'parameters' || fn?.type !== 'function_definition') return;
+  // A nested function's defaults are created each time the outer function runs: they live as
+  // long as that closure, not the process.
+  if (model.scopeOf(fn).isRuntime) return;
+  const nameNode = param.childForFieldName('name');
+  const value = param.childForFieldName('value');
+  if (nameNode?.type !== 'identifier' || !value) return;
+  const container = containerValue(model, value);
+  if (!container || container.bounded) return;
+  const binding = model.scopeFor(fn).lookupLocal(nameNode.text);
+  if (binding?.kind !== 'parameter') return;
+  const fnName = fn.childForFieldName('name')?.text ?? '?';
+  const growth: Effect[] = [];
+  // Whether the function reads back what earlier calls stored (`if k in cache`): then the default
+  // is a deliberate cross-call memo, and a fresh container per call would change behaviour.
+  let observesPastCalls = false;
+  for (const ref of model.references(binding)) {
+    if (ref.node.id === nameNode.id) continue;
+    // Rebinding (`acc = list(acc)`) makes later uses refer to something else: stay out of it.
+    if (ref.context !== 'load') return;
+    for (const e of effectsOf(model, { node: ref.node, scope: ref.scope }, container.kind as ContainerKind)) {
+      if (e.kind === 'evict' || e.kind === 'bound') return;
+      if (e.kind === 'grow' || e.kind === 'nested-grow') growth.push(e);
+      else if ((e.kind === 'read' || e.kind === 'fill-check') && e.what !== 'expression' && !isRecursiveCall(e.site, fnName))
+        observesPastCalls = true;
+    }
+  }
+  if (growth.length === 0) return;
+  const shown = `${nameNode.text}=${value.text.length <= 20 ? value.text : '…'}`;
+  const fix = observesPastCalls ? undefined : noneDefaultFix(ctx, fn, param, nameNode.text, value);
+  const message = observesPastCalls
+    ? `mutable default \`${shown}\` of \`${fnName}()\` is a cache shared by all calls that grows (${whatOf(growth)}) and is never evicted`
+    : `mutable default \`${shown}\` of \`${fnName}()\` is created once and grows on every call (${whatOf(growth)}): it keeps everything ever added`;
+  ctx.report({
+    range: file.rangeOf(value),
+    message,
+    related: growth.slice(0, MAX_RELATED).map((e) => ({ range: file.rangeOf(e.site), message: 'grows here' })),
+    fixes: fix ? [fix] : [],
+  });
+}
+
+export const rule: Rule = {
+  code: 'LEAK002',
+  name: 'global-accumulation',
+  defaultSeverity: 'warning',
+  summary: 'Module- or class-level list/set/deque that only ever grows, or a mutable default argument the function mutates',
+  fixable: true,
+  docs: {
+    whatItDoes:
+      'Flags module-level lists, sets and `deque()`s without `maxlen` that functions `append`/`add`/`extend`/`insert`/`+=` to ' +
+      'while nothing in the module clears, pops, removes, truncates (`del x[:n]`, `x[:] = …`), rebinds or size-checks them; ' +
+      'module-level dicts whose values accumulate (`d["k"].append(x)`); class-level containers grown through instances ' +
+      '(`self.items.append(x)` where `items = []` is a class attribute); and mutable default arguments (`def f(acc=[])`) that ' +
+      'the function grows.\n\n' +
+      'Dicts that gain new keys (`d[k] = v`, `setdefault`, `update`, a `defaultdict` indexed by new keys) are reported by ' +
+      'LEAK001 instead, once. Sets and lists of `asyncio` tasks are left to LEAK007. Stays silent on containers only read at ' +
+      'run time, filled at import time (including by registration decorators), `deque(maxlen=N)`, containers that are cleared ' +
+      'or handed to other code, locals, instance attributes and `__all__`.',
+    whyIsThisBad:
+      'Module globals and class attributes live as long as the process: every item appended to them at run time stays in ' +
+      'memory forever, so the service grows with every request. A mutable default argument is created once, when the ' +
+      '`def` runs, and shared by every call: items added to it pile up across calls (and leak between callers).\n\n' +
+      'The fix turns a module-level list into `collections.deque(maxlen=N)` (N from the `cache-maxsize` setting), which keeps ' +
+      'only the newest N items; it is offered only when every use also works on a deque (no slicing, `sort()`, `+` with a ' +
+      'list, comparison with a list, or passing it to code that may need a list). A mutated default becomes `None` plus ' +
+      '`if acc is None: acc = []` at the top of the body.',
+    example: [
+      '_events = []',
+      '',
+      '',
+      'def track(event):',
+      '    _events.append(event)',
+      '',
+      '',
+      'def collect(item, acc=[]):',
+      '    acc.append(item)',
+      '    return acc',
+      '',
+    ].join('\n'),
+    useInstead: [
+      'from collections import deque',
+      '',
+      '_events = deque(maxlen=1024)',
+      '',
+      '',
+      'def track(event):',
+      '    _events.append(event)',
+      '',
+      '',
+      'def collect(item, acc=None):',
+      '    if acc is None:',
+      '        acc = []',
+      '    acc.append(item)',
+      '    return acc',
+      '',
+    ].join('\n'),
+    references: [
+      'https://docs.python.org/3/library/collections.html#collections.deque',
+      'https://docs.python.org/3/reference/compound_stmts.html#function-definitions',
+    ],
+  },
+  check(ctx) {
+    const { model, file } = ctx;
+    for (const cand of moduleContainers(model)) checkContainer(ctx, cand);
+    const text = file.text;
+    const hasClasses = text.includes('class');
+    const hasDefaults = text.includes('=');
+    const types = [...(hasClasses ? ['class_definition'] : []), ...(hasDefaults ? ['default_parameter', 'typed_default_parameter'] : [])];
+    if (types.length === 0) return;
+    for (const node of file.root.descendantsOfType(types)) {
+      if (!node) continue;
+      if (node.type === 'class_definition') for (const cand of classContainers(model, node)) checkContainer(ctx, cand);
+      else checkMutableDefault(ctx, node);
+    }
+  },
+};
+

@@ -1,0 +1,780 @@
+// LEAK003 circular-reference: strong reference cycles through `self` — an object that refers to
+// itself, a parent and child that refer to each other, a callback stored on the object that
+// captures it. CPython frees such objects only when its cyclic garbage collector runs, so this is
+// a leak *risk* (memory held longer, finalizers late, GC pauses), not a certain leak.
+import { ensureModuleImport } from '../fixes/imports';
+import { replaceRange } from '../fixes/edits';
+import { attributeNamedBy, identifiersNamed } from '../model/find-names';
+import {
+  basesOf,
+  classDefinitionOf,
+  enclosingMethod,
+  isSelf,
+  type MethodContext,
+  methodsOf,
+  nameOf,
+} from '../model/methods';
+import type { Binding, SemanticModel } from '../model/semantic';
+import { contains, decoratorsOf, positionalArguments, unparenthesizedParent, useOf } from '../model/usage';
+import type { Node } from '../parser';
+import type { Fix, Rule, RuleContext } from '../types';
+
+/** Methods that put their argument into a container: `xs.append(v)`, `s.add(v)`, `xs.insert(i, v)`. */
+const CONTAINER_INSERTS: Record<string, number> = { append: 0, add: 0, appendleft: 0, insert: 1, setdefault: 1 };
+
+/** Attribute names that, by convention, point from a child back to its owner. */
+const BACK_REFERENCE_NAMES = /^_*(parent|owner|master|container|manager|root|controller|outer|host|context)$/;
+
+/** Container removals that show the code breaks links explicitly. */
+const LINK_BREAKERS = new Set(['remove', 'discard', 'pop', 'popitem', 'clear']);
+
+/** Builtin bases whose subclasses cannot be weakly referenced. */
+const NO_WEAKREF_BASES = new Set(['int', 'bytes', 'tuple', 'bool', 'NamedTuple', 'typing.NamedTuple']);
+
+const CYCLE_COST =
+  'these objects are freed only by the cyclic garbage collector, not as soon as the last outside reference goes away';
+
+/** One place where a method stores a reference into an object. */
+interface Store {
+  /** The assignment or insert call (reported). */
+  node: Node;
+  /** The object that receives the reference (`self`, `child`, `self.children`, `parent.children`). */
+  holder: Node;
+  /** The name at the root of `holder` (`self`, `child`, `parent`). */
+  root: Node;
+  /** The attribute the reference is stored under: `parent` in `c.parent = v`, `children` in `self.children.append(v)`. */
+  slot: string;
+  /** Stored in a container (append/add/subscript) rather than as an attribute. */
+  container: boolean;
+  value: Node;
+  method: MethodContext;
+  /** For attribute stores, the assigned value node (the fix replaces it). */
+  assignedValue?: Node;
+  /** Where the reference lives, for messages: `self.children`, `child.parent`. */
+  label: string;
+}
+
+function unparenthesized(node: Node): Node {
+  let n = node;
+  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1 && n.namedChildren[0]) n = n.namedChildren[0];
+  return n;
+}
+
+function rootOf(node: Node): Node {
+  let n = unparenthesized(node);
+  for (;;) {
+    if (n.type === 'attribute') n = unparenthesized(n.childForFieldName('object') ?? n);
+    else if (n.type === 'subscript') n = unparenthesized(n.childForFieldName('value') ?? n);
+    else return n;
+  }
+}
+
+/** The value finally stored by `a.x = b.y = v` (tree-sitter nests chained assignments on the right). */
+function finalValue(assignment: Node): Node | null {
+  let right = assignment.childForFieldName('right');
+  while (right?.type === 'assignment') right = right.childForFieldName('right');
+  return right ? unparenthesized(right) : null;
+}
+
+function isWeakrefCall(model: SemanticModel, node: Node | null | undefined): boolean {
+  if (!node) return false;
+  const n = unparenthesized(node);
+  if (n.type === 'conditional_expression') return n.namedChildren.some((c) => !!c && isWeakrefCall(model, c));
+  if (n.type !== 'call') return false;
+  const name = model.calleeName(n) ?? '';
+  return name.startsWith('weakref.') || name.startsWith('_weakref.') || name.startsWith('_weakrefset.');
+}
+
+/** Whether `node` sits inside a `weakref.ref(...)`/`proxy(...)` call (within `limit`). */
+function insideWeakrefCall(model: SemanticModel, node: Node, limit: Node): boolean {
+  for (let p = node.parent; p && p.id !== limit.id; p = p.parent) {
+    if (p.type === 'call' && isWeakrefCall(model, p)) return true;
+  }
+  return false;
+}
+
+/**
+ * Where the value `expr` gets stored: `a.x = expr`, `a.x[k] = expr`, `a.xs.append(expr)`, also
+ * through literals (`a.xs = [expr]`) and chained assignments (`a.x = b.y = expr`).
+ */
+function storesOf(expr: Node, method: MethodContext): Store[] {
+  return storeSites(expr).map((site) => ({ ...site, method }));
+}
+
+type StoreSite = Omit<Store, 'method'>;
+
+function storeSites(expr: Node, value: Node = expr, container = false): StoreSite[] {
+  const use = useOf(expr);
+  const stores: StoreSite[] = [];
+  switch (use.kind) {
+    case 'assigned-to': {
+      for (let assignment: Node | null = use.node; assignment?.type === 'assignment'; assignment = assignment.parent) {
+        const target = assignment.childForFieldName('left');
+        if (target) {
+          const store = storeInto(target, assignment, value, container);
+          if (store) stores.push(store);
+        }
+        // `a.x = b.y = v`: the outer assignment's right side is this one.
+        if (assignment.parent?.type !== 'assignment' || assignment.parent.childForFieldName('right')?.id !== assignment.id) break;
+      }
+      break;
+    }
+    case 'argument': {
+      const fn = use.call.childForFieldName('function');
+      const method_ = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+      const index = method_ !== undefined ? CONTAINER_INSERTS[method_] : undefined;
+      const holderExpr = fn?.childForFieldName('object');
+      if (use.keyword === undefined && index !== undefined && holderExpr && positionalArguments(use.call)[index]?.id === unparenthesizedNode(expr).id) {
+        const holder = unparenthesized(holderExpr);
+        const slot = holder.type === 'attribute' ? (holder.childForFieldName('attribute')?.text ?? '') : '';
+        stores.push({ node: use.call, holder, root: rootOf(holder), slot, container: true, value, label: holder.text });
+      }
+      break;
+    }
+    case 'stored-in': {
+      // `[v]`, `(v,)`, `{k: v}`: whatever holds the literal holds `v`.
+      const literal = use.node.type === 'pair' ? use.node.parent : use.node;
+      if (literal && ['list', 'tuple', 'set', 'dictionary'].includes(literal.type)) {
+        stores.push(...storeSites(literal, value, true));
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return stores;
+}
+
+function unparenthesizedNode(node: Node): Node {
+  let n = node;
+  while (n.parent?.type === 'parenthesized_expression') n = n.parent;
+  return n;
+}
+
+function storeInto(target: Node, assignment: Node, value: Node, container: boolean): StoreSite | undefined {
+  if (target.type === 'attribute') {
+    const holderExpr = target.childForFieldName('object');
+    if (!holderExpr) return undefined;
+    const holder = unparenthesized(holderExpr);
+    const slot = target.childForFieldName('attribute')?.text ?? '';
+    const assignedValue = container ? undefined : (finalValue(assignment) ?? undefined);
+    return { node: assignment, holder, root: rootOf(holder), slot, container, value, assignedValue, label: target.text };
+  }
+  if (target.type === 'subscript') {
+    const containerExpr = target.childForFieldName('value');
+    if (!containerExpr) return undefined;
+    const holder = unparenthesized(containerExpr);
+    const slot = holder.type === 'attribute' ? (holder.childForFieldName('attribute')?.text ?? '') : '';
+    return { node: assignment, holder, root: rootOf(holder), slot, container: true, value, label: holder.text };
+  }
+  return undefined;
+}
+
+/**
+ * Facts about attribute names, computed on demand. `within` narrows the search to one class (plus
+ * code outside any class) for attributes of `self`; attributes of other objects (whose class is
+ * unknown) are looked up in the whole file.
+ */
+class SlotFacts {
+  private readonly cache = new Map<string, boolean>();
+
+  constructor(private readonly model: SemanticModel) {}
+
+  private memo(kind: string, slot: string, within: Node[] | undefined, compute: () => boolean): boolean {
+    const key = `${kind}:${slot}:${within?.map((w) => w.id).join(',') ?? '*'}`;
+    let result = this.cache.get(key);
+    if (result === undefined) {
+      result = compute();
+      this.cache.set(key, result);
+    }
+    return result;
+  }
+
+  /** Identifiers spelled `slot` in the file, restricted to the `within` classes and to code outside any class. */
+  private identifiers(slot: string, within: Node[] | undefined): Node[] {
+    const all = identifiersNamed(this.model.file, [slot]);
+    if (!within) return all;
+    return all.filter((id) => {
+      const cls = enclosingClass(id);
+      return !cls || within.some((w) => w.id === cls.id);
+    });
+  }
+
+  private attributesNamed(slot: string, within: Node[] | undefined): Node[] {
+    return this.identifiers(slot, within)
+      .map((id) => attributeNamedBy(id))
+      .filter((n): n is Node => !!n);
+  }
+
+  /** Whether the slot is ever given a weak value or container (`x.children = weakref.WeakSet()`) or is a property. */
+  isWeak(slot: string, within: Node[] | undefined): boolean {
+    return this.memo('weak', slot, within, () =>
+      this.identifiers(slot, within).some((id) => {
+        const attribute = attributeNamedBy(id);
+        const parent = (attribute ?? id).parent;
+        // `self.children = weakref.WeakSet()` or class-level `children = weakref.WeakSet()`
+        if (parent?.type === 'assignment' && parent.childForFieldName('left')?.id === (attribute ?? id).id) {
+          if (isWeakrefCall(this.model, finalValue(parent))) return true;
+        }
+        // A property (or `@slot.setter`) may store the value weakly: trust it.
+        const def = id.parent;
+        return def?.type === 'function_definition' && def.childForFieldName('name')?.id === id.id && isProperty(def);
+      }),
+    );
+  }
+
+  /** Whether the code breaks the link explicitly somewhere (`x.parent = None`, `del x.parent`, `x.children.remove(c)`). */
+  isBrokenExplicitly(slot: string, within: Node[] | undefined): boolean {
+    return this.memo('broken', slot, within, () =>
+      this.attributesNamed(slot, within).some((attribute) => {
+        const use = useOf(attribute);
+        switch (use.kind) {
+          case 'rebind':
+            return finalValue(use.node)?.type === 'none';
+          case 'del':
+          case 'subscript-del':
+            return true;
+          case 'method':
+            return LINK_BREAKERS.has(use.method);
+          default:
+            return false;
+        }
+      }),
+    );
+  }
+
+  /** Either of the above: the slot is not a plain strong link that stays. */
+  isExempt(slot: string, within: Node[] | undefined): boolean {
+    return !!slot && (this.isWeak(slot, within) || this.isBrokenExplicitly(slot, within));
+  }
+
+  /**
+   * Whether every read of `.slot` in the file would behave the same on a `weakref.proxy`: attribute
+   * access through it, truthiness, `is None`, `==`. Identity tests against objects, `isinstance`,
+   * hashing, returning or passing it on are not (a proxy is a different object).
+   */
+  isProxySafe(slot: string): boolean {
+    return this.memo('proxy', slot, undefined, () =>
+      this.attributesNamed(slot, undefined).every((attribute) => isProxySafeRead(attribute)),
+    );
+  }
+}
+
+function enclosingClass(node: Node): Node | null {
+  let p = node.parent;
+  while (p && p.type !== 'class_definition') p = p.parent;
+  return p;
+}
+
+function isProperty(def: Node): boolean {
+  return decoratorsOf(def).some((d) => {
+    if (d.text === 'property' || d.text.endsWith('.property')) return true;
+    return d.type === 'attribute' && (d.childForFieldName('attribute')?.text === 'setter');
+  });
+}
+
+function isTruthinessContext(node: Node): boolean {
+  const parent = node.parent;
+  if (!parent) return false;
+  switch (parent.type) {
+    case 'not_operator':
+    case 'assert_statement':
+      return true;
+    case 'if_statement':
+    case 'elif_clause':
+    case 'while_statement':
+    case 'conditional_expression':
+      return parent.childForFieldName('condition')?.id === node.id;
+    case 'boolean_operator':
+    case 'parenthesized_expression':
+      return isTruthinessContext(parent);
+    default:
+      return false;
+  }
+}
+
+function isProxySafeRead(attribute: Node): boolean {
+  const use = useOf(attribute);
+  switch (use.kind) {
+    case 'rebind':
+    case 'del':
+    case 'attribute':
+    case 'method':
+      return true;
+    default:
+      break;
+  }
+  if (isTruthinessContext(attribute)) return true;
+  const parent = attribute.parent;
+  if (parent?.type === 'comparison_operator') {
+    const operators = parent.children.filter((c) => !!c && !c.isNamed).map((c) => c?.type);
+    if (operators.every((op) => op === '==' || op === '!=')) return true;
+    const operands = parent.namedChildren;
+    return operators.every((op) => op === 'is' || op === 'is not') && operands.some((o) => o?.type === 'none');
+  }
+  return false;
+}
+
+/** Whether instances of `cls` can be weakly referenced (no `__slots__` without `__weakref__`, no int/tuple base). */
+function supportsWeakrefs(model: SemanticModel, cls: Node): boolean {
+  for (const base of basesOf(cls)) {
+    if (NO_WEAKREF_BASES.has(base.text)) return false;
+    if (base.type === 'call') return false; // namedtuple(...) and friends
+    const q = model.qualifiedName(base);
+    if (q === 'typing.NamedTuple' || q === 'builtins.tuple') return false;
+  }
+  const body = cls.childForFieldName('body');
+  for (const stmt of body?.namedChildren ?? []) {
+    const assignment = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : null;
+    if (assignment?.type === 'assignment' && assignment.childForFieldName('left')?.text === '__slots__') {
+      const strings = assignment.childForFieldName('right')?.descendantsOfType('string_content') ?? [];
+      if (!strings.some((s) => s?.text === '__weakref__')) return false;
+    }
+  }
+  return true;
+}
+
+function describeHolder(store: Store): string {
+  return store.label;
+}
+
+/**
+ * Whether the lambda/function `closure` keeps `self` alive: its body uses the method's `self`
+ * (a captured cell), or a default value is `self` itself. `selfref=weakref.ref(self)` is fine,
+ * and a body that rebinds its own `self` does not capture the method's.
+ */
+function closureKeepsSelf(model: SemanticModel, method: MethodContext, closure: Node): boolean {
+  return model.references(method.self).some((r) => {
+    if (!contains(closure, r.node)) return false;
+    const captured = r.scope.node.id !== method.method.id && contains(closure, r.scope.node);
+    return captured || !insideWeakrefCall(model, r.node, closure);
+  });
+}
+
+/** A local (parameter or variable) of the method, other than `self`. */
+function localBinding(model: SemanticModel, method: MethodContext, node: Node): Binding | undefined {
+  if (node.type !== 'identifier' || isSelf(model, method, node)) return undefined;
+  const binding = model.resolve(node);
+  if (!binding || binding.scope === model.moduleScope || binding.scope.kind === 'class') return undefined;
+  if (binding.kind === 'import' || binding.kind === 'function' || binding.kind === 'class') return undefined;
+  return binding;
+}
+
+interface ConstructorStore {
+  cls: Node;
+  /** `self.parent = parent` in the constructed class (or the dataclass field). */
+  store: Node;
+  slot: string;
+}
+
+/** `Child(self)` where `Child` (defined here) keeps that argument strongly on the new instance. */
+function constructorKeepsSelf(model: SemanticModel, method: MethodContext, call: Node): ConstructorStore | undefined {
+  if (call.type !== 'call') return undefined;
+  const cls = classDefinitionOf(model, call.childForFieldName('function'));
+  if (!cls) return undefined;
+  const args = call.childForFieldName('arguments');
+  if (args?.type !== 'argument_list') return undefined;
+  let position = -1;
+  let keyword: string | undefined;
+  positionalArguments(call).forEach((a, i) => {
+    if (isSelf(model, method, unparenthesized(a))) position = i;
+  });
+  for (const a of args.namedChildren) {
+    if (a?.type === 'keyword_argument' && isSelf(model, method, a.childForFieldName('value'))) {
+      keyword = a.childForFieldName('name')?.text;
+    }
+  }
+  if (position < 0 && !keyword) return undefined;
+  const init = methodsOf(cls).get('__init__');
+  if (init) return initKeeps(model, init, position, keyword, cls);
+  if (isDataclass(model, cls)) return dataclassKeeps(cls, position, keyword);
+  return undefined;
+}
+
+function parameterName(p: Node): string | undefined {
+  if (p.type === 'identifier') return p.text;
+  if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') return p.childForFieldName('name')?.text;
+  if (p.type === 'typed_parameter') return p.namedChildren.find((c) => c?.type === 'identifier')?.text;
+  return undefined;
+}
+
+function initKeeps(
+  model: SemanticModel,
+  init: Node,
+  position: number,
+  keyword: string | undefined,
+  cls: Node,
+): ConstructorStore | undefined {
+  const ctx = enclosingMethod(model, init.childForFieldName('body') ?? init);
+  if (!ctx) return undefined;
+  const params = (init.childForFieldName('parameters')?.namedChildren ?? []).filter((p): p is Node => !!p).slice(1);
+  let name = keyword;
+  if (!name && position >= 0) {
+    const p = params[position];
+    // Past a `*args` the positional mapping is unknown.
+    if (!p || params.slice(0, position + 1).some((q) => q.type === 'list_splat_pattern' || q.type === 'keyword_separator'))
+      return undefined;
+    name = parameterName(p);
+  }
+  if (!name) return undefined;
+  const binding = model.scopeFor(init).lookupLocal(name);
+  if (binding?.kind !== 'parameter') return undefined;
+  for (const ref of model.references(binding)) {
+    const use = useOf(ref.node);
+    if (use.kind !== 'assigned-to' || use.target.type !== 'attribute') continue;
+    if (!isSelf(model, ctx, use.target.childForFieldName('object'))) continue;
+    return { cls, store: use.node, slot: use.target.childForFieldName('attribute')?.text ?? '' };
+  }
+  return undefined;
+}
+
+function isDataclass(model: SemanticModel, cls: Node): boolean {
+  return decoratorsOf(cls).some((d) => {
+    const target = d.type === 'call' ? d.childForFieldName('function') : d;
+    const q = model.qualifiedName(target) ?? '';
+    return q === 'dataclasses.dataclass' || q === 'attr.s' || q === 'attrs.define' || q === 'attr.define';
+  });
+}
+
+function dataclassKeeps(cls: Node, position: number, keyword: string | undefined): ConstructorStore | undefined {
+  const fields: Node[] = [];
+  for (const stmt of cls.childForFieldName('body')?.namedChildren ?? []) {
+    const a = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : null;
+    if (a?.type !== 'assignment' || a.childForFieldName('left')?.type !== 'identifier') continue;
+    const annotation = a.childForFieldName('type')?.text;
+    if (!annotation || /ClassVar|InitVar/.test(annotation)) continue;
+    fields.push(a);
+  }
+  const field = keyword ? fields.find((f) => f.childForFieldName('left')?.text === keyword) : fields[position];
+  if (!field) return undefined;
+  const annotation = field.childForFieldName('type')?.text ?? '';
+  if (/weakref|ReferenceType|ProxyType/.test(annotation)) return undefined;
+  return { cls, store: field, slot: field.childForFieldName('left')?.text ?? '' };
+}
+
+/** `self` used as a whole value (`x.parent = self`, `append(self)`, `Child(self)`), not as `self.attr`. */
+const SELF_AS_VALUE = /(?<=[=(,[{:]\s*)self(?=\s*(?:[)\],};#\r\n]|$))/g;
+const LAMBDA = /(?<![\p{L}\p{N}_])lambda(?![\p{L}\p{N}_])/gu;
+/** A `def` indented at least two levels: a candidate nested function. */
+const NESTED_DEF = /^(?: {8,}|\t{2,})(?:async[ \t]+)?def[ \t]+([\p{L}_][\p{L}\p{N}_]*)/gmu;
+
+const CLASS_NAME = /^[ \t]*class[ \t]+([\p{L}_][\p{L}\p{N}_]*)/gmu;
+
+/** Whether `self` here is stored (assigned, inserted, in a literal) or passed to a class defined in this file. */
+function mayStoreSelf(node: Node, classNames: Set<string>): boolean {
+  const { node: n, parent } = unparenthesizedParent(node);
+  switch (parent?.type) {
+    case 'assignment':
+      return parent.childForFieldName('right')?.id === n.id;
+    case 'list':
+    case 'tuple':
+    case 'set':
+    case 'pair':
+      return true;
+    case 'argument_list':
+    case 'keyword_argument': {
+      const call = parent.type === 'argument_list' ? parent.parent : parent.parent?.parent;
+      const fn = call?.type === 'call' ? call.childForFieldName('function') : null;
+      if (fn?.type === 'identifier') return classNames.has(fn.text);
+      return parent.type === 'argument_list' && fn?.type === 'attribute' && (fn.childForFieldName('attribute')?.text ?? '') in CONTAINER_INSERTS;
+    }
+    default:
+      return false;
+  }
+}
+
+function* matchesOf(re: RegExp, text: string): Generator<{ index: number; length: number; group?: string }> {
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m[1] !== undefined) yield { index: m.index + m[0].length - m[1].length, length: m[1].length, group: m[1] };
+    else yield { index: m.index, length: m[0].length };
+  }
+}
+
+export const rule: Rule = {
+  code: 'LEAK003',
+  name: 'circular-reference',
+  defaultSeverity: 'information',
+  summary:
+    'A strong reference cycle through `self` (self-reference, parent/child back-reference, or a stored callback that captures `self`).',
+  docs: {
+    whatItDoes:
+      'Flags reference cycles that a method creates through `self`: `self.x = self`; a parent and child that refer to ' +
+      'each other (`child.parent = self` together with `self.children.append(child)`, `self.children[k] = child` or ' +
+      '`self.child = child` in the same method, or `self.children.append(Child(self))` when `Child.__init__` keeps its ' +
+      'argument); and a lambda or nested function that uses `self` stored on `self` (`self.callback = lambda: ' +
+      'self.refresh()`, `self.handlers.append(lambda e: self.on(e))`). It is silent when either side is weak ' +
+      '(`weakref.ref`, `weakref.proxy`, `WeakSet`, `WeakValueDictionary`, `WeakKeyDictionary`, `WeakMethod`, or a ' +
+      'property that may store weakly), when a link goes one way only, when the closure does not use `self` or is ' +
+      'stored elsewhere, and when the code breaks the link explicitly (`x.parent = None`, `del x.parent`, ' +
+      '`self.children.remove(c)`).',
+    whyIsThisBad:
+      'CPython frees most objects by reference counting, the moment the last reference goes away. Objects in a ' +
+      'cycle never reach zero, so they wait for the cyclic garbage collector: they are freed later, in batches that ' +
+      'cause pauses, and not at all if the collector is disabled or frozen (`gc.disable()`, `gc.freeze()`, common in ' +
+      'pre-fork servers). Each cycle can hold a large graph (a whole tree, a request with its buffers), so a busy ' +
+      'service keeps far more memory than it uses, and finalizers (`__del__`, `weakref.finalize`) run late. This is a ' +
+      'leak risk, not a certain leak: the collector does reclaim these objects eventually. Holding the back-reference ' +
+      'weakly makes them free promptly.',
+    example: [
+      'class Node:',
+      '    def __init__(self):',
+      '        self.parent = None',
+      '        self.children = []',
+      '',
+      '    def add(self, child):',
+      '        child.parent = self  # child -> parent',
+      '        self.children.append(child)  # parent -> child: a cycle',
+    ].join('\n'),
+    useInstead: [
+      'import weakref',
+      '',
+      'class Node:',
+      '    def __init__(self):',
+      '        self.parent = None',
+      '        self.children = []',
+      '',
+      '    def add(self, child):',
+      '        child.parent = weakref.proxy(self)  # does not keep the parent alive',
+      '        self.children.append(child)',
+    ].join('\n'),
+    references: ['https://docs.python.org/3/library/weakref.html', 'https://docs.python.org/3/library/gc.html'],
+  },
+  fixable: true,
+  check(ctx) {
+    const { file, model } = ctx;
+    if (!file.text.includes('class')) return;
+    const facts = new SlotFacts(model);
+    const pairs = new Set<Binding>();
+    const classNames = new Set([...matchesOf(CLASS_NAME, file.text)].map((m) => m.group ?? ''));
+    for (const hit of matchesOf(SELF_AS_VALUE, file.text)) {
+      const node = file.root.descendantForIndex(hit.index, hit.index + hit.length);
+      // Cheap syntactic filter first: most `f(self)` calls store nothing.
+      if (node?.type === 'identifier' && mayStoreSelf(node, classNames)) checkSelfValue(ctx, facts, node, pairs);
+    }
+    for (const hit of matchesOf(LAMBDA, file.text)) {
+      const lambda = file.root.descendantForIndex(hit.index, hit.index + hit.length)?.parent;
+      if (lambda?.type === 'lambda') checkStoredClosure(ctx, facts, lambda, lambda);
+    }
+    for (const hit of matchesOf(NESTED_DEF, file.text)) {
+      const name = file.root.descendantForIndex(hit.index, hit.index + hit.length);
+      const def = name?.parent;
+      if (name?.type !== 'identifier' || def?.type !== 'function_definition') continue;
+      const binding = model.resolve(name);
+      if (!binding || binding.kind !== 'function' || binding.scope.kind !== 'function') continue;
+      for (const ref of model.references(binding)) {
+        if (ref.context === 'load') checkStoredClosure(ctx, facts, ref.node, def);
+      }
+    }
+  },
+};
+
+/** An occurrence of `self` as a value: a self-reference, a back-reference, or an argument to a constructor. */
+function checkSelfValue(ctx: RuleContext, facts: SlotFacts, node: Node, pairs: Set<Binding>): void {
+  const { model } = ctx;
+  const method = enclosingMethod(model, node);
+  if (!method || !isSelf(model, method, node)) return;
+  for (const store of storesOf(node, method)) {
+    if (isClassAttribute(store.holder)) continue;
+    if (isSelf(model, method, store.root)) {
+      if (!isClassLevelContainer(model, store)) checkSelfReference(ctx, facts, store);
+      continue;
+    }
+    // `child.parent = self` / `parent.children.append(self)`: does the method also store that object on `self`?
+    const local = localBinding(model, method, store.root);
+    if (!local || pairs.has(local)) continue;
+    const forward = selfHeldStoresOfLocal(model, method, local)[0];
+    if (forward) {
+      pairs.add(local);
+      checkParentChild(ctx, facts, forward, store);
+    }
+  }
+  // `Child(self)` / `Child(parent=self)` stored on `self`.
+  const { parent } = unparenthesizedParent(node);
+  const call = parent?.type === 'keyword_argument' ? parent.parent?.parent : parent?.type === 'argument_list' ? parent.parent : null;
+  if (call?.type !== 'call') return;
+  const kept = constructorKeepsSelf(model, method, call);
+  if (!kept) return;
+  const assigned = useOf(call);
+  const local =
+    assigned.kind === 'assigned-to' && assigned.target.type === 'identifier' ? localBinding(model, method, assigned.target) : undefined;
+  if (local && pairs.has(local)) return;
+  const forward = local ? selfHeldStoresOfLocal(model, method, local)[0] : selfHeld(model, storesOf(call, method))[0];
+  if (forward) checkConstructorCycle(ctx, facts, forward, call, kept);
+}
+
+function selfHeld(model: SemanticModel, stores: Store[]): Store[] {
+  return stores.filter(
+    (s) => isSelf(model, s.method, s.root) && !isClassAttribute(s.holder) && !isClassLevelContainer(model, s),
+  );
+}
+
+/** Where the method stores the local's object on `self` (`self.children.append(child)`, `self.parent = parent`). */
+function selfHeldStoresOfLocal(model: SemanticModel, method: MethodContext, local: Binding): Store[] {
+  const stores: Store[] = [];
+  for (const ref of model.references(local)) {
+    if (ref.context !== 'load' || !contains(method.method, ref.node)) continue;
+    stores.push(...selfHeld(model, storesOf(ref.node, method)));
+  }
+  return stores;
+}
+
+/** A lambda (or a nested function, through one of its references) stored on `self` that keeps `self` alive. */
+function checkStoredClosure(ctx: RuleContext, facts: SlotFacts, stored: Node, closure: Node): void {
+  const { model } = ctx;
+  const sites = storeSites(stored);
+  if (sites.length === 0) return;
+  const method = enclosingMethod(model, stored);
+  if (!method || !contains(method.method, closure)) return;
+  const stores = selfHeld(model, sites.map((site) => ({ ...site, method })));
+  if (stores.length === 0 || !closureKeepsSelf(model, method, closure)) return;
+  const name = closure.type === 'function_definition' ? nameOf(closure) : undefined;
+  for (const store of stores) checkClosure(ctx, facts, store, name ? { kind: 'function', name } : { kind: 'lambda' });
+}
+
+/**
+ * `self.registry.append(self)` is a cycle only if `registry` belongs to the instance. A class
+ * attribute (`registry = []` in this or a base class) makes it a class-level registry that grows
+ * (LEAK002's concern), not a cycle; so require `self.registry = …` somewhere in the file.
+ */
+function isClassLevelContainer(model: SemanticModel, store: Store): boolean {
+  if (!store.container || store.holder.type !== 'attribute' || !isSelf(model, store.method, store.holder.childForFieldName('object')))
+    return false;
+  const perInstance = identifiersNamed(model.file, [store.slot]).some((id) => {
+    const attribute = attributeNamedBy(id);
+    if (!attribute || useOf(attribute).kind !== 'rebind') return false;
+    const owner = enclosingMethod(model, attribute);
+    return !!owner && isSelf(model, owner, attribute.childForFieldName('object'));
+  });
+  return !perInstance;
+}
+
+function isClassAttribute(holder: Node): boolean {
+  // `self.__class__.registry = …` / `type(self).x`: class-level storage, not a cycle worth reporting.
+  return /(^|\.)__class__(\.|$)/.test(holder.text);
+}
+
+/** `self.x = self`, `self.items.append(self)`, `self.a.b = self`. */
+function checkSelfReference(ctx: RuleContext, facts: SlotFacts, store: Store): void {
+  const { file, model } = ctx;
+  const cls = store.method.cls;
+  if (facts.isExempt(store.slot, [cls])) return;
+  const self = store.method.selfName;
+  if (!store.container && isSelf(model, store.method, store.holder)) {
+    ctx.report({
+      range: file.rangeOf(store.node),
+      message: `\`${self}.${store.slot} = ${self}\` makes the object refer to itself: a reference cycle, so it is freed only by the cyclic garbage collector, not as soon as the last outside reference goes away`,
+    });
+    return;
+  }
+  // `self.a.b = self`: an object that `self` holds points back at it.
+  const owned = ownedAttribute(store.holder);
+  if (owned && facts.isExempt(owned, [cls])) return;
+  const fix = store.container ? undefined : proxyFix(ctx, facts, store, store.method.cls);
+  ctx.report({
+    range: file.rangeOf(store.node),
+    message: `Reference cycle: \`${describeHolder(store)}\` refers back to \`${self}\`, which holds \`${store.holder.text}\`; ${CYCLE_COST}`,
+    fixes: fix ? [fix] : [],
+  });
+}
+
+/** `a` in `self.a.b`: the attribute of `self` through which the object is owned. */
+function ownedAttribute(holder: Node): string | undefined {
+  let n = unparenthesized(holder);
+  let last: string | undefined;
+  while (n.type === 'attribute' || n.type === 'subscript') {
+    if (n.type === 'attribute') last = n.childForFieldName('attribute')?.text;
+    n = unparenthesized((n.type === 'attribute' ? n.childForFieldName('object') : n.childForFieldName('value')) ?? n);
+  }
+  return last;
+}
+
+function checkClosure(
+  ctx: RuleContext,
+  facts: SlotFacts,
+  store: Store,
+  closure: { kind: 'lambda' | 'function'; name?: string },
+): void {
+  const { file } = ctx;
+  const cls = store.method.cls;
+  if (facts.isExempt(store.slot, [cls])) return;
+  const owned = ownedAttribute(store.holder);
+  if (owned && owned !== store.slot && facts.isExempt(owned, [cls])) return;
+  const self = store.method.selfName;
+  const what = closure.kind === 'lambda' ? 'the lambda' : `the nested function \`${closure.name}\``;
+  ctx.report({
+    range: file.rangeOf(store.value.type === 'lambda' ? store.value : store.node),
+    message: `Reference cycle: ${what} stored in \`${describeHolder(store)}\` uses \`${self}\`, so the object keeps itself alive through it; ${CYCLE_COST}`,
+  });
+}
+
+function checkParentChild(ctx: RuleContext, facts: SlotFacts, forward: Store, back: Store): void {
+  const { file } = ctx;
+  // The forward side is an attribute of `self`; the back side belongs to an object of unknown class.
+  if (facts.isExempt(forward.slot, [forward.method.cls]) || facts.isExempt(back.slot, undefined)) return;
+  const local = forward.value.text;
+  const self = forward.method.selfName;
+  // Weaken the pointer "up": the single attribute, when the other side is a container (the owner).
+  let target: Store | undefined;
+  if (!back.container && forward.container) target = back;
+  else if (!forward.container && back.container) target = forward;
+  else if (!forward.container && !back.container) {
+    if (BACK_REFERENCE_NAMES.test(back.slot)) target = back;
+    else if (BACK_REFERENCE_NAMES.test(forward.slot)) target = forward;
+  }
+  const reported = target ?? back;
+  const other = reported === back ? forward : back;
+  // The referenced object is `self` for the back side; for the forward side (`self.parent = parent`)
+  // it is usually of the same class (tree nodes), whose weakref support is then required.
+  const fix = target ? proxyFix(ctx, facts, target, forward.method.cls) : undefined;
+  ctx.report({
+    range: file.rangeOf(reported.node),
+    message: `Reference cycle: \`${describeHolder(forward)}\` holds \`${local}\` and \`${describeHolder(back)}\` refers back to \`${self}\`, neither through a weakref; ${CYCLE_COST}`,
+    related: [{ range: file.rangeOf(other.node), message: 'the other direction of the cycle' }],
+    fixes: fix ? [fix] : [],
+  });
+}
+
+function checkConstructorCycle(ctx: RuleContext, facts: SlotFacts, store: Store, call: Node, kept: ConstructorStore): void {
+  const { file } = ctx;
+  // Either class may break the link (`self.squeezer.buttons.remove(self)` in the child).
+  const classes = [store.method.cls, kept.cls];
+  if (facts.isExempt(store.slot, classes) || facts.isExempt(kept.slot, classes)) return;
+  const className = nameOf(kept.cls);
+  const self = store.method.selfName;
+  ctx.report({
+    range: file.rangeOf(call),
+    message: `Reference cycle: \`${describeHolder(store)}\` holds the \`${className}\` created here, which keeps \`${self}\` in \`.${kept.slot}\`; ${CYCLE_COST}`,
+    related: [{ range: file.rangeOf(kept.store), message: `\`${className}\` stores the reference here` }],
+  });
+}
+
+/**
+ * `x.parent = self` → `x.parent = weakref.proxy(self)`; `self.parent = p` →
+ * `self.parent = weakref.proxy(p) if p is not None else None`. A proxy keeps attribute access
+ * working, so it is offered only when every read of the attribute in the file is proxy-safe and
+ * the referenced class supports weak references.
+ */
+function proxyFix(ctx: RuleContext, facts: SlotFacts, store: Store, referencedClass: Node | undefined): Fix | undefined {
+  const { file, model } = ctx;
+  const value = store.assignedValue;
+  if (store.container || !value || value.type !== 'identifier') return undefined;
+  if (!facts.isProxySafe(store.slot)) return undefined;
+  if (referencedClass && !supportsWeakrefs(model, referencedClass)) return undefined;
+  const isSelfValue = isSelf(model, store.method, value);
+  const weakref = ensureModuleImport(file, model, 'weakref', topLevelStatement(store.node).startIndex);
+  const proxy = `${weakref.name}.proxy(${value.text})`;
+  const replacement = isSelfValue ? proxy : `${proxy} if ${value.text} is not None else None`;
+  return {
+    title: `Hold the back-reference weakly: \`${replacement}\``,
+    // A proxy raises ReferenceError once its target is freed: a lifetime change the user should accept, not Fix All.
+    isPreferred: false,
+    edits: [...weakref.edits, replaceRange(file, value.startIndex, value.endIndex, replacement)],
+  };
+}
+
+function topLevelStatement(node: Node): Node {
+  let current = node;
+  while (current.parent && current.parent.type !== 'module') current = current.parent;
+  return current;
+}

@@ -1,0 +1,680 @@
+// LEAK005 listener-not-removed: an emitter (event bus, logger, signal, atexit) keeps every
+// listener registered with it — and everything the listener references — until it is removed.
+// Registering a fresh listener on every call or for every instance, with no removal, grows
+// without bound. One-time registration (module level, `main()`, `setup_logging()`) is fine.
+import { insertStatementsBefore } from '../fixes/statements';
+import { attributeNamedBy, callNamedBy, identifiersNamed } from '../model/find-names';
+import { classOfMethod, enclosingMethod, instanceParameter, isSelf, methodsOf, nameOf } from '../model/methods';
+import type { MethodContext } from '../model/methods';
+import type { SemanticModel } from '../model/semantic';
+import { contains, decoratorsOf, keywordArgument, positionalArguments, unparenthesizedParent, useOf } from '../model/usage';
+import type { Node } from '../parser';
+import type { Fix, Rule, RuleContext } from '../types';
+
+type Family = 'listener' | 'logging' | 'signal' | 'atexit' | 'sqlalchemy';
+
+interface Registration {
+  call: Node;
+  family: Family;
+  /** How the registration is written, for messages (`bus.subscribe`, `atexit.register`). */
+  display: string;
+  /** Method or qualified function names that undo it. */
+  removers: string[];
+  /** The method name that undoes it, for the fix (`unsubscribe`) — method registrations only. */
+  removerMethod?: string;
+  /** The object registered with (`bus` in `bus.subscribe(f)`), for method registrations. */
+  receiver?: Node;
+  /** The listener expression(s) being registered. */
+  listeners: Node[];
+}
+
+/** Registration method → the methods that remove what it registered. */
+const METHOD_PAIRS: Record<string, string[]> = {
+  subscribe: ['unsubscribe', 'unsubscribe_all'],
+  add_listener: ['remove_listener', 'remove_all_listeners'],
+  add_event_listener: ['remove_event_listener'],
+  add_event_handler: ['remove_event_handler'],
+  addHandler: ['removeHandler'],
+  addFilter: ['removeFilter'],
+  connect: ['disconnect'],
+};
+
+/** Registration functions (by qualified name) → the function that removes, and the listener's argument index. */
+const FUNCTION_PAIRS: Record<string, { remover: string; family: Family; listenerIndex: number }> = {
+  'atexit.register': { remover: 'atexit.unregister', family: 'atexit', listenerIndex: 0 },
+  'sqlalchemy.event.listen': { remover: 'sqlalchemy.event.remove', family: 'sqlalchemy', listenerIndex: 2 },
+};
+
+/** Keyword arguments that name the listener in event-bus APIs. */
+const LISTENER_KEYWORDS = ['handler', 'callback', 'listener', 'receiver', 'func', 'fn', 'cb', 'hdlr'];
+
+/** Route decorators (`@app.get(...)`, `@router.post(...)`, `@bp.route(...)`): the function runs per request. */
+const ROUTE_DECORATORS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'route', 'websocket', 'api_route']);
+
+/** Function names that say "run once at start-up" (`setup_logging`, `configure`, `init_app`, `main`). */
+const ONE_TIME_NAME =
+  /^_*main$|(^|_)(setup|set_up|configure|config|init|initialize|initialise|install|bootstrap|startup|lifespan)(_|$)|^_*(create|make|build)_app$/i;
+
+/**
+ * Free functions called from another module are "unknown"; these names say "called again and
+ * again" (`get_logger()`, `make_client()`, `on_connect()`, `handle_request()`).
+ */
+const PER_CALL_NAME = /^_*(get|make|create|new|build|open|connect|handle|on|process|serve|request)(_|$)/i;
+
+/** Attribute/method names whose presence in a guard condition makes a registration idempotent. */
+const GUARD_NAMES = new Set([
+  'handlers',
+  'hasHandlers',
+  'filters',
+  '_handlers',
+  'listeners',
+  '_listeners',
+  'subscribers',
+  '_subscribers',
+]);
+
+/** Cleanup methods, in the order a fix prefers them. `__del__` comes last: it runs only once nothing refers to the object. */
+const CLEANUP_METHODS = [
+  'close',
+  'aclose',
+  'shutdown',
+  'stop',
+  'dispose',
+  'cleanup',
+  'teardown',
+  'tearDown',
+  'disconnect',
+  'unsubscribe',
+  '__exit__',
+  '__aexit__',
+  '__del__',
+];
+/** Where a registration made in one method is naturally undone. */
+const PAIRED_METHOD: Record<string, string[]> = {
+  __enter__: ['__exit__'],
+  __aenter__: ['__aexit__'],
+  setUp: ['tearDown'],
+  start: ['stop'],
+  open: ['close'],
+  connect: ['disconnect', 'close'],
+};
+
+function unparenthesized(node: Node): Node {
+  let n = node;
+  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1 && n.namedChildren[0]) n = n.namedChildren[0];
+  return n;
+}
+
+function isFalse(node: Node | undefined): boolean {
+  return node?.type === 'false';
+}
+
+/** The leftmost name of `a.b.c` / `a[0].b` / `a().b`, or the expression itself. */
+function rootOf(node: Node): Node {
+  let n = unparenthesized(node);
+  for (;;) {
+    if (n.type === 'attribute') n = unparenthesized(n.childForFieldName('object') ?? n);
+    else if (n.type === 'subscript') n = unparenthesized(n.childForFieldName('value') ?? n);
+    else return n;
+  }
+}
+
+/** Whether the receiver of `addHandler`/`addFilter` is a process-wide logger (as opposed to a handler). */
+function isSharedLogger(model: SemanticModel, receiver: Node): boolean {
+  const n = unparenthesized(receiver);
+  const isGetLogger = (v: Node | undefined | null) =>
+    !!v && unparenthesized(v).type === 'call' && model.calleeName(unparenthesized(v)) === 'logging.getLogger';
+  if (isGetLogger(n)) return true;
+  if (model.qualifiedName(n) === 'logging.root') return true;
+  if (n.type === 'identifier') {
+    const binding = model.resolve(n);
+    const values = binding?.sites.map((s) => model.assignedValue(s)).filter((v): v is Node => !!v) ?? [];
+    if (values.some(isGetLogger)) return true;
+    // A logger built by hand (`logging.Logger(name)`) is not registered anywhere: it dies with its owner.
+    if (values.length > 0 && values.every((v) => unparenthesized(v).type === 'call')) return false;
+  }
+  const name = n.type === 'attribute' ? (n.childForFieldName('attribute')?.text ?? '') : n.text;
+  return /log/i.test(name) && !/handler/i.test(name);
+}
+
+function registrationOf(model: SemanticModel, call: Node): Registration | undefined {
+  const fn = call.childForFieldName('function');
+  if (!fn) return undefined;
+  const qualified = model.calleeName(call);
+  const known = qualified ? FUNCTION_PAIRS[qualified] : undefined;
+  if (known) {
+    const listener = positionalArguments(call)[known.listenerIndex];
+    return {
+      call,
+      family: known.family,
+      display: qualified ?? fn.text,
+      removers: [known.remover],
+      listeners: listener ? [listener] : [],
+    };
+  }
+  if (fn.type !== 'attribute') return undefined;
+  const method = fn.childForFieldName('attribute')?.text ?? '';
+  const receiver = fn.childForFieldName('object');
+  const removers = METHOD_PAIRS[method];
+  if (!removers || !receiver) return undefined;
+  const display = `${receiver.text.length <= 30 ? receiver.text : '…'}.${method}`;
+  const base = { call, display, removers, removerMethod: removers[0], receiver };
+  if (method === 'connect') {
+    // Django and blinker signals hold receivers weakly by default; only `weak=False` keeps them.
+    if (!isFalse(keywordArgument(call, 'weak'))) return undefined;
+    // `dispatch_uid` makes repeated connects replace each other.
+    if (keywordArgument(call, 'dispatch_uid')) return undefined;
+    const receiverArg = keywordArgument(call, 'receiver') ?? positionalArguments(call)[0];
+    return { ...base, family: 'signal', listeners: receiverArg ? [receiverArg] : [] };
+  }
+  if (method === 'addHandler' || method === 'addFilter') {
+    if (!isSharedLogger(model, receiver)) return undefined;
+    const arg = positionalArguments(call)[0];
+    return { ...base, family: 'logging', listeners: arg ? [arg] : [] };
+  }
+  const listeners = [...positionalArguments(call)];
+  for (const k of LISTENER_KEYWORDS) {
+    const v = keywordArgument(call, k);
+    if (v) listeners.push(v);
+  }
+  return { ...base, family: 'listener', listeners };
+}
+
+/**
+ * Whether a listener is a new object on each run of the enclosing code (a lambda, a nested
+ * function, a bound method of `self` or of a local, a freshly constructed object), as opposed to
+ * a module-level function or object that is registered again and again as the same object.
+ */
+function isFresh(model: SemanticModel, expr: Node): boolean {
+  const n = unparenthesized(expr);
+  switch (n.type) {
+    case 'lambda':
+    case 'call':
+      return true;
+    case 'identifier': {
+      const binding = model.resolve(n);
+      if (!binding || binding.scope === model.moduleScope || binding.scope.kind === 'class') return false;
+      if (binding.kind === 'function') return true;
+      if (binding.kind === 'parameter') return false; // the caller's object: its lifetime is the caller's business
+      return binding.sites.some((s) => {
+        const v = model.assignedValue(s);
+        return !!v && (unparenthesized(v).type === 'call' || unparenthesized(v).type === 'lambda');
+      });
+    }
+    case 'attribute': {
+      const root = rootOf(n);
+      if (root.type === 'call') return true;
+      if (root.type !== 'identifier') return false;
+      const binding = model.resolve(root);
+      return !!binding && binding.scope !== model.moduleScope && binding.scope.kind !== 'class' && binding.kind !== 'import';
+    }
+    default:
+      return false;
+  }
+}
+
+/** Whether a listener references the instance (`self.on_event`, a lambda or closure using `self`). */
+function holdsSelf(model: SemanticModel, method: MethodContext | undefined, expr: Node): boolean {
+  if (!method) return false;
+  const refs = model.references(method.self);
+  const n = unparenthesized(expr);
+  if (refs.some((r) => contains(n, r.node))) return true;
+  if (n.type === 'identifier') {
+    const binding = model.resolve(n);
+    if (binding?.kind === 'function') {
+      const def = binding.sites[0]?.parent;
+      return !!def && refs.some((r) => contains(def, r.node));
+    }
+  }
+  return false;
+}
+
+type Frequency = 'per-instance' | 'per-call' | 'one-time' | 'unknown';
+
+function isMemoized(model: SemanticModel, fn: Node): boolean {
+  return decoratorsOf(fn).some((d) => {
+    const target = d.type === 'call' ? d.childForFieldName('function') : d;
+    const q = model.qualifiedName(target);
+    return q === 'functools.cache' || q === 'functools.lru_cache';
+  });
+}
+
+function isRouteHandler(fn: Node): boolean {
+  const byDecorator = decoratorsOf(fn).some((d) => {
+    const target = d.type === 'call' ? d.childForFieldName('function') : null;
+    return target?.type === 'attribute' && ROUTE_DECORATORS.has(target.childForFieldName('attribute')?.text ?? '');
+  });
+  if (byDecorator) return true;
+  // Django/Flask-style views take the request first.
+  const first = fn.childForFieldName('parameters')?.namedChildren[0];
+  const firstName = first?.type === 'identifier' ? first.text : first?.namedChildren.find((c) => c?.type === 'identifier')?.text;
+  return firstName === 'request' || firstName === 'req';
+}
+
+function isInLoop(node: Node, within: Node): boolean {
+  for (let p = node.parent; p && p.id !== within.id; p = p.parent) {
+    if (p.type === 'function_definition' || p.type === 'lambda') return false;
+    if (
+      p.type === 'for_statement' ||
+      p.type === 'while_statement' ||
+      p.type === 'list_comprehension' ||
+      p.type === 'set_comprehension' ||
+      p.type === 'dictionary_comprehension' ||
+      p.type === 'generator_expression'
+    )
+      return true;
+  }
+  return false;
+}
+
+/** The innermost function definition around `node`, looking through lambdas. */
+function enclosingDef(node: Node): Node | null {
+  let p = node.parent;
+  while (p && p.type !== 'function_definition') {
+    if (p.type === 'class_definition') return null;
+    p = p.parent;
+  }
+  return p;
+}
+
+/**
+ * How often the code of function `fn` runs: per instance (a method), per call (a route handler,
+ * called in a loop or from several places), once (start-up code), or unknown (called from
+ * another module).
+ */
+function frequencyOf(model: SemanticModel, fn: Node, depth = 0): Frequency {
+  for (let f: Node | null = fn; f; f = enclosingDef(f)) {
+    if (classOfMethod(f)) return 'per-instance';
+  }
+  if (isRouteHandler(fn)) return 'per-call';
+  if (isMemoized(model, fn)) return 'one-time';
+  const nameNode = fn.childForFieldName('name');
+  const binding = nameNode ? model.resolve(nameNode) : undefined;
+  const refs = binding ? model.references(binding).filter((r) => r.context === 'load') : [];
+  const callSites = refs.filter((r) => {
+    const parent = unparenthesizedParent(r.node).parent;
+    return parent?.type === 'call' && parent.childForFieldName('function')?.id === unparenthesizedParent(r.node).node.id;
+  });
+  if (ONE_TIME_NAME.test(nameOf(fn)) && callSites.length <= 1) return 'one-time';
+  if (callSites.length >= 2) return 'per-call';
+  if (callSites.length === 1) {
+    const site = callSites[0].node;
+    const caller = enclosingDef(site);
+    if (isInLoop(site, caller ?? model.file.root)) return 'per-call';
+    if (!caller) return 'one-time'; // called once from module level (`if __name__ == '__main__': main()`)
+    if (ONE_TIME_NAME.test(nameOf(caller))) return 'one-time';
+    if (depth < 3) return frequencyOf(model, caller, depth + 1);
+    return 'unknown';
+  }
+  return PER_CALL_NAME.test(nameOf(fn)) ? 'per-call' : 'unknown';
+}
+
+/** Whether a module-level name is a run-once flag (assigned inside some function via `global`). */
+function isRunOnceFlag(model: SemanticModel, name: Node): boolean {
+  const binding = model.resolve(name);
+  if (!binding || binding.scope !== model.moduleScope) return false;
+  return model.references(binding).some((r) => r.context === 'store' && r.scope.isRuntime);
+}
+
+/** Attribute names the function itself assigns (`finalize._registered = True`): run-once flags on objects. */
+function attributesAssignedIn(fn: Node): Set<string> {
+  const names = new Set<string>();
+  for (const a of fn.descendantsOfType('assignment')) {
+    const left = a?.childForFieldName('left');
+    if (left?.type === 'attribute') names.add(left.childForFieldName('attribute')?.text ?? '');
+  }
+  return names;
+}
+
+function conditionIsGuard(model: SemanticModel, condition: Node, fn: Node): boolean {
+  const stack: Node[] = [condition];
+  let assigned: Set<string> | undefined;
+  while (stack.length) {
+    const n = stack.pop() as Node;
+    if (n.type === 'identifier') {
+      if (GUARD_NAMES.has(n.text)) return true;
+      if (isRunOnceFlag(model, n)) return true;
+      if (attributeNamedBy(n)) {
+        assigned ??= attributesAssignedIn(fn);
+        if (assigned.has(n.text)) return true;
+      }
+    }
+    for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+  return false;
+}
+
+/** Code under `if 0:` / `if False:` never runs. */
+function isDeadCode(node: Node): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'if_statement') {
+      const condition = p.childForFieldName('condition');
+      const consequence = p.childForFieldName('consequence');
+      const dead = condition?.type === 'false' || condition?.text === '0' || condition?.type === 'none';
+      if (dead && consequence && contains(consequence, node)) return true;
+    }
+  }
+  return false;
+}
+
+function endsWithExit(block: Node | null): boolean {
+  return !!block?.namedChildren.some((s) => s?.type === 'return_statement' || s?.type === 'raise_statement');
+}
+
+/**
+ * Registration made idempotent by a guard: `if not logger.handlers:`, `if handler not in
+ * logger.handlers`, or a run-once flag (`if _configured: return` … `_configured = True`).
+ */
+function isGuarded(model: SemanticModel, call: Node, fn: Node): boolean {
+  for (let p = call.parent; p && p.id !== fn.id; p = p.parent) {
+    if (p.type === 'if_statement' || p.type === 'elif_clause') {
+      const condition = p.childForFieldName('condition');
+      if (condition && conditionIsGuard(model, condition, fn)) return true;
+    }
+  }
+  const body = fn.childForFieldName('body');
+  for (const stmt of body?.namedChildren ?? []) {
+    if (!stmt || stmt.startIndex >= call.startIndex) break;
+    if (stmt.type === 'if_statement' && endsWithExit(stmt.childForFieldName('consequence'))) {
+      const condition = stmt.childForFieldName('condition');
+      if (condition && conditionIsGuard(model, condition, fn)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Calls or references (`stack.callback(bus.unsubscribe, h)`) to something that undoes the
+ * registration. For a registration in a class, removals in that class or outside any class count
+ * (a different class's `unsubscribe` undoes something else).
+ */
+function counterparts(model: SemanticModel, reg: Registration, cls: Node | null): Node[] {
+  const names = reg.removers.map((r) => r.split('.').pop() as string);
+  const found: Node[] = [];
+  for (const id of identifiersNamed(model.file, names)) {
+    const attribute = attributeNamedBy(id);
+    if (reg.family === 'atexit' || reg.family === 'sqlalchemy') {
+      if (!reg.removers.includes(model.qualifiedName(attribute ?? id) ?? '')) continue;
+    } else if (!attribute) {
+      continue;
+    }
+    const owner = ancestorClass(id);
+    if (cls && owner && owner.id !== cls.id) continue;
+    found.push(id);
+  }
+  return found;
+}
+
+function ancestorClass(node: Node): Node | null {
+  let p = node.parent;
+  while (p && p.type !== 'class_definition') p = p.parent;
+  return p;
+}
+
+/** Whether the registration's result is kept (an unsubscribe handle, a subscription object). */
+function resultIsKept(model: SemanticModel, call: Node): boolean {
+  const use = useOf(call);
+  if (use.kind === 'other' && use.node.type === 'expression_statement') return false;
+  if (use.kind === 'assigned-to' && use.target.type === 'identifier') {
+    const binding = model.resolve(use.target);
+    if (binding && binding.scope !== model.moduleScope) {
+      return model.references(binding).some((r) => r.context === 'load');
+    }
+  }
+  return true;
+}
+
+/** "for every `Widget` instance" / "on every call of `get_logger()`". */
+function describeWhen(fn: Node, frequency: Frequency): string {
+  const cls = classOfMethod(fn);
+  const name = nameOf(fn);
+  if (cls && name === '__init__') return `for every \`${nameOf(cls)}\` instance`;
+  if (cls) return `on every call of \`${nameOf(cls)}.${name}()\``;
+  if (frequency === 'per-instance') return `on every call of \`${name}()\` (a closure in a method)`;
+  return `on every call of \`${name}()\``;
+}
+
+function consequence(reg: Registration): string {
+  switch (reg.family) {
+    case 'logging':
+      return 'handlers pile up on the process-wide logger (each one repeating every record and holding its stream open)';
+    case 'atexit':
+      return 'the interpreter keeps every registered callable, and the objects it references, until exit';
+    default:
+      return 'the emitter keeps every listener, and the objects it references, alive';
+  }
+}
+
+function removerDisplay(reg: Registration): string {
+  return reg.removers[0].split('.').slice(-2).join('.');
+}
+
+export const rule: Rule = {
+  code: 'LEAK005',
+  name: 'listener-not-removed',
+  defaultSeverity: 'warning',
+  summary:
+    'A listener, logging handler, signal receiver or atexit callback registered at run time (per call or per instance) and never removed.',
+  docs: {
+    whatItDoes:
+      'Flags `subscribe`, `add_listener`, `add_event_listener`, `add_event_handler`, logging `addHandler`/`addFilter` on a ' +
+      'shared logger, Django/blinker `signal.connect(..., weak=False)`, `atexit.register` and `sqlalchemy.event.listen` ' +
+      'when they register a new listener object (a bound method, lambda, closure or freshly built handler) from code that ' +
+      'runs repeatedly — a method, a request handler, a function called in a loop or from several places, or a helper ' +
+      'such as `get_logger()` — and nothing in the module undoes it (`unsubscribe`, `remove_listener`, ' +
+      '`removeHandler`, `disconnect`, `atexit.unregister`). It stays silent on module-level and start-up registration ' +
+      '(`main()`, `setup_logging()`, `configure()`, `init_app()`), `@receiver` decorators, `connect()` with the default ' +
+      '`weak=True` or a `dispatch_uid`, registrations guarded by `if not logger.handlers:` or a run-once flag, and ' +
+      'registrations whose handle is kept (`unsub = bus.subscribe(f)`).',
+    whyIsThisBad:
+      'An emitter holds strong references to its listeners for as long as it lives, and loggers, signals, buses and ' +
+      '`atexit` live as long as the process. A bound method or closure keeps its object alive too, so every instance ' +
+      'that subscribes in `__init__` and never unsubscribes is never freed, and every request that adds a logging ' +
+      'handler adds one more handler that writes every record again. Memory grows with traffic until the process is ' +
+      'restarted.',
+    example: [
+      'import logging',
+      '',
+      'def get_logger(name):',
+      '    logger = logging.getLogger(name)',
+      '    logger.addHandler(logging.StreamHandler())  # one more handler per call',
+      '    return logger',
+      '',
+      'class Widget:',
+      '    def __init__(self, bus):',
+      '        self.bus = bus',
+      '        self.bus.subscribe("changed", self.on_changed)  # the bus keeps every Widget alive',
+      '',
+      '    def on_changed(self, event):',
+      '        ...',
+    ].join('\n'),
+    useInstead: [
+      'import logging',
+      '',
+      'def get_logger(name):',
+      '    logger = logging.getLogger(name)',
+      '    if not logger.handlers:',
+      '        logger.addHandler(logging.StreamHandler())',
+      '    return logger',
+      '',
+      'class Widget:',
+      '    def __init__(self, bus):',
+      '        self.bus = bus',
+      '        self.bus.subscribe("changed", self.on_changed)',
+      '',
+      '    def on_changed(self, event):',
+      '        ...',
+      '',
+      '    def close(self):',
+      '        self.bus.unsubscribe("changed", self.on_changed)',
+    ].join('\n'),
+    references: [
+      'https://docs.python.org/3/howto/logging-cookbook.html#using-loggers-in-multiple-modules',
+      'https://docs.djangoproject.com/en/stable/topics/signals/#connecting-receiver-functions',
+      'https://docs.python.org/3/library/atexit.html',
+    ],
+  },
+  fixable: true,
+  check(ctx) {
+    const { file, model } = ctx;
+    const names = new Set([...Object.keys(METHOD_PAIRS), 'register', 'listen']);
+    model.moduleScope.ensureCollected();
+    for (const b of model.moduleScope.bindings.values()) {
+      if (b.kind === 'import' && b.qualifiedName && FUNCTION_PAIRS[b.qualifiedName]) names.add(b.name);
+    }
+    const seen = new Set<number>();
+    for (const id of identifiersNamed(file, [...names])) {
+      const call = callNamedBy(id);
+      if (!call || seen.has(call.id)) continue;
+      seen.add(call.id);
+      const reg = registrationOf(model, call);
+      if (reg) checkRegistration(ctx, reg);
+    }
+  },
+};
+
+function checkRegistration(ctx: RuleContext, reg: Registration): void {
+  const { file, model } = ctx;
+  const { call } = reg;
+  if (!model.scopeOf(call).isRuntime) return;
+  const fn = enclosingDef(call);
+  if (!fn || isDeadCode(call)) return;
+  if (!reg.listeners.some((l) => isFresh(model, l))) return;
+  if (reg.family === 'listener' && resultIsKept(model, call)) return;
+  // Only code known to run repeatedly: start-up code and helpers called from elsewhere are left alone.
+  const frequency = frequencyOf(model, fn);
+  if (frequency !== 'per-instance' && frequency !== 'per-call') return;
+  if (isGuarded(model, call, fn)) return;
+  const method = enclosingMethod(model, call);
+  const selfHolding = reg.listeners.some((l) => holdsSelf(model, method, l));
+  const undone = counterparts(model, reg, ancestorClass(call));
+  const remover = removerDisplay(reg);
+  const when = describeWhen(fn, frequency);
+  const what = reg.family === 'logging' ? 'adds a handler' : 'registers a listener';
+  if (undone.length > 0) {
+    // Removal only in `__del__` never happens while the emitter keeps `self` alive through the listener.
+    const onlyInDel = undone.every((n) => enclosingDef(n)?.childForFieldName('name')?.text === '__del__');
+    if (!(onlyInDel && selfHolding)) return;
+    ctx.report({
+      range: file.rangeOf(call),
+      message: `\`${reg.display}()\` ${what} ${when} and removes it only in \`__del__\`, which never runs while the emitter keeps the object alive through that listener`,
+      related: undone.map((n) => ({ range: file.rangeOf(n), message: `\`${remover}\` in \`__del__\`` })),
+    });
+    return;
+  }
+  const fix = method ? removalFix(ctx, reg, method, selfHolding) : undefined;
+  const where = ancestorClass(call) ? 'this class or module' : 'this module';
+  ctx.report({
+    range: file.rangeOf(call),
+    message: `\`${reg.display}()\` ${what} ${when} and nothing removes it (no \`${remover}\` in ${where}): ${consequence(reg)}`,
+    fixes: fix ? [fix] : [],
+  });
+}
+
+/**
+ * Whether every name in `expr` can be evaluated in another method of the class: `self`
+ * (the same instance parameter), module-level names, imports and builtins — no locals, no calls
+ * (a call would build a different object than the one registered).
+ */
+function reachableFromSelf(model: SemanticModel, method: MethodContext, expr: Node): boolean {
+  const stack: Node[] = [expr];
+  while (stack.length) {
+    const n = stack.pop() as Node;
+    switch (n.type) {
+      case 'call':
+      case 'lambda':
+      case 'await':
+      case 'named_expression':
+      case 'list_comprehension':
+      case 'set_comprehension':
+      case 'dictionary_comprehension':
+      case 'generator_expression':
+        return false;
+      case 'identifier': {
+        const parent = n.parent;
+        if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.id === n.id) continue;
+        if (parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.id === n.id) continue;
+        if (isSelf(model, method, n)) continue;
+        const binding = model.resolve(n);
+        if (binding && binding.scope !== model.moduleScope) return false;
+        continue;
+      }
+    }
+    for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+  return true;
+}
+
+/** The removal call's argument text: the registration's arguments, minus `weak=`. */
+function removalArguments(reg: Registration): string | undefined {
+  const args = reg.call.childForFieldName('arguments');
+  if (!args || args.type !== 'argument_list') return undefined;
+  const parts: string[] = [];
+  for (const a of args.namedChildren) {
+    if (!a || a.type === 'comment') continue;
+    if (a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'weak') continue;
+    if (a.type === 'list_splat' || a.type === 'dictionary_splat') return undefined;
+    parts.push(a.text);
+  }
+  return parts.join(', ');
+}
+
+/** The first statement of a method's body that is not its docstring or a leading `if …: return` guard. */
+function insertionPoint(def: Node): Node | undefined {
+  const body = def.childForFieldName('body');
+  const statements = (body?.namedChildren ?? []).filter((s): s is Node => !!s && s.type !== 'comment');
+  let i = 0;
+  if (statements[0]?.type === 'expression_statement' && statements[0].namedChildren[0]?.type === 'string') i++;
+  while (statements[i]?.type === 'if_statement' && endsWithExit(statements[i].childForFieldName('consequence'))) {
+    const ifStmt = statements[i];
+    if (ifStmt.childForFieldName('alternative') || ifStmt.namedChildren.some((c) => c?.type === 'elif_clause' || c?.type === 'else_clause'))
+      break;
+    i++;
+  }
+  return statements[i];
+}
+
+/** Add the matching removal to the class's existing cleanup method, when the registration can be repeated there. */
+function removalFix(ctx: RuleContext, reg: Registration, method: MethodContext, selfHolding: boolean): Fix | undefined {
+  const { file, model } = ctx;
+  if (classOfMethod(method.method) === null) return undefined;
+  const methods = methodsOf(method.cls);
+  const registeringIn = nameOf(method.method);
+  const candidates = [...(PAIRED_METHOD[registeringIn] ?? []), ...CLEANUP_METHODS].filter(
+    // `__del__` cannot run while the listener itself keeps the object alive.
+    (name) => name !== registeringIn && !(name === '__del__' && selfHolding),
+  );
+  const targetName = candidates.find((name) => methods.has(name));
+  const target = targetName ? methods.get(targetName) : undefined;
+  if (!target || instanceParameter(target)?.text !== method.selfName) return undefined;
+  // The registering call must sit directly in the method (not in a closure that runs later).
+  if (enclosingDef(reg.call)?.id !== method.method.id) return undefined;
+  const parts = [reg.receiver, ...reg.listeners].filter((n): n is Node => !!n);
+  if (!parts.every((p) => reachableFromSelf(model, method, p))) return undefined;
+  const args = removalArguments(reg);
+  if (args === undefined) return undefined;
+  let removal: string;
+  const fn = reg.call.childForFieldName('function');
+  if (reg.receiver && reg.removerMethod) {
+    removal = `${reg.receiver.text}.${reg.removerMethod}(${args})`;
+  } else if (fn?.type === 'attribute' && (reg.family === 'atexit' || reg.family === 'sqlalchemy')) {
+    // `atexit.unregister(func)` takes the function only; `event.remove(target, name, fn)` the positionals.
+    const module = fn.childForFieldName('object')?.text ?? '';
+    const removerName = reg.removers[0].split('.').pop() as string;
+    const removalArgs = reg.family === 'atexit' ? reg.listeners.map((l) => l.text) : positionalArguments(reg.call).map((a) => a.text);
+    if (removalArgs.length === 0) return undefined;
+    removal = `${module}.${removerName}(${removalArgs.join(', ')})`;
+  } else {
+    return undefined;
+  }
+  if (removal.includes('\n')) return undefined;
+  const anchor = insertionPoint(target);
+  if (!anchor || anchor.startPosition.row === target.startPosition.row) return undefined;
+  const known = reg.family !== 'listener';
+  return {
+    title: `Call \`${removal}\` in \`${targetName}()\``,
+    // The stdlib/Django/blinker APIs are known; a third-party bus's removal signature is a guess.
+    isPreferred: known,
+    edits: [insertStatementsBefore(file, anchor, [removal])],
+  };
+}

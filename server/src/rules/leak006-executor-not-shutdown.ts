@@ -1,0 +1,180 @@
+// LEAK006 executor-not-shutdown: thread and process pools created inside a function (or inline as
+// an argument) and never shut down: their worker threads or processes outlive the work.
+import type { FixPolicy } from '../fixes/resource-fixes';
+import { type Creation, flowOf, type Leak, type NamedResource, type ResourceKind } from '../model/lifecycle';
+import { callLabel, checkResources, type Factory, type ResourceRuleSpec } from '../model/resource-check';
+import type { SemanticModel } from '../model/semantic';
+import { useOf } from '../model/usage';
+import type { Node } from '../parser';
+import type { Rule, RuleContext } from '../types';
+
+/** `concurrent.futures` executors: `with` calls `shutdown(wait=True)`. */
+const FUTURES_EXECUTORS = new Set([
+  'concurrent.futures.ThreadPoolExecutor',
+  'concurrent.futures.ProcessPoolExecutor',
+  'concurrent.futures.thread.ThreadPoolExecutor',
+  'concurrent.futures.process.ProcessPoolExecutor',
+]);
+/** `multiprocessing` pools: `with` calls `terminate()`. */
+const MULTIPROCESSING_POOLS = new Set([
+  'multiprocessing.Pool',
+  'multiprocessing.pool.Pool',
+  'multiprocessing.pool.ThreadPool',
+  'multiprocessing.dummy.Pool',
+]);
+
+const FUTURES_KIND: ResourceKind = {
+  noun: 'executor',
+  release: 'shut down',
+  released: 'shut down',
+  releaseMethods: new Set(['shutdown']),
+  withReleases: true,
+  // A Future and the iterator of `map` hold no reference to the executor.
+  dataMethods: new Set(['submit', 'map']),
+  isInlineConsumer: runInExecutor,
+};
+
+const POOL_KIND: ResourceKind = {
+  noun: 'pool',
+  release: 'close',
+  released: 'closed',
+  releaseMethods: new Set(['close', 'terminate']),
+  withReleases: true,
+  dataMethods: new Set(['map', 'starmap', 'apply']),
+  isInlineConsumer: runInExecutor,
+};
+
+/** `loop.run_in_executor(ThreadPoolExecutor(), fn)`: the executor is used for one call, never shut down. */
+function runInExecutor(_model: SemanticModel, call: Node): boolean {
+  const fn = call.childForFieldName('function');
+  return fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'run_in_executor';
+}
+
+/** Results handed back before the work is done: wrapping in `with` would make the function wait. */
+const ASYNC_POOL_METHODS = new Set(['apply_async', 'map_async', 'starmap_async', 'imap', 'imap_unordered']);
+
+/**
+ * Wrapping in `with` makes the function wait for the submitted work at the end of the block (and a
+ * multiprocessing pool's `with` terminates it). Refuse when the code relies on not waiting:
+ * futures discarded (fire and forget) or returned, `shutdown(wait=False)`, async pool results.
+ */
+function vetoNamed(_model: SemanticModel, named: NamedResource, region: Node[]): boolean {
+  for (const node of region) {
+    const use = useOf(node);
+    if (use.kind !== 'method') continue;
+    if (ASYNC_POOL_METHODS.has(use.method)) return true;
+    if (use.method === 'shutdown' || use.method === 'close' || use.method === 'terminate') {
+      const args = use.call.childForFieldName('arguments')?.text.replace(/\s+/g, '') ?? '()';
+      if (args !== '()' && args !== '(wait=True)' && args !== '(True)') return true;
+    }
+    if (use.method === 'submit' || use.method === 'map') {
+      const result = flowOf(use.call).use;
+      if (result.kind === 'return' || result.kind === 'yield') return true;
+      if (result.kind === 'other' && result.node.type === 'expression_statement') return true;
+    }
+  }
+  void named;
+  return false;
+}
+
+function vetoInline(_model: SemanticModel, creation: Creation, leak: Leak): boolean {
+  if (leak.kind === 'consumed') {
+    // Only when the work is awaited right there: the block then ends after it completes.
+    return flowOf(leak.consumer).use.kind !== 'await';
+  }
+  if (leak.kind === 'chained') {
+    if (leak.method !== 'map') return true;
+    const result = flowOf(leak.chainCall).use;
+    return result.kind === 'return' || result.kind === 'yield' || (result.kind === 'other' && result.node.type === 'expression_statement');
+  }
+  void creation;
+  return true;
+}
+
+function policy(redundant: string[]): FixPolicy {
+  return { manage: 'with', isAsync: false, redundant: new Set(redundant), suggestedName: 'pool', vetoNamed, vetoInline };
+}
+const FUTURES_POLICY = policy(['shutdown']);
+const POOL_POLICY = policy(['terminate']);
+
+/** `multiprocessing.get_context("spawn").Pool(...)`, or `ctx.Pool(...)` with `ctx` bound to one. */
+function isContextPool(model: SemanticModel, call: Node): boolean {
+  const fn = call.childForFieldName('function');
+  if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'Pool') return false;
+  const receiver = fn.childForFieldName('object');
+  if (receiver?.type === 'call') return model.calleeName(receiver) === 'multiprocessing.get_context';
+  if (receiver?.type !== 'identifier') return false;
+  const binding = model.resolve(receiver);
+  if (!binding || binding.kind !== 'assignment') return false;
+  return binding.sites.every((site) => {
+    const value = model.assignedValue(site);
+    return value?.type === 'call' && model.calleeName(value) === 'multiprocessing.get_context';
+  });
+}
+
+function classify(ctx: RuleContext, call: Node): Factory | undefined {
+  const qualified = ctx.model.calleeName(call);
+  if (qualified && FUTURES_EXECUTORS.has(qualified)) return { label: callLabel(call), kind: FUTURES_KIND, fix: FUTURES_POLICY };
+  if ((qualified && MULTIPROCESSING_POOLS.has(qualified)) || (!qualified && isContextPool(ctx.model, call))) {
+    return { label: callLabel(call), kind: POOL_KIND, fix: POOL_POLICY };
+  }
+  return undefined;
+}
+
+const spec: ResourceRuleSpec = {
+  mayContain: (ctx) => /PoolExecutor|Pool|futures|multiprocessing/.test(ctx.file.text),
+  // `ctx.Pool()` hangs off a local `get_context(...)` result.
+  onlyImportedRoots: (ctx) => !ctx.file.text.includes('get_context'),
+  classify,
+  milderSeverity: 'hint',
+};
+
+export const rule: Rule = {
+  code: 'LEAK006',
+  name: 'executor-not-shutdown',
+  defaultSeverity: 'information',
+  summary: 'A thread or process pool created inside a function is never shut down.',
+  fixable: true,
+  docs: {
+    whatItDoes: `
+      Finds \`concurrent.futures.ThreadPoolExecutor\`/\`ProcessPoolExecutor\`,
+      \`multiprocessing.Pool\`, \`multiprocessing.pool.ThreadPool\` and
+      \`multiprocessing.get_context(...).Pool\` created inside a function — or inline as an argument,
+      as in \`loop.run_in_executor(ThreadPoolExecutor(), fn)\` — that are not used with \`with\`, not
+      shut down (\`shutdown()\`, \`close()\` + \`join()\`, \`terminate()\`) in a \`finally\`, and not handed
+      on (returned, stored on \`self\` or a global, passed to another call).
+
+      Module-level singletons are fine, and so are pools owned by an object: a pool stored on
+      \`self\` is reported only when the class has a teardown method (\`close\`, \`shutdown\`, \`stop\`,
+      \`__exit__\`…) that never shuts it down. A pool shut down on the normal path but not in
+      \`finally\` is reported at a lower severity.
+    `,
+    whyIsThisBad: `
+      Each pool owns worker threads or processes, their queues and the results they hold. A pool
+      created per call and never shut down keeps its workers until the interpreter exits or the
+      garbage collector reaches it: a service that does this per request accumulates threads,
+      processes and memory.
+    `,
+    example: `
+      from concurrent.futures import ThreadPoolExecutor
+
+      def fetch_all(urls):
+          pool = ThreadPoolExecutor(max_workers=8)
+          return list(pool.map(fetch, urls))
+    `,
+    useInstead: `
+      from concurrent.futures import ThreadPoolExecutor
+
+      def fetch_all(urls):
+          with ThreadPoolExecutor(max_workers=8) as pool:
+              return list(pool.map(fetch, urls))
+    `,
+    references: [
+      'https://docs.python.org/3/library/concurrent.futures.html#concurrent.futures.Executor.shutdown',
+      'https://docs.python.org/3/library/multiprocessing.html#multiprocessing.pool.Pool',
+    ],
+  },
+  check(ctx) {
+    checkResources(ctx, spec);
+  },
+};

@@ -1,0 +1,323 @@
+// LEAK008 unclosed-file: files (and archives, temporary files) opened inside a function and never
+// closed, closed only when nothing raises, or used once in a chain (`open(p).read()`).
+import { replaceRange } from '../fixes/edits';
+import { ensureMemberImport } from '../fixes/imports';
+import type { FixPolicy } from '../fixes/resource-fixes';
+import type { Creation, Leak, ResourceKind } from '../model/lifecycle';
+import { callLabel, checkResources, type Factory, type ResourceRuleSpec } from '../model/resource-check';
+import type { SemanticModel } from '../model/semantic';
+import { keywordArgument, positionalArguments } from '../model/usage';
+import type { Node } from '../parser';
+import type { Fix, Rule, RuleContext, TextEdit } from '../types';
+
+const FILE_FACTORIES = new Set([
+  'builtins.open',
+  'io.open',
+  'io.FileIO',
+  'codecs.open',
+  'gzip.open',
+  'gzip.GzipFile',
+  'bz2.open',
+  'bz2.BZ2File',
+  'lzma.open',
+  'lzma.LZMAFile',
+  'tarfile.open',
+  'tarfile.TarFile',
+  'tarfile.TarFile.open',
+  'zipfile.ZipFile',
+  'tempfile.TemporaryFile',
+  'tempfile.NamedTemporaryFile',
+  'tempfile.SpooledTemporaryFile',
+  'os.fdopen',
+]);
+
+const PATH_CLASSES = new Set(['pathlib.Path', 'pathlib.PosixPath', 'pathlib.WindowsPath']);
+/** Path methods that return another Path. */
+const PATH_METHODS = new Set(['joinpath', 'with_name', 'with_suffix', 'with_stem', 'resolve', 'absolute', 'expanduser']);
+
+/** Methods whose result keeps no reference to the file. */
+const DATA_METHODS = new Set([
+  'read',
+  'read1',
+  'readline',
+  'readlines',
+  'readinto',
+  'write',
+  'writelines',
+  'seek',
+  'tell',
+  'flush',
+  'fileno',
+  'truncate',
+  'isatty',
+  'readable',
+  'writable',
+  'seekable',
+  'peek',
+  'namelist',
+  'infolist',
+  'getinfo',
+  'getnames',
+  'getmembers',
+  'getmember',
+  'extractall',
+  'extract',
+  'writestr',
+  'write_bytes',
+  'add',
+  'addfile',
+  'testzip',
+]);
+
+/** `subprocess.run(..., stdout=open(log, "w"))`: the child gets its own copy; ours stays open. */
+const SUBPROCESS_CALLS = new Set([
+  'subprocess.run',
+  'subprocess.call',
+  'subprocess.check_call',
+  'subprocess.check_output',
+  'subprocess.Popen',
+]);
+
+const FILE_KIND: ResourceKind = {
+  noun: 'file',
+  release: 'close',
+  released: 'closed',
+  releaseMethods: new Set(['close']),
+  withReleases: true,
+  dataMethods: DATA_METHODS,
+  isInlineConsumer(model, call, keyword) {
+    return (
+      !!keyword && ['stdin', 'stdout', 'stderr'].includes(keyword) && SUBPROCESS_CALLS.has(model.calleeName(call) ?? '')
+    );
+  },
+};
+
+const FILE_POLICY: FixPolicy = { manage: 'with', isAsync: false, redundant: new Set(['close']), suggestedName: 'f' };
+
+/** An expression that evaluates to a `pathlib.Path` (`Path(p)`, `Path(p) / "x"`, a name bound to one). */
+function isPathExpression(model: SemanticModel, node: Node | null, depth = 0): boolean {
+  if (!node || depth > 6) return false;
+  switch (node.type) {
+    case 'parenthesized_expression':
+      return isPathExpression(model, node.namedChildren[0], depth + 1);
+    case 'call': {
+      if (PATH_CLASSES.has(model.calleeName(node) ?? '')) return true;
+      const fn = node.childForFieldName('function');
+      return (
+        fn?.type === 'attribute' &&
+        PATH_METHODS.has(fn.childForFieldName('attribute')?.text ?? '') &&
+        isPathExpression(model, fn.childForFieldName('object'), depth + 1)
+      );
+    }
+    case 'binary_operator':
+      return node.childForFieldName('operator')?.text === '/' && isPathExpression(model, node.childForFieldName('left'), depth + 1);
+    case 'attribute':
+      return node.childForFieldName('attribute')?.text === 'parent' && isPathExpression(model, node.childForFieldName('object'), depth + 1);
+    case 'identifier': {
+      const binding = model.resolve(node);
+      if (!binding || binding.kind !== 'assignment') return false;
+      return binding.sites.every((site) => {
+        const value = model.assignedValue(site);
+        return !!value && value.id !== node.id && isPathExpression(model, value, depth + 1);
+      });
+    }
+    default:
+      return false;
+  }
+}
+
+/** `Path(p).open()`: a method call `.open()` on a Path. */
+function isPathOpen(model: SemanticModel, call: Node): boolean {
+  const fn = call.childForFieldName('function');
+  return fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'open' && isPathExpression(model, fn.childForFieldName('object'));
+}
+
+/** `open(fd, closefd=False)` does not own the descriptor. */
+function closefdFalse(call: Node): boolean {
+  return keywordArgument(call, 'closefd')?.type === 'false';
+}
+
+function classify(ctx: RuleContext, call: Node): Factory | undefined {
+  const { model } = ctx;
+  const qualified = model.calleeName(call);
+  if (qualified ? FILE_FACTORIES.has(qualified) : isPathOpen(model, call)) {
+    if (closefdFalse(call)) return undefined;
+    return { label: callLabel(call), kind: FILE_KIND, fix: FILE_POLICY };
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// `open(p).read()` → `Path(p).read_text()`
+
+const READ_MODES: Record<string, 'text' | 'bytes'> = { r: 'text', rt: 'text', tr: 'text', rb: 'bytes', br: 'bytes' };
+const WRITE_MODES: Record<string, 'text' | 'bytes'> = { w: 'text', wt: 'text', tw: 'text', wb: 'bytes', bw: 'bytes' };
+const STR_PATH_FUNCTIONS = new Set([
+  'os.path.join',
+  'os.path.abspath',
+  'os.path.expanduser',
+  'os.path.expandvars',
+  'os.path.normpath',
+  'os.path.realpath',
+  'os.path.dirname',
+  'os.fspath',
+  'builtins.str',
+]);
+
+/** A plain (non-bytes) string literal, f-string included, possibly implicitly concatenated. */
+function isStrLiteral(node: Node): boolean {
+  if (node.type === 'concatenated_string') return node.namedChildren.every((c) => !!c && isStrLiteral(c));
+  if (node.type !== 'string') return false;
+  const prefix = /^[A-Za-z]*/.exec(node.text)?.[0].toLowerCase() ?? '';
+  return !prefix.includes('b');
+}
+
+function stringValue(node: Node | undefined): string | undefined {
+  if (!node || node.type !== 'string' || node.descendantsOfType('interpolation').length > 0) return undefined;
+  const m = /^[rRuU]?(['"])(.*)\1$/s.exec(node.text);
+  return m && !m[2].includes('\\') ? m[2] : undefined;
+}
+
+/**
+ * `open(p).read()`, `open(p, "rb").read()`, `open(p, "w").write(s)`, `Path(p).open().read()` → the
+ * `pathlib` one-liner, when the arguments say exactly the same: a path that is certainly a path
+ * (not a file descriptor), a literal mode, and only `encoding=`/`errors=` besides.
+ */
+function pathFix(ctx: RuleContext, creation: Creation, leak: Leak): Fix | undefined {
+  if (leak.kind !== 'chained' || (leak.method !== 'read' && leak.method !== 'write')) return undefined;
+  const { model, file } = ctx;
+  const call = creation.call;
+  if (creation.value.id !== call.id) return undefined;
+  const qualified = model.calleeName(call);
+  const positional = positionalArguments(call);
+  const args = call.childForFieldName('arguments');
+  if (!args || args.type !== 'argument_list') return undefined;
+  const keywords = args.namedChildren.filter((a): a is Node => a?.type === 'keyword_argument');
+  if (args.namedChildren.some((a) => a?.type === 'list_splat' || a?.type === 'dictionary_splat')) return undefined;
+  let pathText: string;
+  const edits: TextEdit[] = [];
+  let modeNode: Node | undefined;
+  if (qualified === 'builtins.open' || qualified === 'io.open') {
+    const target = positional[0];
+    if (!target || positional.length > 2) return undefined;
+    modeNode = positional[1];
+    if (isPathExpression(model, target)) {
+      pathText = target.type === 'binary_operator' ? `(${target.text})` : target.text;
+    } else if (isStrLiteral(target) || (target.type === 'call' && STR_PATH_FUNCTIONS.has(model.calleeName(target) ?? ''))) {
+      const imported = ensureMemberImport(file, model, 'pathlib', 'Path', topLevelStart(call));
+      if (shadowed(model, call, imported.name.split('.')[0])) return undefined;
+      edits.push(...imported.edits);
+      pathText = `${imported.name}(${target.text})`;
+    } else {
+      return undefined;
+    }
+  } else if (!qualified) {
+    const fn = call.childForFieldName('function');
+    const receiver = fn?.childForFieldName('object');
+    if (!receiver || positional.length > 1) return undefined;
+    modeNode = positional[0];
+    pathText = receiver.type === 'binary_operator' ? `(${receiver.text})` : receiver.text;
+  } else {
+    return undefined;
+  }
+  const modeKeyword = keywords.find((k) => k.childForFieldName('name')?.text === 'mode');
+  if (modeKeyword) {
+    if (modeNode) return undefined;
+    modeNode = modeKeyword.childForFieldName('value') ?? undefined;
+  }
+  const mode = modeNode ? stringValue(modeNode) : 'r';
+  if (mode === undefined) return undefined;
+  const passed = keywords.filter((k) => k !== modeKeyword);
+  if (passed.some((k) => !['encoding', 'errors'].includes(k.childForFieldName('name')?.text ?? ''))) return undefined;
+  const chain = leak.chainCall;
+  const chainArgs = positionalArguments(chain);
+  const chainArgList = chain.childForFieldName('arguments');
+  const chainKeywords = chainArgList?.namedChildren.filter((a) => a?.type === 'keyword_argument' || a?.type === 'list_splat' || a?.type === 'dictionary_splat') ?? [];
+  if (chainKeywords.length > 0) return undefined;
+  const kwText = passed.map((k) => k.text);
+  const kind = leak.method === 'read' ? READ_MODES[mode] : WRITE_MODES[mode];
+  if (!kind || (kind === 'bytes' && kwText.length > 0)) return undefined;
+  if (chainArgs.length !== (leak.method === 'read' ? 0 : 1)) return undefined;
+  const method = `${leak.method}_${kind}`;
+  const callArgs = leak.method === 'read' ? kwText : [chainArgs[0].text, ...kwText];
+  edits.push(replaceRange(file, chain.startIndex, chain.endIndex, `${pathText}.${method}(${callArgs.join(', ')})`));
+  return { title: `Use \`Path.${method}()\``, edits, isPreferred: true };
+}
+
+function topLevelStart(node: Node): number {
+  let current = node;
+  while (current.parent && current.parent.type !== 'module') current = current.parent;
+  return current.startIndex;
+}
+
+/** Whether `name` is bound in a function or class scope around `node` (it would hide the import). */
+function shadowed(model: SemanticModel, node: Node, name: string): boolean {
+  for (let s: ReturnType<SemanticModel['scopeOf']> | undefined = model.scopeOf(node); s && s.kind !== 'module'; s = s.parent) {
+    if (s.lookupLocal(name)) return true;
+  }
+  return false;
+}
+
+const spec: ResourceRuleSpec = {
+  mayContain: (ctx) => /open|ZipFile|TarFile|TemporaryFile|GzipFile|BZ2File|LZMAFile|FileIO/.test(ctx.file.text),
+  // `p.open()` hangs off a local Path variable.
+  onlyImportedRoots: (ctx) => !/Path/.test(ctx.file.text),
+  extraRoots: new Set(['open']),
+  classify,
+  milderSeverity: 'hint',
+  extraFixes(ctx, creation, leak) {
+    const fix = pathFix(ctx, creation, leak);
+    return fix ? [fix] : [];
+  },
+};
+
+export const rule: Rule = {
+  code: 'LEAK008',
+  name: 'unclosed-file',
+  defaultSeverity: 'information',
+  summary: 'A file opened inside a function is never closed (or only when nothing raises).',
+  fixable: true,
+  docs: {
+    whatItDoes: `
+      Finds files opened inside a function — \`open\`, \`io.open\`, \`codecs.open\`,
+      \`gzip\`/\`bz2\`/\`lzma.open\`, \`tarfile.open\`, \`zipfile.ZipFile\`,
+      \`tempfile.TemporaryFile\`/\`NamedTemporaryFile\`/\`SpooledTemporaryFile\`, \`os.fdopen\` and
+      \`Path.open()\` — that are not used with \`with\` (or an \`ExitStack\`), not closed in a
+      \`finally\`, and not handed on (returned, yielded, stored on \`self\` or a global, passed to
+      another call). One-shot chains such as \`open(p).read()\` and files passed inline to a call
+      that does not close them (\`json.load(open(p))\`) are flagged too.
+
+      A file closed on the normal path but not in \`finally\` is reported at a lower severity. A file
+      stored on \`self\` is reported only when the class has a teardown method (\`close\`,
+      \`__exit__\`…) that never closes it. Files opened at module level (import-time scripts and
+      singletons) are not reported.
+    `,
+    whyIsThisBad: `
+      An open file holds a file descriptor and its buffers until it is closed. CPython closes it
+      when the last reference disappears, but an exception traceback, a reference cycle or another
+      interpreter (PyPy) can keep it open indefinitely; buffered writes may not reach the disk.
+      A long-running service that leaks a descriptor per request eventually fails with
+      "Too many open files".
+    `,
+    example: `
+      import json
+
+      def load_config(path):
+          f = open(path)
+          config = json.load(f)
+          return config
+    `,
+    useInstead: `
+      import json
+
+      def load_config(path):
+          with open(path) as f:
+              config = json.load(f)
+          return config
+    `,
+    references: ['https://docs.python.org/3/tutorial/inputoutput.html#reading-and-writing-files'],
+  },
+  check(ctx) {
+    checkResources(ctx, spec);
+  },
+};

@@ -1,0 +1,539 @@
+// `leak-lens scan` end to end: the BUILT CLI (dist/cli.js) run as a child process on a copy of
+// test/fixtures/scan-tree. Expectations about findings are filtered to the rules registered, so
+// the suite states the full contract once all eight rules exist.
+import { strict as assert } from 'node:assert';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Ajv from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
+import { ruleDocsUrl } from '../../server/src/rules/docs-url';
+import { RULES, ruleByCode } from '../../server/src/rules/index';
+
+const REPO = join(__dirname, '..', '..');
+const CLI = join(REPO, 'dist', 'cli.js');
+const FIXTURE = join(REPO, 'test', 'fixtures', 'scan-tree');
+const SARIF_SCHEMA = join(
+  REPO,
+  'node_modules',
+  '@microsoft',
+  'jest-sarif',
+  'lib',
+  'schemas',
+  'sarif-2.1.0-rtm.5.json',
+);
+const VERSION: string = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version;
+
+const registered = new Set<string>(RULES.map((r) => r.code));
+
+/** What the fixture tree must produce: one finding per (file, code). */
+const EXPECTED: [path: string, code: string][] = [
+  ['app/broken_syntax.py', 'LEAK002'],
+  ['app/cache.py', 'LEAK001'],
+  ['app/conn.py', 'LEAK004'],
+  ['app/events.py', 'LEAK002'],
+  ['app/files.py', 'LEAK008'],
+  ['app/latin1.py', 'LEAK001'],
+  ['app/listeners.py', 'LEAK005'],
+  ['app/pool.py', 'LEAK006'],
+  ['app/tasks.py', 'LEAK007'],
+  ['app/tree.py', 'LEAK003'],
+  ['legacy/keep/kept.py', 'LEAK002'],
+  ['lib/helpers.py', 'LEAK002'],
+  ['services/api/handlers.py', 'LEAK001'],
+];
+/** Files analysed in the tree: everything but skipped/excluded folders and the non-UTF-8 file. */
+const FILES_SCANNED = 15;
+
+interface JsonFinding {
+  path: string;
+  code: string;
+  name: string;
+  severity: string;
+  message: string;
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  fixable: boolean;
+}
+interface JsonReport {
+  version: number;
+  filesScanned: number;
+  findings: JsonFinding[];
+}
+
+/** The parts of a SARIF log the assertions read. */
+interface SarifLocation {
+  physicalLocation: {
+    artifactLocation: { uri: string; uriBaseId?: string };
+    region?: { startLine: number; startColumn: number; endLine: number; endColumn: number };
+  };
+}
+interface SarifLog {
+  version: string;
+  runs: {
+    tool: {
+      driver: {
+        name: string;
+        version: string;
+        rules: {
+          id: string;
+          name: string;
+          shortDescription: { text: string };
+          fullDescription: { text: string };
+          help: { text: string; markdown: string };
+          helpUri: string;
+          defaultConfiguration: { level: string };
+        }[];
+      };
+    };
+    invocations: {
+      executionSuccessful: boolean;
+      toolExecutionNotifications: { locations: SarifLocation[] }[];
+    }[];
+    results: {
+      ruleId: string;
+      ruleIndex: number;
+      level: string;
+      message: { text: string };
+      locations: SarifLocation[];
+    }[];
+  }[];
+}
+
+let tree: string;
+
+function scan(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const res = spawnSync(process.execPath, [CLI, 'scan', ...args], {
+    cwd: options.cwd ?? tree,
+    encoding: 'utf8',
+    env: { ...process.env, LEAK_LENS_SCAN_WORKERS: '0', ...options.env },
+  });
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+function scanJson(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const res = scan(['--format', 'json', ...args], options);
+  return { ...res, report: JSON.parse(res.stdout) as JsonReport };
+}
+
+const pairs = (report: JsonReport) => report.findings.map((f) => `${f.path} ${f.code}`).sort();
+const expectedPairs = (filter: (path: string, code: string) => boolean = () => true) =>
+  EXPECTED.filter(([p, c]) => registered.has(c) && filter(p, c))
+    .map(([p, c]) => `${p} ${c}`)
+    .sort();
+
+function leaky(path: string) {
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, '_items = []\n\n\ndef add(item):\n    _items.append(item)\n');
+}
+
+describe('leak-lens CLI (built)', () => {
+  before(function () {
+    this.timeout(300_000);
+    const build = spawnSync('npm', ['run', 'build'], { cwd: REPO, encoding: 'utf8' });
+    assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}\n${build.stderr}`);
+    tree = mkdtempSync(join(tmpdir(), 'leak-lens-scan-'));
+    cpSync(FIXTURE, tree, { recursive: true });
+    // Folders that git would not carry in the fixture (ignored or special) are made here.
+    for (const dir of ['.git/hooks', 'app/__pycache__', 'node_modules/pkg', '.venv/lib', 'dist'])
+      leaky(join(tree, dir, 'leaky.py'));
+  });
+
+  after(() => {
+    if (tree) rmSync(tree, { recursive: true, force: true });
+  });
+
+  describe('leak-lens scan: discovery and configuration', () => {
+    it('scans the tree, skipping built-in folders, configured excludes and undecodable files', () => {
+      const { status, report, stderr } = scanJson([]);
+      assert.equal(report.filesScanned, FILES_SCANNED, stderr);
+      const skipped =
+        /^(generated|legacy\/old\.py|venv|build|site-packages|services\/api\/fixtures|\.git|node_modules|\.venv|dist)\b|__pycache__/;
+      for (const f of report.findings) assert.doesNotMatch(f.path, skipped);
+      assert.deepEqual(pairs(report), expectedPairs());
+      assert.equal(status, report.findings.length > 0 ? 1 : 0);
+    });
+
+    it("applies each folder's nearest configured pyproject.toml", function () {
+      if (!registered.has('LEAK002') || !registered.has('LEAK001')) this.skip();
+      const { report } = scanJson([]);
+      const find = (path: string, code: string) =>
+        report.findings.find((f) => f.path === path && f.code === code);
+      // Root project: LEAK002 raised to error, also in lib/ whose pyproject has no [tool.leak-lens].
+      assert.equal(find('app/events.py', 'LEAK002')?.severity, 'error');
+      assert.equal(find('lib/helpers.py', 'LEAK002')?.severity, 'error');
+      // The nested project has its own settings: default severity, LEAK007 ignored.
+      assert.equal(
+        find('services/api/handlers.py', 'LEAK001')?.severity,
+        ruleByCode('LEAK001')?.defaultSeverity,
+      );
+      assert.equal(find('services/api/handlers.py', 'LEAK007'), undefined);
+    });
+
+    it('skips built-in folders only while walking: a path named explicitly is scanned', function () {
+      if (!registered.has('LEAK002')) this.skip();
+      for (const path of ['venv/lib/leaky.py', 'build', '.venv/lib/leaky.py']) {
+        const { status, report } = scanJson([path]);
+        assert.equal(status, 1, path);
+        assert.deepEqual(
+          report.findings.map((f) => f.code),
+          ['LEAK002'],
+          path,
+        );
+      }
+    });
+
+    it('applies configured excludes even to paths named explicitly', () => {
+      const { status, report, stderr } = scanJson([
+        'generated/leaky.py',
+        'legacy/old.py',
+        'services/api/fixtures',
+      ]);
+      assert.equal(status, 0);
+      assert.equal(report.filesScanned, 0);
+      assert.match(stderr, /no Python files found/);
+    });
+
+    it('reads a PEP 263 coding declaration, and reports and skips an undecodable file found in a tree', () => {
+      const { report, stderr } = scanJson(['app']);
+      assert.ok(
+        !report.findings.some((f) => f.path === 'app/not_utf8.py'),
+        'the undecodable file has no findings',
+      );
+      assert.match(stderr, /app\/not_utf8\.py skipped: it is not valid UTF-8/);
+      if (registered.has('LEAK001')) assert.ok(report.findings.some((f) => f.path === 'app/latin1.py'));
+
+      const mixed = mkdtempSync(join(tmpdir(), 'leak-lens-mixed-'));
+      try {
+        cpSync(join(tree, 'app', 'clean.py'), join(mixed, 'clean.py'));
+        cpSync(join(tree, 'app', 'not_utf8.py'), join(mixed, 'not_utf8.py'));
+        const res = scanJson(['.'], { cwd: mixed });
+        assert.equal(res.status, 0, 'a skipped file inside a tree does not change the exit code');
+        assert.equal(res.report.filesScanned, 1);
+        assert.match(res.stderr, /not_utf8\.py skipped/);
+      } finally {
+        rmSync(mixed, { recursive: true, force: true });
+      }
+    });
+
+    it('still reports findings in the parts of a file with syntax errors', function () {
+      if (!registered.has('LEAK002')) this.skip();
+      const { report, stderr } = scanJson(['app/broken_syntax.py']);
+      assert.deepEqual(
+        report.findings.map((f) => [f.code, f.range.start.line]),
+        [['LEAK002', report.findings[0]?.range.start.line]],
+      );
+      assert.ok(report.findings[0].range.start.line < 6, 'the finding is in the part before the error');
+      assert.match(stderr, /app\/broken_syntax\.py has syntax errors/);
+    });
+
+    it('honours # noqa and stays silent on the correct idioms', () => {
+      const { status, report } = scanJson(['app/suppressed.py', 'app/clean.py']);
+      assert.deepEqual(report.findings, []);
+      assert.equal(report.filesScanned, 2);
+      assert.equal(status, 0);
+    });
+
+    it('prints paths relative to the working directory with posix separators', function () {
+      if (!registered.has('LEAK002')) this.skip();
+      const { report } = scanJson(['../lib'], { cwd: join(tree, 'app') });
+      assert.deepEqual(pairs(report), ['../lib/helpers.py LEAK002']);
+    });
+
+    it('reports a malformed pyproject.toml once, naming file and line, and scans with defaults', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'leak-lens-badcfg-'));
+      try {
+        writeFileSync(
+          join(dir, 'pyproject.toml'),
+          '[tool.leak-lens]\nexclude = "generated"\ncache-maxsize = -1\n',
+        );
+        mkdirSync(join(dir, 'generated'));
+        leaky(join(dir, 'generated', 'a.py'));
+        leaky(join(dir, 'generated', 'b.py'));
+        const { report, stderr } = scanJson(['.'], { cwd: dir });
+        assert.equal(report.filesScanned, 2, 'the invalid exclude is not applied');
+        const lines = stderr.split('\n').filter((l) => l.includes('pyproject.toml'));
+        assert.equal(lines.length, 2, stderr);
+        assert.match(
+          lines[0],
+          /pyproject\.toml:2: \[tool\.leak-lens\] `exclude` must be an array of glob patterns/,
+        );
+        assert.match(
+          lines[1],
+          /pyproject\.toml:3: \[tool\.leak-lens\] `cache-maxsize` must be a positive integer/,
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('leak-lens scan: flags and exit codes', () => {
+    it('exits 0 without findings, 1 with findings, and 0 with --exit-zero', function () {
+      assert.equal(scan(['app/clean.py']).status, 0);
+      if (registered.size === 0) this.skip();
+      const withFindings = scanJson([]);
+      assert.equal(withFindings.status, 1);
+      const zero = scanJson(['--exit-zero']);
+      assert.equal(zero.status, 0);
+      assert.deepEqual(zero.report, withFindings.report, '--exit-zero changes only the exit code');
+    });
+
+    it('exits 2 on usage errors, with a message and no report', () => {
+      for (const args of [
+        ['--format', 'xml'],
+        ['--select', 'LEAK999'],
+        ['--ignore', 'E501'],
+        ['--select', ''],
+        ['--bogus'],
+        ['--config', 'missing.toml'],
+        ['--config'],
+      ]) {
+        const res = scan(args);
+        assert.equal(res.status, 2, args.join(' '));
+        assert.equal(res.stdout, '', args.join(' '));
+        assert.match(res.stderr, /leak-lens scan: /, args.join(' '));
+      }
+    });
+
+    it('exits 2 when a named path is missing or cannot be decoded, after reporting the rest', () => {
+      const missing = scanJson(['app/clean.py', 'no/such/dir']);
+      assert.equal(missing.status, 2);
+      assert.equal(missing.report.filesScanned, 1);
+      assert.match(missing.stderr, /no\/such\/dir: no such file or directory/);
+      const undecodable = scanJson(['app/not_utf8.py']);
+      assert.equal(undecodable.status, 2);
+      assert.equal(undecodable.report.filesScanned, 0);
+    });
+
+    it('--select and --ignore take comma-separated codes and prefixes and override the configuration', function () {
+      if (registered.size < 2) this.skip();
+      const [first, second] = [...registered];
+      const only = scanJson(['--select', `${first}`]);
+      assert.deepEqual(
+        pairs(only.report),
+        expectedPairs((_, c) => c === first),
+      );
+      const both = scanJson(['--select', `${first},${second.toLowerCase()}`]);
+      assert.deepEqual(
+        pairs(both.report),
+        expectedPairs((_, c) => c === first || c === second),
+      );
+      const ignored = scanJson(['--ignore', `${first}`, '--ignore', second]);
+      assert.deepEqual(
+        pairs(ignored.report),
+        expectedPairs((_, c) => c !== first && c !== second),
+      );
+      // An explicit --select starts afresh (as Ruff's does): the nested project's `ignore` of
+      // LEAK007 no longer applies, while its excludes and the root's severities still do.
+      const nestedLeak007 = registered.has('LEAK007') ? ['services/api/handlers.py LEAK007'] : [];
+      const prefix = scanJson(['--select', 'LEAK00']);
+      assert.deepEqual(pairs(prefix.report), [...expectedPairs(), ...nestedLeak007].sort());
+      const selected = scanJson(['--select', 'LEAK007', 'services']);
+      assert.deepEqual(pairs(selected.report), nestedLeak007);
+    });
+
+    it('--config uses one file for every folder, its globs relative to the working directory', () => {
+      const config = join(tree, 'ci-leak-lens.toml');
+      writeFileSync(config, '[tool.leak-lens]\nignore = ["LEAK001"]\nexclude = ["app", "legacy"]\n');
+      const { report, stderr } = scanJson(['--config', 'ci-leak-lens.toml']);
+      assert.equal(stderr, '');
+      // app/ and legacy/ are excluded; the tree's own pyproject files are not read, so their
+      // excludes (generated, services/api/fixtures), ignores and severities do not apply.
+      assert.equal(report.filesScanned, 4);
+      const expected = [
+        ...expectedPairs((p, c) => p.startsWith('lib/') && c !== 'LEAK001'),
+        ...(registered.has('LEAK002')
+          ? ['generated/leaky.py LEAK002', 'services/api/fixtures/leaky.py LEAK002']
+          : []),
+        ...(registered.has('LEAK007') ? ['services/api/handlers.py LEAK007'] : []),
+      ].sort();
+      assert.deepEqual(pairs(report), expected);
+      for (const f of report.findings) assert.equal(f.severity, ruleByCode(f.code)?.defaultSeverity);
+    });
+
+    it('analyses identically on worker threads and in-process', function () {
+      this.timeout(60_000);
+      const inProcess = scanJson([], { env: { LEAK_LENS_SCAN_WORKERS: '0' } });
+      const workers = scanJson([], { env: { LEAK_LENS_SCAN_WORKERS: '2' } });
+      assert.deepEqual(workers.report, inProcess.report);
+      assert.equal(workers.status, inProcess.status);
+    });
+  });
+
+  describe('leak-lens scan: output formats', () => {
+    it('JSON has exactly the documented shape, keys in order, sorted findings', () => {
+      const { report } = scanJson([]);
+      assert.deepEqual(Object.keys(report), ['version', 'filesScanned', 'findings']);
+      assert.equal(report.version, 1);
+      assert.ok(Number.isInteger(report.filesScanned));
+      for (const f of report.findings) {
+        assert.deepEqual(Object.keys(f), ['path', 'code', 'name', 'severity', 'message', 'range', 'fixable']);
+        assert.match(f.path, /^(?!\/)(?!\.\/)[^\\]+\.py$/);
+        assert.match(f.code, /^LEAK\d{3}$/);
+        assert.equal(f.name, ruleByCode(f.code)?.name);
+        assert.ok(['error', 'warning', 'information', 'hint'].includes(f.severity));
+        assert.ok(typeof f.message === 'string' && f.message.length > 0);
+        assert.deepEqual(Object.keys(f.range), ['start', 'end']);
+        for (const p of [f.range.start, f.range.end]) {
+          assert.deepEqual(Object.keys(p), ['line', 'character']);
+          assert.ok(
+            Number.isInteger(p.line) && p.line >= 0 && Number.isInteger(p.character) && p.character >= 0,
+          );
+        }
+        assert.equal(typeof f.fixable, 'boolean');
+      }
+      const order = report.findings.map(
+        (f) => [f.path, f.range.start.line, f.range.start.character] as const,
+      );
+      const sorted = [...order].sort((a, b) =>
+        a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1] || a[2] - b[2],
+      );
+      assert.deepEqual(order, sorted);
+    });
+
+    it('text prints path:line:col: CODE message (1-based) for each JSON finding, then a summary', () => {
+      const { report } = scanJson([]);
+      const text = scan([]);
+      const lines = text.stdout.trimEnd().split('\n');
+      const summary = lines.pop();
+      assert.deepEqual(
+        lines,
+        report.findings.map(
+          (f) => `${f.path}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.code} ${f.message}`,
+        ),
+      );
+      const files = new Set(report.findings.map((f) => f.path)).size;
+      assert.equal(
+        summary,
+        report.findings.length === 0
+          ? `No leaks found (${FILES_SCANNED} files scanned).`
+          : `Found ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'} (${FILES_SCANNED} files scanned).`,
+      );
+      assert.equal(scan(['app/clean.py']).stdout, 'No leaks found (1 file scanned).\n');
+    });
+
+    it('SARIF validates against the 2.1.0 schema and carries rule metadata and 1-based regions', () => {
+      const { report } = scanJson([]);
+      const res = scan(['--format', 'sarif']);
+      assert.equal(res.status, report.findings.length > 0 ? 1 : 0);
+      const sarif = JSON.parse(res.stdout);
+      const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+      addFormats(ajv);
+      const validate = ajv.compile<SarifLog>(JSON.parse(readFileSync(SARIF_SCHEMA, 'utf8')));
+      assert.ok(validate(sarif), JSON.stringify(validate.errors, null, 2));
+
+      assert.equal(sarif.version, '2.1.0');
+      assert.equal(sarif.runs.length, 1);
+      const run = sarif.runs[0];
+      assert.equal(run.tool.driver.name, 'Leak Lens');
+      assert.equal(run.tool.driver.version, VERSION);
+      const rules = run.tool.driver.rules;
+      assert.deepEqual(
+        rules.map((r: { id: string }) => r.id),
+        RULES.map((r) => r.code),
+      );
+      for (const [i, rule] of RULES.entries()) {
+        const described = rules[i];
+        assert.equal(described.name, rule.name);
+        assert.equal(described.shortDescription.text, rule.summary);
+        assert.ok(described.fullDescription.text.length > 0);
+        assert.ok(described.help.text.length > 0);
+        assert.match(described.help.markdown, /## What it does[\s\S]*## Example\n\n```python/);
+        assert.equal(described.helpUri, ruleDocsUrl(rule.code));
+        assert.equal(
+          described.defaultConfiguration.level,
+          { error: 'error', warning: 'warning', information: 'note', hint: 'note' }[rule.defaultSeverity],
+        );
+      }
+
+      assert.equal(run.results.length, report.findings.length);
+      for (const [i, result] of run.results.entries()) {
+        const f = report.findings[i];
+        assert.equal(result.ruleId, f.code);
+        assert.equal(rules[result.ruleIndex].id, f.code);
+        assert.equal(
+          result.level,
+          { error: 'error', warning: 'warning', information: 'note', hint: 'note' }[f.severity],
+        );
+        assert.equal(result.message.text, f.message);
+        const loc = result.locations[0].physicalLocation;
+        assert.equal(loc.artifactLocation.uri, f.path);
+        assert.equal(loc.artifactLocation.uriBaseId, '%SRCROOT%');
+        assert.deepEqual(loc.region, {
+          startLine: f.range.start.line + 1,
+          startColumn: f.range.start.character + 1,
+          endLine: f.range.end.line + 1,
+          endColumn: f.range.end.character + 1,
+        });
+      }
+      // The undecodable file is a tool notification, not a result.
+      const notes = run.invocations[0].toolExecutionNotifications;
+      assert.deepEqual(
+        notes.map(
+          (n: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) =>
+            n.locations[0].physicalLocation.artifactLocation.uri,
+        ),
+        ['app/not_utf8.py'],
+      );
+      assert.equal(run.invocations[0].executionSuccessful, true);
+    });
+  });
+
+  describe('leak-lens command', () => {
+    const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+
+    it('prints its version and help, and rejects unknown commands with exit code 2', () => {
+      assert.equal(run('--version').stdout, `${VERSION}\n`);
+      const help = run('--help');
+      assert.equal(help.status, 0);
+      assert.match(help.stdout, /leak-lens scan/);
+      assert.match(help.stdout, /leak-lens detect/);
+      assert.match(help.stdout, /leak-lens server --stdio/);
+      const scanHelp = run('scan', '--help');
+      assert.equal(scanHelp.status, 0);
+      assert.match(scanHelp.stdout, /--format text\|json\|sarif/);
+      const unknown = run('frobnicate');
+      assert.equal(unknown.status, 2);
+      assert.match(unknown.stderr, /unknown command "frobnicate"/);
+      assert.equal(run().status, 2);
+      assert.equal(run('server').status, 2);
+    });
+
+    it('dispatches `detect` to the monitor', () => {
+      const help = run('detect', '--help');
+      assert.equal(help.status, 0, help.stderr);
+      assert.match(help.stdout, /leak-lens detect/);
+      assert.equal(run('detect', '--no-such-flag').status, 2);
+    });
+
+    it('dispatches `server --stdio` to the language server, which answers initialize', async () => {
+      const server = spawn(process.execPath, [CLI, 'server', '--stdio']);
+      try {
+        const body = JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { processId: null, rootUri: null, capabilities: {} },
+        });
+        server.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+        const reply = await new Promise<string>((resolve, reject) => {
+          let out = '';
+          server.stdout.on('data', (chunk: Buffer) => {
+            out += chunk.toString('utf8');
+            const m = /Content-Length: (\d+)\r\n\r\n/.exec(out);
+            if (m && Buffer.byteLength(out.slice(m.index + m[0].length)) >= Number(m[1])) {
+              resolve(out.slice(m.index + m[0].length));
+            }
+          });
+          server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+        });
+        const message = JSON.parse(reply);
+        assert.equal(message.id, 1);
+        assert.ok(message.result.capabilities, reply);
+      } finally {
+        server.kill();
+      }
+    });
+  });
+});

@@ -1,0 +1,345 @@
+// UI end-to-end suite: installs the packaged VSIX into a fresh code-server, opens a copy of
+// test/e2e/fixtures/workspace in headless Chromium and goes through what a user does (issue 5).
+// Usage: `npm run test:ui` (after `npm run package`), or node test/e2e/ui.mjs [path/to.vsix]
+// Env: PORT (8790), E2E_DETECT_SECONDS (20), KEEP_TMP=1, E2E_OUT (artifacts dir),
+//      CODE_SERVER_BIN/NODE24_BIN_DIR/CHROMIUM_BIN (else install-tools.sh is run to find them).
+// Prints one line per step, a screenshot per step in test/e2e/artifacts/, and `N passed, N failed`.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  artifact,
+  cleanupAll,
+  ensureTools,
+  installVsix,
+  launchBrowser,
+  log,
+  makeRunDirs,
+  onCleanup,
+  REPO_ROOT,
+  recordBrowserLog,
+  removeRunDirs,
+  resetArtifacts,
+  runCommand,
+  StepRunner,
+  sleep,
+  startCodeServer,
+  waitUntil,
+  writeUserSettings,
+} from './lib.mjs';
+import { Workbench } from './workbench.mjs';
+
+const vsix = path.resolve(REPO_ROOT, process.argv[2] ?? 'leak-lens.vsix');
+const port = Number(process.env.PORT ?? 8790);
+// Accelerated detection: the leaky worker grows ~4 MB/s, so 20 s at 1 s intervals is plenty.
+const DETECT_SECONDS = Number(process.env.E2E_DETECT_SECONDS ?? 20);
+const DETECT_INTERVAL = 1;
+const CODES = ['LEAK001', 'LEAK002', 'LEAK003', 'LEAK004', 'LEAK005', 'LEAK006', 'LEAK007', 'LEAK008'];
+const VERDICT = /rapid[- ]leak|slow[- ]leak|no[- ]leak|inconclusive/i;
+
+/** `# expect: LEAK00k` markers of a fixture: code → 1-based line. */
+function expectedLines(file) {
+  const expected = new Map();
+  fs.readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((text, i) => {
+      for (const m of text.matchAll(/# expect: (LEAK\d{3})/g)) expected.set(m[1], i + 1);
+    });
+  return expected;
+}
+
+/** Polls the file on disk (what a user's git/CI sees) until `ok(text)`. */
+function waitForDisk(file, ok, what, timeoutMs = 15_000) {
+  return waitUntil(() => (ok(fs.readFileSync(file, 'utf8')) ? fs.readFileSync(file, 'utf8') : false), {
+    timeoutMs,
+    what: `${path.basename(file)} on disk: ${what}`,
+  });
+}
+
+async function assertCompiles(file) {
+  // Byte-code goes to a temp prefix: the workspace stays as the user would have it.
+  const pycache = fs.mkdtempSync(path.join(os.tmpdir(), 'leak-lens-pyc-'));
+  try {
+    await runCommand('python3', ['-m', 'py_compile', file], {
+      env: { ...process.env, PYTHONPYCACHEPREFIX: pycache },
+      timeoutMs: 30_000,
+    });
+  } catch (e) {
+    throw new Error(`${path.basename(file)} does not compile after the fix:\n${e.message}`);
+  } finally {
+    fs.rmSync(pycache, { recursive: true, force: true });
+  }
+}
+
+/** Starts the fixture's leaking worker; resolves with its PID (as printed by Python itself). */
+async function startLeakyWorker(workspace) {
+  const child = spawn('python3', [path.join(workspace, 'leaky_worker.py'), '4', '300'], {
+    cwd: workspace,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  });
+  onCleanup(() => {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  });
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  // python3 may be a pyenv shim that runs the interpreter as a child: use the PID Python prints.
+  const pid = await waitUntil(() => Number(out.match(/pid=(\d+)/)?.[1]), {
+    timeoutMs: 15_000,
+    what: 'leaky_worker.py to start',
+  });
+  return pid;
+}
+
+/**
+ * Answers the Detect command's prompts: the target (a quick pick of processes, or an input for
+ * a PID), then duration and interval (inputs or picks). Written against the likely UI of
+ * issue 4; anything unrecognised is accepted with Enter. At most 6 prompts, each bounded.
+ */
+async function answerDetectPrompts(wb, pid) {
+  const page = wb.page;
+  const answered = [];
+  for (let i = 0; i < 6; i++) {
+    const shown = await wb.quickInput
+      .waitFor({ state: 'visible', timeout: i === 0 ? 10_000 : 3000 })
+      .then(() => true)
+      .catch(() => false);
+    if (!shown) break;
+    const title =
+      (await wb.quickInput
+        .locator('.quick-input-title')
+        .textContent()
+        .catch(() => '')) ?? '';
+    const placeholder = (await wb.quickInput.locator('input').first().getAttribute('placeholder')) ?? '';
+    const message =
+      (await wb.quickInput
+        .locator('.quick-input-message')
+        .textContent()
+        .catch(() => '')) ?? '';
+    const prompt = `${title} ${placeholder} ${message}`.replace(/\s+/g, ' ').trim();
+    answered.push(prompt);
+    const input = wb.quickInput.locator('input').first();
+    if (/duration/i.test(prompt)) {
+      await input.fill(String(DETECT_SECONDS));
+    } else if (/interval/i.test(prompt)) {
+      await input.fill(String(DETECT_INTERVAL));
+    } else {
+      // The target: type the PID; if the list has a row with it (or with the worker's name), pick it.
+      await input.fill(String(pid));
+      let row = wb.quickInput.locator('.monaco-list-row', { hasText: String(pid) }).first();
+      if (!(await row.isVisible().catch(() => false))) {
+        await sleep(1000);
+        if (!(await row.isVisible().catch(() => false))) {
+          await input.fill('leaky_worker');
+          await sleep(1000);
+          row = wb.quickInput.locator('.monaco-list-row', { hasText: 'leaky_worker' }).first();
+          if (!(await row.isVisible().catch(() => false))) await input.fill(String(pid));
+        }
+      }
+      if (await row.isVisible().catch(() => false)) {
+        await row.click();
+        await sleep(500);
+        continue;
+      }
+    }
+    await page.keyboard.press('Enter');
+    await sleep(500);
+  }
+  return answered;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+resetArtifacts('ui');
+let page;
+const runner = new StepRunner('ui', () => page);
+let dirs;
+try {
+  const tools = await ensureTools();
+  dirs = makeRunDirs('ui');
+  const ws = dirs.workspace;
+  const allPatterns = path.join(ws, 'all_patterns.py');
+  const fixAll = path.join(ws, 'fix_all.py');
+  const expected = expectedLines(allPatterns);
+  assert.deepEqual([...expected.keys()].sort(), CODES, 'all_patterns.py must mark each code once');
+  writeUserSettings(dirs.userData, {
+    'leakLens.detect.durationSeconds': DETECT_SECONDS,
+    'leakLens.detect.intervalSeconds': DETECT_INTERVAL,
+    'leakLens.detect.minDurationSeconds': Math.max(5, Math.floor(DETECT_SECONDS / 2)),
+  });
+  let wb;
+
+  await runner.step(
+    'workbench opens the fixture workspace with Leak Lens installed from the VSIX',
+    async () => {
+      const installed = await installVsix(tools, vsix, dirs);
+      log(`  ${installed.trim().split('\n').pop()}`);
+      const server = await startCodeServer(tools, { port, dirs, logFile: artifact('ui-code-server.log') });
+      log('  code-server healthy at', server.url);
+      ({ page } = await launchBrowser(tools, dirs.chrome));
+      recordBrowserLog(page, artifact('ui-browser-console.log'));
+      wb = new Workbench(page);
+      await page.goto(`${server.url}/?folder=${encodeURIComponent(ws)}`);
+      await wb.waitReady('all_patterns.py');
+    },
+    { timeoutMs: 180_000, shot: '0-workbench' },
+  );
+  const ready = runner.failed === 0;
+
+  const steps = [
+    [
+      '1-diagnostics',
+      '1. all eight codes in the Problems panel, each with a squiggle on its line',
+      async () => {
+        await wb.openFile('all_patterns.py', 'get_customer');
+        await wb.editor.locator('[class*="squiggly-"]').first().waitFor({ timeout: 60_000 });
+        await wb.filterProblems('**/all_patterns.py');
+        const markers = await wb.waitForProblems(
+          (ms) => CODES.every((c) => ms.some((m) => m.code === c)),
+          'all eight codes listed for all_patterns.py',
+          60_000,
+        );
+        for (const code of CODES) {
+          const rows = markers.filter((m) => m.code === code);
+          assert.equal(
+            rows.length,
+            1,
+            `${code}: ${rows.length} rows in Problems (${rows.map((r) => r.text).join(' / ')})`,
+          );
+          assert.equal(rows[0].line, expected.get(code), `${code} listed at line ${rows[0].line}`);
+        }
+        for (const code of CODES) {
+          const line = expected.get(code);
+          const kinds = await wb.squigglesOnLine(line);
+          assert.ok(kinds.length > 0, `no squiggle on line ${line} (${code})`);
+        }
+        await wb.gotoLine(1);
+      },
+    ],
+    [
+      '2-quick-fix',
+      '2. Ctrl+. applies the LEAK001 quick fix: TTLCache saved with its import, squiggle gone',
+      async () => {
+        await wb.openFile('all_patterns.py', 'get_customer');
+        // F8 from the line above jumps to the LEAK001 marker, so the cursor is inside its range.
+        await wb.gotoLine(expected.get('LEAK001') - 1);
+        await page.keyboard.press('End');
+        await page.keyboard.press('F8');
+        await page.locator('.marker-widget').waitFor({ state: 'visible', timeout: 10_000 });
+        assert.match(
+          (await page.locator('.marker-widget').textContent()) ?? '',
+          /LEAK001/,
+          'F8 landed on LEAK001',
+        );
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('Control+.');
+        const menu = page.locator('.action-widget:not(.action-list-submenu-panel)').first();
+        await menu.waitFor({ state: 'visible', timeout: 15_000 });
+        const titles = await menu.locator('.monaco-list-row.action').allTextContents();
+        const fix = menu.locator('.monaco-list-row.action', { hasText: /TTLCache/ }).first();
+        if (!(await fix.isVisible()))
+          throw new Error(`no TTLCache fix in the Quick Fix menu: ${titles.join(' | ')}`);
+        await runner.screenshot('ui-2-quick-fix-menu.png');
+        await fix.click();
+        await wb.editor.locator('.view-lines', { hasText: 'TTLCache(' }).waitFor({ timeout: 15_000 });
+        await wb.save();
+        const saved = await waitForDisk(
+          allPatterns,
+          (t) => t.includes('TTLCache(') && t.includes('from cachetools import TTLCache'),
+          'TTLCache( and its import',
+        );
+        assert.equal(saved.split('from cachetools import TTLCache').length - 1, 1, 'import added once');
+        await assertCompiles(allPatterns);
+        const fixedLine = saved.split('\n').findIndex((l) => l.includes('_customer_cache = TTLCache(')) + 1;
+        assert.ok(fixedLine > 0, 'the cache assignment now builds a TTLCache');
+        await wb.waitForProblems((ms) => !ms.some((m) => m.code === 'LEAK001'), 'LEAK001 gone', 20_000);
+        await waitUntil(async () => (await wb.squigglesOnLine(fixedLine)).length === 0, {
+          timeoutMs: 20_000,
+          what: `the squiggle on line ${fixedLine} to go`,
+        });
+      },
+    ],
+    [
+      '3-fix-all',
+      '3. "Leak Lens: Fix All in File" on fix_all.py leaves a file that compiles',
+      async () => {
+        const before = fs.readFileSync(fixAll, 'utf8');
+        await wb.openFile('fix_all.py', 'render_report');
+        await wb.editor.locator('[class*="squiggly-"]').first().waitFor({ timeout: 60_000 });
+        await wb.runCommand('Leak Lens: Fix All in File');
+        await wb.editor.locator('.view-lines', { hasText: 'TTLCache(' }).waitFor({ timeout: 20_000 });
+        await wb.save();
+        const after = await waitForDisk(
+          fixAll,
+          (t) => t !== before && t.includes('TTLCache('),
+          'fixed text saved',
+        );
+        await assertCompiles(fixAll);
+        log(`  fix_all.py: ${before.split('\n').length} → ${after.split('\n').length} lines, compiles`);
+      },
+    ],
+    [
+      '4-detect',
+      '4. "Leak Lens: Detect Memory Leak" calls the leaking worker a leak (notification + memory panel)',
+      async () => {
+        const pid = await startLeakyWorker(ws);
+        log(`  leaky_worker.py running as PID ${pid}`);
+        await wb.closeQuickInput();
+        await wb.runCommand('Leak Lens: Detect Memory Leak');
+        const prompts = await answerDetectPrompts(wb, pid);
+        log(`  prompts answered: ${prompts.map((p) => `"${p}"`).join(', ') || 'none'}`);
+        const toast = wb.notifications().filter({ hasText: VERDICT }).first();
+        try {
+          await toast.waitFor({ timeout: (DETECT_SECONDS + 60) * 1000 });
+        } catch {
+          const shown = await wb.notifications().allInnerTexts();
+          throw new Error(`no verdict notification; notifications shown: ${shown.join(' | ') || 'none'}`);
+        }
+        const notification = (
+          (await toast.locator('.notification-list-item-message').first().textContent()) ?? ''
+        ).replace(/\s+/g, ' ');
+        log(`  notification: ${notification}`);
+        assert.match(notification, /leak/i);
+        assert.doesNotMatch(notification, /no[- ]leak|inconclusive/i, 'a 4 MB/s leak must be called a leak');
+        await runner.screenshot('ui-4-detect-notification.png');
+        if (!(await page.locator('iframe.webview.ready').count()))
+          await wb.runCommand('Leak Lens: Open Memory Panel');
+        const body = wb.webview().locator('body');
+        await body.filter({ hasText: VERDICT }).waitFor({ timeout: 30_000 });
+        // biome-ignore lint/performance/useDomNodeTextContent: the text a user sees, without <style>/<script> text
+        const panelText = (await body.innerText()).replace(/\s+/g, ' ');
+        log(`  memory panel: ${panelText.slice(0, 200)}`);
+        assert.match(panelText, /rapid[- ]leak|slow[- ]leak/i, 'the panel shows the leak verdict');
+      },
+      { timeoutMs: (DETECT_SECONDS + 150) * 1000 },
+    ],
+  ];
+  for (const [shot, name, fn, options] of steps) {
+    if (ready)
+      await runner.step(
+        name,
+        async () => {
+          await wb.reset();
+          await fn();
+        },
+        { shot, ...options },
+      );
+    else runner.fail(name, 'the workbench did not come up');
+  }
+} catch (e) {
+  runner.fail('set-up', e.message);
+} finally {
+  await cleanupAll();
+  if (dirs) removeRunDirs(dirs);
+}
+log(`screenshots and logs: ${path.relative(REPO_ROOT, artifact('ui-*'))}`);
+runner.summary();
+process.exit(runner.failed ? 1 : 0);

@@ -1,0 +1,203 @@
+// Page object for the code-server workbench (VS Code 1.139 DOM, Linux keybindings). Every wait
+// is bounded; selectors that proved stable are listed in ../../../shared/E2E.md §4.3.
+import { sleep, waitUntil } from './lib.mjs';
+
+const MOD = 'Control';
+
+export class Workbench {
+  constructor(page) {
+    this.page = page;
+    this.quickInput = page.locator('.quick-input-widget');
+  }
+
+  /** Waits until the workbench shows the workspace's files in the explorer. */
+  async waitReady(someFile, timeoutMs = 90_000) {
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: timeoutMs });
+    await this.page
+      .locator('.explorer-folders-view .monaco-list-row', { hasText: someFile })
+      .first()
+      .waitFor({ timeout: timeoutMs });
+  }
+
+  /** The text editor of the active editor group (not the Output panel's, not a webview). */
+  get editor() {
+    return this.page
+      .locator('.part.editor .editor-group-container.active .editor-instance .monaco-editor')
+      .first();
+  }
+
+  async focusEditorArea() {
+    await this.page
+      .locator('.part.editor')
+      .click({ position: { x: 400, y: 300 }, timeout: 5000 })
+      .catch(() => {});
+  }
+
+  /** Closes whatever a failed earlier step may have left open (menus, peeks, pickers). */
+  async reset() {
+    for (let i = 0; i < 3; i++) {
+      await this.page.keyboard.press('Escape');
+      await sleep(100);
+    }
+    await this.closeQuickInput();
+  }
+
+  async closeQuickInput() {
+    if (await this.quickInput.isVisible()) {
+      await this.page.keyboard.press('Escape');
+      await this.quickInput.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {});
+    }
+  }
+
+  /** Ctrl+P, type the file name, pick it; resolves when its tab is active and its text rendered. */
+  async openFile(fileName, someText) {
+    await this.closeQuickInput();
+    await this.focusEditorArea();
+    await this.page.keyboard.press(`${MOD}+P`);
+    await this.quickInput.waitFor({ state: 'visible', timeout: 10_000 });
+    // fill(), not keyboard.type(): keys typed before the picker has focus would land in the editor.
+    await this.quickInput.locator('input').first().fill(fileName);
+    await this.quickInput
+      .locator('.monaco-list-row', { hasText: fileName })
+      .first()
+      .waitFor({ timeout: 15_000 });
+    await this.page.keyboard.press('Enter');
+    await this.page
+      .locator('.part.editor .tabs-container .tab.active', { hasText: fileName })
+      .waitFor({ timeout: 15_000 });
+    await this.editor.locator('.view-lines', { hasText: someText }).waitFor({ timeout: 15_000 });
+  }
+
+  /** Runs a command by its palette title ("Leak Lens: Fix All in File"). */
+  async runCommand(title) {
+    await this.closeQuickInput();
+    await this.page.keyboard.press(`${MOD}+Shift+P`);
+    await this.quickInput.waitFor({ state: 'visible', timeout: 10_000 });
+    const input = this.quickInput.locator('input').first();
+    await input.fill(`>${title}`);
+    const paletteHint = await input.getAttribute('placeholder');
+    const row = this.quickInput.locator('.monaco-list-row', { hasText: title }).first();
+    try {
+      await row.waitFor({ timeout: 15_000 });
+    } catch {
+      const offered = await this.quickInput.locator('.monaco-list-row').allTextContents();
+      throw new Error(
+        `command "${title}" is not in the palette; it offers: ${offered.join(' | ') || 'nothing'}`,
+      );
+    }
+    await row.click();
+    // Wait until the palette is gone or replaced by the command's own prompt, so that callers
+    // answering that prompt do not type into the palette.
+    await waitUntil(
+      async () =>
+        !(await this.quickInput.isVisible()) ||
+        (await input.getAttribute('placeholder')) !== paletteHint ||
+        (await input.inputValue()) !== `>${title}`,
+      { timeoutMs: 10_000, what: `the palette to close after "${title}"` },
+    );
+  }
+
+  /** Ctrl+G to a 1-based line; the cursor lands at its first column. */
+  async gotoLine(line) {
+    await this.closeQuickInput();
+    await this.editor.click({ position: { x: 300, y: 10 } });
+    await this.page.keyboard.press(`${MOD}+G`);
+    await this.quickInput.waitFor({ state: 'visible', timeout: 10_000 });
+    await this.quickInput.locator('input').first().fill(`:${line}`);
+    await this.page.keyboard.press('Enter');
+    await this.quickInput.waitFor({ state: 'hidden', timeout: 10_000 });
+    await this.editor
+      .locator('.margin-view-overlays .line-numbers', { hasText: new RegExp(`^\\s*${line}\\s*$`) })
+      .waitFor({ timeout: 10_000 });
+  }
+
+  /**
+   * Squiggles of the rendered lines, by 1-based line number: each squiggle's vertical centre is
+   * matched to the line-number gutter element at that height (Monaco renders decorations and
+   * line numbers in separate layers, so there is no DOM parent to go by).
+   */
+  async squigglesByLine() {
+    return this.editor.evaluate((ed) => {
+      const gutter = [...ed.querySelectorAll('.margin-view-overlays .line-numbers')].map((e) => ({
+        line: Number(e.textContent.trim()),
+        rect: e.getBoundingClientRect(),
+      }));
+      const byLine = {};
+      for (const s of ed.querySelectorAll('.view-overlays [class*="squiggly-"]')) {
+        const r = s.getBoundingClientRect();
+        const y = r.top + r.height / 2;
+        const hit = gutter.find((g) => y >= g.rect.top && y < g.rect.bottom);
+        const kind = [...s.classList].find((c) => c.startsWith('squiggly-'));
+        if (hit && kind) {
+          byLine[hit.line] ??= [];
+          byLine[hit.line].push(kind.replace('squiggly-', ''));
+        }
+      }
+      return byLine;
+    });
+  }
+
+  /** Brings a line into view and returns its squiggle kinds ([] when none). */
+  async squigglesOnLine(line) {
+    await this.gotoLine(line);
+    return (await this.squigglesByLine())[line] ?? [];
+  }
+
+  async openProblems() {
+    const panel = this.page.locator('.markers-panel');
+    if (!(await panel.isVisible())) {
+      await this.focusEditorArea();
+      await this.page.keyboard.press(`${MOD}+Shift+M`);
+    }
+    await panel.waitFor({ state: 'visible', timeout: 10_000 });
+  }
+
+  /** Types into the Problems panel's filter box (a glob such as `**\/x.py` keeps that file only). */
+  async filterProblems(text) {
+    await this.openProblems();
+    const input = this.page.locator(
+      '.part.panel .viewpane-filter input, .part.panel .markers-panel-action-filter input',
+    );
+    await input.first().fill(text, { timeout: 10_000 });
+    await sleep(400); // the filter applies after a short debounce
+  }
+
+  /**
+   * Problems rows of Leak Lens markers currently listed: `{code, line, col, text}`. The row text
+   * reads like `message Leak Lens(LEAK001) [Ln 14, Col 1]`.
+   */
+  async problemMarkers() {
+    const rows = await this.page.locator('.markers-panel .monaco-list-row').allTextContents();
+    return rows.flatMap((text) => {
+      const code = text.match(/\b(LEAK\d{3})\b/)?.[1];
+      const pos = text.match(/\[Ln (\d+), Col (\d+)\]/);
+      return code && pos ? [{ code, line: Number(pos[1]), col: Number(pos[2]), text: text.trim() }] : [];
+    });
+  }
+
+  /** Waits until the Problems panel lists Leak Lens markers that satisfy `ok`. */
+  waitForProblems(ok, what, timeoutMs = 30_000) {
+    return waitUntil(
+      async () => {
+        const markers = await this.problemMarkers();
+        return ok(markers) ? markers : false;
+      },
+      { timeoutMs, what: `Problems panel: ${what}` },
+    );
+  }
+
+  async save() {
+    await this.editor.click({ position: { x: 300, y: 10 } });
+    await this.page.keyboard.press(`${MOD}+S`);
+  }
+
+  /** Toast notifications currently shown (bottom right). */
+  notifications() {
+    return this.page.locator('.notifications-toasts .notification-toast');
+  }
+
+  /** The HTML document inside a webview: two nested iframes (outer gets class `ready`). */
+  webview() {
+    return this.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  }
+}

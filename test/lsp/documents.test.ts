@@ -1,0 +1,98 @@
+// The incremental tree of an open document must equal a fresh parse of the same text after any
+// sequence of LSP edits: a wrong InputEdit silently corrupts every later analysis.
+import * as assert from 'node:assert/strict';
+import { OpenDocument } from '../../server/src/lsp/documents';
+import { initParser, parsePython, type Tree } from '../../server/src/parser';
+
+/** Every node with its type, indices and points (toString alone would miss wrong points). */
+function dump(tree: Tree): string {
+  const out: string[] = [];
+  const cursor = tree.walk();
+  for (;;) {
+    const n = cursor.currentNode;
+    out.push(`${n.type} ${n.startIndex}-${n.endIndex} ${n.startPosition.row}:${n.startPosition.column}-${n.endPosition.row}:${n.endPosition.column}`);
+    if (cursor.gotoFirstChild()) continue;
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent()) {
+        cursor.delete();
+        return out.join('\n');
+      }
+    }
+  }
+}
+
+function freshSexp(text: string): string {
+  const tree = parsePython(text);
+  try {
+    return dump(tree);
+  } finally {
+    tree.delete();
+  }
+}
+
+/** A small deterministic PRNG so failures reproduce. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const PIECES = ['x', ' ', '\n', '\r\n', '(', ')', ':', 'def f():\n    ', 'é', '🎉', '"s"', '# c\n', 'ü = 1\n', '    ', '[', ']'];
+
+describe('OpenDocument: incremental re-parsing', () => {
+  before(async () => {
+    await initParser();
+  });
+
+  it('keeps a tree equal to a fresh parse across random edits (UTF-16, CRLF, astral characters)', () => {
+    const start = 'import os\r\n\r\ndef fünc(a):\n    return "héllo 🎉" + a\n\nclass C:\n    x = [1, 2]\n';
+    for (let seed = 1; seed <= 12; seed++) {
+      const rnd = random(seed);
+      const doc = new OpenDocument('file:///t.py', 'python', 1, start);
+      doc.syntaxTree();
+      for (let step = 0; step < 60; step++) {
+        const text = doc.text;
+        let a = Math.floor(rnd() * (text.length + 1));
+        let b = Math.min(text.length, a + Math.floor(rnd() * 6));
+        // Keep surrogate pairs whole, as an editor does.
+        if (/[\udc00-\udfff]/.test(text[a] ?? '')) a--;
+        if (/[\udc00-\udfff]/.test(text[b] ?? '')) b++;
+        const insert = rnd() < 0.7 ? PIECES[Math.floor(rnd() * PIECES.length)] : '';
+        const td = doc.textDocument;
+        doc.applyChanges([{ range: { start: td.positionAt(a), end: td.positionAt(b) }, text: insert }], td.version + 1);
+        if (step % 3 === 0 || step === 59) {
+          assert.equal(dump(doc.syntaxTree()), freshSexp(doc.text), `seed ${seed} step ${step}`);
+        }
+      }
+      doc.dispose();
+    }
+  });
+
+  it('applies several changes of one notification in order, and full-text changes', () => {
+    const doc = new OpenDocument('file:///t.py', 'python', 1, 'a = 1\nb = 2\n');
+    doc.syntaxTree();
+    doc.applyChanges(
+      [
+        { range: { start: { line: 0, character: 4 }, end: { line: 0, character: 5 } }, text: '10' },
+        { range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: 'def g():\n    pass\n' },
+      ],
+      2,
+    );
+    assert.equal(doc.text, 'a = 10\ndef g():\n    pass\nb = 2\n');
+    assert.equal(dump(doc.syntaxTree()), freshSexp(doc.text));
+    doc.applyChanges([{ text: 'x = (\n' }], 3);
+    assert.equal(doc.version, 3);
+    assert.equal(dump(doc.syntaxTree()), freshSexp('x = (\n'));
+    doc.dispose();
+  });
+
+  it('re-parses only when the text changed', () => {
+    const doc = new OpenDocument('file:///t.py', 'python', 1, 'a = 1\n');
+    const first = doc.syntaxTree();
+    assert.equal(doc.syntaxTree(), first);
+    assert.equal(doc.lastParseMs, 0);
+    doc.dispose();
+  });
+});

@@ -1,0 +1,100 @@
+// Editor settings: validation (one message per bad key, defaults kept) and the precedence with
+// pyproject.toml that docs/configuration.md documents.
+import * as assert from 'node:assert/strict';
+import { readEditorSettings, resolveSettings } from '../../server/src/lsp/settings';
+import { RULES } from '../../server/src/rules/index';
+
+const [first, second] = RULES.map((r) => r.code);
+const py = (settings: object) => ({ path: '/p/pyproject.toml', root: '/p', settings });
+
+describe('editor settings', () => {
+  it('reads nested VS Code sections and treats defaults, null and empty lists as not set', () => {
+    const { settings, problems } = readEditorSettings({
+      enable: true,
+      select: [],
+      ignore: null,
+      severity: {},
+      exclude: ['gen/**'],
+      cache: { maxsize: 1024, ttlSeconds: 60 },
+      configurationPreference: 'filesystemFirst',
+      trace: { server: 'off' },
+    });
+    assert.deepEqual(problems, []);
+    assert.equal(settings.select, undefined);
+    assert.equal(settings.ignore, undefined);
+    assert.equal(settings.cacheMaxsize, undefined, '1024 is the default: pyproject may decide');
+    assert.equal(settings.cacheTtlSeconds, 60);
+    assert.deepEqual(settings.exclude, ['gen/**']);
+    assert.equal(settings.configurationPreference, 'filesystemFirst');
+  });
+
+  it('reports each bad key once and keeps its default', () => {
+    const { settings, problems } = readEditorSettings({
+      enable: 'yes',
+      select: 'LEAK001',
+      ignore: ['LEAK999'],
+      severity: { [first]: 'loud' },
+      cache: { maxsize: -5, ttlSeconds: 0 },
+      configurationPreference: 'mine',
+    });
+    assert.equal(problems.length, 7, problems.join('\n'));
+    for (const key of ['enable', 'select', 'ignore', 'severity', 'cache.maxsize', 'cache.ttlSeconds', 'configurationPreference']) {
+      assert.ok(problems.some((p) => p.includes(`leakLens.${key}\``)), `a message names ${key}`);
+    }
+    assert.equal(settings.enable, true);
+    assert.equal(settings.select, undefined);
+    assert.equal(settings.ignore, undefined);
+    assert.deepEqual(settings.severity, {});
+    assert.equal(settings.cacheMaxsize, undefined);
+    assert.equal(settings.configurationPreference, 'editorFirst');
+  });
+
+  it('turns severity "off" into an ignored code', () => {
+    const { settings } = readEditorSettings({ severity: { [first]: 'off', [second]: 'error' } });
+    const resolved = resolveSettings(settings, undefined, '/w');
+    assert.deepEqual(resolved.engine.ignore, [first]);
+    assert.equal(resolved.engine.severity[second], 'error');
+  });
+});
+
+describe('settings precedence', () => {
+  const editor = readEditorSettings({ severity: { [first]: 'hint' }, cache: { maxsize: 10 }, exclude: ['mine/**'] }).settings;
+  const pyproject = py({ severity: { [first]: 'error' }, cacheMaxsize: 500, cacheTtlSeconds: 99, ignore: [second], exclude: ['gen'] });
+
+  it('editorFirst: what the user set in the editor wins, pyproject fills the rest', () => {
+    const r = resolveSettings(editor, pyproject, '/w');
+    assert.equal(r.engine.severity[first], 'hint');
+    assert.equal(r.engine.cacheMaxsize, 10);
+    assert.equal(r.engine.cacheTtlSeconds, 99);
+    assert.deepEqual(r.engine.ignore, [second]);
+    assert.deepEqual(r.excludes, [
+      { patterns: ['gen'], root: '/p' },
+      { patterns: ['mine/**'], root: '/w' },
+    ]);
+    assert.equal(r.pyproject, '/p/pyproject.toml');
+  });
+
+  it('filesystemFirst: pyproject wins where it sets a key', () => {
+    const r = resolveSettings({ ...editor, configurationPreference: 'filesystemFirst' }, pyproject, '/w');
+    assert.equal(r.engine.severity[first], 'error');
+    assert.equal(r.engine.cacheMaxsize, 500);
+    assert.equal(r.excludes.length, 2);
+  });
+
+  it('editorOnly: pyproject is ignored entirely', () => {
+    const r = resolveSettings({ ...editor, configurationPreference: 'editorOnly' }, pyproject, '/w');
+    assert.equal(r.engine.severity[first], 'hint');
+    assert.equal(r.engine.cacheTtlSeconds, 3600);
+    assert.equal(r.engine.ignore, undefined);
+    assert.deepEqual(r.excludes, [{ patterns: ['mine/**'], root: '/w' }]);
+    assert.equal(r.pyproject, undefined);
+  });
+
+  it('an editor `select` starts afresh over pyproject, an editor `ignore` adds to it', () => {
+    const sel = readEditorSettings({ select: [first] }).settings;
+    assert.deepEqual(resolveSettings(sel, pyproject, '/w').engine.select, [first]);
+    assert.equal(resolveSettings(sel, pyproject, '/w').engine.ignore, undefined);
+    const ign = readEditorSettings({ ignore: [first] }).settings;
+    assert.deepEqual(resolveSettings(ign, pyproject, '/w').engine.ignore, [second, first]);
+  });
+});

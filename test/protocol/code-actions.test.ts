@@ -1,0 +1,151 @@
+// Quick fixes, suppression and fix-all through the real protocol: apply the returned edits as an
+// editor would, then the result must compile and the rule must be silent.
+import * as assert from 'node:assert/strict';
+import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol/node';
+import { CACHE_LEAK, LIST_LEAK, TWO_CACHES } from './support/snippets';
+import { codesOf, isCodeAction, pyCompile, TestClient } from './support/lsp-client';
+
+const BASE = 'file:///tmp/leak-lens-protocol-actions';
+
+async function actionsFor(client: TestClient, uri: string, diagnostic: Diagnostic): Promise<CodeAction[]> {
+  const actions = (await client.codeActions(uri, diagnostic.range, [diagnostic])) ?? [];
+  return actions.filter(isCodeAction);
+}
+
+describe('protocol: code actions', function () {
+  this.timeout(120_000);
+  let client: TestClient;
+
+  before(async () => {
+    client = await TestClient.start();
+  });
+  after(async () => {
+    await client.stop();
+  });
+
+  for (const [name, snippet, code] of [
+    ['LEAK001 unbounded cache', CACHE_LEAK, 'LEAK001'],
+    ['LEAK002 global accumulation', LIST_LEAK, 'LEAK002'],
+  ] as const) {
+    it(`${name}: the preferred quick fix compiles and silences the rule`, async () => {
+      const uri = `${BASE}/${code}.py`;
+      const diagnostics = await client.openAndWait(uri, snippet);
+      const diagnostic = diagnostics.find((d) => d.code === code);
+      assert.ok(diagnostic, `${code} reported`);
+      const actions = await actionsFor(client, uri, diagnostic);
+      const preferred = actions.filter((a) => a.isPreferred);
+      assert.equal(preferred.length, 1, 'exactly one preferred fix');
+      assert.equal(preferred[0].kind, 'quickfix');
+      assert.deepEqual(preferred[0].diagnostics?.map((d) => d.code), [code]);
+      assert.ok(actions.some((a) => a.title === `Suppress ${code} on this line` && a.kind === 'quickfix' && !a.isPreferred));
+      const edit = preferred[0].edit;
+      assert.ok(edit?.documentChanges, 'versioned edit for a client that supports documentChanges');
+      const fixed = client.applyWorkspaceEdit(edit).get(uri);
+      assert.ok(fixed);
+      assert.equal(pyCompile(fixed), undefined, fixed);
+      const after = await client.setText(uri, fixed);
+      assert.ok(!codesOf(after).includes(code), `rule silent after the fix:\n${fixed}`);
+    });
+  }
+
+  it('suppression appends `# noqa: CODE` and merges with an existing noqa', async () => {
+    const uri = `${BASE}/suppress.py`;
+    const text = CACHE_LEAK.replace('_cache = {}', '_cache = {}  # noqa: E501');
+    const [diagnostic] = await client.openAndWait(uri, text);
+    const suppress = (await actionsFor(client, uri, diagnostic)).find((a) => a.title === 'Suppress LEAK001 on this line');
+    assert.ok(suppress?.edit);
+    const fixed = client.applyWorkspaceEdit(suppress.edit).get(uri) ?? '';
+    assert.match(fixed, /^_cache = \{\} {2}# noqa: E501, LEAK001$/m);
+    assert.deepEqual(await client.setText(uri, fixed), []);
+
+    const plain = `${BASE}/suppress-plain.py`;
+    const [d2] = await client.openAndWait(plain, CACHE_LEAK);
+    const s2 = (await actionsFor(client, plain, d2)).find((a) => a.title === 'Suppress LEAK001 on this line');
+    assert.ok(s2?.edit);
+    const fixed2 = client.applyWorkspaceEdit(s2.edit).get(plain) ?? '';
+    assert.match(fixed2, /^_cache = \{\} {2}# noqa: LEAK001$/m);
+    assert.equal(pyCompile(fixed2), undefined);
+    assert.deepEqual(await client.setText(plain, fixed2), []);
+  });
+
+  it('source.fixAll.leakLens fixes everything in one edit with a single import', async () => {
+    const uri = `${BASE}/fixall.py`;
+    const text = `${TWO_CACHES}\n\n${LIST_LEAK}`;
+    const diagnostics = await client.openAndWait(uri, text);
+    assert.deepEqual(codesOf(diagnostics), ['LEAK001', 'LEAK001', 'LEAK002']);
+    const whole = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    const actions = ((await client.codeActions(uri, whole, [], ['source.fixAll.leakLens'])) ?? []).filter(isCodeAction);
+    assert.equal(actions.length, 1);
+    assert.equal(actions[0].kind, 'source.fixAll.leakLens');
+    const edit = actions[0].edit;
+    assert.ok(edit?.documentChanges?.length === 1);
+    const change = edit.documentChanges[0];
+    assert.ok('edits' in change && change.edits.length === 1, 'one edit for the whole document');
+    const fixed = client.applyWorkspaceEdit(edit).get(uri) ?? '';
+    assert.equal(fixed.match(/from cachetools import TTLCache/g)?.length, 1, fixed);
+    assert.equal(fixed.match(/from collections import deque/g)?.length, 1, fixed);
+    assert.ok(fixed.startsWith('"""Service helpers."""\n'), 'docstring stays first');
+    assert.equal(pyCompile(fixed), undefined, fixed);
+    assert.deepEqual(await client.setText(uri, fixed), []);
+    // Nothing left to fix: no fix-all action.
+    const again = ((await client.codeActions(uri, whole, [], ['source.fixAll.leakLens'])) ?? []).filter(isCodeAction);
+    assert.deepEqual(again, []);
+  });
+
+  it('does not offer fix-all unless asked for by kind, nor quick fixes when only fix-all is asked', async () => {
+    const uri = `${BASE}/kinds.py`;
+    const [diagnostic] = await client.openAndWait(uri, CACHE_LEAK);
+    const all = (await actionsFor(client, uri, diagnostic)).map((a) => a.kind);
+    assert.ok(all.every((k) => k === 'quickfix'), String(all));
+    const onlyFixAll = ((await client.codeActions(uri, diagnostic.range, [diagnostic], ['source.fixAll'])) ?? []).filter(isCodeAction);
+    assert.deepEqual(onlyFixAll.map((a) => a.kind), ['source.fixAll.leakLens']);
+    const onlySource = ((await client.codeActions(uri, diagnostic.range, [diagnostic], ['source'])) ?? []).filter(isCodeAction);
+    assert.deepEqual(onlySource.map((a) => a.kind), ['source.fixAll.leakLens']);
+  });
+
+  it('answers for the current text when asked right after an edit (before the debounce)', async () => {
+    const uri = `${BASE}/fresh.py`;
+    await client.openAndWait(uri, 'x = 1\n');
+    const doc = client.docs.get(uri);
+    assert.ok(doc);
+    await client.change(uri, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: CACHE_LEAK.replace('import os\n', '') }]);
+    const range = { start: { line: 0, character: 0 }, end: { line: 20, character: 0 } };
+    const actions = ((await client.codeActions(uri, range, [], ['source.fixAll.leakLens'])) ?? []).filter(isCodeAction);
+    assert.equal(actions.length, 1, 'fix-all sees the leak typed a moment ago');
+  });
+
+  it('leakLens.fixAllInFile applies the fix through workspace/applyEdit', async () => {
+    const uri = `${BASE}/command.py`;
+    await client.openAndWait(uri, CACHE_LEAK);
+    const since = client.mark;
+    const result = await client.connection.sendRequest('workspace/executeCommand', { command: 'leakLens.fixAllInFile', arguments: [uri] });
+    assert.deepEqual(result, { applied: true });
+    const request = await client.waitFor((e) => (e.kind === 'applyEdit' ? e.params : undefined), 5000, since);
+    const fixed = client.applyWorkspaceEdit(request.edit).get(uri) ?? '';
+    assert.match(fixed, /TTLCache\(maxsize=1024, ttl=3600\)/);
+    assert.equal(pyCompile(fixed), undefined);
+    await client.setText(uri, fixed);
+    const nothing = await client.connection.sendRequest('workspace/executeCommand', { command: 'leakLens.fixAllInFile', arguments: [uri] });
+    assert.deepEqual(nothing, { applied: false, reason: 'nothing to fix' });
+    await assert.rejects(client.connection.sendRequest('workspace/executeCommand', { command: 'leakLens.fixAllInFile', arguments: [] }));
+  });
+});
+
+describe('protocol: code actions for a client without documentChanges', function () {
+  this.timeout(60_000);
+  it('returns plain `changes` edits', async () => {
+    const client = await TestClient.start({
+      capabilities: { workspace: { configuration: true }, textDocument: { codeAction: {} } },
+    });
+    try {
+      const uri = `${BASE}/plain.py`;
+      const [diagnostic] = await client.openAndWait(uri, CACHE_LEAK);
+      const actions = await actionsFor(client, uri, diagnostic);
+      const preferred = actions.find((a) => a.isPreferred);
+      assert.ok(preferred?.edit?.changes?.[uri]);
+      assert.equal(preferred.edit.documentChanges, undefined);
+    } finally {
+      await client.stop();
+    }
+  });
+});

@@ -1,0 +1,140 @@
+// Hostile input must not take the server down: huge documents, absurd nesting, odd characters,
+// requests about documents it does not know. After each, the server still answers.
+import * as assert from 'node:assert/strict';
+import { CACHE_LEAK, LIST_LEAK } from './support/snippets';
+import { codesOf, TestClient } from './support/lsp-client';
+
+const BASE = 'file:///tmp/leak-lens-robust';
+
+describe('protocol: robustness', function () {
+  this.timeout(180_000);
+  let client: TestClient;
+  let probe = 0;
+
+  before(async () => {
+    client = await TestClient.start({ trace: 'messages' });
+  });
+  after(async () => {
+    await client.stop();
+  });
+
+  /** The server is alive and still analyses a small file correctly. */
+  async function stillServing(): Promise<void> {
+    assert.ok(client.alive(), `server exited: ${client.stderr}`);
+    probe++;
+    assert.deepEqual(codesOf(await client.openAndWait(`${BASE}/probe${probe}.py`, LIST_LEAK)), ['LEAK002']);
+  }
+
+  it('analyses a 10 MB document', async () => {
+    const unit = (i: number) => `_cache_${i} = {}\n\n\ndef get_${i}(k):\n    _cache_${i}[k] = k\n    return _cache_${i}[k]\n\n\n`;
+    const parts: string[] = [];
+    let size = 0;
+    for (let i = 0; size < 10 * 1024 * 1024; i++) {
+      const u = i % 500 === 0 ? unit(i) : `def f_${i}(a, b):\n    total = a + b  # keep the file realistic\n    return total * ${i}\n\n\n`;
+      parts.push(u);
+      size += u.length;
+    }
+    const uri = `${BASE}/huge.py`;
+    const since = client.mark;
+    await client.open(uri, parts.join(''));
+    const published = await client.diagnosticsFor(uri, () => true, since, 120_000);
+    assert.ok(published.diagnostics.length >= 40, `found ${published.diagnostics.length}`);
+    assert.ok(published.diagnostics.every((d) => d.code === 'LEAK001'));
+    // An edit at the end of the huge file is re-analysed too.
+    const doc = client.docs.get(uri);
+    assert.ok(doc);
+    const end = doc.positionAt(doc.getText().length);
+    const mark = client.mark;
+    const version = await client.change(uri, [{ range: { start: end, end }, text: LIST_LEAK }]);
+    const after = await client.diagnosticsFor(uri, (p) => p.version === version, mark, 120_000);
+    assert.ok(codesOf(after.diagnostics).includes('LEAK002'));
+    await client.close(uri);
+    await stillServing();
+  });
+
+  it('survives 5,000 nested parentheses, brackets and calls, and 2,000 nested blocks', async () => {
+    const n = 5000;
+    const texts = {
+      parens: `x = ${'('.repeat(n)}1${')'.repeat(n)}\n${CACHE_LEAK}`,
+      lists: `x = ${'['.repeat(n)}${']'.repeat(n)}\n${CACHE_LEAK}`,
+      calls: `x = ${'f('.repeat(n)}${')'.repeat(n)}\n${CACHE_LEAK}`,
+      lambdas: `x = ${'lambda: '.repeat(n)}1\n${CACHE_LEAK}`,
+      unclosed: `x = ${'('.repeat(n)}\n${CACHE_LEAK}`,
+      blocks: (() => {
+        const lines: string[] = [];
+        for (let i = 0; i < 2000; i++) lines.push(`${' '.repeat(i)}if x${i}:`);
+        lines.push(`${' '.repeat(2000)}_c = {}`);
+        return `${lines.join('\n')}\n${CACHE_LEAK}`;
+      })(),
+      defs: (() => {
+        const lines: string[] = [];
+        for (let i = 0; i < 2000; i++) lines.push(`${' '.repeat(i)}def f${i}():`);
+        lines.push(`${' '.repeat(2000)}return [].append(1)`);
+        return `${CACHE_LEAK}\n${lines.join('\n')}\n`;
+      })(),
+    };
+    for (const [name, text] of Object.entries(texts)) {
+      const uri = `${BASE}/deep-${name}.py`;
+      const since = client.mark;
+      await client.open(uri, text);
+      const published = await client.diagnosticsFor(uri, () => true, since, 60_000);
+      assert.ok(Array.isArray(published.diagnostics), name);
+      await client.close(uri);
+    }
+    await stillServing();
+  });
+
+  it('survives odd characters: NUL, lone surrogates, U+FFFD, BOM, form feeds, lone CR', async () => {
+    const texts = [
+      `\ufeff${CACHE_LEAK}`,
+      `x = "\u0000"\n\u0000\n${CACHE_LEAK}`,
+      `s = "\ud800"\n# \udfff\n${CACHE_LEAK}`,
+      `s = "\ufffd\ufffd"\n${CACHE_LEAK}`,
+      `\f\nimport os\r_c = {}\rdef f(k):\r    _c[k] = 1\r`,
+      '\u0000'.repeat(1000),
+      String.fromCharCode(...Array.from({ length: 5000 }, (_, i) => (i * 7919) % 0xd7ff)),
+    ];
+    for (let i = 0; i < texts.length; i++) {
+      const uri = `${BASE}/odd${i}.py`;
+      const since = client.mark;
+      await client.open(uri, texts[i]);
+      await client.diagnosticsFor(uri, () => true, since, 30_000);
+      // Edit in the middle as well.
+      const doc = client.docs.get(uri);
+      assert.ok(doc);
+      const mid = doc.positionAt(Math.floor(doc.getText().length / 2));
+      const mark = client.mark;
+      const version = await client.change(uri, [{ range: { start: mid, end: mid }, text: '\n\ud83c' }]);
+      await client.diagnosticsFor(uri, (p) => p.version === version, mark, 30_000);
+      const actions = await client.codeActions(uri, { start: { line: 0, character: 0 }, end: mid }, [], ['source.fixAll.leakLens']);
+      assert.ok(Array.isArray(actions));
+      await client.close(uri);
+    }
+    await stillServing();
+  });
+
+  it('answers requests about unknown documents and ignores changes to them', async () => {
+    const unknown = `${BASE}/never-opened.py`;
+    await client.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri: unknown, version: 2 },
+      contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'x' }],
+    });
+    await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: unknown } });
+    assert.deepEqual(await client.codeActions(unknown, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, []), []);
+    await assert.rejects(client.connection.sendRequest('workspace/executeCommand', { command: 'leakLens.nope' }));
+    // A change whose range lies past the end of the document.
+    const uri = `${BASE}/past-end.py`;
+    await client.openAndWait(uri, 'x = 1\n');
+    await client.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: 2 },
+      contentChanges: [{ range: { start: { line: 50, character: 3 }, end: { line: 99, character: 0 } }, text: CACHE_LEAK }],
+    });
+    const published = await client.diagnosticsFor(uri, (p) => p.version === 2);
+    assert.deepEqual(codesOf(published.diagnostics), ['LEAK001']);
+    await stillServing();
+  });
+
+  it('writes nothing but JSON-RPC to stdout and nothing to stderr', () => {
+    assert.equal(client.stderr, '');
+  });
+});

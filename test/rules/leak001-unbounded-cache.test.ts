@@ -1,0 +1,854 @@
+import * as assert from 'node:assert/strict';
+import { analyzeSource, initEngine } from '../../server/src/engine';
+import { dedent } from '../../server/src/fixes/edits';
+import { rule } from '../../server/src/rules/leak001-unbounded-cache';
+import { DEFAULT_SETTINGS } from '../../server/src/types';
+import { type RuleTable, ruleTester } from '../support/rule-tester';
+
+const table: RuleTable = {
+  valid: [
+    {
+      name: 'cachetools caches are bounded',
+      code: `
+        import cachetools as ct
+        from cachetools import TTLCache
+
+        _users = TTLCache(maxsize=1000, ttl=300)
+        _pages = ct.LRUCache(maxsize=100)
+
+        def get_user(uid):
+            _users[uid] = load(uid)
+            _pages[uid] = render(uid)
+      `,
+    },
+    {
+      name: 'bounded lru_cache on free functions (explicit, bare, empty call, default 128)',
+      code: `
+        import functools as ft
+        from functools import lru_cache
+
+        @lru_cache(maxsize=256)
+        def parse(s): ...
+
+        @lru_cache
+        def lookup(k): ...
+
+        @lru_cache()
+        def resolve(k): ...
+
+        @ft.lru_cache(maxsize=ft_size())
+        def other(k): ...
+      `,
+    },
+    {
+      name: 'bounded lru_cache on a method keeps at most maxsize instances: bounded, not reported',
+      code: `
+        from functools import lru_cache
+
+        class Repo:
+            @lru_cache(maxsize=32)
+            def find(self, key): ...
+      `,
+    },
+    {
+      name: 'FastAPI settings idiom: cache on a function without arguments holds one value',
+      code: `
+        from functools import cache, lru_cache
+        from pydantic_settings import BaseSettings
+
+        class Settings(BaseSettings):
+            db_url: str = "sqlite://"
+
+        @lru_cache
+        def get_settings():
+            return Settings()
+
+        @cache
+        def get_engine():
+            return create_engine(get_settings().db_url)
+
+        @lru_cache(maxsize=None)
+        def client(debug: bool = False):
+            return make_client(debug)
+      `,
+    },
+    {
+      name: 'static and class methods: cls is one of few classes, no per-instance leak',
+      code: `
+        import functools
+
+        class Codec:
+            @staticmethod
+            @functools.cache
+            def table():
+                return build()
+
+            @classmethod
+            @functools.lru_cache(maxsize=None)
+            def default(cls):
+                return cls()
+      `,
+    },
+    {
+      name: 'enum members are a closed set: @cache on an Enum method with only self',
+      code: `
+        import enum
+        from functools import cache
+
+        class Color(enum.Enum):
+            RED = 1
+
+            @cache
+            def rgb(self):
+                return lookup(self.value)
+      `,
+    },
+    {
+      name: 'a cache on a nested function dies with its closure',
+      code: `
+        from functools import cache
+
+        def solve(grid):
+            @cache
+            def best(i, j):
+                return grid[i][j] + min(best(i + 1, j), best(i, j + 1))
+            return best(0, 0)
+      `,
+    },
+    {
+      name: 'decorator registration fills the dict at import time',
+      code: `
+        _handlers = {}
+        ROUTES = {}
+
+        def register(name):
+            def decorator(fn):
+                _handlers[name] = fn
+                return fn
+            return decorator
+
+        def route(fn):
+            ROUTES[fn.__name__] = fn
+            return fn
+
+        @register("create")
+        def create(): ...
+
+        @route
+        def index(): ...
+      `,
+    },
+    {
+      name: 'registration API, __init_subclass__ and metaclass registries',
+      code: `
+        _codecs = {}
+        _plugins = {}
+
+        def register_codec(name, codec):
+            _codecs[name] = codec
+
+        class Plugin:
+            registry = {}
+
+            def __init_subclass__(cls, **kwargs):
+                super().__init_subclass__(**kwargs)
+                Plugin.registry[cls.__name__] = cls
+
+        class Meta(type):
+            def __new__(mcs, name, bases, ns):
+                cls = super().__new__(mcs, name, bases, ns)
+                _plugins[name] = cls
+                return cls
+      `,
+    },
+    {
+      name: 'helpers only called while importing (transitively) fill tables',
+      code: `
+        opmap = {}
+
+        def def_op(name, op):
+            opmap[name] = op
+
+        def name_op(name, op):
+            def_op(name, op)
+
+        def_op("POP_TOP", 1)
+        name_op("LOAD_NAME", 101)
+      `,
+    },
+    {
+      name: 'writes under constant keys cannot grow the dict',
+      code: `
+        _state = {}
+        DEBUG_KEY = "debug"
+
+        def configure(debug, level):
+            _state["debug"] = debug
+            _state[DEBUG_KEY] = debug
+            _state.update(level=level)
+            _state.update({"ready": True})
+            _state.setdefault("count", 0)
+      `,
+    },
+    {
+      name: 'keys from a closed set: private helper always given constants, loop over a constant tuple',
+      code: `
+        _tables = {}
+        _modules = {}
+        _names = ("dbm.gnu", "dbm.dumb")
+
+        def _table(alphabet):
+            if alphabet not in _tables:
+                _tables[alphabet] = build(alphabet)
+            return _tables[alphabet]
+
+        def b32():
+            return _table(b"ABC")
+
+        def b32hex():
+            return _table(alphabet=b"0123")
+
+        def load():
+            for name in _names:
+                _modules[name] = __import__(name)
+      `,
+    },
+    {
+      name: 'evicted: del, pop, popitem, clear in another function',
+      code: `
+        _sessions = {}
+        _tokens = {}
+        _recent = {}
+
+        async def login(user):
+            _sessions[user.id] = user
+            _tokens[user.id] = make_token()
+            _recent[user.id] = now()
+
+        async def logout(user):
+            del _sessions[user.id]
+            _tokens.pop(user.id, None)
+
+        def trim():
+            while _recent:
+                _recent.popitem()
+      `,
+    },
+    {
+      name: 'rebinding via global resets the cache',
+      code: `
+        _cache = {}
+
+        def get(k):
+            _cache[k] = compute(k)
+            return _cache[k]
+
+        def reset():
+            global _cache
+            _cache = {}
+      `,
+    },
+    {
+      name: 'a len() bound check before writing',
+      code: `
+        MAX_ENTRIES = 1000
+        _cache = {}
+
+        def remember(key, value):
+            if len(_cache) < MAX_ENTRIES:
+                _cache[key] = value
+      `,
+    },
+    {
+      name: 'eviction through a handed-out bound method, an alias, or a local helper',
+      code: `
+        import atexit
+        import weakref
+
+        _by_id = {}
+        _owners = {}
+        _seen = {}
+
+        atexit.register(_by_id.clear)
+
+        def track(obj):
+            _by_id[id(obj)] = obj
+            _owners[id(obj)] = obj.owner
+            _seen[obj.key] = True
+            weakref.finalize(obj, _owners.pop, id(obj), None)
+
+        def _evict(table, key):
+            table.pop(key, None)
+
+        def forget(obj):
+            _evict(_seen, obj.key)
+      `,
+    },
+    {
+      name: 'locals, instance attributes and dicts only read at run time',
+      code: `
+        DEFAULTS = {}
+        DEFAULTS["timeout"] = 30
+        for name in ("a", "b"):
+            DEFAULTS[name] = name
+
+        def handler(request):
+            cache = {}
+            cache[request.path] = request
+            return DEFAULTS.get(request.path)
+
+        class Service:
+            def __init__(self):
+                self._cache = {}
+
+            def get(self, k):
+                self._cache[k] = load(k)
+                return self._cache[k]
+      `,
+    },
+    {
+      name: 'a class-level dict replaced by an instance attribute is per instance',
+      code: `
+        class Client:
+            _cache = {}
+
+            def __init__(self):
+                self._cache = {}
+
+            def get(self, k):
+                self._cache[k] = fetch(k)
+      `,
+    },
+    {
+      name: 'weak dictionaries release their entries',
+      code: `
+        import weakref
+        from weakref import WeakKeyDictionary
+
+        _live = weakref.WeakValueDictionary()
+        _meta = WeakKeyDictionary()
+
+        def track(obj):
+            _live[obj.id] = obj
+            _meta[obj] = describe(obj)
+      `,
+    },
+    {
+      name: 'a dict handed to other code (returned, stored elsewhere) may be evicted there',
+      code: `
+        _registry = {}
+
+        def get_registry():
+            return _registry
+
+        def add(name, obj):
+            _registry[name] = obj
+      `,
+    },
+    {
+      name: 'filled once behind an emptiness check (lazy initialisation)',
+      code: `
+        _types = {}
+
+        def types_map():
+            if not _types:
+                for ext, kind in read_mime_files():
+                    _types[ext] = kind
+            return _types.get
+      `,
+    },
+    {
+      name: 'a dict created with items is a lookup table that code may extend',
+      code: `
+        ALIASES = {"utf8": "utf-8", "latin1": "iso-8859-1"}
+
+        def add_alias(alias, canonical):
+            ALIASES[alias] = canonical
+      `,
+    },
+    {
+      name: 'FastAPI CRUD over an in-memory store with a delete endpoint',
+      code: `
+        from fastapi import FastAPI, HTTPException
+        from pydantic import BaseModel
+
+        app = FastAPI()
+
+        class Item(BaseModel):
+            id: int
+            name: str
+            tags: dict[str, str] = {}
+
+        items_db: dict[int, Item] = {}
+
+        @app.post("/items")
+        async def create_item(item: Item):
+            items_db[item.id] = item
+            return item
+
+        @app.delete("/items/{item_id}")
+        async def delete_item(item_id: int):
+            if item_id not in items_db:
+                raise HTTPException(status_code=404)
+            del items_db[item_id]
+      `,
+    },
+    {
+      name: 'Django settings and app registries are configuration',
+      code: `
+        from django.apps import AppConfig
+        from django.dispatch import receiver
+
+        CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        _signal_handlers = {}
+
+        class ShopConfig(AppConfig):
+            name = "shop"
+            labels = {}
+
+            def ready(self):
+                self.labels = {}
+                self.labels["shop"] = self.name
+
+        @receiver(post_save)
+        def on_save(sender, **kwargs):
+            return CACHES["default"]
+      `,
+    },
+    {
+      name: 'a counter on a plain dict needs the key to exist already',
+      code: `
+        _counts = {"ok": 0, "error": 0}
+        _totals = {}
+
+        def record(status):
+            _totals[status] += 1
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'module dict written in an async handler → TTLCache, import after the existing imports',
+      code: `
+        """User lookups."""
+        import asyncio
+
+        _users = {}
+
+        async def get_user(user_id):
+            if user_id not in _users:
+                _users[user_id] = await load_user(user_id)
+            return _users[user_id]
+      `,
+      errors: [{ line: 4, column: 1, message: '`_users` is written in `get_user()` and never evicted', severity: 'warning' }],
+      output: `
+        """User lookups."""
+        import asyncio
+        from cachetools import TTLCache
+
+        _users = TTLCache(maxsize=1024, ttl=3600)
+
+        async def get_user(user_id):
+            if user_id not in _users:
+                _users[user_id] = await load_user(user_id)
+            return _users[user_id]
+      `,
+    },
+    {
+      name: 'dict() with a dict[...] annotation, an existing `import cachetools`, settings from config',
+      settings: { cacheMaxsize: 500, cacheTtlSeconds: 60 },
+      code: `
+        import cachetools
+
+        _pages: dict[str, bytes] = dict()
+
+        def render(path):
+            _pages.setdefault(path, build(path))
+            return _pages.get(path)
+      `,
+      errors: [{ line: 3, message: 'written in `render()`' }],
+      output: `
+        import cachetools
+
+        _pages: cachetools.TTLCache[str, bytes] = cachetools.TTLCache(maxsize=500, ttl=60)
+
+        def render(path):
+            _pages.setdefault(path, build(path))
+            return _pages.get(path)
+      `,
+    },
+    {
+      name: 'typing.Dict annotation, update() writer, TTLCache already imported (reused)',
+      code: `
+        from typing import Dict
+        from cachetools import TTLCache
+
+        _ttl = TTLCache(maxsize=10, ttl=5)
+        _meta: Dict[str, dict] = {}
+
+        def refresh(source):
+            _meta.update(source.fetch())
+      `,
+      errors: [{ line: 5, message: '`_meta` is written in `refresh()`' }],
+      output: `
+        from typing import Dict
+        from cachetools import TTLCache
+
+        _ttl = TTLCache(maxsize=10, ttl=5)
+        _meta: TTLCache[str, dict] = TTLCache(maxsize=1024, ttl=3600)
+
+        def refresh(source):
+            _meta.update(source.fetch())
+      `,
+    },
+    {
+      name: 'OrderedDict through a module alias, only mapping API used → fix',
+      code: `
+        import collections as c
+
+        _lru = c.OrderedDict()
+
+        def put(k, v):
+            _lru[k] = v
+
+        def get(k):
+            return _lru.get(k)
+      `,
+      errors: [{ line: 3, message: '`_lru` is written in `put()`' }],
+      output: `
+        import collections as c
+        from cachetools import TTLCache
+
+        _lru = TTLCache(maxsize=1024, ttl=3600)
+
+        def put(k, v):
+            _lru[k] = v
+
+        def get(k):
+            return _lru.get(k)
+      `,
+    },
+    {
+      name: 'OrderedDict.move_to_end is not in TTLCache: reported without a fix',
+      code: `
+        from collections import OrderedDict
+
+        _recent = OrderedDict()
+
+        def touch(k, v):
+            _recent[k] = v
+            _recent.move_to_end(k)
+      `,
+      errors: [{ line: 3, message: '`_recent`' }],
+      output: null,
+    },
+    {
+      name: 'defaultdict (aliased) grown by new keys: no fix (TTLCache would not create defaults)',
+      code: `
+        from collections import defaultdict as dd
+
+        _hits = dd(int)
+        _by_user = dd(list)
+
+        def hit(ip, user, event):
+            _hits[ip] += 1
+            _by_user[user].append(event)
+      `,
+      errors: [
+        { line: 3, message: '`_hits` is written in `hit()`' },
+        { line: 4, message: '`_by_user` is written in `hit()`' },
+      ],
+      output: null,
+    },
+    {
+      name: 'dict-only API (|=, copy, json) blocks the fix',
+      code: `
+        import json
+
+        _a = {}
+        _b = {}
+        _c = {}
+
+        def merge(extra, k, v):
+            global _a
+            _a |= extra
+            _b[k] = v
+            _c[k] = v
+            return json.dumps(_b), _c.copy()
+      `,
+      errors: [{ line: 3 }, { line: 4 }, { line: 5 }],
+      output: null,
+    },
+    {
+      name: 'class-level dict written through self, cls and the class name',
+      code: `
+        class Geo:
+            _by_ip = {}
+            _by_name = {}
+            _by_zip = {}
+
+            def locate(self, ip):
+                self._by_ip[ip] = lookup(ip)
+
+            @classmethod
+            def named(cls, name):
+                cls._by_name[name] = lookup(name)
+
+        def by_zip(code):
+            Geo._by_zip[code] = lookup(code)
+      `,
+      errors: [
+        { line: 2, column: 5, message: 'class-level dict `Geo._by_ip` is written in `Geo.locate()`' },
+        { line: 3, message: '`Geo._by_name` is written in `Geo.named()`' },
+        { line: 4, message: '`Geo._by_zip` is written in `by_zip()`' },
+      ],
+      output: `
+        from cachetools import TTLCache
+        class Geo:
+            _by_ip = TTLCache(maxsize=1024, ttl=3600)
+            _by_name = TTLCache(maxsize=1024, ttl=3600)
+            _by_zip = TTLCache(maxsize=1024, ttl=3600)
+
+            def locate(self, ip):
+                self._by_ip[ip] = lookup(ip)
+
+            @classmethod
+            def named(cls, name):
+                cls._by_name[name] = lookup(name)
+
+        def by_zip(code):
+            Geo._by_zip[code] = lookup(code)
+      `,
+    },
+    {
+      name: 'functools.cache on a method through a module alias keeps every self alive',
+      code: `
+        import functools as ft
+
+        class Report:
+            @ft.cache
+            def totals(self, year):
+                return compute(self, year)
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 5,
+          message: '`@ft.cache` on method `Report.totals()` keeps every `self` it is called on alive',
+          severity: 'warning',
+        },
+      ],
+      output: `
+        import functools as ft
+
+        class Report:
+            @ft.lru_cache(maxsize=1024)
+            def totals(self, year):
+                return compute(self, year)
+      `,
+    },
+    {
+      name: 'lru_cache(maxsize=None) on a method, on a property, and positional None',
+      code: `
+        from functools import cache, lru_cache
+
+        class Model:
+            @lru_cache(maxsize=None)
+            def score(self, x):
+                return x
+
+            @property
+            @cache
+            def summary(self):
+                return str(self)
+
+            @lru_cache(None, True)
+            def typed(self, x):
+                return x
+      `,
+      errors: [
+        { line: 4, message: 'on method `Model.score()`' },
+        { line: 9, message: '`@cache` on method `Model.summary()`' },
+        { line: 13, message: 'on method `Model.typed()`' },
+      ],
+      output: `
+        from functools import cache, lru_cache
+
+        class Model:
+            @lru_cache(maxsize=1024)
+            def score(self, x):
+                return x
+
+            @property
+            @lru_cache(maxsize=1024)
+            def summary(self):
+                return str(self)
+
+            @lru_cache(1024, True)
+            def typed(self, x):
+                return x
+      `,
+    },
+    {
+      name: 'unbounded cache on a free function with arguments: information, lru_cache imported',
+      code: `
+        from functools import cache
+        import re
+
+        @cache
+        def compile_pattern(pattern, flags):
+            return re.compile(pattern, flags)
+      `,
+      errors: [
+        {
+          line: 4,
+          message: '`@cache` on `compile_pattern()` is unbounded: every distinct argument and its result is kept',
+          severity: 'information',
+        },
+      ],
+      output: `
+        from functools import cache
+        import re
+        from functools import lru_cache
+
+        @lru_cache(maxsize=1024)
+        def compile_pattern(pattern, flags):
+            return re.compile(pattern, flags)
+      `,
+    },
+    {
+      name: 'functools.lru_cache(maxsize=None) on a free function, aliased import',
+      code: `
+        import functools as ft
+
+        @ft.lru_cache(maxsize=None)
+        async def fetch(url):
+            return await get(url)
+      `,
+      errors: [{ line: 3, severity: 'information' }],
+      output: `
+        import functools as ft
+
+        @ft.lru_cache(maxsize=1024)
+        async def fetch(url):
+            return await get(url)
+      `,
+    },
+    {
+      name: 'several writers are all named, public API called at import and at run time',
+      code: `
+        _seen = {}
+
+        def remember(key, value):
+            _seen[key] = value
+
+        def handle(request):
+            remember(request.path, request)
+            _seen.setdefault(request.user, [])
+
+        remember("boot", None)
+      `,
+      errors: [{ line: 1, message: 'written in `remember()` and `handle()` and never evicted' }],
+    },
+    {
+      name: 'a decorator whose wrapper writes on every call is run time',
+      code: `
+        _calls = {}
+
+        def traced(fn):
+            def wrapper(*args):
+                _calls[(fn.__name__, args)] = now()
+                return fn(*args)
+            return wrapper
+
+        @traced
+        def work(x): ...
+      `,
+      errors: [{ line: 1, message: '`_calls` is written in `wrapper()`' }],
+    },
+    {
+      name: 'a callback lambda writes at run time',
+      code: `
+        _last = {}
+        bus.subscribe(lambda evt: _last.__setitem__(evt.key, evt))
+        bus.subscribe(lambda evt: _last.update({evt.key: evt}))
+      `,
+      errors: [{ line: 1, message: 'written in a lambda' }],
+    },
+    {
+      name: 'suppressed with noqa on the creation line',
+      code: `
+        _a = {}  # noqa: LEAK001
+        _b = {}
+
+        def f(k):
+            _a[k] = 1
+            _b[k] = 1
+      `,
+      errors: [{ line: 2, message: '`_b`' }],
+    },
+  ],
+};
+
+ruleTester(rule, table);
+
+describe('LEAK001 details', () => {
+  before(async () => {
+    await initEngine();
+  });
+
+  it('never throws on any snippet of the table (a crash would pass as "no finding")', () => {
+    for (const c of [...table.valid, ...table.invalid]) {
+      const code = dedent(typeof c === 'string' ? c : c.code);
+      assert.deepEqual(analyzeSource(code, { rules: [rule] }).ruleErrors, []);
+    }
+  });
+
+  it('points related information at every write site', () => {
+    const code = dedent(`
+      _cache = {}
+
+      def a(k):
+          _cache[k] = 1
+
+      async def b(k):
+          _cache.setdefault(k, 2)
+    `);
+    const [finding] = analyzeSource(code, { rules: [rule] }).findings;
+    assert.deepEqual(
+      finding.related.map((r) => [r.range.start.line + 1, r.message]),
+      [
+        [4, 'written here'],
+        [7, 'written here'],
+      ],
+    );
+    assert.deepEqual(finding.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 6 } });
+  });
+
+  it('the TTL is a plain number of seconds and the fix is preferred for dicts and methods', () => {
+    const code = dedent(`
+      from functools import cache
+      _c = {}
+      def f(k):
+          _c[k] = 1
+      class A:
+          @cache
+          def m(self, x): ...
+    `);
+    const findings = analyzeSource(code, { rules: [rule], settings: { ...DEFAULT_SETTINGS, cacheTtlSeconds: 90 } }).findings;
+    assert.equal(findings.length, 2);
+    assert.match(findings[0].fixes[0].edits.map((e) => e.newText).join(''), /TTLCache\(maxsize=1024, ttl=90\)/);
+    assert.ok(findings.every((f) => f.fixes[0].isPreferred));
+  });
+
+  it('the free-function fix is offered but not preferred (unbounded may be intended)', () => {
+    const code = dedent(`
+      from functools import cache
+      @cache
+      def f(x): ...
+    `);
+    const [finding] = analyzeSource(code, { rules: [rule] }).findings;
+    assert.equal(finding.fixes.length, 1);
+    assert.equal(finding.fixes[0].isPreferred, false);
+  });
+});

@@ -1,0 +1,705 @@
+import * as assert from 'node:assert/strict';
+import { analyzeSource, initEngine } from '../../server/src/engine';
+import { dedent } from '../../server/src/fixes/edits';
+import { rule } from '../../server/src/rules/leak002-global-accumulation';
+import { type RuleTable, ruleTester } from '../support/rule-tester';
+
+const table: RuleTable = {
+  valid: [
+    {
+      name: 'constants only read at run time',
+      code: `
+        ALLOWED_HOSTS = ["localhost", "example.com"]
+        SAFE_METHODS = {"GET", "HEAD"}
+
+        def check(request):
+            return request.host in ALLOWED_HOSTS and request.method in SAFE_METHODS
+      `,
+    },
+    {
+      name: 'filled at import time, including by a registration decorator',
+      code: `
+        _items = []
+        for i in range(3):
+            _items.append(i)
+        _items += [4, 5]
+
+        _plugins = []
+        _seen = set()
+
+        def plugin(fn):
+            _plugins.append(fn)
+            _seen.add(fn.__name__)
+            return fn
+
+        @plugin
+        def first(): ...
+      `,
+    },
+    {
+      name: 'deque with maxlen (keyword, positional, module alias)',
+      code: `
+        import collections as col
+        from collections import deque
+
+        _recent = deque(maxlen=100)
+        _window = col.deque([], 50)
+
+        async def record(event):
+            _recent.append(event)
+            _window.appendleft(event)
+      `,
+    },
+    {
+      name: 'cleared, popped, removed or truncated somewhere in the module',
+      code: `
+        _buffer = []
+        _log = []
+        _tail = []
+        _queue = []
+        _listeners = []
+        _ids = set()
+
+        def add(x):
+            _buffer.append(x)
+            _log.append(x)
+            _tail.append(x)
+            _queue.append(x)
+            _listeners.append(x)
+            _ids.add(x)
+
+        def flush():
+            send(list(_buffer))
+            _buffer.clear()
+            del _log[:-100]
+            _tail[:] = _tail[-10:]
+            return _queue.pop(0)
+
+        def unsubscribe(cb):
+            _listeners.remove(cb)
+            _ids.discard(cb)
+      `,
+    },
+    {
+      name: 'rebinding via global starts over',
+      code: `
+        _events = []
+
+        def track(e):
+            _events.append(e)
+
+        def rotate():
+            global _events
+            batch, _events = _events, []
+            return batch
+      `,
+    },
+    {
+      name: 'a len() bound check guards the growth',
+      code: `
+        _recent = []
+
+        def remember(x):
+            if len(_recent) < 100:
+                _recent.append(x)
+      `,
+    },
+    {
+      name: 'heap with heappop',
+      code: `
+        import heapq
+
+        _timers = []
+
+        def schedule(when, cb):
+            heapq.heappush(_timers, (when, cb))
+
+        def next_timer():
+            return heapq.heappop(_timers)
+      `,
+    },
+    {
+      name: 'locals and instance attributes assigned in __init__',
+      code: `
+        def collect(rows):
+            out = []
+            for r in rows:
+                out.append(r)
+            return out
+
+        class Batch:
+            items = []
+
+            def __init__(self):
+                self.items = []
+
+            def add(self, x):
+                self.items.append(x)
+      `,
+    },
+    {
+      name: '__all__ is not an accumulator',
+      code: `
+        __all__ = []
+
+        def export(fn):
+            __all__.append(fn.__name__)
+            return fn
+
+        def late(name):
+            __all__.append(name)
+      `,
+    },
+    {
+      name: 'a list created with items is a table code may extend',
+      code: `
+        PLUGINS = ["core", "auth"]
+
+        def enable(name):
+            PLUGINS.append(name)
+      `,
+    },
+    {
+      name: 'asyncio task sets are LEAK007 business (with or without discard)',
+      code: `
+        import asyncio
+
+        _tasks = set()
+        _pending = set()
+
+        def spawn(coro):
+            task = asyncio.create_task(coro)
+            _tasks.add(task)
+            task.add_done_callback(_tasks.discard)
+
+        def fire(coro):
+            _pending.add(asyncio.ensure_future(coro))
+      `,
+    },
+    {
+      name: 'dicts that gain keys belong to LEAK001 (one report)',
+      code: `
+        from collections import defaultdict
+
+        _groups = {}
+        _by_user = defaultdict(list)
+
+        def add(key, user, x):
+            _groups.setdefault(key, []).append(x)
+            _by_user[user].append(x)
+      `,
+    },
+    {
+      name: 'a dict of lists reset under the same constant key',
+      code: `
+        _events = {"clicks": [], "views": []}
+
+        def click(e):
+            _events["clicks"].append(e)
+
+        def reset():
+            _events["clicks"] = []
+      `,
+    },
+    {
+      name: 'mutable defaults that are not mutated, rebound first, or cleared',
+      code: `
+        def count(items=[]):
+            return len(items)
+
+        def merge(extra, acc=[]):
+            acc = list(acc)
+            acc.append(extra)
+            return acc
+
+        def batch(x, buf=[]):
+            buf.append(x)
+            if len(buf) > 10:
+                flush(buf)
+                buf.clear()
+
+        def options(opts={}):
+            return {**opts, "a": 1}
+      `,
+    },
+    {
+      name: 'defaults of nested functions are created per outer call',
+      code: `
+        def walk_packages(path):
+            def seen(p, m={}):
+                if p in m:
+                    return True
+                m[p] = True
+            return [p for p in path if not seen(p)]
+      `,
+    },
+    {
+      name: 'Pydantic and dataclass field declarations are copied per instance',
+      code: `
+        from dataclasses import dataclass, field
+        from pydantic import BaseModel
+
+        class Item(BaseModel):
+            tags: list[str] = []
+
+            def tag(self, t):
+                self.tags.append(t)
+
+        @dataclass
+        class Cart:
+            lines: list = field(default_factory=list)
+
+            def add(self, line):
+                self.lines.append(line)
+      `,
+    },
+    {
+      name: 'FastAPI and Django module-level configuration lists',
+      code: `
+        from django.conf import settings
+        from django.conf.urls.static import static
+        from django.urls import path
+        from fastapi import FastAPI
+        from fastapi.middleware.cors import CORSMiddleware
+
+        origins = ["http://localhost:3000"]
+        app = FastAPI()
+        app.add_middleware(CORSMiddleware, allow_origins=origins)
+
+        urlpatterns = [path("", index)]
+        urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+        middleware = []
+        middleware.append("x")
+      `,
+    },
+    {
+      name: 'a container handed to other code may be emptied there',
+      code: `
+        _history = []
+
+        def record(x):
+            _history.append(x)
+
+        def get_history():
+            return _history
+      `,
+    },
+    {
+      name: 'a class-level list that a method clears',
+      code: `
+        class Recorder:
+            calls = []
+
+            def record(self, c):
+                self.calls.append(c)
+
+            @classmethod
+            def reset(cls):
+                cls.calls.clear()
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'module list appended in an async handler → bounded deque',
+      code: `
+        import logging
+
+        _events = []
+
+        async def track(event):
+            _events.append(event)
+            return len(_events)
+      `,
+      errors: [
+        {
+          line: 3,
+          column: 1,
+          message: '`_events` grows in `track()` (`.append()`) and nothing clears, pops or truncates it',
+          severity: 'warning',
+        },
+      ],
+      output: `
+        import logging
+        from collections import deque
+
+        _events = deque(maxlen=1024)
+
+        async def track(event):
+            _events.append(event)
+            return len(_events)
+      `,
+    },
+    {
+      name: 'list() with a list[...] annotation and an existing `import collections`; insert, iteration and indexing are deque-safe',
+      settings: { cacheMaxsize: 200 },
+      code: `
+        import collections
+
+        _audit: list[str] = list()
+
+        def audit(line):
+            _audit.insert(0, line)
+            _audit.extend([line])
+
+        def last():
+            return _audit[0] if _audit else None
+
+        def dump():
+            return "\\n".join(_audit) + str([a for a in _audit])
+      `,
+      errors: [{ line: 3, message: '`.insert()` and `.extend()`' }],
+      output: `
+        import collections
+
+        _audit: collections.deque[str] = collections.deque(maxlen=200)
+
+        def audit(line):
+            _audit.insert(0, line)
+            _audit.extend([line])
+
+        def last():
+            return _audit[0] if _audit else None
+
+        def dump():
+            return "\\n".join(_audit) + str([a for a in _audit])
+      `,
+    },
+    {
+      name: '+= through global is growth and works on a deque too',
+      code: `
+        _seen = []
+
+        def visit(nodes):
+            global _seen
+            _seen += nodes
+      `,
+      errors: [{ line: 1, message: '`+=`' }],
+      output: `
+        from collections import deque
+        _seen = deque(maxlen=1024)
+
+        def visit(nodes):
+            global _seen
+            _seen += nodes
+      `,
+    },
+    {
+      name: 'slicing, sort(), + with a list and json need a real list: no fix',
+      code: `
+        import json
+
+        _a = []
+        _b = []
+        _c = []
+        _d = []
+
+        def add(x):
+            _a.append(x)
+            _b.append(x)
+            _c.append(x)
+            _d.append(x)
+
+        def show():
+            _b.sort()
+            return _a[-10:], _c + [1], json.dumps(_d)
+      `,
+      errors: [{ line: 3 }, { line: 4 }, { line: 5 }, { line: 6 }],
+      output: null,
+    },
+    {
+      name: 'a set that only grows: reported, no fix',
+      code: `
+        _seen_ids = set()
+
+        def dedupe(msg):
+            if msg.id in _seen_ids:
+                return False
+            _seen_ids.add(msg.id)
+            return True
+      `,
+      errors: [{ line: 1, message: '`_seen_ids` grows in `dedupe()` (`.add()`)' }],
+      output: null,
+    },
+    {
+      name: 'set |= through global',
+      code: `
+        _names = set()
+
+        def tag(names):
+            global _names
+            _names |= set(names)
+      `,
+      errors: [{ line: 1, message: '`|=`' }],
+      output: null,
+    },
+    {
+      name: 'unbounded deques (aliased) get a maxlen',
+      code: `
+        from collections import deque as dq
+        import collections as c
+
+        _jobs = dq()
+        _log = c.deque(initial_entries())
+        _hist = dq(maxlen=None)
+
+        def push(job):
+            _jobs.appendleft(job)
+            _log.append(job)
+            _hist.extend([job])
+      `,
+      errors: [{ line: 4 }, { line: 5 }, { line: 6 }],
+      output: `
+        from collections import deque as dq
+        import collections as c
+
+        _jobs = dq(maxlen=1024)
+        _log = c.deque(initial_entries(), maxlen=1024)
+        _hist = dq(maxlen=1024)
+
+        def push(job):
+            _jobs.appendleft(job)
+            _log.append(job)
+            _hist.extend([job])
+      `,
+    },
+    {
+      name: 'class-level lists grown through self, cls and the class name: no fix (shared by design?)',
+      code: `
+        class Collector:
+            items = []
+            registry = []
+            log = []
+
+            def add(self, x):
+                self.items.append(x)
+
+            @classmethod
+            def register(cls, x):
+                cls.registry.append(x)
+
+        def note(x):
+            Collector.log.append(x)
+      `,
+      errors: [
+        { line: 2, column: 5, message: 'class attribute `Collector.items` is shared by all instances and grows in `Collector.add()`' },
+        { line: 4, message: '`Collector.log` is shared by all instances and grows in `note()`' },
+      ],
+      output: null,
+    },
+    {
+      name: 'a ClassVar-annotated list in a model class is shared',
+      code: `
+        from typing import ClassVar
+        from pydantic import BaseModel
+
+        class Event(BaseModel):
+            history: ClassVar[list] = []
+
+            def save(self):
+                self.history.append(self)
+      `,
+      errors: [{ line: 5, message: '`Event.history`' }],
+      output: null,
+    },
+    {
+      name: 'dict values accumulating under constant keys (literal and setdefault)',
+      code: `
+        _events = {"clicks": [], "views": []}
+        _groups = {}
+
+        def click(e):
+            _events["clicks"].append(e)
+            _groups.setdefault("all", []).append(e)
+      `,
+      errors: [
+        { line: 1, message: '`_events` grows in `click()` (`[k].append()`)' },
+        { line: 2, message: '`.setdefault(…).append()`' },
+      ],
+      output: null,
+    },
+    {
+      name: 'mutable default list with a docstring and a comment → None + guard after the docstring',
+      code: `
+        def collect(item, acc=[]):
+            """Collect items."""
+            # remember the item
+            acc.append(item)
+            return acc
+      `,
+      errors: [
+        {
+          line: 1,
+          column: 23,
+          message: 'mutable default `acc=[]` of `collect()` is created once and grows on every call (`.append()`)',
+        },
+      ],
+      output: `
+        def collect(item, acc=None):
+            """Collect items."""
+            if acc is None:
+                acc = []
+            # remember the item
+            acc.append(item)
+            return acc
+      `,
+    },
+    {
+      name: 'annotated default → Optional[...] with the typing import; method and async def',
+      code: `
+        import os
+
+        class Walker:
+            def walk(self, node, seen: set[int] = set()):
+                seen.add(id(node))
+                for child in node.children:
+                    self.walk(child, seen)
+                return seen
+
+        async def gather(x, out: list = []):
+            out.extend(await fetch(x))
+            return out
+      `,
+      errors: [
+        { line: 4, message: '`seen=set()` of `walk()`' },
+        { line: 10, message: '`out=[]` of `gather()`' },
+      ],
+      output: `
+        import os
+        from typing import Optional
+
+        class Walker:
+            def walk(self, node, seen: Optional[set[int]] = None):
+                if seen is None:
+                    seen = set()
+                seen.add(id(node))
+                for child in node.children:
+                    self.walk(child, seen)
+                return seen
+
+        async def gather(x, out: Optional[list] = None):
+            if out is None:
+                out = []
+            out.extend(await fetch(x))
+            return out
+      `,
+    },
+    {
+      name: 'under `from __future__ import annotations` the annotation becomes X | None; tabs are kept',
+      code: `
+        from __future__ import annotations
+
+        def add(x, acc: dict[str, int] = {}, *, flags={}):
+        \tacc[x] = 1
+        \treturn acc
+      `,
+      errors: [{ line: 3, message: '`acc={}` of `add()`' }],
+      output: `
+        from __future__ import annotations
+
+        def add(x, acc: dict[str, int] | None = None, *, flags={}):
+        \tif acc is None:
+        \t\tacc = {}
+        \tacc[x] = 1
+        \treturn acc
+      `,
+    },
+    {
+      name: 'a default used as a memo across calls is reported without a fix (a fresh dict would change behaviour)',
+      code: `
+        def synopsis(filename, cache={}):
+            if filename in cache:
+                return cache[filename]
+            cache[filename] = result = read(filename)
+            return result
+      `,
+      errors: [{ line: 1, message: 'mutable default `cache={}` of `synopsis()` is a cache shared by all calls' }],
+      output: null,
+    },
+    {
+      name: 'a body on the header line cannot take a guard: reported without a fix',
+      code: `
+        def push(x, stack=[]): stack.append(x); return stack
+      `,
+      errors: [{ line: 1 }],
+      output: null,
+    },
+    {
+      name: 'the wrapper of a decorator appends on every call',
+      code: `
+        _calls = []
+
+        def traced(fn):
+            def wrapper(*args):
+                _calls.append(fn.__name__)
+                return fn(*args)
+            return wrapper
+      `,
+      errors: [{ line: 1, message: '`_calls` grows in `wrapper()`' }],
+      output: `
+        from collections import deque
+        _calls = deque(maxlen=1024)
+
+        def traced(fn):
+            def wrapper(*args):
+                _calls.append(fn.__name__)
+                return fn(*args)
+            return wrapper
+      `,
+    },
+    {
+      name: 'heappush without heappop grows; a deque cannot be a heap: no fix',
+      code: `
+        import heapq
+
+        _heap = []
+
+        def push(item):
+            heapq.heappush(_heap, item)
+      `,
+      errors: [{ line: 3, message: '`_heap` grows in `push()` (`heapq.heappush()`)' }],
+      output: null,
+    },
+  ],
+};
+
+ruleTester(rule, table);
+
+describe('LEAK002 details', () => {
+  before(async () => {
+    await initEngine();
+  });
+
+  it('never throws on any snippet of the table (a crash would pass as "no finding")', () => {
+    for (const c of [...table.valid, ...table.invalid]) {
+      const code = dedent(typeof c === 'string' ? c : c.code);
+      assert.deepEqual(analyzeSource(code, { rules: [rule] }).ruleErrors, []);
+    }
+  });
+
+  it('points at the container name and relates every growth site', () => {
+    const code = dedent(`
+      _log = []
+
+      def a(x):
+          _log.append(x)
+
+      def b(x):
+          _log.extend(x)
+    `);
+    const [finding] = analyzeSource(code, { rules: [rule] }).findings;
+    assert.deepEqual(finding.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 4 } });
+    assert.deepEqual(
+      finding.related.map((r) => [r.range.start.line + 1, r.message]),
+      [
+        [4, 'grows here'],
+        [7, 'grows here'],
+      ],
+    );
+  });
+
+  it('the mutable default finding underlines the default value', () => {
+    const [finding] = analyzeSource('def f(x, acc=[]):\n    acc.append(x)\n', { rules: [rule] }).findings;
+    assert.deepEqual(finding.range, { start: { line: 0, character: 13 }, end: { line: 0, character: 15 } });
+  });
+});

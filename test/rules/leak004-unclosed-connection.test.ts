@@ -1,0 +1,909 @@
+// LEAK004 unclosed-connection: every case the issue lists — each library's context-manager
+// semantics (sqlite3/psycopg2 `with` does not close), FastAPI dependencies, SQLAlchemy engines,
+// sessions and sessionmakers, aliases, async clients, configured factories — and the exact fixed
+// output (re-parsed, re-checked and compiled by the tester).
+import { rule } from '../../server/src/rules/leak004-unclosed-connection';
+import { type RuleTable, ruleTester } from '../support/rule-tester';
+
+const table: RuleTable = {
+  valid: [
+    {
+      name: 'contextlib.closing around sqlite3.connect',
+      code: `
+        import sqlite3
+        from contextlib import closing
+
+        def load(path):
+            with closing(sqlite3.connect(path)) as conn:
+                return conn.execute("SELECT 1").fetchall()
+      `,
+    },
+    {
+      name: 'closed in finally',
+      code: `
+        import sqlite3
+
+        def load(path):
+            conn = sqlite3.connect(path)
+            try:
+                return conn.execute("SELECT 1").fetchall()
+            finally:
+                conn.close()
+      `,
+    },
+    {
+      name: 'FastAPI dependency: yield the session, close in finally',
+      code: `
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import sessionmaker
+
+        engine = create_engine("postgresql://localhost/app")
+        SessionLocal = sessionmaker(bind=engine)
+
+        def get_db():
+            db = SessionLocal()
+            try:
+                yield db
+            finally:
+                db.close()
+      `,
+    },
+    {
+      name: 'module-level singletons',
+      code: `
+        import sqlite3
+        import requests
+
+        conn = sqlite3.connect("app.db")
+        session = requests.Session()
+
+        def users():
+            return conn.execute("SELECT * FROM users").fetchall()
+      `,
+    },
+    {
+      name: 'factory function returns the connection',
+      code: `
+        import psycopg2
+
+        def open_db(dsn):
+            conn = psycopg2.connect(dsn)
+            conn.autocommit = True
+            return conn
+      `,
+    },
+    {
+      name: 'stored on self by a class without teardown',
+      code: `
+        import requests
+
+        class Client:
+            def __init__(self):
+                self.session = requests.Session()
+
+            def get(self, url):
+                return self.session.get(url)
+      `,
+    },
+    {
+      name: 'psycopg 3 connection context manager closes',
+      code: `
+        import psycopg
+
+        def count(dsn):
+            with psycopg.connect(dsn) as conn:
+                return conn.execute("SELECT count(*) FROM t").fetchone()
+      `,
+    },
+    {
+      name: 'await client.aclose() in finally (import httpx as hx)',
+      code: `
+        import httpx as hx
+
+        async def fetch(url):
+            client = hx.AsyncClient()
+            try:
+                response = await client.get(url)
+                return response.json()
+            finally:
+                await client.aclose()
+      `,
+    },
+    {
+      name: 'aiohttp session in async with',
+      code: `
+        import aiohttp
+
+        async def fetch(url):
+            async with aiohttp.ClientSession() as session:
+                async with session.get(url) as response:
+                    return await response.text()
+      `,
+    },
+    {
+      name: 'ExitStack.enter_context and stack.callback(x.close)',
+      code: `
+        import sqlite3
+        from contextlib import ExitStack
+
+        def copy(a, b):
+            with ExitStack() as stack:
+                src = stack.enter_context(sqlite3.connect(a))
+                dst = sqlite3.connect(b)
+                stack.callback(dst.close)
+                src.backup(dst)
+      `,
+    },
+    {
+      name: 'atexit.register(client.close)',
+      code: `
+        import atexit
+        import redis
+
+        def make_cache(url):
+            client = redis.Redis.from_url(url)
+            atexit.register(client.close)
+            client.ping()
+      `,
+    },
+    {
+      name: 'weakref.finalize(self, session.close)',
+      code: `
+        import weakref
+        import requests
+
+        class Api:
+            def start(self):
+                session = requests.Session()
+                weakref.finalize(self, session.close)
+                session.get("https://example.com")
+      `,
+    },
+    {
+      name: 'engine.connect() in with; create_engine returned',
+      code: `
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine("sqlite://")
+
+        def ping():
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+
+        def make_engine(url):
+            return create_engine(url, pool_pre_ping=True)
+      `,
+    },
+    {
+      name: 'pymongo database handed on',
+      code: `
+        import pymongo
+
+        def users_collection(url):
+            client = pymongo.MongoClient(url)
+            return client["app"]["users"]
+      `,
+    },
+    {
+      name: 'a parameter named sqlite3 is not the module',
+      code: `
+        def load(sqlite3, path):
+            conn = sqlite3.connect(path)
+            return conn.execute("SELECT 1").fetchall()
+      `,
+    },
+    {
+      name: 'closed in except (re-raised) and on the normal path',
+      code: `
+        import sqlite3
+
+        def save(path, rows):
+            conn = sqlite3.connect(path)
+            try:
+                conn.executemany("INSERT INTO t VALUES (?)", rows)
+                conn.commit()
+            except Exception:
+                conn.close()
+                raise
+            conn.close()
+      `,
+    },
+    {
+      name: 'closed right away: nothing can raise in between',
+      code: `
+        import sqlite3
+
+        def touch(path):
+            conn = sqlite3.connect(path)
+            conn.close()
+      `,
+    },
+    {
+      name: 'stored on self and closed by close()',
+      code: `
+        import sqlite3
+
+        class Store:
+            def __init__(self, path):
+                self.conn = sqlite3.connect(path)
+
+            def close(self):
+                self.conn.close()
+      `,
+    },
+    {
+      name: 'passed to a constructor that keeps it',
+      code: `
+        import sqlite3
+
+        def repository(path):
+            conn = sqlite3.connect(path)
+            return Repository(conn)
+      `,
+    },
+    {
+      name: '@contextmanager session closed in finally',
+      code: `
+        from contextlib import contextmanager
+        from sqlalchemy.orm import Session
+
+        @contextmanager
+        def session_scope(engine):
+            session = Session(engine)
+            try:
+                yield session
+                session.commit()
+            finally:
+                session.close()
+      `,
+    },
+    {
+      name: 'async with await psycopg.AsyncConnection.connect()',
+      code: `
+        import psycopg
+
+        async def count(dsn):
+            async with await psycopg.AsyncConnection.connect(dsn) as conn:
+                cur = await conn.execute("SELECT 1")
+                return await cur.fetchone()
+      `,
+    },
+    {
+      name: 'redis client as context manager',
+      code: `
+        import redis
+
+        def get(key):
+            with redis.Redis() as r:
+                return r.get(key)
+      `,
+    },
+    {
+      name: 'try/except/else: closed in else right after opening',
+      code: `
+        import sqlite3
+
+        def check(path):
+            try:
+                conn = sqlite3.connect(path)
+            except sqlite3.Error:
+                return False
+            else:
+                conn.close()
+            return True
+      `,
+    },
+    {
+      name: 'configured factory closed in finally',
+      settings: { extendConnectionFactories: ['mylib.db.connect'] },
+      code: `
+        import mylib.db
+
+        def load():
+            conn = mylib.db.connect("x")
+            try:
+                return conn.query("q").rows
+            finally:
+                conn.close()
+      `,
+    },
+    {
+      name: 'pool checkout returned to a pool by a helper',
+      code: `
+        import sqlite3
+
+        def with_conn(path, fn):
+            conn = sqlite3.connect(path)
+            try:
+                return fn(conn)
+            finally:
+                release(conn)
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'sqlite3 connection never closed',
+      code: `
+        import sqlite3
+
+        def load_users(path):
+            conn = sqlite3.connect(path)
+            rows = conn.execute("SELECT * FROM users").fetchall()
+            return rows
+      `,
+      errors: [
+        { line: 4, column: 12, message: '`conn` from `sqlite3.connect()` is never closed in `load_users()`' },
+      ],
+      output: `
+        import sqlite3
+        from contextlib import closing
+
+        def load_users(path):
+            with closing(sqlite3.connect(path)) as conn:
+                rows = conn.execute("SELECT * FROM users").fetchall()
+            return rows
+      `,
+    },
+    {
+      name: 'with sqlite3.connect() only wraps a transaction (import sqlite3 as sq)',
+      code: `
+        import sqlite3 as sq
+
+        def add(path, name):
+            with sq.connect(path) as conn:
+                conn.execute("INSERT INTO users VALUES (?)", (name,))
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 10,
+          message:
+            '`with sq.connect()` only commits or rolls back the transaction: it does not close `conn`, which is never closed in `add()`',
+        },
+      ],
+      output: `
+        import sqlite3 as sq
+        from contextlib import closing
+
+        def add(path, name):
+            with closing(sq.connect(path)) as conn, conn:
+                conn.execute("INSERT INTO users VALUES (?)", (name,))
+      `,
+    },
+    {
+      name: 'with psycopg2.connect() does not close either',
+      code: `
+        import psycopg2
+
+        def count(dsn):
+            with psycopg2.connect(dsn) as conn:
+                with conn.cursor() as cur:
+                    cur.execute("SELECT count(*) FROM t")
+                    return cur.fetchone()[0]
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 10,
+          message:
+            '`with psycopg2.connect()` only commits or rolls back the transaction: it does not close `conn`, which is never closed in `count()`',
+        },
+      ],
+      output: `
+        import psycopg2
+        from contextlib import closing
+
+        def count(dsn):
+            with closing(psycopg2.connect(dsn)) as conn, conn:
+                with conn.cursor() as cur:
+                    cur.execute("SELECT count(*) FROM t")
+                    return cur.fetchone()[0]
+      `,
+    },
+    {
+      name: 'chained use of a fresh connection',
+      code: `
+        import sqlite3
+
+        def version(path):
+            return sqlite3.connect(path).execute("select sqlite_version()").fetchone()
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 12,
+          message:
+            'the connection from `sqlite3.connect()` is used once (`.execute()`) and never closed in `version()`',
+        },
+      ],
+      output: `
+        import sqlite3
+        from contextlib import closing
+
+        def version(path):
+            with closing(sqlite3.connect(path)) as conn:
+                return conn.execute("select sqlite_version()").fetchone()
+      `,
+    },
+    {
+      name: 'httpx.AsyncClient closed only on the normal path (import httpx as hx)',
+      code: `
+        import httpx as hx
+
+        async def fetch(url):
+            client = hx.AsyncClient(timeout=5)
+            response = await client.get(url)
+            await client.aclose()
+            return response.json()
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 14,
+          message:
+            '`client` from `hx.AsyncClient()` is closed in `fetch()` only if no exception occurs first: close it in `finally` or use `with`',
+          severity: 'information',
+        },
+      ],
+      output: `
+        import httpx as hx
+
+        async def fetch(url):
+            async with hx.AsyncClient(timeout=5) as client:
+                response = await client.get(url)
+            return response.json()
+      `,
+    },
+    {
+      name: 'requests.Session closed without finally: close removed, with added',
+      code: `
+        import requests
+
+        def download(urls):
+            session = requests.Session()
+            session.headers["User-Agent"] = "leak-lens"
+            pages = []
+            for url in urls:
+                pages.append(session.get(url).text)
+            session.close()
+            return pages
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 15,
+          message:
+            '`session` from `requests.Session()` is closed in `download()` only if no exception occurs first: close it in `finally` or use `with`',
+          severity: 'information',
+        },
+      ],
+      output: `
+        import requests
+
+        def download(urls):
+            with requests.Session() as session:
+                session.headers["User-Agent"] = "leak-lens"
+                pages = []
+                for url in urls:
+                    pages.append(session.get(url).text)
+            return pages
+      `,
+    },
+    {
+      name: 'FastAPI dependency closing after yield without finally',
+      code: `
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import sessionmaker
+
+        engine = create_engine("postgresql://localhost/app")
+        SessionLocal = sessionmaker(bind=engine)
+
+        def get_db():
+            db = SessionLocal()
+            yield db
+            db.close()
+      `,
+      errors: [
+        {
+          line: 8,
+          column: 10,
+          message:
+            '`db` from `SessionLocal()` is closed after `yield` in `get_db()` but not in `finally`: an exception raised at the `yield` skips it',
+        },
+      ],
+      output: `
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import sessionmaker
+
+        engine = create_engine("postgresql://localhost/app")
+        SessionLocal = sessionmaker(bind=engine)
+
+        def get_db():
+            with SessionLocal() as db:
+                yield db
+      `,
+    },
+    {
+      name: 'dependency yields a session nobody closes',
+      code: `
+        from sqlalchemy.orm import sessionmaker
+
+        SessionLocal = sessionmaker()
+
+        def get_db():
+            db = SessionLocal()
+            yield db
+      `,
+      errors: [
+        {
+          line: 6,
+          column: 10,
+          message: '`db` from `SessionLocal()` is yielded by `get_db()` and never closed after the `yield`',
+        },
+      ],
+      output: `
+        from sqlalchemy.orm import sessionmaker
+
+        SessionLocal = sessionmaker()
+
+        def get_db():
+            with SessionLocal() as db:
+                yield db
+      `,
+    },
+    {
+      name: 'engine.connect() on a module-level engine',
+      code: `
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine("sqlite://")
+
+        def ping():
+            conn = engine.connect()
+            conn.execute(text("SELECT 1"))
+      `,
+      errors: [
+        { line: 6, column: 12, message: '`conn` from `engine.connect()` is never closed in `ping()`' },
+      ],
+      output: `
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine("sqlite://")
+
+        def ping():
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+      `,
+    },
+    {
+      name: 'create_engine inside a function: dispose in finally',
+      code: `
+        from sqlalchemy import create_engine, text
+
+        def migrate(url):
+            engine = create_engine(url)
+            with engine.begin() as conn:
+                conn.execute(text("CREATE TABLE t (x int)"))
+      `,
+      errors: [
+        { line: 4, column: 14, message: '`engine` from `create_engine()` is never disposed in `migrate()`' },
+      ],
+      output: `
+        from sqlalchemy import create_engine, text
+
+        def migrate(url):
+            engine = create_engine(url)
+            try:
+                with engine.begin() as conn:
+                    conn.execute(text("CREATE TABLE t (x int)"))
+            finally:
+                engine.dispose()
+      `,
+    },
+    {
+      name: 'aiohttp.ClientSession in an async def',
+      code: `
+        import aiohttp
+
+        async def fetch(url):
+            session = aiohttp.ClientSession()
+            async with session.get(url) as response:
+                return await response.text()
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 15,
+          message: '`session` from `aiohttp.ClientSession()` is never closed in `fetch()`',
+        },
+      ],
+      output: `
+        import aiohttp
+
+        async def fetch(url):
+            async with aiohttp.ClientSession() as session:
+                async with session.get(url) as response:
+                    return await response.text()
+      `,
+    },
+    {
+      name: 'aiohttp.ClientSession in a sync def: no async with possible',
+      code: `
+        import aiohttp
+
+        def make_session():
+            session = aiohttp.ClientSession()
+            session.headers.update({"X": "1"})
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 15,
+          message: '`session` from `aiohttp.ClientSession()` is never closed in `make_session()`',
+        },
+      ],
+      output: null,
+    },
+    {
+      name: 'redis.asyncio client (import redis.asyncio as aioredis)',
+      code: `
+        import redis.asyncio as aioredis
+
+        async def bump(url, key):
+            r = aioredis.from_url(url)
+            await r.incr(key)
+      `,
+      errors: [{ line: 4, column: 9, message: '`r` from `aioredis.from_url()` is never closed in `bump()`' }],
+      output: `
+        import redis.asyncio as aioredis
+
+        async def bump(url, key):
+            async with aioredis.from_url(url) as r:
+                await r.incr(key)
+      `,
+    },
+    {
+      name: 'pymongo client never closed',
+      code: `
+        from pymongo import MongoClient
+
+        def count_users(url):
+            client = MongoClient(url)
+            return client.app.users.count_documents({})
+      `,
+      errors: [
+        { line: 4, column: 14, message: '`client` from `MongoClient()` is never closed in `count_users()`' },
+      ],
+      output: `
+        from pymongo import MongoClient
+
+        def count_users(url):
+            with MongoClient(url) as client:
+                return client.app.users.count_documents({})
+      `,
+    },
+    {
+      name: 'class teardown forgets self.session',
+      code: `
+        import requests
+
+        class Api:
+            def __init__(self):
+                self.session = requests.Session()
+                self.conn = None
+
+            def close(self):
+                if self.conn:
+                    self.conn.close()
+      `,
+      errors: [
+        {
+          line: 5,
+          column: 24,
+          message:
+            '`self.session` from `requests.Session()` is never closed: `Api.close()` does not close it',
+        },
+      ],
+      output: null,
+    },
+    {
+      name: 'discarded connection',
+      code: `
+        import sqlite3
+
+        def touch(path):
+            sqlite3.connect(path)
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 5,
+          message: 'the connection from `sqlite3.connect()` is discarded without being closed in `touch()`',
+        },
+      ],
+      output: null,
+    },
+    {
+      name: 'configured factory (extend-connection-factories)',
+      settings: { extendConnectionFactories: ['mylib.db.connect'] },
+      code: `
+        import mylib.db
+
+        def load():
+            conn = mylib.db.connect("x")
+            rows = conn.execute("q").fetchall()
+            return rows
+      `,
+      errors: [
+        { line: 4, column: 12, message: '`conn` from `mylib.db.connect()` is never closed in `load()`' },
+      ],
+      output: null,
+    },
+    {
+      name: 'with sqlite3.connect() and the connection used after the block: no fix',
+      code: `
+        import sqlite3
+
+        def load(path):
+            with sqlite3.connect(path) as conn:
+                conn.execute("DELETE FROM t")
+            return conn.execute("SELECT * FROM t").fetchall()
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 10,
+          message:
+            '`with sqlite3.connect()` only commits or rolls back the transaction: it does not close `conn`, which is never closed in `load()`',
+        },
+      ],
+      output: null,
+    },
+    {
+      name: 'multi-line SQL string kept verbatim when re-indenting',
+      code: `
+        import sqlite3
+
+        def report(path):
+            conn = sqlite3.connect(path)
+            cur = conn.execute("""
+                SELECT name
+                  FROM users
+            """)
+            names = [row[0] for row in cur]
+            return names
+      `,
+      errors: [
+        { line: 4, column: 12, message: '`conn` from `sqlite3.connect()` is never closed in `report()`' },
+      ],
+      output: `
+        import sqlite3
+        from contextlib import closing
+
+        def report(path):
+            with closing(sqlite3.connect(path)) as conn:
+                cur = conn.execute("""
+                SELECT name
+                  FROM users
+            """)
+                names = [row[0] for row in cur]
+                return names
+      `,
+    },
+    {
+      name: 'named connection used only as a transaction context',
+      code: `
+        import sqlite3
+
+        def save(path, rows):
+            conn = sqlite3.connect(path)
+            with conn:
+                conn.executemany("INSERT INTO t VALUES (?)", rows)
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 12,
+          message:
+            '`conn` from `sqlite3.connect()` is never closed in `save()`: `with conn:` only commits or rolls back the transaction, it does not close the connection',
+        },
+      ],
+      output: `
+        import sqlite3
+        from contextlib import closing
+
+        def save(path, rows):
+            with closing(sqlite3.connect(path)) as conn:
+                with conn:
+                    conn.executemany("INSERT INTO t VALUES (?)", rows)
+      `,
+    },
+    {
+      name: 'urllib3.PoolManager',
+      code: `
+        import urllib3
+
+        def get(url):
+            http = urllib3.PoolManager()
+            return http.request("GET", url).data
+      `,
+      errors: [
+        { line: 4, column: 12, message: '`http` from `urllib3.PoolManager()` is never closed in `get()`' },
+      ],
+      output: `
+        import urllib3
+
+        def get(url):
+            with urllib3.PoolManager() as http:
+                return http.request("GET", url).data
+      `,
+    },
+    {
+      name: 'connection passed inline to pandas.read_sql',
+      code: `
+        import sqlite3
+        import pandas as pd
+
+        def frame(path):
+            df = pd.read_sql("SELECT * FROM t", sqlite3.connect(path))
+            return df
+      `,
+      errors: [
+        {
+          line: 5,
+          column: 41,
+          message:
+            'the connection from `sqlite3.connect()` is passed to `pd.read_sql()` and never closed in `frame()`',
+        },
+      ],
+      output: `
+        import sqlite3
+        import pandas as pd
+        from contextlib import closing
+
+        def frame(path):
+            with closing(sqlite3.connect(path)) as conn:
+                df = pd.read_sql("SELECT * FROM t", conn)
+            return df
+      `,
+    },
+    {
+      name: 'the name is rebound: each connection fixed on its own',
+      code: `
+        import sqlite3
+
+        def load(path, other):
+            conn = sqlite3.connect(path)
+            rows = conn.execute("SELECT 1").fetchall()
+            conn = sqlite3.connect(other)
+            more = conn.execute("SELECT 2").fetchall()
+            conn.close()
+            return rows + more
+      `,
+      errors: [
+        { line: 4, column: 12, message: '`conn` from `sqlite3.connect()` is never closed in `load()`' },
+        {
+          line: 6,
+          column: 12,
+          message:
+            '`conn` from `sqlite3.connect()` is closed in `load()` only if no exception occurs first: close it in `finally` or use `with`',
+          severity: 'information',
+        },
+      ],
+      output: `
+        import sqlite3
+        from contextlib import closing
+
+        def load(path, other):
+            with closing(sqlite3.connect(path)) as conn:
+                rows = conn.execute("SELECT 1").fetchall()
+            with closing(sqlite3.connect(other)) as conn:
+                more = conn.execute("SELECT 2").fetchall()
+            return rows + more
+      `,
+    },
+  ],
+};
+
+ruleTester(rule, table);
