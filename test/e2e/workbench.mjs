@@ -163,27 +163,58 @@ export class Workbench {
   }
 
   /**
-   * Problems rows of Leak Lens markers currently listed: `{code, line, col, text}`. The row text
-   * reads like `message Leak Lens(LEAK001) [Ln 14, Col 1]`.
+   * Leak Lens markers listed in the Problems panel: `{code, line, col, text}`. The list is
+   * virtualised (only rows in view exist in the DOM) and related-information rows take space, so
+   * it is read while scrolling from top to bottom.
    */
   async problemMarkers() {
-    const rows = await this.page.locator('.markers-panel .monaco-list-row').allTextContents();
-    return rows.flatMap((text) => {
-      const code = text.match(/\b(LEAK\d{3})\b/)?.[1];
-      const pos = text.match(/\[Ln (\d+), Col (\d+)\]/);
-      return code && pos ? [{ code, line: Number(pos[1]), col: Number(pos[2]), text: text.trim() }] : [];
-    });
+    const rows = this.page.locator('.markers-panel .monaco-list-row');
+    const list = this.page.locator('.markers-panel .monaco-list').first();
+    const box = await list.boundingBox();
+    const seen = new Map();
+    const read = async () => {
+      const texts = await rows.allTextContents();
+      for (const text of texts) {
+        // With a codeDescription the code is a link and textContent reads
+        // "…Leak LensLEAK004[Ln 38, Col 12]"; without, "…Leak Lens(LEAK004) [Ln 38, Col 12]".
+        // Related-information rows ("file.py[Ln 19, Col 9]: written here") carry no code.
+        const m = text.match(/(LEAK\d{3})\)?\s*\[Ln (\d+), Col (\d+)\]/);
+        if (m) seen.set(text, { code: m[1], line: Number(m[2]), col: Number(m[3]), text: text.trim() });
+      }
+      return texts.join('\n');
+    };
+    if (!box) return [...seen.values()];
+    await this.page.mouse.move(box.x + box.width / 2, box.y + Math.min(box.height / 2, 40));
+    await this.page.mouse.wheel(0, -100_000);
+    await sleep(100);
+    let view = await read();
+    // Bottom reached when two scrolls in a row change nothing (one may just be slow to render).
+    for (let i = 0, unchanged = 0; i < 40 && unchanged < 2; i++) {
+      await this.page.mouse.wheel(0, Math.max(60, box.height - 60));
+      await sleep(200);
+      const next = await read();
+      unchanged = next === view ? unchanged + 1 : 0;
+      view = next;
+    }
+    await this.page.mouse.wheel(0, -100_000); // back to the top, for the screenshot
+    return [...seen.values()];
   }
 
   /** Waits until the Problems panel lists Leak Lens markers that satisfy `ok`. */
-  waitForProblems(ok, what, timeoutMs = 30_000) {
-    return waitUntil(
-      async () => {
-        const markers = await this.problemMarkers();
-        return ok(markers) ? markers : false;
-      },
-      { timeoutMs, what: `Problems panel: ${what}` },
-    );
+  async waitForProblems(ok, what, timeoutMs = 30_000) {
+    let last = [];
+    try {
+      return await waitUntil(
+        async () => {
+          last = await this.problemMarkers();
+          return ok(last) ? last : false;
+        },
+        { timeoutMs, intervalMs: 500, what: `Problems panel: ${what}` },
+      );
+    } catch (e) {
+      const listed = last.map((m) => `${m.code}@${m.line}`).join(', ') || 'no Leak Lens rows';
+      throw new Error(`${e.message.replace(/ \(last seen.*$/s, '')}; listed: ${listed}`);
+    }
   }
 
   async save() {
@@ -194,6 +225,12 @@ export class Workbench {
   /** Toast notifications currently shown (bottom right). */
   notifications() {
     return this.page.locator('.notifications-toasts .notification-toast');
+  }
+
+  /** Messages of all notifications: toasts and, since toasts hide after a while, the notification centre. */
+  async notificationMessages() {
+    const messages = new Set(await this.page.locator('.notification-list-item-message').allInnerTexts());
+    return [...messages].map((m) => m.replace(/\s+/g, ' ').trim()).filter(Boolean);
   }
 
   /** The HTML document inside a webview: two nested iframes (outer gets class `ready`). */

@@ -16,7 +16,7 @@ interface Outcome {
 }
 
 async function observe(mode: string, args: string[], children = false): Promise<Outcome> {
-  const proc = await startShape(mode, args);
+  const proc = await startShape(mode, args, mode === 'workers' ? /^workers / : undefined);
   const { run } = await sample({ pid: proc.pid, children }, { interval: INTERVAL, duration: DURATION });
   const pids: Record<string, number> = { root: proc.pid };
   for (const line of proc.lines) {

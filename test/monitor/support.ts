@@ -24,8 +24,13 @@ export interface PythonProcess {
 const started: ChildProcess[] = [];
 
 /** Starts `python3 script args…` and resolves once a line matches `ready` (default: "ready"). */
-export function startPython(script: string, args: string[], ready: RegExp = /^ready$/): Promise<PythonProcess> {
-  const child = spawn(PYTHON, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startPython(
+  script: string,
+  args: string[],
+  ready: RegExp = /^ready$/,
+  python = PYTHON,
+): Promise<PythonProcess> {
+  const child = spawn(python, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   started.push(child);
   const lines: string[] = [];
   let stderr = '';
@@ -53,8 +58,8 @@ export function startPython(script: string, args: string[], ready: RegExp = /^re
   });
 }
 
-export function startShape(mode: string, args: string[] = []): Promise<PythonProcess> {
-  return startPython(FIXTURE, [mode, ...args]);
+export function startShape(mode: string, args: string[] = [], ready?: RegExp): Promise<PythonProcess> {
+  return startPython(FIXTURE, [mode, ...args], ready);
 }
 
 export function killAll(): void {
@@ -76,17 +81,24 @@ export async function sample(
 }
 
 /**
- * No sample lost: one per interval over the time sampled (allowing a slot or two skipped on a
- * busy machine), strictly increasing times, and every per-process sample at a tick of the total.
+ * No sample lost: every scheduled slot over the time sampled holds a sample, a failed read, or is
+ * accounted for as missed (the machine was too busy to take it); times strictly increase, and the
+ * total at each tick is the sum of its processes. The other helpers share this 2-core machine, so
+ * slots may be missed; a third of them missed would mean something is wrong with the sampler.
  */
 export function assertNoSamplesLost(run: MonitorRun, interval: number): void {
   const samples = run.samples;
   if (samples.length === 0) throw new Error('no samples at all');
   const span = samples[samples.length - 1].t - samples[0].t;
-  const expected = Math.floor(span / interval + 1e-6) + 1;
-  if (samples.length < expected - 2 || samples.length > expected + 1) {
-    throw new Error(`expected about ${expected} samples over ${span} s at ${interval} s, got ${samples.length}`);
+  const slots = Math.round(span / interval) + 1;
+  const failed = run.errors.filter((e) => !e.fatal).length;
+  const accounted = samples.length + run.missedSlots + failed;
+  if (Math.abs(accounted - slots) > 1) {
+    throw new Error(
+      `${slots} slots over ${span} s at ${interval} s, but ${samples.length} samples + ${run.missedSlots} missed + ${failed} failed`,
+    );
   }
+  if (run.missedSlots > slots / 3) throw new Error(`${run.missedSlots} of ${slots} slots missed`);
   for (let i = 1; i < samples.length; i++) {
     if (!(samples[i].t > samples[i - 1].t)) throw new Error(`sample times not increasing at ${i}`);
   }

@@ -903,6 +903,45 @@ const table: RuleTable = {
             return rows + more
       `,
     },
+    {
+      name: 'a close followed by more uses stays in place',
+      code: `
+        import sqlite3
+
+        def closed_cursor():
+            con = sqlite3.connect(":memory:")
+            cur = con.cursor()
+            con.close()
+            try:
+                cur.execute("select 1")
+            except sqlite3.ProgrammingError:
+                return True
+            return False
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 11,
+          message:
+            '`con` from `sqlite3.connect()` is closed in `closed_cursor()` only if no exception occurs first: close it in `finally` or use `with`',
+          severity: 'information',
+        },
+      ],
+      output: `
+        import sqlite3
+        from contextlib import closing
+
+        def closed_cursor():
+            with closing(sqlite3.connect(":memory:")) as con:
+                cur = con.cursor()
+                con.close()
+                try:
+                    cur.execute("select 1")
+                except sqlite3.ProgrammingError:
+                    return True
+            return False
+      `,
+    },
   ],
 };
 

@@ -132,8 +132,8 @@ export function exitCodeFor(verdict: DetectResult['verdict']): number {
   return verdict === 'no-leak' ? 0 : verdict === 'inconclusive' ? 3 : 1;
 }
 
-function describeTarget(run: MonitorRun): string {
-  return run.target.kind === 'pid' ? `PID ${run.target.pid} (${truncate(run.target.command, 80)})` : run.target.url;
+function describeTarget(run: MonitorRun, maxCommand = Number.POSITIVE_INFINITY): string {
+  return run.target.kind === 'pid' ? `PID ${run.target.pid} (${truncate(run.target.command, maxCommand)})` : run.target.url;
 }
 
 function truncate(text: string, max: number): string {
@@ -147,7 +147,7 @@ export function formatTextReport(run: MonitorRun, result: DetectResult): string 
   lines.push(`Leak Lens: ${VERDICT_LABEL[result.verdict]} (severity ${result.severity})${tail}`);
   lines.push(`Target:   ${describeTarget(run)}${run.followChildren ? ' and its children' : ''}`);
   lines.push(
-    `Samples:  ${run.samples.length} over ${formatSeconds(result.observedSeconds)}, every ${formatSeconds(run.intervalSeconds)}`,
+    `Samples:  ${run.samples.length} over ${formatSeconds(result.observedSeconds)}, every ${formatSeconds(run.intervalSeconds)}${run.missedSlots ? ` (${run.missedSlots} skipped: the machine was too busy)` : ''}`,
   );
   const warm = result.warmupSeconds > 0 ? ` · warm-up ${formatSeconds(result.warmupSeconds)} excluded` : '';
   lines.push(`Growth:   ${formatRate(result.growthMBPerMin)} (R² ${result.r2.toFixed(2)})${warm}`);
@@ -278,7 +278,7 @@ export async function runDetect(argv: string[], io: DetectIO = { stdout: process
     }
     if (text) {
       progress.message(
-        `Sampling ${describeTarget(sampler.run)}${args.target && 'pid' in args.target && args.target.children ? ' and its children' : ''} every ${formatSeconds(args.intervalSeconds)} for ${formatSeconds(args.durationSeconds)} (Ctrl+C to stop early)…`,
+        `Sampling ${describeTarget(sampler.run, 80)}${args.target && 'pid' in args.target && args.target.children ? ' and its children' : ''} every ${formatSeconds(args.intervalSeconds)} for ${formatSeconds(args.durationSeconds)} (Ctrl+C to stop early)…`,
       );
     }
     if (args.durationSeconds + 1e-9 < settings.minDurationSeconds) {

@@ -89,6 +89,7 @@ export function toDetectJson(run: MonitorRun, result: DetectResult): DetectJson 
   doc.observedSeconds = round(result.observedSeconds, 3);
   doc.shape = result.shape;
   doc.stoppedBecause = run.stop?.reason ?? null;
+  doc.missedSlots = run.missedSlots;
   if (run.errors.length) doc.errors = run.errors;
   return doc;
 }

@@ -83,6 +83,7 @@ export class Sampler {
       samples: [],
       processes: [],
       errors: [],
+      missedSlots: 0,
     };
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
@@ -172,7 +173,10 @@ export class Sampler {
     // Fixed rate; when the host was too busy to keep up, skip to the next slot still ahead.
     const now = performance.now() - this.origin;
     let next = k + 1;
-    if (this.slotTime(next) < now - this.intervalMs) next = Math.min(this.lastSlot, Math.ceil(now / this.intervalMs));
+    if (this.slotTime(next) < now - this.intervalMs) {
+      next = Math.min(this.lastSlot, Math.ceil(now / this.intervalMs));
+      this.run.missedSlots += Math.max(0, next - (k + 1));
+    }
     this.schedule(next);
   }
 

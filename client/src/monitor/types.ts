@@ -72,5 +72,10 @@ export interface MonitorRun {
   samples: Sample[];
   processes: ProcessSeries[];
   errors: RunError[];
+  /**
+   * Scheduled samples that were skipped because the host was too busy to take them in time (a
+   * read or the event loop ran later than a whole interval). Pauses do not count.
+   */
+  missedSlots: number;
   stop?: StopInfo;
 }

@@ -7,13 +7,20 @@ import type { TextEdit } from '../types';
 import { insertAt } from './edits';
 
 function isImport(node: Node): boolean {
-  return node.type === 'import_statement' || node.type === 'import_from_statement' || node.type === 'future_import_statement';
+  return (
+    node.type === 'import_statement' ||
+    node.type === 'import_from_statement' ||
+    node.type === 'future_import_statement'
+  );
 }
 
 function isImportBlock(node: Node): boolean {
   if (isImport(node)) return true;
   // `try: import ujson as json / except ImportError: import json`
-  return node.type === 'try_statement' && !!node.childForFieldName('body')?.namedChildren.every((s) => !!s && isImport(s));
+  return (
+    node.type === 'try_statement' &&
+    !!node.childForFieldName('body')?.namedChildren.every((s) => !!s && isImport(s))
+  );
 }
 
 /** The last top-level import (or docstring) before `beforeOffset`, if any. */
@@ -24,7 +31,8 @@ function anchorBefore(file: SourceFile, beforeOffset: number): Node | undefined 
     const child = children[i];
     if (!child || child.type === 'comment') continue;
     if (child.startIndex >= beforeOffset) break;
-    const docstring = i === 0 && child.type === 'expression_statement' && child.namedChildren[0]?.type === 'string';
+    const docstring =
+      i === 0 && child.type === 'expression_statement' && child.namedChildren[0]?.type === 'string';
     if (docstring || isImportBlock(child)) anchor = child;
   }
   return anchor;
@@ -48,7 +56,7 @@ export function addModuleStatement(
     // `\nimport x` after an existing statement, or `import x\n` at the top of the file.
     const merged = text.startsWith(eol)
       ? `${text}${eol}${eol}${statement}`
-      : `${text}${eol}${statement}${eol}${eol}`;
+      : `${text}${eol}${statement}${eol}${eol}${eol}`;
     return [{ range: importEdit.range, newText: merged }];
   }
   const anchor = anchorBefore(file, beforeOffset);

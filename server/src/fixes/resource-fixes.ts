@@ -9,7 +9,15 @@
 // - `with sqlite3.connect(p) as conn:` becomes `with closing(sqlite3.connect(p)) as conn, conn:`,
 //   which keeps the transaction and adds the close.
 // Every builder returns undefined when the rewrite could change what the code does.
-import { type Creation, contains, flowOf, type Leak, type NamedResource, relevantReferences } from '../model/lifecycle';
+import {
+  type Creation,
+  contains,
+  flowOf,
+  isNonRetainingCall,
+  type Leak,
+  type NamedResource,
+  relevantReferences,
+} from '../model/lifecycle';
 import type { Scope, SemanticModel } from '../model/semantic';
 import type { SourceFile } from '../model/source';
 import { isAsyncFunction, useOf } from '../model/usage';
@@ -59,7 +67,13 @@ const NOT_HOISTABLE = new Set([
 ]);
 
 /** The fix for a leak, or undefined when none is safe. */
-export function resourceFix(ctx: FixContext, creation: Creation, leak: Leak, policy: FixPolicy, dataMethods: ReadonlySet<string>): Fix | undefined {
+export function resourceFix(
+  ctx: FixContext,
+  creation: Creation,
+  leak: Leak,
+  policy: FixPolicy,
+  dataMethods: ReadonlySet<string>,
+): Fix | undefined {
   if (policy.manage === 'none' || creation.conditional) return undefined;
   switch (leak.kind) {
     case 'never-released':
@@ -71,6 +85,7 @@ export function resourceFix(ctx: FixContext, creation: Creation, leak: Leak, pol
       return leak.named ? closeWithItem(ctx, creation, leak.withItem, leak.named, policy) : undefined;
     case 'chained':
     case 'consumed':
+    case 'iterated':
       if (policy.vetoInline?.(ctx.model, creation, leak)) return undefined;
       if (inlineOutlives(leak, dataMethods, ctx.model)) return undefined;
       return wrapInline(ctx, creation, policy);
@@ -92,7 +107,8 @@ function wrapNamed(
   const { file, model } = ctx;
   if (named.aliased) return undefined;
   const assignment = named.site.parent;
-  if (assignment?.type !== 'assignment' || assignment.childForFieldName('left')?.id !== named.site.id) return undefined;
+  if (assignment?.type !== 'assignment' || assignment.childForFieldName('left')?.id !== named.site.id)
+    return undefined;
   const right = assignment.childForFieldName('right');
   if (!right || !sameExpression(right, creation.value)) return undefined;
   const statement = assignment.parent;
@@ -111,7 +127,7 @@ function wrapNamed(
     if (top.startIndex > last.startIndex) last = top;
   }
   if (policy.vetoNamed?.(model, named, region)) return undefined;
-  const remove = redundantReleases(block, statement, last, named.name, policy);
+  const remove = redundantReleases(block, statement, last, named.name, policy, region);
   const valueText = file.text.slice(creation.value.startIndex, creation.value.endIndex);
   const importEdits: TextEdit[] = [];
   if (policy.manage === 'try-finally') {
@@ -183,12 +199,15 @@ function regionNodes(
       if (ref.node.startIndex < named.site.startIndex) return undefined;
       if (ref.context !== 'load') return undefined;
       nodes.push(ref.node);
-      for (const target of derivedTargets(ref.node, dataMethods)) {
+      for (const target of derivedTargets(model, ref.node, dataMethods)) {
         const binding = model.resolve(target);
         if (!binding || binding.scope !== creation.owner || seen.has(binding)) continue;
         if (item.depth >= 4) return undefined;
         seen.add(binding);
-        queue.push({ refs: relevantReferences(model, binding, target, creation.owner), depth: item.depth + 1 });
+        queue.push({
+          refs: relevantReferences(model, binding, target, creation.owner),
+          depth: item.depth + 1,
+        });
       }
     }
   }
@@ -200,10 +219,11 @@ function regionNodes(
  * `with conn.cursor() as cur`. A value produced by a data method (`rows = conn.execute(q).fetchall()`)
  * keeps no reference to the resource and is not followed.
  */
-function derivedTargets(node: Node, dataMethods: ReadonlySet<string>): Node[] {
+function derivedTargets(model: SemanticModel, node: Node, dataMethods: ReadonlySet<string>): Node[] {
   let current = node;
   for (let i = 0; i < 16; i++) {
     const use = useOf(current);
+    if (use.kind === 'argument' && isNonRetainingCall(model, use.call)) return [];
     if (use.kind === 'method') {
       if (dataMethods.has(use.method)) return [];
       current = use.call;
@@ -225,7 +245,8 @@ function derivedTargets(node: Node, dataMethods: ReadonlySet<string>): Node[] {
       const value = p.childForFieldName('value');
       if (value?.type === 'as_pattern') collectIdentifiers(value.childForFieldName('alias'), result);
     }
-    if (p.type === 'block' || p.type === 'module' || p.type === 'function_definition' || p.type === 'lambda') break;
+    if (p.type === 'block' || p.type === 'module' || p.type === 'function_definition' || p.type === 'lambda')
+      break;
   }
   return result;
 }
@@ -247,8 +268,19 @@ function statementIn(block: Node, node: Node): Node | undefined {
   return current.parent?.id === block.id ? current : undefined;
 }
 
-/** `x.close()` / `await x.aclose()` statements directly in the wrapped run. */
-function redundantReleases(block: Node, first: Node, last: Node, name: string, policy: FixPolicy): Node[] {
+/**
+ * `x.close()` / `await x.aclose()` statements directly in the wrapped run that nothing in the run
+ * uses the resource after: the end of the block does the same there. (A close followed by more
+ * uses — `con.close()` then `cur.execute()` expecting an error — stays where it is.)
+ */
+function redundantReleases(
+  block: Node,
+  first: Node,
+  last: Node,
+  name: string,
+  policy: FixPolicy,
+  region: Node[],
+): Node[] {
   const result: Node[] = [];
   for (const s of block.namedChildren) {
     if (!s || s.startIndex <= first.startIndex || s.startIndex > last.startIndex) continue;
@@ -259,11 +291,13 @@ function redundantReleases(block: Node, first: Node, last: Node, name: string, p
     const fn = expr.childForFieldName('function');
     const receiver = fn?.childForFieldName('object');
     const method = fn?.childForFieldName('attribute')?.text;
-    if (fn?.type !== 'attribute' || receiver?.type !== 'identifier' || receiver.text !== name || !method) continue;
+    if (fn?.type !== 'attribute' || receiver?.type !== 'identifier' || receiver.text !== name || !method)
+      continue;
     if (!policy.redundant.has(method)) continue;
     const args = expr.childForFieldName('arguments');
     const argText = args?.text.replace(/\s+/g, '') ?? '()';
     if (argText !== '()' && argText !== '(wait=True)' && argText !== '(True)') continue;
+    if (region.some((n) => n.startIndex >= s.endIndex)) continue;
     result.push(s);
   }
   return result;
@@ -314,7 +348,12 @@ function topLevelStatement(node: Node): Node {
 // Inline resources
 
 /** Whether `node`, a value that holds the resource, outlives its statement (`cur = connect().cursor()`). */
-function outlivesStatement(node: Node, dataMethods: ReadonlySet<string>, model: SemanticModel, depth = 0): boolean {
+function outlivesStatement(
+  node: Node,
+  dataMethods: ReadonlySet<string>,
+  model: SemanticModel,
+  depth = 0,
+): boolean {
   if (depth > 4) return true;
   const { use } = flowOf(node);
   switch (use.kind) {
@@ -327,7 +366,8 @@ function outlivesStatement(node: Node, dataMethods: ReadonlySet<string>, model: 
       if (dataMethods.has(use.method)) return false;
       return outlivesStatement(use.call, dataMethods, model, depth + 1);
     case 'argument':
-      if (WRAPPING_CALLS.has(model.calleeName(use.call) ?? '')) return outlivesStatement(use.call, dataMethods, model, depth + 1);
+      if (WRAPPING_CALLS.has(model.calleeName(use.call) ?? ''))
+        return outlivesStatement(use.call, dataMethods, model, depth + 1);
       return false;
     default:
       return false;
@@ -336,11 +376,16 @@ function outlivesStatement(node: Node, dataMethods: ReadonlySet<string>, model: 
 
 /** Whether what an inline leak produces can still reach the resource after the statement. */
 function inlineOutlives(leak: Leak, dataMethods: ReadonlySet<string>, model: SemanticModel): boolean {
-  if (leak.kind === 'chained') return !dataMethods.has(leak.method) && outlivesStatement(leak.chainCall, dataMethods, model);
+  if (leak.kind === 'chained')
+    return !dataMethods.has(leak.method) && outlivesStatement(leak.chainCall, dataMethods, model);
   if (leak.kind === 'consumed') {
-    return WRAPPING_CALLS.has(model.calleeName(leak.consumer) ?? '') && outlivesStatement(leak.consumer, dataMethods, model);
+    return (
+      WRAPPING_CALLS.has(model.calleeName(leak.consumer) ?? '') &&
+      outlivesStatement(leak.consumer, dataMethods, model)
+    );
   }
-  return true;
+  // A loop runs within its statement; a generator expression is refused by `hoistTarget`.
+  return leak.kind !== 'iterated';
 }
 
 const WRAPPING_CALLS = new Set([
@@ -374,7 +419,8 @@ function wrapInline(ctx: FixContext, creation: Creation, policy: FixPolicy): Fix
   const keyword = policy.isAsync ? 'async with' : 'with';
   // `(open(p)).read()` → `f.read()`: replace the parentheses too.
   let replaced = value;
-  while (replaced.parent?.type === 'parenthesized_expression' && replaced.parent.namedChildCount === 1) replaced = replaced.parent;
+  while (replaced.parent?.type === 'parenthesized_expression' && replaced.parent.namedChildCount === 1)
+    replaced = replaced.parent;
   const edit = wrapStatements({
     file,
     first: statement,
@@ -385,7 +431,11 @@ function wrapInline(ctx: FixContext, creation: Creation, policy: FixPolicy): Fix
   });
   if (!edit) return undefined;
   const shown = policy.manage === 'closing' ? 'closing(…)' : '…';
-  return { title: `Use \`${keyword} ${shown} as ${name}:\``, edits: [...importEdits, edit], isPreferred: true };
+  return {
+    title: `Use \`${keyword} ${shown} as ${name}:\``,
+    edits: [...importEdits, edit],
+    isPreferred: true,
+  };
 }
 
 /**
@@ -395,10 +445,11 @@ function wrapInline(ctx: FixContext, creation: Creation, policy: FixPolicy): Fix
  */
 function hoistTarget(model: SemanticModel, value: Node): Node | undefined {
   let statement: Node = value;
-  while (statement.parent && statement.parent.type !== 'block' && statement.parent.type !== 'module') statement = statement.parent;
+  while (statement.parent && statement.parent.type !== 'block' && statement.parent.type !== 'module')
+    statement = statement.parent;
   if (statement.parent?.type !== 'block' || !WRAPPABLE_STATEMENTS.has(statement.type)) return undefined;
   for (let p = value.parent; p && p.id !== statement.id; p = p.parent) {
-    if (NOT_HOISTABLE.has(p.type)) return undefined;
+    if (NOT_HOISTABLE.has(p.type) && !inFirstIterable(p, value)) return undefined;
     if (p.type === 'boolean_operator') {
       const left = p.childForFieldName('left');
       if (!left || !contains(left, value)) return undefined;
@@ -413,17 +464,38 @@ function hoistTarget(model: SemanticModel, value: Node): Node | undefined {
     if (expr?.type === 'assignment') evaluated = expr.childForFieldName('right');
   }
   if (!evaluated) return undefined;
-  // Calls and awaits evaluated before the resource would now run after it.
+  // Calls and awaits evaluated before the resource would now run after it. (A comprehension's
+  // element and conditions come first in the text but run after its first iterable.)
+  const comprehensions: Node[] = [];
+  for (let p = value.parent; p && p.id !== statement.id; p = p.parent)
+    if (inFirstIterable(p, value)) comprehensions.push(p);
   for (const n of evaluated.descendantsOfType(['call', 'await'])) {
-    if (!n || !n.isNamed || n.endIndex > value.startIndex) continue;
+    if (!n?.isNamed || n.endIndex > value.startIndex) continue;
+    if (comprehensions.some((c) => contains(c, n) && !contains(firstIterable(c) ?? c, n))) continue;
     return undefined;
   }
   void model;
   return statement;
 }
 
+/**
+ * The first iterable of a list, set or dict comprehension is evaluated once, eagerly, before the
+ * comprehension runs: it can move out. (A generator expression runs later, so it cannot.)
+ */
+function inFirstIterable(comprehension: Node, value: Node): boolean {
+  const iterable = firstIterable(comprehension);
+  return !!iterable && contains(iterable, value);
+}
+
+function firstIterable(comprehension: Node): Node | undefined {
+  if (!['list_comprehension', 'set_comprehension', 'dictionary_comprehension'].includes(comprehension.type))
+    return undefined;
+  const first = comprehension.namedChildren.find((c) => c?.type === 'for_in_clause');
+  return first?.childForFieldName('right') ?? undefined;
+}
+
 /** A name not used anywhere in the function nor visible from it: `f`, `f2`, … */
-export function freshName(model: SemanticModel, owner: Scope, base: string): string {
+export function freshName(_model: SemanticModel, owner: Scope, base: string): string {
   const text = owner.node.text;
   for (let i = 1; i < 100; i++) {
     const name = i === 1 ? base : `${base}${i}`;
@@ -436,15 +508,35 @@ export function freshName(model: SemanticModel, owner: Scope, base: string): str
   return `${base}_${owner.node.startIndex}`;
 }
 
-const BUILTIN_NAMES = new Set(['open', 'file', 'id', 'input', 'iter', 'map', 'next', 'type', 'len', 'list', 'dict', 'set']);
+const BUILTIN_NAMES = new Set([
+  'open',
+  'file',
+  'id',
+  'input',
+  'iter',
+  'map',
+  'next',
+  'type',
+  'len',
+  'list',
+  'dict',
+  'set',
+]);
 
 // ---------------------------------------------------------------------------------------------
 // `with sqlite3.connect(p) as conn:` → `with closing(sqlite3.connect(p)) as conn, conn:`
 
-function closeWithItem(ctx: FixContext, creation: Creation, withItem: Node, named: NamedResource, policy: FixPolicy): Fix | undefined {
+function closeWithItem(
+  ctx: FixContext,
+  creation: Creation,
+  withItem: Node,
+  named: NamedResource,
+  policy: FixPolicy,
+): Fix | undefined {
   if (policy.manage !== 'closing') return undefined;
   const pattern = withItem.childForFieldName('value');
-  if (pattern?.type !== 'as_pattern' || !sameExpression(pattern.namedChildren[0] as Node, creation.value)) return undefined;
+  if (pattern?.type !== 'as_pattern' || !sameExpression(pattern.namedChildren[0] as Node, creation.value))
+    return undefined;
   const withStatement = withItem.parent?.parent;
   const body = withStatement?.childForFieldName('body');
   if (withStatement?.type !== 'with_statement' || !body) return undefined;
@@ -454,7 +546,12 @@ function closeWithItem(ctx: FixContext, creation: Creation, withItem: Node, name
   const valueText = ctx.file.text.slice(creation.value.startIndex, creation.value.endIndex);
   const managed = managedExpression(ctx, creation, policy, valueText, importEdits);
   if (!managed) return undefined;
-  const edit = replaceRange(ctx.file, pattern.startIndex, pattern.endIndex, `${managed} as ${named.name}, ${named.name}`);
+  const edit = replaceRange(
+    ctx.file,
+    pattern.startIndex,
+    pattern.endIndex,
+    `${managed} as ${named.name}, ${named.name}`,
+  );
   return {
     title: `Close \`${named.name}\` with \`contextlib.closing\` (keeping the transaction)`,
     edits: [...importEdits, edit],

@@ -11,7 +11,8 @@ import { insertAt } from './edits';
 /** The statement that contains `node`: a direct child of a block or of the module. */
 export function enclosingStatement(node: Node): Node {
   let current = node;
-  while (current.parent && current.parent.type !== 'block' && current.parent.type !== 'module') current = current.parent;
+  while (current.parent && current.parent.type !== 'block' && current.parent.type !== 'module')
+    current = current.parent;
   return current;
 }
 

@@ -49,7 +49,8 @@ export interface WrapRequest {
 export function wrapStatements(req: WrapRequest): TextEdit | undefined {
   const { file, first, last } = req;
   const block = first.parent;
-  if (block?.type !== 'block' || last.parent?.id !== block.id || last.startIndex < first.startIndex) return undefined;
+  if (block?.type !== 'block' || last.parent?.id !== block.id || last.startIndex < first.startIndex)
+    return undefined;
   if (!startsLine(file, first) || !endsLine(file, last)) return undefined;
   if (req.mode === 'replace-first' && !endsLine(file, first)) return undefined;
   const indent = file.indentOf(first.startPosition.row);
@@ -118,9 +119,7 @@ function bodyStatements(block: Node, first: Node, last: Node, mode: WrapRequest[
 }
 
 function spliceRegion(text: string, start: number, end: number, edits: Replacement[]): string | undefined {
-  const sorted = edits
-    .slice()
-    .sort((a, b) => a.start - b.start || a.end - a.start - (b.end - b.start));
+  const sorted = edits.slice().sort((a, b) => a.start - b.start || a.end - a.start - (b.end - b.start));
   let out = '';
   let cursor = start;
   for (const e of sorted) {

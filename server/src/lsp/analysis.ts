@@ -67,6 +67,12 @@ export function analyzeText(text: string, settings: EngineSettings, label: strin
   }
 }
 
+/** Whether the analysis ran out of stack (deeply nested code meeting recursive engine code). */
+export function overflowedStack(outcome: AnalysisOutcome): boolean {
+  const overflow = (e: string | undefined) => e?.includes('Maximum call stack size exceeded') ?? false;
+  return overflow(outcome.engineError) || outcome.ruleErrors.some((e) => overflow(e.error));
+}
+
 /** Logs what went wrong in an analysis, each distinct error once (then only at 'verbose'). */
 export class AnalysisErrorLog {
   private readonly reported = new Set<string>();

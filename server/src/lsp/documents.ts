@@ -10,17 +10,18 @@ import { parsePython, type Tree } from '../parser';
 /**
  * The tree-sitter edit for one LSP content change applied to `doc` (the text before the change).
  * web-tree-sitter counts indices and columns in UTF-16 code units, like LSP; rows advance on
- * `\n` only (a `\r\n` pair ends a row at its `\n`).
+ * `\n` only, so they equal LSP lines unless the text has a lone `\r` (`loneCR`: then rows are
+ * counted the slow way).
  */
-export function inputEditFor(doc: TextDocument, range: Range, text: string): Edit {
+export function inputEditFor(doc: TextDocument, range: Range, text: string, loneCR = true): Edit {
   // Like TextDocument.update, accept a range given end-first.
   const a = doc.offsetAt(range.start);
   const b = doc.offsetAt(range.end);
   const startIndex = Math.min(a, b);
   const oldEndIndex = Math.max(a, b);
   const before = doc.getText();
-  const startPosition = pointAt(before, startIndex);
-  const oldEndPosition = pointAt(before, oldEndIndex, startIndex, startPosition);
+  const startPosition = loneCR ? pointAt(before, startIndex) : fastPointAt(doc, before, startIndex);
+  const oldEndPosition = advance(startPosition, before.slice(startIndex, oldEndIndex));
   const newEndPosition = advance(startPosition, text);
   return { startIndex, oldEndIndex, newEndIndex: startIndex + text.length, startPosition, oldEndPosition, newEndPosition };
 }
@@ -30,16 +31,18 @@ interface Point {
   column: number;
 }
 
-/** The tree-sitter point of `offset`, counting from `fromOffset` (whose point is `from`). */
-function pointAt(text: string, offset: number, fromOffset = 0, from: Point = { row: 0, column: 0 }): Point {
-  if (fromOffset === 0 && offset > 0) {
-    // Find the row start by searching backwards for '\n' instead of scanning the whole text.
-    const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-    let row = 0;
-    for (let i = text.indexOf('\n'); i >= 0 && i < lineStart; i = text.indexOf('\n', i + 1)) row++;
-    return { row, column: offset - lineStart };
-  }
-  return advance(from, text.slice(fromOffset, offset));
+/** The tree-sitter point of `offset`: rows counted by `\n`. */
+function pointAt(text: string, offset: number): Point {
+  const lineStart = offset > 0 ? text.lastIndexOf('\n', offset - 1) + 1 : 0;
+  let row = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < lineStart; i = text.indexOf('\n', i + 1)) row++;
+  return { row, column: offset - lineStart };
+}
+
+/** Without lone `\r`, the LSP line is the row: use the document's line index. */
+function fastPointAt(doc: TextDocument, text: string, offset: number): Point {
+  const lineStart = offset > 0 ? text.lastIndexOf('\n', offset - 1) + 1 : 0;
+  return { row: doc.positionAt(lineStart).line, column: offset - lineStart };
 }
 
 function advance(start: Point, inserted: string): Point {
@@ -50,6 +53,8 @@ function advance(start: Point, inserted: string): Point {
   return { row: start.row + rows, column: inserted.length - last - 1 };
 }
 
+const LONE_CR = /\r(?!\n)/;
+
 export class OpenDocument {
   private doc: TextDocument;
   private tree: Tree | undefined;
@@ -57,9 +62,12 @@ export class OpenDocument {
   private stale = true;
   /** Milliseconds the last `syntaxTree()` call spent parsing (0 when the tree was current). */
   lastParseMs = 0;
+  /** Whether the text holds a `\r` not followed by `\n` (old Mac line ends: rare, slow path). */
+  private loneCR: boolean;
 
   constructor(uri: string, languageId: string, version: number, text: string) {
     this.doc = TextDocument.create(uri, languageId, version, text);
+    this.loneCR = LONE_CR.test(text);
   }
 
   get uri(): string {
@@ -82,16 +90,29 @@ export class OpenDocument {
   applyChanges(changes: readonly TextDocumentContentChangeEvent[], version: number): void {
     for (const change of changes) {
       if ('range' in change && change.range) {
-        if (this.tree) this.tree.edit(inputEditFor(this.doc, change.range, change.text));
+        if (this.tree) this.tree.edit(inputEditFor(this.doc, change.range, change.text, this.loneCR));
         this.doc = TextDocument.update(this.doc, [change], version);
+        if (!this.loneCR && (change.text.includes('\r') || this.crAround(change.range.start))) this.loneCR = LONE_CR.test(this.doc.getText());
       } else {
         // A full-text change: nothing to reuse.
         this.dropTree();
         this.doc = TextDocument.update(this.doc, [change], version);
+        this.loneCR = LONE_CR.test(change.text);
       }
     }
     this.doc = TextDocument.update(this.doc, [], version);
     this.stale = true;
+  }
+
+  /** Whether a deletion at `at` may have left a `\r` without its `\n`. */
+  private crAround(at: { line: number; character: number }): boolean {
+    const offset = this.doc.offsetAt(at);
+    const text = this.doc.getText();
+    return text[offset - 1] === '\r' || text[offset] === '\r';
+  }
+
+  get lineCount(): number {
+    return this.doc.lineCount;
   }
 
   /** The tree for the current text, re-parsed incrementally when edits are pending. */

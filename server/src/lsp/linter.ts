@@ -15,7 +15,7 @@ import type {
 import { FileChangeType } from 'vscode-languageserver';
 import { isExcluded } from '../exclude';
 import type { EngineSettings, Range } from '../types';
-import { type AnalysisOutcome, AnalysisErrorLog, analyzeText, type LspFinding } from './analysis';
+import { type AnalysisOutcome, AnalysisErrorLog, analyzeText, type LspFinding, overflowedStack } from './analysis';
 import { FIX_ALL_KIND, findingFor, fixAllAction, kindRequested, quickFixes, workspaceEdit } from './code-actions';
 import { isOurs, toDiagnostic } from './diagnostics';
 import { OpenDocument } from './documents';
@@ -288,7 +288,9 @@ export class Linter {
       return undefined;
     }
     const segments: Segment[] =
-      current.kind === 'document' ? [{ uri: current.doc.uri, version: current.doc.version, text: current.doc.text }] : current.notebook.cells();
+      current.kind === 'document'
+        ? [{ uri: current.doc.uri, version: current.doc.version, text: current.doc.text, lines: current.doc.lineCount }]
+        : current.notebook.cells();
     const joined = new SegmentedText(segments);
     const result: UnitResult = { signature, generation, joined, findings: [] };
     if (settings.enabled && !this.excludedBy(settings, scope.path)) {
@@ -335,6 +337,11 @@ export class Linter {
         }
       }
       outcome = analyzeText(text, settings, unit.key, tree);
+      if (this.documentWorker && overflowedStack(outcome)) {
+        // The worker thread has a far deeper stack: try there before settling for partial results.
+        this.host.log.info(`Leak Lens: ${unit.key} is nested too deeply for the main thread; analysing it on the worker`);
+        outcome = (await this.documentWorker.analyze(text, settings, unit.key).catch(() => undefined)) ?? outcome;
+      }
     }
     this.errors.report(outcome, unit.key);
     this.host.log.debug(

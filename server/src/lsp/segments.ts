@@ -11,6 +11,8 @@ export interface Segment {
   text: string;
   /** Notebook cells: hide IPython magics (`%time`, `!pip`, `%%bash` cells) from the parser. */
   ipython?: boolean;
+  /** The text's line count when already known (an open document keeps one): saves a scan. */
+  lines?: number;
 }
 
 export interface Located {
@@ -74,7 +76,7 @@ export class SegmentedText {
     const parts: string[] = [];
     for (const s of segments) {
       this.firstLines.push(line);
-      const count = lineCount(s.text);
+      const count = s.lines ?? lineCount(s.text);
       this.lineCounts.push(count);
       line += count;
       const { text, masked } = s.ipython ? maskIPython(s.text) : { text: s.text, masked: [] };

@@ -58,7 +58,9 @@ export class AnalysisWorker {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.script, { stdout: true, stderr: true });
+    // A deep stack: recursive code in the engine then survives absurd nesting that overflows the
+    // main thread's (see Linter.runAnalysis, which retries such files here).
+    const worker = new Worker(this.script, { stdout: true, stderr: true, resourceLimits: { stackSizeMb: 64 } });
     // The worker must never write to the server's stdout (the JSON-RPC stream).
     worker.stdout.resume();
     worker.stderr.resume();

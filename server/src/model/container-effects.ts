@@ -45,7 +45,16 @@ const LIST_GROW = new Set(['append', 'extend', 'insert', '__iadd__']);
 const DEQUE_GROW = new Set(['append', 'appendleft', 'extend', 'extendleft', 'insert', '__iadd__']);
 const SET_GROW = new Set(['add', 'update', '__ior__']);
 const DICT_GROW = new Set(['setdefault', 'update', '__setitem__', '__ior__']);
-const NESTED_GROW = new Set(['append', 'appendleft', 'extend', 'extendleft', 'insert', 'add', 'update', '__setitem__']);
+const NESTED_GROW = new Set([
+  'append',
+  'appendleft',
+  'extend',
+  'extendleft',
+  'insert',
+  'add',
+  'update',
+  '__setitem__',
+]);
 const EVICT = new Set([
   'pop',
   'popitem',
@@ -58,17 +67,49 @@ const EVICT = new Set([
   'intersection_update',
   'symmetric_difference_update',
 ]);
-const DICT_TTL_METHODS = new Set(['get', 'setdefault', 'update', 'pop', 'popitem', 'clear', 'keys', 'values', 'items']);
-const LIST_DEQUE_METHODS = new Set(['append', 'extend', 'insert', 'count', 'index', 'remove', 'reverse', 'copy', 'clear']);
+const DICT_TTL_METHODS = new Set([
+  'get',
+  'setdefault',
+  'update',
+  'pop',
+  'popitem',
+  'clear',
+  'keys',
+  'values',
+  'items',
+]);
+const LIST_DEQUE_METHODS = new Set([
+  'append',
+  'extend',
+  'insert',
+  'count',
+  'index',
+  'remove',
+  'reverse',
+  'copy',
+  'clear',
+]);
 
 /** Functions that only read their argument and accept any iterable / mapping. */
 const READ_ONLY_CALLEES = new Set(
   'len list tuple set frozenset sorted sum any all min max enumerate reversed iter zip map filter print repr str bool dict'
     .split(' ')
     .map((n) => `builtins.${n}`)
-    .concat(['copy.copy', 'copy.deepcopy', 'pprint.pprint', 'pprint.pformat', 'random.choice', 'random.sample']),
+    .concat([
+      'copy.copy',
+      'copy.deepcopy',
+      'pprint.pprint',
+      'pprint.pformat',
+      'random.choice',
+      'random.sample',
+    ]),
 );
-const GROW_CALLEES = new Set(['heapq.heappush', 'bisect.insort', 'bisect.insort_left', 'bisect.insort_right']);
+const GROW_CALLEES = new Set([
+  'heapq.heappush',
+  'bisect.insort',
+  'bisect.insort_left',
+  'bisect.insort_right',
+]);
 const EVICT_CALLEES = new Set(['heapq.heappop', 'heapq.heapreplace', 'heapq.heappushpop']);
 
 export function growMethodsOf(kind: ContainerKind): ReadonlySet<string> {
@@ -121,10 +162,11 @@ function isConstantLiteral(node: Node): boolean {
  */
 export function isConstantKey(model: SemanticModel, node: Node, depth = 0): boolean {
   if (isConstantLiteral(node)) return true;
-  if (node.type === 'tuple') return node.namedChildren.every((c) => !c || c.type === 'comment' || isConstantKey(model, c, depth));
+  if (node.type === 'tuple')
+    return node.namedChildren.every((c) => !c || c.type === 'comment' || isConstantKey(model, c, depth));
   if (node.type !== 'identifier' || depth > 2) return false;
   const binding = model.resolve(node);
-  if (!binding || binding.sites.length !== 1) return false;
+  if (binding?.sites.length !== 1) return false;
   const site = binding.sites[0];
   switch (binding.kind) {
     case 'assignment': {
@@ -150,9 +192,17 @@ function isConstantCollection(model: SemanticModel, node: Node | null, depth: nu
   }
   if (node.type === 'identifier') {
     const binding = model.resolve(node);
-    if (!binding || binding.scope !== model.moduleScope || binding.kind !== 'assignment' || binding.sites.length !== 1) return false;
+    if (
+      !binding ||
+      binding.scope !== model.moduleScope ||
+      binding.kind !== 'assignment' ||
+      binding.sites.length !== 1
+    )
+      return false;
     const value = model.assignedValue(binding.sites[0]);
-    return !!value && ['tuple', 'list', 'set'].includes(value.type) && isConstantCollection(model, value, depth);
+    return (
+      !!value && ['tuple', 'list', 'set'].includes(value.type) && isConstantCollection(model, value, depth)
+    );
   }
   return false;
 }
@@ -165,12 +215,15 @@ function constantParameter(model: SemanticModel, paramName: Node, depth: number)
   const fnName = fn.childForFieldName('name')?.text ?? '';
   if (!fnName.startsWith('_') || fnName.endsWith('__')) return false;
   const params = (fn.childForFieldName('parameters')?.namedChildren ?? []).filter(
-    (p): p is Node => !!p && p.type !== 'comment' && p.type !== 'keyword_separator' && p.type !== 'positional_separator',
+    (p): p is Node =>
+      !!p && p.type !== 'comment' && p.type !== 'keyword_separator' && p.type !== 'positional_separator',
   );
   const index = params.findIndex((p) => p.id === param.id);
   const raw = fn.childForFieldName('parameters')?.namedChildren ?? [];
   const rawIndex = raw.findIndex((p) => p?.id === param.id);
-  const keywordOnly = raw.slice(0, rawIndex).some((p) => p?.type === 'list_splat_pattern' || p?.type === 'keyword_separator');
+  const keywordOnly = raw
+    .slice(0, rawIndex)
+    .some((p) => p?.type === 'list_splat_pattern' || p?.type === 'keyword_separator');
   const fnBinding = model.scopeOf(fn).lookupLocal(fnName);
   if (index < 0 || fnBinding?.kind !== 'function') return false;
   const defaultValue = param.childForFieldName('value');
@@ -182,7 +235,9 @@ function constantParameter(model: SemanticModel, paramName: Node, depth: number)
       if (call?.type !== 'call' || call.childForFieldName('function')?.id !== callee.id) return false;
       const args = call.childForFieldName('arguments')?.namedChildren ?? [];
       if (args.some((a) => a?.type === 'list_splat' || a?.type === 'dictionary_splat')) return false;
-      const keyword = args.find((a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === paramName.text);
+      const keyword = args.find(
+        (a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === paramName.text,
+      );
       const positional = keywordOnly ? undefined : positionalArguments(call)[index];
       const passed = keyword?.childForFieldName('value') ?? positional ?? defaultValue;
       return !!passed && isConstantKey(model, passed, depth + 1);
@@ -266,10 +321,12 @@ export function effectsOf(model: SemanticModel, access: Access, kind: ContainerK
       const dequeOk = LIST_DEQUE_METHODS.has(m);
       if (isDict && m === 'setdefault') {
         const [key] = positionalArguments(use.call);
-        if (key && isConstantKey(model, key)) return nestedEffects(model, use.call, access, '.setdefault(…)', true);
+        if (key && isConstantKey(model, key))
+          return nestedEffects(model, use.call, access, '.setdefault(…)', true);
         return mk('grow', use.call, '.setdefault()', ttlOk, dequeOk);
       }
-      if (isDict && m === 'update' && constantUpdate(model, use.call)) return mk('read', use.call, '.update()', ttlOk, dequeOk);
+      if (isDict && m === 'update' && constantUpdate(model, use.call))
+        return mk('read', use.call, '.update()', ttlOk, dequeOk);
       if (growMethodsOf(kind).has(m)) return mk('grow', use.call, `.${m}()`, ttlOk, dequeOk);
       return mk('read', use.call, `.${m}()`, ttlOk, dequeOk);
     }
@@ -277,7 +334,8 @@ export function effectsOf(model: SemanticModel, access: Access, kind: ContainerK
       // A bound method handed out (`atexit.register(_cache.clear)`, `finalize(o, _c.pop, k)`).
       const m = use.attribute;
       if (EVICT.has(m)) return mk('evict', use.node, `.${m}`, false, false);
-      if (growMethodsOf(kind).has(m) && access.scope.isRuntime) return mk('grow', use.node, `.${m}`, false, false);
+      if (growMethodsOf(kind).has(m) && access.scope.isRuntime)
+        return mk('grow', use.node, `.${m}`, false, false);
       return mk('read', use.node, `.${m}`, false, false);
     }
     case 'subscript-store': {
@@ -299,7 +357,8 @@ export function effectsOf(model: SemanticModel, access: Access, kind: ContainerK
       const slice = hasSlice(sub);
       const effects: Effect[] = [];
       // A defaultdict inserts every key it is asked for.
-      if (kind === 'defaultdict' && !constantKeyed(model, sub) && access.scope.isRuntime) effects.push(...mk('grow', sub, '[key]'));
+      if (kind === 'defaultdict' && !constantKeyed(model, sub) && access.scope.isRuntime)
+        effects.push(...mk('grow', sub, '[key]'));
       const nested = nestedEffects(model, sub, access, '[…]', isDict);
       if (nested[0].kind !== 'read') effects.push(...nested);
       if (effects.length === 0) return mk('read', sub, '[…]', true, !slice);
@@ -315,7 +374,8 @@ export function effectsOf(model: SemanticModel, access: Access, kind: ContainerK
     }
     case 'rebind':
       // `global c; c = {}` in a function starts over; a module-level store is the creation.
-      if (access.scope.isRuntime || access.node.type === 'attribute') return mk('evict', use.node, 'rebinding', false, false);
+      if (access.scope.isRuntime || access.node.type === 'attribute')
+        return mk('evict', use.node, 'rebinding', false, false);
       return mk('read', use.node, 'definition');
     case 'del':
       return mk('evict', use.node, 'del', false, false);
@@ -330,18 +390,29 @@ export function effectsOf(model: SemanticModel, access: Access, kind: ContainerK
       if (callee && EVICT_CALLEES.has(callee)) return mk('evict', use.call, `${callee}()`, false, false);
       if (callee && READ_ONLY_CALLEES.has(callee)) return mk('read', use.call, `${callee}()`);
       if (isStringJoin(use.call)) return mk('read', use.call, 'join()');
-      if (depth < 2 && evictedByLocalFunction(model, use.call, node, kind, depth)) return mk('evict', use.call, 'helper');
+      if (depth < 2 && evictedByLocalFunction(model, use.call, node, kind, depth))
+        return mk('evict', use.call, 'helper');
       return mk('read', use.call, 'argument', false, false);
     }
     case 'assigned-to': {
       const target = use.target;
       if (target.type === 'identifier' && depth < 2) {
         const alias = model.resolve(target);
-        if (alias && alias.kind === 'assignment' && alias.sites.length === 1 && alias.sites[0].id === target.id) {
+        if (
+          alias &&
+          alias.kind === 'assignment' &&
+          alias.sites.length === 1 &&
+          alias.sites[0].id === target.id
+        ) {
           const effects: Effect[] = [];
           for (const ref of model.references(alias)) {
             if (ref.node.id === target.id) continue;
-            for (const e of effectsOf(model, { node: ref.node, scope: ref.scope, viaAlias: true }, kind, depth + 1))
+            for (const e of effectsOf(
+              model,
+              { node: ref.node, scope: ref.scope, viaAlias: true },
+              kind,
+              depth + 1,
+            ))
               effects.push({ ...e, ttlOk: false, dequeOk: false });
           }
           return effects.length ? effects : mk('read', use.node, 'alias', false, false);
@@ -371,7 +442,8 @@ export function effectsOf(model: SemanticModel, access: Access, kind: ContainerK
         return mk('fill-check', parent, 'comparison', true, false);
       }
       if (isTruthinessTest(node)) return mk('fill-check', parent, 'truth test');
-      if (parent.type === 'list_splat' || parent.type === 'dictionary_splat') return mk('read', parent, 'unpacking', true, parent.type === 'list_splat');
+      if (parent.type === 'list_splat' || parent.type === 'dictionary_splat')
+        return mk('read', parent, 'unpacking', true, parent.type === 'list_splat');
       if (parent.type === 'expression_statement') return mk('read', parent, 'expression');
       return mk('read', parent, parent.type, false, false);
     }
@@ -390,12 +462,20 @@ function isStringJoin(call: Node): boolean {
  * `d[k].append(x)` / `d.setdefault("k", []).append(x)`: growth inside an element. `holder` is the
  * expression that yields the element.
  */
-function nestedEffects(_model: SemanticModel, holder: Node, access: Access, what: string, innerIsMapping: boolean): Effect[] {
+function nestedEffects(
+  _model: SemanticModel,
+  holder: Node,
+  access: Access,
+  what: string,
+  innerIsMapping: boolean,
+): Effect[] {
   const base = { access, ttlOk: true, dequeOk: true };
   const use = useOf(holder);
   if (use.kind === 'method') {
-    if (NESTED_GROW.has(use.method)) return [{ ...base, kind: 'nested-grow', site: use.call, what: `${what}.${use.method}()` }];
-    if (EVICT.has(use.method)) return [{ ...base, kind: 'evict', site: use.call, what: `${what}.${use.method}()` }];
+    if (NESTED_GROW.has(use.method))
+      return [{ ...base, kind: 'nested-grow', site: use.call, what: `${what}.${use.method}()` }];
+    if (EVICT.has(use.method))
+      return [{ ...base, kind: 'evict', site: use.call, what: `${what}.${use.method}()` }];
   }
   if (use.kind === 'subscript-store') {
     // `d[a][b] = v` grows the inner dict; `grid[i][j] = v` on lists of lists only replaces.
@@ -403,12 +483,19 @@ function nestedEffects(_model: SemanticModel, holder: Node, access: Access, what
     const kind: EffectKind = hasSlice(use.node) ? 'evict' : innerIsMapping ? 'nested-grow' : 'read';
     return [{ ...base, kind, site: stmt, what: `${what}[…] = …` }];
   }
-  if (use.kind === 'subscript-del') return [{ ...base, kind: 'evict', site: use.node, what: `del ${what}[…]` }];
+  if (use.kind === 'subscript-del')
+    return [{ ...base, kind: 'evict', site: use.node, what: `del ${what}[…]` }];
   return [{ ...base, kind: 'read', site: holder, what }];
 }
 
 /** `_evict(_cache)` where `_evict` is a function of this module that evicts from its parameter. */
-function evictedByLocalFunction(model: SemanticModel, call: Node, arg: Node, kind: ContainerKind, depth: number): boolean {
+function evictedByLocalFunction(
+  model: SemanticModel,
+  call: Node,
+  arg: Node,
+  kind: ContainerKind,
+  depth: number,
+): boolean {
   const fn = call.childForFieldName('function');
   if (fn?.type !== 'identifier') return false;
   const binding = model.resolve(fn);
@@ -416,7 +503,9 @@ function evictedByLocalFunction(model: SemanticModel, call: Node, arg: Node, kin
   if (def?.type !== 'function_definition') return false;
   const { node: argExpr, parent } = unparenthesizedParent(arg);
   let paramName: string | undefined;
-  const params = (def.childForFieldName('parameters')?.namedChildren ?? []).filter((p): p is Node => !!p && p.type !== 'comment');
+  const params = (def.childForFieldName('parameters')?.namedChildren ?? []).filter(
+    (p): p is Node => !!p && p.type !== 'comment',
+  );
   if (parent?.type === 'keyword_argument') paramName = parent.childForFieldName('name')?.text;
   else {
     const index = positionalArguments(call).findIndex((a) => a.id === argExpr.id);
@@ -429,6 +518,9 @@ function evictedByLocalFunction(model: SemanticModel, call: Node, arg: Node, kin
   if (!param) return false;
   return model
     .references(param)
-    .some((r) => effectsOf(model, { node: r.node, scope: r.scope }, kind, depth + 1).some((e) => e.kind === 'evict' || e.kind === 'bound'));
+    .some((r) =>
+      effectsOf(model, { node: r.node, scope: r.scope }, kind, depth + 1).some(
+        (e) => e.kind === 'evict' || e.kind === 'bound',
+      ),
+    );
 }
-

@@ -3,6 +3,7 @@
 // LEAK001 (dicts whose keys grow) and LEAK002 (lists/sets/deques that accumulate) share this so
 // they agree on what "written at run time" and "evicted" mean and never report a container twice.
 import type { Node } from '../parser';
+import { possibleContainerValues } from './candidates';
 import { type Access, type ContainerKind, type Effect, effectsOf } from './container-effects';
 import { runsAtImportTime, writerOf } from './import-time';
 import type { Binding, Scope, SemanticModel } from './semantic';
@@ -33,6 +34,8 @@ const CONSTRUCTORS: Record<string, ContainerKind> = {
   'collections.deque': 'deque',
 };
 
+const CONSTRUCTOR_NAMES = new Set(Object.keys(CONSTRUCTORS).map((q) => q.slice(q.lastIndexOf('.') + 1)));
+
 function argumentNodes(call: Node): Node[] {
   const args = call.childForFieldName('arguments');
   if (args?.type !== 'argument_list') return [];
@@ -40,16 +43,17 @@ function argumentNodes(call: Node): Node[] {
 }
 
 /** What kind of fresh container `value` creates, if it is one of the container constructors. */
-export function containerValue(model: SemanticModel, value: Node | null | undefined): ContainerValue | undefined {
+export function containerValue(
+  model: SemanticModel,
+  value: Node | null | undefined,
+): ContainerValue | undefined {
   if (!value) return undefined;
-  const named = value.namedChildren.filter((c) => c?.type !== 'comment');
-  const display = (kind: ContainerKind): ContainerValue => ({
-    kind,
-    node: value,
-    empty: named.length === 0,
-    literalItems: named.length > 0,
-    bounded: false,
-  });
+  const display = (kind: ContainerKind): ContainerValue => {
+    // Avoid marshalling every child of a large literal table: only comments can make it "empty".
+    const count = value.namedChildCount;
+    const empty = count === 0 || (count < 8 && value.namedChildren.every((c) => c?.type === 'comment'));
+    return { kind, node: value, empty, literalItems: !empty, bounded: false };
+  };
   switch (value.type) {
     case 'dictionary':
       return display('dict');
@@ -60,6 +64,12 @@ export function containerValue(model: SemanticModel, value: Node | null | undefi
     case 'set_comprehension':
       return display('set');
     case 'call': {
+      // Cheap syntactic test first: most calls are not constructors, and resolving names costs.
+      const fn = value.childForFieldName('function');
+      const last = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn?.text;
+      const maybe =
+        !!last && (CONSTRUCTOR_NAMES.has(last) || (fn?.type === 'identifier' && model.moduleScope.lookupLocal(last)?.kind === 'import'));
+      if (!maybe) return undefined;
       const qualified = model.calleeName(value);
       const kind = qualified ? CONSTRUCTORS[qualified] : undefined;
       if (!kind) return undefined;
@@ -67,7 +77,9 @@ export function containerValue(model: SemanticModel, value: Node | null | undefi
       const positional = positionalArguments(value);
       let bounded = false;
       if (kind === 'deque') {
-        const maxlen = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'maxlen');
+        const maxlen = args.find(
+          (a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'maxlen',
+        );
         const limit = maxlen ? maxlen.childForFieldName('value') : positional[1];
         bounded = !!limit && limit.type !== 'none';
       }
@@ -75,7 +87,8 @@ export function containerValue(model: SemanticModel, value: Node | null | undefi
       // iterable of `list(…)`, `set(…)`, `deque(…, maxlen=…)`.
       let items: Node[];
       if (kind === 'dict') items = args;
-      else if (kind === 'defaultdict' || kind === 'ordereddict') items = kind === 'defaultdict' ? args.slice(1) : args;
+      else if (kind === 'defaultdict' || kind === 'ordereddict')
+        items = kind === 'defaultdict' ? args.slice(1) : args;
       else items = positional.slice(0, 1);
       return { kind, node: value, empty: items.length === 0, literalItems: false, bounded };
     }
@@ -107,7 +120,10 @@ function isDunder(name: string): boolean {
  * a container too (or `+=`-style filling). A name also bound to `None`, a function or an import is
  * not a plain container and is left alone.
  */
-function containerSite(model: SemanticModel, binding: Binding): { target: Node; value: ContainerValue } | undefined {
+function containerSite(
+  model: SemanticModel,
+  binding: Binding,
+): { target: Node; value: ContainerValue } | undefined {
   let first: { target: Node; value: ContainerValue } | undefined;
   for (const site of binding.sites) {
     const parent = site.parent;
@@ -120,15 +136,83 @@ function containerSite(model: SemanticModel, binding: Binding): { target: Node; 
   return first;
 }
 
+/**
+ * Whether some code could grow `name` in place: it appears before `[`, `+=`, `|=` or a growing
+ * method (`.append`, `.add`, `.setdefault`…), or as the heap of `heappush(`/`insort(`. A cheap text test that lets the rules skip the many module-
+ * and class-level constants nothing ever writes to.
+ */
+const GROWTH_METHOD_AFTER_DOT =
+  /^\.\s*(?:append|appendleft|extend|extendleft|insert|add|update|setdefault|__setitem__|__iadd__|__ior__)\b/;
+
+function mayBeWritten(text: string, name: string): boolean {
+  for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + name.length)) {
+    const end = i + name.length;
+    if (IDENTIFIER_CHAR.test(text[i - 1] ?? '') || IDENTIFIER_CHAR.test(text[end] ?? '')) continue;
+    let j = end;
+    while (text[j] === ' ' || text[j] === '\t') j++;
+    const c = text[j];
+    if (c === '[' || ((c === '+' || c === '|') && text[j + 1] === '=')) return true;
+    if (c === '.' && GROWTH_METHOD_AFTER_DOT.test(text.slice(j, j + 24))) return true;
+    if (/(?:heappush|insort\w*)\s*\(\s*$/.test(text.slice(Math.max(0, i - 24), i))) return true;
+  }
+  return false;
+}
+
+/**
+ * Classes (at module level or nested in classes, not created inside functions) whose body assigns
+ * a container: the only ones that can hold a class-level container candidate.
+ */
+export function classesWithContainers(model: SemanticModel): Node[] {
+  const seen = new Set<number>();
+  const classes: Node[] = [];
+  for (const value of possibleContainerValues(model)) {
+    const statement = value.parent?.parent;
+    const classNode = statement?.parent?.parent;
+    if (value.parent?.type !== 'assignment' || statement?.type !== 'expression_statement') continue;
+    if (classNode?.type !== 'class_definition' || seen.has(classNode.id)) continue;
+    seen.add(classNode.id);
+    if (!model.scopeOf(classNode).isRuntime) classes.push(classNode);
+  }
+  return classes;
+}
+
+/** Parameter defaults (`acc=[]`, `seen: set = set()`) that may be mutable containers. */
+export function possibleMutableDefaults(model: SemanticModel): Node[] {
+  return possibleContainerValues(model)
+    .map((value) => value.parent)
+    .filter(
+      (p): p is Node => !!p && (p.type === 'default_parameter' || p.type === 'typed_default_parameter'),
+    );
+}
+
+const moduleCache = new WeakMap<SemanticModel, ContainerCandidate[]>();
+const classCache = new WeakMap<SemanticModel, Map<number, ContainerCandidate[]>>();
+
 export function moduleContainers(model: SemanticModel): ContainerCandidate[] {
+  let result = moduleCache.get(model);
+  if (!result) {
+    result = findModuleContainers(model);
+    moduleCache.set(model, result);
+  }
+  return result;
+}
+
+function findModuleContainers(model: SemanticModel): ContainerCandidate[] {
   const scope = model.moduleScope;
   scope.ensureCollected();
   const result: ContainerCandidate[] = [];
   for (const binding of scope.bindings.values()) {
     if (binding.kind !== 'assignment' || isDunder(binding.name)) continue;
     const site = containerSite(model, binding);
-    if (!site?.target.parent) continue;
-    result.push({ name: binding.name, level: 'module', binding, target: site.target, assignment: site.target.parent, value: site.value });
+    if (!site?.target.parent || !mayBeWritten(model.file.text, binding.name)) continue;
+    result.push({
+      name: binding.name,
+      level: 'module',
+      binding,
+      target: site.target,
+      assignment: site.target.parent,
+      value: site.value,
+    });
   }
   return result;
 }
@@ -147,6 +231,20 @@ function isClassVarAnnotation(model: SemanticModel, type: Node): boolean {
  * copy or reject the default per instance), so only `ClassVar[...]` ones count there.
  */
 export function classContainers(model: SemanticModel, classNode: Node): ContainerCandidate[] {
+  let byClass = classCache.get(model);
+  if (!byClass) {
+    byClass = new Map();
+    classCache.set(model, byClass);
+  }
+  let result = byClass.get(classNode.id);
+  if (!result) {
+    result = findClassContainers(model, classNode);
+    byClass.set(classNode.id, result);
+  }
+  return result;
+}
+
+function findClassContainers(model: SemanticModel, classNode: Node): ContainerCandidate[] {
   const scope = model.scopeFor(classNode);
   scope.ensureCollected();
   const className = classNode.childForFieldName('name')?.text ?? '';
@@ -157,10 +255,19 @@ export function classContainers(model: SemanticModel, classNode: Node): Containe
     if (binding.kind !== 'assignment' || isDunder(binding.name)) continue;
     const site = containerSite(model, binding);
     const assignment = site?.target.parent;
-    if (!site || !assignment) continue;
+    if (!site || !assignment || !mayBeWritten(model.file.text, binding.name)) continue;
     const type = assignment.childForFieldName('type');
     if (type && declarative && !isClassVarAnnotation(model, type)) continue;
-    result.push({ name: binding.name, level: 'class', classNode, className, binding, target: site.target, assignment, value: site.value });
+    result.push({
+      name: binding.name,
+      level: 'class',
+      classNode,
+      className,
+      binding,
+      target: site.target,
+      assignment,
+      value: site.value,
+    });
   }
   return result;
 }
@@ -182,18 +289,25 @@ export function annotationHead(type: Node): Node | undefined {
 }
 
 /** The function a parameter identifier belongs to, when it is the first parameter of a method. */
-function firstParameterOfMethod(model: SemanticModel, binding: Binding): { method: Node; isClassLike: boolean } | undefined {
+function firstParameterOfMethod(
+  model: SemanticModel,
+  binding: Binding,
+): { method: Node; isClassLike: boolean } | undefined {
   if (binding.kind !== 'parameter') return undefined;
   const fn = binding.scope.node;
   if (fn.type !== 'function_definition' || !binding.scope.enclosingClass) return undefined;
-  const params = fn.childForFieldName('parameters')?.namedChildren.filter((p) => p && p.type !== 'comment') ?? [];
+  const params =
+    fn.childForFieldName('parameters')?.namedChildren.filter((p) => p && p.type !== 'comment') ?? [];
   const first = params[0];
-  if (!first || first.type !== 'identifier' || first.text !== binding.name) return undefined;
+  if (first?.type !== 'identifier' || first.text !== binding.name) return undefined;
   const decorators = decoratorsOf(fn).map((d) => model.qualifiedName(d));
   if (decorators.includes('builtins.staticmethod')) return undefined;
   const name = fn.childForFieldName('name')?.text ?? '';
   const isClassLike =
-    decorators.includes('builtins.classmethod') || name === '__new__' || name === '__init_subclass__' || name === '__class_getitem__';
+    decorators.includes('builtins.classmethod') ||
+    name === '__new__' ||
+    name === '__init_subclass__' ||
+    name === '__class_getitem__';
   return { method: fn, isClassLike };
 }
 
@@ -203,18 +317,29 @@ const IDENTIFIER_CHAR = /[\p{L}\p{N}_]/u;
  * All accesses to a container candidate. For class-level containers, `instanceShadowed` tells that
  * some method assigns `self.<name> = …`, making it a per-instance attribute (not a shared one).
  */
-export function containerAccesses(model: SemanticModel, cand: ContainerCandidate): { accesses: Access[]; instanceShadowed: boolean } {
+export function containerAccesses(
+  model: SemanticModel,
+  cand: ContainerCandidate,
+): { accesses: Access[]; instanceShadowed: boolean } {
   const accesses: Access[] = model.references(cand.binding).map((r) => ({ node: r.node, scope: r.scope }));
   let instanceShadowed = false;
   if (cand.level === 'class' && cand.classNode) {
     const classNode = cand.classNode;
     const text = model.file.text;
     const name = cand.name;
+    // Only `<object>.name` can reach a class attribute from a method or from outside the class.
     for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + name.length)) {
-      if (IDENTIFIER_CHAR.test(text[i - 1] ?? '') || IDENTIFIER_CHAR.test(text[i + name.length] ?? '')) continue;
+      if (IDENTIFIER_CHAR.test(text[i - 1] ?? '') || IDENTIFIER_CHAR.test(text[i + name.length] ?? ''))
+        continue;
+      if (!/\.\s*$/.test(text.slice(Math.max(0, i - 8), i))) continue;
       const id = model.file.root.descendantForIndex(i, i + name.length);
       const attr = id?.parent;
-      if (!id || id.type !== 'identifier' || attr?.type !== 'attribute' || attr.childForFieldName('attribute')?.id !== id.id) continue;
+      if (
+        id?.type !== 'identifier' ||
+        attr?.type !== 'attribute' ||
+        attr.childForFieldName('attribute')?.id !== id.id
+      )
+        continue;
       const owner = ownerOf(model, attr.childForFieldName('object'), classNode);
       if (!owner) continue;
       if (owner === 'instance') {
@@ -228,12 +353,17 @@ export function containerAccesses(model: SemanticModel, cand: ContainerCandidate
 }
 
 /** Whether `object` (of `object.attr`) is the class itself or one of its instances inside its methods. */
-function ownerOf(model: SemanticModel, object: Node | null, classNode: Node): 'class' | 'instance' | undefined {
+function ownerOf(
+  model: SemanticModel,
+  object: Node | null,
+  classNode: Node,
+): 'class' | 'instance' | undefined {
   if (!object) return undefined;
   if (object.type === 'identifier') {
     const binding = model.resolve(object);
     if (!binding) return undefined;
-    if (binding.kind === 'class') return binding.sites.some((s) => s.parent?.id === classNode.id) ? 'class' : undefined;
+    if (binding.kind === 'class')
+      return binding.sites.some((s) => s.parent?.id === classNode.id) ? 'class' : undefined;
     const method = firstParameterOfMethod(model, binding);
     if (!method || binding.scope.enclosingClass?.node.id !== classNode.id) return undefined;
     return method.isClassLike ? 'class' : 'instance';
@@ -277,7 +407,11 @@ export interface ContainerFacts {
   effects: Effect[];
 }
 
-export function containerFacts(model: SemanticModel, accesses: Access[], kind: ContainerKind): ContainerFacts {
+export function containerFacts(
+  model: SemanticModel,
+  accesses: Access[],
+  kind: ContainerKind,
+): ContainerFacts {
   const effects = accesses.flatMap((a) => effectsOf(model, a, kind));
   // Functions that test the container's emptiness before writing fill it once (lazy init).
   const fillOnce = new Set<Scope>();
@@ -300,4 +434,28 @@ export function containerFacts(model: SemanticModel, accesses: Access[], kind: C
     dequeCompatible: effects.every((e) => e.dequeOk),
     effects,
   };
+}
+
+/** Everything the rules need to know about one candidate: computed once, shared by the rules. */
+export interface ContainerAnalysis {
+  /** A class attribute that methods replace with `self.<name> = …` is per instance. */
+  instanceShadowed: boolean;
+  facts: ContainerFacts;
+}
+
+const analysisCache = new WeakMap<SemanticModel, Map<Binding, ContainerAnalysis>>();
+
+export function analyzeContainer(model: SemanticModel, cand: ContainerCandidate): ContainerAnalysis {
+  let cache = analysisCache.get(model);
+  if (!cache) {
+    cache = new Map();
+    analysisCache.set(model, cache);
+  }
+  let result = cache.get(cand.binding);
+  if (!result) {
+    const { accesses, instanceShadowed } = containerAccesses(model, cand);
+    result = { instanceShadowed, facts: containerFacts(model, accesses, cand.value.kind) };
+    cache.set(cand.binding, result);
+  }
+  return result;
 }

@@ -9,7 +9,8 @@ import { unparenthesizedParent, useOf } from './usage';
 /** The chain of function/lambda scopes from `scope` outwards (innermost first). */
 export function functionChain(scope: Scope): Scope[] {
   const chain: Scope[] = [];
-  for (let s: Scope | undefined = scope; s; s = s.parent) if (s.kind === 'function' || s.kind === 'lambda') chain.push(s);
+  for (let s: Scope | undefined = scope; s; s = s.parent)
+    if (s.kind === 'function' || s.kind === 'lambda') chain.push(s);
   return chain;
 }
 
@@ -63,7 +64,10 @@ function scopeAtImport(model: SemanticModel, scope: Scope, visiting: Set<Scope>)
 
 function functionAtImport(model: SemanticModel, fn: Scope, visiting: Set<Scope>): boolean {
   let cache = memo.get(model);
-  if (!cache) memo.set(model, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    memo.set(model, cache);
+  }
   const known = cache.get(fn);
   if (known !== undefined) return known;
   if (visiting.has(fn)) return false; // recursion: assume run time
@@ -85,7 +89,7 @@ function computeFunctionAtImport(model: SemanticModel, fn: Scope, visiting: Set<
     uses = classMethodUses(model, parent, name);
   } else {
     const binding = parent.lookupLocal(name);
-    if (!binding || binding.kind !== 'function') return false;
+    if (binding?.kind !== 'function') return false;
     const refs = model.references(binding);
     uses = refs.filter((r) => r.context === 'load').map((r) => r.node);
     // `del helper` once the module is set up: nobody outside can call it later.
@@ -134,7 +138,7 @@ function factoryUsesOf(model: SemanticModel, factory: Scope): Node[] {
   if (!parent) return [];
   if (parent.kind === 'class') return classMethodUses(model, parent, name);
   const binding = parent.lookupLocal(name);
-  if (!binding || binding.kind !== 'function') return [];
+  if (binding?.kind !== 'function') return [];
   return model
     .references(binding)
     .filter((r) => r.context === 'load')
@@ -147,7 +151,7 @@ function classMethodUses(model: SemanticModel, classScope: Scope, method: string
   const parent = classScope.parent;
   if (!className || !parent) return [];
   const binding = parent.lookupLocal(className);
-  if (!binding || binding.kind !== 'class') return [];
+  if (binding?.kind !== 'class') return [];
   const uses: Node[] = [];
   for (const ref of model.references(binding)) {
     const use = useOf(ref.node);
@@ -169,7 +173,11 @@ function inMainGuard(node: Node): boolean {
     if (cond?.type !== 'comparison_operator') return false;
     const operands = cond.namedChildren.filter((c): c is Node => !!c);
     const hasName = operands.some((c) => c.type === 'identifier' && c.text === '__name__');
-    const hasMain = operands.some((c) => c.type === 'string' && c.namedChildren.some((s) => s?.type === 'string_content' && s.text === '__main__'));
+    const hasMain = operands.some(
+      (c) =>
+        c.type === 'string' &&
+        c.namedChildren.some((s) => s?.type === 'string_content' && s.text === '__main__'),
+    );
     return hasName && hasMain;
   }
   return false;

@@ -28,6 +28,8 @@ export interface ResourceKind {
   noun: string;
   /** Releasing it, as a verb: `close`, `shut down`. */
   release: string;
+  /** The same with the object: `close it`, `shut it down`. */
+  releaseIt: string;
   /** The past participle: `closed`, `shut down`. */
   released: string;
   /** Methods that release it (`close`, `aclose`, `shutdown`…). */
@@ -87,6 +89,7 @@ export type Leak =
   | { kind: 'yielded-never-released'; named: NamedResource; yieldNode: Node }
   | { kind: 'with-no-release'; withItem: Node; named?: NamedResource }
   | { kind: 'chained'; method: string; chainCall: Node }
+  | { kind: 'iterated'; loop: Node }
   | { kind: 'consumed'; consumer: Node }
   | { kind: 'discarded'; statement: Node }
   | { kind: 'attribute-not-released'; target: Node; attribute: string; teardown: Node; className: string };
@@ -220,15 +223,18 @@ export function analyzeLifecycle(model: SemanticModel, call: Node, kind: Resourc
     case 'argument': {
       const verdict = argumentUse(model, use.call, kind);
       if (verdict === 'managed') return { state: 'released', how: 'context manager', node: use.call };
-      if (kind.isInlineConsumer?.(model, use.call, use.keyword)) return leaked({ kind: 'consumed', consumer: use.call });
+      if (kind.isInlineConsumer?.(model, use.call, use.keyword))
+        return leaked({ kind: 'consumed', consumer: use.call });
       if (verdict === 'neutral') return leaked({ kind: 'consumed', consumer: use.call });
-      if (verdict === 'wrapped' && !escapes(model, use.call, kind, 0)) return leaked({ kind: 'consumed', consumer: use.call });
+      if (verdict === 'wrapped' && !escapes(model, use.call, kind, 0))
+        return leaked({ kind: 'consumed', consumer: use.call });
       return { state: 'handed-on', how: 'passed to a call', node: use.call };
     }
     case 'method': {
       if (kind.releaseMethods.has(use.method) || EXIT_METHODS.has(use.method))
         return { state: 'released', how: 'released at once', node: use.call };
-      if (ENTER_METHODS.has(use.method)) return { state: 'handed-on', how: 'entered by hand', node: use.call };
+      if (ENTER_METHODS.has(use.method))
+        return { state: 'handed-on', how: 'entered by hand', node: use.call };
       if (!kind.dataMethods.has(use.method) && escapes(model, use.call, kind, 0)) {
         return { state: 'handed-on', how: 'derived value escapes', node: use.call };
       }
@@ -242,6 +248,13 @@ export function analyzeLifecycle(model: SemanticModel, call: Node, kind: Resourc
         // `try: open(p)` / `except OSError:` probes whether it can be opened.
         if (lastInTryWithHandler(parent)) return { state: 'handed-on', how: 'probe', node: parent };
         return leaked({ kind: 'discarded', statement: parent });
+      }
+      // `for line in open(p):`, `[l for l in open(p)]`: iterated once, never closed.
+      if (
+        (parent.type === 'for_statement' || parent.type === 'for_in_clause') &&
+        isField(parent, 'right', flow.node)
+      ) {
+        return leaked({ kind: 'iterated', loop: parent });
       }
       if (parent.type === 'named_expression') {
         const name = parent.childForFieldName('name');
@@ -276,6 +289,11 @@ export function flowOf(node: Node): { node: Node; use: Use; conditional: boolean
     return { node: current, use, conditional };
   }
   return { node: current, use: { kind: 'other', node: current }, conditional };
+}
+
+/** Whether `call` only uses its arguments while it runs (`json.load`, `print`, `len`…). */
+export function isNonRetainingCall(model: SemanticModel, call: Node): boolean {
+  return NON_RETAINING.has(model.calleeName(call) ?? '');
 }
 
 type ArgumentVerdict = 'managed' | 'handed-on' | 'neutral' | 'wrapped';
@@ -339,18 +357,25 @@ function closureScope(scope: Scope): Scope {
 }
 
 /** `with sqlite3.connect(p) as conn:` — the with manages a transaction only. */
-function withoutRelease(model: SemanticModel, creation: Creation, withItem: Node, kind: ResourceKind): Lifecycle {
+function withoutRelease(
+  model: SemanticModel,
+  creation: Creation,
+  withItem: Node,
+  kind: ResourceKind,
+): Lifecycle {
   const leaked = (named?: NamedResource): Lifecycle => ({
     state: 'leaked',
     creation,
     leak: { kind: 'with-no-release', withItem, named },
   });
   const pattern = withItem.childForFieldName('value');
-  const alias = pattern?.type === 'as_pattern' ? pattern.childForFieldName('alias')?.namedChildren[0] : undefined;
+  const alias =
+    pattern?.type === 'as_pattern' ? pattern.childForFieldName('alias')?.namedChildren[0] : undefined;
   if (!alias) return leaked();
   if (alias.type !== 'identifier') return { state: 'unknown' };
   const binding = model.resolve(alias);
-  if (!binding || binding.scope !== creation.owner) return { state: 'handed-on', how: 'bound to a non-local name', node: alias };
+  if (!binding || binding.scope !== creation.owner)
+    return { state: 'handed-on', how: 'bound to a non-local name', node: alias };
   const result = namedLifecycle(model, creation, binding, alias, kind);
   if (result.state !== 'leaked') return result;
   if (result.leak.kind === 'never-released' || result.leak.kind === 'with-no-release') {
@@ -410,12 +435,14 @@ function namedLifecycle(
   const leaked = (leak: Leak): Lifecycle => ({ state: 'leaked', creation, leak });
   if (gathered.managed) return { state: 'released', how: 'context manager', node: gathered.managed };
   // `try: zf = ZipFile(p)` / `except BadZipFile: …` with `zf` never used: a probe expected to fail.
-  if (refs.length === 0 && lastInTryWithHandler(statementNode(site))) return { state: 'handed-on', how: 'probe', node: site };
+  if (refs.length === 0 && lastInTryWithHandler(statementNode(site)))
+    return { state: 'handed-on', how: 'probe', node: site };
   const finallyRelease = gathered.releases.find((r) => r.place === 'finally');
   if (finallyRelease) return { state: 'released', how: 'finally', node: finallyRelease.call };
   const normal = gathered.releases.filter((r) => r.place === 'normal');
   const except = gathered.releases.filter((r) => r.place === 'except');
-  if (normal.length > 0 && except.length > 0) return { state: 'released', how: 'every path', node: normal[0].call };
+  if (normal.length > 0 && except.length > 0)
+    return { state: 'released', how: 'every path', node: normal[0].call };
   if (gathered.handedOn) return { state: 'handed-on', ...gathered.handedOn };
   if (gathered.yields.length > 0) {
     const yieldNode = gathered.yields[0];
@@ -426,7 +453,8 @@ function namedLifecycle(
     return { state: 'handed-on', how: 'yielded', node: yieldNode };
   }
   if (gathered.releases.length > 0) {
-    if (nothingRaisesBefore(site, normal)) return { state: 'released', how: 'straight line', node: normal[0].call };
+    if (nothingRaisesBefore(site, normal))
+      return { state: 'released', how: 'straight line', node: normal[0].call };
     return leaked({ kind: 'normal-path-only', named });
   }
   if (gathered.withoutRelease.length > 0) return leaked({ kind: 'never-released', named });
@@ -437,12 +465,20 @@ function namedLifecycle(
  * References of `binding` that can see the value bound at `site`: those after it, up to the next
  * store that always runs after it, plus earlier ones in a loop around it (the next iteration).
  */
-export function relevantReferences(model: SemanticModel, binding: Binding, site: Node, owner: Scope): Reference[] {
+export function relevantReferences(
+  model: SemanticModel,
+  binding: Binding,
+  site: Node,
+  owner: Scope,
+): Reference[] {
   const siteStatement = statementNode(site);
   const loop = enclosingLoop(site, owner.node);
   const result: Reference[] = [];
   let killedAt = Number.POSITIVE_INFINITY;
-  const all = model.references(binding).slice().sort((a, b) => a.node.startIndex - b.node.startIndex);
+  const all = model
+    .references(binding)
+    .slice()
+    .sort((a, b) => a.node.startIndex - b.node.startIndex);
   for (const ref of all) {
     if (ref.node.id === site.id) continue;
     const start = ref.node.startIndex;
@@ -478,6 +514,11 @@ function gather(
   seen: Set<Binding>,
 ): void {
   for (const ref of refs) {
+    if (ref.context === 'del') {
+      // `del f`: the author drops the last reference on purpose (CPython closes it there).
+      out.handedOn ??= { how: 'deleted', node: ref.node };
+      continue;
+    }
     if (ref.context !== 'load') continue;
     if (closureScope(ref.scope) !== closureScope(binding.scope)) {
       out.handedOn ??= { how: 'captured by a nested function', node: ref.node };
@@ -486,7 +527,8 @@ function gather(
     const { use } = flowOf(ref.node);
     switch (use.kind) {
       case 'method':
-        if (kind.releaseMethods.has(use.method)) out.releases.push({ call: use.call, place: placeOf(use.call, binding) });
+        if (kind.releaseMethods.has(use.method))
+          out.releases.push({ call: use.call, place: placeOf(use.call, binding) });
         else if (ENTER_METHODS.has(use.method) || EXIT_METHODS.has(use.method)) out.managed ??= use.call;
         else if (!kind.dataMethods.has(use.method) && escapes(model, use.call, kind, depth + 1))
           out.handedOn ??= { how: 'derived value escapes', node: use.call };
@@ -495,7 +537,11 @@ function gather(
         // `atexit.register(conn.close)`, `self.addCleanup(f.close)`, `cb = pool.shutdown`.
         if (kind.releaseMethods.has(use.attribute) && !isAssignmentTarget(use.node))
           out.handedOn ??= { how: 'release registered as a callback', node: use.node };
-        else if (kind.attributesKeepAlive && !isAssignmentTarget(use.node) && escapes(model, use.node, kind, depth + 1))
+        else if (
+          kind.attributesKeepAlive &&
+          !isAssignmentTarget(use.node) &&
+          escapes(model, use.node, kind, depth + 1)
+        )
           out.handedOn ??= { how: 'an attribute that keeps it alive escapes', node: use.node };
         break;
       case 'subscript-load':
@@ -509,6 +555,7 @@ function gather(
       case 'argument': {
         const verdict = argumentUse(model, use.call, kind);
         if (verdict === 'managed') out.managed ??= use.call;
+        else if (kind.isInlineConsumer?.(model, use.call, use.keyword)) break;
         else if (verdict === 'handed-on') out.handedOn ??= { how: 'passed to a call', node: use.call };
         else if (verdict === 'wrapped' && escapes(model, use.call, kind, depth + 1))
           out.handedOn ??= { how: 'wrapped and handed on', node: use.call };
@@ -522,10 +569,6 @@ function gather(
         break;
       case 'stored-in':
         out.handedOn ??= { how: 'stored in a container', node: use.node };
-        break;
-      case 'del':
-        // `del f`: the author drops the last reference on purpose (CPython closes it there).
-        out.handedOn ??= { how: 'deleted', node: use.node };
         break;
       case 'assigned-to': {
         const target = use.target;
@@ -549,6 +592,12 @@ function gather(
         break;
     }
   }
+}
+
+/** Whether `node` (parentheses aside) is the `field` child of `parent`. */
+function isField(parent: Node, field: string, node: Node): boolean {
+  const child = parent.childForFieldName(field);
+  return !!child && child.id === unparenthesizedParent(node).node.id;
 }
 
 function isAssignmentTarget(node: Node): boolean {
@@ -579,6 +628,8 @@ function placeOf(call: Node, binding: Binding): ReleasePlace {
  */
 function nothingRaisesBefore(site: Node, releases: ReleaseSite[]): boolean {
   const creation = statementNode(site);
+  // `with make() as r:` binds before its body runs: the body is between creation and release.
+  if (creation.type !== 'expression_statement') return false;
   for (const release of releases) {
     const target = statementNode(release.call);
     if (target.parent?.id === creation.parent?.id) {
@@ -700,7 +751,7 @@ function endsBlock(statement: Node, block: Node): boolean {
   let current = statement;
   for (let i = 0; i < 32; i++) {
     const parent = current.parent;
-    if (!parent || parent.type !== 'block') return false;
+    if (parent?.type !== 'block') return false;
     if (!inertBetween(current.nextNamedSibling, null)) return false;
     if (parent.id === block.id) return true;
     current = statementNode(parent);
@@ -712,8 +763,12 @@ function endsBlock(statement: Node, block: Node): boolean {
 function lastInTryWithHandler(statement: Node): boolean {
   const block = statement.parent;
   const tryStatement = block?.parent;
-  if (tryStatement?.type !== 'try_statement' || tryStatement.childForFieldName('body')?.id !== block?.id) return false;
-  if (!tryStatement.namedChildren.some((c) => c?.type === 'except_clause' || c?.type === 'except_group_clause')) return false;
+  if (tryStatement?.type !== 'try_statement' || tryStatement.childForFieldName('body')?.id !== block?.id)
+    return false;
+  if (
+    !tryStatement.namedChildren.some((c) => c?.type === 'except_clause' || c?.type === 'except_group_clause')
+  )
+    return false;
   return inertBetween(statement.nextNamedSibling, null);
 }
 
@@ -735,7 +790,12 @@ function isSingleYieldGenerator(model: SemanticModel, owner: Scope, yieldNode: N
  * the class has a teardown method (close/__exit__/stop…) and nothing in the file ever releases,
  * hands out or replaces `.attr`: then the teardown forgot it.
  */
-function attributeLifecycle(model: SemanticModel, creation: Creation, target: Node, kind: ResourceKind): Lifecycle {
+function attributeLifecycle(
+  model: SemanticModel,
+  creation: Creation,
+  target: Node,
+  kind: ResourceKind,
+): Lifecycle {
   const handedOn: Lifecycle = { state: 'handed-on', how: 'stored on an attribute', node: target };
   const receiver = target.childForFieldName('object');
   const attribute = target.childForFieldName('attribute')?.text;
@@ -773,7 +833,8 @@ function firstParameter(fn: Node): string | undefined {
   const first = params?.namedChildren.find((p) => p && p.type !== 'comment');
   if (!first) return undefined;
   if (first.type === 'identifier') return first.text;
-  if (first.type === 'typed_parameter') return first.namedChildren.find((c) => c?.type === 'identifier')?.text;
+  if (first.type === 'typed_parameter')
+    return first.namedChildren.find((c) => c?.type === 'identifier')?.text;
   return undefined;
 }
 
@@ -787,7 +848,11 @@ function attributeAccesses(model: SemanticModel, attribute: string): Node[] {
     const at = m.index + m[0].length - attribute.length;
     const id = model.file.root.descendantForIndex(at, at + attribute.length);
     const attr = id?.parent;
-    if (id?.type === 'identifier' && attr?.type === 'attribute' && attr.childForFieldName('attribute')?.id === id.id) {
+    if (
+      id?.type === 'identifier' &&
+      attr?.type === 'attribute' &&
+      attr.childForFieldName('attribute')?.id === id.id
+    ) {
       result.push(attr);
     }
   }
@@ -826,7 +891,8 @@ function attributeAccessVerdict(model: SemanticModel, access: Node, kind: Resour
 /** The statement (direct child of a block or module) containing `node`. */
 export function statementNode(node: Node): Node {
   let current = node;
-  while (current.parent && current.parent.type !== 'block' && current.parent.type !== 'module') current = current.parent;
+  while (current.parent && current.parent.type !== 'block' && current.parent.type !== 'module')
+    current = current.parent;
   return current;
 }
 
@@ -839,7 +905,8 @@ export function enclosingLoop(node: Node, limit: Node): Node | undefined {
   let p = node.parent;
   while (p && p.id !== limit.id) {
     if (p.type === 'for_statement' || p.type === 'while_statement') return p;
-    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return undefined;
+    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition')
+      return undefined;
     p = p.parent;
   }
   return undefined;

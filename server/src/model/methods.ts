@@ -40,7 +40,12 @@ export function instanceParameter(fn: Node): Node | null {
   if (!classOfMethod(fn) || isStaticOrClassMethod(fn)) return null;
   const first = fn.childForFieldName('parameters')?.namedChildren[0];
   if (!first) return null;
-  const name = first.type === 'identifier' ? first : first.type === 'typed_parameter' ? first.namedChildren.find((c) => c?.type === 'identifier') : null;
+  const name =
+    first.type === 'identifier'
+      ? first
+      : first.type === 'typed_parameter'
+        ? first.namedChildren.find((c) => c?.type === 'identifier')
+        : null;
   return name && !CLASS_PARAMETER_NAMES.has(name.text) ? name : null;
 }
 
@@ -67,7 +72,7 @@ export function enclosingMethod(model: SemanticModel, node: Node): MethodContext
         const param = instanceParameter(p);
         if (!param) return undefined;
         const self = model.scopeFor(p).lookupLocal(param.text);
-        if (!self || self.kind !== 'parameter') return undefined;
+        if (self?.kind !== 'parameter') return undefined;
         return { method: p, cls, self, selfName: param.text };
       }
     }
@@ -104,7 +109,7 @@ export function isSelf(model: SemanticModel, ctx: MethodContext, node: Node | nu
 export function classDefinitionOf(model: SemanticModel, name: Node | null): Node | null {
   if (name?.type !== 'identifier') return null;
   const binding = model.resolve(name);
-  if (!binding || binding.kind !== 'class' || binding.sites.length !== 1) return null;
+  if (binding?.kind !== 'class' || binding.sites.length !== 1) return null;
   const def = binding.sites[0].parent;
   return def?.type === 'class_definition' ? def : null;
 }

@@ -16,16 +16,11 @@ export interface Factory {
 }
 
 export interface ResourceRuleSpec {
-  /** Whether the file's text can hold a candidate at all: false skips it without walking the tree. */
-  mayContain(ctx: RuleContext): boolean;
   /**
-   * Whether to look only at calls whose callee starts with an imported name (or `extraRoots`):
-   * cheap, and right for every factory reached through an import. Rules whose factories can hang
-   * off local variables (`engine.connect()`, `SessionLocal()`) return false when the file has some.
+   * The names a creating call's callee can end with (`open`, `connect`, `ThreadPoolExecutor`,
+   * `SessionLocal`…). Import aliases of these (`ThreadPoolExecutor as TPE`) are added by the check.
    */
-  onlyImportedRoots(ctx: RuleContext): boolean;
-  /** Builtin roots to look at besides imported names (`open`). */
-  extraRoots?: ReadonlySet<string>;
+  calleeNames(ctx: RuleContext): Iterable<string>;
   classify(ctx: RuleContext, call: Node): Factory | undefined;
   /** Severity of the milder "released only on the normal path" variant. */
   milderSeverity: Severity;
@@ -33,60 +28,50 @@ export interface ResourceRuleSpec {
   extraFixes?(ctx: RuleContext, creation: Creation, leak: Leak, factory: Factory): Fix[];
 }
 
-const callCache = new WeakMap<SourceFile, Node[]>();
+/** Names that imports bind to something whose last segment is in `names` (`from x import A as B` → `B`). */
+export function importAliases(file: SourceFile, names: ReadonlySet<string>): string[] {
+  const aliases: string[] = [];
+  if (!/\bas\b/.test(file.text)) return aliases;
+  for (const stmt of file.root.descendantsOfType(['import_statement', 'import_from_statement'])) {
+    for (const name of stmt?.childrenForFieldName('name') ?? []) {
+      if (name?.type !== 'aliased_import') continue;
+      const dotted = name.childForFieldName('name')?.text ?? '';
+      const alias = name.childForFieldName('alias')?.text;
+      if (alias && names.has(dotted.slice(dotted.lastIndexOf('.') + 1))) aliases.push(alias);
+    }
+  }
+  return aliases;
+}
 
-/** Every call in the file, in source order (cached: the three resource rules share it). */
-export function callsOf(file: SourceFile): Node[] {
-  let calls = callCache.get(file);
-  if (!calls) {
-    calls = file.root.descendantsOfType('call').filter((c): c is Node => !!c);
-    callCache.set(file, calls);
+/**
+ * The calls whose callee ends with one of `names` (`open(p)`, `sqlite3.connect(p)`), in source
+ * order. Found by scanning the text for `name(` and confirming each hit in the tree, so a file
+ * pays for the calls that can matter, not for every call it makes.
+ */
+export function callsNamed(file: SourceFile, names: Iterable<string>): Node[] {
+  const unique = [...new Set(names)].filter((n) => /^[\p{L}_][\p{L}\p{N}_]*$/u.test(n));
+  if (unique.length === 0) return [];
+  const finder = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${unique.join('|')})(?=\\s*\\()`, 'gu');
+  const calls: Node[] = [];
+  const seen = new Set<number>();
+  for (let m = finder.exec(file.text); m; m = finder.exec(file.text)) {
+    const id = file.root.descendantForIndex(m.index, m.index + m[0].length);
+    if (id?.type !== 'identifier' || id.text !== m[0]) continue;
+    let callee: Node = id;
+    const parent = id.parent;
+    if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.id === id.id) callee = parent;
+    const call = callee.parent;
+    if (call?.type !== 'call' || call.childForFieldName('function')?.id !== callee.id || seen.has(call.id)) continue;
+    seen.add(call.id);
+    calls.push(call);
   }
   return calls;
 }
 
-const importCache = new WeakMap<SourceFile, Set<string>>();
-
-/** Names bound by import statements anywhere in the file (`sqlite3`, `TPE`, `hx`). */
-export function importedNames(file: SourceFile): Set<string> {
-  let names = importCache.get(file);
-  if (!names) {
-    names = new Set();
-    for (const stmt of file.root.descendantsOfType(['import_statement', 'import_from_statement'])) {
-      if (!stmt) continue;
-      for (const name of stmt.childrenForFieldName('name')) {
-        if (!name) continue;
-        const bound = name.type === 'aliased_import' ? name.childForFieldName('alias') : name.namedChildren[stmt.type === 'import_statement' ? 0 : name.namedChildCount - 1];
-        if (bound) names.add(bound.text);
-      }
-    }
-    importCache.set(file, names);
-  }
-  return names;
-}
-
-/** The identifier a callee expression starts from: `sqlite3` in `sqlite3.connect`, `Path` in `Path(p).open`. */
-export function calleeRoot(call: Node): string {
-  let node: Node | null = call.childForFieldName('function');
-  for (let i = 0; node && i < 32; i++) {
-    if (node.type === 'identifier') return node.text;
-    if (node.type === 'attribute') node = node.childForFieldName('object');
-    else if (node.type === 'call') node = node.childForFieldName('function');
-    else if (node.type === 'parenthesized_expression' || node.type === 'await') node = node.namedChildren[0];
-    else if (node.type === 'binary_operator') node = node.childForFieldName('left');
-    else return '';
-  }
-  return '';
-}
-
 export function checkResources(ctx: RuleContext, spec: ResourceRuleSpec): void {
-  if (!spec.mayContain(ctx)) return;
-  const roots = spec.onlyImportedRoots(ctx) ? importedNames(ctx.file) : undefined;
-  for (const call of callsOf(ctx.file)) {
-    if (roots) {
-      const root = calleeRoot(call);
-      if (!roots.has(root) && !spec.extraRoots?.has(root)) continue;
-    }
+  const names = new Set(spec.calleeNames(ctx));
+  for (const alias of importAliases(ctx.file, names)) names.add(alias);
+  for (const call of callsNamed(ctx.file, names)) {
     const factory = spec.classify(ctx, call);
     if (!factory) continue;
     const result = analyzeLifecycle(ctx.model, call, factory.kind);
@@ -95,13 +80,25 @@ export function checkResources(ctx: RuleContext, spec: ResourceRuleSpec): void {
   }
 }
 
-function reportLeak(ctx: RuleContext, spec: ResourceRuleSpec, factory: Factory, creation: Creation, leak: Leak): void {
+function reportLeak(
+  ctx: RuleContext,
+  spec: ResourceRuleSpec,
+  factory: Factory,
+  creation: Creation,
+  leak: Leak,
+): void {
   const { file, model } = ctx;
-  const related: RelatedInfo[] = [{ range: file.rangeOf(creation.call), message: `${factory.kind.noun} created here` }];
+  const related: RelatedInfo[] = [
+    { range: file.rangeOf(creation.call), message: `${factory.kind.noun} created here` },
+  ];
   // A rule's own fix marked preferred (`Path(p).read_text()`) goes before the generic `with`.
   const extras = spec.extraFixes?.(ctx, creation, leak, factory) ?? [];
   const generic = resourceFix({ file, model }, creation, leak, factory.fix, factory.kind.dataMethods);
-  const ordered = [...extras.filter((f) => f.isPreferred), ...(generic ? [generic] : []), ...extras.filter((f) => !f.isPreferred)];
+  const ordered = [
+    ...extras.filter((f) => f.isPreferred),
+    ...(generic ? [generic] : []),
+    ...extras.filter((f) => !f.isPreferred),
+  ];
   const fixes: Fix[] = ordered.map((f, i) => ({ ...f, isPreferred: i === 0 }));
   const { message, severity } = describeLeak(ctx, spec, factory, creation, leak, related);
   ctx.report({ range: file.rangeOf(creation.call), message, related, severity, fixes });
@@ -123,21 +120,29 @@ function describeLeak(
   switch (leak.kind) {
     case 'never-released': {
       const { named } = leak;
-      for (const w of named.withoutRelease) related.push({ range: file.rangeOf(w), message: `this \`with\` ${transactionOnly}` });
+      for (const w of named.withoutRelease)
+        related.push({ range: file.rangeOf(w), message: `this \`with\` ${transactionOnly}` });
       const suffix = named.withoutRelease.length > 0 ? `: \`with ${named.name}:\` ${transactionOnly}` : '';
       return { message: `\`${named.name}\` from ${label} is never ${kind.released} in ${where}${suffix}` };
     }
     case 'normal-path-only': {
       const { named } = leak;
-      for (const r of named.releases) related.push({ range: file.rangeOf(r.call), message: `${kind.released} here, but not if an exception occurs before` });
+      for (const r of named.releases)
+        related.push({
+          range: file.rangeOf(r.call),
+          message: `${kind.released} here, but not if an exception occurs before`,
+        });
       return {
-        message: `\`${named.name}\` from ${label} is ${kind.released} in ${where} only if no exception occurs first: ${kind.release} it in \`finally\` or use \`with\``,
+        message: `\`${named.name}\` from ${label} is ${kind.released} in ${where} only if no exception occurs first: ${kind.releaseIt} in \`finally\` or use \`with\``,
         severity: spec.milderSeverity,
       };
     }
     case 'released-after-yield': {
       const { named } = leak;
-      related.push({ range: file.rangeOf(leak.yieldNode), message: 'an exception thrown in here skips the release' });
+      related.push({
+        range: file.rangeOf(leak.yieldNode),
+        message: 'an exception thrown in here skips the release',
+      });
       return {
         message: `\`${named.name}\` from ${label} is ${kind.released} after \`yield\` in ${where} but not in \`finally\`: an exception raised at the \`yield\` skips it`,
       };
@@ -145,7 +150,9 @@ function describeLeak(
     case 'yielded-never-released': {
       const { named } = leak;
       related.push({ range: file.rangeOf(leak.yieldNode), message: 'yielded here' });
-      return { message: `\`${named.name}\` from ${label} is yielded by ${where} and never ${kind.released} after the \`yield\`` };
+      return {
+        message: `\`${named.name}\` from ${label} is yielded by ${where} and never ${kind.released} after the \`yield\``,
+      };
     }
     case 'with-no-release': {
       const withStatement = leak.withItem.parent?.parent ?? leak.withItem;
@@ -156,21 +163,34 @@ function describeLeak(
       };
     }
     case 'chained':
-      return { message: `the ${kind.noun} from ${label} is used once (\`.${leak.method}()\`) and never ${kind.released} in ${where}` };
+      return {
+        message: `the ${kind.noun} from ${label} is used once (\`.${leak.method}()\`) and never ${kind.released} in ${where}`,
+      };
+    case 'iterated':
+      return {
+        message: `the ${kind.noun} from ${label} is iterated once and never ${kind.released} in ${where}`,
+      };
     case 'consumed': {
       const callee = leak.consumer.childForFieldName('function');
       const name = callee ? shortText(callee.text) : 'a call';
-      return { message: `the ${kind.noun} from ${label} is passed to \`${name}()\` and never ${kind.released} in ${where}` };
+      return {
+        message: `the ${kind.noun} from ${label} is passed to \`${name}()\` and never ${kind.released} in ${where}`,
+      };
     }
     case 'discarded':
-      return { message: `the ${kind.noun} from ${label} is discarded without being ${kind.released} in ${where}` };
+      return {
+        message: `the ${kind.noun} from ${label} is discarded without being ${kind.released} in ${where}`,
+      };
     case 'attribute-not-released': {
       const teardownName = leak.teardown.childForFieldName('name')?.text ?? 'teardown';
       const nameNode = leak.teardown.childForFieldName('name') ?? leak.teardown;
-      related.push({ range: file.rangeOf(nameNode), message: `\`${teardownName}()\` does not ${kind.release} \`self.${leak.attribute}\`` });
+      related.push({
+        range: file.rangeOf(nameNode),
+        message: `\`${teardownName}()\` does not ${kind.releaseIt}`,
+      });
       void model;
       return {
-        message: `\`self.${leak.attribute}\` from ${label} is never ${kind.released}: \`${leak.className}.${teardownName}()\` does not ${kind.release} it`,
+        message: `\`self.${leak.attribute}\` from ${label} is never ${kind.released}: \`${leak.className}.${teardownName}()\` does not ${kind.releaseIt}`,
       };
     }
   }
@@ -178,11 +198,25 @@ function describeLeak(
 
 function shortText(text: string): string {
   const oneLine = text.replace(/\s+/g, ' ');
-  return oneLine.length <= 40 ? oneLine : `…${oneLine.slice(-39)}`;
+  return oneLine.length <= 60 ? oneLine : `…${oneLine.slice(-59)}`;
 }
 
-/** How a message names a creating call: the callee as written (`sq.connect()`), shortened. */
+/** How a message names a creating call: the callee as written (`sq.connect()`, `Path(p).open()`). */
 export function callLabel(call: Node): string {
-  const fn = call.childForFieldName('function');
-  return `${shortText(fn?.text ?? 'call')}()`;
+  const render = (node: Node | null, depth: number): string => {
+    if (!node || depth > 8) return '…';
+    switch (node.type) {
+      case 'identifier':
+        return node.text;
+      case 'attribute':
+        return `${render(node.childForFieldName('object'), depth + 1)}.${node.childForFieldName('attribute')?.text ?? ''}`;
+      case 'call': {
+        const args = node.childForFieldName('arguments')?.text ?? '()';
+        return `${render(node.childForFieldName('function'), depth + 1)}${args.length <= 14 && !args.includes('\n') ? args : '(…)'}`;
+      }
+      default:
+        return '…';
+    }
+  };
+  return `${shortText(render(call.childForFieldName('function'), 0))}()`;
 }

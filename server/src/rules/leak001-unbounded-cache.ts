@@ -1,13 +1,15 @@
 // LEAK001 unbounded-cache: module- and class-level dicts that gain keys at run time and never lose
 // any, and `functools` caches without a bound (on instance methods they also keep every `self`).
-import { ensureMemberImport } from '../fixes/imports';
+
 import { replaceRange } from '../fixes/edits';
+import { ensureMemberImport } from '../fixes/imports';
+import { possibleCacheDecorators } from '../model/candidates';
 import {
+  analyzeContainer,
   annotationHead,
   type ContainerCandidate,
   classContainers,
-  containerAccesses,
-  containerFacts,
+  classesWithContainers,
   DICT_KINDS,
   describeScope,
   listNames,
@@ -22,7 +24,12 @@ import type { Fix, Rule, RuleContext, TextEdit } from '../types';
 const MAX_RELATED = 10;
 
 /** Annotations we can re-head to the TTLCache type (`dict[str, User]` → `TTLCache[str, User]`). */
-const DICT_ANNOTATIONS = new Set(['builtins.dict', 'typing.Dict', 'collections.OrderedDict', 'typing.OrderedDict']);
+const DICT_ANNOTATIONS = new Set([
+  'builtins.dict',
+  'typing.Dict',
+  'collections.OrderedDict',
+  'typing.OrderedDict',
+]);
 
 function ttlCacheFix(ctx: RuleContext, cand: ContainerCandidate): Fix {
   const { file, model, settings } = ctx;
@@ -54,9 +61,8 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
   // A dict created with items is a lookup table that code may extend (`add_charset()`), not a
   // cache: caches start empty.
   if (!DICT_KINDS.has(cand.value.kind) || cand.value.literalItems) return;
-  const { accesses, instanceShadowed } = containerAccesses(model, cand);
+  const { instanceShadowed, facts } = analyzeContainer(model, cand);
   if (instanceShadowed) return;
-  const facts = containerFacts(model, accesses, cand.value.kind);
   if (facts.growth.length === 0 || facts.released || facts.escapes) return;
   const writers = listNames(
     facts.growth.map((e) => describeScope(e.access.scope)),
@@ -68,11 +74,16 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
       : `class-level dict \`${cand.className}.${cand.name}\` is written in ${writers} and never evicted: shared by all instances, it keeps every key for the life of the process`;
   // TTLCache keeps behaviour only for an empty plain dict / OrderedDict used through the Mapping
   // API: a defaultdict's auto-created values would be lost, and TTLCache takes no initial items.
-  const fixable = (cand.value.kind === 'dict' || cand.value.kind === 'ordereddict') && cand.value.empty && facts.ttlCompatible;
+  const fixable =
+    (cand.value.kind === 'dict' || cand.value.kind === 'ordereddict') &&
+    cand.value.empty &&
+    facts.ttlCompatible;
   ctx.report({
     range: file.rangeOf(cand.target),
     message,
-    related: facts.growth.slice(0, MAX_RELATED).map((e) => ({ range: file.rangeOf(e.site), message: 'written here' })),
+    related: facts.growth
+      .slice(0, MAX_RELATED)
+      .map((e) => ({ range: file.rangeOf(e.site), message: 'written here' })),
     fixes: fixable ? [ttlCacheFix(ctx, cand)] : [],
   });
 }
@@ -114,33 +125,53 @@ function isBoundedParameter(model: SemanticModel, param: Node): boolean {
 function parametersOf(fn: Node): Node[] {
   const params = fn.childForFieldName('parameters')?.namedChildren ?? [];
   return params.filter(
-    (p): p is Node => !!p && p.type !== 'comment' && p.type !== 'keyword_separator' && p.type !== 'positional_separator',
+    (p): p is Node =>
+      !!p && p.type !== 'comment' && p.type !== 'keyword_separator' && p.type !== 'positional_separator',
   );
 }
 
 function isEnumClass(model: SemanticModel, classNode: Node): boolean {
   const bases = classNode.childForFieldName('superclasses')?.namedChildren ?? [];
-  return bases.some((b) => !!b && b.type !== 'keyword_argument' && (model.qualifiedName(b) ?? '').startsWith('enum.'));
+  return bases.some(
+    (b) => !!b && b.type !== 'keyword_argument' && (model.qualifiedName(b) ?? '').startsWith('enum.'),
+  );
 }
 
-function boundedCacheFix(file: SourceFile, model: SemanticModel, d: CacheDecorator, maxsize: number, preferred: boolean): Fix {
+function boundedCacheFix(
+  file: SourceFile,
+  model: SemanticModel,
+  d: CacheDecorator,
+  maxsize: number,
+  preferred: boolean,
+): Fix {
   const title = `Bound the cache: lru_cache(maxsize=${maxsize})`;
   if (d.noneBound) {
     // `maxsize=None` → `maxsize=N`; a positional `lru_cache(None, typed)` stays positional.
-    return { title, edits: [replaceRange(file, d.noneBound.startIndex, d.noneBound.endIndex, `${maxsize}`)], isPreferred: preferred };
+    return {
+      title,
+      edits: [replaceRange(file, d.noneBound.startIndex, d.noneBound.endIndex, `${maxsize}`)],
+      isPreferred: preferred,
+    };
   }
   // `@functools.cache` → `@functools.lru_cache(maxsize=N)`: keep the module alias the file uses.
   if (d.expr.type === 'attribute') {
     const attr = d.expr.childForFieldName('attribute');
     if (attr) {
-      return { title, edits: [replaceRange(file, attr.startIndex, attr.endIndex, `lru_cache(maxsize=${maxsize})`)], isPreferred: preferred };
+      return {
+        title,
+        edits: [replaceRange(file, attr.startIndex, attr.endIndex, `lru_cache(maxsize=${maxsize})`)],
+        isPreferred: preferred,
+      };
     }
   }
   const def = d.decorator.parent ?? d.decorator;
   const imported = ensureMemberImport(file, model, 'functools', 'lru_cache', def.startIndex);
   return {
     title,
-    edits: [...imported.edits, replaceRange(file, d.expr.startIndex, d.expr.endIndex, `${imported.name}(maxsize=${maxsize})`)],
+    edits: [
+      ...imported.edits,
+      replaceRange(file, d.expr.startIndex, d.expr.endIndex, `${imported.name}(maxsize=${maxsize})`),
+    ],
     isPreferred: preferred,
   };
 }
@@ -195,7 +226,8 @@ export const rule: Rule = {
   code: 'LEAK001',
   name: 'unbounded-cache',
   defaultSeverity: 'warning',
-  summary: 'Module- or class-level dict used as a cache that grows without bound, or an unbounded functools cache',
+  summary:
+    'Module- or class-level dict used as a cache that grows without bound, or an unbounded functools cache',
   fixable: true,
   docs: {
     whatItDoes:
@@ -261,17 +293,10 @@ export const rule: Rule = {
     ],
   },
   check(ctx) {
-    const { model, file } = ctx;
+    const { model } = ctx;
     for (const cand of moduleContainers(model)) checkContainer(ctx, cand);
-    const text = file.text;
-    const hasClasses = text.includes('class');
-    const hasCaches = text.includes('cache');
-    if (!hasClasses && !hasCaches) return;
-    const types = [...(hasClasses ? ['class_definition'] : []), ...(hasCaches ? ['decorator'] : [])];
-    for (const node of file.root.descendantsOfType(types)) {
-      if (!node) continue;
-      if (node.type === 'class_definition') for (const cand of classContainers(model, node)) checkContainer(ctx, cand);
-      else checkCacheDecorator(ctx, node);
-    }
+    for (const cls of classesWithContainers(model))
+      for (const cand of classContainers(model, cls)) checkContainer(ctx, cand);
+    for (const decorator of possibleCacheDecorators(model)) checkCacheDecorator(ctx, decorator);
   },
 };

@@ -1,15 +1,15 @@
 // LEAK002 global-accumulation: module-level lists/sets/deques (and dicts of lists) that functions
 // keep appending to, class-level containers grown through instances, and mutable default
 // arguments that the function mutates. Dicts that gain keys are LEAK001's.
-import { replaceRange, insertAt } from '../fixes/edits';
+import { insertAt, replaceRange } from '../fixes/edits';
 import { ensureMemberImport } from '../fixes/imports';
 import {
+  analyzeContainer,
   annotationHead,
   type ContainerCandidate,
   type ContainerKind,
   classContainers,
-  containerAccesses,
-  containerFacts,
+  classesWithContainers,
   containerValue,
   DICT_KINDS,
   describeScope,
@@ -17,6 +17,7 @@ import {
   effectsOf,
   listNames,
   moduleContainers,
+  possibleMutableDefaults,
 } from '../model/containers';
 import type { SemanticModel } from '../model/semantic';
 import { positionalArguments } from '../model/usage';
@@ -38,7 +39,7 @@ function isTaskExpression(model: SemanticModel, expr: Node | undefined): boolean
   }
   if (expr.type === 'identifier') {
     const b = model.resolve(expr);
-    if (!b || b.kind !== 'assignment' || b.scope === model.moduleScope) return false;
+    if (b?.kind !== 'assignment' || b.scope === model.moduleScope) return false;
     return b.sites.every((s) => isTaskExpression(model, model.assignedValue(s)));
   }
   return false;
@@ -46,7 +47,9 @@ function isTaskExpression(model: SemanticModel, expr: Node | undefined): boolean
 
 /** Tasks kept in a set are LEAK007's (dangling-task) business: one report per problem. */
 function onlyCollectsTasks(model: SemanticModel, growth: Effect[]): boolean {
-  return growth.every((e) => e.site.type === 'call' && isTaskExpression(model, positionalArguments(e.site)[0]));
+  return growth.every(
+    (e) => e.site.type === 'call' && isTaskExpression(model, positionalArguments(e.site)[0]),
+  );
 }
 
 function whatOf(growth: Effect[]): string {
@@ -65,20 +68,29 @@ function dequeFix(ctx: RuleContext, cand: ContainerCandidate): Fix | undefined {
   const title = `Keep only the last ${n} items: collections.deque(maxlen=${n})`;
   if (cand.value.kind === 'deque') {
     // Already a deque: give it a bound.
-    const maxlen = value.childForFieldName('arguments')?.namedChildren.find(
-      (a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'maxlen',
-    );
+    const maxlen = value
+      .childForFieldName('arguments')
+      ?.namedChildren.find(
+        (a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'maxlen',
+      );
     const maxlenValue = maxlen?.childForFieldName('value');
-    if (maxlenValue) return { title, edits: [replaceRange(file, maxlenValue.startIndex, maxlenValue.endIndex, `${n}`)], isPreferred: true };
+    if (maxlenValue)
+      return {
+        title,
+        edits: [replaceRange(file, maxlenValue.startIndex, maxlenValue.endIndex, `${n}`)],
+        isPreferred: true,
+      };
     const args = value.childForFieldName('arguments');
     const positional = positionalArguments(value);
-    if (!args || args.type !== 'argument_list' || positional.length > 1) return undefined;
+    if (args?.type !== 'argument_list' || positional.length > 1) return undefined;
     const close = args.lastChild;
     if (close?.type !== ')') return undefined;
     const last = args.namedChildren.filter((a) => a && a.type !== 'comment').pop();
     return {
       title,
-      edits: [insertAt(file, last ? last.endIndex : close.startIndex, last ? `, maxlen=${n}` : `maxlen=${n}`)],
+      edits: [
+        insertAt(file, last ? last.endIndex : close.startIndex, last ? `, maxlen=${n}` : `maxlen=${n}`),
+      ],
       isPreferred: true,
     };
   }
@@ -92,7 +104,8 @@ function dequeFix(ctx: RuleContext, cand: ContainerCandidate): Fix | undefined {
   const edits: TextEdit[] = [...imported.edits];
   const type = cand.assignment.childForFieldName('type');
   const head = type ? annotationHead(type) : undefined;
-  if (head && LIST_ANNOTATIONS.has(model.qualifiedName(head) ?? '')) edits.push(replaceRange(file, head.startIndex, head.endIndex, imported.name));
+  if (head && LIST_ANNOTATIONS.has(model.qualifiedName(head) ?? ''))
+    edits.push(replaceRange(file, head.startIndex, head.endIndex, imported.name));
   edits.push(replaceRange(file, value.startIndex, value.endIndex, `${imported.name}(${items}maxlen=${n})`));
   return { title, edits, isPreferred: true };
 }
@@ -101,9 +114,8 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
   const { model, file } = ctx;
   const kind = cand.value.kind;
   if (cand.value.bounded) return;
-  const { accesses, instanceShadowed } = containerAccesses(model, cand);
+  const { instanceShadowed, facts } = analyzeContainer(model, cand);
   if (instanceShadowed) return;
-  const facts = containerFacts(model, accesses, kind);
   if (facts.released || facts.escapes) return;
   let growth: Effect[];
   if (DICT_KINDS.has(kind)) {
@@ -130,7 +142,9 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
   ctx.report({
     range: file.rangeOf(cand.target),
     message,
-    related: growth.slice(0, MAX_RELATED).map((e) => ({ range: file.rangeOf(e.site), message: 'grows here' })),
+    related: growth
+      .slice(0, MAX_RELATED)
+      .map((e) => ({ range: file.rangeOf(e.site), message: 'grows here' })),
     fixes: fix ? [fix] : [],
   });
 }
@@ -151,7 +165,11 @@ function optionalAnnotationEdits(ctx: RuleContext, type: Node, fn: Node): TextEd
   if (hasFutureAnnotations(model)) return [insertAt(file, type.endIndex, ' | None')];
   const top = topLevelStatement(fn);
   const imported = ensureMemberImport(file, model, 'typing', 'Optional', top.startIndex);
-  return [...imported.edits, insertAt(file, type.startIndex, `${imported.name}[`), insertAt(file, type.endIndex, ']')];
+  return [
+    ...imported.edits,
+    insertAt(file, type.startIndex, `${imported.name}[`),
+    insertAt(file, type.endIndex, ']'),
+  ];
 }
 
 function topLevelStatement(node: Node): Node {
@@ -161,7 +179,11 @@ function topLevelStatement(node: Node): Node {
 }
 
 function isDocstring(node: Node): boolean {
-  return node.type === 'expression_statement' && node.namedChildren.length === 1 && node.namedChildren[0]?.type === 'string';
+  return (
+    node.type === 'expression_statement' &&
+    node.namedChildren.length === 1 &&
+    node.namedChildren[0]?.type === 'string'
+  );
 }
 
 /** `def f(acc=[])` → `def f(acc=None)` + `if acc is None: acc = []` at the top of the body. */
@@ -181,7 +203,10 @@ function noneDefaultFix(ctx: RuleContext, fn: Node, param: Node, name: string, v
   if (!target) return undefined;
   const indent = file.indentOf(first.startPosition.row);
   const defIndent = file.indentOf(fn.startPosition.row);
-  const unit = indent.startsWith(defIndent) && indent.length > defIndent.length ? indent.slice(defIndent.length) : '    ';
+  const unit =
+    indent.startsWith(defIndent) && indent.length > defIndent.length
+      ? indent.slice(defIndent.length)
+      : '    ';
   const lineStart = file.lineStart(target.startPosition.row);
   if (file.text.slice(lineStart, target.startIndex).trim() !== '') return undefined;
   const eol = file.eol;
@@ -190,7 +215,11 @@ function noneDefaultFix(ctx: RuleContext, fn: Node, param: Node, name: string, v
   const type = param.childForFieldName('type');
   if (type) edits.push(...optionalAnnotationEdits(ctx, type, fn));
   edits.push(insertAt(file, lineStart, guard));
-  return { title: `Default \`${name}\` to None and create a fresh ${value.text} per call`, edits, isPreferred: true };
+  return {
+    title: `Default \`${name}\` to None and create a fresh ${value.text} per call`,
+    edits,
+    isPreferred: true,
+  };
 }
 
 /** `walk(child, acc)` inside `walk`: the accumulator is threaded through recursion. */
@@ -225,7 +254,11 @@ function checkMutableDefault(ctx: RuleContext, param: Node): void {
     for (const e of effectsOf(model, { node: ref.node, scope: ref.scope }, container.kind as ContainerKind)) {
       if (e.kind === 'evict' || e.kind === 'bound') return;
       if (e.kind === 'grow' || e.kind === 'nested-grow') growth.push(e);
-      else if ((e.kind === 'read' || e.kind === 'fill-check') && e.what !== 'expression' && !isRecursiveCall(e.site, fnName))
+      else if (
+        (e.kind === 'read' || e.kind === 'fill-check') &&
+        e.what !== 'expression' &&
+        !isRecursiveCall(e.site, fnName)
+      )
         observesPastCalls = true;
     }
   }
@@ -238,7 +271,9 @@ function checkMutableDefault(ctx: RuleContext, param: Node): void {
   ctx.report({
     range: file.rangeOf(value),
     message,
-    related: growth.slice(0, MAX_RELATED).map((e) => ({ range: file.rangeOf(e.site), message: 'grows here' })),
+    related: growth
+      .slice(0, MAX_RELATED)
+      .map((e) => ({ range: file.rangeOf(e.site), message: 'grows here' })),
     fixes: fix ? [fix] : [],
   });
 }
@@ -247,7 +282,8 @@ export const rule: Rule = {
   code: 'LEAK002',
   name: 'global-accumulation',
   defaultSeverity: 'warning',
-  summary: 'Module- or class-level list/set/deque that only ever grows, or a mutable default argument the function mutates',
+  summary:
+    'Module- or class-level list/set/deque that only ever grows, or a mutable default argument the function mutates',
   fixable: true,
   docs: {
     whatItDoes:
@@ -304,18 +340,10 @@ export const rule: Rule = {
     ],
   },
   check(ctx) {
-    const { model, file } = ctx;
+    const { model } = ctx;
     for (const cand of moduleContainers(model)) checkContainer(ctx, cand);
-    const text = file.text;
-    const hasClasses = text.includes('class');
-    const hasDefaults = text.includes('=');
-    const types = [...(hasClasses ? ['class_definition'] : []), ...(hasDefaults ? ['default_parameter', 'typed_default_parameter'] : [])];
-    if (types.length === 0) return;
-    for (const node of file.root.descendantsOfType(types)) {
-      if (!node) continue;
-      if (node.type === 'class_definition') for (const cand of classContainers(model, node)) checkContainer(ctx, cand);
-      else checkMutableDefault(ctx, node);
-    }
+    for (const cls of classesWithContainers(model))
+      for (const cand of classContainers(model, cls)) checkContainer(ctx, cand);
+    for (const param of possibleMutableDefaults(model)) checkMutableDefault(ctx, param);
   },
 };
-

@@ -2,25 +2,41 @@
 // itself, a parent and child that refer to each other, a callback stored on the object that
 // captures it. CPython frees such objects only when its cyclic garbage collector runs, so this is
 // a leak *risk* (memory held longer, finalizers late, GC pauses), not a certain leak.
-import { ensureModuleImport } from '../fixes/imports';
+
 import { replaceRange } from '../fixes/edits';
-import { attributeNamedBy, identifiersNamed } from '../model/find-names';
+import { ensureModuleImport } from '../fixes/imports';
+import { attributeNamedBy, identifiersNamed, wordOffsets } from '../model/find-names';
 import {
   basesOf,
   classDefinitionOf,
+  classOfMethod,
   enclosingMethod,
+  instanceParameter,
   isSelf,
   type MethodContext,
   methodsOf,
   nameOf,
 } from '../model/methods';
 import type { Binding, SemanticModel } from '../model/semantic';
-import { contains, decoratorsOf, positionalArguments, unparenthesizedParent, useOf } from '../model/usage';
+import {
+  contains,
+  decoratorsOf,
+  inFinally,
+  positionalArguments,
+  unparenthesizedParent,
+  useOf,
+} from '../model/usage';
 import type { Node } from '../parser';
 import type { Fix, Rule, RuleContext } from '../types';
 
 /** Methods that put their argument into a container: `xs.append(v)`, `s.add(v)`, `xs.insert(i, v)`. */
-const CONTAINER_INSERTS: Record<string, number> = { append: 0, add: 0, appendleft: 0, insert: 1, setdefault: 1 };
+const CONTAINER_INSERTS: Record<string, number> = {
+  append: 0,
+  add: 0,
+  appendleft: 0,
+  insert: 1,
+  setdefault: 1,
+};
 
 /** Attribute names that, by convention, point from a child back to its owner. */
 const BACK_REFERENCE_NAMES = /^_*(parent|owner|master|container|manager|root|controller|outer|host|context)$/;
@@ -56,7 +72,8 @@ interface Store {
 
 function unparenthesized(node: Node): Node {
   let n = node;
-  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1 && n.namedChildren[0]) n = n.namedChildren[0];
+  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1 && n.namedChildren[0])
+    n = n.namedChildren[0];
   return n;
 }
 
@@ -108,14 +125,22 @@ function storeSites(expr: Node, value: Node = expr, container = false): StoreSit
   const stores: StoreSite[] = [];
   switch (use.kind) {
     case 'assigned-to': {
-      for (let assignment: Node | null = use.node; assignment?.type === 'assignment'; assignment = assignment.parent) {
+      for (
+        let assignment: Node | null = use.node;
+        assignment?.type === 'assignment';
+        assignment = assignment.parent
+      ) {
         const target = assignment.childForFieldName('left');
         if (target) {
           const store = storeInto(target, assignment, value, container);
           if (store) stores.push(store);
         }
         // `a.x = b.y = v`: the outer assignment's right side is this one.
-        if (assignment.parent?.type !== 'assignment' || assignment.parent.childForFieldName('right')?.id !== assignment.id) break;
+        if (
+          assignment.parent?.type !== 'assignment' ||
+          assignment.parent.childForFieldName('right')?.id !== assignment.id
+        )
+          break;
       }
       break;
     }
@@ -124,10 +149,23 @@ function storeSites(expr: Node, value: Node = expr, container = false): StoreSit
       const method_ = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
       const index = method_ !== undefined ? CONTAINER_INSERTS[method_] : undefined;
       const holderExpr = fn?.childForFieldName('object');
-      if (use.keyword === undefined && index !== undefined && holderExpr && positionalArguments(use.call)[index]?.id === unparenthesizedNode(expr).id) {
+      if (
+        use.keyword === undefined &&
+        index !== undefined &&
+        holderExpr &&
+        positionalArguments(use.call)[index]?.id === unparenthesizedNode(expr).id
+      ) {
         const holder = unparenthesized(holderExpr);
         const slot = holder.type === 'attribute' ? (holder.childForFieldName('attribute')?.text ?? '') : '';
-        stores.push({ node: use.call, holder, root: rootOf(holder), slot, container: true, value, label: holder.text });
+        stores.push({
+          node: use.call,
+          holder,
+          root: rootOf(holder),
+          slot,
+          container: true,
+          value,
+          label: holder.text,
+        });
       }
       break;
     }
@@ -158,14 +196,31 @@ function storeInto(target: Node, assignment: Node, value: Node, container: boole
     const holder = unparenthesized(holderExpr);
     const slot = target.childForFieldName('attribute')?.text ?? '';
     const assignedValue = container ? undefined : (finalValue(assignment) ?? undefined);
-    return { node: assignment, holder, root: rootOf(holder), slot, container, value, assignedValue, label: target.text };
+    return {
+      node: assignment,
+      holder,
+      root: rootOf(holder),
+      slot,
+      container,
+      value,
+      assignedValue,
+      label: target.text,
+    };
   }
   if (target.type === 'subscript') {
     const containerExpr = target.childForFieldName('value');
     if (!containerExpr) return undefined;
     const holder = unparenthesized(containerExpr);
     const slot = holder.type === 'attribute' ? (holder.childForFieldName('attribute')?.text ?? '') : '';
-    return { node: assignment, holder, root: rootOf(holder), slot, container: true, value, label: holder.text };
+    return {
+      node: assignment,
+      holder,
+      root: rootOf(holder),
+      slot,
+      container: true,
+      value,
+      label: holder.text,
+    };
   }
   return undefined;
 }
@@ -218,7 +273,11 @@ class SlotFacts {
         }
         // A property (or `@slot.setter`) may store the value weakly: trust it.
         const def = id.parent;
-        return def?.type === 'function_definition' && def.childForFieldName('name')?.id === id.id && isProperty(def);
+        return (
+          def?.type === 'function_definition' &&
+          def.childForFieldName('name')?.id === id.id &&
+          isProperty(def)
+        );
       }),
     );
   }
@@ -230,7 +289,9 @@ class SlotFacts {
         const use = useOf(attribute);
         switch (use.kind) {
           case 'rebind':
-            return finalValue(use.node)?.type === 'none';
+            // Restored in a `finally:` (a temporary link), or set to None outside `__init__` (unlinked).
+            if (inFinally(attribute)) return true;
+            return finalValue(use.node)?.type === 'none' && enclosingFunctionName(attribute) !== '__init__';
           case 'del':
           case 'subscript-del':
             return true;
@@ -245,7 +306,10 @@ class SlotFacts {
 
   /** Either of the above: the slot is not a plain strong link that stays. */
   isExempt(slot: string, within: Node[] | undefined): boolean {
-    return !!slot && (this.isWeak(slot, within) || this.isBrokenExplicitly(slot, within));
+    if (!slot) return false;
+    // Initialised elsewhere (a base class, another module) but named for what it is: `_weakversions`.
+    if (/weak/i.test(slot)) return true;
+    return this.isWeak(slot, within) || this.isBrokenExplicitly(slot, within);
   }
 
   /**
@@ -260,6 +324,12 @@ class SlotFacts {
   }
 }
 
+function enclosingFunctionName(node: Node): string | undefined {
+  let p = node.parent;
+  while (p && p.type !== 'function_definition') p = p.parent;
+  return p?.childForFieldName('name')?.text;
+}
+
 function enclosingClass(node: Node): Node | null {
   let p = node.parent;
   while (p && p.type !== 'class_definition') p = p.parent;
@@ -269,7 +339,7 @@ function enclosingClass(node: Node): Node | null {
 function isProperty(def: Node): boolean {
   return decoratorsOf(def).some((d) => {
     if (d.text === 'property' || d.text.endsWith('.property')) return true;
-    return d.type === 'attribute' && (d.childForFieldName('attribute')?.text === 'setter');
+    return d.type === 'attribute' && d.childForFieldName('attribute')?.text === 'setter';
   });
 }
 
@@ -310,7 +380,9 @@ function isProxySafeRead(attribute: Node): boolean {
     const operators = parent.children.filter((c) => !!c && !c.isNamed).map((c) => c?.type);
     if (operators.every((op) => op === '==' || op === '!=')) return true;
     const operands = parent.namedChildren;
-    return operators.every((op) => op === 'is' || op === 'is not') && operands.some((o) => o?.type === 'none');
+    return (
+      operators.every((op) => op === 'is' || op === 'is not') && operands.some((o) => o?.type === 'none')
+    );
   }
   return false;
 }
@@ -368,7 +440,11 @@ interface ConstructorStore {
 }
 
 /** `Child(self)` where `Child` (defined here) keeps that argument strongly on the new instance. */
-function constructorKeepsSelf(model: SemanticModel, method: MethodContext, call: Node): ConstructorStore | undefined {
+function constructorKeepsSelf(
+  model: SemanticModel,
+  method: MethodContext,
+  call: Node,
+): ConstructorStore | undefined {
   if (call.type !== 'call') return undefined;
   const cls = classDefinitionOf(model, call.childForFieldName('function'));
   if (!cls) return undefined;
@@ -393,7 +469,8 @@ function constructorKeepsSelf(model: SemanticModel, method: MethodContext, call:
 
 function parameterName(p: Node): string | undefined {
   if (p.type === 'identifier') return p.text;
-  if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') return p.childForFieldName('name')?.text;
+  if (p.type === 'default_parameter' || p.type === 'typed_default_parameter')
+    return p.childForFieldName('name')?.text;
   if (p.type === 'typed_parameter') return p.namedChildren.find((c) => c?.type === 'identifier')?.text;
   return undefined;
 }
@@ -407,12 +484,19 @@ function initKeeps(
 ): ConstructorStore | undefined {
   const ctx = enclosingMethod(model, init.childForFieldName('body') ?? init);
   if (!ctx) return undefined;
-  const params = (init.childForFieldName('parameters')?.namedChildren ?? []).filter((p): p is Node => !!p).slice(1);
+  const params = (init.childForFieldName('parameters')?.namedChildren ?? [])
+    .filter((p): p is Node => !!p)
+    .slice(1);
   let name = keyword;
   if (!name && position >= 0) {
     const p = params[position];
     // Past a `*args` the positional mapping is unknown.
-    if (!p || params.slice(0, position + 1).some((q) => q.type === 'list_splat_pattern' || q.type === 'keyword_separator'))
+    if (
+      !p ||
+      params
+        .slice(0, position + 1)
+        .some((q) => q.type === 'list_splat_pattern' || q.type === 'keyword_separator')
+    )
       return undefined;
     name = parameterName(p);
   }
@@ -436,7 +520,11 @@ function isDataclass(model: SemanticModel, cls: Node): boolean {
   });
 }
 
-function dataclassKeeps(cls: Node, position: number, keyword: string | undefined): ConstructorStore | undefined {
+function dataclassKeeps(
+  cls: Node,
+  position: number,
+  keyword: string | undefined,
+): ConstructorStore | undefined {
   const fields: Node[] = [];
   for (const stmt of cls.childForFieldName('body')?.namedChildren ?? []) {
     const a = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : null;
@@ -445,20 +533,59 @@ function dataclassKeeps(cls: Node, position: number, keyword: string | undefined
     if (!annotation || /ClassVar|InitVar/.test(annotation)) continue;
     fields.push(a);
   }
-  const field = keyword ? fields.find((f) => f.childForFieldName('left')?.text === keyword) : fields[position];
+  const field = keyword
+    ? fields.find((f) => f.childForFieldName('left')?.text === keyword)
+    : fields[position];
   if (!field) return undefined;
   const annotation = field.childForFieldName('type')?.text ?? '';
   if (/weakref|ReferenceType|ProxyType/.test(annotation)) return undefined;
   return { cls, store: field, slot: field.childForFieldName('left')?.text ?? '' };
 }
 
-/** `self` used as a whole value (`x.parent = self`, `append(self)`, `Child(self)`), not as `self.attr`. */
-const SELF_AS_VALUE = /(?<=[=(,[{:]\s*)self(?=\s*(?:[)\],};#\r\n]|$))/g;
-const LAMBDA = /(?<![\p{L}\p{N}_])lambda(?![\p{L}\p{N}_])/gu;
-/** A `def` indented at least two levels: a candidate nested function. */
-const NESTED_DEF = /^(?: {8,}|\t{2,})(?:async[ \t]+)?def[ \t]+([\p{L}_][\p{L}\p{N}_]*)/gmu;
+function previousNonSpace(text: string, i: number): string | undefined {
+  let j = i - 1;
+  while (j >= 0 && (text[j] === ' ' || text[j] === '\t' || text[j] === '\n' || text[j] === '\r')) j--;
+  return text[j];
+}
 
-const CLASS_NAME = /^[ \t]*class[ \t]+([\p{L}_][\p{L}\p{N}_]*)/gmu;
+function nextNonBlank(text: string, i: number): string | undefined {
+  let j = i;
+  while (j < text.length && (text[j] === ' ' || text[j] === '\t')) j++;
+  return j < text.length ? text[j] : '\n';
+}
+
+/** `self` used as a whole value (`x.parent = self`, `append(self)`, `Child(self)`), not as `self.attr`. */
+function* selfAsValue(text: string): Generator<number> {
+  for (const i of wordOffsets(text, 'self')) {
+    if (
+      '=(,[{:'.includes(previousNonSpace(text, i) ?? '') &&
+      ')]},;#\r\n'.includes(nextNonBlank(text, i + 4) ?? '')
+    )
+      yield i;
+  }
+}
+
+/** A `def` indented at least two levels (a candidate nested function): offset and name. */
+function* nestedDefs(text: string): Generator<{ index: number; name: string }> {
+  for (const i of wordOffsets(text, 'def')) {
+    let start = i;
+    while (start > 0 && text[start - 1] !== '\n') start--;
+    let prefix = text.slice(start, i);
+    if (prefix.endsWith('async ')) prefix = prefix.slice(0, -6).trimEnd();
+    if (!/^(?: {8,}|\t{2,})$/.test(prefix)) continue;
+    const name = /^def[ \t]+([\p{L}_][\p{L}\p{N}_]*)/u.exec(text.slice(i, i + 200));
+    if (name) yield { index: i + name[0].length - name[1].length, name: name[1] };
+  }
+}
+
+/** The method whose body defines `def` (possibly under `if`/`for`/`with`), found without the semantic model. */
+function methodAround(def: Node): Node | null {
+  for (let p = def.parent; p; p = p.parent) {
+    if (p.type === 'class_definition' || p.type === 'lambda') return null;
+    if (p.type === 'function_definition') return classOfMethod(p) ? p : null;
+  }
+  return null;
+}
 
 /** Whether `self` here is stored (assigned, inserted, in a literal) or passed to a class defined in this file. */
 function mayStoreSelf(node: Node, classNames: Set<string>): boolean {
@@ -476,18 +603,14 @@ function mayStoreSelf(node: Node, classNames: Set<string>): boolean {
       const call = parent.type === 'argument_list' ? parent.parent : parent.parent?.parent;
       const fn = call?.type === 'call' ? call.childForFieldName('function') : null;
       if (fn?.type === 'identifier') return classNames.has(fn.text);
-      return parent.type === 'argument_list' && fn?.type === 'attribute' && (fn.childForFieldName('attribute')?.text ?? '') in CONTAINER_INSERTS;
+      return (
+        parent.type === 'argument_list' &&
+        fn?.type === 'attribute' &&
+        (fn.childForFieldName('attribute')?.text ?? '') in CONTAINER_INSERTS
+      );
     }
     default:
       return false;
-  }
-}
-
-function* matchesOf(re: RegExp, text: string): Generator<{ index: number; length: number; group?: string }> {
-  re.lastIndex = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    if (m[1] !== undefined) yield { index: m.index + m[0].length - m[1].length, length: m[1].length, group: m[1] };
-    else yield { index: m.index, length: m[0].length };
   }
 }
 
@@ -538,33 +661,63 @@ export const rule: Rule = {
       '        child.parent = weakref.proxy(self)  # does not keep the parent alive',
       '        self.children.append(child)',
     ].join('\n'),
-    references: ['https://docs.python.org/3/library/weakref.html', 'https://docs.python.org/3/library/gc.html'],
+    references: [
+      'https://docs.python.org/3/library/weakref.html',
+      'https://docs.python.org/3/library/gc.html',
+    ],
   },
   fixable: true,
-  check(ctx) {
+  check(context) {
+    let ctx = context;
     const { file, model } = ctx;
-    if (!file.text.includes('class')) return;
+    const text = file.text;
+    if (!text.includes('class')) return;
+    // One finding per range: a nested function defined in two branches is found twice.
+    const reported = new Set<string>();
+    const report = ctx.report.bind(ctx);
+    ctx = {
+      ...ctx,
+      report(r) {
+        const key = `${r.range.start.line}:${r.range.start.character}`;
+        if (reported.has(key)) return;
+        reported.add(key);
+        report(r);
+      },
+    };
     const facts = new SlotFacts(model);
     const pairs = new Set<Binding>();
-    const classNames = new Set([...matchesOf(CLASS_NAME, file.text)].map((m) => m.group ?? ''));
-    for (const hit of matchesOf(SELF_AS_VALUE, file.text)) {
-      const node = file.root.descendantForIndex(hit.index, hit.index + hit.length);
-      // Cheap syntactic filter first: most `f(self)` calls store nothing.
-      if (node?.type === 'identifier' && mayStoreSelf(node, classNames)) checkSelfValue(ctx, facts, node, pairs);
+    const classNames = new Set<string>();
+    for (const i of wordOffsets(text, 'class')) {
+      const name = /^class[ \t]+([\p{L}_][\p{L}\p{N}_]*)/u.exec(text.slice(i, i + 200));
+      if (name) classNames.add(name[1]);
     }
-    for (const hit of matchesOf(LAMBDA, file.text)) {
-      const lambda = file.root.descendantForIndex(hit.index, hit.index + hit.length)?.parent;
+    for (const i of selfAsValue(text)) {
+      const node = file.root.descendantForIndex(i, i + 4);
+      // Cheap syntactic filter first: most `f(self)` calls store nothing.
+      if (node?.type === 'identifier' && mayStoreSelf(node, classNames))
+        checkSelfValue(ctx, facts, node, pairs);
+    }
+    for (const i of wordOffsets(text, 'lambda')) {
+      const lambda = file.root.descendantForIndex(i, i + 6)?.parent;
       if (lambda?.type === 'lambda') checkStoredClosure(ctx, facts, lambda, lambda);
     }
-    for (const hit of matchesOf(NESTED_DEF, file.text)) {
-      const name = file.root.descendantForIndex(hit.index, hit.index + hit.length);
+    for (const { index, name: fnName } of nestedDefs(text)) {
+      const name = file.root.descendantForIndex(index, index + fnName.length);
       const def = name?.parent;
       if (name?.type !== 'identifier' || def?.type !== 'function_definition') continue;
+      const method = methodAround(def);
+      const selfName = method && instanceParameter(method)?.text;
+      if (!method || !selfName) continue;
+      // Syntactic search first (`self.x = fn`, `self.xs.append(fn)`); the model confirms the few hits.
+      const stored = identifiersNamed(file, [fnName], method).filter(
+        (id) =>
+          id.id !== name.id &&
+          storeSites(id).some((site) => site.root.type === 'identifier' && site.root.text === selfName),
+      );
+      if (stored.length === 0) continue;
       const binding = model.resolve(name);
-      if (!binding || binding.kind !== 'function' || binding.scope.kind !== 'function') continue;
-      for (const ref of model.references(binding)) {
-        if (ref.context === 'load') checkStoredClosure(ctx, facts, ref.node, def);
-      }
+      if (binding?.kind !== 'function' || binding.scope.kind !== 'function') continue;
+      for (const ref of stored) if (model.resolve(ref) === binding) checkStoredClosure(ctx, facts, ref, def);
     }
   },
 };
@@ -591,15 +744,24 @@ function checkSelfValue(ctx: RuleContext, facts: SlotFacts, node: Node, pairs: S
   }
   // `Child(self)` / `Child(parent=self)` stored on `self`.
   const { parent } = unparenthesizedParent(node);
-  const call = parent?.type === 'keyword_argument' ? parent.parent?.parent : parent?.type === 'argument_list' ? parent.parent : null;
+  const call =
+    parent?.type === 'keyword_argument'
+      ? parent.parent?.parent
+      : parent?.type === 'argument_list'
+        ? parent.parent
+        : null;
   if (call?.type !== 'call') return;
   const kept = constructorKeepsSelf(model, method, call);
   if (!kept) return;
   const assigned = useOf(call);
   const local =
-    assigned.kind === 'assigned-to' && assigned.target.type === 'identifier' ? localBinding(model, method, assigned.target) : undefined;
+    assigned.kind === 'assigned-to' && assigned.target.type === 'identifier'
+      ? localBinding(model, method, assigned.target)
+      : undefined;
   if (local && pairs.has(local)) return;
-  const forward = local ? selfHeldStoresOfLocal(model, method, local)[0] : selfHeld(model, storesOf(call, method))[0];
+  const forward = local
+    ? selfHeldStoresOfLocal(model, method, local)[0]
+    : selfHeld(model, storesOf(call, method))[0];
   if (forward) checkConstructorCycle(ctx, facts, forward, call, kept);
 }
 
@@ -626,27 +788,48 @@ function checkStoredClosure(ctx: RuleContext, facts: SlotFacts, stored: Node, cl
   if (sites.length === 0) return;
   const method = enclosingMethod(model, stored);
   if (!method || !contains(method.method, closure)) return;
-  const stores = selfHeld(model, sites.map((site) => ({ ...site, method })));
+  const stores = selfHeld(
+    model,
+    sites.map((site) => ({ ...site, method })),
+  );
   if (stores.length === 0 || !closureKeepsSelf(model, method, closure)) return;
   const name = closure.type === 'function_definition' ? nameOf(closure) : undefined;
-  for (const store of stores) checkClosure(ctx, facts, store, name ? { kind: 'function', name } : { kind: 'lambda' });
+  for (const store of stores)
+    checkClosure(ctx, facts, store, name ? { kind: 'function', name } : { kind: 'lambda' });
 }
 
 /**
- * `self.registry.append(self)` is a cycle only if `registry` belongs to the instance. A class
- * attribute (`registry = []` in this or a base class) makes it a class-level registry that grows
- * (LEAK002's concern), not a cycle; so require `self.registry = …` somewhere in the file.
+ * `self.registry.append(self)` is a cycle only if `registry` belongs to the instance. When a class
+ * in this file defines `registry = []` in its body and no method sets `self.registry = …`, it is a
+ * class-level registry that grows (LEAK002's concern), not a cycle.
  */
 function isClassLevelContainer(model: SemanticModel, store: Store): boolean {
-  if (!store.container || store.holder.type !== 'attribute' || !isSelf(model, store.method, store.holder.childForFieldName('object')))
+  if (
+    !store.container ||
+    store.holder.type !== 'attribute' ||
+    !isSelf(model, store.method, store.holder.childForFieldName('object'))
+  )
     return false;
-  const perInstance = identifiersNamed(model.file, [store.slot]).some((id) => {
+  let classLevel = false;
+  for (const id of identifiersNamed(model.file, [store.slot])) {
     const attribute = attributeNamedBy(id);
-    if (!attribute || useOf(attribute).kind !== 'rebind') return false;
+    if (!attribute) {
+      // `registry = []` directly in a class body
+      const assignment = id.parent;
+      const inClassBody = assignment?.parent?.parent?.parent?.type === 'class_definition';
+      if (
+        assignment?.type === 'assignment' &&
+        assignment.childForFieldName('left')?.id === id.id &&
+        inClassBody
+      )
+        classLevel = true;
+      continue;
+    }
+    if (useOf(attribute).kind !== 'rebind') continue;
     const owner = enclosingMethod(model, attribute);
-    return !!owner && isSelf(model, owner, attribute.childForFieldName('object'));
-  });
-  return !perInstance;
+    if (owner && isSelf(model, owner, attribute.childForFieldName('object'))) return false;
+  }
+  return classLevel;
 }
 
 function isClassAttribute(holder: Node): boolean {
@@ -668,6 +851,7 @@ function checkSelfReference(ctx: RuleContext, facts: SlotFacts, store: Store): v
     return;
   }
   // `self.a.b = self`: an object that `self` holds points back at it.
+  if (/weak/i.test(store.holder.text)) return;
   const owned = ownedAttribute(store.holder);
   if (owned && facts.isExempt(owned, [cls])) return;
   const fix = store.container ? undefined : proxyFix(ctx, facts, store, store.method.cls);
@@ -684,7 +868,9 @@ function ownedAttribute(holder: Node): string | undefined {
   let last: string | undefined;
   while (n.type === 'attribute' || n.type === 'subscript') {
     if (n.type === 'attribute') last = n.childForFieldName('attribute')?.text;
-    n = unparenthesized((n.type === 'attribute' ? n.childForFieldName('object') : n.childForFieldName('value')) ?? n);
+    n = unparenthesized(
+      (n.type === 'attribute' ? n.childForFieldName('object') : n.childForFieldName('value')) ?? n,
+    );
   }
   return last;
 }
@@ -735,7 +921,13 @@ function checkParentChild(ctx: RuleContext, facts: SlotFacts, forward: Store, ba
   });
 }
 
-function checkConstructorCycle(ctx: RuleContext, facts: SlotFacts, store: Store, call: Node, kept: ConstructorStore): void {
+function checkConstructorCycle(
+  ctx: RuleContext,
+  facts: SlotFacts,
+  store: Store,
+  call: Node,
+  kept: ConstructorStore,
+): void {
   const { file } = ctx;
   // Either class may break the link (`self.squeezer.buttons.remove(self)` in the child).
   const classes = [store.method.cls, kept.cls];
@@ -755,7 +947,12 @@ function checkConstructorCycle(ctx: RuleContext, facts: SlotFacts, store: Store,
  * working, so it is offered only when every read of the attribute in the file is proxy-safe and
  * the referenced class supports weak references.
  */
-function proxyFix(ctx: RuleContext, facts: SlotFacts, store: Store, referencedClass: Node | undefined): Fix | undefined {
+function proxyFix(
+  ctx: RuleContext,
+  facts: SlotFacts,
+  store: Store,
+  referencedClass: Node | undefined,
+): Fix | undefined {
   const { file, model } = ctx;
   const value = store.assignedValue;
   if (store.container || !value || value.type !== 'identifier') return undefined;

@@ -23,14 +23,63 @@ interface ConnectionFactory {
 }
 
 const FACTORIES: ConnectionFactory[] = [
-  { names: ['sqlite3.connect', 'sqlite3.dbapi2.connect'], noun: 'connection', withReleases: false, isAsync: false, manage: 'closing', suggestedName: 'conn' },
-  { names: ['psycopg2.connect'], noun: 'connection', withReleases: false, isAsync: false, manage: 'closing', suggestedName: 'conn' },
-  { names: ['psycopg.connect', 'psycopg.Connection.connect'], noun: 'connection', withReleases: true, isAsync: false, manage: 'with', suggestedName: 'conn' },
-  { names: ['psycopg.AsyncConnection.connect'], noun: 'connection', withReleases: true, isAsync: true, manage: 'with', suggestedName: 'conn' },
-  { names: ['pymysql.connect', 'pymysql.Connect', 'pymysql.connections.Connection'], noun: 'connection', withReleases: true, isAsync: false, manage: 'with', suggestedName: 'conn' },
-  { names: ['mysql.connector.connect'], noun: 'connection', withReleases: true, isAsync: false, manage: 'with', suggestedName: 'conn' },
   {
-    names: ['redis.Redis', 'redis.StrictRedis', 'redis.from_url', 'redis.Redis.from_url', 'redis.StrictRedis.from_url', 'redis.client.Redis'],
+    names: ['sqlite3.connect', 'sqlite3.dbapi2.connect'],
+    noun: 'connection',
+    withReleases: false,
+    isAsync: false,
+    manage: 'closing',
+    suggestedName: 'conn',
+  },
+  {
+    names: ['psycopg2.connect'],
+    noun: 'connection',
+    withReleases: false,
+    isAsync: false,
+    manage: 'closing',
+    suggestedName: 'conn',
+  },
+  {
+    names: ['psycopg.connect', 'psycopg.Connection.connect'],
+    noun: 'connection',
+    withReleases: true,
+    isAsync: false,
+    manage: 'with',
+    suggestedName: 'conn',
+  },
+  {
+    names: ['psycopg.AsyncConnection.connect'],
+    noun: 'connection',
+    withReleases: true,
+    isAsync: true,
+    manage: 'with',
+    suggestedName: 'conn',
+  },
+  {
+    names: ['pymysql.connect', 'pymysql.Connect', 'pymysql.connections.Connection'],
+    noun: 'connection',
+    withReleases: true,
+    isAsync: false,
+    manage: 'with',
+    suggestedName: 'conn',
+  },
+  {
+    names: ['mysql.connector.connect'],
+    noun: 'connection',
+    withReleases: true,
+    isAsync: false,
+    manage: 'with',
+    suggestedName: 'conn',
+  },
+  {
+    names: [
+      'redis.Redis',
+      'redis.StrictRedis',
+      'redis.from_url',
+      'redis.Redis.from_url',
+      'redis.StrictRedis.from_url',
+      'redis.client.Redis',
+    ],
     noun: 'client',
     withReleases: true,
     isAsync: false,
@@ -51,12 +100,54 @@ const FACTORIES: ConnectionFactory[] = [
     manage: 'with',
     suggestedName: 'client',
   },
-  { names: ['pymongo.MongoClient', 'pymongo.mongo_client.MongoClient'], noun: 'client', withReleases: true, isAsync: false, manage: 'with', suggestedName: 'client' },
-  { names: ['requests.Session', 'requests.session', 'requests.sessions.Session'], noun: 'session', withReleases: true, isAsync: false, manage: 'with', suggestedName: 'session' },
-  { names: ['httpx.Client'], noun: 'client', withReleases: true, isAsync: false, manage: 'with', suggestedName: 'client' },
-  { names: ['httpx.AsyncClient'], noun: 'client', withReleases: true, isAsync: true, manage: 'with', suggestedName: 'client' },
-  { names: ['aiohttp.ClientSession', 'aiohttp.client.ClientSession'], noun: 'session', withReleases: true, isAsync: true, manage: 'with', suggestedName: 'session' },
-  { names: ['urllib3.PoolManager', 'urllib3.poolmanager.PoolManager'], noun: 'pool manager', withReleases: true, isAsync: false, manage: 'with', suggestedName: 'http' },
+  {
+    names: ['pymongo.MongoClient', 'pymongo.mongo_client.MongoClient'],
+    noun: 'client',
+    withReleases: true,
+    isAsync: false,
+    manage: 'with',
+    suggestedName: 'client',
+  },
+  {
+    names: ['requests.Session', 'requests.session', 'requests.sessions.Session'],
+    noun: 'session',
+    withReleases: true,
+    isAsync: false,
+    manage: 'with',
+    suggestedName: 'session',
+  },
+  {
+    names: ['httpx.Client'],
+    noun: 'client',
+    withReleases: true,
+    isAsync: false,
+    manage: 'with',
+    suggestedName: 'client',
+  },
+  {
+    names: ['httpx.AsyncClient'],
+    noun: 'client',
+    withReleases: true,
+    isAsync: true,
+    manage: 'with',
+    suggestedName: 'client',
+  },
+  {
+    names: ['aiohttp.ClientSession', 'aiohttp.client.ClientSession'],
+    noun: 'session',
+    withReleases: true,
+    isAsync: true,
+    manage: 'with',
+    suggestedName: 'session',
+  },
+  {
+    names: ['urllib3.PoolManager', 'urllib3.poolmanager.PoolManager'],
+    noun: 'pool manager',
+    withReleases: true,
+    isAsync: false,
+    manage: 'with',
+    suggestedName: 'http',
+  },
   // An Engine is a connection pool with no context manager: `dispose()` it in `finally`.
   {
     names: ['sqlalchemy.create_engine', 'sqlalchemy.engine.create_engine'],
@@ -76,8 +167,22 @@ const FACTORIES: ConnectionFactory[] = [
     finallyCall: 'dispose()',
     suggestedName: 'engine',
   },
-  { names: ['sqlalchemy.orm.Session', 'sqlalchemy.orm.session.Session'], noun: 'session', withReleases: true, isAsync: false, manage: 'with', suggestedName: 'session' },
-  { names: ['sqlalchemy.ext.asyncio.AsyncSession'], noun: 'session', withReleases: true, isAsync: true, manage: 'with', suggestedName: 'session' },
+  {
+    names: ['sqlalchemy.orm.Session', 'sqlalchemy.orm.session.Session'],
+    noun: 'session',
+    withReleases: true,
+    isAsync: false,
+    manage: 'with',
+    suggestedName: 'session',
+  },
+  {
+    names: ['sqlalchemy.ext.asyncio.AsyncSession'],
+    noun: 'session',
+    withReleases: true,
+    isAsync: true,
+    manage: 'with',
+    suggestedName: 'session',
+  },
 ];
 
 const BY_NAME = new Map<string, ConnectionFactory>();
@@ -139,11 +244,16 @@ const DATA_METHODS = new Set([
 /** aiohttp's responses read their body through the session's connection: not plain data. */
 const AIOHTTP_DATA_METHODS = new Set([...DATA_METHODS].filter((m) => !HTTP_VERBS.has(m)));
 
-function kindOf(noun: string, withReleases: boolean, dataMethods: ReadonlySet<string> = DATA_METHODS): ResourceKind {
+function kindOf(
+  noun: string,
+  withReleases: boolean,
+  dataMethods: ReadonlySet<string> = DATA_METHODS,
+): ResourceKind {
   const engine = noun === 'engine';
   return {
     noun,
     release: engine ? 'dispose' : 'close',
+    releaseIt: engine ? 'dispose it' : 'close it',
     released: engine ? 'disposed' : 'closed',
     releaseMethods: RELEASE,
     withReleases,
@@ -152,12 +262,17 @@ function kindOf(noun: string, withReleases: boolean, dataMethods: ReadonlySet<st
   };
 }
 
-function policyOf(f: Pick<ConnectionFactory, 'manage' | 'isAsync' | 'finallyCall' | 'suggestedName'>): FixPolicy {
+function policyOf(
+  f: Pick<ConnectionFactory, 'manage' | 'isAsync' | 'finallyCall' | 'suggestedName'>,
+): FixPolicy {
   return {
     manage: f.manage,
     isAsync: f.isAsync,
     finallyCall: f.finallyCall,
-    redundant: f.manage === 'try-finally' ? new Set(['dispose']) : new Set(f.isAsync ? ['close', 'aclose'] : ['close']),
+    redundant:
+      f.manage === 'try-finally'
+        ? new Set(['dispose'])
+        : new Set(f.isAsync ? ['close', 'aclose'] : ['close']),
     suggestedName: f.suggestedName,
   };
 }
@@ -172,12 +287,17 @@ function factoryFrom(f: ConnectionFactory, call: Node): Factory {
  * name): `SessionLocal = sessionmaker(...)`, `engine = create_engine(url)`. Returns whether that
  * factory is the async one, or undefined.
  */
-function boundToCallOf(model: SemanticModel, name: Node, factories: Map<string, boolean>): boolean | undefined {
+function boundToCallOf(
+  model: SemanticModel,
+  name: Node,
+  factories: Map<string, boolean>,
+): boolean | undefined {
   const binding = model.resolve(name);
-  if (!binding || binding.kind !== 'assignment') return undefined;
+  if (binding?.kind !== 'assignment') return undefined;
   let isAsync: boolean | undefined;
   for (const site of binding.sites) {
-    if (site.parent?.type === 'assignment' && site.parent.childForFieldName('left')?.id !== site.id) return undefined;
+    if (site.parent?.type === 'assignment' && site.parent.childForFieldName('left')?.id !== site.id)
+      return undefined;
     const value = model.assignedValue(site);
     if (value?.type !== 'call') return undefined;
     const flag = factories.get(model.calleeName(value) ?? '');
@@ -219,19 +339,31 @@ function classify(ctx: RuleContext, call: Node): Factory | undefined {
   if (fn?.type === 'identifier') {
     const isAsync = boundToCallOf(model, fn, SESSIONMAKERS);
     if (isAsync === undefined) return undefined;
-    return factoryFrom({ names: [], noun: 'session', withReleases: true, isAsync, manage: 'with', suggestedName: 'session' }, call);
+    return factoryFrom(
+      { names: [], noun: 'session', withReleases: true, isAsync, manage: 'with', suggestedName: 'session' },
+      call,
+    );
   }
   return undefined;
 }
 
+const FACTORY_LAST_NAMES = new Set(FACTORIES.flatMap((f) => f.names.map((n) => n.slice(n.lastIndexOf('.') + 1))));
+
+/** Names bound to a `sessionmaker(...)` call (`SessionLocal = sessionmaker(bind=engine)`). */
+function sessionmakerNames(text: string): string[] {
+  if (!text.includes('sessionmaker')) return [];
+  const names: string[] = [];
+  const finder = /([\p{L}_][\p{L}\p{N}_]*)\s*(?::[^=\n]*)?=\s*(?:[\p{L}_][\p{L}\p{N}_.]*\.)?(?:async_)?sessionmaker\s*\(/gu;
+  for (let m = finder.exec(text); m; m = finder.exec(text)) names.push(m[1]);
+  return names;
+}
+
 const spec: ResourceRuleSpec = {
-  mayContain(ctx) {
-    const text = ctx.file.text;
-    if (/connect|Redis|from_url|MongoClient|[Ss]ession|Client|PoolManager|create_(async_)?engine/.test(text)) return true;
-    return ctx.settings.extendConnectionFactories.some((q) => text.includes(q.slice(q.lastIndexOf('.') + 1)));
+  calleeNames(ctx) {
+    const custom = ctx.settings.extendConnectionFactories.map((q) => q.slice(q.lastIndexOf('.') + 1));
+    // `engine.connect()` ends with `connect`; `SessionLocal()` with a sessionmaker-bound name.
+    return [...FACTORY_LAST_NAMES, 'connect', ...custom, ...sessionmakerNames(ctx.file.text)];
   },
-  // `engine.connect()` and `SessionLocal()` hang off local names: look at every call then.
-  onlyImportedRoots: (ctx) => !/sessionmaker|create_(async_)?engine/.test(ctx.file.text),
   classify,
   milderSeverity: 'information',
 };

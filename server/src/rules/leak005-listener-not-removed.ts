@@ -4,10 +4,24 @@
 // without bound. One-time registration (module level, `main()`, `setup_logging()`) is fine.
 import { insertStatementsBefore } from '../fixes/statements';
 import { attributeNamedBy, callNamedBy, identifiersNamed } from '../model/find-names';
-import { classOfMethod, enclosingMethod, instanceParameter, isSelf, methodsOf, nameOf } from '../model/methods';
 import type { MethodContext } from '../model/methods';
+import {
+  classOfMethod,
+  enclosingMethod,
+  instanceParameter,
+  isSelf,
+  methodsOf,
+  nameOf,
+} from '../model/methods';
 import type { SemanticModel } from '../model/semantic';
-import { contains, decoratorsOf, keywordArgument, positionalArguments, unparenthesizedParent, useOf } from '../model/usage';
+import {
+  contains,
+  decoratorsOf,
+  keywordArgument,
+  positionalArguments,
+  unparenthesizedParent,
+  useOf,
+} from '../model/usage';
 import type { Node } from '../parser';
 import type { Fix, Rule, RuleContext } from '../types';
 
@@ -49,7 +63,18 @@ const FUNCTION_PAIRS: Record<string, { remover: string; family: Family; listener
 const LISTENER_KEYWORDS = ['handler', 'callback', 'listener', 'receiver', 'func', 'fn', 'cb', 'hdlr'];
 
 /** Route decorators (`@app.get(...)`, `@router.post(...)`, `@bp.route(...)`): the function runs per request. */
-const ROUTE_DECORATORS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'route', 'websocket', 'api_route']);
+const ROUTE_DECORATORS = new Set([
+  'get',
+  'post',
+  'put',
+  'patch',
+  'delete',
+  'head',
+  'options',
+  'route',
+  'websocket',
+  'api_route',
+]);
 
 /** Function names that say "run once at start-up" (`setup_logging`, `configure`, `init_app`, `main`). */
 const ONE_TIME_NAME =
@@ -57,9 +82,10 @@ const ONE_TIME_NAME =
 
 /**
  * Free functions called from another module are "unknown"; these names say "called again and
- * again" (`get_logger()`, `make_client()`, `on_connect()`, `handle_request()`).
+ * again": getters (`get_logger()`) and event/request handlers (`on_connect()`, `handle_request()`).
+ * Factories (`make_*`, `create_*`) are usually called once at start-up and are left alone.
  */
-const PER_CALL_NAME = /^_*(get|make|create|new|build|open|connect|handle|on|process|serve|request)(_|$)/i;
+const PER_CALL_NAME = /^_*(get|handle|on|process|serve|request|dispatch)(_|$)/i;
 
 /** Attribute/method names whose presence in a guard condition makes a registration idempotent. */
 const GUARD_NAMES = new Set([
@@ -101,7 +127,8 @@ const PAIRED_METHOD: Record<string, string[]> = {
 
 function unparenthesized(node: Node): Node {
   let n = node;
-  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1 && n.namedChildren[0]) n = n.namedChildren[0];
+  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1 && n.namedChildren[0])
+    n = n.namedChildren[0];
   return n;
 }
 
@@ -126,21 +153,43 @@ function isSharedLogger(model: SemanticModel, receiver: Node): boolean {
     !!v && unparenthesized(v).type === 'call' && model.calleeName(unparenthesized(v)) === 'logging.getLogger';
   if (isGetLogger(n)) return true;
   if (model.qualifiedName(n) === 'logging.root') return true;
+  let values: Node[] = [];
   if (n.type === 'identifier') {
     const binding = model.resolve(n);
-    const values = binding?.sites.map((s) => model.assignedValue(s)).filter((v): v is Node => !!v) ?? [];
-    if (values.some(isGetLogger)) return true;
-    // A logger built by hand (`logging.Logger(name)`) is not registered anywhere: it dies with its owner.
-    if (values.length > 0 && values.every((v) => unparenthesized(v).type === 'call')) return false;
+    values = binding?.sites.map((s) => model.assignedValue(s)).filter((v): v is Node => !!v) ?? [];
+  } else if (n.type === 'attribute') {
+    values = attributeValues(model, n);
   }
+  if (values.some(isGetLogger)) return true;
+  // A logger built by hand (`logging.Logger(name)`) is not registered anywhere: it dies with its owner.
+  if (values.length > 0 && values.every((v) => unparenthesized(v).type === 'call')) return false;
   const name = n.type === 'attribute' ? (n.childForFieldName('attribute')?.text ?? '') : n.text;
   return /log/i.test(name) && !/handler/i.test(name);
+}
+
+/** Values assigned to `self.attr` anywhere in the class of the method `attribute` is used in. */
+function attributeValues(model: SemanticModel, attribute: Node): Node[] {
+  const method = enclosingMethod(model, attribute);
+  const name = attribute.childForFieldName('attribute')?.text;
+  if (!method || !name || !isSelf(model, method, attribute.childForFieldName('object'))) return [];
+  const values: Node[] = [];
+  for (const id of identifiersNamed(model.file, [name], method.cls)) {
+    const target = attributeNamedBy(id);
+    const assignment = target?.parent;
+    if (assignment?.type === 'assignment' && assignment.childForFieldName('left')?.id === target?.id) {
+      const value = assignment.childForFieldName('right');
+      if (value) values.push(value);
+    }
+  }
+  return values;
 }
 
 function registrationOf(model: SemanticModel, call: Node): Registration | undefined {
   const fn = call.childForFieldName('function');
   if (!fn) return undefined;
-  const qualified = model.calleeName(call);
+  const method = fn.type === 'attribute' ? (fn.childForFieldName('attribute')?.text ?? '') : '';
+  // Method registrations need no name resolution; only `atexit.register`/`event.listen` (and aliases) do.
+  const qualified = METHOD_PAIRS[method] ? undefined : model.calleeName(call);
   const known = qualified ? FUNCTION_PAIRS[qualified] : undefined;
   if (known) {
     const listener = positionalArguments(call)[known.listenerIndex];
@@ -153,7 +202,6 @@ function registrationOf(model: SemanticModel, call: Node): Registration | undefi
     };
   }
   if (fn.type !== 'attribute') return undefined;
-  const method = fn.childForFieldName('attribute')?.text ?? '';
   const receiver = fn.childForFieldName('object');
   const removers = METHOD_PAIRS[method];
   if (!removers || !receiver) return undefined;
@@ -206,7 +254,12 @@ function isFresh(model: SemanticModel, expr: Node): boolean {
       if (root.type === 'call') return true;
       if (root.type !== 'identifier') return false;
       const binding = model.resolve(root);
-      return !!binding && binding.scope !== model.moduleScope && binding.scope.kind !== 'class' && binding.kind !== 'import';
+      return (
+        !!binding &&
+        binding.scope !== model.moduleScope &&
+        binding.scope.kind !== 'class' &&
+        binding.kind !== 'import'
+      );
     }
     default:
       return false;
@@ -242,12 +295,17 @@ function isMemoized(model: SemanticModel, fn: Node): boolean {
 function isRouteHandler(fn: Node): boolean {
   const byDecorator = decoratorsOf(fn).some((d) => {
     const target = d.type === 'call' ? d.childForFieldName('function') : null;
-    return target?.type === 'attribute' && ROUTE_DECORATORS.has(target.childForFieldName('attribute')?.text ?? '');
+    return (
+      target?.type === 'attribute' && ROUTE_DECORATORS.has(target.childForFieldName('attribute')?.text ?? '')
+    );
   });
   if (byDecorator) return true;
   // Django/Flask-style views take the request first.
   const first = fn.childForFieldName('parameters')?.namedChildren[0];
-  const firstName = first?.type === 'identifier' ? first.text : first?.namedChildren.find((c) => c?.type === 'identifier')?.text;
+  const firstName =
+    first?.type === 'identifier'
+      ? first.text
+      : first?.namedChildren.find((c) => c?.type === 'identifier')?.text;
   return firstName === 'request' || firstName === 'req';
 }
 
@@ -293,7 +351,10 @@ function frequencyOf(model: SemanticModel, fn: Node, depth = 0): Frequency {
   const refs = binding ? model.references(binding).filter((r) => r.context === 'load') : [];
   const callSites = refs.filter((r) => {
     const parent = unparenthesizedParent(r.node).parent;
-    return parent?.type === 'call' && parent.childForFieldName('function')?.id === unparenthesizedParent(r.node).node.id;
+    return (
+      parent?.type === 'call' &&
+      parent.childForFieldName('function')?.id === unparenthesizedParent(r.node).node.id
+    );
   });
   if (ONE_TIME_NAME.test(nameOf(fn)) && callSites.length <= 1) return 'one-time';
   if (callSites.length >= 2) return 'per-call';
@@ -518,9 +579,12 @@ export const rule: Rule = {
   check(ctx) {
     const { file, model } = ctx;
     const names = new Set([...Object.keys(METHOD_PAIRS), 'register', 'listen']);
-    model.moduleScope.ensureCollected();
-    for (const b of model.moduleScope.bindings.values()) {
-      if (b.kind === 'import' && b.qualifiedName && FUNCTION_PAIRS[b.qualifiedName]) names.add(b.name);
+    // `from atexit import register as at_exit`: the local names of the registration functions.
+    if (file.text.includes('atexit') || file.text.includes('listen')) {
+      model.moduleScope.ensureCollected();
+      for (const b of model.moduleScope.bindings.values()) {
+        if (b.kind === 'import' && b.qualifiedName && FUNCTION_PAIRS[b.qualifiedName]) names.add(b.name);
+      }
     }
     const seen = new Set<number>();
     for (const id of identifiersNamed(file, [...names])) {
@@ -608,7 +672,7 @@ function reachableFromSelf(model: SemanticModel, method: MethodContext, expr: No
 /** The removal call's argument text: the registration's arguments, minus `weak=`. */
 function removalArguments(reg: Registration): string | undefined {
   const args = reg.call.childForFieldName('arguments');
-  if (!args || args.type !== 'argument_list') return undefined;
+  if (args?.type !== 'argument_list') return undefined;
   const parts: string[] = [];
   for (const a of args.namedChildren) {
     if (!a || a.type === 'comment') continue;
@@ -624,10 +688,17 @@ function insertionPoint(def: Node): Node | undefined {
   const body = def.childForFieldName('body');
   const statements = (body?.namedChildren ?? []).filter((s): s is Node => !!s && s.type !== 'comment');
   let i = 0;
-  if (statements[0]?.type === 'expression_statement' && statements[0].namedChildren[0]?.type === 'string') i++;
-  while (statements[i]?.type === 'if_statement' && endsWithExit(statements[i].childForFieldName('consequence'))) {
+  if (statements[0]?.type === 'expression_statement' && statements[0].namedChildren[0]?.type === 'string')
+    i++;
+  while (
+    statements[i]?.type === 'if_statement' &&
+    endsWithExit(statements[i].childForFieldName('consequence'))
+  ) {
     const ifStmt = statements[i];
-    if (ifStmt.childForFieldName('alternative') || ifStmt.namedChildren.some((c) => c?.type === 'elif_clause' || c?.type === 'else_clause'))
+    if (
+      ifStmt.childForFieldName('alternative') ||
+      ifStmt.namedChildren.some((c) => c?.type === 'elif_clause' || c?.type === 'else_clause')
+    )
       break;
     i++;
   }
@@ -635,7 +706,12 @@ function insertionPoint(def: Node): Node | undefined {
 }
 
 /** Add the matching removal to the class's existing cleanup method, when the registration can be repeated there. */
-function removalFix(ctx: RuleContext, reg: Registration, method: MethodContext, selfHolding: boolean): Fix | undefined {
+function removalFix(
+  ctx: RuleContext,
+  reg: Registration,
+  method: MethodContext,
+  selfHolding: boolean,
+): Fix | undefined {
   const { file, model } = ctx;
   if (classOfMethod(method.method) === null) return undefined;
   const methods = methodsOf(method.cls);
@@ -661,7 +737,10 @@ function removalFix(ctx: RuleContext, reg: Registration, method: MethodContext, 
     // `atexit.unregister(func)` takes the function only; `event.remove(target, name, fn)` the positionals.
     const module = fn.childForFieldName('object')?.text ?? '';
     const removerName = reg.removers[0].split('.').pop() as string;
-    const removalArgs = reg.family === 'atexit' ? reg.listeners.map((l) => l.text) : positionalArguments(reg.call).map((a) => a.text);
+    const removalArgs =
+      reg.family === 'atexit'
+        ? reg.listeners.map((l) => l.text)
+        : positionalArguments(reg.call).map((a) => a.text);
     if (removalArgs.length === 0) return undefined;
     removal = `${module}.${removerName}(${removalArgs.join(', ')})`;
   } else {

@@ -26,6 +26,7 @@ const MULTIPROCESSING_POOLS = new Set([
 const FUTURES_KIND: ResourceKind = {
   noun: 'executor',
   release: 'shut down',
+  releaseIt: 'shut it down',
   released: 'shut down',
   releaseMethods: new Set(['shutdown']),
   withReleases: true,
@@ -37,6 +38,7 @@ const FUTURES_KIND: ResourceKind = {
 const POOL_KIND: ResourceKind = {
   noun: 'pool',
   release: 'close',
+  releaseIt: 'close it',
   released: 'closed',
   releaseMethods: new Set(['close', 'terminate']),
   withReleases: true,
@@ -53,49 +55,76 @@ function runInExecutor(_model: SemanticModel, call: Node): boolean {
 /** Results handed back before the work is done: wrapping in `with` would make the function wait. */
 const ASYNC_POOL_METHODS = new Set(['apply_async', 'map_async', 'starmap_async', 'imap', 'imap_unordered']);
 
+/** Futures and lazy `map` iterators: wrapping in `with` makes the function wait for them at the end of the block. */
+function abandonsWork(call: Node): boolean {
+  const result = flowOf(call).use;
+  return (
+    result.kind === 'return' ||
+    result.kind === 'yield' ||
+    (result.kind === 'other' && result.node.type === 'expression_statement')
+  );
+}
+
+/** `shutdown(wait=False)`, `cancel_futures=True`…: a release that a `with` would change. */
+function nonDefaultRelease(call: Node): boolean {
+  const args = call.childForFieldName('arguments')?.text.replace(/\s+/g, '') ?? '()';
+  return args !== '()' && args !== '(wait=True)' && args !== '(True)';
+}
+
 /**
- * Wrapping in `with` makes the function wait for the submitted work at the end of the block (and a
- * multiprocessing pool's `with` terminates it). Refuse when the code relies on not waiting:
- * futures discarded (fire and forget) or returned, `shutdown(wait=False)`, async pool results.
+ * A `concurrent.futures` executor's `with` waits for all submitted work at the end of the block:
+ * refuse when the code relies on not waiting (futures discarded or returned, `shutdown(wait=False)`).
  */
-function vetoNamed(_model: SemanticModel, named: NamedResource, region: Node[]): boolean {
+function vetoFuturesNamed(_model: SemanticModel, _named: NamedResource, region: Node[]): boolean {
   for (const node of region) {
     const use = useOf(node);
     if (use.kind !== 'method') continue;
-    if (ASYNC_POOL_METHODS.has(use.method)) return true;
-    if (use.method === 'shutdown' || use.method === 'close' || use.method === 'terminate') {
-      const args = use.call.childForFieldName('arguments')?.text.replace(/\s+/g, '') ?? '()';
-      if (args !== '()' && args !== '(wait=True)' && args !== '(True)') return true;
-    }
-    if (use.method === 'submit' || use.method === 'map') {
-      const result = flowOf(use.call).use;
-      if (result.kind === 'return' || result.kind === 'yield') return true;
-      if (result.kind === 'other' && result.node.type === 'expression_statement') return true;
-    }
+    if (use.method === 'shutdown' && nonDefaultRelease(use.call)) return true;
+    if ((use.method === 'submit' || use.method === 'map') && abandonsWork(use.call)) return true;
   }
-  void named;
   return false;
 }
 
-function vetoInline(_model: SemanticModel, creation: Creation, leak: Leak): boolean {
-  if (leak.kind === 'consumed') {
-    // Only when the work is awaited right there: the block then ends after it completes.
-    return flowOf(leak.consumer).use.kind !== 'await';
-  }
-  if (leak.kind === 'chained') {
-    if (leak.method !== 'map') return true;
-    const result = flowOf(leak.chainCall).use;
-    return result.kind === 'return' || result.kind === 'yield' || (result.kind === 'other' && result.node.type === 'expression_statement');
-  }
-  void creation;
-  return true;
+/** A multiprocessing pool's `with` terminates it: refuse when async results may still be pending. */
+function vetoPoolNamed(_model: SemanticModel, _named: NamedResource, region: Node[]): boolean {
+  return region.some((node) => {
+    const use = useOf(node);
+    return use.kind === 'method' && ASYNC_POOL_METHODS.has(use.method);
+  });
 }
 
-function policy(redundant: string[]): FixPolicy {
-  return { manage: 'with', isAsync: false, redundant: new Set(redundant), suggestedName: 'pool', vetoNamed, vetoInline };
+function vetoInline(synchronousMap: boolean) {
+  return (_model: SemanticModel, _creation: Creation, leak: Leak): boolean => {
+    // Inline in `run_in_executor`: only when the work is awaited right there.
+    if (leak.kind === 'consumed') return flowOf(leak.consumer).use.kind !== 'await';
+    if (leak.kind === 'chained') {
+      if (
+        leak.method === 'map' ||
+        (synchronousMap && (leak.method === 'starmap' || leak.method === 'apply'))
+      ) {
+        return !synchronousMap && abandonsWork(leak.chainCall);
+      }
+    }
+    return true;
+  };
 }
-const FUTURES_POLICY = policy(['shutdown']);
-const POOL_POLICY = policy(['terminate']);
+
+const FUTURES_POLICY: FixPolicy = {
+  manage: 'with',
+  isAsync: false,
+  redundant: new Set(['shutdown']),
+  suggestedName: 'pool',
+  vetoNamed: vetoFuturesNamed,
+  vetoInline: vetoInline(false),
+};
+const POOL_POLICY: FixPolicy = {
+  manage: 'with',
+  isAsync: false,
+  redundant: new Set(['terminate']),
+  suggestedName: 'pool',
+  vetoNamed: vetoPoolNamed,
+  vetoInline: vetoInline(true),
+};
 
 /** `multiprocessing.get_context("spawn").Pool(...)`, or `ctx.Pool(...)` with `ctx` bound to one. */
 function isContextPool(model: SemanticModel, call: Node): boolean {
@@ -105,7 +134,7 @@ function isContextPool(model: SemanticModel, call: Node): boolean {
   if (receiver?.type === 'call') return model.calleeName(receiver) === 'multiprocessing.get_context';
   if (receiver?.type !== 'identifier') return false;
   const binding = model.resolve(receiver);
-  if (!binding || binding.kind !== 'assignment') return false;
+  if (binding?.kind !== 'assignment') return false;
   return binding.sites.every((site) => {
     const value = model.assignedValue(site);
     return value?.type === 'call' && model.calleeName(value) === 'multiprocessing.get_context';
@@ -114,7 +143,8 @@ function isContextPool(model: SemanticModel, call: Node): boolean {
 
 function classify(ctx: RuleContext, call: Node): Factory | undefined {
   const qualified = ctx.model.calleeName(call);
-  if (qualified && FUTURES_EXECUTORS.has(qualified)) return { label: callLabel(call), kind: FUTURES_KIND, fix: FUTURES_POLICY };
+  if (qualified && FUTURES_EXECUTORS.has(qualified))
+    return { label: callLabel(call), kind: FUTURES_KIND, fix: FUTURES_POLICY };
   if ((qualified && MULTIPROCESSING_POOLS.has(qualified)) || (!qualified && isContextPool(ctx.model, call))) {
     return { label: callLabel(call), kind: POOL_KIND, fix: POOL_POLICY };
   }
@@ -122,9 +152,7 @@ function classify(ctx: RuleContext, call: Node): Factory | undefined {
 }
 
 const spec: ResourceRuleSpec = {
-  mayContain: (ctx) => /PoolExecutor|Pool|futures|multiprocessing/.test(ctx.file.text),
-  // `ctx.Pool()` hangs off a local `get_context(...)` result.
-  onlyImportedRoots: (ctx) => !ctx.file.text.includes('get_context'),
+  calleeNames: () => ['ThreadPoolExecutor', 'ProcessPoolExecutor', 'Pool', 'ThreadPool'],
   classify,
   milderSeverity: 'hint',
 };

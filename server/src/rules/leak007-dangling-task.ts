@@ -1,6 +1,8 @@
 // LEAK007 dangling-task: asyncio keeps only weak references to tasks, so a task nobody holds can
 // be garbage-collected mid-run; and the opposite mistake, a long-lived set of tasks that is never
 // pruned, keeps every finished task (and its result or exception) forever.
+
+import { insertAt, replaceRange } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
 import { addModuleStatement } from '../fixes/module-statement';
 import { freshName, insertStatementsAfter, insertStatementsBefore } from '../fixes/statements';
@@ -9,7 +11,6 @@ import { enclosingMethod, isSelf } from '../model/methods';
 import type { Binding, SemanticModel } from '../model/semantic';
 import { keywordArgument, positionalArguments, unparenthesizedParent, useOf } from '../model/usage';
 import type { Node } from '../parser';
-import { insertAt, replaceRange } from '../fixes/edits';
 import type { Fix, Rule, RuleContext, TextEdit } from '../types';
 
 /** Functions that schedule a coroutine as a task and return it (qualified name → display name). */
@@ -113,13 +114,18 @@ const READ_ONLY_METHODS = new Set([
 ]);
 
 /** Containers that do not keep their elements alive or are bounded. */
-const WEAK_CONTAINERS = new Set(['weakref.WeakSet', 'weakref.WeakValueDictionary', 'weakref.WeakKeyDictionary']);
+const WEAK_CONTAINERS = new Set([
+  'weakref.WeakSet',
+  'weakref.WeakValueDictionary',
+  'weakref.WeakKeyDictionary',
+]);
 
 const BACKGROUND_SET = '_background_tasks';
 
 function unparenthesized(node: Node): Node {
   let n = node;
-  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1 && n.namedChildren[0]) n = n.namedChildren[0];
+  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1 && n.namedChildren[0])
+    n = n.namedChildren[0];
   return n;
 }
 
@@ -263,7 +269,10 @@ function chainedTaskFix(ctx: RuleContext, call: Node, stmt: Node): Fix {
     isPreferred: true,
     edits: [
       ...set.edits,
-      insertStatementsBefore(file, stmt, [`${name} = ${call.text}`, ...keepReferenceStatements(set.name, name)]),
+      insertStatementsBefore(file, stmt, [
+        `${name} = ${call.text}`,
+        ...keepReferenceStatements(set.name, name),
+      ]),
       replaceRange(file, taskNode.startIndex, taskNode.endIndex, name),
     ],
   };
@@ -283,7 +292,8 @@ function unusedNameFix(ctx: RuleContext, call: Node, name: string): Fix | undefi
   };
 }
 
-const WEAK_REFERENCE_WHY = 'the event loop keeps only a weak reference to tasks, so it can be garbage-collected before it finishes';
+const WEAK_REFERENCE_WHY =
+  'the event loop keeps only a weak reference to tasks, so it can be garbage-collected before it finishes';
 
 /** Inside `with self.assertRaises(...)` / `pytest.raises(...)`: the call is expected to fail. */
 function expectedToRaise(node: Node): boolean {
@@ -467,7 +477,8 @@ function isPruned(model: SemanticModel, container: Container): boolean {
       case 'argument': {
         const fn = use.call.childForFieldName('function');
         const method = fn?.type === 'attribute' ? (fn.childForFieldName('attribute')?.text ?? '') : '';
-        if (!READ_ONLY_CONSUMERS.has(model.calleeName(use.call) ?? '') && !READ_ONLY_METHODS.has(method)) return true;
+        if (!READ_ONLY_CONSUMERS.has(model.calleeName(use.call) ?? '') && !READ_ONLY_METHODS.has(method))
+          return true;
         break;
       }
       default:
@@ -512,15 +523,23 @@ function checkPileUp(ctx: RuleContext, addCall: Node, task: Node, seen: Set<numb
   ctx.report({
     range: file.rangeOf(addCall),
     message: `Tasks are added to \`${container.text}\` and never removed (no \`${remover}\`, \`clear\` or reassignment): finished tasks and their results pile up for the lifetime of ${lifetime}`,
-    related: container.definition ? [{ range: file.rangeOf(container.definition), message: `\`${container.text}\` is created here` }] : [],
+    related: container.definition
+      ? [{ range: file.rangeOf(container.definition), message: `\`${container.text}\` is created here` }]
+      : [],
     fixes: fix ? [fix] : [],
   });
 }
 
-function pileUpFix(ctx: RuleContext, addCall: Node, task: Node, container: string, remover: string): Fix | undefined {
+function pileUpFix(
+  ctx: RuleContext,
+  addCall: Node,
+  task: Node,
+  container: string,
+  remover: string,
+): Fix | undefined {
   const { file, model } = ctx;
   const stmt = isExpressionStatementOf(addCall);
-  if (!stmt || stmt.namedChildCount !== 1) return undefined;
+  if (stmt?.namedChildCount !== 1) return undefined;
   const title = `Remove each task from \`${container}\` when it is done`;
   if (task.type === 'identifier') {
     return {

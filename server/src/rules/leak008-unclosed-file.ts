@@ -33,7 +33,15 @@ const FILE_FACTORIES = new Set([
 
 const PATH_CLASSES = new Set(['pathlib.Path', 'pathlib.PosixPath', 'pathlib.WindowsPath']);
 /** Path methods that return another Path. */
-const PATH_METHODS = new Set(['joinpath', 'with_name', 'with_suffix', 'with_stem', 'resolve', 'absolute', 'expanduser']);
+const PATH_METHODS = new Set([
+  'joinpath',
+  'with_name',
+  'with_suffix',
+  'with_stem',
+  'resolve',
+  'absolute',
+  'expanduser',
+]);
 
 /** Methods whose result keeps no reference to the file. */
 const DATA_METHODS = new Set([
@@ -81,18 +89,26 @@ const SUBPROCESS_CALLS = new Set([
 const FILE_KIND: ResourceKind = {
   noun: 'file',
   release: 'close',
+  releaseIt: 'close it',
   released: 'closed',
   releaseMethods: new Set(['close']),
   withReleases: true,
   dataMethods: DATA_METHODS,
   isInlineConsumer(model, call, keyword) {
     return (
-      !!keyword && ['stdin', 'stdout', 'stderr'].includes(keyword) && SUBPROCESS_CALLS.has(model.calleeName(call) ?? '')
+      !!keyword &&
+      ['stdin', 'stdout', 'stderr'].includes(keyword) &&
+      SUBPROCESS_CALLS.has(model.calleeName(call) ?? '')
     );
   },
 };
 
-const FILE_POLICY: FixPolicy = { manage: 'with', isAsync: false, redundant: new Set(['close']), suggestedName: 'f' };
+const FILE_POLICY: FixPolicy = {
+  manage: 'with',
+  isAsync: false,
+  redundant: new Set(['close']),
+  suggestedName: 'f',
+};
 
 /** An expression that evaluates to a `pathlib.Path` (`Path(p)`, `Path(p) / "x"`, a name bound to one). */
 function isPathExpression(model: SemanticModel, node: Node | null, depth = 0): boolean {
@@ -110,12 +126,18 @@ function isPathExpression(model: SemanticModel, node: Node | null, depth = 0): b
       );
     }
     case 'binary_operator':
-      return node.childForFieldName('operator')?.text === '/' && isPathExpression(model, node.childForFieldName('left'), depth + 1);
+      return (
+        node.childForFieldName('operator')?.text === '/' &&
+        isPathExpression(model, node.childForFieldName('left'), depth + 1)
+      );
     case 'attribute':
-      return node.childForFieldName('attribute')?.text === 'parent' && isPathExpression(model, node.childForFieldName('object'), depth + 1);
+      return (
+        node.childForFieldName('attribute')?.text === 'parent' &&
+        isPathExpression(model, node.childForFieldName('object'), depth + 1)
+      );
     case 'identifier': {
       const binding = model.resolve(node);
-      if (!binding || binding.kind !== 'assignment') return false;
+      if (binding?.kind !== 'assignment') return false;
       return binding.sites.every((site) => {
         const value = model.assignedValue(site);
         return !!value && value.id !== node.id && isPathExpression(model, value, depth + 1);
@@ -129,7 +151,11 @@ function isPathExpression(model: SemanticModel, node: Node | null, depth = 0): b
 /** `Path(p).open()`: a method call `.open()` on a Path. */
 function isPathOpen(model: SemanticModel, call: Node): boolean {
   const fn = call.childForFieldName('function');
-  return fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'open' && isPathExpression(model, fn.childForFieldName('object'));
+  return (
+    fn?.type === 'attribute' &&
+    fn.childForFieldName('attribute')?.text === 'open' &&
+    isPathExpression(model, fn.childForFieldName('object'))
+  );
 }
 
 /** `open(fd, closefd=False)` does not own the descriptor. */
@@ -150,8 +176,20 @@ function classify(ctx: RuleContext, call: Node): Factory | undefined {
 // ---------------------------------------------------------------------------------------------
 // `open(p).read()` → `Path(p).read_text()`
 
-const READ_MODES: Record<string, 'text' | 'bytes'> = { r: 'text', rt: 'text', tr: 'text', rb: 'bytes', br: 'bytes' };
-const WRITE_MODES: Record<string, 'text' | 'bytes'> = { w: 'text', wt: 'text', tw: 'text', wb: 'bytes', bw: 'bytes' };
+const READ_MODES: Record<string, 'text' | 'bytes'> = {
+  r: 'text',
+  rt: 'text',
+  tr: 'text',
+  rb: 'bytes',
+  br: 'bytes',
+};
+const WRITE_MODES: Record<string, 'text' | 'bytes'> = {
+  w: 'text',
+  wt: 'text',
+  tw: 'text',
+  wb: 'bytes',
+  bw: 'bytes',
+};
 const STR_PATH_FUNCTIONS = new Set([
   'os.path.join',
   'os.path.abspath',
@@ -173,7 +211,7 @@ function isStrLiteral(node: Node): boolean {
 }
 
 function stringValue(node: Node | undefined): string | undefined {
-  if (!node || node.type !== 'string' || node.descendantsOfType('interpolation').length > 0) return undefined;
+  if (node?.type !== 'string' || node.descendantsOfType('interpolation').length > 0) return undefined;
   const m = /^[rRuU]?(['"])(.*)\1$/s.exec(node.text);
   return m && !m[2].includes('\\') ? m[2] : undefined;
 }
@@ -191,9 +229,10 @@ function pathFix(ctx: RuleContext, creation: Creation, leak: Leak): Fix | undefi
   const qualified = model.calleeName(call);
   const positional = positionalArguments(call);
   const args = call.childForFieldName('arguments');
-  if (!args || args.type !== 'argument_list') return undefined;
+  if (args?.type !== 'argument_list') return undefined;
   const keywords = args.namedChildren.filter((a): a is Node => a?.type === 'keyword_argument');
-  if (args.namedChildren.some((a) => a?.type === 'list_splat' || a?.type === 'dictionary_splat')) return undefined;
+  if (args.namedChildren.some((a) => a?.type === 'list_splat' || a?.type === 'dictionary_splat'))
+    return undefined;
   let pathText: string;
   const edits: TextEdit[] = [];
   let modeNode: Node | undefined;
@@ -203,7 +242,10 @@ function pathFix(ctx: RuleContext, creation: Creation, leak: Leak): Fix | undefi
     modeNode = positional[1];
     if (isPathExpression(model, target)) {
       pathText = target.type === 'binary_operator' ? `(${target.text})` : target.text;
-    } else if (isStrLiteral(target) || (target.type === 'call' && STR_PATH_FUNCTIONS.has(model.calleeName(target) ?? ''))) {
+    } else if (
+      isStrLiteral(target) ||
+      (target.type === 'call' && STR_PATH_FUNCTIONS.has(model.calleeName(target) ?? ''))
+    ) {
       const imported = ensureMemberImport(file, model, 'pathlib', 'Path', topLevelStart(call));
       if (shadowed(model, call, imported.name.split('.')[0])) return undefined;
       edits.push(...imported.edits);
@@ -228,11 +270,15 @@ function pathFix(ctx: RuleContext, creation: Creation, leak: Leak): Fix | undefi
   const mode = modeNode ? stringValue(modeNode) : 'r';
   if (mode === undefined) return undefined;
   const passed = keywords.filter((k) => k !== modeKeyword);
-  if (passed.some((k) => !['encoding', 'errors'].includes(k.childForFieldName('name')?.text ?? ''))) return undefined;
+  if (passed.some((k) => !['encoding', 'errors'].includes(k.childForFieldName('name')?.text ?? '')))
+    return undefined;
   const chain = leak.chainCall;
   const chainArgs = positionalArguments(chain);
   const chainArgList = chain.childForFieldName('arguments');
-  const chainKeywords = chainArgList?.namedChildren.filter((a) => a?.type === 'keyword_argument' || a?.type === 'list_splat' || a?.type === 'dictionary_splat') ?? [];
+  const chainKeywords =
+    chainArgList?.namedChildren.filter(
+      (a) => a?.type === 'keyword_argument' || a?.type === 'list_splat' || a?.type === 'dictionary_splat',
+    ) ?? [];
   if (chainKeywords.length > 0) return undefined;
   const kwText = passed.map((k) => k.text);
   const kind = leak.method === 'read' ? READ_MODES[mode] : WRITE_MODES[mode];
@@ -240,7 +286,9 @@ function pathFix(ctx: RuleContext, creation: Creation, leak: Leak): Fix | undefi
   if (chainArgs.length !== (leak.method === 'read' ? 0 : 1)) return undefined;
   const method = `${leak.method}_${kind}`;
   const callArgs = leak.method === 'read' ? kwText : [chainArgs[0].text, ...kwText];
-  edits.push(replaceRange(file, chain.startIndex, chain.endIndex, `${pathText}.${method}(${callArgs.join(', ')})`));
+  edits.push(
+    replaceRange(file, chain.startIndex, chain.endIndex, `${pathText}.${method}(${callArgs.join(', ')})`),
+  );
   return { title: `Use \`Path.${method}()\``, edits, isPreferred: true };
 }
 
@@ -252,17 +300,21 @@ function topLevelStart(node: Node): number {
 
 /** Whether `name` is bound in a function or class scope around `node` (it would hide the import). */
 function shadowed(model: SemanticModel, node: Node, name: string): boolean {
-  for (let s: ReturnType<SemanticModel['scopeOf']> | undefined = model.scopeOf(node); s && s.kind !== 'module'; s = s.parent) {
+  for (
+    let s: ReturnType<SemanticModel['scopeOf']> | undefined = model.scopeOf(node);
+    s && s.kind !== 'module';
+    s = s.parent
+  ) {
     if (s.lookupLocal(name)) return true;
   }
   return false;
 }
 
+const FACTORY_LAST_NAMES = [...new Set([...FILE_FACTORIES].map((n) => n.slice(n.lastIndexOf('.') + 1)))];
+
 const spec: ResourceRuleSpec = {
-  mayContain: (ctx) => /open|ZipFile|TarFile|TemporaryFile|GzipFile|BZ2File|LZMAFile|FileIO/.test(ctx.file.text),
-  // `p.open()` hangs off a local Path variable.
-  onlyImportedRoots: (ctx) => !/Path/.test(ctx.file.text),
-  extraRoots: new Set(['open']),
+  // `open` also covers `Path(p).open()` and `p.open()`.
+  calleeNames: () => FACTORY_LAST_NAMES,
   classify,
   milderSeverity: 'hint',
   extraFixes(ctx, creation, leak) {

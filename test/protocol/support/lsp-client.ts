@@ -298,6 +298,54 @@ export class TestClient {
     return result;
   }
 
+  /** VS Code's URI for cell `handle` of a notebook file (`vscode-notebook-cell:…#W<n>s<b64 scheme>`). */
+  static cellUri(notebookPath: string, handle: number): string {
+    return `vscode-notebook-cell:${notebookPath}#W${handle.toString(7)}s${encodeURIComponent(Buffer.from('file').toString('base64'))}`;
+  }
+
+  /** notebookDocument/didOpen with code cells (`kind` 2) and markdown cells (`kind` 1). */
+  async openNotebook(uri: string, cells: { uri: string; text: string; kind?: 1 | 2; languageId?: string }[]): Promise<void> {
+    for (const c of cells) this.docs.set(c.uri, TextDocument.create(c.uri, c.languageId ?? (c.kind === 1 ? 'markdown' : 'python'), 1, c.text));
+    await this.connection.sendNotification('notebookDocument/didOpen', {
+      notebookDocument: { uri, notebookType: 'jupyter-notebook', version: 1, cells: cells.map((c) => ({ kind: c.kind ?? 2, document: c.uri })) },
+      cellTextDocuments: cells.map((c) => ({ uri: c.uri, languageId: c.languageId ?? (c.kind === 1 ? 'markdown' : 'python'), version: 1, text: c.text })),
+    });
+  }
+
+  private notebookVersions = new Map<string, number>();
+
+  /** Replace the text of some cells (one notebookDocument/didChange). */
+  async changeCells(notebook: string, texts: Map<string, string>): Promise<void> {
+    const version = (this.notebookVersions.get(notebook) ?? 1) + 1;
+    this.notebookVersions.set(notebook, version);
+    const textContent = [...texts].map(([uri, text]) => {
+      const doc = this.docs.get(uri);
+      if (!doc) throw new Error(`unknown cell ${uri}`);
+      const end = doc.positionAt(doc.getText().length);
+      const changes = [{ range: { start: { line: 0, character: 0 }, end }, text }];
+      const next = TextDocument.update(doc, changes, doc.version + 1);
+      this.docs.set(uri, next);
+      return { document: { uri, version: next.version }, changes };
+    });
+    await this.connection.sendNotification('notebookDocument/didChange', { notebookDocument: { uri: notebook, version }, change: { cells: { textContent } } });
+  }
+
+  /** Remove `deleteCount` cells at `start` (their text documents close). */
+  async removeCells(notebook: string, start: number, deleteCount: number, uris: string[]): Promise<void> {
+    const version = (this.notebookVersions.get(notebook) ?? 1) + 1;
+    this.notebookVersions.set(notebook, version);
+    for (const uri of uris) this.docs.delete(uri);
+    await this.connection.sendNotification('notebookDocument/didChange', {
+      notebookDocument: { uri: notebook, version },
+      change: { cells: { structure: { array: { start, deleteCount }, didClose: uris.map((uri) => ({ uri })) } } },
+    });
+  }
+
+  async closeNotebook(notebook: string, cellUris: string[]): Promise<void> {
+    for (const uri of cellUris) this.docs.delete(uri);
+    await this.connection.sendNotification('notebookDocument/didClose', { notebookDocument: { uri: notebook }, cellTextDocuments: cellUris.map((uri) => ({ uri })) });
+  }
+
   alive(): boolean {
     return this.exitCode === undefined;
   }

@@ -211,7 +211,7 @@ function readWindow(ts: number[], ys: number[], fits: PrefixFits, from: number, 
 
   // Falls larger than the noise floor that recur: a GC sawtooth. Judge its troughs.
   const pivots = zigzag(ys, from, n, Math.max(floor, 0.25 * drawdown));
-  if (pivots.peaks.length >= 2) return readSawtooth(ts, ys, pivots, s);
+  if (pivots.peaks.length >= 2) return readSawtooth(ts, ys, from, pivots, s);
 
   const base = { rate: fit.slope, r2: fit.r2, trend };
   const riseBound = (fit.slope + 2 * slopeStdErr(ts, fit, from, n)) * span;
@@ -361,6 +361,7 @@ function isStepwise(ys: number[], from: number, floor: number): boolean {
 function readSawtooth(
   ts: number[],
   ys: number[],
+  from: number,
   pivots: ReturnType<typeof zigzag>,
   s: DetectSettings,
 ): Reading {
@@ -377,6 +378,18 @@ function readSawtooth(
   const fit = linearFit(tt, ty);
   const trend = tt.length >= 2 ? trendOf(fit, tt[0], tt[tt.length - 1]) : undefined;
   const base = { rate: fit.slope, r2: fit.r2, trend, troughs };
+  // A run that ends at (or near) its lowest level has kept nothing, however few cycles it saw.
+  const lowest = Math.min(...ys.slice(from));
+  const last = ys[ys.length - 1];
+  if (last - lowest <= tolerance) {
+    return {
+      ...base,
+      kind: 'no-leak',
+      shape: 'sawtooth',
+      summary: `RSS swings by up to ${formatMB(swing)} and ends at its lowest level`,
+      text: `${head}, and ends at its lowest level (within ${formatMB(last - lowest)}): memory is returned, no leak.`,
+    };
+  }
   if (tt.length < 2) {
     return {
       ...base,
@@ -389,7 +402,7 @@ function readSawtooth(
   const troughRise = fit.slope * (tt[tt.length - 1] - tt[0]);
   const spread = Math.max(...ty) - Math.min(...ty);
   const step = detectOneOffStep(tt, ty, 0, tt.length, tolerance);
-  const riseBound = (fit.slope + 2 * slopeStdErr(tt, fit)) * (tt[tt.length - 1] - tt[0]);
+  const riseBound = tt.length >= 3 ? (fit.slope + 2 * slopeStdErr(tt, fit)) * (tt[tt.length - 1] - tt[0]) : troughRise;
   if (!step && troughRise <= tolerance && riseBound > tolerance && riseBound - troughRise > tolerance) {
     return {
       ...base,

@@ -30,7 +30,7 @@ export function parseMetric(text: string, name: string): MetricSample[] {
     const line = lines[i].replace(/\r$/, '').trimStart();
     if (!line.startsWith(name)) continue;
     const after = line.charAt(name.length);
-    if (after !== '{' && after !== ' ' && after !== '\t') continue; // another metric sharing the prefix
+    if (after !== '{' && after !== ' ' && after !== '\t' && after !== '') continue; // another metric sharing the prefix
     const fail = (why: string) =>
       new MonitorError('malformed-metrics', `Malformed metrics page, line ${i + 1} (${why}): ${line.slice(0, 120)}`);
     let pos = name.length;

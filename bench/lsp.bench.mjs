@@ -1,0 +1,163 @@
+// Language-server latency: starts the BUILT server (dist/server.js) over stdio, opens a 5,000-line
+// file and times each edit → publishDiagnostics round trip (debounce set to 0 for the bench;
+// the editor default is 150 ms on top of these figures). The server's own parse and analyse times
+// come from its verbose log. Target: diagnostics for an open 5,000-line file within 15 ms at p95.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
+
+const root = join(import.meta.dirname, '..');
+const server = join(root, 'dist', 'server.js');
+if (!existsSync(server)) {
+  console.log('dist/server.js missing: run `npm run build` (npm run bench does)');
+  process.exit(1);
+}
+
+const WARMUP = 30;
+const EDITS = 300;
+const LINES = 5000;
+
+/** Real code: the first 5,000 lines of the standard library's _pydecimal.py. */
+function stdlibFile() {
+  const stdlib = execFileSync('python3', ['-c', "import sysconfig; print(sysconfig.get_paths()['stdlib'])"], { encoding: 'utf8' }).trim();
+  const lines = readFileSync(join(stdlib, '_pydecimal.py'), 'utf8').split('\n').slice(0, LINES);
+  return { name: '_pydecimal.py (stdlib, first 5,000 lines)', text: `${lines.join('\n')}\n` };
+}
+
+/** A service module full of the patterns the rules look at (caches, tasks, files, clients). */
+function serviceFile() {
+  const header = 'import asyncio\nimport functools\nimport sqlite3\nimport threading\nfrom concurrent.futures import ThreadPoolExecutor\n\n';
+  const unit = (i) => `
+_cache_${i} = {}
+_events_${i} = []
+
+
+class Handler${i}:
+    def __init__(self, bus):
+        self.bus = bus
+        self.children = []
+        bus.subscribe("evt${i}", self.on_event)
+
+    def on_event(self, payload):
+        _events_${i}.append(payload)
+        return len(self.children)
+
+    @functools.lru_cache(maxsize=None)
+    def lookup(self, key):
+        return key * ${i}
+
+
+def load_${i}(path, key):
+    if key in _cache_${i}:
+        return _cache_${i}[key]
+    with open(path) as fh:
+        data = fh.read()
+    _cache_${i}[key] = data
+    conn = sqlite3.connect(path)
+    rows = conn.execute("select 1").fetchall()
+    return data, rows
+
+
+async def refresh_${i}(items):
+    asyncio.create_task(load_async_${i}(items))
+    pool = ThreadPoolExecutor(max_workers=2)
+    return [item for item in items if item], pool
+
+
+async def load_async_${i}(items):
+    await asyncio.sleep(0)
+    return items
+`;
+  let text = header;
+  for (let i = 0; text.split('\n').length < LINES; i++) text += unit(i);
+  return { name: 'synthetic service module (5,000 lines, many findings)', text: `${text.split('\n').slice(0, LINES).join('\n')}\n` };
+}
+
+function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function describe(label, values) {
+  const f = (x) => x.toFixed(2).padStart(7);
+  return `  ${label.padEnd(26)} p50 ${f(percentile(values, 50))} ms   p95 ${f(percentile(values, 95))} ms   max ${f(Math.max(...values))} ms`;
+}
+
+async function measure(file) {
+  const child = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  let waiting;
+  let lastTiming;
+  connection.onNotification('textDocument/publishDiagnostics', (p) => {
+    if (waiting && p.version === waiting.version) waiting.resolve({ at: performance.now(), count: p.diagnostics.length });
+  });
+  connection.onNotification('window/logMessage', (p) => {
+    const m = /parse ([\d.]+) ms, analyse ([\d.]+) ms/.exec(p.message);
+    if (m) lastTiming = { parse: Number(m[1]), analyse: Number(m[2]) };
+  });
+  connection.onRequest('workspace/configuration', (p) => p.items.map(() => ({})));
+  connection.listen();
+  await connection.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: null,
+    capabilities: { workspace: { configuration: true } },
+    initializationOptions: { debounceMs: 0, scanOnStartup: false },
+    trace: 'verbose',
+  });
+  await connection.sendNotification('initialized', {});
+
+  const uri = 'file:///bench/module.py';
+  const published = (version) => new Promise((resolve) => (waiting = { version, resolve }));
+  let version = 1;
+  const opened = published(1);
+  const t0 = performance.now();
+  await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version, text: file.text } });
+  const first = await opened;
+  const openMs = first.at - t0;
+
+  const lines = file.text.split('\n');
+  const roundTrips = [];
+  const parse = [];
+  const analyse = [];
+  for (let i = 0; i < WARMUP + EDITS; i++) {
+    // Type one character at the end of a line somewhere in the file, then delete it again:
+    // what a user typing a comment does, spread over the whole file.
+    const line = (i * 997) % (lines.length - 1);
+    const col = lines[line].length;
+    const insert = i % 2 === 0;
+    const range = insert
+      ? { start: { line, character: col }, end: { line, character: col } }
+      : { start: { line: (((i - 1) * 997) % (lines.length - 1)), character: lines[((i - 1) * 997) % (lines.length - 1)].length }, end: { line: (((i - 1) * 997) % (lines.length - 1)), character: lines[((i - 1) * 997) % (lines.length - 1)].length + 1 } };
+    version++;
+    const done = published(version);
+    lastTiming = undefined;
+    const start = performance.now();
+    await connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range, text: insert ? '#' : '' }] });
+    const { at } = await done;
+    if (i >= WARMUP) {
+      roundTrips.push(at - start);
+      if (lastTiming) {
+        parse.push(lastTiming.parse);
+        analyse.push(lastTiming.analyse);
+      }
+    }
+  }
+  await connection.sendRequest('shutdown');
+  await connection.sendNotification('exit');
+  connection.dispose();
+  return { openMs, findings: first.count, roundTrips, parse, analyse };
+}
+
+console.log(`Leak Lens language server: ${EDITS} edits (after ${WARMUP} warm-up edits), debounce 0`);
+for (const file of [stdlibFile(), serviceFile()]) {
+  const r = await measure(file);
+  console.log(`\n${file.name}: ${r.findings} findings, first diagnostics after open ${r.openMs.toFixed(0)} ms`);
+  console.log(describe('incremental parse', r.parse));
+  console.log(describe('analyse (rules + noqa)', r.analyse));
+  console.log(describe('parse + analyse', r.parse.map((p, i) => p + r.analyse[i])));
+  console.log(describe('edit → diagnostics (RPC)', r.roundTrips));
+  const p95 = percentile(r.roundTrips, 95);
+  console.log(`  target: edit → diagnostics p95 < 15 ms: ${p95 < 15 ? 'met' : 'NOT met'} (${p95.toFixed(2)} ms)`);
+}

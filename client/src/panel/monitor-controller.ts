@@ -1,0 +1,249 @@
+// Owns the window's monitoring run: one session at a time (a new one stops the old one), the
+// memory panel that shows it, the status bar item, saving it across reloads, and the exports.
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import { toCsv, toDetectJson } from '../monitor/export';
+import { Commands } from '../ids';
+import { MEMORY_PANEL_TITLE, MEMORY_PANEL_VIEW_TYPE, MemoryPanel, type PanelHost } from './memory-panel';
+import { persistSession, restoreSession } from './persist';
+import { pngBytes } from './png';
+import type { ExportFormat, WebviewMessage } from './protocol';
+import { MonitorSession, type SessionConfig } from './session';
+import { MonitorStatusItem } from './status-item';
+import { exportFileName } from './texts';
+
+const STATE_KEY = 'leakLens.monitor.lastRun';
+/** While sampling, the run is saved this often, so a reload loses at most this much. */
+const PERSIST_EVERY_MS = 15_000;
+
+export class MonitorController implements vscode.Disposable, PanelHost {
+  private current: MonitorSession | undefined;
+  private panel: MemoryPanel | undefined;
+  private readonly status = new MonitorStatusItem();
+  private readonly disposables: vscode.Disposable[] = [];
+  private unsubscribe: (() => void)[] = [];
+  private persistTimer: NodeJS.Timeout | undefined;
+  private readonly changeEmitter = new vscode.EventEmitter<MonitorSession | undefined>();
+  readonly onDidChangeSession = this.changeEmitter.event;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(
+      this.status,
+      this.changeEmitter,
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.panel?.sendReset()),
+    );
+    const saved = context.workspaceState.get<unknown>(STATE_KEY);
+    if (saved !== undefined) {
+      const session = restoreSession(saved);
+      if (session) {
+        this.setSession(session, false);
+        log.info(`Memory monitor: restored the last run (${session.run.samples.length} samples of ${session.targetView().title})`);
+      } else {
+        log.warn('Memory monitor: the saved run could not be read and was dropped.');
+        void context.workspaceState.update(STATE_KEY, undefined);
+      }
+    }
+  }
+
+  get session(): MonitorSession | undefined {
+    return this.current;
+  }
+
+  get canAttach(): boolean {
+    return vscode.workspace.isTrusted;
+  }
+
+  /**
+   * A new session for `config`, made current (the previous one is stopped; its samples are
+   * replaced). Throws a MonitorError for an impossible target. Call `start()` on it.
+   */
+  createSession(config: SessionConfig): MonitorSession {
+    const session = new MonitorSession(config);
+    const previous = this.current;
+    if (previous?.attached) {
+      previous.stop(`replaced by a new run on ${session.targetView().title}`);
+      this.log.info(`Memory monitor: stopped watching ${previous.targetView().title} to watch ${session.targetView().title}`);
+    }
+    this.setSession(session, true);
+    return session;
+  }
+
+  /** Opens the memory panel, or brings it forward. */
+  showPanel(options: { preserveFocus?: boolean; column?: vscode.ViewColumn } = {}): MemoryPanel {
+    if (this.panel) {
+      this.panel.reveal(options.preserveFocus ?? false, options.column);
+      return this.panel;
+    }
+    const webview = vscode.window.createWebviewPanel(
+      MEMORY_PANEL_VIEW_TYPE,
+      MEMORY_PANEL_TITLE,
+      { viewColumn: options.column ?? vscode.ViewColumn.Active, preserveFocus: options.preserveFocus ?? false },
+      { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist')] },
+    );
+    this.panel = new MemoryPanel(webview, this.context.extensionUri, this, this.log);
+    return this.panel;
+  }
+
+  /** A panel VS Code brings back after a window reload (WebviewPanelSerializer). */
+  adoptPanel(webview: vscode.WebviewPanel): void {
+    if (this.panel) {
+      // Only one memory panel: a second restored one would show the same run.
+      webview.dispose();
+      return;
+    }
+    this.panel = new MemoryPanel(webview, this.context.extensionUri, this, this.log);
+  }
+
+  panelDisposed(panel: MemoryPanel): void {
+    if (this.panel === panel) this.panel = undefined;
+  }
+
+  onMessage(message: WebviewMessage): void {
+    const session = this.current;
+    switch (message.type) {
+      case 'pause':
+        session?.pause();
+        break;
+      case 'resume':
+        session?.resume();
+        break;
+      case 'detach':
+        session?.stop('detached');
+        break;
+      case 'reattach':
+        if (session) void vscode.commands.executeCommand(Commands.attachToProcess, reattachArgs(session.config));
+        break;
+      case 'attach':
+        void vscode.commands.executeCommand(Commands.attachToProcess);
+        break;
+      case 'export':
+        void this.exportRun(message.format);
+        break;
+      case 'exportPng':
+        void this.savePng(message.dataUrl);
+        break;
+      case 'error':
+        this.log.error(`Memory panel (webview): ${message.message}`);
+        break;
+    }
+  }
+
+  /** Save dialog, then every sample as CSV or the detect JSON of the current run. */
+  async exportRun(format: ExportFormat, session = this.current): Promise<vscode.Uri | undefined> {
+    if (!session || session.run.samples.length === 0) {
+      void vscode.window.showWarningMessage('Leak Lens: there are no samples to save yet.');
+      return undefined;
+    }
+    const run = session.run;
+    const text =
+      format === 'csv' ? toCsv(run) : `${JSON.stringify(toDetectJson(run, session.analysis()))}\n`;
+    return this.saveFile(
+      exportFileName(run.target, format),
+      format === 'csv' ? { 'CSV (comma-separated)': ['csv'] } : { JSON: ['json'] },
+      new TextEncoder().encode(text),
+      `${run.samples.length} samples`,
+    );
+  }
+
+  async savePng(dataUrl: string): Promise<vscode.Uri | undefined> {
+    const bytes = pngBytes(dataUrl);
+    if (!bytes) {
+      this.log.error('Memory panel: the chart image was not a PNG.');
+      void vscode.window.showErrorMessage('Leak Lens: the chart could not be turned into a PNG image.');
+      return undefined;
+    }
+    const target = this.current?.run.target ?? { kind: 'url' as const, url: 'memory' };
+    return this.saveFile(exportFileName(target, 'png'), { 'PNG image': ['png'] }, bytes, 'the chart');
+  }
+
+  /** Save dialog + write; says where it went (or why not) in a notification and in the panel. */
+  async saveFile(
+    name: string,
+    filters: Record<string, string[]>,
+    bytes: Uint8Array,
+    what: string,
+  ): Promise<vscode.Uri | undefined> {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
+    const uri = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.joinPath(folder, name),
+      filters,
+      title: `Leak Lens: save ${what}`,
+    });
+    if (!uri) return undefined;
+    try {
+      await vscode.workspace.fs.writeFile(uri, bytes);
+    } catch (err) {
+      const message = `Leak Lens: could not save ${uri.fsPath}: ${(err as Error).message ?? err}`;
+      this.log.error(message);
+      this.panel?.notice(message, 'error');
+      void vscode.window.showErrorMessage(message);
+      return undefined;
+    }
+    this.log.info(`Memory monitor: saved ${what} to ${uri.fsPath}`);
+    this.panel?.notice(`Saved ${what} to ${uri.fsPath}`);
+    void vscode.window.showInformationMessage(`Leak Lens: saved ${what} to ${uri.fsPath}`);
+    return uri;
+  }
+
+  dispose(): void {
+    this.persist();
+    if (this.current?.attached) this.current.stop('the window closed');
+    if (this.persistTimer) clearInterval(this.persistTimer);
+    for (const off of this.unsubscribe) off();
+    this.panel?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+
+  private setSession(session: MonitorSession, persistNow: boolean): void {
+    for (const off of this.unsubscribe) off();
+    this.current = session;
+    this.unsubscribe = [
+      session.on('state', () => {
+        this.persist();
+        this.schedulePersist();
+      }),
+      session.on('error', (e) => this.log.warn(`Memory monitor: ${e.fatal ? '' : 'warning: '}${e.message}`)),
+    ];
+    this.status.follow(session);
+    this.panel?.follow(session);
+    this.changeEmitter.fire(session);
+    if (persistNow) this.persist();
+    this.schedulePersist();
+  }
+
+  /** Saves every PERSIST_EVERY_MS while the session samples; stops once it does not. */
+  private schedulePersist(): void {
+    const attached = this.current?.attached ?? false;
+    if (attached && !this.persistTimer) {
+      this.persistTimer = setInterval(() => this.persist(), PERSIST_EVERY_MS);
+    } else if (!attached && this.persistTimer) {
+      clearInterval(this.persistTimer);
+      this.persistTimer = undefined;
+    }
+  }
+
+  private persist(): void {
+    const session = this.current;
+    // A failed start has nothing worth bringing back.
+    if (!session || session.state === 'failed') return;
+    void Promise.resolve(this.context.workspaceState.update(STATE_KEY, persistSession(session))).catch((err) =>
+      this.log.warn(`Memory monitor: could not save the run for the next window: ${err}`),
+    );
+  }
+}
+
+/** The argument of "Attach to Process" that watches a session's target again. */
+export function reattachArgs(config: SessionConfig): Record<string, unknown> {
+  const t = config.target;
+  const { minDurationSeconds, rapidMBPerMin, noiseFloorMB } = config.analysis;
+  return {
+    ...('url' in t ? { url: t.url } : { pid: t.pid, followChildren: !!t.children }),
+    intervalSeconds: config.intervalSeconds,
+    minDurationSeconds,
+    rapidMBPerMin,
+    noiseFloorMB,
+  };
+}

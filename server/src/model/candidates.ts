@@ -1,0 +1,109 @@
+// Finding candidate nodes fast: one regular-expression pass over the text locates places that
+// might matter (`= []`, `= dd(list)`, `@cache`), the tree confirms the syntax and the semantic
+// model decides. Import aliases of the names involved (`from collections import deque as dq`) are
+// added to the pattern, so text search never misses an alias the model would have resolved.
+import type { Node } from '../parser';
+import type { SemanticModel } from './semantic';
+
+/** Local names under which module-level imports bind one of `qualified` (`dd` for defaultdict). */
+function aliasesOf(model: SemanticModel, qualified: ReadonlySet<string>): string[] {
+  const scope = model.moduleScope;
+  scope.ensureCollected();
+  const names: string[] = [];
+  for (const b of scope.bindings.values()) {
+    if (b.kind === 'import' && b.qualifiedName && qualified.has(b.qualifiedName)) names.push(b.name);
+  }
+  return names;
+}
+
+function escapeRegExp(name: string): string {
+  return name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Offsets where the named group `at` starts, for every match of the global `re`. */
+function matchOffsets(text: string, re: RegExp): number[] {
+  const offsets: number[] = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const at = m.groups?.at ?? '';
+    offsets.push(m.index + m[0].lastIndexOf(at));
+    if (m[0].length === 0) re.lastIndex++;
+  }
+  return offsets;
+}
+
+/** The largest node that starts at `offset` without starting its parent (the whole expression). */
+function expressionAt(model: SemanticModel, offset: number): Node | undefined {
+  let node: Node | null = model.file.root.descendantForIndex(offset, offset);
+  if (!node || node.startIndex !== offset) return undefined;
+  while (node.parent && node.parent.startIndex === offset && node.parent.type !== 'module')
+    node = node.parent;
+  return node;
+}
+
+const CONTAINER_CONSTRUCTORS = new Set([
+  'builtins.dict',
+  'builtins.list',
+  'builtins.set',
+  'collections.defaultdict',
+  'collections.OrderedDict',
+  'collections.deque',
+]);
+const CONSTRUCTOR_NAMES = ['dict', 'list', 'set', 'defaultdict', 'OrderedDict', 'deque'];
+
+const containerCache = new WeakMap<SemanticModel, Node[]>();
+
+/**
+ * Expressions that may create a container (`[]`, `{…}`, `set()`, `collections.deque()`, an alias
+ * call…) on the right of an `=`: assignments and parameter defaults. Callers still check the
+ * value with the model (`containerValue`).
+ */
+export function possibleContainerValues(model: SemanticModel): Node[] {
+  const cached = containerCache.get(model);
+  if (cached) return cached;
+  const names = [...new Set([...CONSTRUCTOR_NAMES, ...aliasesOf(model, CONTAINER_CONSTRUCTORS)])].map(
+    escapeRegExp,
+  );
+  // `=` but not `==`, `!=`, `<=`, `>=`; then the value: a display or a (dotted) constructor call.
+  const re = new RegExp(
+    `(?<![=!<>:])=(?!=)[ \\t]*(?<at>[\\[{]|(?:[A-Za-z_][\\w.]*\\.)?(?:${names.join('|')})[ \\t]*\\()`,
+    'g',
+  );
+  const result: Node[] = [];
+  for (const offset of matchOffsets(model.file.text, re)) {
+    const value = expressionAt(model, offset);
+    const parent = value?.parent;
+    if (!value || !parent) continue;
+    const field =
+      parent.type === 'assignment'
+        ? parent.childForFieldName('right')
+        : parent.type.endsWith('default_parameter')
+          ? parent.childForFieldName('value')
+          : null;
+    if (field?.id === value.id) result.push(value);
+  }
+  containerCache.set(model, result);
+  return result;
+}
+
+const CACHE_DECORATORS = new Set(['functools.cache', 'functools.lru_cache']);
+const decoratorCache = new WeakMap<SemanticModel, Node[]>();
+
+/** `decorator` nodes that may be a functools cache (`@cache`, `@ft.lru_cache(...)`, `@memo`). */
+export function possibleCacheDecorators(model: SemanticModel): Node[] {
+  const cached = decoratorCache.get(model);
+  if (cached) return cached;
+  const names = [...new Set(['cache', 'lru_cache', ...aliasesOf(model, CACHE_DECORATORS)])].map(escapeRegExp);
+  const re = new RegExp(
+    `^[ \\t]*(?<at>@)[ \\t]*(?:[A-Za-z_][\\w.]*\\.)?(?:${names.join('|')})(?![\\w.])`,
+    'gm',
+  );
+  const result: Node[] = [];
+  for (const at of matchOffsets(model.file.text, re)) {
+    const node = model.file.root.descendantForIndex(at, at + 1);
+    const decorator = node?.type === 'decorator' ? node : node?.parent;
+    if (decorator?.type === 'decorator') result.push(decorator);
+  }
+  decoratorCache.set(model, result);
+  return result;
+}

@@ -1,0 +1,512 @@
+import { rule } from '../../server/src/rules/leak003-circular-reference';
+import { type RuleTable, ruleTester } from '../support/rule-tester';
+
+const table: RuleTable = {
+  valid: [
+    {
+      name: 'back-reference through weakref.ref / weakref.proxy',
+      code: `
+        import weakref
+        from weakref import proxy
+
+        class Node:
+            def add(self, child):
+                child.parent = weakref.ref(self)
+                self.children.append(child)
+
+            def adopt(self, child):
+                child.owner = proxy(self)
+                self.children.append(child)
+      `,
+    },
+    {
+      name: 'children held in a WeakSet',
+      code: `
+        import weakref
+
+        class Group:
+            def __init__(self):
+                self.members = weakref.WeakSet()
+
+            def add(self, member):
+                member.group = self
+                self.members.add(member)
+      `,
+    },
+    {
+      name: 'WeakValueDictionary / WeakKeyDictionary registries',
+      code: `
+        import weakref
+
+        class Registry:
+            def __init__(self):
+                self._by_name = weakref.WeakValueDictionary()
+                self._meta = weakref.WeakKeyDictionary()
+
+            def register(self, name, item):
+                item.registry = self
+                self._by_name[name] = item
+                self._meta[item] = {"owner": self}
+      `,
+    },
+    {
+      name: 'WeakMethod callbacks',
+      code: `
+        import weakref
+
+        class View:
+            def __init__(self):
+                self.callback = weakref.WeakMethod(self.refresh)
+
+            def refresh(self): ...
+      `,
+    },
+    {
+      name: 'a container named weak, initialised elsewhere (apt: package._pcache._weakversions)',
+      code: `
+        class Version:
+            def __init__(self, package, cand):
+                self.package = package
+                self.package._pcache._weakversions.add(self)
+      `,
+    },
+    {
+      name: 'a temporary link restored in finally (unittest subTest)',
+      code: `
+        import contextlib
+
+        class Case:
+            @contextlib.contextmanager
+            def sub_test(self, msg):
+                parent = self._subtest
+                self._subtest = SubTest(self, msg)
+                try:
+                    yield
+                finally:
+                    self._subtest = parent
+
+        class SubTest:
+            def __init__(self, case, msg):
+                self.case = case
+                self.msg = msg
+      `,
+    },
+    {
+      name: 'one-directional links',
+      code: `
+        class Tree:
+            def add(self, child):
+                self.children.append(child)
+
+            def attach(self, plugin):
+                plugin.host = self
+      `,
+    },
+    {
+      name: 'lambdas that do not use self',
+      code: `
+        class Table:
+            def __init__(self):
+                self.sort_key = lambda row: row.name
+                self.handlers = [lambda e: print(e)]
+      `,
+    },
+    {
+      name: 'closures capturing self stored elsewhere (LEAK005 territory, not a cycle through self)',
+      code: `
+        class Window:
+            def __init__(self, loop, bus):
+                loop.call_soon(lambda: self.tick())
+                bus.subscribe(lambda e: self.on(e))
+                self.items.sort(key=lambda i: self.rank(i))
+      `,
+    },
+    {
+      name: 'a closure holding only a weak reference to self (the weakref.WeakValueDictionary idiom)',
+      code: `
+        from _weakref import ref
+
+        class Cache:
+            def __init__(self):
+                def remove(wr, selfref=ref(self)):
+                    self = selfref()
+                    if self is not None:
+                        self.data.pop(wr.key, None)
+                self._remove = remove
+                self._pending = lambda k, r=ref(self): r() and r().drop(k)
+      `,
+    },
+    {
+      name: 'links broken explicitly',
+      code: `
+        class Node:
+            def add(self, child):
+                child.parent = self
+                self.children.append(child)
+
+            def remove(self, child):
+                self.children.remove(child)
+                child.parent = None
+      `,
+    },
+    {
+      name: 'a property setter that may store the reference weakly',
+      code: `
+        import weakref
+
+        class Child:
+            @property
+            def parent(self):
+                return self._parent()
+
+            @parent.setter
+            def parent(self, value):
+                self._parent = weakref.ref(value)
+
+        class Parent:
+            def add(self, child):
+                child.parent = self
+                self.children.append(child)
+      `,
+    },
+    {
+      name: 'a class-level registry is not a per-object cycle',
+      code: `
+        class Breakpoint:
+            bplist = []
+
+            def __init__(self):
+                self.bplist.append(self)
+      `,
+    },
+    {
+      name: 'class objects referring to themselves (classmethods, __init_subclass__, metaclasses)',
+      code: `
+        class Base:
+            def __init_subclass__(cls, **kw):
+                cls.initialized = cls
+
+            @classmethod
+            def make(cls):
+                cls.default = cls
+
+        class Meta(type):
+            def __init__(cls, name, bases, ns):
+                cls.me = cls
+      `,
+    },
+    {
+      name: 'a constructor that keeps its argument weakly, or is not stored',
+      code: `
+        import weakref
+
+        class Child:
+            def __init__(self, parent):
+                self.parent = weakref.proxy(parent)
+
+        class Helper:
+            def __init__(self, owner):
+                self.owner = owner
+
+        class Parent:
+            def __init__(self):
+                self.children = [Child(self)]
+                Helper(self).run()
+      `,
+    },
+    {
+      name: 'self = self outside a class is not an instance cycle',
+      code: `
+        def configure(self):
+            self.me = self
+      `,
+    },
+    {
+      name: 'a static method has no instance',
+      code: `
+        class Tools:
+            @staticmethod
+            def link(self, other):
+                self.other = other
+                other.back = self
+      `,
+    },
+    {
+      name: 'a nested function that does not use self',
+      code: `
+        class Parser:
+            def __init__(self):
+                def default(token):
+                    return token.upper()
+                self.transform = default
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'self.x = self: no automatic fix',
+      code: `
+        class Root:
+            def __init__(self):
+                self.root = self
+      `,
+      errors: [
+        {
+          line: 3,
+          column: 9,
+          message: '`self.root = self` makes the object refer to itself',
+          severity: 'information',
+        },
+      ],
+      output: null,
+    },
+    {
+      name: 'the AttrDict idiom self.__dict__ = self',
+      code: `
+        class AttrDict(dict):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.__dict__ = self
+      `,
+      errors: [{ line: 4, message: '`self.__dict__ = self`' }],
+      output: null,
+    },
+    {
+      name: 'child.parent = self with self.children.append(child): weakref.proxy fix',
+      code: `
+        class Node:
+            def __init__(self, name):
+                self.name = name
+                self.parent = None
+                self.children = []
+
+            def add(self, child):
+                child.parent = self  # back-reference
+                self.children.append(child)
+
+            def path(self):
+                return (self.parent.path() + "/" if self.parent is not None else "") + self.name
+      `,
+      errors: [
+        { line: 8, message: '`self.children` holds `child` and `child.parent` refers back to `self`' },
+      ],
+      output: `
+        import weakref
+        class Node:
+            def __init__(self, name):
+                self.name = name
+                self.parent = None
+                self.children = []
+
+            def add(self, child):
+                child.parent = weakref.proxy(self)  # back-reference
+                self.children.append(child)
+
+            def path(self):
+                return (self.parent.path() + "/" if self.parent is not None else "") + self.name
+      `,
+    },
+    {
+      name: 'self.children[k] = child with child.owner = self, weakref imported under an alias',
+      code: `
+        import weakref as wr
+
+        class Registry:
+            def add(self, key, child):
+                self.children[key] = child
+                child.owner = self
+      `,
+      errors: [{ line: 6, message: '`child.owner` refers back to `self`' }],
+      output: `
+        import weakref as wr
+
+        class Registry:
+            def add(self, key, child):
+                self.children[key] = child
+                child.owner = wr.proxy(self)
+      `,
+    },
+    {
+      name: 'two attributes: the one named like a back-reference (parent) is weakened',
+      code: `
+        import json
+
+        class Page:
+            def set_body(self, body):
+                self.body = body
+                body.parent = self
+      `,
+      errors: [{ line: 6 }],
+      output: `
+        import json
+        import weakref
+
+        class Page:
+            def set_body(self, body):
+                self.body = body
+                body.parent = weakref.proxy(self)
+      `,
+    },
+    {
+      name: 'the child registers itself with its parent: self.parent = parent, proxied only when not None',
+      code: `
+        import weakref
+
+        class Node:
+            def __init__(self, name, parent=None):
+                self.name = name
+                self.parent = parent
+                self.children = {}
+                if parent is not None:
+                    parent.children[name] = self
+      `,
+      errors: [
+        { line: 6, message: '`self.parent` holds `parent` and `parent.children` refers back to `self`' },
+      ],
+      output: `
+        import weakref
+
+        class Node:
+            def __init__(self, name, parent=None):
+                self.name = name
+                self.parent = weakref.proxy(parent) if parent is not None else None
+                self.children = {}
+                if parent is not None:
+                    parent.children[name] = self
+      `,
+    },
+    {
+      name: 'an identity test on the attribute elsewhere: a proxy would break it, so no fix',
+      code: `
+        class Node:
+            def add(self, child):
+                child.parent = self
+                self.children.append(child)
+
+        def is_root_child(node, root):
+            return node.parent is root
+      `,
+      errors: [{ line: 3 }],
+      output: null,
+    },
+    {
+      name: 'a lambda using self stored on self',
+      code: `
+        class Widget:
+            def __init__(self):
+                self.on_click = lambda: self.refresh()
+      `,
+      errors: [{ line: 3, column: 25, message: 'the lambda stored in `self.on_click` uses `self`' }],
+      output: null,
+    },
+    {
+      name: 'lambdas appended to self.handlers, and stored on an object self owns',
+      code: `
+        class Controller:
+            def __init__(self, button):
+                self.handlers = []
+                self.handlers.append(lambda e: self.on(e))
+                self.button = button
+                self.button.on_click = lambda: self.clicked()
+      `,
+      errors: [
+        { line: 4, message: '`self.handlers`' },
+        { line: 6, message: '`self.button.on_click`' },
+      ],
+      output: null,
+    },
+    {
+      name: 'a nested function using self stored on self (async method)',
+      code: `
+        class Client:
+            async def connect(self):
+                def on_lost(exc):
+                    self.reconnect(exc)
+                self.protocol_lost = on_lost
+      `,
+      errors: [{ line: 5, message: 'the nested function `on_lost`' }],
+      output: null,
+    },
+    {
+      name: 'a child built with self whose __init__ keeps it',
+      code: `
+        class Item:
+            def __init__(self, owner, name):
+                self.owner = owner
+                self.name = name
+
+        class Basket:
+            def __init__(self):
+                self.items = []
+
+            def add(self, name):
+                self.items.append(Item(self, name))
+      `,
+      errors: [
+        { line: 11, column: 27, message: 'holds the `Item` created here, which keeps `self` in `.owner`' },
+      ],
+      output: null,
+    },
+    {
+      name: 'a dataclass child built with keyword self, through a local',
+      code: `
+        from dataclasses import dataclass
+
+        @dataclass
+        class Session:
+            server: object
+            user: str
+
+        class Server:
+            def open(self, user):
+                session = Session(server=self, user=user)
+                self.sessions[user] = session
+                return session
+      `,
+      errors: [{ line: 10, message: '`Session`' }],
+      output: null,
+    },
+    {
+      name: 'an owned object pointing back: self.config.owner = self',
+      code: `
+        class Configurator:
+            def __init__(self, config):
+                self.config = config
+                self.config.owner = self
+      `,
+      errors: [{ line: 4, message: '`self.config.owner` refers back to `self`' }],
+      output: `
+        import weakref
+        class Configurator:
+            def __init__(self, config):
+                self.config = config
+                self.config.owner = weakref.proxy(self)
+      `,
+    },
+    {
+      name: '__slots__ without __weakref__: reported, but weakref.proxy(self) would fail, so no fix',
+      code: `
+        class Cell:
+            __slots__ = ("children", "value")
+
+            def add(self, child):
+                child.parent = self
+                self.children.append(child)
+      `,
+      errors: [{ line: 5 }],
+      output: null,
+    },
+    {
+      name: 'self stored in its own list',
+      code: `
+        class Loop:
+            def __init__(self):
+                self.members = [self]
+      `,
+      errors: [{ line: 3, message: '`self.members` refers back to `self`' }],
+      output: null,
+    },
+  ],
+};
+
+ruleTester(rule, table);

@@ -1,0 +1,548 @@
+import { rule } from '../../server/src/rules/leak005-listener-not-removed';
+import { type RuleTable, ruleTester } from '../support/rule-tester';
+
+const table: RuleTable = {
+  valid: [
+    {
+      name: 'module-level one-time registration',
+      code: `
+        import logging
+        from events import bus
+
+        def on_event(e): ...
+
+        bus.subscribe("changed", on_event)
+        logging.getLogger().addHandler(logging.StreamHandler())
+      `,
+    },
+    {
+      name: '@receiver decorators',
+      code: `
+        from django.db.models.signals import post_save
+        from django.dispatch import receiver
+
+        @receiver(post_save, sender=Order)
+        def on_order_saved(sender, instance, **kwargs): ...
+      `,
+    },
+    {
+      name: 'Django/blinker connect with the default weak=True, or with a dispatch_uid',
+      code: `
+        from django.db.models.signals import post_save
+
+        class Audit:
+            def __init__(self):
+                post_save.connect(self.on_save)
+                post_save.connect(self.on_save, weak=False, dispatch_uid="audit")
+      `,
+    },
+    {
+      name: 'a subscription undone in close()',
+      code: `
+        class Widget:
+            def __init__(self, bus):
+                self.bus = bus
+                self.bus.subscribe("changed", self.on_changed)
+
+            def close(self):
+                self.bus.unsubscribe("changed", self.on_changed)
+      `,
+    },
+    {
+      name: 'a handler removed in __exit__',
+      code: `
+        import logging
+
+        class capture_logs:
+            def __enter__(self):
+                self.handler = logging.StreamHandler()
+                logging.getLogger().addHandler(self.handler)
+                return self
+
+            def __exit__(self, *exc):
+                logging.getLogger().removeHandler(self.handler)
+      `,
+    },
+    {
+      name: 'logging set up once, from main()',
+      code: `
+        import logging
+
+        def setup_logging(level):
+            root = logging.getLogger()
+            root.addHandler(logging.StreamHandler())
+            root.setLevel(level)
+
+        def main():
+            setup_logging("INFO")
+
+        if __name__ == "__main__":
+            main()
+      `,
+    },
+    {
+      name: 'a helper guarded by "if not logger.handlers"',
+      code: `
+        import logging
+
+        def get_logger(name):
+            logger = logging.getLogger(name)
+            if not logger.handlers:
+                logger.addHandler(logging.StreamHandler())
+            return logger
+      `,
+    },
+    {
+      name: 'a run-once flag',
+      code: `
+        import logging
+
+        _configured = False
+
+        def get_logger(name):
+            global _configured
+            if _configured:
+                return logging.getLogger(name)
+            logging.getLogger().addHandler(logging.StreamHandler())
+            _configured = True
+            return logging.getLogger(name)
+      `,
+    },
+    {
+      name: 'the unsubscribe handle is kept',
+      code: `
+        class View:
+            def __init__(self, store):
+                self._unsubscribe = store.subscribe(self.render)
+
+            def close(self):
+                self._unsubscribe()
+      `,
+    },
+    {
+      name: 'filters added to a fresh handler, and handlers added to a hand-built logger',
+      code: `
+        import logging
+
+        def make_handler(path):
+            handler = logging.FileHandler(path)
+            handler.addFilter(logging.Filter("app"))
+            return handler
+
+        class Job:
+            def __init__(self, name):
+                self.log = logging.Logger(name)
+                self.log.addHandler(logging.StreamHandler())
+      `,
+    },
+    {
+      name: 'the same module-level handler object re-added is a no-op',
+      code: `
+        import logging
+
+        _console = logging.StreamHandler()
+
+        def handle(request):
+            logger = logging.getLogger("app")
+            logger.addHandler(_console)
+      `,
+    },
+    {
+      name: 'atexit registration from main() and memoized helpers',
+      code: `
+        import atexit
+        import functools
+        import logging
+
+        def main():
+            atexit.register(lambda: print("bye"))
+
+        @functools.lru_cache(maxsize=None)
+        def get_logger(name):
+            logger = logging.getLogger(name)
+            logger.addHandler(logging.StreamHandler())
+            return logger
+      `,
+    },
+    {
+      name: 'a method registering a module-level function (the same object each time)',
+      code: `
+        from events import bus
+
+        def log_event(e): ...
+
+        class Service:
+            def start(self):
+                bus.subscribe("tick", log_event)
+      `,
+    },
+    {
+      name: 'a helper called from another module with a neutral name',
+      code: `
+        import logging
+
+        def attach_console(name):
+            logging.getLogger(name).addHandler(logging.StreamHandler())
+      `,
+    },
+    {
+      name: 'a factory usually called once at start-up (jinja2 make_logging_undefined)',
+      code: `
+        import logging
+        import sys
+
+        def make_logging_undefined(logger=None):
+            if logger is None:
+                logger = logging.getLogger(__name__)
+                logger.addHandler(logging.StreamHandler(sys.stderr))
+            return logger
+      `,
+    },
+    {
+      name: 'removal registered on an ExitStack',
+      code: `
+        import contextlib
+
+        class Session:
+            def __init__(self, bus, stack: contextlib.ExitStack):
+                bus.subscribe(self.on_message)
+                stack.callback(bus.unsubscribe, self.on_message)
+      `,
+    },
+    {
+      name: 'dead code under "if 0:"',
+      code: `
+        import logging
+
+        class NetTests:
+            def setUp(self):
+                if 0:
+                    logger = logging.getLogger("net")
+                    logger.addHandler(logging.StreamHandler())
+      `,
+    },
+    {
+      name: 'connect() without weak=False is not a signal registration (sockets, databases)',
+      code: `
+        import socket
+
+        class Client:
+            def open(self, addr):
+                self.sock = socket.socket()
+                self.sock.connect(addr)
+      `,
+    },
+    {
+      name: 'unittest setUp paired with tearDown',
+      code: `
+        import logging
+        import unittest
+
+        class T(unittest.TestCase):
+            def setUp(self):
+                self.handler = logging.StreamHandler()
+                logging.getLogger("x").addHandler(self.handler)
+
+            def tearDown(self):
+                logging.getLogger("x").removeHandler(self.handler)
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'the classic: a logging helper that adds a handler on every call',
+      code: `
+        import logging
+
+        def get_logger(name):
+            logger = logging.getLogger(name)
+            logger.addHandler(logging.StreamHandler())
+            return logger
+      `,
+      errors: [
+        {
+          line: 5,
+          column: 5,
+          message: '`logger.addHandler()` adds a handler on every call of `get_logger()`',
+          severity: 'warning',
+        },
+      ],
+      output: null,
+    },
+    {
+      name: 'a per-instance handler, removed in the existing close()',
+      code: `
+        import logging as lg
+
+        class Job:
+            def __init__(self, path):
+                self.logger = lg.getLogger("jobs")
+                self.handler = lg.FileHandler(path)
+                self.logger.addHandler(self.handler)
+
+            def close(self):
+                """Release the log file."""
+                self.handler.close()
+      `,
+      errors: [{ line: 7, message: 'for every `Job` instance' }],
+      output: `
+        import logging as lg
+
+        class Job:
+            def __init__(self, path):
+                self.logger = lg.getLogger("jobs")
+                self.handler = lg.FileHandler(path)
+                self.logger.addHandler(self.handler)
+
+            def close(self):
+                """Release the log file."""
+                self.logger.removeHandler(self.handler)
+                self.handler.close()
+      `,
+    },
+    {
+      name: 'an event-bus subscription in __init__, undone in close() after its guard',
+      code: `
+        class Widget:
+            def __init__(self, bus):
+                self.bus = bus
+                self.closed = False
+                self.bus.subscribe("changed", self.on_changed)
+
+            def on_changed(self, event): ...
+
+            def close(self):
+                if self.closed:
+                    return
+                self.closed = True
+      `,
+      errors: [{ line: 5, message: 'no `unsubscribe` in this class or module' }],
+      output: `
+        class Widget:
+            def __init__(self, bus):
+                self.bus = bus
+                self.closed = False
+                self.bus.subscribe("changed", self.on_changed)
+
+            def on_changed(self, event): ...
+
+            def close(self):
+                if self.closed:
+                    return
+                self.bus.unsubscribe("changed", self.on_changed)
+                self.closed = True
+      `,
+    },
+    {
+      name: 'a signal connected with weak=False, disconnected in __exit__',
+      code: `
+        from django.db.models.signals import post_save
+
+        class Recorder:
+            def __enter__(self):
+                post_save.connect(self.record, sender=Order, weak=False)
+                return self
+
+            def __exit__(self, *exc):
+                return False
+
+            def record(self, sender, **kwargs): ...
+      `,
+      errors: [{ line: 5, message: '`post_save.connect()`' }],
+      output: `
+        from django.db.models.signals import post_save
+
+        class Recorder:
+            def __enter__(self):
+                post_save.connect(self.record, sender=Order, weak=False)
+                return self
+
+            def __exit__(self, *exc):
+                post_save.disconnect(self.record, sender=Order)
+                return False
+
+            def record(self, sender, **kwargs): ...
+      `,
+    },
+    {
+      name: 'atexit.register(self.close) keeps every instance until exit',
+      code: `
+        import atexit
+
+        class TempDir:
+            def __init__(self):
+                atexit.register(self.cleanup)
+
+            def cleanup(self):
+                pass
+      `,
+      errors: [{ line: 5, message: 'until exit' }],
+      output: `
+        import atexit
+
+        class TempDir:
+            def __init__(self):
+                atexit.register(self.cleanup)
+
+            def cleanup(self):
+                atexit.unregister(self.cleanup)
+                pass
+      `,
+    },
+    {
+      name: 'a lambda listener cannot be named again in close(): no automatic fix',
+      code: `
+        class Panel:
+            def __init__(self, emitter):
+                emitter.add_listener("resize", lambda e: self.layout(e))
+
+            def close(self):
+                pass
+      `,
+      errors: [{ line: 3, message: '`emitter.add_listener()`' }],
+      output: null,
+    },
+    {
+      name: 'a FastAPI route that adds a handler per request',
+      code: `
+        import logging
+        from fastapi import FastAPI
+
+        app = FastAPI()
+        log = logging.getLogger("api")
+
+        @app.get("/items")
+        async def items():
+            log.addHandler(logging.FileHandler("items.log"))
+            return []
+      `,
+      errors: [{ line: 9, message: 'on every call of `items()`' }],
+      output: null,
+    },
+    {
+      name: 'a Django view (first parameter request) subscribing a bound method of a local',
+      code: `
+        def stream(request):
+            feed = Feed(request.user)
+            hub.subscribe(feed.push)
+            return feed.response()
+      `,
+      errors: [{ line: 3 }],
+      output: null,
+    },
+    {
+      name: 'a helper called in a loop',
+      code: `
+        import logging
+
+        def attach(name):
+            logging.getLogger(name).addHandler(logging.StreamHandler())
+
+        for name in ("a", "b", "c"):
+            attach(name)
+      `,
+      errors: [{ line: 4 }],
+      output: null,
+    },
+    {
+      name: 'a helper called from two places',
+      code: `
+        from events import bus
+
+        def watch(path):
+            bus.add_event_handler("modified", lambda e: print(path, e))
+
+        def start():
+            watch("a")
+            watch("b")
+      `,
+      errors: [{ line: 4, message: '`bus.add_event_handler()`' }],
+      output: null,
+    },
+    {
+      name: 'removed only in __del__, which never runs while the bus holds the bound method',
+      code: `
+        class Sub:
+            def __init__(self, bus):
+                self.bus = bus
+                bus.subscribe(self.on)
+
+            def on(self, e): ...
+
+            def __del__(self):
+                self.bus.unsubscribe(self.on)
+      `,
+      errors: [{ line: 4, message: 'removes it only in `__del__`' }],
+      output: null,
+    },
+    {
+      name: 'add_event_listener per instance and no cleanup method',
+      code: `
+        class Tooltip:
+            def __init__(self, element):
+                element.add_event_listener("hover", self.show)
+
+            def show(self, e): ...
+      `,
+      errors: [{ line: 3 }],
+      output: null,
+    },
+    {
+      name: 'sqlalchemy event.listen per instance, removed in shutdown()',
+      code: `
+        from sqlalchemy import event
+
+        class Auditor:
+            def __init__(self, engine):
+                self.engine = engine
+                event.listen(self.engine, "before_execute", self.audit, retval=True)
+
+            def audit(self, *args): ...
+
+            def shutdown(self):
+                self.engine = None
+      `,
+      errors: [{ line: 6, message: '`sqlalchemy.event.listen()`' }],
+      output: `
+        from sqlalchemy import event
+
+        class Auditor:
+            def __init__(self, engine):
+                self.engine = engine
+                event.listen(self.engine, "before_execute", self.audit, retval=True)
+
+            def audit(self, *args): ...
+
+            def shutdown(self):
+                event.remove(self.engine, "before_execute", self.audit)
+                self.engine = None
+      `,
+    },
+    {
+      name: 'a nested closure registered from a method (per instance)',
+      code: `
+        class Chart:
+            def bind(self, source):
+                def redraw(event):
+                    self.draw(event)
+                source.subscribe(redraw)
+      `,
+      errors: [{ line: 5, message: 'on every call of `Chart.bind()`' }],
+      output: null,
+    },
+    {
+      name: 'aliased atexit.register in a per-request handler',
+      code: `
+        from atexit import register as at_exit
+
+        def handle(request):
+            session = open_session(request)
+            at_exit(session.close)
+      `,
+      errors: [{ line: 5, message: '`atexit.register()`' }],
+      output: null,
+    },
+  ],
+};
+
+ruleTester(rule, table);

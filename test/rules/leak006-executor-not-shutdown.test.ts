@@ -1,0 +1,629 @@
+// LEAK006 executor-not-shutdown: concurrent.futures executors and multiprocessing pools created in
+// a function or inline, with the owned-by-an-object cases, aliases, async code and fixes that only
+// wrap in `with` when waiting (futures) or terminating (pools) at the end of the block keeps the
+// behaviour.
+import { rule } from '../../server/src/rules/leak006-executor-not-shutdown';
+import { type RuleTable, ruleTester } from '../support/rule-tester';
+
+const table: RuleTable = {
+  valid: [
+    {
+      name: 'with ThreadPoolExecutor()',
+      code: `
+        from concurrent.futures import ThreadPoolExecutor
+
+        def fetch_all(urls):
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                return list(pool.map(fetch, urls))
+      `,
+    },
+    {
+      name: 'alias: from concurrent.futures import ThreadPoolExecutor as TPE',
+      code: `
+        from concurrent.futures import ThreadPoolExecutor as TPE
+
+        def run(jobs):
+            with TPE() as pool:
+                futures = [pool.submit(j) for j in jobs]
+            return [f.result() for f in futures]
+      `,
+    },
+    {
+      name: 'module-level singleton executor',
+      code: `
+        from concurrent.futures import ThreadPoolExecutor
+
+        _pool = ThreadPoolExecutor(max_workers=4)
+
+        def submit(job):
+            return _pool.submit(job)
+      `,
+    },
+    {
+      name: 'shut down in finally',
+      code: `
+        import concurrent.futures as cf
+
+        def run(jobs):
+            pool = cf.ProcessPoolExecutor()
+            try:
+                return list(pool.map(work, jobs))
+            finally:
+                pool.shutdown(wait=True)
+      `,
+    },
+    {
+      name: 'factory returns the executor',
+      code: `
+        from concurrent.futures import ThreadPoolExecutor
+
+        def make_executor(n):
+            executor = ThreadPoolExecutor(max_workers=n, thread_name_prefix="io")
+            return executor
+      `,
+    },
+    {
+      name: 'owned by an object that shuts it down in close()',
+      code: `
+        from concurrent.futures import ThreadPoolExecutor
+
+        class Worker:
+            def __init__(self):
+                self._pool = ThreadPoolExecutor(2)
+
+            def submit(self, job):
+                return self._pool.submit(job)
+
+            def close(self):
+                self._pool.shutdown()
+      `,
+    },
+    {
+      name: 'owned by an object without any teardown method',
+      code: `
+        from concurrent.futures import ThreadPoolExecutor
+
+        class Service:
+            def __init__(self):
+                self.pool = ThreadPoolExecutor(4)
+
+            def handle(self, req):
+                return self.pool.submit(process, req)
+      `,
+    },
+    {
+      name: 'multiprocessing.Pool in with',
+      code: `
+        import multiprocessing as mp
+
+        def squares(xs):
+            with mp.Pool(4) as pool:
+                return pool.map(square, xs)
+      `,
+    },
+    {
+      name: 'close + join in finally',
+      code: `
+        from multiprocessing import Pool
+
+        def run(xs):
+            pool = Pool()
+            try:
+                results = pool.map_async(work, xs).get()
+            finally:
+                pool.close()
+                pool.join()
+            return results
+      `,
+    },
+    {
+      name: 'terminate in finally (multiprocessing.pool.ThreadPool)',
+      code: `
+        from multiprocessing.pool import ThreadPool
+
+        def run(xs):
+            pool = ThreadPool(8)
+            try:
+                return pool.map(work, xs)
+            finally:
+                pool.terminate()
+      `,
+    },
+    {
+      name: 'handed to the event loop as its default executor',
+      code: `
+        import asyncio
+        from concurrent.futures import ThreadPoolExecutor
+
+        def configure(loop):
+            loop.set_default_executor(ThreadPoolExecutor(max_workers=16))
+      `,
+    },
+    {
+      name: 'stored in a global',
+      code: `
+        from concurrent.futures import ThreadPoolExecutor
+
+        _executor = None
+
+        def executor():
+            global _executor
+            if _executor is None:
+                _executor = ThreadPoolExecutor()
+            return _executor
+      `,
+    },
+    {
+      name: 'ExitStack.enter_context',
+      code: `
+        from contextlib import ExitStack
+        from concurrent.futures import ThreadPoolExecutor
+
+        def run(jobs):
+            with ExitStack() as stack:
+                pool = stack.enter_context(ThreadPoolExecutor())
+                return [f.result() for f in [pool.submit(j) for j in jobs]]
+      `,
+    },
+    {
+      name: 'executor in async with-statement via run_in_executor',
+      code: `
+        import asyncio
+        from concurrent.futures import ProcessPoolExecutor
+
+        async def crunch(data):
+            loop = asyncio.get_running_loop()
+            with ProcessPoolExecutor() as pool:
+                return await loop.run_in_executor(pool, heavy, data)
+      `,
+    },
+    {
+      name: 'multiprocessing.get_context(...).Pool in with',
+      code: `
+        import multiprocessing
+
+        def run(xs):
+            ctx = multiprocessing.get_context("spawn")
+            with ctx.Pool(2) as pool:
+                return pool.map(work, xs)
+      `,
+    },
+    {
+      name: 'shut down right away: nothing can raise in between',
+      code: `
+        from concurrent.futures import ThreadPoolExecutor
+
+        def probe():
+            pool = ThreadPoolExecutor()
+            pool.shutdown()
+      `,
+    },
+    {
+      name: 'atexit.register(pool.shutdown)',
+      code: `
+        import atexit
+        from concurrent.futures import ThreadPoolExecutor
+
+        def start():
+            pool = ThreadPoolExecutor()
+            atexit.register(pool.shutdown)
+            pool.submit(background)
+      `,
+    },
+    {
+      name: 'teardown shuts it down with wait=False in __exit__',
+      code: `
+        from concurrent.futures import ThreadPoolExecutor
+
+        class Batch:
+            def __enter__(self):
+                self._pool = ThreadPoolExecutor()
+                return self
+
+            def __exit__(self, *exc):
+                self._pool.shutdown(wait=False, cancel_futures=True)
+      `,
+    },
+    {
+      name: 'teardown delegates to the base class',
+      code: `
+        from concurrent.futures import ThreadPoolExecutor
+
+        class Child(Base):
+            def start(self):
+                self._pool = ThreadPoolExecutor()
+
+            def close(self):
+                super().close()
+      `,
+    },
+    {
+      name: "a local class named ThreadPoolExecutor is not concurrent.futures'",
+      code: `
+        class ThreadPoolExecutor:
+            def map(self, fn, xs):
+                return [fn(x) for x in xs]
+
+        def run(xs):
+            pool = ThreadPoolExecutor()
+            return pool.map(str, xs)
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'executor never shut down',
+      code: `
+        from concurrent.futures import ThreadPoolExecutor
+
+        def fetch_all(urls):
+            pool = ThreadPoolExecutor(max_workers=8)
+            return list(pool.map(fetch, urls))
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 12,
+          message: '`pool` from `ThreadPoolExecutor()` is never shut down in `fetch_all()`',
+        },
+      ],
+      output: `
+        from concurrent.futures import ThreadPoolExecutor
+
+        def fetch_all(urls):
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                return list(pool.map(fetch, urls))
+      `,
+    },
+    {
+      name: 'alias TPE shut down only on the normal path',
+      code: `
+        from concurrent.futures import ThreadPoolExecutor as TPE
+
+        def run(jobs):
+            pool = TPE(4)
+            futures = [pool.submit(j) for j in jobs]
+            results = [f.result() for f in futures]
+            pool.shutdown()
+            return results
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 12,
+          message:
+            '`pool` from `TPE()` is shut down in `run()` only if no exception occurs first: shut it down in `finally` or use `with`',
+          severity: 'hint',
+        },
+      ],
+      output: `
+        from concurrent.futures import ThreadPoolExecutor as TPE
+
+        def run(jobs):
+            with TPE(4) as pool:
+                futures = [pool.submit(j) for j in jobs]
+                results = [f.result() for f in futures]
+            return results
+      `,
+    },
+    {
+      name: 'inline in run_in_executor, awaited',
+      code: `
+        import asyncio
+        from concurrent.futures import ThreadPoolExecutor
+
+        async def read(path):
+            loop = asyncio.get_running_loop()
+            data = await loop.run_in_executor(ThreadPoolExecutor(), load, path)
+            return data
+      `,
+      errors: [
+        {
+          line: 6,
+          column: 39,
+          message:
+            'the executor from `ThreadPoolExecutor()` is passed to `loop.run_in_executor()` and never shut down in `read()`',
+        },
+      ],
+      output: `
+        import asyncio
+        from concurrent.futures import ThreadPoolExecutor
+
+        async def read(path):
+            loop = asyncio.get_running_loop()
+            with ThreadPoolExecutor() as pool:
+                data = await loop.run_in_executor(pool, load, path)
+            return data
+      `,
+    },
+    {
+      name: 'inline in run_in_executor, future returned: no fix',
+      code: `
+        import asyncio
+        from concurrent.futures import ThreadPoolExecutor
+
+        def schedule(loop, fn):
+            return loop.run_in_executor(ThreadPoolExecutor(), fn)
+      `,
+      errors: [
+        {
+          line: 5,
+          column: 33,
+          message:
+            'the executor from `ThreadPoolExecutor()` is passed to `loop.run_in_executor()` and never shut down in `schedule()`',
+        },
+      ],
+      output: null,
+    },
+    {
+      name: 'fire-and-forget submit: no fix (with would make it wait)',
+      code: `
+        from concurrent.futures import ThreadPoolExecutor
+
+        def kick(job):
+            pool = ThreadPoolExecutor()
+            pool.submit(job)
+      `,
+      errors: [
+        { line: 4, column: 12, message: '`pool` from `ThreadPoolExecutor()` is never shut down in `kick()`' },
+      ],
+      output: null,
+    },
+    {
+      name: 'multiprocessing.Pool never closed',
+      code: `
+        import multiprocessing as mp
+
+        def squares(xs):
+            pool = mp.Pool(4)
+            return pool.map(square, xs)
+      `,
+      errors: [{ line: 4, column: 12, message: '`pool` from `mp.Pool()` is never closed in `squares()`' }],
+      output: `
+        import multiprocessing as mp
+
+        def squares(xs):
+            with mp.Pool(4) as pool:
+                return pool.map(square, xs)
+      `,
+    },
+    {
+      name: 'Pool with apply_async results: no fix (with would terminate)',
+      code: `
+        from multiprocessing import Pool
+
+        def start(xs):
+            pool = Pool()
+            results = [pool.apply_async(work, (x,)) for x in xs]
+            return [r.get() for r in results]
+      `,
+      errors: [{ line: 4, column: 12, message: '`pool` from `Pool()` is never closed in `start()`' }],
+      output: null,
+    },
+    {
+      name: 'Pool closed and joined only on the normal path',
+      code: `
+        from multiprocessing import Pool
+
+        def run(xs):
+            pool = Pool(2)
+            out = pool.map(work, xs)
+            pool.close()
+            pool.join()
+            return out
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 12,
+          message:
+            '`pool` from `Pool()` is closed in `run()` only if no exception occurs first: close it in `finally` or use `with`',
+          severity: 'hint',
+        },
+      ],
+      output: `
+        from multiprocessing import Pool
+
+        def run(xs):
+            with Pool(2) as pool:
+                out = pool.map(work, xs)
+                pool.close()
+                pool.join()
+            return out
+      `,
+    },
+    {
+      name: 'get_context("spawn").Pool() chained',
+      code: `
+        import multiprocessing
+
+        def run(xs):
+            return multiprocessing.get_context("spawn").Pool(2).map(work, xs)
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 12,
+          message:
+            'the pool from `multiprocessing.get_context("spawn").Pool()` is used once (`.map()`) and never closed in `run()`',
+        },
+      ],
+      output: `
+        import multiprocessing
+
+        def run(xs):
+            with multiprocessing.get_context("spawn").Pool(2) as pool:
+                return pool.map(work, xs)
+      `,
+    },
+    {
+      name: 'ctx.Pool() from a get_context() result',
+      code: `
+        import multiprocessing as mp
+
+        def run(xs):
+            ctx = mp.get_context("fork")
+            pool = ctx.Pool(2)
+            out = pool.map(work, xs)
+            return out
+      `,
+      errors: [{ line: 5, column: 12, message: '`pool` from `ctx.Pool()` is never closed in `run()`' }],
+      output: `
+        import multiprocessing as mp
+
+        def run(xs):
+            ctx = mp.get_context("fork")
+            with ctx.Pool(2) as pool:
+                out = pool.map(work, xs)
+            return out
+      `,
+    },
+    {
+      name: 'ProcessPoolExecutor().map consumed in the statement',
+      code: `
+        from concurrent.futures import ProcessPoolExecutor
+
+        def run(xs):
+            total = sum(ProcessPoolExecutor().map(work, xs))
+            return total
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 17,
+          message:
+            'the executor from `ProcessPoolExecutor()` is used once (`.map()`) and never shut down in `run()`',
+        },
+      ],
+      output: `
+        from concurrent.futures import ProcessPoolExecutor
+
+        def run(xs):
+            with ProcessPoolExecutor() as pool:
+                total = sum(pool.map(work, xs))
+            return total
+      `,
+    },
+    {
+      name: 'class teardown forgets the executor',
+      code: `
+        from concurrent.futures import ThreadPoolExecutor
+
+        class Worker:
+            def __init__(self):
+                self._pool = ThreadPoolExecutor(2)
+                self._running = True
+
+            def stop(self):
+                self._running = False
+      `,
+      errors: [
+        {
+          line: 5,
+          column: 22,
+          message:
+            '`self._pool` from `ThreadPoolExecutor()` is never shut down: `Worker.stop()` does not shut it down',
+        },
+      ],
+      output: null,
+    },
+    {
+      name: 'discarded executor',
+      code: `
+        from concurrent.futures import ThreadPoolExecutor
+
+        def warm():
+            ThreadPoolExecutor(4)
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 5,
+          message:
+            'the executor from `ThreadPoolExecutor()` is discarded without being shut down in `warm()`',
+        },
+      ],
+      output: null,
+    },
+    {
+      name: 'tab-indented file keeps tabs',
+      code: `
+        from concurrent.futures import ThreadPoolExecutor
+
+        def run(jobs):
+        	pool = ThreadPoolExecutor()
+        	for job in jobs:
+        		if job:
+        			pool.submit(job).result()
+        	return len(jobs)
+      `,
+      errors: [
+        { line: 4, column: 9, message: '`pool` from `ThreadPoolExecutor()` is never shut down in `run()`' },
+      ],
+      output: `
+        from concurrent.futures import ThreadPoolExecutor
+
+        def run(jobs):
+        	with ThreadPoolExecutor() as pool:
+        		for job in jobs:
+        			if job:
+        				pool.submit(job).result()
+        	return len(jobs)
+      `,
+    },
+    {
+      name: 'shutdown(wait=False) on the normal path: no fix (with would wait)',
+      code: `
+        from concurrent.futures import ThreadPoolExecutor
+
+        def run(job):
+            pool = ThreadPoolExecutor()
+            fut = pool.submit(job)
+            pool.shutdown(wait=False)
+            return fut
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 12,
+          message:
+            '`pool` from `ThreadPoolExecutor()` is shut down in `run()` only if no exception occurs first: shut it down in `finally` or use `with`',
+          severity: 'hint',
+        },
+      ],
+      output: null,
+    },
+    {
+      name: 'executor created in an async def and awaited through run_in_executor',
+      code: `
+        import asyncio
+        from concurrent.futures import ThreadPoolExecutor
+
+        async def crunch(items):
+            loop = asyncio.get_running_loop()
+            executor = ThreadPoolExecutor(max_workers=2)
+            results = [await loop.run_in_executor(executor, work, i) for i in items]
+            return results
+      `,
+      errors: [
+        {
+          line: 6,
+          column: 16,
+          message: '`executor` from `ThreadPoolExecutor()` is never shut down in `crunch()`',
+        },
+      ],
+      output: `
+        import asyncio
+        from concurrent.futures import ThreadPoolExecutor
+
+        async def crunch(items):
+            loop = asyncio.get_running_loop()
+            with ThreadPoolExecutor(max_workers=2) as executor:
+                results = [await loop.run_in_executor(executor, work, i) for i in items]
+                return results
+      `,
+    },
+  ],
+};
+
+ruleTester(rule, table);

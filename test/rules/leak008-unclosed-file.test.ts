@@ -1,0 +1,765 @@
+// LEAK008 unclosed-file: every opener the issue lists (open, io/codecs/gzip/bz2/lzma, tarfile,
+// zipfile, tempfile, os.fdopen, Path.open), chains and inline consumers, owned files, test idioms,
+// and the exact fixed output: `with` blocks that keep tabs, 2-space indents, comments, multi-line
+// strings and backslash continuations, and `pathlib` one-liners where they mean the same.
+import { rule } from '../../server/src/rules/leak008-unclosed-file';
+import { type RuleTable, ruleTester } from '../support/rule-tester';
+
+const table: RuleTable = {
+  valid: [
+    {
+      name: 'with open()',
+      code: `
+        def read_config(path):
+            with open(path, encoding="utf-8") as f:
+                return f.read()
+      `,
+    },
+    {
+      name: 'ExitStack.enter_context(open())',
+      code: `
+        from contextlib import ExitStack
+
+        def merge(paths, out):
+            with ExitStack() as stack:
+                files = [stack.enter_context(open(p)) for p in paths]
+                out.write("".join(f.read() for f in files))
+      `,
+    },
+    {
+      name: 'file returned to the caller',
+      code: `
+        def open_log(path):
+            f = open(path, "a")
+            f.write("started\\n")
+            return f
+      `,
+    },
+    {
+      name: 'generator yielding open files',
+      code: `
+        def open_all(paths):
+            for p in paths:
+                yield open(p)
+      `,
+    },
+    {
+      name: 'stored on self by a class that closes it',
+      code: `
+        class Log:
+            def __init__(self, path):
+                self._f = open(path, "a")
+
+            def write(self, line):
+                self._f.write(line)
+
+            def close(self):
+                self._f.close()
+      `,
+    },
+    {
+      name: 'stored on self by a class without teardown',
+      code: `
+        class Reader:
+            def __init__(self, path):
+                self.handle = open(path, "rb")
+      `,
+    },
+    {
+      name: 'closed in finally',
+      code: `
+        def count_lines(path):
+            f = open(path)
+            try:
+                return sum(1 for _ in f)
+            finally:
+                f.close()
+      `,
+    },
+    {
+      name: 'module-level open is not reported (import-time script)',
+      code: `
+        import sys
+
+        LOG = open("/tmp/app.log", "a")
+        VERSION = open("VERSION").read().strip()
+
+        def log(msg):
+            LOG.write(msg)
+      `,
+    },
+    {
+      name: 'touching a file: open(p, "w").close()',
+      code: `
+        def touch(path):
+            open(path, "w").close()
+      `,
+    },
+    {
+      name: 'unittest addCleanup(f.close)',
+      code: `
+        import unittest
+
+        class T(unittest.TestCase):
+            def test_read(self):
+                f = open("data.txt")
+                self.addCleanup(f.close)
+                self.assertTrue(f.read())
+      `,
+    },
+    {
+      name: 'Path.open() in with, and pathlib one-liners',
+      code: `
+        from pathlib import Path
+
+        def load(name):
+            p = Path("data") / name
+            with p.open() as f:
+                header = f.readline()
+            return header, p.read_text()
+      `,
+    },
+    {
+      name: 'open(fd, closefd=False) does not own the descriptor',
+      code: `
+        import os
+
+        def wrap(fd):
+            f = os.fdopen(fd, "w", closefd=False)
+            f.write("x")
+            f.flush()
+      `,
+    },
+    {
+      name: 'tempfile, gzip, codecs, zipfile in with',
+      code: `
+        import codecs
+        import gzip
+        import tempfile
+        import zipfile
+
+        def pack(src, dst):
+            with tempfile.NamedTemporaryFile("w+b") as tmp, gzip.open(src) as g:
+                tmp.write(g.read())
+            with codecs.open(dst, "w", "utf-8") as out, zipfile.ZipFile(dst + ".zip", "w") as z:
+                out.write("done")
+                z.write(dst)
+      `,
+    },
+    {
+      name: 'creation expected to raise in assertRaises',
+      code: `
+        import unittest
+
+        class T(unittest.TestCase):
+            def test_missing(self):
+                with self.assertRaises(FileNotFoundError):
+                    open("/does/not/exist")
+      `,
+    },
+    {
+      name: 'open() patched with a mock',
+      code: `
+        from unittest import mock
+
+        def test_reads():
+            with mock.patch("builtins.open", mock.mock_open(read_data="x")):
+                f = open("any")
+                assert f.read() == "x"
+      `,
+    },
+    {
+      name: 'probing whether a file can be opened',
+      code: `
+        def readable(path):
+            try:
+                open(path).close()
+            except OSError:
+                return False
+            try:
+                open(path)
+            except OSError:
+                return False
+            return True
+      `,
+    },
+    {
+      name: 'file handed to a constructor that keeps it',
+      code: `
+        import csv
+
+        def reader(path):
+            return csv.reader(open(path, newline=""))
+      `,
+    },
+    {
+      name: 'del drops the last reference on purpose',
+      code: `
+        def check(path):
+            f = open(path)
+            del f
+      `,
+    },
+    {
+      name: 'closed right away: nothing can raise in between',
+      code: `
+        def create(path):
+            f = open(path, "x")
+            created = True
+            f.close()
+            return created
+      `,
+    },
+    {
+      name: 'a local function named open is not the builtin',
+      code: `
+        def open(path):
+            return path
+
+        def use(p):
+            return open(p).upper()
+      `,
+    },
+    {
+      name: 'redirecting sys.stdout hands the file on',
+      code: `
+        import sys
+
+        def redirect(path):
+            sys.stdout = open(path, "w")
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'file never closed',
+      code: `
+        import json
+
+        def load_config(path):
+            f = open(path)
+            config = json.load(f)
+            return config
+      `,
+      errors: [{ line: 4, column: 9, message: '`f` from `open()` is never closed in `load_config()`' }],
+      output: `
+        import json
+
+        def load_config(path):
+            with open(path) as f:
+                config = json.load(f)
+            return config
+      `,
+    },
+    {
+      name: 'open(path).read() chain: with block (path may be a descriptor)',
+      code: `
+        def read_all(path):
+            return open(path).read()
+      `,
+      errors: [
+        {
+          line: 2,
+          column: 12,
+          message: 'the file from `open()` is used once (`.read()`) and never closed in `read_all()`',
+        },
+      ],
+      output: `
+        def read_all(path):
+            with open(path) as f:
+                return f.read()
+      `,
+    },
+    {
+      name: 'open("VERSION").read() → Path.read_text()',
+      code: `
+        def version():
+            return open("VERSION").read().strip()
+      `,
+      errors: [
+        {
+          line: 2,
+          column: 12,
+          message: 'the file from `open()` is used once (`.read()`) and never closed in `version()`',
+        },
+      ],
+      output: `
+        from pathlib import Path
+        def version():
+            return Path("VERSION").read_text().strip()
+      `,
+    },
+    {
+      name: 'binary read of an os.path.join path → Path.read_bytes()',
+      code: `
+        import os
+
+        def blob(root, name):
+            data = open(os.path.join(root, name), "rb").read()
+            return data
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 12,
+          message: 'the file from `open()` is used once (`.read()`) and never closed in `blob()`',
+        },
+      ],
+      output: `
+        import os
+        from pathlib import Path
+
+        def blob(root, name):
+            data = Path(os.path.join(root, name)).read_bytes()
+            return data
+      `,
+    },
+    {
+      name: 'text write with encoding → Path.write_text()',
+      code: `
+        def save(name, text):
+            open(f"/tmp/{name}.txt", "w", encoding="utf-8").write(text)
+      `,
+      errors: [
+        {
+          line: 2,
+          column: 5,
+          message: 'the file from `open()` is used once (`.write()`) and never closed in `save()`',
+        },
+      ],
+      output: `
+        from pathlib import Path
+        def save(name, text):
+            Path(f"/tmp/{name}.txt").write_text(text, encoding="utf-8")
+      `,
+    },
+    {
+      name: 'Path(p).open().read() → Path(p).read_text()',
+      code: `
+        from pathlib import Path
+
+        def load(p):
+            return Path(p).open(encoding="utf-8").read()
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 12,
+          message: 'the file from `Path(p).open()` is used once (`.read()`) and never closed in `load()`',
+        },
+      ],
+      output: `
+        from pathlib import Path
+
+        def load(p):
+            return Path(p).read_text(encoding="utf-8")
+      `,
+    },
+    {
+      name: 'passed inline to json.load',
+      code: `
+        import json
+
+        def load(path):
+            data = json.load(open(path))
+            return data["items"]
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 22,
+          message: 'the file from `open()` is passed to `json.load()` and never closed in `load()`',
+        },
+      ],
+      output: `
+        import json
+
+        def load(path):
+            with open(path) as f:
+                data = json.load(f)
+            return data["items"]
+      `,
+    },
+    {
+      name: 'closed only on the normal path, 2-space indentation',
+      code: `
+        def copy(src, dst):
+          f = open(dst, "w")
+          for line in open(src).readlines():
+            f.write(line)
+          f.close()
+      `,
+      errors: [
+        {
+          line: 2,
+          column: 7,
+          message:
+            '`f` from `open()` is closed in `copy()` only if no exception occurs first: close it in `finally` or use `with`',
+          severity: 'hint',
+        },
+        {
+          line: 3,
+          column: 15,
+          message: 'the file from `open()` is used once (`.readlines()`) and never closed in `copy()`',
+        },
+      ],
+      output: `
+        def copy(src, dst):
+          with open(dst, "w") as f:
+            with open(src) as f2:
+              for line in f2.readlines():
+                f.write(line)
+      `,
+    },
+    {
+      name: 'tabs, a comment and a multi-line string inside the wrapped block',
+      code: `
+        def write_report(path, items):
+        	out = open(path, "w")
+        	for item in items:
+        		if item:
+        			out.write(item)  # one per line
+        	footer = """---
+        end of report
+        """
+        	out.write(footer)
+        	return len(items)
+      `,
+      errors: [{ line: 2, column: 8, message: '`out` from `open()` is never closed in `write_report()`' }],
+      output: `
+        def write_report(path, items):
+        	with open(path, "w") as out:
+        		for item in items:
+        			if item:
+        				out.write(item)  # one per line
+        		footer = """---
+        end of report
+        """
+        		out.write(footer)
+        	return len(items)
+      `,
+    },
+    {
+      name: 'gzip.open never closed',
+      code: `
+        import gzip
+
+        def head(path):
+            g = gzip.open(path, "rt")
+            first = g.readline()
+            return first
+      `,
+      errors: [{ line: 4, column: 9, message: '`g` from `gzip.open()` is never closed in `head()`' }],
+      output: `
+        import gzip
+
+        def head(path):
+            with gzip.open(path, "rt") as g:
+                first = g.readline()
+            return first
+      `,
+    },
+    {
+      name: 'zipfile.ZipFile(p).namelist() chain',
+      code: `
+        import zipfile
+
+        def names(path):
+            return zipfile.ZipFile(path).namelist()
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 12,
+          message:
+            'the file from `zipfile.ZipFile()` is used once (`.namelist()`) and never closed in `names()`',
+        },
+      ],
+      output: `
+        import zipfile
+
+        def names(path):
+            with zipfile.ZipFile(path) as f:
+                return f.namelist()
+      `,
+    },
+    {
+      name: 'NamedTemporaryFile(delete=False) never closed',
+      code: `
+        import tempfile
+
+        def dump(data):
+            tmp = tempfile.NamedTemporaryFile(delete=False)
+            tmp.write(data)
+            return tmp.name
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 11,
+          message: '`tmp` from `tempfile.NamedTemporaryFile()` is never closed in `dump()`',
+        },
+      ],
+      output: `
+        import tempfile
+
+        def dump(data):
+            with tempfile.NamedTemporaryFile(delete=False) as tmp:
+                tmp.write(data)
+                return tmp.name
+      `,
+    },
+    {
+      name: 'class teardown forgets the file',
+      code: `
+        class Recorder:
+            def start(self, path):
+                self._log = open(path, "a")
+                self._active = True
+
+            def close(self):
+                self._active = False
+      `,
+      errors: [
+        {
+          line: 3,
+          column: 21,
+          message: '`self._log` from `open()` is never closed: `Recorder.close()` does not close it',
+        },
+      ],
+      output: null,
+    },
+    {
+      name: 'subprocess stdout=open(...)',
+      code: `
+        import subprocess
+
+        def run(cmd, log):
+            subprocess.run(cmd, stdout=open(log, "w"), check=True)
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 32,
+          message: 'the file from `open()` is passed to `subprocess.run()` and never closed in `run()`',
+        },
+      ],
+      output: `
+        import subprocess
+
+        def run(cmd, log):
+            with open(log, "w") as f:
+                subprocess.run(cmd, stdout=f, check=True)
+      `,
+    },
+    {
+      name: 'backslash continuation inside the wrapped block',
+      code: `
+        def total(path):
+            f = open(path)
+            n = len(f.readline()) + \\
+                len(f.readline())
+            return n
+      `,
+      errors: [{ line: 2, column: 9, message: '`f` from `open()` is never closed in `total()`' }],
+      output: `
+        def total(path):
+            with open(path) as f:
+                n = len(f.readline()) + \\
+                    len(f.readline())
+            return n
+      `,
+    },
+    {
+      name: 'nested block: opened inside an if',
+      code: `
+        def maybe_read(path, enabled):
+            if enabled:
+                f = open(path)
+                text = f.read()
+                print(text)
+            return enabled
+      `,
+      errors: [{ line: 3, column: 13, message: '`f` from `open()` is never closed in `maybe_read()`' }],
+      output: `
+        def maybe_read(path, enabled):
+            if enabled:
+                with open(path) as f:
+                    text = f.read()
+                print(text)
+            return enabled
+      `,
+    },
+    {
+      name: 'conditional creation: no fix (it may be stdin)',
+      code: `
+        import sys
+
+        def lines(path):
+            f = open(path) if path != "-" else sys.stdin
+            return f.readlines()
+      `,
+      errors: [{ line: 4, column: 9, message: '`f` from `open()` is never closed in `lines()`' }],
+      output: null,
+    },
+    {
+      name: 'name rebound in the region: no fix for the first',
+      code: `
+        def pick(a, b, second):
+            f = open(a)
+            if second:
+                f = open(b)
+            return f.read()
+      `,
+      errors: [
+        { line: 2, column: 9, message: '`f` from `open()` is never closed in `pick()`' },
+        { line: 4, column: 13, message: '`f` from `open()` is never closed in `pick()`' },
+      ],
+      output: null,
+    },
+    {
+      name: 'created in a try whose finally uses it: no fix',
+      code: `
+        def size(path):
+            try:
+                f = open(path)
+                data = f.read()
+            finally:
+                print("read", f.name)
+            return len(data)
+      `,
+      errors: [{ line: 3, column: 13, message: '`f` from `open()` is never closed in `size()`' }],
+      output: null,
+    },
+    {
+      name: 'print(file=open(...))',
+      code: `
+        def append(path, msg):
+            print(msg, file=open(path, "a"))
+      `,
+      errors: [
+        {
+          line: 2,
+          column: 21,
+          message: 'the file from `open()` is passed to `print()` and never closed in `append()`',
+        },
+      ],
+      output: `
+        def append(path, msg):
+            with open(path, "a") as f:
+                print(msg, file=f)
+      `,
+    },
+    {
+      name: 'lambda: Path one-liner works inside expressions',
+      code: `
+        def make_loader():
+            return lambda: open("settings.ini").read()
+      `,
+      errors: [
+        {
+          line: 2,
+          column: 20,
+          message: 'the file from `open()` is used once (`.read()`) and never closed in a lambda',
+        },
+      ],
+      output: `
+        from pathlib import Path
+        def make_loader():
+            return lambda: Path("settings.ini").read_text()
+      `,
+    },
+    {
+      name: 'iterated directly in a for loop and a comprehension',
+      code: `
+        def words(path):
+            count = 0
+            for line in open(path):
+                count += len(line.split())
+            return count, [l.strip() for l in open(path)]
+      `,
+      errors: [
+        {
+          line: 3,
+          column: 17,
+          message: 'the file from `open()` is iterated once and never closed in `words()`',
+        },
+        {
+          line: 5,
+          column: 39,
+          message: 'the file from `open()` is iterated once and never closed in `words()`',
+        },
+      ],
+      output: `
+        def words(path):
+            count = 0
+            with open(path) as f:
+                for line in f:
+                    count += len(line.split())
+            with open(path) as f2:
+                return count, [l.strip() for l in f2]
+      `,
+    },
+    {
+      name: 'os.fdopen never closed',
+      code: `
+        import os
+        import tempfile
+
+        def scratch():
+            fd, name = tempfile.mkstemp()
+            f = os.fdopen(fd, "w")
+            f.write("x")
+            return name
+      `,
+      errors: [{ line: 6, column: 9, message: '`f` from `os.fdopen()` is never closed in `scratch()`' }],
+      output: `
+        import os
+        import tempfile
+
+        def scratch():
+            fd, name = tempfile.mkstemp()
+            with os.fdopen(fd, "w") as f:
+                f.write("x")
+            return name
+      `,
+    },
+    {
+      name: 'opened in a comprehension element: no with possible',
+      code: `
+        def read_all(paths):
+            return [open(p).read() for p in paths]
+      `,
+      errors: [
+        {
+          line: 2,
+          column: 13,
+          message: 'the file from `open()` is used once (`.read()`) and never closed in `read_all()`',
+        },
+      ],
+      output: null,
+    },
+    {
+      name: 'Path.open on a Path-bound name, never closed',
+      code: `
+        from pathlib import Path
+
+        def first_line(root):
+            p = Path(root) / "README"
+            f = p.open()
+            return f.readline()
+      `,
+      errors: [{ line: 5, column: 9, message: '`f` from `p.open()` is never closed in `first_line()`' }],
+      output: `
+        from pathlib import Path
+
+        def first_line(root):
+            p = Path(root) / "README"
+            with p.open() as f:
+                return f.readline()
+      `,
+    },
+  ],
+};
+
+ruleTester(rule, table);
