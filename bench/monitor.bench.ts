@@ -34,7 +34,10 @@ function cpuMs(since: NodeJS.CpuUsage): number {
 
 /** CPU milliseconds per sample, sampling as fast as `intervalSeconds` allows for `count` samples. */
 async function perSample(target: MonitorTarget, count: number, intervalSeconds = 0.02): Promise<number> {
-  const sampler = Sampler.forTarget(target, { intervalSeconds, durationSeconds: intervalSeconds * (count - 1) });
+  const sampler = Sampler.forTarget(target, {
+    intervalSeconds,
+    durationSeconds: intervalSeconds * (count - 1),
+  });
   const before = process.cpuUsage();
   await sampler.start();
   await sampler.done;
@@ -80,17 +83,32 @@ async function main(): Promise<void> {
     console.log(`  ${name.padEnd(52)} ${ms.toFixed(3)} ms/sample -> ${pct(ms)} at 1 Hz`);
   }
 
-  const seconds = Number(process.env.LEAK_LENS_BENCH_SECONDS ?? 10);
-  const sampler = Sampler.forTarget({ pid: tree.pid, children: true }, { intervalSeconds: 1, durationSeconds: seconds });
+  // process.cpuUsage counts every thread of the process, V8's compiler and GC helpers included:
+  // the first samples pay for compiling the sampler, so steady state is reported apart.
+  const seconds = Number(process.env.LEAK_LENS_BENCH_SECONDS ?? 30);
+  const warmSamples = 10;
+  const sampler = Sampler.forTarget(
+    { pid: tree.pid, children: true },
+    { intervalSeconds: 1, durationSeconds: seconds },
+  );
   const before = process.cpuUsage();
   const wall = performance.now();
+  let steadyCpu: NodeJS.CpuUsage | undefined;
+  let steadyWall = 0;
+  sampler.on('sample', () => {
+    if (sampler.run.samples.length === warmSamples) {
+      steadyCpu = process.cpuUsage();
+      steadyWall = performance.now();
+    }
+  });
   await sampler.start();
   await sampler.done;
+  const end = performance.now();
   const used = cpuMs(before);
-  const elapsed = performance.now() - wall;
+  const steady = steadyCpu ? (cpuMs(steadyCpu) / (end - steadyWall)) * 1000 : Number.NaN;
   console.log(
-    `Real 1 Hz run, PID + children, ${sampler.run.samples.length} samples over ${(elapsed / 1000).toFixed(1)} s: ` +
-      `${pct((used / elapsed) * 1000)} (budget: 1 %)`,
+    `Real 1 Hz run, PID + children (${sampler.run.processes.length} processes), ${sampler.run.samples.length} samples over ${((end - wall) / 1000).toFixed(1)} s:\n` +
+      `  whole run ${pct((used / (end - wall)) * 1000)}; after the first ${warmSamples} samples ${pct(steady)} (budget: 1 %)`,
   );
 
   console.log('Analysis of a whole run (the panel re-judges at every sample):');

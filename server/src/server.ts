@@ -30,7 +30,10 @@ import { AnalysisWorker } from './lsp/worker-client';
 import type { ScanFolder, ScanSummary } from './lsp/workspace-scan';
 
 /** Commands served through workspace/executeCommand (the VS Code client forwards its palette commands here). */
-export const SERVER_COMMANDS = { scanWorkspace: 'leakLens.scanWorkspace', fixAllInFile: 'leakLens.fixAllInFile' } as const;
+export const SERVER_COMMANDS = {
+  scanWorkspace: 'leakLens.scanWorkspace',
+  fixAllInFile: 'leakLens.fixAllInFile',
+} as const;
 /** The same scan as a plain request, for clients that prefer not to go through executeCommand. */
 export const SCAN_WORKSPACE_REQUEST = 'leakLens/scanWorkspace';
 
@@ -42,8 +45,9 @@ interface InitializationOptions {
   scanOnStartup?: boolean;
   /** Files above this size are left out of the workspace scan (default 10 MB). */
   maxFileBytes?: number;
-  /** `leakLens` settings, for clients without workspace/configuration. */
+  /** `leakLens` settings, for clients without workspace/configuration (either key). */
   settings?: unknown;
+  leakLens?: unknown;
 }
 
 const DEFAULT_DEBOUNCE_MS = 150;
@@ -72,7 +76,8 @@ function numberOption(value: unknown, fallback: number): number {
 export function startServer(): void {
   // Speak over stdio unless the client chose a transport: `node dist/server.js` just works, and
   // with --stdio vscode-languageserver routes console.* to the client log instead of stdout.
-  if (!process.argv.slice(2).some((a) => /^--(stdio|node-ipc|socket|pipe)\b/.test(a))) process.argv.push('--stdio');
+  if (!process.argv.slice(2).some((a) => /^--(stdio|node-ipc|socket|pipe)\b/.test(a)))
+    process.argv.push('--stdio');
   const connection = createConnection();
   const log = new Logger(connection.console);
   let capabilities: ClientCapabilities = {};
@@ -80,36 +85,53 @@ export function startServer(): void {
   let linter: Linter | undefined;
   let rescanTimer: NodeJS.Timeout | undefined;
 
-  process.on('uncaughtException', (error) => log.error(`Leak Lens: unexpected error (the server keeps running): ${describeError(error)}`));
-  process.on('unhandledRejection', (error) => log.error(`Leak Lens: unexpected error (the server keeps running): ${describeError(error)}`));
+  process.on('uncaughtException', (error) =>
+    log.error(`Leak Lens: unexpected error (the server keeps running): ${describeError(error)}`),
+  );
+  process.on('unhandledRejection', (error) =>
+    log.error(`Leak Lens: unexpected error (the server keeps running): ${describeError(error)}`),
+  );
 
   const settings = new SettingsService({
     fetchSection: async (scopeUri) =>
-      capabilities.workspace?.configuration ? connection.workspace.getConfiguration({ scopeUri, section: 'leakLens' }) : undefined,
-    warn: (message) => void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message }),
+      capabilities.workspace?.configuration
+        ? connection.workspace.getConfiguration({ scopeUri, section: 'leakLens' })
+        : undefined,
+    warn: (message) =>
+      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message }),
     log,
   });
 
   const scan = async (): Promise<ScanSummary | undefined> => linter?.scanWorkspace();
   const scheduleRescan = () => {
     clearTimeout(rescanTimer);
-    rescanTimer = setTimeout(() => void scan().catch((e) => log.error(`Leak Lens: workspace scan failed: ${describeError(e)}`)), RESCAN_DELAY_MS);
+    rescanTimer = setTimeout(
+      () => void scan().catch((e) => log.error(`Leak Lens: workspace scan failed: ${describeError(e)}`)),
+      RESCAN_DELAY_MS,
+    );
   };
 
   connection.onInitialize(async (params): Promise<InitializeResult | ResponseError<InitializeError>> => {
     capabilities = params.capabilities;
     options = (params.initializationOptions as InitializationOptions | undefined) ?? {};
     log.setTrace(params.trace);
-    if (options.settings !== undefined) settings.configurationChanged(options.settings);
+    const pushed = options.settings ?? options.leakLens;
+    if (pushed !== undefined) settings.configurationChanged(pushed);
     try {
       await initEngine();
     } catch (error) {
-      return new ResponseError<InitializeError>(0, `Leak Lens could not load the Python parser: ${describeError(error)}`, { retry: false });
+      return new ResponseError<InitializeError>(
+        0,
+        `Leak Lens could not load the Python parser: ${describeError(error)}`,
+        { retry: false },
+      );
     }
     linter = new Linter(
       {
-        publish: (uri, diagnostics, version) => void connection.sendDiagnostics({ uri, diagnostics, version }),
-        createProgress: async () => (capabilities.window?.workDoneProgress ? connection.window.createWorkDoneProgress() : undefined),
+        publish: (uri, diagnostics, version) =>
+          void connection.sendDiagnostics({ uri, diagnostics, version }),
+        createProgress: async () =>
+          capabilities.window?.workDoneProgress ? connection.window.createWorkDoneProgress() : undefined,
         status: (state, summary) => log.debug(`scan ${state}${summary ? ` ${JSON.stringify(summary)}` : ''}`),
         log,
         settings,
@@ -127,9 +149,14 @@ export function startServer(): void {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         notebookDocumentSync: {
-          notebookSelector: [{ notebook: { notebookType: 'jupyter-notebook' }, cells: [{ language: 'python' }] }],
+          notebookSelector: [
+            { notebook: { notebookType: 'jupyter-notebook' }, cells: [{ language: 'python' }] },
+          ],
         },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+        codeActionProvider: {
+          codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND],
+          resolveProvider: false,
+        },
         executeCommandProvider: { commands: Object.values(SERVER_COMMANDS) },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
@@ -181,18 +208,26 @@ export function startServer(): void {
   });
   connection.onDidChangeWatchedFiles((params) => fileEvents.add(params.changes));
 
-  connection.onDidOpenTextDocument(({ textDocument: d }) => linter?.openDocument(d.uri, d.languageId, d.version, d.text));
+  connection.onDidOpenTextDocument(({ textDocument: d }) =>
+    linter?.openDocument(d.uri, d.languageId, d.version, d.text),
+  );
   connection.onDidChangeTextDocument(({ textDocument, contentChanges }) =>
     linter?.changeDocument(textDocument.uri, contentChanges, textDocument.version),
   );
   connection.onDidCloseTextDocument(({ textDocument }) => linter?.closeDocument(textDocument.uri));
 
-  connection.onCodeAction(async (params) => (linter ? linter.codeActions(params.textDocument.uri, params.context) : []));
+  connection.onCodeAction(async (params) =>
+    linter ? linter.codeActions(params.textDocument.uri, params.context) : [],
+  );
 
   const fixAllInFile = async (args: unknown[] | undefined) => {
     const target = args?.[0];
     const uri = typeof target === 'string' ? target : (target as { uri?: unknown } | undefined)?.uri;
-    if (typeof uri !== 'string') throw new ResponseError(-32602, `${SERVER_COMMANDS.fixAllInFile} expects the document URI as its argument`);
+    if (typeof uri !== 'string')
+      throw new ResponseError(
+        -32602,
+        `${SERVER_COMMANDS.fixAllInFile} expects the document URI as its argument`,
+      );
     const edit = await linter?.fixAllInFile(uri);
     if (!edit) return { applied: false, reason: 'nothing to fix' };
     const result = await connection.workspace.applyEdit({ label: 'Leak Lens: Fix all', edit });

@@ -38,6 +38,8 @@ const DETECT_SECONDS = Number(process.env.E2E_DETECT_SECONDS ?? 20);
 const DETECT_INTERVAL = 1;
 const CODES = ['LEAK001', 'LEAK002', 'LEAK003', 'LEAK004', 'LEAK005', 'LEAK006', 'LEAK007', 'LEAK008'];
 const VERDICT = /rapid[- ]leak|slow[- ]leak|no[- ]leak|inconclusive/i;
+// A Leak Lens notification that ends the detection step at once (no verdict will follow).
+const REFUSAL = /Leak Lens.*(not available|needs a trusted|error|failed|cannot)/i;
 
 /** `# expect: LEAK00k` markers of a fixture: code → 1-based line. */
 function expectedLines(file) {
@@ -108,11 +110,16 @@ async function answerDetectPrompts(wb, pid) {
   const page = wb.page;
   const answered = [];
   for (let i = 0; i < 6; i++) {
-    const shown = await wb.quickInput
-      .waitFor({ state: 'visible', timeout: i === 0 ? 10_000 : 3000 })
-      .then(() => true)
-      .catch(() => false);
-    if (!shown) break;
+    // The next prompt, or (first time round) a refusal from Leak Lens, whichever comes first.
+    const shown = await waitUntil(
+      async () => {
+        if (await wb.quickInput.isVisible()) return 'prompt';
+        const refusal = (await wb.notificationMessages()).find((m) => REFUSAL.test(m));
+        return i === 0 && refusal ? `refusal: ${refusal}` : false;
+      },
+      { timeoutMs: i === 0 ? 10_000 : 3000, intervalMs: 250, what: 'a prompt' },
+    ).catch(() => false);
+    if (shown !== 'prompt') break;
     const title =
       (await wb.quickInput
         .locator('.quick-input-title')
@@ -303,9 +310,7 @@ try {
         while (!notification) {
           const messages = await wb.notificationMessages();
           notification = messages.find((m) => VERDICT.test(m));
-          const refusal = messages.find((m) =>
-            /Leak Lens.*(not available|needs a trusted|error|failed|cannot)/i.test(m),
-          );
+          const refusal = messages.find((m) => REFUSAL.test(m));
           if (!notification && (refusal || Date.now() > deadline)) {
             // Hidden toasts live on in the notification centre: list everything for the message.
             await wb.runCommand('Notifications: Show Notifications').catch(() => {});

@@ -10,7 +10,9 @@ function dump(tree: Tree): string {
   const cursor = tree.walk();
   for (;;) {
     const n = cursor.currentNode;
-    out.push(`${n.type} ${n.startIndex}-${n.endIndex} ${n.startPosition.row}:${n.startPosition.column}-${n.endPosition.row}:${n.endPosition.column}`);
+    out.push(
+      `${n.type} ${n.startIndex}-${n.endIndex} ${n.startPosition.row}:${n.startPosition.column}-${n.endPosition.row}:${n.endPosition.column}`,
+    );
     if (cursor.gotoFirstChild()) continue;
     while (!cursor.gotoNextSibling()) {
       if (!cursor.gotoParent()) {
@@ -39,7 +41,24 @@ function random(seed: number): () => number {
   };
 }
 
-const PIECES = ['x', ' ', '\n', '\r\n', '(', ')', ':', 'def f():\n    ', 'é', '🎉', '"s"', '# c\n', 'ü = 1\n', '    ', '[', ']'];
+const PIECES = [
+  'x',
+  ' ',
+  '\n',
+  '\r\n',
+  '(',
+  ')',
+  ':',
+  'def f():\n    ',
+  'é',
+  '🎉',
+  '"s"',
+  '# c\n',
+  'ü = 1\n',
+  '    ',
+  '[',
+  ']',
+];
 
 describe('OpenDocument: incremental re-parsing', () => {
   before(async () => {
@@ -61,7 +80,10 @@ describe('OpenDocument: incremental re-parsing', () => {
         if (/[\udc00-\udfff]/.test(text[b] ?? '')) b++;
         const insert = rnd() < 0.7 ? PIECES[Math.floor(rnd() * PIECES.length)] : '';
         const td = doc.textDocument;
-        doc.applyChanges([{ range: { start: td.positionAt(a), end: td.positionAt(b) }, text: insert }], td.version + 1);
+        doc.applyChanges(
+          [{ range: { start: td.positionAt(a), end: td.positionAt(b) }, text: insert }],
+          td.version + 1,
+        );
         if (step % 3 === 0 || step === 59) {
           assert.equal(dump(doc.syntaxTree()), freshSexp(doc.text), `seed ${seed} step ${step}`);
         }
@@ -76,7 +98,10 @@ describe('OpenDocument: incremental re-parsing', () => {
     doc.applyChanges(
       [
         { range: { start: { line: 0, character: 4 }, end: { line: 0, character: 5 } }, text: '10' },
-        { range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: 'def g():\n    pass\n' },
+        {
+          range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } },
+          text: 'def g():\n    pass\n',
+        },
       ],
       2,
     );

@@ -6,13 +6,20 @@ import { minimalEdit } from '../../server/src/lsp/fix-all';
 function check(before: string, after: string): void {
   const edit = minimalEdit(before, after);
   const doc = TextDocument.create('file:///x.py', 'python', 1, before);
-  assert.equal(edit ? TextDocument.applyEdits(doc, [edit]) : before, after, JSON.stringify({ before, after }));
+  assert.equal(
+    edit ? TextDocument.applyEdits(doc, [edit]) : before,
+    after,
+    JSON.stringify({ before, after }),
+  );
 }
 
 describe('fix-all: minimal edit', () => {
   it('covers only the changed middle and reproduces the new text', () => {
     check('a\nb\nc\n', 'a\nB\nc\n');
-    check('import os\n_c = {}\n', 'import os\nfrom cachetools import TTLCache\n_c = TTLCache(maxsize=1, ttl=2)\n');
+    check(
+      'import os\n_c = {}\n',
+      'import os\nfrom cachetools import TTLCache\n_c = TTLCache(maxsize=1, ttl=2)\n',
+    );
     check('x\r\ny\r\n', 'x\r\n\r\ny\r\n');
     check('s = "🎉"\n', 's = "🎊"\n');
     check('abc', '');

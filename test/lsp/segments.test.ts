@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import { applyEdits } from '../../server/src/fixes/edits';
 import { maskIPython, SegmentedText } from '../../server/src/lsp/segments';
 
-const cells = (...texts: string[]) => texts.map((text, i) => ({ uri: `cell:${i}`, version: i + 1, text, ipython: true }));
+const cells = (...texts: string[]) =>
+  texts.map((text, i) => ({ uri: `cell:${i}`, version: i + 1, text, ipython: true }));
 
 describe('SegmentedText (notebook cells)', () => {
   it('joins cells with newlines and maps positions back to each cell', () => {
@@ -14,20 +15,32 @@ describe('SegmentedText (notebook cells)', () => {
       uri: 'cell:1',
       range: { start: { line: 1, character: 0 }, end: { line: 1, character: 5 } },
     });
-    assert.equal(joined.locate({ start: { line: 4, character: 0 }, end: { line: 4, character: 1 } })?.uri, 'cell:2');
+    assert.equal(
+      joined.locate({ start: { line: 4, character: 0 }, end: { line: 4, character: 1 } })?.uri,
+      'cell:2',
+    );
     // A range running past its cell is cut at the cell's end.
-    assert.deepEqual(joined.locate({ start: { line: 1, character: 0 }, end: { line: 4, character: 1 } })?.range, {
-      start: { line: 0, character: 0 },
-      end: { line: 2, character: 0 },
-    });
+    assert.deepEqual(
+      joined.locate({ start: { line: 1, character: 0 }, end: { line: 4, character: 1 } })?.range,
+      {
+        start: { line: 0, character: 0 },
+        end: { line: 2, character: 0 },
+      },
+    );
   });
 
   it('puts an import added after the imports that end a cell into that cell', () => {
     const joined = new SegmentedText(cells('import os', '_cache = {}'));
     // What imports.ts produces: insert "\nfrom … import …" at the end of the last import.
     const edits = joined.mapEdits([
-      { range: { start: { line: 0, character: 9 }, end: { line: 0, character: 9 } }, newText: '\nfrom cachetools import TTLCache' },
-      { range: { start: { line: 1, character: 9 }, end: { line: 1, character: 11 } }, newText: 'TTLCache(maxsize=1, ttl=2)' },
+      {
+        range: { start: { line: 0, character: 9 }, end: { line: 0, character: 9 } },
+        newText: '\nfrom cachetools import TTLCache',
+      },
+      {
+        range: { start: { line: 1, character: 9 }, end: { line: 1, character: 11 } },
+        newText: 'TTLCache(maxsize=1, ttl=2)',
+      },
     ]);
     assert.ok(edits);
     assert.equal(applyEdits('import os', edits.get(0) ?? []), 'import os\nfrom cachetools import TTLCache');
@@ -49,13 +62,28 @@ describe('SegmentedText (notebook cells)', () => {
 
   it('refuses edits that straddle cells or rewrite a masked IPython line', () => {
     const joined = new SegmentedText(cells('a = 1', '%time b = 2\nc = 3'));
-    assert.equal(joined.mapEdits([{ range: { start: { line: 0, character: 0 }, end: { line: 1, character: 1 } }, newText: '' }]), undefined);
-    assert.equal(joined.mapEdits([{ range: { start: { line: 1, character: 0 }, end: { line: 2, character: 0 } }, newText: '' }]), undefined);
-    assert.ok(joined.mapEdits([{ range: { start: { line: 2, character: 0 }, end: { line: 2, character: 5 } }, newText: 'c = 4' }]));
+    assert.equal(
+      joined.mapEdits([
+        { range: { start: { line: 0, character: 0 }, end: { line: 1, character: 1 } }, newText: '' },
+      ]),
+      undefined,
+    );
+    assert.equal(
+      joined.mapEdits([
+        { range: { start: { line: 1, character: 0 }, end: { line: 2, character: 0 } }, newText: '' },
+      ]),
+      undefined,
+    );
+    assert.ok(
+      joined.mapEdits([
+        { range: { start: { line: 2, character: 0 }, end: { line: 2, character: 5 } }, newText: 'c = 4' },
+      ]),
+    );
   });
 
   it('masks IPython magics without moving any position', () => {
-    const source = '%matplotlib inline\n!pip install x\nx = 1 % 2\ny = (3\n     % 4)\nif x != 1:\n    %time f()\n?x\n';
+    const source =
+      '%matplotlib inline\n!pip install x\nx = 1 % 2\ny = (3\n     % 4)\nif x != 1:\n    %time f()\n?x\n';
     const { text, masked } = maskIPython(source);
     assert.equal(text.length, source.length);
     assert.deepEqual(masked, [0, 1, 6, 7]);

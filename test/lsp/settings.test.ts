@@ -38,8 +38,19 @@ describe('editor settings', () => {
       configurationPreference: 'mine',
     });
     assert.equal(problems.length, 7, problems.join('\n'));
-    for (const key of ['enable', 'select', 'ignore', 'severity', 'cache.maxsize', 'cache.ttlSeconds', 'configurationPreference']) {
-      assert.ok(problems.some((p) => p.includes(`leakLens.${key}\``)), `a message names ${key}`);
+    for (const key of [
+      'enable',
+      'select',
+      'ignore',
+      'severity',
+      'cache.maxsize',
+      'cache.ttlSeconds',
+      'configurationPreference',
+    ]) {
+      assert.ok(
+        problems.some((p) => p.includes(`leakLens.${key}\``)),
+        `a message names ${key}`,
+      );
     }
     assert.equal(settings.enable, true);
     assert.equal(settings.select, undefined);
@@ -58,8 +69,18 @@ describe('editor settings', () => {
 });
 
 describe('settings precedence', () => {
-  const editor = readEditorSettings({ severity: { [first]: 'hint' }, cache: { maxsize: 10 }, exclude: ['mine/**'] }).settings;
-  const pyproject = py({ severity: { [first]: 'error' }, cacheMaxsize: 500, cacheTtlSeconds: 99, ignore: [second], exclude: ['gen'] });
+  const editor = readEditorSettings({
+    severity: { [first]: 'hint' },
+    cache: { maxsize: 10 },
+    exclude: ['mine/**'],
+  }).settings;
+  const pyproject = py({
+    severity: { [first]: 'error' },
+    cacheMaxsize: 500,
+    cacheTtlSeconds: 99,
+    ignore: [second],
+    exclude: ['gen'],
+  });
 
   it('editorFirst: what the user set in the editor wins, pyproject fills the rest', () => {
     const r = resolveSettings(editor, pyproject, '/w');
@@ -96,5 +117,41 @@ describe('settings precedence', () => {
     assert.equal(resolveSettings(sel, pyproject, '/w').engine.ignore, undefined);
     const ign = readEditorSettings({ ignore: [first] }).settings;
     assert.deepEqual(resolveSettings(ign, pyproject, '/w').engine.ignore, [second, first]);
+  });
+});
+
+describe('settings precedence: the examples of docs/configuration.md', () => {
+  // [tool.leak-lens] ignore = ["LEAK003"], cache-maxsize = 256, severity.LEAK007 = "warning"
+  const project = py({ ignore: ['LEAK003'], cacheMaxsize: 256, severity: { LEAK007: 'warning' } });
+  const resolve = (editor: object, preference: 'editorFirst' | 'filesystemFirst') =>
+    resolveSettings(
+      readEditorSettings({ ...editor, configurationPreference: preference }).settings,
+      project,
+      '/w',
+    ).engine;
+
+  it('no editor settings: the project applies', () => {
+    for (const pref of ['editorFirst', 'filesystemFirst'] as const) {
+      const e = resolve({}, pref);
+      assert.deepEqual(e.ignore, ['LEAK003']);
+      assert.equal(e.cacheMaxsize, 256);
+      assert.equal(e.severity.LEAK007, 'warning');
+    }
+  });
+  it('an editor ignore adds to the project ignore either way', () => {
+    assert.deepEqual(resolve({ ignore: ['LEAK005'] }, 'editorFirst').ignore, ['LEAK003', 'LEAK005']);
+    assert.deepEqual(resolve({ ignore: ['LEAK005'] }, 'filesystemFirst').ignore, ['LEAK005', 'LEAK003']);
+  });
+  it('an editor select starts afresh (editorFirst) or meets the project ignore (filesystemFirst)', () => {
+    const first = resolve({ select: ['LEAK001', 'LEAK003'] }, 'editorFirst');
+    assert.deepEqual([first.select, first.ignore], [['LEAK001', 'LEAK003'], undefined]);
+    const fs = resolve({ select: ['LEAK001', 'LEAK003'] }, 'filesystemFirst');
+    assert.deepEqual([fs.select, fs.ignore], [['LEAK001', 'LEAK003'], ['LEAK003']]);
+  });
+  it('severity and cache.maxsize: the editor wins with editorFirst, the project with filesystemFirst', () => {
+    assert.equal(resolve({ severity: { LEAK007: 'hint' } }, 'editorFirst').severity.LEAK007, 'hint');
+    assert.equal(resolve({ severity: { LEAK007: 'hint' } }, 'filesystemFirst').severity.LEAK007, 'warning');
+    assert.equal(resolve({ cache: { maxsize: 4096 } }, 'editorFirst').cacheMaxsize, 4096);
+    assert.equal(resolve({ cache: { maxsize: 4096 } }, 'filesystemFirst').cacheMaxsize, 256);
   });
 });

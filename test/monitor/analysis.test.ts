@@ -1,6 +1,7 @@
 // Table tests of the pure analysis: synthetic RSS series of every shape the issue names, with the
 // verdict each must get. Series are in MiB against seconds; noise is deterministic.
 import * as assert from 'node:assert/strict';
+import { formatRate } from '../../client/src/monitor/analysis/format';
 import {
   analyzeRun,
   analyzeSeries,
@@ -15,7 +16,6 @@ import {
   type Verdict,
   zigzag,
 } from '../../client/src/monitor/analysis/index';
-import { formatRate } from '../../client/src/monitor/analysis/format';
 
 const MIB = 1024 * 1024;
 
@@ -221,7 +221,10 @@ describe('monitor analysis: verdict table', () => {
       const a = analyzeSeries(c.samples, c.settings);
       const detail = `${a.verdict}/${a.shape} ${a.growthMBPerMin.toFixed(3)} MB/min, warm-up ${a.warmupSeconds}: ${a.reason}`;
       assert.equal(a.verdict, c.verdict, detail);
-      assert.equal(a.severity, c.verdict === 'rapid-leak' ? 'high' : c.verdict === 'slow-leak' ? 'low' : 'none');
+      assert.equal(
+        a.severity,
+        c.verdict === 'rapid-leak' ? 'high' : c.verdict === 'slow-leak' ? 'low' : 'none',
+      );
       if (c.shape) assert.equal(a.shape, c.shape, detail);
       if (c.growth !== undefined) {
         assert.ok(Math.abs(a.growthMBPerMin - c.growth) <= Math.max(0.05, 0.1 * c.growth), detail);
@@ -268,7 +271,8 @@ describe('monitor analysis: verdict table', () => {
 describe('monitor analysis: a run of several processes', () => {
   const flat = (offset: number) => run5min(() => offset + n1());
   const leaky = run5min((t) => 40 + (3 * t) / 60);
-  const sum = (...parts: SamplePoint[][]) => parts[0].map((p, i) => ({ t: p.t, rss: parts.reduce((a, s) => a + s[i].rss, 0) }));
+  const sum = (...parts: SamplePoint[][]) =>
+    parts[0].map((p, i) => ({ t: p.t, rss: parts.reduce((a, s) => a + s[i].rss, 0) }));
 
   it('a leak in one worker while the parent is flat is a leak, naming the worker', () => {
     const parent = flat(60);
@@ -312,7 +316,10 @@ describe('monitor analysis: a run of several processes', () => {
     const other = flat(45);
     const total = parent.map((p, i) => ({
       t: p.t,
-      rss: p.rss + other[i].rss + (first.find((x) => x.t === p.t)?.rss ?? second.find((x) => x.t === p.t)?.rss ?? 0),
+      rss:
+        p.rss +
+        other[i].rss +
+        (first.find((x) => x.t === p.t)?.rss ?? second.find((x) => x.t === p.t)?.rss ?? 0),
     }));
     const a = analyzeRun({
       samples: total,

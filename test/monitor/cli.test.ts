@@ -37,7 +37,17 @@ async function detect(args: string[], opts: { tty?: boolean; signal?: AbortSigna
 }
 
 const FAST_FLAGS = ['--interval', '0.1', '--min-duration', '2', '--rapid-mb-per-min', '100'];
-const CONTRACT_KEYS = ['version', 'target', 'samples', 'growthMBPerMin', 'r2', 'warmupSeconds', 'verdict', 'severity', 'reason'];
+const CONTRACT_KEYS = [
+  'version',
+  'target',
+  'samples',
+  'growthMBPerMin',
+  'r2',
+  'warmupSeconds',
+  'verdict',
+  'severity',
+  'reason',
+];
 
 describe('monitor CLI: leak-lens detect', function () {
   this.timeout(60000);
@@ -96,9 +106,12 @@ describe('monitor CLI: leak-lens detect', function () {
 
   it('rewrites the progress line in place on a terminal', async () => {
     const proc = await startShape('flat');
-    const r = await detect(['--pid', String(proc.pid), '--duration', '1', ...FAST_FLAGS, '--min-duration', '1'], {
-      tty: true,
-    });
+    const r = await detect(
+      ['--pid', String(proc.pid), '--duration', '1', ...FAST_FLAGS, '--min-duration', '1'],
+      {
+        tty: true,
+      },
+    );
     assert.equal(r.code, 0);
     assert.ok(r.stderr.split('\r').length > 5, 'many in-place updates');
     assert.ok(r.stderr.includes('\x1b[K'));
@@ -141,7 +154,15 @@ describe('monitor CLI: leak-lens detect', function () {
     const r = await detect(['--help']);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /Usage: leak-lens detect \(--pid N \| --url URL\)/);
-    for (const flag of ['--duration', '--interval', '--children', '--min-duration', '--rapid-mb-per-min', '--format', '--csv']) {
+    for (const flag of [
+      '--duration',
+      '--interval',
+      '--children',
+      '--min-duration',
+      '--rapid-mb-per-min',
+      '--format',
+      '--csv',
+    ]) {
       assert.ok(r.stdout.includes(flag), flag);
     }
   });
@@ -149,7 +170,16 @@ describe('monitor CLI: leak-lens detect', function () {
   it('exits 2 for a PID that is not running', async () => {
     const proc = await startShape('flat', ['--exit-after', '0.1']);
     await proc.exited;
-    const r = await detect(['--pid', String(proc.pid), '--duration', '2', '--interval', '0.1', '--format', 'json']);
+    const r = await detect([
+      '--pid',
+      String(proc.pid),
+      '--duration',
+      '2',
+      '--interval',
+      '0.1',
+      '--format',
+      'json',
+    ]);
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, new RegExp(`No process with PID ${proc.pid}`));
@@ -160,7 +190,14 @@ describe('monitor CLI: leak-lens detect', function () {
     await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((done) => closed.close(done));
-    const r = await detect(['--url', `http://127.0.0.1:${port}/metrics`, '--duration', '2', '--interval', '0.1']);
+    const r = await detect([
+      '--url',
+      `http://127.0.0.1:${port}/metrics`,
+      '--duration',
+      '2',
+      '--interval',
+      '0.1',
+    ]);
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, new RegExp(`Connection refused by http://127\\.0\\.0\\.1:${port}/metrics`));
@@ -170,7 +207,18 @@ describe('monitor CLI: leak-lens detect', function () {
     const proc = await startShape('metrics', [], /^port \d+$/);
     const port = /port (\d+)/.exec(proc.lines.join('\n'))?.[1];
     const url = `http://127.0.0.1:${port}/metrics`;
-    const r = await detect(['--url', url, '--duration', '2', '--interval', '0.2', '--min-duration', '1', '--format', 'json']);
+    const r = await detect([
+      '--url',
+      url,
+      '--duration',
+      '2',
+      '--interval',
+      '0.2',
+      '--min-duration',
+      '1',
+      '--format',
+      'json',
+    ]);
     const doc = JSON.parse(r.stdout);
     assert.deepEqual(doc.target, { url });
     assert.equal(doc.verdict, 'no-leak', doc.reason);
@@ -205,7 +253,9 @@ describe('monitor CLI: leak-lens detect', function () {
     assert.match(doc.reason, new RegExp(`PID ${leaky}\\b`));
     // samples is the sum of the processes at each tick
     for (const [t, total] of doc.samples) {
-      const parts = doc.processes.flatMap((p: { samples: number[][] }) => p.samples.filter((s) => s[0] === t));
+      const parts = doc.processes.flatMap((p: { samples: number[][] }) =>
+        p.samples.filter((s) => s[0] === t),
+      );
       assert.equal(
         parts.reduce((a: number, s: number[]) => a + s[1], 0),
         total,
@@ -222,7 +272,17 @@ describe('monitor CLI: leak-lens detect', function () {
   it('writes every sample to --csv and keeps the JSON and the CSV consistent', async () => {
     const proc = await startShape('flat');
     const csv = join(dir, 'single.csv');
-    const r = await detect(['--pid', String(proc.pid), '--duration', '1', ...FAST_FLAGS, '--format', 'json', '--csv', csv]);
+    const r = await detect([
+      '--pid',
+      String(proc.pid),
+      '--duration',
+      '1',
+      ...FAST_FLAGS,
+      '--format',
+      'json',
+      '--csv',
+      csv,
+    ]);
     const doc = JSON.parse(r.stdout);
     const rows = readFileSync(csv, 'utf8').trimEnd().split('\n');
     assert.equal(rows[0], 't_seconds,rss_bytes');
@@ -252,7 +312,17 @@ describe('monitor CLI: leak-lens detect', function () {
 
   it('gives the verdict on what was collected when the target exits mid-run', async () => {
     const proc = await startShape('leak', ['--rate', '4', '--exit-after', '1.5']);
-    const r = await detect(['--pid', String(proc.pid), '--duration', '10', ...FAST_FLAGS, '--min-duration', '5', '--format', 'json']);
+    const r = await detect([
+      '--pid',
+      String(proc.pid),
+      '--duration',
+      '10',
+      ...FAST_FLAGS,
+      '--min-duration',
+      '5',
+      '--format',
+      'json',
+    ]);
     assert.equal(r.code, 3);
     const doc = JSON.parse(r.stdout);
     assert.equal(doc.verdict, 'inconclusive');
@@ -266,9 +336,12 @@ describe('monitor CLI: leak-lens detect', function () {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 2500);
     const t0 = performance.now();
-    const r = await detect(['--pid', String(proc.pid), '--duration', '30', ...FAST_FLAGS, '--format', 'json'], {
-      signal: controller.signal,
-    });
+    const r = await detect(
+      ['--pid', String(proc.pid), '--duration', '30', ...FAST_FLAGS, '--format', 'json'],
+      {
+        signal: controller.signal,
+      },
+    );
     assert.ok(performance.now() - t0 < 10000);
     const doc = JSON.parse(r.stdout);
     assert.equal(doc.stoppedBecause, 'stopped');

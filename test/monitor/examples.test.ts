@@ -31,9 +31,13 @@ async function exercise(
   const banner = server.lines.find((l) => l.includes('listening on')) ?? '';
   const base = /http:\/\/127\.0\.0\.1:\d+/.exec(banner)?.[0];
   assert.ok(base, banner);
-  const load = spawn(PYTHON, [join(EXAMPLES, 'load.py'), `${base}/items/{n}`, '--rate', '60', '--duration', '8'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const load = spawn(
+    PYTHON,
+    [join(EXAMPLES, 'load.py'), `${base}/items/{n}`, '--rate', '60', '--duration', '8'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   load.stdout.on('data', (d) => {
     output += d;
@@ -58,7 +62,10 @@ async function exercise(
 
 function assertLeak(r: AppRun): void {
   for (const [how, { run, result }] of Object.entries({ pid: r.byPid, url: r.byUrl })) {
-    assert.ok(result.verdict === 'slow-leak' || result.verdict === 'rapid-leak', `${how}: ${result.verdict}: ${result.reason}`);
+    assert.ok(
+      result.verdict === 'slow-leak' || result.verdict === 'rapid-leak',
+      `${how}: ${result.verdict}: ${result.reason}`,
+    );
     assert.ok(result.growthMBPerMin > 60, `${how}: ${result.growthMBPerMin} MB/min`);
     assertNoSamplesLost(run, 0.2);
   }
@@ -79,7 +86,10 @@ describe('monitor examples: the demo apps', function () {
     let leaky: AppRun;
     let healthy: AppRun;
     before(async () => {
-      [leaky, healthy] = await Promise.all([exercise('leaky_app', PYTHON, 'auto'), exercise('healthy_app', PYTHON, 'stdlib')]);
+      [leaky, healthy] = await Promise.all([
+        exercise('leaky_app', PYTHON, 'auto'),
+        exercise('healthy_app', PYTHON, 'stdlib'),
+      ]);
     });
 
     it('serves under load (the load generator succeeds)', () => {
@@ -102,9 +112,13 @@ describe('monitor examples: the demo apps', function () {
     let leaky: AppRun;
     let healthy: AppRun;
     before(async function () {
-      const probe = spawnSync(SYSTEM_PYTHON, ['-c', 'import fastapi, uvicorn, prometheus_client, cachetools'], {
-        encoding: 'utf8',
-      });
+      const probe = spawnSync(
+        SYSTEM_PYTHON,
+        ['-c', 'import fastapi, uvicorn, prometheus_client, cachetools'],
+        {
+          encoding: 'utf8',
+        },
+      );
       if (probe.status !== 0) {
         // Optional: `apt-get install python3-fastapi python3-uvicorn python3-prometheus-client python3-cachetools`.
         this.skip();

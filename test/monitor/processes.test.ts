@@ -1,6 +1,13 @@
 // Process listing for the target quick pick, and the /proc, ps and Win32_Process parsers.
 import * as assert from 'node:assert/strict';
-import { classifyCommand, findProcess, listProcesses, parsePsOutput, parseWindowsProcesses, sortForPicking } from '../../client/src/monitor/processes';
+import {
+  classifyCommand,
+  findProcess,
+  listProcesses,
+  parsePsOutput,
+  parseWindowsProcesses,
+  sortForPicking,
+} from '../../client/src/monitor/processes';
 import { descendantsOf, parseStat, parseStatusMemory } from '../../client/src/monitor/procfs';
 import { killAll, startShape } from './support';
 
@@ -54,8 +61,19 @@ describe('monitor processes: parsing', () => {
   });
 
   it('sorts servers, then Python, then the rest, by PID', () => {
-    const mk = (pid: number, command: string) => ({ pid, ppid: 1, name: '', command, kind: classifyCommand(command) });
-    const sorted = sortForPicking([mk(5, 'bash'), mk(9, 'python3 a.py'), mk(7, 'gunicorn: master [x]'), mk(3, 'python3 b.py')]);
+    const mk = (pid: number, command: string) => ({
+      pid,
+      ppid: 1,
+      name: '',
+      command,
+      kind: classifyCommand(command),
+    });
+    const sorted = sortForPicking([
+      mk(5, 'bash'),
+      mk(9, 'python3 a.py'),
+      mk(7, 'gunicorn: master [x]'),
+      mk(3, 'python3 b.py'),
+    ]);
     assert.deepEqual(
       sorted.map((p) => p.pid),
       [7, 3, 9, 5],
@@ -63,7 +81,9 @@ describe('monitor processes: parsing', () => {
   });
 
   it('parses /proc/PID/stat, even with spaces and parentheses in the name', () => {
-    const stat = parseStat('1234 (my (odd) name) S 99 1234 1234 0 -1 4194304 10 0 0 0 5 3 0 0 20 0 3 0 777123 12345 300 18446744073709551615\n');
+    const stat = parseStat(
+      '1234 (my (odd) name) S 99 1234 1234 0 -1 4194304 10 0 0 0 5 3 0 0 20 0 3 0 777123 12345 300 18446744073709551615\n',
+    );
     assert.deepEqual(stat, { pid: 1234, comm: 'my (odd) name', state: 'S', ppid: 99, startTime: 777123 });
     assert.equal(parseStat('garbage'), undefined);
   });
@@ -92,7 +112,8 @@ describe('monitor processes: parsing', () => {
   });
 
   it('parses ps output (macOS, BSD)', () => {
-    const text = '    1     0  12000 /sbin/launchd\n  812     1 104000 /opt/homebrew/bin/python3.12 -m uvicorn app:app\n\n';
+    const text =
+      '    1     0  12000 /sbin/launchd\n  812     1 104000 /opt/homebrew/bin/python3.12 -m uvicorn app:app\n\n';
     const list = parsePsOutput(text);
     assert.equal(list.length, 2);
     assert.deepEqual(list[1], {
@@ -120,7 +141,10 @@ describe('monitor processes: parsing', () => {
     assert.equal(list[0].command, 'System');
     assert.equal(list[1].kind, 'gunicorn');
     assert.equal(list[1].rssBytes, 52428800);
-    assert.equal(parseWindowsProcesses(JSON.stringify({ ProcessId: 7, ParentProcessId: 1, Name: 'python.exe' }))[0].kind, 'python');
+    assert.equal(
+      parseWindowsProcesses(JSON.stringify({ ProcessId: 7, ParentProcessId: 1, Name: 'python.exe' }))[0].kind,
+      'python',
+    );
     assert.deepEqual(parseWindowsProcesses(''), []);
   });
 });

@@ -49,7 +49,8 @@ describe('monitor prometheus: text format parser', () => {
     it(`rejects ${JSON.stringify(text)}`, () => {
       assert.throws(
         () => parseMetric(text, RSS_METRIC),
-        (err: unknown) => err instanceof MonitorError && err.code === 'malformed-metrics' && message.test(err.message),
+        (err: unknown) =>
+          err instanceof MonitorError && err.code === 'malformed-metrics' && message.test(err.message),
       );
     });
   }
@@ -120,7 +121,10 @@ describe('monitor prometheus: URL targets', function () {
   });
 
   async function startError(path: string, timeoutSeconds?: number): Promise<MonitorError> {
-    const sampler = Sampler.forTarget({ url: `${base}${path}`, timeoutSeconds }, { intervalSeconds: 0.1, durationSeconds: 1 });
+    const sampler = Sampler.forTarget(
+      { url: `${base}${path}`, timeoutSeconds },
+      { intervalSeconds: 0.1, durationSeconds: 1 },
+    );
     try {
       await sampler.start();
     } catch (err) {
@@ -168,12 +172,18 @@ describe('monitor prometheus: URL targets', function () {
   });
 
   it('rejects URLs that are not http(s)', () => {
-    assert.throws(() => Sampler.forTarget({ url: 'ftp://x/metrics' }, { intervalSeconds: 1 }), /http and https/);
+    assert.throws(
+      () => Sampler.forTarget({ url: 'ftp://x/metrics' }, { intervalSeconds: 1 }),
+      /http and https/,
+    );
     assert.throws(() => Sampler.forTarget({ url: 'not a url' }, { intervalSeconds: 1 }), /Not a URL/);
   });
 
   it('keeps the samples when a page turns malformed mid-run, giving up after three failures', async () => {
-    const sampler = Sampler.forTarget({ url: `${base}/flaky` }, { intervalSeconds: 0.05, durationSeconds: 5 });
+    const sampler = Sampler.forTarget(
+      { url: `${base}/flaky` },
+      { intervalSeconds: 0.05, durationSeconds: 5 },
+    );
     const errors: { fatal: boolean; message: string }[] = [];
     sampler.on('error', (e) => errors.push(e));
     await sampler.start();
@@ -225,7 +235,10 @@ describe('monitor prometheus: URL targets', function () {
   it('keeps the samples of a service that goes away mid-run', async () => {
     const proc = await startShape('metrics', ['--exit-after', '1.2'], /^port \d+$/);
     const port = /port (\d+)/.exec(proc.lines.join('\n'))?.[1];
-    const { run } = await sample({ url: `http://127.0.0.1:${port}/metrics/` }, { interval: 0.1, duration: 5 });
+    const { run } = await sample(
+      { url: `http://127.0.0.1:${port}/metrics/` },
+      { interval: 0.1, duration: 5 },
+    );
     assert.equal(run.stop?.reason, 'error');
     assert.match(run.stop?.message ?? '', /Connection refused|Cannot reach/);
     assert.ok(run.samples.length >= 8, `${run.samples.length} samples kept`);

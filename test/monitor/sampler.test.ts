@@ -66,7 +66,10 @@ describe('monitor sampler: real processes', function () {
 
   it('tracks children that appear and exit during the run without treating them as errors', async () => {
     const proc = await startShape('spawner', ['--every', '0.8', '--child-seconds', '0.5']);
-    const sampler = Sampler.forTarget({ pid: proc.pid, children: true }, { intervalSeconds: 0.1, durationSeconds: 4 });
+    const sampler = Sampler.forTarget(
+      { pid: proc.pid, children: true },
+      { intervalSeconds: 0.1, durationSeconds: 4 },
+    );
     const added: ProcessSeries[] = [];
     const exited: ProcessSeries[] = [];
     const errors: unknown[] = [];
@@ -75,7 +78,9 @@ describe('monitor sampler: real processes', function () {
     sampler.on('error', (e) => errors.push(e));
     await sampler.start();
     assert.equal((await sampler.done).reason, 'duration');
-    const spawned = proc.lines.flatMap((l) => (/spawned=(\d+)/.exec(l) ? [Number(/spawned=(\d+)/.exec(l)?.[1])] : []));
+    const spawned = proc.lines.flatMap((l) =>
+      /spawned=(\d+)/.exec(l) ? [Number(/spawned=(\d+)/.exec(l)?.[1])] : [],
+    );
     assert.ok(added.length >= 3, `${added.length} children seen`);
     assert.ok(exited.length >= 2, `${exited.length} children exits seen`);
     for (const child of added) {
@@ -96,7 +101,10 @@ describe('monitor sampler: real processes', function () {
     const { run } = await sample({ pid: proc.pid, children: true }, { interval: 0.1, duration: 0.5 });
     assert.equal(run.processes.length, 1);
     const vmRss = readMemory(proc.pid)?.rss ?? 0;
-    assert.ok(Math.abs(run.samples[run.samples.length - 1].rss - vmRss) < 2 * MIB, 'the total is the VmRSS of one process');
+    assert.ok(
+      Math.abs(run.samples[run.samples.length - 1].rss - vmRss) < 2 * MIB,
+      'the total is the VmRSS of one process',
+    );
   });
 
   it('pauses, resumes and stops, keeping every sample', async () => {
@@ -153,7 +161,10 @@ describe('monitor sampler: real processes', function () {
     assert.equal(result.verdict, 'rapid-leak', result.reason);
     assert.match(run.target.kind === 'pid' ? run.target.command : '', /memshape\.py leak/);
     const procfs = readMemory(proc.pid)?.rss ?? 0;
-    assert.ok(Math.abs(run.samples[run.samples.length - 1].rss - procfs) < 8 * MIB, 'pidusage agrees with VmRSS');
+    assert.ok(
+      Math.abs(run.samples[run.samples.length - 1].rss - procfs) < 8 * MIB,
+      'pidusage agrees with VmRSS',
+    );
     assertNoSamplesLost(run, 0.1);
   });
 
@@ -174,7 +185,10 @@ describe('monitor sampler: a fake /proc', () => {
       join(root, String(pid), 'stat'),
       `${pid} (python3) S 1 ${pid} ${pid} 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 ${startTime} 1000 250 0\n`,
     );
-    writeFileSync(join(root, String(pid), 'status'), `Name:\tpython3\nVmRSS:\t  ${rssKb} kB\nVmSwap:\t 2048 kB\n`);
+    writeFileSync(
+      join(root, String(pid), 'status'),
+      `Name:\tpython3\nVmRSS:\t  ${rssKb} kB\nVmSwap:\t 2048 kB\n`,
+    );
     writeFileSync(join(root, String(pid), 'cmdline'), 'python3\0app.py\0');
   };
 
@@ -197,7 +211,10 @@ describe('monitor sampler: a fake /proc', () => {
     assert.equal(stop.reason, 'target-exited');
     assert.match(stop.message ?? '', /now belongs to another process/);
     assert.ok(sampler.run.samples.length >= 4);
-    assert.ok(sampler.run.samples.every((s) => s.rss === 10240 * 1024), 'no sample of the impostor');
+    assert.ok(
+      sampler.run.samples.every((s) => s.rss === 10240 * 1024),
+      'no sample of the impostor',
+    );
     assert.equal(sampler.run.samples[0].swap, 2048 * 1024, 'swap is noted');
   });
 

@@ -39,7 +39,10 @@ export function startPython(
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} ${args.join(' ')} did not get ready: ${stderr}`)), 15000);
+    const timer = setTimeout(
+      () => reject(new Error(`${script} ${args.join(' ')} did not get ready: ${stderr}`)),
+      15000,
+    );
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       lines.push(line);
       if (ready.test(line)) {
@@ -73,7 +76,10 @@ export async function sample(
   target: MonitorTarget,
   options: { interval: number; duration: number },
 ): Promise<{ run: MonitorRun; sampler: Sampler; wallSeconds: number }> {
-  const sampler = Sampler.forTarget(target, { intervalSeconds: options.interval, durationSeconds: options.duration });
+  const sampler = Sampler.forTarget(target, {
+    intervalSeconds: options.interval,
+    durationSeconds: options.duration,
+  });
   const t0 = performance.now();
   await sampler.start();
   await sampler.done;
@@ -104,7 +110,8 @@ export function assertNoSamplesLost(run: MonitorRun, interval: number): void {
   }
   const ticks = new Set(samples.map((s) => s.t));
   for (const p of run.processes) {
-    for (const s of p.samples) if (!ticks.has(s.t)) throw new Error(`PID ${p.pid} has a sample off the ticks`);
+    for (const s of p.samples)
+      if (!ticks.has(s.t)) throw new Error(`PID ${p.pid} has a sample off the ticks`);
   }
   for (const s of samples) {
     const parts = run.processes.flatMap((p) => p.samples.filter((x) => x.t === s.t));

@@ -2,8 +2,10 @@
 // editor would, then the result must compile and the rule must be silent.
 import * as assert from 'node:assert/strict';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol/node';
-import { CACHE_LEAK, LIST_LEAK, TWO_CACHES } from './support/snippets';
 import { codesOf, isCodeAction, pyCompile, TestClient } from './support/lsp-client';
+import { dedent } from '../../server/src/fixes/edits';
+import { RULES } from '../../server/src/rules/index';
+import { CACHE_LEAK, LIST_LEAK, TWO_CACHES } from './support/snippets';
 
 const BASE = 'file:///tmp/leak-lens-protocol-actions';
 
@@ -36,8 +38,15 @@ describe('protocol: code actions', function () {
       const preferred = actions.filter((a) => a.isPreferred);
       assert.equal(preferred.length, 1, 'exactly one preferred fix');
       assert.equal(preferred[0].kind, 'quickfix');
-      assert.deepEqual(preferred[0].diagnostics?.map((d) => d.code), [code]);
-      assert.ok(actions.some((a) => a.title === `Suppress ${code} on this line` && a.kind === 'quickfix' && !a.isPreferred));
+      assert.deepEqual(
+        preferred[0].diagnostics?.map((d) => d.code),
+        [code],
+      );
+      assert.ok(
+        actions.some(
+          (a) => a.title === `Suppress ${code} on this line` && a.kind === 'quickfix' && !a.isPreferred,
+        ),
+      );
       const edit = preferred[0].edit;
       assert.ok(edit?.documentChanges, 'versioned edit for a client that supports documentChanges');
       const fixed = client.applyWorkspaceEdit(edit).get(uri);
@@ -52,7 +61,9 @@ describe('protocol: code actions', function () {
     const uri = `${BASE}/suppress.py`;
     const text = CACHE_LEAK.replace('_cache = {}', '_cache = {}  # noqa: E501');
     const [diagnostic] = await client.openAndWait(uri, text);
-    const suppress = (await actionsFor(client, uri, diagnostic)).find((a) => a.title === 'Suppress LEAK001 on this line');
+    const suppress = (await actionsFor(client, uri, diagnostic)).find(
+      (a) => a.title === 'Suppress LEAK001 on this line',
+    );
     assert.ok(suppress?.edit);
     const fixed = client.applyWorkspaceEdit(suppress.edit).get(uri) ?? '';
     assert.match(fixed, /^_cache = \{\} {2}# noqa: E501, LEAK001$/m);
@@ -74,7 +85,9 @@ describe('protocol: code actions', function () {
     const diagnostics = await client.openAndWait(uri, text);
     assert.deepEqual(codesOf(diagnostics), ['LEAK001', 'LEAK001', 'LEAK002']);
     const whole = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-    const actions = ((await client.codeActions(uri, whole, [], ['source.fixAll.leakLens'])) ?? []).filter(isCodeAction);
+    const actions = ((await client.codeActions(uri, whole, [], ['source.fixAll.leakLens'])) ?? []).filter(
+      isCodeAction,
+    );
     assert.equal(actions.length, 1);
     assert.equal(actions[0].kind, 'source.fixAll.leakLens');
     const edit = actions[0].edit;
@@ -88,7 +101,9 @@ describe('protocol: code actions', function () {
     assert.equal(pyCompile(fixed), undefined, fixed);
     assert.deepEqual(await client.setText(uri, fixed), []);
     // Nothing left to fix: no fix-all action.
-    const again = ((await client.codeActions(uri, whole, [], ['source.fixAll.leakLens'])) ?? []).filter(isCodeAction);
+    const again = ((await client.codeActions(uri, whole, [], ['source.fixAll.leakLens'])) ?? []).filter(
+      isCodeAction,
+    );
     assert.deepEqual(again, []);
   });
 
@@ -96,11 +111,24 @@ describe('protocol: code actions', function () {
     const uri = `${BASE}/kinds.py`;
     const [diagnostic] = await client.openAndWait(uri, CACHE_LEAK);
     const all = (await actionsFor(client, uri, diagnostic)).map((a) => a.kind);
-    assert.ok(all.every((k) => k === 'quickfix'), String(all));
-    const onlyFixAll = ((await client.codeActions(uri, diagnostic.range, [diagnostic], ['source.fixAll'])) ?? []).filter(isCodeAction);
-    assert.deepEqual(onlyFixAll.map((a) => a.kind), ['source.fixAll.leakLens']);
-    const onlySource = ((await client.codeActions(uri, diagnostic.range, [diagnostic], ['source'])) ?? []).filter(isCodeAction);
-    assert.deepEqual(onlySource.map((a) => a.kind), ['source.fixAll.leakLens']);
+    assert.ok(
+      all.every((k) => k === 'quickfix'),
+      String(all),
+    );
+    const onlyFixAll = (
+      (await client.codeActions(uri, diagnostic.range, [diagnostic], ['source.fixAll'])) ?? []
+    ).filter(isCodeAction);
+    assert.deepEqual(
+      onlyFixAll.map((a) => a.kind),
+      ['source.fixAll.leakLens'],
+    );
+    const onlySource = (
+      (await client.codeActions(uri, diagnostic.range, [diagnostic], ['source'])) ?? []
+    ).filter(isCodeAction);
+    assert.deepEqual(
+      onlySource.map((a) => a.kind),
+      ['source.fixAll.leakLens'],
+    );
   });
 
   it('answers for the current text when asked right after an edit (before the debounce)', async () => {
@@ -108,9 +136,16 @@ describe('protocol: code actions', function () {
     await client.openAndWait(uri, 'x = 1\n');
     const doc = client.docs.get(uri);
     assert.ok(doc);
-    await client.change(uri, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: CACHE_LEAK.replace('import os\n', '') }]);
+    await client.change(uri, [
+      {
+        range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } },
+        text: CACHE_LEAK.replace('import os\n', ''),
+      },
+    ]);
     const range = { start: { line: 0, character: 0 }, end: { line: 20, character: 0 } };
-    const actions = ((await client.codeActions(uri, range, [], ['source.fixAll.leakLens'])) ?? []).filter(isCodeAction);
+    const actions = ((await client.codeActions(uri, range, [], ['source.fixAll.leakLens'])) ?? []).filter(
+      isCodeAction,
+    );
     assert.equal(actions.length, 1, 'fix-all sees the leak typed a moment ago');
   });
 
@@ -118,17 +153,89 @@ describe('protocol: code actions', function () {
     const uri = `${BASE}/command.py`;
     await client.openAndWait(uri, CACHE_LEAK);
     const since = client.mark;
-    const result = await client.connection.sendRequest('workspace/executeCommand', { command: 'leakLens.fixAllInFile', arguments: [uri] });
+    const result = await client.connection.sendRequest('workspace/executeCommand', {
+      command: 'leakLens.fixAllInFile',
+      arguments: [uri],
+    });
     assert.deepEqual(result, { applied: true });
     const request = await client.waitFor((e) => (e.kind === 'applyEdit' ? e.params : undefined), 5000, since);
     const fixed = client.applyWorkspaceEdit(request.edit).get(uri) ?? '';
     assert.match(fixed, /TTLCache\(maxsize=1024, ttl=3600\)/);
     assert.equal(pyCompile(fixed), undefined);
     await client.setText(uri, fixed);
-    const nothing = await client.connection.sendRequest('workspace/executeCommand', { command: 'leakLens.fixAllInFile', arguments: [uri] });
+    const nothing = await client.connection.sendRequest('workspace/executeCommand', {
+      command: 'leakLens.fixAllInFile',
+      arguments: [uri],
+    });
     assert.deepEqual(nothing, { applied: false, reason: 'nothing to fix' });
-    await assert.rejects(client.connection.sendRequest('workspace/executeCommand', { command: 'leakLens.fixAllInFile', arguments: [] }));
+    await assert.rejects(
+      client.connection.sendRequest('workspace/executeCommand', {
+        command: 'leakLens.fixAllInFile',
+        arguments: [],
+      }),
+    );
   });
+});
+
+describe('protocol: every rule’s fixes on its documented example', function () {
+  this.timeout(180_000);
+  let client: TestClient;
+  before(async () => {
+    client = await TestClient.start();
+  });
+  after(async () => {
+    await client.stop();
+  });
+
+  for (const rule of RULES) {
+    it(`${rule.code}: each fix compiles and removes its finding; suppression everywhere; fix-all leaves only unfixable ones`, async () => {
+      const uri = `${BASE}/example-${rule.code}.py`;
+      const example = dedent(rule.docs.example);
+      const diagnostics = (await client.openAndWait(uri, example)).filter((d) => d.code === rule.code);
+      assert.ok(diagnostics.length > 0, `${rule.code} flags its own example`);
+      let withPreferred = 0;
+      for (const diagnostic of diagnostics) {
+        await client.setText(uri, example);
+        const current = (client.latestDiagnostics(uri) ?? []).find((d) => d.code === rule.code && d.range.start.line === diagnostic.range.start.line);
+        assert.ok(current);
+        const actions = await actionsFor(client, uri, current);
+        const suppress = actions.find((a) => a.title === `Suppress ${rule.code} on this line`);
+        assert.ok(suppress?.edit, 'suppression offered');
+        const fixes = actions.filter((a) => a !== suppress);
+        assert.ok(fixes.filter((a) => a.isPreferred).length <= 1, 'at most one preferred fix');
+        if (fixes.some((a) => a.isPreferred)) withPreferred++;
+        for (const title of fixes.map((f) => f.title)) {
+          // Each fix starts from the example again (its edit is for that version).
+          await client.setText(uri, example);
+          const again = (client.latestDiagnostics(uri) ?? []).find((d) => d.code === rule.code && d.range.start.line === diagnostic.range.start.line);
+          assert.ok(again);
+          const fix = (await actionsFor(client, uri, again)).find((a) => a.title === title);
+          assert.ok(fix?.edit);
+          const fixed = client.applyWorkspaceEdit(fix.edit).get(uri) ?? '';
+          assert.equal(pyCompile(fixed), undefined, `${title}:\n${fixed}`);
+          const after = (await client.setText(uri, fixed)).filter((d) => d.code === rule.code);
+          assert.ok(after.length < diagnostics.length, `"${title}" removes its finding:\n${fixed}`);
+        }
+        await client.setText(uri, example);
+        const fresh = (client.latestDiagnostics(uri) ?? []).find((d) => d.code === rule.code && d.range.start.line === diagnostic.range.start.line);
+        assert.ok(fresh);
+        const suppressAgain = (await actionsFor(client, uri, fresh)).find((a) => a.title === `Suppress ${rule.code} on this line`);
+        assert.ok(suppressAgain?.edit);
+        const suppressed = client.applyWorkspaceEdit(suppressAgain.edit).get(uri) ?? '';
+        assert.equal(pyCompile(suppressed), undefined);
+        assert.equal((await client.setText(uri, suppressed)).filter((d) => d.code === rule.code).length, diagnostics.length - 1);
+      }
+      await client.setText(uri, example);
+      const whole = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+      const [fixAll] = ((await client.codeActions(uri, whole, [], ['source.fixAll.leakLens'])) ?? []).filter(isCodeAction);
+      if (withPreferred === 0) return;
+      assert.ok(fixAll?.edit, 'fix-all offered');
+      const fixed = client.applyWorkspaceEdit(fixAll.edit).get(uri) ?? '';
+      assert.equal(pyCompile(fixed), undefined, fixed);
+      const left = (await client.setText(uri, fixed)).filter((d) => d.code === rule.code);
+      assert.equal(left.length, diagnostics.length - withPreferred, `fix-all leaves only findings without a preferred fix:\n${fixed}`);
+    });
+  }
 });
 
 describe('protocol: code actions for a client without documentChanges', function () {

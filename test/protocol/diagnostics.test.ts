@@ -1,9 +1,10 @@
 // Open → diagnostics; incremental edits → updated diagnostics; close → cleared.
 import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { DiagnosticSeverity } from 'vscode-languageserver-protocol/node';
 import { repository } from '../../package.json';
+import { codesOf, ROOT, TestClient } from './support/lsp-client';
 import { CACHE_LEAK, CLEAN, LIST_LEAK } from './support/snippets';
-import { codesOf, TestClient } from './support/lsp-client';
 
 const URI = 'file:///tmp/leak-lens-protocol/service.py';
 
@@ -21,9 +22,15 @@ describe('protocol: diagnostics', function () {
   it('advertises incremental sync, notebook sync, quick fixes and fix-all', () => {
     const caps = client.initializeResult?.capabilities;
     assert.deepEqual(caps?.textDocumentSync, { openClose: true, change: 2 });
-    assert.deepEqual(caps?.codeActionProvider, { codeActionKinds: ['quickfix', 'source.fixAll.leakLens'], resolveProvider: false });
+    assert.deepEqual(caps?.codeActionProvider, {
+      codeActionKinds: ['quickfix', 'source.fixAll.leakLens'],
+      resolveProvider: false,
+    });
     assert.equal(caps?.notebookDocumentSync && 'notebookSelector' in caps.notebookDocumentSync, true);
-    assert.deepEqual(caps?.executeCommandProvider?.commands, ['leakLens.scanWorkspace', 'leakLens.fixAllInFile']);
+    assert.deepEqual(caps?.executeCommandProvider?.commands, [
+      'leakLens.scanWorkspace',
+      'leakLens.fixAllInFile',
+    ]);
   });
 
   it('publishes a diagnostic with code, source, rule link, severity and related information', async () => {
@@ -37,13 +44,22 @@ describe('protocol: diagnostics', function () {
     assert.equal(d.codeDescription?.href, `${repository.url}/blob/main/docs/rules/LEAK001.md`);
     assert.ok(d.relatedInformation && d.relatedInformation.length > 0, 'related information present');
     assert.equal(d.relatedInformation[0].location.uri, URI);
-    assert.equal(d.relatedInformation[0].location.range.start.line, 7, 'points at the write `_cache[uid] = …`');
+    assert.equal(
+      d.relatedInformation[0].location.range.start.line,
+      7,
+      'points at the write `_cache[uid] = …`',
+    );
   });
 
   it('re-analyses after incremental edits and moves the diagnostic with the text', async () => {
     const since = client.mark;
     // Insert two lines above the cache: the finding moves down by two.
-    const version = await client.change(URI, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: 'import sys\nimport re\n' }]);
+    const version = await client.change(URI, [
+      {
+        range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } },
+        text: 'import sys\nimport re\n',
+      },
+    ]);
     const published = await client.diagnosticsFor(URI, (p) => p.version === version, since);
     assert.deepEqual(codesOf(published.diagnostics), ['LEAK001']);
     assert.equal(published.diagnostics[0].range.start.line, 4);
@@ -56,11 +72,21 @@ describe('protocol: diagnostics', function () {
     const evict = '    if len(_cache) > 100:\n        _cache.clear()\n';
     const insertAt = text.split('\n').findIndex((l) => l.includes('return _cache[uid]'));
     let since = client.mark;
-    let version = await client.change(URI, [{ range: { start: { line: insertAt, character: 0 }, end: { line: insertAt, character: 0 } }, text: evict }]);
+    let version = await client.change(URI, [
+      {
+        range: { start: { line: insertAt, character: 0 }, end: { line: insertAt, character: 0 } },
+        text: evict,
+      },
+    ]);
     let published = await client.diagnosticsFor(URI, (p) => p.version === version, since);
     assert.deepEqual(codesOf(published.diagnostics), [], `line ${line} should no longer be flagged`);
     since = client.mark;
-    version = await client.change(URI, [{ range: { start: { line: insertAt, character: 0 }, end: { line: insertAt + 2, character: 0 } }, text: '' }]);
+    version = await client.change(URI, [
+      {
+        range: { start: { line: insertAt, character: 0 }, end: { line: insertAt + 2, character: 0 } },
+        text: '',
+      },
+    ]);
     published = await client.diagnosticsFor(URI, (p) => p.version === version, since);
     assert.deepEqual(codesOf(published.diagnostics), ['LEAK001']);
   });
@@ -76,7 +102,9 @@ describe('protocol: diagnostics', function () {
       if (!doc) throw new Error('closed');
       const end = doc.positionAt(doc.getText().length);
       const ch = target[i];
-      version = await client.change(uri, [{ range: { start: end, end }, text: ch === '\r' && target[i + 1] === '\n' ? '\r\n' : ch }]);
+      version = await client.change(uri, [
+        { range: { start: end, end }, text: ch === '\r' && target[i + 1] === '\n' ? '\r\n' : ch },
+      ]);
       if (ch === '\r' && target[i + 1] === '\n') i++;
       const d = client.docs.get(uri);
       const last = d?.getText().slice(-1);
@@ -89,7 +117,9 @@ describe('protocol: diagnostics', function () {
       }
     }
     // Replace the first line (multi-byte characters before the edit point).
-    version = await client.change(uri, [{ range: { start: { line: 0, character: 5 }, end: { line: 0, character: 12 } }, text: 'ñ🎉' }]);
+    version = await client.change(uri, [
+      { range: { start: { line: 0, character: 5 }, end: { line: 0, character: 12 } }, text: 'ñ🎉' },
+    ]);
     const incremental = await client.diagnosticsFor(uri, (p) => p.version === version);
     const fresh = await client.openAndWait('file:///tmp/leak-lens-protocol/fresh.py', client.text(uri));
     assert.deepEqual(
@@ -114,5 +144,17 @@ describe('protocol: diagnostics', function () {
     await client.openAndWait(marker, CLEAN);
     assert.equal(client.latestDiagnostics('file:///tmp/leak-lens-protocol/notes.txt'), undefined);
     assert.equal(client.latestDiagnostics('file:///tmp/leak-lens-protocol/stubs.pyi'), undefined);
+  });
+});
+
+describe('protocol: `leak-lens server --stdio`', function () {
+  this.timeout(60_000);
+  it('serves the same language server from the CLI bundle', async () => {
+    const client = await TestClient.start({ args: [join(ROOT, 'dist', 'cli.js'), 'server', '--stdio'] });
+    try {
+      assert.deepEqual(codesOf(await client.openAndWait('file:///tmp/leak-lens-protocol/cli.py', CACHE_LEAK)), ['LEAK001']);
+    } finally {
+      assert.equal(await client.stop(), 0);
+    }
   });
 });

@@ -3,8 +3,8 @@
 // plain `vscode-notebook-cell:` documents.
 import * as assert from 'node:assert/strict';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol/node';
-import { LIST_LEAK } from './support/snippets';
 import { codesOf, isCodeAction, pyCompile, TestClient } from './support/lsp-client';
+import { LIST_LEAK } from './support/snippets';
 
 const CACHE_CELL = `_cache = {}
 
@@ -14,7 +14,12 @@ def get_user(uid):
     return _cache[uid]
 `;
 
-async function actionsFor(client: TestClient, uri: string, diagnostic: Diagnostic, only?: string[]): Promise<CodeAction[]> {
+async function actionsFor(
+  client: TestClient,
+  uri: string,
+  diagnostic: Diagnostic,
+  only?: string[],
+): Promise<CodeAction[]> {
   return ((await client.codeActions(uri, diagnostic.range, [diagnostic], only)) ?? []).filter(isCodeAction);
 }
 
@@ -58,23 +63,37 @@ describe('protocol: notebooks (notebook sync)', function () {
     const [diagnostic] = client.latestDiagnostics(cell(2)) ?? [];
     const preferred = (await actionsFor(client, cell(2), diagnostic)).find((a) => a.isPreferred);
     assert.ok(preferred?.edit?.documentChanges);
-    const touched = preferred.edit.documentChanges.map((c) => ('textDocument' in c ? c.textDocument.uri : '')).sort();
+    const touched = preferred.edit.documentChanges
+      .map((c) => ('textDocument' in c ? c.textDocument.uri : ''))
+      .sort();
     assert.deepEqual(touched, [cell(0), cell(2)].sort());
     const fixed = client.applyWorkspaceEdit(preferred.edit);
     assert.equal(fixed.get(cell(0)), 'import os\nfrom cachetools import TTLCache\n%matplotlib inline');
     assert.match(fixed.get(cell(2)) ?? '', /^_cache = TTLCache\(maxsize=1024, ttl=3600\)$/m);
     // Cells run top to bottom: their concatenation (without the magic) must compile.
-    const program = [fixed.get(cell(0)), fixed.get(cell(2)), LIST_LEAK].join('\n').replace('%matplotlib inline', '');
+    const program = [fixed.get(cell(0)), fixed.get(cell(2)), LIST_LEAK]
+      .join('\n')
+      .replace('%matplotlib inline', '');
     assert.equal(pyCompile(program), undefined, program);
     const since = client.mark;
-    await client.changeCells(nb, new Map([[cell(0), fixed.get(cell(0)) ?? ''], [cell(2), fixed.get(cell(2)) ?? '']]));
+    await client.changeCells(
+      nb,
+      new Map([
+        [cell(0), fixed.get(cell(0)) ?? ''],
+        [cell(2), fixed.get(cell(2)) ?? ''],
+      ]),
+    );
     assert.deepEqual((await client.diagnosticsFor(cell(2), () => true, since)).diagnostics, []);
-    assert.deepEqual(codesOf((await client.diagnosticsFor(cell(3), () => true, since)).diagnostics), ['LEAK002']);
+    assert.deepEqual(codesOf((await client.diagnosticsFor(cell(3), () => true, since)).diagnostics), [
+      'LEAK002',
+    ]);
   });
 
   it('suppression edits only the diagnostic’s cell', async () => {
     const [diagnostic] = client.latestDiagnostics(cell(3)) ?? [];
-    const suppress = (await actionsFor(client, cell(3), diagnostic)).find((a) => a.title === 'Suppress LEAK002 on this line');
+    const suppress = (await actionsFor(client, cell(3), diagnostic)).find(
+      (a) => a.title === 'Suppress LEAK002 on this line',
+    );
     assert.ok(suppress?.edit);
     const fixed = client.applyWorkspaceEdit(suppress.edit);
     assert.deepEqual([...fixed.keys()], [cell(3)]);
@@ -83,14 +102,26 @@ describe('protocol: notebooks (notebook sync)', function () {
 
   it('fix-all on a cell fixes the whole notebook, each edit in its cell', async () => {
     const since = client.mark;
-    await client.changeCells(nb, new Map([[cell(0), 'import os'], [cell(2), CACHE_CELL]]));
-    const [diagnostic] = (await client.diagnosticsFor(cell(2), (p) => p.diagnostics.length > 0, since)).diagnostics;
+    await client.changeCells(
+      nb,
+      new Map([
+        [cell(0), 'import os'],
+        [cell(2), CACHE_CELL],
+      ]),
+    );
+    const [diagnostic] = (await client.diagnosticsFor(cell(2), (p) => p.diagnostics.length > 0, since))
+      .diagnostics;
     const [fixAll] = await actionsFor(client, cell(2), diagnostic, ['source.fixAll.leakLens']);
     assert.ok(fixAll?.edit);
     const fixed = client.applyWorkspaceEdit(fixAll.edit);
-    assert.equal(fixed.get(cell(0)), 'import os\nfrom cachetools import TTLCache\nfrom collections import deque');
+    assert.equal(
+      fixed.get(cell(0)),
+      'import os\nfrom cachetools import TTLCache\nfrom collections import deque',
+    );
     assert.ok(!fixed.has(cell(1)));
-    const program = [fixed.get(cell(0)), fixed.get(cell(2)), fixed.get(cell(3))].join('\n').replace('!pip install cachetools', '');
+    const program = [fixed.get(cell(0)), fixed.get(cell(2)), fixed.get(cell(3))]
+      .join('\n')
+      .replace('!pip install cachetools', '');
     assert.equal(pyCompile(program), undefined, program);
   });
 

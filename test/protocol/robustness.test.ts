@@ -1,8 +1,8 @@
 // Hostile input must not take the server down: huge documents, absurd nesting, odd characters,
 // requests about documents it does not know. After each, the server still answers.
 import * as assert from 'node:assert/strict';
-import { CACHE_LEAK, LIST_LEAK } from './support/snippets';
 import { codesOf, TestClient } from './support/lsp-client';
+import { CACHE_LEAK, LIST_LEAK } from './support/snippets';
 
 const BASE = 'file:///tmp/leak-lens-robust';
 
@@ -26,7 +26,8 @@ describe('protocol: robustness', function () {
   }
 
   it('analyses a 10 MB document off the main thread, cancelling the stale run when it changes', async () => {
-    const cache = (i: number) => `_cache_${i} = {}\n\n\ndef get_${i}(k):\n    _cache_${i}[k] = k\n    return _cache_${i}[k]\n\n\n`;
+    const cache = (i: number) =>
+      `_cache_${i} = {}\n\n\ndef get_${i}(k):\n    _cache_${i}[k] = k\n    return _cache_${i}[k]\n\n\n`;
     const parts = [cache(0)];
     let size = parts[0].length;
     for (let i = 1; size < 10 * 1024 * 1024; i++) {
@@ -50,7 +51,9 @@ describe('protocol: robustness', function () {
     const version = await client.change(uri, [{ range: { start: end, end }, text: LIST_LEAK }]);
     const published = await client.diagnosticsFor(uri, (p) => p.version === version, since, 150_000);
     assert.deepEqual(codesOf(published.diagnostics), ['LEAK001', 'LEAK001', 'LEAK002']);
-    const stale = client.events.slice(since).filter((e) => e.kind === 'diagnostics' && e.params.uri === uri && e.params.version === 1);
+    const stale = client.events
+      .slice(since)
+      .filter((e) => e.kind === 'diagnostics' && e.params.uri === uri && e.params.version === 1);
     assert.deepEqual(stale, [], 'the analysis of version 1 was cancelled');
     await client.close(uri);
     await stillServing();
@@ -83,9 +86,16 @@ describe('protocol: robustness', function () {
       // A second, independent leak: whatever a rule does with the deep part, this must be found.
       await client.open(uri, `${LIST_LEAK}\n${text}`);
       const published = await client.diagnosticsFor(uri, () => true, since, 60_000);
-      assert.ok(codesOf(published.diagnostics).includes('LEAK002'), `${name}: ${codesOf(published.diagnostics)}`);
+      assert.ok(
+        codesOf(published.diagnostics).includes('LEAK002'),
+        `${name}: ${codesOf(published.diagnostics)}`,
+      );
       // …and the leak after the deep part too (unless the nesting never closes and swallows it).
-      if (name !== 'unclosed') assert.ok(codesOf(published.diagnostics).includes('LEAK001'), `${name}: ${codesOf(published.diagnostics)}`);
+      if (name !== 'unclosed')
+        assert.ok(
+          codesOf(published.diagnostics).includes('LEAK001'),
+          `${name}: ${codesOf(published.diagnostics)}`,
+        );
       await client.close(uri);
     }
     await stillServing();
@@ -113,7 +123,12 @@ describe('protocol: robustness', function () {
       const mark = client.mark;
       const version = await client.change(uri, [{ range: { start: mid, end: mid }, text: '\n\ud83c' }]);
       await client.diagnosticsFor(uri, (p) => p.version === version, mark, 30_000);
-      const actions = await client.codeActions(uri, { start: { line: 0, character: 0 }, end: mid }, [], ['source.fixAll.leakLens']);
+      const actions = await client.codeActions(
+        uri,
+        { start: { line: 0, character: 0 }, end: mid },
+        [],
+        ['source.fixAll.leakLens'],
+      );
       assert.ok(Array.isArray(actions));
       await client.close(uri);
     }
@@ -124,17 +139,30 @@ describe('protocol: robustness', function () {
     const unknown = `${BASE}/never-opened.py`;
     await client.connection.sendNotification('textDocument/didChange', {
       textDocument: { uri: unknown, version: 2 },
-      contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'x' }],
+      contentChanges: [
+        { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'x' },
+      ],
     });
     await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: unknown } });
-    assert.deepEqual(await client.codeActions(unknown, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, []), []);
-    await assert.rejects(client.connection.sendRequest('workspace/executeCommand', { command: 'leakLens.nope' }));
+    assert.deepEqual(
+      await client.codeActions(
+        unknown,
+        { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        [],
+      ),
+      [],
+    );
+    await assert.rejects(
+      client.connection.sendRequest('workspace/executeCommand', { command: 'leakLens.nope' }),
+    );
     // A change whose range lies past the end of the document.
     const uri = `${BASE}/past-end.py`;
     await client.openAndWait(uri, 'x = 1\n');
     await client.connection.sendNotification('textDocument/didChange', {
       textDocument: { uri, version: 2 },
-      contentChanges: [{ range: { start: { line: 50, character: 3 }, end: { line: 99, character: 0 } }, text: CACHE_LEAK }],
+      contentChanges: [
+        { range: { start: { line: 50, character: 3 }, end: { line: 99, character: 0 } }, text: CACHE_LEAK },
+      ],
     });
     const published = await client.diagnosticsFor(uri, (p) => p.version === 2);
     assert.deepEqual(codesOf(published.diagnostics), ['LEAK001']);

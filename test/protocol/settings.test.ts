@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, MessageType } from 'vscode-languageserver-protocol/node';
-import { CACHE_LEAK, LIST_LEAK } from './support/snippets';
 import { codesOf, delay, isCodeAction, TestClient } from './support/lsp-client';
+import { CACHE_LEAK, LIST_LEAK } from './support/snippets';
 
 const BOTH = `${CACHE_LEAK}\n\n${LIST_LEAK}`;
 
@@ -53,7 +53,12 @@ describe('protocol: settings', function () {
     );
     assert.deepEqual(await changeSettings({ enable: false }, uri), [], 'disabled: diagnostics cleared');
     // Disabled: no code actions either.
-    const actions = await client.codeActions(uri, { start: { line: 0, character: 0 }, end: { line: 30, character: 0 } }, [], ['source.fixAll.leakLens']);
+    const actions = await client.codeActions(
+      uri,
+      { start: { line: 0, character: 0 }, end: { line: 30, character: 0 } },
+      [],
+      ['source.fixAll.leakLens'],
+    );
     assert.deepEqual(actions, []);
     assert.deepEqual(await changeSettings({}, uri), ['LEAK001', 'LEAK002']);
     since = client.mark;
@@ -66,7 +71,9 @@ describe('protocol: settings', function () {
     settings = { cache: { maxsize: 256, ttlSeconds: 60 } };
     await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
     const [diagnostic] = await client.openAndWait(uri, CACHE_LEAK);
-    const actions = ((await client.codeActions(uri, diagnostic.range, [diagnostic])) ?? []).filter(isCodeAction);
+    const actions = ((await client.codeActions(uri, diagnostic.range, [diagnostic])) ?? []).filter(
+      isCodeAction,
+    );
     const fixed = client.applyWorkspaceEdit(actions.find((a) => a.isPreferred)?.edit ?? {}).get(uri) ?? '';
     assert.match(fixed, /TTLCache\(maxsize=256, ttl=60\)/);
     settings = {};
@@ -81,7 +88,10 @@ describe('protocol: settings', function () {
     settings = { cache: { maxsize: -5 }, select: ['LEAK999'], ignore: ['LEAK002'] };
     await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
     // The valid key (ignore LEAK002) applies; the bad ones keep their defaults.
-    for (const uri of uris) assert.deepEqual(codesOf((await client.diagnosticsFor(uri, () => true, since)).diagnostics), ['LEAK001']);
+    for (const uri of uris)
+      assert.deepEqual(codesOf((await client.diagnosticsFor(uri, () => true, since)).diagnostics), [
+        'LEAK001',
+      ]);
     await delay(300);
     const warnings = client.events.slice(since).filter((e) => e.kind === 'showMessage');
     assert.equal(warnings.length, 1, JSON.stringify(warnings));
@@ -94,10 +104,16 @@ describe('protocol: settings', function () {
     const actions = ((await client.codeActions(uris[0], d.range, [d])) ?? []).filter(isCodeAction);
     assert.match(JSON.stringify(actions), /maxsize=1024/);
     // Wrong types everywhere: still up.
-    settings = { enable: 'yes', select: 'LEAK001', severity: 5, exclude: {}, cache: 'big' } as Record<string, unknown>;
+    settings = { enable: 'yes', select: 'LEAK001', severity: 5, exclude: {}, cache: 'big' } as Record<
+      string,
+      unknown
+    >;
     const since2 = client.mark;
     await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
-    assert.deepEqual(codesOf((await client.diagnosticsFor(uris[0], () => true, since2)).diagnostics), ['LEAK001', 'LEAK002']);
+    assert.deepEqual(codesOf((await client.diagnosticsFor(uris[0], () => true, since2)).diagnostics), [
+      'LEAK001',
+      'LEAK002',
+    ]);
     await delay(200);
     assert.equal(client.events.slice(since2).filter((e) => e.kind === 'showMessage').length, 1);
     assert.ok(client.alive());
@@ -152,9 +168,10 @@ describe('protocol: settings per workspace folder and pyproject.toml precedence'
     };
     assert.deepEqual(await apply({}), [['LEAK001', DiagnosticSeverity.Error]]);
     assert.deepEqual(await apply({ severity: { LEAK001: 'hint' } }), [['LEAK001', DiagnosticSeverity.Hint]]);
-    assert.deepEqual(await apply({ severity: { LEAK001: 'hint' }, configurationPreference: 'filesystemFirst' }), [
-      ['LEAK001', DiagnosticSeverity.Error],
-    ]);
+    assert.deepEqual(
+      await apply({ severity: { LEAK001: 'hint' }, configurationPreference: 'filesystemFirst' }),
+      [['LEAK001', DiagnosticSeverity.Error]],
+    );
     assert.deepEqual(await apply({ configurationPreference: 'editorOnly' }), [
       ['LEAK001', DiagnosticSeverity.Warning],
       ['LEAK002', DiagnosticSeverity.Warning],
@@ -163,15 +180,38 @@ describe('protocol: settings per workspace folder and pyproject.toml precedence'
 
   it('a malformed pyproject.toml gives one warning naming the file, and defaults apply', async () => {
     mkdirSync(join(dir, 'a', 'broken'));
-    writeFileSync(join(dir, 'a', 'broken', 'pyproject.toml'), '[tool.leak-lens]\ncache-maxsize = -1\nignore = "LEAK001"\n');
+    writeFileSync(
+      join(dir, 'a', 'broken', 'pyproject.toml'),
+      '[tool.leak-lens]\ncache-maxsize = -1\nignore = "LEAK001"\n',
+    );
     perScope.clear();
     const since = client.mark;
     const uris = ['x', 'y'].map((n) => pathToFileURL(join(dir, 'a', 'broken', `${n}.py`)).href);
-    for (const uri of uris) assert.deepEqual(codesOf(await client.openAndWait(uri, BOTH)), ['LEAK001', 'LEAK002']);
+    for (const uri of uris)
+      assert.deepEqual(codesOf(await client.openAndWait(uri, BOTH)), ['LEAK001', 'LEAK002']);
     await delay(200);
     const warnings = client.events.slice(since).filter((e) => e.kind === 'showMessage');
     assert.equal(warnings.length, 1);
     assert.match(JSON.stringify(warnings[0]), /broken\/pyproject\.toml/);
     assert.match(JSON.stringify(warnings[0]), /cache-maxsize/);
+  });
+});
+
+describe('protocol: settings from a client without workspace/configuration', function () {
+  this.timeout(60_000);
+  it('takes them from initializationOptions and didChangeConfiguration', async () => {
+    const client = await TestClient.start({
+      capabilities: { textDocument: { codeAction: {} } },
+      initializationOptions: { leakLens: { ignore: ['LEAK001'] } },
+    });
+    try {
+      const uri = 'file:///tmp/leak-lens-pushed/m.py';
+      assert.deepEqual(codesOf(await client.openAndWait(uri, BOTH)), ['LEAK002']);
+      const since = client.mark;
+      await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { leakLens: { ignore: ['LEAK002'] } } });
+      assert.deepEqual(codesOf((await client.diagnosticsFor(uri, () => true, since)).diagnostics), ['LEAK001']);
+    } finally {
+      await client.stop();
+    }
   });
 });

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FileChangeType } from 'vscode-languageserver-protocol/node';
-import { CACHE_LEAK, CLEAN, LIST_LEAK } from './support/snippets';
 import { codesOf, delay, TestClient } from './support/lsp-client';
+import { CACHE_LEAK, CLEAN, LIST_LEAK } from './support/snippets';
 
 function write(root: string, rel: string, text: string | Buffer): string {
   const path = join(root, rel);
@@ -37,7 +37,11 @@ describe('protocol: workspace scan', function () {
     // Latin-1 bytes without a coding declaration: not decodable → skipped with a log line.
     write(dir, 'app/latin.py', Buffer.from('s = "caf\xe9"\n_c = {}\ndef f(k):\n    _c[k] = 1\n', 'latin1'));
     // The same with a PEP 263 declaration: decoded and analysed.
-    write(dir, 'app/declared.py', Buffer.from(`# -*- coding: latin-1 -*-\ns = "caf\xe9"\n${LIST_LEAK}`, 'latin1'));
+    write(
+      dir,
+      'app/declared.py',
+      Buffer.from(`# -*- coding: latin-1 -*-\ns = "caf\xe9"\n${LIST_LEAK}`, 'latin1'),
+    );
     client = await TestClient.start({
       workspaceFolders: [{ uri: pathToFileURL(dir).href, name: 'ws' }],
       settings: () => ({ exclude: ['generated/**'] }),
@@ -60,13 +64,28 @@ describe('protocol: workspace scan', function () {
     // Progress: created by the server, begin … end.
     const token = await client.waitFor((e) => (e.kind === 'progressCreate' ? e.token : undefined));
     const end = await client.waitFor((e) =>
-      e.kind === 'progress' && e.params.token === token && (e.params.value as { kind: string }).kind === 'end' ? e : undefined,
+      e.kind === 'progress' && e.params.token === token && (e.params.value as { kind: string }).kind === 'end'
+        ? e
+        : undefined,
     );
     assert.ok(end);
-    const begin = client.events.find((e) => e.kind === 'progress' && e.params.token === token && (e.params.value as { kind: string }).kind === 'begin');
+    const begin = client.events.find(
+      (e) =>
+        e.kind === 'progress' &&
+        e.params.token === token &&
+        (e.params.value as { kind: string }).kind === 'begin',
+    );
     assert.match(JSON.stringify(begin), /scanning workspace/);
     assert.match(JSON.stringify(begin), /"cancellable":true/);
-    for (const rel of ['.venv/lib/python3.11/site-packages/dep.py', 'node_modules/x/y.py', 'build/lib/z.py', 'generated/gen.py', 'vendored/v.py', 'app/clean.py', 'app/latin.py']) {
+    for (const rel of [
+      '.venv/lib/python3.11/site-packages/dep.py',
+      'node_modules/x/y.py',
+      'build/lib/z.py',
+      'generated/gen.py',
+      'vendored/v.py',
+      'app/clean.py',
+      'app/latin.py',
+    ]) {
       assert.equal(client.latestDiagnostics(uri(rel)), undefined, `${rel} not published`);
     }
     const skipped = client.events.find((e) => e.kind === 'log' && e.params.message.includes('latin.py'));
@@ -75,19 +94,28 @@ describe('protocol: workspace scan', function () {
 
   it('registers file watchers dynamically', async () => {
     const reg = await client.waitFor((e) =>
-      e.kind === 'register' ? e.params.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles') : undefined,
+      e.kind === 'register'
+        ? e.params.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles')
+        : undefined,
     );
-    const globs = (reg.registerOptions as { watchers: { globPattern: string }[] }).watchers.map((w) => w.globPattern);
+    const globs = (reg.registerOptions as { watchers: { globPattern: string }[] }).watchers.map(
+      (w) => w.globPattern,
+    );
     assert.ok(globs.includes('**/*.py') && globs.includes('**/pyproject.toml'), String(globs));
   });
 
   it('answers leakLens/scanWorkspace with a summary', async () => {
-    const summary = (await client.connection.sendRequest('leakLens/scanWorkspace')) as Record<string, unknown>;
+    const summary = (await client.connection.sendRequest('leakLens/scanWorkspace')) as Record<
+      string,
+      unknown
+    >;
     assert.equal(summary.filesScanned, 4, JSON.stringify(summary));
     assert.equal(summary.findings, 3);
     assert.equal(summary.skipped, 1);
     assert.equal(summary.cancelled, false);
-    const viaCommand = (await client.connection.sendRequest('workspace/executeCommand', { command: 'leakLens.scanWorkspace' })) as Record<string, unknown>;
+    const viaCommand = (await client.connection.sendRequest('workspace/executeCommand', {
+      command: 'leakLens.scanWorkspace',
+    })) as Record<string, unknown>;
     assert.equal(viaCommand.filesScanned, 4);
   });
 
@@ -105,14 +133,25 @@ describe('protocol: workspace scan', function () {
       ],
     });
     assert.deepEqual((await client.diagnosticsFor(uri('app/cache.py'), () => true, since)).diagnostics, []);
-    assert.deepEqual(codesOf((await client.diagnosticsFor(uri('app/new.py'), () => true, since)).diagnostics), ['LEAK001']);
-    assert.deepEqual((await client.diagnosticsFor(uri('app/sub/records.py'), () => true, since)).diagnostics, []);
+    assert.deepEqual(
+      codesOf((await client.diagnosticsFor(uri('app/new.py'), () => true, since)).diagnostics),
+      ['LEAK001'],
+    );
+    assert.deepEqual(
+      (await client.diagnosticsFor(uri('app/sub/records.py'), () => true, since)).diagnostics,
+      [],
+    );
     // A deleted directory clears what was published below it.
     since = client.mark;
     rmSync(join(dir, 'app'), { recursive: true, force: true });
-    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri('app'), type: FileChangeType.Deleted }] });
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: uri('app'), type: FileChangeType.Deleted }],
+    });
     assert.deepEqual((await client.diagnosticsFor(uri('app/new.py'), () => true, since)).diagnostics, []);
-    assert.deepEqual((await client.diagnosticsFor(uri('app/declared.py'), () => true, since)).diagnostics, []);
+    assert.deepEqual(
+      (await client.diagnosticsFor(uri('app/declared.py'), () => true, since)).diagnostics,
+      [],
+    );
   });
 
   it('re-reads pyproject.toml when it changes and re-analyses', async () => {
@@ -123,16 +162,22 @@ describe('protocol: workspace scan', function () {
     assert.deepEqual(codesOf(await client.openAndWait(open, CACHE_LEAK)), ['LEAK001']);
     const since = client.mark;
     write(dir, 'pyproject.toml', '[tool.leak-lens]\nexclude = ["vendored"]\nignore = ["LEAK001"]\n');
-    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri('pyproject.toml'), type: FileChangeType.Changed }] });
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: uri('pyproject.toml'), type: FileChangeType.Changed }],
+    });
     assert.deepEqual(codesOf((await client.diagnosticsFor(open, () => true, since)).diagnostics), []);
-    assert.deepEqual(codesOf((await client.diagnosticsFor(uri('svc/a.py'), () => true, since)).diagnostics), ['LEAK002']);
+    assert.deepEqual(codesOf((await client.diagnosticsFor(uri('svc/a.py'), () => true, since)).diagnostics), [
+      'LEAK002',
+    ]);
   });
 
   it('an opened file takes its diagnostics from the editor; closing it falls back to the file on disk', async () => {
     const file = uri('svc/a.py');
     const before = client.mark;
     write(dir, 'pyproject.toml', '[tool.leak-lens]\n');
-    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri('pyproject.toml'), type: FileChangeType.Changed }] });
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: uri('pyproject.toml'), type: FileChangeType.Changed }],
+    });
     await client.diagnosticsFor(file, (p) => p.diagnostics.length === 2, before);
     // Unsaved editor text without leaks.
     assert.deepEqual(await client.openAndWait(file, CLEAN), []);
@@ -158,15 +203,26 @@ describe('protocol: workspace scan cancellation', function () {
   it('stops when the client cancels the progress, and edits are answered while it runs', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'leak-lens-cancel-'));
     const body = `${CACHE_LEAK}\n${'\n'.repeat(10)}${'def f%d(x):\n    return [i * x for i in range(10)]\n\n'.repeat(150)}`;
-    for (let i = 0; i < 400; i++) write(dir, `pkg${i % 10}/m${i}.py`, body.replace(/%d/g, () => String(i)));
-    const client = await TestClient.start({ workspaceFolders: [{ uri: pathToFileURL(dir).href, name: 'big' }] });
+    for (let i = 0; i < 400; i++)
+      write(
+        dir,
+        `pkg${i % 10}/m${i}.py`,
+        body.replace(/%d/g, () => String(i)),
+      );
+    const client = await TestClient.start({
+      workspaceFolders: [{ uri: pathToFileURL(dir).href, name: 'big' }],
+    });
     try {
-      const scan = client.connection.sendRequest('leakLens/scanWorkspace') as Promise<Record<string, unknown>>;
+      const scan = client.connection.sendRequest('leakLens/scanWorkspace') as Promise<
+        Record<string, unknown>
+      >;
       const token = await client.waitFor((e) => (e.kind === 'progressCreate' ? e.token : undefined));
       await client.waitFor((e) => (e.kind === 'diagnostics' ? e : undefined));
       // An edit during the scan still gets its diagnostics promptly.
       const started = Date.now();
-      assert.deepEqual(codesOf(await client.openAndWait('file:///tmp/leak-lens-cancel/open.py', LIST_LEAK)), ['LEAK002']);
+      assert.deepEqual(codesOf(await client.openAndWait('file:///tmp/leak-lens-cancel/open.py', LIST_LEAK)), [
+        'LEAK002',
+      ]);
       const latency = Date.now() - started;
       await client.connection.sendNotification('window/workDoneProgress/cancel', { token });
       const summary = await scan;

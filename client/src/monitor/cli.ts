@@ -95,17 +95,24 @@ export function parseDetectArgs(argv: string[]): DetectArgs | 'help' {
   if (values.help) return 'help';
   const pidRaw = values.pid as string | undefined;
   const url = values.url as string | undefined;
-  if ((pidRaw === undefined) === (url === undefined)) throw new UsageError('give exactly one of --pid N or --url URL');
+  if ((pidRaw === undefined) === (url === undefined))
+    throw new UsageError('give exactly one of --pid N or --url URL');
   let target: MonitorTarget;
   if (pidRaw !== undefined) {
-    if (!/^\d+$/.test(pidRaw.trim()) || Number(pidRaw) <= 0) throw new UsageError(`--pid expects a process ID, got "${pidRaw}"`);
+    if (!/^\d+$/.test(pidRaw.trim()) || Number(pidRaw) <= 0)
+      throw new UsageError(`--pid expects a process ID, got "${pidRaw}"`);
     target = { pid: Number(pidRaw), children: !!values.children };
   } else {
-    if (values.children) throw new UsageError('--children needs --pid (a metrics URL has no child processes)');
-    target = { url: url as string, timeoutSeconds: positiveNumber('--timeout', values.timeout as string | undefined, 5) };
+    if (values.children)
+      throw new UsageError('--children needs --pid (a metrics URL has no child processes)');
+    target = {
+      url: url as string,
+      timeoutSeconds: positiveNumber('--timeout', values.timeout as string | undefined, 5),
+    };
   }
   const format = (values.format as string | undefined) ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new UsageError(`--format expects text or json, got "${format}"`);
+  if (format !== 'text' && format !== 'json')
+    throw new UsageError(`--format expects text or json, got "${format}"`);
   const durationSeconds = positiveNumber('--duration', values.duration as string | undefined, 300);
   const intervalSeconds = positiveNumber('--interval', values.interval as string | undefined, 10);
   if (intervalSeconds > durationSeconds) {
@@ -133,7 +140,9 @@ export function exitCodeFor(verdict: DetectResult['verdict']): number {
 }
 
 function describeTarget(run: MonitorRun, maxCommand = Number.POSITIVE_INFINITY): string {
-  return run.target.kind === 'pid' ? `PID ${run.target.pid} (${truncate(run.target.command, maxCommand)})` : run.target.url;
+  return run.target.kind === 'pid'
+    ? `PID ${run.target.pid} (${truncate(run.target.command, maxCommand)})`
+    : run.target.url;
 }
 
 function truncate(text: string, max: number): string {
@@ -143,7 +152,11 @@ function truncate(text: string, max: number): string {
 export function formatTextReport(run: MonitorRun, result: DetectResult): string {
   const lines: string[] = [];
   const tail =
-    result.verdict === 'rapid-leak' ? ' — page on-call' : result.verdict === 'slow-leak' ? ' — schedule a fix' : '';
+    result.verdict === 'rapid-leak'
+      ? ' — page on-call'
+      : result.verdict === 'slow-leak'
+        ? ' — schedule a fix'
+        : '';
   lines.push(`Leak Lens: ${VERDICT_LABEL[result.verdict]} (severity ${result.severity})${tail}`);
   lines.push(`Target:   ${describeTarget(run)}${run.followChildren ? ' and its children' : ''}`);
   lines.push(
@@ -217,7 +230,10 @@ class Progress {
  * Runs `leak-lens detect` with `argv` (the arguments after `detect`) and returns the exit code.
  * Never throws for bad input or a bad target: it prints a message and returns 2.
  */
-export async function runDetect(argv: string[], io: DetectIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function runDetect(
+  argv: string[],
+  io: DetectIO = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   let args: DetectArgs | 'help';
   try {
     args = parseDetectArgs(argv);
@@ -250,7 +266,9 @@ export async function runDetect(argv: string[], io: DetectIO = { stdout: process
   const onSignal = () => {
     interrupted++;
     if (interrupted > 1) process.exit(130); // a second Ctrl+C means "now"
-    progress.message('Interrupted: stopping and judging the samples collected so far (Ctrl+C again to quit).');
+    progress.message(
+      'Interrupted: stopping and judging the samples collected so far (Ctrl+C again to quit).',
+    );
     sampler.stop('interrupted');
   };
   const onAbort = () => sampler.stop('interrupted');
@@ -264,10 +282,14 @@ export async function runDetect(argv: string[], io: DetectIO = { stdout: process
       progress.update(run, growth);
     });
     if (text) {
-      sampler.on('child-added', (p) => progress.message(`+ child PID ${p.pid} started: ${truncate(p.command, 80)}`));
+      sampler.on('child-added', (p) =>
+        progress.message(`+ child PID ${p.pid} started: ${truncate(p.command, 80)}`),
+      );
       sampler.on('child-exited', (p) => progress.message(`- child PID ${p.pid} exited`));
     }
-    sampler.on('error', (e) => progress.message(`leak-lens detect: ${e.fatal ? '' : 'warning: '}${e.message}`));
+    sampler.on('error', (e) =>
+      progress.message(`leak-lens detect: ${e.fatal ? '' : 'warning: '}${e.message}`),
+    );
     try {
       await sampler.start();
     } catch (err) {

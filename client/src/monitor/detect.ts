@@ -22,8 +22,10 @@ export function analyzeMonitorRun(run: MonitorRun, settings?: Partial<DetectSett
   const stop = run.stop;
   if (stop && stop.reason !== 'duration') {
     const after = `after ${formatSeconds(stop.t)} (${run.samples.length} samples kept)`;
-    if (stop.reason === 'target-exited') notes.push(`Run ended ${after}: ${stop.message ?? 'the target exited.'}`);
-    else if (stop.reason === 'error') notes.push(`Sampling failed ${after}: ${stop.message ?? 'unknown error'}`);
+    if (stop.reason === 'target-exited')
+      notes.push(`Run ended ${after}: ${stop.message ?? 'the target exited.'}`);
+    else if (stop.reason === 'error')
+      notes.push(`Sampling failed ${after}: ${stop.message ?? 'unknown error'}`);
     else notes.push(`Stopped early ${after}${stop.message ? `: ${stop.message}` : '.'}`);
   }
   const last = run.samples[run.samples.length - 1];

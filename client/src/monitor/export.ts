@@ -15,7 +15,9 @@ function hasProcessColumns(run: MonitorRun): boolean {
 
 function columnName(series: ProcessSeries, used: Set<string>): string {
   const base =
-    series.pid !== undefined ? `pid_${series.pid}_rss_bytes` : `${series.id.replace(/[^A-Za-z0-9]+/g, '_')}_rss_bytes`;
+    series.pid !== undefined
+      ? `pid_${series.pid}_rss_bytes`
+      : `${series.id.replace(/[^A-Za-z0-9]+/g, '_')}_rss_bytes`;
   let name = base;
   for (let i = 2; used.has(name); i++) name = `${base}_${i}`;
   used.add(name);
@@ -59,7 +61,10 @@ export interface DetectJson {
 export function toDetectJson(run: MonitorRun, result: DetectResult): DetectJson {
   const doc: DetectJson = {
     version: 1,
-    target: run.target.kind === 'pid' ? { pid: run.target.pid, command: run.target.command } : { url: run.target.url },
+    target:
+      run.target.kind === 'pid'
+        ? { pid: run.target.pid, command: run.target.command }
+        : { url: run.target.url },
     samples: run.samples.map((s) => [s.t, s.rss]),
     growthMBPerMin: round(result.growthMBPerMin, 4),
     r2: round(result.r2, 4),

@@ -116,10 +116,14 @@ const WINDOWS_QUERY =
   'Get-CimInstance -ClassName Win32_Process | Select-Object ProcessId,ParentProcessId,Name,CommandLine,WorkingSetSize | ConvertTo-Json -Compress';
 
 async function runPowerShellProcessQuery(): Promise<string> {
-  const { stdout } = await execFileAsync('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', WINDOWS_QUERY], {
-    maxBuffer: 64 * 1024 * 1024,
-    windowsHide: true,
-  });
+  const { stdout } = await execFileAsync(
+    'powershell.exe',
+    ['-NoProfile', '-NonInteractive', '-Command', WINDOWS_QUERY],
+    {
+      maxBuffer: 64 * 1024 * 1024,
+      windowsHide: true,
+    },
+  );
   return stdout;
 }
 

@@ -135,7 +135,10 @@ export function readAllStats(root = PROC_ROOT): ProcStat[] {
 }
 
 /** All descendants of `rootPid` (children, grandchildren…), breadth first. */
-export function descendantsOf<T extends { pid: number; ppid: number }>(rootPid: number, all: readonly T[]): T[] {
+export function descendantsOf<T extends { pid: number; ppid: number }>(
+  rootPid: number,
+  all: readonly T[],
+): T[] {
   const byParent = new Map<number, T[]>();
   for (const p of all) {
     const list = byParent.get(p.ppid);

@@ -5,7 +5,15 @@ import { MonitorError, toMonitorError } from './errors';
 import { createPidSource } from './sources/pid';
 import { createUrlSource } from './sources/prometheus';
 import type { Reading, SampleSource } from './sources/source';
-import type { MonitorRun, MonitorTarget, ProcessSeries, RunError, Sample, StopInfo, StopReason } from './types';
+import type {
+  MonitorRun,
+  MonitorTarget,
+  ProcessSeries,
+  RunError,
+  Sample,
+  StopInfo,
+  StopReason,
+} from './types';
 
 export interface SamplerOptions {
   /** Seconds between samples (the schedule is fixed-rate: slow reads do not drift it). */
@@ -65,7 +73,8 @@ export class Sampler {
     private readonly source: SampleSource,
     private readonly options: SamplerOptions,
   ) {
-    if (!(options.intervalSeconds > 0)) throw new MonitorError('bad-target', 'The sampling interval must be > 0 s.', true);
+    if (!(options.intervalSeconds > 0))
+      throw new MonitorError('bad-target', 'The sampling interval must be > 0 s.', true);
     if (options.durationSeconds !== undefined && !(options.durationSeconds >= 0)) {
       throw new MonitorError('bad-target', 'The duration must be >= 0 s.', true);
     }
@@ -217,7 +226,9 @@ export class Sampler {
     this.consecutiveErrors++;
     const fatal = error.fatal || this.consecutiveErrors >= this.maxErrors;
     const message =
-      fatal && !error.fatal ? `${error.message} (${this.consecutiveErrors} failed reads in a row: giving up)` : error.message;
+      fatal && !error.fatal
+        ? `${error.message} (${this.consecutiveErrors} failed reads in a row: giving up)`
+        : error.message;
     const entry: RunError = { t, code: error.code, message, fatal };
     this.run.errors.push(entry);
     this.emit('error', entry);
@@ -235,7 +246,15 @@ export class Sampler {
     for (const p of reading.processes) {
       let series = this.byId.get(p.key);
       if (!series) {
-        series = { id: p.key, pid: p.pid, ppid: p.ppid, command: p.command, root: p.root, firstT: t, samples: [] };
+        series = {
+          id: p.key,
+          pid: p.pid,
+          ppid: p.ppid,
+          command: p.command,
+          root: p.root,
+          firstT: t,
+          samples: [],
+        };
         this.byId.set(p.key, series);
         this.run.processes.push(series);
         if (!p.root) added.push(series);
@@ -307,7 +326,9 @@ export class Sampler {
         // Said once per event: a broken listener must neither stop sampling nor flood the log.
         if (!this.warned.has(`listener:${event}`)) {
           this.warned.add(`listener:${event}`);
-          process.emitWarning(`Leak Lens sampler: a '${event}' listener threw: ${(err as Error)?.stack ?? err}`);
+          process.emitWarning(
+            `Leak Lens sampler: a '${event}' listener threw: ${(err as Error)?.stack ?? err}`,
+          );
         }
       }
     }

@@ -15,7 +15,8 @@ async function main(): Promise<void> {
   port.on('message', (job: WorkerJob) => {
     let reply: WorkerReply;
     try {
-      if (job.kind === 'analyze') reply = { kind: 'done', id: job.id, result: analyzeText(job.text, job.settings, job.label) };
+      if (job.kind === 'analyze')
+        reply = { kind: 'done', id: job.id, result: analyzeText(job.text, job.settings, job.label) };
       else {
         const result = fixAll(job.segments, (text) => analyzeText(text, job.settings, job.label).findings);
         reply = { kind: 'done', id: job.id, result };

@@ -28,13 +28,24 @@ export interface AnalysisOutcome {
 }
 
 /** Analyse `text` (with `tree` if the caller keeps one for exactly this text). Never throws. */
-export function analyzeText(text: string, settings: EngineSettings, label: string, tree?: Tree): AnalysisOutcome {
+export function analyzeText(
+  text: string,
+  settings: EngineSettings,
+  label: string,
+  tree?: Tree,
+): AnalysisOutcome {
   const started = performance.now();
   let own: Tree | undefined;
   try {
     own = tree ? undefined : parsePython(text);
   } catch (error) {
-    return { findings: [], analyzeMs: performance.now() - started, degraded: true, ruleErrors: [], engineError: describeError(error) };
+    return {
+      findings: [],
+      analyzeMs: performance.now() - started,
+      degraded: true,
+      ruleErrors: [],
+      engineError: describeError(error),
+    };
   }
   const used = (tree ?? own) as Tree;
   try {
@@ -48,7 +59,9 @@ export function analyzeText(text: string, settings: EngineSettings, label: strin
       outcome.engineError = describeError(error);
       for (const rule of RULES) {
         try {
-          outcome.findings.push(...analyzeSource(text, { settings, tree: used, path: label, rules: [rule] }).findings);
+          outcome.findings.push(
+            ...analyzeSource(text, { settings, tree: used, path: label, rules: [rule] }).findings,
+          );
         } catch (e) {
           outcome.ruleErrors.push({ code: rule.code, error: describeError(e) });
         }
@@ -56,7 +69,8 @@ export function analyzeText(text: string, settings: EngineSettings, label: strin
     }
     try {
       const file = new SourceFile(text, used, label);
-      for (const f of outcome.findings) (f as LspFinding).suppression = suppressionFix(file, f.range.start.line, f.code);
+      for (const f of outcome.findings)
+        (f as LspFinding).suppression = suppressionFix(file, f.range.start.line, f.code);
     } catch (error) {
       outcome.ruleErrors.push({ code: 'noqa', error: describeError(error) });
     }
@@ -80,8 +94,10 @@ export class AnalysisErrorLog {
   constructor(private readonly log: Logger) {}
 
   report(outcome: AnalysisOutcome, label: string): void {
-    if (outcome.engineError) this.once('engine', outcome.engineError, label, 'analysis failed; rules were retried one by one');
-    for (const e of outcome.ruleErrors) this.once(e.code, e.error, label, 'its findings are missing; please report this');
+    if (outcome.engineError)
+      this.once('engine', outcome.engineError, label, 'analysis failed; rules were retried one by one');
+    for (const e of outcome.ruleErrors)
+      this.once(e.code, e.error, label, 'its findings are missing; please report this');
   }
 
   private once(code: string, error: string, label: string, consequence: string): void {
@@ -92,6 +108,8 @@ export class AnalysisErrorLog {
       return;
     }
     this.reported.add(key);
-    this.log.error(`Leak Lens: ${code === 'engine' ? 'the engine' : `rule ${code}`} failed on ${label} (${consequence}): ${error}`);
+    this.log.error(
+      `Leak Lens: ${code === 'engine' ? 'the engine' : `rule ${code}`} failed on ${label} (${consequence}): ${error}`,
+    );
   }
 }

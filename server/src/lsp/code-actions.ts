@@ -5,8 +5,8 @@ import {
   type CodeAction,
   CodeActionKind,
   type Diagnostic,
-  TextDocumentEdit,
   type TextEdit as LspTextEdit,
+  TextDocumentEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
 import type { Finding, Fix, Range } from '../types';
@@ -45,7 +45,12 @@ export function workspaceEdit(
 }
 
 /** The finding a diagnostic of ours was made from. */
-export function findingFor<F extends Finding>(diagnostic: Diagnostic, uri: string, joined: SegmentedText, findings: readonly F[]): F | undefined {
+export function findingFor<F extends Finding>(
+  diagnostic: Diagnostic,
+  uri: string,
+  joined: SegmentedText,
+  findings: readonly F[],
+): F | undefined {
   const at = (diagnostic.data as DiagnosticData | undefined)?.at;
   const sameCode = findings.filter((f) => f.code === diagnostic.code);
   if (at) {
@@ -64,7 +69,12 @@ export interface QuickFixContext {
   versioned: boolean;
 }
 
-function fixAction(fix: Fix, diagnostic: Diagnostic, ctx: QuickFixContext, preferred: boolean): CodeAction | undefined {
+function fixAction(
+  fix: Fix,
+  diagnostic: Diagnostic,
+  ctx: QuickFixContext,
+  preferred: boolean,
+): CodeAction | undefined {
   const mapped = ctx.joined.mapEdits(fix.edits);
   if (!mapped || mapped.size === 0) return undefined;
   return {

@@ -1,6 +1,10 @@
 // Engine findings → LSP diagnostics: code, source, a link to the rule's page, severity and the
 // related locations (the write site, the creating call…) in the same document or cell.
-import { type Diagnostic, DiagnosticSeverity, type DiagnosticRelatedInformation } from 'vscode-languageserver';
+import {
+  type Diagnostic,
+  type DiagnosticRelatedInformation,
+  DiagnosticSeverity,
+} from 'vscode-languageserver';
 import { ruleDocsUrl } from '../rules/docs-url';
 import type { Finding, Range, Severity } from '../types';
 

@@ -2,9 +2,10 @@
 // is applied to the text and, as an InputEdit, to the tree, so the next parse is incremental
 // (tree-sitter re-uses the untouched subtrees). Trees live in wasm memory: the old one is freed
 // as soon as the new one exists, and the last one when the document closes.
-import type { Edit } from 'web-tree-sitter';
+
 import type { Range, TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Edit } from 'web-tree-sitter';
 import { parsePython, type Tree } from '../parser';
 
 /**
@@ -23,7 +24,14 @@ export function inputEditFor(doc: TextDocument, range: Range, text: string, lone
   const startPosition = loneCR ? pointAt(before, startIndex) : fastPointAt(doc, before, startIndex);
   const oldEndPosition = advance(startPosition, before.slice(startIndex, oldEndIndex));
   const newEndPosition = advance(startPosition, text);
-  return { startIndex, oldEndIndex, newEndIndex: startIndex + text.length, startPosition, oldEndPosition, newEndPosition };
+  return {
+    startIndex,
+    oldEndIndex,
+    newEndIndex: startIndex + text.length,
+    startPosition,
+    oldEndPosition,
+    newEndPosition,
+  };
 }
 
 interface Point {
@@ -92,7 +100,8 @@ export class OpenDocument {
       if ('range' in change && change.range) {
         if (this.tree) this.tree.edit(inputEditFor(this.doc, change.range, change.text, this.loneCR));
         this.doc = TextDocument.update(this.doc, [change], version);
-        if (!this.loneCR && (change.text.includes('\r') || this.crAround(change.range.start))) this.loneCR = LONE_CR.test(this.doc.getText());
+        if (!this.loneCR && (change.text.includes('\r') || this.crAround(change.range.start)))
+          this.loneCR = LONE_CR.test(this.doc.getText());
       } else {
         // A full-text change: nothing to reuse.
         this.dropTree();

@@ -61,15 +61,24 @@ export function minimalEdit(before: string, after: string): TextEdit | undefined
   while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
   let endBefore = before.length;
   let endAfter = after.length;
-  while (endBefore > start && endAfter > start && before.charCodeAt(endBefore - 1) === after.charCodeAt(endAfter - 1)) {
+  while (
+    endBefore > start &&
+    endAfter > start &&
+    before.charCodeAt(endBefore - 1) === after.charCodeAt(endAfter - 1)
+  ) {
     endBefore--;
     endAfter--;
   }
   // Never cut a surrogate pair or a \r\n in two.
-  while (start > 0 && (isHighSurrogate(before.charCodeAt(start - 1)) || (before[start - 1] === '\r' && before[start] === '\n'))) start--;
+  while (
+    start > 0 &&
+    (isHighSurrogate(before.charCodeAt(start - 1)) || (before[start - 1] === '\r' && before[start] === '\n'))
+  )
+    start--;
   while (
     endBefore < before.length &&
-    (isLowSurrogate(before.charCodeAt(endBefore)) || (before[endBefore] === '\n' && before[endBefore - 1] === '\r'))
+    (isLowSurrogate(before.charCodeAt(endBefore)) ||
+      (before[endBefore] === '\n' && before[endBefore - 1] === '\r'))
   ) {
     endBefore++;
     endAfter++;

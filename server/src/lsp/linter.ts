@@ -15,14 +15,27 @@ import type {
 import { FileChangeType } from 'vscode-languageserver';
 import { isExcluded } from '../exclude';
 import type { EngineSettings, Range } from '../types';
-import { type AnalysisOutcome, AnalysisErrorLog, analyzeText, type LspFinding, overflowedStack } from './analysis';
-import { FIX_ALL_KIND, findingFor, fixAllAction, kindRequested, quickFixes, workspaceEdit } from './code-actions';
+import {
+  AnalysisErrorLog,
+  type AnalysisOutcome,
+  analyzeText,
+  type LspFinding,
+  overflowedStack,
+} from './analysis';
+import {
+  FIX_ALL_KIND,
+  findingFor,
+  fixAllAction,
+  kindRequested,
+  quickFixes,
+  workspaceEdit,
+} from './code-actions';
 import { isOurs, toDiagnostic } from './diagnostics';
 import { OpenDocument } from './documents';
 import { inSkippedDirectory, readPythonFile } from './files';
 import { fixAll, minimalEdit } from './fix-all';
 import { describeError, type Logger } from './logger';
-import { type NotebookUnit, NotebookStore } from './notebooks';
+import { NotebookStore, type NotebookUnit } from './notebooks';
 import { type Segment, SegmentedText } from './segments';
 import { type ResolvedSettings, resolveSettings } from './settings';
 import type { SettingsService } from './settings-service';
@@ -52,7 +65,9 @@ export interface LinterHost {
   settings: SettingsService;
 }
 
-type Unit = { kind: 'document'; key: string; doc: OpenDocument } | { kind: 'notebook'; key: string; notebook: NotebookUnit };
+type Unit =
+  | { kind: 'document'; key: string; doc: OpenDocument }
+  | { kind: 'notebook'; key: string; notebook: NotebookUnit };
 
 interface UnitResult {
   signature: string;
@@ -127,7 +142,8 @@ export class Linter {
 
   private folderOf(path: string): ScanFolder | undefined {
     let best: ScanFolder | undefined;
-    for (const f of this.workspaceFolders) if (isInside(path, f.path) && (!best || f.path.length > best.path.length)) best = f;
+    for (const f of this.workspaceFolders)
+      if (isInside(path, f.path) && (!best || f.path.length > best.path.length)) best = f;
     return best;
   }
 
@@ -167,7 +183,10 @@ export class Linter {
     }
     // Whatever the worker is doing for this document is stale now.
     if (this.inWorker.has(uri)) this.documentWorker?.cancel();
-    const delay = doc.text.length > LARGE_DOCUMENT ? Math.max(LARGE_DEBOUNCE_MS, this.options.debounceMs) : this.options.debounceMs;
+    const delay =
+      doc.text.length > LARGE_DOCUMENT
+        ? Math.max(LARGE_DEBOUNCE_MS, this.options.debounceMs)
+        : this.options.debounceMs;
     this.schedule({ kind: 'document', key: uri, doc }, delay);
   }
 
@@ -250,14 +269,19 @@ export class Linter {
   /** Re-analyse every open document and notebook (settings changed). */
   reanalyzeOpen(): void {
     for (const [key, doc] of this.docs) this.schedule({ kind: 'document', key, doc }, 0);
-    for (const notebook of this.notebooks.all()) this.schedule({ kind: 'notebook', key: notebook.uri, notebook }, 0);
+    for (const notebook of this.notebooks.all())
+      this.schedule({ kind: 'notebook', key: notebook.uri, notebook }, 0);
   }
 
   private settingsScope(unit: Unit): { scopeUri: string; path?: string; root: string } {
     const uri = unit.kind === 'document' ? unit.doc.uri : unit.notebook.uri;
     const path = uriToPath(uri);
     const folder = path ? this.folderOf(path) : undefined;
-    return { scopeUri: uri, path, root: folder?.path ?? (path ? dirname(path) : (this.workspaceFolders[0]?.path ?? process.cwd())) };
+    return {
+      scopeUri: uri,
+      path,
+      root: folder?.path ?? (path ? dirname(path) : (this.workspaceFolders[0]?.path ?? process.cwd())),
+    };
   }
 
   /** Whether resolved settings leave `path` out (configured excludes, or .venv & co.). */
@@ -280,16 +304,30 @@ export class Linter {
     try {
       settings = await this.host.settings.resolve(scope.scopeUri, scope.path, scope.root);
     } catch (error) {
-      this.host.log.error(`Leak Lens: reading settings for ${scope.scopeUri} failed: ${describeError(error)}`);
+      this.host.log.error(
+        `Leak Lens: reading settings for ${scope.scopeUri} failed: ${describeError(error)}`,
+      );
       return undefined;
     }
     const current = this.unitForKey(unit.key);
-    if (!current || this.disposed || this.signature(current) !== signature || this.host.settings.generation !== generation) {
+    if (
+      !current ||
+      this.disposed ||
+      this.signature(current) !== signature ||
+      this.host.settings.generation !== generation
+    ) {
       return undefined;
     }
     const segments: Segment[] =
       current.kind === 'document'
-        ? [{ uri: current.doc.uri, version: current.doc.version, text: current.doc.text, lines: current.doc.lineCount }]
+        ? [
+            {
+              uri: current.doc.uri,
+              version: current.doc.version,
+              text: current.doc.text,
+              lines: current.doc.lineCount,
+            },
+          ]
         : current.notebook.cells();
     const joined = new SegmentedText(segments);
     const result: UnitResult = { signature, generation, joined, findings: [] };
@@ -299,7 +337,13 @@ export class Linter {
       if (!outcome) return undefined;
       // The worker took a while: drop the result if the unit moved on meanwhile.
       const now = this.unitForKey(unit.key);
-      if (!now || this.disposed || this.signature(now) !== signature || this.host.settings.generation !== generation) return undefined;
+      if (
+        !now ||
+        this.disposed ||
+        this.signature(now) !== signature ||
+        this.host.settings.generation !== generation
+      )
+        return undefined;
       result.findings = outcome.findings;
     }
     this.results.set(unit.key, result);
@@ -311,7 +355,11 @@ export class Linter {
    * Parse (incrementally, for an open document) and analyse on the main thread — or, for a large
    * document, on the worker thread. Undefined when the worker's run was cancelled or failed.
    */
-  private async runAnalysis(unit: Unit, text: string, settings: EngineSettings): Promise<AnalysisOutcome | undefined> {
+  private async runAnalysis(
+    unit: Unit,
+    text: string,
+    settings: EngineSettings,
+  ): Promise<AnalysisOutcome | undefined> {
     let outcome: AnalysisOutcome;
     let parseMs = 0;
     if (this.documentWorker && text.length > LARGE_DOCUMENT) {
@@ -319,7 +367,8 @@ export class Linter {
       try {
         outcome = await this.documentWorker.analyze(text, settings, unit.key);
       } catch (error) {
-        if (!(error instanceof CancelledError)) this.host.log.error(`Leak Lens: analysing ${unit.key} failed: ${describeError(error)}`);
+        if (!(error instanceof CancelledError))
+          this.host.log.error(`Leak Lens: analysing ${unit.key} failed: ${describeError(error)}`);
         // Cancelled because of another document's edit: this one still needs its analysis.
         else if (this.unitForKey(unit.key)) this.schedule(unit, LARGE_DEBOUNCE_MS);
         return undefined;
@@ -339,8 +388,11 @@ export class Linter {
       outcome = analyzeText(text, settings, unit.key, tree);
       if (this.documentWorker && overflowedStack(outcome)) {
         // The worker thread has a far deeper stack: try there before settling for partial results.
-        this.host.log.info(`Leak Lens: ${unit.key} is nested too deeply for the main thread; analysing it on the worker`);
-        outcome = (await this.documentWorker.analyze(text, settings, unit.key).catch(() => undefined)) ?? outcome;
+        this.host.log.info(
+          `Leak Lens: ${unit.key} is nested too deeply for the main thread; analysing it on the worker`,
+        );
+        outcome =
+          (await this.documentWorker.analyze(text, settings, unit.key).catch(() => undefined)) ?? outcome;
       }
     }
     this.errors.report(outcome, unit.key);
@@ -373,7 +425,12 @@ export class Linter {
       const current = this.unitForKey(unit.key);
       if (!current) return undefined;
       const cached = this.results.get(unit.key);
-      if (cached && cached.signature === this.signature(current) && cached.generation === this.host.settings.generation) return cached;
+      if (
+        cached &&
+        cached.signature === this.signature(current) &&
+        cached.generation === this.host.settings.generation
+      )
+        return cached;
       clearTimeout(this.timers.get(unit.key));
       this.timers.delete(unit.key);
       const result = await this.analyze(current);
@@ -394,7 +451,13 @@ export class Linter {
       for (const diagnostic of context.diagnostics) {
         if (!isOurs(diagnostic)) continue;
         const finding = findingFor(diagnostic, uri, result.joined, result.findings);
-        if (finding) actions.push(...quickFixes(finding, diagnostic, { joined: result.joined, versioned: this.options.versionedEdits }));
+        if (finding)
+          actions.push(
+            ...quickFixes(finding, diagnostic, {
+              joined: result.joined,
+              versioned: this.options.versionedEdits,
+            }),
+          );
       }
     }
     // Fix-all re-analyses many times: only when asked for by kind (on save, Source Action menu).
@@ -430,7 +493,10 @@ export class Linter {
       const now = this.unitForKey(unit.key);
       if (!now || this.signature(now) !== result.signature) return undefined;
     } else {
-      ({ texts, applied } = fixAll(segments, (text) => analyzeText(text, settings.engine, unit.key).findings));
+      ({ texts, applied } = fixAll(
+        segments,
+        (text) => analyzeText(text, settings.engine, unit.key).findings,
+      ));
     }
     this.host.log.debug(`fix all ${unit.key}: ${applied} fixes applied`);
     const perSegment = new Map<number, { range: Range; newText: string }[]>();
@@ -438,7 +504,9 @@ export class Linter {
       const edit = minimalEdit(segments[i].text, text);
       if (edit) perSegment.set(i, [edit]);
     });
-    return perSegment.size > 0 ? workspaceEdit(result.joined, perSegment, this.options.versionedEdits) : undefined;
+    return perSegment.size > 0
+      ? workspaceEdit(result.joined, perSegment, this.options.versionedEdits)
+      : undefined;
   }
 
   // ---- closed files: workspace scan and file watching --------------------------------------
@@ -449,7 +517,8 @@ export class Linter {
     return (path, isDirectory) => {
       const probe = isDirectory ? join(path, '__init__.py') : path;
       // Resolving per path is cheap: pyproject.toml lookups are cached per directory.
-      const pyproject = editor.configurationPreference === 'editorOnly' ? undefined : this.host.settings.pyprojectFor(probe);
+      const pyproject =
+        editor.configurationPreference === 'editorOnly' ? undefined : this.host.settings.pyprojectFor(probe);
       const settings = resolveSettings(editor, pyproject, folder.path);
       return !settings.enabled || settings.excludes.some((e) => isExcluded(path, e.patterns, e.root));
     };
@@ -463,7 +532,9 @@ export class Linter {
       this.clearClosed(path, uri);
       return 0;
     }
-    const outcome = this.scanWorker ? await this.scanWorker.analyze(text, settings.engine, path) : analyzeText(text, settings.engine, path);
+    const outcome = this.scanWorker
+      ? await this.scanWorker.analyze(text, settings.engine, path)
+      : analyzeText(text, settings.engine, path);
     this.errors.report(outcome, path);
     // The file was opened while the worker analysed it: the editor's text wins.
     if (this.isOpenPath(path)) return 0;
@@ -493,7 +564,8 @@ export class Linter {
     try {
       await this.analyzeClosedFile(path, read.text, folder);
     } catch (error) {
-      if (!(error instanceof CancelledError)) this.host.log.error(`Leak Lens: analysing ${path} failed: ${describeError(error)}`);
+      if (!(error instanceof CancelledError))
+        this.host.log.error(`Leak Lens: analysing ${path} failed: ${describeError(error)}`);
     }
   }
 
@@ -509,7 +581,8 @@ export class Linter {
     if (this.scanned === scanned) this.scanned = undefined;
     if (!summary.cancelled) {
       // Files that now fall under an exclude (or were deleted unseen) lose their diagnostics.
-      for (const [path, uri] of before) if (!scanned.has(path) && this.closedFiles.get(path) === uri) this.clearClosed(path, uri);
+      for (const [path, uri] of before)
+        if (!scanned.has(path) && this.closedFiles.get(path) === uri) this.clearClosed(path, uri);
     }
     return summary;
   }
@@ -526,7 +599,8 @@ export class Linter {
       }
       if (change.type === FileChangeType.Deleted) {
         // A deleted file, or a deleted directory holding files we published for.
-        for (const [p, uri] of this.closedFiles) if (p === path || isInside(p, path)) this.clearClosed(p, uri);
+        for (const [p, uri] of this.closedFiles)
+          if (p === path || isInside(p, path)) this.clearClosed(p, uri);
         continue;
       }
       if (!path.endsWith('.py') || this.isOpenPath(path)) continue;

@@ -3,7 +3,12 @@
 // notifications and `NotebookDocuments` keeps them. Clients without notebook sync send each cell
 // as a plain text document with a `vscode-notebook-cell:` URI; those are grouped back into their
 // notebook here, ordered by the cell handle in the URI (creation order: the best we can know).
-import { type Connection, NotebookCellKind, NotebookDocuments, type TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import {
+  type Connection,
+  NotebookCellKind,
+  NotebookDocuments,
+  type TextDocumentContentChangeEvent,
+} from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Segment } from './segments';
 import { parseCellUri } from './uri';
@@ -117,7 +122,11 @@ export class NotebookStore {
     return nb.uri;
   }
 
-  changeLooseCell(uri: string, changes: TextDocumentContentChangeEvent[], version: number): string | undefined {
+  changeLooseCell(
+    uri: string,
+    changes: TextDocumentContentChangeEvent[],
+    version: number,
+  ): string | undefined {
     const parsed = parseCellUri(uri);
     const nb = parsed && this.loose.get(parsed.notebook);
     const cell = nb?.docs.get(uri);

@@ -108,7 +108,9 @@ export class SegmentedText {
     const index = this.indexOfLine(range.start.line);
     const lastLine = this.firstLines[index] + this.lineCounts[index] - 1;
     const end =
-      range.end.line > lastLine ? { line: lastLine, character: lastLineLength(this.segments[index].text) } : range.end;
+      range.end.line > lastLine
+        ? { line: lastLine, character: lastLineLength(this.segments[index].text) }
+        : range.end;
     return {
       index,
       uri: this.segments[index].uri,
@@ -166,9 +168,13 @@ export class SegmentedText {
       if (this.indexOfLine(end.line) !== index) return undefined;
       const first = this.firstLines[index];
       if (!isInsertion) {
-        for (let line = start.line; line <= end.line; line++) if (this.maskedLines[index].has(line - first)) return undefined;
+        for (let line = start.line; line <= end.line; line++)
+          if (this.maskedLines[index].has(line - first)) return undefined;
       }
-      add(index, { range: { start: this.toLocal(index, start), end: this.toLocal(index, end) }, newText: edit.newText });
+      add(index, {
+        range: { start: this.toLocal(index, start), end: this.toLocal(index, end) },
+        newText: edit.newText,
+      });
     }
     return result;
   }

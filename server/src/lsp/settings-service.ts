@@ -55,7 +55,9 @@ export class SettingsService {
     try {
       raw = await this.host.fetchSection(scopeUri);
     } catch (error) {
-      this.host.log.warn(`workspace/configuration failed (${describeError(error)}); using settings sent by the client`);
+      this.host.log.warn(
+        `workspace/configuration failed (${describeError(error)}); using settings sent by the client`,
+      );
       raw = undefined;
     }
     if (raw === undefined || raw === null) raw = this.pushed;
@@ -93,7 +95,11 @@ export class SettingsService {
     try {
       text = readFileSync(path, 'utf8');
     } catch (error) {
-      return { errors: [`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? describeError(error)}); using the defaults`] };
+      return {
+        errors: [
+          `${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? describeError(error)}); using the defaults`,
+        ],
+      };
     }
     const { settings, errors } = parseToolConfig(text, path);
     return { layer: { path, root: dirname(path), settings }, errors };
@@ -104,9 +110,14 @@ export class SettingsService {
    * (the document, or the workspace folder for files the scan reads); `filePath` finds the
    * pyproject.toml; `folderRoot` anchors the editor's exclude patterns.
    */
-  async resolve(scopeUri: string | undefined, filePath: string | undefined, folderRoot: string): Promise<ResolvedSettings> {
+  async resolve(
+    scopeUri: string | undefined,
+    filePath: string | undefined,
+    folderRoot: string,
+  ): Promise<ResolvedSettings> {
     const editor = await this.editorSettings(scopeUri);
-    const pyproject = filePath && editor.configurationPreference !== 'editorOnly' ? this.pyprojectFor(filePath) : undefined;
+    const pyproject =
+      filePath && editor.configurationPreference !== 'editorOnly' ? this.pyprojectFor(filePath) : undefined;
     return resolveSettings(editor, pyproject, folderRoot);
   }
 

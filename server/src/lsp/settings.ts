@@ -77,12 +77,16 @@ export function readEditorSettings(raw: unknown): { settings: EditorSettings; pr
     const value = get(key);
     if (value === undefined) continue;
     if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
-      problems.push(`\`leakLens.${key}\` must be an array of rule codes such as "LEAK001", got ${show(value)}`);
+      problems.push(
+        `\`leakLens.${key}\` must be an array of rule codes such as "LEAK001", got ${show(value)}`,
+      );
       continue;
     }
     const unknown = value.filter((v) => !isValidSelector(v));
     if (unknown.length > 0) {
-      problems.push(`\`leakLens.${key}\` has unknown rule code${unknown.length > 1 ? 's' : ''} ${unknown.map(show).join(', ')}`);
+      problems.push(
+        `\`leakLens.${key}\` has unknown rule code${unknown.length > 1 ? 's' : ''} ${unknown.map(show).join(', ')}`,
+      );
       continue;
     }
     // An empty list is what the settings UI shows when nothing is set: treat it as not set.
@@ -113,7 +117,8 @@ export function readEditorSettings(raw: unknown): { settings: EditorSettings; pr
 
   const exclude = get('exclude');
   if (exclude !== undefined) {
-    if (Array.isArray(exclude) && exclude.every((v) => typeof v === 'string')) settings.exclude = exclude.filter((p) => p.trim() !== '');
+    if (Array.isArray(exclude) && exclude.every((v) => typeof v === 'string'))
+      settings.exclude = exclude.filter((p) => p.trim() !== '');
     else problems.push(`\`leakLens.exclude\` must be an array of glob patterns, got ${show(exclude)}`);
   }
 
@@ -127,13 +132,18 @@ export function readEditorSettings(raw: unknown): { settings: EditorSettings; pr
   if (ttl !== undefined) {
     if (typeof ttl === 'number' && Number.isFinite(ttl) && ttl > 0) {
       if (ttl !== DEFAULT_SETTINGS.cacheTtlSeconds) settings.cacheTtlSeconds = ttl;
-    } else problems.push(`\`leakLens.cache.ttlSeconds\` must be a positive number of seconds, got ${show(ttl)}`);
+    } else
+      problems.push(`\`leakLens.cache.ttlSeconds\` must be a positive number of seconds, got ${show(ttl)}`);
   }
 
   const preference = get('configurationPreference');
   if (preference !== undefined) {
-    if ((PREFERENCES as readonly unknown[]).includes(preference)) settings.configurationPreference = preference as ConfigurationPreference;
-    else problems.push(`\`leakLens.configurationPreference\` must be one of ${PREFERENCES.map(show).join(', ')}, got ${show(preference)}`);
+    if ((PREFERENCES as readonly unknown[]).includes(preference))
+      settings.configurationPreference = preference as ConfigurationPreference;
+    else
+      problems.push(
+        `\`leakLens.configurationPreference\` must be one of ${PREFERENCES.map(show).join(', ')}, got ${show(preference)}`,
+      );
   }
   return { settings, problems };
 }
@@ -181,16 +191,22 @@ export interface PyprojectLayer {
  * Exclusions always add up: pyproject excludes (relative to its folder) and editor excludes
  * (relative to the workspace folder) both apply, except that editorOnly ignores pyproject's.
  */
-export function resolveSettings(editor: EditorSettings, pyproject: PyprojectLayer | undefined, folderRoot: string): ResolvedSettings {
+export function resolveSettings(
+  editor: EditorSettings,
+  pyproject: PyprojectLayer | undefined,
+  folderRoot: string,
+): ResolvedSettings {
   const editorPart = editorLayer(editor);
   const usePyproject = pyproject && editor.configurationPreference !== 'editorOnly';
   const { exclude: _ignored, ...pyPart } = pyproject?.settings ?? {};
   let engine: EngineSettings;
   if (!usePyproject) engine = mergeSettings(DEFAULT_SETTINGS, editorPart);
-  else if (editor.configurationPreference === 'filesystemFirst') engine = mergeSettings(DEFAULT_SETTINGS, editorPart, pyPart);
+  else if (editor.configurationPreference === 'filesystemFirst')
+    engine = mergeSettings(DEFAULT_SETTINGS, editorPart, pyPart);
   else engine = mergeSettings(DEFAULT_SETTINGS, pyPart, editorPart);
   const excludes: ExcludeSet[] = [];
-  if (usePyproject && pyproject.settings.exclude?.length) excludes.push({ patterns: pyproject.settings.exclude, root: pyproject.root });
+  if (usePyproject && pyproject.settings.exclude?.length)
+    excludes.push({ patterns: pyproject.settings.exclude, root: pyproject.root });
   if (editor.exclude.length > 0) excludes.push({ patterns: editor.exclude, root: folderRoot });
   engine.exclude = excludes.flatMap((e) => e.patterns);
   return { enabled: editor.enable, engine, excludes, pyproject: usePyproject ? pyproject.path : undefined };

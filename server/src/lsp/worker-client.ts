@@ -40,11 +40,23 @@ export class AnalysisWorker {
   }
 
   analyze(text: string, settings: EngineSettings, label: string): Promise<AnalysisOutcome> {
-    return this.run({ id: this.nextId++, kind: 'analyze', text, settings, label }) as Promise<AnalysisOutcome>;
+    return this.run({
+      id: this.nextId++,
+      kind: 'analyze',
+      text,
+      settings,
+      label,
+    }) as Promise<AnalysisOutcome>;
   }
 
   fixAll(segments: Segment[], settings: EngineSettings, label: string): Promise<FixAllOutcome> {
-    return this.run({ id: this.nextId++, kind: 'fixAll', segments, settings, label }) as Promise<FixAllOutcome>;
+    return this.run({
+      id: this.nextId++,
+      kind: 'fixAll',
+      segments,
+      settings,
+      label,
+    }) as Promise<FixAllOutcome>;
   }
 
   private run(job: WorkerJob): Promise<AnalysisOutcome | FixAllOutcome> {
@@ -60,7 +72,11 @@ export class AnalysisWorker {
     if (this.worker) return this.worker;
     // A deep stack: recursive code in the engine then survives absurd nesting that overflows the
     // main thread's (see Linter.runAnalysis, which retries such files here).
-    const worker = new Worker(this.script, { stdout: true, stderr: true, resourceLimits: { stackSizeMb: 64 } });
+    const worker = new Worker(this.script, {
+      stdout: true,
+      stderr: true,
+      resourceLimits: { stackSizeMb: 64 },
+    });
     // The worker must never write to the server's stdout (the JSON-RPC stream).
     worker.stdout.resume();
     worker.stderr.resume();

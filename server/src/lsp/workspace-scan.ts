@@ -53,9 +53,16 @@ export class WorkspaceScanner {
     const source = new CancellationTokenSource();
     this.running = source;
     const started = performance.now();
-    const summary: ScanSummary = { filesScanned: 0, findings: 0, skipped: 0, cancelled: false, durationMs: 0 };
+    const summary: ScanSummary = {
+      filesScanned: 0,
+      findings: 0,
+      skipped: 0,
+      cancelled: false,
+      durationMs: 0,
+    };
     const progress = await this.host.createProgress().catch(() => undefined);
-    const cancelled = () => source.token.isCancellationRequested || (progress?.token.isCancellationRequested ?? false);
+    const cancelled = () =>
+      source.token.isCancellationRequested || (progress?.token.isCancellationRequested ?? false);
     source.token.onCancellationRequested(() => this.host.interrupt());
     progress?.token.onCancellationRequested(() => this.host.interrupt());
     this.host.status('scanning');
@@ -78,7 +85,10 @@ export class WorkspaceScanner {
         const now = performance.now();
         if (progress && now - lastReport > 100) {
           lastReport = now;
-          progress.report(Math.floor((i / work.length) * 100), `${i}/${work.length} ${relative(folder.path, path)}`);
+          progress.report(
+            Math.floor((i / work.length) * 100),
+            `${i}/${work.length} ${relative(folder.path, path)}`,
+          );
         }
         if (this.host.isOpen(path)) continue;
         const read = await readPythonFile(path, this.host.maxFileBytes);

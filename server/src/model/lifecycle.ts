@@ -197,7 +197,7 @@ const MAX_DEPTH = 3;
 export function analyzeLifecycle(model: SemanticModel, call: Node, kind: ResourceKind): Lifecycle {
   const scope = model.scopeOf(call);
   if (!scope.isRuntime) return { state: 'out-of-scope' };
-  const double = testDouble(call);
+  const double = testDouble(model, call);
   if (double) return { state: 'handed-on', how: double, node: call };
   let owner: Scope = scope;
   while (owner.kind === 'comprehension' && owner.parent) owner = owner.parent;
@@ -686,6 +686,8 @@ function isPlainAttribute(node: Node): boolean {
 // ---------------------------------------------------------------------------------------------
 // Test code: creations expected to fail, and mocked factories
 
+const TEST_HINT = /assertRaises|raises|assertWarns|patch/;
+
 const EXPECT_FAILURE = new Set([
   'assertRaises',
   'assertRaisesRegex',
@@ -699,7 +701,9 @@ const EXPECT_FAILURE = new Set([
  * `with self.assertRaises(E): open(p)` — the creation is the statement expected to raise; and
  * `with patch("builtins.open", …): open(p)` / `@patch("m.open")` — the factory is a mock.
  */
-function testDouble(call: Node): string | undefined {
+function testDouble(model: SemanticModel, call: Node): string | undefined {
+  // Climbing every ancestor costs (tree-sitter finds a parent from the root): only in test-like files.
+  if (!TEST_HINT.test(model.file.text)) return undefined;
   const factoryName = lastCalleeName(call);
   const statement = statementNode(call);
   for (let p = call.parent; p && p.type !== 'module'; p = p.parent) {

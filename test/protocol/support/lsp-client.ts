@@ -7,7 +7,6 @@ import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   type ApplyWorkspaceEditParams,
   type ClientCapabilities,
@@ -31,6 +30,7 @@ import {
   type WorkspaceEdit,
   type WorkspaceFolder,
 } from 'vscode-languageserver-protocol/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 
 /** `$/progress` parameters. */
 export interface ProgressParams {
@@ -55,6 +55,8 @@ export function ensureBuilt(): Promise<void> {
 export type SettingsFn = (scopeUri: string | undefined) => unknown;
 
 export interface StartOptions {
+  /** Node arguments that start the server (default: dist/server.js --stdio). */
+  args?: string[];
   workspaceFolders?: WorkspaceFolder[];
   /** The `leakLens` section per scope; default: nothing set. */
   settings?: SettingsFn;
@@ -75,7 +77,12 @@ export const DEFAULT_CAPABILITIES: ClientCapabilities = {
   window: { workDoneProgress: true, showMessage: {} },
   textDocument: {
     synchronization: { dynamicRegistration: false },
-    publishDiagnostics: { relatedInformation: true, versionSupport: true, codeDescriptionSupport: true, dataSupport: true },
+    publishDiagnostics: {
+      relatedInformation: true,
+      versionSupport: true,
+      codeDescriptionSupport: true,
+      dataSupport: true,
+    },
     codeAction: {
       dataSupport: true,
       isPreferredSupport: true,
@@ -114,9 +121,15 @@ export class TestClient {
 
   static async start(options: StartOptions = {}): Promise<TestClient> {
     await ensureBuilt();
-    const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], cwd: ROOT });
+    const child = spawn(process.execPath, [SERVER, '--stdio'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      cwd: ROOT,
+    });
     if (!child.stdout || !child.stdin) throw new Error('no stdio');
-    const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+    const connection = createProtocolConnection(
+      new StreamMessageReader(child.stdout),
+      new StreamMessageWriter(child.stdin),
+    );
     const client = new TestClient(child, connection, options.settings ?? (() => ({})));
     child.stderr?.on('data', (d) => {
       client.stderr += String(d);
@@ -150,7 +163,9 @@ export class TestClient {
   private wire(): void {
     const c = this.connection;
     c.onRequest('workspace/configuration', (params: ConfigurationParams) =>
-      params.items.map((item) => (item.section === 'leakLens' ? (this.settings(item.scopeUri) ?? null) : null)),
+      params.items.map((item) =>
+        item.section === 'leakLens' ? (this.settings(item.scopeUri) ?? null) : null,
+      ),
     );
     c.onRequest('window/workDoneProgress/create', (params: { token: string | number }) => {
       this.record({ kind: 'progressCreate', token: params.token });
@@ -168,7 +183,9 @@ export class TestClient {
     c.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) =>
       this.record({ kind: 'diagnostics', params }),
     );
-    c.onNotification('window/showMessage', (params: ShowMessageParams) => this.record({ kind: 'showMessage', params }));
+    c.onNotification('window/showMessage', (params: ShowMessageParams) =>
+      this.record({ kind: 'showMessage', params }),
+    );
     c.onNotification('window/logMessage', (params: LogMessageParams) => this.record({ kind: 'log', params }));
     c.onNotification('$/progress', (params: ProgressParams) => this.record({ kind: 'progress', params }));
   }
@@ -211,7 +228,11 @@ export class TestClient {
     since = 0,
     timeoutMs = 15000,
   ): Promise<PublishDiagnosticsParams> {
-    return this.waitFor((e) => (e.kind === 'diagnostics' && e.params.uri === uri && accept(e.params) ? e.params : undefined), timeoutMs, since);
+    return this.waitFor(
+      (e) => (e.kind === 'diagnostics' && e.params.uri === uri && accept(e.params) ? e.params : undefined),
+      timeoutMs,
+      since,
+    );
   }
 
   /** The diagnostics last published for a URI (undefined if never). */
@@ -229,14 +250,17 @@ export class TestClient {
 
   async open(uri: string, text: string, languageId = 'python', version = 1): Promise<void> {
     this.docs.set(uri, TextDocument.create(uri, languageId, version, text));
-    await this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version, text } });
+    await this.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId, version, text },
+    });
   }
 
   /** Open and wait for the diagnostics of that version. */
   async openAndWait(uri: string, text: string, languageId = 'python'): Promise<Diagnostic[]> {
     const since = this.mark;
     await this.open(uri, text, languageId);
-    return (await this.diagnosticsFor(uri, (p) => p.version === 1 || p.version === undefined, since)).diagnostics;
+    return (await this.diagnosticsFor(uri, (p) => p.version === 1 || p.version === undefined, since))
+      .diagnostics;
   }
 
   async change(uri: string, changes: TextDocumentContentChangeEvent[]): Promise<number> {
@@ -244,7 +268,10 @@ export class TestClient {
     if (!doc) throw new Error(`not open: ${uri}`);
     const version = doc.version + 1;
     this.docs.set(uri, TextDocument.update(doc, changes, version));
-    await this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: changes });
+    await this.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: changes,
+    });
     return version;
   }
 
@@ -269,7 +296,12 @@ export class TestClient {
     return doc.getText();
   }
 
-  codeActions(uri: string, range: Range, diagnostics: Diagnostic[], only?: string[]): Promise<(CodeAction | Command)[] | null> {
+  codeActions(
+    uri: string,
+    range: Range,
+    diagnostics: Diagnostic[],
+    only?: string[],
+  ): Promise<(CodeAction | Command)[] | null> {
     return this.connection.sendRequest('textDocument/codeAction', {
       textDocument: { uri },
       range,
@@ -287,7 +319,10 @@ export class TestClient {
       if (doc && change.textDocument.version !== null && change.textDocument.version !== doc.version) {
         throw new Error(`edit for version ${change.textDocument.version}, document at ${doc.version}`);
       }
-      perUri.set(change.textDocument.uri, [...(perUri.get(change.textDocument.uri) ?? []), ...(change.edits as TextEdit[])]);
+      perUri.set(change.textDocument.uri, [
+        ...(perUri.get(change.textDocument.uri) ?? []),
+        ...(change.edits as TextEdit[]),
+      ]);
     }
     const result = new Map<string, string>();
     for (const [uri, edits] of perUri) {
@@ -304,11 +339,28 @@ export class TestClient {
   }
 
   /** notebookDocument/didOpen with code cells (`kind` 2) and markdown cells (`kind` 1). */
-  async openNotebook(uri: string, cells: { uri: string; text: string; kind?: 1 | 2; languageId?: string }[]): Promise<void> {
-    for (const c of cells) this.docs.set(c.uri, TextDocument.create(c.uri, c.languageId ?? (c.kind === 1 ? 'markdown' : 'python'), 1, c.text));
+  async openNotebook(
+    uri: string,
+    cells: { uri: string; text: string; kind?: 1 | 2; languageId?: string }[],
+  ): Promise<void> {
+    for (const c of cells)
+      this.docs.set(
+        c.uri,
+        TextDocument.create(c.uri, c.languageId ?? (c.kind === 1 ? 'markdown' : 'python'), 1, c.text),
+      );
     await this.connection.sendNotification('notebookDocument/didOpen', {
-      notebookDocument: { uri, notebookType: 'jupyter-notebook', version: 1, cells: cells.map((c) => ({ kind: c.kind ?? 2, document: c.uri })) },
-      cellTextDocuments: cells.map((c) => ({ uri: c.uri, languageId: c.languageId ?? (c.kind === 1 ? 'markdown' : 'python'), version: 1, text: c.text })),
+      notebookDocument: {
+        uri,
+        notebookType: 'jupyter-notebook',
+        version: 1,
+        cells: cells.map((c) => ({ kind: c.kind ?? 2, document: c.uri })),
+      },
+      cellTextDocuments: cells.map((c) => ({
+        uri: c.uri,
+        languageId: c.languageId ?? (c.kind === 1 ? 'markdown' : 'python'),
+        version: 1,
+        text: c.text,
+      })),
     });
   }
 
@@ -327,7 +379,10 @@ export class TestClient {
       this.docs.set(uri, next);
       return { document: { uri, version: next.version }, changes };
     });
-    await this.connection.sendNotification('notebookDocument/didChange', { notebookDocument: { uri: notebook, version }, change: { cells: { textContent } } });
+    await this.connection.sendNotification('notebookDocument/didChange', {
+      notebookDocument: { uri: notebook, version },
+      change: { cells: { textContent } },
+    });
   }
 
   /** Remove `deleteCount` cells at `start` (their text documents close). */
@@ -337,13 +392,18 @@ export class TestClient {
     for (const uri of uris) this.docs.delete(uri);
     await this.connection.sendNotification('notebookDocument/didChange', {
       notebookDocument: { uri: notebook, version },
-      change: { cells: { structure: { array: { start, deleteCount }, didClose: uris.map((uri) => ({ uri })) } } },
+      change: {
+        cells: { structure: { array: { start, deleteCount }, didClose: uris.map((uri) => ({ uri })) } },
+      },
     });
   }
 
   async closeNotebook(notebook: string, cellUris: string[]): Promise<void> {
     for (const uri of cellUris) this.docs.delete(uri);
-    await this.connection.sendNotification('notebookDocument/didClose', { notebookDocument: { uri: notebook }, cellTextDocuments: cellUris.map((uri) => ({ uri })) });
+    await this.connection.sendNotification('notebookDocument/didClose', {
+      notebookDocument: { uri: notebook },
+      cellTextDocuments: cellUris.map((uri) => ({ uri })),
+    });
   }
 
   alive(): boolean {

@@ -402,7 +402,8 @@ function readSawtooth(
   const troughRise = fit.slope * (tt[tt.length - 1] - tt[0]);
   const spread = Math.max(...ty) - Math.min(...ty);
   const step = detectOneOffStep(tt, ty, 0, tt.length, tolerance);
-  const riseBound = tt.length >= 3 ? (fit.slope + 2 * slopeStdErr(tt, fit)) * (tt[tt.length - 1] - tt[0]) : troughRise;
+  const riseBound =
+    tt.length >= 3 ? (fit.slope + 2 * slopeStdErr(tt, fit)) * (tt[tt.length - 1] - tt[0]) : troughRise;
   if (!step && troughRise <= tolerance && riseBound > tolerance && riseBound - troughRise > tolerance) {
     return {
       ...base,

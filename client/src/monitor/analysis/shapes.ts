@@ -81,7 +81,8 @@ export function detectWarmup(
   while (
     index + 1 < n - 2 &&
     ts[index + 1] <= latestT &&
-    ys[index + 1] - ys[index] > Math.max(minStep, opts.slopeRatio * Math.max(br.second.slope, 0) * (ts[index + 1] - ts[index]))
+    ys[index + 1] - ys[index] >
+      Math.max(minStep, opts.slopeRatio * Math.max(br.second.slope, 0) * (ts[index + 1] - ts[index]))
   ) {
     index++;
   }

@@ -66,7 +66,8 @@ class ProcfsSource implements SampleSource {
   async read(): Promise<Reading> {
     const stat = readStat(this.pid, this.root);
     if (!stat || stat.state === 'Z' || stat.state === 'X') throw exited(this.pid);
-    if (stat.startTime !== this.startTime) throw exited(this.pid, 'has exited and its PID now belongs to another process');
+    if (stat.startTime !== this.startTime)
+      throw exited(this.pid, 'has exited and its PID now belongs to another process');
     const rootMemory = readMemory(this.pid, this.root);
     if (!rootMemory) throw exited(this.pid);
     const processes: ProcessReading[] = [
@@ -97,7 +98,15 @@ class ProcfsSource implements SampleSource {
           command = readCommand(child.pid, this.root, child.comm);
           this.commands.set(key, command);
         }
-        processes.push({ key, pid: child.pid, ppid: child.ppid, command, rss: memory.rss, swap: memory.swap, root: false });
+        processes.push({
+          key,
+          pid: child.pid,
+          ppid: child.ppid,
+          command,
+          rss: memory.rss,
+          swap: memory.swap,
+          root: false,
+        });
       }
     }
     return { processes, warnings };

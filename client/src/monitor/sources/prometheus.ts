@@ -32,7 +32,10 @@ export function parseMetric(text: string, name: string): MetricSample[] {
     const after = line.charAt(name.length);
     if (after !== '{' && after !== ' ' && after !== '\t' && after !== '') continue; // another metric sharing the prefix
     const fail = (why: string) =>
-      new MonitorError('malformed-metrics', `Malformed metrics page, line ${i + 1} (${why}): ${line.slice(0, 120)}`);
+      new MonitorError(
+        'malformed-metrics',
+        `Malformed metrics page, line ${i + 1} (${why}): ${line.slice(0, 120)}`,
+      );
     let pos = name.length;
     const labels: Record<string, string> = {};
     if (after === '{') {
@@ -70,7 +73,10 @@ export function parseMetric(text: string, name: string): MetricSample[] {
         else if (line[pos] !== '}') throw fail('expected , or } in the labels');
       }
     }
-    const fields = line.slice(pos).trim().split(/[ \t]+/);
+    const fields = line
+      .slice(pos)
+      .trim()
+      .split(/[ \t]+/);
     if (fields.length < 1 || fields.length > 2 || !FLOAT.test(fields[0])) throw fail('bad value');
     if (fields.length === 2 && !/^-?\d+(?:\.\d+)?$/.test(fields[1])) throw fail('bad timestamp');
     const v = fields[0].replace(/^([+-]?)[Ii]nf(inity)?$/, '$1Infinity');
@@ -93,10 +99,18 @@ export function createUrlSource(url: string, options: UrlSourceOptions = {}): Sa
   try {
     parsed = new URL(url);
   } catch {
-    throw new MonitorError('bad-target', `Not a URL: ${url}. Give a full address such as http://127.0.0.1:8000/metrics.`, true);
+    throw new MonitorError(
+      'bad-target',
+      `Not a URL: ${url}. Give a full address such as http://127.0.0.1:8000/metrics.`,
+      true,
+    );
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new MonitorError('bad-target', `Only http and https metrics URLs are supported, not ${parsed.protocol}`, true);
+    throw new MonitorError(
+      'bad-target',
+      `Only http and https metrics URLs are supported, not ${parsed.protocol}`,
+      true,
+    );
   }
   return new UrlSource(parsed.href, (options.timeoutSeconds ?? 5) * 1000);
 }
@@ -120,7 +134,11 @@ class UrlSource implements SampleSource {
 
   async read(): Promise<Reading> {
     const { reading, startTime } = await this.fetchReading();
-    if (this.startTime !== undefined && startTime !== undefined && Math.abs(startTime - this.startTime) > 0.5) {
+    if (
+      this.startTime !== undefined &&
+      startTime !== undefined &&
+      Math.abs(startTime - this.startTime) > 0.5
+    ) {
       throw new MonitorError(
         'target-exited',
         `The service behind ${this.url} restarted (process_start_time_seconds changed): its memory starts over, so the run ends here.`,
@@ -144,7 +162,10 @@ class UrlSource implements SampleSource {
     }
     const bad = samples.find((s) => !Number.isFinite(s.value) || s.value < 0);
     if (bad) {
-      throw new MonitorError('malformed-metrics', `${RSS_METRIC} on line ${bad.line} of ${this.url} is ${bad.value}, not a size in bytes.`);
+      throw new MonitorError(
+        'malformed-metrics',
+        `${RSS_METRIC} on line ${bad.line} of ${this.url} is ${bad.value}, not a size in bytes.`,
+      );
     }
     const processes: ProcessReading[] = samples.map((s) => {
       const pid = Number(s.labels.pid);
@@ -182,7 +203,10 @@ class UrlSource implements SampleSource {
     }
     if (!res.ok) {
       await res.body?.cancel().catch(() => undefined);
-      throw new MonitorError('http-status', `${this.url} answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}.`);
+      throw new MonitorError(
+        'http-status',
+        `${this.url} answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}.`,
+      );
     }
     try {
       return await res.text();
@@ -198,7 +222,10 @@ class UrlSource implements SampleSource {
     }
     const code = e?.cause?.code;
     if (code === 'ECONNREFUSED') {
-      return new MonitorError('connection-refused', `Connection refused by ${this.url}: is the service running and listening there?`);
+      return new MonitorError(
+        'connection-refused',
+        `Connection refused by ${this.url}: is the service running and listening there?`,
+      );
     }
     const detail = e?.cause?.message ?? e?.message ?? String(err);
     return new MonitorError('unreachable', `Cannot reach ${this.url}: ${code ? `${code} ` : ''}${detail}`);
