@@ -8,7 +8,7 @@
 // None of them runs in Restricted Mode: reading other processes' memory and fetching URLs is not
 // something an untrusted folder may trigger (package.json also disables them there).
 import * as vscode from 'vscode';
-import { DISPLAY_NAME, Commands } from './ids';
+import { Commands, DISPLAY_NAME } from './ids';
 import { formatTextReport } from './monitor/cli';
 import { MonitorError } from './monitor/errors';
 import { type DetectJson, toDetectJson } from './monitor/export';
@@ -19,7 +19,13 @@ import { MEMORY_PANEL_VIEW_TYPE, webviewOptions } from './panel/memory-panel';
 import { MonitorController } from './panel/monitor-controller';
 import { askDuration, askInterval, pickTarget } from './panel/pickers';
 import type { MonitorSession, SessionConfig } from './panel/session';
-import { describeRunTarget, exportFileName, notificationLevel, progressMessage, verdictMessage } from './panel/texts';
+import {
+  describeRunTarget,
+  exportFileName,
+  notificationLevel,
+  progressMessage,
+  verdictMessage,
+} from './panel/texts';
 
 const TITLES = {
   detect: 'Detect Memory Leak',
@@ -27,13 +33,22 @@ const TITLES = {
   open: 'Open Memory Panel',
 } as const;
 
-export function registerMonitorCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
+export function registerMonitorCommands(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+): void {
   const controller = new MonitorController(context, log);
   context.subscriptions.push(
     controller,
-    vscode.commands.registerCommand(Commands.detectMemoryLeak, (arg?: unknown) => detectMemoryLeak(controller, log, arg)),
-    vscode.commands.registerCommand(Commands.attachToProcess, (arg?: unknown) => attachToProcess(controller, log, arg)),
-    vscode.commands.registerCommand(Commands.openMemoryPanel, (arg?: unknown) => openMemoryPanel(controller, log, arg)),
+    vscode.commands.registerCommand(Commands.detectMemoryLeak, (arg?: unknown) =>
+      detectMemoryLeak(controller, log, arg),
+    ),
+    vscode.commands.registerCommand(Commands.attachToProcess, (arg?: unknown) =>
+      attachToProcess(controller, log, arg),
+    ),
+    vscode.commands.registerCommand(Commands.openMemoryPanel, (arg?: unknown) =>
+      openMemoryPanel(controller, log, arg),
+    ),
     vscode.window.registerWebviewPanelSerializer(MEMORY_PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
         // The run itself comes from the workspace state (MonitorController); the webview's own
@@ -81,7 +96,8 @@ function commandArgs(arg: unknown, title: string, needTarget = true): MonitorCom
 
 function targetFromArgs(args: MonitorCommandArgs, config: DetectConfig): MonitorTarget | undefined {
   if (args.url !== undefined) return { url: args.url };
-  if (args.pid !== undefined) return { pid: args.pid, children: args.followChildren ?? config.followChildren };
+  if (args.pid !== undefined)
+    return { pid: args.pid, children: args.followChildren ?? config.followChildren };
   return undefined;
 }
 
@@ -94,7 +110,11 @@ function analysisFrom(args: MonitorCommandArgs | undefined, config: DetectConfig
 }
 
 /** A session for `config`, or undefined after saying why the target is impossible. */
-function newSession(controller: MonitorController, config: SessionConfig, title: string): MonitorSession | undefined {
+function newSession(
+  controller: MonitorController,
+  config: SessionConfig,
+  title: string,
+): MonitorSession | undefined {
   try {
     return controller.createSession(config);
   } catch (err) {
@@ -137,7 +157,11 @@ async function detectMemoryLeak(
   }
   if (!target) return undefined;
 
-  const session = newSession(controller, { mode: 'detect', target, durationSeconds, intervalSeconds, analysis }, title);
+  const session = newSession(
+    controller,
+    { mode: 'detect', target, durationSeconds, intervalSeconds, analysis },
+    title,
+  );
   if (!session) {
     if (args) throw new Error(`${title}: the target cannot be watched.`);
     return undefined;
@@ -243,7 +267,11 @@ async function showVerdict(
   }
 }
 
-async function attachToProcess(controller: MonitorController, log: vscode.LogOutputChannel, arg: unknown): Promise<void> {
+async function attachToProcess(
+  controller: MonitorController,
+  log: vscode.LogOutputChannel,
+  arg: unknown,
+): Promise<void> {
   const title = TITLES.attach;
   if (!trusted(title)) return;
   const args = commandArgs(arg, title);
@@ -276,7 +304,11 @@ async function attachToProcess(controller: MonitorController, log: vscode.LogOut
   }
 }
 
-async function openMemoryPanel(controller: MonitorController, log: vscode.LogOutputChannel, arg: unknown): Promise<void> {
+async function openMemoryPanel(
+  controller: MonitorController,
+  log: vscode.LogOutputChannel,
+  arg: unknown,
+): Promise<void> {
   if (!trusted(TITLES.open)) return;
   if (isArgsObject(arg)) {
     await attachToProcess(controller, log, arg);

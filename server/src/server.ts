@@ -165,6 +165,8 @@ export function startServer(): void {
   });
 
   connection.onInitialized(() => {
+    // After the handshake, before the first document arrives (or right behind it).
+    setImmediate(() => linter?.warmUp());
     if (capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
       void connection.client.register(DidChangeConfigurationNotification.type, { section: 'leakLens' });
     }
@@ -182,7 +184,7 @@ export function startServer(): void {
       connection.workspace.onDidChangeWorkspaceFolders((event) => {
         if (!linter) return;
         const removed = new Set(event.removed.map((f) => f.uri));
-        const kept = linter.folders.filter((f) => !removed.has(f.uri));
+        const kept = linter.workspaceFolders.filter((f) => !removed.has(f.uri));
         linter.setFolders([...kept, ...toScanFolders(event.added)]);
         if (event.added.length > 0) scheduleRescan();
       });

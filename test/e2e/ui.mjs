@@ -102,9 +102,10 @@ async function startLeakyWorker(workspace) {
 }
 
 /**
- * Answers the Detect command's prompts: the target (a quick pick of processes, or an input for
- * a PID), then duration and interval (inputs or picks). Written against the likely UI of
- * issue 4; anything unrecognised is accepted with Enter. At most 6 prompts, each bounded.
+ * Answers the Detect command's prompts: the target (a quick pick of processes that also takes a
+ * typed PID), then the duration and the interval. Recognised by their wording rather than their
+ * order, so a reordered or extra prompt does not derail the step; anything unrecognised is
+ * accepted with Enter (its default). At most 6 prompts, each bounded.
  */
 async function answerDetectPrompts(wb, pid) {
   const page = wb.page;

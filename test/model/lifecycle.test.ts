@@ -215,11 +215,23 @@ describe('resource lifecycle', () => {
       );
       const { result } = analyse('def f():\n    c = make()\n    with c:\n        c.read()', SQLITE);
       if (result.state !== 'leaked' || result.leak.kind !== 'never-released')
-        return assert.fail(state.toString());
+        return assert.fail('expected never-released');
       assert.equal(result.leak.named.withoutRelease.length, 1);
       assert.equal(
         state('def f():\n    with make() as c:\n        c.read()\n    c.close()', SQLITE),
         'leaked:normal-path-only',
+      );
+      // Uses inside the `with` body count too.
+      assert.equal(
+        state('def f():\n    with make() as c:\n        c.read()\n        c.close()', SQLITE),
+        'leaked:normal-path-only',
+      );
+      assert.equal(
+        state(
+          'def f():\n    with make() as c:\n        try:\n            c.read()\n        finally:\n            c.close()',
+          SQLITE,
+        ),
+        'released',
       );
     });
 
@@ -255,6 +267,47 @@ describe('resource lifecycle', () => {
       assert.equal(result.leak.attribute, '_r');
       assert.equal(result.leak.className, 'Worker');
       assert.equal(result.leak.teardown.childForFieldName('name')?.text, 'stop');
+    });
+  });
+
+  describe('functions of the same file', () => {
+    it('a helper that only uses its parameter does not take the resource', () => {
+      assert.equal(
+        state('def use(r):\n    r.read()\ndef f():\n    r = make()\n    use(r)'),
+        'leaked:never-released',
+      );
+      assert.equal(
+        state(
+          'class A:\n    def f(self):\n        r = make()\n        self.use(r)\n    def use(self, r):\n        r.read()',
+        ),
+        'leaked:never-released',
+      );
+    });
+
+    it('a helper that releases its parameter releases it (in finally when called there)', () => {
+      const helper = 'def shut(r):\n    r.close()\n';
+      assert.equal(
+        how(`${helper}def f():\n    r = make()\n    try:\n        r.read()\n    finally:\n        shut(r)`),
+        'finally',
+      );
+      assert.equal(
+        state(`${helper}def f():\n    r = make()\n    r.read()\n    shut(r)`),
+        'leaked:normal-path-only',
+      );
+    });
+
+    it('a helper that keeps its parameter, or one we cannot see, takes the resource', () => {
+      assert.equal(
+        state('REG = []\ndef keep(r):\n    REG.append(r)\ndef f():\n    r = make()\n    keep(r)'),
+        'handed-on',
+      );
+      assert.equal(state('def keep(r):\n    return r\ndef f():\n    r = make()\n    keep(r)'), 'handed-on');
+      assert.equal(state('import lib\ndef f():\n    r = make()\n    lib.use(r)'), 'handed-on');
+      assert.equal(
+        state('@register\ndef use(r):\n    r.read()\ndef f():\n    r = make()\n    use(r)'),
+        'handed-on',
+      );
+      assert.equal(state('def use(*rs):\n    pass\ndef f():\n    r = make()\n    use(r)'), 'handed-on');
     });
   });
 

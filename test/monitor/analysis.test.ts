@@ -141,6 +141,13 @@ const CASES: Case[] = [
     reason: /one-off/,
   },
   {
+    name: 'a one-off step caught mid-allocation (a sample between the levels) is still one step',
+    samples: series(61, 0.1, (_t, i) => (i < 36 ? 20.7 : i === 36 ? 28.4 : 40.7)),
+    settings: { minDurationSeconds: 4 },
+    verdict: 'no-leak',
+    shape: 'one-off-step',
+  },
+  {
     name: 'step-wise growth (most deltas zero) is a leak',
     samples: series(61, 5, (t) => 100 + Math.floor(t / 40) * 2),
     verdict: 'rapid-leak',

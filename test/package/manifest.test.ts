@@ -50,6 +50,8 @@ describe('extension manifest', () => {
       'onLanguage:python',
       'workspaceContains:**/pyproject.toml',
       'onNotebook:jupyter-notebook',
+      // The memory panel comes back after a window reload (WebviewPanelSerializer).
+      'onWebviewPanel:leakLens.memoryPanel',
     ]);
     assert.deepEqual(manifest.extensionKind, ['workspace']);
   });

@@ -36,7 +36,10 @@ describe('panel: chart data', () => {
       data.series.map((s) => [s.key, s.label, s.kind]),
       [['total', 'RSS', 'total']],
     );
-    assert.deepEqual(data.series[0].values, xs.map((t) => 100 + t));
+    assert.deepEqual(
+      data.series[0].values,
+      xs.map((t) => 100 + t),
+    );
   });
 
   it('several processes: the sum plus one line per process', () => {
@@ -45,7 +48,10 @@ describe('panel: chart data', () => {
         xs,
         total,
         series: [
-          { meta: { id: 'a', pid: 7, label: '/usr/bin/python3 -m uvicorn app:app --workers 2' }, values: total.map((v) => v / 2) },
+          {
+            meta: { id: 'a', pid: 7, label: '/usr/bin/python3 -m uvicorn app:app --workers 2' },
+            values: total.map((v) => v / 2),
+          },
           { meta: { id: 'b', pid: 8, label: 'python3 worker' }, values: total.map(() => null) },
         ],
       },
@@ -75,17 +81,31 @@ describe('panel: chart data', () => {
   it('names the trend after the process that decided the verdict, or the GC troughs', () => {
     const trend = { fromT: 0, toT: 9, slopeBytesPerSecond: 0, interceptBytes: 0 };
     const worker = buildChartData(
-      { xs, total, series: [], analysis: analysis({ trend, trendOf: { kind: 'process', id: 'b', label: 'PID 8 worker' } }) },
+      {
+        xs,
+        total,
+        series: [],
+        analysis: analysis({ trend, trendOf: { kind: 'process', id: 'b', label: 'PID 8 worker' } }),
+      },
       { buckets: 500 },
     );
     assert.equal(worker.series.at(-1)?.label, 'Trend of PID 8 worker');
-    const gc = buildChartData({ xs, total, series: [], analysis: analysis({ trend, shape: 'sawtooth' }) }, { buckets: 500 });
+    const gc = buildChartData(
+      { xs, total, series: [], analysis: analysis({ trend, shape: 'sawtooth' }) },
+      { buckets: 500 },
+    );
     assert.equal(gc.series.at(-1)?.label, 'Trend of the GC troughs');
-    assert.equal(buildChartData({ xs, total, series: [], analysis: analysis() }, { buckets: 500 }).warmup, undefined);
+    assert.equal(
+      buildChartData({ xs, total, series: [], analysis: analysis() }, { buckets: 500 }).warmup,
+      undefined,
+    );
   });
 
   it('short labels for legends', () => {
-    assert.equal(shortCommand('/home/u/.pyenv/versions/3.11/bin/python3.11 leaky.py 4 300'), 'python3.11 leaky.py 4 300');
+    assert.equal(
+      shortCommand('/home/u/.pyenv/versions/3.11/bin/python3.11 leaky.py 4 300'),
+      'python3.11 leaky.py 4 300',
+    );
     assert.equal(shortCommand('x'.repeat(100), 10), `${'x'.repeat(9)}…`);
     assert.equal(processLabel({ label: 'http://h:8000/metrics' }), 'http://h:8000/metrics');
   });

@@ -32,7 +32,9 @@ describe('panel: min/max decimation', () => {
     const width = (xs[n - 1] - xs[0]) / buckets;
     for (let b = 0; b < buckets; b += 97) {
       const inBucket = ys.filter((_, i) => Math.min(buckets - 1, Math.floor(xs[i] / width)) === b);
-      const drawn = out.columns[0].filter((_, i) => Math.min(buckets - 1, Math.floor(out.xs[i] / width)) === b);
+      const drawn = out.columns[0].filter(
+        (_, i) => Math.min(buckets - 1, Math.floor(out.xs[i] / width)) === b,
+      );
       assert.deepEqual(extremes(drawn), extremes(inBucket), `bucket ${b}`);
       assert.ok(extremes(drawn)[1] - extremes(drawn)[0] > 39, `bucket ${b} keeps the 40 MB swing`);
     }
@@ -52,11 +54,14 @@ describe('panel: min/max decimation', () => {
     const xs = Array.from({ length: n }, (_, i) => i * 0.5);
     const total = xs.map((t) => 50 + t);
     // A worker that only exists in the second half of the run.
-    const worker = xs.map((t, i) => (i < n / 2 ? null : 10 + (i % 3)));
+    const worker = xs.map((_t, i) => (i < n / 2 ? null : 10 + (i % 3)));
     const out = decimateMinMax(xs, [total, worker], 100);
     assert.equal(out.columns.length, 2);
     const half = out.xs.findIndex((x) => x >= xs[n / 2]);
-    assert.ok(out.columns[1].slice(0, half - 2).every((v) => v === null), 'no worker values before it started');
+    assert.ok(
+      out.columns[1].slice(0, half - 2).every((v) => v === null),
+      'no worker values before it started',
+    );
     assert.deepEqual(extremes(out.columns[1]), [10, 12]);
     assert.deepEqual(extremes(out.columns[0]), extremes(total));
   });

@@ -1,5 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { isArgsObject, parseCommandArgs, parseMetricsUrl, parsePid, parseSeconds } from '../../client/src/panel/inputs';
+import {
+  isArgsObject,
+  parseCommandArgs,
+  parseMetricsUrl,
+  parsePid,
+  parseSeconds,
+} from '../../client/src/panel/inputs';
 
 describe('panel: prompt and argument checks', () => {
   it('PIDs', () => {
@@ -41,22 +47,37 @@ describe('panel: prompt and argument checks', () => {
   });
 
   it('checks command arguments and lists every problem', () => {
-    assert.deepEqual(parseCommandArgs({ pid: 42, durationSeconds: 20, intervalSeconds: 1, rapidMBPerMin: 5 }).value, {
-      pid: 42,
-      durationSeconds: 20,
-      intervalSeconds: 1,
-      rapidMBPerMin: 5,
-    });
+    assert.deepEqual(
+      parseCommandArgs({ pid: 42, durationSeconds: 20, intervalSeconds: 1, rapidMBPerMin: 5 }).value,
+      {
+        pid: 42,
+        durationSeconds: 20,
+        intervalSeconds: 1,
+        rapidMBPerMin: 5,
+      },
+    );
     assert.equal(parseCommandArgs({ url: 'localhost:9/metrics' }).value?.url, 'http://localhost:9/metrics');
     const bad = parseCommandArgs({ pid: -1, url: 'ftp://x', durationSeconds: 'long', colour: 'red' });
     assert.ok(bad.error);
-    for (const part of [/unknown option colour/, /pid must be/, /url: Only http/, /not both/, /durationSeconds must be/]) {
+    for (const part of [
+      /unknown option colour/,
+      /pid must be/,
+      /url: Only http/,
+      /not both/,
+      /durationSeconds must be/,
+    ]) {
       assert.match(bad.error, part);
     }
     assert.match(parseCommandArgs({ durationSeconds: 5 }).error ?? '', /give pid or url/);
     assert.equal(parseCommandArgs({ durationSeconds: 5 }, false).error, undefined);
-    assert.match(parseCommandArgs({ pid: 1, durationSeconds: 5, intervalSeconds: 10 }).error ?? '', /must not exceed/);
-    assert.match(parseCommandArgs({ url: 'http://h/m', followChildren: true }).error ?? '', /followChildren needs a pid/);
+    assert.match(
+      parseCommandArgs({ pid: 1, durationSeconds: 5, intervalSeconds: 10 }).error ?? '',
+      /must not exceed/,
+    );
+    assert.match(
+      parseCommandArgs({ url: 'http://h/m', followChildren: true }).error ?? '',
+      /followChildren needs a pid/,
+    );
     assert.equal(parseCommandArgs({ pid: 1, minDurationSeconds: 0, noiseFloorMB: 0 }).error, undefined);
   });
 });

@@ -13,7 +13,15 @@ function snapshot(over: Partial<PanelSnapshot> = {}): PanelSnapshot {
     t: [0, 1, 2],
     rss: [30, 33, 36],
     processes: [
-      { id: '10:1', pid: 10, label: 'python3 app.py', root: true, firstT: 0, t: [0, 1, 2], rss: [20, 21, 22] },
+      {
+        id: '10:1',
+        pid: 10,
+        label: 'python3 app.py',
+        root: true,
+        firstT: 0,
+        t: [0, 1, 2],
+        rss: [20, 21, 22],
+      },
       { id: '11:5', pid: 11, label: 'worker', root: false, firstT: 0, t: [0, 1, 2], rss: [10, 12, 14] },
     ],
     errors: [],

@@ -20,13 +20,29 @@ describe('panel: webview HTML and messages', () => {
     assert.equal(csp, contentSecurityPolicy('https://file+.vscode-resource.vscode-cdn.net', 'abc123'));
     // The one script tag carries the nonce; no inline script or style, no http(s) URL but ours.
     const scripts = html.match(/<script[^>]*>/g) ?? [];
-    assert.deepEqual(scripts, ['<script nonce="abc123" src="https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview.js">']);
+    assert.deepEqual(scripts, [
+      '<script nonce="abc123" src="https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview.js">',
+    ]);
     assert.doesNotMatch(html, /<style|style="|onclick=/);
-    for (const url of html.match(/https?:\/\/[^"' )]+/g) ?? []) assert.ok(url.includes('vscode-resource'), url);
+    for (const url of html.match(/https?:\/\/[^"' )]+/g) ?? [])
+      assert.ok(url.includes('vscode-resource'), url);
   });
 
   it('has the stable element ids the tests and the script use', () => {
-    for (const id of ['verdict', 'growth', 'target', 'sample-count', 'chart', 'status', 'pause', 'resume', 'detach', 'reattach', 'export-csv', 'export-png']) {
+    for (const id of [
+      'verdict',
+      'growth',
+      'target',
+      'sample-count',
+      'chart',
+      'status',
+      'pause',
+      'resume',
+      'detach',
+      'reattach',
+      'export-csv',
+      'export-png',
+    ]) {
       assert.match(html, new RegExp(`id="${id}"`), id);
     }
     assert.match(html, /id="verdict"[^>]*data-verdict="none"/);
@@ -41,9 +57,15 @@ describe('panel: webview HTML and messages', () => {
 
   it('accepts only our messages from the webview', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'pause' }), { type: 'pause' });
-    assert.deepEqual(parseWebviewMessage({ type: 'export', format: 'csv' }), { type: 'export', format: 'csv' });
+    assert.deepEqual(parseWebviewMessage({ type: 'export', format: 'csv' }), {
+      type: 'export',
+      format: 'csv',
+    });
     assert.equal(parseWebviewMessage({ type: 'export', format: 'exe' }), undefined);
-    assert.equal(parseWebviewMessage({ type: 'exportPng', dataUrl: 'data:text/html;base64,AAAA' }), undefined);
+    assert.equal(
+      parseWebviewMessage({ type: 'exportPng', dataUrl: 'data:text/html;base64,AAAA' }),
+      undefined,
+    );
     assert.equal(parseWebviewMessage({ type: 'rm -rf' }), undefined);
     assert.equal(parseWebviewMessage('pause'), undefined);
     assert.equal(parseWebviewMessage(null), undefined);

@@ -54,13 +54,22 @@ describe('panel: monitor session (real processes)', function () {
     assert.deepEqual(states, ['running', 'stopped']);
     assert.equal(session.attached, false);
     // Every sample reached the model, in order.
-    assert.deepEqual(model.xs, session.run.samples.map((s) => s.t));
-    assert.deepEqual(model.total, session.run.samples.map((s) => s.rss));
+    assert.deepEqual(
+      model.xs,
+      session.run.samples.map((s) => s.t),
+    );
+    assert.deepEqual(
+      model.total,
+      session.run.samples.map((s) => s.rss),
+    );
     assert.ok(model.xs.length >= 20, `${model.xs.length} samples`);
     // Live verdicts while running, then a final one.
     const last = analyses.at(-1);
     assert.ok(last?.final, 'the last analysis is final');
-    assert.ok(analyses.some((a) => !a.final), 'live analyses while sampling');
+    assert.ok(
+      analyses.some((a) => !a.final),
+      'live analyses while sampling',
+    );
     assert.equal(last.verdict, 'rapid-leak', last.reason);
     assert.ok(last.trend, 'a trend line to draw');
     assert.equal(session.analysis().verdict, 'rapid-leak');
@@ -90,7 +99,12 @@ describe('panel: monitor session (real processes)', function () {
   it('a PID that does not exist: start rejects, the state is failed, nothing to draw', async () => {
     const proc = await startShape('flat', ['--exit-after', '0.1']);
     await proc.exited;
-    const session = new MonitorSession({ mode: 'attach', target: { pid: proc.pid }, intervalSeconds: 0.1, analysis: FAST });
+    const session = new MonitorSession({
+      mode: 'attach',
+      target: { pid: proc.pid },
+      intervalSeconds: 0.1,
+      analysis: FAST,
+    });
     await assert.rejects(session.start(), /No process with PID/);
     assert.equal(session.state, 'failed');
     assert.equal(session.snapshot(true).errors[0].code, 'no-such-process');
@@ -98,7 +112,12 @@ describe('panel: monitor session (real processes)', function () {
 
   it('pause stops sampling until resume; stop keeps the samples', async () => {
     const proc = await startShape('flat');
-    const session = new MonitorSession({ mode: 'attach', target: { pid: proc.pid }, intervalSeconds: 0.1, analysis: FAST });
+    const session = new MonitorSession({
+      mode: 'attach',
+      target: { pid: proc.pid },
+      intervalSeconds: 0.1,
+      analysis: FAST,
+    });
     await session.start();
     await new Promise((r) => setTimeout(r, 400));
     session.pause();
@@ -152,7 +171,12 @@ describe('panel: monitor session (real processes)', function () {
     assert.equal(restoreSession(undefined), undefined);
     assert.equal(restoreSession({ version: 2 }), undefined);
     assert.equal(restoreSession({ version: 1, id: 'x', config: {}, run: {} }), undefined);
-    const session = new MonitorSession({ mode: 'attach', target: { pid: 1 }, intervalSeconds: 1, analysis: {} });
+    const session = new MonitorSession({
+      mode: 'attach',
+      target: { pid: 1 },
+      intervalSeconds: 1,
+      analysis: {},
+    });
     const good = JSON.parse(JSON.stringify(persistSession(session)));
     assert.ok(restoreSession(good));
     good.run.samples = [[0, 'lots']];

@@ -36,13 +36,16 @@ describe('panel: notification and status texts', () => {
     assert.equal(result.verdict, 'rapid-leak');
     assert.equal(notificationLevel(result), 'error');
     const text = verdictMessage(r, result);
-    assert.match(text, /^Leak Lens: Rapid leak in PID 4242 \(python3 leaky_worker\.py 4 300\): page on-call\./);
+    assert.match(
+      text,
+      /^Leak Lens: Rapid leak in PID 4242 \(python3 leaky_worker\.py 4 300\): page on-call\./,
+    );
     assert.match(text, /Growing \+240 MB\/min, R² 1\.00, severity high \(21 samples over 20 s\)\./);
     assert.doesNotMatch(text, /no[- ]leak|inconclusive/i);
   });
 
   it('a slow leak is a warning; a flat process an info with "No leak"', () => {
-    const slow = run((t) => 50 * MIB + t * 0.3 * MIB, 60);
+    const slow = run((t) => 50 * MIB + t * 0.015 * MIB, 120);
     const slowResult = analyzeMonitorRun(slow, FAST);
     assert.equal(slowResult.verdict, 'slow-leak');
     assert.equal(notificationLevel(slowResult), 'warning');
@@ -61,7 +64,8 @@ describe('panel: notification and status texts', () => {
     const result = analyzeMonitorRun(warm, FAST);
     const text = verdictMessage(warm, result);
     if (result.warmupSeconds > 0) assert.match(text, /warm-up of .* excluded/);
-    if (result.verdict !== 'inconclusive') assert.match(text, /Judged on the samples before the target exited at 0:30\./);
+    if (result.verdict !== 'inconclusive')
+      assert.match(text, /Judged on the samples before the target exited at 30 s\./);
     else assert.match(text, /Inconclusive for PID 4242/);
   });
 
@@ -69,13 +73,22 @@ describe('panel: notification and status texts', () => {
     const short = run((t) => 50 * MIB + t * MIB, 3);
     const result = analyzeMonitorRun(short, FAST);
     assert.equal(result.verdict, 'inconclusive');
-    assert.match(verdictMessage(short, result), /^Leak Lens: Inconclusive for PID 4242 .*\(4 samples over 3\.0 s\): \S/);
+    assert.match(
+      verdictMessage(short, result),
+      /^Leak Lens: Inconclusive for PID 4242 .*\(4 samples over 3\.0 s\): \S/,
+    );
   });
 
   it('status bar text', () => {
-    assert.equal(statusBarText({ rss: 182 * MIB, growthMBPerMin: 2.1, paused: false }), '$(pulse) 182 MB +2.10 MB/min');
+    assert.equal(
+      statusBarText({ rss: 182 * MIB, growthMBPerMin: 2.1, paused: false }),
+      '$(pulse) 182 MB +2.10 MB/min',
+    );
     assert.equal(statusBarText({ rss: 182 * MIB, paused: false }), '$(pulse) 182 MB');
-    assert.equal(statusBarText({ rss: 182 * MIB, growthMBPerMin: 2.1, paused: true }), '$(debug-pause) 182 MB paused');
+    assert.equal(
+      statusBarText({ rss: 182 * MIB, growthMBPerMin: 2.1, paused: true }),
+      '$(debug-pause) 182 MB paused',
+    );
     assert.equal(statusBarText({ paused: false }), '$(pulse) …');
   });
 
@@ -83,7 +96,13 @@ describe('panel: notification and status texts', () => {
     assert.equal(formatClock(75), '1:15');
     assert.equal(formatClock(3725), '1:02:05');
     assert.equal(
-      progressMessage({ remainingSeconds: 42.4, samples: 12, rss: 64 * MIB, growthMBPerMin: -0.5, processes: 3 }),
+      progressMessage({
+        remainingSeconds: 42.4,
+        samples: 12,
+        rss: 64 * MIB,
+        growthMBPerMin: -0.5,
+        processes: 3,
+      }),
       '0:42 left · 12 samples · RSS 64.0 MB in 3 processes · trend -0.50 MB/min',
     );
     assert.equal(progressMessage({ remainingSeconds: -1, samples: 1, processes: 1 }), '0:00 left · 1 sample');
@@ -92,12 +111,22 @@ describe('panel: notification and status texts', () => {
   it('export file names', () => {
     const when = new Date(2024, 0, 31, 3, 15, 9);
     assert.equal(exportFileName({ pid: 42 }, 'csv', when), 'leak-lens-pid-42-20240131-031509.csv');
-    assert.equal(exportFileName({ kind: 'url', url: 'http://api:8000/metrics' }, 'json', when), 'leak-lens-api-8000-20240131-031509.json');
+    assert.equal(
+      exportFileName({ kind: 'url', url: 'http://api:8000/metrics' }, 'json', when),
+      'leak-lens-api-8000-20240131-031509.json',
+    );
   });
 
   it('quick-pick rows: program, PID and memory, command line underneath, in sections', () => {
     const items = processPickItems([
-      { pid: 10, ppid: 1, name: 'uvicorn', command: '/venv/bin/python3 /venv/bin/uvicorn app:app', kind: 'uvicorn', rssBytes: 80 * MIB },
+      {
+        pid: 10,
+        ppid: 1,
+        name: 'uvicorn',
+        command: '/venv/bin/python3 /venv/bin/uvicorn app:app',
+        kind: 'uvicorn',
+        rssBytes: 80 * MIB,
+      },
       { pid: 11, ppid: 1, name: 'python3', command: 'python3 leaky_worker.py', kind: 'python' },
       { pid: 12, ppid: 1, name: 'bash', command: 'x'.repeat(300), kind: 'other' },
     ]);

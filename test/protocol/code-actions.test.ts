@@ -2,9 +2,9 @@
 // editor would, then the result must compile and the rule must be silent.
 import * as assert from 'node:assert/strict';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol/node';
-import { codesOf, isCodeAction, pyCompile, TestClient } from './support/lsp-client';
 import { dedent } from '../../server/src/fixes/edits';
 import { RULES } from '../../server/src/rules/index';
+import { codesOf, isCodeAction, pyCompile, TestClient } from './support/lsp-client';
 import { CACHE_LEAK, LIST_LEAK, TWO_CACHES } from './support/snippets';
 
 const BASE = 'file:///tmp/leak-lens-protocol-actions';
@@ -196,7 +196,9 @@ describe('protocol: every rule’s fixes on its documented example', function ()
       let withPreferred = 0;
       for (const diagnostic of diagnostics) {
         await client.setText(uri, example);
-        const current = (client.latestDiagnostics(uri) ?? []).find((d) => d.code === rule.code && d.range.start.line === diagnostic.range.start.line);
+        const current = (client.latestDiagnostics(uri) ?? []).find(
+          (d) => d.code === rule.code && d.range.start.line === diagnostic.range.start.line,
+        );
         assert.ok(current);
         const actions = await actionsFor(client, uri, current);
         const suppress = actions.find((a) => a.title === `Suppress ${rule.code} on this line`);
@@ -207,7 +209,9 @@ describe('protocol: every rule’s fixes on its documented example', function ()
         for (const title of fixes.map((f) => f.title)) {
           // Each fix starts from the example again (its edit is for that version).
           await client.setText(uri, example);
-          const again = (client.latestDiagnostics(uri) ?? []).find((d) => d.code === rule.code && d.range.start.line === diagnostic.range.start.line);
+          const again = (client.latestDiagnostics(uri) ?? []).find(
+            (d) => d.code === rule.code && d.range.start.line === diagnostic.range.start.line,
+          );
           assert.ok(again);
           const fix = (await actionsFor(client, uri, again)).find((a) => a.title === title);
           assert.ok(fix?.edit);
@@ -217,23 +221,36 @@ describe('protocol: every rule’s fixes on its documented example', function ()
           assert.ok(after.length < diagnostics.length, `"${title}" removes its finding:\n${fixed}`);
         }
         await client.setText(uri, example);
-        const fresh = (client.latestDiagnostics(uri) ?? []).find((d) => d.code === rule.code && d.range.start.line === diagnostic.range.start.line);
+        const fresh = (client.latestDiagnostics(uri) ?? []).find(
+          (d) => d.code === rule.code && d.range.start.line === diagnostic.range.start.line,
+        );
         assert.ok(fresh);
-        const suppressAgain = (await actionsFor(client, uri, fresh)).find((a) => a.title === `Suppress ${rule.code} on this line`);
+        const suppressAgain = (await actionsFor(client, uri, fresh)).find(
+          (a) => a.title === `Suppress ${rule.code} on this line`,
+        );
         assert.ok(suppressAgain?.edit);
         const suppressed = client.applyWorkspaceEdit(suppressAgain.edit).get(uri) ?? '';
         assert.equal(pyCompile(suppressed), undefined);
-        assert.equal((await client.setText(uri, suppressed)).filter((d) => d.code === rule.code).length, diagnostics.length - 1);
+        assert.equal(
+          (await client.setText(uri, suppressed)).filter((d) => d.code === rule.code).length,
+          diagnostics.length - 1,
+        );
       }
       await client.setText(uri, example);
       const whole = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-      const [fixAll] = ((await client.codeActions(uri, whole, [], ['source.fixAll.leakLens'])) ?? []).filter(isCodeAction);
+      const [fixAll] = ((await client.codeActions(uri, whole, [], ['source.fixAll.leakLens'])) ?? []).filter(
+        isCodeAction,
+      );
       if (withPreferred === 0) return;
       assert.ok(fixAll?.edit, 'fix-all offered');
       const fixed = client.applyWorkspaceEdit(fixAll.edit).get(uri) ?? '';
       assert.equal(pyCompile(fixed), undefined, fixed);
       const left = (await client.setText(uri, fixed)).filter((d) => d.code === rule.code);
-      assert.equal(left.length, diagnostics.length - withPreferred, `fix-all leaves only findings without a preferred fix:\n${fixed}`);
+      assert.equal(
+        left.length,
+        diagnostics.length - withPreferred,
+        `fix-all leaves only findings without a preferred fix:\n${fixed}`,
+      );
     });
   }
 });

@@ -152,7 +152,10 @@ describe('protocol: `leak-lens server --stdio`', function () {
   it('serves the same language server from the CLI bundle', async () => {
     const client = await TestClient.start({ args: [join(ROOT, 'dist', 'cli.js'), 'server', '--stdio'] });
     try {
-      assert.deepEqual(codesOf(await client.openAndWait('file:///tmp/leak-lens-protocol/cli.py', CACHE_LEAK)), ['LEAK001']);
+      assert.deepEqual(
+        codesOf(await client.openAndWait('file:///tmp/leak-lens-protocol/cli.py', CACHE_LEAK)),
+        ['LEAK001'],
+      );
     } finally {
       assert.equal(await client.stop(), 0);
     }

@@ -208,8 +208,12 @@ describe('protocol: settings from a client without workspace/configuration', fun
       const uri = 'file:///tmp/leak-lens-pushed/m.py';
       assert.deepEqual(codesOf(await client.openAndWait(uri, BOTH)), ['LEAK002']);
       const since = client.mark;
-      await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { leakLens: { ignore: ['LEAK002'] } } });
-      assert.deepEqual(codesOf((await client.diagnosticsFor(uri, () => true, since)).diagnostics), ['LEAK001']);
+      await client.connection.sendNotification('workspace/didChangeConfiguration', {
+        settings: { leakLens: { ignore: ['LEAK002'] } },
+      });
+      assert.deepEqual(codesOf((await client.diagnosticsFor(uri, () => true, since)).diagnostics), [
+        'LEAK001',
+      ]);
     } finally {
       await client.stop();
     }

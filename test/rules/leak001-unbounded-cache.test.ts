@@ -349,12 +349,19 @@ const table: RuleTable = {
       name: 'filled once behind an emptiness check (lazy initialisation)',
       code: `
         _types = {}
+        _aliases = {}
 
         def types_map():
             if not _types:
                 for ext, kind in read_mime_files():
                     _types[ext] = kind
             return _types.get
+
+        def aliases():
+            if _aliases:
+                return _aliases.copy()
+            _aliases.update(load_aliases())
+            return _aliases.copy()
       `,
     },
     {
@@ -416,6 +423,44 @@ const table: RuleTable = {
       `,
     },
     {
+      name: 'a lambda bound to a name and only called while importing',
+      code: `
+        shell_flags = {}
+        addflag = lambda *args: shell_flags.update(boolean_flag(*args))
+        addflag("autoindent", "Turn on autoindenting.")
+      `,
+    },
+    {
+      name: 'a defaultdict read behind a membership guard cannot insert',
+      code: `
+        from collections import defaultdict
+
+        ALLOWED = defaultdict(set)
+        for name in ("gt", "lt"):
+            ALLOWED[name].add("int")
+
+        def check(constraint, schema):
+            if constraint not in ALLOWED:
+                raise ValueError(constraint)
+            return schema in ALLOWED[constraint]
+      `,
+    },
+    {
+      name: 'helpers deleted once the module is set up',
+      code: `
+        opmap = {}
+
+        def def_op(name, op):
+            opmap[name] = op
+
+        def unused_op(name, op):
+            def_op(name, op)
+
+        def_op("NOP", 9)
+        del def_op, unused_op
+      `,
+    },
+    {
       name: 'a counter on a plain dict needs the key to exist already',
       code: `
         _counts = {"ok": 0, "error": 0}
@@ -440,7 +485,14 @@ const table: RuleTable = {
                 _users[user_id] = await load_user(user_id)
             return _users[user_id]
       `,
-      errors: [{ line: 4, column: 1, message: '`_users` is written in `get_user()` and never evicted', severity: 'warning' }],
+      errors: [
+        {
+          line: 4,
+          column: 1,
+          message: '`_users` is written in `get_user()` and never evicted',
+          severity: 'warning',
+        },
+      ],
       output: `
         """User lookups."""
         import asyncio
@@ -702,7 +754,8 @@ const table: RuleTable = {
       errors: [
         {
           line: 4,
-          message: '`@cache` on `compile_pattern()` is unbounded: every distinct argument and its result is kept',
+          message:
+            '`@cache` on `compile_pattern()` is unbounded: every distinct argument and its result is kept',
           severity: 'information',
         },
       ],
@@ -776,6 +829,87 @@ const table: RuleTable = {
       errors: [{ line: 1, message: 'written in a lambda' }],
     },
     {
+      name: 'written through self.__class__; aliased lru_cache(maxsize=None) on a method',
+      code: `
+        from functools import lru_cache as memoize
+
+        class Store:
+            _items = {}
+
+            def put(self, k, v):
+                self.__class__._items[k] = v
+
+            @memoize(maxsize=None)
+            async def fetch(self, key): ...
+      `,
+      errors: [
+        { line: 4, message: '`Store._items` is written in `Store.put()`' },
+        { line: 9, message: '`@memoize(maxsize=None)` on method `Store.fetch()`' },
+      ],
+      output: `
+        from functools import lru_cache as memoize
+        from cachetools import TTLCache
+
+        class Store:
+            _items = TTLCache(maxsize=1024, ttl=3600)
+
+            def put(self, k, v):
+                self.__class__._items[k] = v
+
+            @memoize(maxsize=1024)
+            async def fetch(self, key): ...
+      `,
+    },
+    {
+      name: 'a classmethod cache with more arguments than cls is a free-function cache (information)',
+      code: `
+        import functools
+
+        class Parser:
+            @classmethod
+            @functools.lru_cache(maxsize=None)
+            def for_dialect(cls, dialect):
+                return cls(dialect)
+      `,
+      errors: [{ line: 5, severity: 'information', message: 'on `Parser.for_dialect()` is unbounded' }],
+    },
+    {
+      name: 'a public function called only from the __main__ block runs at run time',
+      code: `
+        _seen = {}
+
+        def remember(key):
+            _seen[key] = True
+
+        if __name__ == "__main__":
+            remember("x")
+      `,
+      errors: [{ line: 1, message: 'written in `remember()`' }],
+    },
+    {
+      name: 'a truth test that is not an emptiness guard does not make it "fill once"',
+      code: `
+        _memo = {}
+
+        def lookup(k):
+            if _memo and k in _memo:
+                return _memo[k]
+            _memo[k] = v = compute(k)
+            return v
+      `,
+      errors: [{ line: 1, message: '`_memo` is written in `lookup()`' }],
+      output: `
+        from cachetools import TTLCache
+        _memo = TTLCache(maxsize=1024, ttl=3600)
+
+        def lookup(k):
+            if _memo and k in _memo:
+                return _memo[k]
+            _memo[k] = v = compute(k)
+            return v
+      `,
+    },
+    {
       name: 'suppressed with noqa on the creation line',
       code: `
         _a = {}  # noqa: LEAK001
@@ -835,9 +969,15 @@ describe('LEAK001 details', () => {
           @cache
           def m(self, x): ...
     `);
-    const findings = analyzeSource(code, { rules: [rule], settings: { ...DEFAULT_SETTINGS, cacheTtlSeconds: 90 } }).findings;
+    const findings = analyzeSource(code, {
+      rules: [rule],
+      settings: { ...DEFAULT_SETTINGS, cacheTtlSeconds: 90 },
+    }).findings;
     assert.equal(findings.length, 2);
-    assert.match(findings[0].fixes[0].edits.map((e) => e.newText).join(''), /TTLCache\(maxsize=1024, ttl=90\)/);
+    assert.match(
+      findings[0].fixes[0].edits.map((e) => e.newText).join(''),
+      /TTLCache\(maxsize=1024, ttl=90\)/,
+    );
     assert.ok(findings.every((f) => f.fixes[0].isPreferred));
   });
 

@@ -285,6 +285,19 @@ const table: RuleTable = {
       `,
     },
     {
+      name: 'a decorator recognised by its shape: records the function and returns it unchanged',
+      code: `
+        import typing as t
+
+        internal_code: t.MutableSet = set()
+
+        def internalcode(f: t.Callable) -> t.Callable:
+            """Marks the function as internally used."""
+            internal_code.add(f.__code__)
+            return f
+      `,
+    },
+    {
       name: 'a class-level list that a method clears',
       code: `
         class Recorder:
@@ -482,7 +495,12 @@ const table: RuleTable = {
             Collector.log.append(x)
       `,
       errors: [
-        { line: 2, column: 5, message: 'class attribute `Collector.items` is shared by all instances and grows in `Collector.add()`' },
+        {
+          line: 2,
+          column: 5,
+          message:
+            'class attribute `Collector.items` is shared by all instances and grows in `Collector.add()`',
+        },
         { line: 4, message: '`Collector.log` is shared by all instances and grows in `note()`' },
       ],
       output: null,
@@ -531,7 +549,8 @@ const table: RuleTable = {
         {
           line: 1,
           column: 23,
-          message: 'mutable default `acc=[]` of `collect()` is created once and grows on every call (`.append()`)',
+          message:
+            'mutable default `acc=[]` of `collect()` is created once and grows on every call (`.append()`)',
         },
       ],
       output: `
@@ -613,7 +632,9 @@ const table: RuleTable = {
             cache[filename] = result = read(filename)
             return result
       `,
-      errors: [{ line: 1, message: 'mutable default `cache={}` of `synopsis()` is a cache shared by all calls' }],
+      errors: [
+        { line: 1, message: 'mutable default `cache={}` of `synopsis()` is a cache shared by all calls' },
+      ],
       output: null,
     },
     {

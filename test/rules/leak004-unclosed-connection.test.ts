@@ -320,6 +320,41 @@ const table: RuleTable = {
                 release(conn)
       `,
     },
+    {
+      name: 'a helper of this file closes it in finally',
+      code: `
+        import sqlite3
+
+        def close_quietly(conn):
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
+
+        def load(path):
+            conn = sqlite3.connect(path)
+            try:
+                return conn.execute("SELECT 1").fetchall()
+            finally:
+                close_quietly(conn)
+      `,
+    },
+    {
+      name: 'a helper of this file keeps it',
+      code: `
+        import sqlite3
+
+        _open = []
+
+        def track(conn):
+            _open.append(conn)
+
+        def connect(path):
+            conn = sqlite3.connect(path)
+            track(conn)
+            conn.execute("PRAGMA foreign_keys = ON")
+      `,
+    },
   ],
   invalid: [
     {
@@ -940,6 +975,113 @@ const table: RuleTable = {
                 except sqlite3.ProgrammingError:
                     return True
             return False
+      `,
+    },
+    {
+      name: 'an existing import contextlib is reused',
+      code: `
+        import contextlib
+        import sqlite3
+
+        def names(path):
+            conn = sqlite3.connect(path)
+            return [r[0] for r in conn.execute("SELECT name FROM t")]
+      `,
+      errors: [
+        { line: 5, column: 12, message: '`conn` from `sqlite3.connect()` is never closed in `names()`' },
+      ],
+      output: `
+        import contextlib
+        import sqlite3
+
+        def names(path):
+            with contextlib.closing(sqlite3.connect(path)) as conn:
+                return [r[0] for r in conn.execute("SELECT name FROM t")]
+      `,
+    },
+    {
+      name: 'chained request on a fresh requests.Session',
+      code: `
+        import requests
+
+        def status(url):
+            code = requests.Session().get(url).status_code
+            return code
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 12,
+          message:
+            'the session from `requests.Session()` is used once (`.get()`) and never closed in `status()`',
+        },
+      ],
+      output: `
+        import requests
+
+        def status(url):
+            with requests.Session() as session:
+                code = session.get(url).status_code
+            return code
+      `,
+    },
+    {
+      name: 'psycopg 3 connection never closed',
+      code: `
+        import psycopg
+
+        def count(dsn):
+            conn = psycopg.connect(dsn)
+            return conn.execute("SELECT count(*) FROM t").fetchone()
+      `,
+      errors: [
+        { line: 4, column: 12, message: '`conn` from `psycopg.connect()` is never closed in `count()`' },
+      ],
+      output: `
+        import psycopg
+
+        def count(dsn):
+            with psycopg.connect(dsn) as conn:
+                return conn.execute("SELECT count(*) FROM t").fetchone()
+      `,
+    },
+    {
+      name: 'passed to helpers of this file that only use it',
+      code: `
+        import sqlite3
+
+        def init_schema(conn):
+            conn.execute("CREATE TABLE IF NOT EXISTS t (x)")
+            conn.commit()
+
+        class Loader:
+            def run(self, path):
+                conn = sqlite3.connect(path)
+                init_schema(conn)
+                self.load(conn, table="t")
+
+            def load(self, conn, table):
+                return conn.execute(f"SELECT * FROM {table}").fetchall()
+      `,
+      errors: [
+        { line: 9, column: 16, message: '`conn` from `sqlite3.connect()` is never closed in `Loader.run()`' },
+      ],
+      output: `
+        import sqlite3
+        from contextlib import closing
+
+        def init_schema(conn):
+            conn.execute("CREATE TABLE IF NOT EXISTS t (x)")
+            conn.commit()
+
+        class Loader:
+            def run(self, path):
+                with closing(sqlite3.connect(path)) as conn:
+                    init_schema(conn)
+                    self.load(conn, table="t")
+
+            def load(self, conn, table):
+                return conn.execute(f"SELECT * FROM {table}").fetchall()
       `,
     },
   ],

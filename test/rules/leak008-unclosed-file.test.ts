@@ -759,6 +759,29 @@ const table: RuleTable = {
                 return f.readline()
       `,
     },
+    {
+      name: 'the name f is taken: the inline fix picks f2',
+      code: `
+        import json
+
+        def load(path, f):
+            return f(json.load(open(path)))
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 24,
+          message: 'the file from `open()` is passed to `json.load()` and never closed in `load()`',
+        },
+      ],
+      output: `
+        import json
+
+        def load(path, f):
+            with open(path) as f2:
+                return f(json.load(f2))
+      `,
+    },
   ],
 };
 

@@ -3,7 +3,7 @@
 // a target that cannot be watched at the start, an export that cannot be written).
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { formatBytes, formatRate, formatSeconds } from './analysis/format';
+import { formatBytes, formatRate, formatSeconds, shortCommand } from './analysis/format';
 import { type DetectSettings, resolveSettings } from './analysis/settings';
 import { analyzeMonitorRun, type DetectResult } from './detect';
 import { MonitorError } from './errors';
@@ -139,10 +139,9 @@ export function exitCodeFor(verdict: DetectResult['verdict']): number {
   return verdict === 'no-leak' ? 0 : verdict === 'inconclusive' ? 3 : 1;
 }
 
-function describeTarget(run: MonitorRun, maxCommand = Number.POSITIVE_INFINITY): string {
-  return run.target.kind === 'pid'
-    ? `PID ${run.target.pid} (${truncate(run.target.command, maxCommand)})`
-    : run.target.url;
+function describeTarget(run: MonitorRun, short = false): string {
+  if (run.target.kind === 'url') return run.target.url;
+  return `PID ${run.target.pid} (${short ? shortCommand(run.target.command) : run.target.command})`;
 }
 
 function truncate(text: string, max: number): string {
@@ -177,7 +176,7 @@ export function formatTextReport(run: MonitorRun, result: DetectResult): string 
       const series = run.processes.find((s) => s.id === p.id);
       const life = series?.exitedT !== undefined ? ` (exited at ${formatSeconds(series.exitedT)})` : '';
       lines.push(
-        `  ${String(p.pid ?? '-').padStart(7)}  ${p.analysis.verdict.padEnd(12)} ${formatRate(p.analysis.growthMBPerMin).padStart(16)}  ${truncate(p.label, 60)}${life}`,
+        `  ${String(p.pid ?? '-').padStart(7)}  ${p.analysis.verdict.padEnd(12)} ${formatRate(p.analysis.growthMBPerMin).padStart(16)}  ${shortCommand(p.label, 60)}${life}`,
       );
     }
   }
@@ -263,6 +262,7 @@ export async function runDetect(
   }
 
   let interrupted = 0;
+  let announced = false;
   const onSignal = () => {
     interrupted++;
     if (interrupted > 1) process.exit(130); // a second Ctrl+C means "now"
@@ -283,13 +283,22 @@ export async function runDetect(
     });
     if (text) {
       sampler.on('child-added', (p) =>
-        progress.message(`+ child PID ${p.pid} started: ${truncate(p.command, 80)}`),
+        progress.message(`+ child PID ${p.pid} started: ${shortCommand(p.command)}`),
       );
       sampler.on('child-exited', (p) => progress.message(`- child PID ${p.pid} exited`));
     }
     sampler.on('error', (e) =>
       progress.message(`leak-lens detect: ${e.fatal ? '' : 'warning: '}${e.message}`),
     );
+    sampler.on('state', (state) => {
+      // Announced once the target is known, before anything about its first sample.
+      if (state !== 'running' || !text || announced) return;
+      announced = true;
+      const withChildren = 'pid' in args.target && args.target.children ? ' and its children' : '';
+      progress.message(
+        `Sampling ${describeTarget(sampler.run, true)}${withChildren} every ${formatSeconds(args.intervalSeconds)} for ${formatSeconds(args.durationSeconds)} (Ctrl+C to stop early)…`,
+      );
+    });
     try {
       await sampler.start();
     } catch (err) {
@@ -297,11 +306,6 @@ export async function runDetect(
       progress.clear();
       io.stderr.write(`leak-lens detect: ${err.message}\n`);
       return 2;
-    }
-    if (text) {
-      progress.message(
-        `Sampling ${describeTarget(sampler.run, 80)}${args.target && 'pid' in args.target && args.target.children ? ' and its children' : ''} every ${formatSeconds(args.intervalSeconds)} for ${formatSeconds(args.durationSeconds)} (Ctrl+C to stop early)…`,
-      );
     }
     if (args.durationSeconds + 1e-9 < settings.minDurationSeconds) {
       progress.message(

@@ -25,7 +25,10 @@ export interface ChartSource {
   xs: readonly number[];
   /** Total RSS in bytes at each time. */
   total: readonly number[];
-  series: readonly { meta: { id: string; pid?: number; label: string }; values: readonly (number | null)[] }[];
+  series: readonly {
+    meta: { id: string; pid?: number; label: string };
+    values: readonly (number | null)[];
+  }[];
   analysis?: AnalysisView;
 }
 
@@ -37,8 +40,9 @@ export interface ChartOptions {
 }
 
 export function processLabel(meta: { pid?: number; label: string }): string {
+  if (meta.pid === undefined) return meta.label.length > 60 ? `${meta.label.slice(0, 59)}…` : meta.label;
   const name = shortCommand(meta.label);
-  return meta.pid !== undefined ? `PID ${meta.pid}${name ? ` ${name}` : ''}` : name;
+  return `PID ${meta.pid}${name ? ` ${name}` : ''}`;
 }
 
 /** The interesting part of a command line for a legend: the program and its first arguments. */

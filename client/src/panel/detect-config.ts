@@ -23,7 +23,10 @@ interface NumberRule {
   exclusive?: boolean;
 }
 
-const RULES: Record<'durationSeconds' | 'intervalSeconds' | 'minDurationSeconds' | 'rapidMBPerMin' | 'noiseFloorMB', NumberRule> = {
+const RULES: Record<
+  'durationSeconds' | 'intervalSeconds' | 'minDurationSeconds' | 'rapidMBPerMin' | 'noiseFloorMB',
+  NumberRule
+> = {
   durationSeconds: { key: 'durationSeconds', min: 1 },
   intervalSeconds: { key: 'intervalSeconds', min: 0.1 },
   minDurationSeconds: { key: 'minDurationSeconds', min: 0 },
@@ -35,13 +38,17 @@ const RULES: Record<'durationSeconds' | 'intervalSeconds' | 'minDurationSeconds'
  * Reads the settings through `get(key)` (key without the `leakLens.detect.` prefix; undefined when
  * unset). Returns the values to use and one message per setting that was ignored.
  */
-export function readDetectConfig(get: (key: string) => unknown): { config: DetectConfig; problems: string[] } {
+export function readDetectConfig(get: (key: string) => unknown): {
+  config: DetectConfig;
+  problems: string[];
+} {
   const problems: string[] = [];
   const number = (name: keyof typeof RULES, fallback: number): number => {
     const rule = RULES[name];
     const raw = get(rule.key);
     if (raw === undefined) return fallback;
-    const ok = typeof raw === 'number' && Number.isFinite(raw) && (rule.exclusive ? raw > rule.min : raw >= rule.min);
+    const ok =
+      typeof raw === 'number' && Number.isFinite(raw) && (rule.exclusive ? raw > rule.min : raw >= rule.min);
     if (ok) return raw;
     problems.push(
       `leakLens.detect.${rule.key} must be a number ${rule.exclusive ? '>' : '>='} ${rule.min}, not ${JSON.stringify(raw)}: using ${fallback}.`,
@@ -61,7 +68,9 @@ export function readDetectConfig(get: (key: string) => unknown): { config: Detec
   const rawFollow = get('followChildren');
   if (typeof rawFollow === 'boolean') followChildren = rawFollow;
   else if (rawFollow !== undefined) {
-    problems.push(`leakLens.detect.followChildren must be true or false, not ${JSON.stringify(rawFollow)}: using ${d.followChildren}.`);
+    problems.push(
+      `leakLens.detect.followChildren must be true or false, not ${JSON.stringify(rawFollow)}: using ${d.followChildren}.`,
+    );
   }
   return {
     config: {

@@ -10,7 +10,8 @@ const MAX_PID = 2 ** 31 - 1;
 export function parsePid(text: string): Parsed<number> {
   const s = text.trim();
   if (s === '') return { error: 'Type a process ID, e.g. 4242.' };
-  if (!/^\d+$/.test(s)) return { error: `“${s}” is not a process ID: a PID is a positive whole number, e.g. 4242.` };
+  if (!/^\d+$/.test(s))
+    return { error: `“${s}” is not a process ID: a PID is a positive whole number, e.g. 4242.` };
   const pid = Number(s);
   if (pid <= 0 || pid > MAX_PID) return { error: `${s} is not a valid process ID.` };
   return { value: pid };
@@ -22,7 +23,8 @@ export function parsePid(text: string): Parsed<number> {
  */
 export function parseMetricsUrl(text: string): Parsed<string> {
   const s = text.trim();
-  if (s === '') return { error: 'Type the URL of a Prometheus metrics page, e.g. http://127.0.0.1:8000/metrics.' };
+  if (s === '')
+    return { error: 'Type the URL of a Prometheus metrics page, e.g. http://127.0.0.1:8000/metrics.' };
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(s) ? s : `http://${s}`;
   let url: URL;
   try {
@@ -31,7 +33,9 @@ export function parseMetricsUrl(text: string): Parsed<string> {
     return { error: `“${s}” is not a URL. Give a full address such as http://127.0.0.1:8000/metrics.` };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return { error: `Only http and https metrics URLs are supported, not ${url.protocol.replace(/:$/, '')}.` };
+    return {
+      error: `Only http and https metrics URLs are supported, not ${url.protocol.replace(/:$/, '')}.`,
+    };
   }
   if (!url.hostname) return { error: `“${s}” has no host name.` };
   return { value: url.href };
@@ -43,7 +47,10 @@ const UNITS: Record<string, number> = { '': 1, s: 1, sec: 1, m: 60, min: 60, h: 
 export function parseSeconds(text: string, what: string, min: number): Parsed<number> {
   const s = text.trim().toLowerCase();
   const m = /^(\d+(?:\.\d+)?|\.\d+)\s*(s|sec|m|min|h)?$/.exec(s);
-  if (!m) return { error: `The ${what} is a number of seconds (or with a unit: 90s, 5m, 1h), not “${text.trim()}”.` };
+  if (!m)
+    return {
+      error: `The ${what} is a number of seconds (or with a unit: 90s, 5m, 1h), not “${text.trim()}”.`,
+    };
   const value = Number(m[1]) * UNITS[m[2] ?? ''];
   if (!(value >= min)) return { error: `The ${what} must be at least ${min} s.` };
   return { value };
@@ -84,17 +91,22 @@ export function isArgsObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Checks an argument object; the error lists every problem. `needTarget`: pid or url required. */
-export function parseCommandArgs(value: Record<string, unknown>, needTarget = true): Parsed<MonitorCommandArgs> {
+export function parseCommandArgs(
+  value: Record<string, unknown>,
+  needTarget = true,
+): Parsed<MonitorCommandArgs> {
   const problems: string[] = [];
   const out: MonitorCommandArgs = {};
   const unknown = Object.keys(value).filter((k) => !ARG_KEYS.has(k));
   if (unknown.length) problems.push(`unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
   if (value.pid !== undefined) {
-    if (typeof value.pid === 'number' && Number.isInteger(value.pid) && value.pid > 0 && value.pid <= MAX_PID) out.pid = value.pid;
+    if (typeof value.pid === 'number' && Number.isInteger(value.pid) && value.pid > 0 && value.pid <= MAX_PID)
+      out.pid = value.pid;
     else problems.push(`pid must be a positive whole number, got ${JSON.stringify(value.pid)}`);
   }
   if (value.url !== undefined) {
-    const url = typeof value.url === 'string' ? parseMetricsUrl(value.url) : { error: 'url must be a string' };
+    const url =
+      typeof value.url === 'string' ? parseMetricsUrl(value.url) : { error: 'url must be a string' };
     if (url.error !== undefined) problems.push(`url: ${url.error}`);
     else out.url = url.value;
   }
@@ -124,8 +136,11 @@ export function parseCommandArgs(value: Record<string, unknown>, needTarget = tr
     out.intervalSeconds !== undefined &&
     out.intervalSeconds > out.durationSeconds
   ) {
-    problems.push(`intervalSeconds (${out.intervalSeconds}) must not exceed durationSeconds (${out.durationSeconds})`);
+    problems.push(
+      `intervalSeconds (${out.intervalSeconds}) must not exceed durationSeconds (${out.durationSeconds})`,
+    );
   }
-  if (out.url !== undefined && out.followChildren) problems.push('followChildren needs a pid (a metrics URL has no child processes)');
+  if (out.url !== undefined && out.followChildren)
+    problems.push('followChildren needs a pid (a metrics URL has no child processes)');
   return problems.length ? { error: problems.join('; ') } : { value: out };
 }

@@ -3,7 +3,7 @@
 // and what the buttons do is the controller's. The webview is not kept alive while hidden; when it
 // comes back it says `ready` and gets the whole run again.
 import * as vscode from 'vscode';
-import { renderPanelHtml, makeNonce } from './html';
+import { makeNonce, renderPanelHtml } from './html';
 import { type ExtensionMessage, parseWebviewMessage, type WebviewMessage } from './protocol';
 import type { MonitorSession } from './session';
 
@@ -97,9 +97,17 @@ export class MemoryPanel implements vscode.Disposable {
             exited: e.exited.length ? e.exited : undefined,
           }),
         ),
-        session.on('analysis', (analysis) => this.post({ type: 'analysis', sessionId: session.id, analysis })),
+        session.on('analysis', (analysis) =>
+          this.post({ type: 'analysis', sessionId: session.id, analysis }),
+        ),
         session.on('state', (state) =>
-          this.post({ type: 'state', sessionId: session.id, state, stop: session.run.stop, errors: session.run.errors }),
+          this.post({
+            type: 'state',
+            sessionId: session.id,
+            state,
+            stop: session.run.stop,
+            errors: session.run.errors,
+          }),
         ),
         session.on('error', () =>
           this.post({
@@ -140,8 +148,8 @@ export class MemoryPanel implements vscode.Disposable {
   private post(message: ExtensionMessage): void {
     if (!this.ready || this.disposed) return;
     // Not delivered (false) only while the webview is torn down; it asks for a reset when back.
-    this.panel.webview.postMessage(message).then(undefined, (err) =>
-      this.log.warn(`Memory panel: could not post a message: ${err}`),
-    );
+    this.panel.webview
+      .postMessage(message)
+      .then(undefined, (err) => this.log.warn(`Memory panel: could not post a message: ${err}`));
   }
 }

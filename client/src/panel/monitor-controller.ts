@@ -2,8 +2,8 @@
 // memory panel that shows it, the status bar item, saving it across reloads, and the exports.
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { toCsv, toDetectJson } from '../monitor/export';
 import { Commands } from '../ids';
+import { toCsv, toDetectJson } from '../monitor/export';
 import { MEMORY_PANEL_TITLE, MEMORY_PANEL_VIEW_TYPE, MemoryPanel, type PanelHost } from './memory-panel';
 import { persistSession, restoreSession } from './persist';
 import { pngBytes } from './png';
@@ -40,7 +40,9 @@ export class MonitorController implements vscode.Disposable, PanelHost {
       const session = restoreSession(saved);
       if (session) {
         this.setSession(session, false);
-        log.info(`Memory monitor: restored the last run (${session.run.samples.length} samples of ${session.targetView().title})`);
+        log.info(
+          `Memory monitor: restored the last run (${session.run.samples.length} samples of ${session.targetView().title})`,
+        );
       } else {
         log.warn('Memory monitor: the saved run could not be read and was dropped.');
         void context.workspaceState.update(STATE_KEY, undefined);
@@ -65,7 +67,9 @@ export class MonitorController implements vscode.Disposable, PanelHost {
     const previous = this.current;
     if (previous?.attached) {
       previous.stop(`replaced by a new run on ${session.targetView().title}`);
-      this.log.info(`Memory monitor: stopped watching ${previous.targetView().title} to watch ${session.targetView().title}`);
+      this.log.info(
+        `Memory monitor: stopped watching ${previous.targetView().title} to watch ${session.targetView().title}`,
+      );
     }
     this.setSession(session, true);
     return session;
@@ -80,7 +84,10 @@ export class MonitorController implements vscode.Disposable, PanelHost {
     const webview = vscode.window.createWebviewPanel(
       MEMORY_PANEL_VIEW_TYPE,
       MEMORY_PANEL_TITLE,
-      { viewColumn: options.column ?? vscode.ViewColumn.Active, preserveFocus: options.preserveFocus ?? false },
+      {
+        viewColumn: options.column ?? vscode.ViewColumn.Active,
+        preserveFocus: options.preserveFocus ?? false,
+      },
       { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist')] },
     );
     this.panel = new MemoryPanel(webview, this.context.extensionUri, this, this.log);
@@ -114,7 +121,8 @@ export class MonitorController implements vscode.Disposable, PanelHost {
         session?.stop('detached');
         break;
       case 'reattach':
-        if (session) void vscode.commands.executeCommand(Commands.attachToProcess, reattachArgs(session.config));
+        if (session)
+          void vscode.commands.executeCommand(Commands.attachToProcess, reattachArgs(session.config));
         break;
       case 'attach':
         void vscode.commands.executeCommand(Commands.attachToProcess);
@@ -138,8 +146,7 @@ export class MonitorController implements vscode.Disposable, PanelHost {
       return undefined;
     }
     const run = session.run;
-    const text =
-      format === 'csv' ? toCsv(run) : `${JSON.stringify(toDetectJson(run, session.analysis()))}\n`;
+    const text = format === 'csv' ? toCsv(run) : `${JSON.stringify(toDetectJson(run, session.analysis()))}\n`;
     return this.saveFile(
       exportFileName(run.target, format),
       format === 'csv' ? { 'CSV (comma-separated)': ['csv'] } : { JSON: ['json'] },
@@ -229,8 +236,8 @@ export class MonitorController implements vscode.Disposable, PanelHost {
     const session = this.current;
     // A failed start has nothing worth bringing back.
     if (!session || session.state === 'failed') return;
-    void Promise.resolve(this.context.workspaceState.update(STATE_KEY, persistSession(session))).catch((err) =>
-      this.log.warn(`Memory monitor: could not save the run for the next window: ${err}`),
+    void Promise.resolve(this.context.workspaceState.update(STATE_KEY, persistSession(session))).catch(
+      (err) => this.log.warn(`Memory monitor: could not save the run for the next window: ${err}`),
     );
   }
 }

@@ -16,7 +16,12 @@ export interface StatusLine {
  * The status line. `lastT`: time of the newest sample; `sinceLastSeconds`: how long ago it arrived
  * (the countdown keeps moving between samples).
  */
-export function statusLine(info: Info | undefined, sampleCount: number, lastT: number | undefined, sinceLastSeconds = 0): StatusLine {
+export function statusLine(
+  info: Info | undefined,
+  sampleCount: number,
+  lastT: number | undefined,
+  sinceLastSeconds = 0,
+): StatusLine {
   if (!info) {
     return {
       state: 'empty',
@@ -41,24 +46,45 @@ export function statusLine(info: Info | undefined, sampleCount: number, lastT: n
       return { state: 'paused', text: 'Paused: no samples are taken until you resume.' };
     case 'failed': {
       const error = info.errors.find((e) => e.fatal) ?? info.errors[0];
-      return { state: 'failed', text: `Could not attach: ${error?.message ?? stop?.message ?? 'unknown error'}` };
+      return {
+        state: 'failed',
+        text: `Could not attach: ${error?.message ?? stop?.message ?? 'unknown error'}`,
+      };
     }
     case 'restored': {
-      const when = stop?.message === 'the window was reloaded' ? 'The window was reloaded' : 'Run from before a window reload';
-      return { state: 'restored', text: `${when}: showing the ${kept}. Nothing is attached now; re-attach to watch again.` };
+      const when =
+        stop?.message === 'the window was reloaded'
+          ? 'The window was reloaded'
+          : 'Run from before a window reload';
+      return {
+        state: 'restored',
+        text: `${when}: showing the ${kept}. Nothing is attached now; re-attach to watch again.`,
+      };
     }
     default: {
       if (!stop || stop.reason === 'duration') {
-        return { state: 'stopped', text: `Finished: sampled ${every} for ${formatSeconds(stop?.t ?? lastT ?? 0)}.` };
+        return {
+          state: 'stopped',
+          text: `Finished: sampled ${every} for ${formatSeconds(stop?.t ?? lastT ?? 0)}.`,
+        };
       }
       const at = formatClock(stop.t);
       if (stop.reason === 'target-exited') {
-        return { state: 'stopped', text: `The target exited at ${at}: ${stop.message ?? ''} The ${kept}.`.replace(/\s+/g, ' ') };
+        return {
+          state: 'stopped',
+          text: `The target exited at ${at}: ${stop.message ?? ''} The ${kept}.`.replace(/\s+/g, ' '),
+        };
       }
       if (stop.reason === 'error') {
-        return { state: 'stopped', text: `Sampling failed at ${at}: ${stop.message ?? 'unknown error'}. The ${kept}.` };
+        return {
+          state: 'stopped',
+          text: `Sampling failed at ${at}: ${stop.message ?? 'unknown error'}. The ${kept}.`,
+        };
       }
-      return { state: 'stopped', text: `Stopped at ${at}${stop.message ? ` (${stop.message})` : ''}. The ${kept}.` };
+      return {
+        state: 'stopped',
+        text: `Stopped at ${at}${stop.message ? ` (${stop.message})` : ''}. The ${kept}.`,
+      };
     }
   }
 }
@@ -73,7 +99,12 @@ export interface BadgeText {
 
 export function verdictBadge(analysis: AnalysisView | undefined): BadgeText {
   if (!analysis) return { verdict: 'none', text: 'no data', final: false, title: 'No samples yet.' };
-  const severity = analysis.severity === 'high' ? ' (severity high: page on-call)' : analysis.severity === 'low' ? ' (severity low)' : '';
+  const severity =
+    analysis.severity === 'high'
+      ? ' (severity high: page on-call)'
+      : analysis.severity === 'low'
+        ? ' (severity low)'
+        : '';
   return {
     verdict: analysis.verdict,
     text: analysis.verdict,

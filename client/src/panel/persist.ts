@@ -95,7 +95,8 @@ export function restoreSession(value: unknown): MonitorSession | undefined {
   return new MonitorSession(value.config, { id: value.id, run });
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const optional = (v: unknown, check: (v: unknown) => boolean) => v === undefined || v === null || check(v);
 const isPacked = (v: unknown): boolean =>
@@ -141,7 +142,8 @@ function isSeries(v: unknown): boolean {
 }
 
 function isPersisted(v: unknown): v is PersistedSession {
-  if (!isObject(v) || v.version !== PERSIST_VERSION || typeof v.id !== 'string' || !isConfig(v.config)) return false;
+  if (!isObject(v) || v.version !== PERSIST_VERSION || typeof v.id !== 'string' || !isConfig(v.config))
+    return false;
   const r = v.run;
   return (
     isObject(r) &&

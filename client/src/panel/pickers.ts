@@ -39,7 +39,14 @@ export async function pickTarget(title: string, followChildren: boolean): Promis
       const typed = parsePid(qp.value);
       const direct: TargetItem[] =
         typed.value !== undefined && !processItems.some((p) => p.pid === typed.value)
-          ? [{ label: `$(debug-alt) Use PID ${typed.value}`, description: 'not in the list (yet)', alwaysShow: true, pid: typed.value }]
+          ? [
+              {
+                label: `$(debug-alt) Use PID ${typed.value}`,
+                description: 'not in the list (yet)',
+                alwaysShow: true,
+                pid: typed.value,
+              },
+            ]
           : [];
       const active = qp.activeItems[0];
       qp.items = [...direct, ENTER_PID, ENTER_URL, ...processItems];
@@ -54,7 +61,12 @@ export async function pickTarget(title: string, followChildren: boolean): Promis
             section = item.section;
             processItems.push({ label: section ?? '', kind: vscode.QuickPickItemKind.Separator });
           }
-          processItems.push({ label: item.label, description: item.description, detail: item.detail, pid: item.pid });
+          processItems.push({
+            label: item.label,
+            description: item.description,
+            detail: item.detail,
+            pid: item.pid,
+          });
         }
         refresh();
       })
@@ -132,7 +144,11 @@ async function askUrl(title: string): Promise<string | undefined> {
 }
 
 /** How long to sample (seconds); warns, without refusing, when too short for a verdict. */
-export async function askDuration(title: string, defaultSeconds: number, minDurationSeconds: number): Promise<number | undefined> {
+export async function askDuration(
+  title: string,
+  defaultSeconds: number,
+  minDurationSeconds: number,
+): Promise<number | undefined> {
   const text = await vscode.window.showInputBox({
     title: `${title}: duration`,
     prompt: 'How long to sample, in seconds (or 90s, 5m, 1h). Esc cancels.',
@@ -154,7 +170,11 @@ export async function askDuration(title: string, defaultSeconds: number, minDura
 }
 
 /** Seconds between samples; at most the duration. */
-export async function askInterval(title: string, defaultSeconds: number, durationSeconds: number): Promise<number | undefined> {
+export async function askInterval(
+  title: string,
+  defaultSeconds: number,
+  durationSeconds: number,
+): Promise<number | undefined> {
   const text = await vscode.window.showInputBox({
     title: `${title}: interval`,
     prompt: 'Seconds between two samples (the sampling interval).',
@@ -163,7 +183,8 @@ export async function askInterval(title: string, defaultSeconds: number, duratio
     validateInput: (value): string | vscode.InputBoxValidationMessage | undefined => {
       const parsed = parseSeconds(value, 'interval', 0.1);
       if (parsed.error !== undefined) return parsed.error;
-      if (parsed.value > durationSeconds) return `The interval must not be longer than the duration (${durationSeconds} s).`;
+      if (parsed.value > durationSeconds)
+        return `The interval must not be longer than the duration (${durationSeconds} s).`;
       const samples = Math.floor(durationSeconds / parsed.value) + 1;
       if (samples < 5) {
         return {

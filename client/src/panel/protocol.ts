@@ -119,9 +119,12 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
   const m = value as Record<string, unknown>;
   if (typeof m.type !== 'string') return undefined;
   if (SIMPLE.has(m.type)) return { type: m.type } as WebviewMessage;
-  if (m.type === 'export') return m.format === 'csv' || m.format === 'json' ? { type: 'export', format: m.format } : undefined;
+  if (m.type === 'export')
+    return m.format === 'csv' || m.format === 'json' ? { type: 'export', format: m.format } : undefined;
   if (m.type === 'exportPng') {
-    return typeof m.dataUrl === 'string' && m.dataUrl.startsWith('data:image/png;base64,') && m.dataUrl.length <= MAX_DATA_URL
+    return typeof m.dataUrl === 'string' &&
+      m.dataUrl.startsWith('data:image/png;base64,') &&
+      m.dataUrl.length <= MAX_DATA_URL
       ? { type: 'exportPng', dataUrl: m.dataUrl }
       : undefined;
   }

@@ -8,7 +8,14 @@ import { analyzeMonitorRun, type DetectResult } from '../monitor/detect';
 import { type ProcessSample, Sampler } from '../monitor/sampler';
 import type { MonitorRun, MonitorTarget, RunError, Sample, StopInfo } from '../monitor/types';
 import { processLabel } from './chart-data';
-import type { AnalysisView, PanelSnapshot, PanelState, ProcessMeta, SessionMode, TargetView } from './protocol';
+import type {
+  AnalysisView,
+  PanelSnapshot,
+  PanelState,
+  ProcessMeta,
+  SessionMode,
+  TargetView,
+} from './protocol';
 
 export interface SessionConfig {
   mode: SessionMode;
@@ -90,7 +97,9 @@ export class MonitorSession {
 
   /** Sampling (or paused): the status bar shows the session while attached. */
   get attached(): boolean {
-    return this.currentState === 'starting' || this.currentState === 'running' || this.currentState === 'paused';
+    return (
+      this.currentState === 'starting' || this.currentState === 'running' || this.currentState === 'paused'
+    );
   }
 
   /** Settles when sampling has stopped, for whatever reason (at once for a restored session). */
@@ -131,7 +140,8 @@ export class MonitorSession {
   analysis(): DetectResult {
     const stopped = !this.attached;
     const samples = this.run.samples.length;
-    if (this.cached && this.cached.samples === samples && this.cached.stopped === stopped) return this.cached.result;
+    if (this.cached && this.cached.samples === samples && this.cached.stopped === stopped)
+      return this.cached.result;
     const started = performance.now();
     const result = analyzeMonitorRun(this.run, this.config.analysis);
     const cost = performance.now() - started;
@@ -243,7 +253,11 @@ export function toAnalysisView(result: DetectResult, final: boolean): AnalysisVi
     trendOf:
       decided === 'total'
         ? { kind: 'total' }
-        : { kind: 'process', id: decided.id, label: processLabel({ pid: decided.pid, label: decided.label }) },
+        : {
+            kind: 'process',
+            id: decided.id,
+            label: processLabel({ pid: decided.pid, label: decided.label }),
+          },
     leakingIds: result.leaking.map((p) => p.id),
     final,
   };

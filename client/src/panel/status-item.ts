@@ -2,8 +2,8 @@
 // monitor, not the workspace): current RSS and the trend, e.g. "$(pulse) 182 MB +2.10 MB/min".
 // A click shows the memory panel.
 import * as vscode from 'vscode';
-import { formatRate } from '../monitor/analysis/format';
 import { Commands } from '../ids';
+import { formatRate } from '../monitor/analysis/format';
 import type { MonitorSession } from './session';
 import { statusBarText } from './texts';
 
@@ -59,7 +59,9 @@ export class MonitorStatusItem implements vscode.Disposable {
     const lines = [
       `Leak Lens: ${paused ? 'paused on' : 'watching'} ${target.title}`,
       target.detail,
-      this.growth !== undefined ? `Trend so far: ${formatRate(this.growth)} (${this.verdict})` : 'Collecting samples…',
+      this.growth !== undefined
+        ? `Trend so far: ${formatRate(this.growth)} (${this.verdict})`
+        : 'Collecting samples…',
       'Click to show the memory panel.',
     ];
     this.item.tooltip = lines.filter(Boolean).join('\n');

@@ -66,7 +66,11 @@ export function verdictMessage(run: MonitorRun, result: DetectResult): string {
 export function statusBarText(state: { rss?: number; growthMBPerMin?: number; paused: boolean }): string {
   const icon = state.paused ? '$(debug-pause)' : '$(pulse)';
   const rss = state.rss === undefined ? '…' : formatBytes(state.rss);
-  const trend = state.paused ? ' paused' : state.growthMBPerMin === undefined ? '' : ` ${formatRate(state.growthMBPerMin)}`;
+  const trend = state.paused
+    ? ' paused'
+    : state.growthMBPerMin === undefined
+      ? ''
+      : ` ${formatRate(state.growthMBPerMin)}`;
   return `${icon} ${rss}${trend}`;
 }
 
@@ -78,8 +82,12 @@ export function progressMessage(o: {
   growthMBPerMin?: number;
   processes: number;
 }): string {
-  const parts = [`${formatClock(Math.max(0, o.remainingSeconds))} left`, `${o.samples} sample${o.samples === 1 ? '' : 's'}`];
-  if (o.rss !== undefined) parts.push(`RSS ${formatBytes(o.rss)}${o.processes > 1 ? ` in ${o.processes} processes` : ''}`);
+  const parts = [
+    `${formatClock(Math.max(0, o.remainingSeconds))} left`,
+    `${o.samples} sample${o.samples === 1 ? '' : 's'}`,
+  ];
+  if (o.rss !== undefined)
+    parts.push(`RSS ${formatBytes(o.rss)}${o.processes > 1 ? ` in ${o.processes} processes` : ''}`);
   if (o.growthMBPerMin !== undefined) parts.push(`trend ${formatRate(o.growthMBPerMin)}`);
   return parts.join(' · ');
 }
@@ -94,7 +102,11 @@ export function formatClock(seconds: number): string {
 }
 
 /** A default file name for an export: `leak-lens-pid-4242-20240131-031500.csv`. */
-export function exportFileName(target: MonitorTarget | MonitorRun['target'], extension: string, when = new Date()): string {
+export function exportFileName(
+  target: MonitorTarget | MonitorRun['target'],
+  extension: string,
+  when = new Date(),
+): string {
   const who =
     'url' in target
       ? (() => {

@@ -16,7 +16,11 @@ async function main(): Promise<void> {
     let reply: WorkerReply;
     try {
       if (job.kind === 'analyze')
-        reply = { kind: 'done', id: job.id, result: analyzeText(job.text, job.settings, job.label) };
+        reply = {
+          kind: 'done',
+          id: job.id,
+          result: analyzeText(job.text, job.settings, job.label, undefined, job.suppressions),
+        };
       else {
         const result = fixAll(job.segments, (text) => analyzeText(text, job.settings, job.label).findings);
         reply = { kind: 'done', id: job.id, result };

@@ -1,9 +1,9 @@
 // Runs the engine for the language server without ever taking the server down: a rule that
 // throws is reported (the other rules' findings are still published); if the engine itself
 // throws (say, a stack overflow on absurdly deep nesting), the rules are retried one by one so
-// the file still gets whatever findings can be computed. Each finding also carries its
-// "Suppress … on this line" fix, computed while the tree is at hand: code actions then need no
-// tree (and analysis can run on a worker thread). Used on the main thread and in the worker.
+// the file still gets whatever findings can be computed. On the worker thread each finding also
+// gets its "Suppress … on this line" fix while the tree is at hand (the main thread has no tree
+// for those texts); on the main thread that fix is computed when a code action asks for it.
 import { analyzeSource } from '../engine';
 import { SourceFile } from '../model/source';
 import { suppressionFix } from '../noqa';
@@ -27,12 +27,16 @@ export interface AnalysisOutcome {
   engineError?: string;
 }
 
-/** Analyse `text` (with `tree` if the caller keeps one for exactly this text). Never throws. */
+/**
+ * Analyse `text` (with `tree` if the caller keeps one for exactly this text). Never throws.
+ * `suppressions`: also compute each finding's suppression fix.
+ */
 export function analyzeText(
   text: string,
   settings: EngineSettings,
   label: string,
   tree?: Tree,
+  suppressions = false,
 ): AnalysisOutcome {
   const started = performance.now();
   let own: Tree | undefined;
@@ -67,18 +71,25 @@ export function analyzeText(
         }
       }
     }
-    try {
-      const file = new SourceFile(text, used, label);
-      for (const f of outcome.findings)
-        (f as LspFinding).suppression = suppressionFix(file, f.range.start.line, f.code);
-    } catch (error) {
-      outcome.ruleErrors.push({ code: 'noqa', error: describeError(error) });
+    if (suppressions) {
+      try {
+        addSuppressions(outcome.findings, text, used);
+      } catch (error) {
+        outcome.ruleErrors.push({ code: 'noqa', error: describeError(error) });
+      }
     }
     outcome.analyzeMs = performance.now() - started;
     return outcome;
   } finally {
     own?.delete();
   }
+}
+
+/** Give findings (of exactly `text`, parsed as `tree`) their suppression fix, if they lack one. */
+export function addSuppressions(findings: readonly LspFinding[], text: string, tree: Tree): void {
+  const file = new SourceFile(text, tree);
+  for (const f of findings)
+    if (!('suppression' in f)) f.suppression = suppressionFix(file, f.range.start.line, f.code);
 }
 
 /** Whether the analysis ran out of stack (deeply nested code meeting recursive engine code). */

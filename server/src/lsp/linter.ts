@@ -1,8 +1,9 @@
 // The language server's state and mechanics, independent of the wire: open documents and
-// notebooks, debounced analysis, what was published where, code actions, fix-all, the workspace
-// scan and file-system changes. server.ts feeds it LSP events and sends what it returns.
+// notebooks, debounced analysis, what was published where, code actions and fix-all; closed
+// files (workspace scan, file watching) are delegated to ClosedFiles. server.ts feeds it LSP
+// events and sends what it returns.
 import { existsSync } from 'node:fs';
-import { dirname, join, sep } from 'node:path';
+import { dirname } from 'node:path';
 import type {
   CodeAction,
   CodeActionContext,
@@ -12,16 +13,20 @@ import type {
   WorkDoneProgressServerReporter,
   WorkspaceEdit,
 } from 'vscode-languageserver';
-import { FileChangeType } from 'vscode-languageserver';
 import { isExcluded } from '../exclude';
-import type { EngineSettings, Range } from '../types';
+import { dedent } from '../fixes/edits';
+import { parsePython } from '../parser';
+import { RULES } from '../rules/index';
+import { DEFAULT_SETTINGS, type EngineSettings, type Range } from '../types';
 import {
   AnalysisErrorLog,
   type AnalysisOutcome,
+  addSuppressions,
   analyzeText,
   type LspFinding,
   overflowedStack,
 } from './analysis';
+import { ClosedFiles } from './closed-files';
 import {
   FIX_ALL_KIND,
   findingFor,
@@ -32,16 +37,17 @@ import {
 } from './code-actions';
 import { isOurs, toDiagnostic } from './diagnostics';
 import { OpenDocument } from './documents';
-import { inSkippedDirectory, readPythonFile } from './files';
+import { inSkippedDirectory } from './files';
 import { fixAll, minimalEdit } from './fix-all';
+import { WorkspaceFolders } from './folders';
 import { describeError, type Logger } from './logger';
 import { NotebookStore, type NotebookUnit } from './notebooks';
 import { type Segment, SegmentedText } from './segments';
-import { type ResolvedSettings, resolveSettings } from './settings';
+import type { ResolvedSettings } from './settings';
 import type { SettingsService } from './settings-service';
-import { isNotebookCellUri, isPythonSourceUri, pathToUri, uriToPath } from './uri';
+import { isNotebookCellUri, isPythonSourceUri, uriToPath } from './uri';
 import { AnalysisWorker, CancelledError } from './worker-client';
-import { type ScanFolder, type ScanSummary, WorkspaceScanner } from './workspace-scan';
+import type { ScanFolder, ScanSummary } from './workspace-scan';
 
 export interface LinterOptions {
   /** Quiet time after the last keystroke before analysing (ms). */
@@ -89,17 +95,14 @@ export class Linter {
   /** Per unit key, the URIs we published diagnostics for (to clear removed cells). */
   private readonly published = new Map<string, Set<string>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  /** Closed files with diagnostics from disk: path → URI published. */
-  private readonly closedFiles = new Map<string, string>();
-  private workspaceFolders: ScanFolder[] = [];
+  private readonly folders = new WorkspaceFolders();
   private readonly errors: AnalysisErrorLog;
-  /** Worker for large open documents, and one for the workspace scan (undefined: main thread). */
+  /** Worker thread for large open documents (undefined: everything on the main thread). */
   private readonly documentWorker: AnalysisWorker | undefined;
-  private readonly scanWorker: AnalysisWorker | undefined;
   /** Units whose analysis is running on the document worker. */
   private readonly inWorker = new Set<string>();
   readonly notebooks: NotebookStore;
-  readonly scanner: WorkspaceScanner;
+  private readonly closed: ClosedFiles;
   private disposed = false;
 
   constructor(
@@ -108,43 +111,45 @@ export class Linter {
   ) {
     this.errors = new AnalysisErrorLog(host.log);
     this.documentWorker = options.workerScript ? new AnalysisWorker(options.workerScript) : undefined;
-    this.scanWorker = options.workerScript ? new AnalysisWorker(options.workerScript) : undefined;
     this.notebooks = new NotebookStore({
       changed: (uri) => this.scheduleNotebook(uri, options.debounceMs),
       closed: (uri) => this.notebookClosed(uri),
     });
-    this.scanner = new WorkspaceScanner({
-      folders: () => this.workspaceFolders,
-      log: host.log,
-      excluderFor: (folder) => this.excluderFor(folder),
-      analyzeFile: (path, text, folder) => this.analyzeClosedFile(path, text, folder),
-      isOpen: (path) => this.isOpenPath(path),
-      createProgress: () => host.createProgress(),
-      interrupt: () => this.scanWorker?.cancel(),
-      status: (state, summary) => host.status(state, summary),
-      maxFileBytes: options.maxFileBytes,
-    });
+    this.closed = new ClosedFiles(
+      {
+        publish: (uri, diagnostics) => host.publish(uri, diagnostics),
+        createProgress: () => host.createProgress(),
+        status: (state, summary) => host.status(state, summary),
+        log: host.log,
+        settings: host.settings,
+        errors: this.errors,
+        folders: this.folders,
+        isOpen: (path) => this.isOpenPath(path),
+        excluded: (settings, path) => this.excludedBy(settings, path),
+      },
+      options.maxFileBytes,
+      options.workerScript,
+    );
   }
 
-  // ---- workspace folders -------------------------------------------------------------------
+  // ---- workspace folders and closed files --------------------------------------------------
 
   setFolders(folders: ScanFolder[]): void {
-    const removed = this.workspaceFolders.filter((f) => !folders.some((g) => g.path === f.path));
-    this.workspaceFolders = folders;
-    for (const [path, uri] of this.closedFiles) {
-      if (removed.some((f) => isInside(path, f.path)) && !this.folderOf(path)) this.clearClosed(path, uri);
-    }
+    this.closed.foldersRemoved(this.folders.set(folders));
   }
 
-  get folders(): readonly ScanFolder[] {
-    return this.workspaceFolders;
+  get workspaceFolders(): readonly ScanFolder[] {
+    return this.folders.all;
   }
 
-  private folderOf(path: string): ScanFolder | undefined {
-    let best: ScanFolder | undefined;
-    for (const f of this.workspaceFolders)
-      if (isInside(path, f.path) && (!best || f.path.length > best.path.length)) best = f;
-    return best;
+  /** Scan every Python file of the workspace folders (cancelling a scan in progress). */
+  scanWorkspace(): Promise<ScanSummary> {
+    return this.closed.scan();
+  }
+
+  /** workspace/didChangeWatchedFiles. Returns whether a pyproject.toml changed. */
+  filesChanged(events: readonly FileEvent[]): boolean {
+    return this.closed.changed(events);
   }
 
   // ---- text documents ----------------------------------------------------------------------
@@ -160,11 +165,7 @@ export class Linter {
     const doc = new OpenDocument(uri, languageId, version, text);
     this.docs.set(uri, doc);
     const path = uriToPath(uri);
-    const closedUri = path && this.closedFiles.get(path);
-    if (path && closedUri !== undefined) {
-      this.closedFiles.delete(path);
-      if (closedUri !== uri) this.host.publish(closedUri, []);
-    }
+    if (path) this.closed.opened(path, uri);
     this.schedule({ kind: 'document', key: uri, doc }, 0);
   }
 
@@ -206,8 +207,8 @@ export class Linter {
     this.host.publish(uri, []);
     // A file of the workspace keeps its diagnostics from disk (the scan's view of it).
     const path = uriToPath(uri);
-    const folder = path && this.folderOf(path);
-    if (path && folder && existsSync(path)) void this.refreshClosedFile(path, folder);
+    const folder = path && this.folders.of(path);
+    if (path && folder && existsSync(path)) void this.closed.refresh(path, folder);
   }
 
   private forget(key: string): void {
@@ -276,18 +277,18 @@ export class Linter {
   private settingsScope(unit: Unit): { scopeUri: string; path?: string; root: string } {
     const uri = unit.kind === 'document' ? unit.doc.uri : unit.notebook.uri;
     const path = uriToPath(uri);
-    const folder = path ? this.folderOf(path) : undefined;
+    const folder = path ? this.folders.of(path) : undefined;
     return {
       scopeUri: uri,
       path,
-      root: folder?.path ?? (path ? dirname(path) : (this.workspaceFolders[0]?.path ?? process.cwd())),
+      root: folder?.path ?? (path ? dirname(path) : (this.folders.all[0]?.path ?? process.cwd())),
     };
   }
 
   /** Whether resolved settings leave `path` out (configured excludes, or .venv & co.). */
   private excludedBy(settings: ResolvedSettings, path: string | undefined): boolean {
     if (!path) return false;
-    const folder = this.folderOf(path);
+    const folder = this.folders.of(path);
     if (folder && inSkippedDirectory(path, folder.path)) return true;
     return settings.excludes.some((e) => isExcluded(path, e.patterns, e.root));
   }
@@ -365,7 +366,7 @@ export class Linter {
     if (this.documentWorker && text.length > LARGE_DOCUMENT) {
       this.inWorker.add(unit.key);
       try {
-        outcome = await this.documentWorker.analyze(text, settings, unit.key);
+        outcome = await this.documentWorker.analyze(text, settings, unit.key, true);
       } catch (error) {
         if (!(error instanceof CancelledError))
           this.host.log.error(`Leak Lens: analysing ${unit.key} failed: ${describeError(error)}`);
@@ -392,7 +393,8 @@ export class Linter {
           `Leak Lens: ${unit.key} is nested too deeply for the main thread; analysing it on the worker`,
         );
         outcome =
-          (await this.documentWorker.analyze(text, settings, unit.key).catch(() => undefined)) ?? outcome;
+          (await this.documentWorker.analyze(text, settings, unit.key, true).catch(() => undefined)) ??
+          outcome;
       }
     }
     this.errors.report(outcome, unit.key);
@@ -448,17 +450,20 @@ export class Linter {
     if (!result?.settings) return [];
     const actions: CodeAction[] = [];
     if (kindRequested(context.only, 'quickfix')) {
+      const matched: [Diagnostic, LspFinding][] = [];
       for (const diagnostic of context.diagnostics) {
-        if (!isOurs(diagnostic)) continue;
-        const finding = findingFor(diagnostic, uri, result.joined, result.findings);
-        if (finding)
-          actions.push(
-            ...quickFixes(finding, diagnostic, {
-              joined: result.joined,
-              versioned: this.options.versionedEdits,
-            }),
-          );
+        const finding = isOurs(diagnostic)
+          ? findingFor(diagnostic, uri, result.joined, result.findings)
+          : undefined;
+        if (finding) matched.push([diagnostic, finding]);
       }
+      this.ensureSuppressions(
+        unit,
+        result,
+        matched.map(([, f]) => f),
+      );
+      const ctx = { joined: result.joined, versioned: this.options.versionedEdits };
+      for (const [diagnostic, finding] of matched) actions.push(...quickFixes(finding, diagnostic, ctx));
     }
     // Fix-all re-analyses many times: only when asked for by kind (on save, Source Action menu).
     if (context.only?.length && kindRequested(context.only, FIX_ALL_KIND)) {
@@ -466,6 +471,29 @@ export class Linter {
       if (edit) actions.push(fixAllAction(edit));
     }
     return actions;
+  }
+
+  /** Compute the "Suppress … on this line" fix of findings that lack it (from the unit's tree). */
+  private ensureSuppressions(unit: Unit, result: UnitResult, findings: LspFinding[]): void {
+    const missing = findings.filter((f) => !('suppression' in f));
+    if (missing.length === 0) return;
+    const text = result.joined.text;
+    try {
+      if (unit.kind === 'document' && result.signature === this.signature(unit)) {
+        addSuppressions(missing, text, unit.doc.syntaxTree());
+        return;
+      }
+      const tree = parsePython(text);
+      try {
+        addSuppressions(missing, text, tree);
+      } finally {
+        tree.delete();
+      }
+    } catch (error) {
+      this.host.log.error(
+        `Leak Lens: preparing the suppression fix for ${unit.key} failed: ${describeError(error)}`,
+      );
+    }
   }
 
   /** The "Fix all" edit for the document (or notebook) holding `uri`; undefined if nothing to fix. */
@@ -509,119 +537,24 @@ export class Linter {
       : undefined;
   }
 
-  // ---- closed files: workspace scan and file watching --------------------------------------
-
-  private async excluderFor(folder: ScanFolder): Promise<(path: string, isDirectory: boolean) => boolean> {
-    const editor = await this.host.settings.editorSettings(folder.uri);
-    if (!editor.enable) return () => true;
-    return (path, isDirectory) => {
-      const probe = isDirectory ? join(path, '__init__.py') : path;
-      // Resolving per path is cheap: pyproject.toml lookups are cached per directory.
-      const pyproject =
-        editor.configurationPreference === 'editorOnly' ? undefined : this.host.settings.pyprojectFor(probe);
-      const settings = resolveSettings(editor, pyproject, folder.path);
-      return !settings.enabled || settings.excludes.some((e) => isExcluded(path, e.patterns, e.root));
-    };
-  }
-
-  private async analyzeClosedFile(path: string, text: string, folder: ScanFolder): Promise<number> {
-    const settings = await this.host.settings.resolve(folder.uri, path, folder.path);
-    const uri = this.closedFiles.get(path) ?? pathToUri(path);
-    if (this.isOpenPath(path)) return 0;
-    if (!settings.enabled || this.excludedBy(settings, path)) {
-      this.clearClosed(path, uri);
-      return 0;
-    }
-    const outcome = this.scanWorker
-      ? await this.scanWorker.analyze(text, settings.engine, path)
-      : analyzeText(text, settings.engine, path);
-    this.errors.report(outcome, path);
-    // The file was opened while the worker analysed it: the editor's text wins.
-    if (this.isOpenPath(path)) return 0;
-    const joined = new SegmentedText([{ uri, version: null, text }]);
-    const locate = (range: Range) => joined.locate(range);
-    const diagnostics = outcome.findings.map((f) => toDiagnostic(f, f.range, locate));
-    if (diagnostics.length > 0) {
-      this.closedFiles.set(path, uri);
-      this.host.publish(uri, diagnostics);
-    } else this.clearClosed(path, uri);
-    this.scanned?.add(path);
-    return diagnostics.length;
-  }
-
-  private clearClosed(path: string, uri: string): void {
-    if (this.closedFiles.delete(path)) this.host.publish(uri, []);
-  }
-
-  private async refreshClosedFile(path: string, folder: ScanFolder): Promise<void> {
-    const read = await readPythonFile(path, this.options.maxFileBytes);
-    if (this.isOpenPath(path)) return;
-    if ('skipped' in read) {
-      this.host.log.info(`Leak Lens: skipped ${path}: ${read.skipped}`);
-      this.clearClosed(path, this.closedFiles.get(path) ?? pathToUri(path));
-      return;
-    }
-    try {
-      await this.analyzeClosedFile(path, read.text, folder);
-    } catch (error) {
-      if (!(error instanceof CancelledError))
-        this.host.log.error(`Leak Lens: analysing ${path} failed: ${describeError(error)}`);
-    }
-  }
-
-  /** Paths published during the running scan, to clear the ones it no longer reaches. */
-  private scanned: Set<string> | undefined;
-
-  /** Scan every Python file of the workspace folders (cancelling a scan in progress). */
-  async scanWorkspace(): Promise<ScanSummary> {
-    const scanned = new Set<string>();
-    this.scanned = scanned;
-    const before = new Map(this.closedFiles);
-    const summary = await this.scanner.scan();
-    if (this.scanned === scanned) this.scanned = undefined;
-    if (!summary.cancelled) {
-      // Files that now fall under an exclude (or were deleted unseen) lose their diagnostics.
-      for (const [path, uri] of before)
-        if (!scanned.has(path) && this.closedFiles.get(path) === uri) this.clearClosed(path, uri);
-    }
-    return summary;
-  }
-
-  /** workspace/didChangeWatchedFiles. Returns whether a pyproject.toml changed. */
-  filesChanged(changes: readonly FileEvent[]): boolean {
-    let pyproject = false;
-    for (const change of changes) {
-      const path = uriToPath(change.uri);
-      if (!path) continue;
-      if (path.endsWith(`${sep}pyproject.toml`) || path === 'pyproject.toml') {
-        pyproject = true;
-        continue;
-      }
-      if (change.type === FileChangeType.Deleted) {
-        // A deleted file, or a deleted directory holding files we published for.
-        for (const [p, uri] of this.closedFiles)
-          if (p === path || isInside(p, path)) this.clearClosed(p, uri);
-        continue;
-      }
-      if (!path.endsWith('.py') || this.isOpenPath(path)) continue;
-      const folder = this.folderOf(path);
-      if (folder && !inSkippedDirectory(path, folder.path)) void this.refreshClosedFile(path, folder);
-    }
-    return pyproject;
+  /**
+   * Run every rule once on its documented example, so the first real analysis does not also pay
+   * for compiling the engine's code (the JIT), which otherwise adds a second to the first file.
+   */
+  warmUp(): void {
+    const started = performance.now();
+    for (const rule of RULES)
+      analyzeText(dedent(rule.docs.example), DEFAULT_SETTINGS, `warm-up ${rule.code}`);
+    this.host.log.debug(`warm-up: ${(performance.now() - started).toFixed(0)} ms`);
   }
 
   dispose(): void {
     this.disposed = true;
-    this.scanner.cancel();
+    this.closed.dispose();
     this.documentWorker?.dispose();
-    this.scanWorker?.dispose();
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     for (const doc of this.docs.values()) doc.dispose();
     this.docs.clear();
   }
-}
-
-function isInside(path: string, folder: string): boolean {
-  return path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
 }

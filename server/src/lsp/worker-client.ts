@@ -39,13 +39,20 @@ export class AnalysisWorker {
     return this.pending.size > 0;
   }
 
-  analyze(text: string, settings: EngineSettings, label: string): Promise<AnalysisOutcome> {
+  /** `suppressions`: also compute each finding's suppression fix (for code actions). */
+  analyze(
+    text: string,
+    settings: EngineSettings,
+    label: string,
+    suppressions = false,
+  ): Promise<AnalysisOutcome> {
     return this.run({
       id: this.nextId++,
       kind: 'analyze',
       text,
       settings,
       label,
+      suppressions,
     }) as Promise<AnalysisOutcome>;
   }
 

@@ -4,7 +4,14 @@ import type { AnalysisOutcome } from './analysis';
 import type { Segment } from './segments';
 
 export type WorkerJob =
-  | { id: number; kind: 'analyze'; text: string; settings: EngineSettings; label: string }
+  | {
+      id: number;
+      kind: 'analyze';
+      text: string;
+      settings: EngineSettings;
+      label: string;
+      suppressions: boolean;
+    }
   | { id: number; kind: 'fixAll'; segments: Segment[]; settings: EngineSettings; label: string };
 
 export interface FixAllOutcome {

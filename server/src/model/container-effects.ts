@@ -300,6 +300,28 @@ function isTruthinessTest(node: Node): boolean {
   return false;
 }
 
+/**
+ * The "fill it once" guard: `if not c:` (then fill), or `if c: return …` before filling. A
+ * function that guards its writes like this fills the container once, not per call.
+ */
+function isEmptinessGuard(node: Node): boolean {
+  const { node: expr, parent } = unparenthesizedParent(node);
+  if (parent?.type === 'not_operator') return true;
+  if (parent?.type === 'if_statement' && parent.childForFieldName('condition')?.id === expr.id) {
+    const first = parent.childForFieldName('consequence')?.namedChildren.find((c) => c?.type !== 'comment');
+    return first?.type === 'return_statement';
+  }
+  return false;
+}
+
+function isEmptyDisplay(node: Node | null | undefined): boolean {
+  return (
+    !!node &&
+    (node.type === 'dictionary' || node.type === 'list' || node.type === 'set' || node.type === 'tuple') &&
+    node.namedChildCount === 0
+  );
+}
+
 /** Classify what one access does to the container. `depth` limits alias following. */
 export function effectsOf(model: SemanticModel, access: Access, kind: ContainerKind, depth = 0): Effect[] {
   const node = access.node;
@@ -439,9 +461,12 @@ export function effectsOf(model: SemanticModel, access: Access, kind: ContainerK
       if (parent.type === 'comparison_operator') {
         const ops = comparisonOperators(parent);
         if (ops.every((o) => o === 'in' || o === 'not in' || o === 'not')) return mk('read', parent, 'in');
-        return mk('fill-check', parent, 'comparison', true, false);
+        // `c == {}` asks "still empty?"; other comparisons only read (but a deque != a list).
+        const emptyTest = (ops.includes('==') || ops.includes('!=')) && parent.namedChildren.some((c) => isEmptyDisplay(c));
+        return mk(emptyTest ? 'fill-check' : 'read', parent, 'comparison', true, false);
       }
-      if (isTruthinessTest(node)) return mk('fill-check', parent, 'truth test');
+      if (isEmptinessGuard(node)) return mk('fill-check', parent, 'truth test');
+      if (isTruthinessTest(node)) return mk('read', parent, 'truth test');
       if (parent.type === 'list_splat' || parent.type === 'dictionary_splat')
         return mk('read', parent, 'unpacking', true, parent.type === 'list_splat');
       if (parent.type === 'expression_statement') return mk('read', parent, 'expression');

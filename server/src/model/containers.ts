@@ -68,7 +68,9 @@ export function containerValue(
       const fn = value.childForFieldName('function');
       const last = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn?.text;
       const maybe =
-        !!last && (CONSTRUCTOR_NAMES.has(last) || (fn?.type === 'identifier' && model.moduleScope.lookupLocal(last)?.kind === 'import'));
+        !!last &&
+        (CONSTRUCTOR_NAMES.has(last) ||
+          (fn?.type === 'identifier' && model.moduleScope.lookupLocal(last)?.kind === 'import'));
       if (!maybe) return undefined;
       const qualified = model.calleeName(value);
       const kind = qualified ? CONSTRUCTORS[qualified] : undefined;
@@ -424,8 +426,20 @@ export function containerFacts(
     const w = writerOf(e.access.scope);
     return !!w && !fillOnce.has(w) && !runsAtImportTime(model, e.access.scope);
   };
+  // `if key not in d: return …` before `d[key]`: a defaultdict read that cannot insert.
+  const membership = new Set<string>();
+  for (const e of effects) {
+    const left = e.what === 'in' ? e.site.namedChildren[0] : undefined;
+    const w = writerOf(e.access.scope);
+    if (left && w && left.id !== e.access.node.id) membership.add(`${w.node.id}:${left.text}`);
+  }
+  const guardedRead = (e: Effect) => {
+    const w = writerOf(e.access.scope);
+    const key = e.site.type === 'subscript' ? e.site.childForFieldName('subscript')?.text : undefined;
+    return e.what === '[key]' && !!w && !!key && membership.has(`${w.node.id}:${key}`);
+  };
   return {
-    growth: effects.filter((e) => e.kind === 'grow' && atRuntime(e)),
+    growth: effects.filter((e) => e.kind === 'grow' && !guardedRead(e) && atRuntime(e)),
     nestedGrowth: effects.filter((e) => e.kind === 'nested-grow' && atRuntime(e)),
     released: effects.some((e) => e.kind === 'evict' || e.kind === 'bound'),
     resets: effects.some((e) => e.kind === 'reset' && e.access.scope.isRuntime),

@@ -57,8 +57,9 @@ export function runsAtImportTime(model: SemanticModel, scope: Scope): boolean {
 function scopeAtImport(model: SemanticModel, scope: Scope, visiting: Set<Scope>): boolean {
   if (!scope.isRuntime) return true;
   const chain = functionChain(scope);
-  if (chain.some((s) => s.kind === 'lambda')) return false;
   if (chain.some((s) => REGISTRATION.test(s.name ?? ''))) return true;
+  // A lambda is a callback unless it is bound to a name and used like a function.
+  if (chain.some((s) => s.kind === 'lambda' && !lambdaName(s))) return false;
   return functionAtImport(model, chain[0], visiting);
 }
 
@@ -82,8 +83,18 @@ function computeFunctionAtImport(model: SemanticModel, fn: Scope, visiting: Set<
   const name = fn.name ?? '';
   const parent = fn.parent;
   if (!parent) return false;
+  if (isRegistrationDecorator(fn)) return true;
   let uses: Node[];
-  if (parent.kind === 'class') {
+  const lambdaTarget = fn.kind === 'lambda' ? lambdaName(fn) : undefined;
+  if (lambdaTarget) {
+    // `addflag = lambda *a: flags.update(...)` then `addflag(...)` at module level.
+    const binding = model.resolve(lambdaTarget);
+    if (binding?.kind !== 'assignment' || binding.sites.length !== 1) return false;
+    uses = model
+      .references(binding)
+      .filter((r) => r.context === 'load')
+      .map((r) => r.node);
+  } else if (parent.kind === 'class') {
     if (name === '__init_subclass__' || name === '__set_name__') return true;
     if (['__new__', '__init__', '__prepare__'].includes(name) && isMetaclass(model, parent.node)) return true;
     uses = classMethodUses(model, parent, name);
@@ -181,4 +192,47 @@ function inMainGuard(node: Node): boolean {
     return hasName && hasMain;
   }
   return false;
+}
+
+/** The name a lambda is bound to (`name = lambda …`), if it is the whole right side. */
+function lambdaName(lambda: Scope): Node | undefined {
+  const { node, parent } = unparenthesizedParent(lambda.node);
+  if (parent?.type !== 'assignment' || parent.childForFieldName('right')?.id !== node.id) return undefined;
+  const left = parent.childForFieldName('left');
+  return left?.type === 'identifier' ? left : undefined;
+}
+
+/** Parameter names that say "a function or class is passed in" (`def register(func): … return func`). */
+const DECORATED_NAME =
+  /^(?:f|fn|fun|func|function|meth|method|cls|klass|class_|wrapped|decorated|handler|callback|cb|view)$/;
+
+/**
+ * A decorator that records what it decorates and hands it back unchanged (`def internalcode(f):
+ * internal_code.add(f.__code__); return f`): it runs when decorated code is defined, wherever
+ * that is. Recognised by shape: every `return` returns the first parameter, named like a function.
+ */
+function isRegistrationDecorator(fn: Scope): boolean {
+  if (fn.kind !== 'function') return false;
+  const params = fn.node.childForFieldName('parameters')?.namedChildren ?? [];
+  const first = params.find((p) => p?.type !== 'comment');
+  const id =
+    first?.type === 'identifier'
+      ? first
+      : (first?.childForFieldName('name') ?? first?.namedChildren.find((c) => c?.type === 'identifier'));
+  const name = id?.type === 'identifier' ? id.text : undefined;
+  if (!name || !DECORATED_NAME.test(name)) return false;
+  const returns = fn.node
+    .descendantsOfType('return_statement')
+    .filter((r): r is Node => !!r && functionOf(r) === fn.node.id);
+  return (
+    returns.length > 0 &&
+    returns.every((r) => r.namedChildren[0]?.type === 'identifier' && r.namedChildren[0]?.text === name)
+  );
+}
+
+/** The id of the innermost function or lambda containing `node`. */
+function functionOf(node: Node): number | undefined {
+  for (let p = node.parent; p; p = p.parent)
+    if (p.type === 'function_definition' || p.type === 'lambda') return p.id;
+  return undefined;
 }

@@ -221,8 +221,9 @@ export function analyzeLifecycle(model: SemanticModel, call: Node, kind: Resourc
     case 'await':
       return { state: 'unknown' };
     case 'argument': {
-      const verdict = argumentUse(model, use.call, kind);
+      const verdict = argumentUse(model, use.call, kind, flow.node, use.keyword);
       if (verdict === 'managed') return { state: 'released', how: 'context manager', node: use.call };
+      if (verdict === 'releases') return { state: 'released', how: 'released by a helper', node: use.call };
       if (kind.isInlineConsumer?.(model, use.call, use.keyword))
         return leaked({ kind: 'consumed', consumer: use.call });
       if (verdict === 'neutral') return leaked({ kind: 'consumed', consumer: use.call });
@@ -296,10 +297,22 @@ export function isNonRetainingCall(model: SemanticModel, call: Node): boolean {
   return NON_RETAINING.has(model.calleeName(call) ?? '');
 }
 
-type ArgumentVerdict = 'managed' | 'handed-on' | 'neutral' | 'wrapped';
+type ArgumentVerdict = 'managed' | 'releases' | 'handed-on' | 'neutral' | 'wrapped';
 
-/** What a call does with a resource passed to it. */
-function argumentUse(model: SemanticModel, call: Node, kind: ResourceKind): ArgumentVerdict {
+/**
+ * What a call does with a resource passed to it as `arg`: manages it (`closing`, `enter_context`),
+ * only uses it (`json.load`, or a function of this file that neither keeps nor releases its
+ * parameter), releases it (a function of this file that closes its parameter), wraps it
+ * (`csv.reader`), or may keep it (anything else: a constructor, an unknown function).
+ */
+function argumentUse(
+  model: SemanticModel,
+  call: Node,
+  kind: ResourceKind,
+  arg?: Node,
+  keyword?: string,
+  depth = 0,
+): ArgumentVerdict {
   const callee = model.calleeName(call);
   if (callee === 'contextlib.closing' || callee === 'contextlib.aclosing') return 'managed';
   const fn = call.childForFieldName('function');
@@ -307,8 +320,136 @@ function argumentUse(model: SemanticModel, call: Node, kind: ResourceKind): Argu
   if (method && MANAGING_METHODS.has(method)) return 'managed';
   if (callee && NON_RETAINING.has(callee)) return 'neutral';
   if (callee && WRAPPERS.has(callee)) return 'wrapped';
-  void kind;
+  if (!callee && arg && depth <= MAX_DEPTH) {
+    const fate = parameterFate(model, call, arg, keyword, kind, depth);
+    if (fate === 'uses') return 'neutral';
+    if (fate === 'releases') return 'releases';
+  }
   return 'handed-on';
+}
+
+type ParameterFate = 'escapes' | 'releases' | 'uses';
+
+/**
+ * What a function defined in this file does with the parameter that receives `arg`: keeps it
+ * somewhere (escapes), releases it, or only uses it. Anything we cannot see — a decorated or
+ * redefined function, `*args`, `**kwargs` — counts as escaping.
+ */
+function parameterFate(
+  model: SemanticModel,
+  call: Node,
+  arg: Node,
+  keyword: string | undefined,
+  kind: ResourceKind,
+  depth: number,
+): ParameterFate {
+  const target = calledFunction(model, call);
+  if (!target) return 'escapes';
+  const params = (target.def.childForFieldName('parameters')?.namedChildren ?? []).filter(
+    (p): p is Node => !!p && p.type !== 'comment',
+  );
+  let param: Node | undefined;
+  if (keyword) {
+    param = params.find((p) => parameterName(p) === keyword);
+  } else {
+    const args = call.childForFieldName('arguments')?.namedChildren ?? [];
+    let index = 0;
+    for (const a of args) {
+      if (!a || a.type === 'comment') continue;
+      if (a.type === 'list_splat' || a.type === 'dictionary_splat') return 'escapes';
+      if (a.type === 'keyword_argument') continue;
+      if (contains(a, arg)) break;
+      index++;
+    }
+    param = params[index + target.offset];
+  }
+  const name = param && parameterName(param);
+  if (!param || !name) return 'escapes';
+  const scope = model.scopeFor(target.def);
+  const binding = scope.lookupLocal(name);
+  if (binding?.kind !== 'parameter') return 'escapes';
+  let releases = false;
+  for (const ref of model.references(binding)) {
+    if (binding.sites.some((site) => site.id === ref.node.id)) continue;
+    if (ref.context === 'store') return 'escapes';
+    if (ref.context !== 'load') continue;
+    if (closureScope(ref.scope) !== scope) return 'escapes';
+    const flow = flowOf(ref.node);
+    const use = flow.use;
+    switch (use.kind) {
+      case 'method':
+        if (kind.releaseMethods.has(use.method) || EXIT_METHODS.has(use.method)) releases = true;
+        else if (!kind.dataMethods.has(use.method) && escapes(model, use.call, kind, depth + 1))
+          return 'escapes';
+        break;
+      case 'with':
+        if (kind.withReleases) releases = true;
+        break;
+      case 'argument': {
+        const verdict = argumentUse(model, use.call, kind, flow.node, use.keyword, depth + 1);
+        if (verdict === 'managed' || verdict === 'releases') releases = true;
+        else if (verdict === 'handed-on') return 'escapes';
+        else if (verdict === 'wrapped' && escapes(model, use.call, kind, depth + 1)) return 'escapes';
+        break;
+      }
+      case 'attribute':
+        if (kind.releaseMethods.has(use.attribute) && !isAssignmentTarget(use.node)) return 'escapes';
+        if (kind.attributesKeepAlive && escapes(model, use.node, kind, depth + 1)) return 'escapes';
+        break;
+      case 'subscript-load':
+        if (kind.attributesKeepAlive && escapes(model, use.node, kind, depth + 1)) return 'escapes';
+        break;
+      case 'return':
+      case 'yield':
+      case 'stored-in':
+      case 'assigned-to':
+        return 'escapes';
+      default:
+        break;
+    }
+  }
+  return releases ? 'releases' : 'uses';
+}
+
+/**
+ * The function a call runs, when it is defined once in this file and not decorated: `helper(x)`
+ * for a module or nested function, `self.helper(x)` for a method of the enclosing class (then
+ * `offset` skips `self`).
+ */
+function calledFunction(model: SemanticModel, call: Node): { def: Node; offset: number } | undefined {
+  const fn = call.childForFieldName('function');
+  if (fn?.type === 'identifier') {
+    const binding = model.resolve(fn);
+    if (binding?.kind !== 'function' || binding.sites.length !== 1 || binding.scope.kind === 'class')
+      return undefined;
+    const def = binding.sites[0].parent;
+    if (def?.type !== 'function_definition' || def.parent?.type === 'decorated_definition') return undefined;
+    return { def, offset: 0 };
+  }
+  if (fn?.type !== 'attribute') return undefined;
+  const receiver = fn.childForFieldName('object');
+  const methodName = fn.childForFieldName('attribute')?.text;
+  const method = model.scopeOf(call).enclosingFunction;
+  const cls = method?.enclosingClass;
+  if (receiver?.type !== 'identifier' || !method || !cls || !methodName) return undefined;
+  if (receiver.text !== firstParameter(method.node)) return undefined;
+  const members = cls.node.childForFieldName('body')?.namedChildren ?? [];
+  const named = (d: Node | null | undefined) => d?.childForFieldName('name')?.text === methodName;
+  const defs = members.filter((c): c is Node => c?.type === 'function_definition' && named(c));
+  const decorated = members.some(
+    (c) => c?.type === 'decorated_definition' && named(c.childForFieldName('definition')),
+  );
+  if (defs.length !== 1 || decorated) return undefined;
+  return { def: defs[0], offset: 1 };
+}
+
+function parameterName(param: Node): string | undefined {
+  if (param.type === 'identifier') return param.text;
+  if (param.type === 'default_parameter' || param.type === 'typed_default_parameter')
+    return param.childForFieldName('name')?.text;
+  if (param.type === 'typed_parameter')
+    return param.namedChildren.find((c) => c?.type === 'identifier')?.text;
+  return undefined;
 }
 
 /** Whether the value at `node` (derived from a resource) leaves the function. */
@@ -333,8 +474,8 @@ function escapes(model: SemanticModel, node: Node, kind: ResourceKind, depth: nu
       return false;
     }
     case 'argument': {
-      const verdict = argumentUse(model, use.call, kind);
-      if (verdict === 'neutral' || verdict === 'managed') return false;
+      const verdict = argumentUse(model, use.call, kind, flowOf(node).node, use.keyword, depth + 1);
+      if (verdict === 'neutral' || verdict === 'managed' || verdict === 'releases') return false;
       if (verdict === 'wrapped') return escapes(model, use.call, kind, depth + 1);
       return true;
     }
@@ -472,6 +613,10 @@ export function relevantReferences(
   owner: Scope,
 ): Reference[] {
   const siteStatement = statementNode(site);
+  const creatingPart =
+    siteStatement.type === 'with_statement'
+      ? (siteStatement.namedChildren.find((c) => c?.type === 'with_clause') ?? siteStatement)
+      : siteStatement;
   const loop = enclosingLoop(site, owner.node);
   const result: Reference[] = [];
   let killedAt = Number.POSITIVE_INFINITY;
@@ -487,8 +632,9 @@ export function relevantReferences(
       if (loop && contains(loop, ref.node)) result.push(ref);
       continue;
     }
-    // Within the creating statement itself (`conn = conn or connect()`): not a later use.
-    if (contains(siteStatement, ref.node) && ref.context === 'load') continue;
+    // Within the creating expression itself (`conn = conn or connect()`): not a later use. (For
+    // `with make() as r:` only the header: the body is where the uses are.)
+    if (contains(creatingPart, ref.node) && ref.context === 'load') continue;
     if (ref.context === 'store' && dominates(ref.node, site)) {
       killedAt = start;
       continue;
@@ -524,7 +670,8 @@ function gather(
       out.handedOn ??= { how: 'captured by a nested function', node: ref.node };
       continue;
     }
-    const { use } = flowOf(ref.node);
+    const flow = flowOf(ref.node);
+    const use = flow.use;
     switch (use.kind) {
       case 'method':
         if (kind.releaseMethods.has(use.method))
@@ -553,8 +700,10 @@ function gather(
         else out.withoutRelease.push(use.node);
         break;
       case 'argument': {
-        const verdict = argumentUse(model, use.call, kind);
+        const verdict = argumentUse(model, use.call, kind, flow.node, use.keyword);
         if (verdict === 'managed') out.managed ??= use.call;
+        else if (verdict === 'releases')
+          out.releases.push({ call: use.call, place: placeOf(use.call, binding) });
         else if (kind.isInlineConsumer?.(model, use.call, use.keyword)) break;
         else if (verdict === 'handed-on') out.handedOn ??= { how: 'passed to a call', node: use.call };
         else if (verdict === 'wrapped' && escapes(model, use.call, kind, depth + 1))
@@ -875,8 +1024,9 @@ function attributeAccessVerdict(model: SemanticModel, access: Node, kind: Resour
     case 'with':
       return 'entered';
     case 'argument': {
-      const verdict = argumentUse(model, use.call, kind);
-      return verdict === 'neutral' ? 'neutral' : `passed on`;
+      const verdict = argumentUse(model, use.call, kind, flowOf(access).node, use.keyword);
+      if (verdict === 'releases') return 'released';
+      return verdict === 'neutral' ? 'neutral' : 'passed on';
     }
     case 'return':
     case 'yield':

@@ -20,5 +20,18 @@ export function formatRate(mbPerMin: number): string {
 export function formatSeconds(seconds: number): string {
   if (seconds >= 3600) return `${(seconds / 3600).toFixed(1)} h`;
   if (seconds >= 120) return `${(seconds / 60).toFixed(1)} min`;
-  return `${seconds >= 10 ? seconds.toFixed(0) : seconds.toFixed(1)} s`;
+  if (seconds >= 10) return `${seconds.toFixed(0)} s`;
+  const rounded = Number(seconds.toFixed(seconds < 1 ? 2 : 1));
+  return `${Number.isInteger(rounded) ? rounded.toFixed(1) : rounded} s`;
+}
+
+/**
+ * A command line short enough for a message: the program's path becomes its name, and what is
+ * still too long loses its middle (the script and its arguments at the end are what tell).
+ */
+export function shortCommand(command: string, max = 72): string {
+  const trimmed = command.replace(/^("?)([^\s"]*[\\/])([^\s"\\/]+)\1(?=\s|$)/, '$3');
+  if (trimmed.length <= max) return trimmed;
+  const head = Math.ceil(max * 0.3);
+  return `${trimmed.slice(0, head)}…${trimmed.slice(trimmed.length - (max - head - 1))}`;
 }

@@ -1,5 +1,5 @@
 // Pure analysis of RSS series: statistics, shape detectors and the leak verdict.
-export { formatBytes, formatMB, formatRate, formatSeconds } from './format';
+export { formatBytes, formatMB, formatRate, formatSeconds, shortCommand } from './format';
 export {
   analyzeRun,
   describeProcess,

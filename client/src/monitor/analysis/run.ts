@@ -1,7 +1,7 @@
 // The verdict for a whole run: the total series plus, when children were followed, each process on
 // its own. A leak in one worker is a leak even when the total hides it; processes that start or
 // exit during the run make steps in the total that are not leaks, so then each process decides.
-import { formatRate, formatSeconds } from './format';
+import { formatRate, formatSeconds, shortCommand } from './format';
 import { analyzeSeries, type SamplePoint, type SeriesAnalysis } from './series';
 import { type DetectSettings, resolveSettings } from './settings';
 
@@ -44,7 +44,7 @@ export function isLeak(a: Pick<SeriesAnalysis, 'verdict'>): boolean {
 }
 
 export function describeProcess(p: { pid?: number; label: string }): string {
-  const label = p.label.length > 60 ? `${p.label.slice(0, 57)}…` : p.label;
+  const label = shortCommand(p.label);
   return p.pid !== undefined ? `PID ${p.pid} (${label})` : label;
 }
 

@@ -365,6 +365,29 @@ function readSawtooth(
   pivots: ReturnType<typeof zigzag>,
   s: DetectSettings,
 ): Reading {
+  const reading = judgeTroughs(ts, ys, pivots, s);
+  if (reading.kind === 'no-leak') return reading;
+  // A run that ends at (or near) its lowest level has kept nothing, however few cycles it saw.
+  const lowest = Math.min(...ys.slice(from));
+  const last = ys[ys.length - 1];
+  const tolerance = Math.max(s.noiseFloorMB, s.troughToleranceFraction * median(pivots.drops));
+  if (last - lowest > tolerance) return reading;
+  const swing = Math.max(...pivots.drops);
+  return {
+    ...reading,
+    kind: 'no-leak',
+    shape: 'sawtooth',
+    summary: `RSS swings by up to ${formatMB(swing)} and ends at its lowest level`,
+    text: `RSS rises and falls (GC sawtooth) by up to ${formatMB(swing)} over ${pivots.peaks.length} cycles and ends at its lowest level (within ${formatMB(last - lowest)}): memory is returned, no leak.`,
+  };
+}
+
+function judgeTroughs(
+  ts: number[],
+  ys: number[],
+  pivots: ReturnType<typeof zigzag>,
+  s: DetectSettings,
+): Reading {
   const troughs = pivots.troughs.map((i) => ({ t: ts[i], rss: ys[i] * MIB }));
   const swing = Math.max(...pivots.drops);
   const tolerance = Math.max(s.noiseFloorMB, s.troughToleranceFraction * median(pivots.drops));
@@ -378,18 +401,6 @@ function readSawtooth(
   const fit = linearFit(tt, ty);
   const trend = tt.length >= 2 ? trendOf(fit, tt[0], tt[tt.length - 1]) : undefined;
   const base = { rate: fit.slope, r2: fit.r2, trend, troughs };
-  // A run that ends at (or near) its lowest level has kept nothing, however few cycles it saw.
-  const lowest = Math.min(...ys.slice(from));
-  const last = ys[ys.length - 1];
-  if (last - lowest <= tolerance) {
-    return {
-      ...base,
-      kind: 'no-leak',
-      shape: 'sawtooth',
-      summary: `RSS swings by up to ${formatMB(swing)} and ends at its lowest level`,
-      text: `${head}, and ends at its lowest level (within ${formatMB(last - lowest)}): memory is returned, no leak.`,
-    };
-  }
   if (tt.length < 2) {
     return {
       ...base,

@@ -100,7 +100,8 @@ export interface Step {
 /**
  * A single jump between two flat levels: the best two-level split beats a line, the jump exceeds
  * `tolerance`, and neither side grows by more than `tolerance` on its own. A step-wise leak fails
- * the last test (its sides hold further steps).
+ * the last test (its sides hold further steps). Up to `maxTransition` samples caught mid-jump
+ * (a large allocation being filled while sampled) may sit between the two levels.
  */
 export function detectOneOffStep(
   ts: readonly number[],
@@ -109,25 +110,31 @@ export function detectOneOffStep(
   to: number,
   tolerance: number,
   fits = new PrefixFits(ts, ys),
+  maxTransition = 2,
 ): Step | undefined {
   if (to - from < 3) return undefined;
-  let bestK = -1;
-  let bestSse = Number.POSITIVE_INFINITY;
+  let best: { k: number; gap: number; sse: number } | undefined;
+  // Short series (a few GC troughs) get no transition samples: each point is an event there.
+  const maxGap = Math.min(maxTransition, Math.floor((to - from) / 10));
   for (let k = from + 1; k < to; k++) {
-    const sse = fits.level(from, k).sse + fits.level(k, to).sse;
-    if (sse < bestSse) {
-      bestSse = sse;
-      bestK = k;
+    for (let gap = 0; gap <= maxGap && k + gap < to; gap++) {
+      const sse = fits.level(from, k).sse + fits.level(k + gap, to).sse;
+      if (!best || sse < best.sse) best = { k, gap, sse };
     }
   }
-  if (bestK < 0) return undefined;
-  const line = fits.line(from, to);
-  const jump = fits.level(bestK, to).mean - fits.level(from, bestK).mean;
-  if (jump <= tolerance || !(bestSse < line.sse)) return undefined;
+  if (!best) return undefined;
+  const { k, gap } = best;
+  const before = fits.level(from, k).mean;
+  const after = fits.level(k + gap, to).mean;
+  const jump = after - before;
+  if (jump <= tolerance || !(best.sse < fits.line(from, to).sse)) return undefined;
+  for (let i = k; i < k + gap; i++) {
+    if (ys[i] < before - tolerance || ys[i] > after + tolerance) return undefined; // not in transit
+  }
   const sideRise = (a: number, b: number) =>
     b - a >= 2 ? Math.abs(fits.line(a, b).slope * (ts[b - 1] - ts[a])) : 0;
-  if (sideRise(from, bestK) > tolerance || sideRise(bestK, to) > tolerance) return undefined;
-  return { index: bestK, t: ts[bestK], jumpMB: jump };
+  if (sideRise(from, k) > tolerance || sideRise(k + gap, to) > tolerance) return undefined;
+  return { index: k + gap, t: ts[k + gap], jumpMB: jump };
 }
 
 export interface ZigZag {

@@ -111,7 +111,8 @@ export class MemoryChart {
           label: s.label,
           // A function, so a new verdict recolours the trend without a rebuild.
           stroke: () => this.colorOf(i + 1, s.kind),
-          width: s.kind === 'total' ? t.lineWidth : s.kind === 'trend' ? t.lineWidth * 0.75 : t.lineWidth * 0.66,
+          width:
+            s.kind === 'total' ? t.lineWidth : s.kind === 'trend' ? t.lineWidth * 0.75 : t.lineWidth * 0.66,
           dash: s.kind === 'trend' ? [8, 5] : undefined,
           spanGaps: false,
           points: { show: false },
@@ -127,7 +128,8 @@ export class MemoryChart {
         x: { time: false },
         y: {
           range: (_u, min, max): uPlot.Range.MinMax => {
-            if (min == null || max == null || !Number.isFinite(min) || !Number.isFinite(max)) return [0, MIN_Y_SPAN_MB];
+            if (min == null || max == null || !Number.isFinite(min) || !Number.isFinite(max))
+              return [0, MIN_Y_SPAN_MB];
             const mid = (min + max) / 2;
             const span = Math.max(max - min, MIN_Y_SPAN_MB);
             const pad = span * 0.08;
@@ -190,7 +192,8 @@ export class MemoryChart {
     ctx.font = `${Math.round(11 * ratio)}px ${this.theme.fontFamily}`;
     ctx.textBaseline = 'top';
     const label = 'warm-up (excluded)';
-    if (ctx.measureText(label).width + 8 * ratio < x1 - x0) ctx.fillText(label, x0 + 4 * ratio, top + 4 * ratio);
+    if (ctx.measureText(label).width + 8 * ratio < x1 - x0)
+      ctx.fillText(label, x0 + 4 * ratio, top + 4 * ratio);
     else ctx.fillText('warm-up', x0 + 2 * ratio, top + 4 * ratio);
     ctx.restore();
   }

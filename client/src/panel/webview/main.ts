@@ -130,7 +130,8 @@ function render(): void {
   const showNotice = notice && notice.until > Date.now();
   els.status.textContent = showNotice && notice ? notice.text : status.text;
   els.status.dataset.state = status.state;
-  els.status.dataset.level = showNotice && notice ? notice.level : status.state === 'failed' ? 'error' : 'info';
+  els.status.dataset.level =
+    showNotice && notice ? notice.level : status.state === 'failed' ? 'error' : 'info';
 
   const state = info?.state;
   const attached = state === 'starting' || state === 'running' || state === 'paused';
@@ -173,7 +174,11 @@ function renderChart(lastT: number | undefined): void {
   const first = model.xs[0];
   let end = lastT ?? first;
   // While detecting, the axis spans the planned duration: the line fills it as time runs out.
-  if (info.mode === 'detect' && info.durationSeconds !== undefined && (info.state === 'running' || info.state === 'paused')) {
+  if (
+    info.mode === 'detect' &&
+    info.durationSeconds !== undefined &&
+    (info.state === 'running' || info.state === 'paused')
+  ) {
     end = Math.max(end, first + info.durationSeconds);
   }
   if (end <= first) end = first + Math.max(info.intervalSeconds, 1);

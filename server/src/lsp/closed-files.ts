@@ -1,0 +1,178 @@
+// Diagnostics for files that are not open in the editor: the workspace scan, files changed on
+// disk (git checkout, code generators), deleted files and folders. Analysis runs on a worker
+// thread so that a scan never holds up the editor; open documents always win over disk.
+import { join, sep } from 'node:path';
+import type { Diagnostic, FileEvent, WorkDoneProgressServerReporter } from 'vscode-languageserver';
+import { FileChangeType } from 'vscode-languageserver';
+import { isExcluded } from '../exclude';
+import type { Range } from '../types';
+import { type AnalysisErrorLog, analyzeText } from './analysis';
+import { toDiagnostic } from './diagnostics';
+import { readPythonFile } from './files';
+import { isInside, type WorkspaceFolders } from './folders';
+import { describeError, type Logger } from './logger';
+import { SegmentedText } from './segments';
+import { type ResolvedSettings, resolveSettings } from './settings';
+import type { SettingsService } from './settings-service';
+import { pathToUri, uriToPath } from './uri';
+import { AnalysisWorker, CancelledError } from './worker-client';
+import { type ScanFolder, type ScanSummary, WorkspaceScanner } from './workspace-scan';
+
+export interface ClosedFilesHost {
+  publish(uri: string, diagnostics: Diagnostic[]): void;
+  createProgress(): Promise<WorkDoneProgressServerReporter | undefined>;
+  status(state: 'scanning' | 'idle', summary?: ScanSummary): void;
+  log: Logger;
+  settings: SettingsService;
+  errors: AnalysisErrorLog;
+  folders: WorkspaceFolders;
+  isOpen(path: string): boolean;
+  /** Configured excludes and the never-analysed folders (.venv & co.). */
+  excluded(settings: ResolvedSettings, path: string): boolean;
+}
+
+export class ClosedFiles {
+  /** Closed files we published diagnostics for: path → URI used. */
+  private readonly published = new Map<string, string>();
+  private readonly scanner: WorkspaceScanner;
+  private readonly worker: AnalysisWorker | undefined;
+  /** Paths analysed during the running scan, to clear the ones it no longer reaches. */
+  private scanned: Set<string> | undefined;
+
+  constructor(
+    private readonly host: ClosedFilesHost,
+    private readonly maxFileBytes: number,
+    workerScript: string | undefined,
+  ) {
+    this.worker = workerScript ? new AnalysisWorker(workerScript) : undefined;
+    this.scanner = new WorkspaceScanner({
+      folders: () => [...host.folders.all],
+      log: host.log,
+      excluderFor: (folder) => this.excluderFor(folder),
+      analyzeFile: (path, text, folder) => this.analyze(path, text, folder),
+      isOpen: (path) => host.isOpen(path),
+      createProgress: () => host.createProgress(),
+      interrupt: () => this.worker?.cancel(),
+      status: (state, summary) => host.status(state, summary),
+      maxFileBytes,
+    });
+  }
+
+  /** The file was opened: its diagnostics now come from the editor's text. */
+  opened(path: string, uri: string): void {
+    const published = this.published.get(path);
+    if (published === undefined) return;
+    this.published.delete(path);
+    // The client may spell the URI differently from us: clear ours explicitly.
+    if (published !== uri) this.host.publish(published, []);
+  }
+
+  /** Workspace folders went away: their files' diagnostics too. */
+  foldersRemoved(removed: readonly ScanFolder[]): void {
+    for (const [path, uri] of this.published) {
+      if (removed.some((f) => isInside(path, f.path)) && !this.host.folders.of(path)) this.clear(path, uri);
+    }
+  }
+
+  /** Scan every Python file of the workspace folders (cancelling a scan in progress). */
+  async scan(): Promise<ScanSummary> {
+    const scanned = new Set<string>();
+    this.scanned = scanned;
+    const before = new Map(this.published);
+    const summary = await this.scanner.scan();
+    if (this.scanned === scanned) this.scanned = undefined;
+    if (!summary.cancelled) {
+      // Files that now fall under an exclude (or were deleted unseen) lose their diagnostics.
+      for (const [path, uri] of before)
+        if (!scanned.has(path) && this.published.get(path) === uri) this.clear(path, uri);
+    }
+    return summary;
+  }
+
+  /** workspace/didChangeWatchedFiles. Returns whether a pyproject.toml changed. */
+  changed(events: readonly FileEvent[]): boolean {
+    let pyproject = false;
+    for (const event of events) {
+      const path = uriToPath(event.uri);
+      if (!path) continue;
+      if (path.endsWith(`${sep}pyproject.toml`)) {
+        pyproject = true;
+        continue;
+      }
+      if (event.type === FileChangeType.Deleted) {
+        // A deleted file, or a deleted folder holding files we published for.
+        for (const [p, uri] of this.published) if (isInside(p, path)) this.clear(p, uri);
+        continue;
+      }
+      if (!path.endsWith('.py') || this.host.isOpen(path)) continue;
+      const folder = this.host.folders.of(path);
+      if (folder) void this.refresh(path, folder);
+    }
+    return pyproject;
+  }
+
+  /** Re-read one file from disk and publish its diagnostics (or clear them). */
+  async refresh(path: string, folder: ScanFolder): Promise<void> {
+    const read = await readPythonFile(path, this.maxFileBytes);
+    if (this.host.isOpen(path)) return;
+    if ('skipped' in read) {
+      this.host.log.info(`Leak Lens: skipped ${path}: ${read.skipped}`);
+      this.clear(path, this.published.get(path) ?? pathToUri(path));
+      return;
+    }
+    try {
+      await this.analyze(path, read.text, folder);
+    } catch (error) {
+      if (!(error instanceof CancelledError))
+        this.host.log.error(`Leak Lens: analysing ${path} failed: ${describeError(error)}`);
+    }
+  }
+
+  private async excluderFor(folder: ScanFolder): Promise<(path: string, isDirectory: boolean) => boolean> {
+    const editor = await this.host.settings.editorSettings(folder.uri);
+    if (!editor.enable) return () => true;
+    return (path, isDirectory) => {
+      const probe = isDirectory ? join(path, '__init__.py') : path;
+      // Resolving per path is cheap: pyproject.toml lookups are cached per directory.
+      const pyproject =
+        editor.configurationPreference === 'editorOnly' ? undefined : this.host.settings.pyprojectFor(probe);
+      const settings = resolveSettings(editor, pyproject, folder.path);
+      return !settings.enabled || settings.excludes.some((e) => isExcluded(path, e.patterns, e.root));
+    };
+  }
+
+  /** Analyse a closed file's text and publish; returns the number of findings. */
+  private async analyze(path: string, text: string, folder: ScanFolder): Promise<number> {
+    const settings = await this.host.settings.resolve(folder.uri, path, folder.path);
+    const uri = this.published.get(path) ?? pathToUri(path);
+    this.scanned?.add(path);
+    if (this.host.isOpen(path)) return 0;
+    if (!settings.enabled || this.host.excluded(settings, path)) {
+      this.clear(path, uri);
+      return 0;
+    }
+    const outcome = this.worker
+      ? await this.worker.analyze(text, settings.engine, path)
+      : analyzeText(text, settings.engine, path);
+    this.host.errors.report(outcome, path);
+    // Opened while the worker analysed it: the editor's text wins.
+    if (this.host.isOpen(path)) return 0;
+    const joined = new SegmentedText([{ uri, version: null, text }]);
+    const locate = (range: Range) => joined.locate(range);
+    const diagnostics = outcome.findings.map((f) => toDiagnostic(f, f.range, locate));
+    if (diagnostics.length > 0) {
+      this.published.set(path, uri);
+      this.host.publish(uri, diagnostics);
+    } else this.clear(path, uri);
+    return diagnostics.length;
+  }
+
+  private clear(path: string, uri: string): void {
+    if (this.published.delete(path)) this.host.publish(uri, []);
+  }
+
+  dispose(): void {
+    this.scanner.cancel();
+    this.worker?.dispose();
+  }
+}
