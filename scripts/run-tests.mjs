@@ -8,9 +8,18 @@ import { join } from 'node:path';
 const dir = mkdtempSync(join(tmpdir(), 'leak-lens-tests-'));
 const statsFile = join(dir, 'stats.json');
 const mocha = join(import.meta.dirname, '..', 'node_modules', 'mocha', 'bin', 'mocha.js');
+// Files or globs given on the command line replace the default set (the whole suite).
+const args = process.argv.slice(2);
+const hasSpec = args.some((a) => !a.startsWith('-') && /\.(ts|js)$|\*/.test(a));
 const res = spawnSync(
   process.execPath,
-  [mocha, '--reporter', join(import.meta.dirname, 'summary-reporter.cjs'), ...process.argv.slice(2)],
+  [
+    mocha,
+    '--reporter',
+    join(import.meta.dirname, 'summary-reporter.cjs'),
+    ...(hasSpec ? [] : ['test/**/*.test.ts']),
+    ...args,
+  ],
   { stdio: 'inherit', env: { ...process.env, LEAK_LENS_STATS_FILE: statsFile } },
 );
 let stats = { passes: 0, failures: 1, pending: 0 };

@@ -341,6 +341,22 @@ describe('monitor analysis: a run of several processes', () => {
     assert.match(a.reason, /started or exited/);
   });
 
+  it('a worker that starts just after the run began and leaks makes the run a leak', () => {
+    const parent = flat(60);
+    const late = run5min((t) => 40 + (3 * t) / 60).filter((p) => p.t >= 30);
+    const total = parent.map((p) => ({ t: p.t, rss: p.rss + (late.find((x) => x.t === p.t)?.rss ?? 0) }));
+    const a = analyzeRun({
+      samples: total,
+      processes: [
+        { id: 'p', pid: 1, label: 'master', samples: parent },
+        { id: 'w', pid: 2, label: 'worker', samples: late },
+      ],
+    });
+    assert.equal(a.processes[1].analysis.verdict, 'inconclusive', 'the worker alone is too short to judge');
+    assert.equal(a.verdict, 'rapid-leak', a.reason);
+    assert.match(a.reason, /inside the processes \(PID 2 \(worker\)/);
+  });
+
   it('a single process is judged on the total alone', () => {
     const a = analyzeRun({ samples: leaky, processes: [{ id: 'x', pid: 5, label: 'app', samples: leaky }] });
     assert.equal(a.verdict, 'rapid-leak');

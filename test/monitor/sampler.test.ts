@@ -33,7 +33,7 @@ describe('monitor sampler: real processes', function () {
     const run = sampler.run;
     assert.ok(stop.t > 1.5 && stop.t < 4, `stopped at ${stop.t}`);
     assertNoSamplesLost(run, 0.1);
-    assert.ok(run.samples.length >= 15, `${run.samples.length} samples kept`);
+    assert.ok(run.samples.length >= 10, `${run.samples.length} samples kept`);
     assert.equal(run.processes[0].exitedT, stop.t);
     const result = analyzeMonitorRun(run, FAST);
     assert.equal(result.verdict, 'inconclusive', result.reason);
@@ -126,7 +126,7 @@ describe('monitor sampler: real processes', function () {
     const stop = await sampler.done;
     assert.equal(stop.reason, 'stopped');
     const samples = sampler.run.samples;
-    assert.ok(atPause >= 4 && samples.length >= atPause + 4, `${atPause} then ${samples.length}`);
+    assert.ok(atPause >= 2 && samples.length >= atPause + 2, `${atPause} then ${samples.length}`);
     const gap = samples[atPause].t - samples[atPause - 1].t;
     assert.ok(gap >= resumedT - 0.05, `the pause shows as a gap in time (${gap} s)`);
     assert.deepEqual(states, ['starting', 'running', 'paused', 'running', 'stopped']);
@@ -150,7 +150,8 @@ describe('monitor sampler: real processes', function () {
     } finally {
       process.off('warning', onWarning);
     }
-    assert.ok(sampler.run.samples.length >= 9);
+    assert.ok(sampler.run.samples.length >= 3);
+    assertNoSamplesLost(sampler.run, 0.05);
     assert.ok(warnings.some((w) => w.includes('listener bug')));
   });
 
@@ -172,7 +173,7 @@ describe('monitor sampler: real processes', function () {
     const proc = await startShape('flat', ['--exit-after', '1']);
     const { run } = await sample({ pid: proc.pid, backend: 'pidusage' }, { interval: 0.1, duration: 5 });
     assert.equal(run.stop?.reason, 'target-exited');
-    assert.ok(run.samples.length >= 5);
+    assert.ok(run.samples.length >= 3);
   });
 });
 

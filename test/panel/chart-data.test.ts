@@ -106,6 +106,14 @@ describe('panel: chart data', () => {
       shortCommand('/home/u/.pyenv/versions/3.11/bin/python3.11 leaky.py 4 300'),
       'python3.11 leaky.py 4 300',
     );
+    assert.equal(
+      shortCommand('/srv/app/.venv/bin/python3 /srv/app/main.py --port 80', 60),
+      'python3 main.py --port 80',
+    );
+    assert.equal(
+      shortCommand('python3 -m app --url http://x/y'),
+      'python3 -m app --url http://x/y',
+    );
     assert.equal(shortCommand('x'.repeat(100), 10), `${'x'.repeat(9)}…`);
     assert.equal(processLabel({ label: 'http://h:8000/metrics' }), 'http://h:8000/metrics');
   });

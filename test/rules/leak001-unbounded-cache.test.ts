@@ -910,6 +910,23 @@ const table: RuleTable = {
       `,
     },
     {
+      name: 'a dict of lists keyed at run time (setdefault(k, []).append) is LEAK001, not LEAK002',
+      code: `
+        _by_user = {}
+
+        def track(user, event):
+            _by_user.setdefault(user, []).append(event)
+      `,
+      errors: [{ line: 1, message: '`_by_user` is written in `track()`' }],
+      output: `
+        from cachetools import TTLCache
+        _by_user = TTLCache(maxsize=1024, ttl=3600)
+
+        def track(user, event):
+            _by_user.setdefault(user, []).append(event)
+      `,
+    },
+    {
       name: 'suppressed with noqa on the creation line',
       code: `
         _a = {}  # noqa: LEAK001
@@ -936,6 +953,11 @@ describe('LEAK001 details', () => {
       const code = dedent(typeof c === 'string' ? c : c.code);
       assert.deepEqual(analyzeSource(code, { rules: [rule] }).ruleErrors, []);
     }
+  });
+
+  it('flags the documented example and is silent on its "use instead"', () => {
+    assert.ok(analyzeSource(rule.docs.example, { rules: [rule] }).findings.length >= 2);
+    assert.deepEqual(analyzeSource(rule.docs.useInstead, { rules: [rule] }).findings, []);
   });
 
   it('points related information at every write site', () => {

@@ -537,6 +537,17 @@ const table: RuleTable = {
       output: null,
     },
     {
+      name: 'lists growing inside a list of buckets: a maxlen would not bound them, no fix',
+      code: `
+        _buckets = [[] for _ in range(16)]
+
+        def put(key, value):
+            _buckets[hash(key) % 16].append(value)
+      `,
+      errors: [{ line: 1, message: '`_buckets` grows in `put()` (`[k].append()`)' }],
+      output: null,
+    },
+    {
       name: 'mutable default list with a docstring and a comment → None + guard after the docstring',
       code: `
         def collect(item, acc=[]):
@@ -638,6 +649,28 @@ const table: RuleTable = {
       output: null,
     },
     {
+      name: 'in-place += on a list default is growth; multi-line parameters',
+      code: `
+        def extend(
+            items,
+            acc=[],
+        ):
+            acc += items
+            return acc
+      `,
+      errors: [{ line: 3, message: '`acc=[]` of `extend()` is created once and grows on every call (`+=`)' }],
+      output: `
+        def extend(
+            items,
+            acc=None,
+        ):
+            if acc is None:
+                acc = []
+            acc += items
+            return acc
+      `,
+    },
+    {
       name: 'a body on the header line cannot take a guard: reported without a fix',
       code: `
         def push(x, stack=[]): stack.append(x); return stack
@@ -696,6 +729,11 @@ describe('LEAK002 details', () => {
       const code = dedent(typeof c === 'string' ? c : c.code);
       assert.deepEqual(analyzeSource(code, { rules: [rule] }).ruleErrors, []);
     }
+  });
+
+  it('flags the documented example and is silent on its "use instead"', () => {
+    assert.equal(analyzeSource(rule.docs.example, { rules: [rule] }).findings.length, 2);
+    assert.deepEqual(analyzeSource(rule.docs.useInstead, { rules: [rule] }).findings, []);
   });
 
   it('points at the container name and relates every growth site', () => {

@@ -229,6 +229,34 @@ const table: RuleTable = {
             sys.stdout = open(path, "w")
       `,
     },
+    {
+      name: 'a bound method handed on keeps the file alive',
+      code: `
+        import os
+        import sys
+
+        def enable_tracing(tracer):
+            err = open(os.dup(sys.stderr.fileno()), "w", buffering=1)
+            tracer.setwriter(err.write)
+      `,
+    },
+    {
+      name: 'archive wrappers over file objects they do not own',
+      code: `
+        import gzip
+        import io
+        import zipfile
+
+        def gunzip(data):
+            g = gzip.GzipFile(fileobj=io.BytesIO(data))
+            return g.read()
+
+        def names(path):
+            with open(path, "rb") as fp:
+                z = zipfile.ZipFile(fp)
+                return z.namelist()
+      `,
+    },
   ],
   invalid: [
     {

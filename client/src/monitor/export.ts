@@ -44,9 +44,15 @@ export function toCsv(run: MonitorRun): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** `{"url": …}`, plus the PID when the page labels its one series with `pid`. */
+function urlTarget(run: MonitorRun, url: string): { url: string; pid?: number } {
+  const only = run.processes.length === 1 ? run.processes[0] : undefined;
+  return only?.pid !== undefined ? { url, pid: only.pid } : { url };
+}
+
 export interface DetectJson {
   version: 1;
-  target: { pid: number; command: string } | { url: string };
+  target: { pid: number; command: string } | { url: string; pid?: number };
   samples: [number, number][];
   growthMBPerMin: number;
   r2: number;
@@ -64,7 +70,7 @@ export function toDetectJson(run: MonitorRun, result: DetectResult): DetectJson 
     target:
       run.target.kind === 'pid'
         ? { pid: run.target.pid, command: run.target.command }
-        : { url: run.target.url },
+        : urlTarget(run, run.target.url),
     samples: run.samples.map((s) => [s.t, s.rss]),
     growthMBPerMin: round(result.growthMBPerMin, 4),
     r2: round(result.r2, 4),

@@ -45,11 +45,16 @@ export function processLabel(meta: { pid?: number; label: string }): string {
   return `PID ${meta.pid}${name ? ` ${name}` : ''}`;
 }
 
-/** The interesting part of a command line for a legend: the program and its first arguments. */
+/** The interesting part of a command line for a legend or a message: program and arguments, paths shortened. */
 export function shortCommand(command: string, max = 40): string {
-  const parts = command.trim().split(/\s+/);
-  const prog = (parts[0] ?? '').split(/[\\/]/).pop() ?? '';
-  const text = [prog, ...parts.slice(1)].join(' ');
+  // Paths shrink to their last part (`/srv/app/.venv/bin/python3 /srv/app/main.py` → `python3 main.py`).
+  const text = command
+    .trim()
+    .split(/\s+/)
+    .map((part) =>
+      /^(\/|\.{1,2}\/|~\/|[A-Za-z]:\\)/.test(part) ? (part.split(/[\\/]/).pop() ?? part) : part,
+    )
+    .join(' ');
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 

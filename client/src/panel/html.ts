@@ -53,7 +53,7 @@ export function renderPanelHtml(o: PanelHtmlOptions): string {
     <div class="toolbar" role="toolbar" aria-label="Memory monitor">
       <button id="pause" type="button" hidden title="Stop taking samples for now">Pause</button>
       <button id="resume" type="button" hidden title="Take samples again">Resume</button>
-      <button id="detach" type="button" hidden title="Stop sampling; the samples stay here">Detach</button>
+      <button id="detach" type="button" class="secondary" hidden title="Stop sampling; the samples stay here">Detach</button>
       <button id="reattach" type="button" hidden title="Attach again to the same target (a new run)">Re-attach</button>
       <button id="attach" type="button" title="Pick a process or metrics URL to watch">Attach to Process…</button>
       <span class="sep" aria-hidden="true"></span>

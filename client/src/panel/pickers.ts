@@ -14,17 +14,19 @@ interface TargetItem extends vscode.QuickPickItem {
 const ENTER_PID: TargetItem = {
   label: '$(edit) Enter a PID…',
   description: 'any process you may read',
-  alwaysShow: true,
   action: 'enter-pid',
 };
 const ENTER_URL: TargetItem = {
   label: '$(globe) Prometheus /metrics URL…',
   description: 'a service in a container or on another host (process_resident_memory_bytes)',
-  alwaysShow: true,
   action: 'enter-url',
 };
 
-/** The target quick pick; undefined when the user cancels. */
+/**
+ * The target quick pick; undefined when the user cancels. The two "enter…" rows lead the list
+ * but are filtered like the others, so typing a PID or a name and pressing Enter picks the
+ * matching process, not the "Enter a PID…" row.
+ */
 export async function pickTarget(title: string, followChildren: boolean): Promise<MonitorTarget | undefined> {
   const choice = await new Promise<TargetItem | { typedPid: number } | undefined>((resolve) => {
     const qp = vscode.window.createQuickPick<TargetItem>();

@@ -93,13 +93,18 @@ const decoratorCache = new WeakMap<SemanticModel, Node[]>();
 export function possibleCacheDecorators(model: SemanticModel): Node[] {
   const cached = decoratorCache.get(model);
   if (cached) return cached;
-  const names = [...new Set(['cache', 'lru_cache', ...aliasesOf(model, CACHE_DECORATORS)])].map(escapeRegExp);
-  const re = new RegExp(
-    `^[ \\t]*(?<at>@)[ \\t]*(?:[A-Za-z_][\\w.]*\\.)?(?:${names.join('|')})(?![\\w.])`,
-    'gm',
-  );
+  const text = model.file.text;
+  const plain = [...new Set(['cache', 'lru_cache', ...aliasesOf(model, CACHE_DECORATORS)])];
   const result: Node[] = [];
-  for (const at of matchOffsets(model.file.text, re)) {
+  // Most files have no such decorator at all: a substring test is far cheaper than the pattern.
+  if (!plain.some((n) => text.includes(n)) || !text.includes('@')) {
+    decoratorCache.set(model, result);
+    return result;
+  }
+  const names = plain.map(escapeRegExp);
+  // Start at `@` (cheap to find); the tree confirms it begins a decorator.
+  const re = new RegExp(`(?<at>@)[ \\t]*(?:[A-Za-z_][\\w.]*\\.)?(?:${names.join('|')})(?![\\w.])`, 'g');
+  for (const at of matchOffsets(text, re)) {
     const node = model.file.root.descendantForIndex(at, at + 1);
     const decorator = node?.type === 'decorator' ? node : node?.parent;
     if (decorator?.type === 'decorator') result.push(decorator);

@@ -462,7 +462,8 @@ export function effectsOf(model: SemanticModel, access: Access, kind: ContainerK
         const ops = comparisonOperators(parent);
         if (ops.every((o) => o === 'in' || o === 'not in' || o === 'not')) return mk('read', parent, 'in');
         // `c == {}` asks "still empty?"; other comparisons only read (but a deque != a list).
-        const emptyTest = (ops.includes('==') || ops.includes('!=')) && parent.namedChildren.some((c) => isEmptyDisplay(c));
+        const emptyTest =
+          (ops.includes('==') || ops.includes('!=')) && parent.namedChildren.some((c) => isEmptyDisplay(c));
         return mk(emptyTest ? 'fill-check' : 'read', parent, 'comparison', true, false);
       }
       if (isEmptinessGuard(node)) return mk('fill-check', parent, 'truth test');

@@ -292,6 +292,15 @@ export function flowOf(node: Node): { node: Node; use: Use; conditional: boolean
   return { node: current, use: { kind: 'other', node: current }, conditional };
 }
 
+/**
+ * Whether `resource.attribute`, taken without calling it, keeps the resource alive: any attribute of
+ * a connection-like object (`client.mydb`), and a bound method of any (`setwriter(f.write)`).
+ * A file's `f.name` is plain data.
+ */
+function attributeKeepsAlive(kind: ResourceKind, attribute: string): boolean {
+  return !!kind.attributesKeepAlive || kind.dataMethods.has(attribute);
+}
+
 /** Whether `call` only uses its arguments while it runs (`json.load`, `print`, `len`…). */
 export function isNonRetainingCall(model: SemanticModel, call: Node): boolean {
   return NON_RETAINING.has(model.calleeName(call) ?? '');
@@ -394,7 +403,8 @@ function parameterFate(
       }
       case 'attribute':
         if (kind.releaseMethods.has(use.attribute) && !isAssignmentTarget(use.node)) return 'escapes';
-        if (kind.attributesKeepAlive && escapes(model, use.node, kind, depth + 1)) return 'escapes';
+        if (attributeKeepsAlive(kind, use.attribute) && escapes(model, use.node, kind, depth + 1))
+          return 'escapes';
         break;
       case 'subscript-load':
         if (kind.attributesKeepAlive && escapes(model, use.node, kind, depth + 1)) return 'escapes';
@@ -483,6 +493,7 @@ function escapes(model: SemanticModel, node: Node, kind: ResourceKind, depth: nu
       if (kind.dataMethods.has(use.method) || kind.releaseMethods.has(use.method)) return false;
       return escapes(model, use.call, kind, depth + 1);
     case 'attribute':
+      return attributeKeepsAlive(kind, use.attribute) && escapes(model, use.node, kind, depth + 1);
     case 'subscript-load':
       return !!kind.attributesKeepAlive && escapes(model, use.node, kind, depth + 1);
     default:
@@ -685,7 +696,7 @@ function gather(
         if (kind.releaseMethods.has(use.attribute) && !isAssignmentTarget(use.node))
           out.handedOn ??= { how: 'release registered as a callback', node: use.node };
         else if (
-          kind.attributesKeepAlive &&
+          attributeKeepsAlive(kind, use.attribute) &&
           !isAssignmentTarget(use.node) &&
           escapes(model, use.node, kind, depth + 1)
         )

@@ -531,12 +531,16 @@ export class SemanticModel {
   }
 }
 
+// Compiled finders for recently searched names. Bounded: the language server lives for days and
+// sees every identifier of every file, so an unbounded map here would itself be a leak.
+const FINDER_CACHE_LIMIT = 512;
 const finderCache = new Map<string, RegExp>();
 function identifierFinder(name: string): RegExp {
   let re = finderCache.get(name);
   if (!re) {
     const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     re = new RegExp(`(?<![\\p{L}\\p{N}_])${escaped}(?![\\p{L}\\p{N}_])`, 'gu');
+    if (finderCache.size >= FINDER_CACHE_LIMIT) finderCache.delete(finderCache.keys().next().value as string);
     finderCache.set(name, re);
   }
   re.lastIndex = 0;

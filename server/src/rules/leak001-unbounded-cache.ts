@@ -231,23 +231,35 @@ export const rule: Rule = {
   fixable: true,
   docs: {
     whatItDoes:
-      'Flags module- and class-level dicts (`{}`, `dict()`, `defaultdict`, `OrderedDict`) that functions write new keys into ' +
-      '(`c[key] = v`, `setdefault`, `update`, `|=`) while nothing in the module ever evicts from them (`del c[k]`, `pop`, ' +
-      '`popitem`, `clear`, rebinding, or a `len(c)` size check). Also flags `@functools.cache` and ' +
-      '`@lru_cache(maxsize=None)` on instance methods, and — as information — on free functions whose arguments are unbounded.\n\n' +
-      'Stays silent on `cachetools` caches, weak dictionaries, bounded `lru_cache` (including the default `maxsize=128`), ' +
-      'registries filled at import time (decorator registration, `__init_subclass__`, constant keys), dicts filled once ' +
-      'behind an emptiness check, and dicts that are handed to other code (returned or stored elsewhere), which may evict them. ' +
-      'A bounded `lru_cache` on a method still keeps up to `maxsize` instances alive; that is bounded, so it is not reported.',
+      'Flags module- and class-level dicts (`{}`, `dict()`, `defaultdict`, `OrderedDict`, under any import alias) that ' +
+      'run-time code writes new keys into (`c[key] = v`, `setdefault`, `update`, `|=`; for a `defaultdict`, any `c[key]` ' +
+      'read, which inserts the key) while nothing in the module ever evicts from them (`del c[k]`, `pop`, `popitem`, ' +
+      '`clear`, rebinding through `global`, or a `len(c)` size check). Class-level dicts count when written through ' +
+      '`self.c[k]`, `cls.c[k]` or `ClassName.c[k]`. Also flags `@functools.cache` and `@lru_cache(maxsize=None)` on ' +
+      'instance methods, and — as information — on module-level functions whose arguments are unbounded.\n\n' +
+      'Stays silent on `cachetools` caches, weak dictionaries, bounded `lru_cache` (including bare `@lru_cache`, whose ' +
+      'default `maxsize` is 128), caches on functions without arguments (the `get_settings()` idiom), on static/class ' +
+      'methods with no other arguments and on nested functions; registries filled at import time (decorators, decorator ' +
+      'factories, functions only called while the module loads, functions named `register…`, `__init_subclass__`, ' +
+      'metaclasses); writes under constant keys (literals, constants, loop variables over literal tuples, parameters of ' +
+      'private helpers that are always passed constants); dicts written out with items (lookup tables); dicts filled ' +
+      'once behind an emptiness guard (`if not c:` / `if c: return`); dicts that are evicted or cleared; and dicts handed ' +
+      'to other code (returned or stored elsewhere), which may evict them.\n\n' +
+      'A bounded `lru_cache` on a method still keeps up to `maxsize` instances alive; that is bounded, so it is not ' +
+      'reported. Known limits: writes from other modules are not seen, and tree-sitter parses a statement that starts ' +
+      'with `type(self).` as a type alias, so writes spelled that way are missed (use `self.__class__.`).',
     whyIsThisBad:
       'A module or class lives as long as the process. Every distinct key written into such a dict — a user id, a URL, a ' +
       'request object — stays in memory forever, so a long-running service grows until it is killed. ' +
       '`functools.cache` on a method is worse: the cache is keyed on `self`, so every instance it was ever called on (and ' +
       'everything it references) can never be garbage-collected.\n\n' +
       'The fix replaces the dict with `cachetools.TTLCache`, which evicts the least recently used entries beyond `maxsize` ' +
-      'and expires entries after `ttl` seconds (both from `cache-maxsize` / `cache-ttl-seconds` settings). It is only offered ' +
-      'for an empty `{}` / `dict()` / `OrderedDict()` used through the mapping API, and like a dict shared between threads, ' +
-      'a `TTLCache` needs a lock when threads write to it concurrently.',
+      'and expires entries after `ttl` seconds (from the `cache-maxsize` / `cache-ttl-seconds` settings; `ttl` is a plain ' +
+      'number of seconds). It is offered only for an empty `{}` / `dict()` / `OrderedDict()` used through the mapping API ' +
+      '(no `defaultdict`, `move_to_end`, `|`, `copy()`, JSON serialisation or hand-off to unknown code), and it rewrites a ' +
+      '`dict[K, V]` annotation to `TTLCache[K, V]`. Unlike a dict, a `TTLCache` is not thread-safe: guard it with a lock ' +
+      'when several threads write to it. Unbounded `functools` caches become `lru_cache(maxsize=N)`, keeping the import ' +
+      'style of the file.',
     example: [
       'from functools import cache',
       '',

@@ -137,7 +137,11 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
     cand.level === 'module'
       ? `\`${cand.name}\` grows in ${where} (${whatOf(growth)}) and nothing clears, pops or truncates it: it holds every item for the life of the process`
       : `class attribute \`${cand.className}.${cand.name}\` is shared by all instances and grows in ${where} (${whatOf(growth)}); nothing clears, pops or truncates it`;
-  const canFix = cand.level === 'module' && (kind === 'deque' || (kind === 'list' && facts.dequeCompatible));
+  // A maxlen bounds the number of items, not items that grow inside (`buckets[i].append(x)`).
+  const canFix =
+    cand.level === 'module' &&
+    facts.nestedGrowth.length === 0 &&
+    (kind === 'deque' || (kind === 'list' && facts.dequeCompatible));
   const fix = canFix ? dequeFix(ctx, cand) : undefined;
   ctx.report({
     range: file.rangeOf(cand.target),
@@ -241,7 +245,8 @@ function checkMutableDefault(ctx: RuleContext, param: Node): void {
   const container = containerValue(model, value);
   if (!container || container.bounded) return;
   const binding = model.scopeFor(fn).lookupLocal(nameNode.text);
-  if (binding?.kind !== 'parameter') return;
+  // (The model turns the binding's kind into 'assignment' once the body rebinds it, even with `+=`.)
+  if (binding?.sites[0]?.id !== nameNode.id) return;
   const fnName = fn.childForFieldName('name')?.text ?? '?';
   const growth: Effect[] = [];
   // Whether the function reads back what earlier calls stored (`if k in cache`): then the default
@@ -250,7 +255,8 @@ function checkMutableDefault(ctx: RuleContext, param: Node): void {
   for (const ref of model.references(binding)) {
     if (ref.node.id === nameNode.id) continue;
     // Rebinding (`acc = list(acc)`) makes later uses refer to something else: stay out of it.
-    if (ref.context !== 'load') return;
+    // `acc += [x]` / `seen |= {x}` mutate the same object in place: they are growth.
+    if (ref.context !== 'load' && ref.context !== 'augmented') return;
     for (const e of effectsOf(model, { node: ref.node, scope: ref.scope }, container.kind as ContainerKind)) {
       if (e.kind === 'evict' || e.kind === 'bound') return;
       if (e.kind === 'grow' || e.kind === 'nested-grow') growth.push(e);
@@ -287,23 +293,30 @@ export const rule: Rule = {
   fixable: true,
   docs: {
     whatItDoes:
-      'Flags module-level lists, sets and `deque()`s without `maxlen` that functions `append`/`add`/`extend`/`insert`/`+=` to ' +
-      'while nothing in the module clears, pops, removes, truncates (`del x[:n]`, `x[:] = …`), rebinds or size-checks them; ' +
-      'module-level dicts whose values accumulate (`d["k"].append(x)`); class-level containers grown through instances ' +
-      '(`self.items.append(x)` where `items = []` is a class attribute); and mutable default arguments (`def f(acc=[])`) that ' +
-      'the function grows.\n\n' +
-      'Dicts that gain new keys (`d[k] = v`, `setdefault`, `update`, a `defaultdict` indexed by new keys) are reported by ' +
-      'LEAK001 instead, once. Sets and lists of `asyncio` tasks are left to LEAK007. Stays silent on containers only read at ' +
-      'run time, filled at import time (including by registration decorators), `deque(maxlen=N)`, containers that are cleared ' +
-      'or handed to other code, locals, instance attributes and `__all__`.',
+      'Flags module-level lists, sets and `deque()`s without `maxlen` (under any import alias) that run-time code ' +
+      '`append`s/`add`s/`extend`s/`insert`s/`+=`s/`|=`s/`heappush`es to while nothing in the module clears, pops, removes, ' +
+      'truncates (`del x[:n]`, `x[:] = …`), rebinds or size-checks them; module-level dicts whose values accumulate ' +
+      '(`d["k"].append(x)`, `d.setdefault("k", []).append(x)`); class-level containers grown through instances, `cls` ' +
+      'or the class name (`self.items.append(x)` where `items = []` is a class attribute never assigned on the instance); ' +
+      'and mutable default arguments (`def f(acc=[])`, `={}`, `=set()`) that the function grows.\n\n' +
+      'One report per container: a dict that gains new keys (`d[k] = v`, `setdefault(k, …)`, `update`, a `defaultdict` ' +
+      "indexed by new keys — including `d.setdefault(k, []).append(x)`) is LEAK001's, and sets or lists of `asyncio` " +
+      "tasks are LEAK007's. Stays silent on containers only read at run time, filled at import time (registration " +
+      'decorators, helpers only called while the module loads), `deque(maxlen=N)`, containers cleared or truncated ' +
+      'anywhere in the module, containers written out with items (configuration tables), containers handed to other ' +
+      'code (returned or stored elsewhere), locals, instance attributes assigned in `__init__`, field declarations of ' +
+      'dataclasses/Pydantic models, defaults of nested functions (re-created per call) and `__all__`.',
     whyIsThisBad:
       'Module globals and class attributes live as long as the process: every item appended to them at run time stays in ' +
       'memory forever, so the service grows with every request. A mutable default argument is created once, when the ' +
       '`def` runs, and shared by every call: items added to it pile up across calls (and leak between callers).\n\n' +
-      'The fix turns a module-level list into `collections.deque(maxlen=N)` (N from the `cache-maxsize` setting), which keeps ' +
-      'only the newest N items; it is offered only when every use also works on a deque (no slicing, `sort()`, `+` with a ' +
-      'list, comparison with a list, or passing it to code that may need a list). A mutated default becomes `None` plus ' +
-      '`if acc is None: acc = []` at the top of the body.',
+      'The fix turns a module-level list into `collections.deque(maxlen=N)` (N from the `cache-maxsize` setting; an ' +
+      'unbounded `deque()` just gets the `maxlen`), which keeps only the newest N items. It is offered only when every use ' +
+      'also works on a deque: no slicing, `sort()`, `+` with a list, comparison with a list, `heapq`, JSON serialisation or ' +
+      'hand-off to code that may need a list. A mutated default becomes `None` plus `if acc is None: acc = []` at the top ' +
+      'of the body (after the docstring), with `Optional[...]` added to an annotation; no fix is offered when the function ' +
+      'reads back what earlier calls stored (`if key in cache`), since that default is a deliberate cross-call memo. Sets, ' +
+      'dicts and class attributes get no automatic fix.',
     example: [
       '_events = []',
       '',

@@ -163,11 +163,54 @@ function closefdFalse(call: Node): boolean {
   return keywordArgument(call, 'closefd')?.type === 'false';
 }
 
+/** Archive and compression wrappers: they own a file only when they open it from a path. */
+const WRAPPING_FACTORIES = new Set([
+  'gzip.open',
+  'gzip.GzipFile',
+  'bz2.open',
+  'bz2.BZ2File',
+  'lzma.open',
+  'lzma.LZMAFile',
+  'tarfile.open',
+  'tarfile.TarFile',
+  'tarfile.TarFile.open',
+  'zipfile.ZipFile',
+]);
+/** Calls that make a file object (rather than a path). */
+const FILE_OBJECT_MAKERS = new Set([...FILE_FACTORIES, 'io.BytesIO', 'io.StringIO']);
+
+/**
+ * `gzip.GzipFile(fileobj=buf)`, `zipfile.ZipFile(io.BytesIO(data))`, `ZipFile(f)` with `f = open(p)`:
+ * a wrapper over a file object it does not own (its `close()` leaves that file open). Not
+ * closing the wrapper holds no descriptor; the file object has its own lifecycle.
+ */
+function wrapsFileObject(model: SemanticModel, call: Node): boolean {
+  if (keywordArgument(call, 'fileobj')) return true;
+  const first = positionalArguments(call)[0];
+  if (!first) return false;
+  const makesFileObject = (value: Node | undefined): boolean =>
+    value?.type === 'call' && FILE_OBJECT_MAKERS.has(model.calleeName(value) ?? '');
+  if (makesFileObject(first)) return true;
+  if (first.type !== 'identifier') return false;
+  const binding = model.resolve(first);
+  if (!binding || (binding.kind !== 'assignment' && binding.kind !== 'with')) return false;
+  return binding.sites.every((site) => makesFileObject(model.assignedValue(site) ?? withValue(site)));
+}
+
+/** For `with open(p) as fp:`, the `open(p)` bound to `fp`. */
+function withValue(site: Node): Node | undefined {
+  const target = site.parent;
+  const pattern = target?.type === 'as_pattern_target' ? target.parent : undefined;
+  if (pattern?.type !== 'as_pattern' || pattern.parent?.type !== 'with_item') return undefined;
+  return pattern.namedChildren[0] ?? undefined;
+}
+
 function classify(ctx: RuleContext, call: Node): Factory | undefined {
   const { model } = ctx;
   const qualified = model.calleeName(call);
   if (qualified ? FILE_FACTORIES.has(qualified) : isPathOpen(model, call)) {
     if (closefdFalse(call)) return undefined;
+    if (qualified && WRAPPING_FACTORIES.has(qualified) && wrapsFileObject(model, call)) return undefined;
     return { label: callLabel(call), kind: FILE_KIND, fix: FILE_POLICY };
   }
   return undefined;

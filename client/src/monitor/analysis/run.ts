@@ -1,9 +1,9 @@
 // The verdict for a whole run: the total series plus, when children were followed, each process on
 // its own. A leak in one worker is a leak even when the total hides it; processes that start or
 // exit during the run make steps in the total that are not leaks, so then each process decides.
-import { formatRate, formatSeconds, shortCommand } from './format';
+import { formatMB, formatRate, formatSeconds, shortCommand } from './format';
 import { analyzeSeries, type SamplePoint, type SeriesAnalysis } from './series';
-import { type DetectSettings, resolveSettings } from './settings';
+import { type DetectSettings, MIB, resolveSettings } from './settings';
 
 export interface ProcessSeriesInput {
   /** Unique key of the series (a PID can be reused, so not the PID alone). */
@@ -124,6 +124,29 @@ export function analyzeRun(run: RunInput, overrides?: Partial<DetectSettings>): 
     });
   }
   if (changed.length > 0) {
+    // Did the total grow because processes grew, or because processes arrived? A worker that
+    // started a moment after the run and leaks from then on is too short to judge alone, but its
+    // growth is the total's.
+    if (isLeak(total)) {
+      const grew = inputs
+        .map((p, i) => ({
+          p: processes[i],
+          growth: p.samples.length ? p.samples[p.samples.length - 1].rss - p.samples[0].rss : 0,
+        }))
+        .filter((g) => g.growth > 0)
+        .sort((a, b) => b.growth - a.growth);
+      const internal = grew.reduce((sum, g) => sum + g.growth, 0) / MIB;
+      const totalRise = (total.growthMBPerMin / 60) * total.observedSeconds;
+      if (internal >= settings.noiseFloorMB && internal >= 0.5 * totalRise) {
+        const names = grew
+          .slice(0, 3)
+          .map((g) => `${describeProcess(g.p)} +${formatMB(g.growth / MIB)}`)
+          .join(', ');
+        return fromTotal({
+          reason: `${total.reason} The growth is inside the processes (${names}), not from processes starting.`,
+        });
+      }
+    }
     const membership = `${changed.length} of ${processes.length} processes started or exited during the ${formatSeconds(total.observedSeconds)} run, so the total has steps that are not leaks`;
     if (allFlat) {
       return fromTotal({

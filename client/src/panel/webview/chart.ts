@@ -79,11 +79,12 @@ export class MemoryChart {
     this.keys = '';
   }
 
+  /** `index`: position in ChartData.series (0 is the total, processes follow). */
   private colorOf(index: number, kind: 'total' | 'process' | 'trend'): string {
     const t = this.theme;
     if (kind === 'total') return t.total;
     if (kind === 'trend') return t.verdict[this.view?.verdict ?? 'inconclusive'];
-    return t.processes[(index - 1) % t.processes.length];
+    return t.processes[Math.max(0, index - 1) % t.processes.length];
   }
 
   private size(): { width: number; height: number } {

@@ -4,7 +4,7 @@
 // the webview state, so a panel brought back (hidden tab, window reload) draws at once.
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
-import { buildChartData } from '../chart-data';
+import { buildChartData, shortCommand } from '../chart-data';
 import { PanelModel } from '../panel-model';
 import { errorLine, growthText, rssText, statusLine, verdictBadge } from '../panel-text';
 import type { ExtensionMessage, PanelSnapshot, WebviewMessage } from '../protocol';
@@ -142,6 +142,8 @@ function render(): void {
   b.reattach.hidden = !info || attached;
   b.reattach.disabled = !model.canAttach;
   b.attach.hidden = attached;
+  // One primary button: "Re-attach" when a run is shown, "Attach to Process…" on an empty panel.
+  b.attach.classList.toggle('secondary', !!info);
   b.attach.disabled = !model.canAttach;
   for (const button of [b.csv, b.json]) button.disabled = count === 0;
   b.png.disabled = count === 0;
@@ -245,7 +247,7 @@ b.png.addEventListener('click', () => {
   if (!info || !canvas) return;
   const badge = verdictBadge(model.analysis);
   const dataUrl = chartPng(canvas, readTheme(), {
-    title: `${info.target.title}  ${info.target.detail}`.trim(),
+    title: `${info.target.title}  ${shortCommand(info.target.detail, 90)}`.trim(),
     subtitle: `${badge.text}${badge.final ? '' : ' (so far)'} · ${growthText(model.analysis)} · ${model.xs.length} samples`,
     legend: chart.legend,
   });
