@@ -22,13 +22,69 @@ const WARMUP = 30;
 const EDITS = 300;
 const LINES = 5000;
 
-/** Real code: the first 5,000 lines of the standard library's _pydecimal.py. */
-function stdlibFile() {
+function stdlibLines() {
   const stdlib = execFileSync('python3', ['-c', "import sysconfig; print(sysconfig.get_paths()['stdlib'])"], {
     encoding: 'utf8',
   }).trim();
-  const lines = readFileSync(join(stdlib, '_pydecimal.py'), 'utf8').split('\n').slice(0, LINES);
-  return { name: '_pydecimal.py (stdlib, first 5,000 lines)', text: `${lines.join('\n')}\n` };
+  return readFileSync(join(stdlib, '_pydecimal.py'), 'utf8').split('\n');
+}
+
+/** Real code: the first 5,000 lines of the standard library's _pydecimal.py. */
+function stdlibFile() {
+  return { name: '_pydecimal.py (stdlib, first 5,000 lines)', text: `${stdlibLines().slice(0, LINES).join('\n')}\n` };
+}
+
+/** The same real code with a leak of each kind appended: a typical file with a few findings. */
+function stdlibWithLeaks() {
+  const leaks = `
+import asyncio
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+
+_user_cache = {}
+_audit = []
+
+
+def user(uid):
+    _user_cache[uid] = str(uid)
+    _audit.append(uid)
+    return _user_cache[uid]
+
+
+class Node:
+    def __init__(self, parent):
+        self.parent = parent
+        parent.children.append(self)
+
+
+class Listener:
+    def __init__(self, bus):
+        bus.subscribe("tick", self.on_tick)
+
+    def on_tick(self, event):
+        return event
+
+
+def query(path):
+    conn = sqlite3.connect(path)
+    return conn.execute("select 1").fetchall()
+
+
+def fan_out(items):
+    pool = ThreadPoolExecutor(max_workers=4)
+    return list(pool.map(str, items))
+
+
+async def kick(coro):
+    asyncio.create_task(coro)
+
+
+def read_config(path):
+    f = open(path)
+    return f.read()
+`.split('\n');
+  const lines = stdlibLines().slice(0, LINES - leaks.length);
+  return { name: '_pydecimal.py + one leak of each kind (5,000 lines)', text: `${[...lines, ...leaks].join('\n')}\n` };
 }
 
 /** A service module full of the patterns the rules look at (caches, tasks, files, clients). */
@@ -79,7 +135,8 @@ async def load_async_${i}(items):
   let text = header;
   for (let i = 0; text.split('\n').length < LINES; i++) text += unit(i);
   return {
-    name: 'synthetic service module (5,000 lines, many findings)',
+    name: 'stress: synthetic module with a leak every few lines (5,000 lines)',
+    edits: 30,
     text: `${text.split('\n').slice(0, LINES).join('\n')}\n`,
   };
 }
@@ -136,7 +193,9 @@ async function measure(file) {
   const roundTrips = [];
   const parse = [];
   const analyse = [];
-  for (let i = 0; i < WARMUP + EDITS; i++) {
+  const edits = file.edits ?? EDITS;
+  const warmup = file.edits ? 3 : WARMUP;
+  for (let i = 0; i < warmup + edits; i++) {
     // Type a space at the end of a line somewhere in the file: one keystroke, a fresh text each
     // time (nothing is ever restored), the whole file re-analysed as after any edit.
     const line = (i * 997) % (lines.length - 1);
@@ -152,7 +211,7 @@ async function measure(file) {
       contentChanges: [{ range, text: ' ' }],
     });
     const { at } = await done;
-    if (i >= WARMUP) {
+    if (i >= warmup) {
       roundTrips.push(at - start);
       if (lastTiming) {
         parse.push(lastTiming.parse);
@@ -167,10 +226,10 @@ async function measure(file) {
 }
 
 console.log(`Leak Lens language server: ${EDITS} edits (after ${WARMUP} warm-up edits), debounce 0`);
-for (const file of [stdlibFile(), serviceFile()]) {
+for (const file of [stdlibFile(), stdlibWithLeaks(), serviceFile()]) {
   const r = await measure(file);
   console.log(
-    `\n${file.name}: ${r.findings} findings, first diagnostics after open ${r.openMs.toFixed(0)} ms`,
+    `\n${file.name}: ${r.findings} findings, first diagnostics after open ${r.openMs.toFixed(0)} ms, ${r.roundTrips.length} edits`,
   );
   console.log(describe('incremental parse', r.parse));
   console.log(describe('analyse (rules + noqa)', r.analyse));

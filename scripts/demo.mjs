@@ -412,11 +412,12 @@ async function selfCheck(options) {
           },
           { timeoutMs: 30_000, what: 'squiggles on at least two lines of the first screen' },
         );
+        // Logged, not asserted: the workspace-wide count arrives after the background scan.
         const count = await page
-          .locator('.statusbar-item', { hasText: /Leak Lens: \d+/ })
+          .locator('.statusbar-item', { hasText: /Leak Lens: [1-9]/ })
           .first()
           .textContent({ timeout: 20_000 })
-          .catch(() => 'no "Leak Lens: N" status item');
+          .catch(() => 'no "Leak Lens: N" count above 0 within 20 s');
         log(`  squiggles on lines ${Object.keys(lines).join(', ')}; status bar: ${count.trim()}`);
       },
       { timeoutMs: 240_000, shot: '1-squiggles' },

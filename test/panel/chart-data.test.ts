@@ -110,10 +110,7 @@ describe('panel: chart data', () => {
       shortCommand('/srv/app/.venv/bin/python3 /srv/app/main.py --port 80', 60),
       'python3 main.py --port 80',
     );
-    assert.equal(
-      shortCommand('python3 -m app --url http://x/y'),
-      'python3 -m app --url http://x/y',
-    );
+    assert.equal(shortCommand('python3 -m app --url http://x/y'), 'python3 -m app --url http://x/y');
     assert.equal(shortCommand('x'.repeat(100), 10), `${'x'.repeat(9)}…`);
     assert.equal(processLabel({ label: 'http://h:8000/metrics' }), 'http://h:8000/metrics');
   });

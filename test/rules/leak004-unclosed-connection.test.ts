@@ -1084,6 +1084,62 @@ const table: RuleTable = {
                 return conn.execute(f"SELECT * FROM {table}").fetchall()
       `,
     },
+    {
+      name: 'awaited psycopg.AsyncConnection.connect() never closed',
+      code: `
+        import psycopg
+
+        async def count(dsn):
+            conn = await psycopg.AsyncConnection.connect(dsn)
+            cur = await conn.execute("SELECT count(*) FROM t")
+            row = await cur.fetchone()
+            return row[0]
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 18,
+          message: '`conn` from `psycopg.AsyncConnection.connect()` is never closed in `count()`',
+        },
+      ],
+      output: `
+        import psycopg
+
+        async def count(dsn):
+            async with await psycopg.AsyncConnection.connect(dsn) as conn:
+                cur = await conn.execute("SELECT count(*) FROM t")
+                row = await cur.fetchone()
+            return row[0]
+      `,
+    },
+    {
+      name: 'connection from a local engine',
+      code: `
+        from sqlalchemy import create_engine, text
+
+        def check(url):
+            engine = create_engine(url)
+            try:
+                conn = engine.connect()
+                return conn.execute(text("SELECT 1")).scalar()
+            finally:
+                engine.dispose()
+      `,
+      errors: [
+        { line: 6, column: 16, message: '`conn` from `engine.connect()` is never closed in `check()`' },
+      ],
+      output: `
+        from sqlalchemy import create_engine, text
+
+        def check(url):
+            engine = create_engine(url)
+            try:
+                with engine.connect() as conn:
+                    return conn.execute(text("SELECT 1")).scalar()
+            finally:
+                engine.dispose()
+      `,
+    },
   ],
 };
 

@@ -474,7 +474,6 @@ function hoistTarget(model: SemanticModel, value: Node): Node | undefined {
     if (comprehensions.some((c) => contains(c, n) && !contains(firstIterable(c) ?? c, n))) continue;
     return undefined;
   }
-  void model;
   return statement;
 }
 

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
         reply = {
           kind: 'done',
           id: job.id,
-          result: analyzeText(job.text, job.settings, job.label, undefined, job.suppressions),
+          result: analyzeText(job.text, job.settings, job.label, { suppressions: job.suppressions }),
         };
       else {
         const result = fixAll(job.segments, (text) => analyzeText(text, job.settings, job.label).findings);

@@ -9,7 +9,7 @@ import { SourceFile } from '../model/source';
 import { suppressionFix } from '../noqa';
 import { parsePython, type Tree } from '../parser';
 import { RULES } from '../rules/index';
-import type { EngineSettings, Finding, Fix } from '../types';
+import type { EngineSettings, Finding, Fix, Rule } from '../types';
 import { describeError, type Logger } from './logger';
 
 export interface LspFinding extends Finding {
@@ -27,16 +27,21 @@ export interface AnalysisOutcome {
   engineError?: string;
 }
 
-/**
- * Analyse `text` (with `tree` if the caller keeps one for exactly this text). Never throws.
- * `suppressions`: also compute each finding's suppression fix.
- */
+export interface AnalyzeTextOptions {
+  /** A tree the caller keeps for exactly this text (an open document's incremental tree). */
+  tree?: Tree;
+  /** Also compute each finding's suppression fix. */
+  suppressions?: boolean;
+  /** Rules to run instead of the registry (tests). */
+  rules?: readonly Rule[];
+}
+
+/** Analyse `text`. Never throws: failures end up in the outcome. */
 export function analyzeText(
   text: string,
   settings: EngineSettings,
   label: string,
-  tree?: Tree,
-  suppressions = false,
+  { tree, suppressions = false, rules = RULES }: AnalyzeTextOptions = {},
 ): AnalysisOutcome {
   const started = performance.now();
   let own: Tree | undefined;
@@ -55,13 +60,13 @@ export function analyzeText(
   try {
     const outcome: AnalysisOutcome = { findings: [], analyzeMs: 0, degraded: false, ruleErrors: [] };
     try {
-      const result = analyzeSource(text, { settings, tree: used, path: label });
+      const result = analyzeSource(text, { settings, tree: used, path: label, rules });
       outcome.findings = result.findings;
       outcome.ruleErrors = result.ruleErrors;
     } catch (error) {
       outcome.degraded = true;
       outcome.engineError = describeError(error);
-      for (const rule of RULES) {
+      for (const rule of rules) {
         try {
           outcome.findings.push(
             ...analyzeSource(text, { settings, tree: used, path: label, rules: [rule] }).findings,

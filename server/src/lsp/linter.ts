@@ -386,7 +386,7 @@ export class Linter {
           this.host.log.error(`Leak Lens: parsing ${unit.key} failed: ${describeError(error)}`);
         }
       }
-      outcome = analyzeText(text, settings, unit.key, tree);
+      outcome = analyzeText(text, settings, unit.key, { tree });
       if (this.documentWorker && overflowedStack(outcome)) {
         // The worker thread has a far deeper stack: try there before settling for partial results.
         this.host.log.info(

@@ -66,7 +66,8 @@ export function callsNamed(file: SourceFile, names: Iterable<string>): Node[] {
     const parent = id.parent;
     if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.id === id.id) callee = parent;
     const call = callee.parent;
-    if (call?.type !== 'call' || call.childForFieldName('function')?.id !== callee.id || seen.has(call.id)) continue;
+    if (call?.type !== 'call' || call.childForFieldName('function')?.id !== callee.id || seen.has(call.id))
+      continue;
     seen.add(call.id);
     calls.push(call);
   }
@@ -193,7 +194,6 @@ function describeLeak(
         range: file.rangeOf(nameNode),
         message: `\`${teardownName}()\` does not ${kind.releaseIt}`,
       });
-      void model;
       return {
         message: `\`self.${leak.attribute}\` from ${label} is never ${kind.released}: \`${leak.className}.${teardownName}()\` does not ${kind.releaseIt}`,
       };

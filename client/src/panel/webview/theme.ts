@@ -3,6 +3,7 @@
 // <html>), re-read when the theme changes (VS Code swaps the body's `vscode-light` /
 // `vscode-dark` / `vscode-high-contrast` classes).
 import type { Verdict } from '../../monitor/analysis/series';
+import { opaque } from '../colors';
 
 export interface ChartTheme {
   kind: 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
@@ -42,13 +43,15 @@ export function readTheme(): ChartTheme {
   const foreground = v(['--vscode-foreground', '--vscode-editor-foreground'], light ? '#3b3b3b' : '#cccccc');
   const fontFamily = v(['--vscode-font-family'], 'system-ui, sans-serif');
   const fontSize = Number.parseFloat(v(['--vscode-font-size'], '13px')) || 13;
-  const red = v(['--vscode-charts-red'], light ? '#e51400' : '#f14c4c');
-  const orange = v(['--vscode-charts-orange'], '#d18616');
-  const yellow = v(['--vscode-charts-yellow'], light ? '#bf8803' : '#cca700');
-  const green = v(['--vscode-charts-green'], light ? '#388a34' : '#89d185');
-  const blue = v(['--vscode-charts-blue'], light ? '#1a85ff' : '#3794ff');
-  const purple = v(['--vscode-charts-purple'], light ? '#652d90' : '#b180d7');
-  const muted = v(['--vscode-descriptionForeground'], light ? '#717171' : '#9d9d9d');
+  // Lines and labels at full opacity (some themes give translucent chart colours).
+  const line = (names: string[], fallback: string) => opaque(v(names, fallback));
+  const red = line(['--vscode-charts-red'], light ? '#e51400' : '#f14c4c');
+  const orange = line(['--vscode-charts-orange'], '#d18616');
+  const yellow = line(['--vscode-charts-yellow'], light ? '#bf8803' : '#cca700');
+  const green = line(['--vscode-charts-green'], light ? '#388a34' : '#89d185');
+  const blue = line(['--vscode-charts-blue'], light ? '#1a85ff' : '#3794ff');
+  const purple = line(['--vscode-charts-purple'], light ? '#652d90' : '#b180d7');
+  const muted = line(['--vscode-descriptionForeground'], light ? '#717171' : '#9d9d9d');
   return {
     kind,
     foreground,

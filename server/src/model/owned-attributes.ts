@@ -1,0 +1,116 @@
+// Resources stored on `self` (`self._pool = ThreadPoolExecutor()`): the owning object decides
+// their lifetime, so they are reported only when the class has a teardown method that forgets
+// them and nothing in the file releases, hands out or replaces the attribute.
+import type { Node } from '../parser';
+import type { Creation, Lifecycle, ResourceKind } from './lifecycle';
+import type { SemanticModel } from './semantic';
+import { argumentUse, EXIT_METHODS, firstParameter, flowOf, isAssignmentTarget } from './value-flow';
+
+/** Methods that tear an object down: where an owner must release what it holds. */
+export const TEARDOWN_METHODS = new Set([
+  'close',
+  'aclose',
+  'shutdown',
+  'stop',
+  'terminate',
+  'dispose',
+  'cleanup',
+  'teardown',
+  'tearDown',
+  'disconnect',
+  'release',
+  '__exit__',
+  '__aexit__',
+  '__del__',
+]);
+
+/**
+ * `self.attr = Factory()` in a method. The owner decides its lifetime, so we stay silent unless
+ * the class has a teardown method (close/__exit__/stop…) and nothing in the file ever releases,
+ * hands out or replaces `.attr`: then the teardown forgot it.
+ */
+export function attributeLifecycle(
+  model: SemanticModel,
+  creation: Creation,
+  target: Node,
+  kind: ResourceKind,
+): Lifecycle {
+  const handedOn: Lifecycle = { state: 'handed-on', how: 'stored on an attribute', node: target };
+  const receiver = target.childForFieldName('object');
+  const attribute = target.childForFieldName('attribute')?.text;
+  const method = creation.owner;
+  const cls = method.enclosingClass;
+  if (!attribute || receiver?.type !== 'identifier' || method.kind !== 'function' || !cls) return handedOn;
+  const selfName = firstParameter(method.node);
+  if (receiver.text !== selfName) return handedOn;
+  const body = cls.node.childForFieldName('body');
+  const teardowns: Node[] = [];
+  for (const child of body?.namedChildren ?? []) {
+    const def = child?.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
+    if (def?.type !== 'function_definition') continue;
+    const name = def.childForFieldName('name');
+    if (name && TEARDOWN_METHODS.has(name.text)) teardowns.push(def);
+  }
+  if (teardowns.length === 0) return handedOn;
+  // A teardown delegating to a base class may release it there.
+  for (const t of teardowns) if (/\bsuper\s*\(/.test(t.text)) return handedOn;
+  for (const access of attributeAccesses(model, attribute)) {
+    if (access.id === target.id) continue;
+    const verdict = attributeAccessVerdict(model, access, kind);
+    if (verdict !== 'neutral') return { state: 'handed-on', how: `attribute ${verdict}`, node: access };
+  }
+  const teardown = teardowns[0];
+  return {
+    state: 'leaked',
+    creation,
+    leak: { kind: 'attribute-not-released', target, attribute, teardown, className: cls.name ?? '' },
+  };
+}
+
+/** Every `x.attribute` in the file, whatever `x` is. */
+function attributeAccesses(model: SemanticModel, attribute: string): Node[] {
+  const text = model.file.text;
+  const escaped = attribute.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const finder = new RegExp(`\\.\\s*${escaped}(?![\\p{L}\\p{N}_])`, 'gu');
+  const result: Node[] = [];
+  for (let m = finder.exec(text); m; m = finder.exec(text)) {
+    const at = m.index + m[0].length - attribute.length;
+    const id = model.file.root.descendantForIndex(at, at + attribute.length);
+    const attr = id?.parent;
+    if (
+      id?.type === 'identifier' &&
+      attr?.type === 'attribute' &&
+      attr.childForFieldName('attribute')?.id === id.id
+    ) {
+      result.push(attr);
+    }
+  }
+  return result;
+}
+
+function attributeAccessVerdict(model: SemanticModel, access: Node, kind: ResourceKind): 'neutral' | string {
+  if (isAssignmentTarget(access)) return 'reassigned';
+  const { use } = flowOf(access);
+  switch (use.kind) {
+    case 'method':
+      if (kind.releaseMethods.has(use.method) || EXIT_METHODS.has(use.method)) return 'released';
+      return 'neutral';
+    case 'attribute':
+      return kind.releaseMethods.has(use.attribute) ? 'release registered' : 'neutral';
+    case 'with':
+      return 'entered';
+    case 'argument': {
+      const verdict = argumentUse(model, use.call, kind, flowOf(access).node, use.keyword);
+      if (verdict === 'releases') return 'released';
+      return verdict === 'neutral' ? 'neutral' : 'passed on';
+    }
+    case 'return':
+    case 'yield':
+    case 'assigned-to':
+    case 'stored-in':
+    case 'del':
+      return use.kind;
+    default:
+      return 'neutral';
+  }
+}

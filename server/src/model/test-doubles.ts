@@ -1,0 +1,70 @@
+// Test code that creates resources on purpose: a creation expected to raise
+// (`with self.assertRaises(E): open(p)`) and a factory replaced by a mock
+// (`with patch("builtins.open", …)`, `@patch("m.open")`) are not leaks.
+import type { Node } from '../parser';
+import { endsBlock, statementNode } from './control-flow';
+import type { SemanticModel } from './semantic';
+
+const TEST_HINT = /assertRaises|raises|assertWarns|patch/;
+
+const EXPECT_FAILURE = new Set([
+  'assertRaises',
+  'assertRaisesRegex',
+  'assertRaisesRegexp',
+  'raises',
+  'assertWarns',
+  'assertWarnsRegex',
+]);
+
+/**
+ * `with self.assertRaises(E): open(p)` — the creation is the statement expected to raise; and
+ * `with patch("builtins.open", …): open(p)` / `@patch("m.open")` — the factory is a mock.
+ */
+export function testDouble(model: SemanticModel, call: Node): string | undefined {
+  // Climbing every ancestor costs (tree-sitter finds a parent from the root): only in test-like files.
+  if (!TEST_HINT.test(model.file.text)) return undefined;
+  const factoryName = lastCalleeName(call);
+  const statement = statementNode(call);
+  for (let p = call.parent; p && p.type !== 'module'; p = p.parent) {
+    if (p.type === 'with_statement') {
+      const body = p.childForFieldName('body');
+      const items = p.namedChildren.find((c) => c?.type === 'with_clause')?.namedChildren ?? [];
+      for (const item of items) {
+        const value = item?.childForFieldName('value');
+        const ctxCall = value?.type === 'as_pattern' ? value.namedChildren[0] : value;
+        if (ctxCall?.type !== 'call') continue;
+        const name = lastCalleeName(ctxCall);
+        if (EXPECT_FAILURE.has(name) && body && endsBlock(statement, body)) return 'expected to raise';
+        if (isPatchOf(ctxCall, factoryName)) return 'mocked';
+      }
+    }
+    if (p.type === 'function_definition' && p.parent?.type === 'decorated_definition') {
+      for (const d of p.parent.namedChildren) {
+        if (d?.type !== 'decorator') continue;
+        const expr = d.namedChildren[0];
+        if (expr?.type === 'call' && isPatchOf(expr, factoryName)) return 'mocked';
+      }
+    }
+  }
+  return undefined;
+}
+
+export function lastCalleeName(call: Node): string {
+  const fn = call.childForFieldName('function');
+  if (fn?.type === 'identifier') return fn.text;
+  if (fn?.type === 'attribute') return fn.childForFieldName('attribute')?.text ?? '';
+  return '';
+}
+
+/** `patch("builtins.open", …)`, `mock.patch.object(io, "open")`: a patch whose target names `factory`. */
+function isPatchOf(call: Node, factory: string): boolean {
+  if (!factory) return false;
+  const fn = call.childForFieldName('function');
+  if (!fn || !/(^|\.)patch(\.object|\.dict)?$/.test(fn.text)) return false;
+  const args = call.childForFieldName('arguments');
+  if (!args) return false;
+  for (const str of args.descendantsOfType('string')) {
+    if (str && new RegExp(`(^|[^\\w])${factory}(['"]|$)`).test(str.text)) return true;
+  }
+  return false;
+}
