@@ -1,7 +1,8 @@
 // Language-server latency: starts the BUILT server (dist/server.js) over stdio, opens a 5,000-line
 // file and times each edit → publishDiagnostics round trip (debounce set to 0 for the bench;
-// the editor default is 150 ms on top of these figures). The server's own parse and analyse times
-// come from its verbose log. Target: diagnostics for an open 5,000-line file within 15 ms at p95.
+// the editor default is 150 ms on top of these figures). The server's own parse, analyse and
+// pipeline (debounce end → diagnostics sent) times come from its verbose log. Target: diagnostics
+// for an open 5,000-line file within 15 ms at p95. LSP_BENCH_EDITS=N changes the number of edits.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +20,7 @@ if (!existsSync(server)) {
 }
 
 const WARMUP = 30;
-const EDITS = 300;
+const EDITS = Number(process.env.LSP_BENCH_EDITS ?? 300);
 const LINES = 5000;
 
 function stdlibLines() {
@@ -31,7 +32,10 @@ function stdlibLines() {
 
 /** Real code: the first 5,000 lines of the standard library's _pydecimal.py. */
 function stdlibFile() {
-  return { name: '_pydecimal.py (stdlib, first 5,000 lines)', text: `${stdlibLines().slice(0, LINES).join('\n')}\n` };
+  return {
+    name: '_pydecimal.py (stdlib, first 5,000 lines)',
+    text: `${stdlibLines().slice(0, LINES).join('\n')}\n`,
+  };
 }
 
 /** The same real code with a leak of each kind appended: a typical file with a few findings. */
@@ -84,7 +88,10 @@ def read_config(path):
     return f.read()
 `.split('\n');
   const lines = stdlibLines().slice(0, LINES - leaks.length);
-  return { name: '_pydecimal.py + one leak of each kind (5,000 lines)', text: `${[...lines, ...leaks].join('\n')}\n` };
+  return {
+    name: '_pydecimal.py + one leak of each kind (5,000 lines)',
+    text: `${[...lines, ...leaks].join('\n')}\n`,
+  };
 }
 
 /** A service module full of the patterns the rules look at (caches, tasks, files, clients). */
@@ -159,6 +166,8 @@ async function measure(file) {
   );
   let waiting;
   let lastTiming;
+  /** Document version → the server's time from the end of the debounce to diagnostics sent. */
+  const pipelines = new Map();
   connection.onNotification('textDocument/publishDiagnostics', (p) => {
     if (waiting && p.version === waiting.version)
       waiting.resolve({ at: performance.now(), count: p.diagnostics.length });
@@ -166,6 +175,8 @@ async function measure(file) {
   connection.onNotification('window/logMessage', (p) => {
     const m = /parse ([\d.]+) ms, analyse ([\d.]+) ms/.exec(p.message);
     if (m) lastTiming = { parse: Number(m[1]), analyse: Number(m[2]) };
+    const q = /@(\d+): pipeline ([\d.]+) ms/.exec(p.message);
+    if (q) pipelines.set(Number(q[1]), Number(q[2]));
   });
   connection.onRequest('workspace/configuration', (p) => p.items.map(() => ({})));
   connection.listen();
@@ -193,6 +204,7 @@ async function measure(file) {
   const roundTrips = [];
   const parse = [];
   const analyse = [];
+  const pipeline = [];
   const edits = file.edits ?? EDITS;
   const warmup = file.edits ? 3 : WARMUP;
   for (let i = 0; i < warmup + edits; i++) {
@@ -219,10 +231,13 @@ async function measure(file) {
       }
     }
   }
+  // The pipeline line follows each publish: collect them once the last one is in.
+  await new Promise((r) => setTimeout(r, 200));
+  for (let v = 2 + warmup; v <= version; v++) if (pipelines.has(v)) pipeline.push(pipelines.get(v));
   await connection.sendRequest('shutdown');
   await connection.sendNotification('exit');
   connection.dispose();
-  return { openMs, findings: first.count, roundTrips, parse, analyse };
+  return { openMs, findings: first.count, roundTrips, parse, analyse, pipeline };
 }
 
 console.log(`Leak Lens language server: ${EDITS} edits (after ${WARMUP} warm-up edits), debounce 0`);
@@ -239,6 +254,7 @@ for (const file of [stdlibFile(), stdlibWithLeaks(), serviceFile()]) {
       r.parse.map((p, i) => p + r.analyse[i]),
     ),
   );
+  console.log(describe('server pipeline', r.pipeline));
   console.log(describe('edit → diagnostics (RPC)', r.roundTrips));
   const p95 = percentile(r.roundTrips, 95);
   console.log(

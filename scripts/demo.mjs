@@ -10,7 +10,8 @@
 //                                     stops, checks nothing is left; `N passed, N failed`, exit 0/1
 //   --no-build                        use the existing leak-lens.vsix (the e2e suite packages once)
 // Env: PORT (code-server; default the first free port from 8080), KEEP_TMP=1 (keep the temp
-//      workspace), E2E_OUT (check screenshots), CODE_SERVER_BIN/NODE24_BIN_DIR/CHROMIUM_BIN.
+//      workspace), LEAK_LENS_DEMO_PYTHON (interpreter for the app), E2E_OUT (check screenshots),
+//      CODE_SERVER_BIN/NODE24_BIN_DIR/CHROMIUM_BIN.
 // The e2e toolchain (code-server under Node 24, Chromium, playwright-core) is installed on first
 // use by test/e2e/install-tools.sh, which this script shares with the e2e suites.
 import { spawn, spawnSync } from 'node:child_process';
@@ -52,15 +53,18 @@ const DEMO_SETTINGS = {
   'leakLens.detect.durationSeconds': 60,
   'leakLens.detect.intervalSeconds': 1,
   'leakLens.detect.minDurationSeconds': 30,
+  // code-server offers to forward every port a process opens (the app's, others'): noise here.
+  'remote.autoForwardPorts': false,
 };
 
-const HELP = `Usage: npm run demo [-- --check] [-- --no-build]
+const HELP = `Usage: npm run demo [-- [--check] [--no-build]]
 
 Starts VS Code in the browser (code-server on 127.0.0.1) with Leak Lens installed, a copy of
 examples/ open, and examples/leaky_app.py leaking under load; prints the URL to open.
   --check      start everything, verify it (headless Chromium), stop, exit 0 (ok) or 1
   --no-build   use the existing leak-lens.vsix instead of running \`npm run package\`
-Env: PORT (default: first free from ${DEFAULT_PORTS[0]}), KEEP_TMP=1 (keep the temp workspace).`;
+Env: PORT (default: first free from ${DEFAULT_PORTS[0]}), KEEP_TMP=1 (keep the temp workspace),
+     LEAK_LENS_DEMO_PYTHON (the app's interpreter; default /usr/bin/python3 if it has FastAPI).`;
 
 class DemoError extends Error {}
 
@@ -98,6 +102,7 @@ async function choosePort() {
  * to the standard library's http.server (same endpoints).
  */
 function choosePython() {
+  if (process.env.LEAK_LENS_DEMO_PYTHON) return process.env.LEAK_LENS_DEMO_PYTHON;
   const imports = (python, modules) =>
     spawnSync(python, ['-c', `import ${modules}`], { stdio: 'ignore', timeout: 20_000 }).status === 0;
   if (fs.existsSync('/usr/bin/python3') && imports('/usr/bin/python3', 'fastapi, uvicorn'))
@@ -253,7 +258,9 @@ async function setUp({ build, check }) {
   const port = await choosePort();
 
   log('locating the e2e tools (code-server, Node 24, Chromium; the first run installs them: ~2 min)');
-  const tools = await ensureTools();
+  const tools = await ensureTools().catch((e) => {
+    throw new DemoError(`the e2e tools are not usable: ${e.message}`);
+  });
 
   if (build) {
     log('building and packaging the extension (npm run package)');
@@ -344,6 +351,7 @@ async function interactive(options) {
   const startRss = rssBytes(app.pid);
   await new Promise((resolve) => {
     const fail = (msg) => {
+      if (stopping) return; // our own cleanup ended it
       console.error(`\n${msg}`);
       process.exitCode = 1;
       keepWorkspace = true; // the user may have edits in it; say where it is
@@ -355,12 +363,15 @@ async function interactive(options) {
       ),
     );
     server.proc.once('exit', (code) => fail(`code-server stopped (exit ${code}); stopping the demo.`));
-    load.child.once('exit', (code) =>
-      log(
-        code === 0
-          ? `the load generator finished its ${LOAD.minutes} min; the app no longer grows (restart the demo for more)`
-          : `the load generator stopped (exit ${code}): ${tail(load.logFile, 3)}`,
-      ),
+    load.child.once(
+      'exit',
+      (code) =>
+        stopping ||
+        log(
+          code === 0
+            ? `the load generator finished its ${LOAD.minutes} min; the app no longer grows (restart the demo for more)`
+            : `the load generator stopped (exit ${code}): ${tail(load.logFile, 3)}`,
+        ),
     );
     // One line a minute: the leak, as the terminal sees it.
     setInterval(() => {
@@ -468,6 +479,11 @@ async function stop(code, why) {
   stopping = true;
   if (why) console.error(`\n${why}: stopping code-server, the leaky app and its load`);
   await cleanupAll();
+  const left = groups.filter((g) => g.pid && groupAlive(g.pid)).map((g) => g.pid);
+  if (left.length) {
+    console.error(`could not stop the process groups ${left.join(', ')}: end them with kill -KILL -<id>`);
+    process.exit(1);
+  }
   if (why) console.error('stopped; nothing left running');
   process.exit(code);
 }

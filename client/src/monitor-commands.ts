@@ -12,7 +12,7 @@ import { Commands, DISPLAY_NAME } from './ids';
 import { formatTextReport } from './monitor/cli';
 import { MonitorError } from './monitor/errors';
 import { type DetectJson, toDetectJson } from './monitor/export';
-import type { MonitorTarget } from './monitor/types';
+import type { MonitorTarget, StopInfo } from './monitor/types';
 import { type DetectConfig, readDetectConfig } from './panel/detect-config';
 import { isArgsObject, type MonitorCommandArgs, parseCommandArgs } from './panel/inputs';
 import { MEMORY_PANEL_VIEW_TYPE, webviewOptions } from './panel/memory-panel';
@@ -295,6 +295,7 @@ async function attachToProcess(
   try {
     await session.start();
     log.info(`Attached to ${session.targetView().title}, sampling every ${session.config.intervalSeconds} s`);
+    void session.done.then((stop) => announceEarlyEnd(controller, session, stop));
   } catch (err) {
     if (!(err instanceof MonitorError)) throw err;
     const message = `${DISPLAY_NAME}: cannot watch ${session.targetView().title}: ${err.message}`;
@@ -302,6 +303,28 @@ async function attachToProcess(
     void vscode.window.showErrorMessage(message);
     if (args) throw new Error(message);
   }
+}
+
+/**
+ * A live run that ends by itself (the target exited, the URL stopped answering) is said in a
+ * notification too: the panel may be hidden. Its samples stay in the panel and can be saved.
+ */
+async function announceEarlyEnd(
+  controller: MonitorController,
+  session: MonitorSession,
+  stop: StopInfo | undefined,
+): Promise<void> {
+  if (!stop || (stop.reason !== 'target-exited' && stop.reason !== 'error')) return;
+  const n = session.run.samples.length;
+  const why = (stop.message ?? 'sampling failed').replace(/\.?$/, '.');
+  const kept = `The ${n} sample${n === 1 ? ' is' : 's are'} kept in the memory panel.`;
+  const choice = await vscode.window.showWarningMessage(
+    `${DISPLAY_NAME}: stopped watching ${session.targetView().title}: ${why} ${kept}`,
+    'Open Memory Panel',
+    'Save CSV',
+  );
+  if (choice === 'Open Memory Panel') controller.showPanel();
+  else if (choice === 'Save CSV') await controller.exportRun('csv', session);
 }
 
 async function openMemoryPanel(

@@ -1,9 +1,10 @@
 // The analysis engine: parse, build the semantic model, run the selected rules, apply severity
 // settings and `# noqa`. The language server, the CLI and the tests all call this.
-import { collectSuppressions, isSuppressed } from './noqa';
-import { initParser, parsePython, type Tree } from './parser';
+
 import { SemanticModel } from './model/semantic';
 import { SourceFile } from './model/source';
+import { collectSuppressions, isSuppressed } from './noqa';
+import { initParser, parsePython, type Tree } from './parser';
 import { RULES } from './rules/index';
 import { DEFAULT_SETTINGS, type EngineSettings, type Finding, type Rule, type RuleContext } from './types';
 
@@ -31,7 +32,8 @@ export interface AnalysisResult {
 
 /** Whether `code` is selected by `select`/`ignore` lists of codes or prefixes (`LEAK00`, `LEAK`). */
 export function isRuleEnabled(code: string, settings: Pick<EngineSettings, 'select' | 'ignore'>): boolean {
-  const matches = (list: string[] | undefined) => list?.some((p) => p === 'ALL' || code.startsWith(p.toUpperCase()));
+  const matches = (list: string[] | undefined) =>
+    list?.some((p) => p === 'ALL' || code.startsWith(p.toUpperCase()));
   if (settings.select && settings.select.length > 0 && !matches(settings.select)) return false;
   return !matches(settings.ignore);
 }
@@ -47,7 +49,12 @@ export function analyzeSource(text: string, options: AnalyzeOptions = {}): Analy
   }
 }
 
-function analyzeTree(text: string, tree: Tree, settings: EngineSettings, options: AnalyzeOptions): AnalysisResult {
+function analyzeTree(
+  text: string,
+  tree: Tree,
+  settings: EngineSettings,
+  options: AnalyzeOptions,
+): AnalysisResult {
   const file = new SourceFile(text, tree, options.path);
   const model = new SemanticModel(file);
   const findings: Finding[] = [];
@@ -73,12 +80,20 @@ function analyzeTree(text: string, tree: Tree, settings: EngineSettings, options
     try {
       rule.check(ctx);
     } catch (error) {
-      ruleErrors.push({ code: rule.code, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      ruleErrors.push({
+        code: rule.code,
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      });
     }
   }
   const suppressions = collectSuppressions(file);
   const kept = findings
     .filter((f) => !isSuppressed(suppressions, f.range.start.line, f.code))
-    .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
+    .sort(
+      (a, b) =>
+        a.range.start.line - b.range.start.line ||
+        a.range.start.character - b.range.start.character ||
+        a.code.localeCompare(b.code),
+    );
   return { findings: kept, hasSyntaxErrors: tree.rootNode.hasError, ruleErrors };
 }

@@ -20,7 +20,9 @@ function locate(file: string, packagePath: string): string {
 export function initParser(): Promise<Language> {
   ready ??= (async () => {
     await Parser.init({ locateFile: () => locate('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm') });
-    language = await Language.load(locate('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm'));
+    language = await Language.load(
+      locate('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm'),
+    );
     return language;
   })();
   return ready;

@@ -21,7 +21,6 @@ import {
 } from 'vscode-languageserver/node';
 import { initEngine } from './engine';
 import { FIX_ALL_KIND } from './lsp/code-actions';
-import { FileEventBatcher } from './lsp/file-events';
 import { Linter } from './lsp/linter';
 import { describeError, Logger } from './lsp/logger';
 import { SettingsService } from './lsp/settings-service';
@@ -52,7 +51,6 @@ interface InitializationOptions {
 
 const DEFAULT_DEBOUNCE_MS = 150;
 const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
-const RESCAN_DELAY_MS = 500;
 
 function toScanFolders(folders: readonly WorkspaceFolder[]): ScanFolder[] {
   const out: ScanFolder[] = [];
@@ -83,7 +81,6 @@ export function startServer(): void {
   let capabilities: ClientCapabilities = {};
   let options: InitializationOptions = {};
   let linter: Linter | undefined;
-  let rescanTimer: NodeJS.Timeout | undefined;
 
   process.on('uncaughtException', (error) =>
     log.error(`Leak Lens: unexpected error (the server keeps running): ${describeError(error)}`),
@@ -103,13 +100,6 @@ export function startServer(): void {
   });
 
   const scan = async (): Promise<ScanSummary | undefined> => linter?.scanWorkspace();
-  const scheduleRescan = () => {
-    clearTimeout(rescanTimer);
-    rescanTimer = setTimeout(
-      () => void scan().catch((e) => log.error(`Leak Lens: workspace scan failed: ${describeError(e)}`)),
-      RESCAN_DELAY_MS,
-    );
-  };
 
   connection.onInitialize(async (params): Promise<InitializeResult | ResponseError<InitializeError>> => {
     capabilities = params.capabilities;
@@ -186,29 +176,21 @@ export function startServer(): void {
         const removed = new Set(event.removed.map((f) => f.uri));
         const kept = linter.workspaceFolders.filter((f) => !removed.has(f.uri));
         linter.setFolders([...kept, ...toScanFolders(event.added)]);
-        if (event.added.length > 0) scheduleRescan();
+        if (event.added.length > 0) linter.scheduleScan();
       });
     }
-    if (options.scanOnStartup !== false) scheduleRescan();
+    if (options.scanOnStartup !== false) linter?.scheduleScan();
   });
 
   connection.onNotification(SetTraceNotification.type, (params) => log.setTrace(params.value));
 
   connection.onDidChangeConfiguration((params) => {
     const pushed = (params.settings as { leakLens?: unknown } | undefined)?.leakLens;
-    settings.configurationChanged(pushed);
-    linter?.reanalyzeOpen();
-    scheduleRescan();
+    if (linter) linter.configurationChanged(pushed);
+    else settings.configurationChanged(pushed);
   });
 
-  const fileEvents = new FileEventBatcher((events) => {
-    if (linter?.filesChanged(events)) {
-      settings.pyprojectChanged();
-      linter.reanalyzeOpen();
-      scheduleRescan();
-    }
-  });
-  connection.onDidChangeWatchedFiles((params) => fileEvents.add(params.changes));
+  connection.onDidChangeWatchedFiles((params) => linter?.watchedFilesChanged(params.changes));
 
   connection.onDidOpenTextDocument(({ textDocument: d }) =>
     linter?.openDocument(d.uri, d.languageId, d.version, d.text),
@@ -239,7 +221,6 @@ export function startServer(): void {
   connection.onExecuteCommand(async (params: ExecuteCommandParams) => {
     switch (params.command) {
       case SERVER_COMMANDS.scanWorkspace:
-        clearTimeout(rescanTimer);
         return scan();
       case SERVER_COMMANDS.fixAllInFile:
         return fixAllInFile(params.arguments);
@@ -248,13 +229,10 @@ export function startServer(): void {
     }
   });
   connection.onRequest(SCAN_WORKSPACE_REQUEST, async (): Promise<ScanSummary | null> => {
-    clearTimeout(rescanTimer);
     return (await scan()) ?? null;
   });
 
   connection.onShutdown(() => {
-    clearTimeout(rescanTimer);
-    fileEvents.dispose();
     linter?.dispose();
   });
 

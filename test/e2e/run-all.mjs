@@ -1,6 +1,7 @@
-// `npm run test:e2e`: packages the VSIX, then runs the extension-host suite and the UI suite
-// (both, even when the first fails, so one run shows everything), and closes with the combined
-// `N passed, N failed, N skipped` line. Exit 1 if anything failed.
+// `npm run test:e2e`: packages the VSIX, then runs the extension-host suite, the UI suite and the
+// one-command demo's self-check (`npm run demo -- --check`) (all, even when one fails, so one run
+// shows everything), and closes with the combined `N passed, N failed, N skipped` line. Exit 1 if
+// anything failed.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { E2E_DIR, REPO_ROOT } from './lib.mjs';
@@ -42,6 +43,8 @@ if (pkg.code !== 0) {
   add(await run('npm', ['run', 'test:host']));
   console.log('\n=== UI suite (code-server + Chromium) ===');
   add(await run(process.execPath, [path.join(E2E_DIR, 'ui.mjs'), path.join(REPO_ROOT, 'leak-lens.vsix')]));
+  console.log('\n=== one-command demo self-check (npm run demo -- --check) ===');
+  add(await run(process.execPath, [path.join(REPO_ROOT, 'scripts', 'demo.mjs'), '--check', '--no-build']));
 }
 console.log(`\ne2e total:`);
 console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);

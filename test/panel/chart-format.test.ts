@@ -1,5 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { formatAxisMB, formatElapsed, TIME_INCREMENTS } from '../../client/src/panel/chart-format';
+import {
+  formatAxisMB,
+  formatAxisTicks,
+  formatElapsed,
+  TIME_INCREMENTS,
+} from '../../client/src/panel/chart-format';
 
 describe('panel: chart labels', () => {
   it('elapsed time as a clock', () => {
@@ -18,6 +23,15 @@ describe('panel: chart labels', () => {
     assert.equal(formatAxisMB(1536), '1.5 GB');
     assert.equal(formatAxisMB(1024 * 100), '100 GB');
     assert.equal(formatAxisMB(182.456, true), '182.5 MB');
+  });
+
+  it('axis ticks get the decimals their step needs, all alike', () => {
+    assert.deepEqual(formatAxisTicks([55, 57.5, 60, 62.5]), ['55.0 MB', '57.5 MB', '60.0 MB', '62.5 MB']);
+    assert.deepEqual(formatAxisTicks([100, 110, 120]), ['100 MB', '110 MB', '120 MB']);
+    assert.deepEqual(formatAxisTicks([1.25, 1.5, 1.75]), ['1.25 MB', '1.50 MB', '1.75 MB']);
+    assert.deepEqual(formatAxisTicks([1024, 1536, 2048]), ['1.0 GB', '1.5 GB', '2.0 GB']);
+    assert.deepEqual(formatAxisTicks([2048, 4096]), ['2 GB', '4 GB']);
+    assert.deepEqual(formatAxisTicks([]), []);
   });
 
   it('time ticks ascend', () => {

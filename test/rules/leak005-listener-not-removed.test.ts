@@ -199,6 +199,18 @@ const table: RuleTable = {
       `,
     },
     {
+      name: 'a helper that resets the logger\'s handlers before adding one',
+      code: `
+        import logging
+
+        def get_logger(name):
+            logger = logging.getLogger(name)
+            logger.handlers.clear()
+            logger.addHandler(logging.StreamHandler())
+            return logger
+      `,
+    },
+    {
       name: 'removal registered on an ExitStack',
       code: `
         import contextlib

@@ -37,3 +37,25 @@ export function formatAxisMB(mb: number, precise = false): string {
 function trimZeros(text: string): string {
   return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
 }
+
+/**
+ * Labels for the y axis ticks (MiB): as many decimals as the tick step needs, so 2.5 MB steps do
+ * not read "55, 58, 60" — the same number of decimals on every tick.
+ */
+export function formatAxisTicks(splits: readonly number[]): string[] {
+  if (splits.length === 0) return [];
+  const max = Math.max(...splits.map(Math.abs));
+  const step = splits.length > 1 ? Math.abs(splits[1] - splits[0]) : 0;
+  if (max >= 1024) {
+    const gbStep = step / 1024;
+    const digits = gbStep === 0 || gbStep >= 1 ? 0 : Math.min(3, Math.ceil(-Math.log10(gbStep) - 1e-9));
+    return splits.map((v) => `${(v / 1024).toFixed(digits)} GB`);
+  }
+  const digits = step === 0 || Number.isInteger(step) ? 0 : Math.min(3, Math.max(1, decimalsOf(step)));
+  return splits.map((v) => `${v.toFixed(digits)} MB`);
+}
+
+function decimalsOf(x: number): number {
+  for (let d = 0; d <= 3; d++) if (Math.abs(Math.round(x * 10 ** d) - x * 10 ** d) < 1e-6) return d;
+  return 3;
+}

@@ -12,7 +12,11 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   const starts = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
   const resolved = edits
-    .map((e) => ({ start: offsetIn(starts, text, e.range.start), end: offsetIn(starts, text, e.range.end), newText: e.newText }))
+    .map((e) => ({
+      start: offsetIn(starts, text, e.range.start),
+      end: offsetIn(starts, text, e.range.end),
+      newText: e.newText,
+    }))
     .sort((a, b) => a.start - b.start || a.end - b.end);
   let out = '';
   let cursor = 0;
@@ -34,7 +38,8 @@ export function replaceRange(file: SourceFile, start: number, end: number, newTe
 }
 
 export function rangeContains(outer: Range, inner: Range): boolean {
-  const before = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+  const before = (a: Position, b: Position) =>
+    a.line < b.line || (a.line === b.line && a.character <= b.character);
   return before(outer.start, inner.start) && before(inner.end, outer.end);
 }
 

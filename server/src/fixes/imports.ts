@@ -15,7 +15,11 @@ export interface ImportResult {
 }
 
 function isImport(node: Node): boolean {
-  return node.type === 'import_statement' || node.type === 'import_from_statement' || node.type === 'future_import_statement';
+  return (
+    node.type === 'import_statement' ||
+    node.type === 'import_from_statement' ||
+    node.type === 'future_import_statement'
+  );
 }
 
 function isDocstring(node: Node): boolean {
@@ -33,7 +37,11 @@ function importAnchor(file: SourceFile, beforeOffset: number): { offset: number;
     if (child.startIndex >= beforeOffset) break;
     if (i === 0 && isDocstring(child)) docstring = child;
     else if (isImport(child)) anchor = child;
-    else if (child.type === 'try_statement' && child.childForFieldName('body')?.namedChildren.every((s) => !!s && isImport(s))) anchor = child;
+    else if (
+      child.type === 'try_statement' &&
+      child.childForFieldName('body')?.namedChildren.every((s) => !!s && isImport(s))
+    )
+      anchor = child;
   }
   const after = anchor ?? docstring;
   if (after) return { offset: after.endIndex, afterStatement: true };
@@ -75,7 +83,8 @@ export function ensureMemberImport(
   let moduleAlias: string | undefined;
   for (const b of scope.bindings.values()) {
     if (b.kind !== 'import') continue;
-    if (b.qualifiedName === qualified && b.sites[0].startIndex < beforeOffset) return { name: b.name, edits: [] };
+    if (b.qualifiedName === qualified && b.sites[0].startIndex < beforeOffset)
+      return { name: b.name, edits: [] };
     if (b.qualifiedName === module && b.sites[0].startIndex < beforeOffset) moduleAlias = b.name;
   }
   if (moduleAlias) return { name: `${moduleAlias}.${member}`, edits: [] };
@@ -88,11 +97,17 @@ export function ensureMemberImport(
 }
 
 /** Make `module` itself available (`import weakref`), reusing an existing import. */
-export function ensureModuleImport(file: SourceFile, model: SemanticModel, module: string, beforeOffset: number): ImportResult {
+export function ensureModuleImport(
+  file: SourceFile,
+  model: SemanticModel,
+  module: string,
+  beforeOffset: number,
+): ImportResult {
   const scope = model.moduleScope;
   scope.ensureCollected();
   for (const b of scope.bindings.values()) {
-    if (b.kind === 'import' && b.qualifiedName === module && b.sites[0].startIndex < beforeOffset) return { name: b.name, edits: [] };
+    if (b.kind === 'import' && b.qualifiedName === module && b.sites[0].startIndex < beforeOffset)
+      return { name: b.name, edits: [] };
   }
   const top = module.split('.')[0];
   const clash = scope.bindings.get(top);

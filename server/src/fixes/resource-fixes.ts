@@ -406,7 +406,7 @@ function wrapInline(ctx: FixContext, creation: Creation, policy: FixPolicy): Fix
   const { file, model } = ctx;
   if (policy.manage !== 'with' && policy.manage !== 'closing') return undefined;
   const value = creation.value;
-  const statement = hoistTarget(model, value);
+  const statement = hoistTarget(value);
   if (!statement) return undefined;
   const fn = creation.owner.node;
   if (policy.isAsync && !isAsyncFunction(fn)) return undefined;
@@ -443,7 +443,7 @@ function wrapInline(ctx: FixContext, creation: Creation, policy: FixPolicy): Fix
  * (or a `for` whose iterable holds it) where the resource is evaluated exactly once, and nothing
  * with side effects is evaluated before it.
  */
-function hoistTarget(model: SemanticModel, value: Node): Node | undefined {
+function hoistTarget(value: Node): Node | undefined {
   let statement: Node = value;
   while (statement.parent && statement.parent.type !== 'block' && statement.parent.type !== 'module')
     statement = statement.parent;

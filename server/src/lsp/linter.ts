@@ -37,6 +37,7 @@ import {
 } from './code-actions';
 import { isOurs, toDiagnostic } from './diagnostics';
 import { OpenDocument } from './documents';
+import { FileEventBatcher } from './file-events';
 import { inSkippedDirectory } from './files';
 import { fixAll, minimalEdit } from './fix-all';
 import { WorkspaceFolders } from './folders';
@@ -88,6 +89,7 @@ interface UnitResult {
 // take seconds, and the main thread must keep answering the editor meanwhile.
 const LARGE_DOCUMENT = 512 * 1024;
 const LARGE_DEBOUNCE_MS = 1000;
+const RESCAN_DELAY_MS = 500;
 
 export class Linter {
   private readonly docs = new Map<string, OpenDocument>();
@@ -103,6 +105,8 @@ export class Linter {
   private readonly inWorker = new Set<string>();
   readonly notebooks: NotebookStore;
   private readonly closed: ClosedFiles;
+  private readonly fileEvents: FileEventBatcher;
+  private scanTimer: NodeJS.Timeout | undefined;
   private disposed = false;
 
   constructor(
@@ -130,6 +134,7 @@ export class Linter {
       options.maxFileBytes,
       options.workerScript,
     );
+    this.fileEvents = new FileEventBatcher((events) => this.filesChanged(events));
   }
 
   // ---- workspace folders and closed files --------------------------------------------------
@@ -142,20 +147,48 @@ export class Linter {
     return this.folders.all;
   }
 
-  /** Scan every Python file of the workspace folders (cancelling a scan in progress). */
+  /** Scan every Python file of the workspace folders now (cancelling a scan in progress). */
   scanWorkspace(): Promise<ScanSummary> {
+    clearTimeout(this.scanTimer);
     return this.closed.scan();
   }
 
-  /** workspace/didChangeWatchedFiles. Returns whether a pyproject.toml changed. */
-  filesChanged(events: readonly FileEvent[]): boolean {
-    return this.closed.changed(events);
+  /** Scan soon: several reasons to rescan in a row (settings, pyproject.toml, folders) make one. */
+  scheduleScan(): void {
+    clearTimeout(this.scanTimer);
+    this.scanTimer = setTimeout(() => {
+      this.scanWorkspace().catch((e) =>
+        this.host.log.error(`Leak Lens: workspace scan failed: ${describeError(e)}`),
+      );
+    }, RESCAN_DELAY_MS);
+  }
+
+  /** workspace/didChangeWatchedFiles (batched: bursts and duplicate watchers make one pass). */
+  watchedFilesChanged(events: readonly FileEvent[]): void {
+    this.fileEvents.add(events);
+  }
+
+  private filesChanged(events: readonly FileEvent[]): void {
+    if (!this.closed.changed(events)) return;
+    // A pyproject.toml changed: every file's settings may have.
+    this.host.settings.pyprojectChanged();
+    this.reanalyzeOpen();
+    this.scheduleScan();
+  }
+
+  /** workspace/didChangeConfiguration (`pushed`: settings sent with it, if any). */
+  configurationChanged(pushed: unknown): void {
+    this.host.settings.configurationChanged(pushed);
+    this.reanalyzeOpen();
+    this.scheduleScan();
   }
 
   // ---- text documents ----------------------------------------------------------------------
 
   openDocument(uri: string, languageId: string, version: number, text: string): void {
     if (isNotebookCellUri(uri)) {
+      // A cell of a synced notebook arrives with the notebook; never analyse it twice.
+      if (this.notebooks.isSyncedCell(uri)) return;
       const nb = this.notebooks.openLooseCell(uri, languageId, version, text);
       if (nb) this.scheduleNotebook(nb, 0);
       return;
@@ -204,6 +237,7 @@ export class Linter {
     this.docs.delete(uri);
     doc.dispose();
     this.forget(uri);
+    this.host.settings.forgetScope(uri);
     this.host.publish(uri, []);
     // A file of the workspace keeps its diagnostics from disk (the scan's view of it).
     const path = uriToPath(uri);
@@ -233,6 +267,7 @@ export class Linter {
   private notebookClosed(uri: string): void {
     for (const cell of this.published.get(uri) ?? []) this.host.publish(cell, []);
     this.forget(uri);
+    this.host.settings.forgetScope(uri);
   }
 
   // ---- units and analysis ------------------------------------------------------------------
@@ -262,7 +297,7 @@ export class Linter {
       setTimeout(() => {
         this.timers.delete(unit.key);
         const current = this.unitForKey(unit.key);
-        if (current) void this.analyze(current);
+        if (current) void this.analyze(current, performance.now());
       }, delay),
     );
   }
@@ -297,7 +332,7 @@ export class Linter {
    * Analyse a unit and publish. Stale runs (the text or the settings changed while we waited
    * for the settings) give up: the change that made them stale scheduled a newer run.
    */
-  private async analyze(unit: Unit): Promise<UnitResult | undefined> {
+  private async analyze(unit: Unit, started = performance.now()): Promise<UnitResult | undefined> {
     const signature = this.signature(unit);
     const generation = this.host.settings.generation;
     const scope = this.settingsScope(unit);
@@ -349,6 +384,10 @@ export class Linter {
     }
     this.results.set(unit.key, result);
     this.publishUnit(unit.key, result);
+    // From the end of the debounce to diagnostics sent: settings, parse, analysis, conversion.
+    this.host.log.debug(
+      `published ${unit.key} @${signature}: pipeline ${(performance.now() - started).toFixed(2)} ms`,
+    );
     return result;
   }
 
@@ -550,6 +589,8 @@ export class Linter {
 
   dispose(): void {
     this.disposed = true;
+    clearTimeout(this.scanTimer);
+    this.fileEvents.dispose();
     this.closed.dispose();
     this.documentWorker?.dispose();
     for (const t of this.timers.values()) clearTimeout(t);

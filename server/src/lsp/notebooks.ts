@@ -144,6 +144,12 @@ export class NotebookStore {
     return { notebook: nb.uri, empty: nb.docs.size === 0 };
   }
 
+  /** Whether a cell belongs to a notebook synced through notebookDocument/* (not loose). */
+  isSyncedCell(uri: string): boolean {
+    const nb = this.synced.findNotebookDocumentForCell(uri);
+    return nb !== undefined && this.syncedUris.has(nb.uri) && nb.cells.some((c) => c.document === uri);
+  }
+
   isLooseCell(uri: string): boolean {
     const parsed = parseCellUri(uri);
     return parsed !== undefined && (this.loose.get(parsed.notebook)?.docs.has(uri) ?? false);

@@ -121,6 +121,11 @@ export class SettingsService {
     return resolveSettings(editor, pyproject, folderRoot);
   }
 
+  /** A document closed: its scope's cached settings are not needed any more. */
+  forgetScope(scopeUri: string): void {
+    this.editor.delete(scopeUri);
+  }
+
   /** workspace/didChangeConfiguration: drop cached editor settings (and re-show problems). */
   configurationChanged(pushed: unknown): void {
     if (pushed !== undefined && pushed !== null) this.pushed = pushed;

@@ -28,24 +28,42 @@ export interface ResourceRuleSpec {
   extraFixes?(ctx: RuleContext, creation: Creation, leak: Leak, factory: Factory): Fix[];
 }
 
+const aliasCache = new WeakMap<SourceFile, Map<string, string>>();
+
+/**
+ * Import aliases of the file: alias → the last segment of what it names (`TPE` →
+ * `ThreadPoolExecutor` for `from concurrent.futures import ThreadPoolExecutor as TPE`). Found by
+ * scanning the text for ` as ` and confirming each hit in the tree (walking every node of a large
+ * file costs more), once per file for all resource rules.
+ */
+function importAliasesOf(file: SourceFile): Map<string, string> {
+  let aliases = aliasCache.get(file);
+  if (aliases) return aliases;
+  aliases = new Map();
+  const text = file.text;
+  for (let at = text.indexOf(' as '); at >= 0; at = text.indexOf(' as ', at + 4)) {
+    let start = at + 4;
+    while (text[start] === ' ' || text[start] === '\t') start++;
+    let end = start;
+    while (end < text.length && /[\p{L}\p{N}_]/u.test(text[end])) end++;
+    if (end === start) continue;
+    let nameEnd = at;
+    while (nameEnd > 0 && (text[nameEnd - 1] === ' ' || text[nameEnd - 1] === '\t')) nameEnd--;
+    let nameStart = nameEnd;
+    while (nameStart > 0 && /[\p{L}\p{N}_]/u.test(text[nameStart - 1])) nameStart--;
+    if (nameStart === nameEnd) continue;
+    const alias = file.root.descendantForIndex(start, end);
+    if (alias?.type === 'identifier' && alias.parent?.type === 'aliased_import') {
+      aliases.set(text.slice(start, end), text.slice(nameStart, nameEnd));
+    }
+  }
+  aliasCache.set(file, aliases);
+  return aliases;
+}
+
 /** Names that imports bind to something whose last segment is in `names` (`from x import A as B` → `B`). */
 export function importAliases(file: SourceFile, names: ReadonlySet<string>): string[] {
-  const aliases: string[] = [];
-  // A text scan confirmed in the tree: walking every node of a large file costs more than this.
-  const text = file.text;
-  const finder = /\bas[ \t]+([\p{L}_][\p{L}\p{N}_]*)/gu;
-  for (let m = finder.exec(text); m; m = finder.exec(text)) {
-    // The imported name before `as`, read backwards: `concurrent.futures.ThreadPoolExecutor`.
-    let end = m.index;
-    while (end > 0 && /\s/.test(text[end - 1])) end--;
-    let start = end;
-    while (start > 0 && /[\p{L}\p{N}_]/u.test(text[start - 1])) start--;
-    if (start === end || !names.has(text.slice(start, end))) continue;
-    const at = m.index + m[0].length - m[1].length;
-    const alias = file.root.descendantForIndex(at, at + m[1].length);
-    if (alias?.type === 'identifier' && alias.parent?.type === 'aliased_import') aliases.push(m[1]);
-  }
-  return aliases;
+  return [...importAliasesOf(file)].filter(([, imported]) => names.has(imported)).map(([alias]) => alias);
 }
 
 /**
@@ -56,10 +74,14 @@ export function importAliases(file: SourceFile, names: ReadonlySet<string>): str
 export function callsNamed(file: SourceFile, names: Iterable<string>): Node[] {
   const unique = [...new Set(names)].filter((n) => /^[\p{L}_][\p{L}\p{N}_]*$/u.test(n));
   if (unique.length === 0) return [];
-  const finder = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${unique.join('|')})(?=\\s*\\()`, 'gu');
+  // No lookbehind or Unicode mode: a plain alternation of literals scans fastest; the character
+  // before a hit is checked by hand.
+  const finder = new RegExp(`(?:${unique.join('|')})(?=\\s*\\()`, 'g');
+  const text = file.text;
   const calls: Node[] = [];
   const seen = new Set<number>();
-  for (let m = finder.exec(file.text); m; m = finder.exec(file.text)) {
+  for (let m = finder.exec(text); m; m = finder.exec(text)) {
+    if (m.index > 0 && /[\p{L}\p{N}_]/u.test(text[m.index - 1])) continue;
     const id = file.root.descendantForIndex(m.index, m.index + m[0].length);
     if (id?.type !== 'identifier' || id.text !== m[0]) continue;
     let callee: Node = id;
@@ -118,7 +140,7 @@ function describeLeak(
   leak: Leak,
   related: RelatedInfo[],
 ): { message: string; severity?: Severity } {
-  const { file, model } = ctx;
+  const { file } = ctx;
   const kind = factory.kind;
   const where = describeFunction(creation.owner);
   const label = `\`${factory.label}\``;

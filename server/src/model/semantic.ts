@@ -182,8 +182,13 @@ class BindingCollector {
       if (!p) continue;
       let id: Node | null = null;
       if (p.type === 'identifier') id = p;
-      else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') id = p.childForFieldName('name');
-      else if (p.type === 'typed_parameter' || p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern') {
+      else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter')
+        id = p.childForFieldName('name');
+      else if (
+        p.type === 'typed_parameter' ||
+        p.type === 'list_splat_pattern' ||
+        p.type === 'dictionary_splat_pattern'
+      ) {
         id = p.namedChildren.find((c) => c?.type === 'identifier') ?? null;
         if (!id) {
           const inner = p.namedChildren[0];
@@ -595,8 +600,15 @@ function referenceContext(node: Node): ReferenceContext {
   if (parent.type === 'as_pattern' && parent.childForFieldName('alias')?.id === child.id) return 'store';
   if (parent.type === 'named_expression' && parent.childForFieldName('name')?.id === child.id) return 'store';
   // `del a` and `del a, b` (the names sit in an expression_list).
-  if (parent.type === 'delete_statement' || (parent.type === 'expression_list' && parent.parent?.type === 'delete_statement')) return 'del';
-  if ((parent.type === 'function_definition' || parent.type === 'class_definition') && parent.childForFieldName('name')?.id === child.id)
+  if (
+    parent.type === 'delete_statement' ||
+    (parent.type === 'expression_list' && parent.parent?.type === 'delete_statement')
+  )
+    return 'del';
+  if (
+    (parent.type === 'function_definition' || parent.type === 'class_definition') &&
+    parent.childForFieldName('name')?.id === child.id
+  )
     return 'store';
   return 'load';
 }

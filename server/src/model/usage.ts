@@ -53,7 +53,10 @@ export function useOf(expr: Node): Use {
         return { kind: 'subscript-store', node: parent };
       if (gp?.type === 'augmented_assignment' && gp.childForFieldName('left')?.id === up.node.id)
         return { kind: 'subscript-store', node: parent };
-      if (gp?.type === 'delete_statement' || (gp?.type === 'expression_list' && gp.parent?.type === 'delete_statement'))
+      if (
+        gp?.type === 'delete_statement' ||
+        (gp?.type === 'expression_list' && gp.parent?.type === 'delete_statement')
+      )
         return { kind: 'subscript-del', node: parent };
       if (isAssignmentTarget(up.node)) return { kind: 'subscript-store', node: parent };
       return { kind: 'subscript-load', node: parent };
@@ -126,7 +129,10 @@ function isAsyncWith(withItem: Node): boolean {
 function isAssignmentTarget(node: Node): boolean {
   let child = node;
   let parent = node.parent;
-  while (parent && (parent.type === 'pattern_list' || parent.type === 'tuple_pattern' || parent.type === 'list_pattern')) {
+  while (
+    parent &&
+    (parent.type === 'pattern_list' || parent.type === 'tuple_pattern' || parent.type === 'list_pattern')
+  ) {
     child = parent;
     parent = parent.parent;
   }
@@ -168,7 +174,8 @@ export function inFinally(node: Node, limit?: Node): Node | null {
 /** The statement (a direct child of a block or module) that contains `node`. */
 export function statementOf(node: Node): Node {
   let current = node;
-  while (current.parent && current.parent.type !== 'block' && current.parent.type !== 'module') current = current.parent;
+  while (current.parent && current.parent.type !== 'block' && current.parent.type !== 'module')
+    current = current.parent;
   return current;
 }
 
@@ -190,7 +197,11 @@ export function positionalArguments(call: Node): Node[] {
   if (!args || args.type !== 'argument_list') return [];
   return args.namedChildren.filter(
     (a): a is Node =>
-      !!a && a.type !== 'keyword_argument' && a.type !== 'list_splat' && a.type !== 'dictionary_splat' && a.type !== 'comment',
+      !!a &&
+      a.type !== 'keyword_argument' &&
+      a.type !== 'list_splat' &&
+      a.type !== 'dictionary_splat' &&
+      a.type !== 'comment',
   );
 }
 

@@ -43,6 +43,7 @@ const NON_RETAINING = new Set([
   'plistlib.load',
   'plistlib.dump',
   'shutil.copyfileobj',
+  'tokenize.detect_encoding',
   'yaml.safe_load',
   'yaml.load',
   'yaml.full_load',

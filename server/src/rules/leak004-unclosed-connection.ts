@@ -347,13 +347,16 @@ function classify(ctx: RuleContext, call: Node): Factory | undefined {
   return undefined;
 }
 
-const FACTORY_LAST_NAMES = new Set(FACTORIES.flatMap((f) => f.names.map((n) => n.slice(n.lastIndexOf('.') + 1))));
+const FACTORY_LAST_NAMES = new Set(
+  FACTORIES.flatMap((f) => f.names.map((n) => n.slice(n.lastIndexOf('.') + 1))),
+);
 
 /** Names bound to a `sessionmaker(...)` call (`SessionLocal = sessionmaker(bind=engine)`). */
 function sessionmakerNames(text: string): string[] {
   if (!text.includes('sessionmaker')) return [];
   const names: string[] = [];
-  const finder = /([\p{L}_][\p{L}\p{N}_]*)\s*(?::[^=\n]*)?=\s*(?:[\p{L}_][\p{L}\p{N}_.]*\.)?(?:async_)?sessionmaker\s*\(/gu;
+  const finder =
+    /([\p{L}_][\p{L}\p{N}_]*)\s*(?::[^=\n]*)?=\s*(?:[\p{L}_][\p{L}\p{N}_.]*\.)?(?:async_)?sessionmaker\s*\(/gu;
   for (let m = finder.exec(text); m; m = finder.exec(text)) names.push(m[1]);
   return names;
 }

@@ -463,7 +463,27 @@ function counterparts(model: SemanticModel, reg: Registration, cls: Node | null)
     if (cls && owner && owner.id !== cls.id) continue;
     found.push(id);
   }
+  if (reg.family === 'logging') found.push(...handlerListResets(model, cls));
   return found;
+}
+
+/** `logger.handlers.clear()`, `logger.handlers = []`, `del logger.handlers[:]`: every handler removed at once. */
+function handlerListResets(model: SemanticModel, cls: Node | null): Node[] {
+  return identifiersNamed(model.file, ['handlers', 'filters']).filter((id) => {
+    const attribute = attributeNamedBy(id);
+    if (!attribute) return false;
+    const owner = ancestorClass(id);
+    if (cls && owner && owner.id !== cls.id) return false;
+    const use = useOf(attribute);
+    return (
+      (use.kind === 'method' &&
+        (use.method === 'clear' || use.method === 'remove' || use.method === 'pop')) ||
+      use.kind === 'rebind' ||
+      use.kind === 'subscript-store' ||
+      use.kind === 'subscript-del' ||
+      use.kind === 'del'
+    );
+  });
 }
 
 function ancestorClass(node: Node): Node | null {

@@ -5,7 +5,7 @@
 import uPlot from 'uplot';
 import type { Verdict } from '../../monitor/analysis/series';
 import type { ChartData } from '../chart-data';
-import { formatAxisMB, formatElapsed, TIME_INCREMENTS } from '../chart-format';
+import { formatAxisMB, formatAxisTicks, formatElapsed, TIME_INCREMENTS } from '../chart-format';
 import type { ChartTheme } from './theme';
 
 /** A flat series spans at least this many MiB on the y axis: 0.5 MB of noise is not a mountain. */
@@ -65,6 +65,7 @@ export class MemoryChart {
       this.plot.setData(aligned, false);
     }
     this.plot.setScale('x', { min: view.xRange[0], max: view.xRange[1] });
+    showLatestInLegend(this.plot);
   }
 
   resize(width: number, height: number): void {
@@ -143,7 +144,7 @@ export class MemoryChart {
         { ...axis, incrs: TIME_INCREMENTS, values: (_u, splits) => splits.map((v) => formatElapsed(v)) },
         {
           ...axis,
-          values: (_u, splits) => splits.map((v) => formatAxisMB(v)),
+          values: (_u, splits) => formatAxisTicks(splits),
           size: (_u, values) => Math.max(48, Math.max(0, ...(values ?? []).map((v) => v.length)) * 7 + 18),
         },
       ],
@@ -154,6 +155,8 @@ export class MemoryChart {
       },
       hooks: {
         drawAxes: [(u) => this.drawWarmup(u)],
+        // Away from the cursor, the legend shows the newest values instead of dashes.
+        setLegend: [showLatestInLegend],
         setSelect: [
           (u) => {
             const sel = u.select;
@@ -192,10 +195,16 @@ export class MemoryChart {
     ctx.fillStyle = this.theme.muted;
     ctx.font = `${Math.round(11 * ratio)}px ${this.theme.fontFamily}`;
     ctx.textBaseline = 'top';
+    ctx.textAlign = 'left'; // uPlot leaves the axis labels' alignment set
     const label = 'warm-up (excluded)';
     if (ctx.measureText(label).width + 8 * ratio < x1 - x0)
       ctx.fillText(label, x0 + 4 * ratio, top + 4 * ratio);
     else ctx.fillText('warm-up', x0 + 2 * ratio, top + 4 * ratio);
     ctx.restore();
   }
+}
+
+function showLatestInLegend(u: uPlot): void {
+  const last = u.data[0].length - 1;
+  if (u.legend.idx == null && last >= 0) u.setLegend({ idx: last }, false);
 }
