@@ -19,6 +19,7 @@ import {
   WatchKind,
   type WorkspaceFolder,
 } from 'vscode-languageserver/node';
+import { version } from '../../package.json';
 import { initEngine } from './engine';
 import { FIX_ALL_KIND } from './lsp/code-actions';
 import { Linter } from './lsp/linter';
@@ -150,7 +151,7 @@ export function startServer(): void {
         executeCommandProvider: { commands: Object.values(SERVER_COMMANDS) },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
-      serverInfo: { name: 'Leak Lens', version: process.env.LEAK_LENS_VERSION },
+      serverInfo: { name: 'Leak Lens', version },
     };
   });
 

@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DiagnosticSeverity } from 'vscode-languageserver-protocol/node';
-import { repository } from '../../package.json';
+import { version as packageVersion, repository } from '../../package.json';
 import { codesOf, ROOT, TestClient } from './support/lsp-client';
 import { CACHE_LEAK, CLEAN, LIST_LEAK } from './support/snippets';
 

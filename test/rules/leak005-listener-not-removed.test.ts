@@ -199,7 +199,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'a helper that resets the logger\'s handlers before adding one',
+      name: "a helper that resets the logger's handlers before adding one",
       code: `
         import logging
 

@@ -112,9 +112,8 @@ export class MemoryChart {
         (s, i): uPlot.Series => ({
           label: s.label,
           // A function, so a new verdict recolours the trend without a rebuild.
-          stroke: () => this.colorOf(i + 1, s.kind),
-          width:
-            s.kind === 'total' ? t.lineWidth : s.kind === 'trend' ? t.lineWidth * 0.75 : t.lineWidth * 0.66,
+          stroke: () => this.colorOf(i, s.kind),
+          width: s.kind === 'total' ? t.lineWidth : t.lineWidth * 0.75,
           dash: s.kind === 'trend' ? [8, 5] : undefined,
           spanGaps: false,
           points: { show: false },
@@ -188,7 +187,7 @@ export class MemoryChart {
     const ctx = u.ctx;
     const ratio = devicePixelRatio || 1;
     ctx.save();
-    ctx.globalAlpha = this.theme.kind.startsWith('high-contrast') ? 0.3 : 0.16;
+    ctx.globalAlpha = this.theme.kind.startsWith('high-contrast') ? 0.3 : 0.18;
     ctx.fillStyle = this.theme.warmup;
     ctx.fillRect(x0, top, x1 - x0, height);
     ctx.globalAlpha = 1;

@@ -62,8 +62,10 @@ export function readTheme(): ChartTheme {
       light ? '#c8c8c8' : '#454545',
     ),
     total: blue,
-    processes: [purple, green, orange, yellow, red, foreground],
-    warmup: yellow,
+    // The first workers get colours no verdict uses (the trend line is red, orange or green).
+    processes: [purple, yellow, green, orange, red, foreground],
+    // Neutral: the warm-up is set aside, not a warning.
+    warmup: muted,
     verdict: { 'rapid-leak': red, 'slow-leak': orange, 'no-leak': green, inconclusive: muted },
     font: `${Math.round(fontSize * 0.9)}px ${fontFamily}`,
     fontFamily,
