@@ -96,7 +96,7 @@ export class Linter {
   private readonly results = new Map<string, UnitResult>();
   /** Per unit key, the URIs we published diagnostics for (to clear removed cells). */
   private readonly published = new Map<string, Set<string>>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, Pending>();
   private readonly folders = new WorkspaceFolders();
   private readonly errors: AnalysisErrorLog;
   /** Worker thread for large open documents (undefined: everything on the main thread). */
@@ -246,7 +246,7 @@ export class Linter {
   }
 
   private forget(key: string): void {
-    clearTimeout(this.timers.get(key));
+    this.timers.get(key)?.cancel();
     this.timers.delete(key);
     this.results.delete(key);
     this.published.delete(key);
@@ -291,10 +291,10 @@ export class Linter {
   }
 
   private schedule(unit: Unit, delay: number): void {
-    clearTimeout(this.timers.get(unit.key));
+    this.timers.get(unit.key)?.cancel();
     this.timers.set(
       unit.key,
-      setTimeout(() => {
+      later(() => {
         this.timers.delete(unit.key);
         const current = this.unitForKey(unit.key);
         if (current) void this.analyze(current, performance.now());
@@ -472,7 +472,7 @@ export class Linter {
         cached.generation === this.host.settings.generation
       )
         return cached;
-      clearTimeout(this.timers.get(unit.key));
+      this.timers.get(unit.key)?.cancel();
       this.timers.delete(unit.key);
       const result = await this.analyze(current);
       if (result) return result;
@@ -593,9 +593,23 @@ export class Linter {
     this.fileEvents.dispose();
     this.closed.dispose();
     this.documentWorker?.dispose();
-    for (const t of this.timers.values()) clearTimeout(t);
+    for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
     for (const doc of this.docs.values()) doc.dispose();
     this.docs.clear();
   }
+}
+
+interface Pending {
+  cancel(): void;
+}
+
+/** Run `fn` after `delay` ms; with no delay, right after pending I/O (setTimeout(0) waits 1 ms). */
+function later(fn: () => void, delay: number): Pending {
+  if (delay <= 0) {
+    const handle = setImmediate(fn);
+    return { cancel: () => clearImmediate(handle) };
+  }
+  const timer = setTimeout(fn, delay);
+  return { cancel: () => clearTimeout(timer) };
 }

@@ -3,6 +3,8 @@
 // to bad input, and the memory panel it shows. The webview's content is checked by the UI suite.
 import * as assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import * as net from 'node:net';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { waitFor } from './helpers';
 
@@ -100,6 +102,58 @@ describe('memory monitor commands', function () {
         }),
       ),
       /No process with PID/,
+    );
+  });
+
+  it('watches a Prometheus /metrics URL, and says so when the URL refuses', async () => {
+    const ext = vscode.extensions.getExtension('leak-lens.leak-lens');
+    assert.ok(ext, 'the extension under test');
+    const script = path.join(ext.extensionPath, 'test', 'monitor', 'fixtures', 'memshape.py');
+    const server = spawn('python3', [script, 'metrics', '--rate', '4', '--max-seconds', '60'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      let out = '';
+      server.stdout?.on('data', (d) => {
+        out += d;
+      });
+      const port = await waitFor(
+        () => Number(/port (\d+)/.exec(out)?.[1] ?? 0),
+        (p) => p > 0,
+        'the metrics server',
+        15_000,
+      );
+      const url = `http://127.0.0.1:${port}/metrics`;
+      const json = await vscode.commands.executeCommand<Record<string, unknown>>(
+        'leakLens.detectMemoryLeak',
+        {
+          url,
+          durationSeconds: 5,
+          intervalSeconds: 0.5,
+          minDurationSeconds: 3,
+        },
+      );
+      assert.deepEqual(json?.target, { url });
+      assert.equal(json?.verdict, 'rapid-leak', String(json?.reason));
+    } finally {
+      server.kill('SIGKILL');
+    }
+    // A port nobody listens on.
+    const free = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    await assert.rejects(
+      Promise.resolve(
+        vscode.commands.executeCommand('leakLens.detectMemoryLeak', {
+          url: `http://127.0.0.1:${free}/metrics`,
+          durationSeconds: 2,
+          intervalSeconds: 0.5,
+        }),
+      ),
+      /Connection refused/,
     );
   });
 
