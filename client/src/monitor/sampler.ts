@@ -258,6 +258,8 @@ export class Sampler {
         this.byId.set(p.key, series);
         this.run.processes.push(series);
         if (!p.root) added.push(series);
+      } else if (series.command !== p.command) {
+        series.command = p.command; // the child exec'd after we first saw it
       }
       seen.add(p.key);
       const sample: Sample = p.swap !== undefined ? { t, rss: p.rss, swap: p.swap } : { t, rss: p.rss };

@@ -94,7 +94,9 @@ class ProcfsSource implements SampleSource {
         }
         if (!memory) continue; // exited between the listing and the read: its absence is tracked
         let command = this.commands.get(key);
-        if (command === undefined) {
+        // Between fork() and exec() a child still shows its parent's command line: read it again
+        // until it has become its own, or a worker would be listed as a copy of its parent.
+        if (command === undefined || (this.target.kind === 'pid' && command === this.target.command)) {
           command = readCommand(child.pid, this.root, child.comm);
           this.commands.set(key, command);
         }
