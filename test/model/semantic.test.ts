@@ -126,4 +126,15 @@ describe('semantic model', () => {
       ['rebind', 'method', 'with', 'argument', 'return'],
     );
   });
+
+  it('collects bindings of deeply nested code without overflowing the stack', () => {
+    const depth = 20000;
+    const nestedExpr = `value = ${'('.repeat(depth)}1${')'.repeat(depth)}\n`;
+    const nestedBlocks = Array.from({ length: 400 }, (_, i) => `${'    '.repeat(i)}if x:\n`).join('') +
+      `${'    '.repeat(400)}deep = 1\n`;
+    const text = `x = 1\n${nestedExpr}${nestedBlocks}`;
+    const model = new SemanticModel(new SourceFile(text, parsePython(text)));
+    assert.ok(model.moduleScope.lookupLocal('value'));
+    assert.ok(model.moduleScope.lookupLocal('deep'));
+  });
 });

@@ -200,24 +200,42 @@ class BindingCollector {
     }
   }
 
-  private walkSkippingScopes(node: Node | null): void {
-    if (!node) return;
-    if (node.type === 'named_expression') {
-      // Walrus targets bind in the nearest non-comprehension scope.
-      const name = node.childForFieldName('name');
-      let target: Scope = this.scope;
-      while (target.kind === 'comprehension' && target.parent) target = target.parent;
-      if (name && target === this.scope) this.scope.bind(name.text, 'assignment', name);
+  // The walks below use an explicit stack, not recursion: generated or hostile code nests
+  // thousands of levels deep, and a stack overflow here would leave the scope half-collected.
+
+  private walkSkippingScopes(start: Node | null): void {
+    if (!start) return;
+    const stack: Node[] = [start];
+    while (stack.length > 0) {
+      const node = stack.pop() as Node;
+      if (node.type === 'named_expression') {
+        // Walrus targets bind in the nearest non-comprehension scope.
+        const name = node.childForFieldName('name');
+        let target: Scope = this.scope;
+        while (target.kind === 'comprehension' && target.parent) target = target.parent;
+        if (name && target === this.scope) this.scope.bind(name.text, 'assignment', name);
+      }
+      if (isScopeNode(node)) continue;
+      pushChildren(node, stack);
     }
-    if (isScopeNode(node)) return;
-    for (const c of node.namedChildren) if (c) this.walkSkippingScopes(c);
   }
 
   private walkChildren(node: Node): void {
-    for (const c of node.namedChildren) if (c) this.walk(c);
+    const stack: Node[] = [];
+    pushChildren(node, stack);
+    this.drain(stack);
   }
 
   private walk(node: Node): void {
+    this.drain([node]);
+  }
+
+  /** Visit nodes in source order (pre-order: children are pushed in reverse). */
+  private drain(stack: Node[]): void {
+    while (stack.length > 0) this.visit(stack.pop() as Node, stack);
+  }
+
+  private visit(node: Node, stack: Node[]): void {
     switch (node.type) {
       case 'function_definition':
       case 'class_definition': {
@@ -233,20 +251,18 @@ class BindingCollector {
       case 'dictionary_comprehension':
       case 'generator_expression':
         return;
-      case 'assignment': {
+      case 'assignment':
+      case 'augmented_assignment': {
         this.target(node.childForFieldName('left'), 'assignment');
         const right = node.childForFieldName('right');
-        if (right) this.walk(right);
+        if (right) stack.push(right);
         return;
       }
-      case 'augmented_assignment':
-        this.target(node.childForFieldName('left'), 'assignment');
-        this.walkOptional(node.childForFieldName('right'));
-        return;
       case 'named_expression': {
         const name = node.childForFieldName('name');
         if (name) this.scope.bind(name.text, 'assignment', name);
-        this.walkOptional(node.childForFieldName('value'));
+        const value = node.childForFieldName('value');
+        if (value) stack.push(value);
         return;
       }
       case 'for_statement':
@@ -272,15 +288,8 @@ class BindingCollector {
         return;
       case 'delete_statement':
         return;
-      case 'decorated_definition':
-        for (const c of node.namedChildren) if (c) this.walk(c);
-        return;
     }
-    for (const c of node.namedChildren) if (c) this.walk(c);
-  }
-
-  private walkOptional(node: Node | null): void {
-    if (node) this.walk(node);
+    pushChildren(node, stack);
   }
 
   private target(node: Node | null, kind: BindingKind): void {
@@ -338,6 +347,13 @@ class BindingCollector {
       }
     }
     void this.model;
+  }
+}
+
+function pushChildren(node: Node, stack: Node[]): void {
+  for (let i = node.namedChildCount - 1; i >= 0; i--) {
+    const child = node.namedChild(i);
+    if (child) stack.push(child);
   }
 }
 
