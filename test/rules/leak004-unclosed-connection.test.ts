@@ -449,7 +449,7 @@ const table: RuleTable = {
           line: 4,
           column: 12,
           message:
-            'the connection from `sqlite3.connect()` is used once (`.execute()`) and never closed in `version()`',
+            'The connection from `sqlite3.connect()` is used once (`.execute()`) and never closed in `version()`',
         },
       ],
       output: `
@@ -754,7 +754,7 @@ const table: RuleTable = {
         {
           line: 4,
           column: 5,
-          message: 'the connection from `sqlite3.connect()` is discarded without being closed in `touch()`',
+          message: 'The connection from `sqlite3.connect()` is discarded without being closed in `touch()`',
         },
       ],
       output: null,
@@ -889,7 +889,7 @@ const table: RuleTable = {
           line: 5,
           column: 41,
           message:
-            'the connection from `sqlite3.connect()` is passed to `pd.read_sql()` and never closed in `frame()`',
+            'The connection from `sqlite3.connect()` is passed to `pd.read_sql()` and never closed in `frame()`',
         },
       ],
       output: `
@@ -1013,7 +1013,7 @@ const table: RuleTable = {
           line: 4,
           column: 12,
           message:
-            'the session from `requests.Session()` is used once (`.get()`) and never closed in `status()`',
+            'The session from `requests.Session()` is used once (`.get()`) and never closed in `status()`',
         },
       ],
       output: `

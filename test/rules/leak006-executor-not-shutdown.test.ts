@@ -322,7 +322,7 @@ const table: RuleTable = {
           line: 6,
           column: 39,
           message:
-            'the executor from `ThreadPoolExecutor()` is passed to `loop.run_in_executor()` and never shut down in `read()`',
+            'The executor from `ThreadPoolExecutor()` is passed to `loop.run_in_executor()` and never shut down in `read()`',
         },
       ],
       output: `
@@ -350,7 +350,7 @@ const table: RuleTable = {
           line: 5,
           column: 33,
           message:
-            'the executor from `ThreadPoolExecutor()` is passed to `loop.run_in_executor()` and never shut down in `schedule()`',
+            'The executor from `ThreadPoolExecutor()` is passed to `loop.run_in_executor()` and never shut down in `schedule()`',
         },
       ],
       output: null,
@@ -445,7 +445,7 @@ const table: RuleTable = {
           line: 4,
           column: 12,
           message:
-            'the pool from `multiprocessing.get_context("spawn").Pool()` is used once (`.map()`) and never closed in `run()`',
+            'The pool from `multiprocessing.get_context("spawn").Pool()` is used once (`.map()`) and never closed in `run()`',
         },
       ],
       output: `
@@ -492,7 +492,7 @@ const table: RuleTable = {
           line: 4,
           column: 17,
           message:
-            'the executor from `ProcessPoolExecutor()` is used once (`.map()`) and never shut down in `run()`',
+            'The executor from `ProcessPoolExecutor()` is used once (`.map()`) and never shut down in `run()`',
         },
       ],
       output: `
@@ -540,7 +540,7 @@ const table: RuleTable = {
           line: 4,
           column: 5,
           message:
-            'the executor from `ThreadPoolExecutor()` is discarded without being shut down in `warm()`',
+            'The executor from `ThreadPoolExecutor()` is discarded without being shut down in `warm()`',
         },
       ],
       output: null,

@@ -289,7 +289,7 @@ const table: RuleTable = {
         {
           line: 2,
           column: 12,
-          message: 'the file from `open()` is used once (`.read()`) and never closed in `read_all()`',
+          message: 'The file from `open()` is used once (`.read()`) and never closed in `read_all()`',
         },
       ],
       output: `
@@ -308,7 +308,7 @@ const table: RuleTable = {
         {
           line: 2,
           column: 12,
-          message: 'the file from `open()` is used once (`.read()`) and never closed in `version()`',
+          message: 'The file from `open()` is used once (`.read()`) and never closed in `version()`',
         },
       ],
       output: `
@@ -330,7 +330,7 @@ const table: RuleTable = {
         {
           line: 4,
           column: 12,
-          message: 'the file from `open()` is used once (`.read()`) and never closed in `blob()`',
+          message: 'The file from `open()` is used once (`.read()`) and never closed in `blob()`',
         },
       ],
       output: `
@@ -352,7 +352,7 @@ const table: RuleTable = {
         {
           line: 2,
           column: 5,
-          message: 'the file from `open()` is used once (`.write()`) and never closed in `save()`',
+          message: 'The file from `open()` is used once (`.write()`) and never closed in `save()`',
         },
       ],
       output: `
@@ -373,7 +373,7 @@ const table: RuleTable = {
         {
           line: 4,
           column: 12,
-          message: 'the file from `Path(p).open()` is used once (`.read()`) and never closed in `load()`',
+          message: 'The file from `Path(p).open()` is used once (`.read()`) and never closed in `load()`',
         },
       ],
       output: `
@@ -396,7 +396,7 @@ const table: RuleTable = {
         {
           line: 4,
           column: 22,
-          message: 'the file from `open()` is passed to `json.load()` and never closed in `load()`',
+          message: 'The file from `open()` is passed to `json.load()` and never closed in `load()`',
         },
       ],
       output: `
@@ -428,7 +428,7 @@ const table: RuleTable = {
         {
           line: 3,
           column: 15,
-          message: 'the file from `open()` is used once (`.readlines()`) and never closed in `copy()`',
+          message: 'The file from `open()` is used once (`.readlines()`) and never closed in `copy()`',
         },
       ],
       output: `
@@ -500,7 +500,7 @@ const table: RuleTable = {
           line: 4,
           column: 12,
           message:
-            'the file from `zipfile.ZipFile()` is used once (`.namelist()`) and never closed in `names()`',
+            'The file from `zipfile.ZipFile()` is used once (`.namelist()`) and never closed in `names()`',
         },
       ],
       output: `
@@ -569,7 +569,7 @@ const table: RuleTable = {
         {
           line: 4,
           column: 32,
-          message: 'the file from `open()` is passed to `subprocess.run()` and never closed in `run()`',
+          message: 'The file from `open()` is passed to `subprocess.run()` and never closed in `run()`',
         },
       ],
       output: `
@@ -669,7 +669,7 @@ const table: RuleTable = {
         {
           line: 2,
           column: 21,
-          message: 'the file from `open()` is passed to `print()` and never closed in `append()`',
+          message: 'The file from `open()` is passed to `print()` and never closed in `append()`',
         },
       ],
       output: `
@@ -688,7 +688,7 @@ const table: RuleTable = {
         {
           line: 2,
           column: 20,
-          message: 'the file from `open()` is used once (`.read()`) and never closed in a lambda',
+          message: 'The file from `open()` is used once (`.read()`) and never closed in a lambda',
         },
       ],
       output: `
@@ -710,12 +710,12 @@ const table: RuleTable = {
         {
           line: 3,
           column: 17,
-          message: 'the file from `open()` is iterated once and never closed in `words()`',
+          message: 'The file from `open()` is iterated once and never closed in `words()`',
         },
         {
           line: 5,
           column: 39,
-          message: 'the file from `open()` is iterated once and never closed in `words()`',
+          message: 'The file from `open()` is iterated once and never closed in `words()`',
         },
       ],
       output: `
@@ -762,7 +762,7 @@ const table: RuleTable = {
         {
           line: 2,
           column: 13,
-          message: 'the file from `open()` is used once (`.read()`) and never closed in `read_all()`',
+          message: 'The file from `open()` is used once (`.read()`) and never closed in `read_all()`',
         },
       ],
       output: null,
@@ -799,7 +799,7 @@ const table: RuleTable = {
         {
           line: 4,
           column: 24,
-          message: 'the file from `open()` is passed to `json.load()` and never closed in `load()`',
+          message: 'The file from `open()` is passed to `json.load()` and never closed in `load()`',
         },
       ],
       output: `

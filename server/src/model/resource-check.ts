@@ -192,22 +192,22 @@ function describeLeak(
     }
     case 'chained':
       return {
-        message: `the ${kind.noun} from ${label} is used once (\`.${leak.method}()\`) and never ${kind.released} in ${where}`,
+        message: `The ${kind.noun} from ${label} is used once (\`.${leak.method}()\`) and never ${kind.released} in ${where}`,
       };
     case 'iterated':
       return {
-        message: `the ${kind.noun} from ${label} is iterated once and never ${kind.released} in ${where}`,
+        message: `The ${kind.noun} from ${label} is iterated once and never ${kind.released} in ${where}`,
       };
     case 'consumed': {
       const callee = leak.consumer.childForFieldName('function');
       const name = callee ? shortText(callee.text) : 'a call';
       return {
-        message: `the ${kind.noun} from ${label} is passed to \`${name}()\` and never ${kind.released} in ${where}`,
+        message: `The ${kind.noun} from ${label} is passed to \`${name}()\` and never ${kind.released} in ${where}`,
       };
     }
     case 'discarded':
       return {
-        message: `the ${kind.noun} from ${label} is discarded without being ${kind.released} in ${where}`,
+        message: `The ${kind.noun} from ${label} is discarded without being ${kind.released} in ${where}`,
       };
     case 'attribute-not-released': {
       const teardownName = leak.teardown.childForFieldName('name')?.text ?? 'teardown';
