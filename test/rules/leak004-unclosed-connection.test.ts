@@ -588,6 +588,28 @@ const table: RuleTable = {
       `,
     },
     {
+      name: 'a session whose query results are returned is still never closed',
+      code: `
+        from sqlalchemy.orm import sessionmaker
+
+        SessionLocal = sessionmaker()
+
+        def list_users():
+            db = SessionLocal()
+            return db.query(User).filter(User.active).all()
+      `,
+      errors: [{ line: 6, column: 10, message: '`db` from `SessionLocal()` is never closed in `list_users()`' }],
+      output: `
+        from sqlalchemy.orm import sessionmaker
+
+        SessionLocal = sessionmaker()
+
+        def list_users():
+            with SessionLocal() as db:
+                return db.query(User).filter(User.active).all()
+      `,
+    },
+    {
       name: 'engine.connect() on a module-level engine',
       code: `
         from sqlalchemy import create_engine, text

@@ -203,6 +203,13 @@ const RELEASE = new Set(['close', 'aclose', 'dispose', 'disconnect', 'clear']);
 const HTTP_VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request']);
 /** Results that keep no reference to the connection: rows, read responses, values. */
 const DATA_METHODS = new Set([
+  // SQLAlchemy results: lists and rows, which do not keep the session open.
+  'all',
+  'first',
+  'one',
+  'one_or_none',
+  'scalar_one',
+  'scalar_one_or_none',
   'fetchall',
   'fetchone',
   'fetchmany',
