@@ -76,7 +76,9 @@ if [ ! -f "$CS_STAMP" ] || [ ! -x "$CS" ]; then
   mkdir -p "$CS_PREFIX"
   # Node 24 first on PATH: the postinstall checks the Node major in npm's user agent.
   # npm_config_nodedir: node-gyp takes Node's headers from the package instead of downloading.
-  PATH="$N24/bin:$PATH" npm_config_nodedir="$N24" \
+  # Unset npm_config_user_agent: under `npm run` (test:e2e, demo) the calling npm exports it with
+  # ITS Node (20), the nested npm takes it as config, and the postinstall refuses "node v20".
+  env -u npm_config_user_agent PATH="$N24/bin:$PATH" npm_config_nodedir="$N24" \
     npm install --prefix "$CS_PREFIX" --no-audit --no-fund --no-save "code-server@$CODE_SERVER_VERSION"
   # code-server writes a default config and logs under XDG dirs on every start, even for
   # --version: point those at a throwaway dir so $HOME stays untouched. It also logs that on

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { toCsv, toDetectJson } from '../../client/src/monitor/export';
 import { PanelModel } from '../../client/src/panel/panel-model';
-import { persistSession, restoreSession } from '../../client/src/panel/persist';
+import { persistGapMs, persistSession, restoreSession } from '../../client/src/panel/persist';
 import type { AnalysisView, PanelState } from '../../client/src/panel/protocol';
 import { MonitorSession } from '../../client/src/panel/session';
 import { killAll, startShape } from '../monitor/support';
@@ -165,6 +165,12 @@ describe('panel: monitor session (real processes)', function () {
     model.reset(restored.snapshot(false));
     assert.equal(model.xs.length, n);
     assert.equal(model.series.length, restored.run.processes.length);
+  });
+
+  it('saves often while a run is short, less often as it grows', () => {
+    assert.equal(persistGapMs(0), 3000);
+    assert.ok(persistGapMs(36_000) <= 60_000, 'ten hours of 1 s samples: saved at least once a minute');
+    assert.ok(persistGapMs(36_000) > persistGapMs(600));
   });
 
   it('drops a saved entry that is not a valid run', () => {

@@ -62,11 +62,12 @@ describe('panel: notification and status texts', () => {
       stop: { reason: 'target-exited', t: 30, message: 'The target process (PID 4242) has exited.' },
     });
     const result = analyzeMonitorRun(warm, FAST);
+    // A steep 4 s warm-up, then 2 MB/s: the warm-up is set aside, the rest is a rapid leak.
+    assert.equal(result.verdict, 'rapid-leak', result.reason);
+    assert.ok(result.warmupSeconds >= 3, `warm-up ${result.warmupSeconds} s`);
     const text = verdictMessage(warm, result);
-    if (result.warmupSeconds > 0) assert.match(text, /warm-up of .* excluded/);
-    if (result.verdict !== 'inconclusive')
-      assert.match(text, /Judged on the samples before the target exited at 30 s\./);
-    else assert.match(text, /Inconclusive for PID 4242/);
+    assert.match(text, /Growing \+120 MB\/min, R² 1\.00, severity high; warm-up of 4\.0 s excluded/);
+    assert.match(text, /The target exited at 30 s; judged on the samples before\./);
   });
 
   it('an inconclusive run gives the reason', () => {

@@ -22,11 +22,13 @@ export function analyzeMonitorRun(run: MonitorRun, settings?: Partial<DetectSett
   const stop = run.stop;
   if (stop && stop.reason !== 'duration') {
     const after = `after ${formatSeconds(stop.t)} (${run.samples.length} samples kept)`;
+    // Messages ("interrupted", "… giving up)") do not always end a sentence; the reason goes on.
+    const sentence = (text: string) => text.replace(/\.?\s*$/, '.');
     if (stop.reason === 'target-exited')
-      notes.push(`Run ended ${after}: ${stop.message ?? 'the target exited.'}`);
+      notes.push(`Run ended ${after}: ${sentence(stop.message ?? 'the target exited')}`);
     else if (stop.reason === 'error')
-      notes.push(`Sampling failed ${after}: ${stop.message ?? 'unknown error'}`);
-    else notes.push(`Stopped early ${after}${stop.message ? `: ${stop.message}` : '.'}`);
+      notes.push(`Sampling failed ${after}: ${sentence(stop.message ?? 'unknown error')}`);
+    else notes.push(`Stopped early ${after}${stop.message ? `: ${sentence(stop.message)}` : '.'}`);
   }
   const last = run.samples[run.samples.length - 1];
   if (last?.swap && last.swap >= 1024 * 1024) {

@@ -17,12 +17,11 @@ export interface PanelHost {
   panelDisposed(panel: MemoryPanel): void;
 }
 
-export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
   return {
     enableScripts: true,
     // Only the bundles: the page cannot load anything else from the extension or the disk.
     localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist')],
-    enableFindWidget: false,
   };
 }
 

@@ -4,8 +4,14 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { Commands } from '../ids';
 import { toCsv, toDetectJson } from '../monitor/export';
-import { MEMORY_PANEL_TITLE, MEMORY_PANEL_VIEW_TYPE, MemoryPanel, type PanelHost } from './memory-panel';
-import { persistSession, restoreSession } from './persist';
+import {
+  MEMORY_PANEL_TITLE,
+  MEMORY_PANEL_VIEW_TYPE,
+  MemoryPanel,
+  type PanelHost,
+  webviewOptions,
+} from './memory-panel';
+import { persistGapMs, persistSession, restoreSession } from './persist';
 import { pngBytes } from './png';
 import type { ExportFormat, WebviewMessage } from './protocol';
 import { MonitorSession, type SessionConfig } from './session';
@@ -13,8 +19,6 @@ import { MonitorStatusItem } from './status-item';
 import { exportFileName } from './texts';
 
 const STATE_KEY = 'leakLens.monitor.lastRun';
-/** While sampling, the run is saved this often, so a reload loses at most this much. */
-const PERSIST_EVERY_MS = 15_000;
 
 export class MonitorController implements vscode.Disposable, PanelHost {
   private current: MonitorSession | undefined;
@@ -22,7 +26,7 @@ export class MonitorController implements vscode.Disposable, PanelHost {
   private readonly status = new MonitorStatusItem();
   private readonly disposables: vscode.Disposable[] = [];
   private unsubscribe: (() => void)[] = [];
-  private persistTimer: NodeJS.Timeout | undefined;
+  private lastPersistAt = 0;
   private readonly changeEmitter = new vscode.EventEmitter<MonitorSession | undefined>();
   readonly onDidChangeSession = this.changeEmitter.event;
 
@@ -88,7 +92,7 @@ export class MonitorController implements vscode.Disposable, PanelHost {
         viewColumn: options.column ?? vscode.ViewColumn.Active,
         preserveFocus: options.preserveFocus ?? false,
       },
-      { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist')] },
+      webviewOptions(this.context.extensionUri),
     );
     this.panel = new MemoryPanel(webview, this.context.extensionUri, this, this.log);
     return this.panel;
@@ -121,11 +125,10 @@ export class MonitorController implements vscode.Disposable, PanelHost {
         session?.stop('detached');
         break;
       case 'reattach':
-        if (session)
-          void vscode.commands.executeCommand(Commands.attachToProcess, reattachArgs(session.config));
+        if (session) this.run(Commands.attachToProcess, reattachArgs(session.config));
         break;
       case 'attach':
-        void vscode.commands.executeCommand(Commands.attachToProcess);
+        this.run(Commands.attachToProcess);
         break;
       case 'export':
         void this.exportRun(message.format);
@@ -137,6 +140,15 @@ export class MonitorController implements vscode.Disposable, PanelHost {
         this.log.error(`Memory panel (webview): ${message.message}`);
         break;
     }
+  }
+
+  /** Runs a command for a panel button; its failure was already shown, so it is only logged. */
+  private run(command: string, ...args: unknown[]): void {
+    vscode.commands
+      .executeCommand(command, ...args)
+      .then(undefined, (err) =>
+        this.log.error(`Memory panel: ${command} failed: ${(err as Error)?.message ?? err}`),
+      );
   }
 
   /** Save dialog, then every sample as CSV or the detect JSON of the current run. */
@@ -198,7 +210,6 @@ export class MonitorController implements vscode.Disposable, PanelHost {
   dispose(): void {
     this.persist();
     if (this.current?.attached) this.current.stop('the window closed');
-    if (this.persistTimer) clearInterval(this.persistTimer);
     for (const off of this.unsubscribe) off();
     this.panel?.dispose();
     for (const d of this.disposables) d.dispose();
@@ -208,9 +219,9 @@ export class MonitorController implements vscode.Disposable, PanelHost {
     for (const off of this.unsubscribe) off();
     this.current = session;
     this.unsubscribe = [
-      session.on('state', () => {
-        this.persist();
-        this.schedulePersist();
+      session.on('state', () => this.persist()),
+      session.on('sample', () => {
+        if (Date.now() - this.lastPersistAt >= persistGapMs(session.run.samples.length)) this.persist();
       }),
       session.on('error', (e) => this.log.warn(`Memory monitor: ${e.fatal ? '' : 'warning: '}${e.message}`)),
     ];
@@ -218,24 +229,13 @@ export class MonitorController implements vscode.Disposable, PanelHost {
     this.panel?.follow(session);
     this.changeEmitter.fire(session);
     if (persistNow) this.persist();
-    this.schedulePersist();
-  }
-
-  /** Saves every PERSIST_EVERY_MS while the session samples; stops once it does not. */
-  private schedulePersist(): void {
-    const attached = this.current?.attached ?? false;
-    if (attached && !this.persistTimer) {
-      this.persistTimer = setInterval(() => this.persist(), PERSIST_EVERY_MS);
-    } else if (!attached && this.persistTimer) {
-      clearInterval(this.persistTimer);
-      this.persistTimer = undefined;
-    }
   }
 
   private persist(): void {
     const session = this.current;
     // A failed start has nothing worth bringing back.
     if (!session || session.state === 'failed') return;
+    this.lastPersistAt = Date.now();
     void Promise.resolve(this.context.workspaceState.update(STATE_KEY, persistSession(session))).catch(
       (err) => this.log.warn(`Memory monitor: could not save the run for the next window: ${err}`),
     );

@@ -51,13 +51,13 @@ export function verdictMessage(run: MonitorRun, result: DetectResult): string {
   }
   const stop = run.stop;
   if (result.verdict !== 'inconclusive' && stop && stop.reason !== 'duration') {
-    const why =
+    const at = formatSeconds(stop.t);
+    head +=
       stop.reason === 'target-exited'
-        ? 'the target exited'
+        ? ` The target exited at ${at}; judged on the samples before.`
         : stop.reason === 'error'
-          ? `sampling failed: ${stop.message ?? 'unknown error'}`
-          : 'stopped early';
-    head += ` Judged on the samples before ${why} at ${formatSeconds(stop.t)}.`;
+          ? ` Sampling failed at ${at} (${stop.message ?? 'unknown error'}); judged on the samples before.`
+          : ` Stopped early at ${at}; judged on the samples so far.`;
   }
   return `Leak Lens: ${head}`;
 }

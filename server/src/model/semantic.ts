@@ -216,6 +216,7 @@ class BindingCollector {
         if (name && target === this.scope) this.scope.bind(name.text, 'assignment', name);
       }
       if (isScopeNode(node)) continue;
+      if (EXPRESSION_TYPES.has(node.type) && !this.model.mayBindWithin(node)) continue;
       pushChildren(node, stack);
     }
   }
@@ -236,7 +237,12 @@ class BindingCollector {
   }
 
   private visit(node: Node, stack: Node[]): void {
-    switch (node.type) {
+    const type = node.type;
+    // Most of a scope's nodes are expressions (calls, literal tables…), which can bind a name only
+    // through `:=` or an `as` pattern. Skipping those whose text holds neither avoids marshalling
+    // every node of the scope out of wasm.
+    if (EXPRESSION_TYPES.has(type) && !this.model.mayBindWithin(node)) return;
+    switch (type) {
       case 'function_definition':
       case 'class_definition': {
         const name = node.childForFieldName('name');
@@ -357,6 +363,79 @@ function pushChildren(node: Node, stack: Node[]): void {
   }
 }
 
+/**
+ * Expression nodes: in a tree without syntax errors they can hold a binding only as a walrus
+ * (`:=`) or an `as` pattern (nested lambdas and comprehensions are scopes of their own).
+ */
+const EXPRESSION_TYPES = new Set([
+  'call',
+  'argument_list',
+  'keyword_argument',
+  'attribute',
+  'subscript',
+  'slice',
+  'binary_operator',
+  'unary_operator',
+  'boolean_operator',
+  'not_operator',
+  'comparison_operator',
+  'conditional_expression',
+  'parenthesized_expression',
+  'expression_list',
+  'tuple',
+  'list',
+  'set',
+  'dictionary',
+  'pair',
+  'list_splat',
+  'dictionary_splat',
+  'string',
+  'concatenated_string',
+  'identifier',
+  'integer',
+  'float',
+  'true',
+  'false',
+  'none',
+  'ellipsis',
+  'await',
+  'yield',
+  'type',
+  'comment',
+]);
+
+/** Sorted offsets where `needle` occurs in `text`; `wholeWord` skips hits inside longer names. */
+function offsetsOf(text: string, needle: string, wholeWord: boolean): number[] {
+  const offsets: number[] = [];
+  for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length)) {
+    if (wholeWord && (isNameChar(text.charCodeAt(i - 1)) || isNameChar(text.charCodeAt(i + needle.length))))
+      continue;
+    offsets.push(i);
+  }
+  return offsets;
+}
+
+const NON_ASCII_NAME_CHAR = /[\p{L}\p{N}]/u;
+
+/** Whether a UTF-16 code unit can continue a Python name (NaN, outside the text, cannot). */
+export function isNameChar(code: number): boolean {
+  if (code < 128)
+    return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
+  return code === code && NON_ASCII_NAME_CHAR.test(String.fromCharCode(code));
+}
+
+/** Whether some offset in the sorted `offsets` lies in [start, end). */
+function anyWithin(offsets: readonly number[], start: number, end: number): boolean {
+  let lo = 0;
+  let hi = offsets.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (offsets[mid] < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < offsets.length && offsets[lo] < end;
+}
+
 function joinName(module: string, name: string): string {
   if (!module) return name;
   return module.endsWith('.') ? module + name : `${module}.${name}`;
@@ -369,6 +448,27 @@ export class SemanticModel {
   constructor(readonly file: SourceFile) {
     this.moduleScope = new Scope('module', file.root, undefined, this);
     this.scopes.set(file.root.id, this.moduleScope);
+  }
+
+  private bindHints: { walrus: number[]; as: number[]; hasErrors: boolean } | undefined;
+
+  /**
+   * Whether the subtree of `node` may bind a name: its text holds a `:=` or a whole-word `as`,
+   * or it holds a syntax error (error recovery can put any statement anywhere).
+   */
+  mayBindWithin(node: Node): boolean {
+    const text = this.file.text;
+    this.bindHints ??= {
+      walrus: offsetsOf(text, ':=', false),
+      as: offsetsOf(text, 'as', true),
+      hasErrors: this.file.root.hasError,
+    };
+    const hints = this.bindHints;
+    if (hints.hasErrors && node.hasError) return true;
+    if (hints.walrus.length === 0 && hints.as.length === 0) return false;
+    const start = node.startIndex;
+    const end = node.endIndex;
+    return anyWithin(hints.walrus, start, end) || anyWithin(hints.as, start, end);
   }
 
   /** The scope a scope-creating node opens. */
@@ -388,16 +488,34 @@ export class SemanticModel {
    * annotations belong to the enclosing scope; its parameters and body to the function.
    */
   scopeOf(node: Node): Scope {
+    // Every rule asks this of many nodes, and each `parent` step is a walk down from the root
+    // inside wasm: remember the answer for every node climbed through (a node not in a scope's
+    // body has the same scope as its parent), so later climbs stop at the first known ancestor.
+    const known = this.scopeMemo.get(node.id);
+    if (known) return known;
+    const climbed = [node.id];
+    let result = this.moduleScope;
     let child = node;
     let current = node.parent;
     while (current) {
       const kind = SCOPE_TYPES[current.type];
-      if (kind && this.isInsideScopeBody(current, child)) return this.scopeFor(current);
+      if (kind && this.isInsideScopeBody(current, child)) {
+        result = this.scopeFor(current);
+        break;
+      }
+      const ancestor = this.scopeMemo.get(current.id);
+      if (ancestor) {
+        result = ancestor;
+        break;
+      }
+      climbed.push(current.id);
       child = current;
       current = current.parent;
     }
-    return this.moduleScope;
+    for (const id of climbed) this.scopeMemo.set(id, result);
+    return result;
   }
+  private readonly scopeMemo = new Map<number, Scope>();
 
   private isInsideScopeBody(scopeNode: Node, child: Node): boolean {
     switch (scopeNode.type) {
@@ -417,12 +535,10 @@ export class SemanticModel {
       case 'list_comprehension':
       case 'set_comprehension':
       case 'dictionary_comprehension':
-      case 'generator_expression': {
-        // The first for-clause's iterable is evaluated in the enclosing scope.
-        const firstFor = scopeNode.namedChildren.find((c) => c?.type === 'for_in_clause');
-        if (firstFor && child.id === firstFor.id) return true; // its target binds here
+      case 'generator_expression':
+        // (Strictly, the first for-clause's iterable is evaluated in the enclosing scope; the
+        // model treats the whole comprehension as its own scope.)
         return true;
-      }
       default:
         return true;
     }
@@ -430,8 +546,19 @@ export class SemanticModel {
 
   /** Resolve a name used at `node` (an identifier) following Python's LEGB rules. */
   resolve(node: Node, name = node.text): Binding | undefined {
-    let scope: Scope | undefined = this.scopeOfIdentifier(node);
-    const start = scope;
+    const start = this.scopeOfIdentifier(node);
+    // The answer depends only on the scope the name is used in: look each name up once per scope.
+    const cache = this.resolved.get(start);
+    if (cache?.has(name)) return cache.get(name);
+    const binding = this.resolveIn(start, name);
+    if (cache) cache.set(name, binding);
+    else this.resolved.set(start, new Map([[name, binding]]));
+    return binding;
+  }
+  private readonly resolved = new Map<Scope, Map<string, Binding | undefined>>();
+
+  private resolveIn(start: Scope, name: string): Binding | undefined {
+    let scope: Scope | undefined = start;
     while (scope) {
       if (scope.declaresGlobal(name)) return this.moduleScope.lookupLocal(name);
       if (scope.declaresNonlocal(name)) {
@@ -451,6 +578,16 @@ export class SemanticModel {
 
   /** For an identifier that is a parameter name, the parameter lives in the function's scope. */
   private scopeOfIdentifier(node: Node): Scope {
+    let scope = this.identifierScopes.get(node.id);
+    if (!scope) {
+      scope = this.computeScopeOfIdentifier(node);
+      this.identifierScopes.set(node.id, scope);
+    }
+    return scope;
+  }
+  private readonly identifierScopes = new Map<number, Scope>();
+
+  private computeScopeOfIdentifier(node: Node): Scope {
     const parent = node.parent;
     if (parent) {
       const isParamName =
