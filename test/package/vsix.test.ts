@@ -22,6 +22,8 @@ const REQUIRED = [
   'extension/dist/server.js',
   'extension/dist/cli.js',
   'extension/dist/scan-worker.js',
+  'extension/dist/analysis-worker.js',
+  'extension/dist/webview.css',
   'extension/dist/webview.js',
   'extension/dist/tree-sitter.wasm',
   'extension/dist/tree-sitter-python.wasm',
