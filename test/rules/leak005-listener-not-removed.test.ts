@@ -177,15 +177,6 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'a helper called from another module with a neutral name',
-      code: `
-        import logging
-
-        def attach_console(name):
-            logging.getLogger(name).addHandler(logging.StreamHandler())
-      `,
-    },
-    {
       name: 'a factory usually called once at start-up (jinja2 make_logging_undefined)',
       code: `
         import logging
@@ -261,6 +252,17 @@ const table: RuleTable = {
     },
   ],
   invalid: [
+    {
+      name: 'a helper not called in this module is public API, called as often as its callers like',
+      code: `
+        import logging
+
+        def attach_console(name):
+            logging.getLogger(name).addHandler(logging.StreamHandler())
+      `,
+      errors: [{ line: 4, message: 'adds a handler on every call of `attach_console()`' }],
+      output: null,
+    },
     {
       name: 'the classic: a logging helper that adds a handler on every call',
       code: `

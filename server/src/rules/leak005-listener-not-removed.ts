@@ -85,6 +85,8 @@ const ONE_TIME_NAME =
  * again": getters (`get_logger()`) and event/request handlers (`on_connect()`, `handle_request()`).
  * Factories (`make_*`, `create_*`) are usually called once at start-up and are left alone.
  */
+const FACTORY_NAME = /^_*(make|create|build)_/i;
+
 const PER_CALL_NAME = /^_*(get|handle|on|process|serve|request|dispatch)(_|$)/i;
 
 /** Attribute/method names whose presence in a guard condition makes a registration idempotent. */
@@ -367,6 +369,11 @@ function frequencyOf(model: SemanticModel, fn: Node, depth = 0): Frequency {
     if (depth < 3) return frequencyOf(model, caller, depth + 1);
     return 'unknown';
   }
+  // Not used at all in this module: public API, called by other modules as often as they like (a
+  // per-request helper such as `attach_request_logger()`). Start-up names were handled above.
+  // Factories (`make_*`, `create_*`, `build_*`) are usually called once at start-up.
+  // A function only handed on as a callback (`sys.__interactivehook__ = f`) stays unknown.
+  if (refs.length === 0 && !ONE_TIME_NAME.test(nameOf(fn)) && !FACTORY_NAME.test(nameOf(fn))) return 'per-call';
   return PER_CALL_NAME.test(nameOf(fn)) ? 'per-call' : 'unknown';
 }
 
