@@ -3,6 +3,7 @@
 // model decides. Import aliases of the names involved (`from collections import deque as dq`) are
 // added to the pattern, so text search never misses an alias the model would have resolved.
 import type { Node } from '../parser';
+import { parentOf } from './parents';
 import type { SemanticModel } from './semantic';
 
 /** Local names under which module-level imports bind one of `qualified` (`dd` for defaultdict). */
@@ -32,13 +33,19 @@ function matchOffsets(text: string, re: RegExp): number[] {
   return offsets;
 }
 
-/** The largest node that starts at `offset` without starting its parent (the whole expression). */
-function expressionAt(model: SemanticModel, offset: number): Node | undefined {
+/**
+ * The largest node that starts at `offset` without starting its parent (the whole expression),
+ * and that parent. (Each `parent` read is a walk down from the root in wasm: read it once.)
+ */
+function expressionAt(model: SemanticModel, offset: number): { node: Node; parent: Node | null } | undefined {
   let node: Node | null = model.file.root.descendantForIndex(offset, offset);
   if (!node || node.startIndex !== offset) return undefined;
-  while (node.parent && node.parent.startIndex === offset && node.parent.type !== 'module')
-    node = node.parent;
-  return node;
+  let parent = parentOf(node);
+  while (parent && parent.startIndex === offset && parent.type !== 'module') {
+    node = parent;
+    parent = parentOf(node);
+  }
+  return { node, parent };
 }
 
 const CONTAINER_CONSTRUCTORS = new Set([
@@ -51,7 +58,15 @@ const CONTAINER_CONSTRUCTORS = new Set([
 ]);
 const CONSTRUCTOR_NAMES = ['dict', 'list', 'set', 'defaultdict', 'OrderedDict', 'deque'];
 
-const containerCache = new WeakMap<SemanticModel, Node[]>();
+/** A possible container value and the assignment or parameter default it is the value of. */
+export interface ContainerValueSite {
+  value: Node;
+  parent: Node;
+  /** `parent.type`, read once. */
+  parentType: string;
+}
+
+const containerCache = new WeakMap<SemanticModel, ContainerValueSite[]>();
 
 /**
  * Expressions that may create a container (`[]`, `{…}`, `set()`, `collections.deque()`, an alias
@@ -59,6 +74,11 @@ const containerCache = new WeakMap<SemanticModel, Node[]>();
  * value with the model (`containerValue`).
  */
 export function possibleContainerValues(model: SemanticModel): Node[] {
+  return possibleContainerSites(model).map((site) => site.value);
+}
+
+/** `possibleContainerValues` with the node each value belongs to (so callers need not ask for it). */
+export function possibleContainerSites(model: SemanticModel): ContainerValueSite[] {
   const cached = containerCache.get(model);
   if (cached) return cached;
   const names = [...new Set([...CONSTRUCTOR_NAMES, ...aliasesOf(model, CONTAINER_CONSTRUCTORS)])].map(
@@ -69,18 +89,20 @@ export function possibleContainerValues(model: SemanticModel): Node[] {
     `(?<![=!<>:])=(?!=)[ \\t]*(?<at>[\\[{]|(?:[A-Za-z_][\\w.]*\\.)?(?:${names.join('|')})[ \\t]*\\()`,
     'g',
   );
-  const result: Node[] = [];
+  const result: ContainerValueSite[] = [];
   for (const offset of matchOffsets(model.file.text, re)) {
-    const value = expressionAt(model, offset);
-    const parent = value?.parent;
+    const found = expressionAt(model, offset);
+    const value = found?.node;
+    const parent = found?.parent;
     if (!value || !parent) continue;
+    const parentType = parent.type;
     const field =
-      parent.type === 'assignment'
+      parentType === 'assignment'
         ? parent.childForFieldName('right')
-        : parent.type.endsWith('default_parameter')
+        : parentType.endsWith('default_parameter')
           ? parent.childForFieldName('value')
           : null;
-    if (field?.id === value.id) result.push(value);
+    if (field?.id === value.id) result.push({ value, parent, parentType });
   }
   containerCache.set(model, result);
   return result;
@@ -106,7 +128,7 @@ export function possibleCacheDecorators(model: SemanticModel): Node[] {
   const re = new RegExp(`(?<at>@)[ \\t]*(?:[A-Za-z_][\\w.]*\\.)?(?:${names.join('|')})(?![\\w.])`, 'g');
   for (const at of matchOffsets(text, re)) {
     const node = model.file.root.descendantForIndex(at, at + 1);
-    const decorator = node?.type === 'decorator' ? node : node?.parent;
+    const decorator = node?.type === 'decorator' ? node : parentOf(node);
     if (decorator?.type === 'decorator') result.push(decorator);
   }
   decoratorCache.set(model, result);

@@ -3,9 +3,10 @@
 // LEAK001 (dicts whose keys grow) and LEAK002 (lists/sets/deques that accumulate) share this so
 // they agree on what "written at run time" and "evicted" mean and never report a container twice.
 import type { Node } from '../parser';
-import { possibleContainerValues } from './candidates';
+import { possibleContainerSites } from './candidates';
 import { type Access, type ContainerKind, type Effect, effectsOf } from './container-effects';
 import { runsAtImportTime, writerOf } from './import-time';
+import { parentOf } from './parents';
 import type { Binding, Scope, SemanticModel } from './semantic';
 import { decoratorsOf, positionalArguments, useOf } from './usage';
 
@@ -128,7 +129,7 @@ function containerSite(
 ): { target: Node; value: ContainerValue } | undefined {
   let first: { target: Node; value: ContainerValue } | undefined;
   for (const site of binding.sites) {
-    const parent = site.parent;
+    const parent = parentOf(site);
     if (parent?.type === 'augmented_assignment') continue;
     if (parent?.type !== 'assignment' || parent.childForFieldName('left')?.id !== site.id) return undefined;
     const value = containerValue(model, model.assignedValue(site));
@@ -146,18 +147,45 @@ function containerSite(
 const GROWTH_METHOD_AFTER_DOT =
   /^\.\s*(?:append|appendleft|extend|extendleft|insert|add|update|setdefault|__setitem__|__iadd__|__ior__)\b/;
 
+const writtenCache = new WeakMap<SemanticModel, Map<string, boolean>>();
+
+/** `mayBeWritten` once per name and file: test modules repeat the same class attributes hundreds of times. */
+function mayBeWrittenIn(model: SemanticModel, name: string): boolean {
+  let cache = writtenCache.get(model);
+  if (!cache) {
+    cache = new Map();
+    writtenCache.set(model, cache);
+  }
+  let written = cache.get(name);
+  if (written === undefined) {
+    written = mayBeWritten(model.file.text, name);
+    cache.set(name, written);
+  }
+  return written;
+}
+
 function mayBeWritten(text: string, name: string): boolean {
+  let heapCalls: boolean | undefined; // scanned for on first need
   for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + name.length)) {
     const end = i + name.length;
-    if (IDENTIFIER_CHAR.test(text[i - 1] ?? '') || IDENTIFIER_CHAR.test(text[end] ?? '')) continue;
+    if (isIdentifierUnit(text, i - 1) || isIdentifierUnit(text, end)) continue;
     let j = end;
     while (text[j] === ' ' || text[j] === '\t') j++;
     const c = text[j];
     if (c === '[' || ((c === '+' || c === '|') && text[j + 1] === '=')) return true;
     if (c === '.' && GROWTH_METHOD_AFTER_DOT.test(text.slice(j, j + 24))) return true;
-    if (/(?:heappush|insort\w*)\s*\(\s*$/.test(text.slice(Math.max(0, i - 24), i))) return true;
+    // The pattern needs one of those words in the text: skip it in the many files without.
+    heapCalls ??= text.includes('heappush') || text.includes('insort');
+    if (heapCalls && /(?:heappush|insort\w*)\s*\(\s*$/.test(text.slice(Math.max(0, i - 24), i))) return true;
   }
   return false;
+}
+
+/** `IDENTIFIER_CHAR` on the code unit at `i` (none outside the text), ASCII tested by code. */
+function isIdentifierUnit(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+  return !Number.isNaN(c) && IDENTIFIER_CHAR.test(text[i]);
 }
 
 /**
@@ -165,12 +193,24 @@ function mayBeWritten(text: string, name: string): boolean {
  * a container: the only ones that can hold a class-level container candidate.
  */
 export function classesWithContainers(model: SemanticModel): Node[] {
+  let classes = classesCache.get(model);
+  if (!classes) {
+    classes = findClassesWithContainers(model);
+    classesCache.set(model, classes);
+  }
+  return classes;
+}
+const classesCache = new WeakMap<SemanticModel, Node[]>();
+
+function findClassesWithContainers(model: SemanticModel): Node[] {
   const seen = new Set<number>();
   const classes: Node[] = [];
-  for (const value of possibleContainerValues(model)) {
-    const statement = value.parent?.parent;
-    const classNode = statement?.parent?.parent;
-    if (value.parent?.type !== 'assignment' || statement?.type !== 'expression_statement') continue;
+  for (const { parent, parentType } of possibleContainerSites(model)) {
+    // Most values sit in function bodies: test each level before climbing to the next.
+    if (parentType !== 'assignment') continue;
+    const statement = parentOf(parent);
+    if (statement?.type !== 'expression_statement') continue;
+    const classNode = parentOf(parentOf(statement));
     if (classNode?.type !== 'class_definition' || seen.has(classNode.id)) continue;
     seen.add(classNode.id);
     if (!model.scopeOf(classNode).isRuntime) classes.push(classNode);
@@ -180,11 +220,9 @@ export function classesWithContainers(model: SemanticModel): Node[] {
 
 /** Parameter defaults (`acc=[]`, `seen: set = set()`) that may be mutable containers. */
 export function possibleMutableDefaults(model: SemanticModel): Node[] {
-  return possibleContainerValues(model)
-    .map((value) => value.parent)
-    .filter(
-      (p): p is Node => !!p && (p.type === 'default_parameter' || p.type === 'typed_default_parameter'),
-    );
+  return possibleContainerSites(model)
+    .filter((s) => s.parentType === 'default_parameter' || s.parentType === 'typed_default_parameter')
+    .map((s) => s.parent);
 }
 
 const moduleCache = new WeakMap<SemanticModel, ContainerCandidate[]>();
@@ -206,13 +244,14 @@ function findModuleContainers(model: SemanticModel): ContainerCandidate[] {
   for (const binding of scope.bindings.values()) {
     if (binding.kind !== 'assignment' || isDunder(binding.name)) continue;
     const site = containerSite(model, binding);
-    if (!site?.target.parent || !mayBeWritten(model.file.text, binding.name)) continue;
+    const assignment = parentOf(site?.target);
+    if (!site || !assignment || !mayBeWrittenIn(model, binding.name)) continue;
     result.push({
       name: binding.name,
       level: 'module',
       binding,
       target: site.target,
-      assignment: site.target.parent,
+      assignment,
       value: site.value,
     });
   }
@@ -256,8 +295,8 @@ function findClassContainers(model: SemanticModel, classNode: Node): ContainerCa
   for (const binding of scope.bindings.values()) {
     if (binding.kind !== 'assignment' || isDunder(binding.name)) continue;
     const site = containerSite(model, binding);
-    const assignment = site?.target.parent;
-    if (!site || !assignment || !mayBeWritten(model.file.text, binding.name)) continue;
+    const assignment = parentOf(site?.target);
+    if (!site || !assignment || !mayBeWrittenIn(model, binding.name)) continue;
     const type = assignment.childForFieldName('type');
     if (type && declarative && !isClassVarAnnotation(model, type)) continue;
     result.push({
@@ -335,7 +374,7 @@ export function containerAccesses(
         continue;
       if (!/\.\s*$/.test(text.slice(Math.max(0, i - 8), i))) continue;
       const id = model.file.root.descendantForIndex(i, i + name.length);
-      const attr = id?.parent;
+      const attr = parentOf(id);
       if (
         id?.type !== 'identifier' ||
         attr?.type !== 'attribute' ||
@@ -365,7 +404,7 @@ function ownerOf(
     const binding = model.resolve(object);
     if (!binding) return undefined;
     if (binding.kind === 'class')
-      return binding.sites.some((s) => s.parent?.id === classNode.id) ? 'class' : undefined;
+      return binding.sites.some((s) => parentOf(s)?.id === classNode.id) ? 'class' : undefined;
     const method = firstParameterOfMethod(model, binding);
     if (!method || binding.scope.enclosingClass?.node.id !== classNode.id) return undefined;
     return method.isClassLike ? 'class' : 'instance';

@@ -2,12 +2,16 @@
 // loop repeats it, and whether a run of statements can raise (an exception there would skip a
 // release that follows).
 import type { Node } from '../parser';
+import { parentOf } from './parents';
 
 /** The statement (direct child of a block or module) containing `node`. */
 export function statementNode(node: Node): Node {
   let current = node;
-  while (current.parent && current.parent.type !== 'block' && current.parent.type !== 'module')
-    current = current.parent;
+  for (let parent = parentOf(current); parent; parent = parentOf(current)) {
+    const type = parent.type;
+    if (type === 'block' || type === 'module') break;
+    current = parent;
+  }
   return current;
 }
 
@@ -17,12 +21,12 @@ export function contains(outer: Node, inner: Node): boolean {
 
 /** The innermost `for`/`while` around `node` within `limit` (not crossing into nested functions). */
 export function enclosingLoop(node: Node, limit: Node): Node | undefined {
-  let p = node.parent;
+  let p = parentOf(node);
   while (p && p.id !== limit.id) {
-    if (p.type === 'for_statement' || p.type === 'while_statement') return p;
-    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition')
-      return undefined;
-    p = p.parent;
+    const type = p.type;
+    if (type === 'for_statement' || type === 'while_statement') return p;
+    if (type === 'function_definition' || type === 'lambda' || type === 'class_definition') return undefined;
+    p = parentOf(p);
   }
   return undefined;
 }
@@ -61,7 +65,7 @@ function isPlainAttribute(node: Node): boolean {
 export function endsBlock(statement: Node, block: Node): boolean {
   let current = statement;
   for (let i = 0; i < 32; i++) {
-    const parent = current.parent;
+    const parent = parentOf(current);
     if (parent?.type !== 'block') return false;
     if (!inertBetween(current.nextNamedSibling, null)) return false;
     if (parent.id === block.id) return true;
@@ -72,8 +76,8 @@ export function endsBlock(statement: Node, block: Node): boolean {
 
 /** A statement at the end of a `try:` body that has `except` handlers. */
 export function lastInTryWithHandler(statement: Node): boolean {
-  const block = statement.parent;
-  const tryStatement = block?.parent;
+  const block = parentOf(statement);
+  const tryStatement = parentOf(block);
   if (tryStatement?.type !== 'try_statement' || tryStatement.childForFieldName('body')?.id !== block?.id)
     return false;
   if (

@@ -2,15 +2,16 @@
 // what its instance parameter is called, where `self.attr` is initialised and how a class's
 // constructor stores its arguments.
 import type { Node } from '../parser';
+import { parentOf } from './parents';
 import type { Binding, SemanticModel } from './semantic';
 import { decoratorsOf } from './usage';
 
 /** The class a function is defined directly in (decorated or not), if any. */
 export function classOfMethod(fn: Node): Node | null {
-  let node = fn.parent;
-  if (node?.type === 'decorated_definition') node = node.parent;
+  let node = parentOf(fn);
+  if (node?.type === 'decorated_definition') node = parentOf(node);
   if (node?.type !== 'block') return null;
-  const cls = node.parent;
+  const cls = parentOf(node);
   return cls?.type === 'class_definition' ? cls : null;
 }
 
@@ -63,10 +64,11 @@ export interface MethodContext {
  * through nested functions and lambdas (a closure defined in a method sees its `self`).
  */
 export function enclosingMethod(model: SemanticModel, node: Node): MethodContext | undefined {
-  let p = node.parent;
+  let p = parentOf(node);
   while (p) {
-    if (p.type === 'class_definition') return undefined;
-    if (p.type === 'function_definition') {
+    const type = p.type;
+    if (type === 'class_definition') return undefined;
+    if (type === 'function_definition') {
       const cls = classOfMethod(p);
       if (cls) {
         const param = instanceParameter(p);
@@ -76,7 +78,7 @@ export function enclosingMethod(model: SemanticModel, node: Node): MethodContext
         return { method: p, cls, self, selfName: param.text };
       }
     }
-    p = p.parent;
+    p = parentOf(p);
   }
   return undefined;
 }
@@ -110,7 +112,7 @@ export function classDefinitionOf(model: SemanticModel, name: Node | null): Node
   if (name?.type !== 'identifier') return null;
   const binding = model.resolve(name);
   if (binding?.kind !== 'class' || binding.sites.length !== 1) return null;
-  const def = binding.sites[0].parent;
+  const def = parentOf(binding.sites[0]);
   return def?.type === 'class_definition' ? def : null;
 }
 

@@ -3,6 +3,7 @@
 // asks about that scope, and references are found by searching the scope's text for the name
 // and confirming each hit in the tree. A file where no rule has a candidate costs almost nothing.
 import type { Node } from '../parser';
+import { parentOf } from './parents';
 import type { SourceFile } from './source';
 
 export type ScopeKind = 'module' | 'class' | 'function' | 'lambda' | 'comprehension';
@@ -111,6 +112,11 @@ export class Scope {
     return this.bindings.get(name);
   }
 
+  /** Whether the bindings have been collected (then asking about a name costs nothing). */
+  get isCollected(): boolean {
+    return this.collected;
+  }
+
   declaresGlobal(name: string): boolean {
     this.ensureCollected();
     return this.globals.has(name);
@@ -216,7 +222,8 @@ class BindingCollector {
         if (name && target === this.scope) this.scope.bind(name.text, 'assignment', name);
       }
       if (isScopeNode(node)) continue;
-      if (EXPRESSION_TYPES.has(node.type) && !this.model.mayBindWithin(node)) continue;
+      const type = node.type;
+      if (EXPRESSION_TYPES.has(type) && !this.model.mayBindWithin(node, type)) continue;
       pushChildren(node, stack);
     }
   }
@@ -241,7 +248,14 @@ class BindingCollector {
     // Most of a scope's nodes are expressions (calls, literal tables…), which can bind a name only
     // through `:=` or an `as` pattern. Skipping those whose text holds neither avoids marshalling
     // every node of the scope out of wasm.
-    if (EXPRESSION_TYPES.has(type) && !this.model.mayBindWithin(node)) return;
+    if (type === 'comment') return;
+    // A statement that is a plain expression (a call, a docstring) binds nothing either; one that
+    // assigns has an `=` (or a `:` for an annotation) in its text.
+    if (
+      (EXPRESSION_TYPES.has(type) || type === 'expression_statement') &&
+      !this.model.mayBindWithin(node, type)
+    )
+      return;
     switch (type) {
       case 'function_definition':
       case 'class_definition': {
@@ -276,7 +290,7 @@ class BindingCollector {
         break;
       case 'as_pattern': {
         const alias = node.childForFieldName('alias');
-        const kind: BindingKind = node.parent?.type === 'except_clause' ? 'except' : 'with';
+        const kind: BindingKind = parentOf(node)?.type === 'except_clause' ? 'except' : 'with';
         if (alias) this.target(alias, kind);
         break;
       }
@@ -404,37 +418,26 @@ const EXPRESSION_TYPES = new Set([
   'comment',
 ]);
 
-/** Sorted offsets where `needle` occurs in `text`; `wholeWord` skips hits inside longer names. */
-function offsetsOf(text: string, needle: string, wholeWord: boolean): number[] {
-  const offsets: number[] = [];
-  for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length)) {
-    if (wholeWord && (isNameChar(text.charCodeAt(i - 1)) || isNameChar(text.charCodeAt(i + needle.length))))
-      continue;
-    offsets.push(i);
+/** Whether `word` occurs in `text` other than inside a longer ASCII name. */
+function containsWord(text: string, word: string): boolean {
+  for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) {
+    if (!isAsciiNameChar(text.charCodeAt(i - 1)) && !isAsciiNameChar(text.charCodeAt(i + word.length)))
+      return true;
   }
-  return offsets;
+  return false;
+}
+
+/**
+ * An ASCII letter, digit or `_` (NaN, outside the text, is not). Counting every other character
+ * as a word boundary keeps the hints a superset of the real keywords.
+ */
+function isAsciiNameChar(code: number): boolean {
+  return (
+    (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95
+  );
 }
 
 const NON_ASCII_NAME_CHAR = /[\p{L}\p{N}]/u;
-
-/** Whether a UTF-16 code unit can continue a Python name (NaN, outside the text, cannot). */
-export function isNameChar(code: number): boolean {
-  if (code < 128)
-    return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
-  return code === code && NON_ASCII_NAME_CHAR.test(String.fromCharCode(code));
-}
-
-/** Whether some offset in the sorted `offsets` lies in [start, end). */
-function anyWithin(offsets: readonly number[], start: number, end: number): boolean {
-  let lo = 0;
-  let hi = offsets.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (offsets[mid] < start) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < offsets.length && offsets[lo] < end;
-}
 
 function joinName(module: string, name: string): string {
   if (!module) return name;
@@ -450,25 +453,24 @@ export class SemanticModel {
     this.scopes.set(file.root.id, this.moduleScope);
   }
 
-  private bindHints: { walrus: number[]; as: number[]; hasErrors: boolean } | undefined;
+  private hasErrors: boolean | undefined;
 
   /**
-   * Whether the subtree of `node` may bind a name: its text holds a `:=` or a whole-word `as`,
-   * or it holds a syntax error (error recovery can put any statement anywhere).
+   * Whether the subtree of `node` (of type `type`) may bind a name: its text holds a `:=` or a
+   * whole-word `as` (for an expression statement, also any `=` or `:`), or it holds a syntax
+   * error (error recovery can put any statement anywhere). Only the text of the nodes asked about
+   * is searched, and a skipped node's children are never asked about.
    */
-  mayBindWithin(node: Node): boolean {
-    const text = this.file.text;
-    this.bindHints ??= {
-      walrus: offsetsOf(text, ':=', false),
-      as: offsetsOf(text, 'as', true),
-      hasErrors: this.file.root.hasError,
-    };
-    const hints = this.bindHints;
-    if (hints.hasErrors && node.hasError) return true;
-    if (hints.walrus.length === 0 && hints.as.length === 0) return false;
-    const start = node.startIndex;
-    const end = node.endIndex;
-    return anyWithin(hints.walrus, start, end) || anyWithin(hints.as, start, end);
+  mayBindWithin(node: Node, type: string): boolean {
+    this.hasErrors ??= this.file.root.hasError;
+    if (this.hasErrors && node.hasError) return true;
+    const span = this.file.text.slice(node.startIndex, node.endIndex);
+    if (type === 'expression_statement')
+      return span.includes('=') || span.includes(':') || containsWord(span, 'as');
+    // A string holds expressions only in f-string `{…}` (the help texts of `pydoc_data` say `as`
+    // thousands of times).
+    if ((type === 'string' || type === 'concatenated_string') && !span.includes('{')) return false;
+    return span.includes(':=') || containsWord(span, 'as');
   }
 
   /** The scope a scope-creating node opens. */
@@ -488,6 +490,10 @@ export class SemanticModel {
    * annotations belong to the enclosing scope; its parameters and body to the function.
    */
   scopeOf(node: Node): Scope {
+    return this.scopeMemo.get(node.id) ?? this.climbToScope(node, parentOf(node));
+  }
+
+  private climbToScope(node: Node, parent: Node | null): Scope {
     // Every rule asks this of many nodes, and each `parent` step is a walk down from the root
     // inside wasm: remember the answer for every node climbed through (a node not in a scope's
     // body has the same scope as its parent), so later climbs stop at the first known ancestor.
@@ -496,7 +502,7 @@ export class SemanticModel {
     const climbed = [node.id];
     let result = this.moduleScope;
     let child = node;
-    let current = node.parent;
+    let current = parent;
     while (current) {
       const kind = SCOPE_TYPES[current.type];
       if (kind && this.isInsideScopeBody(current, child)) {
@@ -510,7 +516,7 @@ export class SemanticModel {
       }
       climbed.push(current.id);
       child = current;
-      current = current.parent;
+      current = parentOf(current);
     }
     for (const id of climbed) this.scopeMemo.set(id, result);
     return result;
@@ -560,6 +566,13 @@ export class SemanticModel {
   private resolveIn(start: Scope, name: string): Binding | undefined {
     let scope: Scope | undefined = start;
     while (scope) {
+      // Resolving `open` in `open(p)` (or `os` in `os.open(p)`) would collect every scope around
+      // the call; a scope whose text uses the name only that way binds and declares nothing by
+      // that name: skip it.
+      if (scope !== this.moduleScope && !scope.isCollected && this.onlyUsedIn(scope.node, name)) {
+        scope = scope.parent;
+        continue;
+      }
       if (scope.declaresGlobal(name)) return this.moduleScope.lookupLocal(name);
       if (scope.declaresNonlocal(name)) {
         scope = scope.parent;
@@ -576,6 +589,36 @@ export class SemanticModel {
     return undefined;
   }
 
+  /**
+   * Whether every occurrence of `name` in the text of `scopeNode` (inside longer words and
+   * comments too: a superset of its identifiers) stands right before `(` and not after `def` or
+   * `class`, or right before `.` outside any import. The collector binds names that are
+   * assigned, imported, looped over, declared, taken as parameters or defined — never the
+   * function of a call or the object of an attribute (`import os.path` binds `os`, hence the
+   * import exception). Files with syntax errors are not judged by their text.
+   */
+  private onlyUsedIn(scopeNode: Node, name: string): boolean {
+    this.hasErrors ??= this.file.root.hasError;
+    if (this.hasErrors) return false;
+    // A class is asked about the same names from each of its methods: search its text once.
+    let known = this.scopeTexts.get(scopeNode.id);
+    if (!known) {
+      const span = this.file.text.slice(scopeNode.startIndex, scopeNode.endIndex);
+      known = { span, dotOk: !span.includes('import'), answers: new Map() };
+      this.scopeTexts.set(scopeNode.id, known);
+    }
+    let answer = known.answers.get(name);
+    if (answer === undefined) {
+      answer = onlyCallsAndAttributes(known.span, name, known.dotOk);
+      known.answers.set(name, answer);
+    }
+    return answer;
+  }
+  private readonly scopeTexts = new Map<
+    number,
+    { span: string; dotOk: boolean; answers: Map<string, boolean> }
+  >();
+
   /** For an identifier that is a parameter name, the parameter lives in the function's scope. */
   private scopeOfIdentifier(node: Node): Scope {
     let scope = this.identifierScopes.get(node.id);
@@ -588,23 +631,24 @@ export class SemanticModel {
   private readonly identifierScopes = new Map<number, Scope>();
 
   private computeScopeOfIdentifier(node: Node): Scope {
-    const parent = node.parent;
+    const parent = parentOf(node);
     if (parent) {
+      const type = parent.type; // (each read is a call into wasm)
       const isParamName =
-        parent.type === 'parameters' ||
-        parent.type === 'lambda_parameters' ||
-        ((parent.type === 'default_parameter' || parent.type === 'typed_default_parameter') &&
+        type === 'parameters' ||
+        type === 'lambda_parameters' ||
+        ((type === 'default_parameter' || type === 'typed_default_parameter') &&
           parent.childForFieldName('name')?.id === node.id) ||
-        parent.type === 'typed_parameter' ||
-        parent.type === 'list_splat_pattern' ||
-        parent.type === 'dictionary_splat_pattern';
+        type === 'typed_parameter' ||
+        type === 'list_splat_pattern' ||
+        type === 'dictionary_splat_pattern';
       if (isParamName) {
         let p: Node | null = parent;
-        while (p && p.type !== 'function_definition' && p.type !== 'lambda') p = p.parent;
+        while (p && p.type !== 'function_definition' && p.type !== 'lambda') p = parentOf(p);
         if (p) return this.scopeFor(p);
       }
     }
-    return this.scopeOf(node);
+    return this.climbToScope(node, parent);
   }
 
   /**
@@ -614,6 +658,15 @@ export class SemanticModel {
    */
   qualifiedName(node: Node | null): string | undefined {
     if (!node) return undefined;
+    // Several rules classify the same calls: answer each node once.
+    if (this.qualifiedNames.has(node.id)) return this.qualifiedNames.get(node.id);
+    const qualified = this.computeQualifiedName(node);
+    this.qualifiedNames.set(node.id, qualified);
+    return qualified;
+  }
+  private readonly qualifiedNames = new Map<number, string | undefined>();
+
+  private computeQualifiedName(node: Node): string | undefined {
     if (node.type === 'identifier') {
       const binding = this.resolve(node);
       if (!binding) return BUILTINS.has(node.text) ? `builtins.${node.text}` : undefined;
@@ -657,10 +710,12 @@ export class SemanticModel {
     const name = binding.name;
     const start = scopeNode.startIndex;
     const end = scopeNode.endIndex;
-    const finder = identifierFinder(name);
-    finder.lastIndex = start;
-    for (let m = finder.exec(text); m && m.index < end; m = finder.exec(text)) {
-      const node = this.file.root.descendantForIndex(m.index, m.index + name.length);
+    // `indexOf` plus a look at the characters around each hit: a compiled Unicode regular
+    // expression per name costs more than the search itself.
+    for (let at = text.indexOf(name, start); at >= 0 && at < end; at = text.indexOf(name, at + 1)) {
+      if (isNameCodePoint(codePointBefore(text, at)) || isNameCodePoint(text.codePointAt(at + name.length)))
+        continue;
+      const node = this.file.root.descendantForIndex(at, at + name.length);
       if (node?.type !== 'identifier' || node.text !== name) continue;
       if (!isNameReference(node)) continue;
       if (this.resolve(node) !== binding) continue;
@@ -681,7 +736,7 @@ export class SemanticModel {
    * assignment (`x = value`, `x: T = value`). Undefined for tuple unpacking and other forms.
    */
   assignedValue(site: Node): Node | undefined {
-    const parent = site.parent;
+    const parent = parentOf(site);
     if (parent?.type === 'assignment' && parent.childForFieldName('left')?.id === site.id) {
       return parent.childForFieldName('right') ?? undefined;
     }
@@ -689,25 +744,56 @@ export class SemanticModel {
   }
 }
 
-// Compiled finders for recently searched names. Bounded: the language server lives for days and
-// sees every identifier of every file, so an unbounded map here would itself be a leak.
-const FINDER_CACHE_LIMIT = 512;
-const finderCache = new Map<string, RegExp>();
-function identifierFinder(name: string): RegExp {
-  let re = finderCache.get(name);
-  if (!re) {
-    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    re = new RegExp(`(?<![\\p{L}\\p{N}_])${escaped}(?![\\p{L}\\p{N}_])`, 'gu');
-    if (finderCache.size >= FINDER_CACHE_LIMIT) finderCache.delete(finderCache.keys().next().value as string);
-    finderCache.set(name, re);
+/**
+ * The text test of `SemanticModel.onlyUsedIn` on a scope's text `span` (`dotOk`: the span
+ * imports nothing).
+ */
+function onlyCallsAndAttributes(span: string, name: string, dotOk: boolean): boolean {
+  for (let i = span.indexOf(name); i >= 0; i = span.indexOf(name, i + 1)) {
+    let after = i + name.length;
+    while (span[after] === ' ' || span[after] === '\t') after++;
+    if (span[after] === '.' && dotOk) continue;
+    if (span[after] !== '(') return false;
+    let before = i;
+    while (before > 0 && isSpaceOrBackslash(span.charCodeAt(before - 1))) before--;
+    const preceding = span.slice(Math.max(0, before - 5), before);
+    if (preceding.endsWith('def') || preceding.endsWith('class')) return false;
   }
-  re.lastIndex = 0;
-  return re;
+  return true;
+}
+
+const SPACE = /\s/;
+
+/** `\s` or `\` (a line continuation): what may stand between `def` and the name it defines. */
+function isSpaceOrBackslash(code: number): boolean {
+  if (code === 32 || code === 92 || (code >= 9 && code <= 13)) return true;
+  return code > 127 && SPACE.test(String.fromCharCode(code));
+}
+
+/** Whether a code point is a letter, a digit or `_` (undefined, outside the text, is not). */
+function isNameCodePoint(code: number | undefined): boolean {
+  if (code === undefined) return false;
+  if (code < 128)
+    return (
+      (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95
+    );
+  return NON_ASCII_NAME_CHAR.test(String.fromCodePoint(code));
+}
+
+/** The code point that ends just before `offset` (a surrogate pair counts as one). */
+function codePointBefore(text: string, offset: number): number | undefined {
+  if (offset <= 0) return undefined;
+  const low = text.charCodeAt(offset - 1);
+  if (low >= 0xdc00 && low <= 0xdfff && offset >= 2) {
+    const high = text.charCodeAt(offset - 2);
+    if (high >= 0xd800 && high <= 0xdbff) return (high - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
+  }
+  return low;
 }
 
 /** True when an identifier node names a variable (not an attribute, keyword or import path). */
 export function isNameReference(node: Node): boolean {
-  const parent = node.parent;
+  const parent = parentOf(node);
   if (!parent) return false;
   switch (parent.type) {
     case 'attribute':
@@ -721,45 +807,46 @@ export function isNameReference(node: Node): boolean {
     case 'global_statement':
     case 'nonlocal_statement':
       return false;
-    case 'function_definition':
-    case 'class_definition':
-      return parent.childForFieldName('name')?.id !== node.id ? true : true;
     default:
+      // (A function's or class's name is a reference too: its binding site.)
       return true;
   }
 }
 
+const PATTERN_TYPES = new Set([
+  'pattern_list',
+  'tuple_pattern',
+  'list_pattern',
+  'list_splat_pattern',
+  'as_pattern_target',
+]);
+
 function referenceContext(node: Node): ReferenceContext {
   let child = node;
-  let parent = node.parent;
+  let parent = parentOf(node);
   // Climb through patterns: (a, b) = …
-  while (
-    parent &&
-    (parent.type === 'pattern_list' ||
-      parent.type === 'tuple_pattern' ||
-      parent.type === 'list_pattern' ||
-      parent.type === 'list_splat_pattern' ||
-      parent.type === 'as_pattern_target')
-  ) {
+  let type = parent?.type; // (each read is a call into wasm: read once per node)
+  while (parent && type !== undefined && PATTERN_TYPES.has(type)) {
     child = parent;
-    parent = parent.parent;
+    parent = parentOf(parent);
+    type = parent?.type;
   }
   if (!parent) return 'load';
-  if (parent.type === 'assignment' && parent.childForFieldName('left')?.id === child.id) return 'store';
-  if (parent.type === 'augmented_assignment' && parent.childForFieldName('left')?.id === child.id)
+  if (type === 'assignment' && parent.childForFieldName('left')?.id === child.id) return 'store';
+  if (type === 'augmented_assignment' && parent.childForFieldName('left')?.id === child.id)
     return 'augmented';
-  if (parent.type === 'for_statement' && parent.childForFieldName('left')?.id === child.id) return 'store';
-  if (parent.type === 'for_in_clause' && parent.childForFieldName('left')?.id === child.id) return 'store';
-  if (parent.type === 'as_pattern' && parent.childForFieldName('alias')?.id === child.id) return 'store';
-  if (parent.type === 'named_expression' && parent.childForFieldName('name')?.id === child.id) return 'store';
+  if (type === 'for_statement' && parent.childForFieldName('left')?.id === child.id) return 'store';
+  if (type === 'for_in_clause' && parent.childForFieldName('left')?.id === child.id) return 'store';
+  if (type === 'as_pattern' && parent.childForFieldName('alias')?.id === child.id) return 'store';
+  if (type === 'named_expression' && parent.childForFieldName('name')?.id === child.id) return 'store';
   // `del a` and `del a, b` (the names sit in an expression_list).
   if (
-    parent.type === 'delete_statement' ||
-    (parent.type === 'expression_list' && parent.parent?.type === 'delete_statement')
+    type === 'delete_statement' ||
+    (type === 'expression_list' && parentOf(parent)?.type === 'delete_statement')
   )
     return 'del';
   if (
-    (parent.type === 'function_definition' || parent.type === 'class_definition') &&
+    (type === 'function_definition' || type === 'class_definition') &&
     parent.childForFieldName('name')?.id === child.id
   )
     return 'store';

@@ -12,14 +12,24 @@ export class SourceFile {
     readonly path?: string,
   ) {}
 
+  private rootNode: Node | undefined;
+
+  /** The module node (kept: every `rootNode` read makes a new node object in wasm glue). */
   get root(): Node {
-    return this.tree.rootNode;
+    this.rootNode ??= this.tree.rootNode;
+    return this.rootNode;
   }
 
   private starts(): number[] {
     if (!this.lineStarts) {
       const starts = [0];
       const text = this.text;
+      if (!text.includes('\r')) {
+        // The common case, by the fast native search.
+        for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+        this.lineStarts = starts;
+        return starts;
+      }
       for (let i = 0; i < text.length; i++) {
         const ch = text.charCodeAt(i);
         if (ch === 10) starts.push(i + 1);

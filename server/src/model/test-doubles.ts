@@ -3,7 +3,9 @@
 // (`with patch("builtins.open", …)`, `@patch("m.open")`) are not leaks.
 import type { Node } from '../parser';
 import { endsBlock, statementNode } from './control-flow';
+import { parentOf } from './parents';
 import type { SemanticModel } from './semantic';
+import type { SourceFile } from './source';
 
 const TEST_HINT = /assertRaises|raises|assertWarns|patch/;
 
@@ -22,11 +24,13 @@ const EXPECT_FAILURE = new Set([
  */
 export function testDouble(model: SemanticModel, call: Node): string | undefined {
   // Climbing every ancestor costs (tree-sitter finds a parent from the root): only in test-like files.
-  if (!TEST_HINT.test(model.file.text)) return undefined;
+  if (!looksLikeTestCode(model.file)) return undefined;
   const factoryName = lastCalleeName(call);
   const statement = statementNode(call);
-  for (let p = call.parent; p && p.type !== 'module'; p = p.parent) {
-    if (p.type === 'with_statement') {
+  for (let p = parentOf(call); p; p = parentOf(p)) {
+    const type = p.type;
+    if (type === 'module') break;
+    if (type === 'with_statement') {
       const body = p.childForFieldName('body');
       const items = p.namedChildren.find((c) => c?.type === 'with_clause')?.namedChildren ?? [];
       for (const item of items) {
@@ -38,8 +42,9 @@ export function testDouble(model: SemanticModel, call: Node): string | undefined
         if (isPatchOf(ctxCall, factoryName)) return 'mocked';
       }
     }
-    if (p.type === 'function_definition' && p.parent?.type === 'decorated_definition') {
-      for (const d of p.parent.namedChildren) {
+    const decorated = type === 'function_definition' ? parentOf(p) : null;
+    if (decorated?.type === 'decorated_definition') {
+      for (const d of decorated.namedChildren) {
         if (d?.type !== 'decorator') continue;
         const expr = d.namedChildren[0];
         if (expr?.type === 'call' && isPatchOf(expr, factoryName)) return 'mocked';
@@ -47,6 +52,17 @@ export function testDouble(model: SemanticModel, call: Node): string | undefined
     }
   }
   return undefined;
+}
+
+// Per file: the resource rules ask once per creating call.
+const testLike = new WeakMap<SourceFile, boolean>();
+function looksLikeTestCode(file: SourceFile): boolean {
+  let answer = testLike.get(file);
+  if (answer === undefined) {
+    answer = TEST_HINT.test(file.text);
+    testLike.set(file, answer);
+  }
+  return answer;
 }
 
 export function lastCalleeName(call: Node): string {

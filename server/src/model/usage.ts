@@ -1,6 +1,7 @@
 // How an expression is used by its surroundings: the questions container and resource rules ask
 // of every reference ("is `_cache` written here? evicted? passed on?").
 import type { Node } from '../parser';
+import { parentOf } from './parents';
 
 export type Use =
   | { kind: 'method'; method: string; call: Node } // x.append(v)
@@ -23,10 +24,10 @@ export type Use =
 /** Skip wrapping parentheses upwards. */
 export function unparenthesizedParent(node: Node): { node: Node; parent: Node | null } {
   let current = node;
-  let parent = node.parent;
+  let parent = parentOf(node);
   while (parent?.type === 'parenthesized_expression') {
     current = parent;
-    parent = parent.parent;
+    parent = parentOf(parent);
   }
   return { node: current, parent };
 }
@@ -55,7 +56,7 @@ export function useOf(expr: Node): Use {
         return { kind: 'subscript-store', node: parent };
       if (
         gp?.type === 'delete_statement' ||
-        (gp?.type === 'expression_list' && gp.parent?.type === 'delete_statement')
+        (gp?.type === 'expression_list' && parentOf(gp)?.type === 'delete_statement')
       )
         return { kind: 'subscript-del', node: parent };
       if (isAssignmentTarget(up.node)) return { kind: 'subscript-store', node: parent };
@@ -77,13 +78,13 @@ export function useOf(expr: Node): Use {
     case 'delete_statement':
       return { kind: 'del', node: parent };
     case 'argument_list': {
-      const call = parent.parent;
+      const call = parentOf(parent);
       if (call?.type === 'call') return { kind: 'argument', call };
       break;
     }
     case 'keyword_argument': {
-      const list = parent.parent;
-      const call = list?.parent;
+      const list = parentOf(parent);
+      const call = parentOf(list);
       if (call?.type === 'call' && parent.childForFieldName('value')?.id === node.id) {
         return { kind: 'argument', call, keyword: parent.childForFieldName('name')?.text };
       }
@@ -91,27 +92,33 @@ export function useOf(expr: Node): Use {
     }
     case 'list_splat':
     case 'dictionary_splat': {
-      const call = parent.parent?.parent;
-      if (parent.parent?.type === 'argument_list' && call?.type === 'call') return { kind: 'argument', call };
+      const list = parentOf(parent);
+      const call = parentOf(list);
+      if (list?.type === 'argument_list' && call?.type === 'call') return { kind: 'argument', call };
       break;
     }
     case 'return_statement':
       return { kind: 'return', node: parent };
-    case 'expression_list':
-      if (parent.parent?.type === 'delete_statement') return { kind: 'del', node: parent.parent };
-      if (parent.parent?.type === 'return_statement') return { kind: 'return', node: parent.parent };
-      if (parent.parent?.type === 'yield') return { kind: 'yield', node: parent.parent };
+    case 'expression_list': {
+      const up = parentOf(parent);
+      const upType = up?.type;
+      if (up && upType === 'delete_statement') return { kind: 'del', node: up };
+      if (up && upType === 'return_statement') return { kind: 'return', node: up };
+      if (up && upType === 'yield') return { kind: 'yield', node: up };
       return { kind: 'stored-in', node: parent };
+    }
     case 'yield':
       return { kind: 'yield', node: parent };
     case 'await':
       return { kind: 'await', node: parent };
     case 'with_item':
       return { kind: 'with', node: parent, asyncWith: isAsyncWith(parent) };
-    case 'as_pattern':
-      if (parent.parent?.type === 'with_item' && parent.namedChildren[0]?.id === node.id)
-        return { kind: 'with', node: parent.parent, asyncWith: isAsyncWith(parent.parent) };
+    case 'as_pattern': {
+      const item = parentOf(parent);
+      if (item?.type === 'with_item' && parent.namedChildren[0]?.id === node.id)
+        return { kind: 'with', node: item, asyncWith: isAsyncWith(item) };
       break;
+    }
     case 'list':
     case 'tuple':
     case 'set':
@@ -122,19 +129,19 @@ export function useOf(expr: Node): Use {
 }
 
 function isAsyncWith(withItem: Node): boolean {
-  const stmt = withItem.parent?.parent;
+  const stmt = parentOf(parentOf(withItem));
   return stmt?.type === 'with_statement' && stmt.children[0]?.type === 'async';
 }
 
 function isAssignmentTarget(node: Node): boolean {
   let child = node;
-  let parent = node.parent;
+  let parent = parentOf(node);
   while (
     parent &&
     (parent.type === 'pattern_list' || parent.type === 'tuple_pattern' || parent.type === 'list_pattern')
   ) {
     child = parent;
-    parent = parent.parent;
+    parent = parentOf(parent);
   }
   return (
     (parent?.type === 'assignment' || parent?.type === 'for_statement') &&
@@ -151,8 +158,8 @@ export function isAttributeOf(node: Node | null, rootName: string): boolean {
 
 /** The nearest ancestor of `node` (itself excluded) whose type is one of `types`. */
 export function ancestor(node: Node, ...types: string[]): Node | null {
-  let p = node.parent;
-  while (p && !types.includes(p.type)) p = p.parent;
+  let p = parentOf(node);
+  while (p && !types.includes(p.type)) p = parentOf(p);
   return p;
 }
 
@@ -163,10 +170,10 @@ export function contains(outer: Node, inner: Node): boolean {
 
 /** Whether `node` lies inside the `finally:` clause of some try statement within `limit`. */
 export function inFinally(node: Node, limit?: Node): Node | null {
-  let p = node.parent;
+  let p = parentOf(node);
   while (p && p.id !== limit?.id) {
     if (p.type === 'finally_clause') return p;
-    p = p.parent;
+    p = parentOf(p);
   }
   return null;
 }
@@ -174,8 +181,11 @@ export function inFinally(node: Node, limit?: Node): Node | null {
 /** The statement (a direct child of a block or module) that contains `node`. */
 export function statementOf(node: Node): Node {
   let current = node;
-  while (current.parent && current.parent.type !== 'block' && current.parent.type !== 'module')
-    current = current.parent;
+  for (let parent = parentOf(current); parent; parent = parentOf(current)) {
+    const type = parent.type;
+    if (type === 'block' || type === 'module') break;
+    current = parent;
+  }
   return current;
 }
 
@@ -212,7 +222,7 @@ export function isAsyncFunction(fn: Node): boolean {
 
 /** Decorators of a function or class definition (the expressions after `@`). */
 export function decoratorsOf(def: Node): Node[] {
-  const parent = def.parent;
+  const parent = parentOf(def);
   if (parent?.type !== 'decorated_definition') return [];
   return parent.namedChildren
     .filter((c): c is Node => c?.type === 'decorator')

@@ -17,6 +17,7 @@ import {
   methodsOf,
   nameOf,
 } from '../model/methods';
+import { parentOf } from '../model/parents';
 import type { Binding, SemanticModel } from '../model/semantic';
 import {
   contains,
@@ -104,7 +105,7 @@ function isWeakrefCall(model: SemanticModel, node: Node | null | undefined): boo
 
 /** Whether `node` sits inside a `weakref.ref(...)`/`proxy(...)` call (within `limit`). */
 function insideWeakrefCall(model: SemanticModel, node: Node, limit: Node): boolean {
-  for (let p = node.parent; p && p.id !== limit.id; p = p.parent) {
+  for (let p = parentOf(node); p && p.id !== limit.id; p = parentOf(p)) {
     if (p.type === 'call' && isWeakrefCall(model, p)) return true;
   }
   return false;
@@ -185,7 +186,7 @@ function storeSites(expr: Node, value: Node = expr, container = false): StoreSit
 
 function unparenthesizedNode(node: Node): Node {
   let n = node;
-  while (n.parent?.type === 'parenthesized_expression') n = n.parent;
+  for (let p = parentOf(n); p?.type === 'parenthesized_expression'; p = parentOf(n)) n = p;
   return n;
 }
 
@@ -325,14 +326,14 @@ class SlotFacts {
 }
 
 function enclosingFunctionName(node: Node): string | undefined {
-  let p = node.parent;
-  while (p && p.type !== 'function_definition') p = p.parent;
+  let p = parentOf(node);
+  while (p && p.type !== 'function_definition') p = parentOf(p);
   return p?.childForFieldName('name')?.text;
 }
 
 function enclosingClass(node: Node): Node | null {
-  let p = node.parent;
-  while (p && p.type !== 'class_definition') p = p.parent;
+  let p = parentOf(node);
+  while (p && p.type !== 'class_definition') p = parentOf(p);
   return p;
 }
 
@@ -580,9 +581,10 @@ function* nestedDefs(text: string): Generator<{ index: number; name: string }> {
 
 /** The method whose body defines `def` (possibly under `if`/`for`/`with`), found without the semantic model. */
 function methodAround(def: Node): Node | null {
-  for (let p = def.parent; p; p = p.parent) {
-    if (p.type === 'class_definition' || p.type === 'lambda') return null;
-    if (p.type === 'function_definition') return classOfMethod(p) ? p : null;
+  for (let p = parentOf(def); p; p = parentOf(p)) {
+    const type = p.type;
+    if (type === 'class_definition' || type === 'lambda') return null;
+    if (type === 'function_definition') return classOfMethod(p) ? p : null;
   }
   return null;
 }
@@ -600,7 +602,7 @@ function mayStoreSelf(node: Node, classNames: Set<string>): boolean {
       return true;
     case 'argument_list':
     case 'keyword_argument': {
-      const call = parent.type === 'argument_list' ? parent.parent : parent.parent?.parent;
+      const call = parent.type === 'argument_list' ? parentOf(parent) : parentOf(parentOf(parent));
       const fn = call?.type === 'call' ? call.childForFieldName('function') : null;
       if (fn?.type === 'identifier') return classNames.has(fn.text);
       return (
@@ -972,6 +974,6 @@ function proxyFix(
 
 function topLevelStatement(node: Node): Node {
   let current = node;
-  while (current.parent && current.parent.type !== 'module') current = current.parent;
+  for (let p = parentOf(current); p && p.type !== 'module'; p = parentOf(current)) current = p;
   return current;
 }
