@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
+import { dedent } from '../../server/src/fixes/edits';
 import { SemanticModel } from '../../server/src/model/semantic';
 import { SourceFile } from '../../server/src/model/source';
 import { useOf } from '../../server/src/model/usage';
 import { initParser, type Node, parsePython } from '../../server/src/parser';
-import { dedent } from '../../server/src/fixes/edits';
 
 function modelOf(code: string): SemanticModel {
   const text = dedent(code);
@@ -33,7 +33,13 @@ describe('semantic model', () => {
     `);
     assert.deepEqual(
       calls(m).map((c) => m.calleeName(c)),
-      ['asyncio.create_task', 'concurrent.futures.ThreadPoolExecutor', 'functools.cache', 'os.path.join', 'builtins.open'],
+      [
+        'asyncio.create_task',
+        'concurrent.futures.ThreadPoolExecutor',
+        'functools.cache',
+        'os.path.join',
+        'builtins.open',
+      ],
     );
   });
 
@@ -46,7 +52,12 @@ describe('semantic model', () => {
           open = make_opener()
           open(p)
     `);
-    assert.deepEqual(calls(m).map((c) => m.calleeName(c)).filter(Boolean), []);
+    assert.deepEqual(
+      calls(m)
+        .map((c) => m.calleeName(c))
+        .filter(Boolean),
+      [],
+    );
   });
 
   it('function-level imports resolve inside the function only', () => {
@@ -56,7 +67,10 @@ describe('semantic model', () => {
           db.connect(p)
       db.connect(q)
     `);
-    assert.deepEqual(calls(m).map((c) => m.calleeName(c)), ['sqlite3.connect', undefined]);
+    assert.deepEqual(
+      calls(m).map((c) => m.calleeName(c)),
+      ['sqlite3.connect', undefined],
+    );
   });
 
   it('finds references of a module-level binding across functions, honouring global and shadowing', () => {
@@ -105,7 +119,14 @@ describe('semantic model', () => {
     const outer = m.scopeFor(m.file.root.namedChildren[0] as Node);
     const items = outer.lookupLocal('items');
     assert.ok(items);
-    assert.deepEqual(m.references(items).map((r) => [r.node.startPosition.row + 1, r.context]), [[2, "store"], [5, "store"], [5, "load"]]);
+    assert.deepEqual(
+      m.references(items).map((r) => [r.node.startPosition.row + 1, r.context]),
+      [
+        [2, 'store'],
+        [5, 'store'],
+        [5, 'load'],
+      ],
+    );
   });
 
   it('classifies uses: method calls, with, arguments, returns', () => {
@@ -130,7 +151,8 @@ describe('semantic model', () => {
   it('collects bindings of deeply nested code without overflowing the stack', () => {
     const depth = 20000;
     const nestedExpr = `value = ${'('.repeat(depth)}1${')'.repeat(depth)}\n`;
-    const nestedBlocks = Array.from({ length: 400 }, (_, i) => `${'    '.repeat(i)}if x:\n`).join('') +
+    const nestedBlocks =
+      Array.from({ length: 400 }, (_, i) => `${'    '.repeat(i)}if x:\n`).join('') +
       `${'    '.repeat(400)}deep = 1\n`;
     const text = `x = 1\n${nestedExpr}${nestedBlocks}`;
     const model = new SemanticModel(new SourceFile(text, parsePython(text)));

@@ -598,7 +598,9 @@ const table: RuleTable = {
             db = SessionLocal()
             return db.query(User).filter(User.active).all()
       `,
-      errors: [{ line: 6, column: 10, message: '`db` from `SessionLocal()` is never closed in `list_users()`' }],
+      errors: [
+        { line: 6, column: 10, message: '`db` from `SessionLocal()` is never closed in `list_users()`' },
+      ],
       output: `
         from sqlalchemy.orm import sessionmaker
 

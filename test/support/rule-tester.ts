@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { analyzeSource, initEngine } from '../../server/src/engine';
 import { applyEdits, dedent } from '../../server/src/fixes/edits';
 import { parsePython } from '../../server/src/parser';
-import { DEFAULT_SETTINGS, type EngineSettings, type Finding, type Rule, type Severity } from '../../server/src/types';
+import {
+  DEFAULT_SETTINGS,
+  type EngineSettings,
+  type Finding,
+  type Rule,
+  type Severity,
+} from '../../server/src/types';
 
 export interface ValidCase {
   code: string;
@@ -66,7 +72,9 @@ export function fixAll(rule: Rule, code: string, settings?: Partial<EngineSettin
 }
 
 function describeFindings(findings: Finding[]): string {
-  return findings.map((f) => `  ${f.range.start.line + 1}:${f.range.start.character + 1} ${f.code} ${f.message}`).join('\n');
+  return findings
+    .map((f) => `  ${f.range.start.line + 1}:${f.range.start.character + 1} ${f.code} ${f.message}`)
+    .join('\n');
 }
 
 /** Compile each text with the real CPython; returns the error output per failing text. */
@@ -80,7 +88,9 @@ export function pyCompileAll(texts: string[]): (string | undefined)[] {
     });
     const script =
       'import sys, py_compile\nfor f in sys.argv[1:]:\n    try:\n        py_compile.compile(f, doraise=True)\n        print("OK")\n    except py_compile.PyCompileError as e:\n        print("ERR " + repr(str(e)))\n';
-    const out = execFileSync('python3', ['-c', script, ...files], { encoding: 'utf8' }).trim().split('\n');
+    const out = execFileSync('python3', ['-c', script, ...files], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
     return out.map((l) => (l === 'OK' ? undefined : l));
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -118,10 +128,16 @@ export function ruleTester(rule: Rule, table: RuleTable): void {
           c.errors.forEach((e, j) => {
             const f = findings[j];
             assert.equal(f.code, rule.code);
-            assert.equal(f.range.start.line + 1, e.line, `finding ${j + 1} line:\n${describeFindings(findings)}`);
-            if (e.column !== undefined) assert.equal(f.range.start.character + 1, e.column, `finding ${j + 1} column`);
+            assert.equal(
+              f.range.start.line + 1,
+              e.line,
+              `finding ${j + 1} line:\n${describeFindings(findings)}`,
+            );
+            if (e.column !== undefined)
+              assert.equal(f.range.start.character + 1, e.column, `finding ${j + 1} column`);
             if (e.message instanceof RegExp) assert.match(f.message, e.message);
-            else if (e.message !== undefined) assert.ok(f.message.includes(e.message), `message "${f.message}" lacks "${e.message}"`);
+            else if (e.message !== undefined)
+              assert.ok(f.message.includes(e.message), `message "${f.message}" lacks "${e.message}"`);
             if (e.severity) assert.equal(f.severity, e.severity);
           });
           if (c.output === null) {

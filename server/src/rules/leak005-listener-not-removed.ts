@@ -373,7 +373,8 @@ function frequencyOf(model: SemanticModel, fn: Node, depth = 0): Frequency {
   // per-request helper such as `attach_request_logger()`). Start-up names were handled above.
   // Factories (`make_*`, `create_*`, `build_*`) are usually called once at start-up.
   // A function only handed on as a callback (`sys.__interactivehook__ = f`) stays unknown.
-  if (refs.length === 0 && !ONE_TIME_NAME.test(nameOf(fn)) && !FACTORY_NAME.test(nameOf(fn))) return 'per-call';
+  if (refs.length === 0 && !ONE_TIME_NAME.test(nameOf(fn)) && !FACTORY_NAME.test(nameOf(fn)))
+    return 'per-call';
   return PER_CALL_NAME.test(nameOf(fn)) ? 'per-call' : 'unknown';
 }
 
