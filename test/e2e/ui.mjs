@@ -330,7 +330,6 @@ try {
           await wb.runCommand('Leak Lens: Open Memory Panel');
         const body = wb.webview().locator('body');
         await body.filter({ hasText: VERDICT }).waitFor({ timeout: 30_000 });
-        // biome-ignore lint/performance/useDomNodeTextContent: the text a user sees, without <style>/<script> text
         const panelText = (await body.innerText()).replace(/\s+/g, ' ');
         log(`  memory panel: ${panelText.slice(0, 200)}`);
         assert.match(panelText, /rapid[- ]leak|slow[- ]leak/i, 'the panel shows the leak verdict');
