@@ -543,10 +543,10 @@ function dataclassKeeps(
   return { cls, store: field, slot: field.childForFieldName('left')?.text ?? '' };
 }
 
-function previousNonSpace(text: string, i: number): string | undefined {
+function previousNonSpaceIndex(text: string, i: number): number {
   let j = i - 1;
   while (j >= 0 && (text[j] === ' ' || text[j] === '\t' || text[j] === '\n' || text[j] === '\r')) j--;
-  return text[j];
+  return j;
 }
 
 function nextNonBlank(text: string, i: number): string | undefined {
@@ -555,12 +555,28 @@ function nextNonBlank(text: string, i: number): string | undefined {
   return j < text.length ? text[j] : '\n';
 }
 
+/** Whether the `(` at `paren` opens a `def name(` parameter list. */
+function opensParameters(text: string, paren: number): boolean {
+  let j = paren - 1;
+  while (j >= 0 && (text[j] === ' ' || text[j] === '\t')) j--;
+  const nameEnd = j;
+  while (j >= 0 && /[\p{L}\p{N}_]/u.test(text[j])) j--;
+  if (j === nameEnd) return false;
+  const keywordEnd = j;
+  while (j >= 0 && (text[j] === ' ' || text[j] === '\t')) j--;
+  if (j === keywordEnd) return false;
+  return text.slice(j - 2, j + 1) === 'def' && (j < 3 || !/[\p{L}\p{N}_]/u.test(text[j - 3]));
+}
+
 /** `self` used as a whole value (`x.parent = self`, `append(self)`, `Child(self)`), not as `self.attr`. */
 function* selfAsValue(text: string): Generator<number> {
   for (const i of wordOffsets(text, 'self')) {
+    const before = previousNonSpaceIndex(text, i);
     if (
-      '=(,[{:'.includes(previousNonSpace(text, i) ?? '') &&
-      ')]},;#\r\n'.includes(nextNonBlank(text, i + 4) ?? '')
+      '=(,[{:'.includes(text[before] ?? '') &&
+      ')]},;#\r\n'.includes(nextNonBlank(text, i + 4) ?? '') &&
+      // `def method(self, …)`: the parameter itself, in every method — by far the most common hit.
+      !(text[before] === '(' && opensParameters(text, before))
     )
       yield i;
   }
