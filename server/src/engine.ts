@@ -1,6 +1,7 @@
 // The analysis engine: parse, build the semantic model, run the selected rules, apply severity
 // settings and `# noqa`. The language server, the CLI and the tests all call this.
 
+import { forgetMethods } from './model/methods';
 import { forgetParents } from './model/parents';
 import { SemanticModel } from './model/semantic';
 import { SourceFile } from './model/source';
@@ -43,11 +44,13 @@ export function analyzeSource(text: string, options: AnalyzeOptions = {}): Analy
   const settings = options.settings ?? DEFAULT_SETTINGS;
   const tree = options.tree ?? parsePython(text);
   forgetParents(tree); // (a tree analysed before may have been edited since)
+  forgetMethods(tree);
   try {
     return analyzeTree(text, tree, settings, options);
   } finally {
     // The language server edits its trees in place for the next parse: keep no nodes of them.
     forgetParents(tree);
+    forgetMethods(tree);
     // wasm memory is not garbage collected: free what we parsed ourselves.
     if (!options.tree) tree.delete();
   }
