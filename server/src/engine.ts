@@ -1,8 +1,7 @@
 // The analysis engine: parse, build the semantic model, run the selected rules, apply severity
 // settings and `# noqa`. The language server, the CLI and the tests all call this.
 
-import { forgetMethods } from './model/methods';
-import { forgetParents } from './model/parents';
+import { forgetTree } from './model/parents';
 import { SemanticModel } from './model/semantic';
 import { SourceFile } from './model/source';
 import { collectSuppressions, isSuppressed } from './noqa';
@@ -43,14 +42,12 @@ export function isRuleEnabled(code: string, settings: Pick<EngineSettings, 'sele
 export function analyzeSource(text: string, options: AnalyzeOptions = {}): AnalysisResult {
   const settings = options.settings ?? DEFAULT_SETTINGS;
   const tree = options.tree ?? parsePython(text);
-  forgetParents(tree); // (a tree analysed before may have been edited since)
-  forgetMethods(tree);
+  forgetTree(tree); // (a tree analysed before may have been edited since)
   try {
     return analyzeTree(text, tree, settings, options);
   } finally {
     // The language server edits its trees in place for the next parse: keep no nodes of them.
-    forgetParents(tree);
-    forgetMethods(tree);
+    forgetTree(tree);
     // wasm memory is not garbage collected: free what we parsed ourselves.
     if (!options.tree) tree.delete();
   }

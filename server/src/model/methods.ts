@@ -1,8 +1,8 @@
 // Classes and their methods as the object-lifetime rules see them: which function is a method,
 // what its instance parameter is called, where `self.attr` is initialised and how a class's
 // constructor stores its arguments.
-import type { Node, Tree } from '../parser';
-import { parentOf } from './parents';
+import type { Node } from '../parser';
+import { NodeMemo, parentOf } from './parents';
 import type { Binding, SemanticModel } from './semantic';
 import { decoratorsOf } from './usage';
 
@@ -83,25 +83,17 @@ export function enclosingMethod(model: SemanticModel, node: Node): MethodContext
   return undefined;
 }
 
-/** The methods defined directly in a class body, by name (the last definition wins, as in Python). */
 // Rules ask for a class's methods once per candidate; a big class (hundreds of methods) would be
-// re-listed each time. Kept per tree until the engine's analysis ends (`forgetMethods`).
-const methodsByTree = new WeakMap<Tree, Map<number, Map<string, Node>>>();
+// re-listed each time.
+const methodsOfClass = new NodeMemo<Map<string, Node>>();
 
-export function forgetMethods(tree: Tree): void {
-  methodsByTree.delete(tree);
+/** The methods defined directly in a class body, by name (the last definition wins, as in Python). */
+export function methodsOf(cls: Node): Map<string, Node> {
+  return methodsOfClass.get(cls, listMethods);
 }
 
-export function methodsOf(cls: Node): Map<string, Node> {
-  let byClass = methodsByTree.get(cls.tree);
-  if (!byClass) {
-    byClass = new Map();
-    methodsByTree.set(cls.tree, byClass);
-  }
-  const cached = byClass.get(cls.id);
-  if (cached) return cached;
+function listMethods(cls: Node): Map<string, Node> {
   const methods = new Map<string, Node>();
-  byClass.set(cls.id, methods);
   const body = cls.childForFieldName('body');
   for (const stmt of body?.namedChildren ?? []) {
     const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;

@@ -2,30 +2,50 @@
 // root inside wasm and wraps the answer in a new object every time, so the rules' habit of
 // climbing from each candidate to its statement, function or class — often through the same
 // ancestors — is the costliest tree access the engine makes. A parsed tree does not change, so
-// each answer is kept until the engine's analysis of the tree ends (`forgetParents`).
+// each answer is kept until the engine's analysis of the tree ends (`forgetTree`).
 import type { Node, Tree } from '../parser';
 
-const parentsByTree = new WeakMap<Tree, Map<number, Node | null>>();
+/**
+ * Answers about the nodes of a tree, kept until the engine's analysis of that tree ends
+ * (`forgetTree`). Every memo is a module-level constant, so the list of them stays small.
+ */
+export class NodeMemo<T> {
+  private readonly byTree = new WeakMap<Tree, Map<number, T>>();
+
+  constructor() {
+    memos.push(this as NodeMemo<unknown>);
+  }
+
+  get(node: Node, compute: (node: Node) => T): T {
+    let answers = this.byTree.get(node.tree);
+    if (!answers) {
+      answers = new Map();
+      this.byTree.set(node.tree, answers);
+    }
+    if (answers.has(node.id)) return answers.get(node.id) as T;
+    const answer = compute(node);
+    answers.set(node.id, answer);
+    return answer;
+  }
+
+  forget(tree: Tree): void {
+    this.byTree.delete(tree);
+  }
+}
+
+const memos: NodeMemo<unknown>[] = [];
+
+/** Forget every memo's answers for `tree` (a tree the language server edits must not keep stale nodes). */
+export function forgetTree(tree: Tree): void {
+  for (const memo of memos) memo.forget(tree);
+}
+
+const parents = new NodeMemo<Node | null>();
 
 /** `node.parent`, asked of wasm once per node and analysis. (`parentOf(x)` for `x?.parent`.) */
 export function parentOf(node: Node): Node | null;
 export function parentOf(node: Node | null | undefined): Node | null | undefined;
 export function parentOf(node: Node | null | undefined): Node | null | undefined {
   if (!node) return undefined;
-  let parents = parentsByTree.get(node.tree);
-  if (!parents) {
-    parents = new Map();
-    parentsByTree.set(node.tree, parents);
-  }
-  let parent = parents.get(node.id);
-  if (parent === undefined) {
-    parent = node.parent;
-    parents.set(node.id, parent);
-  }
-  return parent;
-}
-
-/** Forget the parents kept for `tree` (a tree the language server edits must not keep stale nodes). */
-export function forgetParents(tree: Tree): void {
-  parentsByTree.delete(tree);
+  return parents.get(node, (n) => n.parent);
 }
