@@ -21,6 +21,7 @@ import {
 import type { Scope, SemanticModel } from '../model/semantic';
 import type { SourceFile } from '../model/source';
 import { isAsyncFunction, useOf } from '../model/usage';
+import { ITERATING_WRAPPERS } from '../model/value-flow';
 import type { Node } from '../parser';
 import type { Fix, TextEdit } from '../types';
 import { replaceRange } from './edits';
@@ -366,7 +367,7 @@ function outlivesStatement(
       if (dataMethods.has(use.method)) return false;
       return outlivesStatement(use.call, dataMethods, model, depth + 1);
     case 'argument':
-      if (WRAPPING_CALLS.has(model.calleeName(use.call) ?? ''))
+      if (ITERATING_WRAPPERS.has(model.calleeName(use.call) ?? ''))
         return outlivesStatement(use.call, dataMethods, model, depth + 1);
       return false;
     default:
@@ -380,27 +381,13 @@ function inlineOutlives(leak: Leak, dataMethods: ReadonlySet<string>, model: Sem
     return !dataMethods.has(leak.method) && outlivesStatement(leak.chainCall, dataMethods, model);
   if (leak.kind === 'consumed') {
     return (
-      WRAPPING_CALLS.has(model.calleeName(leak.consumer) ?? '') &&
+      ITERATING_WRAPPERS.has(model.calleeName(leak.consumer) ?? '') &&
       outlivesStatement(leak.consumer, dataMethods, model)
     );
   }
   // A loop runs within its statement; a generator expression is refused by `hoistTarget`.
   return leak.kind !== 'iterated';
 }
-
-const WRAPPING_CALLS = new Set([
-  'builtins.iter',
-  'builtins.enumerate',
-  'builtins.zip',
-  'builtins.map',
-  'builtins.filter',
-  'builtins.reversed',
-  'csv.reader',
-  'csv.writer',
-  'csv.DictReader',
-  'csv.DictWriter',
-  'io.TextIOWrapper',
-]);
 
 function wrapInline(ctx: FixContext, creation: Creation, policy: FixPolicy): Fix | undefined {
   const { file, model } = ctx;

@@ -56,8 +56,11 @@ const NON_RETAINING = new Set([
   'pandas.read_json',
 ]);
 
-/** Calls whose result wraps the resource: the resource escapes when the wrapper does. */
-const WRAPPERS = new Set([
+/**
+ * Calls whose result reads or writes through the resource (`csv.reader(f)`, `enumerate(f)`): the
+ * "wrap in `with`" fix keeps such a wrapper inside the block.
+ */
+export const ITERATING_WRAPPERS: ReadonlySet<string> = new Set([
   'builtins.iter',
   'builtins.enumerate',
   'builtins.zip',
@@ -69,9 +72,10 @@ const WRAPPERS = new Set([
   'csv.DictReader',
   'csv.DictWriter',
   'io.TextIOWrapper',
-  'io.BufferedReader',
-  'io.BufferedWriter',
 ]);
+
+/** Calls whose result wraps the resource: the resource escapes when the wrapper does. */
+const WRAPPERS = new Set([...ITERATING_WRAPPERS, 'io.BufferedReader', 'io.BufferedWriter']);
 
 /** Registering a bound release method hands the release to someone else. */
 const MANAGING_METHODS = new Set(['enter_context', 'enter_async_context', 'push', 'push_async_exit']);
