@@ -10,11 +10,8 @@ import { keywordArgument, positionalArguments } from '../model/usage';
 import type { Node } from '../parser';
 import type { Fix, Rule, RuleContext, TextEdit } from '../types';
 
-const FILE_FACTORIES = new Set([
-  'builtins.open',
-  'io.open',
-  'io.FileIO',
-  'codecs.open',
+/** Archive and compression wrappers: they own a file only when they open it from a path. */
+const WRAPPING_FACTORIES = new Set([
   'gzip.open',
   'gzip.GzipFile',
   'bz2.open',
@@ -25,6 +22,14 @@ const FILE_FACTORIES = new Set([
   'tarfile.TarFile',
   'tarfile.TarFile.open',
   'zipfile.ZipFile',
+]);
+
+const FILE_FACTORIES = new Set([
+  'builtins.open',
+  'io.open',
+  'io.FileIO',
+  'codecs.open',
+  ...WRAPPING_FACTORIES,
   'tempfile.TemporaryFile',
   'tempfile.NamedTemporaryFile',
   'tempfile.SpooledTemporaryFile',
@@ -163,19 +168,6 @@ function closefdFalse(call: Node): boolean {
   return keywordArgument(call, 'closefd')?.type === 'false';
 }
 
-/** Archive and compression wrappers: they own a file only when they open it from a path. */
-const WRAPPING_FACTORIES = new Set([
-  'gzip.open',
-  'gzip.GzipFile',
-  'bz2.open',
-  'bz2.BZ2File',
-  'lzma.open',
-  'lzma.LZMAFile',
-  'tarfile.open',
-  'tarfile.TarFile',
-  'tarfile.TarFile.open',
-  'zipfile.ZipFile',
-]);
 /** Calls that make a file object (rather than a path). */
 const FILE_OBJECT_MAKERS = new Set([...FILE_FACTORIES, 'io.BytesIO', 'io.StringIO']);
 
