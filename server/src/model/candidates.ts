@@ -2,7 +2,9 @@
 // might matter (`= []`, `= dd(list)`, `@cache`), the tree confirms the syntax and the semantic
 // model decides. Import aliases of the names involved (`from collections import deque as dq`) are
 // added to the pattern, so text search never misses an alias the model would have resolved.
+
 import type { Node } from '../parser';
+import { perModel } from './memo';
 import { parentOf } from './parents';
 import type { SemanticModel } from './semantic';
 
@@ -66,8 +68,6 @@ export interface ContainerValueSite {
   parentType: string;
 }
 
-const containerCache = new WeakMap<SemanticModel, ContainerValueSite[]>();
-
 /**
  * Expressions that may create a container (`[]`, `{…}`, `set()`, `collections.deque()`, an alias
  * call…) on the right of an `=`: assignments and parameter defaults. Callers still check the
@@ -78,9 +78,7 @@ export function possibleContainerValues(model: SemanticModel): Node[] {
 }
 
 /** `possibleContainerValues` with the node each value belongs to (so callers need not ask for it). */
-export function possibleContainerSites(model: SemanticModel): ContainerValueSite[] {
-  const cached = containerCache.get(model);
-  if (cached) return cached;
+export const possibleContainerSites = perModel((model): ContainerValueSite[] => {
   const names = [...new Set([...CONSTRUCTOR_NAMES, ...aliasesOf(model, CONTAINER_CONSTRUCTORS)])].map(
     escapeRegExp,
   );
@@ -104,25 +102,18 @@ export function possibleContainerSites(model: SemanticModel): ContainerValueSite
           : null;
     if (field?.id === value.id) result.push({ value, parent, parentType });
   }
-  containerCache.set(model, result);
   return result;
-}
+});
 
 const CACHE_DECORATORS = new Set(['functools.cache', 'functools.lru_cache']);
-const decoratorCache = new WeakMap<SemanticModel, Node[]>();
 
 /** `decorator` nodes that may be a functools cache (`@cache`, `@ft.lru_cache(...)`, `@memo`). */
-export function possibleCacheDecorators(model: SemanticModel): Node[] {
-  const cached = decoratorCache.get(model);
-  if (cached) return cached;
+export const possibleCacheDecorators = perModel((model): Node[] => {
   const text = model.file.text;
   const plain = [...new Set(['cache', 'lru_cache', ...aliasesOf(model, CACHE_DECORATORS)])];
   const result: Node[] = [];
   // Most files have no such decorator at all: a substring test is far cheaper than the pattern.
-  if (!plain.some((n) => text.includes(n)) || !text.includes('@')) {
-    decoratorCache.set(model, result);
-    return result;
-  }
+  if (!plain.some((n) => text.includes(n)) || !text.includes('@')) return result;
   const names = plain.map(escapeRegExp);
   // Start at `@` (cheap to find); the tree confirms it begins a decorator.
   const re = new RegExp(`(?<at>@)[ \\t]*(?:[A-Za-z_][\\w.]*\\.)?(?:${names.join('|')})(?![\\w.])`, 'g');
@@ -131,6 +122,5 @@ export function possibleCacheDecorators(model: SemanticModel): Node[] {
     const decorator = node?.type === 'decorator' ? node : parentOf(node);
     if (decorator?.type === 'decorator') result.push(decorator);
   }
-  decoratorCache.set(model, result);
   return result;
-}
+});

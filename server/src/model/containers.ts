@@ -2,10 +2,12 @@
 // does to them: grows them at run time, evicts from them, checks their size, hands them on.
 // LEAK001 (dicts whose keys grow) and LEAK002 (lists/sets/deques that accumulate) share this so
 // they agree on what "written at run time" and "evicted" mean and never report a container twice.
+
 import type { Node } from '../parser';
 import { possibleContainerSites } from './candidates';
 import { type Access, type ContainerKind, type Effect, effectsOf } from './container-effects';
 import { runsAtImportTime, writerOf } from './import-time';
+import { perModel } from './memo';
 import { parentOf } from './parents';
 import type { Binding, Scope, SemanticModel } from './semantic';
 import { decoratorsOf, positionalArguments, useOf } from './usage';
@@ -192,15 +194,7 @@ function isIdentifierUnit(text: string, i: number): boolean {
  * Classes (at module level or nested in classes, not created inside functions) whose body assigns
  * a container: the only ones that can hold a class-level container candidate.
  */
-export function classesWithContainers(model: SemanticModel): Node[] {
-  let classes = classesCache.get(model);
-  if (!classes) {
-    classes = findClassesWithContainers(model);
-    classesCache.set(model, classes);
-  }
-  return classes;
-}
-const classesCache = new WeakMap<SemanticModel, Node[]>();
+export const classesWithContainers = perModel(findClassesWithContainers);
 
 function findClassesWithContainers(model: SemanticModel): Node[] {
   const seen = new Set<number>();
@@ -225,17 +219,9 @@ export function possibleMutableDefaults(model: SemanticModel): Node[] {
     .map((s) => s.parent);
 }
 
-const moduleCache = new WeakMap<SemanticModel, ContainerCandidate[]>();
 const classCache = new WeakMap<SemanticModel, Map<number, ContainerCandidate[]>>();
 
-export function moduleContainers(model: SemanticModel): ContainerCandidate[] {
-  let result = moduleCache.get(model);
-  if (!result) {
-    result = findModuleContainers(model);
-    moduleCache.set(model, result);
-  }
-  return result;
-}
+export const moduleContainers = perModel(findModuleContainers);
 
 function findModuleContainers(model: SemanticModel): ContainerCandidate[] {
   const scope = model.moduleScope;
