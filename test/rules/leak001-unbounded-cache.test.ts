@@ -8,6 +8,18 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a function called only from the __main__ block runs once (one-shot script code)',
+      code: `
+        _seen = {}
+
+        def remember(key):
+            _seen[key] = True
+
+        if __name__ == "__main__":
+            remember("x")
+      `,
+    },
+    {
       name: 'cachetools caches are bounded',
       code: `
         import cachetools as ct
@@ -872,19 +884,6 @@ const table: RuleTable = {
                 return cls(dialect)
       `,
       errors: [{ line: 5, severity: 'information', message: 'on `Parser.for_dialect()` is unbounded' }],
-    },
-    {
-      name: 'a public function called only from the __main__ block runs at run time',
-      code: `
-        _seen = {}
-
-        def remember(key):
-            _seen[key] = True
-
-        if __name__ == "__main__":
-            remember("x")
-      `,
-      errors: [{ line: 1, message: 'written in `remember()`' }],
     },
     {
       name: 'a truth test that is not an emptiness guard does not make it "fill once"',

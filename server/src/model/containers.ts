@@ -6,7 +6,8 @@
 import type { Node } from '../parser';
 import { possibleContainerSites } from './candidates';
 import { type Access, type ContainerKind, type Effect, effectsOf } from './container-effects';
-import { runsAtImportTime, writerOf } from './import-time';
+import { mayRunRepeatedly, type RunInfo, runInfoAt } from './execution';
+import { writerOf } from './import-time';
 import { perModel } from './memo';
 import { parentOf } from './parents';
 import type { Binding, Scope, SemanticModel } from './semantic';
@@ -422,6 +423,8 @@ export interface ContainerFacts {
   growth: Effect[];
   /** Growth inside elements at run time (`d[k].append(x)`). */
   nestedGrowth: Effect[];
+  /** How often a growth effect's code runs (for the message and the severity). */
+  runInfo(e: Effect): RunInfo | undefined;
   /** Something removes, truncates, rebinds or size-checks the container. */
   released: boolean;
   /** A run-time `d["k"] = …` replaces an element (starts a nested container over). */
@@ -447,9 +450,15 @@ export function containerFacts(
     const w = writerOf(e.access.scope);
     if (w) fillOnce.add(w);
   }
+  // Growth counts only where it can pile up: code that runs again and again (or whose callers
+  // are elsewhere), not import-time registration or one-shot start-up code.
+  const runs = new Map<Effect, RunInfo>();
   const atRuntime = (e: Effect) => {
     const w = writerOf(e.access.scope);
-    return !!w && !fillOnce.has(w) && !runsAtImportTime(model, e.access.scope);
+    if (!w || fillOnce.has(w)) return false;
+    const info = runInfoAt(model, e.site);
+    runs.set(e, info);
+    return mayRunRepeatedly(info);
   };
   // `if key not in d: return …` before `d[key]`: a defaultdict read that cannot insert.
   const membership = new Set<string>();
@@ -463,9 +472,12 @@ export function containerFacts(
     const key = e.site.type === 'subscript' ? e.site.childForFieldName('subscript')?.text : undefined;
     return e.what === '[key]' && !!w && !!key && membership.has(`${w.node.id}:${key}`);
   };
+  const growth = effects.filter((e) => e.kind === 'grow' && !guardedRead(e) && atRuntime(e));
+  const nestedGrowth = effects.filter((e) => e.kind === 'nested-grow' && atRuntime(e));
   return {
-    growth: effects.filter((e) => e.kind === 'grow' && !guardedRead(e) && atRuntime(e)),
-    nestedGrowth: effects.filter((e) => e.kind === 'nested-grow' && atRuntime(e)),
+    growth,
+    nestedGrowth,
+    runInfo: (e: Effect) => runs.get(e),
     released: effects.some((e) => e.kind === 'evict' || e.kind === 'bound'),
     resets: effects.some((e) => e.kind === 'reset' && e.access.scope.isRuntime),
     escapes: effects.some((e) => e.kind === 'escape'),
@@ -497,4 +509,10 @@ export function analyzeContainer(model: SemanticModel, cand: ContainerCandidate)
     cache.set(cand.binding, result);
   }
   return result;
+}
+
+/** The run that makes growth a leak, for the message: the first growth in code that runs again and again. */
+export function growthRun(facts: ContainerFacts, growth: Effect[]): RunInfo | undefined {
+  const infos = growth.map((e) => facts.runInfo(e)).filter((i): i is RunInfo => !!i);
+  return infos.find((i) => i.frequency === 'repeated') ?? infos[0];
 }

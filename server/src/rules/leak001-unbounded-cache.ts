@@ -12,6 +12,7 @@ import {
   classesWithContainers,
   DICT_KINDS,
   describeScope,
+  growthRun,
   listNames,
   moduleContainers,
 } from '../model/containers';
@@ -68,10 +69,12 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
     facts.growth.map((e) => describeScope(e.access.scope)),
     'more functions',
   );
-  const message =
+  const run = growthRun(facts, facts.growth);
+  const base =
     cand.level === 'module'
       ? `\`${cand.name}\` is written in ${writers} and never evicted: it keeps every key for the life of the process`
       : `class-level dict \`${cand.className}.${cand.name}\` is written in ${writers} and never evicted: shared by all instances, it keeps every key for the life of the process`;
+  const message = run?.frequency === 'repeated' ? `${base} (${run.reason})` : base;
   // TTLCache keeps behaviour only for an empty plain dict / OrderedDict used through the Mapping
   // API: a defaultdict's auto-created values would be lost, and TTLCache takes no initial items.
   const fixable =

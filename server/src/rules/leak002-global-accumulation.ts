@@ -15,6 +15,7 @@ import {
   describeScope,
   type Effect,
   effectsOf,
+  growthRun,
   listNames,
   moduleContainers,
   possibleMutableDefaults,
@@ -133,10 +134,12 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
     growth.map((e) => describeScope(e.access.scope)),
     'more functions',
   );
-  const message =
+  const run = growthRun(facts, growth);
+  const base =
     cand.level === 'module'
       ? `\`${cand.name}\` grows in ${where} (${whatOf(growth)}) and nothing clears, pops or truncates it: it holds every item for the life of the process`
       : `class attribute \`${cand.className}.${cand.name}\` is shared by all instances and grows in ${where} (${whatOf(growth)}); nothing clears, pops or truncates it`;
+  const message = run?.frequency === 'repeated' ? `${base} (${run.reason})` : base;
   // A maxlen bounds the number of items, not items that grow inside (`buckets[i].append(x)`).
   const canFix =
     cand.level === 'module' &&
