@@ -8,6 +8,133 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a registry filled by the inner function of a decorator factory, whatever its parameter is called',
+      code: `
+        _handlers = {}
+
+        def handles(*kinds):
+            def attach(thing):
+                for kind in kinds:
+                    _handlers[kind] = thing
+                return thing
+            return attach
+      `,
+    },
+    {
+      name: 'a class-level registry filled by a classmethod decorator factory',
+      code: `
+        class Step:
+            known = {}
+
+            @classmethod
+            def named(cls, label):
+                def wrap(step_cls):
+                    cls.known[label] = step_cls
+                    return step_cls
+                return wrap
+      `,
+    },
+    {
+      name: 'a per-class memo keyed by type(obj) is bounded by the number of classes',
+      code: `
+        class Renderer:
+            by_type = {}
+
+            def render(self, obj):
+                if type(obj) not in self.by_type:
+                    self.by_type[type(obj)] = make_renderer(obj)
+                return self.by_type[type(obj)](obj)
+      `,
+    },
+    {
+      name: 'a cached class factory keyed by a class and a flag',
+      code: `
+        import functools
+
+        @functools.cache
+        def readonly_variant(form_class, *, strict=False):
+            return type("ReadOnly", (form_class,), {"strict": strict})
+      `,
+    },
+    {
+      name: 'a cache keyed by an enum of this module holds one entry per member',
+      code: `
+        import enum
+        from functools import cache
+
+        class Level(enum.Enum):
+            LOW = 1
+            HIGH = 2
+
+        @cache
+        def threshold(level: Level) -> int:
+            return level.value * 10
+      `,
+    },
+    {
+      name: 'a cached method of an object made once, at import',
+      code: `
+        from functools import cache
+
+        class Settings:
+            @cache
+            def value(self, key):
+                return lookup(key)
+
+        settings = Settings()
+      `,
+    },
+    {
+      name: 'a cache emptied with cache_clear() when its inputs change',
+      code: `
+        from functools import lru_cache
+
+        class Index:
+            @lru_cache(maxsize=None)
+            def position(self, item):
+                return self.items.index(item)
+
+            def changed(self):
+                self.position.cache_clear()
+      `,
+    },
+    {
+      name: 'a dict written by a command-line option callback: parsed once at start-up',
+      code: `
+        import optparse
+
+        _tags = {}
+
+        def _add_tag(option, opt_str, value, parser):
+            _tags[value] = True
+
+        def options(parser):
+            parser.add_option("--tag", action="callback", callback=_add_tag, type="string")
+      `,
+    },
+    {
+      name: 'Sphinx conf.py runs once per documentation build',
+      path: 'docs/conf.py',
+      code: `
+        settings = {}
+
+        def collect(name, value):
+            settings[name] = value
+      `,
+    },
+    {
+      name: 'a Django management command runs in a process of its own',
+      path: 'app/management/commands/rebuild.py',
+      code: `
+        _seen = {}
+
+        class Command:
+            def handle(self, *args, **options):
+                for name in options["names"]:
+                    _seen[name] = True
+      `,
+    },
+    {
       name: 'a function called only from the __main__ block runs once (one-shot script code)',
       code: `
         _seen = {}
@@ -484,6 +611,92 @@ const table: RuleTable = {
     },
   ],
   invalid: [
+    {
+      name: 'the message quotes the decorator, not its trailing comment',
+      code: `
+        import functools
+
+        @functools.cache  # speeds up lookups
+        def profile(user_id):
+            return load(user_id)
+      `,
+      errors: [
+        { line: 3, message: /^`@functools.cache` on `profile\(\)` is unbounded/, severity: 'information' },
+      ],
+      output: `
+        import functools
+
+        @functools.lru_cache(maxsize=1024)  # speeds up lookups
+        def profile(user_id):
+            return load(user_id)
+      `,
+    },
+    {
+      name: 'a cache written by a route handler says it runs on every request',
+      code: `
+        from fastapi import FastAPI
+
+        app = FastAPI()
+        _users = {}
+
+        @app.get("/users/{user_id}")
+        async def get_user(user_id: int):
+            _users[user_id] = await fetch(user_id)
+            return _users[user_id]
+      `,
+      errors: [
+        {
+          line: 4,
+          message: 'it runs on every request: `get_user()` is a route handler',
+          severity: 'warning',
+        },
+      ],
+      output: `
+        from fastapi import FastAPI
+        from cachetools import TTLCache
+
+        app = FastAPI()
+        _users = TTLCache(maxsize=1024, ttl=3600)
+
+        @app.get("/users/{user_id}")
+        async def get_user(user_id: int):
+            _users[user_id] = await fetch(user_id)
+            return _users[user_id]
+      `,
+    },
+    {
+      name: 'a cached method of objects made per request keeps each of them',
+      code: `
+        from functools import cache
+
+        class Notice:
+            def __init__(self, user):
+                self.user = user
+
+            @cache
+            def payload(self):
+                return render(self.user)
+
+        def notify(user):
+            return Notice(user).payload()
+      `,
+      errors: [{ line: 7, message: 'keeps every `self` it is called on alive' }],
+      output: `
+        from functools import cache
+        from functools import lru_cache
+
+        class Notice:
+            def __init__(self, user):
+                self.user = user
+
+            @lru_cache(maxsize=1024)
+            def payload(self):
+                return render(self.user)
+
+        def notify(user):
+            return Notice(user).payload()
+      `,
+    },
     {
       name: 'module dict written in an async handler → TTLCache, import after the existing imports',
       code: `

@@ -7,6 +7,34 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a set filled by an argparse type= callback while the command line is parsed',
+      code: `
+        import argparse
+
+        _excluded = set()
+
+        def _exclude(value):
+            _excluded.add(value)
+            return value
+
+        def parser():
+            p = argparse.ArgumentParser()
+            p.add_argument("--exclude", type=_exclude)
+            return p
+      `,
+    },
+    {
+      name: 'a list grown only in main(), which runs once',
+      code: `
+        _results = []
+
+        def main():
+            for arg in sys.argv[1:]:
+                _results.append(run(arg))
+            print(_results)
+      `,
+    },
+    {
       name: 'constants only read at run time',
       code: `
         ALLOWED_HOSTS = ["localhost", "example.com"]
@@ -313,6 +341,28 @@ const table: RuleTable = {
     },
   ],
   invalid: [
+    {
+      name: 'a report-once set is information: it grows with the distinct values reported',
+      code: `
+        import logging
+
+        log = logging.getLogger(__name__)
+        _warned = set()
+
+        def check(name):
+            if name not in _warned:
+                _warned.add(name)
+                log.warning("unknown setting %s", name)
+      `,
+      errors: [
+        {
+          line: 4,
+          message: 'it remembers each value reported once',
+          severity: 'information',
+        },
+      ],
+      output: null,
+    },
     {
       name: 'module list appended in an async handler → bounded deque',
       code: `

@@ -22,6 +22,8 @@ export interface ValidCase {
   code: string;
   name?: string;
   settings?: Partial<EngineSettings>;
+  /** The file's path, where it matters (`docs/conf.py` runs once). */
+  path?: string;
 }
 
 export interface ExpectedError {
@@ -44,6 +46,7 @@ export interface InvalidCase {
    */
   output?: string | null;
   settings?: Partial<EngineSettings>;
+  path?: string;
 }
 
 export interface RuleTable {
@@ -55,8 +58,13 @@ function settingsOf(partial?: Partial<EngineSettings>): EngineSettings {
   return { ...DEFAULT_SETTINGS, ...partial };
 }
 
-export function findingsOf(rule: Rule, code: string, settings?: Partial<EngineSettings>): Finding[] {
-  return analyzeSource(code, { rules: [rule], settings: settingsOf(settings) }).findings;
+export function findingsOf(
+  rule: Rule,
+  code: string,
+  settings?: Partial<EngineSettings>,
+  path?: string,
+): Finding[] {
+  return analyzeSource(code, { rules: [rule], settings: settingsOf(settings), path }).findings;
 }
 
 /** Apply the preferred fix of the first fixable finding, re-analyse, repeat (like Fix All). */
@@ -107,7 +115,7 @@ export function ruleTester(rule: Rule, table: RuleTable): void {
       table.valid.forEach((c, i) => {
         const vc = typeof c === 'string' ? { code: c } : c;
         it(vc.name ?? `valid #${i + 1}`, () => {
-          const findings = findingsOf(rule, dedent(vc.code), vc.settings);
+          const findings = findingsOf(rule, dedent(vc.code), vc.settings, vc.path);
           assert.equal(findings.length, 0, `expected no findings, got:\n${describeFindings(findings)}`);
         });
       });
@@ -119,7 +127,7 @@ export function ruleTester(rule: Rule, table: RuleTable): void {
         const name = c.name ?? `invalid #${i + 1}`;
         it(name, () => {
           const code = dedent(c.code);
-          const findings = findingsOf(rule, code, c.settings);
+          const findings = findingsOf(rule, code, c.settings, c.path);
           assert.equal(
             findings.length,
             c.errors.length,

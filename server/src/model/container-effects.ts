@@ -161,7 +161,7 @@ function isConstantLiteral(node: Node): boolean {
  * private function (`_encode(alphabet, s)`) that every call in the module passes a constant.
  */
 export function isConstantKey(model: SemanticModel, node: Node, depth = 0): boolean {
-  if (isConstantLiteral(node)) return true;
+  if (isConstantLiteral(node) || isClassValued(model, node)) return true;
   if (node.type === 'tuple')
     return node.namedChildren.every((c) => !c || c.type === 'comment' || isConstantKey(model, c, depth));
   if (node.type !== 'identifier' || depth > 2) return false;
@@ -205,6 +205,23 @@ function isConstantCollection(model: SemanticModel, node: Node | null, depth: nu
     );
   }
   return false;
+}
+
+/** Names that hold a class by convention: `cls`, `klass`, `model`, `serializer_class`, `filter_cls`. */
+export const CLASS_NAME = /^(cls|klass|kls|model|model_cls|[A-Za-z_]*_(class|cls|klass))$/;
+
+/**
+ * A key that is a class: `type(x)`, `x.__class__`, or a name that holds a class by convention.
+ * Classes come from a closed set (the ones defined in code), so keys of this kind do not grow
+ * with traffic: a registry or a per-class cache is bounded by the number of classes.
+ */
+export function isClassValued(model: SemanticModel, node: Node): boolean {
+  if (node.type === 'call') {
+    const args = positionalArguments(node);
+    return model.calleeName(node) === 'builtins.type' && args.length === 1;
+  }
+  if (node.type === 'attribute') return node.childForFieldName('attribute')?.text === '__class__';
+  return node.type === 'identifier' && CLASS_NAME.test(node.text);
 }
 
 /** A parameter of a private function whose every call in the module passes a constant for it. */

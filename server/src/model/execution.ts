@@ -54,8 +54,17 @@ const STARTUP_DECORATOR =
 export const ONE_TIME_NAME =
   /^_*main$|^_*(setup|set_up|configure|init|initialize|initialise|install|bootstrap|startup|lifespan|on_startup)(_|$)|_(setup|startup|init|initialize|lifespan)$|^_*(create|make|build)_app$|^_*(run|cli|entrypoint|entry_point)$/i;
 
-/** Script files that run once: packaging and task runners, Sphinx configuration. */
-const ONE_SHOT_FILES = /(^|[/\\])(setup|noxfile|fabfile|tasks|conf|manage)\.py$/;
+/**
+ * Script files that run once: packaging and task runners, Sphinx configuration and documentation
+ * scripts, Django management commands (each runs in a process of its own).
+ */
+const ONE_SHOT_FILES =
+  /(^|[/\\])(setup|noxfile|fabfile|conf|manage)\.py$|(^|[/\\])docs?[/\\]|(^|[/\\])management[/\\]commands[/\\]/;
+
+/** Whether the file is a script that runs once (`setup.py`, `noxfile.py`, Sphinx `conf.py`, ...). */
+export function isOneShotFile(path: string | undefined): boolean {
+  return !!path && ONE_SHOT_FILES.test(path);
+}
 
 /** Handler names (`on_message`, `handle_request`, `process_item`, `dispatch`): called per event. */
 export const PER_CALL_NAME =
@@ -99,6 +108,15 @@ export function isRouteHandler(fn: Node): boolean {
     first === 'req' ||
     ((first === 'self' || first === 'cls') && secondName === 'request')
   );
+}
+
+function enclosingLoop(node: Node, within: Node): Node | undefined {
+  for (let p = node.parent; p && p.id !== within.id; p = p.parent) {
+    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition')
+      return undefined;
+    if (p.type === 'for_statement' || p.type === 'while_statement') return p;
+  }
+  return undefined;
 }
 
 function isInLoop(node: Node, within: Node): boolean {
@@ -166,6 +184,28 @@ function callSitesOf(model: SemanticModel, fn: Scope): { calls: Node[]; otherUse
   return { calls, otherUses };
 }
 
+/** `add_option(..., callback=f)`, `add_argument(..., type=f)`: command-line parsing, once at start-up. */
+const OPTION_METHODS = new Set(['add_option', 'add_argument', 'make_option', 'Option']);
+
+function optionCallbacksOnly(model: SemanticModel, fn: Scope): boolean {
+  const parent = fn.parent;
+  const binding = parent && fn.name ? parent.lookupLocal(fn.name) : undefined;
+  if (!binding) return false;
+  const uses = model.references(binding).filter((r) => r.context === 'load');
+  return (
+    uses.length > 0 &&
+    uses.every((r) => {
+      const arg = unparenthesizedParent(r.node);
+      const list = arg.parent?.type === 'keyword_argument' ? arg.parent.parent : arg.parent;
+      const call = list?.type === 'argument_list' ? list.parent : undefined;
+      const callee = call?.type === 'call' ? call.childForFieldName('function') : undefined;
+      const method =
+        callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+      return !!method && OPTION_METHODS.has(method);
+    })
+  );
+}
+
 const memo = new WeakMap<SemanticModel, Map<Scope, RunInfo>>();
 const classMemo = new WeakMap<SemanticModel, Map<Scope, RunInfo>>();
 
@@ -184,10 +224,13 @@ export function runInfoAt(model: SemanticModel, node: Node): RunInfo {
   if (info.frequency === 'repeated') return info;
   const fn = functionChain(scope)[0];
   const within = fn?.node ?? model.file.root;
-  if (isInLoop(node, within) && info.frequency !== 'import-time') {
-    return { frequency: 'repeated', reason: `it runs in a loop in ${name(fn ?? scope)}` };
-  }
-  return info;
+  // A loop repeats what it holds, but in one-shot code only a `while` loop (the program's main
+  // loop) runs for the life of the process; a `for` there walks the input of that one run.
+  const loop = enclosingLoop(node, within);
+  if (!loop || info.frequency === 'import-time') return info;
+  if (info.frequency === 'one-shot' && (loop.type !== 'while_statement' || isOneShotFile(model.file.path)))
+    return info;
+  return { frequency: 'repeated', reason: `it runs in a loop in ${name(fn ?? scope)}` };
 }
 
 /** Whether growth or registration in this code can pile up: repeated, or unknowable here. */
@@ -296,6 +339,9 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
       return outer;
     }
     return { frequency: 'unknown', reason: `${name(fn)} is called from ${name(caller)}` };
+  }
+  if (otherUses > 0 && optionCallbacksOnly(model, fn)) {
+    return { frequency: 'one-shot', reason: `${name(fn)} runs while the command line is parsed, once` };
   }
   if (otherUses > 0) {
     // Handed on (a callback, a route registered by `add_url_rule`): called back, again and again.

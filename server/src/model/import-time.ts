@@ -220,7 +220,9 @@ function isRegistrationDecorator(fn: Scope): boolean {
       ? first
       : (first?.childForFieldName('name') ?? first?.namedChildren.find((c) => c?.type === 'identifier'));
   const name = id?.type === 'identifier' ? id.text : undefined;
-  if (!name || !DECORATED_NAME.test(name)) return false;
+  // The inner function of a decorator factory (`def plugin_for(key): def decorate(obj): …; return
+  // decorate`) decorates whatever it is given, so any parameter name will do there.
+  if (!name || !(DECORATED_NAME.test(name) || isReturnedByEnclosingFunction(fn))) return false;
   const returns = fn.node
     .descendantsOfType('return_statement')
     .filter((r): r is Node => !!r && functionOf(r) === fn.node.id);
@@ -235,4 +237,20 @@ function functionOf(node: Node): number | undefined {
   for (let p = node.parent; p; p = p.parent)
     if (p.type === 'function_definition' || p.type === 'lambda') return p.id;
   return undefined;
+}
+
+/** `def factory(...): def inner(x): …; return inner`: `inner` is what the factory hands out. */
+function isReturnedByEnclosingFunction(fn: Scope): boolean {
+  const outer = fn.parent;
+  const name = fn.name;
+  if (outer?.kind !== 'function' || !name) return false;
+  return outer.node
+    .descendantsOfType('return_statement')
+    .some(
+      (r) =>
+        !!r &&
+        functionOf(r) === outer.node.id &&
+        r.namedChildren[0]?.type === 'identifier' &&
+        r.namedChildren[0]?.text === name,
+    );
 }

@@ -4,6 +4,7 @@
 import { replaceRange } from '../fixes/edits';
 import { ensureMemberImport } from '../fixes/imports';
 import { possibleCacheDecorators } from '../model/candidates';
+import { CLASS_NAME } from '../model/container-effects';
 import {
   analyzeContainer,
   annotationHead,
@@ -16,6 +17,8 @@ import {
   listNames,
   moduleContainers,
 } from '../model/containers';
+import { instantiationOf, isOneShotFile } from '../model/execution';
+import { runsAtImportTime } from '../model/import-time';
 import type { SemanticModel } from '../model/semantic';
 import type { SourceFile } from '../model/source';
 import { decoratorsOf, keywordArgument, positionalArguments } from '../model/usage';
@@ -118,11 +121,39 @@ function unboundedCacheDecorator(model: SemanticModel, decorator: Node): CacheDe
 
 /** Parameters whose values come from a small closed set (`flag: bool`, `mode: Literal[...]`). */
 function isBoundedParameter(model: SemanticModel, param: Node): boolean {
+  const name =
+    param.type === 'identifier'
+      ? param
+      : (param.childForFieldName('name') ?? param.namedChildren.find((c) => c?.type === 'identifier'));
+  // A class factory (`def subclass_for(model_class)`) is bounded by the number of classes.
+  if (name?.type === 'identifier' && CLASS_NAME.test(name.text)) return true;
+  // `partial=False`: a flag.
+  const value = param.childForFieldName('value');
+  if (value?.type === 'true' || value?.type === 'false') return true;
   const type = param.childForFieldName('type');
   if (!type) return false;
   const head = annotationHead(type);
   const q = head ? model.qualifiedName(head) : undefined;
-  return q === 'builtins.bool' || q === 'typing.Literal' || q === 'typing_extensions.Literal';
+  if (
+    q === 'builtins.bool' ||
+    q === 'typing.Literal' ||
+    q === 'typing_extensions.Literal' ||
+    q === 'builtins.type' ||
+    q === 'typing.Type'
+  )
+    return true;
+  // An enum of this module: one entry per member at most.
+  if (head?.type === 'identifier') {
+    const binding = model.resolve(head);
+    const def = binding?.kind === 'class' ? binding.sites[0]?.parent : undefined;
+    if (def?.type === 'class_definition' && isEnumClass(model, def)) return true;
+  }
+  return false;
+}
+
+/** `fn.cache_clear()` somewhere in the file: the cache is emptied when its inputs change. */
+function isClearedSomewhere(file: SourceFile, fnName: string): boolean {
+  return file.text.includes(`${fnName}.cache_clear(`);
 }
 
 function parametersOf(fn: Node): Node[] {
@@ -180,7 +211,8 @@ function boundedCacheFix(
 }
 
 function decoratorLabel(d: CacheDecorator): string {
-  const text = d.decorator.text.replace(/\s+/g, ' ');
+  // The expression only: the decorator node also holds a trailing comment (`@cache  # note`).
+  const text = `@${d.expr.text.replace(/\s+/g, ' ')}`;
   return text.length <= 60 ? text : d.form === 'cache' ? '@cache' : '@lru_cache(maxsize=None)';
 }
 
@@ -192,6 +224,10 @@ function checkCacheDecorator(ctx: RuleContext, decoratorNode: Node): void {
   if (fn?.type !== 'function_definition') return;
   const owner = model.scopeOf(fn);
   const fnName = fn.childForFieldName('name')?.text ?? '?';
+  if (isClearedSomewhere(file, fnName)) return;
+  // A cache on code that runs only at import or start-up holds what those few calls computed.
+  // (Its callers decide; the memoized body itself runs once per argument by design.)
+  if (runsAtImportTime(model, model.scopeFor(fn)) || isOneShotFile(file.path)) return;
   let params = parametersOf(fn);
   let instanceMethod = false;
   if (owner.kind === 'class') {
@@ -207,6 +243,9 @@ function checkCacheDecorator(ctx: RuleContext, decoratorNode: Node): void {
   }
   const label = decoratorLabel(d);
   if (instanceMethod) {
+    // One object for the whole process (made once, at import or start-up): nothing piles up.
+    const made = instantiationOf(model, owner);
+    if (made.frequency === 'import-time' || made.frequency === 'one-shot') return;
     ctx.report({
       range: file.rangeOf(decoratorNode),
       message: `\`${label}\` on method \`${owner.name}.${fnName}()\` keeps every \`self\` it is called on alive, with all its cached results, for the life of the process`,

@@ -53,6 +53,35 @@ function onlyCollectsTasks(model: SemanticModel, growth: Effect[]): boolean {
   );
 }
 
+const REPORTING = /^(warn|warning|error|info|debug|exception|critical|log|print|echo|secho)$/;
+
+/**
+ * A report-once set: `if x not in seen: seen.add(x); log.warning(...)`. It grows with the number
+ * of distinct values reported, which this file cannot know (often a handful of configuration
+ * names): worth seeing, not worth a warning.
+ */
+function isReportOnce(growth: Effect[]): boolean {
+  return growth.every((e) => {
+    if (e.site.type !== 'call' || e.what !== '.add()') return false;
+    for (let p = e.site.parent; p; p = p.parent) {
+      if (p.type === 'function_definition') return false;
+      if (p.type !== 'if_statement' && p.type !== 'elif_clause') continue;
+      const condition = p.childForFieldName('condition');
+      if (!condition || !/\bnot\s+in\b/.test(condition.text)) continue;
+      return p
+        .childForFieldName('consequence')
+        ?.descendantsOfType('call')
+        .some((c) => {
+          const callee = c?.childForFieldName('function');
+          const name =
+            callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+          return !!name && REPORTING.test(name);
+        });
+    }
+    return false;
+  });
+}
+
 function whatOf(growth: Effect[]): string {
   return listNames(growth.map((e) => `\`${e.what.replace(/^\[…\]/, '[k]')}\``));
 }
@@ -139,7 +168,12 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
     cand.level === 'module'
       ? `\`${cand.name}\` grows in ${where} (${whatOf(growth)}) and nothing clears, pops or truncates it: it holds every item for the life of the process`
       : `class attribute \`${cand.className}.${cand.name}\` is shared by all instances and grows in ${where} (${whatOf(growth)}); nothing clears, pops or truncates it`;
-  const message = run?.frequency === 'repeated' ? `${base} (${run.reason})` : base;
+  const reportOnce = kind === 'set' && isReportOnce(growth);
+  const message = reportOnce
+    ? `${base}; it remembers each value reported once, so it grows with the number of distinct values, which cannot be known here`
+    : run?.frequency === 'repeated'
+      ? `${base} (${run.reason})`
+      : base;
   // A maxlen bounds the number of items, not items that grow inside (`buckets[i].append(x)`).
   const canFix =
     cand.level === 'module' &&
@@ -149,6 +183,7 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
   ctx.report({
     range: file.rangeOf(cand.target),
     message,
+    severity: reportOnce ? 'information' : undefined,
     related: growth
       .slice(0, MAX_RELATED)
       .map((e) => ({ range: file.rangeOf(e.site), message: 'grows here' })),
