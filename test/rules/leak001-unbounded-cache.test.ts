@@ -8,6 +8,25 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'keys from the decorator factory argument: one per decorated function',
+      code: `
+        import functools
+        from collections import defaultdict
+        from weakref import WeakValueDictionary
+
+        _locks = defaultdict(WeakValueDictionary)
+
+        def locked(namespace):
+            def decorate(func):
+                @functools.wraps(func)
+                async def wrapper(*args):
+                    table = _locks[namespace]
+                    return await func(*args)
+                return wrapper
+            return decorate
+      `,
+    },
+    {
       name: 'a registry filled by the inner function of a decorator factory, whatever its parameter is called',
       code: `
         _handlers = {}

@@ -7,6 +7,15 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a set filled by an optparse callback (recognised by its signature)',
+      code: `
+        include = set()
+
+        def _include(opt_str, value, parser):
+            include.add(value)
+      `,
+    },
+    {
       name: 'a set filled by an argparse type= callback while the command line is parsed',
       code: `
         import argparse

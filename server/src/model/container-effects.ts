@@ -180,6 +180,10 @@ export function isConstantKey(model: SemanticModel, node: Node, depth = 0): bool
       return isConstantCollection(model, loop.childForFieldName('right'), depth);
     }
     case 'parameter':
+      // A parameter of an enclosing function (`def lock(namespace): def wrapper(): d[namespace]`)
+      // is fixed for each closure: keys grow with the closures made, usually by decoration.
+      if (binding.scope !== model.scopeOf(node).enclosingFunction && binding.scope.kind === 'function')
+        return true;
       return constantParameter(model, site, depth);
   }
   return false;

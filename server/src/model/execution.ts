@@ -187,6 +187,16 @@ function callSitesOf(model: SemanticModel, fn: Scope): { calls: Node[]; otherUse
 /** `add_option(..., callback=f)`, `add_argument(..., type=f)`: command-line parsing, once at start-up. */
 const OPTION_METHODS = new Set(['add_option', 'add_argument', 'make_option', 'Option']);
 
+/** optparse's callback signature: `(option, opt_str, value, parser)`. */
+function isOptionCallbackSignature(fn: Node): boolean {
+  const names = (fn.childForFieldName('parameters')?.namedChildren ?? [])
+    .map((p) =>
+      p?.type === 'identifier' ? p.text : p?.namedChildren.find((c) => c?.type === 'identifier')?.text,
+    )
+    .filter((n): n is string => !!n && n !== 'self' && n !== 'cls');
+  return names.length >= 3 && names[names.length - 1] === 'parser' && names.includes('opt_str');
+}
+
 function optionCallbacksOnly(model: SemanticModel, fn: Scope): boolean {
   const parent = fn.parent;
   const binding = parent && fn.name ? parent.lookupLocal(fn.name) : undefined;
@@ -281,6 +291,8 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
     if (HANDLER_DECORATORS.test(dn))
       return { frequency: 'repeated', reason: `it runs on every job or event: ${name(fn)} is a handler` };
   }
+  if (isOptionCallbackSignature(node))
+    return { frequency: 'one-shot', reason: `${name(fn)} runs while the command line is parsed, once` };
   if (isAppConfigReady(fn)) return { frequency: 'one-shot', reason: `${name(fn)} is Django's start-up hook` };
   if (isRouteHandler(node))
     return { frequency: 'repeated', reason: `it runs on every request: ${name(fn)} is a view` };
