@@ -205,6 +205,37 @@ const table: RuleTable = {
         loop.run_forever()
       `,
     },
+    {
+      name: 'a chained assignment whose first name is awaited',
+      code: `
+        import asyncio
+
+        async def run(job):
+            task = latest = asyncio.create_task(job())
+            await task
+      `,
+    },
+    {
+      name: 'a task kept in a nonlocal or global name',
+      code: `
+        import asyncio
+
+        _refresher = None
+
+        def start_refresh(job):
+            global _refresher
+            _refresher = asyncio.create_task(job())
+
+        def make_starter(job):
+            current = None
+
+            def start():
+                nonlocal current
+                current = asyncio.create_task(job())
+
+            return start
+      `,
+    },
   ],
   invalid: [
     {

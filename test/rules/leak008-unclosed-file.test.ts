@@ -257,6 +257,18 @@ const table: RuleTable = {
                 return z.namelist()
       `,
     },
+    {
+      name: 'a bare except swallows what the write raises, so the close after it always runs',
+      code: `
+        def save(path, text):
+            f = open(path, "w")
+            try:
+                f.write(text)
+            except:
+                pass
+            f.close()
+      `,
+    },
   ],
   invalid: [
     {
@@ -808,6 +820,121 @@ const table: RuleTable = {
         def load(path, f):
             with open(path) as f2:
                 return f(json.load(f2))
+      `,
+    },
+    {
+      name: 'finally closes only when the name holds nothing (is None)',
+      code: `
+        def save(path, text):
+            f = None
+            try:
+                f = open(path, "w")
+                f.write(text)
+            finally:
+                if f is None:
+                    f.close()
+      `,
+      errors: [{ line: 4, column: 13, message: '`f` from `open()` is never closed in `save()`' }],
+      output: null,
+    },
+    {
+      name: 'finally closes only a file that is already closed',
+      code: `
+        def save(path, text):
+            out = open(path, "w")
+            try:
+                out.write(text)
+            finally:
+                if out.closed:
+                    out.close()
+      `,
+      errors: [{ line: 2, column: 11, message: '`out` from `open()` is never closed in `save()`' }],
+      output: `
+        def save(path, text):
+            with open(path, "w") as out:
+                try:
+                    out.write(text)
+                finally:
+                    if out.closed:
+                        out.close()
+      `,
+    },
+    {
+      name: 'the else of `if f:` only runs without a file',
+      code: `
+        def head(path):
+            f = open(path)
+            try:
+                return f.readline()
+            finally:
+                if f:
+                    pass
+                else:
+                    f.close()
+      `,
+      errors: [{ line: 2, column: 9, message: '`f` from `open()` is never closed in `head()`' }],
+      output: `
+        def head(path):
+            with open(path) as f:
+                try:
+                    return f.readline()
+                finally:
+                    if f:
+                        pass
+                    else:
+                        f.close()
+      `,
+    },
+    {
+      name: 'a close in a handler for one exception type does not cover the others',
+      code: `
+        def append(path, line):
+            f = open(path, "a")
+            try:
+                f.write(line)
+            except ValueError:
+                f.close()
+                raise
+            f.close()
+      `,
+      errors: [
+        {
+          line: 2,
+          column: 9,
+          message: '`f` from `open()` is closed in `append()` only if no exception occurs first',
+          severity: 'hint',
+        },
+      ],
+      output: `
+        def append(path, line):
+            with open(path, "a") as f:
+                try:
+                    f.write(line)
+                except ValueError:
+                    f.close()
+                    raise
+      `,
+    },
+    {
+      name: 'a file returned by a helper of the same module',
+      code: `
+        def _open_log(name):
+            return open(name, "a")
+
+
+        def record(name, message):
+            log = _open_log(name)
+            log.write(message)
+      `,
+      errors: [{ line: 6, column: 11, message: '`log` from `_open_log()` is never closed in `record()`' }],
+      output: `
+        def _open_log(name):
+            return open(name, "a")
+
+
+        def record(name, message):
+            with _open_log(name) as log:
+                log.write(message)
       `,
     },
   ],

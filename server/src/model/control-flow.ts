@@ -41,6 +41,7 @@ const INERT = new Set(['identifier', 'string', 'integer', 'float', 'true', 'fals
 
 export function cannotRaise(statement: Node): boolean {
   if (statement.type === 'pass_statement' || statement.type === 'comment') return true;
+  if (statement.type === 'try_statement') return swallowsEverything(statement);
   if (statement.type !== 'expression_statement') return false;
   const expr = statement.namedChildren[0];
   if (!expr) return true;
@@ -52,6 +53,44 @@ export function cannotRaise(statement: Node): boolean {
     return INERT.has(right.type) || isPlainAttribute(right);
   }
   return false;
+}
+
+const BROAD_EXCEPTIONS = new Set([
+  'Exception',
+  'BaseException',
+  'builtins.Exception',
+  'builtins.BaseException',
+]);
+
+/** `except:`, `except Exception:` or `except BaseException:` (alone or in a tuple): catches what the body raises. */
+export function catchesEverything(clause: Node): boolean {
+  if (clause.type !== 'except_clause') return false;
+  let caught = clause.childForFieldName('value');
+  if (!caught) return clause.namedChildren[0]?.type === 'block';
+  if (caught.type === 'as_pattern') caught = caught.namedChildren[0] ?? null;
+  if (!caught) return false;
+  const types = caught.type === 'tuple' ? caught.namedChildren : [caught];
+  return types.some((t) => !!t && BROAD_EXCEPTIONS.has(t.text));
+}
+
+const JUMPS = ['return_statement', 'break_statement', 'continue_statement'];
+
+/**
+ * `try: f.write(x)` / `except: pass`: a `try` whose catch-all handler swallows whatever its body
+ * raises, with nothing that can raise in the handlers, `else` or `finally`, and no jump out of
+ * the body. Whatever follows it always runs.
+ */
+function swallowsEverything(statement: Node): boolean {
+  const clauses = statement.namedChildren.filter((c): c is Node => !!c);
+  if (!clauses.some(catchesEverything)) return false;
+  for (const clause of clauses) {
+    if (clause.type === 'block' || clause.type === 'comment') continue;
+    if (clause.type === 'except_group_clause') return false;
+    const block = clause.namedChildren.find((c) => c?.type === 'block');
+    if (!block || !inertBetween(block.namedChildren[0] ?? null, null)) return false;
+  }
+  const body = statement.childForFieldName('body');
+  return !!body && body.descendantsOfType(JUMPS).length === 0;
 }
 
 /** `f.name`, `self.x.y`: reading a plain attribute. */
@@ -85,4 +124,87 @@ export function lastInTryWithHandler(statement: Node): boolean {
   )
     return false;
   return inertBetween(statement.nextNamedSibling, null);
+}
+
+/** What a condition being true (or false) says about the object a name holds. */
+type NameState = 'dead' | 'alive' | undefined;
+
+/**
+ * What `condition` evaluating to `truth` tells about `name`: `dead` (None, falsy or already
+ * closed: `f is None`, `not f`, `f.closed`) or `alive` (`f is not None`, `f`, `not f.closed`).
+ */
+function conditionImplies(condition: Node | null, name: string, truth: boolean, depth = 0): NameState {
+  if (!condition || depth > 8) return undefined;
+  switch (condition.type) {
+    case 'parenthesized_expression':
+      return conditionImplies(condition.namedChildren[0] ?? null, name, truth, depth + 1);
+    case 'not_operator':
+      return conditionImplies(condition.childForFieldName('argument'), name, !truth, depth + 1);
+    case 'identifier':
+      if (condition.text !== name) return undefined;
+      return truth ? 'alive' : 'dead';
+    case 'attribute': {
+      const object = condition.childForFieldName('object');
+      if (object?.type !== 'identifier' || object.text !== name) return undefined;
+      if (condition.childForFieldName('attribute')?.text !== 'closed') return undefined;
+      return truth ? 'dead' : 'alive';
+    }
+    case 'comparison_operator': {
+      const operands = condition.namedChildren.filter((c): c is Node => !!c);
+      const operators = condition.children.filter((c): c is Node => !!c && !c.isNamed);
+      if (operands.length !== 2 || operators.length !== 1) return undefined;
+      const [left, right] = operands;
+      const subject =
+        (left.type === 'identifier' && left.text === name && right.type === 'none') ||
+        (right.type === 'identifier' && right.text === name && left.type === 'none');
+      if (!subject) return undefined;
+      const op = operators[0].type;
+      const isNone = op === 'is' || op === '==' ? true : op === 'is not' || op === '!=' ? false : undefined;
+      if (isNone === undefined) return undefined;
+      return isNone === truth ? 'dead' : 'alive';
+    }
+    case 'boolean_operator': {
+      const op = condition.childForFieldName('operator')?.type;
+      const a = conditionImplies(condition.childForFieldName('left'), name, truth, depth + 1);
+      const b = conditionImplies(condition.childForFieldName('right'), name, truth, depth + 1);
+      // `x and y` true (or `x or y` false): both operands hold, so either one's verdict does.
+      if ((op === 'and') === truth) return a === 'dead' || b === 'dead' ? 'dead' : (a ?? b);
+      // Otherwise only what both operands agree on.
+      return a === b ? a : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Whether `node` only runs when `name` holds nothing to release: under `if f is None:`,
+ * `if not f:`, `if f.closed:`, or the `else:` of `if f:` (within `limit`).
+ */
+export function runsOnlyWhenDead(node: Node, name: string, limit: Node): boolean {
+  let child = node;
+  for (let p = parentOf(node); p && p.id !== limit.id; child = p, p = parentOf(p)) {
+    const type = p.type;
+    if (type === 'function_definition' || type === 'lambda' || type === 'class_definition') return false;
+    if (type !== 'if_statement' || child.id === p.childForFieldName('condition')?.id) continue;
+    // `child` is the consequence block, an `elif` or the `else` of this `if`.
+    if (child.id === p.childForFieldName('consequence')?.id) {
+      if (conditionImplies(p.childForFieldName('condition'), name, true) === 'dead') return true;
+      continue;
+    }
+    // In an `elif`/`else`: every earlier condition was false; an `elif`'s own condition is true.
+    const conditions: { node: Node | null; truth: boolean }[] = [
+      { node: p.childForFieldName('condition'), truth: false },
+    ];
+    for (const clause of p.namedChildren) {
+      if (!clause || clause.type !== 'elif_clause') continue;
+      if (clause.id === child.id) {
+        conditions.push({ node: clause.childForFieldName('condition'), truth: true });
+        break;
+      }
+      conditions.push({ node: clause.childForFieldName('condition'), truth: false });
+    }
+    if (conditions.some((c) => conditionImplies(c.node, name, c.truth) === 'dead')) return true;
+  }
+  return false;
 }

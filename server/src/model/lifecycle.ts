@@ -20,7 +20,15 @@
 // When in doubt the analysis answers `unknown` or `handed-on`, which the rules keep silent on: a
 // false positive costs more trust than a missed leak.
 import type { Node } from '../parser';
-import { contains, enclosingLoop, inertBetween, lastInTryWithHandler, statementNode } from './control-flow';
+import {
+  catchesEverything,
+  contains,
+  enclosingLoop,
+  inertBetween,
+  lastInTryWithHandler,
+  runsOnlyWhenDead,
+  statementNode,
+} from './control-flow';
 import { attributeLifecycle } from './owned-attributes';
 import type { Binding, Reference, Scope, SemanticModel } from './semantic';
 import { testDouble } from './test-doubles';
@@ -65,7 +73,12 @@ export interface ResourceKind {
   isInlineConsumer?(model: SemanticModel, call: Node, keyword: string | undefined): boolean;
 }
 
-export type ReleasePlace = 'finally' | 'except' | 'normal';
+/**
+ * Where a release runs: `finally`, a handler that catches everything (`except:`,
+ * `except Exception:`), a handler for some exceptions only (`except ValueError:`), or the
+ * normal path.
+ */
+export type ReleasePlace = 'finally' | 'except' | 'narrow-except' | 'normal';
 
 export interface ReleaseSite {
   /** The release call (`conn.close()`). */
@@ -371,8 +384,7 @@ function gather(
     const use = flow.use;
     switch (use.kind) {
       case 'method':
-        if (kind.releaseMethods.has(use.method))
-          out.releases.push({ call: use.call, place: placeOf(use.call, binding) });
+        if (kind.releaseMethods.has(use.method)) addRelease(out, use.call, binding);
         else if (ENTER_METHODS.has(use.method) || EXIT_METHODS.has(use.method)) out.managed ??= use.call;
         else if (!kind.dataMethods.has(use.method) && escapes(model, use.call, kind, depth + 1))
           out.handedOn ??= { how: 'derived value escapes', node: use.call };
@@ -399,8 +411,7 @@ function gather(
       case 'argument': {
         const verdict = argumentUse(model, use.call, kind, flow.node, use.keyword);
         if (verdict === 'managed') out.managed ??= use.call;
-        else if (verdict === 'releases')
-          out.releases.push({ call: use.call, place: placeOf(use.call, binding) });
+        else if (verdict === 'releases') addRelease(out, use.call, binding);
         else if (kind.isInlineConsumer?.(model, use.call, use.keyword)) break;
         else if (verdict === 'handed-on') out.handedOn ??= { how: 'passed to a call', node: use.call };
         else if (verdict === 'wrapped' && escapes(model, use.call, kind, depth + 1))
@@ -440,6 +451,12 @@ function gather(
   }
 }
 
+/** Record a release, unless it only runs when there is nothing to release (`if f is None: f.close()`). */
+function addRelease(out: Gathered, call: Node, binding: Binding): void {
+  if (runsOnlyWhenDead(call, binding.name, binding.scope.node)) return;
+  out.releases.push({ call, place: placeOf(call, binding) });
+}
+
 /** Whether `node` (parentheses aside) is the `field` child of `parent`. */
 function isField(parent: Node, field: string, node: Node): boolean {
   const child = parent.childForFieldName(field);
@@ -453,7 +470,8 @@ function placeOf(call: Node, binding: Binding): ReleasePlace {
   let place: ReleasePlace = 'normal';
   while (p && p.id !== limit.id) {
     if (p.type === 'finally_clause') return 'finally';
-    if (p.type === 'except_clause' || p.type === 'except_group_clause') place = 'except';
+    if (p.type === 'except_clause' || p.type === 'except_group_clause')
+      place = catchesEverything(p) ? 'except' : 'narrow-except';
     p = p.parent;
   }
   return place;

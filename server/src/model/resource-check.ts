@@ -5,7 +5,9 @@ import { type FixPolicy, resourceFix } from '../fixes/resource-fixes';
 import type { Node } from '../parser';
 import type { Fix, RelatedInfo, RuleContext, Severity } from '../types';
 import { analyzeLifecycle, type Creation, describeFunction, type Leak, type ResourceKind } from './lifecycle';
+import type { SemanticModel } from './semantic';
 import type { SourceFile } from './source';
+import { calledFunction } from './value-flow';
 
 /** What a creating call makes and how to fix its leaks. */
 export interface Factory {
@@ -169,13 +171,88 @@ function isWhitespaceUnit(text: string, i: number): boolean {
 export function checkResources(ctx: RuleContext, spec: ResourceRuleSpec): void {
   const names = new Set(spec.calleeNames(ctx));
   for (const alias of importAliases(ctx.file, names)) names.add(alias);
+  const classify = (call: Node) => spec.classify(ctx, call);
+  let helpers = new Map<number, Helper>();
   for (const call of callsNamed(ctx.file, names)) {
     const factory = spec.classify(ctx, call);
     if (!factory) continue;
     const result = analyzeLifecycle(ctx.model, call, factory.kind);
-    if (result.state !== 'leaked') continue;
-    reportLeak(ctx, spec, factory, result.creation, result.leak);
+    if (result.state === 'leaked') reportLeak(ctx, spec, factory, result.creation, result.leak);
+    else if (result.state === 'handed-on' && result.how === 'returned')
+      noteHelper(ctx.model, call, factory, classify, helpers);
   }
+  // Calls of functions of this file that return a fresh resource (`def _open_log(n): return
+  // open(n, "a")`) create one just as the factory does; a helper of a helper too (a few levels).
+  const seen = new Set<number>();
+  for (let level = 0; level < 3 && helpers.size > 0; level++) {
+    const next = new Map<number, Helper>();
+    const byName = new Map<string, Helper[]>();
+    for (const h of helpers.values()) byName.set(h.name, [...(byName.get(h.name) ?? []), h]);
+    for (const call of callsNamed(ctx.file, byName.keys())) {
+      if (seen.has(call.id)) continue;
+      seen.add(call.id);
+      const target = calledFunction(ctx.model, call);
+      const helper = target && helpers.get(target.def.id);
+      if (!helper) continue;
+      const factory: Factory = { ...helper.factory, label: callLabel(call) };
+      const result = analyzeLifecycle(ctx.model, call, factory.kind);
+      if (result.state === 'leaked') {
+        const related = {
+          range: ctx.file.rangeOf(helper.creation),
+          message: `\`${helper.name}()\` returns a new ${factory.kind.noun} from \`${helper.factory.label}\``,
+        };
+        reportLeak(ctx, spec, factory, result.creation, result.leak, [related]);
+      } else if (result.state === 'handed-on' && result.how === 'returned') {
+        noteHelper(ctx.model, call, factory, (c) => (c.id === call.id ? factory : undefined), next);
+      }
+    }
+    helpers = next;
+  }
+}
+
+/** A function of this file whose every `return` hands out a fresh resource. */
+interface Helper {
+  name: string;
+  factory: Factory;
+  /** The factory call inside it (for related information). */
+  creation: Node;
+}
+
+/**
+ * `call` (a factory call) is returned by its function: remember that function as a helper when
+ * it is a plain function (or a method called on `self`), not a generator, not decorated, and
+ * every `return` of it hands out a fresh resource: a factory call, or a local name bound only to
+ * factory calls.
+ */
+function noteHelper(
+  model: SemanticModel,
+  call: Node,
+  factory: Factory,
+  classify: (call: Node) => Factory | undefined,
+  helpers: Map<number, Helper>,
+): void {
+  let owner = model.scopeOf(call);
+  while (owner.kind === 'comprehension' && owner.parent) owner = owner.parent;
+  const def = owner.node;
+  if (owner.kind !== 'function' || def.type !== 'function_definition' || helpers.has(def.id)) return;
+  if (def.parent?.type === 'decorated_definition' || !owner.name) return;
+  const inOwner = (n: Node) => model.scopeOf(n) === owner;
+  if (def.descendantsOfType('yield').some((y) => !!y && inOwner(y))) return;
+  const freshCall = (value: Node | null | undefined): boolean => {
+    let v = value;
+    while (v?.type === 'parenthesized_expression' || v?.type === 'await') v = v.namedChildren[0];
+    return v?.type === 'call' && !!classify(v);
+  };
+  const freshValue = (value: Node | null | undefined): boolean => {
+    if (freshCall(value)) return true;
+    if (value?.type !== 'identifier') return false;
+    const binding = model.resolve(value);
+    if (binding?.scope !== owner || binding.kind !== 'assignment') return false;
+    return binding.sites.every((site) => freshCall(model.assignedValue(site)));
+  };
+  const returns = def.descendantsOfType('return_statement').filter((r): r is Node => !!r && inOwner(r));
+  if (returns.length === 0 || !returns.every((r) => freshValue(r.namedChildren[0]))) return;
+  helpers.set(def.id, { name: owner.name, factory, creation: call });
 }
 
 function reportLeak(
@@ -184,10 +261,12 @@ function reportLeak(
   factory: Factory,
   creation: Creation,
   leak: Leak,
+  extraRelated: RelatedInfo[] = [],
 ): void {
   const { file, model } = ctx;
   const related: RelatedInfo[] = [
     { range: file.rangeOf(creation.call), message: `${factory.kind.noun} created here` },
+    ...extraRelated,
   ];
   // A rule's own fix marked preferred (`Path(p).read_text()`) goes before the generic `with`.
   const extras = spec.extraFixes?.(ctx, creation, leak, factory) ?? [];

@@ -244,7 +244,7 @@ function parameterFate(
  * for a module or nested function, `self.helper(x)` for a method of the enclosing class (then
  * `offset` skips `self`).
  */
-function calledFunction(model: SemanticModel, call: Node): { def: Node; offset: number } | undefined {
+export function calledFunction(model: SemanticModel, call: Node): { def: Node; offset: number } | undefined {
   const fn = call.childForFieldName('function');
   if (fn?.type === 'identifier') {
     const binding = model.resolve(fn);

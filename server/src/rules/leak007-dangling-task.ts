@@ -352,8 +352,16 @@ function checkCreation(ctx: RuleContext, call: Node, factory: string, pileUpSeen
       if (target.type !== 'identifier') return;
       const binding = model.resolve(target);
       if (!binding || (binding.scope.kind !== 'function' && binding.scope.kind !== 'lambda')) return;
+      // `nonlocal t; t = create_task(c)`: the enclosing function's variable keeps it.
+      if (binding.scope !== frameOf(model, call)) return;
+      // `task = other = create_task(c)`: any of the names may keep it.
+      const others = otherTargets(model, use.node);
+      if (!others) return;
       const refs = model.references(binding);
-      if (!refs.some((r) => r.context === 'load' || r.context === 'augmented')) {
+      const used = (b: Binding) =>
+        model.references(b).some((r) => r.context === 'load' || r.context === 'augmented');
+      if (others.some((b) => b.scope !== binding.scope || used(b))) return;
+      if (!used(binding)) {
         const fn = enclosingFunctionName(model, call);
         const when = fn ? `once \`${fn}()\` returns` : 'once the function returns';
         const fix = unusedNameFix(ctx, call, target.text);
@@ -377,6 +385,29 @@ function checkCreation(ctx: RuleContext, call: Node, factory: string, pileUpSeen
     default:
       return;
   }
+}
+
+/** The function (or lambda) frame that runs `node`: comprehensions run in their function's frame. */
+function frameOf(model: SemanticModel, node: Node) {
+  let scope = model.scopeOf(node);
+  while (scope.kind === 'comprehension' && scope.parent) scope = scope.parent;
+  return scope;
+}
+
+/**
+ * For `a = b = value`, the bindings of the other targets of the chain around the assignment
+ * `inner`; undefined when one of them is not a plain name (`self.t = t = …` keeps it).
+ */
+function otherTargets(model: SemanticModel, inner: Node): Binding[] | undefined {
+  const result: Binding[] = [];
+  for (let a = inner.parent; a?.type === 'assignment'; a = a.parent) {
+    const left = a.childForFieldName('left');
+    if (left?.type !== 'identifier') return undefined;
+    const binding = model.resolve(left);
+    if (!binding) return undefined;
+    result.push(binding);
+  }
+  return result;
 }
 
 /** For a lambda passed to `loop.call_soon(...)` and friends: that registrar's name. */
