@@ -4,16 +4,23 @@
 // method of an object made per request, or in a loop runs again and again. Rules report growth,
 // registration and cycles only in repeated code (or code whose frequency is unknowable here, at a
 // lower severity), and quote the reason in their message.
+//
+// The evidence, strongest first: decorators and frameworks (`@app.get`, `@shared_task`,
+// `@pytest.fixture`, `AppConfig.ready()`, a management command's `handle()`, a Celery bootstep),
+// then the call sites in this module (followed outwards through their callers), then names
+// (`setup_logging`, `on_message`, `register_codec`, `make_client`). A function nobody in the
+// module calls is public API: how often it runs is decided elsewhere ("unknown").
 import type { Node } from '../parser';
 import { describeScope, functionChain, runsAtImportTime } from './import-time';
 import { classOfMethod } from './methods';
 import type { Scope, SemanticModel } from './semantic';
-import { decoratorsOf, unparenthesizedParent } from './usage';
+import { isTestFileName } from './test-code';
+import { decoratorsOf, keywordArgument, unparenthesizedParent, useOf } from './usage';
 
 export type RunFrequency =
   /** Module and class bodies, decorators, registration helpers: once, while importing. */
   | 'import-time'
-  /** `main()`, `if __name__ == "__main__":`, app factories, start-up hooks, setup scripts. */
+  /** `main()`, `if __name__ == "__main__":`, app factories, start-up hooks, setup scripts, tests. */
   | 'one-shot'
   /** Request handlers, callbacks, loops, methods of objects made again and again. */
   | 'repeated'
@@ -24,6 +31,12 @@ export interface RunInfo {
   frequency: RunFrequency;
   /** Why, as a clause for messages: "`get_user()` is a route handler". */
   reason: string;
+  /**
+   * Set when only a name decided (nothing in the module calls the function): `registration` for
+   * `register_*` helpers taken to run at import, `factory` for `make_*`/`create_*`/`build_*`
+   * public functions (usually called once, at start-up, but their callers decide).
+   */
+  fromName?: 'registration' | 'factory';
 }
 
 /** Route decorators (`@app.get(...)`, `@router.post(...)`, `@bp.route(...)`): the function runs per request. */
@@ -42,9 +55,12 @@ const ROUTE_DECORATORS = new Set([
   'endpoint',
 ]);
 
+/** Request hooks, called or not (`@app.before_request`, `@app.middleware("http")`): run per request. */
+const REQUEST_HOOK_DECORATOR = /^((before|after|teardown)_(app_)?request|middleware)$/;
+
 /** Decorators that make a function a task, a consumer or an event handler: run per job/event. */
 const HANDLER_DECORATORS =
-  /^(task|shared_task|periodic_task|job|actor|consumer|listener|event|command|message_handler|callback_query_handler|on|handler|hookimpl)$/;
+  /^(task|shared_task|periodic_task|job|actor|consumer|listener|event|command|message_handler|callback_query_handler|on|handler|hookimpl|receiver)$/;
 
 /** Start-up hooks: `@app.on_event("startup")`, `@app.before_first_request`, `@app.on_startup`. */
 const STARTUP_DECORATOR =
@@ -54,12 +70,19 @@ const STARTUP_DECORATOR =
 export const ONE_TIME_NAME =
   /^_*main$|^_*(setup|set_up|configure|init|initialize|initialise|install|bootstrap|startup|lifespan|on_startup)(_|$)|_(setup|startup|init|initialize|lifespan)$|^_*(create|make|build)_app$|^_*(run|cli|entrypoint|entry_point)$/i;
 
+/** Factory names (`make_client`, `create_session`, `build_handler`): their callers decide, usually once. */
+export const FACTORY_NAME = /^_*(make|create|build)_/i;
+
+/** Registration helpers (`register_codec`, `registerPlugin`): taken to run while modules are imported. */
+const REGISTRATION_NAME = /regist/i;
+
 /**
  * Script files that run once: packaging and task runners, Sphinx configuration and documentation
- * scripts, Django management commands (each runs in a process of its own).
+ * scripts, `python -m` entry points, Django management commands and migrations (each runs in a
+ * process of its own, or once per deployment).
  */
 const ONE_SHOT_FILES =
-  /(^|[/\\])(setup|noxfile|fabfile|conf|manage)\.py$|(^|[/\\])docs?[/\\]|(^|[/\\])management[/\\]commands[/\\]/;
+  /(^|[/\\])(setup|noxfile|fabfile|conf|manage|__main__)\.py$|(^|[/\\])docs?[/\\]|(^|[/\\])management[/\\]commands[/\\]|(^|[/\\])migrations[/\\]/;
 
 /** Whether the file is a script that runs once (`setup.py`, `noxfile.py`, Sphinx `conf.py`, ...). */
 export function isOneShotFile(path: string | undefined): boolean {
@@ -67,14 +90,29 @@ export function isOneShotFile(path: string | undefined): boolean {
 }
 
 /** Handler names (`on_message`, `handle_request`, `process_item`, `dispatch`): called per event. */
-export const PER_CALL_NAME =
-  /^_*(get|handle|on|process|serve|request|dispatch|consume|receive|callback)(_|$)/i;
+export const PER_CALL_NAME = /^_*(handle|on|process|serve|request|dispatch|consume|receive|callback)(_|$)/i;
+
+/** Test-runner knowledge: what runs once per test, once per class, once per session. */
+const TEST_NAME = /^test/;
+const TEST_CLASS_NAME = /^Test|Tests?$|TestCase$/;
+const TEST_CLASS_BASES = /TestCase|TestBase|\bTest\b|Tests\b|Fixture/;
+const PER_TEST_METHODS =
+  /^(setUp|asyncSetUp|setup_method|setup|setup_test|tearDown|teardown_method|teardown)$/;
+const PER_CLASS_METHODS = /^(setUpClass|setup_class|tearDownClass|teardown_class|setUpModule|setup_module)$/;
+
+/** Django management commands: `handle()` runs once per command-line invocation. */
+const MANAGEMENT_COMMAND_BASES = /\b(BaseCommand|LabelCommand|AppCommand)\b/;
+/** Celery bootsteps: created and started once per worker process. */
+const BOOTSTEP_BASES = /\b(bootsteps\.)?(Step|StartStopStep|ConsumerStep)\b/;
 
 /** Django start-up hook: `AppConfig.ready()`. */
 function isAppConfigReady(fn: Scope): boolean {
   if (fn.name !== 'ready' || fn.parent?.kind !== 'class') return false;
-  const bases = fn.parent.node.childForFieldName('superclasses')?.text ?? '';
-  return /AppConfig\b/.test(bases);
+  return /AppConfig\b/.test(basesText(fn.parent));
+}
+
+function basesText(cls: Scope): string {
+  return cls.node.childForFieldName('superclasses')?.text ?? '';
 }
 
 function decoratorName(d: Node): string {
@@ -110,22 +148,33 @@ export function isRouteHandler(fn: Node): boolean {
   );
 }
 
-function enclosingLoop(node: Node, within: Node): Node | undefined {
+const LOOP_TYPES: Record<string, 'for' | 'while' | 'comprehension'> = {
+  for_statement: 'for',
+  while_statement: 'while',
+  list_comprehension: 'comprehension',
+  set_comprehension: 'comprehension',
+  dictionary_comprehension: 'comprehension',
+  generator_expression: 'comprehension',
+};
+
+/** The innermost loop around `node` inside `within` (not crossing a function, lambda or class). */
+function loopAround(node: Node, within: Node): 'for' | 'while' | 'comprehension' | undefined {
   for (let p = node.parent; p && p.id !== within.id; p = p.parent) {
     if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition')
       return undefined;
-    if (p.type === 'for_statement' || p.type === 'while_statement') return p;
+    const kind = LOOP_TYPES[p.type];
+    // The iterable of a comprehension's first `for` is evaluated once, outside the loop.
+    if (kind === 'comprehension' && p.namedChildren[1] && contains(p.namedChildren[1], node)) {
+      const clause = p.namedChildren[1];
+      if (clause.type === 'for_in_clause' && contains(clause.childForFieldName('right'), node)) continue;
+    }
+    if (kind) return kind;
   }
   return undefined;
 }
 
-function isInLoop(node: Node, within: Node): boolean {
-  for (let p = node.parent; p && p.id !== within.id; p = p.parent) {
-    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition')
-      return false;
-    if (p.type === 'for_statement' || p.type === 'while_statement') return true;
-  }
-  return false;
+function contains(outer: Node | null, inner: Node): boolean {
+  return !!outer && outer.startIndex <= inner.startIndex && inner.endIndex <= outer.endIndex;
 }
 
 /** Inside a module-level `if __name__ == "__main__":` block. */
@@ -150,6 +199,13 @@ function name(fn: Scope): string {
   return describeScope(fn);
 }
 
+function isCallee(expr: Node): Node | undefined {
+  const use = unparenthesizedParent(expr);
+  return use.parent?.type === 'call' && use.parent.childForFieldName('function')?.id === use.node.id
+    ? use.parent
+    : undefined;
+}
+
 /** Where the function (or class) `fn` is called from in this module: the call nodes. */
 function callSitesOf(model: SemanticModel, fn: Scope): { calls: Node[]; otherUses: number } {
   const parent = fn.parent;
@@ -165,10 +221,18 @@ function callSitesOf(model: SemanticModel, fn: Scope): { calls: Node[]; otherUse
       if (!attr || attr.childForFieldName('attribute')?.text !== fnName) continue;
       const obj = attr.childForFieldName('object');
       if (obj?.type !== 'identifier' || !['self', 'cls', parent.name].includes(obj.text)) continue;
-      const use = unparenthesizedParent(attr);
-      if (use.parent?.type === 'call' && use.parent.childForFieldName('function')?.id === use.node.id)
-        calls.push(use.parent);
+      const call = isCallee(attr);
+      if (call) calls.push(call);
       else otherUses++;
+    }
+    // Outside the class: `Class.method(...)`, and `obj.method(...)` on a name bound to `Class(...)`.
+    for (const instance of instancesOf(model, parent)) {
+      const use = useOf(instance);
+      if (use.kind === 'method' && use.method === fnName) {
+        if (!contains(cls, use.call)) calls.push(use.call);
+      } else if (use.kind === 'attribute' && use.attribute === fnName && !contains(cls, use.node)) {
+        otherUses++;
+      }
     }
     return { calls, otherUses };
   }
@@ -176,12 +240,46 @@ function callSitesOf(model: SemanticModel, fn: Scope): { calls: Node[]; otherUse
   if (!binding || (binding.kind !== 'function' && binding.kind !== 'class')) return { calls, otherUses };
   for (const ref of model.references(binding)) {
     if (ref.context !== 'load') continue;
-    const use = unparenthesizedParent(ref.node);
-    if (use.parent?.type === 'call' && use.parent.childForFieldName('function')?.id === use.node.id)
-      calls.push(use.parent);
+    const call = isCallee(ref.node);
+    if (call) calls.push(call);
     else otherUses++;
   }
+  // `cls(...)` in a classmethod of the class makes an instance too.
+  if (binding.kind === 'class') {
+    for (const id of fn.node.descendantsOfType('identifier')) {
+      if (id?.text !== 'cls') continue;
+      const call = isCallee(id);
+      const method = call ? functionChain(model.scopeOf(call))[0] : undefined;
+      if (call && method?.parent === fn) calls.push(call);
+    }
+  }
   return { calls, otherUses };
+}
+
+/**
+ * Expressions that stand for the class or one of its instances outside its body: the class name
+ * itself (`Class.method`), names bound to `Class(...)`, and `Class(...)` used directly.
+ */
+function instancesOf(model: SemanticModel, cls: Scope): Node[] {
+  const className = cls.name;
+  const binding = className ? cls.parent?.lookupLocal(className) : undefined;
+  if (binding?.kind !== 'class') return [];
+  const out: Node[] = [];
+  for (const ref of model.references(binding)) {
+    if (ref.context !== 'load') continue;
+    out.push(ref.node);
+    const call = isCallee(ref.node);
+    if (!call) continue;
+    out.push(call);
+    const use = useOf(call);
+    if (use.kind === 'assigned-to' && use.target.type === 'identifier') {
+      const target = model.resolve(use.target);
+      if (target?.kind === 'assignment' && target.sites.length === 1) {
+        for (const r of model.references(target)) if (r.context === 'load') out.push(r.node);
+      }
+    }
+  }
+  return out;
 }
 
 /** `add_option(..., callback=f)`, `add_argument(..., type=f)`: command-line parsing, once at start-up. */
@@ -229,17 +327,20 @@ export function runInfoOfScope(model: SemanticModel, scope: Scope): RunInfo {
 
 /** How often the statement holding `node` runs: its function's frequency, or repeated in a loop. */
 export function runInfoAt(model: SemanticModel, node: Node): RunInfo {
+  return siteInfo(model, node, 0, new Set());
+}
+
+function siteInfo(model: SemanticModel, node: Node, depth: number, visiting: Set<Scope>): RunInfo {
   const scope = model.scopeOf(node);
-  const info = runInfoOfScope(model, scope);
-  if (info.frequency === 'repeated') return info;
+  const info = runInfoOf(model, scope, depth, visiting);
+  if (info.frequency === 'repeated' || info.frequency === 'import-time') return info;
   const fn = functionChain(scope)[0];
   const within = fn?.node ?? model.file.root;
   // A loop repeats what it holds, but in one-shot code only a `while` loop (the program's main
   // loop) runs for the life of the process; a `for` there walks the input of that one run.
-  const loop = enclosingLoop(node, within);
-  if (!loop || info.frequency === 'import-time') return info;
-  if (info.frequency === 'one-shot' && (loop.type !== 'while_statement' || isOneShotFile(model.file.path)))
-    return info;
+  const kind = loopAround(node, within);
+  if (!kind) return info;
+  if (info.frequency === 'one-shot' && (kind !== 'while' || isOneShotFile(model.file.path))) return info;
   return { frequency: 'repeated', reason: `it runs in a loop in ${name(fn ?? scope)}` };
 }
 
@@ -267,91 +368,193 @@ function runInfoOf(model: SemanticModel, scope: Scope, depth: number, visiting: 
   visiting.delete(fn);
   if (ONE_SHOT_FILES.test(path) && info.frequency !== 'import-time') {
     const file = path.split(/[/\\]/).pop();
-    info = { frequency: 'one-shot', reason: `\`${file}\` is a script that runs once` };
+    info = /management[/\\]commands/.test(path)
+      ? { frequency: 'one-shot', reason: `\`${file}\` is a management command: it runs once per process` }
+      : { frequency: 'one-shot', reason: `\`${file}\` is a script that runs once` };
   }
   cache.set(fn, info);
   return info;
 }
 
-function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting: Set<Scope>): RunInfo {
-  if (runsAtImportTime(model, fn)) {
-    return { frequency: 'import-time', reason: `${name(fn)} runs only while the module is imported` };
-  }
-  if (fn.kind === 'lambda') {
-    return { frequency: 'repeated', reason: 'a lambda is a callback, called again and again' };
-  }
-  const node = fn.node;
-  // Decorators that say what the function is.
-  for (const d of decoratorsOf(node)) {
+/** What the decorators of `fn` say, if anything. */
+function fromDecorators(fn: Scope): RunInfo | undefined {
+  for (const d of decoratorsOf(fn.node)) {
     const dn = decoratorName(d);
+    if (dn === 'fixture') {
+      const scope = d.type === 'call' ? keywordArgument(d, 'scope') : undefined;
+      const value = scope?.type === 'string' ? scope.text.replace(/^[a-z]*["']|["']$/gi, '') : 'function';
+      if (value !== 'function')
+        return {
+          frequency: 'one-shot',
+          reason: `${name(fn)} is a \`scope="${value}"\` fixture: it runs once`,
+        };
+      return {
+        frequency: 'repeated',
+        reason: `it runs for every test that uses it: ${name(fn)} is a function-scoped fixture`,
+      };
+    }
     if (STARTUP_DECORATOR.test(dn))
       return { frequency: 'one-shot', reason: `${name(fn)} is a start-up hook` };
     if (d.type === 'call' && ROUTE_DECORATORS.has(dn))
       return { frequency: 'repeated', reason: `it runs on every request: ${name(fn)} is a route handler` };
+    if (REQUEST_HOOK_DECORATOR.test(dn))
+      return { frequency: 'repeated', reason: `it runs on every request: ${name(fn)} is a \`${dn}\` hook` };
     if (HANDLER_DECORATORS.test(dn))
       return { frequency: 'repeated', reason: `it runs on every job or event: ${name(fn)} is a handler` };
   }
-  if (isOptionCallbackSignature(node))
+  return undefined;
+}
+
+/** Test-runner, Django and Celery knowledge about methods and test functions. */
+function fromFramework(model: SemanticModel, fn: Scope, calls: Node[]): RunInfo | undefined {
+  const fnName = fn.name ?? '';
+  const cls = fn.parent?.kind === 'class' ? fn.parent : undefined;
+  const path = model.file.path ?? '';
+  const testFile = isTestFileName(path.split(/[/\\]/).pop() ?? '');
+  if (cls) {
+    const bases = basesText(cls);
+    const testClass = TEST_CLASS_NAME.test(cls.name ?? '') || TEST_CLASS_BASES.test(bases) || testFile;
+    if (testClass && TEST_NAME.test(fnName) && calls.length === 0)
+      return { frequency: 'one-shot', reason: `${name(fn)} is a test: the runner calls it once` };
+    if (testClass && PER_CLASS_METHODS.test(fnName))
+      return { frequency: 'one-shot', reason: `${name(fn)} runs once for its test class` };
+    if (testClass && PER_TEST_METHODS.test(fnName))
+      return { frequency: 'repeated', reason: `it runs for every test: ${name(fn)} is a per-test set-up` };
+    if (isAppConfigReady(fn))
+      return { frequency: 'one-shot', reason: `${name(fn)} is Django's start-up hook` };
+    if (MANAGEMENT_COMMAND_BASES.test(bases) && /^handle/.test(fnName))
+      return {
+        frequency: 'one-shot',
+        reason: `${name(fn)} is a management command: it runs once per process`,
+      };
+    if (BOOTSTEP_BASES.test(bases) && calls.length === 0)
+      return { frequency: 'one-shot', reason: `${name(fn)} is a worker bootstep: it runs once, at start-up` };
+    return undefined;
+  }
+  if (
+    fn.parent?.kind === 'module' &&
+    TEST_NAME.test(fnName) &&
+    calls.length === 0 &&
+    (testFile || /^test_/.test(fnName))
+  )
+    return { frequency: 'one-shot', reason: `${name(fn)} is a test: the runner calls it once` };
+  return undefined;
+}
+
+/**
+ * How often the call sites of `fn` run, together: repeated if any is; import-time or one-shot if
+ * all are; unknown otherwise. Undefined when there are none.
+ */
+function fromCallSites(
+  model: SemanticModel,
+  fn: Scope,
+  calls: Node[],
+  depth: number,
+  visiting: Set<Scope>,
+): RunInfo | undefined {
+  if (calls.length === 0) return undefined;
+  if (depth >= 4) {
+    const caller = functionChain(model.scopeOf(calls[0]))[0];
+    return {
+      frequency: 'unknown',
+      reason: `${name(fn)} is called from ${caller ? name(caller) : 'module level'}, too far out to follow`,
+    };
+  }
+  const infos = calls.map((site) => {
+    const caller = functionChain(model.scopeOf(site))[0];
+    if (!caller) {
+      return inMainGuard(site)
+        ? {
+            frequency: 'one-shot' as const,
+            reason: `${name(fn)} runs once, from \`if __name__ == "__main__":\``,
+          }
+        : { frequency: 'import-time' as const, reason: `${name(fn)} is called once, at import` };
+    }
+    const around = runInfoOf(model, model.scopeOf(site), depth + 1, visiting);
+    const outer = siteInfo(model, site, depth + 1, visiting);
+    if (outer.frequency === 'repeated' && around.frequency !== 'repeated')
+      return { frequency: 'repeated' as const, reason: `${name(fn)} is called in a loop` };
+    if (outer.frequency === 'repeated')
+      return {
+        frequency: 'repeated' as const,
+        reason: `${name(fn)} is called from ${name(caller)}: ${outer.reason}`,
+      };
+    return outer;
+  });
+  const repeated = infos.find((i) => i.frequency === 'repeated');
+  if (repeated) return repeated;
+  if (infos.every((i) => i.frequency === 'import-time'))
+    return infos.length === 1
+      ? infos[0]
+      : { frequency: 'import-time', reason: `${name(fn)} is called only while the module is imported` };
+  if (infos.every((i) => i.frequency === 'import-time' || i.frequency === 'one-shot')) {
+    if (infos.length === 1) return infos[0];
+    return {
+      frequency: 'one-shot',
+      reason: `${name(fn)} is called from ${calls.length} places, each run once`,
+    };
+  }
+  if (infos.length === 1) return infos[0];
+  return {
+    frequency: 'unknown',
+    reason: `${name(fn)} is called from ${calls.length} places whose callers are in other modules`,
+  };
+}
+
+function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting: Set<Scope>): RunInfo {
+  const fnName = fn.name ?? '';
+  const { calls, otherUses } = fn.kind === 'function' ? callSitesOf(model, fn) : { calls: [], otherUses: 0 };
+  // A `register_*` helper is taken to run at import, unless its calls here say otherwise.
+  const registrationByName =
+    fn.kind === 'function' && REGISTRATION_NAME.test(fnName) && calls.length > 0 && otherUses === 0;
+  if (!registrationByName && runsAtImportTime(model, fn)) {
+    const byName =
+      fn.kind === 'function' &&
+      REGISTRATION_NAME.test(fnName) &&
+      calls.length === 0 &&
+      otherUses === 0 &&
+      decoratorsOf(fn.node).length === 0;
+    return byName
+      ? {
+          frequency: 'import-time',
+          reason: `${name(fn)} is named like a registration helper, run while modules are imported`,
+          fromName: 'registration',
+        }
+      : { frequency: 'import-time', reason: `${name(fn)} runs only while the module is imported` };
+  }
+  if (fn.kind === 'lambda') {
+    return { frequency: 'repeated', reason: 'a lambda is a callback, called again and again' };
+  }
+  const decorated = fromDecorators(fn);
+  if (decorated) return decorated;
+  if (isOptionCallbackSignature(fn.node))
     return { frequency: 'one-shot', reason: `${name(fn)} runs while the command line is parsed, once` };
-  if (isAppConfigReady(fn)) return { frequency: 'one-shot', reason: `${name(fn)} is Django's start-up hook` };
+  const framework = fromFramework(model, fn, calls);
+  if (framework) return framework;
+  const node = fn.node;
   if (isRouteHandler(node))
     return { frequency: 'repeated', reason: `it runs on every request: ${name(fn)} is a view` };
   if (isMemoized(model, node))
     return { frequency: 'one-shot', reason: `${name(fn)} is memoized: it runs once per argument` };
 
-  const fnName = fn.name ?? '';
-  const { calls, otherUses } = callSitesOf(model, fn);
-  const cls = classOfMethod(node);
-  if (ONE_TIME_NAME.test(fnName) && calls.length <= 1 && !(cls && fnName === '__init__')) {
-    if (calls.length === 0 || !calls.some((c) => isInLoop(c, model.file.root))) {
+  const cls = classOfMethod(node) ? fn.parent : undefined;
+  const isInit = !!cls && (fnName === '__init__' || fnName === '__post_init__');
+  const oneTimeName = ONE_TIME_NAME.test(fnName) && !isInit;
+  // A method: `__init__` runs as often as objects of its class are made.
+  if (cls && isInit) {
+    const made = instantiationOf(model, cls);
+    return made.frequency === 'repeated' || made.frequency === 'unknown'
+      ? made
+      : { frequency: 'one-shot', reason: made.reason };
+  }
+  const bySites = fromCallSites(model, fn, calls, depth, visiting);
+  if (bySites) {
+    // A start-up name wins over callers this module cannot see, not over a caller that repeats.
+    if (oneTimeName && bySites.frequency === 'unknown')
       return { frequency: 'one-shot', reason: `${name(fn)} runs once, at start-up` };
-    }
+    return bySites;
   }
-  if (calls.some((c) => inMainGuard(c)) && calls.length === 1) {
-    return { frequency: 'one-shot', reason: `${name(fn)} runs once, from \`if __name__ == "__main__":\`` };
-  }
-  // A method: as often as objects of its class are made (for `__init__`) or as it is called.
-  if (fn.parent?.kind === 'class') {
-    const made = instantiationOf(model, fn.parent);
-    if (fnName === '__init__' || fnName === '__post_init__') {
-      return made.frequency === 'repeated' || made.frequency === 'unknown'
-        ? { frequency: made.frequency, reason: made.reason }
-        : { frequency: 'one-shot', reason: made.reason };
-    }
-    if (made.frequency === 'one-shot' || made.frequency === 'import-time') {
-      // A singleton's method still runs per call; say so only when it is a handler.
-      if (calls.length === 0 && otherUses === 0 && PER_CALL_NAME.test(fnName))
-        return { frequency: 'repeated', reason: `${name(fn)} handles every event` };
-    }
-    return { frequency: 'repeated', reason: `${name(fn)} is a method, called again and again` };
-  }
-  if (calls.length >= 2) {
-    return { frequency: 'repeated', reason: `${name(fn)} is called from ${calls.length} places` };
-  }
-  if (calls.length === 1) {
-    const site = calls[0];
-    const callerScope = model.scopeOf(site);
-    const caller = functionChain(callerScope)[0];
-    if (!caller) {
-      return inMainGuard(site)
-        ? { frequency: 'one-shot', reason: `${name(fn)} runs once, from \`if __name__ == "__main__":\`` }
-        : { frequency: 'import-time', reason: `${name(fn)} is called once, at import` };
-    }
-    if (isInLoop(site, caller.node)) {
-      return { frequency: 'repeated', reason: `${name(fn)} is called in a loop` };
-    }
-    if (depth < 4) {
-      const outer = runInfoOf(model, callerScope, depth + 1, visiting);
-      if (outer.frequency === 'repeated') {
-        return {
-          frequency: 'repeated',
-          reason: `${name(fn)} is called from ${name(caller)}: ${outer.reason}`,
-        };
-      }
-      return outer;
-    }
-    return { frequency: 'unknown', reason: `${name(fn)} is called from ${name(caller)}` };
-  }
+  if (oneTimeName) return { frequency: 'one-shot', reason: `${name(fn)} runs once, at start-up` };
   if (otherUses > 0 && optionCallbacksOnly(model, fn)) {
     return { frequency: 'one-shot', reason: `${name(fn)} runs while the command line is parsed, once` };
   }
@@ -360,9 +563,27 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
     return { frequency: 'repeated', reason: `${name(fn)} is passed on as a callback` };
   }
   if (PER_CALL_NAME.test(fnName)) return { frequency: 'repeated', reason: `${name(fn)} is a handler` };
+  if (cls) {
+    const made = instantiationOf(model, cls);
+    if (made.frequency === 'repeated')
+      return {
+        frequency: 'repeated',
+        reason: `${name(fn)} is a method of objects made again and again: ${made.reason}`,
+      };
+    return {
+      frequency: 'unknown',
+      reason: `how often ${name(fn)} is called is decided by its callers in other modules`,
+    };
+  }
+  if (FACTORY_NAME.test(fnName))
+    return {
+      frequency: 'unknown',
+      reason: `how often ${name(fn)} is called is decided by its callers in other modules (a factory, usually called once at start-up)`,
+      fromName: 'factory',
+    };
   return {
     frequency: 'unknown',
-    reason: `${name(fn)} is public API: its callers in other modules decide how often it runs`,
+    reason: `how often ${name(fn)} is called is decided by its callers in other modules`,
   };
 }
 
@@ -380,18 +601,25 @@ export function instantiationOf(model: SemanticModel, cls: Scope): RunInfo {
   if (known) return known;
   // Provisional answer against recursion (a method that makes another instance of its class).
   const label = `\`${cls.name ?? 'the class'}\``;
-  cache.set(cls, { frequency: 'unknown', reason: `${label} objects are made outside this module` });
+  const elsewhere: RunInfo = {
+    frequency: 'unknown',
+    reason: `how many ${label} objects are made is decided by code in other modules`,
+  };
+  cache.set(cls, elsewhere);
   const { calls } = callSitesOf(model, cls);
   let info: RunInfo;
   if (calls.length === 0) {
-    info = { frequency: 'unknown', reason: `${label} objects are made outside this module` };
+    info = elsewhere;
   } else {
     const sites = calls.map((c) => runInfoAt(model, c));
     const repeated = sites.find((s) => s.frequency === 'repeated');
     if (repeated)
       info = { frequency: 'repeated', reason: `a ${label} is made each time: ${repeated.reason}` };
     else if (sites.some((s) => s.frequency === 'unknown'))
-      info = { frequency: 'unknown', reason: `${label} is made in code whose callers are elsewhere` };
+      info = {
+        frequency: 'unknown',
+        reason: `${label} objects are made in code whose callers are in other modules (${sites.find((s) => s.frequency === 'unknown')?.reason})`,
+      };
     else if (calls.length === 1)
       info = { frequency: 'one-shot', reason: `${label} is made once (a process-wide object)` };
     else info = { frequency: 'one-shot', reason: `${label} is made only at import or start-up` };
