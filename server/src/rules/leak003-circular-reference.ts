@@ -568,6 +568,43 @@ function opensParameters(text: string, paren: number): boolean {
   return text.slice(j - 2, j + 1) === 'def' && (j < 3 || !/[\p{L}\p{N}_]/u.test(text[j - 3]));
 }
 
+/** CPython's tokenizer rejects brackets nested deeper than this ("too many nested parentheses"). */
+const MAX_NESTING = 200;
+
+/**
+ * The bracket nesting depth at each of `offsets` (ascending), from one pass over the text that
+ * skips comments and string literals.
+ */
+function bracketDepths(text: string, offsets: number[]): number[] {
+  const depths: number[] = [];
+  let depth = 0;
+  let k = 0;
+  for (let i = 0; i < text.length && k < offsets.length; i++) {
+    while (k < offsets.length && offsets[k] <= i) {
+      depths.push(depth);
+      k++;
+    }
+    const c = text[i];
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth = Math.max(0, depth - 1);
+    else if (c === '#') {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? text.length : end;
+    } else if (c === '"' || c === "'") {
+      const quote = text.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
+      let j = i + quote.length;
+      for (; j < text.length; j++) {
+        if (text[j] === '\\') j++;
+        else if (text.startsWith(quote, j)) break;
+        else if (quote.length === 1 && text[j] === '\n') break;
+      }
+      i = j + quote.length - 1;
+    }
+  }
+  while (depths.length < offsets.length) depths.push(depth);
+  return depths;
+}
+
 /** `self` used as a whole value (`x.parent = self`, `append(self)`, `Child(self)`), not as `self.attr`. */
 function* selfAsValue(text: string): Generator<number> {
   for (const i of wordOffsets(text, 'self')) {
@@ -580,6 +617,72 @@ function* selfAsValue(text: string): Generator<number> {
     )
       yield i;
   }
+}
+
+/** Parents through which a lambda can be stored (`self.f = lambda: …`, `xs.append(lambda: …)`, `[lambda: …]`). */
+const STORING_PARENTS = new Set([
+  'assignment',
+  'argument_list',
+  'expression_list',
+  'list',
+  'tuple',
+  'set',
+  'pair',
+]);
+
+/**
+ * The lambdas starting at `offsets` (ascending) that sit in a method and whose value may be
+ * stored. One cursor walks down the tree from hit to hit, keeping the types of the ancestors on
+ * its path, so the test costs no `parent` lookups: web-tree-sitter answers each by walking down
+ * from the root, which made deeply nested lambdas (`lambda: lambda: …`) quadratic.
+ */
+function storableLambdasInMethods(root: Node, offsets: number[]): Node[] {
+  const found: Node[] = [];
+  if (offsets.length === 0) return found;
+  const cursor = root.walk();
+  // The types of the nodes from the root down to the cursor's node (inclusive).
+  const path: string[] = [cursor.nodeType];
+  try {
+    for (const offset of offsets) {
+      // Up (or along) to the node holding `offset`: offsets ascend, so what ends before it is done.
+      while (path.length > 1 && cursor.endIndex <= offset) {
+        if (cursor.gotoNextSibling()) path[path.length - 1] = cursor.nodeType;
+        else {
+          cursor.gotoParent();
+          path.pop();
+        }
+      }
+      if (cursor.startIndex > offset || cursor.endIndex <= offset) continue;
+      // Down to the lambda that starts at `offset` (each sibling passed over is never visited again).
+      while (!(cursor.nodeType === 'lambda' && cursor.startIndex === offset) && cursor.gotoFirstChild()) {
+        while (cursor.endIndex <= offset && cursor.gotoNextSibling()) {}
+        if (cursor.startIndex > offset || cursor.endIndex <= offset) {
+          cursor.gotoParent();
+          break;
+        }
+        path.push(cursor.nodeType);
+      }
+      if (cursor.nodeType !== 'lambda' || cursor.startIndex !== offset) continue;
+      let up = path.length - 2;
+      while (up >= 0 && path[up] === 'parenthesized_expression') up--;
+      if (up >= 0 && STORING_PARENTS.has(path[up]) && inMethodBody(path)) found.push(cursor.currentNode);
+    }
+  } finally {
+    cursor.delete();
+  }
+  return found;
+}
+
+/** Whether the innermost function or class around the end of `path` is a method (closures in between allowed). */
+function inMethodBody(path: string[]): boolean {
+  for (let i = path.length - 2; i >= 0; i--) {
+    if (path[i] === 'class_definition') return false;
+    if (path[i] !== 'function_definition') continue;
+    let j = i - 1;
+    if (path[j] === 'decorated_definition') j--;
+    if (path[j] === 'block' && path[j - 1] === 'class_definition') return true;
+  }
+  return false;
 }
 
 /** A `def` indented at least two levels (a candidate nested function): offset and name. */
@@ -709,16 +812,18 @@ export const rule: Rule = {
       const name = /^class[ \t]+([\p{L}_][\p{L}\p{N}_]*)/u.exec(text.slice(i, i + 200));
       if (name) classNames.add(name[1]);
     }
-    for (const i of selfAsValue(text)) {
+    const selfOffsets = [...selfAsValue(text)];
+    const depths = bracketDepths(text, selfOffsets);
+    for (const [k, i] of selfOffsets.entries()) {
+      // Deeper than CPython's parser allows: not Python, and each step up it would cost a walk.
+      if (depths[k] > MAX_NESTING) continue;
       const node = file.root.descendantForIndex(i, i + 4);
       // Cheap syntactic filter first: most `f(self)` calls store nothing.
       if (node?.type === 'identifier' && mayStoreSelf(node, classNames))
         checkSelfValue(ctx, facts, node, pairs);
     }
-    for (const i of wordOffsets(text, 'lambda')) {
-      const lambda = file.root.descendantForIndex(i, i + 6)?.parent;
-      if (lambda?.type === 'lambda') checkStoredClosure(ctx, facts, lambda, lambda);
-    }
+    for (const lambda of storableLambdasInMethods(file.root, wordOffsets(text, 'lambda')))
+      checkStoredClosure(ctx, facts, lambda, lambda);
     for (const { index, name: fnName } of nestedDefs(text)) {
       const name = file.root.descendantForIndex(index, index + fnName.length);
       const def = name?.parent;
