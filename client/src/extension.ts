@@ -25,6 +25,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ serv
     leakLens,
     status,
     leakLens.onDidChangeStatus((s) => status.showServerStatus(s)),
+    leakLens.onDidReceiveDocumentStatus((params) => status.showDocumentStatus(params)),
   );
 
   registerCoreCommands(context, leakLens, log);

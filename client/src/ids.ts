@@ -19,6 +19,11 @@ export const Commands = {
   attachToProcess: 'leakLens.attachToProcess',
 } as const;
 
+/** Server → client notification: whether an open document is test code left out of analysis. */
+export const DOCUMENT_STATUS_NOTIFICATION = 'leakLens/documentStatus';
+/** The setting that brings test code into the analysis (opened from the language status item). */
+export const INCLUDE_TESTS_SETTING = 'leakLens.includeTests';
+
 /** Commands the server executes through `workspace/executeCommand`. */
 export const ServerCommands = {
   scanWorkspace: 'leakLens.scanWorkspace',

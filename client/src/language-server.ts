@@ -18,7 +18,7 @@ import {
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
-import { CLIENT_ID, Commands, DISPLAY_NAME } from './ids';
+import { CLIENT_ID, Commands, DISPLAY_NAME, DOCUMENT_STATUS_NOTIFICATION } from './ids';
 import { RestartPolicy } from './restart-policy';
 
 /** Python files on disk, unsaved Python editors, and the Python cells of Jupyter notebooks. */
@@ -58,6 +58,9 @@ export class LeakLensServer implements vscode.Disposable {
   private error: string | undefined;
   private readonly changed = new vscode.EventEmitter<ServerStatus>();
   readonly onDidChangeStatus = this.changed.event;
+  private readonly documentStatus = new vscode.EventEmitter<unknown>();
+  /** `leakLens/documentStatus` notifications (unvalidated params): is a document test code left out. */
+  readonly onDidReceiveDocumentStatus = this.documentStatus.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -138,6 +141,7 @@ export class LeakLensServer implements vscode.Disposable {
   dispose(): void {
     void this.stop();
     this.changed.dispose();
+    this.documentStatus.dispose();
   }
 
   private createClient(): LanguageClient {
@@ -158,6 +162,8 @@ export class LeakLensServer implements vscode.Disposable {
       documentSelector: DOCUMENT_SELECTOR,
       outputChannel: this.log,
       traceOutputChannel: this.log,
+      // Ask for leakLens/documentStatus, which the language status item shows for test files.
+      initializationOptions: { documentStatus: true },
       // The status items show trouble; popping the output open on every server error would be noise.
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       errorHandler: this.errorHandler(),
@@ -177,6 +183,9 @@ export class LeakLensServer implements vscode.Disposable {
     const client = new LanguageClient(CLIENT_ID, DISPLAY_NAME, serverOptions, clientOptions);
     keepClientCommandsOwnedByClient(client);
     this.clientDisposables.push(
+      client.onNotification(DOCUMENT_STATUS_NOTIFICATION, (params: unknown) => {
+        if (client === this.client) this.documentStatus.fire(params);
+      }),
       client.onDidChangeState(({ newState }) => {
         if (client !== this.client) return;
         this.log.info(`Language server ${stateName(newState)}`);

@@ -1,14 +1,17 @@
 // What the user sees of Leak Lens outside the editor: a language status item (next to "Python" in
-// the status bar) with the analyser's health, and one status bar item on the left with the number
-// of possible leaks in the workspace.
+// the status bar) with the analyser's health — or, for a test file the server leaves out, why it
+// has no squiggles — and one status bar item on the left with the number of possible leaks in the
+// workspace.
 import * as vscode from 'vscode';
 import { countFindings, describeFindings, type FindingCount } from './finding-count';
-import { Commands, DIAGNOSTIC_SOURCE, DISPLAY_NAME } from './ids';
+import { Commands, DIAGNOSTIC_SOURCE, DISPLAY_NAME, INCLUDE_TESTS_SETTING } from './ids';
 import type { ServerStatus } from './language-server';
+import { TEST_FILE_DETAIL, TestFiles } from './test-files';
 
 /** onDidChangeDiagnostics fires per file and per keystroke; counting all files that often is waste. */
 const RECOUNT_DELAY_MS = 250;
 const OPEN_PROBLEMS = 'workbench.actions.view.problems';
+const OPEN_SETTINGS = 'workbench.action.openSettings';
 /** The documents the server analyses (DOCUMENT_SELECTOR, in VS Code's own selector dialect). */
 const ANALYSED_DOCUMENTS: vscode.DocumentSelector = [
   { scheme: 'file', language: 'python' },
@@ -23,6 +26,7 @@ export class StatusIndicators implements vscode.Disposable {
   private count: FindingCount = { findings: 0, files: 0 };
   private server: ServerStatus = { state: 'starting', busy: true };
   private recountTimer: NodeJS.Timeout | undefined;
+  private readonly testFiles = new TestFiles();
 
   constructor() {
     this.health = vscode.languages.createLanguageStatusItem('leakLens.health', ANALYSED_DOCUMENTS);
@@ -33,13 +37,23 @@ export class StatusIndicators implements vscode.Disposable {
       this.health,
       this.findings,
       vscode.languages.onDidChangeDiagnostics(() => this.scheduleRecount()),
+      vscode.window.onDidChangeActiveTextEditor(() => this.render()),
+      vscode.workspace.onDidCloseTextDocument((d) => this.testFiles.forget(d.uri.toString())),
+      vscode.workspace.onDidCloseNotebookDocument((n) => this.testFiles.forget(n.uri.toString())),
     );
     this.recount();
   }
 
   showServerStatus(status: ServerStatus): void {
+    // A new server reports its documents afresh.
+    if (status.state === 'starting') this.testFiles.clear();
     this.server = status;
     this.render();
+  }
+
+  /** A `leakLens/documentStatus` notification: whether a document is test code left out. */
+  showDocumentStatus(params: unknown): void {
+    if (this.testFiles.update(params)) this.render();
   }
 
   dispose(): void {
@@ -60,9 +74,24 @@ export class StatusIndicators implements vscode.Disposable {
     this.render();
   }
 
+  /** Whether the active editor shows a test file (or a cell of a test notebook) left out. */
+  private activeIsTestFile(): boolean {
+    const document = vscode.window.activeTextEditor?.document;
+    if (!document) return false;
+    const uri = document.uri.toString();
+    if (this.testFiles.has(uri)) return true;
+    if (document.uri.scheme !== 'vscode-notebook-cell') return false;
+    // A notebook is analysed, and reported, as a whole.
+    const notebook = vscode.workspace.notebookDocuments.find((n) =>
+      n.getCells().some((c) => c.document.uri.toString() === uri),
+    );
+    return notebook !== undefined && this.testFiles.has(notebook.uri.toString());
+  }
+
   private render(): void {
     const { state, busy, error } = this.server;
     const summary = describeFindings(this.count);
+    const testFile = state === 'running' && this.activeIsTestFile();
 
     this.health.text = DISPLAY_NAME;
     this.health.busy = busy;
@@ -79,13 +108,22 @@ export class StatusIndicators implements vscode.Disposable {
           ? 'stopped'
           : state === 'starting'
             ? 'starting…'
-            : busy
-              ? 'scanning…'
-              : summary;
+            : testFile
+              ? TEST_FILE_DETAIL
+              : busy
+                ? 'scanning…'
+                : summary;
     this.health.command =
       state === 'error' || state === 'stopped'
         ? { title: 'Restart Server', command: Commands.restartServer }
-        : { title: 'Show Output', command: Commands.showOutput };
+        : testFile
+          ? {
+              title: 'Include Tests',
+              command: OPEN_SETTINGS,
+              arguments: [INCLUDE_TESTS_SETTING],
+              tooltip: `Open the setting ${INCLUDE_TESTS_SETTING}, which analyses test code too`,
+            }
+          : { title: 'Show Output', command: Commands.showOutput };
 
     const item = this.findings;
     if (state === 'error') {

@@ -24,6 +24,7 @@ const KNOWN_KEYS = [
   'extend-connection-factories',
   'cache-maxsize',
   'cache-ttl-seconds',
+  'include-tests',
 ] as const;
 const QUALIFIED_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
@@ -205,8 +206,17 @@ function parseToolSection(tomlText: string, fileName: string): ParsedSection {
           fail(`must be a positive number of seconds, got ${describe(value)}`);
         } else settings.cacheTtlSeconds = value;
         break;
+      case 'include-tests':
+        if (typeof value !== 'boolean') fail(`must be true or false, got ${describe(value)}`);
+        else settings.includeTests = value;
+        break;
       default: {
-        const hint = KNOWN_KEYS.find((k) => k === key.replace(/_/g, '-').toLowerCase());
+        // `cache_maxsize`, or the editor's spelling (`includeTests`), for `cache-maxsize`, `include-tests`.
+        const kebab = key
+          .replace(/([a-z])([A-Z])/g, '$1-$2')
+          .replace(/_/g, '-')
+          .toLowerCase();
+        const hint = KNOWN_KEYS.find((k) => k === kebab);
         errors.push(
           `${where(key)} is not a Leak Lens setting${hint ? ` (did you mean \`${hint}\`?)` : ''}; known keys: ${KNOWN_KEYS.join(', ')}`,
         );
@@ -239,6 +249,7 @@ export function mergeSettings(base: EngineSettings, ...overrides: Partial<Engine
       next.extendConnectionFactories = [...o.extendConnectionFactories];
     if (o.cacheMaxsize !== undefined) next.cacheMaxsize = o.cacheMaxsize;
     if (o.cacheTtlSeconds !== undefined) next.cacheTtlSeconds = o.cacheTtlSeconds;
+    if (o.includeTests !== undefined) next.includeTests = o.includeTests;
     result = next;
   }
   return result;

@@ -36,6 +36,16 @@ export const SERVER_COMMANDS = {
 } as const;
 /** The same scan as a plain request, for clients that prefer not to go through executeCommand. */
 export const SCAN_WORKSPACE_REQUEST = 'leakLens/scanWorkspace';
+/**
+ * Server → client, for clients that ask for it (`documentStatus: true` in initializationOptions):
+ * `{uri, testFile}` for an open document or notebook, on its first analysis and whenever it
+ * changes. `testFile: true`: it is test code left out of analysis (leakLens.includeTests is off).
+ */
+export const DOCUMENT_STATUS_NOTIFICATION = 'leakLens/documentStatus';
+export interface DocumentStatusParams {
+  uri: string;
+  testFile: boolean;
+}
 
 /** Options a client may pass in `initializationOptions` (all optional). */
 interface InitializationOptions {
@@ -45,6 +55,8 @@ interface InitializationOptions {
   scanOnStartup?: boolean;
   /** Files above this size are left out of the workspace scan (default 10 MB). */
   maxFileBytes?: number;
+  /** Send leakLens/documentStatus notifications (default false). */
+  documentStatus?: boolean;
   /** `leakLens` settings, for clients without workspace/configuration (either key). */
   settings?: unknown;
   leakLens?: unknown;
@@ -124,6 +136,11 @@ export function startServer(): void {
         createProgress: async () =>
           capabilities.window?.workDoneProgress ? connection.window.createWorkDoneProgress() : undefined,
         status: (state, summary) => log.debug(`scan ${state}${summary ? ` ${JSON.stringify(summary)}` : ''}`),
+        documentStatus: (uri, testFile) => {
+          if (options.documentStatus !== true) return;
+          const params: DocumentStatusParams = { uri, testFile };
+          void connection.sendNotification(DOCUMENT_STATUS_NOTIFICATION, params);
+        },
         log,
         settings,
       },

@@ -96,6 +96,8 @@ export interface EngineSettings {
   cacheMaxsize: number;
   cacheTtlSeconds: number;
   exclude: string[];
+  /** Analyse test code too (`tests/`, `test_*.py`, `conftest.py`…); see model/test-code.ts. */
+  includeTests: boolean;
 }
 
 export const DEFAULT_SETTINGS: EngineSettings = {
@@ -104,4 +106,5 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   cacheMaxsize: 1024,
   cacheTtlSeconds: 3600,
   exclude: [],
+  includeTests: false,
 };

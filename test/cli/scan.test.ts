@@ -480,6 +480,152 @@ describe('leak-lens CLI (built)', () => {
     });
   });
 
+  describe('leak-lens scan: test code', () => {
+    /** Test code by folder or by name, and look-alikes that are shipped code. */
+    const TEST_CODE = [
+      'tests/test_api.py',
+      'tests/helpers.py',
+      'tests/unit/deep/factories.py',
+      'test/data.py',
+      'pkg/tests/fixtures.py',
+      'app/test_cache.py',
+      'app/cache_test.py',
+      'conftest.py',
+      'pkg/conftest.py',
+    ];
+    const SHIPPED = [
+      'app/main.py',
+      'testing/tools.py',
+      'test_utils/helpers.py',
+      'pkg/mytests/a.py',
+      'app/testament.py',
+      'app/attest.py',
+      'app/tests.py',
+    ];
+    let root: string;
+    let project: string;
+
+    before(function () {
+      if (!registered.has('LEAK002')) this.skip();
+      // The project itself lives under a folder named `test`: only folders inside it count.
+      root = mkdtempSync(join(tmpdir(), 'leak-lens-tests-'));
+      project = join(root, 'test', 'proj');
+      for (const rel of [...TEST_CODE, ...SHIPPED]) leaky(join(project, rel));
+    });
+    after(() => {
+      if (root) rmSync(root, { recursive: true, force: true });
+    });
+
+    const paths = (report: JsonReport) => [...new Set(report.findings.map((f) => f.path))].sort();
+
+    it('leaves test code out by default: no findings, not counted, same JSON keys', () => {
+      const { status, report, stderr } = scanJson(['.'], { cwd: project });
+      assert.deepEqual(paths(report), [...SHIPPED].sort());
+      assert.equal(report.filesScanned, SHIPPED.length);
+      assert.deepEqual(Object.keys(report), ['version', 'filesScanned', 'findings']);
+      assert.equal(stderr, '', 'a test file found in a tree is not worth a note');
+      assert.equal(status, 1);
+    });
+
+    it('says in the text summary how many test files were not analysed and how to include them', () => {
+      const { stdout } = scan(['.'], { cwd: project });
+      const summary = stdout.trimEnd().split('\n').pop();
+      assert.equal(
+        summary,
+        `Found ${SHIPPED.length} findings in ${SHIPPED.length} files (${SHIPPED.length} files scanned; ${TEST_CODE.length} test files not analysed, use --include-tests to include them).`,
+      );
+      const one = scan(['app'], { cwd: project }).stdout.trimEnd().split('\n').pop();
+      assert.match(one ?? '', /\(4 files scanned; 2 test files not analysed, use --include-tests/);
+    });
+
+    it('--include-tests analyses test code like any other', () => {
+      const { report } = scanJson(['--include-tests', '.'], { cwd: project });
+      assert.deepEqual(paths(report), [...TEST_CODE, ...SHIPPED].sort());
+      assert.equal(report.filesScanned, TEST_CODE.length + SHIPPED.length);
+      assert.doesNotMatch(scan(['--include-tests'], { cwd: project }).stdout, /not analysed/);
+      assert.match(scan(['--help']).stdout, /--include-tests +Also analyse test code/);
+    });
+
+    it('judges paths from the scan root, not from the folders above it', () => {
+      // `test/proj` named from above: `test` is outside the scanned tree.
+      const fromAbove = scanJson([join('test', 'proj')], { cwd: root });
+      assert.equal(fromAbove.report.filesScanned, SHIPPED.length);
+      const absolute = scanJson([project], { cwd: tmpdir() });
+      assert.equal(absolute.report.filesScanned, SHIPPED.length);
+      // A scan of the `tests` folder itself (no pyproject.toml configures it): the folder is the
+      // scan root, so only the test file names are left out.
+      const sub = scanJson(['tests'], { cwd: project });
+      assert.deepEqual(paths(sub.report), ['tests/helpers.py', 'tests/unit/deep/factories.py']);
+    });
+
+    it('judges paths from the folder of the pyproject.toml that configures them, when deeper', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'leak-lens-tests-py-'));
+      try {
+        // A scan of a whole checkout folder whose project sits in a `tests` folder of it.
+        leaky(join(dir, 'tests', 'proj', 'app.py'));
+        leaky(join(dir, 'tests', 'proj', 'tests', 'helpers.py'));
+        writeFileSync(join(dir, 'tests', 'proj', 'pyproject.toml'), '[tool.leak-lens]\nignore = []\n');
+        leaky(join(dir, 'tests', 'other.py'));
+        const { report } = scanJson(['.'], { cwd: dir });
+        assert.deepEqual(paths(report), ['tests/proj/app.py']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('reads include-tests from pyproject.toml, validating it like the other keys', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'leak-lens-tests-cfg-'));
+      try {
+        leaky(join(dir, 'app.py'));
+        leaky(join(dir, 'tests', 'test_app.py'));
+        writeFileSync(join(dir, 'pyproject.toml'), '[tool.leak-lens]\ninclude-tests = true\n');
+        const included = scanJson(['.'], { cwd: dir });
+        assert.deepEqual(paths(included.report), ['app.py', 'tests/test_app.py']);
+        assert.equal(included.stderr, '');
+
+        writeFileSync(join(dir, 'pyproject.toml'), '[tool.leak-lens]\ninclude-tests = "yes"\n');
+        const bad = scanJson(['.'], { cwd: dir });
+        assert.deepEqual(paths(bad.report), ['app.py'], 'the invalid value keeps the default');
+        assert.match(
+          bad.stderr,
+          /pyproject\.toml:2: \[tool\.leak-lens\] `include-tests` must be true or false, got the string "yes"; using the default/,
+        );
+        // --include-tests wins over the file's false.
+        writeFileSync(join(dir, 'pyproject.toml'), '[tool.leak-lens]\ninclude-tests = false\n');
+        assert.equal(scanJson(['.'], { cwd: dir }).report.filesScanned, 1);
+        assert.equal(scanJson(['--include-tests', '.'], { cwd: dir }).report.filesScanned, 2);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('does not analyse a test file named on the command line, with one note on stderr', () => {
+      const one = scanJson(['tests/test_api.py'], { cwd: project });
+      assert.equal(one.status, 0, 'a note, not an error');
+      assert.equal(one.report.filesScanned, 0);
+      assert.deepEqual(one.report.findings, []);
+      assert.equal(
+        one.stderr,
+        'leak-lens: note: tests/test_api.py is test code and was not analysed; use --include-tests to analyse it\n',
+      );
+
+      const several = scanJson(['app/main.py', 'conftest.py', 'tests/helpers.py'], { cwd: project });
+      assert.equal(several.status, 1);
+      assert.deepEqual(paths(several.report), ['app/main.py']);
+      const notes = several.stderr.trimEnd().split('\n');
+      assert.equal(notes.length, 1, several.stderr);
+      assert.match(
+        notes[0],
+        /^leak-lens: note: 2 files named on the command line are test code and were not analysed \(conftest\.py, tests\/helpers\.py\); use --include-tests/,
+      );
+
+      const included = scanJson(['--include-tests', 'tests/test_api.py'], { cwd: project });
+      assert.equal(included.status, 1);
+      assert.deepEqual(paths(included.report), ['tests/test_api.py']);
+      assert.equal(included.stderr, '');
+    });
+  });
+
   describe('leak-lens command', () => {
     const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
 

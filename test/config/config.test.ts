@@ -41,6 +41,7 @@ exclude = ["tests/fixtures", "*_pb2.py"]
 extend-connection-factories = ["mylib.db.connect", "acme.Client"]
 cache-maxsize = 256
 cache-ttl-seconds = 0.5
+include-tests = true
 
 [tool.leak-lens.severity]
 ${codeA} = "error"
@@ -54,6 +55,7 @@ ${codeB} = "hint"
       extendConnectionFactories: ['mylib.db.connect', 'acme.Client'],
       cacheMaxsize: 256,
       cacheTtlSeconds: 0.5,
+      includeTests: true,
       severity: { [codeA]: 'error', [codeB]: 'hint' },
     });
   });
@@ -113,6 +115,30 @@ severity = "error"
     assert.match(byKey('extend-connection-factories'), /:6: .*invalid qualified name "not a name"/);
     assert.match(byKey('severity'), /:7: .*must be a table/);
     for (const e of errors) assert.ok(e.startsWith('/proj/pyproject.toml:'), e);
+  });
+
+  it('reads include-tests as a boolean, naming the key and line of anything else', () => {
+    assert.deepEqual(parse('[tool.leak-lens]\ninclude-tests = false\n'), {
+      settings: { includeTests: false },
+      errors: [],
+    });
+    for (const bad of ['"true"', '1', '["tests"]']) {
+      const { settings, errors } = parse(`[tool.leak-lens]\ncache-maxsize = 5\ninclude-tests = ${bad}\n`);
+      assert.deepEqual(settings, { cacheMaxsize: 5 }, bad);
+      assert.equal(errors.length, 1, bad);
+      assert.match(
+        errors[0],
+        /^\/proj\/pyproject\.toml:3: \[tool\.leak-lens\] `include-tests` must be true or false, got .+; using the default$/,
+      );
+    }
+  });
+
+  it("suggests include-tests for the editor's and Python's spellings", () => {
+    for (const key of ['include_tests', 'includeTests']) {
+      const { errors } = parse(`[tool.leak-lens]\n${key} = true\n`);
+      assert.equal(errors.length, 1, key);
+      assert.match(errors[0], /is not a Leak Lens setting \(did you mean `include-tests`\?\)/, key);
+    }
   });
 
   it('rejects non-integer and negative cache sizes and non-positive TTLs', () => {
@@ -186,6 +212,10 @@ describe('mergeSettings', () => {
     assert.deepEqual(merged.exclude, ['b']);
     assert.deepEqual(merged.severity, { LEAK001: 'error', LEAK002: 'warning' });
     assert.deepEqual(merged.extendConnectionFactories, ['x.connect']);
+    assert.equal(merged.includeTests, false, 'test code is left out by default');
+    assert.equal(mergeSettings(merged, { includeTests: true }).includeTests, true);
+    assert.equal(mergeSettings(merged, { includeTests: true }, { includeTests: false }).includeTests, false);
+    assert.equal(mergeSettings(merged, { includeTests: true }, { cacheMaxsize: 3 }).includeTests, true);
   });
 
   it('adds ignores across layers, but an explicit select starts afresh', () => {

@@ -1,7 +1,7 @@
 // Editor settings: validation (one message per bad key, defaults kept) and the precedence with
 // pyproject.toml that docs/configuration.md documents.
 import * as assert from 'node:assert/strict';
-import { readEditorSettings, resolveSettings } from '../../server/src/lsp/settings';
+import { isExcludedTestCode, readEditorSettings, resolveSettings } from '../../server/src/lsp/settings';
 import { RULES } from '../../server/src/rules/index';
 
 const [first, second] = RULES.map((r) => r.code);
@@ -58,6 +58,15 @@ describe('editor settings', () => {
     assert.deepEqual(settings.severity, {});
     assert.equal(settings.cacheMaxsize, undefined);
     assert.equal(settings.configurationPreference, 'editorFirst');
+  });
+
+  it('reads includeTests, treating false (the default) as not set', () => {
+    assert.equal(readEditorSettings({ includeTests: true }).settings.includeTests, true);
+    assert.equal(readEditorSettings({ includeTests: false }).settings.includeTests, undefined);
+    const { settings, problems } = readEditorSettings({ includeTests: 'yes', enable: false });
+    assert.equal(settings.includeTests, undefined);
+    assert.equal(settings.enable, false, 'the other keys still apply');
+    assert.deepEqual(problems, ['`leakLens.includeTests` must be true or false, got "yes"']);
   });
 
   it('turns severity "off" into an ignored code', () => {
@@ -153,5 +162,49 @@ describe('settings precedence: the examples of docs/configuration.md', () => {
     assert.equal(resolve({ severity: { LEAK007: 'hint' } }, 'filesystemFirst').severity.LEAK007, 'warning');
     assert.equal(resolve({ cache: { maxsize: 4096 } }, 'editorFirst').cacheMaxsize, 4096);
     assert.equal(resolve({ cache: { maxsize: 4096 } }, 'filesystemFirst').cacheMaxsize, 256);
+  });
+});
+
+describe('settings: test code', () => {
+  const editor = (raw: object) => readEditorSettings(raw).settings;
+  const included = (raw: object, pyproject?: object) =>
+    resolveSettings(editor(raw), pyproject ? py(pyproject) : undefined, '/w').engine.includeTests;
+
+  it('leaves test code out unless the editor or pyproject.toml includes it', () => {
+    assert.equal(included({}), false);
+    assert.equal(included({ includeTests: true }), true);
+    assert.equal(included({}, { includeTests: true }), true, 'editor false is "not set"');
+    assert.equal(included({ includeTests: true }, { includeTests: false }), true, 'editorFirst');
+    assert.equal(
+      included({ includeTests: true, configurationPreference: 'filesystemFirst' }, { includeTests: false }),
+      false,
+    );
+    assert.equal(included({ configurationPreference: 'editorOnly' }, { includeTests: true }), false);
+  });
+
+  it('judges a path from the deeper of the workspace folder and the pyproject.toml folder', () => {
+    const resolved = (pyprojectRoot?: string, raw: object = {}) =>
+      resolveSettings(
+        editor(raw),
+        pyprojectRoot
+          ? { path: `${pyprojectRoot}/pyproject.toml`, root: pyprojectRoot, settings: {} }
+          : undefined,
+        '/w',
+      );
+    // A workspace folder under a folder named `test`: only folders inside it count.
+    assert.equal(isExcludedTestCode(resolved(), '/home/test/w/app.py', '/home/test/w'), false);
+    assert.equal(isExcludedTestCode(resolved(), '/home/test/w/tests/a.py', '/home/test/w'), true);
+    // A project in a `tests` folder of the workspace, with its own pyproject.toml.
+    assert.equal(isExcludedTestCode(resolved('/w/tests/proj'), '/w/tests/proj/app.py', '/w'), false);
+    assert.equal(isExcludedTestCode(resolved(), '/w/tests/proj/app.py', '/w'), true);
+    // Outside any workspace folder: the pyproject.toml folder, else the file name alone.
+    assert.equal(isExcludedTestCode(resolved('/p'), '/p/tests/a.py', undefined), true);
+    assert.equal(isExcludedTestCode(resolved(), '/p/tests/a.py', undefined), false);
+    assert.equal(isExcludedTestCode(resolved(), '/p/tests/test_a.py', undefined), true);
+    // Included: never left out.
+    assert.equal(
+      isExcludedTestCode(resolved(undefined, { includeTests: true }), '/w/tests/a.py', '/w'),
+      false,
+    );
   });
 });

@@ -82,6 +82,7 @@ describe('extension manifest', () => {
       'leakLens.enable',
       'leakLens.exclude',
       'leakLens.ignore',
+      'leakLens.includeTests',
       'leakLens.select',
       'leakLens.severity',
       'leakLens.trace.server',
@@ -98,6 +99,7 @@ describe('extension manifest', () => {
     assert.deepEqual(properties['leakLens.select'].default, []);
     assert.deepEqual(properties['leakLens.ignore'].default, []);
     assert.equal(properties['leakLens.enable'].default, true);
+    assert.equal(properties['leakLens.includeTests'].default, DEFAULT_SETTINGS.includeTests);
     assert.equal(properties['leakLens.configurationPreference'].default, 'editorFirst');
     assert.equal(properties['leakLens.trace.server'].default, 'off');
   });

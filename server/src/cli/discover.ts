@@ -20,6 +20,8 @@ export interface DiscoveredFile {
   path: string;
   /** Named on the command line rather than found by walking. */
   explicit: boolean;
+  /** The directory named on the command line that the file was found under (walked files only). */
+  root?: string;
 }
 
 export interface Discovery {
@@ -52,10 +54,10 @@ export function discoverFiles(
     const { patterns, root } = excludeFor(dirname(path));
     return isExcluded(path, patterns, root);
   };
-  const add = (path: string, explicit: boolean) => {
+  const add = (path: string, explicit: boolean, root?: string) => {
     if (seen.has(path)) return;
     seen.add(path);
-    result.files.push({ path, explicit });
+    result.files.push(root === undefined ? { path, explicit } : { path, explicit, root });
   };
 
   const walk = (start: string) => {
@@ -85,7 +87,7 @@ export function discoverFiles(
         }
         if (isDir) {
           if (!SKIPPED_DIRECTORIES.has(entry.name) && !excluded(path)) subdirs.push(path);
-        } else if (isFile && entry.name.endsWith('.py') && !excluded(path)) add(path, false);
+        } else if (isFile && entry.name.endsWith('.py') && !excluded(path)) add(path, false, start);
       }
       // Reverse so the stack pops subdirectories in name order (output is sorted anyway).
       stack.push(...subdirs.reverse());

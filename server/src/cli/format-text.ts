@@ -12,11 +12,15 @@ export function formatText(report: ScanReport): string {
       `${f.path}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.code} ${f.message.replace(/\s*\n\s*/g, ' ')}`,
   );
   const files = new Set(report.findings.map((f) => f.path)).size;
-  const scanned = plural(report.filesScanned, 'file');
+  const tests =
+    report.testFiles > 0
+      ? `; ${plural(report.testFiles, 'test file')} not analysed, use --include-tests to include them`
+      : '';
+  const scanned = `${plural(report.filesScanned, 'file')} scanned${tests}`;
   lines.push(
     report.findings.length === 0
-      ? `No leaks found (${scanned} scanned).`
-      : `Found ${plural(report.findings.length, 'finding')} in ${plural(files, 'file')} (${scanned} scanned).`,
+      ? `No leaks found (${scanned}).`
+      : `Found ${plural(report.findings.length, 'finding')} in ${plural(files, 'file')} (${scanned}).`,
   );
   return `${lines.join('\n')}\n`;
 }

@@ -16,6 +16,8 @@ export interface ScanReport {
   skipped: { path: string; reason: string }[];
   /** False when a named path could not be scanned (exit code 2). */
   complete: boolean;
+  /** Test files left out (not read, not in filesScanned) because test code was not included. */
+  testFiles: number;
 }
 
 /** Deterministic order: path (code-unit order, independent of locale), line, column, code. */

@@ -11,6 +11,8 @@ export interface ScanArgs {
   ignore?: string[];
   exitZero: boolean;
   config?: string;
+  /** Also analyse test code (tests/, test_*.py, conftest.py…), which is left out by default. */
+  includeTests: boolean;
   help: boolean;
 }
 
@@ -20,7 +22,8 @@ export const SCAN_USAGE = `Usage: leak-lens scan [options] [PATH ...]
 
 Scan Python files for memory-leak patterns (LEAK001-LEAK008). PATH defaults to the current
 directory; directories are searched for *.py files, skipping .git, .venv, venv, node_modules,
-__pycache__, site-packages, build, dist and the configured \`exclude\` globs.
+__pycache__, site-packages, build, dist and the configured \`exclude\` globs. Test code (folders
+named test or tests, test_*.py, *_test.py, conftest.py) is not analysed unless --include-tests.
 
 Options:
   --format text|json|sarif  Output format (default: text)
@@ -28,6 +31,7 @@ Options:
   --ignore CODES            Skip these rules: comma-separated codes or prefixes
   --exit-zero               Exit 0 even when there are findings
   --config FILE             Use this pyproject.toml for every file instead of the nearest one
+  --include-tests           Also analyse test code (or include-tests = true in pyproject.toml)
   -h, --help                Show this help
 
 Settings come from the nearest pyproject.toml [tool.leak-lens] above each file; flags override them.
@@ -70,6 +74,7 @@ export function parseScanArgs(argv: string[]): ScanArgs {
     ignore: codeList('--ignore', values.ignore),
     exitZero: values['exit-zero'] ?? false,
     config: values.config,
+    includeTests: values['include-tests'] ?? false,
     help: values.help ?? false,
   };
 }
@@ -85,6 +90,7 @@ function parse(argv: string[]) {
       ignore: { type: 'string', multiple: true },
       'exit-zero': { type: 'boolean' },
       config: { type: 'string' },
+      'include-tests': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -3,13 +3,16 @@
 // text/json/sarif on stdout and problems on stderr. Returns the exit code:
 // 0 no findings (or --exit-zero), 1 findings, 2 usage error or a named path that could not be
 // scanned. Files found while walking that cannot be read or decoded are reported and skipped
-// without changing the exit code: one stray binary must not fail a CI run.
+// without changing the exit code: one stray binary must not fail a CI run. Test code is left out
+// unless --include-tests (or `include-tests = true`): the summary counts it, and a test file named
+// on the command line gets a note on stderr.
 import { existsSync, statSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { type ConfigResult, configForDirectory, loadPyproject, mergeSettings } from '../config';
+import { isTestFile, projectRoot } from '../model/test-code';
 import type { EngineSettings } from '../types';
 import type { FileTask } from './analyze-file';
-import { discoverFiles, type ExcludeContext } from './discover';
+import { type DiscoveredFile, discoverFiles, type ExcludeContext } from './discover';
 import { formatJson } from './format-json';
 import { formatSarif } from './format-sarif';
 import { formatText } from './format-text';
@@ -37,6 +40,18 @@ const FORMATTERS: Record<OutputFormat, (report: ScanReport) => string> = {
 
 function toPosix(path: string): string {
   return sep === '/' ? path : path.split(sep).join('/');
+}
+
+/**
+ * The project root a file's path is judged against to tell test code (model/test-code.ts): the
+ * deepest of the directory named on the command line it was found under and the folder of the
+ * pyproject.toml configuring it. A file named on the command line has no such directory: the
+ * working directory stands in (pre-commit passes `tests/test_x.py` from the repository root).
+ */
+function testRoot(file: DiscoveredFile, config: ConfigResult, fixed: boolean, cwd: string): string {
+  const pyprojectDir = !fixed && config.pyproject ? dirname(config.pyproject) : undefined;
+  const roots = file.explicit ? [pyprojectDir, cwd] : [file.root, pyprojectDir];
+  return projectRoot(file.path, roots) ?? dirname(file.path);
 }
 
 export async function runScan(argv: string[], io: CliIO = processIO): Promise<number> {
@@ -95,27 +110,52 @@ export async function runScan(argv: string[], io: CliIO = processIO): Promise<nu
   const flags: Partial<EngineSettings> = {};
   if (args.select) flags.select = args.select;
   if (args.ignore) flags.ignore = args.ignore;
+  if (args.includeTests) flags.includeTests = true;
   const settingsTable: EngineSettings[] = [];
   const settingsIds = new Map<ConfigResult, number>();
-  const tasks: FileTask[] = discovery.files.map((file) => {
+  const tasks: FileTask[] = [];
+  // Test code is left out unless included; it is neither read nor counted in filesScanned.
+  let testFiles = 0;
+  const namedTestFiles: string[] = [];
+  for (const file of discovery.files) {
     const config = configFor(dirname(file.path));
     let id = settingsIds.get(config);
     if (id === undefined) {
       id = settingsTable.push(mergeSettings(config.settings, flags)) - 1;
       settingsIds.set(config, id);
     }
-    return {
-      path: file.path,
-      rel: toPosix(relative(io.cwd, file.path)),
-      settingsId: id,
-      explicit: file.explicit,
-    };
-  });
+    const rel = toPosix(relative(io.cwd, file.path));
+    if (
+      !settingsTable[id].includeTests &&
+      isTestFile(file.path, testRoot(file, config, fixed !== undefined, io.cwd))
+    ) {
+      testFiles++;
+      if (file.explicit) namedTestFiles.push(rel);
+      continue;
+    }
+    tasks.push({ path: file.path, rel, settingsId: id, explicit: file.explicit });
+  }
+  if (namedTestFiles.length > 0) {
+    const n = namedTestFiles.length;
+    const shown = namedTestFiles.slice(0, 5).join(', ') + (n > 5 ? ', …' : '');
+    warn(
+      n === 1
+        ? `note: ${shown} is test code and was not analysed; use --include-tests to analyse it`
+        : `note: ${n} files named on the command line are test code and were not analysed (${shown}); use --include-tests to analyse them`,
+    );
+  }
 
   const { outcomes } = await runAnalysis(tasks, settingsTable, { warn });
 
   let complete = discovery.fatal.length === 0;
-  const report: ScanReport = { cwd: io.cwd, filesScanned: 0, findings: [], skipped: [], complete };
+  const report: ScanReport = {
+    cwd: io.cwd,
+    filesScanned: 0,
+    findings: [],
+    skipped: [],
+    complete,
+    testFiles,
+  };
   outcomes.sort((a, b) => (a.task.rel < b.task.rel ? -1 : a.task.rel > b.task.rel ? 1 : 0));
   for (const outcome of outcomes) {
     const rel = outcome.task.rel;

@@ -12,7 +12,7 @@ import { readPythonFile } from './files';
 import { isInside, type WorkspaceFolders } from './folders';
 import { describeError, type Logger } from './logger';
 import { SegmentedText } from './segments';
-import { type ResolvedSettings, resolveSettings } from './settings';
+import { isExcludedTestCode, type ResolvedSettings, resolveSettings } from './settings';
 import type { SettingsService } from './settings-service';
 import { pathToUri, uriToPath } from './uri';
 import { AnalysisWorker, CancelledError } from './worker-client';
@@ -27,7 +27,7 @@ export interface ClosedFilesHost {
   errors: AnalysisErrorLog;
   folders: WorkspaceFolders;
   isOpen(path: string): boolean;
-  /** Configured excludes and the never-analysed folders (.venv & co.). */
+  /** Configured excludes, the never-analysed folders (.venv & co.) and test code not included. */
   excluded(settings: ResolvedSettings, path: string): boolean;
 }
 
@@ -137,7 +137,12 @@ export class ClosedFiles {
       const pyproject =
         editor.configurationPreference === 'editorOnly' ? undefined : this.host.settings.pyprojectFor(probe);
       const settings = resolveSettings(editor, pyproject, folder.path);
-      return !settings.enabled || settings.excludes.some((e) => isExcluded(path, e.patterns, e.root));
+      return (
+        !settings.enabled ||
+        settings.excludes.some((e) => isExcluded(path, e.patterns, e.root)) ||
+        // A `tests/` folder is not walked at all; `test_*.py` files are not listed.
+        isExcludedTestCode(settings, probe, folder.path)
+      );
     };
   }
 

@@ -44,7 +44,7 @@ import { WorkspaceFolders } from './folders';
 import { describeError, type Logger } from './logger';
 import { NotebookStore, type NotebookUnit } from './notebooks';
 import { type Segment, SegmentedText } from './segments';
-import type { ResolvedSettings } from './settings';
+import { isExcludedTestCode, type ResolvedSettings } from './settings';
 import type { SettingsService } from './settings-service';
 import { isNotebookCellUri, isPythonSourceUri, uriToPath } from './uri';
 import { AnalysisWorker, CancelledError } from './worker-client';
@@ -68,6 +68,11 @@ export interface LinterHost {
   publish(uri: string, diagnostics: Diagnostic[], version?: number): void;
   createProgress(): Promise<WorkDoneProgressServerReporter | undefined>;
   status(state: 'scanning' | 'idle', summary?: ScanSummary): void;
+  /**
+   * Whether an open document (or notebook) is test code left out of analysis; called on its first
+   * analysis and whenever that changes, so the client can say why it has no diagnostics.
+   */
+  documentStatus?(uri: string, testFile: boolean): void;
   log: Logger;
   settings: SettingsService;
 }
@@ -103,6 +108,8 @@ export class Linter {
   private readonly documentWorker: AnalysisWorker | undefined;
   /** Units whose analysis is running on the document worker. */
   private readonly inWorker = new Set<string>();
+  /** Per unit key, whether it was last reported as test code left out (documentStatus). */
+  private readonly testStatus = new Map<string, boolean>();
   readonly notebooks: NotebookStore;
   private readonly closed: ClosedFiles;
   private readonly fileEvents: FileEventBatcher;
@@ -129,7 +136,7 @@ export class Linter {
         errors: this.errors,
         folders: this.folders,
         isOpen: (path) => this.isOpenPath(path),
-        excluded: (settings, path) => this.excludedBy(settings, path),
+        excluded: (settings, path) => this.excludedBy(settings, path) || this.isTestCode(settings, path),
       },
       options.maxFileBytes,
       options.workerScript,
@@ -250,6 +257,7 @@ export class Linter {
     this.timers.delete(key);
     this.results.delete(key);
     this.published.delete(key);
+    this.testStatus.delete(key);
   }
 
   private isOpenPath(path: string): boolean {
@@ -328,6 +336,11 @@ export class Linter {
     return settings.excludes.some((e) => isExcluded(path, e.patterns, e.root));
   }
 
+  /** Whether `path` is test code that resolved settings leave out (leakLens.includeTests off). */
+  private isTestCode(settings: ResolvedSettings, path: string | undefined): boolean {
+    return path !== undefined && isExcludedTestCode(settings, path, this.folders.of(path)?.path);
+  }
+
   /**
    * Analyse a unit and publish. Stale runs (the text or the settings changed while we waited
    * for the settings) give up: the change that made them stale scheduled a newer run.
@@ -367,7 +380,9 @@ export class Linter {
         : current.notebook.cells();
     const joined = new SegmentedText(segments);
     const result: UnitResult = { signature, generation, joined, findings: [] };
-    if (settings.enabled && !this.excludedBy(settings, scope.path)) {
+    const analysed = settings.enabled && !this.excludedBy(settings, scope.path);
+    const testFile = analysed && this.isTestCode(settings, scope.path);
+    if (analysed && !testFile) {
       result.settings = settings;
       const outcome = await this.runAnalysis(current, joined.text, settings.engine);
       if (!outcome) return undefined;
@@ -384,6 +399,10 @@ export class Linter {
     }
     this.results.set(unit.key, result);
     this.publishUnit(unit.key, result);
+    if (this.testStatus.get(unit.key) !== testFile) {
+      this.testStatus.set(unit.key, testFile);
+      this.host.documentStatus?.(unit.key, testFile);
+    }
     // From the end of the debounce to diagnostics sent: settings, parse, analysis, conversion.
     this.host.log.debug(
       `published ${unit.key} @${signature}: pipeline ${(performance.now() - started).toFixed(2)} ms`,

@@ -1,7 +1,9 @@
 // Editor settings (`leakLens.*`, read through workspace/configuration) and how they combine with
 // the nearest pyproject.toml `[tool.leak-lens]`. Pure functions: the LSP plumbing that fetches and
 // caches them is in settings-service.ts. The precedence is documented in docs/configuration.md.
+import { dirname } from 'node:path';
 import { isValidSelector, mergeSettings } from '../config';
+import { isTestFile, projectRoot } from '../model/test-code';
 import { RULES } from '../rules/index';
 import { DEFAULT_SETTINGS, type EngineSettings, type Severity } from '../types';
 
@@ -20,6 +22,8 @@ export interface EditorSettings {
   exclude: string[];
   cacheMaxsize?: number;
   cacheTtlSeconds?: number;
+  /** Set only when true: false is the default, so `include-tests` in pyproject.toml may decide. */
+  includeTests?: boolean;
   configurationPreference: ConfigurationPreference;
 }
 
@@ -136,6 +140,13 @@ export function readEditorSettings(raw: unknown): { settings: EditorSettings; pr
       problems.push(`\`leakLens.cache.ttlSeconds\` must be a positive number of seconds, got ${show(ttl)}`);
   }
 
+  const includeTests = get('includeTests');
+  if (includeTests !== undefined) {
+    if (typeof includeTests === 'boolean') {
+      if (includeTests) settings.includeTests = true;
+    } else problems.push(`\`leakLens.includeTests\` must be true or false, got ${show(includeTests)}`);
+  }
+
   const preference = get('configurationPreference');
   if (preference !== undefined) {
     if ((PREFERENCES as readonly unknown[]).includes(preference))
@@ -156,6 +167,7 @@ export function editorLayer(editor: EditorSettings): Partial<EngineSettings> {
   if (ignore.length > 0) layer.ignore = ignore;
   if (editor.cacheMaxsize !== undefined) layer.cacheMaxsize = editor.cacheMaxsize;
   if (editor.cacheTtlSeconds !== undefined) layer.cacheTtlSeconds = editor.cacheTtlSeconds;
+  if (editor.includeTests !== undefined) layer.includeTests = editor.includeTests;
   return layer;
 }
 
@@ -210,4 +222,20 @@ export function resolveSettings(
   if (editor.exclude.length > 0) excludes.push({ patterns: editor.exclude, root: folderRoot });
   engine.exclude = excludes.flatMap((e) => e.patterns);
   return { enabled: editor.enable, engine, excludes, pyproject: usePyproject ? pyproject.path : undefined };
+}
+
+/**
+ * Whether `path` is test code these settings leave out (`includeTests` off). The path is judged
+ * relative to its project root: the deeper of the workspace folder holding it and the folder of
+ * the pyproject.toml that took part, so a project checked out under `/home/me/test/` is not all
+ * test code.
+ */
+export function isExcludedTestCode(
+  settings: ResolvedSettings,
+  path: string,
+  workspaceFolder: string | undefined,
+): boolean {
+  if (settings.engine.includeTests) return false;
+  const pyprojectDir = settings.pyproject ? dirname(settings.pyproject) : undefined;
+  return isTestFile(path, projectRoot(path, [workspaceFolder, pyprojectDir]) ?? dirname(path));
 }

@@ -99,7 +99,9 @@ type Event =
   | { kind: 'progress'; params: ProgressParams }
   | { kind: 'progressCreate'; token: string | number }
   | { kind: 'register'; params: RegistrationParams }
-  | { kind: 'applyEdit'; params: ApplyWorkspaceEditParams };
+  | { kind: 'applyEdit'; params: ApplyWorkspaceEditParams }
+  /** Any other notification (the server's own, such as leakLens/documentStatus). */
+  | { kind: 'notification'; method: string; params: unknown };
 
 export class TestClient {
   readonly events: Event[] = [];
@@ -188,6 +190,9 @@ export class TestClient {
     );
     c.onNotification('window/logMessage', (params: LogMessageParams) => this.record({ kind: 'log', params }));
     c.onNotification('$/progress', (params: ProgressParams) => this.record({ kind: 'progress', params }));
+    c.onUnhandledNotification((message) =>
+      this.record({ kind: 'notification', method: message.method, params: message.params }),
+    );
   }
 
   /** Resolves with the first event (past or future) matching `pick`; rejects after `timeoutMs`. */

@@ -1,0 +1,67 @@
+// Which files are test code (server/src/model/test-code.ts): folders named exactly `test` or
+// `tests` inside the project, and pytest's file names; judged relative to the project root.
+import { strict as assert } from 'node:assert';
+import { isTestFile, isTestFileName, projectRoot } from '../../server/src/model/test-code';
+
+const ROOT = '/home/me/proj';
+const judge = (rel: string) => isTestFile(`${ROOT}/${rel}`, ROOT);
+
+describe('test code', () => {
+  it('recognises test folders and test file names', () => {
+    for (const rel of [
+      'tests/helpers.py',
+      'test/data.py',
+      'tests/unit/deep/factories.py',
+      'src/pkg/tests/fixtures.py',
+      'test_api.py',
+      'app/test_cache.py',
+      'app/cache_test.py',
+      'conftest.py',
+      'src/pkg/conftest.py',
+      'tests/notebook.ipynb',
+    ])
+      assert.ok(judge(rel), rel);
+  });
+
+  it('keeps look-alikes: testing/, test_utils/, tests.py, names that only contain "test"', () => {
+    for (const rel of [
+      'app/main.py',
+      'testing/tools.py',
+      'test_utils/helpers.py',
+      'mytests/a.py',
+      'tests_old/a.py',
+      'Tests/a.py',
+      'app/tests.py',
+      'app/testament.py',
+      'app/attest.py',
+      'app/contest.py',
+      'app/test_data.json',
+      'app/conftest.pyi',
+    ])
+      assert.ok(!judge(rel), rel);
+  });
+
+  it('ignores the folders above the project root', () => {
+    assert.ok(!isTestFile('/home/me/test/proj/app/main.py', '/home/me/test/proj'));
+    assert.ok(!isTestFile('/srv/tests/checkout/app.py', '/srv/tests/checkout'));
+    assert.ok(isTestFile('/home/me/test/proj/tests/a.py', '/home/me/test/proj'));
+    // A file outside the root (or the root itself) is judged by its name only.
+    assert.ok(!isTestFile('/elsewhere/tests/a.py', ROOT));
+    assert.ok(isTestFile('/elsewhere/tests/test_a.py', ROOT));
+    assert.ok(!isTestFile('/home/me/tests', '/home/me/tests'));
+  });
+
+  it('names test files as pytest does by default', () => {
+    for (const name of ['test_a.py', 'a_test.py', 'conftest.py']) assert.ok(isTestFileName(name), name);
+    for (const name of ['test.py', 'testa.py', 'atest.py', 'test_a.txt', 'conftest_x.py'])
+      assert.ok(!isTestFileName(name), name);
+  });
+
+  it('takes the deepest root that holds the file as the project root', () => {
+    const file = '/ws/tests/proj/tests/a.py';
+    assert.equal(projectRoot(file, ['/ws', '/ws/tests/proj']), '/ws/tests/proj');
+    assert.equal(projectRoot(file, ['/ws/tests/proj', '/ws']), '/ws/tests/proj');
+    assert.equal(projectRoot(file, ['/ws', undefined]), '/ws');
+    assert.equal(projectRoot(file, ['/other', '/ws/tests/project']), undefined);
+  });
+});
