@@ -355,6 +355,57 @@ const table: RuleTable = {
             conn.execute("PRAGMA foreign_keys = ON")
       `,
     },
+    {
+      name: "a session on the caller's connection borrows it",
+      code: `
+        from sqlalchemy.orm import Session
+
+
+        def add_audit_row(connection, row):
+            session = Session(bind=connection)
+            session.add(row)
+            session.flush()
+
+
+        def after_flush(session, context):
+            extra = Session(session.connection())
+            extra.add(context)
+      `,
+    },
+    {
+      name: 'an engine only used for its dialect and to compile never connects',
+      code: `
+        from sqlalchemy import create_engine
+
+
+        def render(statement, url):
+            engine = create_engine(url)
+            print(engine.dialect.name)
+            return str(statement.compile(engine))
+      `,
+    },
+    {
+      name: 'urlopen responses read to the end close their connection',
+      code: `
+        import json
+        from urllib.request import urlopen
+
+
+        def fetch_json(url):
+            return json.load(urlopen(url))
+
+
+        def fetch_text(url):
+            return urlopen(url).read().decode()
+
+
+        def count_lines(url):
+            n = 0
+            for _ in urlopen(url):
+                n += 1
+            return n
+      `,
+    },
   ],
   invalid: [
     {
@@ -1162,6 +1213,276 @@ const table: RuleTable = {
                     return conn.execute(text("SELECT 1")).scalar()
             finally:
                 engine.dispose()
+      `,
+    },
+    {
+      name: 'self.engine.connect() on an engine the class creates',
+      code: `
+        from sqlalchemy import create_engine, text
+
+
+        class Repo:
+            def __init__(self, url):
+                self.engine = create_engine(url)
+
+            def count(self):
+                conn = self.engine.connect()
+                return conn.execute(text("SELECT count(*) FROM t")).scalar()
+      `,
+      errors: [
+        {
+          line: 9,
+          column: 16,
+          message: '`conn` from `self.engine.connect()` is never closed in `Repo.count()`',
+          severity: 'warning',
+        },
+      ],
+      output: `
+        from sqlalchemy import create_engine, text
+
+
+        class Repo:
+            def __init__(self, url):
+                self.engine = create_engine(url)
+
+            def count(self):
+                with self.engine.connect() as conn:
+                    return conn.execute(text("SELECT count(*) FROM t")).scalar()
+      `,
+    },
+    {
+      name: 'engine.connect() on a parameter: the type is assumed',
+      code: `
+        from sqlalchemy import text
+
+
+        def count(engine):
+            conn = engine.connect()
+            return conn.execute(text("SELECT count(*) FROM t")).scalar()
+      `,
+      errors: [
+        {
+          line: 5,
+          column: 12,
+          message:
+            '`conn` from `engine.connect()` is never closed in `count()`; this assumes `engine` is a SQLAlchemy engine (its type is not known here)',
+          severity: 'information',
+        },
+      ],
+      output: `
+        from sqlalchemy import text
+
+
+        def count(engine):
+            with engine.connect() as conn:
+                return conn.execute(text("SELECT count(*) FROM t")).scalar()
+      `,
+    },
+    {
+      name: 'engine.connect() on a parameter annotated Engine',
+      code: `
+        from sqlalchemy import text
+        from sqlalchemy.engine import Engine
+
+
+        def count(engine: Engine):
+            conn = engine.connect()
+            return conn.execute(text("SELECT count(*) FROM t")).scalar()
+      `,
+      errors: [
+        {
+          line: 6,
+          column: 12,
+          message: '`conn` from `engine.connect()` is never closed in `count()`',
+          severity: 'warning',
+        },
+      ],
+      output: `
+        from sqlalchemy import text
+        from sqlalchemy.engine import Engine
+
+
+        def count(engine: Engine):
+            with engine.connect() as conn:
+                return conn.execute(text("SELECT count(*) FROM t")).scalar()
+      `,
+    },
+    {
+      name: 'sockets never closed',
+      code: `
+        import socket
+
+
+        def ping(host, port):
+            sock = socket.create_connection((host, port), timeout=2)
+            sock.sendall(b"PING\\r\\n")
+            return sock.recv(64)
+
+
+        def probe(host):
+            s = socket.socket()
+            s.settimeout(1)
+            return s.connect_ex((host, 80)) == 0
+      `,
+      errors: [
+        {
+          line: 5,
+          column: 12,
+          message: '`sock` from `socket.create_connection()` is never closed in `ping()`',
+          severity: 'warning',
+        },
+        {
+          line: 11,
+          column: 9,
+          message: '`s` from `socket.socket()` is never closed in `probe()`',
+          severity: 'warning',
+        },
+      ],
+      output: `
+        import socket
+
+
+        def ping(host, port):
+            with socket.create_connection((host, port), timeout=2) as sock:
+                sock.sendall(b"PING\\r\\n")
+                return sock.recv(64)
+
+
+        def probe(host):
+            with socket.socket() as s:
+                s.settimeout(1)
+                return s.connect_ex((host, 80)) == 0
+      `,
+    },
+    {
+      name: 'an urlopen response that is never read nor closed',
+      code: `
+        from urllib.request import urlopen
+
+
+        def status(url):
+            response = urlopen(url)
+            return response.status
+      `,
+      errors: [
+        {
+          line: 5,
+          column: 16,
+          message: '`response` from `urlopen()` is never closed in `status()`',
+          severity: 'warning',
+        },
+      ],
+      output: `
+        from urllib.request import urlopen
+
+
+        def status(url):
+            with urlopen(url) as response:
+                return response.status
+      `,
+    },
+    {
+      name: 'a session committed at the end but not closed',
+      code: `
+        from sqlalchemy.orm import Session
+
+
+        def rename(engine, user_id, name):
+            session = Session(engine)
+            user = session.get(User, user_id)
+            user.name = name
+            session.commit()
+      `,
+      errors: [
+        {
+          line: 5,
+          column: 15,
+          message:
+            '`session` from `Session()` is never closed in `rename()`; `commit()` gives back its connection only if no exception occurs first: close it in `finally` or use `with`',
+          severity: 'information',
+        },
+      ],
+      output: `
+        from sqlalchemy.orm import Session
+
+
+        def rename(engine, user_id, name):
+            with Session(engine) as session:
+                user = session.get(User, user_id)
+                user.name = name
+                session.commit()
+      `,
+    },
+    {
+      name: 'awaited connect() of an async engine: async with enters the call',
+      code: `
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+
+        async def count(url):
+            engine = create_async_engine(url)
+            try:
+                conn = await engine.connect()
+                return (await conn.execute("SELECT 1")).scalar()
+            finally:
+                await engine.dispose()
+      `,
+      errors: [
+        {
+          line: 7,
+          column: 22,
+          message: '`conn` from `engine.connect()` is never closed in `count()`',
+          severity: 'warning',
+        },
+      ],
+      output: `
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+
+        async def count(url):
+            engine = create_async_engine(url)
+            try:
+                async with engine.connect() as conn:
+                    return (await conn.execute("SELECT 1")).scalar()
+            finally:
+                await engine.dispose()
+      `,
+    },
+    {
+      name: 'a management command runs once: a hint',
+      code: `
+        import sqlite3
+
+        from django.core.management.base import BaseCommand
+
+
+        class Command(BaseCommand):
+            def handle(self, *args, **options):
+                conn = sqlite3.connect("index.db")
+                conn.execute("DELETE FROM entries")
+                conn.commit()
+      `,
+      errors: [
+        {
+          line: 8,
+          column: 16,
+          message:
+            '`conn` from `sqlite3.connect()` is never closed in `Command.handle()` (`Command.handle()` is a management command: it runs once per process)',
+          severity: 'hint',
+        },
+      ],
+      output: `
+        import sqlite3
+
+        from django.core.management.base import BaseCommand
+        from contextlib import closing
+
+
+        class Command(BaseCommand):
+            def handle(self, *args, **options):
+                with closing(sqlite3.connect("index.db")) as conn:
+                    conn.execute("DELETE FROM entries")
+                    conn.commit()
       `,
     },
   ],

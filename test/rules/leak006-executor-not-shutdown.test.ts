@@ -623,6 +623,89 @@ const table: RuleTable = {
                 return results
       `,
     },
+    {
+      name: 'a multiprocessing pool is sure to leak, an idle executor until it is collected',
+      code: `
+        import multiprocessing
+        from concurrent.futures import ThreadPoolExecutor
+
+
+        def squares(numbers):
+            pool = multiprocessing.Pool(4)
+            return pool.map(square, numbers)
+
+
+        def fetch_all(urls):
+            executor = ThreadPoolExecutor(max_workers=4)
+            return list(executor.map(fetch, urls))
+      `,
+      errors: [
+        {
+          line: 6,
+          column: 12,
+          message:
+            '`pool` from `multiprocessing.Pool()` is never closed in `squares()`: the garbage collector is not guaranteed to stop its worker processes',
+          severity: 'warning',
+        },
+        {
+          line: 11,
+          column: 16,
+          message:
+            '`executor` from `ThreadPoolExecutor()` is never shut down in `fetch_all()`: its idle workers stay until the executor is garbage-collected',
+          severity: 'information',
+        },
+      ],
+      output: `
+        import multiprocessing
+        from concurrent.futures import ThreadPoolExecutor
+
+
+        def squares(numbers):
+            with multiprocessing.Pool(4) as pool:
+                return pool.map(square, numbers)
+
+
+        def fetch_all(urls):
+            with ThreadPoolExecutor(max_workers=4) as executor:
+                return list(executor.map(fetch, urls))
+      `,
+    },
+    {
+      name: 'a pool in main() run from the __main__ guard: a hint',
+      code: `
+        import multiprocessing
+
+
+        def main():
+            pool = multiprocessing.Pool()
+            print(pool.map(abs, [-1, -2]))
+
+
+        if __name__ == "__main__":
+            main()
+      `,
+      errors: [
+        {
+          line: 5,
+          column: 12,
+          message:
+            '`pool` from `multiprocessing.Pool()` is never closed in `main()`: the garbage collector is not guaranteed to stop its worker processes (`main()` runs once, from `if __name__ == "__main__":`)',
+          severity: 'hint',
+        },
+      ],
+      output: `
+        import multiprocessing
+
+
+        def main():
+            with multiprocessing.Pool() as pool:
+                print(pool.map(abs, [-1, -2]))
+
+
+        if __name__ == "__main__":
+            main()
+      `,
+    },
   ],
 };
 

@@ -548,6 +548,88 @@ const table: RuleTable = {
             task.add_done_callback(_background_tasks.discard)
       `,
     },
+    {
+      name: 'pile-ups: sure in a module set, by lifetime on self, once in main()',
+      code: `
+        import asyncio
+
+        _pending = set()
+
+
+        class Worker:
+            def __init__(self):
+                self.jobs = []
+
+            def submit(self, coro):
+                self.jobs.append(asyncio.create_task(coro))
+
+
+        def schedule(coro):
+            _pending.add(asyncio.create_task(coro))
+
+
+        async def main():
+            _pending.add(asyncio.create_task(warm_up()))
+            await asyncio.sleep(1)
+
+
+        if __name__ == "__main__":
+            asyncio.run(main())
+      `,
+      errors: [
+        {
+          line: 11,
+          column: 9,
+          message:
+            'Tasks are added to `self.jobs` and never removed (no `remove`, `clear` or reassignment): finished tasks and their results pile up for the lifetime of the object',
+          severity: 'information',
+        },
+        {
+          line: 15,
+          column: 5,
+          message:
+            'Tasks are added to `_pending` and never removed (no `discard`, `clear` or reassignment): finished tasks and their results pile up for the lifetime of the process',
+          severity: 'warning',
+        },
+        {
+          line: 19,
+          column: 5,
+          message:
+            'Tasks are added to `_pending` and never removed (no `discard`, `clear` or reassignment): finished tasks and their results pile up for the lifetime of the process (`main()` runs once, from `if __name__ == "__main__":`)',
+          severity: 'hint',
+        },
+      ],
+      output: `
+        import asyncio
+
+        _pending = set()
+
+
+        class Worker:
+            def __init__(self):
+                self.jobs = []
+
+            def submit(self, coro):
+                task = asyncio.create_task(coro)
+                self.jobs.append(task)
+                task.add_done_callback(self.jobs.remove)
+
+
+        def schedule(coro):
+            task = asyncio.create_task(coro)
+            _pending.add(task)
+            task.add_done_callback(_pending.discard)
+
+
+        async def main():
+            _pending.add(asyncio.create_task(warm_up()))
+            await asyncio.sleep(1)
+
+
+        if __name__ == "__main__":
+            asyncio.run(main())
+      `,
+    },
   ],
 };
 

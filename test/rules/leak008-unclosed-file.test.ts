@@ -269,6 +269,41 @@ const table: RuleTable = {
             f.close()
       `,
     },
+    {
+      name: 'zip members in with, fileinput read to the end or closed, Popen communicated, wave over a buffer',
+      code: `
+        import fileinput
+        import io
+        import subprocess
+        import wave
+        import zipfile
+
+
+        def first_member(path):
+            with zipfile.ZipFile(path) as zf, zf.open(zf.namelist()[0]) as member:
+                return member.read()
+
+
+        def total_length(paths):
+            return sum(len(line) for line in fileinput.input(paths))
+
+
+        def first_line(paths):
+            line = fileinput.input(paths).readline()
+            fileinput.close()
+            return line
+
+
+        def git_head():
+            proc = subprocess.Popen(["git", "rev-parse", "HEAD"], stdout=subprocess.PIPE)
+            out, _ = proc.communicate()
+            return out.strip()
+
+
+        def frames(data):
+            return wave.open(io.BytesIO(data)).getnframes()
+      `,
+    },
   ],
   invalid: [
     {
@@ -935,6 +970,312 @@ const table: RuleTable = {
         def record(name, message):
             with _open_log(name) as log:
                 log.write(message)
+      `,
+    },
+    {
+      name: 'a zip member opened with ZipFile.open() is never closed',
+      code: `
+        import zipfile
+
+
+        def read_member(path, name):
+            with zipfile.ZipFile(path) as zf:
+                member = zf.open(name)
+                return member.read(100)
+      `,
+      errors: [
+        {
+          line: 6,
+          column: 18,
+          message:
+            '`member` from `zf.open()` is never closed in `read_member()`: it stays open until it is garbage-collected',
+          severity: 'information',
+        },
+      ],
+      output: `
+        import zipfile
+
+
+        def read_member(path, name):
+            with zipfile.ZipFile(path) as zf:
+                with zf.open(name) as member:
+                    return member.read(100)
+      `,
+    },
+    {
+      name: 'dbm and shelve files never closed',
+      code: `
+        import dbm
+        import shelve
+
+
+        def lookup(path, key):
+            db = dbm.open(path)
+            return db.get(key)
+
+
+        def remember(path, key, value):
+            shelf = shelve.open(path)
+            shelf[key] = value
+      `,
+      errors: [
+        {
+          line: 6,
+          column: 10,
+          message:
+            '`db` from `dbm.open()` is never closed in `lookup()`: it stays open until it is garbage-collected',
+          severity: 'information',
+        },
+        {
+          line: 11,
+          column: 13,
+          message:
+            '`shelf` from `shelve.open()` is never closed in `remember()`: it stays open until it is garbage-collected',
+          severity: 'information',
+        },
+      ],
+      output: `
+        import dbm
+        import shelve
+
+
+        def lookup(path, key):
+            with dbm.open(path) as db:
+                return db.get(key)
+
+
+        def remember(path, key, value):
+            with shelve.open(path) as shelf:
+                shelf[key] = value
+      `,
+    },
+    {
+      name: 'tokenize.open and io.open_code used once: a hint',
+      code: `
+        import io
+        import tokenize
+
+
+        def source_of(path):
+            return tokenize.open(path).read()
+
+
+        def code_bytes(path):
+            return io.open_code(path).read()
+      `,
+      errors: [
+        {
+          line: 6,
+          column: 12,
+          message:
+            'The file from `tokenize.open()` is used once (`.read()`) and never closed in `source_of()`: CPython closes it as soon as nothing refers to it, other interpreters later',
+          severity: 'hint',
+        },
+        {
+          line: 10,
+          column: 12,
+          message:
+            'The file from `io.open_code()` is used once (`.read()`) and never closed in `code_bytes()`: CPython closes it as soon as nothing refers to it, other interpreters later',
+          severity: 'hint',
+        },
+      ],
+      output: `
+        import io
+        import tokenize
+
+
+        def source_of(path):
+            with tokenize.open(path) as f:
+                return f.read()
+
+
+        def code_bytes(path):
+            with io.open_code(path) as f:
+                return f.read()
+      `,
+    },
+    {
+      name: 'Popen with a pipe never waited for: no fix (it may be meant to outlive the call)',
+      code: `
+        import subprocess
+
+
+        def start_tail(path):
+            proc = subprocess.Popen(["tail", "-n", "1", path], stdout=subprocess.PIPE)
+            return proc.pid
+      `,
+      errors: [
+        {
+          line: 5,
+          column: 12,
+          message:
+            '`proc` from `subprocess.Popen()` is never waited for in `start_tail()`: its pipes stay open, and once it exits it stays a zombie, until the `Popen` object is garbage-collected',
+          severity: 'information',
+        },
+      ],
+      output: null,
+    },
+    {
+      name: 'Popen waited for only on the normal path',
+      code: `
+        from subprocess import PIPE, Popen
+
+
+        def run_filter(cmd, data):
+            proc = Popen(cmd, stdin=PIPE, stdout=PIPE)
+            payload = data.encode()
+            out, _ = proc.communicate(payload)
+            return out
+      `,
+      errors: [
+        {
+          line: 5,
+          column: 12,
+          message:
+            '`proc` from `Popen()` is waited for in `run_filter()` only if no exception occurs first: wait for it in `finally` or use `with`',
+          severity: 'hint',
+        },
+      ],
+      output: `
+        from subprocess import PIPE, Popen
+
+
+        def run_filter(cmd, data):
+            with Popen(cmd, stdin=PIPE, stdout=PIPE) as proc:
+                payload = data.encode()
+                out, _ = proc.communicate(payload)
+                return out
+      `,
+    },
+    {
+      name: 'fileinput, wave, TarFile.taropen and PyZipFile never closed',
+      code: `
+        import fileinput
+        import tarfile
+        import wave
+        import zipfile
+
+
+        def header(paths):
+            stream = fileinput.input(paths)
+            return stream.readline()
+
+
+        def channels(path):
+            w = wave.open(path)
+            return w.getnchannels()
+
+
+        def names(path):
+            tar = tarfile.TarFile.taropen(path)
+            return tar.getnames()
+
+
+        def py_files(path):
+            archive = zipfile.PyZipFile(path)
+            return archive.namelist()
+      `,
+      errors: [
+        {
+          line: 8,
+          column: 14,
+          message:
+            '`stream` from `fileinput.input()` is never closed in `header()`: it stays open until it is garbage-collected',
+          severity: 'information',
+        },
+        {
+          line: 13,
+          column: 9,
+          message:
+            '`w` from `wave.open()` is never closed in `channels()`: it stays open until it is garbage-collected',
+          severity: 'information',
+        },
+        {
+          line: 18,
+          column: 11,
+          message:
+            '`tar` from `tarfile.TarFile.taropen()` is never closed in `names()`: it stays open until it is garbage-collected',
+          severity: 'information',
+        },
+        {
+          line: 23,
+          column: 15,
+          message:
+            '`archive` from `zipfile.PyZipFile()` is never closed in `py_files()`: it stays open until it is garbage-collected',
+          severity: 'information',
+        },
+      ],
+      output: `
+        import fileinput
+        import tarfile
+        import wave
+        import zipfile
+
+
+        def header(paths):
+            with fileinput.input(paths) as stream:
+                return stream.readline()
+
+
+        def channels(path):
+            with wave.open(path) as w:
+                return w.getnchannels()
+
+
+        def names(path):
+            with tarfile.TarFile.taropen(path) as tar:
+                return tar.getnames()
+
+
+        def py_files(path):
+            with zipfile.PyZipFile(path) as archive:
+                return archive.namelist()
+      `,
+    },
+    {
+      name: 'files in main() run from the __main__ guard: hints',
+      code: `
+        import json
+
+
+        def main():
+            config = json.load(open("settings.json"))
+            out = open(config["log"], "a")
+            out.write("started\\n")
+
+
+        if __name__ == "__main__":
+            main()
+      `,
+      errors: [
+        {
+          line: 5,
+          column: 24,
+          message:
+            'The file from `open()` is passed to `json.load()` and never closed in `main()`: CPython closes it as soon as nothing refers to it, other interpreters later (`main()` runs once, from `if __name__ == "__main__":`)',
+          severity: 'hint',
+        },
+        {
+          line: 6,
+          column: 11,
+          message:
+            '`out` from `open()` is never closed in `main()`: it stays open until it is garbage-collected (`main()` runs once, from `if __name__ == "__main__":`)',
+          severity: 'hint',
+        },
+      ],
+      output: `
+        import json
+
+
+        def main():
+            with open("settings.json") as f:
+                config = json.load(f)
+            with open(config["log"], "a") as out:
+                out.write("started\\n")
+
+
+        if __name__ == "__main__":
+            main()
       `,
     },
   ],

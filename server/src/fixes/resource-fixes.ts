@@ -43,6 +43,12 @@ export interface FixPolicy {
   redundant: ReadonlySet<string>;
   /** Name for an inline resource (`f`, `conn`, `pool`). */
   suggestedName: string;
+  /**
+   * Enter the factory call itself rather than the awaited value: `conn = await engine.connect()`
+   * becomes `async with engine.connect() as conn:` (SQLAlchemy's async connections start in
+   * `__aenter__`).
+   */
+  enterCall?: boolean;
   /** A veto for named resources whose wrapping would change timing (fire-and-forget futures). */
   vetoNamed?(model: SemanticModel, named: NamedResource, regionRefs: Node[]): boolean;
   /** A veto for inline resources. */
@@ -129,7 +135,8 @@ function wrapNamed(
   }
   if (policy.vetoNamed?.(model, named, region)) return undefined;
   const remove = redundantReleases(block, statement, last, named.name, policy, region);
-  const valueText = file.text.slice(creation.value.startIndex, creation.value.endIndex);
+  const entered = policy.enterCall ? creation.call : creation.value;
+  const valueText = file.text.slice(entered.startIndex, entered.endIndex);
   const importEdits: TextEdit[] = [];
   if (policy.manage === 'try-finally') {
     const firstBody = nextStatement(statement);
@@ -399,7 +406,8 @@ function wrapInline(ctx: FixContext, creation: Creation, policy: FixPolicy): Fix
   if (policy.isAsync && !isAsyncFunction(fn)) return undefined;
   if (creation.owner.kind !== 'function') return undefined;
   const name = freshName(model, creation.owner, policy.suggestedName);
-  const valueText = file.text.slice(value.startIndex, value.endIndex);
+  const entered = policy.enterCall ? creation.call : value;
+  const valueText = file.text.slice(entered.startIndex, entered.endIndex);
   const importEdits: TextEdit[] = [];
   const managed = managedExpression(ctx, creation, policy, valueText, importEdits);
   if (!managed) return undefined;

@@ -32,7 +32,7 @@ import {
 import { attributeLifecycle } from './owned-attributes';
 import type { Binding, Reference, Scope, SemanticModel } from './semantic';
 import { testDouble } from './test-doubles';
-import { unparenthesizedParent } from './usage';
+import { unparenthesizedParent, useOf } from './usage';
 import {
   argumentUse,
   attributeKeepsAlive,
@@ -43,6 +43,7 @@ import {
   flowOf,
   isAssignmentTarget,
   MAX_DEPTH,
+  READ_TO_END,
 } from './value-flow';
 
 export { contains, enclosingLoop, statementNode } from './control-flow';
@@ -71,6 +72,29 @@ export interface ResourceKind {
   attributesKeepAlive?: boolean;
   /** A call that receives the resource inline and neither keeps nor closes it (`json.load(open(p))`). */
   isInlineConsumer?(model: SemanticModel, call: Node, keyword: string | undefined): boolean;
+  /**
+   * Attributes that are resources of their own held by this one (`proc.stdout`): when such an
+   * attribute escapes, the resource is handed on. (Any attribute does when `attributesKeepAlive`.)
+   */
+  keepAliveAttributes?: ReadonlySet<string>;
+  /**
+   * Reading it to the end releases it (`urlopen()` responses close their socket, `fileinput`
+   * closes its last file): iterating over it, or passing it to a reader that reads everything
+   * (`json.load`, `shutil.copyfileobj`), counts as a release.
+   */
+  readToEndReleases?: boolean;
+  /**
+   * Methods that give back what the resource holds without closing it (an ORM session's
+   * `commit()`/`rollback()` return its connection to the pool): one counts as a release when
+   * nothing but releases uses the resource after it.
+   */
+  finishingMethods?: ReadonlySet<string>;
+  /**
+   * For a resource that holds nothing until used (an SQLAlchemy engine connects on the first
+   * query): whether the use at `node` (a reference to it) may acquire something. A resource with
+   * no such use is never a leak.
+   */
+  mayAcquire?(model: SemanticModel, node: Node): boolean;
 }
 
 /**
@@ -163,6 +187,8 @@ export function analyzeLifecycle(model: SemanticModel, call: Node, kind: Resourc
       const verdict = argumentUse(model, use.call, kind, flow.node, use.keyword);
       if (verdict === 'managed') return { state: 'released', how: 'context manager', node: use.call };
       if (verdict === 'releases') return { state: 'released', how: 'released by a helper', node: use.call };
+      if (readsToEnd(model, kind, use.call, verdict))
+        return { state: 'released', how: 'read to the end', node: use.call };
       if (kind.isInlineConsumer?.(model, use.call, use.keyword))
         return leaked({ kind: 'consumed', consumer: use.call });
       if (verdict === 'neutral') return leaked({ kind: 'consumed', consumer: use.call });
@@ -194,6 +220,7 @@ export function analyzeLifecycle(model: SemanticModel, call: Node, kind: Resourc
         (parent.type === 'for_statement' || parent.type === 'for_in_clause') &&
         isField(parent, 'right', flow.node)
       ) {
+        if (kind.readToEndReleases) return { state: 'released', how: 'read to the end', node: parent };
         return leaked({ kind: 'iterated', loop: parent });
       }
       if (parent.type === 'named_expression') {
@@ -303,6 +330,13 @@ function namedLifecycle(
     }
     return { state: 'handed-on', how: 'yielded', node: yieldNode };
   }
+  // An engine that never connects holds no connection.
+  if (
+    kind.mayAcquire &&
+    !gathered.aliased &&
+    !refs.some((r) => r.context === 'load' && kind.mayAcquire?.(model, r.node))
+  )
+    return { state: 'released', how: 'never acquires anything', node: site };
   if (gathered.releases.length > 0) {
     if (nothingRaisesBefore(site, normal))
       return { state: 'released', how: 'straight line', node: normal[0].call };
@@ -385,6 +419,8 @@ function gather(
     switch (use.kind) {
       case 'method':
         if (kind.releaseMethods.has(use.method)) addRelease(out, use.call, binding);
+        else if (kind.finishingMethods?.has(use.method) && lastUse(ref, refs, kind))
+          addRelease(out, use.call, binding);
         else if (ENTER_METHODS.has(use.method) || EXIT_METHODS.has(use.method)) out.managed ??= use.call;
         else if (!kind.dataMethods.has(use.method) && escapes(model, use.call, kind, depth + 1))
           out.handedOn ??= { how: 'derived value escapes', node: use.call };
@@ -411,7 +447,8 @@ function gather(
       case 'argument': {
         const verdict = argumentUse(model, use.call, kind, flow.node, use.keyword);
         if (verdict === 'managed') out.managed ??= use.call;
-        else if (verdict === 'releases') addRelease(out, use.call, binding);
+        else if (verdict === 'releases' || readsToEnd(model, kind, use.call, verdict))
+          addRelease(out, use.call, binding);
         else if (kind.isInlineConsumer?.(model, use.call, use.keyword)) break;
         else if (verdict === 'handed-on') out.handedOn ??= { how: 'passed to a call', node: use.call };
         else if (verdict === 'wrapped' && escapes(model, use.call, kind, depth + 1))
@@ -445,10 +482,38 @@ function gather(
         gather(model, aliasRefs, alias, kind, out, depth + 1, seen);
         break;
       }
+      case 'other':
+        // `for line in response:` reads it to the end.
+        if (
+          kind.readToEndReleases &&
+          (use.node.type === 'for_statement' || use.node.type === 'for_in_clause') &&
+          isField(use.node, 'right', flow.node)
+        )
+          addRelease(out, use.node, binding);
+        break;
       default:
         break;
     }
   }
+}
+
+/** A call that reads the whole resource (`json.load(resp)`), for kinds that reading to the end releases. */
+function readsToEnd(model: SemanticModel, kind: ResourceKind, call: Node, verdict: string): boolean {
+  return !!kind.readToEndReleases && verdict === 'neutral' && READ_TO_END.has(model.calleeName(call) ?? '');
+}
+
+/** Whether nothing but releases (or finishing calls) uses the resource after `ref`. */
+function lastUse(ref: Reference, refs: Reference[], kind: ResourceKind): boolean {
+  return refs.every((r) => {
+    // (A use before it in a loop around both runs again on the next turn, but the last turn
+    // still ends with it.)
+    if (r === ref || r.context !== 'load' || r.node.startIndex < ref.node.startIndex) return true;
+    const use = useOf(r.node);
+    return (
+      use.kind === 'method' &&
+      (kind.releaseMethods.has(use.method) || !!kind.finishingMethods?.has(use.method))
+    );
+  });
 }
 
 /** Record a release, unless it only runs when there is nothing to release (`if f is None: f.close()`). */

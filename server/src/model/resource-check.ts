@@ -4,6 +4,7 @@
 import { type FixPolicy, resourceFix } from '../fixes/resource-fixes';
 import type { Node } from '../parser';
 import type { Fix, RelatedInfo, RuleContext, Severity } from '../types';
+import { runInfoAt } from './execution';
 import { analyzeLifecycle, type Creation, describeFunction, type Leak, type ResourceKind } from './lifecycle';
 import type { SemanticModel } from './semantic';
 import type { SourceFile } from './source';
@@ -15,6 +16,11 @@ export interface Factory {
   label: string;
   kind: ResourceKind;
   fix: FixPolicy;
+  /**
+   * A fact the finding rests on that the code does not show (`engine` is a SQLAlchemy engine):
+   * named in the message, and the finding is reported at `information` at most.
+   */
+  assumption?: string;
 }
 
 export interface ResourceRuleSpec {
@@ -24,8 +30,16 @@ export interface ResourceRuleSpec {
    */
   calleeNames(ctx: RuleContext): Iterable<string>;
   classify(ctx: RuleContext, call: Node): Factory | undefined;
+  /** The rule's default severity (what a finding gets unless something below lowers it). */
+  defaultSeverity: Severity;
   /** Severity of the milder "released only on the normal path" variant. */
   milderSeverity: Severity;
+  /**
+   * The severity of a leak of this kind when the rule knows better than its default (a
+   * `multiprocessing.Pool` never closed is sure; `open(p).read()` is closed by CPython at once),
+   * with the fact that decides it as a clause for the message.
+   */
+  judge?(leak: Leak, factory: Factory): { severity: Severity; why?: string } | undefined;
   /** Fixes besides the generic one (e.g. `Path(p).read_text()` for `open(p).read()`). */
   extraFixes?(ctx: RuleContext, creation: Creation, leak: Leak, factory: Factory): Fix[];
 }
@@ -277,7 +291,24 @@ function reportLeak(
     ...extras.filter((f) => !f.isPreferred),
   ];
   const fixes: Fix[] = ordered.map((f, i) => ({ ...f, isPreferred: i === 0 }));
-  const { message, severity } = describeLeak(ctx, spec, factory, creation, leak, related);
+  const described = describeLeak(ctx, spec, factory, creation, leak, related);
+  let message = described.message;
+  let severity = described.severity ?? spec.defaultSeverity;
+  const judged = described.severity ? undefined : spec.judge?.(leak, factory);
+  if (judged) {
+    severity = judged.severity;
+    if (judged.why) message = `${message}: ${judged.why}`;
+  }
+  if (factory.assumption) {
+    severity = milder(severity, 'information');
+    message = `${message}; this assumes ${factory.assumption}`;
+  }
+  // Code that runs once (`main()`, a management command, `setup.py`) leaks at most once.
+  const run = runInfoAt(model, creation.call);
+  if (run.frequency === 'one-shot' || run.frequency === 'import-time') {
+    severity = 'hint';
+    message = `${message} (${run.reason})`;
+  }
   ctx.report({ range: file.rangeOf(creation.call), message, related, severity, fixes });
 }
 
@@ -304,11 +335,20 @@ function describeLeak(
     }
     case 'normal-path-only': {
       const { named } = leak;
-      for (const r of named.releases)
+      const finishing = named.releases.map((r) => finishingMethod(kind, r.call));
+      for (const [i, r] of named.releases.entries())
         related.push({
           range: file.rangeOf(r.call),
-          message: `${kind.released} here, but not if an exception occurs before`,
+          message: finishing[i]
+            ? `\`${finishing[i]}()\` gives back what it holds here, but not if an exception occurs before`
+            : `${kind.released} here, but not if an exception occurs before`,
         });
+      if (finishing.every((m) => !!m)) {
+        return {
+          message: `\`${named.name}\` from ${label} is never ${kind.released} in ${where}; \`${finishing[0]}()\` gives back its connection only if no exception occurs first: ${kind.releaseIt} in \`finally\` or use \`with\``,
+          severity: spec.milderSeverity,
+        };
+      }
       return {
         message: `\`${named.name}\` from ${label} is ${kind.released} in ${where} only if no exception occurs first: ${kind.releaseIt} in \`finally\` or use \`with\``,
         severity: spec.milderSeverity,
@@ -322,6 +362,7 @@ function describeLeak(
       });
       return {
         message: `\`${named.name}\` from ${label} is ${kind.released} after \`yield\` in ${where} but not in \`finally\`: an exception raised at the \`yield\` skips it`,
+        severity: spec.milderSeverity,
       };
     }
     case 'yielded-never-released': {
@@ -370,6 +411,22 @@ function describeLeak(
       };
     }
   }
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { error: 3, warning: 2, information: 1, hint: 0 };
+
+/** The milder of two severities. */
+function milder(a: Severity, b: Severity): Severity {
+  return SEVERITY_RANK[a] <= SEVERITY_RANK[b] ? a : b;
+}
+
+/** For a release that is a finishing call (`session.commit()`), the method's name. */
+function finishingMethod(kind: ResourceKind, call: Node): string | undefined {
+  const fn = call.childForFieldName('function');
+  const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+  return method && kind.finishingMethods?.has(method) && !kind.releaseMethods.has(method)
+    ? method
+    : undefined;
 }
 
 function shortText(text: string): string {

@@ -56,6 +56,24 @@ const NON_RETAINING = new Set([
   'pandas.read_json',
 ]);
 
+/** Functions that read a file-like argument to its end (`json.load(resp)` calls `resp.read()`). */
+export const READ_TO_END: ReadonlySet<string> = new Set([
+  'json.load',
+  'pickle.load',
+  'marshal.load',
+  'tomllib.load',
+  'plistlib.load',
+  'yaml.safe_load',
+  'yaml.load',
+  'yaml.full_load',
+  'shutil.copyfileobj',
+  'builtins.list',
+  'builtins.tuple',
+  'builtins.sorted',
+  'builtins.set',
+  'builtins.frozenset',
+]);
+
 /**
  * Calls whose result reads or writes through the resource (`csv.reader(f)`, `enumerate(f)`): the
  * "wrap in `with`" fix keeps such a wrapper inside the block.
@@ -116,7 +134,11 @@ export function flowOf(node: Node): { node: Node; use: Use; conditional: boolean
  * A file's `f.name` is plain data.
  */
 export function attributeKeepsAlive(kind: ResourceKind, attribute: string): boolean {
-  return !!kind.attributesKeepAlive || kind.dataMethods.has(attribute);
+  return (
+    !!kind.attributesKeepAlive ||
+    !!kind.keepAliveAttributes?.has(attribute) ||
+    kind.dataMethods.has(attribute)
+  );
 }
 
 /** Whether `call` only uses its arguments while it runs (`json.load`, `print`, `len`…). */

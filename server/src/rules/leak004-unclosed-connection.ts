@@ -3,17 +3,63 @@
 // nothing raises). Each library's `with` semantics matter: sqlite3's and psycopg2's connection
 // context managers only wrap a transaction and do not close.
 import type { FixPolicy } from '../fixes/resource-fixes';
-import type { ResourceKind } from '../model/lifecycle';
+import { isNonRetainingCall, type ResourceKind } from '../model/lifecycle';
 import { callLabel, checkResources, type Factory, type ResourceRuleSpec } from '../model/resource-check';
 import type { SemanticModel } from '../model/semantic';
+import { keywordArgument, positionalArguments, unparenthesizedParent, useOf } from '../model/usage';
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 
 type Manage = FixPolicy['manage'];
 
+const SOCKET_DATA_METHODS = new Set([
+  'accept',
+  'bind',
+  'connect',
+  'connect_ex',
+  'fileno',
+  'getpeername',
+  'getsockname',
+  'getsockopt',
+  'gettimeout',
+  'listen',
+  'recv',
+  'recv_into',
+  'recvfrom',
+  'recvfrom_into',
+  'send',
+  'sendall',
+  'sendto',
+  'sendfile',
+  'setblocking',
+  'setsockopt',
+  'settimeout',
+  'shutdown',
+]);
+/** `detach()` hands the descriptor to the caller: the socket object no longer owns it. */
+const SOCKET_RELEASE = new Set(['close', 'detach']);
+
+const RESPONSE_DATA_METHODS = new Set([
+  'getcode',
+  'geturl',
+  'getheader',
+  'getheaders',
+  'info',
+  'readline',
+  'read1',
+  'readinto',
+]);
+/** An HTTP response closes its connection when `read()`/`readlines()` reach the end. */
+const RESPONSE_RELEASE = new Set(['close', 'read', 'readlines']);
+
+/** A session's `commit()`/`rollback()` ends its transaction and returns its connection to the pool. */
+const SESSION_FINISHING = new Set(['commit', 'rollback']);
+
 interface ConnectionFactory {
   names: string[];
   noun: string;
+  /** What else the kind of resource knows (its data methods, how it is released…). */
+  kind?: Partial<ResourceKind>;
   /** `with obj:` closes it (false: sqlite3 and psycopg2, whose `with` is a transaction). */
   withReleases: boolean;
   isAsync: boolean;
@@ -141,6 +187,30 @@ const FACTORIES: ConnectionFactory[] = [
     suggestedName: 'session',
   },
   {
+    names: ['socket.socket', 'socket.create_connection', 'socket.create_server', 'socket.fromfd'],
+    noun: 'socket',
+    withReleases: true,
+    isAsync: false,
+    manage: 'with',
+    suggestedName: 'sock',
+    kind: { dataMethods: SOCKET_DATA_METHODS, releaseMethods: SOCKET_RELEASE, attributesKeepAlive: false },
+  },
+  // A response closes its connection once read to the end (`read()`, iteration, `json.load`).
+  {
+    names: ['urllib.request.urlopen'],
+    noun: 'response',
+    withReleases: true,
+    isAsync: false,
+    manage: 'with',
+    suggestedName: 'response',
+    kind: {
+      dataMethods: RESPONSE_DATA_METHODS,
+      releaseMethods: RESPONSE_RELEASE,
+      readToEndReleases: true,
+      attributesKeepAlive: false,
+    },
+  },
+  {
     names: ['urllib3.PoolManager', 'urllib3.poolmanager.PoolManager'],
     noun: 'pool manager',
     withReleases: true,
@@ -148,7 +218,8 @@ const FACTORIES: ConnectionFactory[] = [
     manage: 'with',
     suggestedName: 'http',
   },
-  // An Engine is a connection pool with no context manager: `dispose()` it in `finally`.
+  // An Engine is a connection pool with no context manager: `dispose()` it in `finally`. It
+  // connects on first use: one only used for its dialect or to compile holds nothing.
   {
     names: ['sqlalchemy.create_engine', 'sqlalchemy.engine.create_engine'],
     noun: 'engine',
@@ -157,6 +228,7 @@ const FACTORIES: ConnectionFactory[] = [
     manage: 'try-finally',
     finallyCall: 'dispose()',
     suggestedName: 'engine',
+    kind: { mayAcquire: engineMayConnect },
   },
   {
     names: ['sqlalchemy.ext.asyncio.create_async_engine'],
@@ -166,6 +238,7 @@ const FACTORIES: ConnectionFactory[] = [
     manage: 'try-finally',
     finallyCall: 'dispose()',
     suggestedName: 'engine',
+    kind: { mayAcquire: engineMayConnect },
   },
   {
     names: ['sqlalchemy.orm.Session', 'sqlalchemy.orm.session.Session'],
@@ -174,6 +247,7 @@ const FACTORIES: ConnectionFactory[] = [
     isAsync: false,
     manage: 'with',
     suggestedName: 'session',
+    kind: { finishingMethods: SESSION_FINISHING },
   },
   {
     names: ['sqlalchemy.ext.asyncio.AsyncSession'],
@@ -182,8 +256,16 @@ const FACTORIES: ConnectionFactory[] = [
     isAsync: true,
     manage: 'with',
     suggestedName: 'session',
+    kind: { finishingMethods: SESSION_FINISHING },
   },
 ];
+
+/** ORM sessions (a bind passed to them, if any, decides whether they hold their own connection). */
+const SESSION_CLASSES = new Set([
+  'sqlalchemy.orm.Session',
+  'sqlalchemy.orm.session.Session',
+  'sqlalchemy.ext.asyncio.AsyncSession',
+]);
 
 const BY_NAME = new Map<string, ConnectionFactory>();
 for (const f of FACTORIES) for (const n of f.names) BY_NAME.set(n, f);
@@ -255,6 +337,7 @@ function kindOf(
   noun: string,
   withReleases: boolean,
   dataMethods: ReadonlySet<string> = DATA_METHODS,
+  extra: Partial<ResourceKind> = {},
 ): ResourceKind {
   const engine = noun === 'engine';
   return {
@@ -266,7 +349,38 @@ function kindOf(
     withReleases,
     dataMethods,
     attributesKeepAlive: true,
+    ...extra,
   };
+}
+
+/** Engine methods that neither connect nor hand out something that may. */
+const ENGINE_IDLE_METHODS = new Set([
+  'dispose',
+  'get_execution_options',
+  'update_execution_options',
+  'clear_compiled_cache',
+]);
+
+/**
+ * Whether a use of an engine may connect: anything but reading an attribute (`engine.dialect`,
+ * `engine.url`), a method that does not connect, compiling with it (`stmt.compile(engine)`) or a
+ * call that only looks at it (`print`, `str`).
+ */
+function engineMayConnect(model: SemanticModel, node: Node): boolean {
+  const use = useOf(node);
+  switch (use.kind) {
+    case 'attribute':
+      return false;
+    case 'method':
+      return !ENGINE_IDLE_METHODS.has(use.method);
+    case 'argument': {
+      const fn = use.call.childForFieldName('function');
+      if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'compile') return false;
+      return !isNonRetainingCall(model, use.call);
+    }
+    default:
+      return true;
+  }
 }
 
 function policyOf(
@@ -286,7 +400,7 @@ function policyOf(
 
 function factoryFrom(f: ConnectionFactory, call: Node): Factory {
   const data = f.names.some((n) => n.startsWith('aiohttp.')) ? AIOHTTP_DATA_METHODS : DATA_METHODS;
-  return { label: callLabel(call), kind: kindOf(f.noun, f.withReleases, data), fix: policyOf(f) };
+  return { label: callLabel(call), kind: kindOf(f.noun, f.withReleases, data, f.kind), fix: policyOf(f) };
 }
 
 /**
@@ -314,11 +428,83 @@ function boundToCallOf(
   return isAsync;
 }
 
+const ENGINE_NAME = /(?:^|_)engine$/i;
+const ENGINE_TYPE = /(?:^|\.)(?:Async)?Engine$/;
+
+/** The last name of an expression: `engine`, `self._engine` → `_engine`, `get_engine()` → `get_engine`. */
+function lastName(node: Node): string | undefined {
+  if (node.type === 'identifier') return node.text;
+  if (node.type === 'attribute') return node.childForFieldName('attribute')?.text;
+  if (node.type === 'call') {
+    const fn = node.childForFieldName('function');
+    return fn ? lastName(fn) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * What we know of `node` being a SQLAlchemy engine: `sure` for a `create_engine()` call, a name
+ * bound to one, a parameter annotated `Engine`, or `self.x` assigned one in the class;
+ * `by-name` for anything else named like one (`engine`, `self._engine`, `get_engine()`).
+ */
+function engineEvidence(
+  model: SemanticModel,
+  node: Node,
+): { evidence: 'sure' | 'by-name'; isAsync: boolean } | undefined {
+  if (node.type === 'call') {
+    const isAsync = ENGINE_FACTORIES.get(model.calleeName(node) ?? '');
+    if (isAsync !== undefined) return { evidence: 'sure', isAsync };
+  } else if (node.type === 'identifier') {
+    const isAsync = boundToCallOf(model, node, ENGINE_FACTORIES);
+    if (isAsync !== undefined) return { evidence: 'sure', isAsync };
+    const binding = model.resolve(node);
+    const site = binding?.kind === 'parameter' ? binding.sites[0] : undefined;
+    const annotation = site?.parent?.childForFieldName('type')?.text;
+    if (annotation && ENGINE_TYPE.test(annotation.replace(/\s/g, '')))
+      return { evidence: 'sure', isAsync: annotation.includes('Async') };
+  } else if (node.type === 'attribute' && assignedEngineInClass(model, node)) {
+    return { evidence: 'sure', isAsync: assignedEngineInClass(model, node) === 'async' };
+  }
+  const name = lastName(node);
+  return name && ENGINE_NAME.test(name) ? { evidence: 'by-name', isAsync: false } : undefined;
+}
+
+/** `self.engine` where the class assigns `self.engine = create_engine(...)`: whether async. */
+function assignedEngineInClass(model: SemanticModel, node: Node): 'sync' | 'async' | undefined {
+  const receiver = node.childForFieldName('object');
+  const attribute = node.childForFieldName('attribute')?.text;
+  const cls = model.scopeOf(node).enclosingClass;
+  if (receiver?.type !== 'identifier' || !attribute || !cls) return undefined;
+  let found: 'sync' | 'async' | undefined;
+  for (const assignment of cls.node.descendantsOfType('assignment')) {
+    const left = assignment?.childForFieldName('left');
+    const right = assignment?.childForFieldName('right');
+    if (left?.type !== 'attribute' || left.childForFieldName('attribute')?.text !== attribute) continue;
+    if (left.childForFieldName('object')?.text !== receiver.text || right?.type !== 'call') continue;
+    const isAsync = ENGINE_FACTORIES.get(model.calleeName(right) ?? '');
+    if (isAsync === undefined) return undefined;
+    found = isAsync ? 'async' : 'sync';
+  }
+  return found;
+}
+
+/**
+ * `Session(connection)`, `Session(bind=conn)`, `SessionLocal(bind=conn)`: a session on a
+ * connection the caller passes borrows it; only a session on an engine (or on none given)
+ * checks out a connection of its own.
+ */
+function borrowsConnection(model: SemanticModel, call: Node): boolean {
+  const bind = keywordArgument(call, 'bind') ?? positionalArguments(call)[0];
+  if (!bind) return false;
+  return !engineEvidence(model, bind);
+}
+
 function classify(ctx: RuleContext, call: Node): Factory | undefined {
   const { model, settings } = ctx;
   const qualified = model.calleeName(call);
   if (qualified) {
     const known = BY_NAME.get(qualified);
+    if (known && SESSION_CLASSES.has(qualified) && borrowsConnection(model, call)) return undefined;
     if (known) return factoryFrom(known, call);
     if (settings.extendConnectionFactories.includes(qualified)) {
       // A user's factory: we do not know its context manager, so no automatic fix.
@@ -331,27 +517,46 @@ function classify(ctx: RuleContext, call: Node): Factory | undefined {
     return undefined;
   }
   const fn = call.childForFieldName('function');
-  // `engine.connect()` on a `create_engine(...)` result.
+  // `engine.connect()` on an engine: `create_engine(...)`'s result, a parameter, `self.engine`.
   if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'connect') {
     const receiver = fn.childForFieldName('object');
-    if (receiver?.type !== 'identifier') return undefined;
-    const isAsync = boundToCallOf(model, receiver, ENGINE_FACTORIES);
-    if (isAsync === undefined) return undefined;
-    return factoryFrom(
+    const engine = receiver && engineEvidence(model, receiver);
+    if (!engine) return undefined;
+    // `await engine.connect()` is an async engine's; `async with engine.connect()` enters the call.
+    const awaited = unparenthesizedParent(call).parent?.type === 'await';
+    const isAsync = engine.isAsync || awaited;
+    const factory = factoryFrom(
       { names: [], noun: 'connection', withReleases: true, isAsync, manage: 'with', suggestedName: 'conn' },
       call,
     );
+    factory.fix = { ...factory.fix, enterCall: true };
+    if (engine.evidence === 'by-name')
+      factory.assumption = `\`${shortName(receiver)}\` is a SQLAlchemy engine (its type is not known here)`;
+    return factory;
   }
   // `db = SessionLocal()` where `SessionLocal = sessionmaker(...)`.
   if (fn?.type === 'identifier') {
     const isAsync = boundToCallOf(model, fn, SESSIONMAKERS);
-    if (isAsync === undefined) return undefined;
+    if (isAsync === undefined || borrowsConnection(model, call)) return undefined;
     return factoryFrom(
-      { names: [], noun: 'session', withReleases: true, isAsync, manage: 'with', suggestedName: 'session' },
+      {
+        names: [],
+        noun: 'session',
+        withReleases: true,
+        isAsync,
+        manage: 'with',
+        suggestedName: 'session',
+        kind: { finishingMethods: SESSION_FINISHING },
+      },
       call,
     );
   }
   return undefined;
+}
+
+function shortName(node: Node): string {
+  const text = node.text.replace(/\s+/g, '');
+  return text.length <= 40 ? text : `…${text.slice(-39)}`;
 }
 
 const FACTORY_LAST_NAMES = new Set(
@@ -375,6 +580,7 @@ const spec: ResourceRuleSpec = {
     return [...FACTORY_LAST_NAMES, 'connect', ...custom, ...sessionmakerNames(ctx.file.text)];
   },
   classify,
+  defaultSeverity: 'warning',
   milderSeverity: 'information',
 };
 
@@ -391,18 +597,39 @@ export const rule: Rule = {
       \`psycopg2.connect\`, \`psycopg.connect\`, \`pymysql.connect\`, \`mysql.connector.connect\`,
       \`redis.Redis\`/\`StrictRedis\`/\`from_url\` (and \`redis.asyncio\`), \`pymongo.MongoClient\`,
       \`requests.Session\`, \`httpx.Client\`/\`AsyncClient\`, \`aiohttp.ClientSession\`,
-      \`urllib3.PoolManager\`, SQLAlchemy \`create_engine\`, \`engine.connect()\` and sessions from a
-      \`sessionmaker()\` — that are neither used as a (async) context manager, nor closed in a
-      \`finally\`, nor handed on (returned, yielded, stored on \`self\` or a global, passed to another
-      call). Chained use of a fresh connection (\`sqlite3.connect(p).execute(...)\`) is flagged too.
+      \`urllib3.PoolManager\`, sockets (\`socket.socket\`, \`socket.create_connection\`,
+      \`socket.create_server\`, \`socket.fromfd\`), \`urllib.request.urlopen\` responses, SQLAlchemy
+      \`create_engine\`, \`engine.connect()\` (on a \`create_engine(...)\` result, on \`self.engine\` or on
+      a parameter) and ORM sessions (\`Session(engine)\`, sessions from a \`sessionmaker()\`) — that
+      are neither used as a (async) context manager, nor closed in a \`finally\`, nor handed on
+      (returned, yielded, stored on \`self\` or a global, passed to another call). Chained use of a
+      fresh connection (\`sqlite3.connect(p).execute(...)\`) is flagged too, and so are the callers of
+      a function of the same module that returns a fresh one (\`def _db(): return sqlite3.connect(p)\`).
+
+      What is passed in, returned, stored on an owner or handed to a wrapper belongs to someone
+      else. A session on a connection the caller passes (\`Session(connection)\`,
+      \`Session(bind=conn)\`) borrows it; an engine only used for its dialect or to compile a
+      statement never connects; a session whose last use is \`commit()\` or \`rollback()\` has given
+      its connection back to the pool; a response read to the end (\`read()\`, a \`for\` loop,
+      \`json.load\`) has closed its connection.
 
       Each library's semantics are known: \`with sqlite3.connect(p) as conn:\` and
       \`with psycopg2.connect(...) as conn:\` only commit or roll back a transaction and do **not**
       close the connection, so they are flagged; psycopg 3's, SQLAlchemy's, requests', httpx's,
-      aiohttp's, redis' and pymongo's context managers do close. A connection closed on the normal
-      path but not in \`finally\` is reported at a lower severity. Module-level singletons and
-      FastAPI-style dependencies that \`yield\` the session and close it in \`finally\` are fine.
-      More factories can be added with \`extend-connection-factories\` (qualified names).
+      aiohttp's, redis', pymongo's, sockets' and responses' context managers do close. A close that
+      only runs when there is nothing to close (\`if conn is None: conn.close()\`) does not count,
+      and one in a handler for some exceptions only (\`except ValueError:\`) does not cover the
+      others. Module-level singletons and FastAPI-style dependencies that \`yield\` the session and
+      close it in \`finally\` are fine. More factories can be added with
+      \`extend-connection-factories\` (qualified names).
+
+      Severity says how sure the finding is: \`warning\` when the connection is certainly never
+      closed; \`information\` when it is closed (or its connection given back) only if no exception
+      occurs first, or when the finding rests on a fact the code does not show (\`engine.connect()\`
+      on a parameter only named like an engine: the message names the assumption); \`hint\` in code
+      that runs once — \`main()\`, \`if __name__ == "__main__":\`, management commands and other
+      command-line entry points, \`setup.py\`, \`noxfile.py\`, \`conf.py\` — where a leak cannot
+      pile up (the message says why the code runs once).
     `,
     whyIsThisBad: `
       Every unclosed connection holds a socket or file descriptor, server-side session state and

@@ -6,7 +6,7 @@ import { callLabel, checkResources, type Factory, type ResourceRuleSpec } from '
 import type { SemanticModel } from '../model/semantic';
 import { useOf } from '../model/usage';
 import type { Node } from '../parser';
-import type { Rule, RuleContext } from '../types';
+import type { Rule, RuleContext, Severity } from '../types';
 
 /** `concurrent.futures` executors: `with` calls `shutdown(wait=True)`. */
 const FUTURES_EXECUTORS = new Set([
@@ -151,10 +151,26 @@ function classify(ctx: RuleContext, call: Node): Factory | undefined {
   return undefined;
 }
 
+/**
+ * How sure a leak is: a `multiprocessing` pool is documented not to be reliably cleaned up by the
+ * garbage collector; a `concurrent.futures` executor's idle workers exit once it is collected.
+ */
+function judge(leak: Leak, factory: Factory): { severity: Severity; why: string } | undefined {
+  if (leak.kind === 'attribute-not-released') return undefined;
+  if (factory.kind === POOL_KIND)
+    return {
+      severity: 'warning',
+      why: 'the garbage collector is not guaranteed to stop its worker processes',
+    };
+  return { severity: 'information', why: 'its idle workers stay until the executor is garbage-collected' };
+}
+
 const spec: ResourceRuleSpec = {
   calleeNames: () => ['ThreadPoolExecutor', 'ProcessPoolExecutor', 'Pool', 'ThreadPool'],
   classify,
+  defaultSeverity: 'information',
   milderSeverity: 'hint',
+  judge,
 };
 
 export const rule: Rule = {
@@ -176,6 +192,15 @@ export const rule: Rule = {
       \`self\` is reported only when the class has a teardown method (\`close\`, \`shutdown\`, \`stop\`,
       \`__exit__\`…) that never shuts it down. A pool shut down on the normal path but not in
       \`finally\` is reported at a lower severity.
+
+      Severity says how sure the finding is: \`warning\` for a \`multiprocessing\` pool never closed
+      (its documentation warns that the garbage collector is not guaranteed to stop its worker
+      processes); \`information\` for a \`concurrent.futures\` executor never shut down (its idle
+      workers stay until the executor is garbage-collected, which this module cannot tell) and for
+      a pool on \`self\` that the class's teardown forgets (it lives as long as the object);
+      \`hint\` for a pool shut down only when no exception occurs first, and in code that runs once
+      (\`main()\`, \`if __name__ == "__main__":\`, command-line entry points, \`setup.py\`…), where
+      nothing piles up.
     `,
     whyIsThisBad: `
       Each pool owns worker threads or processes, their queues and the results they hold. A pool

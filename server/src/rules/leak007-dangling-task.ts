@@ -6,12 +6,13 @@ import { insertAt, replaceRange } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
 import { addModuleStatement } from '../fixes/module-statement';
 import { freshName, insertStatementsAfter, insertStatementsBefore } from '../fixes/statements';
+import { runInfoAt } from '../model/execution';
 import { callNamedBy, identifiersNamed } from '../model/find-names';
 import { enclosingMethod, isSelf } from '../model/methods';
 import type { Binding, SemanticModel } from '../model/semantic';
 import { keywordArgument, positionalArguments, unparenthesizedParent, useOf } from '../model/usage';
 import type { Node } from '../parser';
-import type { Fix, Rule, RuleContext, TextEdit } from '../types';
+import type { Fix, Rule, RuleContext, Severity, TextEdit } from '../types';
 
 /** Functions that schedule a coroutine as a task and return it (qualified name → display name). */
 const TASK_FACTORIES: Record<string, string> = {
@@ -551,9 +552,19 @@ function checkPileUp(ctx: RuleContext, addCall: Node, task: Node, seen: Set<numb
   const remover = method === 'add' ? 'discard' : 'remove';
   const lifetime = container.owner === 'module' ? 'the process' : 'the object';
   const fix = pileUpFix(ctx, addCall, task, container.text, remover);
+  // A module-level set lives as long as the process; an object's as long as the object, which
+  // this module may not show. Code that runs once adds once.
+  let message = `Tasks are added to \`${container.text}\` and never removed (no \`${remover}\`, \`clear\` or reassignment): finished tasks and their results pile up for the lifetime of ${lifetime}`;
+  let severity: Severity = container.owner === 'module' ? 'warning' : 'information';
+  const run = runInfoAt(model, addCall);
+  if (run.frequency === 'one-shot' || run.frequency === 'import-time') {
+    severity = 'hint';
+    message = `${message} (${run.reason})`;
+  }
   ctx.report({
     range: file.rangeOf(addCall),
-    message: `Tasks are added to \`${container.text}\` and never removed (no \`${remover}\`, \`clear\` or reassignment): finished tasks and their results pile up for the lifetime of ${lifetime}`,
+    severity,
+    message,
     related: container.definition
       ? [{ range: file.rangeOf(container.definition), message: `\`${container.text}\` is created here` }]
       : [],
@@ -604,7 +615,13 @@ export const rule: Rule = {
       'bound to a local name that is never used, or returned from a callback whose result is ignored ' +
       '(`loop.call_soon(lambda: asyncio.create_task(...))`). Also flags tasks added to a module-level or `self.` ' +
       'set/list that nothing ever removes them from. Awaited, returned, gathered and stored tasks, ' +
-      '`TaskGroup.create_task()`, anyio/trio nurseries and the set + `add_done_callback(tasks.discard)` idiom are fine.',
+      '`TaskGroup.create_task()`, anyio/trio nurseries and the set + `add_done_callback(tasks.discard)` idiom are fine, ' +
+      'and so is a task bound to several names (`task = latest = asyncio.create_task(c)`) or to a `global`/`nonlocal` name.\n\n' +
+      'Severity says how sure the finding is: `information` for a dropped task (whether something else keeps it ' +
+      'referenced while it waits is not known here) and for a set on `self` that is never pruned (it grows as long as ' +
+      'the object lives); `warning` for a module-level set that is never pruned (it grows as long as the process ' +
+      'runs); `hint` when the tasks are added by code that runs once (`main()`, `if __name__ == "__main__":`, ' +
+      'start-up hooks), where nothing piles up.',
     whyIsThisBad:
       'The event loop holds tasks only through weak references while they wait: a task that nothing else references ' +
       'can be garbage-collected before it finishes, silently cancelling its work ("Task was destroyed but it is ' +

@@ -8,7 +8,7 @@ import { callLabel, checkResources, type Factory, type ResourceRuleSpec } from '
 import type { SemanticModel } from '../model/semantic';
 import { keywordArgument, positionalArguments } from '../model/usage';
 import type { Node } from '../parser';
-import type { Fix, Rule, RuleContext, TextEdit } from '../types';
+import type { Fix, Rule, RuleContext, Severity, TextEdit } from '../types';
 
 /** Archive and compression wrappers: they own a file only when they open it from a path. */
 const WRAPPING_FACTORIES = new Set([
@@ -21,20 +21,43 @@ const WRAPPING_FACTORIES = new Set([
   'tarfile.open',
   'tarfile.TarFile',
   'tarfile.TarFile.open',
+  'tarfile.TarFile.taropen',
   'zipfile.ZipFile',
+  'zipfile.PyZipFile',
+  'wave.open',
 ]);
 
 const FILE_FACTORIES = new Set([
   'builtins.open',
   'io.open',
+  'io.open_code',
   'io.FileIO',
   'codecs.open',
+  'tokenize.open',
   ...WRAPPING_FACTORIES,
   'tempfile.TemporaryFile',
   'tempfile.NamedTemporaryFile',
   'tempfile.SpooledTemporaryFile',
   'os.fdopen',
 ]);
+
+/** Key-value files: `dbm` databases and `shelve` shelves. */
+const MAPPING_FACTORIES = new Set([
+  'dbm.open',
+  'dbm.gnu.open',
+  'dbm.ndbm.open',
+  'dbm.dumb.open',
+  'dbm.sqlite3.open',
+  'shelve.open',
+  'shelve.DbfilenameShelf',
+]);
+
+/** `fileinput` reads a list of files one after the other, closing each when it reaches its end. */
+const FILEINPUT_FACTORIES = new Set(['fileinput.input', 'fileinput.FileInput']);
+
+const ZIP_CLASSES = new Set(['zipfile.ZipFile', 'zipfile.PyZipFile']);
+
+const PIPE = 'subprocess.PIPE';
 
 const PATH_CLASSES = new Set(['pathlib.Path', 'pathlib.PosixPath', 'pathlib.WindowsPath']);
 /** Path methods that return another Path. */
@@ -80,6 +103,24 @@ const DATA_METHODS = new Set([
   'add',
   'addfile',
   'testzip',
+  // wave readers and writers
+  'getnchannels',
+  'getsampwidth',
+  'getframerate',
+  'getnframes',
+  'getparams',
+  'getcomptype',
+  'getcompname',
+  'readframes',
+  'writeframes',
+  'writeframesraw',
+  'setnchannels',
+  'setsampwidth',
+  'setframerate',
+  'setnframes',
+  'setparams',
+  'setpos',
+  'rewind',
 ]);
 
 /** `subprocess.run(..., stdout=open(log, "w"))`: the child gets its own copy; ours stays open. */
@@ -113,6 +154,68 @@ const FILE_POLICY: FixPolicy = {
   isAsync: false,
   redundant: new Set(['close']),
   suggestedName: 'f',
+};
+
+const MAPPING_KIND: ResourceKind = {
+  ...FILE_KIND,
+  dataMethods: new Set([
+    ...DATA_METHODS,
+    'get',
+    'keys',
+    'values',
+    'items',
+    'setdefault',
+    'pop',
+    'sync',
+    'firstkey',
+    'nextkey',
+    'reorganize',
+    'update',
+  ]),
+};
+
+const MAPPING_POLICY: FixPolicy = { ...FILE_POLICY, suggestedName: 'db' };
+
+/** A `FileInput` closes its last file when it is read to the end. */
+const FILEINPUT_KIND: ResourceKind = { ...FILE_KIND, readToEndReleases: true };
+
+/**
+ * `subprocess.Popen(..., stdout=PIPE)`: waiting for it (`wait()`, `communicate()`, `with`) reaps
+ * the child; until then its pipes stay open and, once it exits, it is a zombie.
+ */
+const PROCESS_KIND: ResourceKind = {
+  noun: 'process',
+  release: 'wait for',
+  releaseIt: 'wait for it',
+  released: 'waited for',
+  releaseMethods: new Set(['wait', 'communicate']),
+  withReleases: true,
+  dataMethods: new Set([
+    'poll',
+    'send_signal',
+    'terminate',
+    'kill',
+    'read',
+    'readline',
+    'readlines',
+    'write',
+    'flush',
+    'close',
+  ]),
+  keepAliveAttributes: new Set(['stdin', 'stdout', 'stderr']),
+};
+
+/**
+ * `with Popen(...)` waits for the process at the end of the block: only a fix where the code
+ * already waits for it (a process never waited for may be meant to outlive the function).
+ */
+const PROCESS_POLICY: FixPolicy = {
+  manage: 'with',
+  isAsync: false,
+  redundant: new Set(),
+  suggestedName: 'proc',
+  vetoNamed: (_model, named) => named.releases.length === 0,
+  vetoInline: () => true,
 };
 
 /** An expression that evaluates to a `pathlib.Path` (`Path(p)`, `Path(p) / "x"`, a name bound to one). */
@@ -197,14 +300,53 @@ function withValue(site: Node): Node | undefined {
   return pattern.namedChildren[0] ?? undefined;
 }
 
+/** `zf.open(name)` on a `zipfile.ZipFile` bound to `zf` (assigned, or `with ZipFile(p) as zf:`). */
+function isZipMemberOpen(model: SemanticModel, call: Node): boolean {
+  const fn = call.childForFieldName('function');
+  if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'open') return false;
+  const receiver = fn.childForFieldName('object');
+  if (receiver?.type !== 'identifier') return false;
+  const binding = model.resolve(receiver);
+  if (!binding || (binding.kind !== 'assignment' && binding.kind !== 'with')) return false;
+  return binding.sites.every((site) => {
+    const value = model.assignedValue(site) ?? withValue(site);
+    return value?.type === 'call' && ZIP_CLASSES.has(model.calleeName(value) ?? '');
+  });
+}
+
+/** `Popen(..., stdout=PIPE)` (or `stdin=`/`stderr=`): the parent holds pipe ends. */
+function pipesToChild(model: SemanticModel, call: Node): boolean {
+  return ['stdin', 'stdout', 'stderr'].some((k) => {
+    const value = keywordArgument(call, k);
+    return !!value && model.qualifiedName(value) === PIPE;
+  });
+}
+
+/** Whether the function around `call` calls `fileinput.close()`. */
+function closesFileinput(model: SemanticModel, call: Node): boolean {
+  const fn = model.scopeOf(call).enclosingFunction?.node;
+  if (!fn?.text.includes('close')) return false;
+  return fn.descendantsOfType('call').some((c) => !!c && model.calleeName(c) === 'fileinput.close');
+}
+
 function classify(ctx: RuleContext, call: Node): Factory | undefined {
   const { model } = ctx;
   const qualified = model.calleeName(call);
+  const label = callLabel(call);
   if (qualified ? FILE_FACTORIES.has(qualified) : isPathOpen(model, call)) {
     if (closefdFalse(call)) return undefined;
     if (qualified && WRAPPING_FACTORIES.has(qualified) && wrapsFileObject(model, call)) return undefined;
-    return { label: callLabel(call), kind: FILE_KIND, fix: FILE_POLICY };
+    return { label, kind: FILE_KIND, fix: FILE_POLICY };
   }
+  if (!qualified && isZipMemberOpen(model, call)) return { label, kind: FILE_KIND, fix: FILE_POLICY };
+  if (!qualified) return undefined;
+  if (MAPPING_FACTORIES.has(qualified)) return { label, kind: MAPPING_KIND, fix: MAPPING_POLICY };
+  if (FILEINPUT_FACTORIES.has(qualified)) {
+    if (qualified === 'fileinput.input' && closesFileinput(model, call)) return undefined;
+    return { label, kind: FILEINPUT_KIND, fix: FILE_POLICY };
+  }
+  if (qualified === 'subprocess.Popen' && pipesToChild(model, call))
+    return { label, kind: PROCESS_KIND, fix: PROCESS_POLICY };
   return undefined;
 }
 
@@ -345,13 +487,48 @@ function shadowed(model: SemanticModel, node: Node, name: string): boolean {
   return false;
 }
 
-const FACTORY_LAST_NAMES = [...new Set([...FILE_FACTORIES].map((n) => n.slice(n.lastIndexOf('.') + 1)))];
+const FACTORY_LAST_NAMES = [
+  ...new Set(
+    [...FILE_FACTORIES, ...MAPPING_FACTORIES, ...FILEINPUT_FACTORIES, 'subprocess.Popen'].map((n) =>
+      n.slice(n.lastIndexOf('.') + 1),
+    ),
+  ),
+];
+
+/**
+ * How sure a leak is: CPython closes a file nobody references at once, so a one-shot chain
+ * (`open(p).read()`) is harmless in practice; a named file stays open until it is collected.
+ */
+function judge(leak: Leak, factory: Factory): { severity: Severity; why?: string } | undefined {
+  if (factory.kind === PROCESS_KIND)
+    return {
+      severity: 'information',
+      why: 'its pipes stay open, and once it exits it stays a zombie, until the `Popen` object is garbage-collected',
+    };
+  switch (leak.kind) {
+    case 'chained':
+    case 'consumed':
+    case 'iterated':
+    case 'discarded':
+      return {
+        severity: 'hint',
+        why: 'CPython closes it as soon as nothing refers to it, other interpreters later',
+      };
+    case 'never-released':
+    case 'yielded-never-released':
+      return { severity: 'information', why: 'it stays open until it is garbage-collected' };
+    default:
+      return undefined;
+  }
+}
 
 const spec: ResourceRuleSpec = {
   // `open` also covers `Path(p).open()` and `p.open()`.
   calleeNames: () => FACTORY_LAST_NAMES,
   classify,
+  defaultSeverity: 'information',
   milderSeverity: 'hint',
+  judge,
   extraFixes(ctx, creation, leak) {
     const fix = pathFix(ctx, creation, leak);
     return fix ? [fix] : [];
@@ -366,18 +543,36 @@ export const rule: Rule = {
   fixable: true,
   docs: {
     whatItDoes: `
-      Finds files opened inside a function — \`open\`, \`io.open\`, \`codecs.open\`,
-      \`gzip\`/\`bz2\`/\`lzma.open\`, \`tarfile.open\`, \`zipfile.ZipFile\`,
-      \`tempfile.TemporaryFile\`/\`NamedTemporaryFile\`/\`SpooledTemporaryFile\`, \`os.fdopen\` and
-      \`Path.open()\` — that are not used with \`with\` (or an \`ExitStack\`), not closed in a
-      \`finally\`, and not handed on (returned, yielded, stored on \`self\` or a global, passed to
-      another call). One-shot chains such as \`open(p).read()\` and files passed inline to a call
-      that does not close them (\`json.load(open(p))\`) are flagged too.
+      Finds files opened inside a function — \`open\`, \`io.open\`, \`io.open_code\`, \`codecs.open\`,
+      \`tokenize.open\`, \`gzip\`/\`bz2\`/\`lzma.open\`, \`tarfile.open\`, \`TarFile.taropen\`,
+      \`zipfile.ZipFile\`/\`PyZipFile\` and the members they open (\`zf.open(name)\`), \`wave.open\`,
+      \`dbm.open\` (and \`dbm.gnu\`/\`ndbm\`/\`dumb\`/\`sqlite3\`), \`shelve.open\`,
+      \`fileinput.input\`/\`FileInput\`, \`tempfile.TemporaryFile\`/\`NamedTemporaryFile\`/
+      \`SpooledTemporaryFile\`, \`os.fdopen\`, \`Path.open()\`, and functions of the same module that
+      return a fresh one (\`def _open_log(n): return open(n, "a")\`) — that are not used with \`with\`
+      (or an \`ExitStack\`), not closed in a \`finally\`, and not handed on (returned, yielded, stored
+      on \`self\` or a global, passed to another call). One-shot chains such as \`open(p).read()\` and
+      files passed inline to a call that does not close them (\`json.load(open(p))\`) are flagged
+      too. So is \`subprocess.Popen(..., stdout=PIPE)\` (or \`stdin\`/\`stderr\`) never waited for
+      (\`wait()\`, \`communicate()\`, \`with\`): it holds two pipe ends, and the finished child stays
+      a zombie.
 
-      A file closed on the normal path but not in \`finally\` is reported at a lower severity. A file
-      stored on \`self\` is reported only when the class has a teardown method (\`close\`,
-      \`__exit__\`…) that never closes it. Files opened at module level (import-time scripts and
-      singletons) are not reported.
+      A close that only runs when there is nothing to close (\`if f is None: f.close()\`,
+      \`if f.closed: f.close()\`) does not count, and one in a handler for some exceptions only
+      (\`except ValueError:\`) does not cover the others; a \`try\` whose bare \`except:\` swallows
+      everything does not skip the close that follows it. A file closed on the normal path but not
+      in \`finally\` is reported at a lower severity. A file stored on \`self\` is reported only when
+      the class has a teardown method (\`close\`, \`__exit__\`…) that never closes it. Files opened at
+      module level (import-time scripts and singletons) are not reported; archive readers over a
+      file object they do not own (\`ZipFile(io.BytesIO(data))\`) are not either.
+
+      Severity says how sure the finding is: \`information\` for a file bound to a name and never
+      closed (it stays open until it is garbage-collected, and when that happens is not known
+      here) and for a \`Popen\` never waited for; \`hint\` for one-shot uses (\`open(p).read()\`,
+      \`json.load(open(p))\`, \`for line in open(p):\`), which CPython closes as soon as nothing refers
+      to them, for files closed only when no exception occurs first, and in code that runs once
+      (\`main()\`, \`if __name__ == "__main__":\`, command-line entry points, \`setup.py\`,
+      \`noxfile.py\`, \`conf.py\`).
     `,
     whyIsThisBad: `
       An open file holds a file descriptor and its buffers until it is closed. CPython closes it
