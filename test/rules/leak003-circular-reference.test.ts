@@ -241,6 +241,241 @@ const table: RuleTable = {
                 self.transform = default
       `,
     },
+    // Objects that are never garbage: a cycle through them delays nothing.
+    {
+      name: 'an object made once at module level (a plugin instance) keeping a lambda that uses it',
+      code: `
+        class Exporter:
+            def __init__(self):
+                self.scale = 1000
+                self.to_millis = lambda seconds: round(seconds * self.scale)
+
+        plugins = [Exporter()]
+      `,
+    },
+    {
+      name: 'an object made once in main() of a command-line tool',
+      code: `
+        class Benchmark:
+            def __init__(self, options):
+                self.options = options
+                self.results = []
+
+            def measure(self, fn):
+                self.results.append(Outcome(self, fn))
+
+            @classmethod
+            def main(cls):
+                Benchmark(read_options()).run()
+
+        class Outcome:
+            def __init__(self, bench, fn):
+                self.bench = bench
+                self.fn = fn
+      `,
+    },
+    {
+      name: 'a click command runs once per process, not per event',
+      code: `
+        import click
+
+        class Redirector:
+            def __init__(self):
+                self.api = ControlServer(self)
+
+        class ControlServer:
+            def __init__(self, owner):
+                self.owner = owner
+
+        @click.group()
+        def cli():
+            pass
+
+        @cli.command()
+        def redirect():
+            Redirector()
+      `,
+    },
+    {
+      name: 'process-wide owners named for their role (a pool, a manager base, a registry)',
+      code: `
+        class WorkerPool:
+            def __init__(self):
+                self.on_exit = lambda pid: self.respawn(pid)
+
+        class Commands(BaseManager):
+            def add(self, name, fn):
+                self.table[name] = Command(self, name, fn)
+
+        class Command:
+            def __init__(self, manager, name, fn):
+                self.manager = manager
+
+        class registry:
+            def depends_on(self, other):
+                other._dependents.add(self)
+                self._dependencies.add(other)
+      `,
+    },
+    {
+      name: 'an object with a configure() hook is configured once and kept (an add-on)',
+      code: `
+        class FlowList:
+            def __init__(self):
+                self.cursor = Cursor(self)
+
+            def configure(self, updated):
+                self.cursor.reset()
+
+        class Cursor:
+            def __init__(self, flows):
+                self.flows = flows
+      `,
+    },
+    {
+      name: 'a service that is started and closed, whose handlers point back at it',
+      code: `
+        class Broker:
+            def start(self):
+                self.running = True
+
+            def close(self):
+                self.running = False
+
+            def subscribe(self, topic, handler):
+                handler.broker = self
+                self.handlers[topic] = handler
+      `,
+    },
+    {
+      name: 'closures made in a set-up step (a helper only register_with_loop() calls)',
+      code: `
+        class Dispatcher:
+            def register_with_loop(self, loop):
+                self._make_timeout_handlers(loop)
+
+            def _make_timeout_handlers(self, loop):
+                def on_timeout(job):
+                    self.cancel(job)
+                self.on_timeout = on_timeout
+      `,
+    },
+    {
+      name: 'configuration objects: a dialect, a lambda set in initialize(), a reverse link set from do_init()',
+      code: `
+        class PgDialect:
+            def _detect_format(self, conn):
+                self._convert = lambda value: self._fix(value)
+
+        class Loader:
+            def initialize(self):
+                self._parse = lambda value: self.decode(value)
+
+        class Link:
+            def do_init(self):
+                self._generate_reverse()
+
+            def _generate_reverse(self):
+                other = self.target_link()
+                self._reverse.add(other)
+                other._reverse.add(self)
+      `,
+    },
+    {
+      name: 'implementations made only by a registration function (the base class and its subclasses)',
+      code: `
+        class _Impl:
+            def __init__(self, key):
+                self.key = key
+                self._token = EventToken(self)
+
+        class _ScalarImpl(_Impl):
+            pass
+
+        class EventToken:
+            def __init__(self, impl):
+                self.impl = impl
+
+        def _register_impl(owner, key):
+            owner.impls[key] = _ScalarImpl(key)
+      `,
+    },
+    {
+      name: 'schema items attaching themselves to their column when the table is declared',
+      code: `
+        class SchemaItem:
+            pass
+
+        class ColumnDefault(SchemaItem):
+            def _set_parent(self, column):
+                self.column = column
+                self.column.default = self
+      `,
+    },
+    {
+      name: 'a link undone in close() by restoring the saved previous value',
+      code: `
+        class Transaction:
+            def __init__(self, session):
+                self.session = session
+                self._outer = session.current
+                session.current = self
+
+            def close(self):
+                self.session.current = self._outer
+      `,
+    },
+    {
+      name: 'a link undone by a helper that only commit() and rollback() call',
+      code: `
+        class Savepoint:
+            def __init__(self, conn):
+                self.conn = conn
+                self._previous = conn.savepoint
+                conn.savepoint = self
+
+            def _restore_previous(self):
+                self.conn.savepoint = self._previous
+
+            def commit(self):
+                self._restore_previous()
+
+            def rollback(self):
+                self._restore_previous()
+      `,
+    },
+    {
+      name: "children kept in the project's own weak container (a WeakSequence helper)",
+      code: `
+        from .util import WeakSequence
+
+        class TypeInfo:
+            def __init__(self, base):
+                self.subtypes = WeakSequence()
+                self.base = base
+                if base is not None:
+                    base.subtypes.append(self)
+      `,
+    },
+    {
+      name: 'ORM relationships are the data model (SQLAlchemy declarative, Django models)',
+      code: `
+        from django.db import models
+        from sqlalchemy.orm import declarative_base
+
+        Base = declarative_base()
+
+        class Version(Base):
+            __tablename__ = "version"
+
+            def reattach(self):
+                self.owner.current = self
+
+        class Answer(models.Model):
+            def promote(self):
+                self.question.best = self
+      `,
+    },
   ],
   invalid: [
     {
@@ -311,7 +546,7 @@ const table: RuleTable = {
       code: `
         import weakref as wr
 
-        class Registry:
+        class Shelf:
             def add(self, key, child):
                 self.children[key] = child
                 child.owner = self
@@ -320,7 +555,7 @@ const table: RuleTable = {
       output: `
         import weakref as wr
 
-        class Registry:
+        class Shelf:
             def add(self, key, child):
                 self.children[key] = child
                 child.owner = wr.proxy(self)
@@ -457,7 +692,7 @@ const table: RuleTable = {
             server: object
             user: str
 
-        class Server:
+        class Lobby:
             def open(self, user):
                 session = Session(server=self, user=user)
                 self.sessions[user] = session
@@ -503,7 +738,140 @@ const table: RuleTable = {
             def __init__(self):
                 self.members = [self]
       `,
-      errors: [{ line: 3, message: '`self.members` refers back to `self`' }],
+      errors: [{ line: 3, message: '`self.members` holds `self` itself' }],
+      output: null,
+    },
+    // Severity says how sure: warning when the objects are made again and again.
+    {
+      name: 'a per-request object that stores itself in its own dict: warning, with the reason',
+      code: `
+        from flask import Flask
+
+        app = Flask(__name__)
+
+        class RequestContext:
+            def __init__(self, user):
+                self.user = user
+                self.values = {"context": self, "user": user}
+
+        @app.get("/profile")
+        def profile():
+            context = RequestContext(current_user())
+            return render(context)
+      `,
+      errors: [
+        {
+          line: 8,
+          severity: 'warning',
+          message:
+            '`self.values` holds `self` itself, so the object refers to itself; these objects are freed only by the cyclic garbage collector, not as soon as the last outside reference goes away; a `RequestContext` is made in `profile()`, and it runs on every request: `profile()` is a route handler',
+        },
+      ],
+      output: null,
+    },
+    {
+      name: 'objects made in a loop keep a lambda that uses them: warning',
+      code: `
+        class Job:
+            def __init__(self, spec):
+                self.spec = spec
+                self.on_done = lambda result: self.finish(result)
+
+        def run_all(specs):
+            for spec in specs:
+                Job(spec).start()
+      `,
+      errors: [
+        { line: 4, severity: 'warning', message: 'a `Job` is made in `run_all()`, and it runs in a loop' },
+      ],
+      output: null,
+    },
+    {
+      name: 'a set-up step does not excuse objects made per call',
+      code: `
+        class Parser:
+            def initialize(self):
+                self.emit = lambda token: self.tokens.append(token)
+
+        def handle_upload(request):
+            parser = Parser()
+            parser.initialize()
+            return parser.run(request.body)
+      `,
+      errors: [{ line: 3, severity: 'warning', message: 'a `Parser` is made in `handle_upload()`' }],
+      output: null,
+    },
+    {
+      name: 'a class-based view is made by the framework for every request: warning',
+      code: `
+        from django.views import View
+
+        class ReportView(View):
+            def get(self, request):
+                self.extra = {"view": self}
+                return self.render()
+      `,
+      errors: [
+        {
+          line: 5,
+          severity: 'warning',
+          message: 'the framework makes a `ReportView` for every request (it is a `View`)',
+        },
+      ],
+      output: null,
+    },
+    {
+      name: 'made in other modules: information that names the unknown',
+      code: `
+        class Layer:
+            def __init__(self, context):
+                self.context = context
+                self.context.layers.append(self)
+      `,
+      errors: [
+        {
+          line: 4,
+          severity: 'information',
+          message: 'how often `Layer` objects are made is decided in other modules',
+        },
+      ],
+      output: null,
+    },
+    {
+      name: 'a link rebound outside close/commit/rollback is not undone',
+      code: `
+        class Cursor:
+            def __init__(self, conn):
+                self.conn = conn
+                conn.active = self
+
+            def hand_over(self, other):
+                self.conn.active = other
+      `,
+      errors: [{ line: 4, severity: 'information', message: '`conn.active` refers back to `self`' }],
+      output: null,
+    },
+    {
+      name: 'a GUI widget is made at the pace of its user: hint',
+      code: `
+        import tkinter as tk
+
+        class Editor(tk.Frame):
+            def __init__(self, master):
+                super().__init__(master)
+                self.rows = RowModel(self)
+
+        class RowModel:
+            def __init__(self, editor):
+                self.editor = editor
+      `,
+      errors: [
+        {
+          line: 6,
+          severity: 'hint',
+          message: 'harmless in practice: `Editor` is a `tkinter.Frame` widget, made as the user interacts',
+        },
+      ],
       output: null,
     },
   ],

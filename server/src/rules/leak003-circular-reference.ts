@@ -6,6 +6,7 @@
 import { replaceRange } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
 import { attributeNamedBy, identifiersNamed, wordOffsets } from '../model/find-names';
+import { isMappedClass, isSetUpStep, isUndoStep, lifetimeOf } from '../model/lifetimes';
 import {
   basesOf,
   classDefinitionOf,
@@ -28,7 +29,7 @@ import {
   useOf,
 } from '../model/usage';
 import type { Node } from '../parser';
-import type { Fix, Rule, RuleContext } from '../types';
+import type { Fix, Rule, RuleContext, Severity } from '../types';
 
 /** Methods that put their argument into a container: `xs.append(v)`, `s.add(v)`, `xs.insert(i, v)`. */
 const CONTAINER_INSERTS: Record<string, number> = {
@@ -100,7 +101,12 @@ function isWeakrefCall(model: SemanticModel, node: Node | null | undefined): boo
   if (n.type === 'conditional_expression') return n.namedChildren.some((c) => !!c && isWeakrefCall(model, c));
   if (n.type !== 'call') return false;
   const name = model.calleeName(n) ?? '';
-  return name.startsWith('weakref.') || name.startsWith('_weakref.') || name.startsWith('_weakrefset.');
+  if (name.startsWith('weakref.') || name.startsWith('_weakref.') || name.startsWith('_weakrefset.'))
+    return true;
+  // A project's own weak container (`util.WeakSequence()`, `WeakList()`): named for what it does.
+  const callee = n.childForFieldName('function');
+  const last = callee?.type === 'attribute' ? callee.childForFieldName('attribute') : callee;
+  return last?.type === 'identifier' && /^Weak[A-Z]/.test(last.text);
 }
 
 /** Whether `node` sits inside a `weakref.ref(...)`/`proxy(...)` call (within `limit`). */
@@ -289,10 +295,15 @@ class SlotFacts {
       this.attributesNamed(slot, within).some((attribute) => {
         const use = useOf(attribute);
         switch (use.kind) {
-          case 'rebind':
+          case 'rebind': {
             // Restored in a `finally:` (a temporary link), or set to None outside `__init__` (unlinked).
             if (inFinally(attribute)) return true;
-            return finalValue(use.node)?.type === 'none' && enclosingFunctionName(attribute) !== '__init__';
+            const value = finalValue(use.node);
+            const fn = enclosingFunction(attribute);
+            if (value?.type === 'none' && (fn ? nameOf(fn) : undefined) !== '__init__') return true;
+            // Rebound (a saved previous value restored) when the object closes, commits or rolls back.
+            return !!fn && !!value && !isSelfName(value) && isUndoStep(this.model, fn);
+          }
           case 'del':
           case 'subscript-del':
             return true;
@@ -325,10 +336,15 @@ class SlotFacts {
   }
 }
 
-function enclosingFunctionName(node: Node): string | undefined {
+function enclosingFunction(node: Node): Node | null {
   let p = parentOf(node);
   while (p && p.type !== 'function_definition') p = parentOf(p);
-  return p?.childForFieldName('name')?.text;
+  return p;
+}
+
+/** `self` (or `cls`, `this`): the object itself, whichever method it is in. */
+function isSelfName(node: Node): boolean {
+  return node.type === 'identifier' && (node.text === 'self' || node.text === 'this');
 }
 
 function enclosingClass(node: Node): Node | null {
@@ -967,9 +983,12 @@ function checkSelfReference(ctx: RuleContext, facts: SlotFacts, store: Store): v
   if (facts.isExempt(store.slot, [cls])) return;
   const self = store.method.selfName;
   if (!store.container && isSelf(model, store.method, store.holder)) {
+    const verdict = cycleVerdict(model, store.method, 'link');
+    if (!verdict) return;
     ctx.report({
       range: file.rangeOf(store.node),
-      message: `\`${self}.${store.slot} = ${self}\` makes the object refer to itself: a reference cycle, so it is freed only by the cyclic garbage collector, not as soon as the last outside reference goes away`,
+      severity: verdict.severity,
+      message: `\`${self}.${store.slot} = ${self}\` makes the object refer to itself: a reference cycle, so it is freed only by the cyclic garbage collector, not as soon as the last outside reference goes away; ${verdict.clause}`,
     });
     return;
   }
@@ -977,12 +996,51 @@ function checkSelfReference(ctx: RuleContext, facts: SlotFacts, store: Store): v
   if (/weak/i.test(store.holder.text)) return;
   const owned = ownedAttribute(store.holder);
   if (owned && facts.isExempt(owned, [cls])) return;
+  const verdict = cycleVerdict(model, store.method, 'link');
+  if (!verdict) return;
   const fix = store.container ? undefined : proxyFix(ctx, facts, store, store.method.cls);
   ctx.report({
     range: file.rangeOf(store.node),
-    message: `Reference cycle: \`${describeHolder(store)}\` refers back to \`${self}\`, which holds \`${store.holder.text}\`; ${CYCLE_COST}`,
+    severity: verdict.severity,
+    message: isSelf(model, store.method, store.holder)
+      ? `Reference cycle: \`${describeHolder(store)}\` holds \`${self}\` itself, so the object refers to itself; ${CYCLE_COST}; ${verdict.clause}`
+      : `Reference cycle: \`${describeHolder(store)}\` refers back to \`${self}\`, which holds \`${store.holder.text}\`; ${CYCLE_COST}; ${verdict.clause}`,
     fixes: fix ? [fix] : [],
   });
+}
+
+interface Verdict {
+  severity: Severity;
+  /** Why this severity, appended to the message. */
+  clause: string;
+}
+
+/**
+ * Whether and how surely a cycle formed by `method` leaks, by how long its object lives: objects
+ * made again and again leave one cycle each for the collector (warning); objects made once, or
+ * framework and configuration objects that live as long as the process, never become garbage
+ * (not reported); a GUI widget is made at a person's pace (hint); a class made in other modules
+ * is information, unless the cycle forms in a set-up step (`initialize()`, `configure_…()`).
+ * Links between ORM-mapped objects are the data model (not reported).
+ */
+function cycleVerdict(
+  model: SemanticModel,
+  method: MethodContext,
+  kind: 'link' | 'closure',
+): Verdict | undefined {
+  if (kind === 'link' && isMappedClass(model, method.cls)) return undefined;
+  const lifetime = lifetimeOf(model, method.cls);
+  switch (lifetime.kind) {
+    case 'per-call':
+      return { severity: 'warning', clause: lifetime.reason };
+    case 'interactive':
+      return { severity: 'hint', clause: `harmless in practice: ${lifetime.reason}` };
+    case 'long-lived':
+      return undefined;
+    default:
+      if (isSetUpStep(model, method.method)) return undefined;
+      return { severity: 'information', clause: lifetime.reason };
+  }
 }
 
 /** `a` in `self.a.b`: the attribute of `self` through which the object is owned. */
@@ -1009,11 +1067,14 @@ function checkClosure(
   if (facts.isExempt(store.slot, [cls])) return;
   const owned = ownedAttribute(store.holder);
   if (owned && owned !== store.slot && facts.isExempt(owned, [cls])) return;
+  const verdict = cycleVerdict(ctx.model, store.method, 'closure');
+  if (!verdict) return;
   const self = store.method.selfName;
   const what = closure.kind === 'lambda' ? 'the lambda' : `the nested function \`${closure.name}\``;
   ctx.report({
     range: file.rangeOf(store.value.type === 'lambda' ? store.value : store.node),
-    message: `Reference cycle: ${what} stored in \`${describeHolder(store)}\` uses \`${self}\`, so the object keeps itself alive through it; ${CYCLE_COST}`,
+    severity: verdict.severity,
+    message: `Reference cycle: ${what} stored in \`${describeHolder(store)}\` uses \`${self}\`, so the object keeps itself alive through it; ${CYCLE_COST}; ${verdict.clause}`,
   });
 }
 
@@ -1021,6 +1082,8 @@ function checkParentChild(ctx: RuleContext, facts: SlotFacts, forward: Store, ba
   const { file } = ctx;
   // The forward side is an attribute of `self`; the back side belongs to an object of unknown class.
   if (facts.isExempt(forward.slot, [forward.method.cls]) || facts.isExempt(back.slot, undefined)) return;
+  const verdict = cycleVerdict(ctx.model, forward.method, 'link');
+  if (!verdict) return;
   const local = forward.value.text;
   const self = forward.method.selfName;
   // Weaken the pointer "up": the single attribute, when the other side is a container (the owner).
@@ -1038,7 +1101,8 @@ function checkParentChild(ctx: RuleContext, facts: SlotFacts, forward: Store, ba
   const fix = target ? proxyFix(ctx, facts, target, forward.method.cls) : undefined;
   ctx.report({
     range: file.rangeOf(reported.node),
-    message: `Reference cycle: \`${describeHolder(forward)}\` holds \`${local}\` and \`${describeHolder(back)}\` refers back to \`${self}\`, neither through a weakref; ${CYCLE_COST}`,
+    severity: verdict.severity,
+    message: `Reference cycle: \`${describeHolder(forward)}\` holds \`${local}\` and \`${describeHolder(back)}\` refers back to \`${self}\`, neither through a weakref; ${CYCLE_COST}; ${verdict.clause}`,
     related: [{ range: file.rangeOf(other.node), message: 'the other direction of the cycle' }],
     fixes: fix ? [fix] : [],
   });
@@ -1055,11 +1119,14 @@ function checkConstructorCycle(
   // Either class may break the link (`self.squeezer.buttons.remove(self)` in the child).
   const classes = [store.method.cls, kept.cls];
   if (facts.isExempt(store.slot, classes) || facts.isExempt(kept.slot, classes)) return;
+  const verdict = cycleVerdict(ctx.model, store.method, 'link');
+  if (!verdict) return;
   const className = nameOf(kept.cls);
   const self = store.method.selfName;
   ctx.report({
     range: file.rangeOf(call),
-    message: `Reference cycle: \`${describeHolder(store)}\` holds the \`${className}\` created here, which keeps \`${self}\` in \`.${kept.slot}\`; ${CYCLE_COST}`,
+    severity: verdict.severity,
+    message: `Reference cycle: \`${describeHolder(store)}\` holds the \`${className}\` created here, which keeps \`${self}\` in \`.${kept.slot}\`; ${CYCLE_COST}; ${verdict.clause}`,
     related: [{ range: file.rangeOf(kept.store), message: `\`${className}\` stores the reference here` }],
   });
 }
