@@ -1,7 +1,7 @@
 import { rule } from '../../server/src/rules/leak005-listener-not-removed';
 import { type RuleTable, ruleTester } from '../support/rule-tester';
 
-const table: RuleTable = {
+export const table: RuleTable = {
   valid: [
     {
       name: 'module-level one-time registration',
@@ -177,16 +177,15 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'a factory usually called once at start-up (jinja2 make_logging_undefined)',
+      name: 'a helper called in a loop while the module is imported (once per name)',
       code: `
         import logging
-        import sys
 
-        def make_logging_undefined(logger=None):
-            if logger is None:
-                logger = logging.getLogger(__name__)
-                logger.addHandler(logging.StreamHandler(sys.stderr))
-            return logger
+        def attach(name):
+            logging.getLogger(name).addHandler(logging.StreamHandler())
+
+        for name in ("a", "b", "c"):
+            attach(name)
       `,
     },
     {
@@ -277,8 +276,9 @@ const table: RuleTable = {
         {
           line: 5,
           column: 5,
-          message: '`logger.addHandler()` adds a handler on every call of `get_logger()`',
-          severity: 'warning',
+          message:
+            '`logger.addHandler()` adds a handler on every call of `get_logger()` and nothing removes it (no `removeHandler` in this module): handlers pile up on the process-wide logger (each one repeating every record and holding its stream open) — how often `get_logger()` is called is decided by its callers in other modules',
+          severity: 'information',
         },
       ],
       output: null,
@@ -452,10 +452,26 @@ const table: RuleTable = {
         def attach(name):
             logging.getLogger(name).addHandler(logging.StreamHandler())
 
-        for name in ("a", "b", "c"):
-            attach(name)
+        def refresh(names):
+            for name in names:
+                attach(name)
       `,
-      errors: [{ line: 4 }],
+      errors: [{ line: 4, severity: 'warning', message: '`attach()` is called in a loop' }],
+      output: null,
+    },
+    {
+      name: 'a factory usually called once at start-up (jinja2 make_logging_undefined): a hint',
+      code: `
+        import logging
+        import sys
+
+        def make_logging_undefined(logger=None):
+            if logger is None:
+                logger = logging.getLogger(__name__)
+                logger.addHandler(logging.StreamHandler(sys.stderr))
+            return logger
+      `,
+      errors: [{ line: 7, severity: 'hint', message: 'a factory, usually called once at start-up' }],
       output: null,
     },
     {

@@ -285,6 +285,23 @@ function instancesOf(model: SemanticModel, cls: Scope): Node[] {
 /** `add_option(..., callback=f)`, `add_argument(..., type=f)`: command-line parsing, once at start-up. */
 const OPTION_METHODS = new Set(['add_option', 'add_argument', 'make_option', 'Option']);
 
+/** Django data migrations: `RunPython(forwards)` runs `forwards(apps, schema_editor)` once, when migrating. */
+const MIGRATION_SINKS = new Set(['RunPython']);
+
+function parameterNames(fn: Node): string[] {
+  return (fn.childForFieldName('parameters')?.namedChildren ?? [])
+    .map((p) =>
+      p?.type === 'identifier' ? p.text : p?.namedChildren.find((c) => c?.type === 'identifier')?.text,
+    )
+    .filter((n): n is string => !!n);
+}
+
+/** A `RunPython` function: `(apps, schema_editor)`. */
+function isMigrationSignature(fn: Node): boolean {
+  const names = parameterNames(fn);
+  return names.length === 2 && names[0] === 'apps' && /^_?schema_editor$/.test(names[1]);
+}
+
 /** optparse's callback signature: `(option, opt_str, value, parser)`. */
 function isOptionCallbackSignature(fn: Node): boolean {
   const names = (fn.childForFieldName('parameters')?.namedChildren ?? [])
@@ -295,7 +312,7 @@ function isOptionCallbackSignature(fn: Node): boolean {
   return names.length >= 3 && names[names.length - 1] === 'parser' && names.includes('opt_str');
 }
 
-function optionCallbacksOnly(model: SemanticModel, fn: Scope): boolean {
+function optionCallbacksOnly(model: SemanticModel, fn: Scope, sinks = OPTION_METHODS): boolean {
   const parent = fn.parent;
   const binding = parent && fn.name ? parent.lookupLocal(fn.name) : undefined;
   if (!binding) return false;
@@ -309,7 +326,7 @@ function optionCallbacksOnly(model: SemanticModel, fn: Scope): boolean {
       const callee = call?.type === 'call' ? call.childForFieldName('function') : undefined;
       const method =
         callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
-      return !!method && OPTION_METHODS.has(method);
+      return !!method && sinks.has(method);
     })
   );
 }
@@ -507,6 +524,9 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
   // A `register_*` helper is taken to run at import, unless its calls here say otherwise.
   const registrationByName =
     fn.kind === 'function' && REGISTRATION_NAME.test(fnName) && calls.length > 0 && otherUses === 0;
+  // Test runners and frameworks first: `test_register_user()` is a test, not a registration helper.
+  const framework = fn.kind === 'function' ? fromFramework(model, fn, calls) : undefined;
+  if (framework) return framework;
   if (!registrationByName && runsAtImportTime(model, fn)) {
     const byName =
       fn.kind === 'function' &&
@@ -529,8 +549,8 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
   if (decorated) return decorated;
   if (isOptionCallbackSignature(fn.node))
     return { frequency: 'one-shot', reason: `${name(fn)} runs while the command line is parsed, once` };
-  const framework = fromFramework(model, fn, calls);
-  if (framework) return framework;
+  if (isMigrationSignature(fn.node) || (otherUses > 0 && optionCallbacksOnly(model, fn, MIGRATION_SINKS)))
+    return { frequency: 'one-shot', reason: `${name(fn)} is a data migration: it runs once, when migrating` };
   const node = fn.node;
   if (isRouteHandler(node))
     return { frequency: 'repeated', reason: `it runs on every request: ${name(fn)} is a view` };

@@ -1,9 +1,16 @@
 // LEAK005 listener-not-removed: an emitter (event bus, logger, signal, atexit) keeps every
 // listener registered with it — and everything the listener references — until it is removed.
-// Registering a fresh listener on every call or for every instance, with no removal, grows
-// without bound. One-time registration (module level, `main()`, `setup_logging()`) is fine.
+// A leak needs two facts: the registration runs again and again (model/execution.ts: a request,
+// a job, a callback, a loop, objects made per call), and the holder outlives that code
+// (model/holders.ts: a module global, a class, a process-wide logger or singleton — not an emitter
+// made in the same call or owned by the same object). The severity says how many of the two facts
+// this module can establish, and the message says which one it cannot.
 import { insertStatementsBefore } from '../fixes/statements';
+import { type RunInfo, runInfoAt } from '../model/execution';
 import { attributeNamedBy, callNamedBy, identifiersNamed } from '../model/find-names';
+import { type HolderInfo, holderLifetime } from '../model/holders';
+import { functionChain } from '../model/import-time';
+import { perModel } from '../model/memo';
 import type { MethodContext } from '../model/methods';
 import {
   classOfMethod,
@@ -13,7 +20,7 @@ import {
   methodsOf,
   nameOf,
 } from '../model/methods';
-import type { SemanticModel } from '../model/semantic';
+import type { Scope, SemanticModel } from '../model/semantic';
 import {
   contains,
   decoratorsOf,
@@ -23,7 +30,7 @@ import {
   useOf,
 } from '../model/usage';
 import type { Node } from '../parser';
-import type { Fix, Rule, RuleContext } from '../types';
+import type { Fix, Rule, RuleContext, Severity } from '../types';
 
 type Family = 'listener' | 'logging' | 'signal' | 'atexit' | 'sqlalchemy';
 
@@ -51,6 +58,14 @@ const METHOD_PAIRS: Record<string, string[]> = {
   addHandler: ['removeHandler'],
   addFilter: ['removeFilter'],
   connect: ['disconnect'],
+  // pyee and Node-style emitters, python-telegram-bot, observer-pattern names.
+  on: ['remove_listener', 'off', 'remove_all_listeners'],
+  add_handler: ['remove_handler'],
+  add_observer: ['remove_observer'],
+  register_observer: ['unregister_observer', 'remove_observer'],
+  add_subscriber: ['remove_subscriber'],
+  register_listener: ['unregister_listener', 'remove_listener'],
+  register_handler: ['unregister_handler', 'remove_handler'],
 };
 
 /** Registration functions (by qualified name) → the function that removes, and the listener's argument index. */
@@ -61,33 +76,6 @@ const FUNCTION_PAIRS: Record<string, { remover: string; family: Family; listener
 
 /** Keyword arguments that name the listener in event-bus APIs. */
 const LISTENER_KEYWORDS = ['handler', 'callback', 'listener', 'receiver', 'func', 'fn', 'cb', 'hdlr'];
-
-/** Route decorators (`@app.get(...)`, `@router.post(...)`, `@bp.route(...)`): the function runs per request. */
-const ROUTE_DECORATORS = new Set([
-  'get',
-  'post',
-  'put',
-  'patch',
-  'delete',
-  'head',
-  'options',
-  'route',
-  'websocket',
-  'api_route',
-]);
-
-/** Function names that say "run once at start-up" (`setup_logging`, `configure`, `init_app`, `main`). */
-const ONE_TIME_NAME =
-  /^_*main$|(^|_)(setup|set_up|configure|config|init|initialize|initialise|install|bootstrap|startup|lifespan)(_|$)|^_*(create|make|build)_app$/i;
-
-/**
- * Free functions called from another module are "unknown"; these names say "called again and
- * again": getters (`get_logger()`) and event/request handlers (`on_connect()`, `handle_request()`).
- * Factories (`make_*`, `create_*`) are usually called once at start-up and are left alone.
- */
-const FACTORY_NAME = /^_*(make|create|build)_/i;
-
-const PER_CALL_NAME = /^_*(get|handle|on|process|serve|request|dispatch)(_|$)/i;
 
 /** Attribute/method names whose presence in a guard condition makes a registration idempotent. */
 const GUARD_NAMES = new Set([
@@ -284,49 +272,6 @@ function holdsSelf(model: SemanticModel, method: MethodContext | undefined, expr
   return false;
 }
 
-type Frequency = 'per-instance' | 'per-call' | 'one-time' | 'unknown';
-
-function isMemoized(model: SemanticModel, fn: Node): boolean {
-  return decoratorsOf(fn).some((d) => {
-    const target = d.type === 'call' ? d.childForFieldName('function') : d;
-    const q = model.qualifiedName(target);
-    return q === 'functools.cache' || q === 'functools.lru_cache';
-  });
-}
-
-function isRouteHandler(fn: Node): boolean {
-  const byDecorator = decoratorsOf(fn).some((d) => {
-    const target = d.type === 'call' ? d.childForFieldName('function') : null;
-    return (
-      target?.type === 'attribute' && ROUTE_DECORATORS.has(target.childForFieldName('attribute')?.text ?? '')
-    );
-  });
-  if (byDecorator) return true;
-  // Django/Flask-style views take the request first.
-  const first = fn.childForFieldName('parameters')?.namedChildren[0];
-  const firstName =
-    first?.type === 'identifier'
-      ? first.text
-      : first?.namedChildren.find((c) => c?.type === 'identifier')?.text;
-  return firstName === 'request' || firstName === 'req';
-}
-
-function isInLoop(node: Node, within: Node): boolean {
-  for (let p = node.parent; p && p.id !== within.id; p = p.parent) {
-    if (p.type === 'function_definition' || p.type === 'lambda') return false;
-    if (
-      p.type === 'for_statement' ||
-      p.type === 'while_statement' ||
-      p.type === 'list_comprehension' ||
-      p.type === 'set_comprehension' ||
-      p.type === 'dictionary_comprehension' ||
-      p.type === 'generator_expression'
-    )
-      return true;
-  }
-  return false;
-}
-
 /** The innermost function definition around `node`, looking through lambdas. */
 function enclosingDef(node: Node): Node | null {
   let p = node.parent;
@@ -335,47 +280,6 @@ function enclosingDef(node: Node): Node | null {
     p = p.parent;
   }
   return p;
-}
-
-/**
- * How often the code of function `fn` runs: per instance (a method), per call (a route handler,
- * called in a loop or from several places), once (start-up code), or unknown (called from
- * another module).
- */
-function frequencyOf(model: SemanticModel, fn: Node, depth = 0): Frequency {
-  for (let f: Node | null = fn; f; f = enclosingDef(f)) {
-    if (classOfMethod(f)) return 'per-instance';
-  }
-  if (isRouteHandler(fn)) return 'per-call';
-  if (isMemoized(model, fn)) return 'one-time';
-  const nameNode = fn.childForFieldName('name');
-  const binding = nameNode ? model.resolve(nameNode) : undefined;
-  const refs = binding ? model.references(binding).filter((r) => r.context === 'load') : [];
-  const callSites = refs.filter((r) => {
-    const parent = unparenthesizedParent(r.node).parent;
-    return (
-      parent?.type === 'call' &&
-      parent.childForFieldName('function')?.id === unparenthesizedParent(r.node).node.id
-    );
-  });
-  if (ONE_TIME_NAME.test(nameOf(fn)) && callSites.length <= 1) return 'one-time';
-  if (callSites.length >= 2) return 'per-call';
-  if (callSites.length === 1) {
-    const site = callSites[0].node;
-    const caller = enclosingDef(site);
-    if (isInLoop(site, caller ?? model.file.root)) return 'per-call';
-    if (!caller) return 'one-time'; // called once from module level (`if __name__ == '__main__': main()`)
-    if (ONE_TIME_NAME.test(nameOf(caller))) return 'one-time';
-    if (depth < 3) return frequencyOf(model, caller, depth + 1);
-    return 'unknown';
-  }
-  // Not used at all in this module: public API, called by other modules as often as they like (a
-  // per-request helper such as `attach_request_logger()`). Start-up names were handled above.
-  // Factories (`make_*`, `create_*`, `build_*`) are usually called once at start-up.
-  // A function only handed on as a callback (`sys.__interactivehook__ = f`) stays unknown.
-  if (refs.length === 0 && !ONE_TIME_NAME.test(nameOf(fn)) && !FACTORY_NAME.test(nameOf(fn)))
-    return 'per-call';
-  return PER_CALL_NAME.test(nameOf(fn)) ? 'per-call' : 'unknown';
 }
 
 /** Whether a module-level name is a run-once flag (assigned inside some function via `global`). */
@@ -504,6 +408,10 @@ function ancestorClass(node: Node): Node | null {
 function resultIsKept(model: SemanticModel, call: Node): boolean {
   const use = useOf(call);
   if (use.kind === 'other' && use.node.type === 'expression_statement') return false;
+  // The body of a callback lambda: what it returns goes to the emitter calling it, which drops it.
+  const up = unparenthesizedParent(call).parent;
+  if (up?.type === 'lambda' && up.childForFieldName('body')?.id === unparenthesizedParent(call).node.id)
+    return false;
   if (use.kind === 'assigned-to' && use.target.type === 'identifier') {
     const binding = model.resolve(use.target);
     if (binding && binding.scope !== model.moduleScope) {
@@ -513,13 +421,15 @@ function resultIsKept(model: SemanticModel, call: Node): boolean {
   return true;
 }
 
-/** "for every `Widget` instance" / "on every call of `get_logger()`". */
-function describeWhen(fn: Node, frequency: Frequency): string {
+/** "for every `Widget` instance" / "on every call of `get_logger()`" / "in a lambda". */
+function describeWhen(fn: Node): string {
+  if (fn.type === 'lambda') return 'in a lambda (a callback)';
   const cls = classOfMethod(fn);
   const name = nameOf(fn);
   if (cls && name === '__init__') return `for every \`${nameOf(cls)}\` instance`;
   if (cls) return `on every call of \`${nameOf(cls)}.${name}()\``;
-  if (frequency === 'per-instance') return `on every call of \`${name}()\` (a closure in a method)`;
+  for (let outer = enclosingDef(fn); outer; outer = enclosingDef(outer))
+    if (classOfMethod(outer)) return `on every call of \`${name}()\` (a closure in a method)`;
   return `on every call of \`${name}()\``;
 }
 
@@ -543,42 +453,92 @@ export const rule: Rule = {
   name: 'listener-not-removed',
   defaultSeverity: 'warning',
   summary:
-    'A listener, logging handler, signal receiver or atexit callback registered at run time (per call or per instance) and never removed.',
+    'A listener, logging handler, signal receiver or atexit callback registered again and again on something that outlives that code, and never removed.',
   docs: {
-    whatItDoes:
-      'Flags `subscribe`, `add_listener`, `add_event_listener`, `add_event_handler`, logging `addHandler`/`addFilter` on a ' +
-      'shared logger, Django/blinker `signal.connect(..., weak=False)`, `atexit.register` and `sqlalchemy.event.listen` ' +
-      'when they register a new listener object (a bound method, lambda, closure or freshly built handler) from code that ' +
-      'runs repeatedly — a method, a request handler, a function called in a loop or from several places, or a helper ' +
-      'such as `get_logger()` — and nothing in the module undoes it (`unsubscribe`, `remove_listener`, ' +
-      '`removeHandler`, `disconnect`, `atexit.unregister`). It stays silent on module-level and start-up registration ' +
-      '(`main()`, `setup_logging()`, `configure()`, `init_app()`), `@receiver` decorators, `connect()` with the default ' +
-      '`weak=True` or a `dispatch_uid`, registrations guarded by `if not logger.handlers:` or a run-once flag, and ' +
-      'registrations whose handle is kept (`unsub = bus.subscribe(f)`).',
-    whyIsThisBad:
-      'An emitter holds strong references to its listeners for as long as it lives, and loggers, signals, buses and ' +
-      '`atexit` live as long as the process. A bound method or closure keeps its object alive too, so every instance ' +
-      'that subscribes in `__init__` and never unsubscribes is never freed, and every request that adds a logging ' +
-      'handler adds one more handler that writes every record again. Memory grows with traffic until the process is ' +
-      'restarted.',
+    whatItDoes: `
+      Flags \`subscribe\`, \`add_listener\`, \`on\`, \`add_event_listener\`, \`add_event_handler\`,
+      \`add_handler\` and observer-style \`add_observer\`/\`register_listener\`, logging
+      \`addHandler\`/\`addFilter\` on a shared logger, Django/blinker \`signal.connect(..., weak=False)\`,
+      \`atexit.register\` and \`sqlalchemy.event.listen\` when they register a new listener object (a
+      bound method, lambda, closure or freshly built handler; for \`atexit\`, also the same function
+      with new arguments) and nothing in the module undoes it (\`unsubscribe\`, \`remove_listener\`,
+      \`removeHandler\`, \`disconnect\`, \`atexit.unregister\`, \`event.remove\`). A leak needs two facts:
+
+      **The registration runs again and again.** A route handler, view or request hook, a task or
+      event handler, a callback or lambda, a function-scoped fixture or per-test set-up, a loop,
+      \`__init__\` of a class made in such code, or a helper called from any of these. Module-level
+      code and start-up code (\`main()\`, \`setup_logging()\`, \`AppConfig.ready()\`, app factories,
+      Celery bootsteps, management commands, data migrations, tests themselves, session fixtures),
+      and helpers called only from there, register a bounded number of listeners: silent. This is the
+      engine's shared answer to "when does this code run" (the same one LEAK001/LEAK002 use).
+
+      **The holder outlives that code.** Module globals and imported objects (a module-level bus or
+      engine, \`post_save\`), classes and class attributes, \`logging.getLogger(...)\`, \`atexit\`,
+      singletons (\`Bus.instance()\`). An emitter made in the same call (\`sess = Session(engine)\`, a
+      per-test \`MetaData\` or \`Table\`, the observable a call returns, the result a promise hands to
+      its callback), or made and owned by the registering object (\`self.events = Emitter()\`), dies
+      with it: silent.
+
+      Also silent: \`@receiver\` decorators, \`connect()\` with the default \`weak=True\` or a
+      \`dispatch_uid\`, emitters of this module whose \`subscribe\`/\`connect\` keeps weak references
+      (\`WeakMethod\`, \`WeakSet\`), DDL attached to table creation (\`event.listen(table,
+      "after_create", DDL(...))\`), registrations guarded by \`if not logger.handlers:\` (in the helper
+      or at every call of it) or a run-once flag, and registrations whose handle is kept
+      (\`unsub = bus.subscribe(f)\`).
+
+      **Severity is confidence.** \`warning\`: both facts are known from this module, e.g. a route
+      handler adds a handler to \`logging.getLogger(...)\`. \`information\`: one fact cannot be known
+      statically and the message names it: how often a function nobody here calls runs ("how often
+      \`get_logger()\` is called is decided by its callers in other modules"), how many objects of a
+      class made elsewhere exist, or whether an emitter passed in outlives the code. \`hint\`: neither
+      fact is known, or the code is harmless in practice (a \`make_*\`/\`create_*\` factory, usually
+      called once at start-up). Every message ends with the reason ("it runs on every request:
+      \`get_order()\` is a route handler").
+    `,
+    whyIsThisBad: `
+      An emitter holds strong references to its listeners for as long as it lives, and loggers,
+      signals, module-level buses and \`atexit\` live as long as the process. A bound method or closure
+      keeps its object alive too, so every object that subscribes in \`__init__\` and never
+      unsubscribes is never freed, and every request that adds a logging handler adds one more handler
+      that writes every record again (and holds its file open). Memory grows with traffic until the
+      process is restarted.
+    `,
     example: [
       'import logging',
+      'from fastapi import FastAPI',
+      '',
+      'app = FastAPI()',
+      'audit = logging.getLogger("audit")',
+      '',
+      '@app.get("/orders/{order_id}")',
+      'def get_order(order_id: int):',
+      '    audit.addHandler(logging.FileHandler(f"orders-{order_id}.log"))  # warning: one more per request',
+      '    ...',
       '',
       'def get_logger(name):',
       '    logger = logging.getLogger(name)',
-      '    logger.addHandler(logging.StreamHandler())  # one more handler per call',
+      '    logger.addHandler(logging.StreamHandler())  # information: its callers decide how often',
       '    return logger',
       '',
       'class Widget:',
       '    def __init__(self, bus):',
       '        self.bus = bus',
-      '        self.bus.subscribe("changed", self.on_changed)  # the bus keeps every Widget alive',
+      '        self.bus.subscribe("changed", self.on_changed)  # hint: the bus keeps every Widget alive',
       '',
       '    def on_changed(self, event):',
       '        ...',
     ].join('\n'),
     useInstead: [
       'import logging',
+      'from fastapi import FastAPI',
+      '',
+      'app = FastAPI()',
+      'audit = logging.getLogger("audit")',
+      '',
+      '@app.get("/orders/{order_id}")',
+      'def get_order(order_id: int):',
+      '    audit.info("order viewed", extra={"order_id": order_id})',
+      '    ...',
       '',
       'def get_logger(name):',
       '    logger = logging.getLogger(name)',
@@ -625,31 +585,159 @@ export const rule: Rule = {
   },
 };
 
+/** `sqlalchemy.DDL(...)` (or `DDL(...).execute_if(...)`, or a name bound to one): a schema statement, not a listener. */
+function isDdl(model: SemanticModel, expr: Node, depth = 0): boolean {
+  let n = unparenthesized(expr);
+  if (n.type === 'identifier' && depth < 2) {
+    const binding = model.resolve(n);
+    const values = binding?.sites.map((s) => model.assignedValue(s)) ?? [];
+    return values.length > 0 && values.every((v) => !!v && isDdl(model, v, depth + 1));
+  }
+  while (n.type === 'call') {
+    const callee = n.childForFieldName('function');
+    if (!callee) return false;
+    const name = callee.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee.text;
+    if (name && /^(DDL|DDLElement|Create[A-Z]\w*|Drop[A-Z]\w*)$/.test(name)) return true;
+    if (callee.type !== 'attribute') return false;
+    n = unparenthesized(callee.childForFieldName('object') ?? callee);
+  }
+  return false;
+}
+
+/** Whether a method body keeps what it is given weakly (`weakref.WeakMethod`, a `WeakSet`, `make_weak_ref`). */
+const WEAK_CODE = /\bweakref\b|\bWeak(Method|Set|KeyDictionary|ValueDictionary)\b|\b\w*weak\w*\s*\(/i;
+
+/**
+ * Registration methods that the emitters of this module implement with weak references (an
+ * options object whose `subscribe` stores `WeakMethod`s): a listener registered there dies with
+ * its object. A method counts when every class here that defines it keeps its listeners weakly.
+ */
+const weakMethodsOf = perModel((model: SemanticModel): Set<string> => {
+  const weak = new Set<string>();
+  const strong = new Set<string>();
+  if (!WEAK_CODE.test(model.file.text)) return weak;
+  for (const cls of model.file.root.descendantsOfType('class_definition')) {
+    if (!cls) continue;
+    const methods = methodsOf(cls);
+    for (const [name, def] of methods) {
+      if (!METHOD_PAIRS[name]) continue;
+      if (WEAK_CODE.test(def.text) || storesInWeakAttribute(cls, def)) weak.add(name);
+      else strong.add(name);
+    }
+  }
+  for (const name of strong) weak.delete(name);
+  return weak;
+});
+
+/** `self._subs.add(fn)` in the method, where the class sets `self._subs = weakref.WeakSet()`. */
+function storesInWeakAttribute(cls: Node, def: Node): boolean {
+  const used = new Set<string>();
+  for (const a of def.descendantsOfType('attribute')) {
+    const obj = a?.childForFieldName('object');
+    if (obj?.type === 'identifier' && obj.text === 'self')
+      used.add(a?.childForFieldName('attribute')?.text ?? '');
+  }
+  for (const assignment of cls.descendantsOfType('assignment')) {
+    const left = assignment?.childForFieldName('left');
+    const right = assignment?.childForFieldName('right');
+    if (left?.type !== 'attribute' || !right) continue;
+    if (used.has(left.childForFieldName('attribute')?.text ?? '') && WEAK_CODE.test(right.text)) return true;
+  }
+  return false;
+}
+
+/** What keeps the registered listener: the emitter, the logger, the interpreter (`atexit`), the event target. */
+function holderOf(model: SemanticModel, reg: Registration): { lifetime: HolderInfo; display: string } {
+  if (reg.family === 'atexit')
+    return {
+      lifetime: { lifetime: 'process', reason: 'the interpreter keeps it until exit' },
+      display: 'atexit',
+    };
+  const target = reg.family === 'sqlalchemy' ? positionalArguments(reg.call)[0] : reg.receiver;
+  if (!target)
+    return { lifetime: { lifetime: 'unknown', reason: 'the target is not named' }, display: 'the target' };
+  const display = target.text.length <= 30 && !target.text.includes('\n') ? target.text : 'the target';
+  const lifetime = holderLifetime(model, target);
+  // Loggers come from `logging.getLogger()` (the rule only looks at shared loggers): process-wide
+  // unless made right here.
+  if (reg.family === 'logging' && (lifetime.lifetime === 'external' || lifetime.lifetime === 'unknown'))
+    return { lifetime: { lifetime: 'process', reason: 'loggers live as long as the process' }, display };
+  return { lifetime, display };
+}
+
+/**
+ * How sure the finding is, and the sentence that says what is not known. Two facts make a leak:
+ * the registration runs again and again, and the holder outlives that code. Both known: warning.
+ * One unknowable here (callers in other modules, a holder passed in): information. Both, or a
+ * factory usually called once: hint.
+ */
+function confidence(
+  run: RunInfo,
+  holder: { lifetime: HolderInfo; display: string },
+  fnName: string,
+): { severity: Severity; why: string } {
+  const clauses: string[] = [];
+  let unknowns = 0;
+  if (run.frequency === 'repeated') {
+    clauses.push(run.reason);
+  } else {
+    unknowns++;
+    clauses.push(
+      run.fromName === 'registration'
+        ? `how often \`${fnName}()\` is called is decided by its callers in other modules`
+        : run.reason,
+    );
+  }
+  if (holder.lifetime.lifetime !== 'process') {
+    unknowns++;
+    clauses.push(
+      `whether \`${holder.display}\` outlives that code is decided elsewhere (${holder.lifetime.reason})`,
+    );
+  }
+  const severity: Severity =
+    run.fromName === 'factory' || unknowns >= 2 ? 'hint' : unknowns === 1 ? 'information' : 'warning';
+  return { severity, why: clauses.join('; ') };
+}
+
 function checkRegistration(ctx: RuleContext, reg: Registration): void {
   const { file, model } = ctx;
   const { call } = reg;
-  if (!model.scopeOf(call).isRuntime) return;
-  const fn = enclosingDef(call);
-  if (!fn || isDeadCode(call)) return;
-  if (!reg.listeners.some((l) => isFresh(model, l))) return;
+  const scope = model.scopeOf(call);
+  if (!scope.isRuntime || isDeadCode(call)) return;
+  const fnScope = functionChain(scope)[0];
+  if (!fnScope) return;
+  const fn = fnScope.node;
+  // A new listener object each time piles up; registering the same function again is usually a
+  // no-op. `atexit` keeps one entry per call, with its arguments: new arguments pile up too.
+  if (!reg.listeners.some((l) => isFresh(model, l)) && !(reg.family === 'atexit' && hasArguments(call)))
+    return;
+  if (reg.family === 'sqlalchemy' && reg.listeners.some((l) => isDdl(model, l))) return;
   if (reg.family === 'listener' && resultIsKept(model, call)) return;
-  // Only code known to run repeatedly: start-up code and helpers called from elsewhere are left alone.
-  const frequency = frequencyOf(model, fn);
-  if (frequency !== 'per-instance' && frequency !== 'per-call') return;
-  if (isGuarded(model, call, fn)) return;
+  if (reg.family === 'listener' && weakMethodsOf(model).has(reg.removerMethod ? methodOf(call) : '')) return;
+  // Registration counts only in code that runs again and again (or whose callers are elsewhere).
+  const run = runInfoAt(model, call);
+  const byName = run.frequency === 'import-time' && run.fromName === 'registration';
+  if (run.frequency !== 'repeated' && run.frequency !== 'unknown' && !byName) return;
+  if (isGuarded(model, call, fn) || everyCallGuarded(model, fnScope)) return;
+  // What the listener is registered with must outlive that code: one made in the same call, or
+  // owned by the registering object, dies with it.
+  const holder = holderOf(model, reg);
+  if (holder.lifetime.lifetime === 'call' || holder.lifetime.lifetime === 'owned') return;
   const method = enclosingMethod(model, call);
   const selfHolding = reg.listeners.some((l) => holdsSelf(model, method, l));
   const undone = counterparts(model, reg, ancestorClass(call));
   const remover = removerDisplay(reg);
-  const when = describeWhen(fn, frequency);
+  const when = describeWhen(fn);
   const what = reg.family === 'logging' ? 'adds a handler' : 'registers a listener';
+  const { severity, why } = confidence(run, holder, fnScope.name ?? '');
   if (undone.length > 0) {
     // Removal only in `__del__` never happens while the emitter keeps `self` alive through the listener.
     const onlyInDel = undone.every((n) => enclosingDef(n)?.childForFieldName('name')?.text === '__del__');
     if (!(onlyInDel && selfHolding)) return;
     ctx.report({
       range: file.rangeOf(call),
-      message: `\`${reg.display}()\` ${what} ${when} and removes it only in \`__del__\`, which never runs while the emitter keeps the object alive through that listener`,
+      message: `\`${reg.display}()\` ${what} ${when} and removes it only in \`__del__\`, which never runs while the emitter keeps the object alive through that listener — ${why}`,
+      severity,
       related: undone.map((n) => ({ range: file.rangeOf(n), message: `\`${remover}\` in \`__del__\`` })),
     });
     return;
@@ -658,9 +746,41 @@ function checkRegistration(ctx: RuleContext, reg: Registration): void {
   const where = ancestorClass(call) ? 'this class or module' : 'this module';
   ctx.report({
     range: file.rangeOf(call),
-    message: `\`${reg.display}()\` ${what} ${when} and nothing removes it (no \`${remover}\` in ${where}): ${consequence(reg)}`,
+    message: `\`${reg.display}()\` ${what} ${when} and nothing removes it (no \`${remover}\` in ${where}): ${consequence(reg)} — ${why}`,
+    severity,
     fixes: fix ? [fix] : [],
   });
+}
+
+/** `atexit.register(func, *args, **kwargs)` with arguments besides the function. */
+function hasArguments(call: Node): boolean {
+  const args = call.childForFieldName('arguments')?.namedChildren ?? [];
+  return args.filter((a) => a && a.type !== 'comment').length > 1;
+}
+
+/**
+ * A helper whose every call in this module is guarded (`if not logger.handlers:
+ * _add_handler(logger)`): the guard at the call site makes it idempotent.
+ */
+function everyCallGuarded(model: SemanticModel, fn: Scope): boolean {
+  if (fn.kind !== 'function' || !fn.name || fn.parent?.kind === 'class') return false;
+  const binding = fn.parent?.lookupLocal(fn.name);
+  if (binding?.kind !== 'function') return false;
+  const uses = model.references(binding).filter((r) => r.context === 'load');
+  return (
+    uses.length > 0 &&
+    uses.every((r) => {
+      const call = callNamedBy(r.node);
+      const caller = call ? functionChain(model.scopeOf(call))[0] : undefined;
+      return !!call && !!caller && isGuarded(model, call, caller.node);
+    })
+  );
+}
+
+/** The method name of `obj.method(...)`. */
+function methodOf(call: Node): string {
+  const fn = call.childForFieldName('function');
+  return fn?.type === 'attribute' ? (fn.childForFieldName('attribute')?.text ?? '') : '';
 }
 
 /**
