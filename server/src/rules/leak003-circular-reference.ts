@@ -764,10 +764,29 @@ export const rule: Rule = {
       '`self.child = child` in the same method, or `self.children.append(Child(self))` when `Child.__init__` keeps its ' +
       'argument); and a lambda or nested function that uses `self` stored on `self` (`self.callback = lambda: ' +
       'self.refresh()`, `self.handlers.append(lambda e: self.on(e))`). It is silent when either side is weak ' +
-      '(`weakref.ref`, `weakref.proxy`, `WeakSet`, `WeakValueDictionary`, `WeakKeyDictionary`, `WeakMethod`, or a ' +
-      'property that may store weakly), when a link goes one way only, when the closure does not use `self` or is ' +
-      'stored elsewhere, and when the code breaks the link explicitly (`x.parent = None`, `del x.parent`, ' +
-      '`self.children.remove(c)`).',
+      '(`weakref.ref`, `weakref.proxy`, `weakref.finalize`, `WeakSet`, `WeakValueDictionary`, `WeakKeyDictionary`, ' +
+      '`WeakMethod`, a class of the project named `Weak…` such as a `WeakSequence` helper, or a property that may ' +
+      'store weakly), when a link goes one way only, when the closure does not use `self` or is stored elsewhere, ' +
+      'and when the code undoes the link: `x.parent = None`, `del x.parent`, `self.children.remove(c)`, or a ' +
+      '`close()`, `dispose()`, `__exit__`, `commit()` or `rollback()` (or a helper only they call) that rebinds it, ' +
+      'for example to a saved previous value. Links between ORM-mapped objects (SQLAlchemy declarative classes, ' +
+      'Django models) are the data model and are not reported.\n\n' +
+      'A cycle costs memory only when its objects become garbage again and again, so the severity says how sure ' +
+      'that is, and the message says why:\n\n' +
+      '- **warning**: objects made again and again — this module makes them in a route handler, a callback or a ' +
+      'loop (\"a `RequestContext` is made in `profile()`, and it runs on every request: `profile()` is a route ' +
+      'handler\"), or the framework makes one per request (a Django, Flask or aiohttp class-based view, a Tornado ' +
+      'or `socketserver` request handler).\n' +
+      '- **information**: the class is made in other modules, so how often is unknowable here (\"how often `Layer` ' +
+      'objects are made is decided in other modules\").\n' +
+      '- **hint**: harmless in practice — a GUI widget (tkinter, Qt, wx, urwid, …), made at the pace of its user.\n' +
+      '- **not reported**: objects made once (at import, in `main()`, in a start-up hook, in a `click` command); and, ' +
+      'for a class made elsewhere, framework and configuration objects that live as long as the process: a class ' +
+      'or base named for such a role (`…App`, `…Server`, `…Pool`, `…Manager`, `…Registry`, `…Mapper`, `…Dialect`, ' +
+      '`…Plugin`, `Cog`, `…Config`, `…Settings`, `SchemaItem`, `…Property`, …), a class with a set-up hook ' +
+      '(`configure()`, `setup()`, `initialize()`) or that is started and stopped (`start()` with `stop()`, ' +
+      '`shutdown()` or `close()`), and cycles formed in a set-up step (`initialize()`, `do_init()`, ' +
+      '`_configure_…()`, `register_…()`, or a method only such steps call).',
     whyIsThisBad:
       'CPython frees most objects by reference counting, the moment the last reference goes away. Objects in a ' +
       'cycle never reach zero, so they wait for the cyclic garbage collector: they are freed later, in batches that ' +
