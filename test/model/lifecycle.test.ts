@@ -373,4 +373,50 @@ describe('resource lifecycle', () => {
       );
     });
   });
+
+  describe('exact flow', () => {
+    const guarded = (condition: string, elseBranch = false) =>
+      state(
+        elseBranch
+          ? `def f():\n    r = make()\n    try:\n        r.read()\n    finally:\n        if ${condition}:\n            pass\n        else:\n            r.close()`
+          : `def f():\n    r = make()\n    try:\n        r.read()\n    finally:\n        if ${condition}:\n            r.close()`,
+      );
+
+    it('a close that only runs when there is nothing to close does not count', () => {
+      for (const c of ['r is None', 'r == None', 'not r', 'r.closed', 'x and r is None', '(r is None)'])
+        assert.equal(guarded(c), 'leaked:never-released', c);
+      for (const c of ['r', 'r is not None', 'not r.closed'])
+        assert.equal(guarded(c, true), 'leaked:never-released', `else of ${c}`);
+    });
+
+    it('a close guarded the right way round still counts', () => {
+      for (const c of ['r is not None', 'r', 'not r.closed', 'x', 'r is None or x'])
+        assert.equal(guarded(c), 'released', c);
+      assert.equal(guarded('r is None', true), 'released');
+      assert.equal(guarded('r is None or x', true), 'released');
+    });
+
+    it('a handler for some exceptions only covers those', () => {
+      const body = (handler: string) =>
+        `def f():\n    r = make()\n    try:\n        r.read()\n    ${handler}:\n        r.close()\n        raise\n    r.close()`;
+      assert.equal(state(body('except ValueError')), 'leaked:normal-path-only');
+      assert.equal(state(body('except (KeyError, ValueError)')), 'leaked:normal-path-only');
+      for (const h of [
+        'except',
+        'except Exception',
+        'except BaseException as e',
+        'except (ValueError, Exception)',
+      ])
+        assert.equal(state(body(h)), 'released', h);
+    });
+
+    it('a try that swallows everything does not skip the close after it', () => {
+      const code = (handler: string, extra = '') =>
+        `def f():\n    r = make()\n    try:\n        r.read()${extra}\n    ${handler}:\n        pass\n    r.close()`;
+      assert.equal(how(code('except')), 'straight line');
+      assert.equal(how(code('except Exception')), 'straight line');
+      assert.equal(state(code('except OSError')), 'leaked:normal-path-only');
+      assert.equal(state(code('except', '\n        return 1')), 'leaked:normal-path-only');
+    });
+  });
 });

@@ -406,6 +406,42 @@ const table: RuleTable = {
             return n
       `,
     },
+    {
+      name: 'a connection entered after execution_options() is closed by the with',
+      code: `
+        from sqlalchemy import select
+
+
+        def lookup(engine, table, key):
+            cache = {}
+            with engine.connect().execution_options(compiled_cache=cache) as conn:
+                return conn.execute(select(table).where(table.c.id == key)).first()
+      `,
+    },
+    {
+      name: 'probes: an engine made only to see whether its driver imports, a connection only opened to see whether it can be',
+      code: `
+        import sqlite3
+
+        from sqlalchemy import create_engine
+
+
+        def driver_available(url):
+            try:
+                create_engine(url)
+                return True
+            except ImportError:
+                return False
+
+
+        def can_open(path):
+            try:
+                conn = sqlite3.connect(path)
+                return True
+            except sqlite3.Error:
+                return False
+      `,
+    },
   ],
   invalid: [
     {
@@ -596,6 +632,7 @@ const table: RuleTable = {
           column: 10,
           message:
             '`db` from `SessionLocal()` is closed after `yield` in `get_db()` but not in `finally`: an exception raised at the `yield` skips it',
+          severity: 'information',
         },
       ],
       output: `
@@ -1483,6 +1520,34 @@ const table: RuleTable = {
                 with closing(sqlite3.connect("index.db")) as conn:
                     conn.execute("DELETE FROM entries")
                     conn.commit()
+      `,
+    },
+    {
+      name: 'execution_options() returns the same connection, still never closed',
+      code: `
+        from sqlalchemy import select
+
+
+        def lookup(engine, table, key):
+            conn = engine.connect().execution_options(stream_results=True)
+            return conn.execute(select(table).where(table.c.id == key)).first()
+      `,
+      errors: [
+        {
+          line: 5,
+          column: 12,
+          message:
+            '`conn` from `engine.connect()` is never closed in `lookup()`; this assumes `engine` is a SQLAlchemy engine (its type is not known here)',
+          severity: 'information',
+        },
+      ],
+      output: `
+        from sqlalchemy import select
+
+
+        def lookup(engine, table, key):
+            with engine.connect().execution_options(stream_results=True) as conn:
+                return conn.execute(select(table).where(table.c.id == key)).first()
       `,
     },
   ],

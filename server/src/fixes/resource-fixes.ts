@@ -135,7 +135,7 @@ function wrapNamed(
   }
   if (policy.vetoNamed?.(model, named, region)) return undefined;
   const remove = redundantReleases(block, statement, last, named.name, policy, region);
-  const entered = policy.enterCall ? creation.call : creation.value;
+  const entered = policy.enterCall ? unawaited(creation.value) : creation.value;
   const valueText = file.text.slice(entered.startIndex, entered.endIndex);
   const importEdits: TextEdit[] = [];
   if (policy.manage === 'try-finally') {
@@ -171,6 +171,11 @@ function wrapNamed(
   if (!edit) return undefined;
   const how = policy.manage === 'closing' ? `${keyword} closing(...)` : keyword;
   return { title: `Wrap \`${named.name}\` in \`${how}\``, edits: [...importEdits, edit], isPreferred: true };
+}
+
+/** `await x` → `x`. */
+function unawaited(value: Node): Node {
+  return value.type === 'await' ? (value.namedChildren[0] ?? value) : value;
 }
 
 /** `(x)` and `x` are the same expression. */
@@ -406,7 +411,7 @@ function wrapInline(ctx: FixContext, creation: Creation, policy: FixPolicy): Fix
   if (policy.isAsync && !isAsyncFunction(fn)) return undefined;
   if (creation.owner.kind !== 'function') return undefined;
   const name = freshName(model, creation.owner, policy.suggestedName);
-  const entered = policy.enterCall ? creation.call : value;
+  const entered = policy.enterCall ? unawaited(value) : value;
   const valueText = file.text.slice(entered.startIndex, entered.endIndex);
   const importEdits: TextEdit[] = [];
   const managed = managedExpression(ctx, creation, policy, valueText, importEdits);

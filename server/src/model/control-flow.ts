@@ -113,7 +113,17 @@ export function endsBlock(statement: Node, block: Node): boolean {
   return false;
 }
 
-/** A statement at the end of a `try:` body that has `except` handlers. */
+/** `return`, `return True`, `return None`: leaves without evaluating anything that can raise. */
+function returnsLiteral(statement: Node | null): boolean {
+  if (statement?.type !== 'return_statement') return false;
+  const value = statement.namedChildren[0];
+  return !value || INERT.has(value.type);
+}
+
+/**
+ * A statement at the end of a `try:` body that has `except` handlers (a literal `return` may
+ * follow it: `try: probe(); return True` / `except E: return False`).
+ */
 export function lastInTryWithHandler(statement: Node): boolean {
   const block = parentOf(statement);
   const tryStatement = parentOf(block);
@@ -123,6 +133,9 @@ export function lastInTryWithHandler(statement: Node): boolean {
     !tryStatement.namedChildren.some((c) => c?.type === 'except_clause' || c?.type === 'except_group_clause')
   )
     return false;
+  let last: Node | null = statement.nextNamedSibling;
+  while (last?.nextNamedSibling) last = last.nextNamedSibling;
+  if (returnsLiteral(last)) return inertBetween(statement.nextNamedSibling, last);
   return inertBetween(statement.nextNamedSibling, null);
 }
 

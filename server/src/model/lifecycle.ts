@@ -95,6 +95,11 @@ export interface ResourceKind {
    * no such use is never a leak.
    */
   mayAcquire?(model: SemanticModel, node: Node): boolean;
+  /**
+   * Methods that return the resource itself (SQLAlchemy's `conn.execution_options(...)`): the
+   * creation is followed through them (`with engine.connect().execution_options(...) as conn:`).
+   */
+  sameObjectMethods?: ReadonlySet<string>;
 }
 
 /**
@@ -167,7 +172,11 @@ export function analyzeLifecycle(model: SemanticModel, call: Node, kind: Resourc
   let value = call;
   const awaited = unparenthesizedParent(call);
   if (awaited.parent?.type === 'await') value = awaited.parent;
-  const flow = flowOf(value);
+  let flow = flowOf(value);
+  for (let i = 0; i < 4 && flow.use.kind === 'method' && kind.sameObjectMethods?.has(flow.use.method); i++) {
+    value = flow.use.call;
+    flow = flowOf(value);
+  }
   const creation: Creation = { call, value, owner, conditional: flow.conditional };
   const leaked = (leak: Leak): Lifecycle => ({ state: 'leaked', creation, leak });
   const use = flow.use;
@@ -213,6 +222,8 @@ export function analyzeLifecycle(model: SemanticModel, call: Node, kind: Resourc
       if (parent.type === 'expression_statement') {
         // `try: open(p)` / `except OSError:` probes whether it can be opened.
         if (lastInTryWithHandler(parent)) return { state: 'handed-on', how: 'probe', node: parent };
+        // An engine nobody uses never connects.
+        if (kind.mayAcquire) return { state: 'released', how: 'never acquires anything', node: parent };
         return leaked({ kind: 'discarded', statement: parent });
       }
       // `for line in open(p):`, `[l for l in open(p)]`: iterated once, never closed.

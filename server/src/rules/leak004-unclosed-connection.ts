@@ -52,6 +52,9 @@ const RESPONSE_DATA_METHODS = new Set([
 /** An HTTP response closes its connection when `read()`/`readlines()` reach the end. */
 const RESPONSE_RELEASE = new Set(['close', 'read', 'readlines']);
 
+/** A SQLAlchemy connection's `execution_options(...)` returns the connection itself. */
+const SAME_CONNECTION = new Set(['execution_options']);
+
 /** A session's `commit()`/`rollback()` ends its transaction and returns its connection to the pool. */
 const SESSION_FINISHING = new Set(['commit', 'rollback']);
 
@@ -526,7 +529,15 @@ function classify(ctx: RuleContext, call: Node): Factory | undefined {
     const awaited = unparenthesizedParent(call).parent?.type === 'await';
     const isAsync = engine.isAsync || awaited;
     const factory = factoryFrom(
-      { names: [], noun: 'connection', withReleases: true, isAsync, manage: 'with', suggestedName: 'conn' },
+      {
+        names: [],
+        noun: 'connection',
+        withReleases: true,
+        isAsync,
+        manage: 'with',
+        suggestedName: 'conn',
+        kind: { sameObjectMethods: SAME_CONNECTION },
+      },
       call,
     );
     factory.fix = { ...factory.fix, enterCall: true };
