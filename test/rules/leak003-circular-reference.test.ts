@@ -815,7 +815,30 @@ const table: RuleTable = {
         {
           line: 5,
           severity: 'warning',
-          message: 'the framework makes a `ReportView` for every request (it is a `View`)',
+          message: 'a `ReportView` is made for every request: it is a `View`',
+        },
+      ],
+      output: null,
+    },
+    {
+      name: 'a form is made for every request: warning',
+      code: `
+        from django import forms
+
+        class SignupForm(forms.Form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.helper = FormLayout(self)
+
+        class FormLayout:
+            def __init__(self, form):
+                self.form = form
+      `,
+      errors: [
+        {
+          line: 6,
+          severity: 'warning',
+          message: 'a `SignupForm` is made for every request: it is a `Form`',
         },
       ],
       output: null,

@@ -67,13 +67,18 @@ const LONG_LIVED_WORDS = new Set([
   'descriptor',
 ]);
 
-/** Framework bases whose subclasses the framework instantiates for every request or connection. */
+/**
+ * Framework bases whose subclasses are made for every request or connection: class-based views
+ * and request handlers (made by the framework), forms and serializers (made by the views).
+ */
 const PER_REQUEST_BASE =
-  /(^|\.)(\w*View|\w*ViewSet|\w*RequestHandler|HTTPEndpoint|WebSocketEndpoint|\w*Consumer)$/;
+  /(^|\.)(\w*View|\w*ViewSet|\w*RequestHandler|HTTPEndpoint|WebSocketEndpoint|\w*Consumer|\w*Form|\w*Serializer)$/;
 const PER_REQUEST_FRAMEWORKS = [
   'django',
   'rest_framework',
   'flask',
+  'flask_wtf',
+  'wtforms',
   'tornado',
   'socketserver',
   'http.server',
@@ -270,7 +275,7 @@ function computeLifetime(model: SemanticModel, cls: Node): Lifetime {
   if (perRequest)
     return {
       kind: 'per-call',
-      reason: `the framework makes ${article(cls)} for every request (it is a \`${baseName(perRequest)}\`)`,
+      reason: `${article(cls)} is made for every request: it is a \`${baseName(perRequest)}\``,
     };
   const widget = bases.find((b) => fromModule(baseModule(model, b), GUI_TOOLKITS));
   if (widget)

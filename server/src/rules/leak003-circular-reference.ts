@@ -775,8 +775,8 @@ export const rule: Rule = {
       'that is, and the message says why:\n\n' +
       '- **warning**: objects made again and again — this module makes them in a route handler, a callback or a ' +
       'loop (\"a `RequestContext` is made in `profile()`, and it runs on every request: `profile()` is a route ' +
-      'handler\"), or the framework makes one per request (a Django, Flask or aiohttp class-based view, a Tornado ' +
-      'or `socketserver` request handler).\n' +
+      'handler\"), or one is made for every request (a Django, Flask or aiohttp class-based view, a Tornado or ' +
+      '`socketserver` request handler, a Django or WTForms form, a REST framework serializer).\n' +
       '- **information**: the class is made in other modules, so how often is unknowable here (\"how often `Layer` ' +
       'objects are made is decided in other modules\").\n' +
       '- **hint**: harmless in practice — a GUI widget (tkinter, Qt, wx, urwid, …), made at the pace of its user.\n' +
