@@ -4,11 +4,14 @@
 // garbage, so it delays nothing; the same cycle in an object made per request or per call leaves
 // one graph behind for the cyclic collector every time.
 //
-// The answer comes first from where the module makes the objects (`instantiationOf`), then, for a
-// class made elsewhere, from what the code shows about it: the framework class it extends (a
-// request handler is made per request, a GUI widget as the user clicks), the role its name or its
-// bases' names give it (`…Registry`, `…Mapper`, `…Dialect`, `…Pool`, a `SchemaItem`), and the shape
-// of the class (it has a set-up hook such as `configure()`, or is started and stopped).
+// The answer comes first from where the module makes the objects of the class and its subclasses
+// (`instantiationOf`; only at import or start-up means long-lived), then from what the code shows
+// about the class: the framework class it extends (a view or a form is made per request, a GUI
+// widget as the user clicks) and the role its name or its bases' names give it (`…Registry`,
+// `…Mapper`, `…Dialect`, `…Pool`, a `SchemaItem`: configuration, even where this module makes many
+// of them in a loop, as reflecting or copying a schema does). Only then does a site here that runs
+// again and again decide, and last the shape of the class (a set-up hook such as `configure()`, or
+// started and stopped: a service).
 
 import type { Node } from '../parser';
 import { instantiationOf, type RunInfo, runInfoAt } from './execution';
@@ -32,7 +35,7 @@ export type LifetimeKind =
 
 export interface Lifetime {
   kind: LifetimeKind;
-  /** Why, as a clause for messages: "a `Ctx` is made each time `handle()` runs (…)". */
+  /** Why, as a clause for messages: "a `Ctx` is made in `handle()`, and it runs on every request: …". */
   reason: string;
 }
 
@@ -283,8 +286,7 @@ function computeLifetime(model: SemanticModel, cls: Node): Lifetime {
       kind: 'interactive',
       reason: `${name} is a \`${baseModule(model, widget)}\` widget, made as the user interacts`,
     };
-  // A role in the name outweighs loops that make such objects here (reflecting or copying a
-  // schema makes many, all kept by their metadata).
+  // A role in the name outweighs loops that make such objects here.
   const names = [nameOf(cls), ...bases.map(baseName)];
   const role = names.flatMap(wordsOf).find((w) => LONG_LIVED_WORDS.has(w));
   if (role) return { kind: 'long-lived', reason: `${name} is named as a ${role}, made once per process` };
