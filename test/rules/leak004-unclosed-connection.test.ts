@@ -1550,6 +1550,39 @@ const table: RuleTable = {
                 return conn.execute(select(table).where(table.c.id == key)).first()
       `,
     },
+    {
+      name: 'a session on engine.execution_options() checks out its own connection',
+      code: `
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import Session
+
+        engine = create_engine("sqlite://")
+
+
+        def lookup(model, key):
+            session = Session(bind=engine.execution_options(compiled_cache={}))
+            return session.get(model, key)
+      `,
+      errors: [
+        {
+          line: 8,
+          column: 15,
+          message: '`session` from `Session()` is never closed in `lookup()`',
+          severity: 'warning',
+        },
+      ],
+      output: `
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import Session
+
+        engine = create_engine("sqlite://")
+
+
+        def lookup(model, key):
+            with Session(bind=engine.execution_options(compiled_cache={})) as session:
+                return session.get(model, key)
+      `,
+    },
   ],
 };
 

@@ -457,6 +457,11 @@ function engineEvidence(
   if (node.type === 'call') {
     const isAsync = ENGINE_FACTORIES.get(model.calleeName(node) ?? '');
     if (isAsync !== undefined) return { evidence: 'sure', isAsync };
+    // `engine.execution_options(...)` is an engine sharing the pool.
+    const fn = node.childForFieldName('function');
+    const receiver = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
+    if (receiver && SAME_CONNECTION.has(fn?.childForFieldName('attribute')?.text ?? ''))
+      return engineEvidence(model, receiver);
   } else if (node.type === 'identifier') {
     const isAsync = boundToCallOf(model, node, ENGINE_FACTORIES);
     if (isAsync !== undefined) return { evidence: 'sure', isAsync };
