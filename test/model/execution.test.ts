@@ -347,6 +347,21 @@ describe('execution model', () => {
     );
   });
 
+  it('data migrations run once: the RunPython signature, or a function handed to RunPython', () => {
+    assert.deepEqual(
+      frequencies(`
+        def forwards(apps, schema_editor):
+            probe()
+
+        def backfill(registry, editor):
+            probe()
+
+        operations = [migrations.RunPython(backfill)]
+      `),
+      ['one-shot', 'one-shot'],
+    );
+  });
+
   it('one-shot files: scripts, docs, management commands, migrations; tasks.py is not one', () => {
     assert.equal(isOneShotFile('/p/setup.py'), true);
     assert.equal(isOneShotFile('/p/docs/conf.py'), true);

@@ -634,7 +634,10 @@ export function instantiationOf(model: SemanticModel, cls: Scope): RunInfo {
     const sites = calls.map((c) => runInfoAt(model, c));
     const repeated = sites.find((s) => s.frequency === 'repeated');
     if (repeated)
-      info = { frequency: 'repeated', reason: `a ${label} is made each time: ${repeated.reason}` };
+      info = {
+        frequency: 'repeated',
+        reason: `${/^`[AEIOU]/i.test(label) ? 'an' : 'a'} ${label} is made each time: ${repeated.reason}`,
+      };
     else if (sites.some((s) => s.frequency === 'unknown'))
       info = {
         frequency: 'unknown',
