@@ -698,6 +698,29 @@ export const table: RuleTable = {
       `,
       errors: [{ line: 5, severity: 'warning', message: 'lambda' }],
     },
+    {
+      name: 'a per-job logger helper called from the run() method of a job class made elsewhere',
+      code: `
+        import logging
+
+        def job_logger(job_id):
+            log = logging.getLogger(f"jobs.{job_id}")
+            log.addHandler(logging.FileHandler(f"/tmp/{job_id}.log"))
+            return log
+
+        class ExportJob:
+            def run(self, job):
+                log = job_logger(job.id)
+                log.info("start")
+      `,
+      errors: [
+        {
+          line: 5,
+          severity: 'information',
+          message: 'how often `ExportJob.run()` is called is decided by its callers in other modules',
+        },
+      ],
+    },
   ],
 };
 

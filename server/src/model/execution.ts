@@ -559,7 +559,8 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
 
   const cls = classOfMethod(node) ? fn.parent : undefined;
   const isInit = !!cls && (fnName === '__init__' || fnName === '__post_init__');
-  const oneTimeName = ONE_TIME_NAME.test(fnName) && !isInit;
+  // `run()` is a script's entry point, but a method `run(self, job)` runs per job or per thread.
+  const oneTimeName = ONE_TIME_NAME.test(fnName) && !isInit && !(cls && /^_*run$/i.test(fnName));
   // A method: `__init__` runs as often as objects of its class are made.
   if (cls && isInit) {
     const made = instantiationOf(model, cls);
