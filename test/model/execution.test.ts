@@ -77,7 +77,7 @@ describe('execution model', () => {
       ['repeated', 'repeated', 'repeated', 'repeated'],
     );
     assert.equal(infos[0].reason, 'it runs on every request: `get_user()` is a route handler');
-    assert.match(infos[1].reason, /`detail\(\)` is a view/);
+    assert.match(infos[1].reason, /`detail\(\)` takes a request/);
     assert.match(infos[2].reason, /on every request: `tag\(\)` is a `before_request` hook/);
     assert.match(infos[3].reason, /every job or event/);
   });

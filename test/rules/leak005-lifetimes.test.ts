@@ -494,7 +494,7 @@ export const table: RuleTable = {
             event.listen(engine, "before_cursor_execute", lambda *a: timings.append(a))
             return build_report(report_id, timings)
       `,
-      errors: [{ line: 7, severity: 'warning', message: 'is a view' }],
+      errors: [{ line: 7, severity: 'warning', message: 'takes a request' }],
     },
     {
       name: 'a Django view connecting a closure to post_save with weak=False',

@@ -553,7 +553,10 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
     return { frequency: 'one-shot', reason: `${name(fn)} is a data migration: it runs once, when migrating` };
   const node = fn.node;
   if (isRouteHandler(node))
-    return { frequency: 'repeated', reason: `it runs on every request: ${name(fn)} is a view` };
+    return {
+      frequency: 'repeated',
+      reason: `it runs for every request it is given: ${name(fn)} takes a request`,
+    };
   if (isMemoized(model, node))
     return { frequency: 'one-shot', reason: `${name(fn)} is memoized: it runs once per argument` };
 
