@@ -2,6 +2,7 @@
 // settings and `# noqa`. The language server, the CLI and the tests all call this.
 
 import { forgetTree } from './model/parents';
+import type { ProjectIndex } from './model/project-index';
 import { SemanticModel } from './model/semantic';
 import { SourceFile } from './model/source';
 import { collectSuppressions, isSuppressed } from './noqa';
@@ -19,6 +20,8 @@ export interface AnalyzeOptions {
    */
   tree?: Tree;
   path?: string;
+  /** What the rest of the project says about names this file uses (callers, weak emitters). */
+  project?: ProjectIndex;
   /** Rules to run instead of the registry (tests). */
   rules?: readonly Rule[];
 }
@@ -59,7 +62,7 @@ function analyzeTree(
   settings: EngineSettings,
   options: AnalyzeOptions,
 ): AnalysisResult {
-  const file = new SourceFile(text, tree, options.path);
+  const file = new SourceFile(text, tree, options.path, options.project);
   const model = new SemanticModel(file);
   const findings: Finding[] = [];
   const ruleErrors: AnalysisResult['ruleErrors'] = [];

@@ -587,6 +587,9 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
     return { frequency: 'repeated', reason: `${name(fn)} is passed on as a callback` };
   }
   if (PER_CALL_NAME.test(fnName)) return { frequency: 'repeated', reason: `${name(fn)} is a handler` };
+  // Nobody here calls it: ask the rest of the project, when it was indexed.
+  const outside = calledOnlyAtImportElsewhere(model, fnName);
+  if (outside) return { frequency: 'import-time', reason: `${name(fn)} is ${outside}` };
   if (cls) {
     const made = instantiationOf(model, cls);
     if (made.frequency === 'repeated')
@@ -612,6 +615,21 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
 }
 
 /**
+ * When the project is indexed and every call of `name` in the other files sits in a module or
+ * class body (`logger = get_job_logger(__name__)`, `app = Celery()`), the phrase that says so;
+ * otherwise undefined. A name nobody else calls stays unknown: a library's public API.
+ */
+function calledOnlyAtImportElsewhere(model: SemanticModel, fnName: string): string | undefined {
+  const project = model.file.project;
+  if (!project || !fnName || fnName.startsWith('__')) return undefined;
+  const { atImport, inFunctions } = project.callsOf(fnName, model.file.path);
+  if (atImport === 0 || inFunctions > 0) return undefined;
+  return atImport === 1
+    ? 'called only once elsewhere in the project, at import'
+    : `called only at import elsewhere in the project (${atImport} places)`;
+}
+
+/**
  * How often objects of a class are made: once (only at module level, a singleton), again and
  * again (in functions that run repeatedly, in loops), or unknown (not made in this module).
  */
@@ -632,7 +650,10 @@ export function instantiationOf(model: SemanticModel, cls: Scope): RunInfo {
   cache.set(cls, elsewhere);
   const { calls } = callSitesOf(model, cls);
   let info: RunInfo;
-  if (calls.length === 0) {
+  const outside = calls.length === 0 ? calledOnlyAtImportElsewhere(model, cls.name ?? '') : undefined;
+  if (outside) {
+    info = { frequency: 'import-time', reason: `${label} is ${outside.replace('called', 'made')}` };
+  } else if (calls.length === 0) {
     info = elsewhere;
   } else {
     const sites = calls.map((c) => runInfoAt(model, c));

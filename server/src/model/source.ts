@@ -2,6 +2,7 @@
 // tree-sitter (web) indexes UTF-16 code units, which is also what LSP positions count.
 import type { Node, Tree } from '../parser';
 import type { Position, Range } from '../types';
+import type { ProjectIndex } from './project-index';
 
 export class SourceFile {
   private lineStarts: number[] | undefined;
@@ -10,6 +11,8 @@ export class SourceFile {
     readonly text: string,
     readonly tree: Tree,
     readonly path?: string,
+    /** The project around the file, when the caller indexed it (the CLI, the language server). */
+    readonly project?: ProjectIndex,
   ) {}
 
   private rootNode: Node | undefined;

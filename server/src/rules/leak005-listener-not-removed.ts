@@ -714,6 +714,9 @@ function checkRegistration(ctx: RuleContext, reg: Registration): void {
   if (reg.family === 'sqlalchemy' && reg.listeners.some((l) => isDdl(model, l))) return;
   if (reg.family === 'listener' && resultIsKept(model, call)) return;
   if (reg.family === 'listener' && weakMethodsOf(model).has(reg.removerMethod ? methodOf(call) : '')) return;
+  // The project's own emitter (in another module) keeps its listeners weakly.
+  if (reg.family === 'listener' && reg.removerMethod && model.file.project?.holdsWeakly(methodOf(call)))
+    return;
   // Registration counts only in code that runs again and again (or whose callers are elsewhere).
   const run = runInfoAt(model, call);
   const byName = run.frequency === 'import-time' && run.fromName === 'registration';

@@ -1,0 +1,136 @@
+import * as assert from 'node:assert/strict';
+import { analyzeSource, initEngine } from '../../server/src/engine';
+import { dedent } from '../../server/src/fixes/edits';
+import { ProjectIndex } from '../../server/src/model/project-index';
+
+describe('project index', () => {
+  before(async () => {
+    await initEngine();
+  });
+
+  it('tells calls at import (module and class bodies, multi-line expressions) from calls in functions', () => {
+    const index = new ProjectIndex();
+    index.addFile(
+      'a.py',
+      dedent(`
+        log = get_job_logger(__name__)
+        settings = dict(
+            logger=get_job_logger("x"),
+        )
+
+        class Worker:
+            helper = make_helper()
+
+            def run(self):
+                make_helper()
+                if ok(
+                    1,
+                ):
+                    get_other()
+
+        def get_job_logger(name): ...
+        def make_helper(): ...
+        def get_other(): ...
+      `),
+    );
+    assert.deepEqual(index.callsOf('get_job_logger'), { atImport: 2, inFunctions: 0 });
+    assert.deepEqual(index.callsOf('make_helper'), { atImport: 1, inFunctions: 1 });
+    assert.deepEqual(index.callsOf('get_other'), { atImport: 0, inFunctions: 1 });
+    assert.deepEqual(index.callsOf('get_job_logger', 'a.py'), { atImport: 0, inFunctions: 0 });
+  });
+
+  it('knows when the project defines a registration method that keeps listeners weakly', () => {
+    const index = new ProjectIndex();
+    index.addFile(
+      'options.py',
+      dedent(`
+        import weakref
+
+        class Options:
+            def subscribe(self, func, names):
+                self._subs.append((weakref.WeakMethod(func), names))
+
+            def connect(self, url):
+                return open_connection(url)
+      `),
+    );
+    assert.equal(index.holdsWeakly('subscribe'), true);
+    assert.equal(index.holdsWeakly('connect'), false);
+    const other = new ProjectIndex();
+    other.addFile('bus.py', 'class Bus:\n    def subscribe(self, f):\n        self.fs.append(f)\n');
+    assert.equal(other.holdsWeakly('subscribe'), false);
+  });
+
+  it('survives a JSON round trip (the CLI hands it to worker threads)', () => {
+    const index = new ProjectIndex();
+    index.addFile('a.py', 'x = build()\ndef build(): ...\n');
+    index.compact();
+    const copy = ProjectIndex.fromJSON(JSON.parse(JSON.stringify(index.toJSON())));
+    assert.deepEqual(copy.callsOf('build'), { atImport: 1, inFunctions: 0 });
+  });
+
+  const helper = dedent(`
+    import logging
+
+    def get_job_logger(name):
+        logger = logging.getLogger("jobs." + name)
+        logger.addHandler(logging.StreamHandler())
+        return logger
+  `);
+
+  it('LEAK005: a logger helper called only at import in the other modules is silent', () => {
+    const project = new ProjectIndex();
+    project.addFile('jobs/helpers.py', helper);
+    project.addFile(
+      'jobs/tasks.py',
+      'from jobs.helpers import get_job_logger\nlogger = get_job_logger(__name__)\n',
+    );
+    const findings = analyzeSource(helper, { path: 'jobs/helpers.py', project }).findings;
+    assert.deepEqual(
+      findings.map((f) => f.code),
+      [],
+    );
+  });
+
+  it('LEAK005: the same helper called per job elsewhere, or with no index, is still reported', () => {
+    const project = new ProjectIndex();
+    project.addFile('jobs/helpers.py', helper);
+    project.addFile(
+      'jobs/tasks.py',
+      'from jobs.helpers import get_job_logger\ndef run(job):\n    get_job_logger(job.id).info("start")\n',
+    );
+    const withIndex = analyzeSource(helper, { path: 'jobs/helpers.py', project }).findings;
+    assert.deepEqual(
+      withIndex.map((f) => f.code),
+      ['LEAK005'],
+    );
+    const alone = analyzeSource(helper, { path: 'jobs/helpers.py' }).findings;
+    assert.deepEqual(
+      alone.map((f) => f.code),
+      ['LEAK005'],
+    );
+  });
+
+  it("LEAK005: a subscription through the project's weak subscribe() (defined in another module) is silent", () => {
+    const widget = dedent(`
+      class Panel:
+          def __init__(self, options):
+              self.options = options
+              self.options.subscribe(self.refresh, ["theme"])
+
+          def refresh(self, *names): ...
+    `);
+    const alone = analyzeSource(widget, { path: 'ui/panel.py' }).findings.filter((f) => f.code === 'LEAK005');
+    assert.equal(alone.length, 1, 'reported without knowledge of the emitter');
+    const project = new ProjectIndex();
+    project.addFile(
+      'core/options.py',
+      'import weakref\nclass Options:\n    def subscribe(self, func, names):\n        self.subs.append(weakref.WeakMethod(func))\n',
+    );
+    const findings = analyzeSource(widget, { path: 'ui/panel.py', project }).findings;
+    assert.deepEqual(
+      findings.filter((f) => f.code === 'LEAK005'),
+      [],
+    );
+  });
+});
