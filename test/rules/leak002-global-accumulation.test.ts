@@ -351,7 +351,7 @@ const table: RuleTable = {
   ],
   invalid: [
     {
-      name: 'a report-once set is information: it grows with the distinct values reported',
+      name: 'a report-once set is a hint: it grows only with the distinct values reported',
       code: `
         import logging
 
@@ -367,7 +367,7 @@ const table: RuleTable = {
         {
           line: 4,
           message: 'it remembers each value reported once',
-          severity: 'information',
+          severity: 'hint',
         },
       ],
       output: null,

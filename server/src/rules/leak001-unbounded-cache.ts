@@ -289,7 +289,21 @@ export const rule: Rule = {
       'to other code (returned or stored elsewhere), which may evict them.\n\n' +
       'A bounded `lru_cache` on a method still keeps up to `maxsize` instances alive; that is bounded, so it is not ' +
       'reported. Known limits: writes from other modules are not seen, and tree-sitter parses a statement that starts ' +
-      'with `type(self).` as a type alias, so writes spelled that way are missed (use `self.__class__.`).',
+      'with `type(self).` as a type alias, so writes spelled that way are missed (use `self.__class__.`).\n\n' +
+      '**When it reports.** Only writes in code that runs again and again count (the engine\'s shared answer to "where ' +
+      'does this code run"): route handlers and views, tasks, callbacks, loops, methods, and public functions whose ' +
+      'callers are in other modules. Writes at import time, in start-up code (`main()`, `if __name__ == "__main__":`, ' +
+      'app factories, `AppConfig.ready()`, option callbacks, management commands, `setup.py`/`conf.py`/docs scripts) are ' +
+      'bounded by that one run. Keys from a closed set are not growth: classes (`type(x)`, `x.__class__`, names such as ' +
+      '`cls`/`model`/`form_class`), enum members of the module, flags, constants, and parameters of an enclosing ' +
+      'decorator factory. A `@cache` on a class factory (`def variant(form_class)`), on a function with `bool`/`Literal`/' +
+      'enum/`type[...]` parameters, on a function emptied with `.cache_clear()`, or on a method of an object made once ' +
+      '(at import or start-up) is silent. When the project is indexed (the CLI and the editor index the workspace), a ' +
+      'function called only at import by the other modules counts as import-time.\n\n' +
+      '**Severity is confidence.** `warning` for a dict written by repeated code and never evicted, and for `@cache` on ' +
+      'a method of objects that are made again and again; `information` for `@cache` on a function whose arguments may ' +
+      'be unbounded (how many distinct arguments it sees cannot be known statically). The message says why the code ' +
+      'repeats ("it runs on every request: `get_user()` is a route handler").',
     whyIsThisBad:
       'A module or class lives as long as the process. Every distinct key written into such a dict — a user id, a URL, a ' +
       'request object — stays in memory forever, so a long-running service grows until it is killed. ' +

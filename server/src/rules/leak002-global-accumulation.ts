@@ -57,8 +57,8 @@ const REPORTING = /^(warn|warning|error|info|debug|exception|critical|log|print|
 
 /**
  * A report-once set: `if x not in seen: seen.add(x); log.warning(...)`. It grows with the number
- * of distinct values reported, which this file cannot know (often a handful of configuration
- * names): worth seeing, not worth a warning.
+ * of distinct values reported, which this file cannot know but is usually a handful of
+ * configuration names: harmless in practice, worth seeing as a hint, not worth a warning.
  */
 function isReportOnce(growth: Effect[]): boolean {
   return growth.every((e) => {
@@ -170,7 +170,7 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
       : `class attribute \`${cand.className}.${cand.name}\` is shared by all instances and grows in ${where} (${whatOf(growth)}); nothing clears, pops or truncates it`;
   const reportOnce = kind === 'set' && isReportOnce(growth);
   const message = reportOnce
-    ? `${base}; it remembers each value reported once, so it grows with the number of distinct values, which cannot be known here`
+    ? `${base}; it remembers each value reported once, so it grows only with the number of distinct values reported (usually a handful of names)`
     : run?.frequency === 'repeated'
       ? `${base} (${run.reason})`
       : base;
@@ -183,7 +183,7 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
   ctx.report({
     range: file.rangeOf(cand.target),
     message,
-    severity: reportOnce ? 'information' : undefined,
+    severity: reportOnce ? 'hint' : undefined,
     related: growth
       .slice(0, MAX_RELATED)
       .map((e) => ({ range: file.rangeOf(e.site), message: 'grows here' })),
@@ -343,7 +343,15 @@ export const rule: Rule = {
       'decorators, helpers only called while the module loads), `deque(maxlen=N)`, containers cleared or truncated ' +
       'anywhere in the module, containers written out with items (configuration tables), containers handed to other ' +
       'code (returned or stored elsewhere), locals, instance attributes assigned in `__init__`, field declarations of ' +
-      'dataclasses/Pydantic models, defaults of nested functions (re-created per call) and `__all__`.',
+      'dataclasses/Pydantic models, defaults of nested functions (re-created per call) and `__all__`.\n\n' +
+      '**When it reports.** Only growth in code that runs again and again counts: route handlers and views, tasks, ' +
+      'callbacks, loops, methods, and public functions whose callers are in other modules. Growth at import time or in ' +
+      'start-up code (`main()`, `if __name__ == "__main__":`, app factories, command-line option callbacks, management ' +
+      'commands, `setup.py`/`conf.py`/docs scripts) is bounded by that one run; in start-up code only a `while` loop (the ' +
+      "program's main loop) repeats.\n\n" +
+      '**Severity is confidence.** `warning` for a container that repeated code grows and nothing shrinks; `hint` for a ' +
+      'report-once set (`if x not in seen: seen.add(x); log.warning(…)`), which grows only with the number of distinct ' +
+      'values reported, usually a handful of names. The message says why the code repeats.',
     whyIsThisBad:
       'Module globals and class attributes live as long as the process: every item appended to them at run time stays in ' +
       'memory forever, so the service grows with every request. A mutable default argument is created once, when the ' +
