@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { TextDecoder } from 'node:util';
 import { analyzeSource } from '../engine';
+import type { ProjectIndex } from '../model/project-index';
 import type { EngineSettings, Finding } from '../types';
 
 export interface FileTask {
@@ -81,7 +82,7 @@ function countLines(text: string): number {
   return text.endsWith('\n') ? n - 1 : n;
 }
 
-export function analyzeFile(task: FileTask, settings: EngineSettings): FileOutcome {
+export function analyzeFile(task: FileTask, settings: EngineSettings, project?: ProjectIndex): FileOutcome {
   const outcome: FileOutcome = {
     task,
     findings: [],
@@ -108,7 +109,7 @@ export function analyzeFile(task: FileTask, settings: EngineSettings): FileOutco
   }
   outcome.lines = countLines(text);
   try {
-    const result = analyzeSource(text, { settings, path: task.path });
+    const result = analyzeSource(text, { settings, path: task.path, project });
     outcome.hasSyntaxErrors = result.hasSyntaxErrors;
     outcome.ruleErrors = result.ruleErrors;
     outcome.findings = result.findings.map(({ fixes, ...rest }) => ({ ...rest, fixable: fixes.length > 0 }));

@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { initEngine } from '../engine';
+import type { ProjectIndex } from '../model/project-index';
 import type { EngineSettings } from '../types';
 import { analyzeFile, type FileOutcome, type FileTask } from './analyze-file';
 import type { ToMain, ToWorker } from './worker-protocol';
@@ -40,22 +41,33 @@ export interface AnalysisRun {
 export async function runAnalysis(
   tasks: FileTask[],
   settings: EngineSettings[],
-  options: { workers?: number; script?: string; warn?: (message: string) => void } = {},
+  options: {
+    workers?: number;
+    script?: string;
+    warn?: (message: string) => void;
+    /** What the other files say about names (see model/project-index.ts). */
+    project?: ProjectIndex;
+  } = {},
 ): Promise<AnalysisRun> {
   const script = options.script ?? workerScript();
   const wanted = options.workers ?? chooseWorkerCount(tasks.length);
   const count = script ? Math.min(wanted, tasks.length) : 0;
-  if (count === 0) return { outcomes: await analyzeInProcess(tasks, settings), workers: 0 };
+  const { project } = options;
+  if (count === 0) return { outcomes: await analyzeInProcess(tasks, settings, project), workers: 0 };
   return {
-    outcomes: await analyzeInWorkers(tasks, settings, count, script as string, options.warn),
+    outcomes: await analyzeInWorkers(tasks, settings, count, script as string, options.warn, project),
     workers: count,
   };
 }
 
-async function analyzeInProcess(tasks: FileTask[], settings: EngineSettings[]): Promise<FileOutcome[]> {
+async function analyzeInProcess(
+  tasks: FileTask[],
+  settings: EngineSettings[],
+  project?: ProjectIndex,
+): Promise<FileOutcome[]> {
   if (tasks.length === 0) return [];
   await initEngine();
-  return tasks.map((task) => analyzeFile(task, settings[task.settingsId]));
+  return tasks.map((task) => analyzeFile(task, settings[task.settingsId], project));
 }
 
 async function analyzeInWorkers(
@@ -64,7 +76,9 @@ async function analyzeInWorkers(
   count: number,
   script: string,
   warn: (message: string) => void = () => {},
+  project?: ProjectIndex,
 ): Promise<FileOutcome[]> {
+  const projectData = project?.toJSON();
   const outcomes: FileOutcome[] = [];
   const orphaned: FileTask[] = [];
   let next = 0;
@@ -77,7 +91,7 @@ async function analyzeInWorkers(
   };
   const runWorker = () =>
     new Promise<void>((resolve) => {
-      const worker = new Worker(script, { workerData: { settings } });
+      const worker = new Worker(script, { workerData: { settings, project: projectData } });
       let inFlight: FileTask[] = [];
       const feed = () => {
         inFlight = take();
@@ -98,6 +112,6 @@ async function analyzeInWorkers(
   await Promise.all(Array.from({ length: count }, runWorker));
   // Files a failed worker held, and any left if every worker failed, are analysed here.
   const rest = [...orphaned, ...tasks.slice(next)];
-  outcomes.push(...(await analyzeInProcess(rest, settings)));
+  outcomes.push(...(await analyzeInProcess(rest, settings, project)));
   return outcomes;
 }

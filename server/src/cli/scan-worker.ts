@@ -3,6 +3,7 @@
 // so the faster worker simply asks for more.
 import { parentPort, workerData } from 'node:worker_threads';
 import { initEngine } from '../engine';
+import { ProjectIndex, type SerializedProjectIndex } from '../model/project-index';
 import type { EngineSettings } from '../types';
 import { analyzeFile, type FileTask } from './analyze-file';
 import type { ToMain, ToWorker } from './worker-protocol';
@@ -10,11 +11,15 @@ import type { ToMain, ToWorker } from './worker-protocol';
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('scan-worker.js must run as a worker thread');
-  const settings = (workerData as { settings: EngineSettings[] }).settings;
+  const data = workerData as { settings: EngineSettings[]; project?: SerializedProjectIndex };
+  const settings = data.settings;
+  const project = data.project ? ProjectIndex.fromJSON(data.project) : undefined;
   await initEngine();
   // The main thread terminates the worker once the queue is empty.
   port.on('message', (message: ToWorker) => {
-    const outcomes = message.tasks.map((task: FileTask) => analyzeFile(task, settings[task.settingsId]));
+    const outcomes = message.tasks.map((task: FileTask) =>
+      analyzeFile(task, settings[task.settingsId], project),
+    );
     port.postMessage({ type: 'outcomes', outcomes } satisfies ToMain);
   });
   port.postMessage({ type: 'ready' } satisfies ToMain);

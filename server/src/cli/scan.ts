@@ -16,6 +16,7 @@ import { type DiscoveredFile, discoverFiles, type ExcludeContext } from './disco
 import { formatJson } from './format-json';
 import { formatSarif } from './format-sarif';
 import { formatText } from './format-text';
+import { buildProjectIndex } from './project-index';
 import { compareFindings, type ReportedFinding, type ScanReport } from './report';
 import { runAnalysis } from './run-analysis';
 import { type OutputFormat, parseScanArgs, SCAN_USAGE, type ScanArgs, UsageError } from './scan-args';
@@ -145,7 +146,8 @@ export async function runScan(argv: string[], io: CliIO = processIO): Promise<nu
     );
   }
 
-  const { outcomes } = await runAnalysis(tasks, settingsTable, { warn });
+  const project = buildProjectIndex(tasks);
+  const { outcomes } = await runAnalysis(tasks, settingsTable, { warn, project });
 
   let complete = discovery.fatal.length === 0;
   const report: ScanReport = {

@@ -27,7 +27,8 @@ const REGISTRATION_METHODS = new Set([
   'connect',
 ]);
 
-const WEAK = /\bweakref\b|\bWeak(?:Method|Set|KeyDictionary|ValueDictionary)\b|\bref\(|\bWeakMethod\(/;
+/** `weakref.ref`, `WeakMethod`, `WeakSet`, a project helper such as `make_weak_ref(f)`, or a docstring saying so. */
+const WEAK = /weak|\bref\(/i;
 
 interface FileEntry {
   /** name → [calls at import, calls in functions] */
