@@ -56,8 +56,15 @@ function commitOf(dir) {
 }
 
 function repoName(dir) {
-  // Checkouts are named owner+name by convention here; show owner/name.
-  return basename(dir).replace('+', '/');
+  // Checkouts are named owner+name by convention here; show owner/name (and the folder scanned
+  // when it is a part of the checkout, e.g. a service's own package beside vendored libraries).
+  let top = dir;
+  try {
+    top = execFileSync('git', ['-C', dir, 'rev-parse', '--show-toplevel'], { encoding: 'utf8' }).trim();
+  } catch {}
+  const name = basename(top).replace('+', '/');
+  const sub = relative(top, dir);
+  return sub ? `${name}/${sub}` : name;
 }
 
 function scan(dir, includeTests) {

@@ -7,6 +7,18 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a class-level registry filled by the inner function of a decorator factory (even one returning nothing)',
+      code: `
+        class Dispatcher:
+            handlers = []
+
+            def add(self, **options):
+                def decorator(func):
+                    self.handlers.append((func, options))
+                return decorator
+      `,
+    },
+    {
       name: 'a set filled by an optparse callback (recognised by its signature)',
       code: `
         include = set()

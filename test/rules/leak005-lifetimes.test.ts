@@ -8,6 +8,32 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 export const table: RuleTable = {
   valid: [
     {
+      name: 'SQLAlchemy __declare_last__ runs once per mapped class, when mappers are configured',
+      code: `
+        from sqlalchemy import event
+
+        class Stamped:
+            @classmethod
+            def __declare_last__(cls):
+                event.listen(cls, "before_update", lambda m, c, t: None)
+      `,
+    },
+    {
+      name: 'a click command is the program: it runs once per process',
+      code: `
+        import atexit
+        import click
+
+        @click.group()
+        def cli(): ...
+
+        @cli.command("serve")
+        def serve():
+            server = start()
+            atexit.register(lambda: server.stop())
+      `,
+    },
+    {
       name: 'an emitter of this module that keeps weak references (WeakMethod) to its subscribers',
       code: `
         import weakref

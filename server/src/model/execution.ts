@@ -394,7 +394,7 @@ function runInfoOf(model: SemanticModel, scope: Scope, depth: number, visiting: 
 }
 
 /** What the decorators of `fn` say, if anything. */
-function fromDecorators(fn: Scope): RunInfo | undefined {
+function fromDecorators(model: SemanticModel, fn: Scope): RunInfo | undefined {
   for (const d of decoratorsOf(fn.node)) {
     const dn = decoratorName(d);
     if (dn === 'fixture') {
@@ -416,6 +416,15 @@ function fromDecorators(fn: Scope): RunInfo | undefined {
       return { frequency: 'repeated', reason: `it runs on every request: ${name(fn)} is a route handler` };
     if (REQUEST_HOOK_DECORATOR.test(dn))
       return { frequency: 'repeated', reason: `it runs on every request: ${name(fn)} is a \`${dn}\` hook` };
+    // A click/typer command is the program's entry point: one per process.
+    if (
+      (dn === 'command' || dn === 'group') &&
+      (model.importsModule('click') || model.importsModule('typer'))
+    )
+      return {
+        frequency: 'one-shot',
+        reason: `${name(fn)} is a command-line command: it runs once per process`,
+      };
     if (HANDLER_DECORATORS.test(dn))
       return { frequency: 'repeated', reason: `it runs on every job or event: ${name(fn)} is a handler` };
   }
@@ -545,7 +554,7 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
   if (fn.kind === 'lambda') {
     return { frequency: 'repeated', reason: 'a lambda is a callback, called again and again' };
   }
-  const decorated = fromDecorators(fn);
+  const decorated = fromDecorators(model, fn);
   if (decorated) return decorated;
   if (isOptionCallbackSignature(fn.node))
     return { frequency: 'one-shot', reason: `${name(fn)} runs while the command line is parsed, once` };

@@ -95,7 +95,9 @@ function computeFunctionAtImport(model: SemanticModel, fn: Scope, visiting: Set<
       .filter((r) => r.context === 'load')
       .map((r) => r.node);
   } else if (parent.kind === 'class') {
-    if (name === '__init_subclass__' || name === '__set_name__') return true;
+    // SQLAlchemy declarative's `__declare_first__`/`__declare_last__` run once per mapped class, when mappers are configured.
+    if (['__init_subclass__', '__set_name__', '__declare_first__', '__declare_last__'].includes(name))
+      return true;
     if (['__new__', '__init__', '__prepare__'].includes(name) && isMetaclass(model, parent.node)) return true;
     uses = classMethodUses(model, parent, name);
   } else {
@@ -222,7 +224,12 @@ function isRegistrationDecorator(fn: Scope): boolean {
   const name = id?.type === 'identifier' ? id.text : undefined;
   // The inner function of a decorator factory (`def plugin_for(key): def decorate(obj): …; return
   // decorate`) decorates whatever it is given, so any parameter name will do there.
-  if (!name || !(DECORATED_NAME.test(name) || isReturnedByEnclosingFunction(fn))) return false;
+  if (!name) return false;
+  const factoryMade = isReturnedByEnclosingFunction(fn);
+  // `def add(self, **kw): def decorator(func): registry.append(func); return decorator`: whatever
+  // the inner function returns, it runs when something is decorated with the factory's result.
+  if (factoryMade && DECORATED_NAME.test(name)) return true;
+  if (!(DECORATED_NAME.test(name) || factoryMade)) return false;
   const returns = fn.node
     .descendantsOfType('return_statement')
     .filter((r): r is Node => !!r && functionOf(r) === fn.node.id);
