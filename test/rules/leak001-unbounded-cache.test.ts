@@ -631,6 +631,44 @@ const table: RuleTable = {
   ],
   invalid: [
     {
+      name: 'a cached function called from a route handler: information, the message says why',
+      code: `
+        from functools import lru_cache
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+        @lru_cache(maxsize=None)
+        def load_profile(user_id):
+            return fetch(user_id)
+
+        @app.get("/profile/{user_id}")
+        def profile(user_id: int):
+            return load_profile(user_id)
+      `,
+      errors: [
+        {
+          line: 6,
+          severity: 'information',
+          message: 'it runs on every request: `profile()` is a route handler',
+        },
+      ],
+      output: `
+        from functools import lru_cache
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+        @lru_cache(maxsize=1024)
+        def load_profile(user_id):
+            return fetch(user_id)
+
+        @app.get("/profile/{user_id}")
+        def profile(user_id: int):
+            return load_profile(user_id)
+      `,
+    },
+    {
       name: 'the message quotes the decorator, not its trailing comment',
       code: `
         import functools
@@ -640,7 +678,11 @@ const table: RuleTable = {
             return load(user_id)
       `,
       errors: [
-        { line: 3, message: /^`@functools.cache` on `profile\(\)` is unbounded/, severity: 'information' },
+        {
+          line: 3,
+          message: /^`@functools.cache` on `profile\(\)` keeps every distinct argument/,
+          severity: 'hint',
+        },
       ],
       output: `
         import functools
@@ -986,7 +1028,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'unbounded cache on a free function with arguments: information, lru_cache imported',
+      name: 'unbounded cache on a free function with arguments: a hint when no caller here repeats, lru_cache imported',
       code: `
         from functools import cache
         import re
@@ -998,9 +1040,8 @@ const table: RuleTable = {
       errors: [
         {
           line: 4,
-          message:
-            '`@cache` on `compile_pattern()` is unbounded: every distinct argument and its result is kept',
-          severity: 'information',
+          message: '`@cache` on `compile_pattern()` keeps every distinct argument and its result',
+          severity: 'hint',
         },
       ],
       output: `
@@ -1022,7 +1063,7 @@ const table: RuleTable = {
         async def fetch(url):
             return await get(url)
       `,
-      errors: [{ line: 3, severity: 'information' }],
+      errors: [{ line: 3, severity: 'hint' }],
       output: `
         import functools as ft
 
@@ -1115,7 +1156,9 @@ const table: RuleTable = {
             def for_dialect(cls, dialect):
                 return cls(dialect)
       `,
-      errors: [{ line: 5, severity: 'information', message: 'on `Parser.for_dialect()` is unbounded' }],
+      errors: [
+        { line: 5, severity: 'hint', message: 'on `Parser.for_dialect()` keeps every distinct argument' },
+      ],
     },
     {
       name: 'a truth test that is not an emptiness guard does not make it "fill once"',

@@ -17,11 +17,12 @@ import {
   listNames,
   moduleContainers,
 } from '../model/containers';
-import { instantiationOf, isOneShotFile } from '../model/execution';
+import { instantiationOf, isOneShotFile, runInfoAt } from '../model/execution';
+import { identifiersNamed } from '../model/find-names';
 import { runsAtImportTime } from '../model/import-time';
 import type { SemanticModel } from '../model/semantic';
 import type { SourceFile } from '../model/source';
-import { decoratorsOf, keywordArgument, positionalArguments } from '../model/usage';
+import { decoratorsOf, keywordArgument, positionalArguments, unparenthesizedParent } from '../model/usage';
 import type { Node } from '../parser';
 import type { Fix, Rule, RuleContext, TextEdit } from '../types';
 
@@ -151,6 +152,25 @@ function isBoundedParameter(model: SemanticModel, param: Node): boolean {
   return false;
 }
 
+/** The reason one of the module's calls of `fn` runs again and again, if one does. */
+function repeatedCaller(model: SemanticModel, fn: Node): string | undefined {
+  const name = fn.childForFieldName('name')?.text;
+  if (!name) return undefined;
+  for (const id of identifiersNamed(model.file, [name], model.file.root)) {
+    const { node, parent } = unparenthesizedParent(id);
+    const callee = parent?.type === 'attribute' ? parent : node;
+    const call = unparenthesizedParent(callee).parent;
+    if (
+      call?.type !== 'call' ||
+      call.childForFieldName('function')?.id !== unparenthesizedParent(callee).node.id
+    )
+      continue;
+    const run = runInfoAt(model, call);
+    if (run.frequency === 'repeated') return run.reason;
+  }
+  return undefined;
+}
+
 /** `fn.cache_clear()` somewhere in the file: the cache is emptied when its inputs change. */
 function isClearedSomewhere(file: SourceFile, fnName: string): boolean {
   return file.text.includes(`${fnName}.cache_clear(`);
@@ -256,10 +276,17 @@ function checkCacheDecorator(ctx: RuleContext, decoratorNode: Node): void {
   // A cache on a function without (unbounded) arguments holds a single result: the settings idiom.
   if (params.every((p) => isBoundedParameter(model, p))) return;
   const what = owner.kind === 'class' ? `\`${owner.name}.${fnName}()\`` : `\`${fnName}()\``;
+  // How many distinct arguments it sees is the one fact the code cannot tell. A call from code
+  // that runs on every request makes growth with traffic plausible (information); otherwise the
+  // arguments are as likely a handful of configured values (hint).
+  const fed = repeatedCaller(model, fn);
+  const kept = `\`${label}\` on ${what} keeps every distinct argument and its result for the life of the process`;
   ctx.report({
     range: file.rangeOf(decoratorNode),
-    severity: 'information',
-    message: `\`${label}\` on ${what} is unbounded: every distinct argument and its result is kept for the life of the process`,
+    severity: fed ? 'information' : 'hint',
+    message: fed
+      ? `${kept}, and it is called from code that runs again and again (${fed}); how many distinct arguments it sees cannot be known here`
+      : `${kept}; how many distinct arguments its callers pass cannot be known here (often a few configured values)`,
     fixes: [boundedCacheFix(file, model, d, settings.cacheMaxsize, false)],
   });
 }
@@ -301,9 +328,11 @@ export const rule: Rule = {
       '(at import or start-up) is silent. When the project is indexed (the CLI and the editor index the workspace), a ' +
       'function called only at import by the other modules counts as import-time.\n\n' +
       '**Severity is confidence.** `warning` for a dict written by repeated code and never evicted, and for `@cache` on ' +
-      'a method of objects that are made again and again; `information` for `@cache` on a function whose arguments may ' +
-      'be unbounded (how many distinct arguments it sees cannot be known statically). The message says why the code ' +
-      'repeats ("it runs on every request: `get_user()` is a route handler").',
+      'a method of objects that are made again and again. For `@cache` on a function whose arguments may be unbounded, ' +
+      'how many distinct arguments it sees is the one fact the code cannot tell: `information` when the module calls it ' +
+      'from code that runs again and again (a route handler, a task), `hint` otherwise (the arguments are as likely a ' +
+      'few configured values). The message says why the code repeats ("it runs on every request: `get_user()` is a ' +
+      'route handler").',
     whyIsThisBad:
       'A module or class lives as long as the process. Every distinct key written into such a dict — a user id, a URL, a ' +
       'request object — stays in memory forever, so a long-running service grows until it is killed. ' +
