@@ -133,4 +133,34 @@ describe('project index', () => {
       [],
     );
   });
+  it('a helper run once from this module but called from functions in other modules is theirs to decide', () => {
+    const text = dedent(`
+      from sqlalchemy import create_engine
+
+      def at_head(url):
+          engine = create_engine(url)
+          with engine.connect() as conn:
+              return check(conn)
+
+      if __name__ == "__main__":
+          at_head("sqlite://")
+    `);
+    const alone = analyzeSource(text, { path: 'db/head.py' }).findings.filter((f) => f.code === 'LEAK004');
+    assert.deepEqual(
+      alone.map((f) => f.severity),
+      ['hint'],
+      'run once, from the __main__ block',
+    );
+    const project = new ProjectIndex();
+    project.addFile('db/head.py', text);
+    project.addFile(
+      'app/startup.py',
+      'from db.head import at_head\ndef restore(url):\n    return at_head(url)\n',
+    );
+    const withIndex = analyzeSource(text, { path: 'db/head.py', project }).findings.filter(
+      (f) => f.code === 'LEAK004',
+    );
+    assert.equal(withIndex.length, 1);
+    assert.notEqual(withIndex[0].severity, 'hint', 'its callers elsewhere decide: no longer a one-shot hint');
+  });
 });

@@ -68,7 +68,7 @@ const STARTUP_DECORATOR =
 
 /** Function names that say "run once at start-up" (`setup_logging`, `configure`, `init_app`, `main`). */
 export const ONE_TIME_NAME =
-  /^_*main$|^_*(setup|set_up|configure|init|initialize|initialise|install|bootstrap|startup|lifespan|on_startup)(_|$)|_(setup|startup|init|initialize|lifespan)$|^_*(create|make|build)_app$|^_*(run|cli|entrypoint|entry_point)$/i;
+  /^_*main$|^_*(setup|set_up|configure|init|initialize|initialise|install|bootstrap|startup|lifespan|on_startup)(_|$)|_(setup|startup|init|initialize|lifespan)$|^_*(create|make|build)_app$|^_*(run|cli|entrypoint|entry_point|daemoni[sz]e)$/i;
 
 /** Factory names (`make_client`, `create_session`, `build_handler`): their callers decide, usually once. */
 export const FACTORY_NAME = /^_*(make|create|build)_/i;
@@ -585,6 +585,15 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
     // A start-up name wins over callers this module cannot see, not over a caller that repeats.
     if (oneTimeName && bySites.frequency === 'unknown')
       return { frequency: 'one-shot', reason: `${name(fn)} runs once, at start-up` };
+    // Run once here, but other modules call it from their functions too: their callers decide.
+    if ((bySites.frequency === 'one-shot' || bySites.frequency === 'import-time') && !cls && !oneTimeName) {
+      const elsewhere = fnName ? model.file.project?.callsOf(fnName, model.file.path) : undefined;
+      if (elsewhere && elsewhere.inFunctions > 0)
+        return {
+          frequency: 'unknown',
+          reason: `how often ${name(fn)} is called is decided by its callers in other modules`,
+        };
+    }
     return bySites;
   }
   if (oneTimeName) return { frequency: 'one-shot', reason: `${name(fn)} runs once, at start-up` };
