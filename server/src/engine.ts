@@ -6,11 +6,17 @@ import type { ProjectIndex } from './model/project-index';
 import { SemanticModel } from './model/semantic';
 import { SourceFile } from './model/source';
 import { collectSuppressions, isSuppressed } from './noqa';
-import { initParser, parsePython, type Tree } from './parser';
+import { discardParser, isParserCrash, ParseTimeoutError, parsePython, type Tree } from './parser';
 import { RULES } from './rules/index';
 import { DEFAULT_SETTINGS, type EngineSettings, type Finding, type Rule, type RuleContext } from './types';
 
-export { initParser as initEngine };
+export {
+  initParser as initEngine,
+  isParserCrash,
+  ParserFailedError,
+  ParseTimeoutError,
+  parserGeneration,
+} from './parser';
 
 export interface AnalyzeOptions {
   settings?: EngineSettings;
@@ -24,6 +30,12 @@ export interface AnalyzeOptions {
   project?: ProjectIndex;
   /** Rules to run instead of the registry (tests). */
   rules?: readonly Rule[];
+  /**
+   * Milliseconds the analysis may take. Parsing is stopped at the deadline and the rules are
+   * checked between one another; past it, analyzeSource throws a ParseTimeoutError. (A single
+   * rule cannot be interrupted: a caller that needs a hard bound runs this in a worker thread.)
+   */
+  timeoutMs?: number;
 }
 
 export interface AnalysisResult {
@@ -42,17 +54,29 @@ export function isRuleEnabled(code: string, settings: Pick<EngineSettings, 'sele
   return !matches(settings.ignore);
 }
 
+/**
+ * Analyses one file. Throws ParserFailedError when the parser module fails on it (the module is
+ * then discarded: await `initEngine()` before the next call, which makes a fresh one) and
+ * ParseTimeoutError past `options.timeoutMs`.
+ */
 export function analyzeSource(text: string, options: AnalyzeOptions = {}): AnalysisResult {
   const settings = options.settings ?? DEFAULT_SETTINGS;
-  const tree = options.tree ?? parsePython(text);
-  forgetTree(tree); // (a tree analysed before may have been edited since)
+  const deadline = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
+  const tree = options.tree ?? parsePython(text, undefined, { deadline });
+  let crashed = false;
   try {
-    return analyzeTree(text, tree, settings, options);
+    forgetTree(tree); // (a tree analysed before may have been edited since)
+    return analyzeTree(text, tree, settings, options, deadline);
+  } catch (error) {
+    if (!isParserCrash(error)) throw error;
+    crashed = true;
+    throw discardParser(error);
   } finally {
     // The language server edits its trees in place for the next parse: keep no nodes of them.
     forgetTree(tree);
-    // wasm memory is not garbage collected: free what we parsed ourselves.
-    if (!options.tree) tree.delete();
+    // wasm memory is not garbage collected: free what we parsed ourselves (unless the module
+    // failed: it is discarded whole).
+    if (!options.tree && !crashed) tree.delete();
   }
 }
 
@@ -61,6 +85,7 @@ function analyzeTree(
   tree: Tree,
   settings: EngineSettings,
   options: AnalyzeOptions,
+  deadline: number | undefined,
 ): AnalysisResult {
   const file = new SourceFile(text, tree, options.path, options.project);
   const model = new SemanticModel(file);
@@ -84,15 +109,19 @@ function analyzeTree(
         });
       },
     };
+    if (deadline !== undefined && Date.now() > deadline) throw new ParseTimeoutError();
     try {
       rule.check(ctx);
     } catch (error) {
+      // The parser module failing under a rule's tree walk is no rule error: it ends the file.
+      if (isParserCrash(error)) throw error;
       ruleErrors.push({
         code: rule.code,
         error: error instanceof Error ? (error.stack ?? error.message) : String(error),
       });
     }
   }
+  if (deadline !== undefined && Date.now() > deadline) throw new ParseTimeoutError();
   const suppressions = collectSuppressions(file);
   const kept = findings
     .filter((f) => !isSuppressed(suppressions, f.range.start.line, f.code))
