@@ -1,17 +1,41 @@
 // `[tool.leak-lens]` in pyproject.toml: parsing, validation, discovery and layering of settings.
 // A bad value never stops analysis: it yields one error naming the file and the key, and that key
 // keeps its default, so a typo in one setting does not silently disable the others.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { RULES } from './rules/index';
+import { checkRegularFile, describeErrno, ReadError, readRegularTextFile } from './safe-read';
 import { DEFAULT_SETTINGS, type EngineSettings, type Severity } from './types';
+
+/** Per-file limits of `leak-lens scan` (`max-file-size`, `file-timeout`, and their flags). */
+export interface ScanLimits {
+  /** Files larger than this many bytes are skipped unread. */
+  maxBytes: number;
+  /** The analysis of one file (parse and rules) may take this many milliseconds. */
+  timeoutMs: number;
+}
+
+const MB = 1024 * 1024;
+export const DEFAULT_LIMITS: Readonly<ScanLimits> = { maxBytes: 10 * MB, timeoutMs: 10_000 };
+/** Ceilings of the limits: V8 cannot hold a longer string; an hour is no longer a budget. */
+export const MAX_FILE_SIZE_MB = 512;
+export const MAX_FILE_TIMEOUT_SECONDS = 3600;
+/** pyproject.toml files larger than this are not read (they are configuration, not data). */
+const MAX_PYPROJECT_BYTES = 4 * MB;
 
 export interface ConfigResult {
   settings: EngineSettings;
   /** The pyproject.toml the settings came from; undefined when defaults apply. */
   pyproject?: string;
   errors: string[];
+  /** The scan limits this pyproject.toml sets (the command line's flags override them). */
+  limits?: Partial<ScanLimits>;
+}
+
+/** How paths are written in messages (the CLI prints them relative to the working directory). */
+export interface ConfigOptions {
+  displayPath?: (path: string) => string;
 }
 
 const SECTION = 'tool.leak-lens';
@@ -25,6 +49,8 @@ const KNOWN_KEYS = [
   'cache-maxsize',
   'cache-ttl-seconds',
   'include-tests',
+  'max-file-size',
+  'file-timeout',
 ] as const;
 const QUALIFIED_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
@@ -44,7 +70,17 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (isTable(value)) return 'a table';
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-  return `${typeof value} ${String(value)}`;
+  if (value instanceof Date) return `the date ${value.toISOString()}`;
+  return String(value);
+}
+
+/**
+ * The first element of a list that is not a string, as `[index, value]`: a message names it
+ * exactly (`select[1]: expected a rule code string, got 5`).
+ */
+function badElement(value: unknown[]): [number, unknown] | undefined {
+  const index = value.findIndex((v) => typeof v !== 'string');
+  return index === -1 ? undefined : [index, value[index]];
 }
 
 const TABLE = String.raw`tool\s*\.\s*(?:"leak-lens"|leak-lens)`;
@@ -93,14 +129,16 @@ function lineOfKey(text: string, key: string): number | undefined {
 export function parseToolConfig(
   tomlText: string,
   fileName: string,
-): { settings: Partial<EngineSettings>; errors: string[] } {
-  const { settings, errors } = parseToolSection(tomlText, fileName);
-  return { settings, errors };
+): { settings: Partial<EngineSettings>; errors: string[]; limits?: Partial<ScanLimits> } {
+  const { settings, errors, limits } = parseToolSection(tomlText, fileName);
+  // `limits` only when the file sets one (the language server reads settings and errors).
+  return Object.keys(limits).length > 0 ? { settings, errors, limits } : { settings, errors };
 }
 
 interface ParsedSection {
   settings: Partial<EngineSettings>;
   errors: string[];
+  limits: Partial<ScanLimits>;
   /** Whether the file configures Leak Lens (or is too broken to tell: then its error must show). */
   hasSection: boolean;
 }
@@ -108,6 +146,7 @@ interface ParsedSection {
 function parseToolSection(tomlText: string, fileName: string): ParsedSection {
   const settings: Partial<EngineSettings> = {};
   const errors: string[] = [];
+  const limits: Partial<ScanLimits> = {};
   let doc: Record<string, unknown>;
   try {
     doc = parse(tomlText);
@@ -119,32 +158,45 @@ function parseToolSection(tomlText: string, fileName: string): ParsedSection {
       );
     } else
       errors.push(`${fileName}: cannot parse TOML (${String(error)}); using the default Leak Lens settings`);
-    return { settings, errors, hasSection: true };
+    return { settings, errors, limits, hasSection: true };
   }
   const tool = doc.tool;
-  if (tool === undefined) return { settings, errors, hasSection: false };
+  if (tool === undefined) return { settings, errors, limits, hasSection: false };
   if (!isTable(tool)) {
     errors.push(`${fileName}: \`tool\` must be a table; using the default Leak Lens settings`);
-    return { settings, errors, hasSection: true };
+    return { settings, errors, limits, hasSection: true };
   }
   const section = tool['leak-lens'];
-  if (section === undefined) return { settings, errors, hasSection: false };
+  if (section === undefined) return { settings, errors, limits, hasSection: false };
   const where = (key: string) => {
     const line = lineOfKey(tomlText, key);
     return `${fileName}${line ? `:${line}` : ''}: [${SECTION}] \`${key}\``;
   };
   if (!isTable(section)) {
     errors.push(`${fileName}: [${SECTION}] must be a table, got ${describe(section)}; using defaults`);
-    return { settings, errors, hasSection: true };
+    return { settings, errors, limits, hasSection: true };
   }
 
+  /** Codes whose severity is "off": ignored, as the editor's `"off"` does. */
+  const off: string[] = [];
   for (const [key, value] of Object.entries(section)) {
     const fail = (problem: string, subKey?: string) =>
       errors.push(`${where(subKey ? `${key}.${subKey}` : key)} ${problem}; using the default`);
+    /** A list element of the wrong type, named by its index: `select[1]`. */
+    const failElement = (list: unknown[], expected: string): boolean => {
+      const bad = badElement(list);
+      if (!bad) return false;
+      const [index, element] = bad;
+      errors.push(
+        `${where(key).replace(/`$/, `[${index}]\``)}: expected ${expected}, got ${describe(element)}; using the default for \`${key}\``,
+      );
+      return true;
+    };
     switch (key) {
       case 'select':
       case 'ignore': {
         const list = stringList(value);
+        if (Array.isArray(value) && failElement(value, 'a rule code string')) break;
         if (!list)
           fail(
             `must be an array of rule codes or prefixes (e.g. ["LEAK001", "LEAK00"]), got ${describe(value)}`,
@@ -160,7 +212,7 @@ function parseToolSection(tomlText: string, fileName: string): ParsedSection {
       case 'severity': {
         if (!isTable(value)) {
           fail(
-            `must be a table of rule code = "error" | "warning" | "information" | "hint", got ${describe(value)}`,
+            `must be a table of rule code = "error" | "warning" | "information" | "hint" | "off", got ${describe(value)}`,
           );
           break;
         }
@@ -169,8 +221,13 @@ function parseToolSection(tomlText: string, fileName: string): ParsedSection {
           const upper = code.toUpperCase();
           if (!/^LEAK\d{3}$/.test(upper) || !RULES.some((r) => r.code === upper)) {
             fail('names an unknown rule code (use a full code such as LEAK001)', code);
+          } else if (level === 'off') {
+            off.push(upper);
           } else if (typeof level !== 'string' || !SEVERITIES.includes(level as Severity)) {
-            fail(`must be one of "error", "warning", "information", "hint", got ${describe(level)}`, code);
+            fail(
+              `must be one of "error", "warning", "information", "hint", "off", got ${describe(level)}`,
+              code,
+            );
           } else severity[upper] = level as Severity;
         }
         settings.severity = severity;
@@ -178,12 +235,14 @@ function parseToolSection(tomlText: string, fileName: string): ParsedSection {
       }
       case 'exclude': {
         const list = stringList(value);
+        if (Array.isArray(value) && failElement(value, 'a glob pattern string')) break;
         if (!list) fail(`must be an array of glob patterns, got ${describe(value)}`);
         else settings.exclude = list;
         break;
       }
       case 'extend-connection-factories': {
         const list = stringList(value);
+        if (Array.isArray(value) && failElement(value, 'a qualified name string')) break;
         if (!list)
           fail(`must be an array of qualified names (e.g. ["mylib.db.connect"]), got ${describe(value)}`);
         else {
@@ -210,6 +269,25 @@ function parseToolSection(tomlText: string, fileName: string): ParsedSection {
         if (typeof value !== 'boolean') fail(`must be true or false, got ${describe(value)}`);
         else settings.includeTests = value;
         break;
+      case 'max-file-size':
+        if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_FILE_SIZE_MB) {
+          fail(
+            `must be a number of megabytes above 0 and at most ${MAX_FILE_SIZE_MB}, got ${describe(value)}`,
+          );
+        } else limits.maxBytes = Math.round(value * MB);
+        break;
+      case 'file-timeout':
+        if (
+          typeof value !== 'number' ||
+          !Number.isFinite(value) ||
+          value <= 0 ||
+          value > MAX_FILE_TIMEOUT_SECONDS
+        ) {
+          fail(
+            `must be a number of seconds above 0 and at most ${MAX_FILE_TIMEOUT_SECONDS}, got ${describe(value)}`,
+          );
+        } else limits.timeoutMs = Math.round(value * 1000);
+        break;
       default: {
         // `cache_maxsize`, or the editor's spelling (`includeTests`), for `cache-maxsize`, `include-tests`.
         const kebab = key
@@ -223,7 +301,8 @@ function parseToolSection(tomlText: string, fileName: string): ParsedSection {
       }
     }
   }
-  return { settings, errors, hasSection: true };
+  if (off.length > 0) settings.ignore = [...(settings.ignore ?? []), ...off];
+  return { settings, errors, limits, hasSection: true };
 }
 
 function stringList(value: unknown): string[] | undefined {
@@ -255,39 +334,66 @@ export function mergeSettings(base: EngineSettings, ...overrides: Partial<Engine
   return result;
 }
 
-/** Reads and parses one pyproject.toml; `hasSection` says whether it configures Leak Lens. */
-export function loadPyproject(path: string): ConfigResult & { hasSection: boolean } {
+/**
+ * Reads and parses one pyproject.toml; `hasSection` says whether it configures Leak Lens. Only a
+ * regular file of at most 4 MB is read (never a FIFO or a device, which would block or never end).
+ */
+export function loadPyproject(
+  path: string,
+  options: ConfigOptions = {},
+): ConfigResult & { hasSection: boolean } {
+  const shown = options.displayPath?.(path) ?? path;
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularTextFile(path, MAX_PYPROJECT_BYTES);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    const reason = error instanceof ReadError ? error.message : `unreadable (${describeErrno(error)})`;
     return {
       settings: mergeSettings(DEFAULT_SETTINGS),
       pyproject: path,
-      errors: [`${path}: cannot read (${reason}); using the default Leak Lens settings`],
+      errors: [`${shown}: ${reason}; using the default Leak Lens settings`],
       hasSection: true,
     };
   }
-  const { settings, errors, hasSection } = parseToolSection(text, path);
-  return { settings: mergeSettings(DEFAULT_SETTINGS, settings), pyproject: path, errors, hasSection };
+  const { settings, errors, limits, hasSection } = parseToolSection(text, shown);
+  return { settings: mergeSettings(DEFAULT_SETTINGS, settings), pyproject: path, errors, limits, hasSection };
 }
 
-function isDirectory(path: string): boolean {
+/**
+ * Whether there is a pyproject.toml to read at `candidate`: undefined when there is none (or a
+ * directory of that name), else the reason it cannot be read as one (a FIFO, a device, a broken
+ * link), or '' when it is a regular file. Nothing is opened.
+ */
+function pyprojectState(candidate: string): string | undefined {
   try {
-    return statSync(path).isDirectory();
+    if (lstatSync(candidate).isDirectory()) return undefined;
   } catch {
-    return false;
+    return undefined;
+  }
+  try {
+    checkRegularFile(candidate, MAX_PYPROJECT_BYTES);
+    return '';
+  } catch (error) {
+    if (error instanceof ReadError && /but a directory$/.test(error.message)) return undefined;
+    return error instanceof ReadError ? error.message : `unreadable (${describeErrno(error)})`;
   }
 }
 
 /**
  * The configuration that applies to files in `dir`: from the nearest pyproject.toml in `dir` or
  * above that has a `[tool.leak-lens]` table. Like Ruff, a pyproject.toml without our table is
- * passed over, so a sub-package's own pyproject does not reset the repository's settings.
+ * passed over, so a sub-package's own pyproject does not reset the repository's settings. One
+ * that is not a regular file (a FIFO, a device, a broken link) is passed over with a message in
+ * `errors`, so the folders below it say why the settings above apply.
  */
-export function configForDirectory(dir: string, cache?: Map<string, ConfigResult>): ConfigResult {
+export function configForDirectory(
+  dir: string,
+  cache?: Map<string, ConfigResult>,
+  options: ConfigOptions = {},
+): ConfigResult {
   const visited: string[] = [];
+  /** Notes about unusable pyproject.toml files, by the index in `visited` of their folder. */
+  const notes = new Map<number, string>();
   let current = resolve(dir);
   let found: ConfigResult | undefined;
   for (;;) {
@@ -298,19 +404,32 @@ export function configForDirectory(dir: string, cache?: Map<string, ConfigResult
     }
     visited.push(current);
     const candidate = join(current, 'pyproject.toml');
-    if (existsSync(candidate) && !isDirectory(candidate)) {
-      const loaded = loadPyproject(candidate);
+    const state = pyprojectState(candidate);
+    if (state === '') {
+      const loaded = loadPyproject(candidate, options);
       if (loaded.hasSection) {
         found = { settings: loaded.settings, pyproject: loaded.pyproject, errors: loaded.errors };
+        if (loaded.limits && Object.keys(loaded.limits).length > 0) found.limits = loaded.limits;
         break;
       }
+    } else if (state !== undefined) {
+      notes.set(
+        visited.length - 1,
+        `${options.displayPath?.(candidate) ?? candidate} skipped: ${state}; the settings above it apply`,
+      );
     }
     const parent = dirname(current);
     if (parent === current) break;
     current = parent;
   }
-  const result = found ?? { settings: mergeSettings(DEFAULT_SETTINGS), errors: [] };
-  if (cache) for (const d of visited) cache.set(d, result);
+  let result = found ?? { settings: mergeSettings(DEFAULT_SETTINGS), errors: [] };
+  // From the top down: a folder at or below an unusable pyproject.toml gets a new result with
+  // the note (the folders above keep the shared one).
+  for (let i = visited.length - 1; i >= 0; i--) {
+    const note = notes.get(i);
+    if (note) result = { ...result, errors: [note, ...result.errors] };
+    cache?.set(visited[i], result);
+  }
   return result;
 }
 

@@ -59,6 +59,7 @@ interface JsonReport {
   version: number;
   filesScanned: number;
   findings: JsonFinding[];
+  skipped: { path: string; reason: string }[];
 }
 
 /** The parts of a SARIF log the assertions read. */
@@ -200,7 +201,7 @@ describe('leak-lens CLI (built)', () => {
         !report.findings.some((f) => f.path === 'app/not_utf8.py'),
         'the undecodable file has no findings',
       );
-      assert.match(stderr, /app\/not_utf8\.py skipped: it is not valid UTF-8/);
+      assert.match(stderr, /app\/not_utf8\.py skipped: not valid UTF-8/);
       if (registered.has('LEAK001')) assert.ok(report.findings.some((f) => f.path === 'app/latin1.py'));
 
       const mixed = mkdtempSync(join(tmpdir(), 'leak-lens-mixed-'));
@@ -364,7 +365,11 @@ describe('leak-lens CLI (built)', () => {
   describe('leak-lens scan: output formats', () => {
     it('JSON has exactly the documented shape, keys in order, sorted findings', () => {
       const { report } = scanJson([]);
-      assert.deepEqual(Object.keys(report), ['version', 'filesScanned', 'findings']);
+      // `skipped` came after the original three keys, which keep their order and meaning.
+      assert.deepEqual(Object.keys(report), ['version', 'filesScanned', 'findings', 'skipped']);
+      assert.deepEqual(report.skipped, [
+        { path: 'app/not_utf8.py', reason: 'not valid UTF-8 (and no other encoding is declared)' },
+      ]);
       assert.equal(report.version, 1);
       assert.ok(Number.isInteger(report.filesScanned));
       for (const f of report.findings) {
@@ -404,11 +409,12 @@ describe('leak-lens CLI (built)', () => {
         ),
       );
       const files = new Set(report.findings.map((f) => f.path)).size;
+      const scanned = `${FILES_SCANNED} files scanned; 1 file skipped, see the messages on stderr`;
       assert.equal(
         summary,
         report.findings.length === 0
-          ? `No leaks found (${FILES_SCANNED} files scanned).`
-          : `Found ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'} (${FILES_SCANNED} files scanned).`,
+          ? `No leaks found (${scanned}).`
+          : `Found ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'} (${scanned}).`,
       );
       assert.equal(scan(['app/clean.py']).stdout, 'No leaks found (1 file scanned).\n');
     });
@@ -522,7 +528,8 @@ describe('leak-lens CLI (built)', () => {
       const { status, report, stderr } = scanJson(['.'], { cwd: project });
       assert.deepEqual(paths(report), [...SHIPPED].sort());
       assert.equal(report.filesScanned, SHIPPED.length);
-      assert.deepEqual(Object.keys(report), ['version', 'filesScanned', 'findings']);
+      assert.deepEqual(Object.keys(report), ['version', 'filesScanned', 'findings', 'skipped']);
+      assert.deepEqual(report.skipped, [], 'test code left out is not "skipped"');
       assert.equal(stderr, '', 'a test file found in a tree is not worth a note');
       assert.equal(status, 1);
     });

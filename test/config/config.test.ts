@@ -1,10 +1,13 @@
 // pyproject.toml [tool.leak-lens]: parsing, validation messages, discovery and layering.
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type ConfigResult,
+  configForDirectory,
+  DEFAULT_LIMITS,
   findPyproject,
   isValidSelector,
   loadSettingsForFile,
@@ -106,8 +109,11 @@ severity = "error"
       byKey('select'),
       /:2: .*must be an array of rule codes.*got the string "LEAK001"; using the default$/,
     );
-    assert.match(byKey('exclude'), /:3: .*must be an array of glob patterns/);
-    assert.match(byKey('cache-maxsize'), /:4: .*must be a positive integer, got number 0/);
+    assert.match(
+      errors.find((e) => e.includes('`exclude[1]`')) ?? '',
+      /:3: \[tool\.leak-lens\] `exclude\[1\]`: expected a glob pattern string, got 3; using the default for `exclude`$/,
+    );
+    assert.match(byKey('cache-maxsize'), /:4: .*must be a positive integer, got 0;/);
     assert.match(
       byKey('cache-ttl-seconds'),
       /:5: .*must be a positive number of seconds, got the string "60"/,
@@ -169,7 +175,7 @@ severity = "error"
     assert.match(errors[0], /:3: \[tool\.leak-lens\] `severity\.LEAK999` names an unknown rule code/);
     assert.match(
       errors[1],
-      /:4: .*`severity\.LEAK\d{3}` must be one of "error", "warning", "information", "hint", got the string "fatal"/,
+      /:4: .*`severity\.LEAK\d{3}` must be one of "error", "warning", "information", "hint", "off", got the string "fatal"/,
     );
   });
 
@@ -178,6 +184,63 @@ severity = "error"
     assert.deepEqual(settings, {});
     assert.equal(errors.length, 1);
     assert.match(errors[0], /\/proj\/pyproject\.toml: \[tool\.leak-lens\] must be a table/);
+  });
+});
+
+describe('parseToolConfig: exact elements, "off" and the scan limits', () => {
+  it('names the exact bad element of a list', () => {
+    const { settings, errors } = parse('[tool.leak-lens]\nselect = ["LEAK001", 5]\nignore = [true]\n');
+    assert.deepEqual(settings, {});
+    assert.deepEqual(errors, [
+      '/proj/pyproject.toml:2: [tool.leak-lens] `select[1]`: expected a rule code string, got 5; using the default for `select`',
+      '/proj/pyproject.toml:3: [tool.leak-lens] `ignore[0]`: expected a rule code string, got true; using the default for `ignore`',
+    ]);
+    const factories = parse('[tool.leak-lens]\nextend-connection-factories = ["a.b", ["c"]]\n').errors;
+    assert.match(
+      factories[0],
+      /`extend-connection-factories\[1\]`: expected a qualified name string, got an array;/,
+    );
+  });
+
+  it('accepts severity "off" as the editor setting does: the rule is ignored', function () {
+    if (!codeA || !codeB) this.skip();
+    const { settings, errors } = parse(
+      `[tool.leak-lens]\nignore = ["${codeB}"]\n\n[tool.leak-lens.severity]\n${codeA} = "off"\n`,
+    );
+    assert.deepEqual(errors, []);
+    assert.deepEqual(settings.ignore, [codeB, codeA]);
+    assert.deepEqual(settings.severity, {});
+    // With a select in the same file, "off" still removes the rule from the selection.
+    const merged = mergeSettings(
+      DEFAULT_SETTINGS,
+      parse(`[tool.leak-lens]\nselect = ["LEAK"]\nseverity = { ${codeA} = "off" }\n`).settings,
+    );
+    assert.deepEqual(merged.ignore, [codeA]);
+  });
+
+  it('reads max-file-size (MB) and file-timeout (seconds), rejecting nonsense with the key and line', () => {
+    const ok = parse('[tool.leak-lens]\nmax-file-size = 2.5\nfile-timeout = 3\n');
+    assert.deepEqual(ok, {
+      settings: {},
+      errors: [],
+      limits: { maxBytes: 2.5 * 1024 * 1024, timeoutMs: 3000 },
+    });
+    for (const [key, bad] of [
+      ['max-file-size', '0'],
+      ['max-file-size', '"10MB"'],
+      ['max-file-size', '100000'],
+      ['file-timeout', '-1'],
+      ['file-timeout', 'inf'],
+    ]) {
+      const { errors, limits } = parse(`[tool.leak-lens]\n${key} = ${bad}\n`);
+      assert.equal(limits, undefined, `${key} = ${bad}`);
+      assert.equal(errors.length, 1, `${key} = ${bad}`);
+      assert.match(
+        errors[0],
+        new RegExp(`:2: \\[tool\\.leak-lens\\] \`${key}\` must be a number of (megabytes|seconds) above 0`),
+      );
+    }
+    assert.equal(DEFAULT_LIMITS.maxBytes, 10 * 1024 * 1024);
   });
 });
 
@@ -268,6 +331,31 @@ describe('pyproject.toml discovery', () => {
     assert.deepEqual(result.settings, DEFAULT_SETTINGS);
     assert.equal(result.errors.length, 1);
     assert.ok(result.errors[0].startsWith(`${top}:2:`), result.errors[0]);
+  });
+
+  it('never opens a pyproject.toml that is a FIFO or a link to a device: it is passed over with a note', () => {
+    const top = write('pyproject.toml', '[tool.leak-lens]\ncache-maxsize = 7\n');
+    mkdirSync(join(root, 'fifo'));
+    execFileSync('mkfifo', [join(root, 'fifo', 'pyproject.toml')]);
+    mkdirSync(join(root, 'dev'));
+    symlinkSync('/dev/zero', join(root, 'dev', 'pyproject.toml'));
+    const shown = (p: string) => p.slice(root.length + 1);
+    const fifo = configForDirectory(join(root, 'fifo'), undefined, { displayPath: shown });
+    assert.equal(fifo.pyproject, top);
+    assert.equal(fifo.settings.cacheMaxsize, 7);
+    assert.deepEqual(fifo.errors, [
+      'fifo/pyproject.toml skipped: not a regular file but a FIFO (named pipe); the settings above it apply',
+    ]);
+    const dev = configForDirectory(join(root, 'dev'), undefined, { displayPath: shown });
+    assert.equal(dev.settings.cacheMaxsize, 7);
+    assert.match(
+      dev.errors[0],
+      /^dev\/pyproject\.toml skipped: not a regular file but a symbolic link to a character device;/,
+    );
+    // The folders above keep their own result, without the note.
+    const cache = new Map<string, ConfigResult>();
+    configForDirectory(join(root, 'fifo'), cache);
+    assert.deepEqual(configForDirectory(root, cache).errors, []);
   });
 
   it('caches lookups per folder: siblings share one result and the file is read once', () => {

@@ -1,10 +1,12 @@
 // Reads, decodes and analyses one file for `leak-lens scan`. Shared by the in-process scanner and
 // the worker threads, so both produce identical results. Never throws: every failure becomes an
-// `error` on the outcome, which the CLI reports on stderr before moving on.
-import { readFileSync } from 'node:fs';
+// `error` on the outcome (a noun phrase: "parser failed (Aborted())"), which the CLI reports on
+// stderr as "<path> skipped: <error>" and lists in the report before moving on.
 import { TextDecoder } from 'node:util';
-import { analyzeSource } from '../engine';
+import { DEFAULT_LIMITS } from '../config';
+import { analyzeSource, isParserCrash, ParseTimeoutError } from '../engine';
 import type { ProjectIndex } from '../model/project-index';
+import { formatMB, ReadError, readRegularFile } from '../safe-read';
 import type { EngineSettings, Finding } from '../types';
 
 export interface FileTask {
@@ -16,6 +18,10 @@ export interface FileTask {
   settingsId: number;
   /** Named on the command line (its failures are fatal to the exit code). */
   explicit: boolean;
+  /** Files larger than this are skipped unread (default: DEFAULT_LIMITS). */
+  maxBytes?: number;
+  /** Budget of the analysis (parse and rules), in milliseconds (default: DEFAULT_LIMITS). */
+  timeoutMs?: number;
 }
 
 /** A finding as the CLI prints it: fixes reduced to whether one exists (they stay in the LSP). */
@@ -28,8 +34,12 @@ export interface FileOutcome {
   bytes: number;
   hasSyntaxErrors: boolean;
   ruleErrors: { code: string; error: string }[];
-  /** Why the file was skipped (unreadable, undecodable); findings are then empty. */
+  /** Why the file was skipped (unreadable, undecodable, parser failure, timeout); findings are then empty. */
   error?: string;
+  /** The parser module failed on this file (it has been discarded; a worker is better replaced). */
+  parserFailed?: boolean;
+  /** Milliseconds spent parsing and checking (not reading). */
+  analysisMs: number;
 }
 
 // PEP 263: a `coding` declaration in a comment on line 1 or 2 sets the source encoding.
@@ -62,15 +72,16 @@ export function decodeSource(bytes: Uint8Array): string {
   try {
     decoder = new TextDecoder(encoding, { fatal: true });
   } catch {
-    throw new Error(`declares the unknown encoding "${encoding}"`);
+    throw new Error(`unknown encoding "${encoding}" declared`);
   }
   try {
     return decoder.decode(bytes);
-  } catch {
+  } catch (error) {
+    // V8 strings hold at most 2^29 - 24 characters: beyond that, size is the problem.
+    if (error instanceof RangeError || /string longer than/i.test(String(error)))
+      throw new Error(`too large to decode (${formatMB(bytes.length)})`);
     throw new Error(
-      encoding === 'utf-8'
-        ? 'is not valid UTF-8 (and declares no other encoding)'
-        : `is not valid ${encoding}`,
+      encoding === 'utf-8' ? 'not valid UTF-8 (and no other encoding is declared)' : `not valid ${encoding}`,
     );
   }
 }
@@ -90,13 +101,14 @@ export function analyzeFile(task: FileTask, settings: EngineSettings, project?: 
     bytes: 0,
     hasSyntaxErrors: false,
     ruleErrors: [],
+    analysisMs: 0,
   };
   let bytes: Buffer;
   try {
-    bytes = readFileSync(task.path);
+    bytes = readRegularFile(task.path, task.maxBytes ?? DEFAULT_LIMITS.maxBytes);
   } catch (error) {
-    const e = error as NodeJS.ErrnoException;
-    outcome.error = `cannot be read (${e.code ?? e.message})`;
+    if (!(error instanceof ReadError)) throw error;
+    outcome.error = error.kind === 'too-large' ? tooLargeReason(error.message) : error.message;
     return outcome;
   }
   outcome.bytes = bytes.length;
@@ -108,14 +120,40 @@ export function analyzeFile(task: FileTask, settings: EngineSettings, project?: 
     return outcome;
   }
   outcome.lines = countLines(text);
+  const started = performance.now();
+  const timeoutMs = task.timeoutMs ?? DEFAULT_LIMITS.timeoutMs;
   try {
-    const result = analyzeSource(text, { settings, path: task.path, project });
+    const result = analyzeSource(text, { settings, path: task.path, project, timeoutMs });
     outcome.hasSyntaxErrors = result.hasSyntaxErrors;
     outcome.ruleErrors = result.ruleErrors;
     outcome.findings = result.findings.map(({ fixes, ...rest }) => ({ ...rest, fixable: fixes.length > 0 }));
   } catch (error) {
-    // Parsing itself failed (tree-sitter gave no tree): report it, keep scanning the rest.
-    outcome.error = `cannot be analysed (${error instanceof Error ? error.message : String(error)})`;
+    if (error instanceof ParseTimeoutError) outcome.error = timedOutReason(timeoutMs);
+    else if (isParserCrash(error)) {
+      // The module has been discarded; the caller re-initialises it before the next file.
+      outcome.error = (error as Error).message;
+      outcome.parserFailed = true;
+    } else if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      outcome.error = 'nested too deeply to analyse (the analysis ran out of stack)';
+    } else {
+      outcome.error = `analysis failed (${error instanceof Error ? error.message : String(error)})`;
+    }
   }
+  outcome.analysisMs = performance.now() - started;
   return outcome;
+}
+
+/** The skip reason for a file over the size limit, with where the limit is set. */
+export function tooLargeReason(message: string): string {
+  return `${message.replace(/\)$/, '')}, set by --max-file-size or max-file-size in pyproject.toml)`;
+}
+
+/** The skip reason for a file whose analysis ran past its budget. */
+export function timedOutReason(timeoutMs: number): string {
+  return `analysis timed out (over ${formatSeconds(timeoutMs)}, set by --file-timeout or file-timeout in pyproject.toml)`;
+}
+
+function formatSeconds(ms: number): string {
+  const s = ms / 1000;
+  return `${Number(s.toFixed(s < 10 ? 1 : 0))} s`;
 }

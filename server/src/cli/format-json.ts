@@ -1,6 +1,8 @@
 // `--format json`, the stable contract for scripts:
-// {"version":1,"filesScanned":N,"findings":[{"path","code","name","severity","message","range","fixable"}]}
-// Objects are built key by key so the order is exactly the documented one.
+// {"version":1,"filesScanned":N,"findings":[{"path","code","name","severity","message","range","fixable"}],
+//  "skipped":[{"path","reason"}]}
+// Objects are built key by key so the order is exactly the documented one. `skipped` came later:
+// it follows the original keys, which keep their order and meaning.
 import type { Range } from '../types';
 import type { ScanReport } from './report';
 
@@ -24,6 +26,7 @@ export function formatJson(report: ScanReport): string {
       range: range(f.range),
       fixable: f.fixable,
     })),
+    skipped: report.skipped.map((s) => ({ path: s.path, reason: s.reason })),
   };
   return `${JSON.stringify(json)}\n`;
 }

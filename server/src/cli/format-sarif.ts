@@ -98,7 +98,7 @@ export function formatSarif(report: ScanReport, rules: readonly Rule[] = RULES):
             executionSuccessful: report.complete,
             toolExecutionNotifications: report.skipped.map((s) => ({
               level: 'warning',
-              message: { text: `${s.path} was skipped: it ${s.reason}` },
+              message: { text: `${s.path} was skipped: ${s.reason}` },
               locations: [location(s.path)],
             })),
           },

@@ -1,5 +1,6 @@
 // `--format text`: one `path:line:col: CODE message` line per finding (1-based, as compilers and
-// Ruff print them, so editors and terminals make them clickable), then a summary line.
+// Ruff print them, so editors and terminals make them clickable), then a summary line, which
+// says how many files could not be analysed: "No leaks found" never stands for files not read.
 import type { ScanReport } from './report';
 
 function plural(n: number, word: string): string {
@@ -16,7 +17,11 @@ export function formatText(report: ScanReport): string {
     report.testFiles > 0
       ? `; ${plural(report.testFiles, 'test file')} not analysed, use --include-tests to include them`
       : '';
-  const scanned = `${plural(report.filesScanned, 'file')} scanned${tests}`;
+  const skipped =
+    report.skipped.length > 0
+      ? `; ${plural(report.skipped.length, 'file')} skipped, see the messages on stderr`
+      : '';
+  const scanned = `${plural(report.filesScanned, 'file')} scanned${skipped}${tests}`;
   lines.push(
     report.findings.length === 0
       ? `No leaks found (${scanned}).`

@@ -3,8 +3,8 @@
 // files being scanned, before the analysis, so every file (in-process or on a worker) sees the
 // same answers. Unreadable, undecodable or very large files are left out of the index; the
 // analysis reports them as usual.
-import { readFileSync, statSync } from 'node:fs';
 import { ProjectIndex } from '../model/project-index';
+import { readRegularFile } from '../safe-read';
 import { decodeSource, type FileTask } from './analyze-file';
 
 /** Files larger than this are not indexed (generated code; the analysis decides about them). */
@@ -14,9 +14,8 @@ export function buildProjectIndex(tasks: readonly FileTask[]): ProjectIndex {
   const index = new ProjectIndex();
   for (const task of tasks) {
     try {
-      const stat = statSync(task.path);
-      if (!stat.isFile() || stat.size > MAX_INDEXED_BYTES) continue;
-      index.addFile(task.path, decodeSource(readFileSync(task.path)));
+      // Only regular files, never past the limit (a FIFO or /dev/zero would never end).
+      index.addFile(task.path, decodeSource(readRegularFile(task.path, MAX_INDEXED_BYTES)));
     } catch {
       // Left out of the index; the analysis reports the file.
     }

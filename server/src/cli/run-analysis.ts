@@ -1,18 +1,35 @@
-// Runs the analysis of a scan's files: in-process for small trees, on worker threads (one per
-// core) for large ones, where the parse-and-check work dominates and parallelises cleanly.
+// Runs the analysis of a scan's files on worker threads (one per core for large trees, one for
+// small ones), supervised from the main thread so that one bad file costs only itself:
+// - each file has a budget (`FileTask.timeoutMs`). The worker stops cooperatively at the budget
+//   (parsing is cancelled, rules are checked between one another); a rule that does not return
+//   is stopped by terminating the worker a little later. Either way the file is reported
+//   "analysis timed out" and a fresh worker takes the next files;
+// - a worker whose parser failed (a wasm abort or trap) is replaced by a fresh one, so a
+//   poisoned module never analyses another file;
+// - a worker that dies on a file (out of memory…) costs that file only.
+// Without the worker bundle (running from sources) or with LEAK_LENS_SCAN_WORKERS=0 the files are
+// analysed in-process: the parser is still re-instantiated after a failure and parsing still
+// stops at the budget, but a rule that never returns cannot be stopped.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { DEFAULT_LIMITS } from '../config';
 import { initEngine } from '../engine';
 import type { ProjectIndex } from '../model/project-index';
 import type { EngineSettings } from '../types';
-import { analyzeFile, type FileOutcome, type FileTask } from './analyze-file';
+import { analyzeFile, type FileOutcome, type FileTask, timedOutReason } from './analyze-file';
 import type { ToMain, ToWorker } from './worker-protocol';
 
-/** Below this many files, starting workers (each loads the bundle and the grammar) costs more than it saves. */
+/** Below this many files one worker is enough: each one loads the bundle and the grammar. */
 const MIN_FILES_FOR_WORKERS = 48;
 const MAX_WORKERS = 8;
+/** Files handed to a worker ahead of the one it analyses, so it never waits for the next. */
+const PIPELINE_DEPTH = 2;
+/** A worker that has not loaded the parser after this long is given up. */
+const BOOT_TIMEOUT_MS = 60_000;
+/** Worker start-up failures in a row after which the remaining files are analysed in-process. */
+const MAX_BOOT_FAILURES = 2;
 
 /** Where the bundled worker lives: beside dist/cli.js. Absent when running from sources. */
 export function workerScript(): string | undefined {
@@ -21,97 +38,312 @@ export function workerScript(): string | undefined {
 }
 
 /**
- * How many worker threads to use for `fileCount` files: 0 means in-process. The environment
- * variable LEAK_LENS_SCAN_WORKERS overrides the choice (tests and the benchmark use it).
+ * How many worker threads to use for `fileCount` files: 0 means in-process. One worker at least,
+ * so that every file's budget can be enforced. The environment variable LEAK_LENS_SCAN_WORKERS
+ * overrides the choice (tests and the benchmark use it; 0 analyses in-process).
  */
 export function chooseWorkerCount(fileCount: number, env: NodeJS.ProcessEnv = process.env): number {
   const forced = env.LEAK_LENS_SCAN_WORKERS;
   if (forced !== undefined && /^\d+$/.test(forced.trim())) return Math.min(Number(forced), MAX_WORKERS);
+  if (fileCount === 0) return 0;
   const cores = availableParallelism();
-  if (cores < 2 || fileCount < MIN_FILES_FOR_WORKERS) return 0;
+  if (cores < 2 || fileCount < MIN_FILES_FOR_WORKERS) return 1;
   return Math.min(cores, MAX_WORKERS, Math.ceil(fileCount / 16));
+}
+
+/**
+ * The hard limit for one file on a worker: its budget, plus a grace period for the worker to
+ * stop cooperatively (and for reading and decoding) before it is terminated.
+ */
+export function hardLimitMs(timeoutMs: number): number {
+  return timeoutMs + Math.max(1000, timeoutMs / 4);
+}
+
+type WorkerEvent =
+  | { kind: 'message'; message: ToMain }
+  | { kind: 'error'; error: Error }
+  | { kind: 'exit'; code: number };
+
+/**
+ * A scan worker thread, started early: it loads the bundle and the parser while the main thread
+ * is still finding files. Events are kept until the pool listens.
+ */
+export class ScanWorker {
+  readonly worker: Worker;
+  private readonly buffered: WorkerEvent[] = [];
+  private listener: ((event: WorkerEvent) => void) | undefined;
+  private stopped = false;
+
+  constructor(script: string) {
+    // A deep stack: recursive code in the engine then survives nesting that would overflow the
+    // main thread's (the language server's analysis worker does the same).
+    this.worker = new Worker(script, { resourceLimits: { stackSizeMb: 64 } });
+    this.worker.on('message', (message: ToMain) => this.emit({ kind: 'message', message }));
+    this.worker.on('error', (error: Error) => this.emit({ kind: 'error', error }));
+    this.worker.on('exit', (code: number) => this.emit({ kind: 'exit', code }));
+  }
+
+  private emit(event: WorkerEvent): void {
+    if (this.stopped) return;
+    if (this.listener) this.listener(event);
+    else this.buffered.push(event);
+  }
+
+  listen(listener: (event: WorkerEvent) => void): void {
+    this.listener = listener;
+    for (const event of this.buffered.splice(0)) if (!this.stopped) listener(event);
+  }
+
+  post(message: ToWorker): void {
+    this.worker.postMessage(message);
+  }
+
+  /** Terminates the thread; no event is delivered after this. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    void this.worker.terminate();
+  }
+}
+
+/**
+ * Starts a worker now, to be handed to `runAnalysis`, which stops it when it is not needed (the
+ * caller stops it if it never calls runAnalysis). Undefined without the bundle or with
+ * LEAK_LENS_SCAN_WORKERS=0.
+ */
+export function startWorker(script = workerScript()): ScanWorker | undefined {
+  if (!script || chooseWorkerCount(1) === 0) return undefined;
+  return new ScanWorker(script);
 }
 
 export interface AnalysisRun {
   outcomes: FileOutcome[];
-  /** Worker threads actually used (0: in-process). */
+  /** Worker threads actually used at once (0: in-process). */
   workers: number;
+  /** Worker threads started in all, replacements included. */
+  workersStarted: number;
+}
+
+export interface AnalysisOptions {
+  workers?: number;
+  script?: string;
+  warn?: (message: string) => void;
+  /** What the other files say about names (see model/project-index.ts). */
+  project?: ProjectIndex;
+  /** A worker started earlier with `startWorker`: used first, stopped when not needed. */
+  warm?: ScanWorker;
+  /** Each outcome as it arrives, with the wall-clock milliseconds the file took. */
+  onOutcome?: (outcome: FileOutcome, wallMs: number) => void;
 }
 
 export async function runAnalysis(
   tasks: FileTask[],
   settings: EngineSettings[],
-  options: {
-    workers?: number;
-    script?: string;
-    warn?: (message: string) => void;
-    /** What the other files say about names (see model/project-index.ts). */
-    project?: ProjectIndex;
-  } = {},
+  options: AnalysisOptions = {},
 ): Promise<AnalysisRun> {
   const script = options.script ?? workerScript();
   const wanted = options.workers ?? chooseWorkerCount(tasks.length);
   const count = script ? Math.min(wanted, tasks.length) : 0;
-  const { project } = options;
-  if (count === 0) return { outcomes: await analyzeInProcess(tasks, settings, project), workers: 0 };
+  if (count === 0) {
+    options.warm?.stop();
+    const outcomes = await analyzeInProcess(tasks, settings, options.project, options.onOutcome);
+    return { outcomes, workers: 0, workersStarted: 0 };
+  }
+  return analyzeInWorkers(tasks, settings, count, script as string, options);
+}
+
+function skippedOutcome(task: FileTask, error: string): FileOutcome {
   return {
-    outcomes: await analyzeInWorkers(tasks, settings, count, script as string, options.warn, project),
-    workers: count,
+    task,
+    findings: [],
+    lines: 0,
+    bytes: 0,
+    hasSyntaxErrors: false,
+    ruleErrors: [],
+    error,
+    analysisMs: 0,
   };
 }
 
 async function analyzeInProcess(
   tasks: FileTask[],
   settings: EngineSettings[],
-  project?: ProjectIndex,
+  project: ProjectIndex | undefined,
+  onOutcome: AnalysisOptions['onOutcome'],
 ): Promise<FileOutcome[]> {
-  if (tasks.length === 0) return [];
-  await initEngine();
-  return tasks.map((task) => analyzeFile(task, settings[task.settingsId], project));
+  const outcomes: FileOutcome[] = [];
+  for (const task of tasks) {
+    let outcome: FileOutcome;
+    try {
+      // Instant while the parser is healthy; after a failure, a fresh module is made here.
+      await initEngine();
+      outcome = analyzeFile(task, settings[task.settingsId], project);
+    } catch (error) {
+      outcome = skippedOutcome(task, error instanceof Error ? error.message : String(error));
+    }
+    outcomes.push(outcome);
+    onOutcome?.(outcome, outcome.analysisMs);
+  }
+  return outcomes;
 }
 
-async function analyzeInWorkers(
+interface Slot {
+  worker: ScanWorker;
+  /** Tasks posted and not answered yet; the first is the one being analysed. */
+  inFlight: FileTask[];
+  ready: boolean;
+  /** When the first task in flight started (performance.now()). */
+  headSince: number;
+  timer: NodeJS.Timeout | undefined;
+  retired: boolean;
+}
+
+function analyzeInWorkers(
   tasks: FileTask[],
   settings: EngineSettings[],
   count: number,
   script: string,
-  warn: (message: string) => void = () => {},
-  project?: ProjectIndex,
-): Promise<FileOutcome[]> {
-  const projectData = project?.toJSON();
+  options: AnalysisOptions,
+): Promise<AnalysisRun> {
+  const warn = options.warn ?? (() => {});
   const outcomes: FileOutcome[] = [];
-  const orphaned: FileTask[] = [];
+  const setup: ToWorker = { type: 'setup', settings, project: options.project?.toJSON() };
+  // Tasks given back by a worker that stopped are taken again first.
+  const requeued: FileTask[] = [];
   let next = 0;
-  // Small batches near the end keep both workers busy until the last file.
-  const take = (): FileTask[] => {
-    const size = Math.max(1, Math.min(16, Math.ceil((tasks.length - next) / (count * 4))));
-    const batch = tasks.slice(next, next + size);
-    next += batch.length;
-    return batch;
-  };
-  const runWorker = () =>
-    new Promise<void>((resolve) => {
-      const worker = new Worker(script, { workerData: { settings, project: projectData } });
-      let inFlight: FileTask[] = [];
-      const feed = () => {
-        inFlight = take();
-        if (inFlight.length === 0) void worker.terminate();
-        else worker.postMessage({ type: 'batch', tasks: inFlight } satisfies ToWorker);
+  const take = (): FileTask | undefined => requeued.pop() ?? tasks[next++];
+  const remaining = () => requeued.length > 0 || next < tasks.length;
+  let live = 0;
+  let started = 0;
+  let bootFailures = 0;
+  let giveUp = false;
+  let done = false;
+  let warm = options.warm;
+
+  return new Promise<AnalysisRun>((resolve) => {
+    const finish = async () => {
+      if (done) return;
+      done = true;
+      // Files left when workers could not start at all are analysed here, as before workers.
+      const rest: FileTask[] = [];
+      for (let t = take(); t; t = take()) rest.push(t);
+      if (rest.length > 0)
+        outcomes.push(...(await analyzeInProcess(rest, settings, options.project, options.onOutcome)));
+      resolve({ outcomes, workers: count, workersStarted: started });
+    };
+
+    const retire = (slot: Slot) => {
+      if (slot.retired) return;
+      slot.retired = true;
+      clearTimeout(slot.timer);
+      slot.worker.stop();
+      live--;
+    };
+
+    /** Stops `slot`, gives back what it had not started, and starts a replacement if needed. */
+    const replace = (slot: Slot) => {
+      retire(slot);
+      requeued.push(...slot.inFlight.reverse());
+      slot.inFlight = [];
+      if (remaining() && !giveUp) launch();
+      else if (live === 0) void finish();
+    };
+
+    const record = (slot: Slot, outcome: FileOutcome) => {
+      outcomes.push(outcome);
+      options.onOutcome?.(outcome, performance.now() - slot.headSince);
+    };
+
+    const armHead = (slot: Slot) => {
+      clearTimeout(slot.timer);
+      slot.timer = undefined;
+      const head = slot.inFlight[0];
+      if (!slot.ready || !head) return;
+      slot.headSince = performance.now();
+      const timeoutMs = head.timeoutMs ?? DEFAULT_LIMITS.timeoutMs;
+      slot.timer = setTimeout(() => {
+        // The worker did not stop by itself (a rule that never returns): stop it.
+        slot.inFlight.shift();
+        record(slot, skippedOutcome(head, timedOutReason(timeoutMs)));
+        replace(slot);
+      }, hardLimitMs(timeoutMs));
+    };
+
+    const fill = (slot: Slot) => {
+      while (slot.inFlight.length < PIPELINE_DEPTH) {
+        const task = take();
+        if (!task) break;
+        slot.inFlight.push(task);
+        slot.worker.post({ type: 'task', task });
+      }
+      if (slot.inFlight.length === 0) {
+        retire(slot);
+        if (live === 0) void finish();
+      }
+    };
+
+    const launch = () => {
+      const worker = warm ?? new ScanWorker(script);
+      warm = undefined;
+      started++;
+      live++;
+      const slot: Slot = {
+        worker,
+        inFlight: [],
+        ready: false,
+        headSince: 0,
+        timer: undefined,
+        retired: false,
       };
-      worker.on('message', (message: ToMain) => {
-        if (message.type === 'outcomes') outcomes.push(...message.outcomes);
-        feed();
-      });
-      worker.on('error', (error) => {
-        warn(`a scan worker failed (${error.message}); its files are analysed in the main thread`);
-        orphaned.push(...inFlight);
-        inFlight = [];
-      });
-      worker.on('exit', () => resolve());
-    });
-  await Promise.all(Array.from({ length: count }, runWorker));
-  // Files a failed worker held, and any left if every worker failed, are analysed here.
-  const rest = [...orphaned, ...tasks.slice(next)];
-  outcomes.push(...(await analyzeInProcess(rest, settings, project)));
-  return outcomes;
+      const boot = setTimeout(
+        () => onEvent({ kind: 'error', error: new Error('it did not start in time') }),
+        BOOT_TIMEOUT_MS,
+      );
+      boot.unref();
+      const onEvent = (event: WorkerEvent) => {
+        if (slot.retired) return;
+        if (event.kind === 'message') {
+          const { message } = event;
+          if (message.type === 'ready') {
+            clearTimeout(boot);
+            slot.ready = true;
+            bootFailures = 0;
+            armHead(slot);
+            return;
+          }
+          slot.inFlight.shift();
+          record(slot, message.outcome);
+          // A failed parser module is never trusted again: a fresh worker takes the next files.
+          if (message.outcome.parserFailed) {
+            replace(slot);
+            return;
+          }
+          fill(slot);
+          armHead(slot);
+          return;
+        }
+        clearTimeout(boot);
+        const why = event.kind === 'error' ? event.error.message : `it exited with code ${event.code}`;
+        if (!slot.ready) {
+          bootFailures++;
+          if (bootFailures >= MAX_BOOT_FAILURES && !giveUp) {
+            giveUp = true;
+            warn(`a scan worker failed to start (${why}); the files are analysed in the main thread`);
+          }
+          replace(slot);
+          return;
+        }
+        // The file being analysed took the worker down: it alone is reported.
+        const head = slot.inFlight.shift();
+        if (head) record(slot, skippedOutcome(head, `analysis failed (the worker stopped: ${why})`));
+        replace(slot);
+      };
+      worker.listen(onEvent);
+      worker.post(setup);
+      fill(slot);
+    };
+
+    for (let i = 0; i < count && remaining(); i++) launch();
+    warm?.stop();
+  });
 }

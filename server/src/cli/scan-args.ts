@@ -1,6 +1,6 @@
 // Command-line arguments of `leak-lens scan`. Anything malformed is a UsageError (exit code 2).
 import { parseArgs } from 'node:util';
-import { isValidSelector } from '../config';
+import { isValidSelector, MAX_FILE_SIZE_MB, MAX_FILE_TIMEOUT_SECONDS } from '../config';
 
 export type OutputFormat = 'text' | 'json' | 'sarif';
 
@@ -13,6 +13,12 @@ export interface ScanArgs {
   config?: string;
   /** Also analyse test code (tests/, test_*.py, conftest.py…), which is left out by default. */
   includeTests: boolean;
+  /** Files larger than this many bytes are skipped (overrides `max-file-size`). */
+  maxBytes?: number;
+  /** Budget of one file's analysis in milliseconds (overrides `file-timeout`). */
+  timeoutMs?: number;
+  /** Exit 2 when any file the scan was asked to analyse was skipped. */
+  strict: boolean;
   help: boolean;
 }
 
@@ -32,10 +38,16 @@ Options:
   --exit-zero               Exit 0 even when there are findings
   --config FILE             Use this pyproject.toml for every file instead of the nearest one
   --include-tests           Also analyse test code (or include-tests = true in pyproject.toml)
+  --max-file-size MB        Skip files larger than this (default: 10; or max-file-size in pyproject.toml)
+  --file-timeout SECONDS    Give up on a file whose analysis takes longer (default: 10; or file-timeout)
+  --strict                  Exit 2 when any file could not be analysed (skipped files are always listed)
   -h, --help                Show this help
 
 Settings come from the nearest pyproject.toml [tool.leak-lens] above each file; flags override them.
-Exit status: 0 no findings, 1 findings, 2 usage or I/O error.`;
+Files that cannot be analysed (unreadable, too large, not a regular file, parser failure, timeout)
+are reported on stderr, counted in the summary and listed under "skipped" in JSON.
+Exit status: 0 no findings, 1 findings, 2 usage or I/O error (a file named on the command line
+that cannot be analysed, or with --strict any skipped file).`;
 
 const FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif'];
 
@@ -67,6 +79,8 @@ export function parseScanArgs(argv: string[]): ScanArgs {
   }
   if (values.config !== undefined && values.config.trim() === '')
     throw new UsageError('--config needs a file');
+  const maxFileSize = positive('--max-file-size', values['max-file-size'], 'megabytes', MAX_FILE_SIZE_MB);
+  const fileTimeout = positive('--file-timeout', values['file-timeout'], 'seconds', MAX_FILE_TIMEOUT_SECONDS);
   return {
     paths: positionals.length > 0 ? positionals : ['.'],
     format,
@@ -75,8 +89,21 @@ export function parseScanArgs(argv: string[]): ScanArgs {
     exitZero: values['exit-zero'] ?? false,
     config: values.config,
     includeTests: values['include-tests'] ?? false,
+    maxBytes: maxFileSize === undefined ? undefined : Math.round(maxFileSize * 1024 * 1024),
+    timeoutMs: fileTimeout === undefined ? undefined : Math.round(fileTimeout * 1000),
+    strict: values.strict ?? false,
     help: values.help ?? false,
   };
+}
+
+/** A number above 0 and at most `max`, e.g. `--max-file-size 20` or `--file-timeout 2.5`. */
+function positive(flag: string, value: string | undefined, unit: string, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value.trim());
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > max) {
+    throw new UsageError(`${flag} needs a number of ${unit} above 0 and at most ${max}, got "${value}"`);
+  }
+  return n;
 }
 
 function parse(argv: string[]) {
@@ -91,6 +118,9 @@ function parse(argv: string[]) {
       'exit-zero': { type: 'boolean' },
       config: { type: 'string' },
       'include-tests': { type: 'boolean' },
+      'max-file-size': { type: 'string' },
+      'file-timeout': { type: 'string' },
+      strict: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -1,15 +1,25 @@
 // `leak-lens scan [PATH ...]`: find the files, resolve each one's settings (nearest
-// pyproject.toml or --config, then flags), analyse them (in-process or on worker threads), print
-// text/json/sarif on stdout and problems on stderr. Returns the exit code:
-// 0 no findings (or --exit-zero), 1 findings, 2 usage error or a named path that could not be
-// scanned. Files found while walking that cannot be read or decoded are reported and skipped
-// without changing the exit code: one stray binary must not fail a CI run. Test code is left out
-// unless --include-tests (or `include-tests = true`): the summary counts it, and a test file named
-// on the command line gets a note on stderr.
-import { existsSync, statSync } from 'node:fs';
+// pyproject.toml or --config, then flags), analyse them (on worker threads, see run-analysis.ts),
+// print text/json/sarif on stdout and problems on stderr. Returns the exit code:
+// 0 no findings (or --exit-zero), 1 findings, 2 usage error, a named path that could not be
+// scanned, or (with --strict) any file skipped. Files found while walking that cannot be analysed
+// (unreadable, undecodable, too large, not a regular file, parser failure, timeout) are reported
+// on stderr, counted in the summary and listed in JSON's `skipped`, without changing the exit
+// code unless --strict: one stray binary must not fail a CI run, but a scan never passes for
+// complete when it is not. Test code is left out unless --include-tests (or `include-tests =
+// true`): the summary counts it, and a test file named on the command line gets a note on stderr.
+import { type Stats, statSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
-import { type ConfigResult, configForDirectory, loadPyproject, mergeSettings } from '../config';
+import {
+  type ConfigResult,
+  configForDirectory,
+  DEFAULT_LIMITS,
+  loadPyproject,
+  mergeSettings,
+  type ScanLimits,
+} from '../config';
 import { isTestFile, projectRoot } from '../model/test-code';
+import { describeErrno, describeKind } from '../safe-read';
 import type { EngineSettings } from '../types';
 import type { FileTask } from './analyze-file';
 import { type DiscoveredFile, discoverFiles, type ExcludeContext } from './discover';
@@ -18,7 +28,7 @@ import { formatSarif } from './format-sarif';
 import { formatText } from './format-text';
 import { buildProjectIndex } from './project-index';
 import { compareFindings, type ReportedFinding, type ScanReport } from './report';
-import { runAnalysis } from './run-analysis';
+import { runAnalysis, type ScanWorker, startWorker } from './run-analysis';
 import { type OutputFormat, parseScanArgs, SCAN_USAGE, type ScanArgs, UsageError } from './scan-args';
 
 export interface CliIO {
@@ -55,6 +65,20 @@ function testRoot(file: DiscoveredFile, config: ConfigResult, fixed: boolean, cw
   return projectRoot(file.path, roots) ?? dirname(file.path);
 }
 
+/** Why `path` cannot be the file --config names, or undefined when it is a regular file. */
+function configFileProblem(path: string): string | undefined {
+  let stats: Stats;
+  try {
+    stats = statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? 'no such file' : describeErrno(error);
+  }
+  if (stats.isDirectory()) return 'is a directory; name the TOML file itself (e.g. --config pyproject.toml)';
+  if (!stats.isFile()) return `not a regular file but ${describeKind(stats)}`;
+  return undefined;
+}
+
 export async function runScan(argv: string[], io: CliIO = processIO): Promise<number> {
   let args: ScanArgs;
   try {
@@ -68,30 +92,57 @@ export async function runScan(argv: string[], io: CliIO = processIO): Promise<nu
     io.stdout(`${SCAN_USAGE}\n`);
     return 0;
   }
+  // A worker loads the parser while the files are found and the settings read.
+  const warm = startWorker();
+  try {
+    return await scan(args, io, warm);
+  } finally {
+    warm?.stop();
+  }
+}
+
+async function scan(args: ScanArgs, io: CliIO, warm: ScanWorker | undefined): Promise<number> {
   const warn = (message: string) => io.stderr(`leak-lens: ${message}\n`);
+  // Every path in a message is relative to the working directory, as in the findings.
+  const shown = (path: string) => toPosix(relative(io.cwd, path)) || '.';
 
   // Configuration: --config for every file, else the nearest pyproject.toml per folder.
   let fixed: ConfigResult | undefined;
   if (args.config !== undefined) {
     const path = resolve(io.cwd, args.config);
-    if (!existsSync(path) || statSync(path).isDirectory()) {
-      io.stderr(`leak-lens scan: --config ${args.config}: no such file\n`);
+    const problem = configFileProblem(path);
+    if (problem) {
+      io.stderr(`leak-lens scan: --config ${args.config}: ${problem}\n`);
       return 2;
     }
-    const loaded = loadPyproject(path);
+    const loaded = loadPyproject(path, { displayPath: shown });
     if (!loaded.hasSection) warn(`${args.config} has no [tool.leak-lens] table; using the default settings`);
-    fixed = { settings: loaded.settings, pyproject: loaded.pyproject, errors: loaded.errors };
+    fixed = {
+      settings: loaded.settings,
+      pyproject: loaded.pyproject,
+      errors: loaded.errors,
+      limits: loaded.limits,
+    };
   }
   const cache = new Map<string, ConfigResult>();
   const reported = new Set<ConfigResult>();
+  const reportedMessages = new Set<string>();
   const configFor = (dir: string): ConfigResult => {
-    const config = fixed ?? configForDirectory(dir, cache);
+    const config = fixed ?? configForDirectory(dir, cache, { displayPath: shown });
     if (!reported.has(config)) {
       reported.add(config);
-      for (const e of config.errors) warn(e);
+      for (const e of config.errors) {
+        if (reportedMessages.has(e)) continue;
+        reportedMessages.add(e);
+        warn(e);
+      }
     }
     return config;
   };
+  const limitsFor = (config: ConfigResult): ScanLimits => ({
+    maxBytes: args.maxBytes ?? config.limits?.maxBytes ?? DEFAULT_LIMITS.maxBytes,
+    timeoutMs: args.timeoutMs ?? config.limits?.timeoutMs ?? DEFAULT_LIMITS.timeoutMs,
+  });
   // Exclude globs are relative to the pyproject.toml's folder; with --config, to the working
   // directory (as Ruff resolves paths in a file given with --config).
   const excludeFor = (dir: string): ExcludeContext => {
@@ -100,10 +151,9 @@ export async function runScan(argv: string[], io: CliIO = processIO): Promise<nu
     return { patterns: config.settings.exclude, root };
   };
 
-  const discovery = discoverFiles(args.paths, io.cwd, excludeFor);
+  const discovery = discoverFiles(args.paths, io.cwd, excludeFor, shown);
   for (const message of discovery.fatal) io.stderr(`leak-lens scan: ${message}\n`);
-  for (const message of discovery.warnings) warn(message);
-  if (discovery.files.length === 0 && discovery.fatal.length === 0) {
+  if (discovery.files.length === 0 && discovery.fatal.length === 0 && discovery.skipped.length === 0) {
     warn(`no Python files found under ${args.paths.join(', ')}`);
   }
 
@@ -134,7 +184,7 @@ export async function runScan(argv: string[], io: CliIO = processIO): Promise<nu
       if (file.explicit) namedTestFiles.push(rel);
       continue;
     }
-    tasks.push({ path: file.path, rel, settingsId: id, explicit: file.explicit });
+    tasks.push({ path: file.path, rel, settingsId: id, explicit: file.explicit, ...limitsFor(config) });
   }
   if (namedTestFiles.length > 0) {
     const n = namedTestFiles.length;
@@ -147,7 +197,7 @@ export async function runScan(argv: string[], io: CliIO = processIO): Promise<nu
   }
 
   const project = buildProjectIndex(tasks);
-  const { outcomes } = await runAnalysis(tasks, settingsTable, { warn, project });
+  const { outcomes } = await runAnalysis(tasks, settingsTable, { warn, project, warm });
 
   let complete = discovery.fatal.length === 0;
   const report: ScanReport = {
@@ -158,16 +208,24 @@ export async function runScan(argv: string[], io: CliIO = processIO): Promise<nu
     complete,
     testFiles,
   };
+  // Files and folders passed over while walking (special files, unlistable folders) and files
+  // whose analysis did not complete are listed together, in path order.
+  const skipped = [
+    ...discovery.skipped.map((s) => ({ path: shown(s.path), reason: s.reason, explicit: false })),
+    ...outcomes
+      .filter((o) => o.error !== undefined)
+      .map((o) => ({ path: o.task.rel, reason: o.error as string, explicit: o.task.explicit })),
+  ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const s of skipped) {
+    report.skipped.push({ path: s.path, reason: s.reason });
+    // A file named on the command line that cannot be scanned is an I/O error (exit 2).
+    if (s.explicit) complete = false;
+    warn(`${s.path} skipped: ${s.reason}`);
+  }
   outcomes.sort((a, b) => (a.task.rel < b.task.rel ? -1 : a.task.rel > b.task.rel ? 1 : 0));
   for (const outcome of outcomes) {
     const rel = outcome.task.rel;
-    if (outcome.error !== undefined) {
-      report.skipped.push({ path: rel, reason: outcome.error });
-      // A file named on the command line that cannot be scanned is an I/O error (exit 2).
-      if (outcome.task.explicit) complete = false;
-      warn(`${rel} skipped: it ${outcome.error}`);
-      continue;
-    }
+    if (outcome.error !== undefined) continue;
     report.filesScanned++;
     if (outcome.hasSyntaxErrors) warn(`${rel} has syntax errors; findings cover the parts that parse`);
     for (const e of outcome.ruleErrors) {
@@ -180,5 +238,6 @@ export async function runScan(argv: string[], io: CliIO = processIO): Promise<nu
   io.stdout(FORMATTERS[args.format](report));
 
   if (!complete) return 2;
+  if (args.strict && report.skipped.length > 0) return 2;
   return report.findings.length > 0 && !args.exitZero ? 1 : 0;
 }
