@@ -420,4 +420,38 @@ describe('execution model', () => {
     assert.ok(PER_CALL_NAME.test('on_message') && !PER_CALL_NAME.test('get_logger'));
     assert.ok(FACTORY_NAME.test('make_client') && !FACTORY_NAME.test('maker'));
   });
+  it('receivers of start-up signals run once; other receivers run per event', () => {
+    assert.deepEqual(
+      frequencies(`
+        from django.dispatch import receiver
+        from celery.signals import after_setup_logger, task_prerun
+
+        @receiver(django_ready)
+        def on_ready(sender, **kw):
+            probe()
+
+        @after_setup_logger.connect
+        def add_handler(logger=None, **kw):
+            probe()
+
+        @receiver(post_save)
+        def on_save(sender, **kw):
+            probe()
+
+        @task_prerun.connect
+        def before_task(**kw):
+            probe()
+      `),
+      ['one-shot', 'one-shot', 'repeated', 'repeated'],
+    );
+  });
+
+  it('a test_* function in shipped code is a utility, not a test', () => {
+    const code = `
+      def test_connectivity(host):
+          probe()
+    `;
+    assert.deepEqual(frequencies(code, 'app/common.py'), ['unknown']);
+    assert.deepEqual(frequencies(code, 'app/tests.py'), ['one-shot']);
+  });
 });

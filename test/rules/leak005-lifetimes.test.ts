@@ -212,6 +212,7 @@ export const table: RuleTable = {
     },
     {
       name: 'a test function runs once per test session',
+      path: 'tests/test_events.py',
       code: `
         import logging
         from sqlalchemy import event

@@ -425,8 +425,38 @@ function fromDecorators(model: SemanticModel, fn: Scope): RunInfo | undefined {
         frequency: 'one-shot',
         reason: `${name(fn)} is a command-line command: it runs once per process`,
       };
+    // A receiver of a start-up signal (`@receiver(django_ready)`, `@worker_init.connect`) runs once.
+    const signal = signalOf(d, dn);
+    if (signal && STARTUP_SIGNAL.test(signal))
+      return { frequency: 'one-shot', reason: `${name(fn)} receives \`${signal}\`, sent once at start-up` };
+    if (signal && dn === 'connect')
+      return {
+        frequency: 'repeated',
+        reason: `it runs on every \`${signal}\` signal: ${name(fn)} receives it`,
+      };
     if (HANDLER_DECORATORS.test(dn))
       return { frequency: 'repeated', reason: `it runs on every job or event: ${name(fn)} is a handler` };
+  }
+  return undefined;
+}
+
+/** Signals sent once, while a process starts: Django's, Celery's and project ones named alike. */
+const STARTUP_SIGNAL =
+  /(^|_)(ready|init|startup|start_up|setup|setup_logger|configure|configured|prepared|post_migrate|boot|booted)(_|$)|_ready$|_init$/i;
+
+/** The signal a receiver decorator names: `receiver(sig)`, `receiver([a, b])` (first), `sig.connect`. */
+function signalOf(decorator: Node, dn: string): string | undefined {
+  if (dn === 'receiver' && decorator.type === 'call') {
+    let arg = decorator.childForFieldName('arguments')?.namedChildren.find((a) => a && a.type !== 'comment');
+    if (arg?.type === 'list' || arg?.type === 'tuple') arg = arg.namedChildren.find((a) => !!a);
+    if (!arg) return undefined;
+    return arg.type === 'attribute' ? (arg.childForFieldName('attribute')?.text ?? undefined) : arg.text;
+  }
+  if (dn === 'connect') {
+    const target = decorator.type === 'call' ? decorator.childForFieldName('function') : decorator;
+    const obj = target?.type === 'attribute' ? target.childForFieldName('object') : undefined;
+    if (!obj) return undefined;
+    return obj.type === 'attribute' ? (obj.childForFieldName('attribute')?.text ?? undefined) : obj.text;
   }
   return undefined;
 }
@@ -461,7 +491,8 @@ function fromFramework(model: SemanticModel, fn: Scope, calls: Node[]): RunInfo 
     fn.parent?.kind === 'module' &&
     TEST_NAME.test(fnName) &&
     calls.length === 0 &&
-    (testFile || /^test_/.test(fnName))
+    // `test_ip_connectivity()` in shipped code is a utility: only test modules hold tests.
+    (testFile || /(^|[/\\])tests?\.py$/.test(path))
   )
     return { frequency: 'one-shot', reason: `${name(fn)} is a test: the runner calls it once` };
   return undefined;
