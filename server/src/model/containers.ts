@@ -150,45 +150,45 @@ function containerSite(
 const GROWTH_METHOD_AFTER_DOT =
   /^\.\s*(?:append|appendleft|extend|extendleft|insert|add|update|setdefault|__setitem__|__iadd__|__ior__)\b/;
 
-const writtenCache = new WeakMap<SemanticModel, Map<string, boolean>>();
+const writtenCache = new WeakMap<SemanticModel, { names: Map<string, boolean>; heapCalls?: boolean }>();
 
 /** `mayBeWritten` once per name and file: test modules repeat the same class attributes hundreds of times. */
 function mayBeWrittenIn(model: SemanticModel, name: string): boolean {
   let cache = writtenCache.get(model);
   if (!cache) {
-    cache = new Map();
+    cache = { names: new Map() };
     writtenCache.set(model, cache);
   }
-  let written = cache.get(name);
+  let written = cache.names.get(name);
   if (written === undefined) {
-    written = mayBeWritten(model.file.text, name);
-    cache.set(name, written);
+    const text = model.file.text;
+    // The heap pattern needs one of those words in the text: skip it in the many files without
+    // (asked once per file, not once per name).
+    const heapCalls = () => (cache.heapCalls ??= text.includes('heappush') || text.includes('insort'));
+    written = mayBeWritten(text, model.wordOffsets(name), name, heapCalls);
+    cache.names.set(name, written);
   }
   return written;
 }
 
-function mayBeWritten(text: string, name: string): boolean {
-  let heapCalls: boolean | undefined; // scanned for on first need
-  for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + name.length)) {
+/** `offsets`: where `name` occurs as a whole word (one index per file, not one scan per name). */
+function mayBeWritten(
+  text: string,
+  offsets: readonly number[],
+  name: string,
+  heapCalls: () => boolean,
+): boolean {
+  for (const i of offsets) {
     const end = i + name.length;
-    if (isIdentifierUnit(text, i - 1) || isIdentifierUnit(text, end)) continue;
     let j = end;
     while (text[j] === ' ' || text[j] === '\t') j++;
     const c = text[j];
     if (c === '[' || ((c === '+' || c === '|') && text[j + 1] === '=')) return true;
     if (c === '.' && GROWTH_METHOD_AFTER_DOT.test(text.slice(j, j + 24))) return true;
-    // The pattern needs one of those words in the text: skip it in the many files without.
-    heapCalls ??= text.includes('heappush') || text.includes('insort');
-    if (heapCalls && /(?:heappush|insort\w*)\s*\(\s*$/.test(text.slice(Math.max(0, i - 24), i))) return true;
+    if (heapCalls() && /(?:heappush|insort\w*)\s*\(\s*$/.test(text.slice(Math.max(0, i - 24), i)))
+      return true;
   }
   return false;
-}
-
-/** `IDENTIFIER_CHAR` on the code unit at `i` (none outside the text), ASCII tested by code. */
-function isIdentifierUnit(text: string, i: number): boolean {
-  const c = text.charCodeAt(i);
-  if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
-  return !Number.isNaN(c) && IDENTIFIER_CHAR.test(text[i]);
 }
 
 /**
@@ -339,8 +339,6 @@ function firstParameterOfMethod(
   return { method: fn, isClassLike };
 }
 
-const IDENTIFIER_CHAR = /[\p{L}\p{N}_]/u;
-
 /**
  * All accesses to a container candidate. For class-level containers, `instanceShadowed` tells that
  * some method assigns `self.<name> = …`, making it a per-instance attribute (not a shared one).
@@ -356,9 +354,7 @@ export function containerAccesses(
     const text = model.file.text;
     const name = cand.name;
     // Only `<object>.name` can reach a class attribute from a method or from outside the class.
-    for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + name.length)) {
-      if (IDENTIFIER_CHAR.test(text[i - 1] ?? '') || IDENTIFIER_CHAR.test(text[i + name.length] ?? ''))
-        continue;
+    for (const i of model.wordOffsets(name)) {
       if (!/\.\s*$/.test(text.slice(Math.max(0, i - 8), i))) continue;
       const id = model.file.root.descendantForIndex(i, i + name.length);
       const attr = parentOf(id);

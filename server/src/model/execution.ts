@@ -217,10 +217,7 @@ function callSitesOf(model: SemanticModel, fn: Scope): { calls: Node[]; otherUse
     // `self.method(...)` / `cls.method(...)` / `Class.method(...)`: any call of that attribute name
     // inside the class counts; outside, `x.method(...)` on anything else is not ours to know.
     const cls = parent.node;
-    for (const attr of cls.descendantsOfType('attribute')) {
-      if (!attr || attr.childForFieldName('attribute')?.text !== fnName) continue;
-      const obj = attr.childForFieldName('object');
-      if (obj?.type !== 'identifier' || !['self', 'cls', parent.name].includes(obj.text)) continue;
+    for (const attr of ownAttributes(model, parent).get(fnName) ?? []) {
       const call = isCallee(attr);
       if (call) calls.push(call);
       else otherUses++;
@@ -254,6 +251,35 @@ function callSitesOf(model: SemanticModel, fn: Scope): { calls: Node[]; otherUse
     }
   }
   return { calls, otherUses };
+}
+
+const ownAttributeMemo = new WeakMap<SemanticModel, Map<Scope, Map<string, Node[]>>>();
+
+/**
+ * The `self.x`, `cls.x` and `Class.x` attributes inside a class, by attribute name: one walk of
+ * the class per analysis, not one per method (a class with 2,000 methods was quadratic).
+ */
+function ownAttributes(model: SemanticModel, cls: Scope): Map<string, Node[]> {
+  let byClass = ownAttributeMemo.get(model);
+  if (!byClass) {
+    byClass = new Map();
+    ownAttributeMemo.set(model, byClass);
+  }
+  let byName = byClass.get(cls);
+  if (!byName) {
+    byName = new Map();
+    const owners = ['self', 'cls', cls.name];
+    for (const attr of cls.node.descendantsOfType('attribute')) {
+      const name = attr?.childForFieldName('attribute')?.text;
+      const obj = attr?.childForFieldName('object');
+      if (!attr || name === undefined || obj?.type !== 'identifier' || !owners.includes(obj.text)) continue;
+      const list = byName.get(name);
+      if (list) list.push(attr);
+      else byName.set(name, [attr]);
+    }
+    byClass.set(cls, byName);
+  }
+  return byName;
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { Node } from '../parser';
 import { parentOf } from './parents';
 import type { SourceFile } from './source';
+import { WordIndex } from './word-index';
 
 export type ScopeKind = 'module' | 'class' | 'function' | 'lambda' | 'comprehension';
 
@@ -370,9 +371,15 @@ class BindingCollector {
   }
 }
 
+/**
+ * Push `node`'s named children in reverse (so they pop in source order). `namedChildren` reads
+ * them in one walk; `namedChild(i)` walks from the first child on every call, which made a wide
+ * ERROR node (thousands of children) quadratic.
+ */
 function pushChildren(node: Node, stack: Node[]): void {
-  for (let i = node.namedChildCount - 1; i >= 0; i--) {
-    const child = node.namedChild(i);
+  const children = node.namedChildren;
+  for (let i = children.length - 1; i >= 0; i--) {
+    const child = children[i];
     if (child) stack.push(child);
   }
 }
@@ -454,6 +461,13 @@ export class SemanticModel {
   }
 
   private hasErrors: boolean | undefined;
+  private wordIndex: WordIndex | undefined;
+
+  /** Whole-word offsets of `word` in the text (comments and strings too), in order; see WordIndex. */
+  wordOffsets(word: string, start?: number, end?: number): number[] {
+    this.wordIndex ??= new WordIndex(this.file.text);
+    return this.wordIndex.offsets(word, start, end);
+  }
 
   /**
    * Whether the subtree of `node` (of type `type`) may bind a name: its text holds a `:=` or a
@@ -710,9 +724,9 @@ export class SemanticModel {
     const name = binding.name;
     const start = scopeNode.startIndex;
     const end = scopeNode.endIndex;
-    // `indexOf` plus a look at the characters around each hit: a compiled Unicode regular
-    // expression per name costs more than the search itself.
-    for (let at = text.indexOf(name, start); at >= 0 && at < end; at = text.indexOf(name, at + 1)) {
+    // Whole words (by code unit), then by code point: a letter outside the BMP next to the name
+    // makes it part of a longer name.
+    for (const at of this.wordOffsets(name, start, end)) {
       if (isNameCodePoint(codePointBefore(text, at)) || isNameCodePoint(text.codePointAt(at + name.length)))
         continue;
       const node = this.file.root.descendantForIndex(at, at + name.length);
@@ -853,11 +867,19 @@ function referenceContext(node: Node): ReferenceContext {
   return 'load';
 }
 
-/** Which field of `parent` holds `child`, if any. */
+/**
+ * Which field of `parent` holds `child`, if any. One cursor walk over the children: `child(i)` and
+ * `fieldNameForChild(i)` each walk from the first child, quadratic on a wide node.
+ */
 export function fieldOf(parent: Node, child: Node): string | null {
-  for (let i = 0; i < parent.childCount; i++) {
-    const c = parent.child(i);
-    if (c && c.id === child.id) return parent.fieldNameForChild(i);
+  const cursor = parent.walk();
+  try {
+    if (!cursor.gotoFirstChild()) return null;
+    do {
+      if (cursor.nodeId === child.id) return cursor.currentFieldName;
+    } while (cursor.gotoNextSibling());
+    return null;
+  } finally {
+    cursor.delete();
   }
-  return null;
 }
