@@ -8,6 +8,25 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'shut down by a nested function defined before the executor (it runs later, on a thread)',
+      code: `
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+
+        def stream(n):
+            def drain():
+                try:
+                    collect()
+                finally:
+                    executor.shutdown(wait=False)
+
+            executor = ThreadPoolExecutor(max_workers=n)
+            for i in range(n):
+                executor.submit(work, i)
+            threading.Thread(target=drain).start()
+      `,
+    },
+    {
       name: 'with ThreadPoolExecutor()',
       code: `
         from concurrent.futures import ThreadPoolExecutor

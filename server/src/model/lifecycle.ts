@@ -384,7 +384,10 @@ export function relevantReferences(
     const start = ref.node.startIndex;
     if (start >= killedAt) break;
     if (start < site.startIndex) {
-      if (loop && contains(loop, ref.node)) result.push(ref);
+      // A nested function defined earlier runs later, when called: its uses count (`def drain():
+      // executor.shutdown()` above `executor = ThreadPoolExecutor()`).
+      if ((loop && contains(loop, ref.node)) || closureScope(ref.scope) !== closureScope(owner))
+        result.push(ref);
       continue;
     }
     // Within the creating expression itself (`conn = conn or connect()`): not a later use. (For
