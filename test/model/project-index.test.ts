@@ -163,4 +163,35 @@ describe('project index', () => {
     assert.equal(withIndex.length, 1);
     assert.notEqual(withIndex[0].severity, 'hint', 'its callers elsewhere decide: no longer a one-shot hint');
   });
+  it('LEAK003: a cycle in a class nothing in the project makes is a hint; made elsewhere per call, information', () => {
+    const tree = dedent(`
+      class Tree:
+          def __init__(self):
+              self.nodes = []
+
+          def add(self, node):
+              node.tree = self
+              self.nodes.append(node)
+    `);
+    const severity = (project?: ProjectIndex) =>
+      analyzeSource(tree, { path: 'common/tree.py', project })
+        .findings.filter((f) => f.code === 'LEAK003')
+        .map((f) => f.severity);
+    assert.deepEqual(severity(), ['information'], 'without an index: made elsewhere, unknowable');
+    const unmade = new ProjectIndex();
+    unmade.addFile('common/tree.py', tree);
+    unmade.addFile(
+      'app/views.py',
+      'from common.tree import TreeNode\ndef view(request):\n    return TreeNode()\n',
+    );
+    assert.deepEqual(severity(unmade), ['hint']);
+    const made = new ProjectIndex();
+    made.addFile('common/tree.py', tree);
+    made.addFile('app/views.py', 'from common.tree import Tree\ndef view(request):\n    return Tree()\n');
+    assert.deepEqual(severity(made), ['information']);
+    const derived = new ProjectIndex();
+    derived.addFile('common/tree.py', tree);
+    derived.addFile('app/trees.py', 'from common.tree import Tree\nclass AssetTree(Tree):\n    pass\n');
+    assert.deepEqual(severity(derived), ['information'], 'a subclass may be what is made');
+  });
 });

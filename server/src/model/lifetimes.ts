@@ -31,7 +31,9 @@ export type LifetimeKind =
   /** Made once, or a framework/configuration object that lives as long as the process. */
   | 'long-lived'
   /** Made in other modules, and nothing here tells how often. */
-  | 'unknown';
+  | 'unknown'
+  /** The project is indexed and no code in it makes such an object (nor derives from the class). */
+  | 'unmade';
 
 export interface Lifetime {
   kind: LifetimeKind;
@@ -293,6 +295,14 @@ function computeLifetime(model: SemanticModel, cls: Node): Lifetime {
   if (repeated) return repeated;
   const shape = longLivedShape(cls);
   if (shape) return { kind: 'long-lived', reason: shape };
+  // Nothing in the indexed project makes one (or derives from the class): no cycle forms here.
+  const project = model.file.project;
+  const clsName = nameOf(cls);
+  if (!madeHere && project && clsName) {
+    const made = project.callsOf(clsName, model.file.path);
+    if (made.atImport + made.inFunctions === 0 && !project.isBase(clsName))
+      return { kind: 'unmade', reason: `no code in this project makes ${article(cls)}` };
+  }
   return {
     kind: 'unknown',
     reason: unknownMaker

@@ -40,6 +40,7 @@ export interface SerializedProjectIndex {
   defined: string[];
   weak: string[];
   strong: string[];
+  bases?: string[];
 }
 
 const CALL = /(?:^|[^\w])([A-Za-z_]\w*)\s*\(/g;
@@ -58,6 +59,8 @@ export class ProjectIndex {
   private readonly defined = new Set<string>();
   private readonly weakRegistrars = new Set<string>();
   private readonly strongRegistrars = new Set<string>();
+  /** Names used as base classes somewhere in the project. */
+  private readonly bases = new Set<string>();
 
   /** Number of files indexed. */
   get size(): number {
@@ -90,7 +93,15 @@ export class ProjectIndex {
       }
       const def = depth === 0 ? DEF.exec(line) : null;
       const cls = depth === 0 && !def ? CLASS.exec(line) : null;
-      if (cls) this.defined.add(cls[2]);
+      if (cls) {
+        this.defined.add(cls[2]);
+        // `class Child(Base, Mixin):` (one line): bases may be made through their subclasses.
+        const bases = /^\s*class\s+\w+\s*\(([^)]*)\)/.exec(line)?.[1] ?? '';
+        for (const b of bases.split(',')) {
+          const last = b.trim().split('.').pop()?.split('[')[0].trim();
+          if (last && /^[A-Za-z_]\w*$/.test(last)) this.bases.add(last);
+        }
+      }
       if (def) {
         this.defined.add(def[2]);
         if (REGISTRATION_METHODS.has(def[2])) {
@@ -100,7 +111,7 @@ export class ProjectIndex {
       } else if (registrar && WEAK.test(line)) {
         registrar.weak = true;
       }
-      if (!def) {
+      if (!def && !cls) {
         const inFunction = defs.length > 0;
         for (const m of line.matchAll(CALL)) {
           const name = m[1];
@@ -146,6 +157,11 @@ export class ProjectIndex {
     return this.weakRegistrars.has(method) && !this.strongRegistrars.has(method);
   }
 
+  /** Whether some class of the project derives from `name`. */
+  isBase(name: string): boolean {
+    return this.bases.has(name);
+  }
+
   /** Drops calls of names the project does not define (builtins, library calls): they are never asked. */
   compact(): void {
     for (const entry of this.files.values()) {
@@ -162,6 +178,7 @@ export class ProjectIndex {
       defined: [...this.defined],
       weak: [...this.weakRegistrars],
       strong: [...this.strongRegistrars],
+      bases: [...this.bases],
     };
   }
 
@@ -173,6 +190,7 @@ export class ProjectIndex {
     for (const n of data.defined) index.defined.add(n);
     for (const n of data.weak) index.weakRegistrars.add(n);
     for (const n of data.strong) index.strongRegistrars.add(n);
+    for (const n of data.bases ?? []) index.bases.add(n);
     return index;
   }
 }

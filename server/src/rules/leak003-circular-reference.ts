@@ -779,7 +779,9 @@ export const rule: Rule = {
       '`socketserver` request handler, a Django or WTForms form, a REST framework serializer).\n' +
       '- **information**: the class is made in other modules, so how often is unknowable here (\"how often `Layer` ' +
       'objects are made is decided in other modules\").\n' +
-      '- **hint**: harmless in practice — a GUI widget (tkinter, Qt, wx, urwid, …), made at the pace of its user.\n' +
+      '- **hint**: harmless in practice — a GUI widget (tkinter, Qt, wx, urwid, …), made at the pace of its user; or, ' +
+      'when the project is indexed (the CLI and the editor index it), a class that no code in the project makes or ' +
+      'derives from.\n' +
       '- **not reported**: objects made once (at import, in `main()`, in a start-up hook, in a `click` command); and, ' +
       'for a class made elsewhere, framework and configuration objects that live as long as the process: a class ' +
       'or base named for such a role (`…App`, `…Server`, `…Pool`, `…Manager`, `…Registry`, `…Mapper`, `…Dialect`, ' +
@@ -1054,6 +1056,8 @@ function cycleVerdict(
       return { severity: 'warning', clause: lifetime.reason };
     case 'interactive':
       return { severity: 'hint', clause: `harmless in practice: ${lifetime.reason}` };
+    case 'unmade':
+      return { severity: 'hint', clause: `harmless here: ${lifetime.reason}` };
     case 'long-lived':
       return undefined;
     default:
