@@ -8,6 +8,23 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a module dict keyed by a parameter typed with an enum of the module holds one entry per member',
+      code: `
+        import enum
+
+        class Plan(enum.Enum):
+            FREE = "free"
+            PRO = "pro"
+
+        _limits = {}
+
+        def limits_for(plan: Plan):
+            if plan not in _limits:
+                _limits[plan] = load_limits(plan.value)
+            return _limits[plan]
+      `,
+    },
+    {
       name: 'keys from the decorator factory argument: one per decorated function',
       code: `
         import functools

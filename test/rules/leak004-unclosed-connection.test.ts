@@ -445,6 +445,34 @@ const table: RuleTable = {
   ],
   invalid: [
     {
+      name: 'a plain value read from a cursor (lastrowid) keeps nothing alive: the close on the normal path only',
+      code: `
+        import sqlite3
+
+        def add_note(path, text):
+            db = sqlite3.connect(path)
+            cur = db.execute("INSERT INTO notes (body) VALUES (?)", (text,))
+            db.commit()
+            note_id = cur.lastrowid
+            db.close()
+            return note_id
+      `,
+      errors: [{ line: 4, severity: 'information', message: 'only if no exception occurs first' }],
+    },
+    {
+      name: 'a client used through a chain of handles (client[db][collection].find().limit()) and never closed',
+      code: `
+        from pymongo import MongoClient
+
+        def recent(url, tenant):
+            client = MongoClient(url)
+            events = client[tenant]["events"]
+            rows = list(events.find({}).sort("ts", -1).limit(50))
+            return len(rows)
+      `,
+      errors: [{ line: 4, message: 'is never closed' }],
+    },
+    {
       name: 'sqlite3 connection never closed',
       code: `
         import sqlite3

@@ -2,7 +2,11 @@
 // size, only reads it, or hands it on. Also whether the access would still work if the container
 // became a `cachetools.TTLCache` or a `collections.deque` (what the quick fixes need to know).
 import type { Node } from '../parser';
+import { CLASS_NAME, isBoundedParameter } from './bounded';
 import type { Scope, SemanticModel } from './semantic';
+
+export { CLASS_NAME } from './bounded';
+
 import { positionalArguments, unparenthesizedParent, useOf } from './usage';
 
 export type ContainerKind = 'dict' | 'defaultdict' | 'ordereddict' | 'list' | 'set' | 'deque';
@@ -184,6 +188,9 @@ export function isConstantKey(model: SemanticModel, node: Node, depth = 0): bool
       // is fixed for each closure: keys grow with the closures made, usually by decoration.
       if (binding.scope !== model.scopeOf(node).enclosingFunction && binding.scope.kind === 'function')
         return true;
+      // `region: Region` (an enum of the module), `flag: bool`, `kind: Literal[...]`, `model_class`.
+      if (isBoundedParameter(model, site.parent?.type === 'parameters' ? site : (site.parent ?? site)))
+        return true;
       return constantParameter(model, site, depth);
   }
   return false;
@@ -210,9 +217,6 @@ function isConstantCollection(model: SemanticModel, node: Node | null, depth: nu
   }
   return false;
 }
-
-/** Names that hold a class by convention: `cls`, `klass`, `model`, `serializer_class`, `filter_cls`. */
-export const CLASS_NAME = /^(cls|klass|kls|model|model_cls|[A-Za-z_]*_(class|cls|klass))$/;
 
 /**
  * A key that is a class: `type(x)`, `x.__class__`, or a name that holds a class by convention.

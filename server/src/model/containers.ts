@@ -4,6 +4,7 @@
 // they agree on what "written at run time" and "evicted" mean and never report a container twice.
 
 import type { Node } from '../parser';
+import { annotationHead } from './bounded';
 import { possibleContainerSites } from './candidates';
 import { type Access, type ContainerKind, type Effect, effectsOf } from './container-effects';
 import { mayRunRepeatedly, type RunInfo, runInfoAt } from './execution';
@@ -13,6 +14,7 @@ import { parentOf } from './parents';
 import type { Binding, Scope, SemanticModel } from './semantic';
 import { decoratorsOf, positionalArguments, useOf } from './usage';
 
+export { annotationHead } from './bounded';
 export type { Access, ContainerKind, Effect, EffectKind } from './container-effects';
 export { DICT_KINDS, effectsOf, isConstantKey } from './container-effects';
 export { describeScope, runsAtImportTime, writerOf } from './import-time';
@@ -298,22 +300,6 @@ function findClassContainers(model: SemanticModel, classNode: Node): ContainerCa
     });
   }
   return result;
-}
-
-/** The generic head of an annotation: `dict` in `dict[str, int]`, `typing.Dict` in `typing.Dict[…]`. */
-export function annotationHead(type: Node): Node | undefined {
-  const inner = type.type === 'type' ? type.namedChildren[0] : type;
-  if (!inner) return undefined;
-  if (inner.type === 'identifier' || inner.type === 'attribute') return inner;
-  if (inner.type === 'generic_type') {
-    const head = inner.namedChildren[0];
-    return head?.type === 'identifier' || head?.type === 'attribute' ? head : undefined;
-  }
-  if (inner.type === 'subscript') {
-    const head = inner.childForFieldName('value');
-    return head?.type === 'identifier' || head?.type === 'attribute' ? head : undefined;
-  }
-  return undefined;
 }
 
 /** The function a parameter identifier belongs to, when it is the first parameter of a method. */

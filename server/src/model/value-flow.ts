@@ -102,7 +102,7 @@ export const ENTER_METHODS = new Set(['__enter__', '__aenter__']);
 
 export const EXIT_METHODS = new Set(['__exit__', '__aexit__']);
 
-export const MAX_DEPTH = 3;
+export const MAX_DEPTH = 6;
 
 /** Climb through conditional expressions and `or`/`and` to where a value finally goes. */
 export function flowOf(node: Node): { node: Node; use: Use; conditional: boolean } {
@@ -133,7 +133,32 @@ export function flowOf(node: Node): { node: Node; use: Use; conditional: boolean
  * a connection-like object (`client.mydb`), and a bound method of any (`setwriter(f.write)`).
  * A file's `f.name` is plain data.
  */
+/** Attributes that are plain values (a row id, a count, a status): reading one keeps nothing alive. */
+const PLAIN_DATA_ATTRIBUTES = new Set([
+  'lastrowid',
+  'rowcount',
+  'description',
+  'arraysize',
+  'closed',
+  'name',
+  'mode',
+  'encoding',
+  'status',
+  'status_code',
+  'reason',
+  'ok',
+  'text',
+  'content',
+  'inserted_id',
+  'inserted_ids',
+  'deleted_count',
+  'modified_count',
+  'matched_count',
+  'acknowledged',
+]);
+
 export function attributeKeepsAlive(kind: ResourceKind, attribute: string): boolean {
+  if (PLAIN_DATA_ATTRIBUTES.has(attribute)) return false;
   return (
     !!kind.attributesKeepAlive ||
     !!kind.keepAliveAttributes?.has(attribute) ||

@@ -3,8 +3,8 @@
 
 import { replaceRange } from '../fixes/edits';
 import { ensureMemberImport } from '../fixes/imports';
+import { isBoundedParameter, isEnumClass } from '../model/bounded';
 import { possibleCacheDecorators } from '../model/candidates';
-import { CLASS_NAME } from '../model/container-effects';
 import {
   analyzeContainer,
   annotationHead,
@@ -120,38 +120,6 @@ function unboundedCacheDecorator(model: SemanticModel, decorator: Node): CacheDe
   return undefined;
 }
 
-/** Parameters whose values come from a small closed set (`flag: bool`, `mode: Literal[...]`). */
-function isBoundedParameter(model: SemanticModel, param: Node): boolean {
-  const name =
-    param.type === 'identifier'
-      ? param
-      : (param.childForFieldName('name') ?? param.namedChildren.find((c) => c?.type === 'identifier'));
-  // A class factory (`def subclass_for(model_class)`) is bounded by the number of classes.
-  if (name?.type === 'identifier' && CLASS_NAME.test(name.text)) return true;
-  // `partial=False`: a flag.
-  const value = param.childForFieldName('value');
-  if (value?.type === 'true' || value?.type === 'false') return true;
-  const type = param.childForFieldName('type');
-  if (!type) return false;
-  const head = annotationHead(type);
-  const q = head ? model.qualifiedName(head) : undefined;
-  if (
-    q === 'builtins.bool' ||
-    q === 'typing.Literal' ||
-    q === 'typing_extensions.Literal' ||
-    q === 'builtins.type' ||
-    q === 'typing.Type'
-  )
-    return true;
-  // An enum of this module: one entry per member at most.
-  if (head?.type === 'identifier') {
-    const binding = model.resolve(head);
-    const def = binding?.kind === 'class' ? binding.sites[0]?.parent : undefined;
-    if (def?.type === 'class_definition' && isEnumClass(model, def)) return true;
-  }
-  return false;
-}
-
 /** The reason one of the module's calls of `fn` runs again and again, if one does. */
 function repeatedCaller(model: SemanticModel, fn: Node): string | undefined {
   const name = fn.childForFieldName('name')?.text;
@@ -181,13 +149,6 @@ function parametersOf(fn: Node): Node[] {
   return params.filter(
     (p): p is Node =>
       !!p && p.type !== 'comment' && p.type !== 'keyword_separator' && p.type !== 'positional_separator',
-  );
-}
-
-function isEnumClass(model: SemanticModel, classNode: Node): boolean {
-  const bases = classNode.childForFieldName('superclasses')?.namedChildren ?? [];
-  return bases.some(
-    (b) => !!b && b.type !== 'keyword_argument' && (model.qualifiedName(b) ?? '').startsWith('enum.'),
   );
 }
 
