@@ -12,12 +12,12 @@ import { DEFAULT_SETTINGS, type EngineSettings, type Severity } from './types';
 export interface ScanLimits {
   /** Files larger than this many bytes are skipped unread. */
   maxBytes: number;
-  /** The analysis of one file (parse and rules) may take this many milliseconds. */
+  /** The analysis of one file (parse and rules) may take this many milliseconds per started MB. */
   timeoutMs: number;
 }
 
 const MB = 1024 * 1024;
-export const DEFAULT_LIMITS: Readonly<ScanLimits> = { maxBytes: 10 * MB, timeoutMs: 10_000 };
+export const DEFAULT_LIMITS: Readonly<ScanLimits> = { maxBytes: 10 * MB, timeoutMs: 5000 };
 /** Ceilings of the limits: V8 cannot hold a longer string; an hour is no longer a budget. */
 export const MAX_FILE_SIZE_MB = 512;
 export const MAX_FILE_TIMEOUT_SECONDS = 3600;

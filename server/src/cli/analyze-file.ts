@@ -20,7 +20,10 @@ export interface FileTask {
   explicit: boolean;
   /** Files larger than this are skipped unread (default: DEFAULT_LIMITS). */
   maxBytes?: number;
-  /** Budget of the analysis (parse and rules), in milliseconds (default: DEFAULT_LIMITS). */
+  /**
+   * Budget of the analysis (parse and rules) per started megabyte of the file, in milliseconds
+   * (default: DEFAULT_LIMITS); see `budgetMs`.
+   */
   timeoutMs?: number;
 }
 
@@ -121,7 +124,7 @@ export function analyzeFile(task: FileTask, settings: EngineSettings, project?: 
   }
   outcome.lines = countLines(text);
   const started = performance.now();
-  const timeoutMs = task.timeoutMs ?? DEFAULT_LIMITS.timeoutMs;
+  const timeoutMs = budgetMs(task.timeoutMs ?? DEFAULT_LIMITS.timeoutMs, bytes.length);
   try {
     const result = analyzeSource(text, { settings, path: task.path, project, timeoutMs });
     outcome.hasSyntaxErrors = result.hasSyntaxErrors;
@@ -148,9 +151,20 @@ export function tooLargeReason(message: string): string {
   return `${message.replace(/\)$/, '')}, set by --max-file-size or max-file-size in pyproject.toml)`;
 }
 
+const MB = 1024 * 1024;
+
+/**
+ * The budget of a file of `bytes`: `timeoutMs` for each started megabyte. Parsing takes about a
+ * second per megabyte, so a large generated file is not cut short by a budget meant for the
+ * pathological shapes, which are small (a 120 KB file can keep tree-sitter busy for a minute).
+ */
+export function budgetMs(timeoutMs: number, bytes: number): number {
+  return timeoutMs * Math.max(1, Math.ceil(bytes / MB));
+}
+
 /** The skip reason for a file whose analysis ran past its budget. */
-export function timedOutReason(timeoutMs: number): string {
-  return `analysis timed out (over ${formatSeconds(timeoutMs)}, set by --file-timeout or file-timeout in pyproject.toml)`;
+export function timedOutReason(budget: number): string {
+  return `analysis timed out (over ${formatSeconds(budget)}, set by --file-timeout or file-timeout in pyproject.toml)`;
 }
 
 function formatSeconds(ms: number): string {

@@ -2,7 +2,7 @@
 // `server --stdio`; the exit code is set rather than forced with process.exit, so large outputs
 // written to a pipe are flushed before the process ends.
 import { version } from '../../../package.json';
-import { processIO, runScan } from './scan';
+import { startWorker } from './scan-thread';
 
 const USAGE = `Leak Lens ${version}: find memory leaks in Python services.
 
@@ -16,8 +16,13 @@ Usage:
 export async function main(argv: string[]): Promise<number | undefined> {
   const [command, ...rest] = argv;
   switch (command) {
-    case 'scan':
-      return runScan(rest, processIO);
+    case 'scan': {
+      // The worker that will analyse the files starts loading the parser first; the rest of the
+      // command (settings, discovery, the engine) loads meanwhile.
+      const warm = rest.includes('--help') || rest.includes('-h') ? undefined : startWorker();
+      const { processIO, runScan } = await import('./scan');
+      return runScan(rest, processIO, warm);
+    }
     case 'detect': {
       // Loaded on demand (esbuild inlines it lazily) so `scan` does not pay for the monitor.
       const { runDetect } = await import('../../../client/src/monitor/cli');

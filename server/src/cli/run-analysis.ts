@@ -10,20 +10,18 @@
 // Without the worker bundle (running from sources) or with LEAK_LENS_SCAN_WORKERS=0 the files are
 // analysed in-process: the parser is still re-instantiated after a failure and parsing still
 // stops at the budget, but a rule that never returns cannot be stopped.
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+
+import { statSync } from 'node:fs';
 import { DEFAULT_LIMITS } from '../config';
 import { initEngine } from '../engine';
 import type { ProjectIndex } from '../model/project-index';
 import type { EngineSettings } from '../types';
-import { analyzeFile, type FileOutcome, type FileTask, timedOutReason } from './analyze-file';
-import type { ToMain, ToWorker } from './worker-protocol';
+import { analyzeFile, budgetMs, type FileOutcome, type FileTask, timedOutReason } from './analyze-file';
+import { chooseWorkerCount, ScanWorker, type WorkerEvent, workerScript } from './scan-thread';
+import type { ToWorker } from './worker-protocol';
 
-/** Below this many files one worker is enough: each one loads the bundle and the grammar. */
-const MIN_FILES_FOR_WORKERS = 48;
-const MAX_WORKERS = 8;
+export { chooseWorkerCount, ScanWorker, startWorker, workerScript } from './scan-thread';
+
 /** Files handed to a worker ahead of the one it analyses, so it never waits for the next. */
 const PIPELINE_DEPTH = 2;
 /** A worker that has not loaded the parser after this long is given up. */
@@ -31,89 +29,12 @@ const BOOT_TIMEOUT_MS = 60_000;
 /** Worker start-up failures in a row after which the remaining files are analysed in-process. */
 const MAX_BOOT_FAILURES = 2;
 
-/** Where the bundled worker lives: beside dist/cli.js. Absent when running from sources. */
-export function workerScript(): string | undefined {
-  const script = join(__dirname, 'scan-worker.js');
-  return existsSync(script) ? script : undefined;
-}
-
-/**
- * How many worker threads to use for `fileCount` files: 0 means in-process. One worker at least,
- * so that every file's budget can be enforced. The environment variable LEAK_LENS_SCAN_WORKERS
- * overrides the choice (tests and the benchmark use it; 0 analyses in-process).
- */
-export function chooseWorkerCount(fileCount: number, env: NodeJS.ProcessEnv = process.env): number {
-  const forced = env.LEAK_LENS_SCAN_WORKERS;
-  if (forced !== undefined && /^\d+$/.test(forced.trim())) return Math.min(Number(forced), MAX_WORKERS);
-  if (fileCount === 0) return 0;
-  const cores = availableParallelism();
-  if (cores < 2 || fileCount < MIN_FILES_FOR_WORKERS) return 1;
-  return Math.min(cores, MAX_WORKERS, Math.ceil(fileCount / 16));
-}
-
 /**
  * The hard limit for one file on a worker: its budget, plus a grace period for the worker to
  * stop cooperatively (and for reading and decoding) before it is terminated.
  */
 export function hardLimitMs(timeoutMs: number): number {
   return timeoutMs + Math.max(1000, timeoutMs / 4);
-}
-
-type WorkerEvent =
-  | { kind: 'message'; message: ToMain }
-  | { kind: 'error'; error: Error }
-  | { kind: 'exit'; code: number };
-
-/**
- * A scan worker thread, started early: it loads the bundle and the parser while the main thread
- * is still finding files. Events are kept until the pool listens.
- */
-export class ScanWorker {
-  readonly worker: Worker;
-  private readonly buffered: WorkerEvent[] = [];
-  private listener: ((event: WorkerEvent) => void) | undefined;
-  private stopped = false;
-
-  constructor(script: string) {
-    // A deep stack: recursive code in the engine then survives nesting that would overflow the
-    // main thread's (the language server's analysis worker does the same).
-    this.worker = new Worker(script, { resourceLimits: { stackSizeMb: 64 } });
-    this.worker.on('message', (message: ToMain) => this.emit({ kind: 'message', message }));
-    this.worker.on('error', (error: Error) => this.emit({ kind: 'error', error }));
-    this.worker.on('exit', (code: number) => this.emit({ kind: 'exit', code }));
-  }
-
-  private emit(event: WorkerEvent): void {
-    if (this.stopped) return;
-    if (this.listener) this.listener(event);
-    else this.buffered.push(event);
-  }
-
-  listen(listener: (event: WorkerEvent) => void): void {
-    this.listener = listener;
-    for (const event of this.buffered.splice(0)) if (!this.stopped) listener(event);
-  }
-
-  post(message: ToWorker): void {
-    this.worker.postMessage(message);
-  }
-
-  /** Terminates the thread; no event is delivered after this. */
-  stop(): void {
-    if (this.stopped) return;
-    this.stopped = true;
-    void this.worker.terminate();
-  }
-}
-
-/**
- * Starts a worker now, to be handed to `runAnalysis`, which stops it when it is not needed (the
- * caller stops it if it never calls runAnalysis). Undefined without the bundle or with
- * LEAK_LENS_SCAN_WORKERS=0.
- */
-export function startWorker(script = workerScript()): ScanWorker | undefined {
-  if (!script || chooseWorkerCount(1) === 0) return undefined;
-  return new ScanWorker(script);
 }
 
 export interface AnalysisRun {
@@ -150,6 +71,15 @@ export async function runAnalysis(
     return { outcomes, workers: 0, workersStarted: 0 };
   }
   return analyzeInWorkers(tasks, settings, count, script as string, options);
+}
+
+/** The file's size as the budget counts it (0 when it cannot be told: the worker will say why). */
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 function skippedOutcome(task: FileTask, error: string): FileOutcome {
@@ -260,13 +190,13 @@ function analyzeInWorkers(
       const head = slot.inFlight[0];
       if (!slot.ready || !head) return;
       slot.headSince = performance.now();
-      const timeoutMs = head.timeoutMs ?? DEFAULT_LIMITS.timeoutMs;
+      const budget = budgetMs(head.timeoutMs ?? DEFAULT_LIMITS.timeoutMs, sizeOf(head.path));
       slot.timer = setTimeout(() => {
         // The worker did not stop by itself (a rule that never returns): stop it.
         slot.inFlight.shift();
-        record(slot, skippedOutcome(head, timedOutReason(timeoutMs)));
+        record(slot, skippedOutcome(head, timedOutReason(budget)));
         replace(slot);
-      }, hardLimitMs(timeoutMs));
+      }, hardLimitMs(budget));
     };
 
     const fill = (slot: Slot) => {

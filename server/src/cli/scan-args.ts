@@ -39,7 +39,8 @@ Options:
   --config FILE             Use this pyproject.toml for every file instead of the nearest one
   --include-tests           Also analyse test code (or include-tests = true in pyproject.toml)
   --max-file-size MB        Skip files larger than this (default: 10; or max-file-size in pyproject.toml)
-  --file-timeout SECONDS    Give up on a file whose analysis takes longer (default: 10; or file-timeout)
+  --file-timeout SECONDS    Give up on a file whose analysis takes longer than this per started MB
+                            of its size (default: 5; or file-timeout in pyproject.toml)
   --strict                  Exit 2 when any file could not be analysed (skipped files are always listed)
   -h, --help                Show this help
 
@@ -65,10 +66,18 @@ function codeList(flag: string, values: string[] | undefined): string[] | undefi
   return codes.map((c) => c.toUpperCase());
 }
 
+/** Options that take a value: `--file-timeout -1` is that option with a (wrong) value, not two options. */
+const VALUED = new Set(['--format', '--select', '--ignore', '--config', '--max-file-size', '--file-timeout']);
+
 export function parseScanArgs(argv: string[]): ScanArgs {
   let parsed: ReturnType<typeof parse>;
   try {
-    parsed = parse(argv);
+    const joined: string[] = [];
+    for (let i = 0; i < argv.length; i++) {
+      if (VALUED.has(argv[i]) && /^-\d/.test(argv[i + 1] ?? '')) joined.push(`${argv[i]}=${argv[++i]}`);
+      else joined.push(argv[i]);
+    }
+    parsed = parse(joined);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

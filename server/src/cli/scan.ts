@@ -28,8 +28,9 @@ import { formatSarif } from './format-sarif';
 import { formatText } from './format-text';
 import { buildProjectIndex } from './project-index';
 import { compareFindings, type ReportedFinding, type ScanReport } from './report';
-import { runAnalysis, type ScanWorker, startWorker } from './run-analysis';
+import { runAnalysis } from './run-analysis';
 import { type OutputFormat, parseScanArgs, SCAN_USAGE, type ScanArgs, UsageError } from './scan-args';
+import { type ScanWorker, startWorker } from './scan-thread';
 
 export interface CliIO {
   stdout(text: string): void;
@@ -79,21 +80,26 @@ function configFileProblem(path: string): string | undefined {
   return undefined;
 }
 
-export async function runScan(argv: string[], io: CliIO = processIO): Promise<number> {
+/**
+ * Runs `leak-lens scan`. `warm`: a worker the caller started already (stopped if not needed);
+ * without it, one is started here, to load the parser while the files are found.
+ */
+export async function runScan(argv: string[], io: CliIO = processIO, warmed?: ScanWorker): Promise<number> {
   let args: ScanArgs;
   try {
     args = parseScanArgs(argv);
   } catch (error) {
+    warmed?.stop();
     if (!(error instanceof UsageError)) throw error;
     io.stderr(`leak-lens scan: ${error.message}\nRun \`leak-lens scan --help\` for usage.\n`);
     return 2;
   }
   if (args.help) {
+    warmed?.stop();
     io.stdout(`${SCAN_USAGE}\n`);
     return 0;
   }
-  // A worker loads the parser while the files are found and the settings read.
-  const warm = startWorker();
+  const warm = warmed ?? startWorker();
   try {
     return await scan(args, io, warm);
   } finally {
