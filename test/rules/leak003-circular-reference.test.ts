@@ -4,6 +4,33 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a state machine stores bound methods of itself, but nothing here shows its objects are made again and again',
+      code: `
+        class Parser:
+            def __init__(self):
+                self.step = self.read_header
+
+            def read_header(self, data):
+                self.step = self.read_body
+
+            def read_body(self, data): ...
+      `,
+    },
+    {
+      name: 'a staticmethod stored on self holds no instance',
+      code: `
+        class Job:
+            def __init__(self):
+                self.encode = self.to_json
+
+            @staticmethod
+            def to_json(value): ...
+
+        def handle(request):
+            return Job()
+      `,
+    },
+    {
       name: 'back-reference through weakref.ref / weakref.proxy',
       code: `
         import weakref
@@ -478,6 +505,37 @@ const table: RuleTable = {
     },
   ],
   invalid: [
+    {
+      name: 'a bound method of self stored on self, for objects made on every request',
+      code: `
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+        class Digest:
+            def __init__(self, name):
+                self.name = name
+                self.feed = self.update
+                self.total = 0
+
+            def update(self, chunk):
+                self.total += len(chunk)
+
+        @app.post("/upload")
+        async def upload(name: str):
+            d = Digest(name)
+            d.feed(b"x")
+            return d.total
+      `,
+      errors: [
+        {
+          line: 8,
+          severity: 'warning',
+          message: 'the bound method `self.update` stored in `self.feed` uses `self`',
+        },
+      ],
+      output: null,
+    },
     {
       name: 'self.x = self: no automatic fix',
       code: `

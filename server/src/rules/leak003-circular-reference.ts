@@ -7,6 +7,7 @@ import { replaceRange } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
 import { attributeNamedBy, identifiersNamed, wordOffsets } from '../model/find-names';
 import { isMappedClass, isSetUpStep, isUndoStep, lifetimeOf } from '../model/lifetimes';
+import { perModel } from '../model/memo';
 import {
   basesOf,
   classDefinitionOf,
@@ -14,12 +15,14 @@ import {
   enclosingMethod,
   instanceParameter,
   isSelf,
+  isStaticOrClassMethod,
   type MethodContext,
   methodsOf,
   nameOf,
 } from '../model/methods';
 import { parentOf } from '../model/parents';
 import type { Binding, SemanticModel } from '../model/semantic';
+import type { SourceFile } from '../model/source';
 import {
   contains,
   decoratorsOf,
@@ -782,6 +785,9 @@ export const rule: Rule = {
       '- **hint**: harmless in practice — a GUI widget (tkinter, Qt, wx, urwid, …), made at the pace of its user; or, ' +
       'when the project is indexed (the CLI and the editor index it), a class that no code in the project makes or ' +
       'derives from.\n' +
+      'A bound method of the object stored on it (`self.feed = self.update`) keeps it alive like a closure; state ' +
+      'machines do this on every step, so it is reported only where this module shows the objects are made again ' +
+      'and again, once per class and attribute.\n' +
       '- **not reported**: objects made once (at import, in `main()`, in a start-up hook, in a `click` command); and, ' +
       'for a class made elsewhere, framework and configuration objects that live as long as the process: a class ' +
       'or base named for such a role (`…App`, `…Server`, `…Pool`, `…Manager`, `…Registry`, `…Mapper`, `…Dialect`, ' +
@@ -861,6 +867,7 @@ export const rule: Rule = {
     }
     for (const lambda of storableLambdasInMethods(file.root, wordOffsets(text, 'lambda')))
       checkStoredClosure(ctx, facts, lambda, lambda);
+    for (const attribute of boundMethodValues(file, text)) checkStoredBoundMethod(ctx, facts, attribute);
     for (const { index, name: fnName } of nestedDefs(text)) {
       const name = file.root.descendantForIndex(index, index + fnName.length);
       const def = name?.parent;
@@ -940,6 +947,55 @@ function selfHeldStoresOfLocal(model: SemanticModel, method: MethodContext, loca
   }
   return stores;
 }
+
+/**
+ * `self.on_chunk` used as a value (not called) where it may be stored: after `=`, or as an
+ * argument or item (`self.handlers.append(self.on_chunk)`). A syntactic filter over the text;
+ * the tree and the model confirm the few hits. Only names some `def` of the file defines.
+ */
+function boundMethodValues(file: SourceFile, text: string): Node[] {
+  const defined = new Set<string>();
+  for (const m of text.matchAll(/\bdef[ \t]+([A-Za-z_]\w*)/g)) defined.add(m[1]);
+  const found: Node[] = [];
+  for (const m of text.matchAll(/([=(,[{][ \t]*)self\.([A-Za-z_]\w*)[ \t]*(?=[)\]},\n#]|$)/gm)) {
+    if (!defined.has(m[2])) continue;
+    if (m[1].startsWith('=') && /[=!<>]$/.test(text.slice(0, m.index).trimEnd())) continue; // `==`, `!=`
+    const at = (m.index ?? 0) + m[1].length + 'self.'.length;
+    const name = file.root.descendantForIndex(at, at + m[2].length);
+    const attribute = name?.parent;
+    if (name?.type === 'identifier' && attribute?.type === 'attribute') found.push(attribute);
+  }
+  return found;
+}
+
+/** `self.sink = self.on_chunk`: a bound method holds `self`, so storing it on `self` is a cycle. */
+function checkStoredBoundMethod(ctx: RuleContext, facts: SlotFacts, attribute: Node): void {
+  const { model } = ctx;
+  const method = enclosingMethod(model, attribute);
+  const object = attribute.childForFieldName('object');
+  const name = attribute.childForFieldName('attribute')?.text;
+  if (!method || !name || !object || !isSelf(model, method, object)) return;
+  const target = methodsOf(method.cls).get(name);
+  // A staticmethod or classmethod holds no instance; a property read is a value, not a method.
+  if (!target || isStaticOrClassMethod(target) || isProperty(target)) return;
+  const stores = selfHeld(
+    model,
+    storeSites(attribute).map((site) => ({ ...site, method })),
+  );
+  if (stores.length === 0) return;
+  // A state machine stores its next state this way on every step: report it only where this
+  // module shows the objects are made again and again, and once per class and attribute.
+  if (lifetimeOf(model, method.cls).kind !== 'per-call') return;
+  const seen = reportedBoundSlots(model);
+  for (const store of stores) {
+    const key = `${method.cls.id}:${store.slot}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    checkClosure(ctx, facts, store, { kind: 'method', name });
+  }
+}
+
+const reportedBoundSlots = perModel(() => new Set<string>());
 
 /** A lambda (or a nested function, through one of its references) stored on `self` that keeps `self` alive. */
 function checkStoredClosure(ctx: RuleContext, facts: SlotFacts, stored: Node, closure: Node): void {
@@ -1083,7 +1139,7 @@ function checkClosure(
   ctx: RuleContext,
   facts: SlotFacts,
   store: Store,
-  closure: { kind: 'lambda' | 'function'; name?: string },
+  closure: { kind: 'lambda' | 'function' | 'method'; name?: string },
 ): void {
   const { file } = ctx;
   const cls = store.method.cls;
@@ -1093,7 +1149,12 @@ function checkClosure(
   const verdict = cycleVerdict(ctx.model, store.method, 'closure');
   if (!verdict) return;
   const self = store.method.selfName;
-  const what = closure.kind === 'lambda' ? 'the lambda' : `the nested function \`${closure.name}\``;
+  const what =
+    closure.kind === 'lambda'
+      ? 'the lambda'
+      : closure.kind === 'method'
+        ? `the bound method \`${self}.${closure.name}\``
+        : `the nested function \`${closure.name}\``;
   ctx.report({
     range: file.rangeOf(store.value.type === 'lambda' ? store.value : store.node),
     severity: verdict.severity,
