@@ -19,6 +19,15 @@ export const SKIPPED_DIRECTORIES: ReadonlySet<string> = new Set([
   'dist',
 ]);
 
+/**
+ * Whether a directory met while walking a tree is skipped: the names above, and hidden
+ * directories (`.tox`, `.mypy_cache`, `.github`, editor and tool folders), as Pyright skips
+ * hidden paths by default: they hold tooling, not the service's code.
+ */
+export function isSkippedDirectoryName(name: string): boolean {
+  return SKIPPED_DIRECTORIES.has(name) || (name.length > 1 && name.startsWith('.'));
+}
+
 const compiled = new Map<string, Minimatch>();
 
 function matcher(pattern: string): Minimatch {

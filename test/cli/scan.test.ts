@@ -136,7 +136,14 @@ describe('leak-lens CLI (built)', () => {
     tree = mkdtempSync(join(tmpdir(), 'leak-lens-scan-'));
     cpSync(FIXTURE, tree, { recursive: true });
     // Folders that git would not carry in the fixture (ignored or special) are made here.
-    for (const dir of ['.git/hooks', 'app/__pycache__', 'node_modules/pkg', '.venv/lib', 'dist'])
+    for (const dir of [
+      '.git/hooks',
+      'app/__pycache__',
+      'node_modules/pkg',
+      '.venv/lib',
+      'dist',
+      '.tools/bench',
+    ])
       leaky(join(tree, dir, 'leaky.py'));
   });
 
@@ -149,7 +156,7 @@ describe('leak-lens CLI (built)', () => {
       const { status, report, stderr } = scanJson([]);
       assert.equal(report.filesScanned, FILES_SCANNED, stderr);
       const skipped =
-        /^(generated|legacy\/old\.py|venv|build|site-packages|services\/api\/fixtures|\.git|node_modules|\.venv|dist)\b|__pycache__/;
+        /^(generated|legacy\/old\.py|venv|build|site-packages|services\/api\/fixtures|\.git|node_modules|\.venv|\.tools|dist)\b|__pycache__/;
       for (const f of report.findings) assert.doesNotMatch(f.path, skipped);
       assert.deepEqual(pairs(report), expectedPairs());
       assert.equal(status, report.findings.length > 0 ? 1 : 0);
@@ -171,9 +178,9 @@ describe('leak-lens CLI (built)', () => {
       assert.equal(find('services/api/handlers.py', 'LEAK007'), undefined);
     });
 
-    it('skips built-in folders only while walking: a path named explicitly is scanned', function () {
+    it('skips built-in and hidden folders only while walking: a path named explicitly is scanned', function () {
       if (!registered.has('LEAK002')) this.skip();
-      for (const path of ['venv/lib/leaky.py', 'build', '.venv/lib/leaky.py']) {
+      for (const path of ['venv/lib/leaky.py', 'build', '.venv/lib/leaky.py', '.tools/bench/leaky.py']) {
         const { status, report } = scanJson([path]);
         assert.equal(status, 1, path);
         assert.deepEqual(

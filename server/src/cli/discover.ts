@@ -11,7 +11,7 @@
 // `skipped` with the reason, never read and never silently dropped.
 import { type Dirent, lstatSync, readdirSync, type Stats, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { isExcluded, SKIPPED_DIRECTORIES } from '../exclude';
+import { isExcluded, isSkippedDirectoryName } from '../exclude';
 import { describeErrno, describeKind } from '../safe-read';
 
 export interface ExcludeContext {
@@ -132,7 +132,7 @@ export function discoverFiles(
       for (const entry of entries) {
         const path = join(dir, entry.name);
         if (entry.isDirectory()) {
-          if (SKIPPED_DIRECTORIES.has(entry.name) || excluded(path)) continue;
+          if (isSkippedDirectoryName(entry.name) || excluded(path)) continue;
           if (entry.name.includes(REPLACEMENT)) {
             skip(path, 'directory whose name is not valid UTF-8 (rename it to analyse its files)');
             continue;

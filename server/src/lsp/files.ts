@@ -5,7 +5,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeSource } from '../cli/analyze-file';
-import { SKIPPED_DIRECTORIES } from '../exclude';
+import { isSkippedDirectoryName } from '../exclude';
 
 export type ReadResult = { text: string } | { skipped: string };
 
@@ -39,7 +39,7 @@ export interface WalkOptions {
 
 /**
  * All `.py` files under `root`, breadth-first, without following symbolic links to directories
- * (they can loop) and skipping SKIPPED_DIRECTORIES. Yields to the event loop between directories.
+ * (they can loop) and skipping the directories isSkippedDirectoryName names. Yields to the event loop between directories.
  */
 export async function listPythonFiles(root: string, options: WalkOptions): Promise<string[]> {
   const files: string[] = [];
@@ -57,7 +57,7 @@ export async function listPythonFiles(root: string, options: WalkOptions): Promi
     for (const entry of entries) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRECTORIES.has(entry.name) && !options.isExcluded(path, true)) queue.push(path);
+        if (!isSkippedDirectoryName(entry.name) && !options.isExcluded(path, true)) queue.push(path);
       } else if ((entry.isFile() || entry.isSymbolicLink()) && entry.name.endsWith('.py')) {
         if (!options.isExcluded(path, false)) files.push(path);
       }
@@ -70,5 +70,5 @@ export async function listPythonFiles(root: string, options: WalkOptions): Promi
 export function inSkippedDirectory(path: string, root: string): boolean {
   if (!path.startsWith(root)) return false;
   const parts = path.slice(root.length).split(/[\\/]/).slice(0, -1);
-  return parts.some((p) => SKIPPED_DIRECTORIES.has(p));
+  return parts.some((p) => isSkippedDirectoryName(p));
 }
