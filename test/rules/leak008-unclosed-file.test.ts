@@ -8,6 +8,17 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a file kept on self by a class made in other modules: its owner decides',
+      code: `
+        class Spool:
+            def __init__(self, path):
+                self._fh = open(path, "a")
+
+            def write(self, line):
+                self._fh.write(line)
+      `,
+    },
+    {
       name: 'with open()',
       code: `
         def read_config(path):
@@ -306,6 +317,35 @@ const table: RuleTable = {
     },
   ],
   invalid: [
+    {
+      name: 'a file kept on self by objects made per request, in a class that has no way to close it',
+      code: `
+        from flask import Flask
+
+        app = Flask(__name__)
+
+        class Spool:
+            def __init__(self, path):
+                self._fh = open(path, "a")
+
+            def write(self, line):
+                self._fh.write(line)
+
+        @app.post("/lines")
+        def add_line():
+            spool = Spool("/tmp/lines")
+            spool.write("x")
+            return "ok"
+      `,
+      errors: [
+        {
+          line: 7,
+          severity: 'information',
+          message: '`Spool` has no method that could close it',
+        },
+      ],
+      output: null,
+    },
     {
       name: 'file never closed',
       code: `

@@ -152,7 +152,9 @@ export type Leak =
   | { kind: 'iterated'; loop: Node }
   | { kind: 'consumed'; consumer: Node }
   | { kind: 'discarded'; statement: Node }
-  | { kind: 'attribute-not-released'; target: Node; attribute: string; teardown: Node; className: string };
+  | { kind: 'attribute-not-released'; target: Node; attribute: string; teardown: Node; className: string }
+  /** Stored on `self` of objects made again and again, in a class with no method that could release it. */
+  | { kind: 'owner-never-releases'; target: Node; attribute: string; className: string; made: string };
 
 export type Lifecycle =
   | { state: 'out-of-scope' } // module level or class body: import-time singletons

@@ -3,7 +3,8 @@
 // them and nothing in the file releases, hands out or replaces the attribute.
 import type { Node } from '../parser';
 import type { Creation, Lifecycle, ResourceKind } from './lifecycle';
-import type { SemanticModel } from './semantic';
+import { lifetimeOf } from './lifetimes';
+import type { Scope, SemanticModel } from './semantic';
 import { argumentUse, EXIT_METHODS, firstParameter, flowOf, isAssignmentTarget } from './value-flow';
 
 /** Methods that tear an object down: where an owner must release what it holds. */
@@ -51,7 +52,8 @@ export function attributeLifecycle(
     const name = def.childForFieldName('name');
     if (name && TEARDOWN_METHODS.has(name.text)) teardowns.push(def);
   }
-  if (teardowns.length === 0) return handedOn;
+  if (teardowns.length === 0)
+    return ownerWithoutTeardown(model, creation, target, attribute, kind, cls) ?? handedOn;
   // A teardown delegating to a base class may release it there.
   for (const t of teardowns) if (/\bsuper\s*\(/.test(t.text)) return handedOn;
   for (const access of attributeAccesses(model, attribute)) {
@@ -113,4 +115,40 @@ function attributeAccessVerdict(model: SemanticModel, access: Node, kind: Resour
     default:
       return 'neutral';
   }
+}
+
+/**
+ * `self._fh = open(p)` in a class with no close/`__exit__`/`__del__` at all: the object is the
+ * only owner and has no way to release what it holds. That leaks only if such objects are made
+ * again and again, which this module must show (a route handler makes one per request); and
+ * nothing else in the file may touch the attribute (closing it from outside, handing it on).
+ */
+function ownerWithoutTeardown(
+  model: SemanticModel,
+  creation: Creation,
+  target: Node,
+  attribute: string,
+  kind: ResourceKind,
+  cls: Scope,
+): Lifecycle | undefined {
+  // Base classes may hold the teardown (or a context-manager protocol) elsewhere.
+  if ((cls.node.childForFieldName('superclasses')?.namedChildren ?? []).some((b) => b && b.text !== 'object'))
+    return undefined;
+  const lifetime = lifetimeOf(model, cls.node);
+  if (lifetime.kind !== 'per-call') return undefined;
+  for (const access of attributeAccesses(model, attribute)) {
+    if (access.id === target.id) continue;
+    if (attributeAccessVerdict(model, access, kind) !== 'neutral') return undefined;
+  }
+  return {
+    state: 'leaked',
+    creation,
+    leak: {
+      kind: 'owner-never-releases',
+      target,
+      attribute,
+      className: cls.name ?? '',
+      made: lifetime.reason,
+    },
+  };
 }

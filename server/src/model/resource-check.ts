@@ -399,6 +399,10 @@ function describeLeak(
       return {
         message: `The ${kind.noun} from ${label} is discarded without being ${kind.released} in ${where}`,
       };
+    case 'owner-never-releases':
+      return {
+        message: `\`self.${leak.attribute}\` from ${label} is never ${kind.released}: \`${leak.className}\` has no method that could ${kind.release} it (no \`close()\`, \`__exit__\` or \`__del__\`); ${leak.made}`,
+      };
     case 'attribute-not-released': {
       const teardownName = leak.teardown.childForFieldName('name')?.text ?? 'teardown';
       const nameNode = leak.teardown.childForFieldName('name') ?? leak.teardown;
