@@ -561,8 +561,10 @@ export const rule: Rule = {
       \`if f.closed: f.close()\`) does not count, and one in a handler for some exceptions only
       (\`except ValueError:\`) does not cover the others; a \`try\` whose bare \`except:\` swallows
       everything does not skip the close that follows it. A file closed on the normal path but not
-      in \`finally\` is reported at a lower severity. A file stored on \`self\` is reported only when
-      the class has a teardown method (\`close\`, \`__exit__\`…) that never closes it. Files opened at
+      in \`finally\` is reported at a lower severity. A file stored on \`self\` is reported when the
+      class has a teardown method (\`close\`, \`__exit__\`…) that never closes it, or when the class
+      has no such method at all and this module makes its objects again and again (a route handler
+      makes one per request): then nothing could ever close it. Files opened at
       module level (import-time scripts and singletons) are not reported; archive readers over a
       file object they do not own (\`ZipFile(io.BytesIO(data))\`) are not either.
 
