@@ -8,6 +8,25 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'an SMTP session in with, and an IMAP session logged out in finally',
+      code: `
+        import imaplib
+        import smtplib
+
+        def send(to, body):
+            with smtplib.SMTP("mail.example", 25) as server:
+                server.sendmail("noreply@example", to, body)
+
+        def unread(user, password):
+            box = imaplib.IMAP4_SSL("imap.example")
+            try:
+                box.login(user, password)
+                return box.select("INBOX")
+            finally:
+                box.logout()
+      `,
+    },
+    {
       name: 'contextlib.closing around sqlite3.connect',
       code: `
         import sqlite3
@@ -444,6 +463,49 @@ const table: RuleTable = {
     },
   ],
   invalid: [
+    {
+      name: 'an asyncpg connection per request, never closed: closed in finally, awaited',
+      code: `
+        import asyncpg
+
+        async def count_users(request):
+            conn = await asyncpg.connect("postgresql://db/app")
+            rows = await conn.fetch("SELECT id FROM users")
+            return len(rows)
+      `,
+      errors: [{ line: 4, severity: 'warning', message: '`conn` from `asyncpg.connect()` is never closed' }],
+      output: `
+        import asyncpg
+
+        async def count_users(request):
+            conn = await asyncpg.connect("postgresql://db/app")
+            try:
+                rows = await conn.fetch("SELECT id FROM users")
+                return len(rows)
+            finally:
+                await conn.close()
+      `,
+    },
+    {
+      name: 'an SMTP session ended with quit() only when sending succeeds',
+      code: `
+        import smtplib
+
+        def notify(to, body):
+            server = smtplib.SMTP("mail.example", 25)
+            server.sendmail("noreply@example", to, body)
+            server.quit()
+      `,
+      errors: [{ line: 4, severity: 'information', message: 'only if no exception occurs first' }],
+      output: `
+        import smtplib
+
+        def notify(to, body):
+            with smtplib.SMTP("mail.example", 25) as server:
+                server.sendmail("noreply@example", to, body)
+                server.quit()
+      `,
+    },
     {
       name: 'a plain value read from a cursor (lastrowid) keeps nothing alive: the close on the normal path only',
       code: `

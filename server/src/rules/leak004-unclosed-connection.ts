@@ -198,6 +198,42 @@ const FACTORIES: ConnectionFactory[] = [
     suggestedName: 'sock',
     kind: { dataMethods: SOCKET_DATA_METHODS, releaseMethods: SOCKET_RELEASE, attributesKeepAlive: false },
   },
+  // The standard library's protocol clients: `quit()`/`logout()` ends the session and closes.
+  {
+    names: ['smtplib.SMTP', 'smtplib.SMTP_SSL', 'smtplib.LMTP', 'ftplib.FTP', 'ftplib.FTP_TLS'],
+    noun: 'connection',
+    withReleases: true,
+    isAsync: false,
+    manage: 'with',
+    suggestedName: 'conn',
+    kind: { releaseMethods: new Set(['close', 'quit']) },
+  },
+  {
+    names: ['imaplib.IMAP4', 'imaplib.IMAP4_SSL'],
+    noun: 'connection',
+    withReleases: true,
+    isAsync: false,
+    manage: 'with',
+    suggestedName: 'imap',
+    kind: { releaseMethods: new Set(['close', 'logout', 'shutdown']) },
+  },
+  {
+    names: ['http.client.HTTPConnection', 'http.client.HTTPSConnection'],
+    noun: 'connection',
+    withReleases: false,
+    isAsync: false,
+    manage: 'closing',
+    suggestedName: 'conn',
+  },
+  {
+    names: ['asyncpg.connect'],
+    noun: 'connection',
+    withReleases: false,
+    isAsync: true,
+    manage: 'try-finally',
+    finallyCall: 'close()',
+    suggestedName: 'conn',
+  },
   // A response closes its connection once read to the end (`read()`, iteration, `json.load`).
   {
     names: ['urllib.request.urlopen'],
@@ -611,7 +647,8 @@ export const rule: Rule = {
     whatItDoes: `
       Finds connections, sessions and clients created inside a function — \`sqlite3.connect\`,
       \`psycopg2.connect\`, \`psycopg.connect\`, \`pymysql.connect\`, \`mysql.connector.connect\`,
-      \`redis.Redis\`/\`StrictRedis\`/\`from_url\` (and \`redis.asyncio\`), \`pymongo.MongoClient\`,
+      \`redis.Redis\`/\`StrictRedis\`/\`from_url\` (and \`redis.asyncio\`), \`pymongo.MongoClient\`, \`asyncpg.connect\`,
+      \`smtplib.SMTP\`/\`SMTP_SSL\`, \`ftplib.FTP\`, \`imaplib.IMAP4\`/\`IMAP4_SSL\`, \`http.client.HTTPConnection\`,
       \`requests.Session\`, \`httpx.Client\`/\`AsyncClient\`, \`aiohttp.ClientSession\`,
       \`urllib3.PoolManager\`, sockets (\`socket.socket\`, \`socket.create_connection\`,
       \`socket.create_server\`, \`socket.fromfd\`), \`urllib.request.urlopen\` responses, SQLAlchemy
