@@ -7,7 +7,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { mutate, random, runFuzz, SHAPES, summary } from '../../scripts/fuzz';
-import { hardLimitMs } from '../../server/src/cli/run-analysis';
 
 const REPO = join(__dirname, '..', '..');
 
@@ -45,6 +44,7 @@ describe('fuzz slice (npm run fuzz, fixed seed)', () => {
     assert.ok(report.files >= 40, summary(report));
     assert.ok(report.shapes >= SHAPES.length, 'every shape ran');
     assert.ok(report.canaries >= 2);
-    assert.ok(report.worstMs < hardLimitMs(timeoutMs) + 2000, summary(report));
+    // At a tenth of their size the shapes finish well within their budget: none is stopped.
+    assert.deepEqual(report.timeouts, [], summary(report));
   });
 });

@@ -81,7 +81,7 @@ function configFileProblem(path: string): string | undefined {
 }
 
 /**
- * Runs `leak-lens scan`. `warm`: a worker the caller started already (stopped if not needed);
+ * Runs `leak-lens scan`. `warmed`: a worker the caller started already (stopped if not needed);
  * without it, one is started here, to load the parser while the files are found.
  */
 export async function runScan(argv: string[], io: CliIO = processIO, warmed?: ScanWorker): Promise<number> {
