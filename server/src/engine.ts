@@ -14,6 +14,7 @@ export {
   initParser as initEngine,
   isParserCrash,
   ParserFailedError,
+  ParserRestartingError,
   ParseTimeoutError,
   parserGeneration,
 } from './parser';

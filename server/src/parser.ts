@@ -5,8 +5,9 @@
 // The WebAssembly parser can fail in ways that leave its module unusable: an input that exhausts
 // its 2 GB heap ends in `Aborted()`, and a corrupted heap throws `memory access out of bounds` on
 // every later call. Either failure is a `ParserFailedError` for the file being parsed; the module
-// is then dropped and the next `initParser()` instantiates a fresh one (fresh memory), so the
-// files after it are parsed normally. The first instance comes from the bundled web-tree-sitter;
+// is then dropped and a fresh one (fresh memory) is instantiated at once, so the files after it
+// are parsed normally: `await initParser()` before parsing waits for it (a parse before it is ready
+// throws ParserRestartingError). The first instance comes from the bundled web-tree-sitter;
 // later ones evaluate a fresh copy of its runtime (web-tree-sitter's own module caches its wasm
 // instance, so it cannot be instantiated twice), read from `web-tree-sitter.cjs` beside the
 // bundle or from node_modules. Where neither exists, the parser stays failed and says so.
@@ -39,6 +40,17 @@ export class ParserFailedError extends Error {
   }
 }
 
+/**
+ * The parser module failed on an earlier input and its fresh replacement is not ready yet (it is
+ * being instantiated): try again after `await initParser()`.
+ */
+export class ParserRestartingError extends Error {
+  constructor(readonly failure: ParserFailedError) {
+    super(`the parser is restarting after it ${failure.message.replace(/^parser /, '')} on another file`);
+    this.name = 'ParserRestartingError';
+  }
+}
+
 /** Parsing (or analysis) ran past its deadline and was stopped. */
 export class ParseTimeoutError extends Error {
   constructor() {
@@ -52,6 +64,8 @@ let loading: Promise<Instance> | undefined;
 let generations = 0;
 /** Set when the module failed and no fresh one has been instantiated yet. */
 let failure: ParserFailedError | undefined;
+/** No fresh module could be made (the runtime's source is missing): `failure` says why, for good. */
+let unrecoverable = false;
 /** The bundled runtime can be instantiated once; later instances need a fresh copy. */
 let bundledUsed = false;
 const wasmBytes = new Map<string, Uint8Array>();
@@ -138,11 +152,16 @@ export function initParser(): Promise<Language> {
     (created) => {
       instance = created;
       failure = undefined;
+      unrecoverable = false;
       loading = undefined;
       return created;
     },
     (error: unknown) => {
       loading = undefined;
+      if (error instanceof ParserFailedError) {
+        failure = error;
+        unrecoverable = true;
+      }
       throw error;
     },
   );
@@ -150,7 +169,10 @@ export function initParser(): Promise<Language> {
 }
 
 export function pythonLanguage(): Language {
-  if (!instance) throw failure ?? new Error('initParser() must be awaited before parsing');
+  if (!instance) {
+    if (failure) throw unrecoverable ? failure : new ParserRestartingError(failure);
+    throw new Error('initParser() must be awaited before parsing');
+  }
   return instance.language;
 }
 
@@ -178,9 +200,13 @@ export function discardParser(error: unknown): ParserFailedError {
   if (error instanceof ParserFailedError) return error;
   const message = error instanceof Error ? error.message : String(error);
   const reason = message.replace(/\. Build with -sASSERTIONS for more info\.?$/, '').trim() || 'wasm trap';
-  failure = new ParserFailedError(reason);
+  const failed = new ParserFailedError(reason);
+  failure = failed;
   instance = undefined;
-  return failure;
+  // Start the fresh module now: by the next parse (after a language server's debounce) it is
+  // usually ready. A failure to make one is reported by the next initParser().
+  initParser().catch(() => {});
+  return failed;
 }
 
 export interface ParseOptions {
@@ -196,7 +222,10 @@ export interface ParseOptions {
  */
 export function parsePython(source: string, previous?: Tree, options: ParseOptions = {}): Tree {
   const current = instance;
-  if (!current) throw failure ?? new Error('initParser() must be awaited before parsing');
+  if (!current) {
+    if (failure) throw unrecoverable ? failure : new ParserRestartingError(failure);
+    throw new Error('initParser() must be awaited before parsing');
+  }
   const old = previous && previous.language === current.language ? previous : null;
   const { deadline } = options;
   let tree: Tree | null;
