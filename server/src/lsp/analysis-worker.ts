@@ -6,23 +6,29 @@ import { initEngine } from '../engine';
 import { analyzeText } from './analysis';
 import { fixAll } from './fix-all';
 import { describeError } from './logger';
+import { ProjectIndexReplica } from './project-index-service';
 import type { WorkerJob, WorkerReply } from './worker-protocol';
 
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('analysis-worker.js must run as a worker thread');
   await initEngine();
+  const replica = new ProjectIndexReplica();
   port.on('message', (job: WorkerJob) => {
+    const project = replica.apply(job.project);
     let reply: WorkerReply;
     try {
       if (job.kind === 'analyze')
         reply = {
           kind: 'done',
           id: job.id,
-          result: analyzeText(job.text, job.settings, job.label, { suppressions: job.suppressions }),
+          result: analyzeText(job.text, job.settings, job.label, { suppressions: job.suppressions, project }),
         };
       else {
-        const result = fixAll(job.segments, (text) => analyzeText(text, job.settings, job.label).findings);
+        const result = fixAll(
+          job.segments,
+          (text) => analyzeText(text, job.settings, job.label, { project }).findings,
+        );
         reply = { kind: 'done', id: job.id, result };
       }
     } catch (error) {

@@ -5,6 +5,7 @@
 // gets its "Suppress … on this line" fix while the tree is at hand (the main thread has no tree
 // for those texts); on the main thread that fix is computed when a code action asks for it.
 import { analyzeSource } from '../engine';
+import type { ProjectIndex } from '../model/project-index';
 import { SourceFile } from '../model/source';
 import { suppressionFix } from '../noqa';
 import { parsePython, type Tree } from '../parser';
@@ -34,6 +35,8 @@ export interface AnalyzeTextOptions {
   suppressions?: boolean;
   /** Rules to run instead of the registry (tests). */
   rules?: readonly Rule[];
+  /** What the rest of the workspace says about names (see model/project-index.ts). */
+  project?: ProjectIndex;
 }
 
 /** Analyse `text`. Never throws: failures end up in the outcome. */
@@ -41,7 +44,7 @@ export function analyzeText(
   text: string,
   settings: EngineSettings,
   label: string,
-  { tree, suppressions = false, rules = RULES }: AnalyzeTextOptions = {},
+  { tree, suppressions = false, rules = RULES, project }: AnalyzeTextOptions = {},
 ): AnalysisOutcome {
   const started = performance.now();
   let own: Tree | undefined;
@@ -60,7 +63,7 @@ export function analyzeText(
   try {
     const outcome: AnalysisOutcome = { findings: [], analyzeMs: 0, degraded: false, ruleErrors: [] };
     try {
-      const result = analyzeSource(text, { settings, tree: used, path: label, rules });
+      const result = analyzeSource(text, { settings, tree: used, path: label, rules, project });
       outcome.findings = result.findings;
       outcome.ruleErrors = result.ruleErrors;
     } catch (error) {
@@ -69,7 +72,7 @@ export function analyzeText(
       for (const rule of rules) {
         try {
           outcome.findings.push(
-            ...analyzeSource(text, { settings, tree: used, path: label, rules: [rule] }).findings,
+            ...analyzeSource(text, { settings, tree: used, path: label, rules: [rule], project }).findings,
           );
         } catch (e) {
           outcome.ruleErrors.push({ code: rule.code, error: describeError(e) });

@@ -11,6 +11,7 @@ import { toDiagnostic } from './diagnostics';
 import { readPythonFile } from './files';
 import { isInside, type WorkspaceFolders } from './folders';
 import { describeError, type Logger } from './logger';
+import type { ProjectIndexService } from './project-index-service';
 import { SegmentedText } from './segments';
 import { isExcludedTestCode, type ResolvedSettings, resolveSettings } from './settings';
 import type { SettingsService } from './settings-service';
@@ -29,6 +30,10 @@ export interface ClosedFilesHost {
   isOpen(path: string): boolean;
   /** Configured excludes, the never-analysed folders (.venv & co.) and test code not included. */
   excluded(settings: ResolvedSettings, path: string): boolean;
+  /** The workspace's project index, which the scan builds and file events keep current. */
+  project: ProjectIndexService;
+  /** The scan indexed the whole workspace (before analysing it). */
+  projectIndexed(): void;
 }
 
 export class ClosedFiles {
@@ -54,6 +59,10 @@ export class ClosedFiles {
       createProgress: () => host.createProgress(),
       interrupt: () => this.worker?.cancel(),
       status: (state, summary) => host.status(state, summary),
+      indexProject: (files) => {
+        host.project.replace(files);
+        host.projectIndexed();
+      },
       maxFileBytes,
     });
   }
@@ -100,6 +109,7 @@ export class ClosedFiles {
         continue;
       }
       if (event.type === FileChangeType.Deleted) {
+        if (path.endsWith('.py')) this.host.project.remove(path);
         // A deleted file, or a deleted folder holding files we published for.
         for (const [p, uri] of this.published) if (isInside(p, path)) this.clear(p, uri);
         continue;
@@ -114,6 +124,11 @@ export class ClosedFiles {
   /** Re-read one file from disk and publish its diagnostics (or clear them). */
   async refresh(path: string, folder: ScanFolder): Promise<void> {
     const read = await readPythonFile(path, this.maxFileBytes);
+    if (!('skipped' in read)) {
+      this.host.project.set(path, read.text);
+      // What the open documents learn from this file may have changed.
+      this.host.projectIndexed();
+    }
     if (this.host.isOpen(path)) return;
     if ('skipped' in read) {
       this.host.log.info(`Leak Lens: skipped ${path}: ${read.skipped}`);
@@ -157,8 +172,8 @@ export class ClosedFiles {
       return 0;
     }
     const outcome = this.worker
-      ? await this.worker.analyze(text, settings.engine, path)
-      : analyzeText(text, settings.engine, path);
+      ? await this.worker.analyze(text, settings.engine, path, false, this.host.project)
+      : analyzeText(text, settings.engine, path, { project: this.host.project.index });
     this.host.errors.report(outcome, path);
     // Opened while the worker analysed it: the editor's text wins.
     if (this.host.isOpen(path)) return 0;

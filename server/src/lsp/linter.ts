@@ -43,6 +43,7 @@ import { fixAll, minimalEdit } from './fix-all';
 import { WorkspaceFolders } from './folders';
 import { describeError, type Logger } from './logger';
 import { NotebookStore, type NotebookUnit } from './notebooks';
+import { ProjectIndexService } from './project-index-service';
 import { type Segment, SegmentedText } from './segments';
 import { isExcludedTestCode, type ResolvedSettings } from './settings';
 import type { SettingsService } from './settings-service';
@@ -112,6 +113,8 @@ export class Linter {
   private readonly testStatus = new Map<string, boolean>();
   readonly notebooks: NotebookStore;
   private readonly closed: ClosedFiles;
+  /** What the rest of the workspace says about names (who calls a helper, weak emitters). */
+  private readonly project = new ProjectIndexService();
   private readonly fileEvents: FileEventBatcher;
   private scanTimer: NodeJS.Timeout | undefined;
   private disposed = false;
@@ -137,6 +140,9 @@ export class Linter {
         folders: this.folders,
         isOpen: (path) => this.isOpenPath(path),
         excluded: (settings, path) => this.excludedBy(settings, path) || this.isTestCode(settings, path),
+        project: this.project,
+        // The index now knows the whole workspace: open documents were analysed without it.
+        projectIndexed: () => this.reanalyzeOpen(),
       },
       options.maxFileBytes,
       options.workerScript,
@@ -424,7 +430,7 @@ export class Linter {
     if (this.documentWorker && text.length > LARGE_DOCUMENT) {
       this.inWorker.add(unit.key);
       try {
-        outcome = await this.documentWorker.analyze(text, settings, unit.key, true);
+        outcome = await this.documentWorker.analyze(text, settings, unit.key, true, this.project);
       } catch (error) {
         if (!(error instanceof CancelledError))
           this.host.log.error(`Leak Lens: analysing ${unit.key} failed: ${describeError(error)}`);
@@ -444,15 +450,16 @@ export class Linter {
           this.host.log.error(`Leak Lens: parsing ${unit.key} failed: ${describeError(error)}`);
         }
       }
-      outcome = analyzeText(text, settings, unit.key, { tree });
+      outcome = analyzeText(text, settings, unit.key, { tree, project: this.project.index });
       if (this.documentWorker && overflowedStack(outcome)) {
         // The worker thread has a far deeper stack: try there before settling for partial results.
         this.host.log.info(
           `Leak Lens: ${unit.key} is nested too deeply for the main thread; analysing it on the worker`,
         );
         outcome =
-          (await this.documentWorker.analyze(text, settings, unit.key, true).catch(() => undefined)) ??
-          outcome;
+          (await this.documentWorker
+            .analyze(text, settings, unit.key, true, this.project)
+            .catch(() => undefined)) ?? outcome;
       }
     }
     this.errors.report(outcome, unit.key);
@@ -570,7 +577,12 @@ export class Linter {
     let applied: number;
     if (this.documentWorker && result.joined.text.length > LARGE_DOCUMENT) {
       try {
-        ({ texts, applied } = await this.documentWorker.fixAll(segments, settings.engine, unit.key));
+        ({ texts, applied } = await this.documentWorker.fixAll(
+          segments,
+          settings.engine,
+          unit.key,
+          this.project,
+        ));
       } catch (error) {
         this.host.log.warn(`Leak Lens: fix all for ${unit.key} did not finish: ${describeError(error)}`);
         return undefined;
@@ -581,7 +593,7 @@ export class Linter {
     } else {
       ({ texts, applied } = fixAll(
         segments,
-        (text) => analyzeText(text, settings.engine, unit.key).findings,
+        (text) => analyzeText(text, settings.engine, unit.key, { project: this.project.index }).findings,
       ));
     }
     this.host.log.debug(`fix all ${unit.key}: ${applied} fixes applied`);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EngineSettings } from '../types';
 import type { AnalysisOutcome } from './analysis';
+import type { ProjectIndexService, ProjectSnapshot } from './project-index-service';
 import type { Segment } from './segments';
 import type { FixAllOutcome, WorkerJob, WorkerReply } from './worker-protocol';
 
@@ -23,6 +24,8 @@ export class AnalysisWorker {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** The project index version the current thread holds (a new thread holds none). */
+  private projectVersion: number | undefined;
 
   constructor(
     private readonly script: string,
@@ -45,7 +48,9 @@ export class AnalysisWorker {
     settings: EngineSettings,
     label: string,
     suppressions = false,
+    project?: ProjectIndexService,
   ): Promise<AnalysisOutcome> {
+    this.ensureWorker();
     return this.run({
       id: this.nextId++,
       kind: 'analyze',
@@ -53,17 +58,33 @@ export class AnalysisWorker {
       settings,
       label,
       suppressions,
+      project: this.snapshotFor(project),
     }) as Promise<AnalysisOutcome>;
   }
 
-  fixAll(segments: Segment[], settings: EngineSettings, label: string): Promise<FixAllOutcome> {
+  fixAll(
+    segments: Segment[],
+    settings: EngineSettings,
+    label: string,
+    project?: ProjectIndexService,
+  ): Promise<FixAllOutcome> {
+    this.ensureWorker();
     return this.run({
       id: this.nextId++,
       kind: 'fixAll',
       segments,
       settings,
       label,
+      project: this.snapshotFor(project),
     }) as Promise<FixAllOutcome>;
+  }
+
+  /** The project index to send with a job: its data only when this thread has an older one. */
+  private snapshotFor(project: ProjectIndexService | undefined): ProjectSnapshot | undefined {
+    if (!project) return undefined;
+    const snapshot = project.snapshot(this.projectVersion);
+    this.projectVersion = snapshot.version;
+    return snapshot;
   }
 
   private run(job: WorkerJob): Promise<AnalysisOutcome | FixAllOutcome> {
@@ -79,6 +100,7 @@ export class AnalysisWorker {
     if (this.worker) return this.worker;
     // A deep stack: recursive code in the engine then survives absurd nesting that overflows the
     // main thread's (see Linter.runAnalysis, which retries such files here).
+    this.projectVersion = undefined;
     const worker = new Worker(this.script, {
       stdout: true,
       stderr: true,

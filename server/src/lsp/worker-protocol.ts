@@ -1,6 +1,7 @@
 // Messages between the language server and its analysis worker thread (structured clone).
 import type { EngineSettings } from '../types';
 import type { AnalysisOutcome } from './analysis';
+import type { ProjectSnapshot } from './project-index-service';
 import type { Segment } from './segments';
 
 export type WorkerJob =
@@ -11,8 +12,16 @@ export type WorkerJob =
       settings: EngineSettings;
       label: string;
       suppressions: boolean;
+      project?: ProjectSnapshot;
     }
-  | { id: number; kind: 'fixAll'; segments: Segment[]; settings: EngineSettings; label: string };
+  | {
+      id: number;
+      kind: 'fixAll';
+      segments: Segment[];
+      settings: EngineSettings;
+      label: string;
+      project?: ProjectSnapshot;
+    };
 
 export interface FixAllOutcome {
   texts: string[];

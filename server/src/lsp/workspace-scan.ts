@@ -33,6 +33,8 @@ export interface ScanHost {
   interrupt(): void;
   /** Started/finished notices (for a status item in the client). */
   status(state: 'scanning' | 'idle', summary?: ScanSummary): void;
+  /** Every file's text, read before any is analysed (the project index). */
+  indexProject?(files: { path: string; text: string }[]): void;
   maxFileBytes: number;
 }
 
@@ -77,6 +79,18 @@ export class WorkspaceScanner {
           onError: (path, error) => this.host.log.debug(`scan: cannot list ${path}: ${describeError(error)}`),
         });
         for (const path of files) work.push({ path, folder });
+      }
+      // First what every file says about names (who calls what), so each analysis sees the same
+      // project the command line sees.
+      if (this.host.indexProject) {
+        progress?.report(0, 'Indexing the workspace…');
+        const files: { path: string; text: string }[] = [];
+        for (let i = 0; i < work.length && !cancelled(); i++) {
+          const read = await readPythonFile(work[i].path, this.host.maxFileBytes);
+          if (!('skipped' in read)) files.push({ path: work[i].path, text: read.text });
+          if (i % 32 === 31) await yieldToEventLoop();
+        }
+        if (!cancelled()) this.host.indexProject(files);
       }
       let lastReport = 0;
       for (let i = 0; i < work.length; i++) {

@@ -3,8 +3,17 @@
 // get_job_logger(__name__)`), are objects of this class made only at module level (a singleton),
 // does the project's own `subscribe()` keep its listeners weakly? Built from the text of every
 // Python file in the project by a line scanner (no parse: it must be cheap enough to run over a
-// whole workspace before the analysis), so its answers are evidence, never proof: the rules use
-// them only to stay silent or lower a severity, never to report.
+// whole workspace before the analysis), so its answers are evidence, not proof; without an index
+// (one file analysed on its own) the rules fall back to what that file shows.
+import { fileURLToPath } from 'node:url';
+
+function safeFileURLToPath(uri: string): string | undefined {
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Calls of one name in the project, outside the file that asks. */
 export interface CallCounts {
@@ -139,8 +148,10 @@ export class ProjectIndex {
   /** Calls of `name` (as `name(...)` or `obj.name(...)`) in every file but `exceptPath`. */
   callsOf(name: string, exceptPath?: string): CallCounts {
     const counts: CallCounts = { atImport: 0, inFunctions: 0 };
+    // The language server names open documents by URI; the index, by path.
+    const except = exceptPath?.startsWith('file:') ? safeFileURLToPath(exceptPath) : exceptPath;
     for (const [path, entry] of this.files) {
-      if (path === exceptPath) continue;
+      if (path === except) continue;
       const c = entry.calls.get(name);
       if (!c) continue;
       counts.atImport += c[0];

@@ -1,0 +1,66 @@
+// The language server's project index (model/project-index.ts): what the rest of the workspace
+// says about the names a file uses, the same answers `leak-lens scan` gives. Built by the
+// workspace scan before it analyses (every workspace file's text), kept current by file events
+// and saves. Worker threads get a snapshot when theirs is out of date (a version number says
+// which), so an unchanged index costs nothing per job.
+import { ProjectIndex, type SerializedProjectIndex } from '../model/project-index';
+
+export interface ProjectSnapshot {
+  version: number;
+  /** Present when the receiver may not have this version yet. */
+  data?: SerializedProjectIndex;
+}
+
+export class ProjectIndexService {
+  private current = new ProjectIndex();
+  private version = 0;
+  private serialized: { version: number; data: SerializedProjectIndex } | undefined;
+
+  get index(): ProjectIndex {
+    return this.current;
+  }
+
+  /** Indexes (or re-indexes) one file's text. */
+  set(path: string, text: string): void {
+    this.current.addFile(path, text);
+    this.version++;
+  }
+
+  remove(path: string): void {
+    this.current.removeFile(path);
+    this.version++;
+  }
+
+  /** Starts over from a complete set of files (a workspace scan): one version for all of them. */
+  replace(files: Iterable<{ path: string; text: string }>): void {
+    const next = new ProjectIndex();
+    for (const f of files) next.addFile(f.path, f.text);
+    next.compact();
+    this.current = next;
+    this.version++;
+  }
+
+  /** The snapshot for a receiver that last got `known` (it carries the data only if that is stale). */
+  snapshot(known: number | undefined): ProjectSnapshot {
+    if (known === this.version) return { version: this.version };
+    if (this.serialized?.version !== this.version)
+      this.serialized = { version: this.version, data: this.current.toJSON() };
+    return { version: this.version, data: this.serialized.data };
+  }
+}
+
+/** The worker side: keeps the last index it was sent. */
+export class ProjectIndexReplica {
+  private version: number | undefined;
+  private index: ProjectIndex | undefined;
+
+  /** The index for a job, after applying the snapshot the job carries. */
+  apply(snapshot: ProjectSnapshot | undefined): ProjectIndex | undefined {
+    if (!snapshot) return undefined;
+    if (snapshot.data) {
+      this.index = ProjectIndex.fromJSON(snapshot.data);
+      this.version = snapshot.version;
+    }
+    return this.version === snapshot.version ? this.index : undefined;
+  }
+}
