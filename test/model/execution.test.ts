@@ -454,4 +454,19 @@ describe('execution model', () => {
     assert.deepEqual(frequencies(code, 'app/common.py'), ['unknown']);
     assert.deepEqual(frequencies(code, 'app/tests.py'), ['one-shot']);
   });
+  it('manage.py is a one-shot script only when it has a __main__ block', () => {
+    const helpers = `
+      def rebuild_search(db):
+          probe()
+    `;
+    assert.deepEqual(frequencies(helpers, 'app/database/manage.py'), ['unknown']);
+    const script = `
+      def main():
+          probe()
+
+      if __name__ == "__main__":
+          main()
+    `;
+    assert.deepEqual(frequencies(script, 'manage.py'), ['one-shot']);
+  });
 });

@@ -85,8 +85,12 @@ const ONE_SHOT_FILES =
   /(^|[/\\])(setup|noxfile|fabfile|conf|manage|__main__)\.py$|(^|[/\\])docs?[/\\]|(^|[/\\])management[/\\]commands[/\\]|(^|[/\\])migrations[/\\]/;
 
 /** Whether the file is a script that runs once (`setup.py`, `noxfile.py`, Sphinx `conf.py`, ...). */
-export function isOneShotFile(path: string | undefined): boolean {
-  return !!path && ONE_SHOT_FILES.test(path);
+export function isOneShotFile(path: string | undefined, text?: string): boolean {
+  if (!path || !ONE_SHOT_FILES.test(path)) return false;
+  // Django's `manage.py` is a script; a library module that happens to be called `manage.py`
+  // (a `database/manage.py` of helpers) is not: only one with a `__main__` block counts.
+  if (/(^|[/\\])manage\.py$/.test(path) && text !== undefined) return text.includes('__main__');
+  return true;
 }
 
 /** Handler names (`on_message`, `handle_request`, `process_item`, `dispatch`): called per event. */
@@ -383,7 +387,8 @@ function siteInfo(model: SemanticModel, node: Node, depth: number, visiting: Set
   // loop) runs for the life of the process; a `for` there walks the input of that one run.
   const kind = loopAround(node, within);
   if (!kind) return info;
-  if (info.frequency === 'one-shot' && (kind !== 'while' || isOneShotFile(model.file.path))) return info;
+  if (info.frequency === 'one-shot' && (kind !== 'while' || isOneShotFile(model.file.path, model.file.text)))
+    return info;
   return { frequency: 'repeated', reason: `it runs in a loop in ${name(fn ?? scope)}` };
 }
 
@@ -409,7 +414,7 @@ function runInfoOf(model: SemanticModel, scope: Scope, depth: number, visiting: 
   visiting.add(fn);
   let info = computeRunInfo(model, fn, depth, visiting);
   visiting.delete(fn);
-  if (ONE_SHOT_FILES.test(path) && info.frequency !== 'import-time') {
+  if (isOneShotFile(path, model.file.text) && info.frequency !== 'import-time') {
     const file = path.split(/[/\\]/).pop();
     info = /management[/\\]commands/.test(path)
       ? { frequency: 'one-shot', reason: `\`${file}\` is a management command: it runs once per process` }

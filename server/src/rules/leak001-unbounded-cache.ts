@@ -208,7 +208,7 @@ function checkCacheDecorator(ctx: RuleContext, decoratorNode: Node): void {
   if (isClearedSomewhere(file, fnName)) return;
   // A cache on code that runs only at import or start-up holds what those few calls computed.
   // (Its callers decide; the memoized body itself runs once per argument by design.)
-  if (runsAtImportTime(model, model.scopeFor(fn)) || isOneShotFile(file.path)) return;
+  if (runsAtImportTime(model, model.scopeFor(fn)) || isOneShotFile(file.path, file.text)) return;
   let params = parametersOf(fn);
   let instanceMethod = false;
   if (owner.kind === 'class') {
