@@ -469,4 +469,8 @@ describe('execution model', () => {
     `;
     assert.deepEqual(frequencies(script, 'manage.py'), ['one-shot']);
   });
+  it('files in a scripts/ folder run once per invocation', () => {
+    assert.equal(isOneShotFile('tools/scripts/lint.py'), true);
+    assert.equal(isOneShotFile('app/services/script_runner.py'), false);
+  });
 });

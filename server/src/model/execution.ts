@@ -78,11 +78,12 @@ const REGISTRATION_NAME = /regist/i;
 
 /**
  * Script files that run once: packaging and task runners, Sphinx configuration and documentation
- * scripts, `python -m` entry points, Django management commands and migrations (each runs in a
+ * scripts, files in a `scripts/` folder, `python -m` entry points, Django management commands and
+ * migrations (each runs in a
  * process of its own, or once per deployment).
  */
 const ONE_SHOT_FILES =
-  /(^|[/\\])(setup|noxfile|fabfile|conf|manage|__main__)\.py$|(^|[/\\])docs?[/\\]|(^|[/\\])management[/\\]commands[/\\]|(^|[/\\])migrations[/\\]/;
+  /(^|[/\\])(setup|noxfile|fabfile|conf|manage|__main__)\.py$|(^|[/\\])docs?[/\\]|(^|[/\\])management[/\\]commands[/\\]|(^|[/\\])migrations[/\\]|(^|[/\\])scripts[/\\]/;
 
 /** Whether the file is a script that runs once (`setup.py`, `noxfile.py`, Sphinx `conf.py`, ...). */
 export function isOneShotFile(path: string | undefined, text?: string): boolean {
