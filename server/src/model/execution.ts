@@ -79,8 +79,7 @@ const REGISTRATION_NAME = /regist/i;
 /**
  * Script files that run once: packaging and task runners, Sphinx configuration and documentation
  * scripts, files in a `scripts/` folder, `python -m` entry points, Django management commands and
- * migrations (each runs in a
- * process of its own, or once per deployment).
+ * migrations (each runs in a process of its own, or once per deployment).
  */
 const ONE_SHOT_FILES =
   /(^|[/\\])(setup|noxfile|fabfile|conf|manage|__main__)\.py$|(^|[/\\])docs?[/\\]|(^|[/\\])management[/\\]commands[/\\]|(^|[/\\])migrations[/\\]|(^|[/\\])scripts[/\\]/;
