@@ -774,6 +774,9 @@ export const rule: Rule = {
       '`close()`, `dispose()`, `__exit__`, `commit()` or `rollback()` (or a helper only they call) that rebinds it, ' +
       'for example to a saved previous value. Links between ORM-mapped objects (SQLAlchemy declarative classes, ' +
       'Django models) are the data model and are not reported.\n\n' +
+      'A bound method of the object stored on it (`self.feed = self.update`) keeps it alive like a closure; state ' +
+      'machines do this on every step, so it is reported only where this module shows the objects are made again ' +
+      'and again, once per class and attribute.\n\n' +
       'A cycle costs memory only when its objects become garbage again and again, so the severity says how sure ' +
       'that is, and the message says why:\n\n' +
       '- **warning**: objects made again and again — this module makes them in a route handler, a callback or a ' +
@@ -785,9 +788,6 @@ export const rule: Rule = {
       '- **hint**: harmless in practice — a GUI widget (tkinter, Qt, wx, urwid, …), made at the pace of its user; or, ' +
       'when the project is indexed (the CLI and the editor index it), a class that no code in the project makes or ' +
       'derives from.\n' +
-      'A bound method of the object stored on it (`self.feed = self.update`) keeps it alive like a closure; state ' +
-      'machines do this on every step, so it is reported only where this module shows the objects are made again ' +
-      'and again, once per class and attribute.\n' +
       '- **not reported**: objects made once (at import, in `main()`, in a start-up hook, in a `click` command); and, ' +
       'for a class made elsewhere, framework and configuration objects that live as long as the process: a class ' +
       'or base named for such a role (`…App`, `…Server`, `…Pool`, `…Manager`, `…Registry`, `…Mapper`, `…Dialect`, ' +
