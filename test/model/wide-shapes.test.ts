@@ -121,4 +121,12 @@ describe('WordIndex', () => {
     assert.equal(index.indexed, true);
     assert.deepEqual(index.offsets('alpha beta'), wordOffsets(text, 'alpha beta'));
   });
+  it('a parent asked of every child of a wide node answers for all its siblings at once', () => {
+    // A module of 20,000 statements: a flat node of many children, where climbing from each
+    // candidate to its statement asked wasm for the parent each time.
+    const text = `${LEAK}${'_x = {}\n'.repeat(20_000)}`;
+    const result = analyzeSource(text);
+    assert.deepEqual(result.ruleErrors, []);
+    assert.ok(result.findings.some((f) => f.code === 'LEAK001' && f.range.start.line === 0));
+  });
 });

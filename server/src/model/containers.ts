@@ -419,6 +419,8 @@ export interface ContainerFacts {
   effects: Effect[];
 }
 
+const ENOUGH_REPEATED_WRITES = 64;
+
 export function containerFacts(
   model: SemanticModel,
   accesses: Access[],
@@ -435,12 +437,19 @@ export function containerFacts(
   // Growth counts only where it can pile up: code that runs again and again (or whose callers
   // are elsewhere), not import-time registration or one-shot start-up code.
   const runs = new Map<Effect, RunInfo>();
+  // Once this many writes are known to repeat, the finding stands and the rest only lengthen its
+  // list: they are taken as written at run time without asking (20,000 writers cost 20,000 call
+  // graph walks otherwise).
+  let repeatedWrites = 0;
   const atRuntime = (e: Effect) => {
     const w = writerOf(e.access.scope);
     if (!w || fillOnce.has(w)) return false;
+    if (repeatedWrites >= ENOUGH_REPEATED_WRITES && e.access.scope.isRuntime) return true;
     const info = runInfoAt(model, e.site);
     runs.set(e, info);
-    return mayRunRepeatedly(info);
+    const repeats = mayRunRepeatedly(info);
+    if (repeats) repeatedWrites++;
+    return repeats;
   };
   // `if key not in d: return …` before `d[key]`: a defaultdict read that cannot insert.
   const membership = new Set<string>();

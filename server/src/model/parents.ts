@@ -28,6 +28,16 @@ export class NodeMemo<T> {
     return answer;
   }
 
+  /** Records an answer computed alongside another (the parent of every sibling at once). */
+  set(node: Node, answer: T): void {
+    let answers = this.byTree.get(node.tree);
+    if (!answers) {
+      answers = new Map();
+      this.byTree.set(node.tree, answers);
+    }
+    answers.set(node.id, answer);
+  }
+
   forget(tree: Tree): void {
     this.byTree.delete(tree);
   }
@@ -47,5 +57,16 @@ export function parentOf(node: Node): Node | null;
 export function parentOf(node: Node | null | undefined): Node | null | undefined;
 export function parentOf(node: Node | null | undefined): Node | null | undefined {
   if (!node) return undefined;
-  return parents.get(node, (n) => n.parent);
+  return parents.get(node, (n) => {
+    const parent = n.parent;
+    // Finding a parent walks its children from the first: on a wide node (a flat ERROR node of
+    // thousands of children, a module of thousands of statements) asking each child in turn is
+    // quadratic. One pass over the children answers for all of them.
+    if (parent && parent.childCount > WIDE)
+      for (const child of parent.children) if (child) parents.set(child, parent);
+    return parent;
+  });
 }
+
+/** Above this many children, a parent answers for all its children at once. */
+const WIDE = 32;
