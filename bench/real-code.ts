@@ -10,12 +10,33 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
+import { random as prng } from '../scripts/fuzz';
 
-const root = resolve(import.meta.dirname, '..');
+const root = resolve(__dirname, '..');
 const cli = join(root, 'dist', 'cli.js');
 
-function parseArgs(argv) {
-  const opts = { seed: 1, perCode: 6, includeTests: false, context: 10, dirs: [] };
+interface Options {
+  seed: number;
+  perCode: number;
+  includeTests: boolean;
+  context: number;
+  dirs: string[];
+  sampleJson?: string;
+  countsJson?: string;
+}
+
+interface Finding {
+  code: string;
+  severity: string;
+  message: string;
+  path: string;
+  range: { start: { line: number } };
+}
+
+type Located = Finding & { repo: string; commit: string; dir: string };
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = { seed: 1, perCode: 6, includeTests: false, context: 10, dirs: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -35,19 +56,7 @@ function parseArgs(argv) {
   return opts;
 }
 
-/** mulberry32: a small seeded PRNG, so a sample can be drawn again. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function commitOf(dir) {
+function commitOf(dir: string): string {
   try {
     return execFileSync('git', ['-C', dir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
   } catch {
@@ -55,7 +64,7 @@ function commitOf(dir) {
   }
 }
 
-function repoName(dir) {
+function repoName(dir: string): string {
   // Checkouts are named owner+name by convention here; show owner/name (and the folder scanned
   // when it is a part of the checkout, e.g. a service's own package beside vendored libraries).
   let top = dir;
@@ -67,7 +76,10 @@ function repoName(dir) {
   return sub ? `${name}/${sub}` : name;
 }
 
-function scan(dir, includeTests) {
+function scan(
+  dir: string,
+  includeTests: boolean,
+): { report: { filesScanned: number; findings: Finding[] }; seconds: number } {
   const args = [cli, 'scan', dir, '--format', 'json'];
   if (includeTests) args.push('--include-tests');
   const started = performance.now();
@@ -78,7 +90,7 @@ function scan(dir, includeTests) {
   return { report, seconds };
 }
 
-function context(dir, path, line, n) {
+function context(dir: string, path: string, line: number, n: number): string {
   const text = readFileSync(join(dir, path), 'utf8').split('\n');
   const from = Math.max(0, line - n);
   const to = Math.min(text.length, line + n + 1);
@@ -98,8 +110,11 @@ function main() {
     console.error('dist/cli.js is missing: run `npm run build` first');
     process.exit(2);
   }
-  const all = [];
-  const counts = {};
+  const all: Located[] = [];
+  const counts: Record<
+    string,
+    { commit: string; files: number; seconds: number; perCode: Record<string, number> }
+  > = {};
   let totalSeconds = 0;
   let totalFiles = 0;
   for (const dir of opts.dirs) {
@@ -108,7 +123,7 @@ function main() {
     const { report, seconds } = scan(dir, opts.includeTests);
     totalSeconds += seconds;
     totalFiles += report.filesScanned;
-    const perCode = {};
+    const perCode: Record<string, number> = {};
     for (const f of report.findings) {
       perCode[f.code] = (perCode[f.code] ?? 0) + 1;
       all.push({ repo: name, commit, dir, ...f, path: relative(dir, resolve(dir, f.path)) });
@@ -148,7 +163,7 @@ function main() {
 
   // Stratified sample: up to N per code, drawn with the seed, in a stable order.
   const random = prng(opts.seed);
-  const sample = [];
+  const sample: Located[] = [];
   for (const code of codes) {
     const pool = all
       .filter((f) => f.code === code)
