@@ -57,6 +57,8 @@ interface InitializationOptions {
   maxFileBytes?: number;
   /** Send leakLens/documentStatus notifications (default false). */
   documentStatus?: boolean;
+  /** Budget of one open document's analysis, in ms (default 10,000). */
+  analysisTimeoutMs?: number;
   /** `leakLens` settings, for clients without workspace/configuration (either key). */
   settings?: unknown;
   leakLens?: unknown;
@@ -64,6 +66,7 @@ interface InitializationOptions {
 
 const DEFAULT_DEBOUNCE_MS = 150;
 const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
+const DEFAULT_ANALYSIS_TIMEOUT_MS = 10_000;
 
 function toScanFolders(folders: readonly WorkspaceFolder[]): ScanFolder[] {
   const out: ScanFolder[] = [];
@@ -149,6 +152,10 @@ export function startServer(): void {
         maxFileBytes: numberOption(options.maxFileBytes, DEFAULT_MAX_FILE_BYTES),
         versionedEdits: capabilities.workspace?.workspaceEdit?.documentChanges === true,
         workerScript: AnalysisWorker.locate(),
+        analysisTimeoutMs:
+          options.analysisTimeoutMs === undefined
+            ? undefined
+            : Math.max(100, numberOption(options.analysisTimeoutMs, DEFAULT_ANALYSIS_TIMEOUT_MS)),
       },
     );
     linter.setFolders(initialFolders(params));

@@ -1,7 +1,7 @@
 // The incremental tree of an open document must equal a fresh parse of the same text after any
 // sequence of LSP edits: a wrong InputEdit silently corrupts every later analysis.
 import * as assert from 'node:assert/strict';
-import { OpenDocument } from '../../server/src/lsp/documents';
+import { diffEdit, OpenDocument } from '../../server/src/lsp/documents';
 import { initParser, parsePython, type Tree } from '../../server/src/parser';
 
 /** Every node with its type, indices and points (toString alone would miss wrong points). */
@@ -119,5 +119,50 @@ describe('OpenDocument: incremental re-parsing', () => {
     assert.equal(doc.syntaxTree(), first);
     assert.equal(doc.lastParseMs, 0);
     doc.dispose();
+  });
+
+  it('diffEdit: one edit from the old text to the new re-parses to a fresh parse (the path of the analysis threads)', () => {
+    const start = 'import os\r\n\r\ndef fünc(a):\n    return "héllo 🎉" + a\n\nclass C:\n    x = [1, 2]\n';
+    for (let seed = 1; seed <= 12; seed++) {
+      const rnd = random(seed);
+      let text = start;
+      let tree = parsePython(text);
+      for (let step = 0; step < 40; step++) {
+        // Several edits between two analyses, as when edits arrive faster than the analyses.
+        let next = text;
+        for (let k = 1 + Math.floor(rnd() * 3); k > 0; k--) {
+          const a = Math.floor(rnd() * (next.length + 1));
+          const b = Math.min(next.length, a + Math.floor(rnd() * 6));
+          const insert = rnd() < 0.7 ? PIECES[Math.floor(rnd() * PIECES.length)] : '';
+          next = next.slice(0, a) + insert + next.slice(b); // may split a surrogate pair: diffEdit copes
+        }
+        const edit = diffEdit(text, next);
+        if (edit) {
+          tree.edit(edit);
+          const reparsed = parsePython(next, tree);
+          tree.delete();
+          tree = reparsed;
+        } else assert.equal(next, text);
+        text = next;
+        assert.equal(dump(tree), freshSexp(text), `seed ${seed} step ${step}`);
+      }
+      tree.delete();
+    }
+  });
+
+  it('diffEdit: the changed span between the common prefix and suffix, never inside a surrogate pair', () => {
+    assert.equal(diffEdit('same', 'same'), undefined);
+    assert.deepEqual(diffEdit('ab\ncd', 'ab\nXcd'), {
+      startIndex: 3,
+      oldEndIndex: 3,
+      newEndIndex: 4,
+      startPosition: { row: 1, column: 0 },
+      oldEndPosition: { row: 1, column: 0 },
+      newEndPosition: { row: 1, column: 1 },
+    });
+    // 🎉 and 🎊 share their high surrogate: the edit starts before it.
+    const edit = diffEdit('x🎉y', 'x🎊y');
+    assert.equal(edit?.startIndex, 1);
+    assert.equal(edit?.oldEndIndex, 3);
   });
 });

@@ -169,7 +169,96 @@ describe('protocol: robustness', function () {
     await stillServing();
   });
 
+  it('a document that takes seconds delays neither the diagnostics nor the code actions of another', async () => {
+    const heavy = `${BASE}/heavy.py`;
+    const small = `${BASE}/small.py`;
+    const since = client.mark;
+    await client.open(heavy, slowModule(20_000));
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    const diagnostics = await client.openAndWait(small, CACHE_LEAK);
+    assert.deepEqual(codesOf(diagnostics), ['LEAK001']);
+    const actions = (await client.codeActions(small, diagnostics[0].range, diagnostics)) ?? [];
+    assert.ok(actions.length > 0, 'the quick fixes of the small file');
+    const answered = Date.now() - started;
+    const heavyPublished = client.events
+      .slice(since)
+      .some((e) => e.kind === 'diagnostics' && e.params.uri === heavy && e.params.diagnostics.length > 0);
+    assert.equal(
+      heavyPublished,
+      false,
+      `the heavy file was done first (small file answered in ${answered} ms)`,
+    );
+    // The heavy file gets its findings in the end.
+    const published = await client.diagnosticsFor(heavy, (p) => p.diagnostics.length > 0, since, 120_000);
+    assert.ok(codesOf(published.diagnostics).includes('LEAK001'));
+    await client.close(heavy);
+    await client.close(small);
+  });
+
   it('writes nothing but JSON-RPC to stdout and nothing to stderr', () => {
     assert.equal(client.stderr, '');
   });
 });
+
+describe('protocol: analysis budget', function () {
+  this.timeout(180_000);
+  let client: TestClient;
+
+  before(async () => {
+    client = await TestClient.start({ initializationOptions: { analysisTimeoutMs: 100 } });
+  });
+  after(async () => {
+    await client.stop();
+  });
+
+  it('a document past the budget gets one notice instead of findings, and the others go on', async () => {
+    const slow = `${BASE}/budget/slow.py`;
+    const since = client.mark;
+    await client.open(slow, slowModule(20_000));
+    // Another document meanwhile: analysed as usual.
+    assert.deepEqual(codesOf(await client.openAndWait(`${BASE}/budget/other.py`, LIST_LEAK)), ['LEAK002']);
+    const published = await client.diagnosticsFor(slow, () => true, since, 60_000);
+    assert.equal(published.diagnostics.length, 1);
+    const [notice] = published.diagnostics;
+    assert.match(
+      String(notice.message),
+      /^Leak Lens stopped analysing this file after [\d.]+ s \(analysis timed out\)/,
+    );
+    assert.equal(notice.source, 'Leak Lens');
+    assert.equal(notice.code, undefined);
+    assert.deepEqual(notice.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
+    // Made small again, the file gets its findings back.
+    assert.deepEqual(codesOf(await client.setText(slow, CACHE_LEAK)), ['LEAK001']);
+  });
+});
+
+/** A module with a leak every few lines (`lines` long): seconds of analysis. */
+function slowModule(lines: number): string {
+  const unit = (i: number) => `
+_cache_${i} = {}
+_events_${i} = []
+
+
+class Handler${i}:
+    def __init__(self, bus):
+        self.bus = bus
+        bus.subscribe("evt${i}", self.on_event)
+
+    def on_event(self, payload):
+        _events_${i}.append(payload)
+
+
+def load_${i}(path, key):
+    _cache_${i}[key] = open(path).read()
+    return _cache_${i}[key]
+`;
+  const parts: string[] = ['import os\n'];
+  let count = 1;
+  for (let i = 0; count < lines; i++) {
+    const u = unit(i);
+    parts.push(u);
+    count += u.split('\n').length - 1;
+  }
+  return parts.join('');
+}

@@ -1,42 +1,156 @@
-// Worker thread of the language server (bundled as dist/analysis-worker.js): analyses what would
-// block the server for too long — very large documents, and the files of the workspace scan — so
-// the main thread keeps answering the editor. Stale work is cancelled by terminating the thread.
+// Worker thread of the language server (bundled as dist/analysis-worker.js): every analysis runs
+// here — open documents and notebooks on the pool's threads (analysis-pool.ts), the files of the
+// workspace scan on their own (worker-client.ts) — so the main thread only keeps texts and
+// answers the editor. Stale or runaway work is stopped by terminating the thread.
+//
+// For open documents the thread keeps, per document key, the text and tree it last analysed
+// (least recently used first out, bounded in characters): the next text of that document is
+// compared with the kept one and the tree re-parsed incrementally from the one changed span.
+// If the parser module fails (a wasm abort or trap), the thread answers and then exits: the
+// pool starts a fresh one, with fresh memory.
 import { parentPort } from 'node:worker_threads';
-import { initEngine } from '../engine';
-import { analyzeText } from './analysis';
+import { initEngine, parserGeneration } from '../engine';
+import type { ProjectIndex } from '../model/project-index';
+import { parsePython, type Tree } from '../parser';
+import { type AnalysisOutcome, analyzeText, failedOutcome, warmUpEngine } from './analysis';
+import { diffEdit } from './documents';
 import { fixAll } from './fix-all';
 import { describeError } from './logger';
 import { ProjectIndexReplica } from './project-index-service';
 import type { WorkerJob, WorkerReply } from './worker-protocol';
 
+type AnalyzeJob = Extract<WorkerJob, { kind: 'analyze' }>;
+
+/** Characters of kept texts (their trees take ~20 bytes of wasm heap per character). */
+const MAX_KEPT_CHARS = 6 * 1024 * 1024;
+const MAX_KEPT_DOCUMENTS = 48;
+
+interface Kept {
+  text: string;
+  tree: Tree;
+  generation: number;
+}
+
+/** Texts and trees of open documents, least recently used first. */
+class TreeCache {
+  private readonly entries = new Map<string, Kept>();
+  private chars = 0;
+
+  /** The kept entry for `key`, taken out of the cache (the caller puts back what it ends with). */
+  take(key: string): Kept | undefined {
+    const kept = this.entries.get(key);
+    if (!kept) return undefined;
+    this.entries.delete(key);
+    this.chars -= kept.text.length;
+    if (kept.generation !== parserGeneration()) return undefined; // its module is gone
+    return kept;
+  }
+
+  put(key: string, kept: Kept): void {
+    this.drop(key);
+    if (kept.text.length > MAX_KEPT_CHARS) {
+      kept.tree.delete();
+      return;
+    }
+    this.entries.set(key, kept);
+    this.chars += kept.text.length;
+    for (const [oldest, entry] of this.entries) {
+      if (this.chars <= MAX_KEPT_CHARS && this.entries.size <= MAX_KEPT_DOCUMENTS) break;
+      this.entries.delete(oldest);
+      this.chars -= entry.text.length;
+      if (entry.generation === parserGeneration()) entry.tree.delete();
+    }
+  }
+
+  drop(key: string): void {
+    const kept = this.take(key);
+    kept?.tree.delete();
+  }
+}
+
+const cache = new TreeCache();
+
+/**
+ * Analyse an open document's text, re-parsing the tree kept for its key incrementally. The
+ * parse counts against the budget; a failed or timed-out parse keeps nothing.
+ */
+function analyzeKept(job: AnalyzeJob, project: ProjectIndex | undefined): AnalysisOutcome {
+  const key = job.key as string;
+  const started = performance.now();
+  const deadline = job.timeoutMs === undefined ? undefined : Date.now() + job.timeoutMs;
+  const kept = cache.take(key);
+  let tree: Tree;
+  try {
+    if (kept && kept.text === job.text) tree = kept.tree;
+    else {
+      const edit = kept ? diffEdit(kept.text, job.text) : undefined;
+      if (kept && edit) kept.tree.edit(edit);
+      tree = parsePython(job.text, kept && edit ? kept.tree : undefined, { deadline });
+      kept?.tree.delete();
+    }
+  } catch (error) {
+    // (A tree of a failed module went with the module; a timed-out parse leaves the old one edited.)
+    if (kept && kept.generation === parserGeneration()) kept.tree.delete();
+    return failedOutcome(error, performance.now() - started);
+  }
+  const parseMs = performance.now() - started;
+  const outcome = analyzeText(job.text, job.settings, job.label, {
+    tree,
+    suppressions: job.suppressions,
+    project,
+    timeoutMs: deadline === undefined ? undefined : Math.max(1, deadline - Date.now()),
+  });
+  outcome.parseMs = parseMs;
+  if (outcome.parserFailed) return outcome;
+  cache.put(key, { text: job.text, tree, generation: parserGeneration() });
+  return outcome;
+}
+
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('analysis-worker.js must run as a worker thread');
   await initEngine();
+  warmUpEngine();
   const replica = new ProjectIndexReplica();
   port.on('message', (job: WorkerJob) => {
+    if (job.kind === 'forget') {
+      for (const key of job.keys) cache.drop(key);
+      return;
+    }
     const project = replica.apply(job.project);
     let reply: WorkerReply;
+    let parserDown = false;
     try {
-      if (job.kind === 'analyze')
-        reply = {
-          kind: 'done',
-          id: job.id,
-          result: analyzeText(job.text, job.settings, job.label, { suppressions: job.suppressions, project }),
-        };
-      else {
-        const result = fixAll(
-          job.segments,
-          (text) => analyzeText(text, job.settings, job.label, { project }).findings,
-        );
-        reply = { kind: 'done', id: job.id, result };
+      if (job.kind === 'analyze') {
+        const result = job.key
+          ? analyzeKept(job, project)
+          : analyzeText(job.text, job.settings, job.label, {
+              suppressions: job.suppressions,
+              project,
+              timeoutMs: job.timeoutMs,
+            });
+        parserDown = result.parserFailed === true;
+        reply = { kind: 'done', id: job.id, result, external: external() };
+      } else {
+        const result = fixAll(job.segments, (text) => {
+          const outcome = analyzeText(text, job.settings, job.label, { project });
+          if (outcome.parserFailed) parserDown = true;
+          return outcome.findings;
+        });
+        reply = { kind: 'done', id: job.id, result, external: external() };
       }
     } catch (error) {
-      reply = { kind: 'failed', id: job.id, error: describeError(error) };
+      reply = { kind: 'failed', id: job.id, error: describeError(error), external: external() };
     }
     port.postMessage(reply);
+    // The parser module failed: a fresh thread is the cleanest fresh start (the pool makes one).
+    if (parserDown) process.exit(0);
   });
   port.postMessage({ kind: 'ready' } satisfies WorkerReply);
+}
+
+function external(): number {
+  return process.memoryUsage().external;
 }
 
 void main();

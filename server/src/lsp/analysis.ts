@@ -1,16 +1,19 @@
 // Runs the engine for the language server without ever taking the server down: a rule that
 // throws is reported (the other rules' findings are still published); if the engine itself
 // throws (say, a stack overflow on absurdly deep nesting), the rules are retried one by one so
-// the file still gets whatever findings can be computed. On the worker thread each finding also
-// gets its "Suppress … on this line" fix while the tree is at hand (the main thread has no tree
-// for those texts); on the main thread that fix is computed when a code action asks for it.
-import { analyzeSource } from '../engine';
+// the file still gets whatever findings can be computed. A time budget, or the parser module
+// failing, ends the analysis as a whole (`timedOut`, `parserFailed`). On the analysis threads
+// each finding also gets its "Suppress … on this line" fix while the tree is at hand, so code
+// actions need no tree on the main thread; without threads that fix is computed when a code
+// action asks for it.
+import { analyzeSource, isParserCrash, ParseTimeoutError } from '../engine';
+import { dedent } from '../fixes/edits';
 import type { ProjectIndex } from '../model/project-index';
 import { SourceFile } from '../model/source';
 import { suppressionFix } from '../noqa';
 import { parsePython, type Tree } from '../parser';
 import { RULES } from '../rules/index';
-import type { EngineSettings, Finding, Fix, Rule } from '../types';
+import { DEFAULT_SETTINGS, type EngineSettings, type Finding, type Fix, type Rule } from '../types';
 import { describeError, type Logger } from './logger';
 
 export interface LspFinding extends Finding {
@@ -26,6 +29,12 @@ export interface AnalysisOutcome {
   ruleErrors: { code: string; error: string }[];
   /** The engine's own failure, when degraded. */
   engineError?: string;
+  /** Parsing and the rules ran past the time budget: no findings. */
+  timedOut?: boolean;
+  /** The parser module failed on this text (it has been discarded): no findings. */
+  parserFailed?: boolean;
+  /** Milliseconds spent parsing, when the caller parsed (the analysis worker). */
+  parseMs?: number;
 }
 
 export interface AnalyzeTextOptions {
@@ -37,6 +46,26 @@ export interface AnalyzeTextOptions {
   rules?: readonly Rule[];
   /** What the rest of the workspace says about names (see model/project-index.ts). */
   project?: ProjectIndex;
+  /** Budget of parsing and the rules in ms (checked between rules): past it the outcome is `timedOut`. */
+  timeoutMs?: number;
+}
+
+/** Ends the outcome when `error` ends the analysis as a whole (no rule-by-rule retry); false otherwise. */
+function endsAnalysis(error: unknown, outcome: AnalysisOutcome): boolean {
+  if (error instanceof ParseTimeoutError) outcome.timedOut = true;
+  else if (isParserCrash(error)) outcome.parserFailed = true;
+  else return false;
+  outcome.findings = [];
+  outcome.degraded = true;
+  outcome.engineError = describeError(error);
+  return true;
+}
+
+/** The outcome of an analysis that `error` stopped before the rules ran (a failed parse). */
+export function failedOutcome(error: unknown, analyzeMs: number): AnalysisOutcome {
+  const outcome: AnalysisOutcome = { findings: [], analyzeMs, degraded: true, ruleErrors: [] };
+  if (!endsAnalysis(error, outcome)) outcome.engineError = describeError(error);
+  return outcome;
 }
 
 /** Analyse `text`. Never throws: failures end up in the outcome. */
@@ -44,37 +73,53 @@ export function analyzeText(
   text: string,
   settings: EngineSettings,
   label: string,
-  { tree, suppressions = false, rules = RULES, project }: AnalyzeTextOptions = {},
+  { tree, suppressions = false, rules = RULES, project, timeoutMs }: AnalyzeTextOptions = {},
 ): AnalysisOutcome {
   const started = performance.now();
+  const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
+  const remaining = () => (deadline === undefined ? undefined : Math.max(1, deadline - Date.now()));
+  const outcome: AnalysisOutcome = { findings: [], analyzeMs: 0, degraded: false, ruleErrors: [] };
+  const done = () => {
+    outcome.analyzeMs = performance.now() - started;
+    return outcome;
+  };
   let own: Tree | undefined;
   try {
-    own = tree ? undefined : parsePython(text);
+    own = tree ? undefined : parsePython(text, undefined, { deadline });
   } catch (error) {
-    return {
-      findings: [],
-      analyzeMs: performance.now() - started,
-      degraded: true,
-      ruleErrors: [],
-      engineError: describeError(error),
-    };
+    return failedOutcome(error, performance.now() - started);
   }
   const used = (tree ?? own) as Tree;
   try {
-    const outcome: AnalysisOutcome = { findings: [], analyzeMs: 0, degraded: false, ruleErrors: [] };
     try {
-      const result = analyzeSource(text, { settings, tree: used, path: label, rules, project });
+      const result = analyzeSource(text, {
+        settings,
+        tree: used,
+        path: label,
+        rules,
+        project,
+        timeoutMs: remaining(),
+      });
       outcome.findings = result.findings;
       outcome.ruleErrors = result.ruleErrors;
     } catch (error) {
+      if (endsAnalysis(error, outcome)) return done();
       outcome.degraded = true;
       outcome.engineError = describeError(error);
       for (const rule of rules) {
         try {
           outcome.findings.push(
-            ...analyzeSource(text, { settings, tree: used, path: label, rules: [rule], project }).findings,
+            ...analyzeSource(text, {
+              settings,
+              tree: used,
+              path: label,
+              rules: [rule],
+              project,
+              timeoutMs: remaining(),
+            }).findings,
           );
         } catch (e) {
+          if (endsAnalysis(e, outcome)) return done();
           outcome.ruleErrors.push({ code: rule.code, error: describeError(e) });
         }
       }
@@ -86,11 +131,22 @@ export function analyzeText(
         outcome.ruleErrors.push({ code: 'noqa', error: describeError(error) });
       }
     }
-    outcome.analyzeMs = performance.now() - started;
-    return outcome;
+    return done();
   } finally {
-    own?.delete();
+    // A tree of a failed parser module went with the module.
+    if (!outcome.parserFailed) own?.delete();
   }
+}
+
+/**
+ * Run every rule once on its documented example, so the first real analysis does not also pay
+ * for compiling the engine's code (the JIT), which otherwise adds a second to the first file.
+ * Returns the milliseconds it took.
+ */
+export function warmUpEngine(): number {
+  const started = performance.now();
+  for (const rule of RULES) analyzeText(dedent(rule.docs.example), DEFAULT_SETTINGS, `warm-up ${rule.code}`);
+  return performance.now() - started;
 }
 
 /** Give findings (of exactly `text`, parsed as `tree`) their suppression fix, if they lack one. */

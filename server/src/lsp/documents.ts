@@ -61,6 +61,45 @@ function advance(start: Point, inserted: string): Point {
   return { row: start.row + rows, column: inserted.length - last - 1 };
 }
 
+/**
+ * The one tree-sitter edit that turns `before` into `after`: the changed middle between their
+ * common prefix and suffix (the analysis worker receives whole texts and re-parses its cached
+ * tree incrementally with this). Undefined when the texts are equal. Never cuts a surrogate pair.
+ */
+export function diffEdit(before: string, after: string): Edit | undefined {
+  if (before === after) return undefined;
+  const max = Math.min(before.length, after.length);
+  let start = 0;
+  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let oldEnd = before.length;
+  let newEnd = after.length;
+  while (oldEnd > start && newEnd > start && before.charCodeAt(oldEnd - 1) === after.charCodeAt(newEnd - 1)) {
+    oldEnd--;
+    newEnd--;
+  }
+  if (start > 0 && isHighSurrogate(before.charCodeAt(start - 1))) start--;
+  if (oldEnd < before.length && isLowSurrogate(before.charCodeAt(oldEnd))) {
+    oldEnd++;
+    newEnd++;
+  }
+  const startPosition = pointAt(before, start);
+  return {
+    startIndex: start,
+    oldEndIndex: oldEnd,
+    newEndIndex: newEnd,
+    startPosition,
+    oldEndPosition: advance(startPosition, before.slice(start, oldEnd)),
+    newEndPosition: advance(startPosition, after.slice(start, newEnd)),
+  };
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}
+
 const LONE_CR = /\r(?!\n)/;
 
 export class OpenDocument {

@@ -1,31 +1,33 @@
 // The language server's state and mechanics, independent of the wire: open documents and
 // notebooks, debounced analysis, what was published where, code actions and fix-all; closed
 // files (workspace scan, file watching) are delegated to ClosedFiles. server.ts feeds it LSP
-// events and sends what it returns.
+// events and sends what it returns. Analyses run on the threads of an AnalysisPool: the main
+// thread keeps the texts and the last result of each unit (findings with their fixes, which is
+// what code actions are made from) and never parses or analyses, so it always answers.
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type {
-  CodeAction,
-  CodeActionContext,
-  Diagnostic,
-  FileEvent,
-  TextDocumentContentChangeEvent,
-  WorkDoneProgressServerReporter,
-  WorkspaceEdit,
+import {
+  type CodeAction,
+  type CodeActionContext,
+  type Diagnostic,
+  DiagnosticSeverity,
+  type FileEvent,
+  type TextDocumentContentChangeEvent,
+  type WorkDoneProgressServerReporter,
+  type WorkspaceEdit,
 } from 'vscode-languageserver';
 import { isExcluded } from '../exclude';
-import { dedent } from '../fixes/edits';
 import { parsePython } from '../parser';
-import { RULES } from '../rules/index';
-import { DEFAULT_SETTINGS, type EngineSettings, type Range } from '../types';
+import type { EngineSettings, Range } from '../types';
 import {
   AnalysisErrorLog,
   type AnalysisOutcome,
   addSuppressions,
   analyzeText,
   type LspFinding,
-  overflowedStack,
+  warmUpEngine,
 } from './analysis';
+import { AnalysisPool, PRIORITY, type Priority, seconds } from './analysis-pool';
 import { ClosedFiles } from './closed-files';
 import {
   FIX_ALL_KIND,
@@ -35,7 +37,7 @@ import {
   quickFixes,
   workspaceEdit,
 } from './code-actions';
-import { isOurs, toDiagnostic } from './diagnostics';
+import { isOurs, SOURCE, toDiagnostic } from './diagnostics';
 import { OpenDocument } from './documents';
 import { FileEventBatcher } from './file-events';
 import { inSkippedDirectory } from './files';
@@ -48,7 +50,7 @@ import { type Segment, SegmentedText } from './segments';
 import { isExcludedTestCode, type ResolvedSettings } from './settings';
 import type { SettingsService } from './settings-service';
 import { isNotebookCellUri, isPythonSourceUri, uriToPath } from './uri';
-import { AnalysisWorker, CancelledError } from './worker-client';
+import { CancelledError } from './worker-client';
 import type { ScanFolder, ScanSummary } from './workspace-scan';
 
 export interface LinterOptions {
@@ -63,6 +65,8 @@ export interface LinterOptions {
    * everything is analysed on the main thread.
    */
   workerScript?: string;
+  /** Budget of one open document's analysis, in ms (default 10 s): past it, a notice instead of findings. */
+  analysisTimeoutMs?: number;
 }
 
 export interface LinterHost {
@@ -87,14 +91,17 @@ interface UnitResult {
   generation: number;
   joined: SegmentedText;
   findings: LspFinding[];
+  /** Shown at the top of the document instead of findings (the analysis timed out or failed). */
+  notice?: string;
   /** Undefined when the unit is disabled or excluded (nothing published). */
   settings?: ResolvedSettings;
 }
 
-// Documents this large are analysed on the worker thread, after a longer pause: one analysis can
-// take seconds, and the main thread must keep answering the editor meanwhile.
+// Documents this large (or slow to analyse) wait for a longer pause after an edit: one analysis
+// can take seconds. Without analysis threads (running from sources), they go to the one worker.
 const LARGE_DOCUMENT = 512 * 1024;
 const LARGE_DEBOUNCE_MS = 1000;
+const DEFAULT_ANALYSIS_TIMEOUT_MS = 10_000;
 const RESCAN_DELAY_MS = 500;
 
 export class Linter {
@@ -105,10 +112,13 @@ export class Linter {
   private readonly timers = new Map<string, Pending>();
   private readonly folders = new WorkspaceFolders();
   private readonly errors: AnalysisErrorLog;
-  /** Worker thread for large open documents (undefined: everything on the main thread). */
-  private readonly documentWorker: AnalysisWorker | undefined;
-  /** Units whose analysis is running on the document worker. */
-  private readonly inWorker = new Set<string>();
+  /** The threads that analyse open documents and notebooks (undefined: the main thread does). */
+  private readonly pool: AnalysisPool | undefined;
+  /** Per unit key, the analysis on its way (code actions wait for it rather than start another). */
+  private readonly inflight = new Map<
+    string,
+    { signature: string; generation: number; result: Promise<UnitResult | undefined> }
+  >();
   /** Per unit key, whether it was last reported as test code left out (documentStatus). */
   private readonly testStatus = new Map<string, boolean>();
   readonly notebooks: NotebookStore;
@@ -124,7 +134,13 @@ export class Linter {
     private readonly options: LinterOptions,
   ) {
     this.errors = new AnalysisErrorLog(host.log);
-    this.documentWorker = options.workerScript ? new AnalysisWorker(options.workerScript) : undefined;
+    this.pool = options.workerScript
+      ? new AnalysisPool(options.workerScript, this.project, {
+          timeoutMs: options.analysisTimeoutMs ?? DEFAULT_ANALYSIS_TIMEOUT_MS,
+          heavyChars: LARGE_DOCUMENT,
+          log: (message) => host.log.debug(message),
+        })
+      : undefined;
     this.notebooks = new NotebookStore({
       changed: (uri) => this.scheduleNotebook(uri, options.debounceMs),
       closed: (uri) => this.notebookClosed(uri),
@@ -228,12 +244,11 @@ export class Linter {
     } catch (error) {
       this.host.log.error(`Leak Lens: applying changes to ${uri} failed: ${describeError(error)}`);
     }
-    // Whatever the worker is doing for this document is stale now.
-    if (this.inWorker.has(uri)) this.documentWorker?.cancel();
-    const delay =
-      doc.text.length > LARGE_DOCUMENT
-        ? Math.max(LARGE_DEBOUNCE_MS, this.options.debounceMs)
-        : this.options.debounceMs;
+    // A slow analysis of this document's previous text is wasted work now.
+    this.pool?.stopStale(uri);
+    const delay = this.isHeavy(uri, doc.text.length)
+      ? Math.max(LARGE_DEBOUNCE_MS, this.options.debounceMs)
+      : this.options.debounceMs;
     this.schedule({ kind: 'document', key: uri, doc }, delay);
   }
 
@@ -261,6 +276,8 @@ export class Linter {
   private forget(key: string): void {
     this.timers.get(key)?.cancel();
     this.timers.delete(key);
+    this.pool?.forget(key);
+    this.inflight.delete(key);
     this.results.delete(key);
     this.published.delete(key);
     this.testStatus.delete(key);
@@ -304,23 +321,37 @@ export class Linter {
     return unit.kind === 'document' ? String(unit.doc.version) : unit.notebook.signature();
   }
 
-  private schedule(unit: Unit, delay: number): void {
+  /** Whether a document is large or slow to analyse (it waits for a longer pause after edits). */
+  private isHeavy(key: string, chars: number): boolean {
+    return this.pool ? this.pool.isHeavy(key, chars) : chars > LARGE_DOCUMENT;
+  }
+
+  /**
+   * Analyse the unit after `delay` ms. Its priority: a first analysis (just opened) goes before
+   * edits of other documents; `background` (everything again) after them.
+   */
+  private schedule(unit: Unit, delay: number, background = false): void {
     this.timers.get(unit.key)?.cancel();
     this.timers.set(
       unit.key,
       later(() => {
         this.timers.delete(unit.key);
         const current = this.unitForKey(unit.key);
-        if (current) void this.analyze(current, performance.now());
+        const priority = background
+          ? PRIORITY.background
+          : this.results.has(unit.key)
+            ? PRIORITY.edit
+            : PRIORITY.open;
+        if (current) void this.analyze(current, performance.now(), priority);
       }, delay),
     );
   }
 
-  /** Re-analyse every open document and notebook (settings changed). */
+  /** Re-analyse every open document and notebook (settings or the project changed). */
   reanalyzeOpen(): void {
-    for (const [key, doc] of this.docs) this.schedule({ kind: 'document', key, doc }, 0);
+    for (const [key, doc] of this.docs) this.schedule({ kind: 'document', key, doc }, 0, true);
     for (const notebook of this.notebooks.all())
-      this.schedule({ kind: 'notebook', key: notebook.uri, notebook }, 0);
+      this.schedule({ kind: 'notebook', key: notebook.uri, notebook }, 0, true);
   }
 
   private settingsScope(unit: Unit): { scopeUri: string; path?: string; root: string } {
@@ -349,11 +380,33 @@ export class Linter {
 
   /**
    * Analyse a unit and publish. Stale runs (the text or the settings changed while we waited
-   * for the settings) give up: the change that made them stale scheduled a newer run.
+   * for the settings or the analysis) give up: the change that made them stale scheduled a newer
+   * run.
    */
-  private async analyze(unit: Unit, started = performance.now()): Promise<UnitResult | undefined> {
+  private analyze(
+    unit: Unit,
+    started = performance.now(),
+    priority: Priority = PRIORITY.edit,
+  ): Promise<UnitResult | undefined> {
     const signature = this.signature(unit);
     const generation = this.host.settings.generation;
+    const result = this.analyzeAndPublish(unit, started, priority, signature, generation);
+    const entry = { signature, generation, result };
+    this.inflight.set(unit.key, entry);
+    const clear = () => {
+      if (this.inflight.get(unit.key) === entry) this.inflight.delete(unit.key);
+    };
+    result.then(clear, clear);
+    return result;
+  }
+
+  private async analyzeAndPublish(
+    unit: Unit,
+    started: number,
+    priority: Priority,
+    signature: string,
+    generation: number,
+  ): Promise<UnitResult | undefined> {
     const scope = this.settingsScope(unit);
     let settings: ResolvedSettings;
     try {
@@ -390,7 +443,7 @@ export class Linter {
     const testFile = analysed && this.isTestCode(settings, scope.path);
     if (analysed && !testFile) {
       result.settings = settings;
-      const outcome = await this.runAnalysis(current, joined.text, settings.engine);
+      const outcome = await this.runAnalysis(current, joined.text, settings.engine, priority);
       if (!outcome) return undefined;
       // The worker took a while: drop the result if the unit moved on meanwhile.
       const now = this.unitForKey(unit.key);
@@ -402,6 +455,12 @@ export class Linter {
       )
         return undefined;
       result.findings = outcome.findings;
+      result.notice = noticeFor(
+        outcome,
+        this.pool?.budgetFor(joined.text.length) ??
+          this.options.analysisTimeoutMs ??
+          DEFAULT_ANALYSIS_TIMEOUT_MS,
+      );
     }
     this.results.set(unit.key, result);
     this.publishUnit(unit.key, result);
@@ -417,29 +476,32 @@ export class Linter {
   }
 
   /**
-   * Parse (incrementally, for an open document) and analyse on the main thread — or, for a large
-   * document, on the worker thread. Undefined when the worker's run was cancelled or failed.
+   * Analyse on a thread of the pool (which re-parses the unit's tree incrementally) — or, running
+   * from sources without one, parse incrementally and analyse on the main thread. Undefined when
+   * the run was superseded, stopped or failed.
    */
   private async runAnalysis(
     unit: Unit,
     text: string,
     settings: EngineSettings,
+    priority: Priority,
   ): Promise<AnalysisOutcome | undefined> {
     let outcome: AnalysisOutcome;
     let parseMs = 0;
-    if (this.documentWorker && text.length > LARGE_DOCUMENT) {
-      this.inWorker.add(unit.key);
+    if (this.pool) {
       try {
-        outcome = await this.documentWorker.analyze(text, settings, unit.key, true, this.project);
+        outcome = await this.pool.analyze(unit.key, text, settings, unit.key, priority);
       } catch (error) {
-        if (!(error instanceof CancelledError))
-          this.host.log.error(`Leak Lens: analysing ${unit.key} failed: ${describeError(error)}`);
-        // Cancelled because of another document's edit: this one still needs its analysis.
-        else if (this.unitForKey(unit.key)) this.schedule(unit, LARGE_DEBOUNCE_MS);
+        // Superseded by a newer text (which will publish), stopped as stale, or closed.
+        if (error instanceof CancelledError) return undefined;
+        this.host.log.error(`Leak Lens: analysing ${unit.key} failed: ${describeError(error)}`);
         return undefined;
-      } finally {
-        this.inWorker.delete(unit.key);
       }
+      parseMs = outcome.parseMs ?? 0;
+      if (outcome.parserFailed)
+        this.host.log.warn(`Leak Lens: skipped ${unit.key}: ${outcome.engineError ?? 'parser failed'}`);
+      else if (outcome.timedOut)
+        this.host.log.warn(`Leak Lens: ${unit.key}: ${outcome.engineError ?? 'analysis timed out'}`);
     } else {
       let tree: ReturnType<OpenDocument['syntaxTree']> | undefined;
       if (unit.kind === 'document') {
@@ -450,19 +512,13 @@ export class Linter {
           this.host.log.error(`Leak Lens: parsing ${unit.key} failed: ${describeError(error)}`);
         }
       }
-      outcome = analyzeText(text, settings, unit.key, { tree, project: this.project.index });
-      if (this.documentWorker && overflowedStack(outcome)) {
-        // The worker thread has a far deeper stack: try there before settling for partial results.
-        this.host.log.info(
-          `Leak Lens: ${unit.key} is nested too deeply for the main thread; analysing it on the worker`,
-        );
-        outcome =
-          (await this.documentWorker
-            .analyze(text, settings, unit.key, true, this.project)
-            .catch(() => undefined)) ?? outcome;
-      }
+      outcome = analyzeText(text, settings, unit.key, {
+        tree,
+        project: this.project.index,
+        timeoutMs: this.options.analysisTimeoutMs ?? DEFAULT_ANALYSIS_TIMEOUT_MS,
+      });
     }
-    this.errors.report(outcome, unit.key);
+    if (!outcome.timedOut && !outcome.parserFailed) this.errors.report(outcome, unit.key);
     this.host.log.debug(
       `analysed ${unit.key}: parse ${parseMs.toFixed(2)} ms, analyse ${outcome.analyzeMs.toFixed(2)} ms, ${outcome.findings.length} findings`,
     );
@@ -477,6 +533,7 @@ export class Linter {
       const where = joined.locate(finding.range);
       if (where) perSegment[where.index].push(toDiagnostic(finding, where.range, locate));
     }
+    if (result.notice && perSegment.length > 0) perSegment[0].unshift(noticeDiagnostic(result.notice));
     const now = new Set<string>();
     joined.segments.forEach((segment, i) => {
       now.add(segment.uri);
@@ -486,21 +543,28 @@ export class Linter {
     this.published.set(key, now);
   }
 
-  /** The analysis for the unit's current text, running it now when it is missing or stale. */
+  /**
+   * The analysis for the unit's current text: the published one, the one on its way (moved to the
+   * front of the queue), or one run now ahead of every other document's.
+   */
   private async fresh(unit: Unit): Promise<UnitResult | undefined> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const current = this.unitForKey(unit.key);
       if (!current) return undefined;
+      const signature = this.signature(current);
+      const generation = this.host.settings.generation;
       const cached = this.results.get(unit.key);
-      if (
-        cached &&
-        cached.signature === this.signature(current) &&
-        cached.generation === this.host.settings.generation
-      )
-        return cached;
-      this.timers.get(unit.key)?.cancel();
-      this.timers.delete(unit.key);
-      const result = await this.analyze(current);
+      if (cached && cached.signature === signature && cached.generation === generation) return cached;
+      const inflight = this.inflight.get(unit.key);
+      let result: UnitResult | undefined;
+      if (inflight && inflight.signature === signature && inflight.generation === generation) {
+        this.pool?.prioritize(unit.key, PRIORITY.urgent);
+        result = await inflight.result;
+      } else {
+        this.timers.get(unit.key)?.cancel();
+        this.timers.delete(unit.key);
+        result = await this.analyze(current, performance.now(), PRIORITY.urgent);
+      }
       if (result) return result;
     }
     return undefined;
@@ -575,14 +639,9 @@ export class Linter {
     const segments = [...result.joined.segments];
     let texts: string[];
     let applied: number;
-    if (this.documentWorker && result.joined.text.length > LARGE_DOCUMENT) {
+    if (this.pool) {
       try {
-        ({ texts, applied } = await this.documentWorker.fixAll(
-          segments,
-          settings.engine,
-          unit.key,
-          this.project,
-        ));
+        ({ texts, applied } = await this.pool.fixAll(unit.key, segments, settings.engine, unit.key));
       } catch (error) {
         this.host.log.warn(`Leak Lens: fix all for ${unit.key} did not finish: ${describeError(error)}`);
         return undefined;
@@ -608,14 +667,16 @@ export class Linter {
   }
 
   /**
-   * Run every rule once on its documented example, so the first real analysis does not also pay
-   * for compiling the engine's code (the JIT), which otherwise adds a second to the first file.
+   * Get the analysis ready before the first document arrives: start the first analysis thread
+   * (it loads the engine and runs every rule once, so the first real analysis does not also pay
+   * for compiling the engine's code), or warm the engine up here without threads.
    */
   warmUp(): void {
-    const started = performance.now();
-    for (const rule of RULES)
-      analyzeText(dedent(rule.docs.example), DEFAULT_SETTINGS, `warm-up ${rule.code}`);
-    this.host.log.debug(`warm-up: ${(performance.now() - started).toFixed(0)} ms`);
+    if (this.pool) {
+      this.pool.warmUp();
+      return;
+    }
+    this.host.log.debug(`warm-up: ${warmUpEngine().toFixed(0)} ms`);
   }
 
   dispose(): void {
@@ -623,7 +684,7 @@ export class Linter {
     clearTimeout(this.scanTimer);
     this.fileEvents.dispose();
     this.closed.dispose();
-    this.documentWorker?.dispose();
+    this.pool?.dispose();
     for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
     for (const doc of this.docs.values()) doc.dispose();
@@ -633,6 +694,24 @@ export class Linter {
 
 interface Pending {
   cancel(): void;
+}
+
+/** What the user sees instead of findings when the analysis did not finish. */
+function noticeFor(outcome: AnalysisOutcome, timeoutMs: number): string | undefined {
+  if (outcome.timedOut)
+    return `Leak Lens stopped analysing this file after ${seconds(timeoutMs)} (analysis timed out): its possible leaks are not shown. A smaller or simpler file gets them back.`;
+  if (outcome.parserFailed)
+    return `Leak Lens could not parse this file (${outcome.engineError ?? 'parser failed'}): its possible leaks are not shown.`;
+  return undefined;
+}
+
+function noticeDiagnostic(message: string): Diagnostic {
+  return {
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    severity: DiagnosticSeverity.Information,
+    source: SOURCE,
+    message,
+  };
 }
 
 /** Run `fn` after `delay` ms; with no delay, right after pending I/O (setTimeout(0) waits 1 ms). */

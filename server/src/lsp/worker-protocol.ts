@@ -1,4 +1,4 @@
-// Messages between the language server and its analysis worker thread (structured clone).
+// Messages between the language server and its analysis worker threads (structured clone).
 import type { EngineSettings } from '../types';
 import type { AnalysisOutcome } from './analysis';
 import type { ProjectSnapshot } from './project-index-service';
@@ -13,6 +13,13 @@ export type WorkerJob =
       label: string;
       suppressions: boolean;
       project?: ProjectSnapshot;
+      /**
+       * An open document's (or notebook's) key: the worker keeps the text and tree it last
+       * analysed under this key and re-parses the next text incrementally from them.
+       */
+      key?: string;
+      /** Budget of parsing and the rules, in ms (past it the outcome is `timedOut`). */
+      timeoutMs?: number;
     }
   | {
       id: number;
@@ -21,7 +28,9 @@ export type WorkerJob =
       settings: EngineSettings;
       label: string;
       project?: ProjectSnapshot;
-    };
+    }
+  /** Drop what is kept for these keys (the documents closed). No reply. */
+  | { id: number; kind: 'forget'; keys: string[] };
 
 export interface FixAllOutcome {
   texts: string[];
@@ -30,5 +39,11 @@ export interface FixAllOutcome {
 
 export type WorkerReply =
   | { kind: 'ready' }
-  | { kind: 'done'; id: number; result: AnalysisOutcome | FixAllOutcome }
-  | { kind: 'failed'; id: number; error: string };
+  | {
+      kind: 'done';
+      id: number;
+      result: AnalysisOutcome | FixAllOutcome;
+      /** The thread's memory outside the JavaScript heap (the parser's wasm heap), in bytes. */
+      external: number;
+    }
+  | { kind: 'failed'; id: number; error: string; external: number };

@@ -1,0 +1,179 @@
+// The language server's analysis threads (AnalysisPool), driven with a stand-in worker that
+// obeys its text (fixtures/fake-analysis-worker.cjs): priorities, one waiting job per document,
+// a slow document never holding up the others, budgets enforced by terminating the thread,
+// stale work stopped, threads replaced after a crash or when their memory grew.
+import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { AnalysisPool, type PoolOptions, PRIORITY, StoppedError } from '../../server/src/lsp/analysis-pool';
+import { CancelledError } from '../../server/src/lsp/worker-client';
+import { DEFAULT_SETTINGS } from '../../server/src/types';
+
+const FAKE = join(__dirname, 'fixtures', 'fake-analysis-worker.cjs');
+
+interface FakeOutcome {
+  text: string;
+  threadId: number;
+  hadKey: boolean;
+  timedOut?: boolean;
+}
+
+describe('analysis pool', function () {
+  this.timeout(30_000);
+  let pool: AnalysisPool;
+  let logged: string[];
+
+  function start(options: PoolOptions = {}): AnalysisPool {
+    logged = [];
+    pool = new AnalysisPool(FAKE, undefined, { log: (m) => logged.push(m), ...options });
+    return pool;
+  }
+
+  const analyze = (
+    key: string,
+    text: string,
+    priority: (typeof PRIORITY)[keyof typeof PRIORITY] = PRIORITY.edit,
+  ) => pool.analyze(key, text, DEFAULT_SETTINGS, key, priority) as unknown as Promise<FakeOutcome>;
+
+  afterEach(() => pool?.dispose());
+
+  it('answers each document, on at most two threads', async () => {
+    start();
+    const answers = await Promise.all(['a', 'b', 'c', 'd'].map((k) => analyze(k, `text of ${k}`)));
+    assert.deepEqual(
+      answers.map((a) => a.text),
+      ['text of a', 'text of b', 'text of c', 'text of d'],
+    );
+    assert.ok(new Set(answers.map((a) => a.threadId)).size <= 2);
+  });
+
+  it('keeps one waiting job per document: a newer text replaces the older one', async () => {
+    start();
+    // Both threads busy, so the next jobs wait.
+    const busy = [analyze('x', 'busy:300'), analyze('y', 'busy:300')];
+    const first = analyze('k', 'version 1');
+    const second = analyze('k', 'version 2');
+    await assert.rejects(first, CancelledError);
+    assert.equal((await second).text, 'version 2');
+    await Promise.all(busy);
+  });
+
+  it('starts the most urgent job first, then the oldest', async () => {
+    start();
+    const order: string[] = [];
+    const busy = [analyze('x', 'busy:300'), analyze('y', 'busy:300')];
+    const jobs = [
+      analyze('edit1', 'edit 1', PRIORITY.edit),
+      analyze('bg', 'background', PRIORITY.background),
+      analyze('edit2', 'edit 2', PRIORITY.edit),
+      analyze('open', 'opened', PRIORITY.open),
+      analyze('action', 'code action', PRIORITY.urgent),
+    ].map((p) => p.then((a) => order.push(a.text)));
+    await Promise.all([...busy, ...jobs]);
+    // Two threads take the first two; what matters is that urgent and open come before edits.
+    assert.ok(order.indexOf('code action') < order.indexOf('edit 1'));
+    assert.ok(order.indexOf('opened') < order.indexOf('edit 2'));
+    assert.ok(order.indexOf('edit 2') < order.indexOf('background'));
+  });
+
+  it('a document that takes long never holds up the others', async () => {
+    start({ slowMs: 100 });
+    const slow = analyze('slow.py', 'busy:2500');
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = Date.now();
+    for (let i = 0; i < 10; i++) await analyze(`fast${i}.py`, 'quick');
+    assert.ok(Date.now() - t0 < 1500, `ten quick analyses took ${Date.now() - t0} ms`);
+    // Its next text waits for it (one job per document at a time) and is not given a second thread.
+    assert.equal(pool.isHeavy('slow.py'), false); // not known yet: still running
+    await slow;
+    assert.equal(pool.isHeavy('slow.py'), true);
+  });
+
+  it('at most one heavy document runs at a time, so one thread stays free for the others', async () => {
+    start({ heavyChars: 10 });
+    const heavy = [analyze('h1', 'busy:800 heavy text'), analyze('h2', 'busy:800 heavy text')];
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(pool.state.running, ['h1']);
+    const t0 = Date.now();
+    assert.equal((await analyze('light', 'ok')).text, 'ok');
+    assert.ok(Date.now() - t0 < 500);
+    await Promise.all(heavy);
+  });
+
+  it('a thread past the budget and its grace is terminated and the job answers timedOut', async () => {
+    start({ timeoutMs: 200, graceMs: 100 });
+    const t0 = Date.now();
+    const hung = (await analyze('hang.py', 'hang')) as FakeOutcome;
+    assert.equal(hung.timedOut, true);
+    assert.ok(Date.now() - t0 < 2000);
+    assert.equal(pool.isHeavy('hang.py'), true);
+    assert.match(logged.join('\n'), /stopping its thread/);
+    // The pool goes on with a fresh thread.
+    assert.equal((await analyze('next.py', 'fine')).text, 'fine');
+  });
+
+  it('stops a slow analysis of a text that has since changed', async () => {
+    start();
+    const stale = analyze('doc.py', 'busy:5000');
+    await new Promise((r) => setTimeout(r, 100));
+    pool.stopStale('doc.py', 50);
+    await assert.rejects(stale, StoppedError);
+    assert.equal((await analyze('doc.py', 'new text')).text, 'new text');
+  });
+
+  it('forgets a closed document: its waiting job is dropped and the threads let go of its tree', async () => {
+    start();
+    await analyze('closed.py', 'text');
+    const busy = [analyze('x', 'busy:200'), analyze('y', 'busy:200')];
+    const waiting = analyze('closed.py', 'edited');
+    pool.forget('closed.py');
+    await assert.rejects(waiting, CancelledError);
+    await Promise.all(busy);
+    assert.equal((await analyze('closed.py', 'reopened')).hadKey, false);
+  });
+
+  it('a thread that dies fails its job only; the next job gets a new thread', async () => {
+    start();
+    await assert.rejects(analyze('crash.py', 'exit'), /exited/);
+    assert.equal((await analyze('after.py', 'fine')).text, 'fine');
+  });
+
+  it('prefers the thread that keeps the document, for an incremental parse', async () => {
+    start();
+    const first = await analyze('same.py', 'v1');
+    await analyze('other.py', 'v1');
+    const again = await analyze('same.py', 'v2');
+    assert.equal(again.threadId, first.threadId);
+    assert.equal(again.hadKey, true);
+  });
+
+  it('starts one more thread when every thread is stuck, and lets it go afterwards', async () => {
+    start({ stuckMs: 100, maxThreads: 3 });
+    const stuck = [analyze('a', 'busy:1500'), analyze('b', 'busy:1500')];
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = Date.now();
+    await analyze('c', 'quick');
+    assert.ok(Date.now() - t0 < 1000);
+    await Promise.all(stuck);
+    assert.ok(pool.state.threads <= 2);
+  });
+
+  it('replaces a thread whose memory outside the heap grew past the limit', async () => {
+    start({ recycleBytes: 1_000_000 });
+    const before = await analyze('big.py', 'memory:5000000');
+    const after = await analyze('big.py', 'again');
+    assert.notEqual(after.threadId, before.threadId);
+    assert.equal(after.hadKey, false);
+    assert.match(logged.join('\n'), /replacing an analysis thread/);
+  });
+
+  it('a code action moves the waiting analysis of its document to the front', async () => {
+    start();
+    const order: string[] = [];
+    const busy = [analyze('x', 'busy:300'), analyze('y', 'busy:300')];
+    const others = ['e1', 'e2', 'e3'].map((k) => analyze(k, k).then((a) => order.push(a.text)));
+    const mine = analyze('mine', 'mine', PRIORITY.edit).then((a) => order.push(a.text));
+    pool.prioritize('mine', PRIORITY.urgent);
+    await Promise.all([...busy, ...others, mine]);
+    assert.equal(order[0], 'mine');
+  });
+});
