@@ -1,6 +1,7 @@
 // The incremental tree of an open document must equal a fresh parse of the same text after any
 // sequence of LSP edits: a wrong InputEdit silently corrupts every later analysis.
 import * as assert from 'node:assert/strict';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { diffEdit, OpenDocument } from '../../server/src/lsp/documents';
 import { initParser, parsePython, type Tree } from '../../server/src/parser';
 
@@ -164,5 +165,41 @@ describe('OpenDocument: incremental re-parsing', () => {
     const edit = diffEdit('x🎉y', 'x🎊y');
     assert.equal(edit?.startIndex, 1);
     assert.equal(edit?.oldEndIndex, 3);
+  });
+
+  it('without a tree, queues changes and applies them together when the text is read', () => {
+    const start = 'import os\r\n\r\ndef fünc(a):\n    return "héllo 🎉" + a\n';
+    for (let seed = 1; seed <= 6; seed++) {
+      const rnd = random(seed);
+      const lazy = new OpenDocument('file:///lazy.py', 'python', 1, start, { keepsTree: false });
+      let reference = TextDocument.create('file:///ref.py', 'python', 1, start);
+      for (let step = 0; step < 80; step++) {
+        const text = reference.getText();
+        const a = Math.floor(rnd() * (text.length + 1));
+        const b = Math.min(text.length, a + Math.floor(rnd() * 6));
+        const insert = rnd() < 0.7 ? PIECES[Math.floor(rnd() * PIECES.length)] : '';
+        const change = {
+          range: { start: reference.positionAt(a), end: reference.positionAt(b) },
+          text: insert,
+        };
+        reference = TextDocument.update(reference, [change], reference.version + 1);
+        lazy.applyChanges([change], reference.version);
+        assert.equal(lazy.version, reference.version);
+        // Read now and then: the queued changes are applied in order.
+        if (rnd() < 0.2) assert.equal(lazy.text, reference.getText(), `seed ${seed} step ${step}`);
+      }
+      assert.equal(lazy.text, reference.getText());
+      assert.equal(lazy.lineCount, reference.lineCount);
+      lazy.applyChanges(
+        [
+          { text: 'x = 1\n' },
+          { range: { start: { line: 0, character: 4 }, end: { line: 0, character: 5 } }, text: '2' },
+        ],
+        999,
+      );
+      assert.ok(lazy.approximateLength >= 6);
+      assert.equal(lazy.text, 'x = 2\n');
+      assert.equal(lazy.version, 999);
+    }
   });
 });

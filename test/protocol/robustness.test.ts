@@ -196,6 +196,34 @@ describe('protocol: robustness', function () {
     await client.close(small);
   });
 
+  it('a burst of edits across documents: a document opened meanwhile is diagnosed, and each ends with the diagnostics of its last version', async () => {
+    const uris = [0, 1, 2, 3, 4].map((i) => `${BASE}/burst-${i}.py`);
+    for (const uri of uris) await client.openAndWait(uri, CACHE_LEAK);
+    const since = client.mark;
+    const versions = new Map<string, number>();
+    // 600 keystrokes in a few milliseconds: far faster than typing.
+    for (let i = 0; i < 600; i++) {
+      const uri = uris[i % uris.length];
+      if (i === 300) void client.open(`${BASE}/burst-opened.py`, LIST_LEAK);
+      versions.set(
+        uri,
+        await client.change(uri, [
+          {
+            range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+            text: i % 2 ? '\n' : '#',
+          },
+        ]),
+      );
+    }
+    const opened = await client.diagnosticsFor(`${BASE}/burst-opened.py`, () => true, since, 30_000);
+    assert.deepEqual(codesOf(opened.diagnostics), ['LEAK002']);
+    for (const uri of uris) {
+      const last = await client.diagnosticsFor(uri, (p) => p.version === versions.get(uri), since, 30_000);
+      assert.deepEqual(codesOf(last.diagnostics), ['LEAK001']);
+    }
+    for (const uri of [...uris, `${BASE}/burst-opened.py`]) await client.close(uri);
+  });
+
   it('writes nothing but JSON-RPC to stdout and nothing to stderr', () => {
     assert.equal(client.stderr, '');
   });

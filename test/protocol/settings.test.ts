@@ -185,6 +185,9 @@ describe('protocol: settings per workspace folder and pyproject.toml precedence'
       '[tool.leak-lens]\ncache-maxsize = -1\nignore = "LEAK001"\n',
     );
     perScope.clear();
+    // (Settings are asked per workspace folder: a client tells the server when they change.)
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    await delay(300);
     const since = client.mark;
     const uris = ['x', 'y'].map((n) => pathToFileURL(join(dir, 'a', 'broken', `${n}.py`)).href);
     for (const uri of uris)

@@ -59,8 +59,10 @@ export interface PoolOptions {
   recycleBytes?: number;
   /** Idle time after which threads beyond the first end (default 30 s). */
   idleMs?: number;
-  /** Logs what the pool does (debug level). */
+  /** Logs what the pool does (threads started, replaced, stopped). */
   log?: (message: string) => void;
+  /** Also log every job started (diagnosis). */
+  trace?: boolean;
 }
 
 /** Raised for a job whose thread was stopped because its text is stale (`stopStale`). */
@@ -95,6 +97,7 @@ interface Thread {
   deadlineTimer?: NodeJS.Timeout;
   projectVersion?: number;
   external: number;
+  heap: number;
   /** Terminated by the pool: its exit is expected. */
   stopping: boolean;
 }
@@ -117,6 +120,7 @@ export class AnalysisPool {
   private readonly lastRun = new Map<string, { ms: number; chars: number; timedOut: boolean }>();
   private idleTimer: NodeJS.Timeout | undefined;
   private disposed = false;
+  private jobsDone = 0;
   private readonly size: number;
   private readonly maxThreads: number;
   readonly timeoutMs: number;
@@ -213,13 +217,18 @@ export class AnalysisPool {
   }
 
   /**
-   * The text of `key` changed: a job of it that has run for `minMs` or more is stale work on a
-   * slow document, so its thread is stopped (the job rejects with StoppedError).
+   * The text of `key` changed: a job of it that has run for `minMs` or more (default: at once for
+   * a heavy document, else once it is slow) is stale work, so its thread is stopped (the job
+   * rejects with StoppedError).
    */
-  stopStale(key: string, minMs = this.slowMs): void {
+  stopStale(key: string, minMs?: number): void {
     const now = performance.now();
     for (const thread of [...this.threads])
-      if (thread.job?.key === key && thread.job.message.kind === 'analyze' && now - thread.started >= minMs) {
+      if (
+        thread.job?.key === key &&
+        thread.job.message.kind === 'analyze' &&
+        now - thread.started >= (minMs ?? (this.heavyJob(thread.job) ? 0 : this.slowMs))
+      ) {
         this.log(`stopping the stale analysis of ${key} after ${(now - thread.started).toFixed(0)} ms`);
         this.stopThread(thread, STOPPED);
       }
@@ -269,6 +278,7 @@ export class AnalysisPool {
     if (this.disposed) return Promise.reject(SUPERSEDED);
     return new Promise((resolve, reject) => {
       const slot = `${message.kind}\0${key}`;
+      if (this.options.trace) this.log(`submit ${key} (priority ${priority})`);
       const old = this.waiting.get(slot);
       if (old) {
         // A document has one analysis waiting at most: the newest text takes the older one's
@@ -366,6 +376,10 @@ export class AnalysisPool {
   }
 
   private dispatch(thread: Thread, job: Job): void {
+    if (this.options.trace)
+      this.log(
+        `dispatch ${job.key} (priority ${job.priority}) to thread ${this.threads.indexOf(thread) + 1}`,
+      );
     thread.job = job;
     thread.started = performance.now();
     if (job.message.kind === 'analyze' && job.message.key) thread.keys.add(job.key);
@@ -410,6 +424,9 @@ export class AnalysisPool {
     clearTimeout(thread.deadlineTimer);
     thread.job = undefined;
     thread.external = reply.external;
+    thread.heap = reply.heap;
+    if (++this.jobsDone % 200 === 0)
+      this.log(`analysis threads after ${this.jobsDone} jobs: ${this.describeThreads()}`);
     const ms = performance.now() - thread.started;
     if (reply.kind === 'done') {
       if (job.message.kind === 'analyze') {
@@ -444,7 +461,7 @@ export class AnalysisPool {
     // The worker must never write to the server's stdout (the JSON-RPC stream).
     worker.stdout.resume();
     worker.stderr.resume();
-    const thread: Thread = { worker, keys: new Set(), started: 0, external: 0, stopping: false };
+    const thread: Thread = { worker, keys: new Set(), started: 0, external: 0, heap: 0, stopping: false };
     worker.on('message', (reply: WorkerReply) => {
       if (reply.kind !== 'ready') this.finished(thread, reply);
     });
@@ -489,6 +506,12 @@ export class AnalysisPool {
       for (const thread of this.threads.slice(1)) this.stopThread(thread);
     }, this.idleMs);
     this.idleTimer.unref();
+  }
+
+  /** `2 threads: 41+12 MiB, 38+9 MiB` (JavaScript heap + wasm heap of each). */
+  describeThreads(): string {
+    const mib = (b: number) => (b / 2 ** 20).toFixed(0);
+    return `${this.threads.length} threads: ${this.threads.map((t) => `${mib(t.heap)}+${mib(t.external)} MiB`).join(', ')}`;
   }
 
   private log(message: string): void {

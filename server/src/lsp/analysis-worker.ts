@@ -8,6 +8,9 @@
 // compared with the kept one and the tree re-parsed incrementally from the one changed span.
 // If the parser module fails (a wasm abort or trap), the thread answers and then exits: the
 // pool starts a fresh one, with fresh memory.
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { initEngine, parserGeneration } from '../engine';
 import type { ProjectIndex } from '../model/project-index';
@@ -106,9 +109,29 @@ function analyzeKept(job: AnalyzeJob, project: ProjectIndex | undefined): Analys
   return outcome;
 }
 
+/**
+ * Lowers this thread's scheduling priority (Linux: a thread's id works as a process id for
+ * setpriority). The server's main thread then wins the CPU whenever both want it, so reading and
+ * answering the editor's messages never waits behind an analysis; idle cores still run the
+ * analyses at full speed. Elsewhere (or when not permitted) the thread keeps its priority.
+ */
+function yieldToMainThread(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, BACKGROUND_NICE);
+  } catch {
+    // Not permitted, or no /proc: the thread keeps its priority.
+  }
+}
+
+/** `nice` of the analysis threads (0 = normal, 19 = lowest). */
+const BACKGROUND_NICE = 10;
+
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('analysis-worker.js must run as a worker thread');
+  yieldToMainThread();
   await initEngine();
   warmUpEngine();
   const replica = new ProjectIndexReplica();
@@ -130,17 +153,17 @@ async function main(): Promise<void> {
               timeoutMs: job.timeoutMs,
             });
         parserDown = result.parserFailed === true;
-        reply = { kind: 'done', id: job.id, result, external: external() };
+        reply = { kind: 'done', id: job.id, result, ...memory() };
       } else {
         const result = fixAll(job.segments, (text) => {
           const outcome = analyzeText(text, job.settings, job.label, { project });
           if (outcome.parserFailed) parserDown = true;
           return outcome.findings;
         });
-        reply = { kind: 'done', id: job.id, result, external: external() };
+        reply = { kind: 'done', id: job.id, result, ...memory() };
       }
     } catch (error) {
-      reply = { kind: 'failed', id: job.id, error: describeError(error), external: external() };
+      reply = { kind: 'failed', id: job.id, error: describeError(error), ...memory() };
     }
     port.postMessage(reply);
     // The parser module failed: a fresh thread is the cleanest fresh start (the pool makes one).
@@ -149,8 +172,10 @@ async function main(): Promise<void> {
   port.postMessage({ kind: 'ready' } satisfies WorkerReply);
 }
 
-function external(): number {
-  return process.memoryUsage().external;
+/** The thread's memory (V8's own statistics: cheap, unlike process.memoryUsage()). */
+function memory(): { external: number; heap: number } {
+  const stats = getHeapStatistics();
+  return { external: stats.external_memory, heap: stats.total_heap_size };
 }
 
 void main();

@@ -102,8 +102,24 @@ function isLowSurrogate(code: number): boolean {
 
 const LONE_CR = /\r(?!\n)/;
 
+export interface OpenDocumentOptions {
+  /**
+   * Keep a syntax tree, edited along with the text (analysis on this thread). Without one (the
+   * analysis threads keep theirs), content changes are only queued, and applied together the
+   * next time the text is read: a keystroke costs the main thread next to nothing, so an edit
+   * storm never delays the messages behind it.
+   */
+  keepsTree?: boolean;
+}
+
 export class OpenDocument {
   private doc: TextDocument;
+  /** Changes received but not applied yet (only without a tree), and the version after them. */
+  private pending: TextDocumentContentChangeEvent[] = [];
+  private pendingVersion: number;
+  /** Characters the pending changes insert (for `approximateLength`). */
+  private pendingChars = 0;
+  private readonly keepsTree: boolean;
   private tree: Tree | undefined;
   /** Whether `tree` has been edited (or is missing) and must be re-parsed before use. */
   private stale = true;
@@ -112,9 +128,17 @@ export class OpenDocument {
   /** Whether the text holds a `\r` not followed by `\n` (old Mac line ends: rare, slow path). */
   private loneCR: boolean;
 
-  constructor(uri: string, languageId: string, version: number, text: string) {
+  constructor(
+    uri: string,
+    languageId: string,
+    version: number,
+    text: string,
+    options: OpenDocumentOptions = {},
+  ) {
     this.doc = TextDocument.create(uri, languageId, version, text);
-    this.loneCR = LONE_CR.test(text);
+    this.pendingVersion = version;
+    this.keepsTree = options.keepsTree ?? true;
+    this.loneCR = this.keepsTree && LONE_CR.test(text);
   }
 
   get uri(): string {
@@ -124,17 +148,47 @@ export class OpenDocument {
     return this.doc.languageId;
   }
   get version(): number {
-    return this.doc.version;
+    return this.pendingVersion;
   }
   get text(): string {
-    return this.doc.getText();
+    return this.current().getText();
   }
   get textDocument(): TextDocument {
+    return this.current();
+  }
+
+  /** The text's length, give or take the pending changes (without applying them). */
+  get approximateLength(): number {
+    return this.doc.getText().length + this.pendingChars;
+  }
+
+  /** The document with every change received applied. */
+  private current(): TextDocument {
+    if (this.pending.length > 0) {
+      const changes = this.pending;
+      this.pending = [];
+      this.pendingChars = 0;
+      this.doc = TextDocument.update(this.doc, changes, this.pendingVersion);
+    }
     return this.doc;
   }
 
   /** Apply LSP content changes in order; incremental ones also edit the tree. */
   applyChanges(changes: readonly TextDocumentContentChangeEvent[], version: number): void {
+    this.pendingVersion = version;
+    this.stale = true;
+    if (!this.keepsTree) {
+      for (const change of changes) {
+        if (!('range' in change && change.range)) {
+          // A full text replaces whatever was pending.
+          this.pending = [];
+          this.pendingChars = 0;
+        }
+        this.pending.push(change);
+        this.pendingChars += change.text.length;
+      }
+      return;
+    }
     for (const change of changes) {
       if ('range' in change && change.range) {
         if (this.tree) this.tree.edit(inputEditFor(this.doc, change.range, change.text, this.loneCR));
@@ -160,7 +214,7 @@ export class OpenDocument {
   }
 
   get lineCount(): number {
-    return this.doc.lineCount;
+    return this.current().lineCount;
   }
 
   /** The tree for the current text, re-parsed incrementally when edits are pending. */
@@ -172,7 +226,7 @@ export class OpenDocument {
     const started = performance.now();
     const previous = this.tree;
     // If parsing throws, the edited old tree stays usable as the base of the next attempt.
-    const next = parsePython(this.doc.getText(), previous);
+    const next = parsePython(this.current().getText(), previous);
     this.tree = next;
     this.stale = false;
     previous?.delete();

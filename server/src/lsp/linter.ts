@@ -102,6 +102,9 @@ interface UnitResult {
 const LARGE_DOCUMENT = 512 * 1024;
 const LARGE_DEBOUNCE_MS = 1000;
 const DEFAULT_ANALYSIS_TIMEOUT_MS = 10_000;
+/** More edits than this within BURST_WINDOW_MS (server-wide) are a burst, not typing. */
+const BURST_EDITS = 100;
+const BURST_WINDOW_MS = 250;
 const RESCAN_DELAY_MS = 500;
 
 export class Linter {
@@ -138,7 +141,8 @@ export class Linter {
       ? new AnalysisPool(options.workerScript, this.project, {
           timeoutMs: options.analysisTimeoutMs ?? DEFAULT_ANALYSIS_TIMEOUT_MS,
           heavyChars: LARGE_DOCUMENT,
-          log: (message) => host.log.debug(message),
+          log: (message) => host.log.log(message),
+          trace: process.env.LEAK_LENS_TRACE_POOL === '1',
         })
       : undefined;
     this.notebooks = new NotebookStore({
@@ -224,7 +228,8 @@ export class Linter {
     }
     if (!isPythonSourceUri(uri, languageId)) return;
     this.docs.get(uri)?.dispose();
-    const doc = new OpenDocument(uri, languageId, version, text);
+    // With analysis threads, the main thread keeps no tree: edits are only queued until read.
+    const doc = new OpenDocument(uri, languageId, version, text, { keepsTree: !this.pool });
     this.docs.set(uri, doc);
     const path = uriToPath(uri);
     if (path) this.closed.opened(path, uri);
@@ -239,6 +244,7 @@ export class Linter {
     }
     const doc = this.docs.get(uri);
     if (!doc) return;
+    this.countEdit();
     try {
       doc.applyChanges(changes, version);
     } catch (error) {
@@ -246,11 +252,29 @@ export class Linter {
     }
     // A slow analysis of this document's previous text is wasted work now.
     this.pool?.stopStale(uri);
-    const delay = this.isHeavy(uri, doc.text.length)
+    const delay = this.isHeavy(uri, doc.approximateLength)
       ? Math.max(LARGE_DEBOUNCE_MS, this.options.debounceMs)
       : this.options.debounceMs;
     this.schedule({ kind: 'document', key: uri, doc }, delay);
   }
+
+  /**
+   * Edits arriving faster than anyone types (a replace across files, a generator, a test's storm)
+   * make a burst: while it lasts, analyses after edits wait for it to end — they would be
+   * superseded anyway — and the threads stay free for documents being opened and code actions.
+   */
+  private countEdit(): void {
+    const now = performance.now();
+    if (now - this.burstWindowStart > BURST_WINDOW_MS) {
+      this.burstWindowStart = now;
+      this.burstEdits = 0;
+    }
+    if (++this.burstEdits > BURST_EDITS) this.burstUntil = now + BURST_WINDOW_MS;
+  }
+  private burstWindowStart = 0;
+  private burstEdits = 0;
+  /** Until when edits count as a burst (performance.now() time). */
+  private burstUntil = 0;
 
   closeDocument(uri: string): void {
     if (this.notebooks.isLooseCell(uri)) {
@@ -337,6 +361,13 @@ export class Linter {
       later(() => {
         this.timers.delete(unit.key);
         const current = this.unitForKey(unit.key);
+        const first = !this.results.has(unit.key);
+        const wait = this.burstUntil - performance.now();
+        if (current && !first && wait > 0) {
+          // A burst of edits is on: this analysis waits for its end.
+          this.schedule(current, wait + this.options.debounceMs, background);
+          return;
+        }
         const priority = background
           ? PRIORITY.background
           : this.results.has(unit.key)
@@ -354,12 +385,18 @@ export class Linter {
       this.schedule({ kind: 'notebook', key: notebook.uri, notebook }, 0, true);
   }
 
-  private settingsScope(unit: Unit): { scopeUri: string; path?: string; root: string } {
+  /**
+   * Where a unit's settings come from. The editor is asked per workspace folder (resource
+   * settings differ per folder, never per file), for a file outside every folder without a
+   * scope: one request serves every document of a folder, and a document opened while edits
+   * stream in does not wait for its own round trip behind them.
+   */
+  private settingsScope(unit: Unit): { scopeUri: string | undefined; path?: string; root: string } {
     const uri = unit.kind === 'document' ? unit.doc.uri : unit.notebook.uri;
     const path = uriToPath(uri);
     const folder = path ? this.folders.of(path) : undefined;
     return {
-      scopeUri: uri,
+      scopeUri: folder?.uri,
       path,
       root: folder?.path ?? (path ? dirname(path) : (this.folders.all[0]?.path ?? process.cwd())),
     };
@@ -413,7 +450,7 @@ export class Linter {
       settings = await this.host.settings.resolve(scope.scopeUri, scope.path, scope.root);
     } catch (error) {
       this.host.log.error(
-        `Leak Lens: reading settings for ${scope.scopeUri} failed: ${describeError(error)}`,
+        `Leak Lens: reading settings for ${scope.scopeUri ?? unit.key} failed: ${describeError(error)}`,
       );
       return undefined;
     }
@@ -424,6 +461,7 @@ export class Linter {
       this.signature(current) !== signature ||
       this.host.settings.generation !== generation
     ) {
+      this.host.log.debug(`not analysing ${unit.key} @${signature}: it changed while its settings were read`);
       return undefined;
     }
     const segments: Segment[] =
@@ -445,15 +483,6 @@ export class Linter {
       result.settings = settings;
       const outcome = await this.runAnalysis(current, joined.text, settings.engine, priority);
       if (!outcome) return undefined;
-      // The worker took a while: drop the result if the unit moved on meanwhile.
-      const now = this.unitForKey(unit.key);
-      if (
-        !now ||
-        this.disposed ||
-        this.signature(now) !== signature ||
-        this.host.settings.generation !== generation
-      )
-        return undefined;
       result.findings = outcome.findings;
       result.notice = noticeFor(
         outcome,
@@ -461,6 +490,18 @@ export class Linter {
           this.options.analysisTimeoutMs ??
           DEFAULT_ANALYSIS_TIMEOUT_MS,
       );
+      // The analysis took a while and the unit moved on meanwhile: the newer text has its own
+      // analysis coming, so this result is neither kept nor published — unless it is a
+      // document's first (an editor typing into a document just opened still wants to see its
+      // diagnostics, for the version they were computed for, until the next analysis). It is
+      // still the answer for the version it was asked for (a code action about that version).
+      const now = this.unitForKey(unit.key);
+      if (!now || this.disposed || this.host.settings.generation !== generation) return undefined;
+      if (this.signature(now) !== signature) {
+        this.host.log.debug(`analysed ${unit.key} @${signature}, now @${this.signature(now)}: stale`);
+        if (now.kind === 'document' && !this.published.has(unit.key)) this.publishUnit(unit.key, result);
+        return result;
+      }
     }
     this.results.set(unit.key, result);
     this.publishUnit(unit.key, result);
@@ -493,7 +534,10 @@ export class Linter {
         outcome = await this.pool.analyze(unit.key, text, settings, unit.key, priority);
       } catch (error) {
         // Superseded by a newer text (which will publish), stopped as stale, or closed.
-        if (error instanceof CancelledError) return undefined;
+        if (error instanceof CancelledError) {
+          this.host.log.debug(`analysis of ${unit.key} superseded or stopped`);
+          return undefined;
+        }
         this.host.log.error(`Leak Lens: analysing ${unit.key} failed: ${describeError(error)}`);
         return undefined;
       }
@@ -545,7 +589,9 @@ export class Linter {
 
   /**
    * The analysis for the unit's current text: the published one, the one on its way (moved to the
-   * front of the queue), or one run now ahead of every other document's.
+   * front of the queue), or one run now ahead of every other document's. The answer is for the
+   * text as it was when asked, even if edits arrived since (the client discards answers about a
+   * version it has left behind); another try only if that analysis gave way to a newer one.
    */
   private async fresh(unit: Unit): Promise<UnitResult | undefined> {
     for (let attempt = 0; attempt < 3; attempt++) {

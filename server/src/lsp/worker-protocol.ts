@@ -45,5 +45,7 @@ export type WorkerReply =
       result: AnalysisOutcome | FixAllOutcome;
       /** The thread's memory outside the JavaScript heap (the parser's wasm heap), in bytes. */
       external: number;
+      /** The thread's JavaScript heap, in bytes. */
+      heap: number;
     }
-  | { kind: 'failed'; id: number; error: string; external: number };
+  | { kind: 'failed'; id: number; error: string; external: number; heap: number };
