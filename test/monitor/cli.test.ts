@@ -139,6 +139,21 @@ describe('monitor CLI: leak-lens detect', function () {
     [['--pid', '1', '--bogus'], /Unknown option '--bogus'/],
     [['--pid', '1', 'extra'], /positional/],
     [['--url', 'http://127.0.0.1:1/metrics', '--children'], /--children needs --pid/],
+    // Issue 13: each message says what is wrong with the argument itself.
+    [
+      ['--pid', '99999999999999999999'],
+      /--pid 99999999999999999999 is not a valid process ID: process IDs are whole numbers from 1 to 2147483647/,
+    ],
+    [['--pid', '1', '--duration', '-5'], /--duration expects a positive number, got "-5"/],
+    [
+      ['--url', 'http://127.0.0.1:1/metrics', '--timeout', '-.5'],
+      /--timeout expects a positive number, got "-\.5"/,
+    ],
+    [['--pid', '1', '--min-duration', '-1'], /--min-duration expects a number of 0 or more, got "-1"/],
+    [
+      ['--pid', '1', '--interval', '0.0001'],
+      /--interval must be at least 0\.1 s \(faster sampling measures the sampler, not the target\), got 0\.0001/,
+    ],
   ];
   for (const [args, message] of badArgs) {
     it(`exits 2 on bad arguments: ${args.join(' ') || '(none)'}`, async () => {
@@ -147,8 +162,91 @@ describe('monitor CLI: leak-lens detect', function () {
       assert.equal(r.stdout, '');
       assert.match(r.stderr, message);
       assert.match(r.stderr, /leak-lens detect --help/);
+      assert.doesNotMatch(r.stderr, /ambiguous|No process with PID/);
     });
   }
+
+  it('suggests http:// for a metrics address given without it', async () => {
+    const r = await detect(['--url', 'localhost:9/metrics', '--duration', '2', '--interval', '0.1']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.equal(
+      r.stderr,
+      'leak-lens detect: localhost:9/metrics has no http:// or https://: did you mean http://localhost:9/metrics?\n',
+    );
+  });
+
+  it('accepts --min-duration 0 and --noise-floor-mb 0, as the settings do', async () => {
+    const proc = await startShape('flat');
+    const r = await detect([
+      '--pid',
+      String(proc.pid),
+      '--duration',
+      '1',
+      '--interval',
+      '0.1',
+      '--min-duration',
+      '0',
+      '--noise-floor-mb',
+      '0',
+      '--format',
+      'json',
+    ]);
+    assert.notEqual(r.code, 2, r.stderr);
+    assert.notEqual(JSON.parse(r.stdout).verdict, undefined);
+  });
+
+  it('refuses a --csv in a folder that does not exist before sampling anything', async () => {
+    const proc = await startShape('flat');
+    const started = Date.now();
+    const missing = join(dir, 'no', 'such');
+    const r = await detect([
+      '--pid',
+      String(proc.pid),
+      '--duration',
+      '60',
+      '--csv',
+      join(missing, 'run.csv'),
+    ]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.equal(
+      r.stderr,
+      `leak-lens detect: cannot write the CSV file ${join(missing, 'run.csv')}: the folder ${missing} does not exist.\n`,
+    );
+    assert.ok(Date.now() - started < 5000, 'no sampling');
+  });
+
+  it('reads at most 16 MiB of a metrics response', async () => {
+    // One endpoint declares a huge body, the other streams without end and declares nothing.
+    const server = createServer((req, res) => {
+      if (req.url === '/declared') {
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': String(400 * 2 ** 20) });
+        res.write('# HELP process_resident_memory_bytes x\n');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const line = `${'# padding '.repeat(100)}\n`;
+      const pump = () => {
+        while (res.write(line)) if (res.destroyed) return;
+        res.once('drain', pump);
+      };
+      pump();
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      for (const path of ['declared', 'endless']) {
+        const url = `http://127.0.0.1:${port}/${path}`;
+        const r = await detect(['--url', url, '--duration', '2', '--interval', '0.1']);
+        assert.equal(r.code, 2, path);
+        assert.match(r.stderr, new RegExp(`${url} sent more than 16 MiB, far more than any metrics page`));
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise((done) => server.close(done));
+    }
+  });
 
   it('prints its help and exits 0', async () => {
     const r = await detect(['--help']);
@@ -292,8 +390,11 @@ describe('monitor CLI: leak-lens detect', function () {
     );
   });
 
-  it('still prints the verdict when the CSV cannot be written, and exits 2', async () => {
+  it('still prints the verdict when the CSV cannot be written at the end, and exits 2', async () => {
     const proc = await startShape('flat');
+    // The folder exists when the run starts and is gone when the CSV is written.
+    const folder = mkdtempSync(join(dir, 'csv-'));
+    setTimeout(() => rmSync(folder, { recursive: true, force: true }), 300);
     const r = await detect([
       '--pid',
       String(proc.pid),
@@ -303,7 +404,7 @@ describe('monitor CLI: leak-lens detect', function () {
       '--min-duration',
       '1',
       '--csv',
-      join(dir, 'no', 'such', 'dir.csv'),
+      join(folder, 'run.csv'),
     ]);
     assert.equal(r.code, 2);
     assert.match(r.stdout, /NO LEAK/);
@@ -329,6 +430,13 @@ describe('monitor CLI: leak-lens detect', function () {
     assert.ok(doc.samples.length >= 6, 'samples kept');
     assert.match(doc.reason, /exited/);
     assert.equal(doc.stoppedBecause, 'target-exited');
+    // JSON on stdout stays the document alone; stderr says what happened, in one line.
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^leak-lens detect: The target process \\(PID ${proc.pid}\\) has exited \\(at [\\d.]+ s\\): the verdict covers the samples taken until then\\.\\n$`,
+      ),
+    );
   });
 
   it('stops early on an abort signal and judges what it has', async () => {

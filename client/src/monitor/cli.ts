@@ -1,7 +1,8 @@
 // `leak-lens detect`: watch a PID (optionally with its children) or a Prometheus URL for a while,
 // then print the verdict. Exit codes: 0 no leak, 1 leak, 3 inconclusive, 2 error (bad arguments,
 // a target that cannot be watched at the start, an export that cannot be written).
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatBytes, formatRate, formatSeconds, shortCommand } from './analysis/format';
 import { type DetectSettings, resolveSettings } from './analysis/settings';
@@ -33,14 +34,15 @@ Options:
   --pid N                 Process to watch
   --url URL               Prometheus text endpoint (e.g. http://127.0.0.1:8000/metrics)
   --duration S            How long to sample, seconds (default 300)
-  --interval S            Seconds between samples (default 10)
+  --interval S            Seconds between samples (default 10, at least 0.1)
   --children              Also watch the process's children (uvicorn/gunicorn workers), each and summed
-  --min-duration S        Growth must last this long to be called a leak (default 300)
+  --min-duration S        Growth must last this long to be called a leak (default 300; 0 judges any run)
   --rapid-mb-per-min X    Growth above this is a rapid leak, severity high (default 1)
-  --noise-floor-mb X      Total growth below this counts as flat (default 1)
+  --noise-floor-mb X      Total growth below this counts as flat (default 1; 0 counts any growth)
   --timeout S             Per-request timeout for --url (default 5)
   --format text|json      Output format (default text)
-  --csv FILE              Also write every sample to FILE (one column per process with --children)
+  --csv FILE              Also write every sample to FILE (one column per process with --children);
+                          its folder must exist (checked before sampling)
   -h, --help              Show this help
 
 Exit codes: 0 no leak, 1 leak (slow or rapid), 3 inconclusive, 2 error.
@@ -57,6 +59,11 @@ interface DetectArgs {
 
 class UsageError extends Error {}
 
+/** Fastest sampling allowed (the `leakLens.detect.intervalSeconds` setting's minimum too). */
+export const MIN_INTERVAL_SECONDS = 0.1;
+/** The largest process ID any system hands out (pid_t is a 32-bit signed integer). */
+const MAX_PID = 2 ** 31 - 1;
+
 function positiveNumber(flag: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
@@ -66,8 +73,47 @@ function positiveNumber(flag: string, raw: string | undefined, fallback: number)
   return value;
 }
 
+function nonNegativeNumber(flag: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < 0) {
+    throw new UsageError(`${flag} expects a number of 0 or more, got "${raw}"`);
+  }
+  return value;
+}
+
+/** Options that take a value (a value such as `-5` is still theirs, not another option). */
+const VALUE_OPTIONS = new Set([
+  '--pid',
+  '--url',
+  '--duration',
+  '--interval',
+  '--min-duration',
+  '--rapid-mb-per-min',
+  '--noise-floor-mb',
+  '--timeout',
+  '--format',
+  '--csv',
+]);
+
+/**
+ * `--duration -5` → `--duration=-5`: Node's parser would call the negative number "ambiguous"; as
+ * the option's value, it gets the option's own message ("expects a positive number, got "-5"").
+ */
+function joinNegativeValues(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const next = args[i + 1];
+    if (VALUE_OPTIONS.has(args[i]) && next !== undefined && /^-\.?\d/.test(next)) {
+      out.push(`${args[i]}=${next}`);
+      i++;
+    } else out.push(args[i]);
+  }
+  return out;
+}
+
 export function parseDetectArgs(argv: string[]): DetectArgs | 'help' {
-  const args = argv[0] === 'detect' ? argv.slice(1) : argv;
+  const args = joinNegativeValues(argv[0] === 'detect' ? argv.slice(1) : argv);
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -101,6 +147,10 @@ export function parseDetectArgs(argv: string[]): DetectArgs | 'help' {
   if (pidRaw !== undefined) {
     if (!/^\d+$/.test(pidRaw.trim()) || Number(pidRaw) <= 0)
       throw new UsageError(`--pid expects a process ID, got "${pidRaw}"`);
+    if (Number(pidRaw) > MAX_PID)
+      throw new UsageError(
+        `--pid ${pidRaw.trim()} is not a valid process ID: process IDs are whole numbers from 1 to ${MAX_PID}`,
+      );
     target = { pid: Number(pidRaw), children: !!values.children };
   } else {
     if (values.children)
@@ -115,17 +165,55 @@ export function parseDetectArgs(argv: string[]): DetectArgs | 'help' {
     throw new UsageError(`--format expects text or json, got "${format}"`);
   const durationSeconds = positiveNumber('--duration', values.duration as string | undefined, 300);
   const intervalSeconds = positiveNumber('--interval', values.interval as string | undefined, 10);
+  if (intervalSeconds < MIN_INTERVAL_SECONDS)
+    throw new UsageError(
+      `--interval must be at least ${MIN_INTERVAL_SECONDS} s (faster sampling measures the sampler, not the target), got ${values.interval}`,
+    );
   if (intervalSeconds > durationSeconds) {
     throw new UsageError(`--interval (${intervalSeconds}) must not exceed --duration (${durationSeconds})`);
   }
   const settings = resolveSettings({
-    minDurationSeconds: positiveNumber('--min-duration', values['min-duration'] as string | undefined, 300),
+    minDurationSeconds: nonNegativeNumber(
+      '--min-duration',
+      values['min-duration'] as string | undefined,
+      300,
+    ),
     rapidMBPerMin: positiveNumber('--rapid-mb-per-min', values['rapid-mb-per-min'] as string | undefined, 1),
-    noiseFloorMB: positiveNumber('--noise-floor-mb', values['noise-floor-mb'] as string | undefined, 1),
+    noiseFloorMB: nonNegativeNumber('--noise-floor-mb', values['noise-floor-mb'] as string | undefined, 1),
   });
   const csv = values.csv as string | undefined;
   if (csv !== undefined && csv.trim() === '') throw new UsageError('--csv expects a file name');
   return { target, durationSeconds, intervalSeconds, format, csv, settings };
+}
+
+/**
+ * Why `file` cannot be written (its folder is missing, it is a folder, no permission), or
+ * undefined: checked before sampling, so a run is not wasted on a CSV that cannot be saved.
+ */
+export function csvProblem(file: string): string | undefined {
+  const path = resolve(file);
+  const folder = dirname(path);
+  let folderStat: ReturnType<typeof statSync>;
+  try {
+    folderStat = statSync(folder);
+  } catch {
+    return `the folder ${folder} does not exist`;
+  }
+  if (!folderStat.isDirectory()) return `${folder} is not a folder`;
+  try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) return 'it is a folder';
+    accessSync(path, constants.W_OK);
+    return undefined;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return 'it exists and is not writable';
+  }
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch {
+    return `the folder ${folder} is not writable`;
+  }
+  return undefined;
 }
 
 const VERDICT_LABEL = {
@@ -246,6 +334,13 @@ export async function runDetect(
     return 0;
   }
   const { settings } = args;
+  if (args.csv !== undefined) {
+    const problem = csvProblem(args.csv);
+    if (problem) {
+      io.stderr.write(`leak-lens detect: cannot write the CSV file ${args.csv}: ${problem}.\n`);
+      return 2;
+    }
+  }
   const text = args.format === 'text';
   const progress = new Progress(io.stderr, text || !!io.stderr.isTTY, args.durationSeconds);
 
@@ -287,6 +382,11 @@ export async function runDetect(
       );
       sampler.on('child-exited', (p) => progress.message(`- child PID ${p.pid} exited`));
     }
+    sampler.on('target-exited', (info) =>
+      progress.message(
+        `leak-lens detect: ${info.message.replace(/\.$/, '')} (at ${formatSeconds(info.t)}): the verdict covers the samples taken until then.`,
+      ),
+    );
     sampler.on('error', (e) =>
       progress.message(`leak-lens detect: ${e.fatal ? '' : 'warning: '}${e.message}`),
     );

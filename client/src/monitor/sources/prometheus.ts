@@ -90,11 +90,33 @@ function labelKey(labels: Record<string, string>): string {
   return keys.length ? `{${keys.map((k) => `${k}="${labels[k]}"`).join(',')}}` : '';
 }
 
+/** Largest metrics response read (a real one is kilobytes; a wrong URL can stream without end). */
+export const MAX_METRICS_BYTES = 16 * 2 ** 20;
+
 export interface UrlSourceOptions {
   timeoutSeconds?: number;
 }
 
+/** `localhost:9/metrics`, `127.0.0.1:8000/metrics`: an address without its `http://`. */
+function withoutScheme(url: string): string | undefined {
+  if (!/^(?:[\w.-]+|\[[\da-f:.]+\])(?::\d+)?(?:[/?#]|$)/i.test(url.trim())) return undefined;
+  try {
+    const guess = new URL(`http://${url.trim()}`);
+    return guess.hostname ? guess.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function createUrlSource(url: string, options: UrlSourceOptions = {}): SampleSource {
+  const suggestion = withoutScheme(url);
+  if (suggestion) {
+    throw new MonitorError(
+      'bad-target',
+      `${url} has no http:// or https://: did you mean ${suggestion}?`,
+      true,
+    );
+  }
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -209,10 +231,41 @@ class UrlSource implements SampleSource {
       );
     }
     try {
-      return await res.text();
+      return await this.readCapped(res);
     } catch (err) {
+      if (err instanceof MonitorError) throw err;
       throw this.mapFetchError(err, seconds);
     }
+  }
+
+  /** The body as text, refusing one larger than MAX_METRICS_BYTES (a metrics page is kilobytes). */
+  private async readCapped(res: Response): Promise<string> {
+    const tooLarge = () =>
+      new MonitorError(
+        'malformed-metrics',
+        `${this.url} sent more than ${MAX_METRICS_BYTES / 2 ** 20} MiB, far more than any metrics page: point at the service's Prometheus endpoint (e.g. /metrics).`,
+        true,
+      );
+    const declared = Number(res.headers.get('content-length'));
+    if (Number.isFinite(declared) && declared > MAX_METRICS_BYTES) {
+      await res.body?.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    if (!res.body) return '';
+    const reader = res.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_METRICS_BYTES) {
+        await reader.cancel().catch(() => undefined);
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+    return new TextDecoder().decode(Buffer.concat(chunks));
   }
 
   private mapFetchError(err: unknown, seconds: string): MonitorError {
