@@ -12,7 +12,11 @@ describe('protocol: robustness', function () {
   let probe = 0;
 
   before(async () => {
-    client = await TestClient.start({ trace: 'messages' });
+    // (A generous budget: on a busy machine the slow files below must still finish.)
+    client = await TestClient.start({
+      trace: 'messages',
+      initializationOptions: { analysisTimeoutMs: 60_000 },
+    });
   });
   after(async () => {
     await client.stop();
@@ -234,7 +238,8 @@ describe('protocol: analysis budget', function () {
   let client: TestClient;
 
   before(async () => {
-    client = await TestClient.start({ initializationOptions: { analysisTimeoutMs: 100 } });
+    // A budget far above what a small file takes even on a busy machine, far below the slow one.
+    client = await TestClient.start({ initializationOptions: { analysisTimeoutMs: 1500 } });
   });
   after(async () => {
     await client.stop();
@@ -243,7 +248,7 @@ describe('protocol: analysis budget', function () {
   it('a document past the budget gets one notice instead of findings, and the others go on', async () => {
     const slow = `${BASE}/budget/slow.py`;
     const since = client.mark;
-    await client.open(slow, slowModule(20_000));
+    await client.open(slow, slowModule(40_000));
     // Another document meanwhile: analysed as usual.
     assert.deepEqual(codesOf(await client.openAndWait(`${BASE}/budget/other.py`, LIST_LEAK)), ['LEAK002']);
     const published = await client.diagnosticsFor(slow, () => true, since, 60_000);

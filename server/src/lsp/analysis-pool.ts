@@ -16,7 +16,9 @@
 //   thread is terminated and the job answers `timedOut`. A job for a text the user has since
 //   changed can be stopped the same way (`stopStale`).
 // - A thread whose memory outside the JavaScript heap (the parser's wasm heap, which never
-//   shrinks) grew past a limit is replaced when it is idle; extra threads end when idle.
+//   shrinks) grew past a limit is replaced when it is idle; extra threads end when idle. Once
+//   warmed up, `size` threads are kept running (a stopped one is replaced at once), so one is
+//   always ready while another is busy.
 import { Worker } from 'node:worker_threads';
 import type { EngineSettings } from '../types';
 import type { AnalysisOutcome } from './analysis';
@@ -100,6 +102,8 @@ interface Thread {
   heap: number;
   /** Terminated by the pool: its exit is expected. */
   stopping: boolean;
+  /** The thread said it is ready (engine loaded). */
+  ready?: boolean;
 }
 
 /** One rejection for every superseded or dropped job (an Error per keystroke costs a stack trace). */
@@ -147,10 +151,24 @@ export class AnalysisPool {
     this.idleMs = options.idleMs ?? 30_000;
   }
 
-  /** Start the first thread now (it loads the engine and warms it up before the first job). */
+  /**
+   * Start the threads now (each loads the engine and warms it up before its first job), so that
+   * a second one is ready the moment the first is busy with a long analysis.
+   */
   warmUp(): void {
-    if (this.threads.length === 0) this.startThread();
+    this.warm = true;
+    this.ensureThreads();
   }
+
+  /** Keeps `size` threads running once warmed up (a stopped or crashed one is replaced at once). */
+  private ensureThreads(): void {
+    // (Threads that die before they are ready are not restarted forever: jobs still start one.)
+    if (!this.warm || this.disposed || this.earlyExits >= 3) return;
+    while (this.threads.length < this.size) this.startThread();
+  }
+  private warm = false;
+  /** Threads in a row that ended before they were ready. */
+  private earlyExits = 0;
 
   /**
    * Analyse an open document's text (its thread keeps the tree for the next edit). A later call
@@ -463,7 +481,10 @@ export class AnalysisPool {
     worker.stderr.resume();
     const thread: Thread = { worker, keys: new Set(), started: 0, external: 0, heap: 0, stopping: false };
     worker.on('message', (reply: WorkerReply) => {
-      if (reply.kind !== 'ready') this.finished(thread, reply);
+      if (reply.kind === 'ready') {
+        thread.ready = true;
+        this.earlyExits = 0;
+      } else this.finished(thread, reply);
     });
     const gone = (error: Error) => {
       const index = this.threads.indexOf(thread);
@@ -474,6 +495,8 @@ export class AnalysisPool {
       const job = thread.job;
       thread.job = undefined;
       if (job && !thread.stopping) job.reject(error);
+      if (!thread.ready) this.earlyExits++;
+      this.ensureThreads();
       this.pump();
     };
     worker.on('error', (error) => gone(error));
@@ -496,14 +519,15 @@ export class AnalysisPool {
     if (index >= 0) this.threads.splice(index, 1);
     job?.reject(error);
     void thread.worker.terminate();
+    this.ensureThreads();
   }
 
-  /** Idle: threads beyond the first end; the first is replaced if its heap grew large. */
+  /** Idle: threads started while the others were stuck end (the first `size` stay warm). */
   private scheduleIdle(): void {
     clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
       if (this.waiting.size > 0 || this.threads.some((t) => t.job)) return;
-      for (const thread of this.threads.slice(1)) this.stopThread(thread);
+      for (const thread of this.threads.slice(this.size)) this.stopThread(thread);
     }, this.idleMs);
     this.idleTimer.unref();
   }
