@@ -3,8 +3,8 @@
 // delays another's diagnostics or a code action, and nothing the engine does can freeze the
 // server.
 //
-// - Jobs wait in one queue, by priority (a code action's analysis and a document just opened
-//   first, then edits, then re-analyses after a settings change) and age. A document has at
+// - Jobs wait in one queue, by priority (a code action's analysis first, then documents just
+//   opened, then edits, then re-analyses after a settings change) and age. A document has at
 //   most one job waiting (a newer text replaces it) and one running.
 // - Each thread keeps the trees of the documents it analysed last (analysis-worker.ts), so a
 //   free thread prefers the jobs of documents it knows: the next keystroke re-parses
@@ -30,12 +30,12 @@ import type { FixAllOutcome, WorkerJob, WorkerReply } from './worker-protocol';
 export const PRIORITY = {
   /** A code action or Fix All is waiting for this analysis. */
   urgent: 0,
-  /** The document's first analysis (just opened): someone is waiting for it too. */
-  open: 0,
+  /** The document's first analysis (just opened). */
+  open: 1,
   /** After an edit. */
-  edit: 1,
+  edit: 2,
   /** Everything again after a settings or project change. */
-  background: 2,
+  background: 3,
 } as const;
 export type Priority = (typeof PRIORITY)[keyof typeof PRIORITY];
 
@@ -108,7 +108,7 @@ interface Thread {
 
 /** One rejection for every superseded or dropped job (an Error per keystroke costs a stack trace). */
 const SUPERSEDED = new CancelledError();
-const PRIORITIES = [PRIORITY.urgent, PRIORITY.edit, PRIORITY.background] as const;
+const PRIORITIES = [PRIORITY.urgent, PRIORITY.open, PRIORITY.edit, PRIORITY.background] as const;
 /** Jobs looked at, per priority, for one whose tree a free thread keeps. */
 const AFFINITY_SCAN = 16;
 

@@ -119,24 +119,14 @@ function yieldToMainThread(): void {
   if (process.platform !== 'linux') return;
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0 && BACKGROUND_NICE > 0) setPriority(tid, BACKGROUND_NICE);
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, BACKGROUND_NICE);
   } catch {
     // Not permitted, or no /proc: the thread keeps its priority.
   }
 }
 
-/**
- * `nice` of the analysis threads (0 = normal, 19 = lowest); LEAK_LENS_ANALYSIS_NICE overrides it
- * (0 turns the lowering off).
- */
-const BACKGROUND_NICE = niceFrom(process.env.LEAK_LENS_ANALYSIS_NICE) ?? 10;
-
-function niceFrom(value: string | undefined): number | undefined {
-  const n = Number(value);
-  return value !== undefined && value.trim() !== '' && Number.isInteger(n) && n >= 0 && n <= 19
-    ? n
-    : undefined;
-}
+/** `nice` of the analysis threads (0 = normal, 19 = lowest). */
+const BACKGROUND_NICE = 10;
 
 async function main(): Promise<void> {
   const port = parentPort;
