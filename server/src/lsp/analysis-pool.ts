@@ -10,7 +10,8 @@
 //   free thread prefers the jobs of documents it knows: the next keystroke re-parses
 //   incrementally.
 // - A document whose analysis took long (or is very large) is heavy: at most `size - 1` threads
-//   run heavy jobs at once, so one thread always serves the others. If every thread is busy with
+//   (one, with a single thread) run heavy jobs at once, so one thread always serves the others.
+//   If every thread is busy with
 //   a job that has turned out slow, one more thread starts (up to `maxThreads`).
 // - Past the time budget (plus a grace period for a rule that cannot be interrupted) a job's
 //   thread is terminated and the job answers `timedOut`. A job for a text the user has since
@@ -40,7 +41,7 @@ export const PRIORITY = {
 export type Priority = (typeof PRIORITY)[keyof typeof PRIORITY];
 
 export interface PoolOptions {
-  /** Threads kept (default 2). */
+  /** Threads kept (default 2; one only in tests, where the order of jobs must be exact). */
   size?: number;
   /** Threads at most, counting those started when every thread is stuck on slow jobs (default size + 1). */
   maxThreads?: number;
@@ -140,7 +141,7 @@ export class AnalysisPool {
     private readonly project: ProjectIndexService | undefined,
     private readonly options: PoolOptions = {},
   ) {
-    this.size = Math.max(2, options.size ?? 2);
+    this.size = Math.max(1, Math.floor(options.size ?? 2));
     this.maxThreads = Math.max(this.size, options.maxThreads ?? this.size + 1);
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.graceMs = options.graceMs ?? 2000;
@@ -385,7 +386,7 @@ export class AnalysisPool {
           running.add(t.job.key);
           if (this.heavyJob(t.job)) heavyRunning++;
         }
-      const job = this.nextJob(thread, running, heavyRunning < this.size - 1);
+      const job = this.nextJob(thread, running, heavyRunning < Math.max(1, this.size - 1));
       if (!job) break;
       this.waiting.delete(`${job.message.kind}\0${job.key}`);
       this.dispatch(thread, job);
