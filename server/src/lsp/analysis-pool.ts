@@ -11,8 +11,8 @@
 //   incrementally.
 // - A document whose analysis took long (or is very large) is heavy: at most `size - 1` threads
 //   (one, with a single thread) run heavy jobs at once, so one thread always serves the others.
-//   If every thread is busy with
-//   a job that has turned out slow, one more thread starts (up to `maxThreads`).
+//   If every thread is busy with a job that has turned out slow, one more thread starts (up to
+//   `maxThreads`).
 // - Past the time budget (plus a grace period for a rule that cannot be interrupted) a job's
 //   thread is terminated and the job answers `timedOut`. A job for a text the user has since
 //   changed can be stopped the same way (`stopStale`).
