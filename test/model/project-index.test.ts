@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { pathToFileURL } from 'node:url';
 import { analyzeSource, initEngine } from '../../server/src/engine';
 import { dedent } from '../../server/src/fixes/edits';
 import { ProjectIndex } from '../../server/src/model/project-index';
@@ -193,5 +194,74 @@ describe('project index', () => {
     derived.addFile('common/tree.py', tree);
     derived.addFile('app/trees.py', 'from common.tree import Tree\nclass AssetTree(Tree):\n    pass\n');
     assert.deepEqual(severity(derived), ['information'], 'a subclass may be what is made');
+    // A class of the same name imported from another module is not this one.
+    const namesake = new ProjectIndex();
+    namesake.addFile('common/tree.py', tree);
+    namesake.addFile('rbac/tree.py', 'from treelib import Tree\nclass CounterTree(Tree):\n    pass\n');
+    namesake.addFile(
+      'assets/walk.py',
+      'from assets.tree import (\n    Node,\n    Tree,\n)\ndef walk(request):\n    return Tree()\n',
+    );
+    assert.deepEqual(severity(namesake), ['hint'], 'treelib.Tree and assets.tree.Tree are other classes');
+  });
+
+  it('LEAK001: a memo keyed by a parameter typed with an enum of another module is bounded', () => {
+    const factory = dedent(`
+      from app.constants import Source
+
+      _classes = {}
+
+      def load_class(source: Source):
+          if source not in _classes:
+              _classes[source] = import_class(source)
+          return _classes[source]
+    `);
+    const findings = (project?: ProjectIndex) =>
+      analyzeSource(factory, { path: '/p/app/factory.py', project }).findings.filter(
+        (f) => f.code === 'LEAK001',
+      );
+    const withConstants = (constants: string) => {
+      const index = new ProjectIndex();
+      index.addFile('/p/app/factory.py', factory);
+      index.addFile('/p/app/base.py', 'from enum import Enum\nclass BaseEnum(str, Enum):\n    pass\n');
+      index.addFile('/p/app/constants.py', constants);
+      index.compact();
+      return index;
+    };
+    assert.equal(findings().length, 1, 'without an index the type is unknown');
+    assert.equal(findings(withConstants('class Source(str, Enum):\n    WEB = "web"\n')).length, 0);
+    assert.equal(
+      findings(withConstants('class Source(BaseEnum):\n    WEB = "web"\n')).length,
+      0,
+      'an enum through the project base',
+    );
+    assert.equal(
+      findings(withConstants('class Source:\n    pass\n')).length,
+      1,
+      'a plain class is not a closed set',
+    );
+  });
+
+  it('counts a call of an imported name only where the import can be the asking module', () => {
+    const index = new ProjectIndex();
+    index.addFile('/proj/src/shop/tree.py', 'class Tree: ...\n');
+    const callers: [string, string][] = [
+      ['/proj/src/shop/views.py', 'from shop.tree import Tree'], // the module itself
+      ['/proj/src/shop/api.py', 'from shop import Tree'], // the package, which may re-export it
+      ['/proj/src/shop/rel.py', 'from .tree import Tree'], // relative to the caller
+      ['/proj/src/shop/sub/deep.py', 'from ..tree import Tree'],
+      ['/proj/src/other/a.py', 'from treelib import Tree'], // another library
+      ['/proj/src/other/b.py', 'from other.tree import Tree'], // another module of the project
+      ['/proj/src/other/c.py', 'from shop.tree import Node as Tree'], // another name under this one
+      ['/proj/src/other/d.py', 'from .tree import Tree'], // src/other/tree.py
+      ['/proj/src/other/e.py', ''], // not imported: could be anything, counted
+    ];
+    for (const [path, line] of callers) index.addFile(path, `${line}\ndef f():\n    return Tree()\n`);
+    index.compact();
+    assert.deepEqual(index.callsOf('Tree', '/proj/src/shop/tree.py'), { atImport: 0, inFunctions: 5 });
+    assert.deepEqual(index.callsOf('Tree', pathToFileURL('/proj/src/shop/tree.py').href).inFunctions, 5);
+    const copy = ProjectIndex.fromJSON(JSON.parse(JSON.stringify(index.toJSON())));
+    assert.deepEqual(copy.callsOf('Tree', '/proj/src/shop/tree.py'), { atImport: 0, inFunctions: 5 });
+    assert.equal(copy.isBase('Tree', '/proj/src/shop/tree.py'), false);
   });
 });

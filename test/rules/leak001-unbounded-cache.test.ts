@@ -8,6 +8,25 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a module dict annotated with an enum key type holds one entry per member, whatever the key expression',
+      code: `
+        import enum
+        from typing import Dict, Type
+
+        class Source(str, enum.Enum):
+            WEB = "web"
+            FILE = "file"
+
+        _loaded: Dict[Source, Type[object]] = {}
+
+        def load(name):
+            source = Source(name)
+            if source not in _loaded:
+                _loaded[source] = import_class(source.value)
+            return _loaded[source]
+      `,
+    },
+    {
       name: 'a module dict keyed by a parameter typed with an enum of the module holds one entry per member',
       code: `
         import enum

@@ -44,7 +44,15 @@ export function isBoundedParameter(model: SemanticModel, param: Node): boolean {
   const value = param.childForFieldName('value');
   if (value?.type === 'true' || value?.type === 'false') return true;
   const type = param.childForFieldName('type');
-  if (!type) return false;
+  return !!type && isBoundedType(model, type);
+}
+
+/**
+ * A type whose values come from a closed set: `bool`, `Literal[...]`, `type[...]`, or an enum —
+ * of this module, or a class the project index knows as an enum (`from .constants import
+ * Source`, `class Source(str, Enum)` there).
+ */
+export function isBoundedType(model: SemanticModel, type: Node): boolean {
   const head = annotationHead(type);
   const q = head ? model.qualifiedName(head) : undefined;
   if (
@@ -55,11 +63,27 @@ export function isBoundedParameter(model: SemanticModel, param: Node): boolean {
     q === 'typing.Type'
   )
     return true;
+  if (!head) return false;
   // An enum of this module: one entry per member at most.
-  if (head?.type === 'identifier') {
+  if (head.type === 'identifier') {
     const binding = model.resolve(head);
     const def = binding?.kind === 'class' ? binding.sites[0]?.parent : undefined;
-    if (def?.type === 'class_definition' && isEnumClass(model, def)) return true;
+    if (def?.type === 'class_definition') return isEnumClass(model, def);
   }
-  return false;
+  const name = head.type === 'attribute' ? head.childForFieldName('attribute')?.text : head.text;
+  return !!name && !!model.file.project?.isEnum(name);
+}
+
+/**
+ * The key type of a dict annotation (`Source` in `dict[Source, type[Connector]]`,
+ * `typing.Dict[str, int]`), if the annotation is a subscripted generic.
+ */
+export function dictKeyType(type: Node): Node | undefined {
+  const inner = type.type === 'type' ? type.namedChildren[0] : type;
+  if (inner?.type === 'generic_type') {
+    const params = inner.namedChildren.find((c) => c?.type === 'type_parameter');
+    return params?.namedChildren.find((c) => c?.type === 'type') ?? undefined;
+  }
+  if (inner?.type === 'subscript') return inner.childrenForFieldName('subscript')[0] ?? undefined;
+  return undefined;
 }

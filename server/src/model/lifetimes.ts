@@ -300,7 +300,7 @@ function computeLifetime(model: SemanticModel, cls: Node): Lifetime {
   const clsName = nameOf(cls);
   if (!madeHere && project && clsName) {
     const made = project.callsOf(clsName, model.file.path);
-    if (made.atImport + made.inFunctions === 0 && !project.isBase(clsName))
+    if (made.atImport + made.inFunctions === 0 && !project.isBase(clsName, model.file.path))
       return { kind: 'unmade', reason: `no code in this project makes ${article(cls)}` };
   }
   return {

@@ -42,19 +42,84 @@ const WEAK = /weak|\bref\(/i;
 interface FileEntry {
   /** name → [calls at import, calls in functions] */
   calls: Map<string, [number, number]>;
+  /** Names this file's classes derive from (`class Child(pkg.Base)` → `Base`). */
+  bases: string[];
+  /**
+   * Names this file takes from another module (`from treelib import Tree` → `Tree` → `treelib`;
+   * `from x import A as Tree` → `Tree` → `!`, a name that is not any project definition's own).
+   * Its calls of such a name refer to that module's definition, not to one of the same name
+   * elsewhere.
+   */
+  imports: Map<string, string>;
 }
 
 export interface SerializedProjectIndex {
-  files: [string, [string, number, number][]][];
+  files: [string, [string, number, number][], string[]?, [string, string][]?][];
   defined: string[];
   weak: string[];
   strong: string[];
-  bases?: string[];
+  classBases?: [string, string[]][];
 }
 
+/** Bases that make a class an enum: its members are a closed set. */
+const ENUM_BASES = new Set(['Enum', 'IntEnum', 'StrEnum', 'Flag', 'IntFlag', 'ReprEnum']);
+
 const CALL = /(?:^|[^\w])([A-Za-z_]\w*)\s*\(/g;
+const FROM_IMPORT = /^\s*from\s+(\.*[\w.]*)\s+import\s+(.*)$/;
 const DEF = /^(\s*)(?:async\s+)?def\s+([A-Za-z_]\w*)/;
 const CLASS = /^(\s*)class\s+([A-Za-z_]\w*)/;
+
+/** The language server names open documents by URI; the index, by path. */
+function asPath(pathOrUri: string | undefined): string | undefined {
+  return pathOrUri?.startsWith('file:') ? safeFileURLToPath(pathOrUri) : pathOrUri;
+}
+
+/** Records the names of `from module import a, b as c, (d, e)`; a star import names nothing. */
+function addImportedNames(imports: Map<string, string>, module: string, names: string): void {
+  for (const part of names
+    .replace(/#.*$/gm, '')
+    .replace(/[()\\]/g, ' ')
+    .split(',')) {
+    const m = /^\s*([A-Za-z_]\w*)(?:\s+as\s+([A-Za-z_]\w*))?\s*$/.exec(part);
+    if (!m) continue;
+    // `from x import A as Tree`: this file's `Tree` is `x.A`, no project definition named Tree.
+    imports.set(m[2] ?? m[1], m[2] && m[2] !== m[1] ? '!' : module);
+  }
+}
+
+/**
+ * Whether `importer` (a file of the index) takes `name` from a module that is neither `asker`
+ * nor a package holding it. Without an asker, or for a name not imported, nothing is excluded.
+ */
+function importedFromElsewhere(
+  entry: FileEntry,
+  name: string,
+  importer: string,
+  asker: string | undefined,
+): boolean {
+  const module = entry.imports.get(name);
+  if (module === undefined || asker === undefined) return false;
+  if (module === '!') return true;
+  const askerPath = asker.replace(/\\/g, '/');
+  if (module.startsWith('.')) {
+    // `from ..pkg.mod import X` in a/b/c.py → a/pkg/mod
+    const dots = /^\.*/.exec(module)?.[0].length ?? 1;
+    const parts = importer.replace(/\\/g, '/').split('/');
+    parts.pop();
+    for (let i = 1; i < dots; i++) parts.pop();
+    const rest = module.slice(dots);
+    const target = [...parts, ...(rest ? rest.split('.') : [])].join('/');
+    return !(askerPath === `${target}.py` || askerPath.startsWith(`${target}/`));
+  }
+  // Absolute: the dotted name must be a run of the asker's path (`pkg.tree` for …/pkg/tree.py,
+  // or `pkg` for a package that re-exports it); where the source root starts is not known.
+  const segments = askerPath.replace(/(\/__init__)?\.pyi?$/, '').split('/');
+  const wanted = module.split('.');
+  for (let start = 0; start + wanted.length <= segments.length; start++) {
+    if (wanted.every((w, i) => segments[start + i] === w)) return false;
+  }
+  return true;
+}
 
 function indentOf(line: string): number {
   let n = 0;
@@ -68,8 +133,8 @@ export class ProjectIndex {
   private readonly defined = new Set<string>();
   private readonly weakRegistrars = new Set<string>();
   private readonly strongRegistrars = new Set<string>();
-  /** Names used as base classes somewhere in the project. */
-  private readonly bases = new Set<string>();
+  /** Class name → the bases written for it anywhere in the project (to tell enums). */
+  private readonly classBases = new Map<string, Set<string>>();
 
   /** Number of files indexed. */
   get size(): number {
@@ -83,6 +148,10 @@ export class ProjectIndex {
    */
   addFile(path: string, text: string): void {
     const calls = new Map<string, [number, number]>();
+    const bases: string[] = [];
+    const imports = new Map<string, string>();
+    // `from m import (a,\n b)`: the names read so far while the brackets are open.
+    let pendingImport: { module: string; names: string } | undefined;
     // Indentation of the open `def`s (innermost last); class bodies do not open a function.
     const defs: number[] = [];
     let registrar: { name: string; indent: number; weak: boolean } | undefined;
@@ -95,6 +164,21 @@ export class ProjectIndex {
     for (const line of text.split('\n')) {
       const trimmed = line.trimStart();
       if (trimmed === '' || trimmed.startsWith('#')) continue;
+      if (pendingImport) {
+        pendingImport.names += ` ${line}`;
+        if (line.includes(')')) {
+          addImportedNames(imports, pendingImport.module, pendingImport.names);
+          pendingImport = undefined;
+        }
+        continue;
+      }
+      const fromImport = depth === 0 ? FROM_IMPORT.exec(line) : null;
+      if (fromImport) {
+        const names = fromImport[2];
+        if (names.includes('(') && !names.includes(')')) pendingImport = { module: fromImport[1], names };
+        else addImportedNames(imports, fromImport[1], names);
+        continue;
+      }
       const indent = indentOf(line);
       if (depth === 0) {
         while (defs.length > 0 && indent <= defs[defs.length - 1]) defs.pop();
@@ -105,10 +189,14 @@ export class ProjectIndex {
       if (cls) {
         this.defined.add(cls[2]);
         // `class Child(Base, Mixin):` (one line): bases may be made through their subclasses.
-        const bases = /^\s*class\s+\w+\s*\(([^)]*)\)/.exec(line)?.[1] ?? '';
-        for (const b of bases.split(',')) {
+        const written = /^\s*class\s+\w+\s*\(([^)]*)\)/.exec(line)?.[1] ?? '';
+        for (const b of written.split(',')) {
           const last = b.trim().split('.').pop()?.split('[')[0].trim();
-          if (last && /^[A-Za-z_]\w*$/.test(last)) this.bases.add(last);
+          if (!last || !/^[A-Za-z_]\w*$/.test(last)) continue;
+          bases.push(last);
+          const known = this.classBases.get(cls[2]) ?? new Set<string>();
+          known.add(last);
+          this.classBases.set(cls[2], known);
         }
       }
       if (def) {
@@ -138,22 +226,25 @@ export class ProjectIndex {
       // A `def` header spread over lines ends with `:`; brackets closed by then.
     }
     closeRegistrar();
-    this.files.set(path, { calls });
+    this.files.set(path, { calls, bases, imports });
   }
 
   removeFile(path: string): void {
     this.files.delete(path);
   }
 
-  /** Calls of `name` (as `name(...)` or `obj.name(...)`) in every file but `exceptPath`. */
+  /**
+   * Calls of `name` (as `name(...)` or `obj.name(...)`) in every file but `exceptPath`. A file
+   * that imports `name` from a module other than `exceptPath` (or a package holding it, which
+   * may re-export it) calls that module's `name`, not the asker's: `from treelib import Tree`.
+   */
   callsOf(name: string, exceptPath?: string): CallCounts {
     const counts: CallCounts = { atImport: 0, inFunctions: 0 };
-    // The language server names open documents by URI; the index, by path.
-    const except = exceptPath?.startsWith('file:') ? safeFileURLToPath(exceptPath) : exceptPath;
+    const except = asPath(exceptPath);
     for (const [path, entry] of this.files) {
       if (path === except) continue;
       const c = entry.calls.get(name);
-      if (!c) continue;
+      if (!c || importedFromElsewhere(entry, name, path, except)) continue;
       counts.atImport += c[0];
       counts.inFunctions += c[1];
     }
@@ -168,15 +259,31 @@ export class ProjectIndex {
     return this.weakRegistrars.has(method) && !this.strongRegistrars.has(method);
   }
 
-  /** Whether some class of the project derives from `name`. */
-  isBase(name: string): boolean {
-    return this.bases.has(name);
+  /** Whether some class of the project derives from `name` (the one in `askerPath`, when given). */
+  isBase(name: string, askerPath?: string): boolean {
+    const asker = asPath(askerPath);
+    for (const [path, entry] of this.files) {
+      if (entry.bases.includes(name) && !importedFromElsewhere(entry, name, path, asker)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether a class of this name in the project is an enum (`class Source(str, Enum)`, or a
+   * subclass of the project's own enum base): a parameter or key of that type has few values.
+   */
+  isEnum(name: string, depth = 0): boolean {
+    const bases = this.classBases.get(name);
+    if (!bases || depth > 4) return false;
+    for (const b of bases) if (ENUM_BASES.has(b) || (b !== name && this.isEnum(b, depth + 1))) return true;
+    return false;
   }
 
   /** Drops calls of names the project does not define (builtins, library calls): they are never asked. */
   compact(): void {
     for (const entry of this.files.values()) {
       for (const name of entry.calls.keys()) if (!this.defined.has(name)) entry.calls.delete(name);
+      for (const name of entry.imports.keys()) if (!this.defined.has(name)) entry.imports.delete(name);
     }
   }
 
@@ -185,23 +292,29 @@ export class ProjectIndex {
       files: [...this.files].map(([path, entry]) => [
         path,
         [...entry.calls].map(([name, [a, b]]) => [name, a, b] as [string, number, number]),
+        entry.bases,
+        [...entry.imports],
       ]),
       defined: [...this.defined],
       weak: [...this.weakRegistrars],
       strong: [...this.strongRegistrars],
-      bases: [...this.bases],
+      classBases: [...this.classBases].map(([name, bases]) => [name, [...bases]]),
     };
   }
 
   static fromJSON(data: SerializedProjectIndex): ProjectIndex {
     const index = new ProjectIndex();
-    for (const [path, calls] of data.files) {
-      index.files.set(path, { calls: new Map(calls.map(([name, a, b]) => [name, [a, b]])) });
+    for (const [path, calls, bases, imports] of data.files) {
+      index.files.set(path, {
+        calls: new Map(calls.map(([name, a, b]) => [name, [a, b]])),
+        bases: bases ?? [],
+        imports: new Map(imports ?? []),
+      });
     }
     for (const n of data.defined) index.defined.add(n);
     for (const n of data.weak) index.weakRegistrars.add(n);
     for (const n of data.strong) index.strongRegistrars.add(n);
-    for (const n of data.bases ?? []) index.bases.add(n);
+    for (const [name, bases] of data.classBases ?? []) index.classBases.set(name, new Set(bases));
     return index;
   }
 }

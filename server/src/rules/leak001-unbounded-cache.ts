@@ -3,7 +3,7 @@
 
 import { replaceRange } from '../fixes/edits';
 import { ensureMemberImport } from '../fixes/imports';
-import { isBoundedParameter, isEnumClass } from '../model/bounded';
+import { dictKeyType, isBoundedParameter, isBoundedType, isEnumClass } from '../model/bounded';
 import { possibleCacheDecorators } from '../model/candidates';
 import {
   analyzeContainer,
@@ -66,6 +66,10 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
   // A dict created with items is a lookup table that code may extend (`add_charset()`), not a
   // cache: caches start empty.
   if (!DICT_KINDS.has(cand.value.kind) || cand.value.literalItems) return;
+  // `dict[Source, type[Connector]]` with an enum (or bool, Literal, class) key: one entry per member.
+  const annotation = cand.assignment.childForFieldName('type');
+  const keyType = annotation ? dictKeyType(annotation) : undefined;
+  if (keyType && isBoundedType(model, keyType)) return;
   const { instanceShadowed, facts } = analyzeContainer(model, cand);
   if (instanceShadowed) return;
   if (facts.growth.length === 0 || facts.released || facts.escapes) return;

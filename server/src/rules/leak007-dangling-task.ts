@@ -294,7 +294,8 @@ function unusedNameFix(ctx: RuleContext, call: Node, name: string): Fix | undefi
 }
 
 const WEAK_REFERENCE_WHY =
-  'the event loop keeps only a weak reference to tasks, so it can be garbage-collected before it finishes';
+  'the event loop keeps only a weak reference to tasks, so it can be garbage-collected before it finishes ' +
+  '(whether what it awaits keeps it alive meanwhile cannot be known here)';
 
 /** Inside `with self.assertRaises(...)` / `pytest.raises(...)`: the call is expected to fail. */
 function expectedToRaise(node: Node): boolean {
