@@ -83,3 +83,9 @@ def read_price_list(path):
     f = open(path)
     prices = f.read()
     return prices
+
+
+def order_view(request, user_id):
+    # The request handler: every request runs the helpers above, so what they grow piles up.
+    record_request(request.path)
+    return get_user(user_id)

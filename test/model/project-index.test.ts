@@ -242,6 +242,93 @@ describe('project index', () => {
     );
   });
 
+  it('records which calls are made by a route handler, a view or a task of the calling file', () => {
+    const index = new ProjectIndex();
+    index.addFile(
+      '/p/app/views.py',
+      dedent(`
+        from app.cache import get_user, get_plan, get_flag, get_team, get_org
+
+        @router.get(
+            "/users/{user_id}",
+        )
+        async def user_detail(user_id: int):
+            return await get_user(user_id)
+
+        def plan_view(request, pk):
+            return get_plan(pk)
+
+        class TeamView(View):
+            def get(self, request):
+                return get_team(request.GET["t"])
+
+        @shared_task
+        def refresh(org_id):
+            get_org(org_id)
+
+        @functools.cache
+        def helper(x):
+            return get_flag(x)
+      `),
+    );
+    index.addFile(
+      '/p/app/cache.py',
+      'def get_user(i): ...\ndef get_plan(i): ...\ndef get_flag(i): ...\ndef get_team(i): ...\ndef get_org(i): ...\n',
+    );
+    index.compact();
+    const why = (name: string) => {
+      const r = index.callsOf(name, '/p/app/cache.py').repeatedIn;
+      return r ? `${r.caller} ${r.why}` : undefined;
+    };
+    assert.equal(why('get_user'), 'user_detail a route handler');
+    assert.equal(why('get_plan'), 'plan_view a view (it takes the request)');
+    assert.equal(why('get_team'), 'get a view (it takes the request)');
+    assert.equal(why('get_org'), 'refresh a task');
+    assert.equal(why('get_flag'), undefined, 'a cached helper is not a handler');
+    assert.equal(
+      index.callsOf('get_user', '/p/other/cache.py').repeatedIn,
+      undefined,
+      'imported from app.cache',
+    );
+    const copy = ProjectIndex.fromJSON(JSON.parse(JSON.stringify(index.toJSON())));
+    assert.equal(copy.callsOf('get_user', '/p/app/cache.py').repeatedIn?.caller, 'user_detail');
+  });
+
+  it('LEAK001/LEAK002: growth in a helper is sure (warning) when a route handler elsewhere calls it, information otherwise', () => {
+    const cache = dedent(`
+      _users = {}
+      _seen = []
+
+      async def get_user(user_id):
+          if user_id not in _users:
+              _users[user_id] = await load_user(user_id)
+          _seen.append(user_id)
+          return _users[user_id]
+    `);
+    const findings = (project?: ProjectIndex) =>
+      analyzeSource(cache, { path: '/p/app/cache.py', project })
+        .findings.filter((f) => f.code === 'LEAK001' || f.code === 'LEAK002')
+        .map((f) => `${f.code} ${f.severity}: ${f.message.slice(f.message.lastIndexOf(' (') + 1)}`);
+    const calledBy = (caller: string) => {
+      const index = new ProjectIndex();
+      index.addFile('/p/app/cache.py', cache);
+      index.addFile('/p/app/views.py', `from app.cache import get_user\n${caller}\n    return get_user(1)\n`);
+      index.compact();
+      return index;
+    };
+    const unknown = '(how often `get_user()` is called is decided by its callers in other modules)';
+    assert.deepEqual(findings(), [`LEAK001 information: ${unknown}`, `LEAK002 information: ${unknown}`]);
+    assert.deepEqual(findings(calledBy('def compute(x):')), [
+      `LEAK001 information: ${unknown}`,
+      `LEAK002 information: ${unknown}`,
+    ]);
+    const viaRoute = '(`get_user()` is called from `show()` in app/views.py, a route handler)';
+    assert.deepEqual(findings(calledBy('@app.get("/u")\nasync def show():')), [
+      `LEAK001 warning: ${viaRoute}`,
+      `LEAK002 warning: ${viaRoute}`,
+    ]);
+  });
+
   it('counts a call of an imported name only where the import can be the asking module', () => {
     const index = new ProjectIndex();
     index.addFile('/proj/src/shop/tree.py', 'class Tree: ...\n');

@@ -11,8 +11,10 @@
 // (`setup_logging`, `on_message`, `register_codec`, `make_client`). A function nobody in the
 // module calls is public API: how often it runs is decided elsewhere ("unknown").
 import type { Node } from '../parser';
+import { REQUEST_HOOK_DECORATOR, ROUTE_DECORATORS } from './handler-names';
 import { describeScope, functionChain, runsAtImportTime } from './import-time';
 import { classOfMethod } from './methods';
+import type { RepeatedCaller } from './project-index';
 import type { Scope, SemanticModel } from './semantic';
 import { isTestFileName } from './test-code';
 import { decoratorsOf, keywordArgument, unparenthesizedParent, useOf } from './usage';
@@ -38,25 +40,6 @@ export interface RunInfo {
    */
   fromName?: 'registration' | 'factory';
 }
-
-/** Route decorators (`@app.get(...)`, `@router.post(...)`, `@bp.route(...)`): the function runs per request. */
-const ROUTE_DECORATORS = new Set([
-  'get',
-  'post',
-  'put',
-  'patch',
-  'delete',
-  'head',
-  'options',
-  'route',
-  'websocket',
-  'api_route',
-  'view',
-  'endpoint',
-]);
-
-/** Request hooks, called or not (`@app.before_request`, `@app.middleware("http")`): run per request. */
-const REQUEST_HOOK_DECORATOR = /^((before|after|teardown)_(app_)?request|middleware)$/;
 
 /** Decorators that make a function a task, a consumer or an event handler: run per job/event. */
 const HANDLER_DECORATORS =
@@ -650,6 +633,7 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
     // Run once here, but other modules call it from their functions too: their callers decide.
     if ((bySites.frequency === 'one-shot' || bySites.frequency === 'import-time') && !cls && !oneTimeName) {
       const elsewhere = fnName ? model.file.project?.callsOf(fnName, model.file.path) : undefined;
+      if (elsewhere?.repeatedIn) return calledPerRequestElsewhere(fn, elsewhere.repeatedIn);
       if (elsewhere && elsewhere.inFunctions > 0)
         return {
           frequency: 'unknown',
@@ -682,6 +666,9 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
       reason: `how often ${name(fn)} is called is decided by its callers in other modules`,
     };
   }
+  // A route handler, view or task of another module calls it.
+  const perRequest = fnName ? model.file.project?.callsOf(fnName, model.file.path).repeatedIn : undefined;
+  if (perRequest) return calledPerRequestElsewhere(fn, perRequest);
   if (FACTORY_NAME.test(fnName))
     return {
       frequency: 'unknown',
@@ -691,6 +678,15 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
   return {
     frequency: 'unknown',
     reason: `how often ${name(fn)} is called is decided by its callers in other modules`,
+  };
+}
+
+/** "`get_user()` is called from `user_detail()` in app/views.py, a route handler". */
+function calledPerRequestElsewhere(fn: Scope, caller: RepeatedCaller): RunInfo {
+  const where = caller.path.replace(/\\/g, '/').split('/').slice(-2).join('/');
+  return {
+    frequency: 'repeated',
+    reason: `${name(fn)} is called from \`${caller.caller}()\` in ${where}, ${caller.why}`,
   };
 }
 

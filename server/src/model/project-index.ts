@@ -6,6 +6,7 @@
 // whole workspace before the analysis), so its answers are evidence, not proof; without an index
 // (one file analysed on its own) the rules fall back to what that file shows.
 import { fileURLToPath } from 'node:url';
+import { REQUEST_HOOK_DECORATOR, ROUTE_DECORATORS, TASK_DECORATOR } from './handler-names';
 
 function safeFileURLToPath(uri: string): string | undefined {
   try {
@@ -21,6 +22,16 @@ export interface CallCounts {
   atImport: number;
   /** Calls inside a function or method body: as often as that code runs. */
   inFunctions: number;
+  /** One of those calls made by a route handler, a view or a task: it runs per request or job. */
+  repeatedIn?: RepeatedCaller;
+}
+
+/** A function of another file that runs per request or job and calls the name asked about. */
+export interface RepeatedCaller {
+  path: string;
+  caller: string;
+  /** "a route handler", "a task", … */
+  why: string;
 }
 
 /** Methods through which listeners are registered, whose own definition may keep them weakly. */
@@ -51,10 +62,12 @@ interface FileEntry {
    * elsewhere.
    */
   imports: Map<string, string>;
+  /** name → [the caller that runs per request or job, why it does] (the first such call). */
+  repeated: Map<string, [string, string]>;
 }
 
 export interface SerializedProjectIndex {
-  files: [string, [string, number, number][], string[]?, [string, string][]?][];
+  files: [string, [string, number, number][], string[]?, [string, string][]?, [string, string, string][]?][];
   defined: string[];
   weak: string[];
   strong: string[];
@@ -65,6 +78,8 @@ export interface SerializedProjectIndex {
 const ENUM_BASES = new Set(['Enum', 'IntEnum', 'StrEnum', 'Flag', 'IntFlag', 'ReprEnum']);
 
 const CALL = /(?:^|[^\w])([A-Za-z_]\w*)\s*\(/g;
+const DECORATOR = /^@\s*([\w.]+)\s*(\()?/;
+const PARAMETERS = /^\s*(?:async\s+)?def\s+\w+\s*\(([^)]*)/;
 const FROM_IMPORT = /^\s*from\s+(\.*[\w.]*)\s+import\s+(.*)$/;
 const DEF = /^(\s*)(?:async\s+)?def\s+([A-Za-z_]\w*)/;
 const CLASS = /^(\s*)class\s+([A-Za-z_]\w*)/;
@@ -121,6 +136,32 @@ function importedFromElsewhere(
   return true;
 }
 
+/**
+ * Why a function runs per request or job, from its decorators and its parameters (the line index's
+ * view of `isRouteHandler`): `@app.get(...)`, `@bp.before_request`, `@shared_task`, or a view
+ * taking the request first (`def detail(request, pk)`, `def get(self, request)`).
+ */
+function handlerKind(decorators: readonly string[], defLine: string): string | undefined {
+  for (const d of decorators) {
+    const m = DECORATOR.exec(d);
+    const last = m?.[1].split('.').pop() ?? '';
+    if (m?.[2] && ROUTE_DECORATORS.has(last)) return 'a route handler';
+    if (REQUEST_HOOK_DECORATOR.test(last)) return 'a request hook';
+    if (TASK_DECORATOR.test(last)) return 'a task';
+  }
+  const params = (PARAMETERS.exec(defLine)?.[1] ?? '')
+    .split(',')
+    .map((p) => p.split(/[:=]/)[0].trim().replace(/^\*+/, ''));
+  const [first, second] = params;
+  if (
+    first === 'request' ||
+    first === 'req' ||
+    ((first === 'self' || first === 'cls') && second === 'request')
+  )
+    return 'a view (it takes the request)';
+  return undefined;
+}
+
 function indentOf(line: string): number {
   let n = 0;
   while (n < line.length && (line[n] === ' ' || line[n] === '\t')) n++;
@@ -152,8 +193,12 @@ export class ProjectIndex {
     const imports = new Map<string, string>();
     // `from m import (a,\n b)`: the names read so far while the brackets are open.
     let pendingImport: { module: string; names: string } | undefined;
-    // Indentation of the open `def`s (innermost last); class bodies do not open a function.
-    const defs: number[] = [];
+    const repeated = new Map<string, [string, string]>();
+    // The open `def`s (innermost last) with their indentation, and why each runs per request or
+    // job when it does; class bodies do not open a function.
+    const defs: { indent: number; name: string; handler?: string }[] = [];
+    // Decorator lines read since the last statement: they belong to the next `def`.
+    let decorators: string[] = [];
     let registrar: { name: string; indent: number; weak: boolean } | undefined;
     const closeRegistrar = () => {
       if (!registrar) return;
@@ -181,7 +226,7 @@ export class ProjectIndex {
       }
       const indent = indentOf(line);
       if (depth === 0) {
-        while (defs.length > 0 && indent <= defs[defs.length - 1]) defs.pop();
+        while (defs.length > 0 && indent <= defs[defs.length - 1].indent) defs.pop();
         if (registrar && indent <= registrar.indent) closeRegistrar();
       }
       const def = depth === 0 ? DEF.exec(line) : null;
@@ -199,7 +244,14 @@ export class ProjectIndex {
           this.classBases.set(cls[2], known);
         }
       }
+      if (depth === 0 && !def) {
+        if (trimmed.startsWith('@')) decorators.push(trimmed);
+        else decorators = [];
+      }
+      let handler: string | undefined;
       if (def) {
+        handler = handlerKind(decorators, line);
+        decorators = [];
         this.defined.add(def[2]);
         if (REGISTRATION_METHODS.has(def[2])) {
           closeRegistrar();
@@ -210,15 +262,18 @@ export class ProjectIndex {
       }
       if (!def && !cls) {
         const inFunction = defs.length > 0;
+        const innermost = defs[defs.length - 1];
         for (const m of line.matchAll(CALL)) {
           const name = m[1];
           if (name === 'def' || name === 'class' || name === 'if' || name === 'return') continue;
           const entry = calls.get(name) ?? [0, 0];
           entry[inFunction ? 1 : 0]++;
           calls.set(name, entry);
+          if (innermost?.handler && !repeated.has(name))
+            repeated.set(name, [innermost.name, innermost.handler]);
         }
       }
-      if (def && depth === 0) defs.push(indent);
+      if (def && depth === 0) defs.push({ indent, name: def[2], handler });
       for (const ch of line) {
         if (ch === '(' || ch === '[' || ch === '{') depth++;
         else if ((ch === ')' || ch === ']' || ch === '}') && depth > 0) depth--;
@@ -226,7 +281,7 @@ export class ProjectIndex {
       // A `def` header spread over lines ends with `:`; brackets closed by then.
     }
     closeRegistrar();
-    this.files.set(path, { calls, bases, imports });
+    this.files.set(path, { calls, bases, imports, repeated });
   }
 
   removeFile(path: string): void {
@@ -247,6 +302,8 @@ export class ProjectIndex {
       if (!c || importedFromElsewhere(entry, name, path, except)) continue;
       counts.atImport += c[0];
       counts.inFunctions += c[1];
+      const r = entry.repeated.get(name);
+      if (r && !counts.repeatedIn) counts.repeatedIn = { path, caller: r[0], why: r[1] };
     }
     return counts;
   }
@@ -284,6 +341,7 @@ export class ProjectIndex {
     for (const entry of this.files.values()) {
       for (const name of entry.calls.keys()) if (!this.defined.has(name)) entry.calls.delete(name);
       for (const name of entry.imports.keys()) if (!this.defined.has(name)) entry.imports.delete(name);
+      for (const name of entry.repeated.keys()) if (!this.defined.has(name)) entry.repeated.delete(name);
     }
   }
 
@@ -294,6 +352,7 @@ export class ProjectIndex {
         [...entry.calls].map(([name, [a, b]]) => [name, a, b] as [string, number, number]),
         entry.bases,
         [...entry.imports],
+        [...entry.repeated].map(([name, [caller, why]]) => [name, caller, why] as [string, string, string]),
       ]),
       defined: [...this.defined],
       weak: [...this.weakRegistrars],
@@ -304,11 +363,12 @@ export class ProjectIndex {
 
   static fromJSON(data: SerializedProjectIndex): ProjectIndex {
     const index = new ProjectIndex();
-    for (const [path, calls, bases, imports] of data.files) {
+    for (const [path, calls, bases, imports, repeated] of data.files) {
       index.files.set(path, {
         calls: new Map(calls.map(([name, a, b]) => [name, [a, b]])),
         bases: bases ?? [],
         imports: new Map(imports ?? []),
+        repeated: new Map((repeated ?? []).map(([name, caller, why]) => [name, [caller, why]])),
       });
     }
     for (const n of data.defined) index.defined.add(n);

@@ -82,7 +82,10 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
     cand.level === 'module'
       ? `\`${cand.name}\` is written in ${writers} and never evicted: it keeps every key for the life of the process`
       : `class-level dict \`${cand.className}.${cand.name}\` is written in ${writers} and never evicted: shared by all instances, it keeps every key for the life of the process`;
-  const message = run?.frequency === 'repeated' ? `${base} (${run.reason})` : base;
+  // Sure only when the writer is known to run again and again; otherwise how often it runs (and
+  // with how many keys) is the one fact left to other modules: information, naming it.
+  const unsure = !!run && run.frequency !== 'repeated';
+  const message = run ? `${base} (${run.reason})` : base;
   // TTLCache keeps behaviour only for an empty plain dict / OrderedDict used through the Mapping
   // API: a defaultdict's auto-created values would be lost, and TTLCache takes no initial items.
   const fixable =
@@ -92,6 +95,7 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
   ctx.report({
     range: file.rangeOf(cand.target),
     message,
+    severity: unsure ? 'information' : undefined,
     related: facts.growth
       .slice(0, MAX_RELATED)
       .map((e) => ({ range: file.rangeOf(e.site), message: 'written here' })),
@@ -292,12 +296,16 @@ export const rule: Rule = {
       'enum/`type[...]` parameters, on a function emptied with `.cache_clear()`, or on a method of an object made once ' +
       '(at import or start-up) is silent. When the project is indexed (the CLI and the editor index the workspace), a ' +
       'function called only at import by the other modules counts as import-time.\n\n' +
-      '**Severity is confidence.** `warning` for a dict written by repeated code and never evicted, and for `@cache` on ' +
+      '**Severity is confidence.** `warning` for a dict written by code known to run again and again (a route handler, ' +
+      'a view or a task — of this module, or of another one that calls the writer when the project is indexed) and ' +
+      'never evicted, and for `@cache` on ' +
       'a method of objects that are made again and again. For `@cache` on a function whose arguments may be unbounded, ' +
       'how many distinct arguments it sees is the one fact the code cannot tell: `information` when the module calls it ' +
       'from code that runs again and again (a route handler, a task), `hint` otherwise (the arguments are as likely a ' +
-      'few configured values). The message says why the code repeats ("it runs on every request: `get_user()` is a ' +
-      'route handler").',
+      'few configured values). A dict written by a public function whose callers are all in other modules (none of them ' +
+      'a handler the index can see) is `information`: how often it runs, and with how many keys, is decided there. The ' +
+      'message says why the code repeats ("it runs on every request: `get_user()` is a route handler") or what is ' +
+      'not known.',
     whyIsThisBad:
       'A module or class lives as long as the process. Every distinct key written into such a dict — a user id, a URL, a ' +
       'request object — stays in memory forever, so a long-running service grows until it is killed. ' +

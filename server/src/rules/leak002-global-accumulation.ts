@@ -171,9 +171,12 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
   const reportOnce = kind === 'set' && isReportOnce(growth);
   const message = reportOnce
     ? `${base}; it remembers each value reported once, so it grows only with the number of distinct values reported (usually a handful of names)`
-    : run?.frequency === 'repeated'
+    : run
       ? `${base} (${run.reason})`
       : base;
+  // Sure only when the code that grows it is known to run again and again; otherwise how often it
+  // runs is the one fact left to other modules: information, naming it.
+  const unsure = !!run && run.frequency !== 'repeated';
   // A maxlen bounds the number of items, not items that grow inside (`buckets[i].append(x)`).
   const canFix =
     cand.level === 'module' &&
@@ -183,7 +186,7 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
   ctx.report({
     range: file.rangeOf(cand.target),
     message,
-    severity: reportOnce ? 'hint' : undefined,
+    severity: reportOnce ? 'hint' : unsure ? 'information' : undefined,
     related: growth
       .slice(0, MAX_RELATED)
       .map((e) => ({ range: file.rangeOf(e.site), message: 'grows here' })),
@@ -349,7 +352,9 @@ export const rule: Rule = {
       'start-up code (`main()`, `if __name__ == "__main__":`, app factories, command-line option callbacks, management ' +
       'commands, `setup.py`/`conf.py`/docs scripts) is bounded by that one run; in start-up code only a `while` loop (the ' +
       "program's main loop) repeats.\n\n" +
-      '**Severity is confidence.** `warning` for a container that repeated code grows and nothing shrinks; `hint` for a ' +
+      '**Severity is confidence.** `warning` for a container that code known to run again and again grows and nothing ' +
+      'shrinks; `information` when it grows in a public function whose callers are in other modules (how often it ' +
+      'runs is decided there, and the message says so); `hint` for a ' +
       'report-once set (`if x not in seen: seen.add(x); log.warning(…)`), which grows only with the number of distinct ' +
       'values reported, usually a handful of names. The message says why the code repeats.',
     whyIsThisBad:

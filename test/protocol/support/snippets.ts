@@ -4,7 +4,7 @@ export const CACHE_LEAK = `import os
 _cache = {}
 
 
-def get_user(uid):
+def get_user(request, uid):
     if uid not in _cache:
         _cache[uid] = os.getenv(uid)
     return _cache[uid]
@@ -13,7 +13,7 @@ def get_user(uid):
 export const LIST_LEAK = `_seen = []
 
 
-def record(item):
+def record(request, item):
     _seen.append(item)
 `;
 
@@ -25,12 +25,12 @@ _users = {}
 _groups = {}
 
 
-def user(uid):
+def user(request, uid):
     _users[uid] = os.getenv(uid)
     return _users[uid]
 
 
-def group(gid):
+def group(request, gid):
     _groups[gid] = os.getenv(gid)
     return _groups[gid]
 `;
