@@ -727,7 +727,18 @@ export function instantiationOf(model: SemanticModel, cls: Scope): RunInfo {
   const { calls } = callSitesOf(model, cls);
   let info: RunInfo;
   const outside = calls.length === 0 ? calledOnlyAtImportElsewhere(model, cls.name ?? '') : undefined;
-  if (outside) {
+  // Made by a route handler, a view or a task of another module: one per request or job.
+  const perRequest =
+    calls.length === 0 && cls.name && !cls.name.startsWith('__')
+      ? model.file.project?.callsOf(cls.name, model.file.path).repeatedIn
+      : undefined;
+  if (perRequest) {
+    const where = perRequest.path.replace(/\\/g, '/').split('/').slice(-2).join('/');
+    info = {
+      frequency: 'repeated',
+      reason: `${/^`[AEIOU]/i.test(label) ? 'an' : 'a'} ${label} is made in \`${perRequest.caller}()\` in ${where}, ${perRequest.why}`,
+    };
+  } else if (outside) {
     info = { frequency: 'import-time', reason: `${label} is ${outside.replace('called', 'made')}` };
   } else if (calls.length === 0) {
     info = elsewhere;

@@ -257,6 +257,11 @@ function computeLifetime(model: SemanticModel, cls: Node): Lifetime {
       madeHere = true;
       continue;
     }
+    // Made by a route handler, view or task of another module (the project index says so).
+    if (made.frequency === 'repeated' && constructionSites(model, member).length === 0) {
+      repeated ??= { kind: 'per-call', reason: made.reason };
+      continue;
+    }
     // Look at the sites themselves: a command-line command runs once, and a maker named as
     // set-up code (`_register_attribute_impl`) makes configuration objects.
     for (const site of constructionSites(model, member)) {

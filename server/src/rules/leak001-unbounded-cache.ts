@@ -85,7 +85,10 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
   // Sure only when the writer is known to run again and again; otherwise how often it runs (and
   // with how many keys) is the one fact left to other modules: information, naming it.
   const unsure = !!run && run.frequency !== 'repeated';
-  const message = run ? `${base} (${run.reason})` : base;
+  // For a keyed cache the count of distinct keys decides growth, not the count of calls.
+  const message = run
+    ? `${base} (${run.reason}${unsure ? '; how many distinct keys they pass cannot be known here' : ''})`
+    : base;
   // TTLCache keeps behaviour only for an empty plain dict / OrderedDict used through the Mapping
   // API: a defaultdict's auto-created values would be lost, and TTLCache takes no initial items.
   const fixable =
