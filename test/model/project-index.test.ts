@@ -337,6 +337,36 @@ describe('project index', () => {
     ]);
   });
 
+  it('LEAK005: a handler added in __init__ of a class a view of another module makes is a warning naming that view', () => {
+    const audit = dedent(`
+      import logging
+
+      audit = logging.getLogger("audit")
+
+      class AuditTrail:
+          def __init__(self, stream):
+              self.handler = logging.StreamHandler(stream)
+              audit.addHandler(self.handler)
+    `);
+    const leak005 = (project?: ProjectIndex) =>
+      analyzeSource(audit, { path: '/p/app/audit.py', project })
+        .findings.filter((f) => f.code === 'LEAK005')
+        .map((f) => [f.severity, f.message.slice(f.message.indexOf(' — ') + 3)]);
+    assert.deepEqual(leak005(), [
+      ['information', 'how many `AuditTrail` objects are made is decided by code in other modules'],
+    ]);
+    const index = new ProjectIndex();
+    index.addFile('/p/app/audit.py', audit);
+    index.addFile(
+      '/p/app/views.py',
+      'from app.audit import AuditTrail\ndef order_view(request):\n    AuditTrail(request.stream)\n',
+    );
+    index.compact();
+    assert.deepEqual(leak005(index), [
+      ['warning', 'an `AuditTrail` is made in `order_view()` in app/views.py, a view (it takes the request)'],
+    ]);
+  });
+
   it('counts a call of an imported name only where the import can be the asking module', () => {
     const index = new ProjectIndex();
     index.addFile('/proj/src/shop/tree.py', 'class Tree: ...\n');
