@@ -10,6 +10,9 @@ Usage:
   leak-lens scan [options] [PATH ...]   Static analysis (LEAK001-LEAK008); see \`leak-lens scan --help\`
   leak-lens detect [options]            Watch a running process's memory and decide whether it leaks;
                                         see \`leak-lens detect --help\`
+  leak-lens analyze-logs FILE... [options]
+                                        Read memory figures and OOM/restart events from logs and
+                                        decide whether they show a leak; see \`analyze-logs --help\`
   leak-lens server --stdio              Run the language server over stdin/stdout (used by editors)
   leak-lens --help | --version`;
 
@@ -27,6 +30,10 @@ export async function main(argv: string[]): Promise<number | undefined> {
       // Loaded on demand (esbuild inlines it lazily) so `scan` does not pay for the monitor.
       const { runDetect } = await import('../../../client/src/monitor/cli');
       return runDetect(rest);
+    }
+    case 'analyze-logs': {
+      const { runAnalyzeLogs } = await import('../../../client/src/monitor/logs/cli');
+      return runAnalyzeLogs(rest);
     }
     case 'server': {
       if (rest.length !== 1 || rest[0] !== '--stdio') {
