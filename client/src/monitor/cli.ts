@@ -46,7 +46,11 @@ Options:
   -h, --help              Show this help
 
 Exit codes: 0 no leak, 1 leak (slow or rapid), 3 inconclusive, 2 error.
-Ctrl+C stops early and gives the verdict on the samples collected so far.`;
+Ctrl+C stops early and gives the verdict on the samples collected so far.
+
+A Prometheus server's history instead (a verdict per pod/instance and for the fleet):
+  leak-lens detect --prometheus URL --query 'PROMQL' [--range 6h] [--step 30s]
+  (see \`leak-lens detect --prometheus URL --help\`)`;
 
 interface DetectArgs {
   target: MonitorTarget;
@@ -321,6 +325,11 @@ export async function runDetect(
   argv: string[],
   io: DetectIO = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
+  if (argv.some((a) => a === '--prometheus' || a.startsWith('--prometheus='))) {
+    // A Prometheus server's history, many series at once: its own module (fleet/).
+    const { runDetectPrometheus } = await import('./fleet/cli');
+    return runDetectPrometheus(argv, io);
+  }
   let args: DetectArgs | 'help';
   try {
     args = parseDetectArgs(argv);
