@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { registerCoreCommands } from './commands';
 import { DISPLAY_NAME } from './ids';
 import { LeakLensServer } from './language-server';
+import { registerLogCommands } from './log-commands';
 import { registerMonitorCommands } from './monitor-commands';
 import { StatusIndicators } from './status';
 
@@ -29,7 +30,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ serv
   );
 
   registerCoreCommands(context, leakLens, log);
-  registerMonitorCommands(context, log);
+  const monitor = registerMonitorCommands(context, log);
+  registerLogCommands(context, monitor, log);
 
   await leakLens.start();
   // Returned for extension-host tests, which inspect the server state.

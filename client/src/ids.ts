@@ -17,6 +17,7 @@ export const Commands = {
   detectMemoryLeak: 'leakLens.detectMemoryLeak',
   openMemoryPanel: 'leakLens.openMemoryPanel',
   attachToProcess: 'leakLens.attachToProcess',
+  analyzeLogFile: 'leakLens.analyzeLogFile',
 } as const;
 
 /** Server → client notification: whether an open document is test code left out of analysis. */

@@ -36,7 +36,7 @@ const TITLES = {
 export function registerMonitorCommands(
   context: vscode.ExtensionContext,
   log: vscode.LogOutputChannel,
-): void {
+): MonitorController {
   const controller = new MonitorController(context, log);
   context.subscriptions.push(
     controller,
@@ -58,6 +58,7 @@ export function registerMonitorCommands(
       },
     }),
   );
+  return controller;
 }
 
 function trusted(title: string): boolean {

@@ -336,6 +336,44 @@ try {
       },
       { timeoutMs: (DETECT_SECONDS + 150) * 1000 },
     ],
+    [
+      '5-logs',
+      '5. "Leak Lens: Analyze Log File…" shows a gunicorn log in the memory panel; an event opens the log at its line',
+      async () => {
+        // Workers that climb until gunicorn SIGKILLs them (a leak masked by restarts).
+        const logFile = path.join(ws, 'gunicorn.log');
+        fs.copyFileSync(
+          path.join(REPO_ROOT, 'test/monitor/fixtures/logs/gunicorn-restart-masked.log'),
+          logFile,
+        );
+        await wb.runCommand('Leak Lens: Analyze Log File…');
+        // code-server's file dialog is a quick input holding a path.
+        await wb.quickInput.waitFor({ state: 'visible', timeout: 10_000 });
+        await wb.quickInput.locator('input').first().fill(logFile);
+        await sleep(300);
+        await page.keyboard.press('Enter');
+        const body = wb.webview().locator('body');
+        await body.filter({ hasText: /masked by restarts/i }).waitFor({ timeout: 30_000 });
+        const panelText = (await body.innerText()).replace(/\s+/g, ' ');
+        log(`  memory panel: ${panelText.slice(0, 200)}`);
+        assert.match(panelText, /rapid[- ]leak/i);
+        const events = wb.webview().locator('#markers a');
+        assert.equal(await events.count(), 7, 'one entry per event of the log');
+        assert.match(await events.first().innerText(), /worker-killed PID 101/);
+        assert.equal(await wb.webview().locator('#chart').getAttribute('data-markers'), '7');
+        await events.first().click();
+        await page
+          .locator('.part.editor .tabs-container .tab.active', { hasText: 'gunicorn.log' })
+          .first()
+          .waitFor({ timeout: 15_000 });
+        await page
+          .locator('.statusbar-item', { hasText: /Ln 20, Col 1/ })
+          .first()
+          .waitFor({ timeout: 15_000 });
+        log('  clicking the first event opened gunicorn.log at line 20');
+      },
+      { timeoutMs: 90_000 },
+    ],
   ];
   for (const [shot, name, fn, options] of steps) {
     if (ready)

@@ -77,6 +77,7 @@ export function renderPanelHtml(o: PanelHtmlOptions): string {
     <button id="reset-zoom" type="button" class="secondary" hidden>Reset zoom</button>
   </div>
   <ul id="errors" class="errors" hidden></ul>
+  <ul id="markers" class="markers" hidden aria-label="Events from the logs"></ul>
   <p class="hint">Drag across the chart to zoom in, double-click to zoom out. The chart draws each pixel column’s lowest and highest value; the exports hold every sample.</p>
 </main>
 <script nonce="${escapeAttr(o.nonce)}" src="${escapeAttr(o.scriptUri)}"></script>

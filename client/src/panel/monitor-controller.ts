@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { Commands } from '../ids';
 import { toCsv, toDetectJson } from '../monitor/export';
+import { LogSession } from './log-session';
 import {
   MEMORY_PANEL_TITLE,
   MEMORY_PANEL_VIEW_TYPE,
@@ -79,6 +80,14 @@ export class MonitorController implements vscode.Disposable, PanelHost {
     return session;
   }
 
+  /** Shows a finished run that was not sampled (read from logs); it replaces the current run. */
+  showSession(session: MonitorSession): void {
+    const previous = this.current;
+    if (previous?.attached) previous.stop(`replaced by ${session.targetView().title}`);
+    this.setSession(session, true);
+    this.showPanel({ preserveFocus: false });
+  }
+
   /** Opens the memory panel, or brings it forward. */
   showPanel(options: { preserveFocus?: boolean; column?: vscode.ViewColumn } = {}): MemoryPanel {
     if (this.panel) {
@@ -139,6 +148,38 @@ export class MonitorController implements vscode.Disposable, PanelHost {
       case 'error':
         this.log.error(`Memory panel (webview): ${message.message}`);
         break;
+      case 'openLocation':
+        void this.openLocation(message.file, message.line);
+        break;
+    }
+  }
+
+  /** Opens a log file of the run shown at a line (a clicked marker); only the run's own files. */
+  async openLocation(file: string, line: number): Promise<vscode.TextEditor | undefined> {
+    const session = this.current;
+    if (!(session instanceof LogSession) || !session.files.includes(file)) {
+      this.log.warn(`Memory panel: ignored a request to open ${file}, which is not a log of the run shown.`);
+      return undefined;
+    }
+    if (/\.gz$/i.test(file)) {
+      void vscode.window.showWarningMessage(
+        `Leak Lens: ${file} is compressed; decompress it to open it at line ${line}.`,
+      );
+      return undefined;
+    }
+    try {
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+      const at = new vscode.Position(Math.max(0, Math.min(line - 1, doc.lineCount - 1)), 0);
+      return await vscode.window.showTextDocument(doc, {
+        selection: new vscode.Range(at, at),
+        viewColumn: vscode.ViewColumn.Beside,
+        preview: true,
+      });
+    } catch (err) {
+      const message = `Leak Lens: could not open ${file}: ${(err as Error).message ?? err}`;
+      this.log.error(message);
+      void vscode.window.showErrorMessage(message);
+      return undefined;
     }
   }
 
@@ -158,7 +199,10 @@ export class MonitorController implements vscode.Disposable, PanelHost {
       return undefined;
     }
     const run = session.run;
-    const text = format === 'csv' ? toCsv(run) : `${JSON.stringify(toDetectJson(run, session.analysis()))}\n`;
+    // A run read from logs exports what `leak-lens analyze-logs --format json` prints.
+    const json =
+      session instanceof LogSession ? session.analyzeLogsJson() : toDetectJson(run, session.analysis());
+    const text = format === 'csv' ? toCsv(run) : `${JSON.stringify(json)}\n`;
     return this.saveFile(
       exportFileName(run.target, format),
       format === 'csv' ? { 'CSV (comma-separated)': ['csv'] } : { JSON: ['json'] },
@@ -235,6 +279,11 @@ export class MonitorController implements vscode.Disposable, PanelHost {
     const session = this.current;
     // A failed start has nothing worth bringing back.
     if (!session || session.state === 'failed') return;
+    if (session instanceof LogSession) {
+      // Not kept across reloads (the logs can be analysed again); nor is the run it replaced.
+      void Promise.resolve(this.context.workspaceState.update(STATE_KEY, undefined)).catch(() => undefined);
+      return;
+    }
     this.lastPersistAt = Date.now();
     void Promise.resolve(this.context.workspaceState.update(STATE_KEY, persistSession(session))).catch(
       (err) => this.log.warn(`Memory monitor: could not save the run for the next window: ${err}`),

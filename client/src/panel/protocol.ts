@@ -13,7 +13,8 @@ export type SessionMode = 'detect' | 'attach';
 export type PanelState = 'starting' | 'running' | 'paused' | 'stopped' | 'restored' | 'failed';
 
 export interface TargetView {
-  kind: 'pid' | 'url';
+  /** `logs`: a run read from log files (`Analyze Log File…`): nothing to attach to again. */
+  kind: 'pid' | 'url' | 'logs';
   /** "PID 1234" or the URL. */
   title: string;
   /** The command line (PID) or "Prometheus metrics" (URL). */
@@ -53,6 +54,18 @@ export interface AnalysisView {
   final: boolean;
 }
 
+/** An event drawn on the chart (from a log: an OOM kill, a restart…); clicking it opens the line. */
+export interface PanelMarker {
+  /** Seconds, on the samples' axis. */
+  t: number;
+  kind: string;
+  /** One line for a tooltip or the status area. */
+  label: string;
+  file: string;
+  /** 1-based. */
+  line: number;
+}
+
 export interface PanelSnapshot {
   sessionId: string;
   mode: SessionMode;
@@ -72,6 +85,7 @@ export interface PanelSnapshot {
   stop?: StopInfo;
   /** Whether attaching is possible now (a trusted workspace). */
   canAttach: boolean;
+  markers?: PanelMarker[];
 }
 
 export type ExtensionMessage =
@@ -107,7 +121,9 @@ export type WebviewMessage =
   | { type: 'export'; format: ExportFormat }
   | { type: 'exportPng'; dataUrl: string }
   /** An error inside the webview script, for the extension's log. */
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** A marker was clicked: open its log file at its line (checked against the run's files). */
+  | { type: 'openLocation'; file: string; line: number };
 
 const SIMPLE = new Set(['ready', 'pause', 'resume', 'detach', 'reattach', 'attach']);
 /** A PNG of a chart is a few hundred KB; anything much bigger is not ours. */
@@ -129,5 +145,14 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
       : undefined;
   }
   if (m.type === 'error') return { type: 'error', message: String(m.message ?? '').slice(0, 2000) };
+  if (m.type === 'openLocation') {
+    return typeof m.file === 'string' &&
+      m.file.length > 0 &&
+      m.file.length <= 4096 &&
+      Number.isInteger(m.line) &&
+      (m.line as number) >= 1
+      ? { type: 'openLocation', file: m.file, line: m.line as number }
+      : undefined;
+  }
   return undefined;
 }

@@ -70,6 +70,7 @@ export interface CollectProgress {
 export async function collectLogs(
   paths: readonly string[],
   onProgress?: (p: CollectProgress) => void,
+  signal?: AbortSignal,
 ): Promise<CollectedLogs> {
   const files: FileSummary[] = [];
   const stats = paths.map((path) => {
@@ -96,7 +97,7 @@ export async function collectLogs(
 
   for (let index = 0; index < paths.length; index++) {
     const path = paths[index];
-    const st = stats[index];
+    const st = signal?.aborted ? new LogReadError(`${path}: not read (cancelled).`) : stats[index];
     const summary: FileSummary = {
       path,
       bytes: st instanceof LogReadError ? 0 : st.size,
@@ -177,6 +178,7 @@ export async function collectLogs(
             onProgress({ file: path, bytesRead: doneBytes + bytesRead, totalBytes, lines: totalLines });
           }
         },
+        signal,
       );
     } catch (err) {
       if (!(err instanceof LogReadError)) throw err;

@@ -65,6 +65,8 @@ export async function readLines(
   path: string,
   onLine: (line: LineInfo) => void,
   onBytes?: (bytesRead: number) => void,
+  /** Aborting stops the read between chunks (a LogReadError saying so; lines read so far stay). */
+  signal?: AbortSignal,
 ): Promise<void> {
   const gz = /\.gz$/i.test(path);
   const raw = createReadStream(path, { highWaterMark: CHUNK_BYTES });
@@ -98,6 +100,7 @@ export async function readLines(
 
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
+      if (signal?.aborted) throw new LogReadError(`${path}: reading was cancelled after ${number} lines.`);
       if (first) {
         first = false;
         const { share, firstAt } = binaryShare(chunk);

@@ -18,7 +18,12 @@ export interface ChartView {
   verdict?: Verdict;
   /** Epoch ms of t = 0, for clock times in the legend. */
   startedAt?: number;
+  /** Events drawn as vertical lines (a log's OOM kills, restarts); clicking one reports it. */
+  markers?: readonly { t: number; kind: string; label: string }[];
 }
+
+/** Pixels either side of a marker line that still count as pointing at it. */
+const MARKER_HIT_PX = 6;
 
 export class MemoryChart {
   private plot: uPlot | undefined;
@@ -30,6 +35,8 @@ export class MemoryChart {
     private theme: ChartTheme,
     /** The user dragged across the chart (a range) or double-clicked (undefined). */
     private readonly onZoom: (range: [number, number] | undefined) => void,
+    /** The user clicked a marker (its index in ChartView.markers). */
+    private readonly onMarker: (index: number) => void = () => undefined,
   ) {}
 
   get canvas(): HTMLCanvasElement | undefined {
@@ -154,6 +161,7 @@ export class MemoryChart {
       },
       hooks: {
         drawAxes: [(u) => this.drawWarmup(u)],
+        draw: [(u) => this.drawMarkers(u)],
         // Away from the cursor, the legend shows the newest values instead of dashes.
         setLegend: [showLatestInLegend],
         setSelect: [
@@ -170,10 +178,66 @@ export class MemoryChart {
         ready: [
           (u) => {
             u.over.addEventListener('dblclick', () => this.onZoom(undefined));
+            u.over.addEventListener('click', (e) => {
+              const hit = this.markerAt(u, e.offsetX);
+              if (hit !== undefined) this.onMarker(hit);
+            });
+            u.over.addEventListener('mousemove', (e) => {
+              const hit = this.markerAt(u, e.offsetX);
+              const label = hit === undefined ? '' : (this.view?.markers?.[hit]?.label ?? '');
+              u.over.title = label ? `${label} (click to open the log at this line)` : '';
+              u.over.style.cursor = label ? 'pointer' : '';
+            });
           },
         ],
       },
     };
+  }
+
+  /** The marker nearest to x (CSS pixels in the plot area), within MARKER_HIT_PX. */
+  private markerAt(u: uPlot, x: number): number | undefined {
+    const markers = this.view?.markers ?? [];
+    let best: number | undefined;
+    let bestDist = MARKER_HIT_PX + 1;
+    markers.forEach((m, i) => {
+      const d = Math.abs(u.valToPos(m.t, 'x') - x);
+      if (d < bestDist) {
+        bestDist = d;
+        best = i;
+      }
+    });
+    return bestDist <= MARKER_HIT_PX ? best : undefined;
+  }
+
+  /** Events: a vertical line each, with a small flag at the top, over the lines. */
+  private drawMarkers(u: uPlot): void {
+    const markers = this.view?.markers;
+    if (!markers?.length) return;
+    const { left, top, width, height } = u.bbox;
+    const ctx = u.ctx;
+    const ratio = devicePixelRatio || 1;
+    ctx.save();
+    for (const m of markers) {
+      const x = Math.round(u.valToPos(m.t, 'x', true));
+      if (x < left || x > left + width) continue;
+      const color = m.kind === 'restart' ? this.theme.muted : this.theme.verdict['rapid-leak'];
+      ctx.strokeStyle = color;
+      ctx.fillStyle = color;
+      ctx.lineWidth = ratio;
+      ctx.setLineDash([3 * ratio, 3 * ratio]);
+      ctx.beginPath();
+      ctx.moveTo(x, top);
+      ctx.lineTo(x, top + height);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.beginPath();
+      ctx.moveTo(x - 5 * ratio, top);
+      ctx.lineTo(x + 5 * ratio, top);
+      ctx.lineTo(x, top + 8 * ratio);
+      ctx.closePath();
+      ctx.fill();
+    }
+    ctx.restore();
   }
 
   /** The excluded warm-up: a shaded band with a label, under the lines. */

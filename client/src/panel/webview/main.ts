@@ -49,6 +49,7 @@ const els = {
   status: $('status'),
   chart: $('chart'),
   errors: $('errors'),
+  markers: $('markers'),
   resetZoom: $<HTMLButtonElement>('reset-zoom'),
   buttons: {
     pause: $<HTMLButtonElement>('pause'),
@@ -62,10 +63,18 @@ const els = {
   },
 };
 
-const chart = new MemoryChart(els.chart, readTheme(), (range) => {
-  zoom = range;
-  scheduleRender();
-});
+const chart = new MemoryChart(
+  els.chart,
+  readTheme(),
+  (range) => {
+    zoom = range;
+    scheduleRender();
+  },
+  (index) => {
+    const marker = model.info?.markers?.[index];
+    if (marker) post({ type: 'openLocation', file: marker.file, line: marker.line });
+  },
+);
 
 function post(message: WebviewMessage): void {
   vscode.postMessage(message);
@@ -139,7 +148,8 @@ function render(): void {
   b.pause.hidden = state !== 'running';
   b.resume.hidden = state !== 'paused';
   b.detach.hidden = !attached;
-  b.reattach.hidden = !info || attached;
+  // A run read from logs has nothing to attach to again.
+  b.reattach.hidden = !info || attached || info.target.kind === 'logs';
   b.reattach.disabled = !model.canAttach;
   b.attach.hidden = attached;
   // One primary button: "Re-attach" when a run is shown, "Attach to Process…" on an empty panel.
@@ -187,8 +197,39 @@ function renderChart(lastT: number | undefined): void {
   const xRange: [number, number] = zoom ?? [first, end];
   const width = Math.max(200, els.chart.clientWidth);
   const data = buildChartData(model, { buckets: width, range: zoom });
-  chart.update({ data, xRange, verdict: model.analysis?.verdict, startedAt: info.startedAt });
+  chart.update({
+    data,
+    xRange,
+    verdict: model.analysis?.verdict,
+    startedAt: info.startedAt,
+    markers: info.markers,
+  });
   els.chart.dataset.points = String(data.xs.length);
+  els.chart.dataset.markers = String(info.markers?.length ?? 0);
+  renderMarkerList(info.markers ?? [], info.sessionId);
+}
+
+/** The events under the chart as a list too: readable, keyboard-reachable, each opens its line. */
+function renderMarkerList(markers: NonNullable<PanelSnapshot['markers']>, sessionId: string): void {
+  els.markers.hidden = markers.length === 0;
+  const key = `${sessionId}:${markers.length}`;
+  if (els.markers.dataset.key === key) return;
+  els.markers.dataset.key = key;
+  els.markers.replaceChildren(
+    ...markers.slice(0, 200).map((m) => {
+      const li = document.createElement('li');
+      const link = document.createElement('a');
+      link.href = '#';
+      link.textContent = m.label;
+      link.dataset.kind = m.kind;
+      link.addEventListener('click', (e) => {
+        e.preventDefault();
+        post({ type: 'openLocation', file: m.file, line: m.line });
+      });
+      li.append(link);
+      return li;
+    }),
+  );
 }
 
 // --- state kept by the webview --------------------------------------------------------------------
