@@ -7,6 +7,7 @@ import { DISPLAY_NAME } from './ids';
 import { LeakLensServer } from './language-server';
 import { registerLogCommands } from './log-commands';
 import { registerMonitorCommands } from './monitor-commands';
+import { registerPrometheusCommands } from './prometheus-commands';
 import { StatusIndicators } from './status';
 
 let server: LeakLensServer | undefined;
@@ -32,6 +33,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ serv
   registerCoreCommands(context, leakLens, log);
   const monitor = registerMonitorCommands(context, log);
   registerLogCommands(context, monitor, log);
+  registerPrometheusCommands(context, monitor, log);
 
   await leakLens.start();
   // Returned for extension-host tests, which inspect the server state.

@@ -18,6 +18,7 @@ export const Commands = {
   openMemoryPanel: 'leakLens.openMemoryPanel',
   attachToProcess: 'leakLens.attachToProcess',
   analyzeLogFile: 'leakLens.analyzeLogFile',
+  attachToPrometheus: 'leakLens.attachToPrometheus',
 } as const;
 
 /** Server → client notification: whether an open document is test code left out of analysis. */

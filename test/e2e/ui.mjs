@@ -347,11 +347,19 @@ try {
           logFile,
         );
         await wb.runCommand('Leak Lens: Analyze Log File…');
-        // code-server's file dialog is a quick input holding a path.
+        // code-server's file dialog is a quick input holding a path, filled in once it has listed
+        // the folder: pick the file's row, check the path it shows, accept.
         await wb.quickInput.waitFor({ state: 'visible', timeout: 10_000 });
-        await wb.quickInput.locator('input').first().fill(logFile);
-        await sleep(300);
+        const input = wb.quickInput.locator('input').first();
+        const row = wb.quickInput.locator('.monaco-list-row', { hasText: 'gunicorn.log' }).first();
+        await row.waitFor({ timeout: 15_000 });
+        await row.click();
+        await waitUntil(async () => (await input.inputValue()).endsWith('gunicorn.log'), {
+          timeoutMs: 10_000,
+          what: 'the file dialog to hold gunicorn.log',
+        });
         await page.keyboard.press('Enter');
+        await wb.quickInput.waitFor({ state: 'hidden', timeout: 10_000 });
         const body = wb.webview().locator('body');
         await body.filter({ hasText: /masked by restarts/i }).waitFor({ timeout: 30_000 });
         const panelText = (await body.innerText()).replace(/\s+/g, ' ');

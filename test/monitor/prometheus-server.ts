@@ -81,7 +81,7 @@ async function waitReady(
 /** Starts Prometheus with `config` (YAML) on a free port; resolves once /-/ready answers. */
 export async function startPrometheus(
   config: string,
-  opts: { dataDir?: string; webConfig?: string; readyHeaders?: Record<string, string> } = {},
+  opts: { dataDir?: string; webConfig?: string; readyHeaders?: Record<string, string>; port?: number } = {},
 ): Promise<RunningPrometheus> {
   const dir = tempDir('leak-lens-prom-');
   const dataDir = opts.dataDir ?? join(dir, 'data');
@@ -100,8 +100,8 @@ export async function startPrometheus(
   }
   let lastError: unknown;
   // A free port can be taken between our check and Prometheus binding it: try a few.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
+  for (let attempt = 0; attempt < (opts.port ? 1 : 3); attempt++) {
+    const port = opts.port ?? (await freePort());
     const url = `http://127.0.0.1:${port}`;
     const child = spawn(PROMETHEUS, [...args, `--web.listen-address=127.0.0.1:${port}`], {
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -220,7 +220,7 @@ export function csvProblem(file: string): string | undefined {
   return undefined;
 }
 
-const VERDICT_LABEL = {
+export const VERDICT_LABEL = {
   'no-leak': 'NO LEAK',
   'slow-leak': 'SLOW LEAK',
   'rapid-leak': 'RAPID LEAK',

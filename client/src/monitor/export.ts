@@ -3,7 +3,7 @@
 import type { DetectResult } from './detect';
 import type { MonitorRun, ProcessSeries } from './types';
 
-function round(value: number, digits: number): number {
+export function round(value: number, digits: number): number {
   const f = 10 ** digits;
   const r = Math.round(value * f) / f;
   return Number.isFinite(r) ? r : 0;

@@ -14,6 +14,7 @@ import {
 } from './memory-panel';
 import { persistGapMs, persistSession, restoreSession } from './persist';
 import { pngBytes } from './png';
+import { PrometheusSession } from './prometheus-session';
 import type { ExportFormat, WebviewMessage } from './protocol';
 import { MonitorSession, type SessionConfig } from './session';
 import { MonitorStatusItem } from './status-item';
@@ -279,8 +280,8 @@ export class MonitorController implements vscode.Disposable, PanelHost {
     const session = this.current;
     // A failed start has nothing worth bringing back.
     if (!session || session.state === 'failed') return;
-    if (session instanceof LogSession) {
-      // Not kept across reloads (the logs can be analysed again); nor is the run it replaced.
+    if (session instanceof LogSession || session instanceof PrometheusSession) {
+      // Not kept across reloads (the logs or the server can be read again); nor is the run it replaced.
       void Promise.resolve(this.context.workspaceState.update(STATE_KEY, undefined)).catch(() => undefined);
       return;
     }

@@ -13,8 +13,11 @@ export type SessionMode = 'detect' | 'attach';
 export type PanelState = 'starting' | 'running' | 'paused' | 'stopped' | 'restored' | 'failed';
 
 export interface TargetView {
-  /** `logs`: a run read from log files (`Analyze Log File…`): nothing to attach to again. */
-  kind: 'pid' | 'url' | 'logs';
+  /**
+   * `logs`: a run read from log files (`Analyze Log File…`); `prometheus`: series of a Prometheus
+   * server (`Attach to Prometheus…`). Neither is re-attached with the panel's button.
+   */
+  kind: 'pid' | 'url' | 'logs' | 'prometheus';
   /** "PID 1234" or the URL. */
   title: string;
   /** The command line (PID) or "Prometheus metrics" (URL). */

@@ -183,7 +183,7 @@ export class MonitorSession {
     };
   }
 
-  private onSample(sample: Sample, perProcess: ProcessSample[]): void {
+  protected onSample(sample: Sample, perProcess: ProcessSample[]): void {
     const added: ProcessMeta[] = [];
     const exited: { id: string; t: number }[] = [];
     for (const p of this.run.processes) {
@@ -202,13 +202,13 @@ export class MonitorSession {
     }
   }
 
-  private setState(state: PanelState): void {
+  protected setState(state: PanelState): void {
     if (this.currentState === state) return;
     this.currentState = state;
     this.emit('state', state);
   }
 
-  private emit<E extends keyof SessionEvents>(event: E, value: SessionEvents[E]): void {
+  protected emit<E extends keyof SessionEvents>(event: E, value: SessionEvents[E]): void {
     for (const listener of this.listeners.get(event) ?? []) {
       try {
         (listener as (value: SessionEvents[E]) => void)(value);

@@ -7,8 +7,9 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatRate, formatSeconds } from '../analysis/format';
 import { type DetectSettings, resolveSettings } from '../analysis/settings';
-import type { OutStream } from '../cli';
+import { type OutStream, VERDICT_LABEL } from '../cli';
 import { MonitorError } from '../errors';
+import { round } from '../export';
 import { type FleetVerdict, judgeFleet, parseDuration } from './fleet';
 import { type PrometheusAuth, PrometheusClient } from './prometheus-api';
 
@@ -164,12 +165,6 @@ export function parsePrometheusArgs(argv: string[], env: NodeJS.ProcessEnv = pro
   };
 }
 
-function round(v: number, digits: number): number {
-  const f = 10 ** digits;
-  const r = Math.round(v * f) / f;
-  return Number.isFinite(r) ? r : 0;
-}
-
 export function toFleetJson(
   args: Pick<Args, 'url' | 'query' | 'rangeSeconds' | 'stepSeconds'>,
   start: number,
@@ -212,12 +207,6 @@ export function toFleetJson(
   };
 }
 
-const LABEL = {
-  'no-leak': 'NO LEAK',
-  'slow-leak': 'SLOW LEAK',
-  'rapid-leak': 'RAPID LEAK',
-  inconclusive: 'INCONCLUSIVE',
-} as const;
 const VERDICT_ORDER = { 'rapid-leak': 0, 'slow-leak': 1, inconclusive: 2, 'no-leak': 3 } as const;
 const MAX_LISTED = 25;
 
@@ -228,7 +217,7 @@ export function formatFleetReport(
   const tail =
     f.verdict === 'rapid-leak' ? ' — page on-call' : f.verdict === 'slow-leak' ? ' — schedule a fix' : '';
   const out = [
-    `Leak Lens: ${LABEL[f.verdict]} (severity ${f.severity})${tail}`,
+    `Leak Lens: ${VERDICT_LABEL[f.verdict]} (severity ${f.severity})${tail}`,
     `Target:   ${args.url} · ${args.query} · last ${formatSeconds(args.rangeSeconds)}, step ${formatSeconds(args.stepSeconds)}`,
     `Fleet:    ${f.series.length} series: ${f.counts['rapid-leak']} rapid leak, ${f.counts['slow-leak']} slow leak, ${f.counts['no-leak']} no leak, ${f.counts.inconclusive} inconclusive`,
     `Reason:   ${f.reason}`,

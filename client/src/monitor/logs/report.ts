@@ -2,15 +2,11 @@
 // then extras) and the text report.
 import { basename } from 'node:path';
 import { formatBytes, formatRate, formatSeconds, shortCommand } from '../analysis/format';
+import { VERDICT_LABEL } from '../cli';
+import { round } from '../export';
 import type { CollectedLogs, LogEvent } from './collect';
 import type { EventKind } from './events';
 import type { LogVerdict, ProcessVerdict } from './verdict';
-
-function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  const r = Math.round(value * f) / f;
-  return Number.isFinite(r) ? r : 0;
-}
 
 /** ISO 8601, or null when unknown — or when the log gave a time of day only (`top`: no date). */
 function iso(epoch: number | undefined): string | null {
@@ -143,13 +139,6 @@ export function toAnalyzeLogsJson(logs: CollectedLogs, v: LogVerdict) {
   };
 }
 
-const LABEL = {
-  'no-leak': 'NO LEAK',
-  'slow-leak': 'SLOW LEAK',
-  'rapid-leak': 'RAPID LEAK',
-  inconclusive: 'INCONCLUSIVE',
-} as const;
-
 const KIND_ORDER: EventKind[] = ['oom-kill', 'worker-killed', 'memory-error', 'restart'];
 const MAX_TEXT_EVENTS = 15;
 
@@ -164,7 +153,7 @@ export function formatLogsReport(logs: CollectedLogs, v: LogVerdict): string {
   const tail =
     v.verdict === 'rapid-leak' ? ' — page on-call' : v.verdict === 'slow-leak' ? ' — schedule a fix' : '';
   out.push(
-    `Leak Lens: ${LABEL[v.verdict]}${masked ? ' (masked by restarts)' : ''} (severity ${v.severity})${tail}`,
+    `Leak Lens: ${VERDICT_LABEL[v.verdict]}${masked ? ' (masked by restarts)' : ''} (severity ${v.severity})${tail}`,
   );
   const c = lineCounts(logs);
   const names = logs.files.map((f) => basename(f.path));

@@ -148,8 +148,8 @@ function render(): void {
   b.pause.hidden = state !== 'running';
   b.resume.hidden = state !== 'paused';
   b.detach.hidden = !attached;
-  // A run read from logs has nothing to attach to again.
-  b.reattach.hidden = !info || attached || info.target.kind === 'logs';
+  // Runs read from logs or a Prometheus server are not re-attached with this button.
+  b.reattach.hidden = !info || attached || (info.target.kind !== 'pid' && info.target.kind !== 'url');
   b.reattach.disabled = !model.canAttach;
   b.attach.hidden = attached;
   // One primary button: "Re-attach" when a run is shown, "Attach to Process…" on an empty panel.
