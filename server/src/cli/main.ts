@@ -1,5 +1,5 @@
-// `leak-lens` command (bundle entry: dist/cli.js). Dispatches to `scan`, `detect` and
-// `server --stdio`; the exit code is set rather than forced with process.exit, so large outputs
+// `leak-lens` command (bundle entry: dist/cli.js). Dispatches to `scan`, `detect`, the probe's
+// `run`, `top` and `probe-path`, and `server --stdio`; the exit code is set rather than forced with process.exit, so large outputs
 // written to a pipe are flushed before the process ends.
 import { version } from '../../../package.json';
 import { startWorker } from './scan-thread';
@@ -10,6 +10,9 @@ Usage:
   leak-lens scan [options] [PATH ...]   Static analysis (LEAK001-LEAK008); see \`leak-lens scan --help\`
   leak-lens detect [options]            Watch a running process's memory and decide whether it leaks;
                                         see \`leak-lens detect --help\`
+  leak-lens run [--port 9464] -- CMD…   Run a Python service with the Leak Lens probe inside; see \`leak-lens run --help\`
+  leak-lens top --url URL               What a probe says is growing (types, lines, endpoints)
+  leak-lens probe-path                  Print the folder holding the Python probe (for PYTHONPATH)
   leak-lens server --stdio              Run the language server over stdin/stdout (used by editors)
   leak-lens --help | --version`;
 
@@ -27,6 +30,12 @@ export async function main(argv: string[]): Promise<number | undefined> {
       // Loaded on demand (esbuild inlines it lazily) so `scan` does not pay for the monitor.
       const { runDetect } = await import('../../../client/src/monitor/cli');
       return runDetect(rest);
+    }
+    case 'run':
+    case 'top':
+    case 'probe-path': {
+      const { runProbeCli } = await import('../../../client/src/probe/cli');
+      return runProbeCli(command, rest);
     }
     case 'server': {
       if (rest.length !== 1 || rest[0] !== '--stdio') {
