@@ -49,6 +49,7 @@ def growth(probe):
         "lines": probe.growing_lines(),
         "typesWindowSeconds": probe.types_window_seconds(),
         "pid": probe.pid,
+        "cwd": os.getcwd(),
     }
 
 

@@ -48,7 +48,7 @@ export function startProcess(
 ): Started {
   const child = spawn(command, args, {
     cwd,
-    env: { ...process.env, LEAK_LENS_PROBE_PATH: PROBE_ROOT, ...env },
+    env: { ...process.env, LEAK_LENS_PROBE_PATH: PROBE_ROOT, PYTHONDONTWRITEBYTECODE: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

@@ -95,6 +95,8 @@ export function mergeGrowth(parts: Part<GrowthDoc>[]): GrowthDoc {
     windowSeconds: Math.max(0, ...parts.map((p) => p.doc.windowSeconds)),
     types: types.slice(0, TOP),
     lines: lines.slice(0, TOP),
+    typesWindowSeconds: Math.max(0, ...parts.map((p) => Number(p.doc.typesWindowSeconds ?? 0))),
+    cwd: parts.find((p) => typeof p.doc.cwd === 'string')?.doc.cwd,
     processes: parts.map((p) => ({ pid: p.pid, command: p.command, types: p.doc.types, lines: p.doc.lines })),
   };
 }
