@@ -6,6 +6,7 @@ import { registerCoreCommands } from './commands';
 import { DISPLAY_NAME } from './ids';
 import { LeakLensServer } from './language-server';
 import { registerMonitorCommands } from './monitor-commands';
+import { registerProbeCommands } from './probe-view/commands';
 import { StatusIndicators } from './status';
 
 let server: LeakLensServer | undefined;
@@ -30,6 +31,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ serv
 
   registerCoreCommands(context, leakLens, log);
   registerMonitorCommands(context, log);
+  registerProbeCommands(context, log);
 
   await leakLens.start();
   // Returned for extension-host tests, which inspect the server state.
