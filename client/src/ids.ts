@@ -17,6 +17,8 @@ export const Commands = {
   detectMemoryLeak: 'leakLens.detectMemoryLeak',
   openMemoryPanel: 'leakLens.openMemoryPanel',
   attachToProcess: 'leakLens.attachToProcess',
+  attachToProbe: 'leakLens.attachToProbe',
+  detachProbe: 'leakLens.detachProbe',
 } as const;
 
 /** Server → client notification: whether an open document is test code left out of analysis. */

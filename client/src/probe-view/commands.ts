@@ -3,17 +3,13 @@
 // editor and the diagnostics, and watches the probe's RSS in the panel; detaching removes it all.
 // Not in Restricted Mode: it fetches URLs and reads other processes.
 import * as vscode from 'vscode';
+import { Commands } from '../ids';
 import { findRunForPid, listRuns } from '../probe/discovery';
 import { ProbeError, probeBase } from '../probe/fetch';
 import { runtimeConfirmations } from './diagnostics';
 import { registerGrowingLineEditor } from './editor';
 import { ProbePoller } from './poller';
 import { probeStore } from './store';
-
-export const ProbeCommands = {
-  attach: 'leakLens.attachToProbe',
-  detach: 'leakLens.detachProbe',
-} as const;
 
 export interface AttachProbeArgs {
   url?: string;
@@ -96,8 +92,8 @@ export function registerProbeCommands(context: vscode.ExtensionContext, log: vsc
   context.subscriptions.push(
     probeStore,
     runtimeConfirmations,
-    vscode.commands.registerCommand(ProbeCommands.attach, (arg?: unknown) => attach(log, arg)),
-    vscode.commands.registerCommand(ProbeCommands.detach, () => {
+    vscode.commands.registerCommand(Commands.attachToProbe, (arg?: unknown) => attach(log, arg)),
+    vscode.commands.registerCommand(Commands.detachProbe, () => {
       if (probeStore.isAttached) log.info('Detached from the probe');
       probeStore.detach();
     }),
