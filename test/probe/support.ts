@@ -11,6 +11,18 @@ export const ROOT = join(__dirname, '..', '..');
 export const PROBE_ROOT = join(ROOT, 'probe');
 export const FIXTURES = join(__dirname, 'fixtures');
 export const CLI = join(ROOT, 'dist', 'cli.js');
+/** The leading keys of `leak-lens detect --format json`: the /leaks contract. */
+export const DETECT_KEYS = [
+  'version',
+  'target',
+  'samples',
+  'growthMBPerMin',
+  'r2',
+  'warmupSeconds',
+  'verdict',
+  'severity',
+  'reason',
+];
 /** Python 3 from PATH (pyenv's 3.11 here; Debian's on CI). */
 export const PYTHON = process.env.PYTHON ?? 'python3';
 /** Debian's interpreter, which has FastAPI and uvicorn (python3-fastapi, python3-uvicorn). */
