@@ -54,11 +54,11 @@ def growth(probe):
 
 
 def history(probe):
-    return {"version": 1, "samples": [list(s) for s in list(probe.history)], "pid": probe.pid}
+    return {"version": 1, "samples": [list(s) for s in probe.history()], "pid": probe.pid}
 
 
 def leaks(probe):
-    return _verdict.verdict(probe.pid, _command(), list(probe.history))
+    return _verdict.verdict(probe.pid, _command(), probe.history())
 
 
 def endpoints(probe):

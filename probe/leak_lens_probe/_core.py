@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import tracemalloc
+from array import array
 from collections import Counter, deque
 
 PROBE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -196,7 +197,11 @@ class Probe(object):
 
     def _reset_state(self):
         self._lock = threading.Lock()
-        self.history = deque(maxlen=self.config.history)
+        # Kept in arrays (one object each, no object per sample): the probe's own data must not
+        # show up as a growing type in the counts it takes.
+        self._hist_t = array("d")
+        self._hist_rss = array("q")
+        self._hist_traced = array("q")
         self.gc_collections = [0, 0, 0]
         self.gc_collected = [0, 0, 0]
         self.gc_uncollectable = [0, 0, 0]
@@ -205,13 +210,13 @@ class Probe(object):
         self.gc_pause_buckets = [0] * (len(_PAUSE_BUCKETS) + 1)
         self._gc_started = None
         self._gc_traced_at_start = 0
-        self._collecting = False
+        self._collecting = 0  # > 0 while the probe itself collects (not the app's pause)
         self.gc_freed_bytes = 0  # traced bytes the collector freed, so far
         self.type_counts = deque(maxlen=3)  # (t, {type name: count})
         self.types_partial = False
         self._next_types = 0.0
         self._prev_lines = None
-        self._line_history = {}  # (file, line) -> deque of sizes, one per snapshot
+        self._line_history = {}  # (file, line) -> tuple of sizes, one per snapshot (see above)
         self._line_counts = {}
         self.snapshot_times = deque(maxlen=self.config.window + 1)
         self._next_snapshot = 0.0
@@ -301,7 +306,7 @@ class Probe(object):
 
     def tick(self, now):
         self._maybe_start_tracing(now)
-        self.history.append((round(time.time(), 3), rss_bytes(), traced_bytes()))
+        self._record_sample(round(time.time(), 3), rss_bytes(), traced_bytes())
         if tracemalloc.is_tracing() and now >= self._next_snapshot:
             self._snapshot_lines()
             # Slow snapshots (many live blocks) are taken less often: bounded CPU share.
@@ -314,6 +319,18 @@ class Probe(object):
             self._next_types = time.monotonic() + self.config.types_interval
         for hook in self._tick_hooks:
             hook()
+
+    def _record_sample(self, t, rss, traced):
+        self._hist_t.append(t)
+        self._hist_rss.append(rss)
+        self._hist_traced.append(traced)
+        extra = len(self._hist_t) - self.config.history
+        if extra > 0:
+            del self._hist_t[:extra], self._hist_rss[:extra], self._hist_traced[:extra]
+
+    def history(self):
+        """[(epoch t, rss, traced)…], oldest first."""
+        return list(zip(self._hist_t.tolist(), self._hist_rss.tolist(), self._hist_traced.tolist()))
 
     # -- GC ------------------------------------------------------------------------------------
 
@@ -365,6 +382,13 @@ class Probe(object):
     # -- object counts per type ----------------------------------------------------------------
 
     def _count_types(self):
+        # A young collection first: it untracks the tuples and dicts that hold only numbers and
+        # strings (the probe's own records among them), so they are not counted as containers.
+        self._collecting += 1
+        try:
+            gc.collect(0)
+        finally:
+            self._collecting -= 1
         counts, complete = count_types(self.config.types_budget, not self.types_partial)
         if not complete:
             if not counts:
@@ -421,11 +445,11 @@ class Probe(object):
         started = time.perf_counter()
         # Garbage waiting for the collector (reference cycles of finished requests) rises between
         # full collections and would look like growth: judge what a full collection leaves.
-        self._collecting = True
+        self._collecting += 1
         try:
             gc.collect()
         finally:
-            self._collecting = False
+            self._collecting -= 1
         snapshot = tracemalloc.take_snapshot().filter_traces(self._filters)
         stats = snapshot.statistics("lineno")
         del snapshot
@@ -449,12 +473,14 @@ class Probe(object):
                         risers.append((size - before, key, before))
             risers.sort(reverse=True)
             for _rise, key, before in risers[: max(0, room)]:
-                history[key] = deque([before], maxlen=window)
+                history[key] = (before,)
             for key, sizes in list(history.items()):
-                sizes.append(current.get(key, (0, 0))[0])
+                sizes = (sizes + (current.get(key, (0, 0))[0],))[-window:]
                 # A full window with no net rise: not growing, forget it.
                 if len(sizes) == window and sizes[-1] <= sizes[0]:
                     del history[key]
+                else:
+                    history[key] = sizes
         self._line_counts = {key: current[key][1] for key in history if key in current}
         self._prev_lines = current
         self.last_snapshot_seconds = time.perf_counter() - started

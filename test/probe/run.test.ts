@@ -128,6 +128,12 @@ describe('leak-lens run (real Python processes)', function () {
       JSON.stringify(example.growth.lines),
     );
     assert.ok(example.growth.types.some((t) => t.type === 'bytearray' && t.delta > 50));
+    // Nothing else grows in that app: in particular not the probe's own records.
+    assert.deepEqual(
+      example.growth.types.map((t) => t.type),
+      ['bytearray'],
+      JSON.stringify(example.growth.types),
+    );
     const top = example.endpoints.endpoints[0];
     assert.deepEqual({ method: top.method, route: top.route }, { method: 'GET', route: '/items/{item_id}' });
     // 4 KiB kept per /items request. (/health is a sync endpoint: the reference cycles of its
