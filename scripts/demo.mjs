@@ -1,7 +1,8 @@
 // `npm run demo`: Leak Lens in a real VS Code (code-server in the browser), on a leaking service,
 // in one command. Packages the VSIX, installs it into a fresh code-server, copies examples/ to a
-// temp workspace (your edits never touch the repository), starts examples/leaky_app.py with a load
-// generator, and prints the URL to open (127.0.0.1 only), the app's PID and its /metrics URL.
+// temp workspace (your edits never touch the repository), starts examples/leaky_app.py through
+// `leak-lens run` (the probe inside) with a load generator, and prints the URL to open (127.0.0.1
+// only), the app's PID, its /metrics URL and the probe's URL.
 // Ctrl+C stops everything: each process runs in its own process group, and every group is ended.
 //
 //   npm run demo                      interactive: runs until Ctrl+C
@@ -188,9 +189,22 @@ const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 /** Starts examples/leaky_app.py from the workspace copy; resolves with what its banner says. */
 async function startLeakyApp(python, dirs) {
   const logFile = path.join(dirs.logs, 'leaky-app.log');
+  // Through `leak-lens run`: the probe inside says where it leaks (Attach to Probe).
   const child = startGroup(
-    python,
-    [path.join(dirs.workspace, 'leaky_app.py'), '--port', '0', '--payload-kb', String(LOAD.payloadKb)],
+    process.execPath,
+    [
+      path.join(REPO_ROOT, 'dist', 'cli.js'),
+      'run',
+      '--port',
+      '0',
+      '--',
+      python,
+      path.join(dirs.workspace, 'leaky_app.py'),
+      '--port',
+      '0',
+      '--payload-kb',
+      String(LOAD.payloadKb),
+    ],
     {
       cwd: dirs.workspace,
       // No __pycache__ in the workspace the user looks at.
@@ -209,7 +223,8 @@ async function startLeakyApp(python, dirs) {
   ).catch((e) => {
     throw e instanceof DemoError ? e : new DemoError(e.message);
   });
-  return { child, flavour: banner[2], pid: Number(banner[3]), url: banner[4], logFile };
+  const probe = fs.readFileSync(logFile, 'utf8').match(/probe on (http:\S+)/)?.[1];
+  return { child, flavour: banner[2], pid: Number(banner[3]), url: banner[4], probe, logFile };
 }
 
 function startLoad(python, app, dirs) {
@@ -328,6 +343,7 @@ function printBanner({ dirs, app, url, server }) {
     `              (VS Code in the browser; ${OPEN_FILE} opens with its leaks underlined. Short form: ${server.url}/)`,
     `  Leaky app:  PID ${app.pid}  (examples/leaky_app.py, ${app.flavour}) at ${app.url}`,
     `  Metrics:    ${app.url}/metrics`,
+    `  Probe:      ${app.probe}  (leak-lens run: where it leaks)`,
     `  Load:       ${LOAD.rate} requests/s for ${LOAD.minutes} min, each keeps ${LOAD.payloadKb} KiB (~${Math.round((LOAD.rate * LOAD.payloadKb * 60) / 1024)} MB/min)`,
     `  Workspace:  ${rel(dirs.workspace)}  (a copy of examples/: fix away; deleted at the end unless KEEP_TMP=1)`,
     `  Logs:       ${rel(dirs.logs)}`,
@@ -336,6 +352,8 @@ function printBanner({ dirs, app, url, server }) {
     '  - Problems panel: Ctrl+Shift+M. On a squiggle, Ctrl+. offers the fix.',
     `  - Ctrl+Shift+P, "Leak Lens: Detect Memory Leak", pick PID ${app.pid}: a verdict after 60 s.`,
     `  - Ctrl+Shift+P, "Leak Lens: Attach to Process", pick PID ${app.pid} (or the metrics URL): the live plot.`,
+    `  - Ctrl+Shift+P, "Leak Lens: Attach to Probe", pick ${app.probe}: within a minute the memory panel shows`,
+    '    where (growing line, type, endpoint), and leaky_app.py marks the growing line and its LEAK002 finding.',
     '',
     `Browser on another machine? Forward the port first: ssh -L ${port}:127.0.0.1:${port} <this host>`,
     'Press Ctrl+C to stop everything.',
@@ -441,6 +459,30 @@ async function selfCheck(options) {
           `${ctx.app.url}/metrics answered ${res.status} without process_resident_memory_bytes`,
         );
     });
+    await runner.step(
+      'the probe (leak-lens run) names the growing line and endpoint of leaky_app.py',
+      async () => {
+        const line =
+          fs
+            .readFileSync(path.join(ctx.dirs.workspace, 'leaky_app.py'), 'utf8')
+            .split('\n')
+            .findIndex((l) => l.includes('payload = bytearray(payload_bytes)')) + 1;
+        const get = async (name) =>
+          (
+            await fetch(`${ctx.app.probe}/api/debug/memory/${name}`, { signal: AbortSignal.timeout(10_000) })
+          ).json();
+        const growth = await waitUntil(
+          async () => {
+            const doc = await get('growth').catch(() => undefined);
+            return doc?.lines?.some((l) => l.file === 'leaky_app.py' && l.line === line) ? doc : false;
+          },
+          { timeoutMs: 120_000, intervalMs: 2000, what: `the probe to name leaky_app.py:${line}` },
+        );
+        const endpoints = await get('endpoints');
+        log(`  growing: leaky_app.py:${line} ${growth.lines[0].deltaBytes} B over ${growth.windowSeconds} s`);
+        log(`  top endpoint: ${endpoints.endpoints[0]?.method} ${endpoints.endpoints[0]?.route}`);
+      },
+    );
     await runner.step(`the leaky app's RSS grows under the load (PID ${ctx.app.pid})`, async () => {
       const first = rssBytes(ctx.app.pid);
       if (first === undefined) throw new Error(`PID ${ctx.app.pid} is not running`);

@@ -7,6 +7,7 @@ import { DISPLAY_NAME } from './ids';
 import { LeakLensServer } from './language-server';
 import { registerLogCommands } from './log-commands';
 import { registerMonitorCommands } from './monitor-commands';
+import { registerProbeCommands } from './probe-view/commands';
 import { registerPrometheusCommands } from './prometheus-commands';
 import { StatusIndicators } from './status';
 
@@ -34,6 +35,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ serv
   const monitor = registerMonitorCommands(context, log);
   registerLogCommands(context, monitor, log);
   registerPrometheusCommands(context, monitor, log);
+  registerProbeCommands(context, log);
 
   await leakLens.start();
   // Returned for extension-host tests, which inspect the server state.

@@ -19,6 +19,8 @@ export const Commands = {
   attachToProcess: 'leakLens.attachToProcess',
   analyzeLogFile: 'leakLens.analyzeLogFile',
   attachToPrometheus: 'leakLens.attachToPrometheus',
+  attachToProbe: 'leakLens.attachToProbe',
+  detachProbe: 'leakLens.detachProbe',
 } as const;
 
 /** Server → client notification: whether an open document is test code left out of analysis. */

@@ -19,6 +19,7 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 import { CLIENT_ID, Commands, DISPLAY_NAME, DOCUMENT_STATUS_NOTIFICATION } from './ids';
+import { runtimeConfirmations } from './probe-view/diagnostics';
 import { RestartPolicy } from './restart-policy';
 
 /** Python files on disk, unsaved Python editors, and the Python cells of Jupyter notebooks. */
@@ -172,6 +173,10 @@ export class LeakLensServer implements vscode.Disposable {
         return false;
       },
       middleware: {
+        // Findings a running probe confirms (issue 10) say so and come first.
+        handleDiagnostics: (uri, diagnostics, next) => runtimeConfirmations.handle(uri, diagnostics, next),
+        provideCodeActions: (document, range, context, token, next) =>
+          next(document, range, runtimeConfirmations.restore(context), token),
         handleWorkDoneProgress: (token, params, next) => {
           if (params.kind === 'begin') this.activeProgress.add(token);
           else if (params.kind === 'end') this.activeProgress.delete(token);

@@ -29,6 +29,7 @@ import {
   waitUntil,
   writeUserSettings,
 } from './lib.mjs';
+import { copyProbeDemo, probeStep } from './probe-step.mjs';
 import { Workbench } from './workbench.mjs';
 
 const vsix = path.resolve(REPO_ROOT, process.argv[2] ?? 'leak-lens.vsix');
@@ -174,6 +175,7 @@ try {
   const tools = await ensureTools();
   dirs = makeRunDirs('ui');
   const ws = dirs.workspace;
+  copyProbeDemo(ws); // before the workbench opens: Quick Open finds files it indexed at start
   const allPatterns = path.join(ws, 'all_patterns.py');
   const fixAll = path.join(ws, 'fix_all.py');
   const expected = expectedLines(allPatterns);
@@ -382,6 +384,7 @@ try {
       },
       { timeoutMs: 90_000 },
     ],
+    probeStep(() => wb, page, ws, dirs),
   ];
   for (const [shot, name, fn, options] of steps) {
     if (ready)

@@ -32,7 +32,12 @@ describe('extension manifest', () => {
   });
 
   it('keeps the monitor commands out of untrusted workspaces', () => {
-    const monitor = [Commands.detectMemoryLeak, Commands.openMemoryPanel, Commands.attachToProcess];
+    const monitor = [
+      Commands.detectMemoryLeak,
+      Commands.openMemoryPanel,
+      Commands.attachToProcess,
+      Commands.attachToProbe,
+    ];
     for (const id of monitor) {
       const command = manifest.contributes.commands.find((c: { command: string }) => c.command === id);
       assert.equal(command.enablement, 'isWorkspaceTrusted', id);

@@ -27,6 +27,10 @@ const REQUIRED = [
   'extension/dist/webview.js',
   'extension/dist/tree-sitter.wasm',
   'extension/dist/tree-sitter-python.wasm',
+  'extension/probe/pyproject.toml',
+  'extension/probe/leak_lens_probe/__init__.py',
+  'extension/probe/leak_lens_probe/_core.py',
+  'extension/probe/leak_lens_probe/_boot/sitecustomize.py',
 ];
 
 describe('packaged VSIX', () => {

@@ -3,6 +3,8 @@
 // and what the buttons do is the controller's. The webview is not kept alive while hidden; when it
 // comes back it says `ready` and gets the whole run again.
 import * as vscode from 'vscode';
+import { openGrowingLine } from '../probe-view/open';
+import { probeStore } from '../probe-view/store';
 import { makeNonce, renderPanelHtml } from './html';
 import { type ExtensionMessage, parseWebviewMessage, type WebviewMessage } from './protocol';
 import type { MonitorSession } from './session';
@@ -58,8 +60,14 @@ export class MemoryPanel implements vscode.Disposable {
         if (message.type === 'ready') {
           this.ready = true;
           this.sendReset();
+          this.post({ type: 'probe', view: probeStore.view ?? null });
           return;
         }
+        if (message.type === 'openGrowingLine') {
+          void openGrowingLine(message.path, message.line, this.log);
+          return;
+        }
+        if (message.type === 'detach') probeStore.detach(); // the probe's evidence goes with the run
         this.host.onMessage(message);
       }),
       panel.onDidChangeViewState(() => {
@@ -67,6 +75,7 @@ export class MemoryPanel implements vscode.Disposable {
         if (!panel.visible) this.ready = false;
       }),
       panel.onDidDispose(() => this.dispose()),
+      probeStore.onDidChange((view) => this.post({ type: 'probe', view: view ?? null })),
     );
     this.follow(host.session);
   }

@@ -3,6 +3,7 @@
 // webview is a web page, and the extension acts on its messages (saves files, stops runs).
 import type { Severity, Shape, Trend, Verdict } from '../monitor/analysis/series';
 import type { RunError, StopInfo } from '../monitor/types';
+import type { ProbeView } from '../probe/evidence';
 
 export type SessionMode = 'detect' | 'attach';
 
@@ -108,7 +109,9 @@ export type ExtensionMessage =
   | { type: 'analysis'; sessionId: string; analysis: AnalysisView }
   | { type: 'state'; sessionId: string; state: PanelState; stop?: StopInfo; errors: RunError[] }
   /** A line for the status area ("Saved …", "Could not save …"). */
-  | { type: 'notice'; text: string; level: 'info' | 'error' };
+  | { type: 'notice'; text: string; level: 'info' | 'error' }
+  /** What an attached probe says is growing (issue 10); null once detached. */
+  | { type: 'probe'; view: ProbeView | null };
 
 export type ExportFormat = 'csv' | 'json';
 
@@ -126,7 +129,9 @@ export type WebviewMessage =
   /** An error inside the webview script, for the extension's log. */
   | { type: 'error'; message: string }
   /** A marker was clicked: open its log file at its line (checked against the run's files). */
-  | { type: 'openLocation'; file: string; line: number };
+  | { type: 'openLocation'; file: string; line: number }
+  /** Open a growing line the probe reported (the extension checks it is one). */
+  | { type: 'openGrowingLine'; path: string; line: number };
 
 const SIMPLE = new Set(['ready', 'pause', 'resume', 'detach', 'reattach', 'attach']);
 /** A PNG of a chart is a few hundred KB; anything much bigger is not ours. */
@@ -157,5 +162,9 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
       ? { type: 'openLocation', file: m.file, line: m.line as number }
       : undefined;
   }
+  if (m.type === 'openGrowingLine')
+    return typeof m.path === 'string' && Number.isInteger(m.line) && (m.line as number) > 0
+      ? { type: 'openGrowingLine', path: m.path, line: m.line as number }
+      : undefined;
   return undefined;
 }

@@ -1,5 +1,5 @@
-// `leak-lens` command (bundle entry: dist/cli.js). Dispatches to `scan`, `detect` and
-// `server --stdio`; the exit code is set rather than forced with process.exit, so large outputs
+// `leak-lens` command (bundle entry: dist/cli.js). Dispatches to `scan`, `detect`, the probe's
+// `run`, `top` and `probe-path`, and `server --stdio`; the exit code is set rather than forced with process.exit, so large outputs
 // written to a pipe are flushed before the process ends.
 import { version } from '../../../package.json';
 import { startWorker } from './scan-thread';
@@ -13,6 +13,9 @@ Usage:
   leak-lens analyze-logs FILE... [options]
                                         Read memory figures and OOM/restart events from logs and
                                         decide whether they show a leak; see \`analyze-logs --help\`
+  leak-lens run [--port 9464] -- CMD…   Run a Python service with the Leak Lens probe inside; see \`leak-lens run --help\`
+  leak-lens top --url URL               What a probe says is growing (types, lines, endpoints)
+  leak-lens probe-path                  Print the folder holding the Python probe (for PYTHONPATH)
   leak-lens server --stdio              Run the language server over stdin/stdout (used by editors)
   leak-lens --help | --version`;
 
@@ -34,6 +37,12 @@ export async function main(argv: string[]): Promise<number | undefined> {
     case 'analyze-logs': {
       const { runAnalyzeLogs } = await import('../../../client/src/monitor/logs/cli');
       return runAnalyzeLogs(rest);
+    }
+    case 'run':
+    case 'top':
+    case 'probe-path': {
+      const { runProbeCli } = await import('../../../client/src/probe/cli');
+      return runProbeCli(command, rest);
     }
     case 'server': {
       if (rest.length !== 1 || rest[0] !== '--stdio') {

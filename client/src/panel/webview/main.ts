@@ -10,6 +10,7 @@ import { errorLine, growthText, rssText, statusLine, verdictBadge } from '../pan
 import type { ExtensionMessage, PanelSnapshot, WebviewMessage } from '../protocol';
 import { MemoryChart } from './chart';
 import { chartPng } from './png';
+import { renderProbeSection } from './probe-section';
 import { readTheme } from './theme';
 
 interface VsCodeApi {
@@ -264,6 +265,10 @@ window.addEventListener('message', (event: MessageEvent<ExtensionMessage>) => {
   if (message.type === 'notice') {
     notice = { text: message.text, level: message.level, until: Date.now() + 8000 };
     scheduleRender();
+    return;
+  }
+  if (message.type === 'probe') {
+    renderProbeSection(message.view, post);
     return;
   }
   if (message.type === 'reset') zoom = undefined;
