@@ -1,5 +1,6 @@
 // Bundles the extension client, the language server, the CLI (and its scan worker) and the
-// memory panel's webview script into dist/, and copies the two wasm files beside them.
+// memory panel's webview script into dist/, and copies the two wasm files and web-tree-sitter's
+// CommonJS runtime (for re-instantiating the parser after a crash) beside them.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as esbuild from 'esbuild';
@@ -57,6 +58,9 @@ const builds = [
 mkdirSync('dist', { recursive: true });
 copyFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm'), 'dist/tree-sitter.wasm');
 copyFileSync(require.resolve('tree-sitter-python/tree-sitter-python.wasm'), 'dist/tree-sitter-python.wasm');
+// After a wasm crash the parser evaluates a fresh copy of web-tree-sitter's runtime (the bundled
+// one caches its module instance): server/src/parser.ts reads it from here, next to the bundle.
+copyFileSync(require.resolve('web-tree-sitter'), 'dist/web-tree-sitter.cjs');
 
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();

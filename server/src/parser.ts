@@ -148,6 +148,8 @@ async function instantiate(): Promise<Instance> {
  */
 export function initParser(): Promise<Language> {
   if (instance) return Promise.resolve(instance.language);
+  // No fresh module can be made in this process: say so once, the same way every time.
+  if (unrecoverable && failure) return Promise.reject(failure);
   loading ??= instantiate().then(
     (created) => {
       instance = created;

@@ -27,6 +27,8 @@ const REQUIRED = [
   'extension/dist/webview.js',
   'extension/dist/tree-sitter.wasm',
   'extension/dist/tree-sitter-python.wasm',
+  // The parser re-instantiates web-tree-sitter from it after a wasm crash.
+  'extension/dist/web-tree-sitter.cjs',
   'extension/probe/pyproject.toml',
   'extension/probe/leak_lens_probe/__init__.py',
   'extension/probe/leak_lens_probe/_core.py',

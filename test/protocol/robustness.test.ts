@@ -1,6 +1,10 @@
 // Hostile input must not take the server down: huge documents, absurd nesting, odd characters,
 // requests about documents it does not know. After each, the server still answers.
 import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { codesOf, TestClient } from './support/lsp-client';
 import { CACHE_LEAK, LIST_LEAK } from './support/snippets';
 
@@ -295,3 +299,76 @@ def load_${i}(path, key):
   }
   return parts.join('');
 }
+
+describe('protocol: parser failure (the built server, a real wasm abort)', function () {
+  this.timeout(180_000);
+  /** About 0.9 MB of valid Python that exhausts a parser heap capped at 48 MB: a quick `Aborted()`. */
+  const ABORTS = `_d = {${'1: 2, '.repeat(30000)}}\n`.repeat(5);
+  let dir: string;
+  let client: TestClient;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'leak-lens-parser-'));
+    writeFileSync(join(dir, 'a_big.py'), ABORTS);
+    writeFileSync(join(dir, 'b_leaky.py'), LIST_LEAK);
+    writeFileSync(join(dir, 'c_leaky.py'), CACHE_LEAK);
+    client = await TestClient.start({
+      // Every analysis thread's parser heap is capped, so the big file aborts it as a 20 MB one would.
+      env: { LEAK_LENS_PARSER_MEMORY_MB: '48' },
+      workspaceFolders: [{ uri: pathToFileURL(dir).href, name: 'ws' }],
+      initializationOptions: { scanOnStartup: true, analysisTimeoutMs: 60_000 },
+    });
+  });
+  after(async () => {
+    await client.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const fileUri = (name: string) => pathToFileURL(join(dir, name)).href;
+
+  it('the workspace scan skips the file that aborts the parser and still finds the leaks after it', async () => {
+    assert.deepEqual(
+      codesOf((await client.diagnosticsFor(fileUri('b_leaky.py'), undefined, 0, 60_000)).diagnostics),
+      ['LEAK002'],
+    );
+    assert.deepEqual(
+      codesOf((await client.diagnosticsFor(fileUri('c_leaky.py'), undefined, 0, 60_000)).diagnostics),
+      ['LEAK001'],
+    );
+    const skipped = await client.waitFor(
+      (e) => (e.kind === 'log' && e.params.message.includes('a_big.py') ? e.params.message : undefined),
+      60_000,
+    );
+    assert.match(skipped, /skipped .*a_big\.py: parser failed \(Aborted\(\)\)/);
+  });
+
+  it('open documents: each that aborts the parser gets a notice, the next ones are analysed normally', async () => {
+    const since = client.mark;
+    // Two at once: the second would go to the thread whose parser just failed, were it kept.
+    const big = [`${BASE}/parser/big1.py`, `${BASE}/parser/big2.py`];
+    for (const uri of big) await client.open(uri, ABORTS);
+    const leaky = Array.from({ length: 4 }, (_, i) => `${BASE}/parser/leaky${i}.py`);
+    for (const uri of leaky) await client.open(uri, LIST_LEAK);
+    for (const uri of big) {
+      const published = await client.diagnosticsFor(uri, () => true, since, 120_000);
+      assert.deepEqual(
+        published.diagnostics.map((d) => d.message),
+        [
+          'Leak Lens could not parse this file (parser failed (Aborted())): its possible leaks are not shown.',
+        ],
+        uri,
+      );
+    }
+    for (const uri of leaky)
+      assert.deepEqual(codesOf((await client.diagnosticsFor(uri, () => true, since, 60_000)).diagnostics), [
+        'LEAK002',
+      ]);
+    // Made small again, a document that aborted the parser gets its findings.
+    assert.deepEqual(codesOf(await client.setText(big[0], CACHE_LEAK)), ['LEAK001']);
+    assert.ok(client.alive(), client.stderr);
+    const failures = client.events.filter(
+      (e) => e.kind === 'log' && /analysing .* failed|thread exited/.test(e.params.message),
+    );
+    assert.deepEqual(failures, [], 'no analysis was lost with a thread whose parser failed');
+  });
+});

@@ -451,12 +451,14 @@ export class AnalysisPool {
       if (job.message.kind === 'analyze') {
         const outcome = reply.result as AnalysisOutcome;
         this.lastRun.set(job.key, { ms, chars: job.chars, timedOut: outcome.timedOut === true });
-        // A parser failure ends the thread (it exits after answering): it keeps no trees.
-        if (outcome.parserFailed) thread.keys.clear();
       }
       job.resolve(reply.result);
     } else job.reject(new Error(reply.error));
-    if (thread.external > this.recycleBytes) {
+    if (reply.kind === 'done' && reply.exiting) {
+      // Its parser module failed and it exits now: a job sent to it would be lost with it.
+      this.log('replacing an analysis thread whose parser failed');
+      this.stopThread(thread);
+    } else if (thread.external > this.recycleBytes) {
       this.log(
         `replacing an analysis thread whose parser heap grew to ${(thread.external / 2 ** 20).toFixed(0)} MiB`,
       );

@@ -153,14 +153,14 @@ async function main(): Promise<void> {
               timeoutMs: job.timeoutMs,
             });
         parserDown = result.parserFailed === true;
-        reply = { kind: 'done', id: job.id, result, ...memory() };
+        reply = { kind: 'done', id: job.id, result, ...memory(), exiting: parserDown };
       } else {
         const result = fixAll(job.segments, (text) => {
           const outcome = analyzeText(text, job.settings, job.label, { project });
           if (outcome.parserFailed) parserDown = true;
           return outcome.findings;
         });
-        reply = { kind: 'done', id: job.id, result, ...memory() };
+        reply = { kind: 'done', id: job.id, result, ...memory(), exiting: parserDown };
       }
     } catch (error) {
       reply = { kind: 'failed', id: job.id, error: describeError(error), ...memory() };

@@ -57,7 +57,8 @@ function endsAnalysis(error: unknown, outcome: AnalysisOutcome): boolean {
   else return false;
   outcome.findings = [];
   outcome.degraded = true;
-  outcome.engineError = describeError(error);
+  // Shown to the user in a notice ("parser failed (Aborted())"): the message, not a stack.
+  outcome.engineError = error instanceof Error ? error.message : String(error);
   return true;
 }
 

@@ -174,7 +174,9 @@ export class ClosedFiles {
     const outcome = this.worker
       ? await this.worker.analyze(text, settings.engine, path, false, this.host.project)
       : analyzeText(text, settings.engine, path, { project: this.host.project.index });
-    this.host.errors.report(outcome, path);
+    if (outcome.parserFailed || outcome.timedOut)
+      this.host.log.warn(`Leak Lens: skipped ${path}: ${outcome.engineError ?? 'analysis failed'}`);
+    else this.host.errors.report(outcome, path);
     // Opened while the worker analysed it: the editor's text wins.
     if (this.host.isOpen(path)) return 0;
     const joined = new SegmentedText([{ uri, version: null, text }]);

@@ -17,7 +17,13 @@ export class CancelledError extends Error {
   }
 }
 
-type Pending = { resolve: (value: AnalysisOutcome | FixAllOutcome) => void; reject: (error: Error) => void };
+type Pending = {
+  job: WorkerJob;
+  /** Where the job's project snapshot came from (a job sent again gets a fresh one). */
+  project: ProjectIndexService | undefined;
+  resolve: (value: AnalysisOutcome | FixAllOutcome) => void;
+  reject: (error: Error) => void;
+};
 
 export class AnalysisWorker {
   private worker: Worker | undefined;
@@ -51,15 +57,18 @@ export class AnalysisWorker {
     project?: ProjectIndexService,
   ): Promise<AnalysisOutcome> {
     this.ensureWorker();
-    return this.run({
-      id: this.nextId++,
-      kind: 'analyze',
-      text,
-      settings,
-      label,
-      suppressions,
-      project: this.snapshotFor(project),
-    }) as Promise<AnalysisOutcome>;
+    return this.run(
+      {
+        id: this.nextId++,
+        kind: 'analyze',
+        text,
+        settings,
+        label,
+        suppressions,
+        project: this.snapshotFor(project),
+      },
+      project,
+    ) as Promise<AnalysisOutcome>;
   }
 
   fixAll(
@@ -69,14 +78,17 @@ export class AnalysisWorker {
     project?: ProjectIndexService,
   ): Promise<FixAllOutcome> {
     this.ensureWorker();
-    return this.run({
-      id: this.nextId++,
-      kind: 'fixAll',
-      segments,
-      settings,
-      label,
-      project: this.snapshotFor(project),
-    }) as Promise<FixAllOutcome>;
+    return this.run(
+      {
+        id: this.nextId++,
+        kind: 'fixAll',
+        segments,
+        settings,
+        label,
+        project: this.snapshotFor(project),
+      },
+      project,
+    ) as Promise<FixAllOutcome>;
   }
 
   /** The project index to send with a job: its data only when this thread has an older one. */
@@ -87,11 +99,14 @@ export class AnalysisWorker {
     return snapshot;
   }
 
-  private run(job: WorkerJob): Promise<AnalysisOutcome | FixAllOutcome> {
+  private run(
+    job: WorkerJob,
+    project: ProjectIndexService | undefined,
+  ): Promise<AnalysisOutcome | FixAllOutcome> {
     clearTimeout(this.idleTimer);
     const worker = this.ensureWorker();
     return new Promise((resolve, reject) => {
-      this.pending.set(job.id, { resolve, reject });
+      this.pending.set(job.id, { job, project, resolve, reject });
       worker.postMessage(job);
     });
   }
@@ -116,7 +131,8 @@ export class AnalysisWorker {
       this.pending.delete(reply.id);
       if (reply.kind === 'done') job.resolve(reply.result);
       else job.reject(new Error(reply.error));
-      if (this.pending.size === 0) this.scheduleIdle();
+      if (reply.kind === 'done' && reply.exiting) this.replaceWorker(worker);
+      else if (this.pending.size === 0) this.scheduleIdle();
     });
     const fail = (error: Error) => {
       if (this.worker !== worker) return;
@@ -128,6 +144,19 @@ export class AnalysisWorker {
     worker.unref();
     this.worker = worker;
     return worker;
+  }
+
+  /**
+   * The thread's parser module failed and it is exiting: the jobs sent to it after the failed one
+   * go to a fresh thread (fresh module) instead of failing with it.
+   */
+  private replaceWorker(exiting: Worker): void {
+    if (this.worker !== exiting) return;
+    this.worker = undefined;
+    if (this.pending.size === 0) return;
+    const fresh = this.ensureWorker();
+    for (const { job, project } of this.pending.values())
+      fresh.postMessage(job.kind === 'forget' ? job : { ...job, project: this.snapshotFor(project) });
   }
 
   private scheduleIdle(): void {

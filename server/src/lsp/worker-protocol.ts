@@ -47,5 +47,10 @@ export type WorkerReply =
       external: number;
       /** The thread's JavaScript heap, in bytes. */
       heap: number;
+      /**
+       * The parser module failed on this job: the thread exits right after this answer (a fresh
+       * thread is a fresh module), so it must be sent nothing more.
+       */
+      exiting?: boolean;
     }
   | { kind: 'failed'; id: number; error: string; external: number; heap: number };

@@ -63,6 +63,8 @@ export interface StartOptions {
   capabilities?: ClientCapabilities;
   initializationOptions?: Record<string, unknown>;
   trace?: 'off' | 'messages' | 'verbose';
+  /** Environment variables for the server, on top of this process's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export const DEFAULT_CAPABILITIES: ClientCapabilities = {
@@ -126,6 +128,7 @@ export class TestClient {
     const child = spawn(process.execPath, [SERVER, '--stdio'], {
       stdio: ['pipe', 'pipe', 'pipe'],
       cwd: ROOT,
+      env: { ...process.env, ...options.env },
     });
     if (!child.stdout || !child.stdin) throw new Error('no stdio');
     const connection = createProtocolConnection(
