@@ -3,9 +3,10 @@
 // delays another's diagnostics or a code action, and nothing the engine does can freeze the
 // server.
 //
-// - Jobs wait in one queue, by priority (a code action's analysis first, then documents just
-//   opened, then edits, then re-analyses after a settings change) and age. A document has at
-//   most one job waiting (a newer text replaces it) and one running.
+// - Jobs wait in one queue, by priority (a code action's analysis and a document just opened
+//   first, in the order they came: someone waits for each; then edits, then re-analyses after a
+//   settings change) and age. A document has at most one job waiting (a newer text replaces it)
+//   and one running.
 // - Each thread keeps the trees of the documents it analysed last (analysis-worker.ts), so a
 //   free thread prefers the jobs of documents it knows: the next keystroke re-parses
 //   incrementally.
@@ -31,12 +32,16 @@ import type { FixAllOutcome, WorkerJob, WorkerReply } from './worker-protocol';
 export const PRIORITY = {
   /** A code action or Fix All is waiting for this analysis. */
   urgent: 0,
-  /** The document's first analysis (just opened). */
-  open: 1,
+  /**
+   * The document's first analysis (just opened): someone is waiting for it as for a code action,
+   * so it shares that lane (first come, first served) rather than waiting for every code action
+   * asked after it (an edit storm can ask many, each a full analysis).
+   */
+  open: 0,
   /** After an edit. */
-  edit: 2,
+  edit: 1,
   /** Everything again after a settings or project change. */
-  background: 3,
+  background: 2,
 } as const;
 export type Priority = (typeof PRIORITY)[keyof typeof PRIORITY];
 
@@ -109,7 +114,7 @@ interface Thread {
 
 /** One rejection for every superseded or dropped job (an Error per keystroke costs a stack trace). */
 const SUPERSEDED = new CancelledError();
-const PRIORITIES = [PRIORITY.urgent, PRIORITY.open, PRIORITY.edit, PRIORITY.background] as const;
+const PRIORITIES = [PRIORITY.urgent, PRIORITY.edit, PRIORITY.background] as const;
 /** Jobs looked at, per priority, for one whose tree a free thread keeps. */
 const AFFINITY_SCAN = 16;
 
@@ -372,9 +377,10 @@ export class AnalysisPool {
       let thread = this.threads.find((t) => !t.job && !t.stopping);
       if (!thread) {
         const now = performance.now();
+        // (A thread still starting is not stuck: another would start no sooner.)
         const stuck =
           this.threads.length >= this.size &&
-          this.threads.every((t) => t.job && now - t.started >= this.stuckMs);
+          this.threads.every((t) => t.ready && t.job && now - t.started >= this.stuckMs);
         if (this.threads.length < this.size || (stuck && this.threads.length < this.maxThreads))
           thread = this.startThread();
         else return;
@@ -408,6 +414,18 @@ export class AnalysisPool {
       thread.projectVersion = project.version;
     }
     thread.worker.postMessage({ ...job.message, id: job.id, project } as WorkerJob);
+    if (thread.ready) this.arm(thread, job);
+  }
+
+  /**
+   * The job's clock starts once its thread runs it: at dispatch on a ready thread, else when the
+   * thread is ready (starting one, which loads and warms up the engine, takes seconds on a busy
+   * machine and is no part of the job's budget).
+   */
+  private arm(thread: Thread, job: Job): void {
+    thread.started = performance.now();
+    clearTimeout(thread.slowTimer);
+    clearTimeout(thread.deadlineTimer);
     // When the job is stuck, another thread may be needed for the rest of the queue.
     thread.slowTimer = setTimeout(() => this.pump(), this.stuckMs + 1);
     thread.slowTimer.unref();
@@ -487,6 +505,7 @@ export class AnalysisPool {
       if (reply.kind === 'ready') {
         thread.ready = true;
         this.earlyExits = 0;
+        if (thread.job) this.arm(thread, thread.job);
       } else this.finished(thread, reply);
     });
     const gone = (error: Error) => {
