@@ -55,6 +55,23 @@ describe('parser recovery (in-process)', () => {
     assert.equal(parserGeneration(), before + 3, 'one fresh module per failure');
   });
 
+  it('treats a wasm trap (memory access out of bounds) as a failure of the module: a fresh one parses the next file', async () => {
+    await initEngine();
+    const before = parserGeneration();
+    // What a corrupted parser heap throws on every later call (issue 12): the module is dropped.
+    const trap = new WebAssembly.RuntimeError('memory access out of bounds');
+    assert.ok(isParserCrash(trap));
+    const failed = discardParser(trap);
+    assert.equal(failed.message, 'parser failed (memory access out of bounds)');
+    assert.throws(() => parsePython(LEAKY), ParserRestartingError);
+    await initEngine();
+    assert.equal(parserGeneration(), before + 1);
+    assert.deepEqual(
+      analyzeSource(LEAKY).findings.map((f) => f.code),
+      ['LEAK002'],
+    );
+  });
+
   it('stops parsing at a deadline, and the parser is usable right after', async () => {
     await initEngine();
     const started = Date.now();
