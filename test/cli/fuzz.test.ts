@@ -44,7 +44,8 @@ describe('fuzz slice (npm run fuzz, fixed seed)', () => {
     assert.ok(report.files >= 40, summary(report));
     assert.ok(report.shapes >= SHAPES.length, 'every shape ran');
     assert.ok(report.canaries >= 2);
-    // At a tenth of their size the shapes finish well within their budget: none is stopped.
-    assert.deepEqual(report.timeouts, [], summary(report));
+    // A file stopped at its budget costs nothing after it (the canaries above). Whether one is
+    // stopped depends on the machine's load (budgets are wall-clock), so how long the shapes take
+    // is a figure of bench/shapes.bench.ts and `npm run fuzz`, not asserted here.
   });
 });
