@@ -154,6 +154,19 @@ describe('analysis pool', function () {
     assert.equal((await analyze('doc.py', 'new text')).text, 'new text');
   });
 
+  it('lets a stale analysis of a light document finish unless it has run as long as stuckMs; stops a heavy one at once', async () => {
+    start({ slowMs: 100, stuckMs: 10_000, heavyChars: 100 });
+    const light = analyze('light.py', 'busy:1500');
+    await until(() => pool.state.running.includes('light.py'), 'the light job to start');
+    await new Promise((r) => setTimeout(r, 300)); // past slowMs: slow, yet not worth a fresh thread
+    pool.stopStale('light.py');
+    assert.equal((await light).text, 'busy:1500');
+    const heavy = analyze('heavy.py', `busy:5000 ${'x'.repeat(100)}`);
+    await until(() => pool.state.running.includes('heavy.py'), 'the heavy job to start');
+    pool.stopStale('heavy.py');
+    await assert.rejects(heavy, StoppedError);
+  });
+
   it('forgets a closed document: its waiting job is dropped and the threads let go of its tree', async () => {
     start();
     await analyze('closed.py', 'text');

@@ -242,8 +242,11 @@ export class AnalysisPool {
 
   /**
    * The text of `key` changed: a job of it that has run for `minMs` or more (default: at once for
-   * a heavy document, else once it is slow) is stale work, so its thread is stopped (the job
-   * rejects with StoppedError).
+   * a heavy document, else once it has run as long as `stuckMs`) is stale work, so its thread is
+   * stopped (the job rejects with StoppedError). A light document's run is left to finish until
+   * then: the fresh thread that replaces a stopped one loads and warms up the engine, which costs
+   * more than the rest of a usual analysis (on a busy machine, every analysis runs longer than
+   * `slowMs`: stopping those stopped the threads themselves, one per keystroke of an edit storm).
    */
   stopStale(key: string, minMs?: number): void {
     const now = performance.now();
@@ -251,7 +254,7 @@ export class AnalysisPool {
       if (
         thread.job?.key === key &&
         thread.job.message.kind === 'analyze' &&
-        now - thread.started >= (minMs ?? (this.heavyJob(thread.job) ? 0 : this.slowMs))
+        now - thread.started >= (minMs ?? (this.heavyJob(thread.job) ? 0 : this.stuckMs))
       ) {
         this.log(`stopping the stale analysis of ${key} after ${(now - thread.started).toFixed(0)} ms`);
         this.stopThread(thread, STOPPED);
