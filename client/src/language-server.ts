@@ -163,8 +163,11 @@ export class LeakLensServer implements vscode.Disposable {
       documentSelector: DOCUMENT_SELECTOR,
       outputChannel: this.log,
       traceOutputChannel: this.log,
-      // Ask for leakLens/documentStatus, which the language status item shows for test files.
-      initializationOptions: { documentStatus: true },
+      // Ask for leakLens/documentStatus, which the language status item shows for test files;
+      // hovers link to the rule's page through our command (Markdown preview of the bundled page).
+      initializationOptions: { documentStatus: true, ruleDocsCommand: Commands.showRuleDocumentation },
+      // The hover's "Open the LEAK00k documentation" is a command link: trusted for that command only.
+      markdown: { isTrusted: { enabledCommands: [Commands.showRuleDocumentation] } },
       // The status items show trouble; popping the output open on every server error would be noise.
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       errorHandler: this.errorHandler(),

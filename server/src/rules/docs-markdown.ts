@@ -52,3 +52,29 @@ export function ruleDocsPage(rule: Rule): string {
   ];
   return `${header.join('\n\n')}\n\n${ruleHelpMarkdown(rule)}\n`;
 }
+
+/** The first paragraph of a prose section (the rest stays on the full page). */
+function lead(text: string): string {
+  return prose(text).split(/\n\s*\n/)[0];
+}
+
+/**
+ * What hovering a finding shows: the rule's name and summary, what it does (first paragraph),
+ * why it leaks, the example and the fix — the sections of its docs page, shorter where the page
+ * goes into detail — and a link to the whole page when there is one.
+ */
+export function ruleHoverMarkdown(rule: Rule, fullPage?: { label: string; target: string }): string {
+  const parts = [
+    `**${rule.code} ${rule.name}** — ${prose(rule.summary)}`,
+    '#### What it does',
+    lead(rule.docs.whatItDoes),
+    '#### Why is this bad?',
+    prose(rule.docs.whyIsThisBad),
+    '#### Example',
+    python(rule.docs.example),
+    '#### Use instead',
+    python(rule.docs.useInstead),
+  ];
+  if (fullPage) parts.push(`[${fullPage.label}](${fullPage.target})`);
+  return parts.join('\n\n');
+}
