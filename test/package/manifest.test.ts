@@ -31,6 +31,33 @@ describe('extension manifest', () => {
     }
   });
 
+  it('has a walkthrough whose steps each complete on an event and show an image that exists', () => {
+    const [walkthrough, ...others] = manifest.contributes.walkthroughs;
+    assert.deepEqual(others, []);
+    assert.equal(walkthrough.steps.length, 5);
+    const commands = new Set<string>([
+      ...Object.values(Commands),
+      'leakLens.quickFixApplied',
+      'workbench.action.openSettings',
+      'workbench.action.quickOpen',
+      'editor.action.quickFix',
+    ]);
+    for (const step of walkthrough.steps) {
+      assert.ok(step.completionEvents?.length > 0, `${step.id} completes on an event`);
+      for (const event of step.completionEvents) {
+        const command = /^onCommand:(.+)$/.exec(event)?.[1];
+        if (command) assert.ok(commands.has(command), `${step.id}: ${command} is a command we know`);
+        else assert.match(event, /^(onContext:leakLens\.|onSettingChanged:leakLens)/, `${step.id}: ${event}`);
+      }
+      for (const link of step.description.matchAll(/\(command:([\w.]+)/g))
+        assert.ok(commands.has(link[1]), `${step.id} links ${link[1]}`);
+      const image = join(ROOT, step.media.image);
+      assert.ok(existsSync(image), `${step.media.image} exists`);
+      assert.equal(readFileSync(image).toString('latin1', 1, 4), 'PNG', `${step.media.image} is a PNG`);
+      assert.ok(step.media.altText.length > 20, `${step.id} describes its image`);
+    }
+  });
+
   it('keeps the monitor commands out of untrusted workspaces', () => {
     const monitor = [
       Commands.detectMemoryLeak,
