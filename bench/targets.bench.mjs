@@ -18,6 +18,7 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
 } from 'vscode-languageserver-protocol/node';
+import { isSkippedDirectoryName } from '../server/src/exclude.ts';
 
 const root = join(import.meta.dirname, '..');
 // What users run is the minified production bundle (the VSIX's): built into out/bench-dist, so
@@ -58,11 +59,7 @@ function countLines(dir) {
     for (const e of entries) {
       const p = join(d, e.name);
       if (e.isDirectory()) {
-        if (
-          !e.name.startsWith('.') &&
-          !/^(venv|node_modules|__pycache__|site-packages|build|dist)$/.test(e.name)
-        )
-          walk(p);
+        if (!isSkippedDirectoryName(e.name)) walk(p);
       } else if (e.isFile() && e.name.endsWith('.py')) {
         files++;
         lines += readFileSync(p, 'utf8').split('\n').length;
@@ -154,7 +151,7 @@ async function scanFigures(corpus) {
     console.log(
       `  leak-lens scan   ${a.seconds.toFixed(2).padStart(6)} s  ${fmt(corpus.lines / a.seconds).padStart(9)} lines/s  cpu ${cpu(a)}  peak ${mib(a.peakKiB)} MiB  ${report.filesScanned} files, ${report.findings.length} findings   (${load()})`,
     );
-    const b = await timed(process.execPath, [RUFF_SCAN, ...corpus.dirs], {
+    const b = await timed(process.execPath, ['--import', 'tsx', RUFF_SCAN, ...corpus.dirs], {
       ...process.env,
       THREADS: String(THREADS),
     });

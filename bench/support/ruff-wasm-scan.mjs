@@ -3,7 +3,7 @@
 // Ruff limited to five rules that look for what Leak Lens looks for, on THREADS worker threads
 // (default 2, one Ruff workspace each). Prints one JSON line: files, lines, diagnostics per rule,
 // seconds, and the peak RSS of this process (threads included).
-// Usage: node bench/support/ruff-wasm-scan.mjs DIR... (env THREADS)
+// Usage: node --import tsx bench/support/ruff-wasm-scan.mjs DIR... (env THREADS)
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -12,19 +12,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 /** B006 mutable default (LEAK002), B019 lru_cache on methods (LEAK001), SIM115 open without `with`
  * (LEAK008), RUF006 dangling asyncio task (LEAK007), PLW0603 `global` rebinding (module state). */
 export const RUFF_RULES = ['B006', 'B019', 'SIM115', 'RUF006', 'PLW0603'];
-// The folders `leak-lens scan` skips, so both tools read the same files.
-const SKIPPED = new Set([
-  '.git',
-  '.venv',
-  'venv',
-  'node_modules',
-  '__pycache__',
-  'site-packages',
-  'build',
-  'dist',
-]);
-
-function pythonFiles(dir, out) {
+function pythonFiles(dir, out, isSkippedDirectoryName) {
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -33,7 +21,8 @@ function pythonFiles(dir, out) {
   }
   for (const e of entries) {
     if (e.isDirectory()) {
-      if (!SKIPPED.has(e.name) && !e.name.startsWith('.')) pythonFiles(join(dir, e.name), out);
+      // The folders `leak-lens scan` skips, so both tools read the same files.
+      if (!isSkippedDirectoryName(e.name)) pythonFiles(join(dir, e.name), out, isSkippedDirectoryName);
     } else if (e.isFile() && e.name.endsWith('.py')) out.push(join(dir, e.name));
   }
   return out;
@@ -62,7 +51,9 @@ if (!isMainThread) {
 } else {
   const threads = Number(process.env.THREADS ?? 2);
   const started = performance.now();
-  const files = process.argv.slice(2).flatMap((dir) => pythonFiles(dir, []));
+  // Imported here, not at the top: the worker threads run without the TypeScript loader.
+  const { isSkippedDirectoryName } = await import('../../server/src/exclude.ts');
+  const files = process.argv.slice(2).flatMap((dir) => pythonFiles(dir, [], isSkippedDirectoryName));
   const shares = Array.from({ length: threads }, (_, i) => files.filter((_, j) => j % threads === i));
   const results = await Promise.all(
     shares.map(
