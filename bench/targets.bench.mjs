@@ -247,7 +247,8 @@ async function serverSession(corpus, openFile) {
   }
   await connection.sendRequest('shutdown').catch(() => {});
   connection.sendNotification('exit');
-  await new Promise((r) => child.once('exit', r));
+  // (It may have exited already: then there is no 'exit' event left to wait for.)
+  if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
   connection.dispose();
   return result;
 }
