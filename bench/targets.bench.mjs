@@ -236,7 +236,8 @@ async function serverSession(corpus, openFile) {
   if (folders.length) {
     result.scanMs = await Promise.race([
       scanned,
-      new Promise((r) => setTimeout(() => r(undefined), 600_000)),
+      // Unref: a pending timer would keep the bench alive ten minutes after its last figure.
+      new Promise((r) => setTimeout(() => r(undefined), 600_000).unref()),
     ]);
     const status = () => readFileSync(`/proc/${child.pid}/status`, 'utf8');
     const rss = () => Number(/VmRSS:\s+(\d+)/.exec(status())?.[1] ?? 0);
