@@ -8,6 +8,9 @@ import * as esbuild from 'esbuild';
 const require = createRequire(import.meta.url);
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+// --outdir=DIR: build somewhere else than dist/ (bench/targets.bench.mjs measures the production
+// bundles without replacing the development build).
+const outdir = process.argv.find((a) => a.startsWith('--outdir='))?.slice('--outdir='.length) ?? 'dist';
 
 const node = {
   bundle: true,
@@ -25,7 +28,7 @@ const node = {
 };
 
 const builds = [
-  { ...node, entryPoints: { extension: 'client/src/extension.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { extension: 'client/src/extension.ts' }, outdir },
   {
     ...node,
     entryPoints: {
@@ -33,12 +36,12 @@ const builds = [
       'scan-worker': 'server/src/cli/scan-worker.ts',
       'analysis-worker': 'server/src/lsp/analysis-worker.ts',
     },
-    outdir: 'dist',
+    outdir,
   },
   {
     ...node,
     entryPoints: { cli: 'server/src/cli/main.ts' },
-    outdir: 'dist',
+    outdir,
     banner: { js: `#!/usr/bin/env node\n${node.banner.js}` },
   },
   {
@@ -50,17 +53,20 @@ const builds = [
     minify: production,
     logLevel: 'warning',
     entryPoints: { webview: 'client/src/panel/webview/main.ts' },
-    outdir: 'dist',
+    outdir,
     loader: { '.css': 'css' },
   },
 ];
 
-mkdirSync('dist', { recursive: true });
-copyFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm'), 'dist/tree-sitter.wasm');
-copyFileSync(require.resolve('tree-sitter-python/tree-sitter-python.wasm'), 'dist/tree-sitter-python.wasm');
+mkdirSync(outdir, { recursive: true });
+copyFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm'), `${outdir}/tree-sitter.wasm`);
+copyFileSync(
+  require.resolve('tree-sitter-python/tree-sitter-python.wasm'),
+  `${outdir}/tree-sitter-python.wasm`,
+);
 // After a wasm crash the parser evaluates a fresh copy of web-tree-sitter's runtime (the bundled
 // one caches its module instance): server/src/parser.ts reads it from here, next to the bundle.
-copyFileSync(require.resolve('web-tree-sitter'), 'dist/web-tree-sitter.cjs');
+copyFileSync(require.resolve('web-tree-sitter'), `${outdir}/web-tree-sitter.cjs`);
 
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();

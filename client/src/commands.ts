@@ -5,6 +5,7 @@ import { ExecuteCommandRequest } from 'vscode-languageclient/node';
 import { fixAllInFile } from './fix-all';
 import { Commands, ServerCommands } from './ids';
 import { type LeakLensServer, messageOf } from './language-server';
+import { showRuleDocumentation } from './rule-docs';
 import { describeScan, isScanSummary } from './scan-summary';
 
 export function registerCoreCommands(
@@ -16,6 +17,9 @@ export function registerCoreCommands(
     vscode.commands.registerCommand(Commands.restartServer, () => server.restart()),
     vscode.commands.registerCommand(Commands.showOutput, () => log.show()),
     vscode.commands.registerCommand(Commands.scanWorkspace, () => scanWorkspace(server, log)),
+    vscode.commands.registerCommand(Commands.showRuleDocumentation, (rule?: unknown) =>
+      showRuleDocumentation(context.extensionPath, log, rule),
+    ),
     vscode.commands.registerCommand(Commands.fixAllInFile, (uri?: unknown) =>
       fixAllInFile(log, uri instanceof vscode.Uri ? uri : undefined).catch((error) => {
         log.error(`Fix All in File: ${messageOf(error)}`);

@@ -10,6 +10,7 @@ import { registerMonitorCommands } from './monitor-commands';
 import { registerProbeCommands } from './probe-view/commands';
 import { registerPrometheusCommands } from './prometheus-commands';
 import { StatusIndicators } from './status';
+import { registerWalkthrough } from './walkthrough';
 
 let server: LeakLensServer | undefined;
 
@@ -36,6 +37,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ serv
   registerLogCommands(context, monitor, log);
   registerPrometheusCommands(context, monitor, log);
   registerProbeCommands(context, log);
+  registerWalkthrough(context, log);
 
   await leakLens.start();
   // Returned for extension-host tests, which inspect the server state.

@@ -13,6 +13,7 @@ export const Commands = {
   restartServer: 'leakLens.restartServer',
   scanWorkspace: 'leakLens.scanWorkspace',
   showOutput: 'leakLens.showOutput',
+  showRuleDocumentation: 'leakLens.showRuleDocumentation',
   fixAllInFile: 'leakLens.fixAllInFile',
   detectMemoryLeak: 'leakLens.detectMemoryLeak',
   openMemoryPanel: 'leakLens.openMemoryPanel',

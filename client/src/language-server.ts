@@ -21,6 +21,7 @@ import {
 import { CLIENT_ID, Commands, DISPLAY_NAME, DOCUMENT_STATUS_NOTIFICATION } from './ids';
 import { runtimeConfirmations } from './probe-view/diagnostics';
 import { RestartPolicy } from './restart-policy';
+import { markQuickFixes } from './walkthrough';
 
 /** Python files on disk, unsaved Python editors, and the Python cells of Jupyter notebooks. */
 export const DOCUMENT_SELECTOR: DocumentSelector = [
@@ -163,8 +164,11 @@ export class LeakLensServer implements vscode.Disposable {
       documentSelector: DOCUMENT_SELECTOR,
       outputChannel: this.log,
       traceOutputChannel: this.log,
-      // Ask for leakLens/documentStatus, which the language status item shows for test files.
-      initializationOptions: { documentStatus: true },
+      // Ask for leakLens/documentStatus, which the language status item shows for test files;
+      // hovers link to the rule's page through our command (Markdown preview of the bundled page).
+      initializationOptions: { documentStatus: true, ruleDocsCommand: Commands.showRuleDocumentation },
+      // The hover's "Open the LEAK00k documentation" is a command link: trusted for that command only.
+      markdown: { isTrusted: { enabledCommands: [Commands.showRuleDocumentation] } },
       // The status items show trouble; popping the output open on every server error would be noise.
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       errorHandler: this.errorHandler(),
@@ -175,8 +179,9 @@ export class LeakLensServer implements vscode.Disposable {
       middleware: {
         // Findings a running probe confirms (issue 10) say so and come first.
         handleDiagnostics: (uri, diagnostics, next) => runtimeConfirmations.handle(uri, diagnostics, next),
-        provideCodeActions: (document, range, context, token, next) =>
-          next(document, range, runtimeConfirmations.restore(context), token),
+        // Each quick fix also completes the walkthrough's "Apply a quick fix" step.
+        provideCodeActions: async (document, range, context, token, next) =>
+          markQuickFixes(await next(document, range, runtimeConfirmations.restore(context), token)),
         handleWorkDoneProgress: (token, params, next) => {
           if (params.kind === 'begin') this.activeProgress.add(token);
           else if (params.kind === 'end') this.activeProgress.delete(token);

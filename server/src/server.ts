@@ -22,6 +22,7 @@ import {
 import { version } from '../../package.json';
 import { initEngine } from './engine';
 import { FIX_ALL_KIND } from './lsp/code-actions';
+import { ruleHover } from './lsp/hover';
 import { Linter } from './lsp/linter';
 import { describeError, Logger } from './lsp/logger';
 import { SettingsService } from './lsp/settings-service';
@@ -59,6 +60,11 @@ interface InitializationOptions {
   documentStatus?: boolean;
   /** Budget of one open document's analysis, in ms (default 10,000). */
   analysisTimeoutMs?: number;
+  /**
+   * A client command that shows a rule's documentation, given the rule code (VS Code:
+   * `leakLens.showRuleDocumentation`); hovers link to it. Without it they link to the page itself.
+   */
+  ruleDocsCommand?: string;
   /** `leakLens` settings, for clients without workspace/configuration (either key). */
   settings?: unknown;
   leakLens?: unknown;
@@ -172,6 +178,7 @@ export function startServer(): void {
           codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND],
           resolveProvider: false,
         },
+        hoverProvider: true,
         executeCommandProvider: { commands: Object.values(SERVER_COMMANDS) },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
@@ -228,6 +235,12 @@ export function startServer(): void {
   connection.onCodeAction(async (params) =>
     linter ? linter.codeActions(params.textDocument.uri, params.context) : [],
   );
+
+  connection.onHover(async ({ textDocument, position }) => {
+    if (!linter) return null;
+    const command = typeof options.ruleDocsCommand === 'string' ? options.ruleDocsCommand : undefined;
+    return ruleHover(await linter.findingsIn(textDocument.uri), position, { ruleDocsCommand: command });
+  });
 
   const fixAllInFile = async (args: unknown[] | undefined) => {
     const target = args?.[0];

@@ -3,9 +3,16 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DOCS_DIR, expectedPages, isRulePage } from '../../scripts/gen-docs';
 import { ruleDocsPage, ruleHelpMarkdown } from '../../server/src/rules/docs-markdown';
-import { repositoryUrl, ruleDocsUrl } from '../../server/src/rules/docs-url';
+import {
+  bundledRuleDocsFile,
+  normalizeRepositoryUrl,
+  repositoryUrl,
+  ruleDocsHref,
+  ruleDocsUrl,
+} from '../../server/src/rules/docs-url';
 import { RULES } from '../../server/src/rules/index';
 import type { Rule } from '../../server/src/types';
 
@@ -77,9 +84,24 @@ describe('rule documentation pages', () => {
     assert.doesNotMatch(md, /References/);
   });
 
-  it('links each rule to its page in the repository named by package.json', () => {
+  it('links each rule to its bundled page, since this build names no repository', () => {
     const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
-    assert.equal(repositoryUrl(), pkg.repository.url.replace(/^git\+/, '').replace(/\.git$/, ''));
-    assert.equal(ruleDocsUrl('LEAK001'), `${repositoryUrl()}/blob/main/docs/rules/LEAK001.md`);
+    assert.equal(pkg.repository, undefined, 'the repository is a setting of the release, not a guess');
+    assert.equal(repositoryUrl(), undefined);
+    assert.equal(ruleDocsUrl('LEAK001'), undefined);
+    const file = bundledRuleDocsFile('LEAK001');
+    assert.equal(file, join(__dirname, '..', '..', 'docs', 'rules', 'LEAK001.md'));
+    assert.equal(ruleDocsHref('LEAK001'), pathToFileURL(file ?? '').href);
+    assert.equal(bundledRuleDocsFile('LEAK999'), undefined, 'no page for an unknown rule');
+    assert.equal(ruleDocsHref('LEAK999'), undefined, 'so no link either');
+  });
+
+  it('reads a release repository in either form of the field', () => {
+    const url = 'https://github.com/owner/repo';
+    assert.equal(normalizeRepositoryUrl(url), url);
+    assert.equal(normalizeRepositoryUrl({ url: `git+${url}.git` }), url);
+    assert.equal(normalizeRepositoryUrl({ url: `${url}/` }), url);
+    assert.equal(normalizeRepositoryUrl({ url: '  ' }), undefined);
+    assert.equal(normalizeRepositoryUrl(undefined), undefined);
   });
 });

@@ -42,6 +42,46 @@ const VERDICT = /rapid[- ]leak|slow[- ]leak|no[- ]leak|inconclusive/i;
 // A Leak Lens notification that ends the detection step at once (no verdict will follow).
 const REFUSAL = /Leak Lens.*(not available|needs a trusted|error|failed|cannot)/i;
 
+// The walkthrough (contributes.walkthroughs) and its steps, as the manifest declares them.
+const WALKTHROUGH = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).contributes
+  .walkthroughs[0];
+// E2E_WALKTHROUGH_IMAGES=1: also save the walkthrough's images (images/walkthrough/*.png) from
+// this run's real UI, cropped to the editor area.
+const WALKTHROUGH_IMAGES =
+  process.env.E2E_WALKTHROUGH_IMAGES === '1' ? path.join(REPO_ROOT, 'images', 'walkthrough') : undefined;
+
+async function walkthroughImage(page, name) {
+  if (!WALKTHROUGH_IMAGES) return;
+  fs.mkdirSync(WALKTHROUGH_IMAGES, { recursive: true });
+  await sleep(300); // let menus and hovers finish fading in
+  // An editor opened in a modal editor part (Settings, in VS Code 1.139) is pictured there.
+  const modal = page.locator('.part.editor.modal-editor-part');
+  const part = (await modal.isVisible()) ? modal : page.locator('.part.editor').first();
+  await part.screenshot({ path: path.join(WALKTHROUGH_IMAGES, `${name}.png`) });
+  log(`  walkthrough image ${name}.png saved`);
+}
+
+/** Opens the Leak Lens walkthrough through Welcome: Open Walkthrough…; resolves when its steps show. */
+async function openWalkthrough(wb) {
+  await wb.runCommand('Welcome: Open Walkthrough...');
+  const row = wb.quickInput.locator('.monaco-list-row', { hasText: WALKTHROUGH.title }).first();
+  await row.waitFor({ timeout: 15_000 });
+  await row.click();
+  await wb.page
+    .locator('button.getting-started-step', { hasText: WALKTHROUGH.steps[0].title })
+    .waitFor({ timeout: 15_000 });
+}
+
+/** Titles of the walkthrough's steps as shown, with whether each is ticked. */
+async function walkthroughSteps(page) {
+  return page.locator('button.getting-started-step').evaluateAll((buttons) =>
+    buttons.map((b) => ({
+      title: b.querySelector('.step-title')?.textContent?.trim() ?? '',
+      done: b.getAttribute('aria-checked') === 'true',
+    })),
+  );
+}
+
 /** `# expect: LEAK00k` markers of a fixture: code → 1-based line. */
 function expectedLines(file) {
   const expected = new Map();
@@ -206,6 +246,31 @@ try {
 
   const steps = [
     [
+      '0-walkthrough',
+      '0. the walkthrough lists its five steps with their images, none done yet',
+      async () => {
+        await openWalkthrough(wb);
+        const shown = await walkthroughSteps(page);
+        assert.deepEqual(
+          shown.map((st) => st.title),
+          WALKTHROUGH.steps.map((st) => st.title),
+        );
+        assert.deepEqual(
+          shown.filter((st) => st.done).map((st) => st.title),
+          [],
+          'nothing done before the user did it',
+        );
+        // The selected step's image is shown and loaded (it ships in the VSIX).
+        const image = page.locator('.getting-started-media img').first();
+        await image.waitFor({ timeout: 10_000 });
+        await waitUntil(() => image.evaluate((img) => img.complete && img.naturalWidth > 0), {
+          timeoutMs: 10_000,
+          what: 'the first step image to load',
+        });
+        await wb.runCommand('View: Close All Editors');
+      },
+    ],
+    [
       '1-diagnostics',
       '1. all eight codes in the Problems panel, each with a squiggle on its line',
       async () => {
@@ -235,6 +300,47 @@ try {
       },
     ],
     [
+      '1b-hover',
+      '1b. hovering a finding shows its rule documentation; its link opens the page in the Markdown preview',
+      async () => {
+        await wb.openFile('all_patterns.py', 'get_customer');
+        await wb.editor.locator('[class*="squiggly-"]').first().waitFor({ timeout: 60_000 });
+        // F8 from the line above puts the cursor on the LEAK001 finding; Ctrl+K Ctrl+I shows its hover.
+        await wb.gotoLine(expected.get('LEAK001') - 1);
+        await page.keyboard.press('End');
+        await page.keyboard.press('F8');
+        await page.locator('.marker-widget').waitFor({ state: 'visible', timeout: 10_000 });
+        await page.keyboard.press('Escape');
+        const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'Why is this bad?' }).first();
+        await waitUntil(
+          async () => {
+            if (await hover.isVisible()) return true;
+            await page.keyboard.press('Control+K');
+            await page.keyboard.press('Control+I');
+            await sleep(700);
+            return hover.isVisible();
+          },
+          { timeoutMs: 20_000, what: 'the hover with the rule documentation' },
+        );
+        const text = (await hover.innerText()).replace(/\s+/g, ' ');
+        for (const part of [
+          'LEAK001 unbounded-cache',
+          'What it does',
+          'Why is this bad?',
+          'Example',
+          'Use instead',
+        ])
+          assert.ok(text.includes(part), `the hover shows "${part}": ${text.slice(0, 300)}`);
+        await walkthroughImage(page, 'squiggles');
+        await hover.locator('a', { hasText: 'Open the LEAK001 documentation' }).click();
+        await page
+          .locator('.part.editor .tabs-container .tab.active', { hasText: 'Preview LEAK001.md' })
+          .waitFor({ timeout: 20_000 });
+        await wb.webview().locator('h1', { hasText: 'LEAK001 unbounded-cache' }).waitFor({ timeout: 20_000 });
+        await wb.runCommand('View: Close All Editors');
+      },
+    ],
+    [
       '2-quick-fix',
       '2. Ctrl+. applies the LEAK001 quick fix: TTLCache saved with its import, squiggle gone',
       async () => {
@@ -258,6 +364,7 @@ try {
         if (!(await fix.isVisible()))
           throw new Error(`no TTLCache fix in the Quick Fix menu: ${titles.join(' | ')}`);
         await runner.screenshot('ui-2-quick-fix-menu.png');
+        await walkthroughImage(page, 'quick-fix');
         await fix.click();
         await wb.editor.locator('.view-lines', { hasText: 'TTLCache(' }).waitFor({ timeout: 15_000 });
         await wb.save();
@@ -293,6 +400,7 @@ try {
           'fixed text saved',
         );
         await assertCompiles(fixAll);
+        await walkthroughImage(page, 'fix-all');
         log(`  fix_all.py: ${before.split('\n').length} → ${after.split('\n').length} lines, compiles`);
       },
     ],
@@ -335,6 +443,7 @@ try {
         const panelText = (await body.innerText()).replace(/\s+/g, ' ');
         log(`  memory panel: ${panelText.slice(0, 200)}`);
         assert.match(panelText, /rapid[- ]leak|slow[- ]leak/i, 'the panel shows the leak verdict');
+        await walkthroughImage(page, 'detect');
       },
       { timeoutMs: (DETECT_SECONDS + 150) * 1000 },
     ],
@@ -385,6 +494,45 @@ try {
       { timeoutMs: 90_000 },
     ],
     probeStep(() => wb, page, ws, dirs),
+    [
+      '7-walkthrough-done',
+      '7. the walkthrough ticks what the user did (steps 1–4), and its settings link ticks the last step',
+      async () => {
+        await openWalkthrough(wb);
+        const titles = WALKTHROUGH.steps.map((st) => st.title);
+        const done = async () => (await walkthroughSteps(page)).filter((st) => st.done).map((st) => st.title);
+        // Each earlier step is ticked only if the UI step that does it passed.
+        const passed = (n) => runner.results.some((r) => r.ok && r.name.startsWith(`${n}. `));
+        const expectedDone = titles.slice(0, 4).filter((_, i) => passed(i + 1));
+        await waitUntil(async () => JSON.stringify(await done()) === JSON.stringify(expectedDone), {
+          timeoutMs: 10_000,
+          what: `ticked steps to be ${expectedDone.join(' / ')}`,
+        }).catch(async (e) => {
+          throw new Error(`${e.message}; ticked: ${(await done()).join(' / ') || 'none'}`);
+        });
+        const last = page.locator('button.getting-started-step', { hasText: titles[4] });
+        await last.click();
+        await page
+          .locator('.getting-started-step.expanded .button-container', { hasText: 'Open Leak Lens Settings' })
+          .locator('a, button, .monaco-button')
+          .first()
+          .click();
+        await page.locator('.settings-editor').waitFor({ timeout: 20_000 });
+        await page
+          .locator('.settings-editor .setting-item-category', { hasText: /Leak Lens/ })
+          .first()
+          .waitFor({
+            timeout: 20_000,
+          });
+        await walkthroughImage(page, 'settings');
+        await page.keyboard.press('Escape');
+        await openWalkthrough(wb);
+        await waitUntil(async () => (await done()).includes(titles[4]), {
+          timeoutMs: 10_000,
+          what: `"${titles[4]}" to be ticked`,
+        });
+      },
+    ],
   ];
   for (const [shot, name, fn, options] of steps) {
     if (ready)

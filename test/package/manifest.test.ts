@@ -31,6 +31,33 @@ describe('extension manifest', () => {
     }
   });
 
+  it('has a walkthrough whose steps each complete on an event and show an image that exists', () => {
+    const [walkthrough, ...others] = manifest.contributes.walkthroughs;
+    assert.deepEqual(others, []);
+    assert.equal(walkthrough.steps.length, 5);
+    const commands = new Set<string>([
+      ...Object.values(Commands),
+      'leakLens.quickFixApplied',
+      'workbench.action.openSettings',
+      'workbench.action.quickOpen',
+      'editor.action.quickFix',
+    ]);
+    for (const step of walkthrough.steps) {
+      assert.ok(step.completionEvents?.length > 0, `${step.id} completes on an event`);
+      for (const event of step.completionEvents) {
+        const command = /^onCommand:(.+)$/.exec(event)?.[1];
+        if (command) assert.ok(commands.has(command), `${step.id}: ${command} is a command we know`);
+        else assert.match(event, /^(onContext:leakLens\.|onSettingChanged:leakLens)/, `${step.id}: ${event}`);
+      }
+      for (const link of step.description.matchAll(/\(command:([\w.]+)/g))
+        assert.ok(commands.has(link[1]), `${step.id} links ${link[1]}`);
+      const image = join(ROOT, step.media.image);
+      assert.ok(existsSync(image), `${step.media.image} exists`);
+      assert.equal(readFileSync(image).toString('latin1', 1, 4), 'PNG', `${step.media.image} is a PNG`);
+      assert.ok(step.media.altText.length > 20, `${step.id} describes its image`);
+    }
+  });
+
   it('keeps the monitor commands out of untrusted workspaces', () => {
     const monitor = [
       Commands.detectMemoryLeak,
@@ -133,7 +160,10 @@ describe('extension manifest', () => {
   });
 
   it('has what vsce needs to package without prompting, and the files the manifest names', () => {
-    assert.ok(manifest.repository?.url, 'repository');
+    // The repository is set by a release (`npm pkg set repository.url=…`), never guessed; without
+    // one, `npm run package` tells vsce so (scripts/package.mjs) instead of letting it prompt.
+    assert.equal(manifest.repository, undefined, 'no guessed repository');
+    assert.equal(manifest.scripts.package, 'node scripts/package.mjs');
     assert.equal(manifest.license, 'MIT');
     for (const file of ['LICENSE', 'README.md', 'CHANGELOG.md', manifest.icon, ...grammarPaths()]) {
       assert.ok(existsSync(join(ROOT, file)), `${file} exists`);
@@ -141,7 +171,10 @@ describe('extension manifest', () => {
     const icon = readFileSync(join(ROOT, manifest.icon));
     assert.equal(icon.toString('latin1', 1, 4), 'PNG');
     assert.deepEqual([icon.readUInt32BE(16), icon.readUInt32BE(20)], [128, 128], 'icon is 128×128');
-    assert.match(manifest.scripts.package, /vsce package --no-dependencies/);
+    assert.match(
+      readFileSync(join(ROOT, 'scripts', 'package.mjs'), 'utf8'),
+      /'package', '--no-dependencies'/,
+    );
     assert.match(manifest.scripts['vscode:prepublish'], /--production/);
   });
 });

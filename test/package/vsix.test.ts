@@ -33,6 +33,12 @@ const REQUIRED = [
   'extension/probe/leak_lens_probe/__init__.py',
   'extension/probe/leak_lens_probe/_core.py',
   'extension/probe/leak_lens_probe/_boot/sitecustomize.py',
+  // Hovers, diagnostic links and Leak Lens: Show Rule Documentation open these.
+  ...[1, 2, 3, 4, 5, 6, 7, 8].map((n) => `extension/docs/rules/LEAK00${n}.md`),
+  // The walkthrough's pictures.
+  ...['squiggles', 'quick-fix', 'fix-all', 'detect', 'settings'].map(
+    (n) => `extension/images/walkthrough/${n}.png`,
+  ),
 ];
 
 describe('packaged VSIX', () => {

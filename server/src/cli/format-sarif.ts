@@ -50,7 +50,8 @@ function describeRule(rule: Rule) {
     shortDescription: { text: rule.summary },
     fullDescription: { text: ruleHelpText(rule).split('\n\n')[0] },
     help: { text: ruleHelpText(rule), markdown: ruleHelpMarkdown(rule) },
-    helpUri: ruleDocsUrl(rule.code),
+    // Only a published page: a path on the machine that ran the scan means nothing to a SARIF viewer.
+    ...(ruleDocsUrl(rule.code) ? { helpUri: ruleDocsUrl(rule.code) } : {}),
     defaultConfiguration: { level: sarifLevel(rule.defaultSeverity) },
     properties: { tags: ['memory-leak', 'reliability'] },
   };
@@ -86,7 +87,7 @@ export function formatSarif(report: ScanReport, rules: readonly Rule[] = RULES):
         tool: {
           driver: {
             name: 'Leak Lens',
-            informationUri: repositoryUrl(),
+            ...(repositoryUrl() ? { informationUri: repositoryUrl() } : {}),
             version,
             semanticVersion: version,
             rules: rules.map(describeRule),

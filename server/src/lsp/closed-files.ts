@@ -11,6 +11,7 @@ import { toDiagnostic } from './diagnostics';
 import { readPythonFile } from './files';
 import { isInside, type WorkspaceFolders } from './folders';
 import { describeError, type Logger } from './logger';
+import { collectGarbage } from './memory';
 import type { ProjectIndexService } from './project-index-service';
 import { SegmentedText } from './segments';
 import { isExcludedTestCode, type ResolvedSettings, resolveSettings } from './settings';
@@ -36,6 +37,9 @@ export interface ClosedFilesHost {
   projectIndexed(): void;
 }
 
+/** Pause between the end of a workspace scan and the full garbage collection after it. */
+const GARBAGE_AFTER_SCAN_MS = 1000;
+
 export class ClosedFiles {
   /** Closed files we published diagnostics for: path → URI used. */
   private readonly published = new Map<string, string>();
@@ -59,9 +63,15 @@ export class ClosedFiles {
       createProgress: () => host.createProgress(),
       interrupt: () => this.worker?.cancel(),
       status: (state, summary) => host.status(state, summary),
-      indexProject: (files) => {
-        host.project.replace(files);
-        host.projectIndexed();
+      indexProject: () => {
+        const rebuild = host.project.rebuild();
+        return {
+          add: (path, text) => rebuild.add(path, text),
+          finish: () => {
+            rebuild.finish();
+            host.projectIndexed();
+          },
+        };
       },
       maxFileBytes,
     });
@@ -89,7 +99,17 @@ export class ClosedFiles {
     this.scanned = scanned;
     const before = new Map(this.published);
     const summary = await this.scanner.scan();
-    if (this.scanned === scanned) this.scanned = undefined;
+    if (this.scanned === scanned) {
+      this.scanned = undefined;
+      // The scan's thread holds the parser's heap (as large as the largest file needed) and a
+      // copy of the project index: let it go now rather than after the idle timeout. A file
+      // changed on disk later starts a fresh one.
+      this.worker?.stopIfIdle();
+      // Then, once the last diagnostics are out, the scan's garbage goes too.
+      setTimeout(() => {
+        if (this.scanned === undefined) collectGarbage();
+      }, GARBAGE_AFTER_SCAN_MS).unref();
+    }
     if (!summary.cancelled) {
       // Files that now fall under an exclude (or were deleted unseen) lose their diagnostics.
       for (const [path, uri] of before)

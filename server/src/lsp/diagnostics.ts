@@ -5,7 +5,7 @@ import {
   type DiagnosticRelatedInformation,
   DiagnosticSeverity,
 } from 'vscode-languageserver';
-import { ruleDocsUrl } from '../rules/docs-url';
+import { ruleDocsHref } from '../rules/docs-url';
 import type { Finding, Range, Severity } from '../types';
 
 export const SOURCE = 'Leak Lens';
@@ -33,11 +33,12 @@ export function toDiagnostic(finding: Finding, range: Range, locate: Locator): D
     if (where) related.push({ location: { uri: where.uri, range: where.range }, message: r.message });
   }
   const data: DiagnosticData = { at: finding.range };
+  const href = ruleDocsHref(finding.code);
   return {
     range,
     severity: SEVERITY[finding.severity] ?? DiagnosticSeverity.Warning,
     code: finding.code,
-    codeDescription: { href: ruleDocsUrl(finding.code) },
+    codeDescription: href ? { href } : undefined,
     source: SOURCE,
     message: finding.message,
     relatedInformation: related.length > 0 ? related : undefined,

@@ -43,6 +43,7 @@ import { FileEventBatcher } from './file-events';
 import { inSkippedDirectory } from './files';
 import { fixAll, minimalEdit } from './fix-all';
 import { WorkspaceFolders } from './folders';
+import type { HoveredFinding } from './hover';
 import { describeError, type Logger } from './logger';
 import { NotebookStore, type NotebookUnit } from './notebooks';
 import { ProjectIndexService } from './project-index-service';
@@ -646,6 +647,23 @@ export class Linter {
       if (edit) actions.push(fixAllAction(edit));
     }
     return actions;
+  }
+
+  /**
+   * The findings shown in `uri` (a document or a notebook cell), in its coordinates: what a hover
+   * there is about. The analysis of the current text, as for code actions.
+   */
+  async findingsIn(uri: string): Promise<HoveredFinding[]> {
+    const unit = this.unitForUri(uri);
+    if (!unit) return [];
+    const result = await this.fresh(unit);
+    if (!result?.settings) return [];
+    const out: HoveredFinding[] = [];
+    for (const finding of result.findings) {
+      const where = result.joined.locate(finding.range);
+      if (where && where.uri === uri) out.push({ code: finding.code, range: where.range });
+    }
+    return out;
   }
 
   /** Compute the "Suppress … on this line" fix of findings that lack it (from the unit's tree). */

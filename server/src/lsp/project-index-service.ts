@@ -14,7 +14,10 @@ export interface ProjectSnapshot {
 export class ProjectIndexService {
   private current = new ProjectIndex();
   private version = 0;
-  private serialized: { version: number; data: SerializedProjectIndex } | undefined;
+  // The serialized form is as large as the index itself and only needed while jobs are being
+  // posted (postMessage copies it at once): held weakly, so threads asking in a row share one,
+  // and a server that finished its scan does not keep a second copy of the workspace's index.
+  private serialized: { version: number; data: WeakRef<SerializedProjectIndex> } | undefined;
 
   get index(): ProjectIndex {
     return this.current;
@@ -31,21 +34,32 @@ export class ProjectIndexService {
     this.version++;
   }
 
-  /** Starts over from a complete set of files (a workspace scan): one version for all of them. */
-  replace(files: Iterable<{ path: string; text: string }>): void {
+  /**
+   * Starts over from a complete set of files (a workspace scan), one version for all of them,
+   * added one at a time so each text can be dropped once indexed. The current index keeps
+   * answering until `finish` puts the new one in its place.
+   */
+  rebuild(): { add(path: string, text: string): void; finish(): void } {
     const next = new ProjectIndex();
-    for (const f of files) next.addFile(f.path, f.text);
-    next.compact();
-    this.current = next;
-    this.version++;
+    return {
+      add: (path, text) => next.addFile(path, text),
+      finish: () => {
+        next.compact();
+        this.current = next;
+        this.version++;
+      },
+    };
   }
 
   /** The snapshot for a receiver that last got `known` (it carries the data only if that is stale). */
   snapshot(known: number | undefined): ProjectSnapshot {
     if (known === this.version) return { version: this.version };
-    if (this.serialized?.version !== this.version)
-      this.serialized = { version: this.version, data: this.current.toJSON() };
-    return { version: this.version, data: this.serialized.data };
+    let data = this.serialized?.version === this.version ? this.serialized.data.deref() : undefined;
+    if (!data) {
+      data = this.current.toJSON();
+      this.serialized = { version: this.version, data: new WeakRef(data) };
+    }
+    return { version: this.version, data };
   }
 }
 

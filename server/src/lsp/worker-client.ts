@@ -173,6 +173,13 @@ export class AnalysisWorker {
     for (const job of jobs) job.reject(error);
   }
 
+  /** Let the thread go now if it has nothing to do (its memory with it); the next job starts another. */
+  stopIfIdle(): void {
+    if (this.pending.size > 0) return;
+    clearTimeout(this.idleTimer);
+    this.stop();
+  }
+
   /** Stop whatever is running; pending jobs reject with CancelledError. */
   cancel(): void {
     if (this.pending.size === 0) return;

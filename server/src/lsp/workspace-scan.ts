@@ -33,8 +33,12 @@ export interface ScanHost {
   interrupt(): void;
   /** Started/finished notices (for a status item in the client). */
   status(state: 'scanning' | 'idle', summary?: ScanSummary): void;
-  /** Every file's text, read before any is analysed (the project index). */
-  indexProject?(files: { path: string; text: string }[]): void;
+  /**
+   * Every file's text, read before any is analysed (the project index): `add` for each file as it
+   * is read (so the texts are never all in memory at once), `finish` when all were (not called
+   * when the scan is cancelled meanwhile).
+   */
+  indexProject?(): { add(path: string, text: string): void; finish(): void };
   maxFileBytes: number;
 }
 
@@ -82,15 +86,15 @@ export class WorkspaceScanner {
       }
       // First what every file says about names (who calls what), so each analysis sees the same
       // project the command line sees.
-      if (this.host.indexProject) {
+      const indexer = this.host.indexProject?.();
+      if (indexer) {
         progress?.report(0, 'Indexing the workspace…');
-        const files: { path: string; text: string }[] = [];
         for (let i = 0; i < work.length && !cancelled(); i++) {
           const read = await readPythonFile(work[i].path, this.host.maxFileBytes);
-          if (!('skipped' in read)) files.push({ path: work[i].path, text: read.text });
+          if (!('skipped' in read)) indexer.add(work[i].path, read.text);
           if (i % 32 === 31) await yieldToEventLoop();
         }
-        if (!cancelled()) this.host.indexProject(files);
+        if (!cancelled()) indexer.finish();
       }
       let lastReport = 0;
       for (let i = 0; i < work.length; i++) {

@@ -98,7 +98,7 @@ function addImportedNames(imports: Map<string, string>, module: string, names: s
     const m = /^\s*([A-Za-z_]\w*)(?:\s+as\s+([A-Za-z_]\w*))?\s*$/.exec(part);
     if (!m) continue;
     // `from x import A as Tree`: this file's `Tree` is `x.A`, no project definition named Tree.
-    imports.set(m[2] ?? m[1], m[2] && m[2] !== m[1] ? '!' : module);
+    imports.set(detached(m[2] ?? m[1]), m[2] && m[2] !== m[1] ? '!' : detached(module));
   }
 }
 
@@ -162,6 +162,20 @@ function handlerKind(decorators: readonly string[], defLine: string): string | u
   return undefined;
 }
 
+/**
+ * A copy of `name` that does not hold on to the text it was cut from. A regex match is a slice
+ * sharing the whole file's text: kept in the index, it would keep every indexed file's source
+ * alive (on a million lines, ~45 MiB of text behind a few MiB of names).
+ */
+function detached(name: string): string {
+  return ` ${name}`.slice(1);
+}
+
+/** Adds `name` to `set`, detached from its source text when it is new. */
+function addName(set: Set<string>, name: string): void {
+  if (!set.has(name)) set.add(detached(name));
+}
+
 function indentOf(line: string): number {
   let n = 0;
   while (n < line.length && (line[n] === ' ' || line[n] === '\t')) n++;
@@ -202,7 +216,7 @@ export class ProjectIndex {
     let registrar: { name: string; indent: number; weak: boolean } | undefined;
     const closeRegistrar = () => {
       if (!registrar) return;
-      (registrar.weak ? this.weakRegistrars : this.strongRegistrars).add(registrar.name);
+      addName(registrar.weak ? this.weakRegistrars : this.strongRegistrars, registrar.name);
       registrar = undefined;
     };
     let depth = 0; // open brackets: continuation lines keep the statement's context
@@ -232,16 +246,19 @@ export class ProjectIndex {
       const def = depth === 0 ? DEF.exec(line) : null;
       const cls = depth === 0 && !def ? CLASS.exec(line) : null;
       if (cls) {
-        this.defined.add(cls[2]);
+        addName(this.defined, cls[2]);
         // `class Child(Base, Mixin):` (one line): bases may be made through their subclasses.
         const written = /^\s*class\s+\w+\s*\(([^)]*)\)/.exec(line)?.[1] ?? '';
         for (const b of written.split(',')) {
           const last = b.trim().split('.').pop()?.split('[')[0].trim();
           if (!last || !/^[A-Za-z_]\w*$/.test(last)) continue;
-          bases.push(last);
-          const known = this.classBases.get(cls[2]) ?? new Set<string>();
-          known.add(last);
-          this.classBases.set(cls[2], known);
+          bases.push(detached(last));
+          let known = this.classBases.get(cls[2]);
+          if (!known) {
+            known = new Set<string>();
+            this.classBases.set(detached(cls[2]), known);
+          }
+          addName(known, last);
         }
       }
       if (depth === 0 && !def) {
@@ -252,7 +269,7 @@ export class ProjectIndex {
       if (def) {
         handler = handlerKind(decorators, line);
         decorators = [];
-        this.defined.add(def[2]);
+        addName(this.defined, def[2]);
         if (REGISTRATION_METHODS.has(def[2])) {
           closeRegistrar();
           registrar = { name: def[2], indent, weak: false };
@@ -266,11 +283,14 @@ export class ProjectIndex {
         for (const m of line.matchAll(CALL)) {
           const name = m[1];
           if (name === 'def' || name === 'class' || name === 'if' || name === 'return') continue;
-          const entry = calls.get(name) ?? [0, 0];
+          let entry = calls.get(name);
+          if (!entry) {
+            entry = [0, 0];
+            calls.set(detached(name), entry);
+          }
           entry[inFunction ? 1 : 0]++;
-          calls.set(name, entry);
           if (innermost?.handler && !repeated.has(name))
-            repeated.set(name, [innermost.name, innermost.handler]);
+            repeated.set(detached(name), [detached(innermost.name), innermost.handler]);
         }
       }
       if (def && depth === 0) defs.push({ indent, name: def[2], handler });
@@ -338,10 +358,13 @@ export class ProjectIndex {
 
   /** Drops calls of names the project does not define (builtins, library calls): they are never asked. */
   compact(): void {
+    // Rebuilt rather than deleted from: a Map keeps the table it grew to, and most of the names a
+    // file calls are not the project's.
+    const kept = <V>(map: Map<string, V>) => new Map([...map].filter(([name]) => this.defined.has(name)));
     for (const entry of this.files.values()) {
-      for (const name of entry.calls.keys()) if (!this.defined.has(name)) entry.calls.delete(name);
-      for (const name of entry.imports.keys()) if (!this.defined.has(name)) entry.imports.delete(name);
-      for (const name of entry.repeated.keys()) if (!this.defined.has(name)) entry.repeated.delete(name);
+      entry.calls = kept(entry.calls);
+      entry.imports = kept(entry.imports);
+      entry.repeated = kept(entry.repeated);
     }
   }
 

@@ -17,18 +17,23 @@ function reference(ref: string): string {
   return /^https?:\/\/\S+$/.test(trimmed) ? `- <${trimmed}>` : `- ${trimmed}`;
 }
 
-/** The documentation sections, without the page title (SARIF `help.markdown`). */
-export function ruleHelpMarkdown(rule: Rule): string {
-  const parts = [
-    '## What it does',
-    prose(rule.docs.whatItDoes),
-    '## Why is this bad?',
+/** What it does, why it is bad, the example and the fix, under headings of `level` (`##`). */
+function sections(rule: Rule, level: string, whatItDoes: string): string[] {
+  return [
+    `${level} What it does`,
+    whatItDoes,
+    `${level} Why is this bad?`,
     prose(rule.docs.whyIsThisBad),
-    '## Example',
+    `${level} Example`,
     python(rule.docs.example),
-    '## Use instead',
+    `${level} Use instead`,
     python(rule.docs.useInstead),
   ];
+}
+
+/** The documentation sections, without the page title (SARIF `help.markdown`). */
+export function ruleHelpMarkdown(rule: Rule): string {
+  const parts = sections(rule, '##', prose(rule.docs.whatItDoes));
   const refs = rule.docs.references ?? [];
   if (refs.length > 0) parts.push('## References', refs.map(reference).join('\n'));
   return parts.join('\n\n');
@@ -51,4 +56,23 @@ export function ruleDocsPage(rule: Rule): string {
     ].join('\n'),
   ];
   return `${header.join('\n\n')}\n\n${ruleHelpMarkdown(rule)}\n`;
+}
+
+/** The first paragraph of a prose section (the rest stays on the full page). */
+function lead(text: string): string {
+  return prose(text).split(/\n\s*\n/)[0];
+}
+
+/**
+ * What hovering a finding shows: the rule's name and summary, what it does (first paragraph),
+ * why it leaks, the example and the fix — the sections of its docs page, shorter where the page
+ * goes into detail — and a link to the whole page when there is one.
+ */
+export function ruleHoverMarkdown(rule: Rule, fullPage?: { label: string; target: string }): string {
+  const parts = [
+    `**${rule.code} ${rule.name}** — ${prose(rule.summary)}`,
+    ...sections(rule, '####', lead(rule.docs.whatItDoes)),
+  ];
+  if (fullPage) parts.push(`[${fullPage.label}](${fullPage.target})`);
+  return parts.join('\n\n');
 }
