@@ -1,6 +1,7 @@
 // The analysis engine: parse, build the semantic model, run the selected rules, apply severity
 // settings and `# noqa`. The language server, the CLI and the tests all call this.
 
+import { withLabel } from './fixes/applicability';
 import { forgetTree } from './model/parents';
 import type { ProjectIndex } from './model/project-index';
 import { SemanticModel } from './model/semantic';
@@ -106,7 +107,7 @@ function analyzeTree(
           message: report.message,
           range: report.range,
           related: report.related ?? [],
-          fixes: report.fixes ?? [],
+          fixes: (report.fixes ?? []).map(withLabel),
         });
       },
     };

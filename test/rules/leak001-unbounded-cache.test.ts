@@ -889,7 +889,7 @@ const table: RuleTable = {
             return _lru.get(k)
       `,
       errors: [{ line: 3, message: '`_lru` is written in `put()`' }],
-      output: `
+      unsafeOutput: `
         import collections as c
         from cachetools import TTLCache
 

@@ -583,7 +583,7 @@ const table: RuleTable = {
       errors: [
         { line: 8, message: '`self.children` holds `child` and `child.parent` refers back to `self`' },
       ],
-      output: `
+      unsafeOutput: `
         import weakref
         class Node:
             def __init__(self, name):
@@ -610,7 +610,7 @@ const table: RuleTable = {
                 child.owner = self
       `,
       errors: [{ line: 6, message: '`child.owner` refers back to `self`' }],
-      output: `
+      unsafeOutput: `
         import weakref as wr
 
         class Shelf:
@@ -630,7 +630,7 @@ const table: RuleTable = {
                 body.parent = self
       `,
       errors: [{ line: 6 }],
-      output: `
+      unsafeOutput: `
         import json
         import weakref
 
@@ -656,7 +656,7 @@ const table: RuleTable = {
       errors: [
         { line: 6, message: '`self.parent` holds `parent` and `parent.children` refers back to `self`' },
       ],
-      output: `
+      unsafeOutput: `
         import weakref
 
         class Node:
@@ -768,7 +768,7 @@ const table: RuleTable = {
                 self.config.owner = self
       `,
       errors: [{ line: 4, message: '`self.config.owner` refers back to `self`' }],
-      output: `
+      unsafeOutput: `
         import weakref
         class Configurator:
             def __init__(self, config):

@@ -331,7 +331,7 @@ export const table: RuleTable = {
                 self.closed = True
       `,
       errors: [{ line: 5, message: 'no `unsubscribe` in this class or module' }],
-      output: `
+      unsafeOutput: `
         class Widget:
             def __init__(self, bus):
                 self.bus = bus

@@ -89,7 +89,8 @@ function fixAction(
 /** The quick fixes for one diagnostic: the rule's fixes, then "Suppress … on this line". */
 export function quickFixes(finding: LspFinding, diagnostic: Diagnostic, ctx: QuickFixContext): CodeAction[] {
   const actions: CodeAction[] = [];
-  const preferred = finding.fixes.find((f) => f.isPreferred);
+  // Only a safe fix is the preferred one (which editors may apply with a single keystroke).
+  const preferred = finding.fixes.find((f) => f.isPreferred && f.applicability === 'safe');
   for (const fix of finding.fixes) {
     const action = fixAction(fix, diagnostic, ctx, fix === preferred);
     if (action) actions.push(action);

@@ -9,6 +9,7 @@ import {
   analyzeContainer,
   annotationHead,
   type ContainerCandidate,
+  type ContainerFacts,
   classContainers,
   classesWithContainers,
   DICT_KINDS,
@@ -16,6 +17,7 @@ import {
   growthRun,
   listNames,
   moduleContainers,
+  writerOf,
 } from '../model/containers';
 import { instantiationOf, isOneShotFile, runInfoAt } from '../model/execution';
 import { identifiersNamed } from '../model/find-names';
@@ -36,7 +38,22 @@ const DICT_ANNOTATIONS = new Set([
   'typing.OrderedDict',
 ]);
 
-function ttlCacheFix(ctx: RuleContext, cand: ContainerCandidate): Fix {
+/**
+ * Whether entries evicted by a TTLCache would go unnoticed: every function that reads the dict
+ * also writes it (the read-through memo: look up, compute on a miss, store), so a lost entry is
+ * computed again. A read elsewhere (a getter, a `len()` for stats) could see it gone.
+ */
+export function isReadThroughMemo(facts: ContainerFacts): boolean {
+  const writers = new Set(facts.growth.map((e) => writerOf(e.access.scope)));
+  return facts.effects.every(
+    (e) =>
+      (e.kind !== 'read' && e.kind !== 'fill-check') ||
+      e.what === 'definition' ||
+      writers.has(writerOf(e.access.scope)),
+  );
+}
+
+function ttlCacheFix(ctx: RuleContext, cand: ContainerCandidate, facts: ContainerFacts): Fix {
   const { file, model, settings } = ctx;
   const imported = ensureMemberImport(file, model, 'cachetools', 'TTLCache', cand.assignment.startIndex);
   const edits: TextEdit[] = [...imported.edits];
@@ -57,6 +74,7 @@ function ttlCacheFix(ctx: RuleContext, cand: ContainerCandidate): Fix {
   return {
     title: `Replace with cachetools.TTLCache(maxsize=${settings.cacheMaxsize}, ttl=${settings.cacheTtlSeconds})`,
     edits,
+    applicability: isReadThroughMemo(facts) ? 'safe' : 'unsafe',
     isPreferred: true,
   };
 }
@@ -102,7 +120,7 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
     related: facts.growth
       .slice(0, MAX_RELATED)
       .map((e) => ({ range: file.rangeOf(e.site), message: 'written here' })),
-    fixes: fixable ? [ttlCacheFix(ctx, cand)] : [],
+    fixes: fixable ? [ttlCacheFix(ctx, cand, facts)] : [],
   });
 }
 
@@ -176,6 +194,7 @@ function boundedCacheFix(
     return {
       title,
       edits: [replaceRange(file, d.noneBound.startIndex, d.noneBound.endIndex, `${maxsize}`)],
+      applicability: 'safe',
       isPreferred: preferred,
     };
   }
@@ -186,6 +205,7 @@ function boundedCacheFix(
       return {
         title,
         edits: [replaceRange(file, attr.startIndex, attr.endIndex, `lru_cache(maxsize=${maxsize})`)],
+        applicability: 'safe',
         isPreferred: preferred,
       };
     }
@@ -198,6 +218,7 @@ function boundedCacheFix(
       ...imported.edits,
       replaceRange(file, d.expr.startIndex, d.expr.endIndex, `${imported.name}(maxsize=${maxsize})`),
     ],
+    applicability: 'safe',
     isPreferred: preferred,
   };
 }

@@ -1239,6 +1239,7 @@ function proxyFix(
   return {
     title: `Hold the back-reference weakly: \`${replacement}\``,
     // A proxy raises ReferenceError once its target is freed: a lifetime change the user should accept, not Fix All.
+    applicability: 'unsafe',
     isPreferred: false,
     edits: [...weakref.edits, replaceRange(file, value.startIndex, value.endIndex, replacement)],
   };

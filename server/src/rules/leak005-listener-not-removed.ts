@@ -904,6 +904,7 @@ function removalFix(
   return {
     title: `Call \`${removal}\` in \`${targetName}()\``,
     // The stdlib/Django/blinker APIs are known; a third-party bus's removal signature is a guess.
+    applicability: known ? 'safe' : 'unsafe',
     isPreferred: known,
     edits: [insertStatementsBefore(file, anchor, [removal])],
   };

@@ -250,6 +250,7 @@ function discardedTaskFix(ctx: RuleContext, call: Node, stmt: Node): Fix {
   const set = backgroundSetFor(ctx, call);
   return {
     title: KEEP_REFERENCE,
+    applicability: 'safe',
     isPreferred: true,
     edits: [
       ...set.edits,
@@ -267,6 +268,7 @@ function chainedTaskFix(ctx: RuleContext, call: Node, stmt: Node): Fix {
   const taskNode = unparenthesizedParent(call).node;
   return {
     title: KEEP_REFERENCE,
+    applicability: 'safe',
     isPreferred: true,
     edits: [
       ...set.edits,
@@ -288,6 +290,7 @@ function unusedNameFix(ctx: RuleContext, call: Node, name: string): Fix | undefi
   const set = backgroundSetFor(ctx, call);
   return {
     title: `Keep a reference: add \`${name}\` to a module-level set until it is done`,
+    applicability: 'safe',
     isPreferred: true,
     edits: [...set.edits, insertStatementsAfter(ctx.file, stmt, keepReferenceStatements(set.name, name))],
   };
@@ -587,6 +590,7 @@ function pileUpFix(
   if (task.type === 'identifier') {
     return {
       title,
+      applicability: 'safe',
       isPreferred: true,
       edits: [insertStatementsAfter(file, stmt, [`${task.text}.add_done_callback(${container}.${remover})`])],
     };
@@ -595,6 +599,7 @@ function pileUpFix(
   const taskNode = unparenthesizedParent(task).node;
   return {
     title,
+    applicability: 'safe',
     isPreferred: true,
     edits: [
       insertStatementsBefore(file, stmt, [`${name} = ${task.text}`]),
