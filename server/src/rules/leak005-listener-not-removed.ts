@@ -5,6 +5,8 @@
 // (model/holders.ts: a module global, a class, a process-wide logger or singleton — not an emitter
 // made in the same call or owned by the same object). The severity says how many of the two facts
 // this module can establish, and the message says which one it cannot.
+
+import { loggingHandlerFixes } from '../fixes/logging-handler';
 import { insertStatementsBefore } from '../fixes/statements';
 import { type RunInfo, runInfoAt } from '../model/execution';
 import { attributeNamedBy, callNamedBy, identifiersNamed } from '../model/find-names';
@@ -746,12 +748,24 @@ function checkRegistration(ctx: RuleContext, reg: Registration): void {
     return;
   }
   const fix = method ? removalFix(ctx, reg, method, selfHolding) : undefined;
+  const fixes = fix ? [fix] : [];
+  // A plain function has no cleanup method: attach once, or remove the handler when it is done.
+  if (!method && reg.family === 'logging' && reg.receiver && reg.listeners[0])
+    fixes.push(
+      ...loggingHandlerFixes(file, model, {
+        call,
+        receiver: reg.receiver,
+        method: methodOf(call),
+        handler: reg.listeners[0],
+        fn,
+      }),
+    );
   const where = ancestorClass(call) ? 'this class or module' : 'this module';
   ctx.report({
     range: file.rangeOf(call),
     message: `\`${reg.display}()\` ${what} ${when} and nothing removes it (no \`${remover}\` in ${where}): ${consequence(reg)} — ${why}`,
     severity,
-    fixes: fix ? [fix] : [],
+    fixes,
   });
 }
 
