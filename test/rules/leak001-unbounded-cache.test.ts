@@ -667,6 +667,31 @@ const table: RuleTable = {
   ],
   invalid: [
     {
+      name: 'a coding line, then the docstring: the import goes after the docstring, which stays the docstring',
+      code: `
+        # -*- coding: utf-8 -*-
+        """Prices."""
+        _prices = {}
+
+        def price(item):
+            if item not in _prices:
+                _prices[item] = compute(item)
+            return _prices[item]
+      `,
+      errors: [{ line: 3 }],
+      output: `
+        # -*- coding: utf-8 -*-
+        """Prices."""
+        from cachetools import TTLCache
+        _prices = TTLCache(maxsize=1024, ttl=3600)
+
+        def price(item):
+            if item not in _prices:
+                _prices[item] = compute(item)
+            return _prices[item]
+      `,
+    },
+    {
       name: 'a cached function called from a route handler: information, the message says why',
       code: `
         from functools import lru_cache
