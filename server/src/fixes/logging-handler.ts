@@ -48,10 +48,12 @@ export function loggingHandlerFixes(file: SourceFile, model: SemanticModel, reg:
   const later = (body?.namedChildren ?? []).filter(
     (s): s is Node => !!s && s.type !== 'comment' && s.startIndex > stmt.startIndex,
   );
-  const returns = fn
-    .descendantsOfType(['return_statement', 'yield'])
-    .filter((r): r is Node => !!r && (r.namedChildCount > 0 || r.type === 'yield'));
-  const handsOut = returns.length > 0 || fn.descendantsOfType('global_statement').length > 0;
+  // The logger handed to the caller (`return logger`): it is used after the function returns.
+  const handsOut =
+    fn
+      .descendantsOfType(['return_statement', 'yield'])
+      .some((r) => !!r && (mentions(r, receiver.text) || r.text.includes(reg.handler.text))) ||
+    fn.descendantsOfType('global_statement').length > 0;
   const logsLater = later.some((s) => mentions(s, receiver.text));
   if (
     stmt.parent?.id === body?.id &&
