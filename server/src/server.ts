@@ -151,6 +151,8 @@ export function startServer(): void {
         debounceMs: numberOption(options.debounceMs, DEFAULT_DEBOUNCE_MS),
         maxFileBytes: numberOption(options.maxFileBytes, DEFAULT_MAX_FILE_BYTES),
         versionedEdits: capabilities.workspace?.workspaceEdit?.documentChanges === true,
+        resolveEdits:
+          capabilities.textDocument?.codeAction?.resolveSupport?.properties.includes('edit') === true,
         workerScript: AnalysisWorker.locate(),
         analysisTimeoutMs:
           options.analysisTimeoutMs === undefined
@@ -170,7 +172,7 @@ export function startServer(): void {
         },
         codeActionProvider: {
           codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND],
-          resolveProvider: false,
+          resolveProvider: true,
         },
         executeCommandProvider: { commands: Object.values(SERVER_COMMANDS) },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
@@ -228,6 +230,7 @@ export function startServer(): void {
   connection.onCodeAction(async (params) =>
     linter ? linter.codeActions(params.textDocument.uri, params.context) : [],
   );
+  connection.onCodeActionResolve(async (action) => (linter ? linter.resolveCodeAction(action) : action));
 
   const fixAllInFile = async (args: unknown[] | undefined) => {
     const target = args?.[0];

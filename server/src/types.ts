@@ -80,7 +80,11 @@ export interface Report {
   related?: RelatedInfo[];
   /** Overrides the rule's default severity for this finding (e.g. a milder variant). */
   severity?: Severity;
-  fixes?: Fix[];
+  /**
+   * The finding's fixes, or a function computing them from the tree: called only when the
+   * caller wants fixes (a code action, Fix All, `--fix`), not for diagnostics while typing.
+   */
+  fixes?: Fix[] | (() => Fix[]);
 }
 
 export interface Rule {

@@ -120,7 +120,7 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
     related: facts.growth
       .slice(0, MAX_RELATED)
       .map((e) => ({ range: file.rangeOf(e.site), message: 'written here' })),
-    fixes: fixable ? [ttlCacheFix(ctx, cand, facts)] : [],
+    fixes: () => (fixable ? [ttlCacheFix(ctx, cand, facts)] : []),
   });
 }
 
@@ -262,7 +262,7 @@ function checkCacheDecorator(ctx: RuleContext, decoratorNode: Node): void {
     ctx.report({
       range: file.rangeOf(decoratorNode),
       message: `\`${label}\` on method \`${owner.name}.${fnName}()\` keeps every \`self\` it is called on alive, with all its cached results, for the life of the process`,
-      fixes: [boundedCacheFix(file, model, d, settings.cacheMaxsize, true)],
+      fixes: () => [boundedCacheFix(file, model, d, settings.cacheMaxsize, true)],
     });
     return;
   }
@@ -280,7 +280,7 @@ function checkCacheDecorator(ctx: RuleContext, decoratorNode: Node): void {
     message: fed
       ? `${kept}, and it is called from code that runs again and again (${fed}); how many distinct arguments it sees cannot be known here`
       : `${kept}; how many distinct arguments its callers pass cannot be known here (often a few configured values)`,
-    fixes: [boundedCacheFix(file, model, d, settings.cacheMaxsize, false)],
+    fixes: () => [boundedCacheFix(file, model, d, settings.cacheMaxsize, false)],
   });
 }
 

@@ -330,7 +330,10 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
   const canFix =
     cand.level === 'module' && facts.nestedGrowth.length === 0 && (kind === 'deque' || kind === 'list');
   const shown = cand.level === 'module' ? cand.name : `${cand.className}.${cand.name}`;
-  const fix = (canFix ? dequeFix(ctx, cand, facts) : undefined) ?? trimFix(ctx, kind, growth, shown);
+  const fixes = () => {
+    const fix = (canFix ? dequeFix(ctx, cand, facts) : undefined) ?? trimFix(ctx, kind, growth, shown);
+    return fix ? [fix] : [];
+  };
   ctx.report({
     range: file.rangeOf(cand.target),
     message,
@@ -338,7 +341,7 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
     related: growth
       .slice(0, MAX_RELATED)
       .map((e) => ({ range: file.rangeOf(e.site), message: 'grows here' })),
-    fixes: fix ? [fix] : [],
+    fixes,
   });
 }
 
@@ -470,9 +473,12 @@ function checkMutableDefault(ctx: RuleContext, param: Node): void {
   }
   if (growth.length === 0) return;
   const shown = `${nameNode.text}=${value.text.length <= 20 ? value.text : '…'}`;
-  const fix = observesPastCalls
-    ? undefined
-    : noneDefaultFix(ctx, fn, param, nameNode.text, value, handedOut ? 'unsafe' : 'safe');
+  const fixes = () => {
+    const fix = observesPastCalls
+      ? undefined
+      : noneDefaultFix(ctx, fn, param, nameNode.text, value, handedOut ? 'unsafe' : 'safe');
+    return fix ? [fix] : [];
+  };
   const message = observesPastCalls
     ? `mutable default \`${shown}\` of \`${fnName}()\` is a cache shared by all calls that grows (${whatOf(growth)}) and is never evicted`
     : `mutable default \`${shown}\` of \`${fnName}()\` is created once and grows on every call (${whatOf(growth)}): it keeps everything ever added`;
@@ -482,7 +488,7 @@ function checkMutableDefault(ctx: RuleContext, param: Node): void {
     related: growth
       .slice(0, MAX_RELATED)
       .map((e) => ({ range: file.rangeOf(e.site), message: 'grows here' })),
-    fixes: fix ? [fix] : [],
+    fixes,
   });
 }
 

@@ -1082,14 +1082,17 @@ function checkSelfReference(ctx: RuleContext, facts: SlotFacts, store: Store): v
   if (owned && facts.isExempt(owned, [cls])) return;
   const verdict = cycleVerdict(model, store.method, 'link');
   if (!verdict) return;
-  const fix = store.container ? undefined : proxyFix(ctx, facts, store, store.method.cls);
+  const fixes = () => {
+    const fix = store.container ? undefined : proxyFix(ctx, facts, store, store.method.cls);
+    return fix ? [fix] : [];
+  };
   ctx.report({
     range: file.rangeOf(store.node),
     severity: verdict.severity,
     message: isSelf(model, store.method, store.holder)
       ? `Reference cycle: \`${describeHolder(store)}\` holds \`${self}\` itself, so the object refers to itself; ${CYCLE_COST}; ${verdict.clause}`
       : `Reference cycle: \`${describeHolder(store)}\` refers back to \`${self}\`, which holds \`${store.holder.text}\`; ${CYCLE_COST}; ${verdict.clause}`,
-    fixes: fix ? [fix] : [],
+    fixes,
   });
 }
 
@@ -1166,7 +1169,7 @@ function checkClosure(
     range: file.rangeOf(store.value.type === 'lambda' ? store.value : store.node),
     severity: verdict.severity,
     message: `Reference cycle: ${what} stored in \`${describeHolder(store)}\` uses \`${self}\`, so the object keeps itself alive through it; ${CYCLE_COST}; ${verdict.clause}`,
-    fixes: weakSelfFixes(ctx, store, closure.node),
+    fixes: () => weakSelfFixes(ctx, store, closure.node),
   });
 }
 
@@ -1212,11 +1215,12 @@ function checkParentChild(ctx: RuleContext, facts: SlotFacts, forward: Store, ba
   const other = reported === back ? forward : back;
   // The referenced object is `self` for the back side; for the forward side (`self.parent = parent`)
   // it is usually of the same class (tree nodes), whose weakref support is then required.
-  const fixes: Fix[] = [];
-  const proxy = target ? proxyFix(ctx, facts, target, forward.method.cls) : undefined;
-  if (proxy) fixes.push(proxy);
-  const property = target ? propertyFix(ctx, forward, target) : undefined;
-  if (property) fixes.push({ ...property, isPreferred: !proxy });
+  const fixes = (): Fix[] => {
+    if (!target) return [];
+    const proxy = proxyFix(ctx, facts, target, forward.method.cls);
+    const property = propertyFix(ctx, forward, target);
+    return [...(proxy ? [proxy] : []), ...(property ? [{ ...property, isPreferred: !proxy }] : [])];
+  };
   ctx.report({
     range: file.rangeOf(reported.node),
     severity: verdict.severity,
@@ -1253,7 +1257,7 @@ function checkConstructorCycle(
     severity: verdict.severity,
     message: `Reference cycle: \`${describeHolder(store)}\` holds the \`${className}\` created here, which keeps \`${self}\` in \`.${kept.slot}\`; ${CYCLE_COST}; ${verdict.clause}`,
     related: [{ range: file.rangeOf(kept.store), message: `\`${className}\` stores the reference here` }],
-    fixes: constructorFixes(ctx, kept),
+    fixes: () => constructorFixes(ctx, kept),
   });
 }
 

@@ -747,19 +747,19 @@ function checkRegistration(ctx: RuleContext, reg: Registration): void {
     });
     return;
   }
-  const fix = method ? removalFix(ctx, reg, method, selfHolding) : undefined;
-  const fixes = fix ? [fix] : [];
-  // A plain function has no cleanup method: attach once, or remove the handler when it is done.
-  if (!method && reg.family === 'logging' && reg.receiver && reg.listeners[0])
-    fixes.push(
-      ...loggingHandlerFixes(file, model, {
-        call,
-        receiver: reg.receiver,
-        method: methodOf(call),
-        handler: reg.listeners[0],
-        fn,
-      }),
-    );
+  const fixes = (): Fix[] => {
+    const fix = method ? removalFix(ctx, reg, method, selfHolding) : undefined;
+    if (fix) return [fix];
+    // A plain function has no cleanup method: attach once, or remove the handler when it is done.
+    if (method || reg.family !== 'logging' || !reg.receiver || !reg.listeners[0]) return [];
+    return loggingHandlerFixes(file, model, {
+      call,
+      receiver: reg.receiver,
+      method: methodOf(call),
+      handler: reg.listeners[0],
+      fn,
+    });
+  };
   const where = ancestorClass(call) ? 'this class or module' : 'this module';
   ctx.report({
     range: file.rangeOf(call),

@@ -327,7 +327,7 @@ function checkCreation(ctx: RuleContext, call: Node, factory: string, pileUpSeen
         ctx.report({
           range,
           message: `The task from \`${factory}()\` is discarded: ${WEAK_REFERENCE_WHY}`,
-          fixes: [discardedTaskFix(ctx, call, use.node)],
+          fixes: () => [discardedTaskFix(ctx, call, use.node)],
         });
       } else if (use.node.type === 'lambda') {
         const registrar = discardingRegistrar(model, use.node);
@@ -347,7 +347,7 @@ function checkCreation(ctx: RuleContext, call: Node, factory: string, pileUpSeen
         ctx.report({
           range,
           message: `The task from \`${factory}()\` is not stored (only \`.${use.method}()\` is called on it): ${WEAK_REFERENCE_WHY}`,
-          fixes: [chainedTaskFix(ctx, call, stmt)],
+          fixes: () => [chainedTaskFix(ctx, call, stmt)],
         });
       }
       return;
@@ -369,11 +369,14 @@ function checkCreation(ctx: RuleContext, call: Node, factory: string, pileUpSeen
       if (!used(binding)) {
         const fn = enclosingFunctionName(model, call);
         const when = fn ? `once \`${fn}()\` returns` : 'once the function returns';
-        const fix = unusedNameFix(ctx, call, target.text);
+        const fixes = () => {
+          const fix = unusedNameFix(ctx, call, target.text);
+          return fix ? [fix] : [];
+        };
         ctx.report({
           range,
           message: `\`${target.text}\` holds the task from \`${factory}()\` but is never used: ${when}, nothing references the task and it can be garbage-collected before it finishes`,
-          fixes: fix ? [fix] : [],
+          fixes,
         });
         return;
       }
@@ -555,7 +558,10 @@ function checkPileUp(ctx: RuleContext, addCall: Node, task: Node, seen: Set<numb
   if (!container || isPruned(model, container) || isWeakOrBounded(model, container)) return;
   const remover = method === 'add' ? 'discard' : 'remove';
   const lifetime = container.owner === 'module' ? 'the process' : 'the object';
-  const fix = pileUpFix(ctx, addCall, task, container.text, remover);
+  const fixes = () => {
+    const fix = pileUpFix(ctx, addCall, task, container.text, remover);
+    return fix ? [fix] : [];
+  };
   // A module-level set lives as long as the process; an object's as long as the object, which
   // this module may not show. Code that runs once adds once.
   let message = `Tasks are added to \`${container.text}\` and never removed (no \`${remover}\`, \`clear\` or reassignment): finished tasks and their results pile up for the lifetime of ${lifetime}`;
@@ -572,7 +578,7 @@ function checkPileUp(ctx: RuleContext, addCall: Node, task: Node, seen: Set<numb
     related: container.definition
       ? [{ range: file.rangeOf(container.definition), message: `\`${container.text}\` is created here` }]
       : [],
-    fixes: fix ? [fix] : [],
+    fixes,
   });
 }
 
