@@ -30,9 +30,13 @@ function scan(cwd: string, args: string[]) {
 
 const lines = (...l: string[]) => `${l.join('\n')}\n`;
 
-/** A read-through memo (safe TTLCache fix) and a parent/child cycle (unsafe property fix). */
+/**
+ * Read-through memos in a module that uses cachetools (TTLCache: a safe fix) and a parent/child
+ * cycle (an unsafe fix).
+ */
 const MEMO = lines(
   'import json',
+  'from cachetools import LRUCache',
   '',
   '_users = {}',
   '_pages = {}',
@@ -53,6 +57,7 @@ const MEMO = lines(
 );
 const MEMO_FIXED = lines(
   'import json',
+  'from cachetools import LRUCache',
   'from cachetools import TTLCache',
   '',
   '_users = TTLCache(maxsize=1024, ttl=3600)',
@@ -174,6 +179,7 @@ describe('leak-lens scan --fix / --unsafe-fixes / --diff', function () {
       [
         '# -*- coding: latin-1 -*-',
         '"""Caf\u00e9 prices."""',
+        'from cachetools import LRUCache',
         '_prices = {}',
         '',
         'def price(item):',
@@ -196,7 +202,7 @@ describe('leak-lens scan --fix / --unsafe-fixes / --diff', function () {
     assert.doesNotMatch(text.replace(/\r\n/g, ''), /[\r\n]/, 'a line ending other than CRLF');
     assert.match(
       text,
-      /"""\r\nfrom cachetools import TTLCache\r\n_prices = TTLCache\(maxsize=1024, ttl=3600\)\r\n/,
+      /"""\r\nfrom cachetools import LRUCache\r\nfrom cachetools import TTLCache\r\n_prices = TTLCache\(maxsize=1024, ttl=3600\)\r\n/,
     );
     assert.equal(statSync(path).mode & 0o777, 0o640);
     const compiled = spawnSync('python3', [

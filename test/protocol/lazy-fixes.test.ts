@@ -8,8 +8,11 @@ import { codesOf, DEFAULT_CAPABILITIES, isCodeAction, pyCompile, TestClient } fr
 
 const BASE = 'file:///tmp/leak-lens-protocol-lazy';
 
-/** A read-through memo (a safe fix) and a tree whose parent link a safe fix cannot weaken. */
-const MIXED = `class Node:
+/** A read-through memo in a module using cachetools (TTLCache: safe) and a tree whose parent link a safe fix cannot weaken. */
+const MIXED = `from cachetools import LRUCache
+
+
+class Node:
     def __init__(self, name):
         self.name = name
         self.parent = None
@@ -116,6 +119,7 @@ describe('protocol: lazy quick fixes (codeAction/resolve) and unsafe fixes', fun
     const fixed = client.applyWorkspaceEdit(action.edit).get(uri) ?? '';
     assert.match(fixed, /^_rates = TTLCache\(maxsize=1024, ttl=3600\)$/m);
     assert.match(fixed, /^ {8}child\.parent = self$/m, 'the unsafe fix was applied');
+    assert.equal(fixed.match(/from cachetools import TTLCache/g)?.length, 1);
     assert.doesNotMatch(fixed, /weakref/);
     const after = await client.setText(uri, fixed);
     assert.deepEqual(codesOf(after), ['LEAK003']);

@@ -43,8 +43,11 @@ const CASES: BehaviourCase[] = [
     code: 'LEAK001',
     cachetools: true,
     module: `
+      import cachetools
+
       calls = []
       _rates = {}
+      _bounded = cachetools.LRUCache(maxsize=16)
 
       def rate(currency):
           if currency in _rates:
@@ -55,7 +58,27 @@ const CASES: BehaviourCase[] = [
           return value
     `,
     driver: `result = [[rate(c) for c in ["EUR", "USD", "EUR", "GBP", "USD"]], calls]`,
-    fixedContains: '_rates = TTLCache(maxsize=1024, ttl=3600)',
+    fixedContains: '_rates = cachetools.TTLCache(maxsize=1024, ttl=3600)',
+  },
+  {
+    name: 'LEAK001 evicting the oldest entry of a read-through memo (no cachetools): same values, recomputed only past the bound',
+    code: 'LEAK001',
+    module: `
+      calls = []
+      _squares = {}
+
+      def square(n):
+          if n not in _squares:
+              calls.append(n)
+              _squares[n] = n * n
+          return _squares[n]
+    `,
+    driver: `
+      first = [square(n) for n in range(2000)]
+      again = [square(n) for n in range(1990, 2000)]
+      result = [first[-5:], again, len(calls)]
+    `,
+    fixedContains: 'del _squares[next(iter(_squares))]',
   },
   {
     name: 'LEAK001 a bounded lru_cache still caches: same results, same number of calls',

@@ -682,12 +682,13 @@ const table: RuleTable = {
       output: `
         # -*- coding: utf-8 -*-
         """Prices."""
-        from cachetools import TTLCache
-        _prices = TTLCache(maxsize=1024, ttl=3600)
+        _prices = {}
 
         def price(item):
             if item not in _prices:
                 _prices[item] = compute(item)
+                if len(_prices) > 1024:
+                    del _prices[next(iter(_prices))]
             return _prices[item]
       `,
     },
@@ -775,14 +776,15 @@ const table: RuleTable = {
       ],
       output: `
         from fastapi import FastAPI
-        from cachetools import TTLCache
 
         app = FastAPI()
-        _users = TTLCache(maxsize=1024, ttl=3600)
+        _users = {}
 
         @app.get("/users/{user_id}")
         async def get_user(user_id: int):
             _users[user_id] = await fetch(user_id)
+            if len(_users) > 1024:
+                del _users[next(iter(_users))]
             return _users[user_id]
       `,
     },
@@ -843,13 +845,14 @@ const table: RuleTable = {
       output: `
         """User lookups."""
         import asyncio
-        from cachetools import TTLCache
 
-        _users = TTLCache(maxsize=1024, ttl=3600)
+        _users = {}
 
         async def get_user(user_id):
             if user_id not in _users:
                 _users[user_id] = await load_user(user_id)
+                if len(_users) > 1024:
+                    del _users[next(iter(_users))]
             return _users[user_id]
       `,
     },
@@ -1002,21 +1005,26 @@ const table: RuleTable = {
         { line: 4, message: '`Geo._by_zip` is written in `by_zip()`' },
       ],
       output: `
-        from cachetools import TTLCache
         class Geo:
-            _by_ip = TTLCache(maxsize=1024, ttl=3600)
-            _by_name = TTLCache(maxsize=1024, ttl=3600)
-            _by_zip = TTLCache(maxsize=1024, ttl=3600)
+            _by_ip = {}
+            _by_name = {}
+            _by_zip = {}
 
             def locate(self, ip):
                 self._by_ip[ip] = lookup(ip)
+                if len(self._by_ip) > 1024:
+                    del self._by_ip[next(iter(self._by_ip))]
 
             @classmethod
             def named(cls, name):
                 cls._by_name[name] = lookup(name)
+                if len(cls._by_name) > 1024:
+                    del cls._by_name[next(iter(cls._by_name))]
 
         def by_zip(code):
             Geo._by_zip[code] = lookup(code)
+            if len(Geo._by_zip) > 1024:
+                del Geo._by_zip[next(iter(Geo._by_zip))]
       `,
     },
     {
@@ -1194,13 +1202,14 @@ const table: RuleTable = {
       ],
       output: `
         from functools import lru_cache as memoize
-        from cachetools import TTLCache
 
         class Store:
-            _items = TTLCache(maxsize=1024, ttl=3600)
+            _items = {}
 
             def put(self, k, v):
                 self.__class__._items[k] = v
+                if len(self.__class__._items) > 1024:
+                    del self.__class__._items[next(iter(self.__class__._items))]
 
             @memoize(maxsize=1024)
             async def fetch(self, key): ...
@@ -1234,13 +1243,14 @@ const table: RuleTable = {
       `,
       errors: [{ line: 1, message: '`_memo` is written in `lookup()`' }],
       output: `
-        from cachetools import TTLCache
-        _memo = TTLCache(maxsize=1024, ttl=3600)
+        _memo = {}
 
         def lookup(k):
             if _memo and k in _memo:
                 return _memo[k]
             _memo[k] = v = compute(k)
+            if len(_memo) > 1024:
+                del _memo[next(iter(_memo))]
             return v
       `,
     },
@@ -1253,7 +1263,7 @@ const table: RuleTable = {
             _by_user.setdefault(user, []).append(event)
       `,
       errors: [{ line: 1, message: '`_by_user` is written in `track()`' }],
-      output: `
+      unsafeOutput: `
         from cachetools import TTLCache
         _by_user = TTLCache(maxsize=1024, ttl=3600)
 
@@ -1331,11 +1341,11 @@ describe('LEAK001 details', () => {
       settings: { ...DEFAULT_SETTINGS, cacheTtlSeconds: 90 },
     }).findings;
     assert.equal(findings.length, 2);
-    assert.match(
-      findings[0].fixes[0].edits.map((e) => e.newText).join(''),
-      /TTLCache\(maxsize=1024, ttl=90\)/,
-    );
-    assert.ok(findings.every((f) => f.fixes[0].isPreferred));
+    // No cachetools in the module: the stdlib bound first (safe), TTLCache second (unsafe).
+    const ttl = findings[0].fixes.find((f) => f.title.includes('TTLCache'));
+    assert.match(ttl?.edits.map((e) => e.newText).join('') ?? '', /TTLCache\(maxsize=1024, ttl=90\)/);
+    assert.equal(ttl?.applicability, 'unsafe');
+    assert.ok(findings.every((f) => f.fixes[0].isPreferred && f.fixes[0].applicability === 'safe'));
   });
 
   it('the free-function fix is offered but not preferred (unbounded may be intended)', () => {

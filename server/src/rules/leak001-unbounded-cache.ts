@@ -3,6 +3,7 @@
 
 import { replaceRange } from '../fixes/edits';
 import { ensureMemberImport } from '../fixes/imports';
+import { insertStatementsAfter, isAloneOnItsLines } from '../fixes/statements';
 import { dictKeyType, isBoundedParameter, isBoundedType, isEnumClass } from '../model/bounded';
 import { possibleCacheDecorators } from '../model/candidates';
 import {
@@ -53,6 +54,14 @@ export function isReadThroughMemo(facts: ContainerFacts): boolean {
   );
 }
 
+/** Whether the module already imports cachetools (so the project depends on it). */
+function importsCachetools(model: SemanticModel): boolean {
+  model.moduleScope.ensureCollected();
+  for (const b of model.moduleScope.bindings.values())
+    if (b.kind === 'import' && /^cachetools(\.|$)/.test(b.qualifiedName ?? '')) return true;
+  return false;
+}
+
 function ttlCacheFix(ctx: RuleContext, cand: ContainerCandidate, facts: ContainerFacts): Fix {
   const { file, model, settings } = ctx;
   const imported = ensureMemberImport(file, model, 'cachetools', 'TTLCache', cand.assignment.startIndex);
@@ -74,7 +83,9 @@ function ttlCacheFix(ctx: RuleContext, cand: ContainerCandidate, facts: Containe
   return {
     title: `Replace with cachetools.TTLCache(maxsize=${settings.cacheMaxsize}, ttl=${settings.cacheTtlSeconds})`,
     edits,
-    applicability: isReadThroughMemo(facts) ? 'safe' : 'unsafe',
+    // Safe only where nothing can tell: a read-through memo, in a module that already uses
+    // cachetools (elsewhere the import adds a dependency the project may not have).
+    applicability: isReadThroughMemo(facts) && importsCachetools(model) ? 'safe' : 'unsafe',
     isPreferred: true,
   };
 }
@@ -120,8 +131,53 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
     related: facts.growth
       .slice(0, MAX_RELATED)
       .map((e) => ({ range: file.rangeOf(e.site), message: 'written here' })),
-    fixes: () => (fixable ? [ttlCacheFix(ctx, cand, facts)] : []),
+    fixes: () => (fixable ? cacheFixes(ctx, cand, facts) : []),
   });
+}
+
+/**
+ * TTLCache first where it is safe; else, for a read-through memo, the safe stdlib bound (evict
+ * the oldest entry past the bound), then TTLCache as the unsafe alternative.
+ */
+function cacheFixes(ctx: RuleContext, cand: ContainerCandidate, facts: ContainerFacts): Fix[] {
+  const ttl = ttlCacheFix(ctx, cand, facts);
+  if (ttl.applicability === 'safe' || !isReadThroughMemo(facts)) return [ttl];
+  const oldest = evictOldestFix(ctx, cand, facts);
+  return oldest ? [oldest, { ...ttl, isPreferred: false }] : [ttl];
+}
+
+/**
+ * `if len(_cache) > N: del _cache[next(iter(_cache))]` after each `_cache[key] = value`: dicts keep
+ * insertion order, so the oldest entry goes. Standard library only; safe for a read-through memo
+ * (an evicted entry is computed again).
+ */
+function evictOldestFix(ctx: RuleContext, cand: ContainerCandidate, facts: ContainerFacts): Fix | undefined {
+  const { file, settings } = ctx;
+  const n = settings.cacheMaxsize;
+  const edits: TextEdit[] = [];
+  for (const e of facts.growth) {
+    if (e.what !== '[key] = …' || e.site.type !== 'assignment') return undefined;
+    const target = e.site.childForFieldName('left');
+    const owner = target?.type === 'subscript' ? target.childForFieldName('value') : undefined;
+    const stmt = e.site.parent;
+    if (!owner || stmt?.type !== 'expression_statement' || !isAloneOnItsLines(file, stmt)) return undefined;
+    if (owner.descendantsOfType('call').length > 0 || owner.text.includes('\n')) return undefined;
+    const d = owner.text;
+    const indent = file.indentOf(stmt.startPosition.row);
+    const unit = indent.startsWith('\t') ? '\t' : '    ';
+    edits.push(
+      insertStatementsAfter(file, stmt, [
+        `if len(${d}) > ${n}:${file.eol}${indent}${unit}del ${d}[next(iter(${d}))]`,
+      ]),
+    );
+  }
+  if (edits.length === 0) return undefined;
+  return {
+    title: `Evict the oldest entry once \`${cand.name}\` holds more than ${n}`,
+    edits,
+    applicability: 'safe',
+    isPreferred: true,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -335,6 +391,12 @@ export const rule: Rule = {
       'request object — stays in memory forever, so a long-running service grows until it is killed. ' +
       '`functools.cache` on a method is worse: the cache is keyed on `self`, so every instance it was ever called on (and ' +
       'everything it references) can never be garbage-collected.\n\n' +
+      '**Fixes and their safety.** A dict used as a read-through memo (every function that reads it also writes it: ' +
+      'look up, compute on a miss, store) gets a **safe** fix, since an evicted entry is simply computed again: ' +
+      '`cachetools.TTLCache` when the module already imports cachetools, otherwise `if len(d) > N: del d[next(iter(d))]` ' +
+      'after each write (the standard library only; dicts keep insertion order, so the oldest entry goes). The TTLCache ' +
+      'fix is **unsafe** when the module does not use cachetools yet (it adds a dependency the project may not have) or ' +
+      'when the dict is read elsewhere (a getter could find an entry gone). A bounded `lru_cache` is safe.\n\n' +
       'The fix replaces the dict with `cachetools.TTLCache`, which evicts the least recently used entries beyond `maxsize` ' +
       'and expires entries after `ttl` seconds (from the `cache-maxsize` / `cache-ttl-seconds` settings; `ttl` is a plain ' +
       'number of seconds). It is offered only for an empty `{}` / `dict()` / `OrderedDict()` used through the mapping API ' +

@@ -529,12 +529,16 @@ export const rule: Rule = {
       'memory forever, so the service grows with every request. A mutable default argument is created once, when the ' +
       '`def` runs, and shared by every call: items added to it pile up across calls (and leak between callers).\n\n' +
       'The fix turns a module-level list into `collections.deque(maxlen=N)` (N from the `cache-maxsize` setting; an ' +
-      'unbounded `deque()` just gets the `maxlen`), which keeps only the newest N items. It is offered only when every use ' +
-      'also works on a deque: no slicing, `sort()`, `+` with a list, comparison with a list, `heapq`, JSON serialisation or ' +
-      'hand-off to code that may need a list. A mutated default becomes `None` plus `if acc is None: acc = []` at the top ' +
-      'of the body (after the docstring), with `Optional[...]` added to an annotation; no fix is offered when the function ' +
-      'reads back what earlier calls stored (`if key in cache`), since that default is a deliberate cross-call memo. Sets, ' +
-      'dicts and class attributes get no automatic fix.',
+      'unbounded `deque()` just gets the `maxlen`), which keeps only the newest N items; reads that need a list (a slice, ' +
+      '`+` with a list, a comparison, an argument such as `json.dumps(x)`) read a copy, `list(x)[-n:]`. It is **safe** ' +
+      'only when no code can see the evicted items: the list is only grown, or read at its tail within the bound ' +
+      '(`x[-1]`, `x[-10:]`); otherwise (iteration, `len()`, a reader elsewhere) it is **unsafe**. Where no deque fits (a ' +
+      'list that is sorted, a class attribute, lists inside a dict) the **unsafe** fix trims after each addition ' +
+      '(`del x[:-N]`), and a set is started over past the bound (`if len(s) > N: s.clear()`). A mutated default becomes ' +
+      '`None` plus `if acc is None: acc = []` at the top of the body (after the docstring), with `Optional[...]` added to ' +
+      'an annotation: **safe** when the function does not hand the default out, **unsafe** when it returns it (a caller ' +
+      'could rely on the items of earlier calls); no fix is offered when the function reads back what earlier calls ' +
+      'stored (`if key in cache`), since that default is a deliberate cross-call memo. A heap (`heapq`) gets no automatic fix.',
     example: [
       '_events = []',
       '',

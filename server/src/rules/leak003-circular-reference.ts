@@ -804,7 +804,12 @@ export const rule: Rule = {
       'pre-fork servers). Each cycle can hold a large graph (a whole tree, a request with its buffers), so a busy ' +
       'service keeps far more memory than it uses, and finalizers (`__del__`, `weakref.finalize`) run late. This is a ' +
       'leak risk, not a certain leak: the collector does reclaim these objects eventually. Holding the back-reference ' +
-      'weakly makes them free promptly.',
+      'weakly makes them free promptly.\n\n' +
+      '**Fixes** (all **unsafe**: a weak reference stops working once its object is freed): `weakref.proxy(…)` for a ' +
+      'back-reference whose every read works on a proxy; a `parent` property backed by `weakref.ref` in the class that ' +
+      'holds the link (reads give the object itself, so `node = node.parent` walks and `is` tests keep working, and ' +
+      '`None` once the parent is gone); for a lambda or nested function stored on `self`, `weak_self = ' +
+      'weakref.ref(self)` and `weak_self()` in the closure, which keeps its signature.',
     example: [
       'class Node:',
       '    def __init__(self):',

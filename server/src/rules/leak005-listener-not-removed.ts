@@ -504,6 +504,13 @@ export const rule: Rule = {
       unsubscribes is never freed, and every request that adds a logging handler adds one more handler
       that writes every record again (and holds its file open). Memory grows with traffic until the
       process is restarted.
+
+      **Fixes.** The removal added to the class's cleanup method is **safe** for the standard library,
+      Django, blinker and SQLAlchemy APIs and **unsafe** for a project's own bus (its removal signature
+      is a guess). A logging handler added by a plain function gets two **unsafe** fixes: the handler
+      named and removed in \`finally\` around the rest of the function (when it logs through it and
+      does not hand the logger out), or the call guarded with \`if not logger.handlers:\` (a logger
+      configured elsewhere then gets no handler).
     `,
     example: [
       'import logging',
