@@ -186,6 +186,9 @@ export class AnalysisPool {
   /**
    * Analyse an open document's text (its thread keeps the tree for the next edit). A later call
    * for the same key replaces this one while it waits: this one then rejects with CancelledError.
+   * With `fixesFor`, the findings come with their fixes, for those rule codes only: what a code
+   * action needs (diagnostics are analysed without fixes); such a job waits apart from the
+   * diagnostics' one, so neither replaces the other.
    */
   analyze(
     key: string,
@@ -193,6 +196,7 @@ export class AnalysisPool {
     settings: EngineSettings,
     label: string,
     priority: Priority,
+    fixesFor?: string[],
   ): Promise<AnalysisOutcome> {
     return this.submit(
       key,
@@ -205,34 +209,7 @@ export class AnalysisPool {
         suppressions: true,
         key,
         timeoutMs: this.budgetFor(text.length),
-      },
-      text.length,
-    ) as Promise<AnalysisOutcome>;
-  }
-
-  /**
-   * The findings of `text` with their fixes, for the rules `codes` only: what a code action needs
-   * (diagnostics are analysed without fixes). Urgent, and never replaced by the next edit's analysis.
-   */
-  fixes(
-    key: string,
-    text: string,
-    settings: EngineSettings,
-    label: string,
-    codes: string[],
-  ): Promise<AnalysisOutcome> {
-    return this.submit(
-      key,
-      PRIORITY.urgent,
-      {
-        kind: 'analyze',
-        text,
-        settings,
-        label,
-        suppressions: true,
-        key,
-        timeoutMs: this.budgetFor(text.length),
-        fixesFor: codes,
+        fixesFor,
       },
       text.length,
     ) as Promise<AnalysisOutcome>;

@@ -708,7 +708,8 @@ export class Linter {
   ): Promise<LspFinding[]> {
     const text = result.joined.text;
     try {
-      if (this.pool) return (await this.pool.fixes(unit.key, text, engine, unit.key, codes)).findings;
+      if (this.pool)
+        return (await this.pool.analyze(unit.key, text, engine, unit.key, PRIORITY.urgent, codes)).findings;
       const wanted = new Set(codes);
       const tree =
         unit.kind === 'document' && result.signature === this.signature(unit)
