@@ -667,6 +667,44 @@ const table: RuleTable = {
   ],
   invalid: [
     {
+      name: 'a dict of locks: no bound keeps it correct (an evicted lock made again would not exclude), so no automatic fix',
+      code: `
+        import asyncio
+
+        _locks: dict[str, asyncio.Lock] = {}
+
+        async def pay(wallet_id):
+            if wallet_id not in _locks:
+                _locks[wallet_id] = asyncio.Lock()
+            async with _locks[wallet_id]:
+                return wallet_id
+      `,
+      errors: [{ line: 3 }],
+      output: null,
+    },
+    {
+      name: 'a read-through memo without cachetools: the oldest entry is evicted past the bound (safe), TTLCache is the unsafe alternative',
+      code: `
+        _rates = {}
+
+        def rate(currency):
+            if currency not in _rates:
+                _rates[currency] = fetch_rate(currency)
+            return _rates[currency]
+      `,
+      errors: [{ line: 1 }],
+      output: `
+        _rates = {}
+
+        def rate(currency):
+            if currency not in _rates:
+                _rates[currency] = fetch_rate(currency)
+                if len(_rates) > 1024:
+                    del _rates[next(iter(_rates))]
+            return _rates[currency]
+      `,
+    },
+    {
       name: 'a coding line, then the docstring: the import goes after the docstring, which stays the docstring',
       code: `
         # -*- coding: utf-8 -*-

@@ -46,6 +46,8 @@ const DICT_ANNOTATIONS = new Set([
  */
 export function isReadThroughMemo(facts: ContainerFacts): boolean {
   const writers = new Set(facts.growth.map((e) => writerOf(e.access.scope)));
+  if (facts.growth.some((e) => holdsStatefulValue(e))) return false;
+  if (facts.effects.some((e) => usedAsContextManager(e.access.node))) return false;
   return facts.effects.every(
     (e) =>
       (e.kind !== 'read' && e.kind !== 'fill-check') ||
@@ -60,6 +62,34 @@ function importsCachetools(model: SemanticModel): boolean {
   for (const b of model.moduleScope.bindings.values())
     if (b.kind === 'import' && /^cachetools(\.|$)/.test(b.qualifiedName ?? '')) return true;
   return false;
+}
+
+/**
+ * Objects whose identity matters: a lock, a queue, a task. A second one made after an eviction is
+ * not the same value again (a lock held by one caller would not stop the next).
+ */
+const STATEFUL_VALUE =
+  /^(Lock|RLock|Semaphore|BoundedSemaphore|Event|Condition|Barrier|Queue|LifoQueue|PriorityQueue|SimpleQueue|JoinableQueue|Future|Task|create_task|ensure_future|Session|ClientSession|connect)$/;
+
+/** The value a growth stores (`d[k] = value`, `d.setdefault(k, value)`) is such an object. */
+function holdsStatefulValue(e: { site: Node }): boolean {
+  const site = e.site;
+  let value: Node | null | undefined;
+  if (site.type === 'assignment') value = site.childForFieldName('right');
+  else if (site.type === 'call') value = positionalArguments(site)[1];
+  while (value?.type === 'await') value = value.namedChildren[0];
+  if (value?.type !== 'call') return false;
+  const callee = value.childForFieldName('function');
+  const name = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+  return !!name && STATEFUL_VALUE.test(name);
+}
+
+/** `with d[k]:` / `async with d[k]:` — the entry is used for its state, not as a value. */
+function usedAsContextManager(node: Node): boolean {
+  let n: Node | null = node.parent;
+  if (n?.type === 'subscript') n = n.parent;
+  while (n?.type === 'parenthesized_expression') n = n.parent;
+  return n?.type === 'with_item' || n?.type === 'as_pattern';
 }
 
 function ttlCacheFix(ctx: RuleContext, cand: ContainerCandidate, facts: ContainerFacts): Fix {
@@ -140,6 +170,9 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
  * the oldest entry past the bound), then TTLCache as the unsafe alternative.
  */
 function cacheFixes(ctx: RuleContext, cand: ContainerCandidate, facts: ContainerFacts): Fix[] {
+  // Locks, queues and tasks: an evicted one made again is another object (a lock held by one
+  // caller would not stop the next), so no bound keeps the code correct.
+  if (facts.growth.some((e) => holdsStatefulValue(e))) return [];
   const ttl = ttlCacheFix(ctx, cand, facts);
   if (ttl.applicability === 'safe' || !isReadThroughMemo(facts)) return [ttl];
   const oldest = evictOldestFix(ctx, cand, facts);
