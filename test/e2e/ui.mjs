@@ -300,8 +300,14 @@ try {
       '5-unsafe-fix',
       '5. the LEAK003 lightbulb labels its weakref fix "(unsafe)", and Fix All in File leaves it out',
       async () => {
-        await wb.openFile('all_patterns.py', 'get_customer');
-        await wb.gotoLine(expected.get('LEAK003') - 1);
+        // all_patterns.py is open in a tab since step 2 (which added an import line above).
+        const tab = page.locator('.part.editor .tabs-container .tab', { hasText: 'all_patterns.py' });
+        if (await tab.count()) await tab.first().click();
+        else await wb.openFile('all_patterns.py', 'get_customer');
+        await page
+          .locator('.part.editor .tabs-container .tab.active', { hasText: 'all_patterns.py' })
+          .waitFor({ timeout: 15_000 });
+        await wb.gotoLine(expectedLines(allPatterns).get('LEAK003') - 1);
         await page.keyboard.press('End');
         await page.keyboard.press('F8');
         await page.locator('.marker-widget').waitFor({ state: 'visible', timeout: 10_000 });

@@ -667,6 +667,27 @@ const table: RuleTable = {
   ],
   invalid: [
     {
+      name: 'a dict of tasks stored through a local name, or annotated as holding queues: no automatic fix',
+      code: `
+        import asyncio
+
+        tasks_by_name = {}
+        channels: dict[str, asyncio.Queue] = {}
+
+        def create_unique(name, coro):
+            task = asyncio.create_task(coro)
+            tasks_by_name[name] = task
+            return task
+
+        def channel(name):
+            if name not in channels:
+                channels[name] = make_channel()
+            return channels[name]
+      `,
+      errors: [{ line: 3 }, { line: 4 }],
+      output: null,
+    },
+    {
       name: 'a dict of locks: no bound keeps it correct (an evicted lock made again would not exclude), so no automatic fix',
       code: `
         import asyncio

@@ -44,9 +44,9 @@ const DICT_ANNOTATIONS = new Set([
  * also writes it (the read-through memo: look up, compute on a miss, store), so a lost entry is
  * computed again. A read elsewhere (a getter, a `len()` for stats) could see it gone.
  */
-export function isReadThroughMemo(facts: ContainerFacts): boolean {
+export function isReadThroughMemo(model: SemanticModel, facts: ContainerFacts): boolean {
   const writers = new Set(facts.growth.map((e) => writerOf(e.access.scope)));
-  if (facts.growth.some((e) => holdsStatefulValue(e))) return false;
+  if (facts.growth.some((e) => holdsStatefulValue(model, e))) return false;
   if (facts.effects.some((e) => usedAsContextManager(e.access.node))) return false;
   return facts.effects.every(
     (e) =>
@@ -71,17 +71,33 @@ function importsCachetools(model: SemanticModel): boolean {
 const STATEFUL_VALUE =
   /^(Lock|RLock|Semaphore|BoundedSemaphore|Event|Condition|Barrier|Queue|LifoQueue|PriorityQueue|SimpleQueue|JoinableQueue|Future|Task|create_task|ensure_future|Session|ClientSession|connect)$/;
 
-/** The value a growth stores (`d[k] = value`, `d.setdefault(k, value)`) is such an object. */
-function holdsStatefulValue(e: { site: Node }): boolean {
-  const site = e.site;
-  let value: Node | null | undefined;
-  if (site.type === 'assignment') value = site.childForFieldName('right');
-  else if (site.type === 'call') value = positionalArguments(site)[1];
+/** `asyncio.Lock()`, `create_task(…)`, or a local name bound only to such calls. */
+function isStatefulExpression(model: SemanticModel, expr: Node | null | undefined, depth = 0): boolean {
+  let value = expr;
   while (value?.type === 'await') value = value.namedChildren[0];
+  if (value?.type === 'identifier' && depth < 2) {
+    const binding = model.resolve(value);
+    if (!binding || binding.scope === model.moduleScope || binding.sites.length === 0) return false;
+    return binding.sites.every((s) => isStatefulExpression(model, model.assignedValue(s), depth + 1));
+  }
   if (value?.type !== 'call') return false;
   const callee = value.childForFieldName('function');
   const name = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
   return !!name && STATEFUL_VALUE.test(name);
+}
+
+/** The value a growth stores (`d[k] = value`, `d.setdefault(k, value)`) is such an object. */
+function holdsStatefulValue(model: SemanticModel, e: { site: Node }): boolean {
+  const site = e.site;
+  if (site.type === 'assignment') return isStatefulExpression(model, site.childForFieldName('right'));
+  if (site.type === 'call') return isStatefulExpression(model, positionalArguments(site)[1]);
+  return false;
+}
+
+/** `dict[str, asyncio.Lock]`: the annotation says the values are such objects. */
+function annotatedStateful(cand: ContainerCandidate): boolean {
+  const type = cand.assignment.childForFieldName('type');
+  return !!type && /\b(Lock|RLock|Semaphore|Event|Condition|Queue|Task|Future)\b/.test(type.text);
 }
 
 /** `with d[k]:` / `async with d[k]:` — the entry is used for its state, not as a value. */
@@ -115,7 +131,7 @@ function ttlCacheFix(ctx: RuleContext, cand: ContainerCandidate, facts: Containe
     edits,
     // Safe only where nothing can tell: a read-through memo, in a module that already uses
     // cachetools (elsewhere the import adds a dependency the project may not have).
-    applicability: isReadThroughMemo(facts) && importsCachetools(model) ? 'safe' : 'unsafe',
+    applicability: isReadThroughMemo(ctx.model, facts) && importsCachetools(model) ? 'safe' : 'unsafe',
     isPreferred: true,
   };
 }
@@ -172,9 +188,9 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
 function cacheFixes(ctx: RuleContext, cand: ContainerCandidate, facts: ContainerFacts): Fix[] {
   // Locks, queues and tasks: an evicted one made again is another object (a lock held by one
   // caller would not stop the next), so no bound keeps the code correct.
-  if (facts.growth.some((e) => holdsStatefulValue(e))) return [];
+  if (annotatedStateful(cand) || facts.growth.some((e) => holdsStatefulValue(ctx.model, e))) return [];
   const ttl = ttlCacheFix(ctx, cand, facts);
-  if (ttl.applicability === 'safe' || !isReadThroughMemo(facts)) return [ttl];
+  if (ttl.applicability === 'safe' || !isReadThroughMemo(ctx.model, facts)) return [ttl];
   const oldest = evictOldestFix(ctx, cand, facts);
   return oldest ? [oldest, { ...ttl, isPreferred: false }] : [ttl];
 }
