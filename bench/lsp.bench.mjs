@@ -16,7 +16,8 @@ import {
 } from 'vscode-languageserver-protocol/node';
 
 const root = join(import.meta.dirname, '..');
-const server = join(root, 'dist', 'server.js');
+// LSP_BENCH_SERVER=path/to/server.js measures another build (before/after a change).
+const server = process.env.LSP_BENCH_SERVER ?? join(root, 'dist', 'server.js');
 if (!existsSync(server)) {
   console.log('dist/server.js missing: run `npm run build` (npm run bench does)');
   process.exit(1);

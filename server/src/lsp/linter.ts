@@ -117,6 +117,8 @@ interface UnitResult {
 const LARGE_DOCUMENT = 512 * 1024;
 const LARGE_DEBOUNCE_MS = 1000;
 const DEFAULT_ANALYSIS_TIMEOUT_MS = 10_000;
+/** Documents up to this size get their code actions' fixes computed on the main thread. */
+const MAIN_THREAD_FIX_CHARS = 128 * 1024;
 /** More edits than this within BURST_WINDOW_MS (server-wide) are a burst, not typing. */
 const BURST_EDITS = 100;
 const BURST_WINDOW_MS = 250;
@@ -708,7 +710,10 @@ export class Linter {
   ): Promise<LspFinding[]> {
     const text = result.joined.text;
     try {
-      if (this.pool)
+      // A large document goes to an analysis thread; a usual one is done here at once, from the
+      // tree the document keeps (a few ms for the rules asked about), so the lightbulb never
+      // waits behind the threads, which yield to everything else on a busy machine.
+      if (this.pool && text.length > MAIN_THREAD_FIX_CHARS)
         return (await this.pool.analyze(unit.key, text, engine, unit.key, PRIORITY.urgent, codes)).findings;
       const wanted = new Set(codes);
       const tree =
