@@ -252,7 +252,7 @@ try {
         await page.keyboard.press('Escape');
         await page.keyboard.press('Control+.');
         const menu = page.locator('.action-widget:not(.action-list-submenu-panel)').first();
-        await menu.waitFor({ state: 'visible', timeout: 15_000 });
+        await menu.waitFor({ state: 'visible', timeout: 30_000 }); // (a busy machine: the request waits for the analysis)
         const titles = await menu.locator('.monaco-list-row.action').allTextContents();
         const fix = menu.locator('.monaco-list-row.action', { hasText: /TTLCache/ }).first();
         if (!(await fix.isVisible()))
@@ -313,7 +313,7 @@ try {
         await page.keyboard.press('ArrowRight');
         await page.keyboard.press('Control+.');
         const menu = page.locator('.action-widget:not(.action-list-submenu-panel)').first();
-        await menu.waitFor({ state: 'visible', timeout: 15_000 });
+        await menu.waitFor({ state: 'visible', timeout: 30_000 }); // (a busy machine: the request waits for the analysis)
         const rows = menu.locator('.monaco-list-row.action');
         await rows
           .filter({ hasText: /weakref/ })
@@ -327,6 +327,7 @@ try {
         await runner.screenshot('ui-5-unsafe-fix-menu.png');
         await page.keyboard.press('Escape');
         const before = fs.readFileSync(allPatterns, 'utf8');
+        await wb.gotoLine(1); // the list Fix All bounds (line 14) in view
         await wb.runCommand('Leak Lens: Fix All in File');
         await wb.editor.locator('.view-lines', { hasText: 'deque(' }).waitFor({ timeout: 20_000 });
         await wb.save();
