@@ -1,6 +1,7 @@
 // The analysis engine: parse, build the semantic model, run the selected rules, apply severity
 // settings and `# noqa`. The language server, the CLI and the tests all call this.
 
+import { withLabel } from './fixes/applicability';
 import { forgetTree } from './model/parents';
 import type { ProjectIndex } from './model/project-index';
 import { SemanticModel } from './model/semantic';
@@ -8,7 +9,15 @@ import { SourceFile } from './model/source';
 import { collectSuppressions, isSuppressed } from './noqa';
 import { discardParser, isParserCrash, ParseTimeoutError, parsePython, type Tree } from './parser';
 import { RULES } from './rules/index';
-import { DEFAULT_SETTINGS, type EngineSettings, type Finding, type Rule, type RuleContext } from './types';
+import {
+  DEFAULT_SETTINGS,
+  type EngineSettings,
+  type Finding,
+  type Fix,
+  type Report,
+  type Rule,
+  type RuleContext,
+} from './types';
 
 export {
   initParser as initEngine,
@@ -31,6 +40,11 @@ export interface AnalyzeOptions {
   project?: ProjectIndex;
   /** Rules to run instead of the registry (tests). */
   rules?: readonly Rule[];
+  /**
+   * Compute each finding's fixes (default true). The language server leaves them out while the
+   * user types — diagnostics need none — and asks for them when a code action does.
+   */
+  fixes?: boolean;
   /**
    * Milliseconds the analysis may take. Parsing is stopped at the deadline and the rules are
    * checked between one another; past it, analyzeSource throws a ParseTimeoutError. (A single
@@ -81,6 +95,11 @@ export function analyzeSource(text: string, options: AnalyzeOptions = {}): Analy
   }
 }
 
+function fixesOf(report: Report): Fix[] {
+  const fixes = report.fixes;
+  return typeof fixes === 'function' ? fixes() : (fixes ?? []);
+}
+
 function analyzeTree(
   text: string,
   tree: Tree,
@@ -93,6 +112,7 @@ function analyzeTree(
   const findings: Finding[] = [];
   const ruleErrors: AnalysisResult['ruleErrors'] = [];
   const rules = (options.rules ?? RULES).filter((r) => isRuleEnabled(r.code, settings));
+  const withFixes = options.fixes ?? true;
   for (const rule of rules) {
     const ctx: RuleContext = {
       file,
@@ -106,7 +126,7 @@ function analyzeTree(
           message: report.message,
           range: report.range,
           related: report.related ?? [],
-          fixes: report.fixes ?? [],
+          fixes: withFixes ? fixesOf(report).map(withLabel) : [],
         });
       },
     };

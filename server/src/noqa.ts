@@ -55,7 +55,7 @@ export function suppressionFix(file: SourceFile, line: number, code: string): Fi
       if (m?.groups?.codes) {
         const insertAt = commentNode.startIndex + m.index + m[0].length;
         const range = file.rangeOfOffsets(insertAt, insertAt);
-        return { title, edits: [{ range, newText: `, ${code}` }] };
+        return { title, edits: [{ range, newText: `, ${code}` }], applicability: 'safe' };
       }
     }
   }
@@ -65,5 +65,5 @@ export function suppressionFix(file: SourceFile, line: number, code: string): Fi
   }
   const trimmedEnd = file.lineStart(line) + lineText.replace(/[ \t]+$/, '').length;
   const range = file.rangeOfOffsets(trimmedEnd, end);
-  return { title, edits: [{ range, newText: `  # noqa: ${code}` }] };
+  return { title, edits: [{ range, newText: `  # noqa: ${code}` }], applicability: 'safe' };
 }

@@ -157,6 +157,8 @@ export function startServer(): void {
         debounceMs: numberOption(options.debounceMs, DEFAULT_DEBOUNCE_MS),
         maxFileBytes: numberOption(options.maxFileBytes, DEFAULT_MAX_FILE_BYTES),
         versionedEdits: capabilities.workspace?.workspaceEdit?.documentChanges === true,
+        resolveEdits:
+          capabilities.textDocument?.codeAction?.resolveSupport?.properties.includes('edit') === true,
         workerScript: AnalysisWorker.locate(),
         analysisTimeoutMs:
           options.analysisTimeoutMs === undefined
@@ -176,7 +178,7 @@ export function startServer(): void {
         },
         codeActionProvider: {
           codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND],
-          resolveProvider: false,
+          resolveProvider: true,
         },
         hoverProvider: true,
         executeCommandProvider: { commands: Object.values(SERVER_COMMANDS) },
@@ -235,6 +237,7 @@ export function startServer(): void {
   connection.onCodeAction(async (params) =>
     linter ? linter.codeActions(params.textDocument.uri, params.context) : [],
   );
+  connection.onCodeActionResolve(async (action) => (linter ? linter.resolveCodeAction(action) : action));
 
   connection.onHover(async ({ textDocument, position }) => {
     if (!linter) return null;

@@ -27,10 +27,20 @@ export interface TextEdit {
   newText: string;
 }
 
+/**
+ * Whether a fix may be applied without a look, as Ruff labels its fixes. `safe`: behaviour is kept
+ * for every use the engine can see — "Fix All", `source.fixAll.leakLens` and `leak-lens scan --fix`
+ * apply it. `unsafe`: it removes the leak but may change behaviour (an eviction a caller could
+ * notice, a weak reference that can become `None`) — offered with "(unsafe)" in its title, applied
+ * only when the user picks it or by `--unsafe-fixes`.
+ */
+export type Applicability = 'safe' | 'unsafe';
+
 export interface Fix {
   title: string;
   edits: TextEdit[];
-  /** The safe, recommended fix: the one "Fix All" applies. */
+  applicability: Applicability;
+  /** The recommended fix among a finding's fixes (shown first; the preferred quick fix when safe). */
   isPreferred?: boolean;
 }
 
@@ -70,7 +80,11 @@ export interface Report {
   related?: RelatedInfo[];
   /** Overrides the rule's default severity for this finding (e.g. a milder variant). */
   severity?: Severity;
-  fixes?: Fix[];
+  /**
+   * The finding's fixes, or a function computing them from the tree: called only when the
+   * caller wants fixes (a code action, Fix All, `--fix`), not for diagnostics while typing.
+   */
+  fixes?: Fix[] | (() => Fix[]);
 }
 
 export interface Rule {

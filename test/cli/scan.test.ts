@@ -54,6 +54,11 @@ interface JsonFinding {
   message: string;
   range: { start: { line: number; character: number }; end: { line: number; character: number } };
   fixable: boolean;
+  fix: {
+    applicability: 'safe' | 'unsafe';
+    title: string;
+    edits: { range: JsonFinding['range']; newText: string }[];
+  } | null;
 }
 interface JsonReport {
   version: number;
@@ -381,7 +386,17 @@ describe('leak-lens CLI (built)', () => {
       assert.equal(report.version, 1);
       assert.ok(Number.isInteger(report.filesScanned));
       for (const f of report.findings) {
-        assert.deepEqual(Object.keys(f), ['path', 'code', 'name', 'severity', 'message', 'range', 'fixable']);
+        // `fix` came after the original keys (issue 9), which keep their order and meaning.
+        assert.deepEqual(Object.keys(f), [
+          'path',
+          'code',
+          'name',
+          'severity',
+          'message',
+          'range',
+          'fixable',
+          'fix',
+        ]);
         assert.match(f.path, /^(?!\/)(?!\.\/)[^\\]+\.py$/);
         assert.match(f.code, /^LEAK\d{3}$/);
         assert.equal(f.name, ruleByCode(f.code)?.name);
@@ -395,6 +410,18 @@ describe('leak-lens CLI (built)', () => {
           );
         }
         assert.equal(typeof f.fixable, 'boolean');
+        // The fix `--fix` (or `--unsafe-fixes`) would apply: there exactly when the finding is fixable.
+        assert.equal(f.fix !== null, f.fixable);
+        if (f.fix) {
+          assert.deepEqual(Object.keys(f.fix), ['applicability', 'title', 'edits']);
+          assert.ok(['safe', 'unsafe'].includes(f.fix.applicability));
+          assert.equal(f.fix.title.endsWith('(unsafe)'), f.fix.applicability === 'unsafe');
+          assert.ok(f.fix.edits.length > 0);
+          for (const e of f.fix.edits) {
+            assert.deepEqual(Object.keys(e), ['range', 'newText']);
+            assert.equal(typeof e.newText, 'string');
+          }
+        }
       }
       const order = report.findings.map(
         (f) => [f.path, f.range.start.line, f.range.start.character] as const,

@@ -358,7 +358,7 @@ try {
         await page.keyboard.press('Escape');
         await page.keyboard.press('Control+.');
         const menu = page.locator('.action-widget:not(.action-list-submenu-panel)').first();
-        await menu.waitFor({ state: 'visible', timeout: 15_000 });
+        await menu.waitFor({ state: 'visible', timeout: 30_000 }); // (a busy machine: the request waits for the analysis)
         const titles = await menu.locator('.monaco-list-row.action').allTextContents();
         const fix = menu.locator('.monaco-list-row.action', { hasText: /TTLCache/ }).first();
         if (!(await fix.isVisible()))
@@ -392,16 +392,67 @@ try {
         await wb.openFile('fix_all.py', 'render_report');
         await wb.editor.locator('[class*="squiggly-"]').first().waitFor({ timeout: 60_000 });
         await wb.runCommand('Leak Lens: Fix All in File');
-        await wb.editor.locator('.view-lines', { hasText: 'TTLCache(' }).waitFor({ timeout: 20_000 });
+        await wb.editor.locator('.view-lines', { hasText: 'next(iter(' }).waitFor({ timeout: 20_000 });
         await wb.save();
         const after = await waitForDisk(
           fixAll,
-          (t) => t !== before && t.includes('TTLCache('),
+          (t) => t !== before && t.includes('del _report_cache[next(iter(_report_cache))]'),
           'fixed text saved',
         );
         await assertCompiles(fixAll);
         await walkthroughImage(page, 'fix-all');
         log(`  fix_all.py: ${before.split('\n').length} → ${after.split('\n').length} lines, compiles`);
+      },
+    ],
+    [
+      '5-unsafe-fix',
+      '5. the LEAK003 lightbulb labels its weakref fix "(unsafe)", and Fix All in File leaves it out',
+      async () => {
+        // all_patterns.py is open in a tab since step 2 (which added an import line above).
+        const tab = page.locator('.part.editor .tabs-container .tab', { hasText: 'all_patterns.py' });
+        if (await tab.count()) await tab.first().click();
+        else await wb.openFile('all_patterns.py', 'get_customer');
+        await page
+          .locator('.part.editor .tabs-container .tab.active', { hasText: 'all_patterns.py' })
+          .waitFor({ timeout: 15_000 });
+        // The cursor inside the LEAK003 range (F8 would visit the warnings first: LEAK003 is information).
+        await wb.gotoLine(expectedLines(allPatterns).get('LEAK003'));
+        await page.keyboard.press('Home');
+        await page.keyboard.press('ArrowRight');
+        await page.keyboard.press('Control+.');
+        const menu = page.locator('.action-widget:not(.action-list-submenu-panel)').first();
+        await menu.waitFor({ state: 'visible', timeout: 30_000 }); // (a busy machine: the request waits for the analysis)
+        const rows = menu.locator('.monaco-list-row.action');
+        await rows
+          .filter({ hasText: /weakref/ })
+          .first()
+          .waitFor({ timeout: 15_000 });
+        const titles = await rows.allTextContents();
+        log(`  LEAK003 lightbulb: ${titles.join(' | ')}`);
+        const weak = titles.filter((t) => /weakref/.test(t));
+        assert.ok(weak.length > 0, `no weakref fix in the Quick Fix menu: ${titles.join(' | ')}`);
+        for (const t of weak) assert.match(t, /\(unsafe\)/, `"${t}" lacks the (unsafe) label`);
+        await runner.screenshot('ui-5-unsafe-fix-menu.png');
+        await page.keyboard.press('Escape');
+        const before = fs.readFileSync(allPatterns, 'utf8');
+        await wb.gotoLine(1); // the list Fix All bounds (line 14) in view
+        await wb.runCommand('Leak Lens: Fix All in File');
+        await wb.editor.locator('.view-lines', { hasText: 'deque(' }).waitFor({ timeout: 20_000 });
+        await wb.save();
+        const after = await waitForDisk(allPatterns, (t) => t !== before, 'the safe fixes saved');
+        assert.match(
+          after,
+          /^ {8}child\.parent = self {2}# expect: LEAK003$/m,
+          'Fix All applied the unsafe fix',
+        );
+        assert.doesNotMatch(after, /weakref/);
+        await assertCompiles(allPatterns);
+        await wb.filterProblems('**/all_patterns.py');
+        await wb.waitForProblems(
+          (ms) => ms.some((m) => m.code === 'LEAK003'),
+          'LEAK003 still listed',
+          20_000,
+        );
       },
     ],
     [

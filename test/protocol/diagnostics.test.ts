@@ -25,7 +25,7 @@ describe('protocol: diagnostics', function () {
     assert.deepEqual(caps?.textDocumentSync, { openClose: true, change: 2 });
     assert.deepEqual(caps?.codeActionProvider, {
       codeActionKinds: ['quickfix', 'source.fixAll.leakLens'],
-      resolveProvider: false,
+      resolveProvider: true,
     });
     assert.equal(caps?.notebookDocumentSync && 'notebookSelector' in caps.notebookDocumentSync, true);
     assert.deepEqual(caps?.executeCommandProvider?.commands, [

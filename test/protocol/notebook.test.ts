@@ -30,7 +30,7 @@ describe('protocol: notebooks (notebook sync)', function () {
   const nb = `file://${path}`;
   const cell = (i: number) => TestClient.cellUri(path, i);
   const cells = () => [
-    { uri: cell(0), text: 'import os\n%matplotlib inline' },
+    { uri: cell(0), text: 'import os\nfrom cachetools import LRUCache\n%matplotlib inline' },
     { uri: cell(1), text: '# Caching users', kind: 1 as const },
     { uri: cell(2), text: CACHE_CELL },
     { uri: cell(3), text: `!pip install cachetools\n${LIST_LEAK}` },
@@ -68,7 +68,10 @@ describe('protocol: notebooks (notebook sync)', function () {
       .sort();
     assert.deepEqual(touched, [cell(0), cell(2)].sort());
     const fixed = client.applyWorkspaceEdit(preferred.edit);
-    assert.equal(fixed.get(cell(0)), 'import os\nfrom cachetools import TTLCache\n%matplotlib inline');
+    assert.equal(
+      fixed.get(cell(0)),
+      'import os\nfrom cachetools import LRUCache\nfrom cachetools import TTLCache\n%matplotlib inline',
+    );
     assert.match(fixed.get(cell(2)) ?? '', /^_cache = TTLCache\(maxsize=1024, ttl=3600\)$/m);
     // Cells run top to bottom: their concatenation (without the magic) must compile.
     const program = [fixed.get(cell(0)), fixed.get(cell(2)), LIST_LEAK]
@@ -105,7 +108,7 @@ describe('protocol: notebooks (notebook sync)', function () {
     await client.changeCells(
       nb,
       new Map([
-        [cell(0), 'import os'],
+        [cell(0), 'import os\nfrom cachetools import LRUCache'],
         [cell(2), CACHE_CELL],
       ]),
     );
@@ -116,7 +119,7 @@ describe('protocol: notebooks (notebook sync)', function () {
     const fixed = client.applyWorkspaceEdit(fixAll.edit);
     assert.equal(
       fixed.get(cell(0)),
-      'import os\nfrom cachetools import TTLCache\nfrom collections import deque',
+      'import os\nfrom cachetools import LRUCache\nfrom cachetools import TTLCache\nfrom collections import deque',
     );
     assert.ok(!fixed.has(cell(1)));
     const program = [fixed.get(cell(0)), fixed.get(cell(2)), fixed.get(cell(3))]
@@ -147,14 +150,17 @@ describe('protocol: notebook cells sent as plain text documents', function () {
       const since = client.mark;
       // Opened out of order: the handle in the URI gives the order.
       await client.open(c1, CACHE_CELL);
-      await client.open(c0, 'import os\n');
+      await client.open(c0, 'import os\nfrom cachetools import LRUCache\n');
       const published = await client.diagnosticsFor(c1, (p) => p.diagnostics.length > 0, since);
       assert.deepEqual(codesOf(published.diagnostics), ['LEAK001']);
       assert.equal(published.diagnostics[0].range.start.line, 0);
       const preferred = (await actionsFor(client, c1, published.diagnostics[0])).find((a) => a.isPreferred);
       assert.ok(preferred?.edit);
       const fixed = client.applyWorkspaceEdit(preferred.edit);
-      assert.equal(fixed.get(c0), 'import os\nfrom cachetools import TTLCache\n');
+      assert.equal(
+        fixed.get(c0),
+        'import os\nfrom cachetools import LRUCache\nfrom cachetools import TTLCache\n',
+      );
       const mark = client.mark;
       await client.close(c1);
       assert.deepEqual((await client.diagnosticsFor(c1, () => true, mark)).diagnostics, []);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, MessageType } from 'vscode-languageserver-protocol/node';
 import { codesOf, delay, isCodeAction, TestClient } from './support/lsp-client';
-import { CACHE_LEAK, LIST_LEAK } from './support/snippets';
+import { CACHE_LEAK, CACHE_LEAK_WITH_CACHETOOLS, LIST_LEAK } from './support/snippets';
 
 const BOTH = `${CACHE_LEAK}\n\n${LIST_LEAK}`;
 
@@ -70,7 +70,7 @@ describe('protocol: settings', function () {
     const uri = pathToFileURL(join(dir, 'cache.py')).href;
     settings = { cache: { maxsize: 256, ttlSeconds: 60 } };
     await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
-    const [diagnostic] = await client.openAndWait(uri, CACHE_LEAK);
+    const [diagnostic] = await client.openAndWait(uri, CACHE_LEAK_WITH_CACHETOOLS);
     const actions = ((await client.codeActions(uri, diagnostic.range, [diagnostic])) ?? []).filter(
       isCodeAction,
     );

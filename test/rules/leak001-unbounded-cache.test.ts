@@ -667,6 +667,91 @@ const table: RuleTable = {
   ],
   invalid: [
     {
+      name: 'a dict of tasks stored through a local name, or annotated as holding queues: no automatic fix',
+      code: `
+        import asyncio
+
+        tasks_by_name = {}
+        channels: dict[str, asyncio.Queue] = {}
+
+        def create_unique(name, coro):
+            task = asyncio.create_task(coro)
+            tasks_by_name[name] = task
+            return task
+
+        def channel(name):
+            if name not in channels:
+                channels[name] = make_channel()
+            return channels[name]
+      `,
+      errors: [{ line: 3 }, { line: 4 }],
+      output: null,
+    },
+    {
+      name: 'a dict of locks: no bound keeps it correct (an evicted lock made again would not exclude), so no automatic fix',
+      code: `
+        import asyncio
+
+        _locks: dict[str, asyncio.Lock] = {}
+
+        async def pay(wallet_id):
+            if wallet_id not in _locks:
+                _locks[wallet_id] = asyncio.Lock()
+            async with _locks[wallet_id]:
+                return wallet_id
+      `,
+      errors: [{ line: 3 }],
+      output: null,
+    },
+    {
+      name: 'a read-through memo without cachetools: the oldest entry is evicted past the bound (safe), TTLCache is the unsafe alternative',
+      code: `
+        _rates = {}
+
+        def rate(currency):
+            if currency not in _rates:
+                _rates[currency] = fetch_rate(currency)
+            return _rates[currency]
+      `,
+      errors: [{ line: 1 }],
+      output: `
+        _rates = {}
+
+        def rate(currency):
+            if currency not in _rates:
+                _rates[currency] = fetch_rate(currency)
+                if len(_rates) > 1024:
+                    del _rates[next(iter(_rates))]
+            return _rates[currency]
+      `,
+    },
+    {
+      name: 'a coding line, then the docstring: the import goes after the docstring, which stays the docstring',
+      code: `
+        # -*- coding: utf-8 -*-
+        """Prices."""
+        _prices = {}
+
+        def price(item):
+            if item not in _prices:
+                _prices[item] = compute(item)
+            return _prices[item]
+      `,
+      errors: [{ line: 3 }],
+      output: `
+        # -*- coding: utf-8 -*-
+        """Prices."""
+        _prices = {}
+
+        def price(item):
+            if item not in _prices:
+                _prices[item] = compute(item)
+                if len(_prices) > 1024:
+                    del _prices[next(iter(_prices))]
+            return _prices[item]
+      `,
+    },
+    {
       name: 'a cached function called from a route handler: information, the message says why',
       code: `
         from functools import lru_cache
@@ -750,14 +835,15 @@ const table: RuleTable = {
       ],
       output: `
         from fastapi import FastAPI
-        from cachetools import TTLCache
 
         app = FastAPI()
-        _users = TTLCache(maxsize=1024, ttl=3600)
+        _users = {}
 
         @app.get("/users/{user_id}")
         async def get_user(user_id: int):
             _users[user_id] = await fetch(user_id)
+            if len(_users) > 1024:
+                del _users[next(iter(_users))]
             return _users[user_id]
       `,
     },
@@ -818,13 +904,14 @@ const table: RuleTable = {
       output: `
         """User lookups."""
         import asyncio
-        from cachetools import TTLCache
 
-        _users = TTLCache(maxsize=1024, ttl=3600)
+        _users = {}
 
         async def get_user(user_id):
             if user_id not in _users:
                 _users[user_id] = await load_user(user_id)
+                if len(_users) > 1024:
+                    del _users[next(iter(_users))]
             return _users[user_id]
       `,
     },
@@ -889,7 +976,7 @@ const table: RuleTable = {
             return _lru.get(k)
       `,
       errors: [{ line: 3, message: '`_lru` is written in `put()`' }],
-      output: `
+      unsafeOutput: `
         import collections as c
         from cachetools import TTLCache
 
@@ -977,21 +1064,26 @@ const table: RuleTable = {
         { line: 4, message: '`Geo._by_zip` is written in `by_zip()`' },
       ],
       output: `
-        from cachetools import TTLCache
         class Geo:
-            _by_ip = TTLCache(maxsize=1024, ttl=3600)
-            _by_name = TTLCache(maxsize=1024, ttl=3600)
-            _by_zip = TTLCache(maxsize=1024, ttl=3600)
+            _by_ip = {}
+            _by_name = {}
+            _by_zip = {}
 
             def locate(self, ip):
                 self._by_ip[ip] = lookup(ip)
+                if len(self._by_ip) > 1024:
+                    del self._by_ip[next(iter(self._by_ip))]
 
             @classmethod
             def named(cls, name):
                 cls._by_name[name] = lookup(name)
+                if len(cls._by_name) > 1024:
+                    del cls._by_name[next(iter(cls._by_name))]
 
         def by_zip(code):
             Geo._by_zip[code] = lookup(code)
+            if len(Geo._by_zip) > 1024:
+                del Geo._by_zip[next(iter(Geo._by_zip))]
       `,
     },
     {
@@ -1169,13 +1261,14 @@ const table: RuleTable = {
       ],
       output: `
         from functools import lru_cache as memoize
-        from cachetools import TTLCache
 
         class Store:
-            _items = TTLCache(maxsize=1024, ttl=3600)
+            _items = {}
 
             def put(self, k, v):
                 self.__class__._items[k] = v
+                if len(self.__class__._items) > 1024:
+                    del self.__class__._items[next(iter(self.__class__._items))]
 
             @memoize(maxsize=1024)
             async def fetch(self, key): ...
@@ -1209,13 +1302,14 @@ const table: RuleTable = {
       `,
       errors: [{ line: 1, message: '`_memo` is written in `lookup()`' }],
       output: `
-        from cachetools import TTLCache
-        _memo = TTLCache(maxsize=1024, ttl=3600)
+        _memo = {}
 
         def lookup(k):
             if _memo and k in _memo:
                 return _memo[k]
             _memo[k] = v = compute(k)
+            if len(_memo) > 1024:
+                del _memo[next(iter(_memo))]
             return v
       `,
     },
@@ -1228,7 +1322,7 @@ const table: RuleTable = {
             _by_user.setdefault(user, []).append(event)
       `,
       errors: [{ line: 1, message: '`_by_user` is written in `track()`' }],
-      output: `
+      unsafeOutput: `
         from cachetools import TTLCache
         _by_user = TTLCache(maxsize=1024, ttl=3600)
 
@@ -1306,11 +1400,11 @@ describe('LEAK001 details', () => {
       settings: { ...DEFAULT_SETTINGS, cacheTtlSeconds: 90 },
     }).findings;
     assert.equal(findings.length, 2);
-    assert.match(
-      findings[0].fixes[0].edits.map((e) => e.newText).join(''),
-      /TTLCache\(maxsize=1024, ttl=90\)/,
-    );
-    assert.ok(findings.every((f) => f.fixes[0].isPreferred));
+    // No cachetools in the module: the stdlib bound first (safe), TTLCache second (unsafe).
+    const ttl = findings[0].fixes.find((f) => f.title.includes('TTLCache'));
+    assert.match(ttl?.edits.map((e) => e.newText).join('') ?? '', /TTLCache\(maxsize=1024, ttl=90\)/);
+    assert.equal(ttl?.applicability, 'unsafe');
+    assert.ok(findings.every((f) => f.fixes[0].isPreferred && f.fixes[0].applicability === 'safe'));
   });
 
   it('the free-function fix is offered but not preferred (unbounded may be intended)', () => {

@@ -382,7 +382,19 @@ const table: RuleTable = {
           severity: 'hint',
         },
       ],
-      output: null,
+      unsafeOutput: `
+        import logging
+
+        log = logging.getLogger(__name__)
+        _warned = set()
+
+        def check(name):
+            if name not in _warned:
+                _warned.add(name)
+                if len(_warned) > 1024:
+                    _warned.clear()
+                log.warning("unknown setting %s", name)
+      `,
     },
     {
       name: 'module list appended in a public function whose callers are in other modules → information, bounded deque',
@@ -403,7 +415,7 @@ const table: RuleTable = {
           severity: 'information',
         },
       ],
-      output: `
+      unsafeOutput: `
         import logging
         from collections import deque
 
@@ -433,7 +445,7 @@ const table: RuleTable = {
             return "\\n".join(_audit) + str([a for a in _audit])
       `,
       errors: [{ line: 3, message: '`.insert()` and `.extend()`' }],
-      output: `
+      unsafeOutput: `
         import collections
 
         _audit: collections.deque[str] = collections.deque(maxlen=200)
@@ -469,7 +481,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'slicing, sort(), + with a list and json need a real list: no fix',
+      name: 'slicing, + with a list and json read a list() copy of the deque; a sorted list is trimmed after each append',
       code: `
         import json
 
@@ -489,10 +501,50 @@ const table: RuleTable = {
             return _a[-10:], _c + [1], json.dumps(_d)
       `,
       errors: [{ line: 3 }, { line: 4 }, { line: 5 }, { line: 6 }],
-      output: null,
+      // `_a` is read only at its tail, within the bound: the one safe fix.
+      output: `
+        import json
+        from collections import deque
+
+        _a = deque(maxlen=1024)
+        _b = []
+        _c = []
+        _d = []
+
+        def add(x):
+            _a.append(x)
+            _b.append(x)
+            _c.append(x)
+            _d.append(x)
+
+        def show():
+            _b.sort()
+            return list(_a)[-10:], _c + [1], json.dumps(_d)
+      `,
+      // `_b.sort()` needs a list (trimmed); the others read a copy (`list(_c) + [1]`) of a deque.
+      unsafeOutput: `
+        import json
+        from collections import deque
+
+        _a = deque(maxlen=1024)
+        _b = []
+        _c = deque(maxlen=1024)
+        _d = deque(maxlen=1024)
+
+        def add(x):
+            _a.append(x)
+            _b.append(x)
+            del _b[:-1024]
+            _c.append(x)
+            _d.append(x)
+
+        def show():
+            _b.sort()
+            return list(_a)[-10:], list(_c) + [1], json.dumps(list(_d))
+      `,
     },
     {
-      name: 'a set that only grows: reported, no fix',
+      name: 'a set that only grows: started over past the bound (unsafe)',
       code: `
         _seen_ids = set()
 
@@ -503,7 +555,17 @@ const table: RuleTable = {
             return True
       `,
       errors: [{ line: 1, message: '`_seen_ids` grows in `dedupe()` (`.add()`)' }],
-      output: null,
+      unsafeOutput: `
+        _seen_ids = set()
+
+        def dedupe(msg):
+            if msg.id in _seen_ids:
+                return False
+            _seen_ids.add(msg.id)
+            if len(_seen_ids) > 1024:
+                _seen_ids.clear()
+            return True
+      `,
     },
     {
       name: 'set |= through global',
@@ -515,7 +577,15 @@ const table: RuleTable = {
             _names |= set(names)
       `,
       errors: [{ line: 1, message: '`|=`' }],
-      output: null,
+      unsafeOutput: `
+        _names = set()
+
+        def tag(names):
+            global _names
+            _names |= set(names)
+            if len(_names) > 1024:
+                _names.clear()
+      `,
     },
     {
       name: 'unbounded deques (aliased) get a maxlen',
@@ -548,7 +618,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'class-level lists grown through self, cls and the class name: no fix (shared by design?)',
+      name: 'class-level lists grown through self and the class name: trimmed after each append (unsafe)',
       code: `
         class Collector:
             items = []
@@ -574,7 +644,24 @@ const table: RuleTable = {
         },
         { line: 4, message: '`Collector.log` is shared by all instances and grows in `note()`' },
       ],
-      output: null,
+      unsafeOutput: `
+        class Collector:
+            items = []
+            registry = []
+            log = []
+
+            def add(self, x):
+                self.items.append(x)
+                del self.items[:-1024]
+
+            @classmethod
+            def register(cls, x):
+                cls.registry.append(x)
+
+        def note(x):
+            Collector.log.append(x)
+            del Collector.log[:-1024]
+      `,
     },
     {
       name: 'a ClassVar-annotated list in a model class is shared',
@@ -589,7 +676,17 @@ const table: RuleTable = {
                 self.history.append(self)
       `,
       errors: [{ line: 5, message: '`Event.history`' }],
-      output: null,
+      unsafeOutput: `
+        from typing import ClassVar
+        from pydantic import BaseModel
+
+        class Event(BaseModel):
+            history: ClassVar[list] = []
+
+            def save(self):
+                self.history.append(self)
+                del self.history[:-1024]
+      `,
     },
     {
       name: 'dict values accumulating under constant keys (literal and setdefault)',
@@ -605,7 +702,16 @@ const table: RuleTable = {
         { line: 1, message: '`_events` grows in `click()` (`[k].append()`)' },
         { line: 2, message: '`.setdefault(…).append()`' },
       ],
-      output: null,
+      unsafeOutput: `
+        _events = {"clicks": [], "views": []}
+        _groups = {}
+
+        def click(e):
+            _events["clicks"].append(e)
+            del _events["clicks"][:-1024]
+            _groups.setdefault("all", []).append(e)
+            del _groups["all"][:-1024]
+      `,
     },
     {
       name: 'lists growing inside a list of buckets: a maxlen would not bound them, no fix',
@@ -635,7 +741,7 @@ const table: RuleTable = {
             'mutable default `acc=[]` of `collect()` is created once and grows on every call (`.append()`)',
         },
       ],
-      output: `
+      unsafeOutput: `
         def collect(item, acc=None):
             """Collect items."""
             if acc is None:
@@ -665,7 +771,7 @@ const table: RuleTable = {
         { line: 4, message: '`seen=set()` of `walk()`' },
         { line: 10, message: '`out=[]` of `gather()`' },
       ],
-      output: `
+      unsafeOutput: `
         import os
         from typing import Optional
 
@@ -695,7 +801,7 @@ const table: RuleTable = {
         \treturn acc
       `,
       errors: [{ line: 3, message: '`acc={}` of `add()`' }],
-      output: `
+      unsafeOutput: `
         from __future__ import annotations
 
         def add(x, acc: dict[str, int] | None = None, *, flags={}):
@@ -730,7 +836,7 @@ const table: RuleTable = {
             return acc
       `,
       errors: [{ line: 3, message: '`acc=[]` of `extend()` is created once and grows on every call (`+=`)' }],
-      output: `
+      unsafeOutput: `
         def extend(
             items,
             acc=None,

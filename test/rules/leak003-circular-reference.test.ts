@@ -506,6 +506,56 @@ const table: RuleTable = {
   ],
   invalid: [
     {
+      name: 'parent and children with node = node.parent walks: a weakref.ref-backed parent property (a proxy would break the walk)',
+      code: `
+        class Node:
+            def __init__(self, name):
+                self.name = name
+                self.parent = None
+                self.children = []
+
+            def add(self, child):
+                child.parent = self
+                self.children.append(child)
+
+            def root(self):
+                node = self
+                while node.parent is not None:
+                    node = node.parent
+                return node
+      `,
+      errors: [
+        { line: 8, message: '`self.children` holds `child` and `child.parent` refers back to `self`' },
+      ],
+      unsafeOutput: `
+        import weakref
+        class Node:
+            def __init__(self, name):
+                self.name = name
+                self.parent = None
+                self.children = []
+
+            @property
+            def parent(self):
+                ref = self._parent_ref
+                return ref() if ref is not None else None
+
+            @parent.setter
+            def parent(self, value):
+                self._parent_ref = weakref.ref(value) if value is not None else None
+
+            def add(self, child):
+                child.parent = self
+                self.children.append(child)
+
+            def root(self):
+                node = self
+                while node.parent is not None:
+                    node = node.parent
+                return node
+      `,
+    },
+    {
       name: 'a bound method of self stored on self, for objects made on every request',
       code: `
         from fastapi import FastAPI
@@ -583,7 +633,7 @@ const table: RuleTable = {
       errors: [
         { line: 8, message: '`self.children` holds `child` and `child.parent` refers back to `self`' },
       ],
-      output: `
+      unsafeOutput: `
         import weakref
         class Node:
             def __init__(self, name):
@@ -610,7 +660,7 @@ const table: RuleTable = {
                 child.owner = self
       `,
       errors: [{ line: 6, message: '`child.owner` refers back to `self`' }],
-      output: `
+      unsafeOutput: `
         import weakref as wr
 
         class Shelf:
@@ -630,7 +680,7 @@ const table: RuleTable = {
                 body.parent = self
       `,
       errors: [{ line: 6 }],
-      output: `
+      unsafeOutput: `
         import json
         import weakref
 
@@ -656,7 +706,7 @@ const table: RuleTable = {
       errors: [
         { line: 6, message: '`self.parent` holds `parent` and `parent.children` refers back to `self`' },
       ],
-      output: `
+      unsafeOutput: `
         import weakref
 
         class Node:
@@ -690,7 +740,13 @@ const table: RuleTable = {
                 self.on_click = lambda: self.refresh()
       `,
       errors: [{ line: 3, column: 25, message: 'the lambda stored in `self.on_click` uses `self`' }],
-      output: null,
+      unsafeOutput: `
+        import weakref
+        class Widget:
+            def __init__(self):
+                weak_self = weakref.ref(self)
+                self.on_click = lambda: weak_self().refresh()
+      `,
     },
     {
       name: 'lambdas appended to self.handlers, and stored on an object self owns',
@@ -706,7 +762,16 @@ const table: RuleTable = {
         { line: 4, message: '`self.handlers`' },
         { line: 6, message: '`self.button.on_click`' },
       ],
-      output: null,
+      unsafeOutput: `
+        import weakref
+        class Controller:
+            def __init__(self, button):
+                self.handlers = []
+                weak_self = weakref.ref(self)
+                self.handlers.append(lambda e: weak_self().on(e))
+                self.button = button
+                self.button.on_click = lambda: weak_self().clicked()
+      `,
     },
     {
       name: 'a nested function using self stored on self (async method)',
@@ -718,7 +783,15 @@ const table: RuleTable = {
                 self.protocol_lost = on_lost
       `,
       errors: [{ line: 5, message: 'the nested function `on_lost`' }],
-      output: null,
+      unsafeOutput: `
+        import weakref
+        class Client:
+            async def connect(self):
+                weak_self = weakref.ref(self)
+                def on_lost(exc):
+                    weak_self().reconnect(exc)
+                self.protocol_lost = on_lost
+      `,
     },
     {
       name: 'a child built with self whose __init__ keeps it',
@@ -738,7 +811,29 @@ const table: RuleTable = {
       errors: [
         { line: 11, column: 27, message: 'holds the `Item` created here, which keeps `self` in `.owner`' },
       ],
-      output: null,
+      unsafeOutput: `
+        import weakref
+        class Item:
+            def __init__(self, owner, name):
+                self.owner = owner
+                self.name = name
+
+            @property
+            def owner(self):
+                ref = self._owner_ref
+                return ref() if ref is not None else None
+
+            @owner.setter
+            def owner(self, value):
+                self._owner_ref = weakref.ref(value) if value is not None else None
+
+        class Basket:
+            def __init__(self):
+                self.items = []
+
+            def add(self, name):
+                self.items.append(Item(self, name))
+      `,
     },
     {
       name: 'a dataclass child built with keyword self, through a local',
@@ -768,7 +863,7 @@ const table: RuleTable = {
                 self.config.owner = self
       `,
       errors: [{ line: 4, message: '`self.config.owner` refers back to `self`' }],
-      output: `
+      unsafeOutput: `
         import weakref
         class Configurator:
             def __init__(self, config):
@@ -842,7 +937,18 @@ const table: RuleTable = {
       errors: [
         { line: 4, severity: 'warning', message: 'a `Job` is made in `run_all()`, and it runs in a loop' },
       ],
-      output: null,
+      unsafeOutput: `
+        import weakref
+        class Job:
+            def __init__(self, spec):
+                self.spec = spec
+                weak_self = weakref.ref(self)
+                self.on_done = lambda result: weak_self().finish(result)
+
+        def run_all(specs):
+            for spec in specs:
+                Job(spec).start()
+      `,
     },
     {
       name: 'a set-up step does not excuse objects made per call',
@@ -857,7 +963,18 @@ const table: RuleTable = {
             return parser.run(request.body)
       `,
       errors: [{ line: 3, severity: 'warning', message: 'a `Parser` is made in `handle_upload()`' }],
-      output: null,
+      unsafeOutput: `
+        import weakref
+        class Parser:
+            def initialize(self):
+                weak_self = weakref.ref(self)
+                self.emit = lambda token: weak_self().tokens.append(token)
+
+        def handle_upload(request):
+            parser = Parser()
+            parser.initialize()
+            return parser.run(request.body)
+      `,
     },
     {
       name: 'a class-based view is made by the framework for every request: warning',
@@ -899,7 +1016,28 @@ const table: RuleTable = {
           message: 'a `SignupForm` is made for every request: it is a `Form`',
         },
       ],
-      output: null,
+      unsafeOutput: `
+        from django import forms
+        import weakref
+
+        class SignupForm(forms.Form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.helper = FormLayout(self)
+
+        class FormLayout:
+            def __init__(self, form):
+                self.form = form
+
+            @property
+            def form(self):
+                ref = self._form_ref
+                return ref() if ref is not None else None
+
+            @form.setter
+            def form(self, value):
+                self._form_ref = weakref.ref(value) if value is not None else None
+      `,
     },
     {
       name: 'made in other modules: information that names the unknown',
@@ -953,7 +1091,28 @@ const table: RuleTable = {
           message: 'harmless in practice: `Editor` is a `tkinter.Frame` widget, made as the user interacts',
         },
       ],
-      output: null,
+      unsafeOutput: `
+        import tkinter as tk
+        import weakref
+
+        class Editor(tk.Frame):
+            def __init__(self, master):
+                super().__init__(master)
+                self.rows = RowModel(self)
+
+        class RowModel:
+            def __init__(self, editor):
+                self.editor = editor
+
+            @property
+            def editor(self):
+                ref = self._editor_ref
+                return ref() if ref is not None else None
+
+            @editor.setter
+            def editor(self, value):
+                self._editor_ref = weakref.ref(value) if value is not None else None
+      `,
     },
   ],
 };

@@ -252,6 +252,32 @@ export const table: RuleTable = {
   ],
   invalid: [
     {
+      name: 'a handler added by a plain function that logs through it: removed in finally, or attached once (both unsafe)',
+      code: `
+        import logging
+
+        def export(rows, stream):
+            logging.getLogger("export").addHandler(logging.StreamHandler(stream))
+            for row in rows:
+                logging.getLogger("export").info("row %s", row)
+            write(rows)
+      `,
+      errors: [{ line: 4, message: 'adds a handler on every call of `export()`' }],
+      unsafeOutput: `
+        import logging
+
+        def export(rows, stream):
+            handler = logging.StreamHandler(stream)
+            logging.getLogger("export").addHandler(handler)
+            try:
+                for row in rows:
+                    logging.getLogger("export").info("row %s", row)
+                write(rows)
+            finally:
+                logging.getLogger("export").removeHandler(handler)
+      `,
+    },
+    {
       name: 'a helper not called in this module is public API, called as often as its callers like',
       code: `
         import logging
@@ -260,7 +286,13 @@ export const table: RuleTable = {
             logging.getLogger(name).addHandler(logging.StreamHandler())
       `,
       errors: [{ line: 4, message: 'adds a handler on every call of `attach_console()`' }],
-      output: null,
+      unsafeOutput: `
+        import logging
+
+        def attach_console(name):
+            if not logging.getLogger(name).handlers:
+                logging.getLogger(name).addHandler(logging.StreamHandler())
+      `,
     },
     {
       name: 'the classic: a logging helper that adds a handler on every call',
@@ -281,7 +313,15 @@ export const table: RuleTable = {
           severity: 'information',
         },
       ],
-      output: null,
+      unsafeOutput: `
+        import logging
+
+        def get_logger(name):
+            logger = logging.getLogger(name)
+            if not logger.handlers:
+                logger.addHandler(logging.StreamHandler())
+            return logger
+      `,
     },
     {
       name: 'a per-instance handler, removed in the existing close()',
@@ -331,7 +371,7 @@ export const table: RuleTable = {
                 self.closed = True
       `,
       errors: [{ line: 5, message: 'no `unsubscribe` in this class or module' }],
-      output: `
+      unsafeOutput: `
         class Widget:
             def __init__(self, bus):
                 self.bus = bus
@@ -431,7 +471,19 @@ export const table: RuleTable = {
             return []
       `,
       errors: [{ line: 9, message: 'on every call of `items()`' }],
-      output: null,
+      unsafeOutput: `
+        import logging
+        from fastapi import FastAPI
+
+        app = FastAPI()
+        log = logging.getLogger("api")
+
+        @app.get("/items")
+        async def items():
+            if not log.handlers:
+                log.addHandler(logging.FileHandler("items.log"))
+            return []
+      `,
     },
     {
       name: 'a Django view (first parameter request) subscribing a bound method of a local',
@@ -457,7 +509,17 @@ export const table: RuleTable = {
                 attach(name)
       `,
       errors: [{ line: 4, severity: 'warning', message: '`attach()` is called in a loop' }],
-      output: null,
+      unsafeOutput: `
+        import logging
+
+        def attach(name):
+            if not logging.getLogger(name).handlers:
+                logging.getLogger(name).addHandler(logging.StreamHandler())
+
+        def refresh(names):
+            for name in names:
+                attach(name)
+      `,
     },
     {
       name: 'a factory usually called once at start-up (jinja2 make_logging_undefined): a hint',
@@ -472,7 +534,17 @@ export const table: RuleTable = {
             return logger
       `,
       errors: [{ line: 7, severity: 'hint', message: 'a factory, usually called once at start-up' }],
-      output: null,
+      unsafeOutput: `
+        import logging
+        import sys
+
+        def make_logging_undefined(logger=None):
+            if logger is None:
+                logger = logging.getLogger(__name__)
+                if not logger.handlers:
+                    logger.addHandler(logging.StreamHandler(sys.stderr))
+            return logger
+      `,
     },
     {
       name: 'a helper called from two places',

@@ -8,12 +8,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeSource, initEngine } from '../../server/src/engine';
+import { fixToApply } from '../../server/src/fixes/applicability';
 import { applyEdits, dedent } from '../../server/src/fixes/edits';
 import { parsePython } from '../../server/src/parser';
 import {
   DEFAULT_SETTINGS,
   type EngineSettings,
   type Finding,
+  type Fix,
   type Rule,
   type Severity,
 } from '../../server/src/types';
@@ -41,10 +43,15 @@ export interface InvalidCase {
   name?: string;
   errors: ExpectedError[];
   /**
-   * The text after applying the preferred fix repeatedly until none is left (what "Fix All"
-   * does). `null` asserts the findings have no automatic fix.
+   * The text after applying the safe fixes repeatedly until none is left (what "Fix All" and
+   * `--fix` do). `null` asserts the findings have no automatic fix at all.
    */
   output?: string | null;
+  /**
+   * The text after applying every fix, unsafe ones included (`--unsafe-fixes`). Without `output`,
+   * the findings' fixes are all unsafe: Fix All must leave the code as it is.
+   */
+  unsafeOutput?: string;
   settings?: Partial<EngineSettings>;
   path?: string;
 }
@@ -67,13 +74,17 @@ export function findingsOf(
   return analyzeSource(code, { rules: [rule], settings: settingsOf(settings), path }).findings;
 }
 
-/** Apply the preferred fix of the first fixable finding, re-analyse, repeat (like Fix All). */
-export function fixAll(rule: Rule, code: string, settings?: Partial<EngineSettings>): string {
+/**
+ * Apply the fix of the first fixable finding, re-analyse, repeat: the safe fixes only (like Fix
+ * All), or with `unsafe` the unsafe ones too (like `leak-lens scan --unsafe-fixes`).
+ */
+export function fixAll(rule: Rule, code: string, settings?: Partial<EngineSettings>, unsafe = false): string {
   let text = code;
   for (let round = 0; round < 20; round++) {
-    const fixable = findingsOf(rule, text, settings).find((f) => f.fixes.length > 0);
-    if (!fixable) return text;
-    const fix = fixable.fixes.find((f) => f.isPreferred) ?? fixable.fixes[0];
+    const fix = findingsOf(rule, text, settings)
+      .map((f) => fixToApply(f.fixes, unsafe))
+      .find((f) => !!f);
+    if (!fix) return text;
     text = applyEdits(text, fix.edits);
   }
   throw new Error('fixes did not converge after 20 rounds');
@@ -103,6 +114,35 @@ export function pyCompileAll(texts: string[]): (string | undefined)[] {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function parses(text: string): boolean {
+  const tree = parsePython(text);
+  const ok = !tree.rootNode.hasError;
+  tree.delete();
+  return ok;
+}
+
+function assertSilent(rule: Rule, fixed: string, settings?: Partial<EngineSettings>): void {
+  assert.ok(parses(fixed), `fixed output does not parse:\n${fixed}`);
+  const after = findingsOf(rule, fixed, settings);
+  assert.equal(after.length, 0, `rule still fires after the fix:\n${describeFindings(after)}`);
+}
+
+/**
+ * One fix applied on its own to the original: it must parse, remove its finding (one finding
+ * fewer), and an unsafe one must say so in its title.
+ */
+function checkSingleFix(rule: Rule, code: string, c: InvalidCase, index: number, fix: Fix): void {
+  const before = findingsOf(rule, code, c.settings);
+  const fixed = applyEdits(code, fix.edits);
+  assert.ok(parses(fixed), `"${fix.title}" on finding ${index + 1} does not parse:\n${fixed}`);
+  const after = findingsOf(rule, fixed, c.settings);
+  assert.ok(
+    after.length < before.length,
+    `"${fix.title}" leaves finding ${index + 1} in place:\n${describeFindings(after)}`,
+  );
+  assert.equal(fix.title.endsWith('(unsafe)'), fix.applicability === 'unsafe', `title of "${fix.title}"`);
 }
 
 export function ruleTester(rule: Rule, table: RuleTable): void {
@@ -148,6 +188,16 @@ export function ruleTester(rule: Rule, table: RuleTable): void {
               assert.ok(f.message.includes(e.message), `message "${f.message}" lacks "${e.message}"`);
             if (e.severity) assert.equal(f.severity, e.severity);
           });
+          for (const [j, f] of findings.entries())
+            for (const fix of f.fixes) checkSingleFix(rule, code, c, j, fix);
+          if (c.unsafeOutput !== undefined) {
+            const fixed = fixAll(rule, code, c.settings, true);
+            assert.equal(fixed, dedent(c.unsafeOutput), 'output with the unsafe fixes');
+            assertSilent(rule, fixed, c.settings);
+            compileQueue.push({ name: `${name} (unsafe fixes)`, text: fixed });
+            if (c.output === undefined)
+              assert.equal(fixAll(rule, code, c.settings), code, 'Fix All applied an unsafe fix');
+          }
           if (c.output === null) {
             assert.ok(
               findings.every((f) => f.fixes.length === 0),
@@ -157,12 +207,14 @@ export function ruleTester(rule: Rule, table: RuleTable): void {
             const fixed = fixAll(rule, code, c.settings);
             const expected = dedent(c.output);
             assert.equal(fixed, expected);
-            const tree = parsePython(fixed);
-            const hasError = tree.rootNode.hasError;
-            tree.delete();
-            assert.equal(hasError, false, `fixed output does not parse:\n${fixed}`);
+            // Safe fixes only: what they leave is findings whose fixes are all unsafe.
             const after = findingsOf(rule, fixed, c.settings);
-            assert.equal(after.length, 0, `rule still fires after the fix:\n${describeFindings(after)}`);
+            assert.ok(parses(fixed), `fixed output does not parse:\n${fixed}`);
+            assert.ok(
+              after.every((f) => f.fixes.length > 0 && f.fixes.every((x) => x.applicability === 'unsafe')),
+              `rule still fires after the fix:\n${describeFindings(after)}`,
+            );
+            if (c.unsafeOutput === undefined) assertSilent(rule, fixed, c.settings);
             compileQueue.push({ name, text: fixed });
           }
         });

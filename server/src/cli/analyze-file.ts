@@ -3,11 +3,15 @@
 // `error` on the outcome (a noun phrase: "parser failed (Aborted())"), which the CLI reports on
 // stderr as "<path> skipped: <error>" and lists in the report before moving on.
 import { TextDecoder } from 'node:util';
+import { createTwoFilesPatch } from 'diff';
 import { DEFAULT_LIMITS } from '../config';
-import { analyzeSource, isParserCrash, ParseTimeoutError } from '../engine';
+import { type AnalysisResult, analyzeSource, isParserCrash, ParseTimeoutError } from '../engine';
+import { fixToApply } from '../fixes/applicability';
+import { fixAll, MAX_FIX_ROUNDS } from '../lsp/fix-all';
 import type { ProjectIndex } from '../model/project-index';
 import { formatMB, ReadError, readRegularFile } from '../safe-read';
-import type { EngineSettings, Finding } from '../types';
+import type { Applicability, EngineSettings, Finding, TextEdit } from '../types';
+import { encodeLike, replaceIfUnchanged } from './write-back';
 
 export interface FileTask {
   /** Absolute path to read. */
@@ -25,10 +29,29 @@ export interface FileTask {
    * (default: DEFAULT_LIMITS); see `budgetMs`.
    */
   timeoutMs?: number;
+  /** Fix the file (`--fix`, `--unsafe-fixes`, `--diff`). */
+  fix?: FixRequest;
 }
 
-/** A finding as the CLI prints it: fixes reduced to whether one exists (they stay in the LSP). */
-export type ScanFinding = Omit<Finding, 'fixes'> & { fixable: boolean };
+export interface FixRequest {
+  /** Apply unsafe fixes too. */
+  unsafe: boolean;
+  /** Write the fixed file back (`--fix`); false: only describe the change as a diff (`--diff`). */
+  write: boolean;
+}
+
+/** The fix a finding would get from `--fix` (or `--unsafe-fixes`), as `--format json` prints it. */
+export interface ScanFix {
+  applicability: Applicability;
+  title: string;
+  edits: TextEdit[];
+}
+
+/**
+ * A finding as the CLI prints it: whether it has a fix, and the one `--fix` would apply (a safe
+ * one), else the one `--unsafe-fixes` would; null when it has none.
+ */
+export type ScanFinding = Omit<Finding, 'fixes'> & { fixable: boolean; fix: ScanFix | null };
 
 export interface FileOutcome {
   task: FileTask;
@@ -43,6 +66,14 @@ export interface FileOutcome {
   parserFailed?: boolean;
   /** Milliseconds spent parsing and checking (not reading). */
   analysisMs: number;
+  /** With a fix request: fixes applied (written, or shown in the diff). */
+  fixed?: number;
+  /** With a fix request: findings left once the fixes are applied. */
+  remaining?: number;
+  /** `--diff`: the change as a unified diff. */
+  diff?: string;
+  /** Why fixes were not written (the file changed on disk, an encoding…): a phrase. */
+  notFixed?: string;
 }
 
 // PEP 263: a `coding` declaration in a comment on line 1 or 2 sets the source encoding.
@@ -126,10 +157,13 @@ export function analyzeFile(task: FileTask, settings: EngineSettings, project?: 
   const started = performance.now();
   const timeoutMs = budgetMs(task.timeoutMs ?? DEFAULT_LIMITS.timeoutMs, bytes.length);
   try {
-    const result = analyzeSource(text, { settings, path: task.path, project, timeoutMs });
+    const analyze = (source: string) =>
+      analyzeSource(source, { settings, path: task.path, project, timeoutMs });
+    const result = analyze(text);
     outcome.hasSyntaxErrors = result.hasSyntaxErrors;
     outcome.ruleErrors = result.ruleErrors;
-    outcome.findings = result.findings.map(({ fixes, ...rest }) => ({ ...rest, fixable: fixes.length > 0 }));
+    outcome.findings = result.findings.map(toScanFinding);
+    if (task.fix) fixFile(outcome, task.fix, bytes, text, result, analyze, timeoutMs);
   } catch (error) {
     if (error instanceof ParseTimeoutError) outcome.error = timedOutReason(timeoutMs);
     else if (isParserCrash(error)) {
@@ -144,6 +178,86 @@ export function analyzeFile(task: FileTask, settings: EngineSettings, project?: 
   }
   outcome.analysisMs = performance.now() - started;
   return outcome;
+}
+
+function toScanFinding({ fixes, ...rest }: Finding): ScanFinding {
+  const fix = fixToApply(fixes, true);
+  return {
+    ...rest,
+    fixable: fixes.length > 0,
+    fix: fix ? { applicability: fix.applicability, title: fix.title, edits: fix.edits } : null,
+  };
+}
+
+/** How many analyses' worth of budget the fix rounds of one file may take in all. */
+export const FIX_BUDGET_FACTOR = 8;
+
+/**
+ * Applies the file's fixes round by round, re-analysing in between (so a second fix sees the
+ * import the first one added), then writes the result back or describes it as a diff. Stops early
+ * (keeping the rounds done) when the budget is spent; refuses to write a text that no longer
+ * parses where the original did.
+ */
+function fixFile(
+  outcome: FileOutcome,
+  request: FixRequest,
+  bytes: Buffer,
+  text: string,
+  first: AnalysisResult,
+  analyze: (text: string) => AnalysisResult,
+  timeoutMs: number,
+): void {
+  const deadline = performance.now() + timeoutMs * (FIX_BUDGET_FACTOR - 1);
+  let last = { text, result: first };
+  const { texts, applied } = fixAll(
+    [{ uri: outcome.task.path, version: null, text }],
+    (source) => {
+      if (source === last.text) return last.result.findings;
+      if (performance.now() > deadline) return [];
+      try {
+        last = { text: source, result: analyze(source) };
+      } catch {
+        return []; // (the rounds so far stand; the last one is not analysed again below)
+      }
+      return last.result.findings;
+    },
+    MAX_FIX_ROUNDS,
+    request.unsafe,
+  );
+  // Out of budget (or rounds) right after a fix: that text was never analysed; keep the last one that was.
+  const fixed = last.text;
+  const count = fixed === texts[0] ? applied : applied - 1;
+  outcome.fixed = 0;
+  outcome.remaining = outcome.findings.length;
+  if (count === 0 || fixed === text) return;
+  if (last.result.hasSyntaxErrors && !first.hasSyntaxErrors) {
+    outcome.notFixed = 'the fixed file would not parse (please report this)';
+    return;
+  }
+  const remaining = last.result.findings.map(toScanFinding);
+  if (!request.write) {
+    outcome.fixed = count;
+    outcome.remaining = remaining.length;
+    outcome.diff = unifiedDiff(outcome.task.rel, text, fixed);
+    return;
+  }
+  const encoded = encodeLike(fixed, bytes);
+  const problem =
+    'error' in encoded ? encoded.error : replaceIfUnchanged(outcome.task.path, bytes, encoded.bytes);
+  if (problem) {
+    outcome.notFixed = problem;
+    return;
+  }
+  outcome.fixed = count;
+  outcome.remaining = remaining.length;
+  outcome.findings = remaining;
+  outcome.lines = countLines(fixed);
+}
+
+/** A unified diff of one file, `--- a/path` / `+++ b/path` as git prints it. */
+export function unifiedDiff(rel: string, before: string, after: string): string {
+  const patch = createTwoFilesPatch(`a/${rel}`, `b/${rel}`, before, after, '', '', { context: 3 });
+  return patch.replace(/^=+\n/, '');
 }
 
 /** The skip reason for a file over the size limit, with where the limit is set. */

@@ -1,9 +1,10 @@
 // `--format text`: one `path:line:col: CODE message` line per finding (1-based, as compilers and
 // Ruff print them, so editors and terminals make them clickable), then a summary line, which
 // says how many files could not be analysed: "No leaks found" never stands for files not read.
+import { describeFixes } from './fix-summary';
 import type { ScanReport } from './report';
 
-function plural(n: number, word: string): string {
+export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
@@ -22,6 +23,7 @@ export function formatText(report: ScanReport): string {
       ? `; ${plural(report.skipped.length, 'file')} skipped, see the messages on stderr`
       : '';
   const scanned = `${plural(report.filesScanned, 'file')} scanned${skipped}${tests}`;
+  if (report.fixes) lines.push(describeFixes(report.fixes, report.fixes.dryRun));
   lines.push(
     report.findings.length === 0
       ? `No leaks found (${scanned}).`

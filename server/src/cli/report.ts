@@ -1,5 +1,6 @@
 // What a finished scan hands to the output formats.
 import type { ScanFinding } from './analyze-file';
+import type { FixSummary } from './fix-summary';
 
 export interface ReportedFinding extends ScanFinding {
   /** Relative to the working directory, posix separators. */
@@ -18,6 +19,8 @@ export interface ScanReport {
   complete: boolean;
   /** Test files left out (not read, not in filesScanned) because test code was not included. */
   testFiles: number;
+  /** With --fix or --diff: what the fixes did (or would do). */
+  fixes?: FixSummary;
 }
 
 /** Deterministic order: path (code-unit order, independent of locale), line, column, code. */

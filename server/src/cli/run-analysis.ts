@@ -16,7 +16,14 @@ import { DEFAULT_LIMITS } from '../config';
 import { initEngine } from '../engine';
 import type { ProjectIndex } from '../model/project-index';
 import type { EngineSettings } from '../types';
-import { analyzeFile, budgetMs, type FileOutcome, type FileTask, timedOutReason } from './analyze-file';
+import {
+  analyzeFile,
+  budgetMs,
+  FIX_BUDGET_FACTOR,
+  type FileOutcome,
+  type FileTask,
+  timedOutReason,
+} from './analyze-file';
 import { chooseWorkerCount, ScanWorker, type WorkerEvent, workerScript } from './scan-thread';
 import type { ToWorker } from './worker-protocol';
 
@@ -191,12 +198,15 @@ function analyzeInWorkers(
       if (!slot.ready || !head) return;
       slot.headSince = performance.now();
       const budget = budgetMs(head.timeoutMs ?? DEFAULT_LIMITS.timeoutMs, sizeOf(head.path));
-      slot.timer = setTimeout(() => {
-        // The worker did not stop by itself (a rule that never returns): stop it.
-        slot.inFlight.shift();
-        record(slot, skippedOutcome(head, timedOutReason(budget)));
-        replace(slot);
-      }, hardLimitMs(budget));
+      slot.timer = setTimeout(
+        () => {
+          // The worker did not stop by itself (a rule that never returns): stop it.
+          slot.inFlight.shift();
+          record(slot, skippedOutcome(head, timedOutReason(budget)));
+          replace(slot);
+        },
+        hardLimitMs(head.fix ? budget * FIX_BUDGET_FACTOR : budget),
+      );
     };
 
     const fill = (slot: Slot) => {

@@ -19,6 +19,12 @@ export interface ScanArgs {
   timeoutMs?: number;
   /** Exit 2 when any file the scan was asked to analyse was skipped. */
   strict: boolean;
+  /** Rewrite files with their safe fixes. */
+  fix: boolean;
+  /** With --fix or --diff: the unsafe fixes too. */
+  unsafeFixes: boolean;
+  /** Print the fixes as a unified diff instead of writing them. */
+  diff: boolean;
   help: boolean;
 }
 
@@ -42,13 +48,18 @@ Options:
   --file-timeout SECONDS    Give up on a file whose analysis takes longer than this per started MB
                             of its size (default: 5; or file-timeout in pyproject.toml)
   --strict                  Exit 2 when any file could not be analysed (skipped files are always listed)
+  --fix                     Apply the safe fixes to the files (rewritten in place), then report
+                            what remains
+  --unsafe-fixes            With --fix or --diff: also apply the unsafe fixes (they remove the leak
+                            but may change behaviour; see docs/rules)
+  --diff                    Print the fixes as a unified diff on stdout and write nothing
   -h, --help                Show this help
 
 Settings come from the nearest pyproject.toml [tool.leak-lens] above each file; flags override them.
 Files that cannot be analysed (unreadable, too large, not a regular file, parser failure, timeout)
 are reported on stderr, counted in the summary and listed under "skipped" in JSON.
-Exit status: 0 no findings, 1 findings, 2 usage or I/O error (a file named on the command line
-that cannot be analysed, or with --strict any skipped file).`;
+Exit status: 0 no findings, 1 findings (with --fix: findings that remain), 2 usage or I/O error
+(a file named on the command line that cannot be analysed, or with --strict any skipped file).`;
 
 const FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif'];
 
@@ -90,6 +101,10 @@ export function parseScanArgs(argv: string[]): ScanArgs {
     throw new UsageError('--config needs a file');
   const maxFileSize = positive('--max-file-size', values['max-file-size'], 'megabytes', MAX_FILE_SIZE_MB);
   const fileTimeout = positive('--file-timeout', values['file-timeout'], 'seconds', MAX_FILE_TIMEOUT_SECONDS);
+  if (values['unsafe-fixes'] && !values.fix && !values.diff)
+    throw new UsageError('--unsafe-fixes goes with --fix (to apply them) or --diff (to see them)');
+  if (values.diff && format !== 'text')
+    throw new UsageError(`--diff prints a diff, which --format ${format} cannot hold; drop one of them`);
   return {
     paths: positionals.length > 0 ? positionals : ['.'],
     format,
@@ -101,6 +116,9 @@ export function parseScanArgs(argv: string[]): ScanArgs {
     maxBytes: maxFileSize === undefined ? undefined : Math.round(maxFileSize * 1024 * 1024),
     timeoutMs: fileTimeout === undefined ? undefined : Math.round(fileTimeout * 1000),
     strict: values.strict ?? false,
+    fix: values.fix ?? false,
+    unsafeFixes: values['unsafe-fixes'] ?? false,
+    diff: values.diff ?? false,
     help: values.help ?? false,
   };
 }
@@ -130,6 +148,9 @@ function parse(argv: string[]) {
       'max-file-size': { type: 'string' },
       'file-timeout': { type: 'string' },
       strict: { type: 'boolean' },
+      fix: { type: 'boolean' },
+      'unsafe-fixes': { type: 'boolean' },
+      diff: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -23,6 +23,7 @@ import { describeErrno, describeKind } from '../safe-read';
 import type { EngineSettings } from '../types';
 import type { FileTask } from './analyze-file';
 import { type DiscoveredFile, discoverFiles, type ExcludeContext } from './discover';
+import { describeFixes, summarizeFixes } from './fix-summary';
 import { formatJson } from './format-json';
 import { formatSarif } from './format-sarif';
 import { formatText } from './format-text';
@@ -190,7 +191,8 @@ async function scan(args: ScanArgs, io: CliIO, warm: ScanWorker | undefined): Pr
       if (file.explicit) namedTestFiles.push(rel);
       continue;
     }
-    tasks.push({ path: file.path, rel, settingsId: id, explicit: file.explicit, ...limitsFor(config) });
+    const fix = args.fix || args.diff ? { unsafe: args.unsafeFixes, write: !args.diff } : undefined;
+    tasks.push({ path: file.path, rel, settingsId: id, explicit: file.explicit, fix, ...limitsFor(config) });
   }
   if (namedTestFiles.length > 0) {
     const n = namedTestFiles.length;
@@ -238,10 +240,21 @@ async function scan(args: ScanArgs, io: CliIO, warm: ScanWorker | undefined): Pr
       warn(`${e.code} failed on ${rel} (please report this): ${e.error.split('\n')[0]}`);
     }
     for (const f of outcome.findings) report.findings.push({ ...f, path: rel } satisfies ReportedFinding);
+    if (outcome.notFixed) warn(`${rel} not fixed: ${outcome.notFixed}`);
   }
   report.complete = complete;
   report.findings.sort(compareFindings);
-  io.stdout(FORMATTERS[args.format](report));
+  const fixes = args.fix || args.diff ? summarizeFixes(outcomes, args) : undefined;
+  report.fixes = fixes;
+  if (fixes && args.diff) {
+    // The diff is the output; what it amounts to goes to stderr, as the findings are not listed.
+    io.stdout(outcomes.map((o) => o.diff ?? '').join(''));
+    io.stderr(`${describeFixes(fixes, true)}\n`);
+  } else {
+    io.stdout(FORMATTERS[args.format](report));
+    // (The text format says it in its summary; JSON and SARIF stay machine-readable.)
+    if (fixes && args.format !== 'text') io.stderr(`${describeFixes(fixes, false)}\n`);
+  }
 
   if (!complete) return 2;
   if (args.strict && report.skipped.length > 0) return 2;

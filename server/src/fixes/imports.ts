@@ -30,12 +30,14 @@ function isDocstring(node: Node): boolean {
 function importAnchor(file: SourceFile, beforeOffset: number): { offset: number; afterStatement: boolean } {
   let anchor: Node | undefined;
   let docstring: Node | undefined;
-  const children = file.root.namedChildren;
-  for (let i = 0; i < children.length; i++) {
-    const child = children[i];
+  let first = true;
+  for (const child of file.root.namedChildren) {
     if (!child || child.type === 'comment') continue;
     if (child.startIndex >= beforeOffset) break;
-    if (i === 0 && isDocstring(child)) docstring = child;
+    // The module docstring is the first statement, after any comments (`# -*- coding -*-`).
+    const isFirst = first;
+    first = false;
+    if (isFirst && isDocstring(child)) docstring = child;
     else if (isImport(child)) anchor = child;
     else if (
       child.type === 'try_statement' &&

@@ -26,13 +26,14 @@ function isImportBlock(node: Node): boolean {
 /** The last top-level import (or docstring) before `beforeOffset`, if any. */
 function anchorBefore(file: SourceFile, beforeOffset: number): Node | undefined {
   let anchor: Node | undefined;
-  const children = file.root.namedChildren;
-  for (let i = 0; i < children.length; i++) {
-    const child = children[i];
+  let first = true;
+  for (const child of file.root.namedChildren) {
     if (!child || child.type === 'comment') continue;
     if (child.startIndex >= beforeOffset) break;
+    // The module docstring is the first statement, after any comments (`# -*- coding -*-`).
     const docstring =
-      i === 0 && child.type === 'expression_statement' && child.namedChildren[0]?.type === 'string';
+      first && child.type === 'expression_statement' && child.namedChildren[0]?.type === 'string';
+    first = false;
     if (docstring || isImportBlock(child)) anchor = child;
   }
   return anchor;

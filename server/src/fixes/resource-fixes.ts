@@ -155,7 +155,12 @@ function wrapNamed(
       ],
     });
     if (!edit) return undefined;
-    return { title: `Release \`${named.name}\` in \`finally\``, edits: [edit], isPreferred: true };
+    return {
+      title: `Release \`${named.name}\` in \`finally\``,
+      edits: [edit],
+      applicability: 'safe',
+      isPreferred: true,
+    };
   }
   const managed = managedExpression(ctx, creation, policy, valueText, importEdits);
   if (!managed) return undefined;
@@ -170,7 +175,12 @@ function wrapNamed(
   });
   if (!edit) return undefined;
   const how = policy.manage === 'closing' ? `${keyword} closing(...)` : keyword;
-  return { title: `Wrap \`${named.name}\` in \`${how}\``, edits: [...importEdits, edit], isPreferred: true };
+  return {
+    title: `Wrap \`${named.name}\` in \`${how}\``,
+    edits: [...importEdits, edit],
+    applicability: 'safe',
+    isPreferred: true,
+  };
 }
 
 /** `await x` → `x`. */
@@ -434,6 +444,7 @@ function wrapInline(ctx: FixContext, creation: Creation, policy: FixPolicy): Fix
   return {
     title: `Use \`${keyword} ${shown} as ${name}:\``,
     edits: [...importEdits, edit],
+    applicability: 'safe',
     isPreferred: true,
   };
 }
@@ -554,6 +565,7 @@ function closeWithItem(
   return {
     title: `Close \`${named.name}\` with \`contextlib.closing\` (keeping the transaction)`,
     edits: [...importEdits, edit],
+    applicability: 'safe',
     isPreferred: true,
   };
 }

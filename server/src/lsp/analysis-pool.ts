@@ -74,6 +74,13 @@ export interface PoolOptions {
 }
 
 /** Raised for a job whose thread was stopped because its text is stale (`stopStale`). */
+/** The queue slot of a job: one waiting job per document and kind. A code action's analysis with
+ * fixes waits apart from the diagnostics' one, so neither replaces the other. */
+function slotOf(key: string, message: Job['message']): string {
+  const kind = message.kind === 'analyze' && message.fixesFor ? 'fixes' : message.kind;
+  return `${kind}\0${key}`;
+}
+
 export class StoppedError extends CancelledError {}
 const STOPPED = new StoppedError();
 
@@ -179,6 +186,9 @@ export class AnalysisPool {
   /**
    * Analyse an open document's text (its thread keeps the tree for the next edit). A later call
    * for the same key replaces this one while it waits: this one then rejects with CancelledError.
+   * With `fixesFor`, the findings come with their fixes, for those rule codes only: what a code
+   * action needs (diagnostics are analysed without fixes); such a job waits apart from the
+   * diagnostics' one, so neither replaces the other.
    */
   analyze(
     key: string,
@@ -186,6 +196,7 @@ export class AnalysisPool {
     settings: EngineSettings,
     label: string,
     priority: Priority,
+    fixesFor?: string[],
   ): Promise<AnalysisOutcome> {
     return this.submit(
       key,
@@ -198,6 +209,7 @@ export class AnalysisPool {
         suppressions: true,
         key,
         timeoutMs: this.budgetFor(text.length),
+        fixesFor,
       },
       text.length,
     ) as Promise<AnalysisOutcome>;
@@ -304,7 +316,7 @@ export class AnalysisPool {
   ): Promise<AnalysisOutcome | FixAllOutcome> {
     if (this.disposed) return Promise.reject(SUPERSEDED);
     return new Promise((resolve, reject) => {
-      const slot = `${message.kind}\0${key}`;
+      const slot = slotOf(key, message);
       if (this.options.trace) this.log(`submit ${key} (priority ${priority})`);
       const old = this.waiting.get(slot);
       if (old) {
@@ -350,7 +362,7 @@ export class AnalysisPool {
 
   /** Whether `job` is still waiting in `lane` (entries of jobs that moved or started are stale). */
   private live(job: Job, priority: number): boolean {
-    return job.priority === priority && this.waiting.get(`${job.message.kind}\0${job.key}`) === job;
+    return job.priority === priority && this.waiting.get(slotOf(job.key, job.message)) === job;
   }
 
   /** The next job `thread` may start: most urgent first, then oldest; a job it keeps the tree of first within a priority. */
@@ -397,7 +409,7 @@ export class AnalysisPool {
         }
       const job = this.nextJob(thread, running, heavyRunning < Math.max(1, this.size - 1));
       if (!job) break;
-      this.waiting.delete(`${job.message.kind}\0${job.key}`);
+      this.waiting.delete(slotOf(job.key, job.message));
       this.dispatch(thread, job);
     }
     if (this.waiting.size === 0 && this.threads.every((t) => !t.job)) this.scheduleIdle();

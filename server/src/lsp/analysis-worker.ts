@@ -15,6 +15,8 @@ import { parentPort } from 'node:worker_threads';
 import { initEngine, parserGeneration } from '../engine';
 import type { ProjectIndex } from '../model/project-index';
 import { parsePython, type Tree } from '../parser';
+import { RULES } from '../rules/index';
+import type { Rule } from '../types';
 import { type AnalysisOutcome, analyzeText, failedOutcome, warmUpEngine } from './analysis';
 import { diffEdit } from './documents';
 import { fixAll } from './fix-all';
@@ -102,11 +104,19 @@ function analyzeKept(job: AnalyzeJob, project: ProjectIndex | undefined): Analys
     suppressions: job.suppressions,
     project,
     timeoutMs: deadline === undefined ? undefined : Math.max(1, deadline - Date.now()),
+    ...fixOptions(job),
   });
   outcome.parseMs = parseMs;
   if (outcome.parserFailed) return outcome;
   cache.put(key, { text: job.text, tree, generation: parserGeneration() });
   return outcome;
+}
+
+/** Fixes only when asked, and then only the rules asked about run (see WorkerJob.fixesFor). */
+function fixOptions(job: AnalyzeJob): { fixes: boolean; rules?: readonly Rule[] } {
+  if (!job.fixesFor) return { fixes: false };
+  const codes = new Set(job.fixesFor);
+  return { fixes: true, rules: RULES.filter((r) => codes.has(r.code)) };
 }
 
 /**
@@ -151,6 +161,7 @@ async function main(): Promise<void> {
               suppressions: job.suppressions,
               project,
               timeoutMs: job.timeoutMs,
+              ...fixOptions(job),
             });
         parserDown = result.parserFailed === true;
         reply = { kind: 'done', id: job.id, result, ...memory(), exiting: parserDown };

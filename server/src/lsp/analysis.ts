@@ -48,6 +48,11 @@ export interface AnalyzeTextOptions {
   project?: ProjectIndex;
   /** Budget of parsing and the rules in ms (checked between rules): past it the outcome is `timedOut`. */
   timeoutMs?: number;
+  /**
+   * Compute the findings' fixes (default true). Diagnostics need none: they are computed when a
+   * code action asks for them (see Linter.codeActions).
+   */
+  fixes?: boolean;
 }
 
 /** Ends the outcome when `error` ends the analysis as a whole (no rule-by-rule retry); false otherwise. */
@@ -74,7 +79,7 @@ export function analyzeText(
   text: string,
   settings: EngineSettings,
   label: string,
-  { tree, suppressions = false, rules = RULES, project, timeoutMs }: AnalyzeTextOptions = {},
+  { tree, suppressions = false, rules = RULES, project, timeoutMs, fixes = true }: AnalyzeTextOptions = {},
 ): AnalysisOutcome {
   const started = performance.now();
   const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
@@ -100,6 +105,7 @@ export function analyzeText(
         rules,
         project,
         timeoutMs: remaining(),
+        fixes,
       });
       outcome.findings = result.findings;
       outcome.ruleErrors = result.ruleErrors;
@@ -117,6 +123,7 @@ export function analyzeText(
               rules: [rule],
               project,
               timeoutMs: remaining(),
+              fixes,
             }).findings,
           );
         } catch (e) {

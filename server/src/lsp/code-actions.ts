@@ -67,6 +67,33 @@ export function findingFor<F extends Finding>(
 export interface QuickFixContext {
   joined: SegmentedText;
   versioned: boolean;
+  /**
+   * List the rules' fixes without their edits, which `codeAction/resolve` computes when the user
+   * picks one (for the document version they were listed for). Undefined: edits inline.
+   */
+  lazy?: { uri: string; signature: string };
+}
+
+/** What a lazily listed quick fix carries to `codeAction/resolve`. */
+export interface LazyFixData {
+  uri: string;
+  signature: string;
+  code: string;
+  /** The finding's range in the unit's joined text, and its message: which finding. */
+  at: Range;
+  message: string;
+}
+
+/** Whether two findings of one text are the same one (one computed without fixes, one with). */
+export function sameFinding(a: Finding, b: Finding): boolean {
+  return a.code === b.code && a.message === b.message && sameRange(a.range, b.range);
+}
+
+/** The workspace edit of `fix`, or undefined when it does not map onto the unit's segments. */
+export function fixEdit(fix: Fix, joined: SegmentedText, versioned: boolean): WorkspaceEdit | undefined {
+  const mapped = joined.mapEdits(fix.edits);
+  if (!mapped || mapped.size === 0) return undefined;
+  return workspaceEdit(joined, mapped, versioned);
 }
 
 function fixAction(
@@ -74,24 +101,35 @@ function fixAction(
   diagnostic: Diagnostic,
   ctx: QuickFixContext,
   preferred: boolean,
+  finding?: Finding,
 ): CodeAction | undefined {
-  const mapped = ctx.joined.mapEdits(fix.edits);
-  if (!mapped || mapped.size === 0) return undefined;
-  return {
+  const edit = fixEdit(fix, ctx.joined, ctx.versioned);
+  if (!edit) return undefined;
+  const action: CodeAction = {
     title: fix.title,
     kind: CodeActionKind.QuickFix,
     diagnostics: [diagnostic],
     isPreferred: preferred || undefined,
-    edit: workspaceEdit(ctx.joined, mapped, ctx.versioned),
   };
+  if (ctx.lazy && finding) {
+    action.data = {
+      uri: ctx.lazy.uri,
+      signature: ctx.lazy.signature,
+      code: finding.code,
+      at: finding.range,
+      message: finding.message,
+    } satisfies LazyFixData;
+  } else action.edit = edit;
+  return action;
 }
 
 /** The quick fixes for one diagnostic: the rule's fixes, then "Suppress … on this line". */
 export function quickFixes(finding: LspFinding, diagnostic: Diagnostic, ctx: QuickFixContext): CodeAction[] {
   const actions: CodeAction[] = [];
-  const preferred = finding.fixes.find((f) => f.isPreferred);
+  // Only a safe fix is the preferred one (which editors may apply with a single keystroke).
+  const preferred = finding.fixes.find((f) => f.isPreferred && f.applicability === 'safe');
   for (const fix of finding.fixes) {
-    const action = fixAction(fix, diagnostic, ctx, fix === preferred);
+    const action = fixAction(fix, diagnostic, ctx, fix === preferred, finding);
     if (action) actions.push(action);
   }
   if (finding.suppression) {

@@ -1,8 +1,9 @@
-// "Fix all": apply the preferred fix of the first fixable finding, re-analyse, repeat — like the
+// "Fix all": apply the safe fix of the first fixable finding, re-analyse, repeat — like the
 // rule tester does. Re-analysing after each fix is what keeps imports deduplicated (the second
 // TTLCache fix sees the import the first one added) and keeps fixes from stepping on each other.
 // Works on segments so a notebook's cells are fixed together, each edit landing in its cell.
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { fixToApply } from '../fixes/applicability';
 import { applyEdits } from '../fixes/edits';
 import type { Finding, TextEdit } from '../types';
 import { type Segment, SegmentedText } from './segments';
@@ -19,12 +20,13 @@ export function fixAll(
   segments: readonly Segment[],
   analyze: (text: string) => Finding[],
   maxRounds = MAX_FIX_ROUNDS,
+  unsafe = false,
 ): FixAllResult {
   let current = segments.map((s) => ({ ...s }));
   let applied = 0;
   for (let round = 0; round < maxRounds; round++) {
     const joined = new SegmentedText(current);
-    const next = applyFirstFix(joined, analyze(joined.text));
+    const next = applyFirstFix(joined, analyze(joined.text), unsafe);
     if (!next) break;
     current = current.map((s, i) => ({ ...s, text: next[i] }));
     applied++;
@@ -32,11 +34,16 @@ export function fixAll(
   return { texts: current.map((s) => s.text), applied };
 }
 
-/** The segment texts after the first preferred fix that maps onto the segments, or undefined. */
-function applyFirstFix(joined: SegmentedText, findings: readonly Finding[]): string[] | undefined {
+/** The segment texts after the first applicable fix that maps onto the segments, or undefined. */
+function applyFirstFix(
+  joined: SegmentedText,
+  findings: readonly Finding[],
+  unsafe: boolean,
+): string[] | undefined {
   for (const finding of findings) {
-    const fix = finding.fixes.find((f) => f.isPreferred);
-    if (!fix || fix.edits.length === 0) continue;
+    // Unsafe fixes only when asked for: Fix All and source.fixAll never change behaviour.
+    const fix = fixToApply(finding.fixes, unsafe);
+    if (!fix) continue;
     const mapped = joined.mapEdits(fix.edits);
     if (!mapped) continue;
     try {

@@ -18,6 +18,7 @@ import {
 } from 'vscode-languageserver';
 import { isExcluded } from '../exclude';
 import { parsePython } from '../parser';
+import { RULES } from '../rules/index';
 import type { EngineSettings, Range } from '../types';
 import {
   AnalysisErrorLog,
@@ -33,8 +34,12 @@ import {
   FIX_ALL_KIND,
   findingFor,
   fixAllAction,
+  fixEdit,
   kindRequested,
+  type LazyFixData,
   quickFixes,
+  sameFinding,
+  sameRange,
   workspaceEdit,
 } from './code-actions';
 import { isOurs, SOURCE, toDiagnostic } from './diagnostics';
@@ -61,6 +66,11 @@ export interface LinterOptions {
   maxFileBytes: number;
   /** Whether the client takes versioned `documentChanges` in workspace edits. */
   versionedEdits: boolean;
+  /**
+   * Whether the client resolves a code action's `edit` lazily (`codeAction/resolve`): quick fixes
+   * are then listed without their edits, which come when the user picks one.
+   */
+  resolveEdits?: boolean;
   /**
    * The analysis worker's script (dist/analysis-worker.js). Without it (running from sources)
    * everything is analysed on the main thread.
@@ -96,6 +106,11 @@ interface UnitResult {
   notice?: string;
   /** Undefined when the unit is disabled or excluded (nothing published). */
   settings?: ResolvedSettings;
+  /**
+   * The findings again with their fixes, per rule code, computed when a code action first asks
+   * (diagnostics are analysed without fixes: typing never pays for them).
+   */
+  withFixes?: Map<string, Promise<LspFinding[]>>;
 }
 
 // Documents this large (or slow to analyse) wait for a longer pause after an edit: one analysis
@@ -103,6 +118,8 @@ interface UnitResult {
 const LARGE_DOCUMENT = 512 * 1024;
 const LARGE_DEBOUNCE_MS = 1000;
 const DEFAULT_ANALYSIS_TIMEOUT_MS = 10_000;
+/** Documents up to this size get their code actions' fixes computed on the main thread. */
+const MAIN_THREAD_FIX_CHARS = 128 * 1024;
 /** More edits than this within BURST_WINDOW_MS (server-wide) are a burst, not typing. */
 const BURST_EDITS = 100;
 const BURST_WINDOW_MS = 250;
@@ -561,6 +578,7 @@ export class Linter {
         tree,
         project: this.project.index,
         timeoutMs: this.options.analysisTimeoutMs ?? DEFAULT_ANALYSIS_TIMEOUT_MS,
+        fixes: false,
       });
     }
     if (!outcome.timedOut && !outcome.parserFailed) this.errors.report(outcome, unit.key);
@@ -633,13 +651,27 @@ export class Linter {
           : undefined;
         if (finding) matched.push([diagnostic, finding]);
       }
+      // The rules' fixes, computed now for the rules asked about (the same findings, with fixes).
+      const fixed = await this.findingsWithFixes(
+        unit,
+        result,
+        matched.map(([, f]) => f.code),
+      );
+      const withFixes: [Diagnostic, LspFinding][] = matched.map(([diagnostic, finding]) => {
+        const full = fixed.find((f) => f.code === finding.code && sameFinding(f, finding));
+        return [diagnostic, full ? { ...full, suppression: finding.suppression } : finding];
+      });
       this.ensureSuppressions(
         unit,
         result,
-        matched.map(([, f]) => f),
+        withFixes.map(([, f]) => f),
       );
-      const ctx = { joined: result.joined, versioned: this.options.versionedEdits };
-      for (const [diagnostic, finding] of matched) actions.push(...quickFixes(finding, diagnostic, ctx));
+      const ctx = {
+        joined: result.joined,
+        versioned: this.options.versionedEdits,
+        lazy: this.options.resolveEdits ? { uri, signature: result.signature } : undefined,
+      };
+      for (const [diagnostic, finding] of withFixes) actions.push(...quickFixes(finding, diagnostic, ctx));
     }
     // Fix-all re-analyses many times: only when asked for by kind (on save, Source Action menu).
     if (context.only?.length && kindRequested(context.only, FIX_ALL_KIND)) {
@@ -664,6 +696,81 @@ export class Linter {
       if (where && where.uri === uri) out.push({ code: finding.code, range: where.range });
     }
     return out;
+  }
+
+  /**
+   * The unit's findings with their fixes, for the rules `codes` (each rule's computed once per
+   * analysed version, on an analysis thread when there are threads). Empty when that fails.
+   */
+  private async findingsWithFixes(unit: Unit, result: UnitResult, codes: string[]): Promise<LspFinding[]> {
+    const settings = result.settings;
+    if (!settings || codes.length === 0) return [];
+    result.withFixes ??= new Map();
+    const cache = result.withFixes;
+    const missing = [...new Set(codes)].filter((c) => !cache.has(c));
+    if (missing.length > 0) {
+      const computed = this.computeFixes(unit, result, settings.engine, missing);
+      for (const code of missing)
+        cache.set(
+          code,
+          computed.then((findings) => findings.filter((f) => f.code === code)),
+        );
+    }
+    const parts = await Promise.all([...new Set(codes)].map((c) => cache.get(c) as Promise<LspFinding[]>));
+    return parts.flat();
+  }
+
+  private async computeFixes(
+    unit: Unit,
+    result: UnitResult,
+    engine: EngineSettings,
+    codes: string[],
+  ): Promise<LspFinding[]> {
+    const text = result.joined.text;
+    try {
+      // A large document goes to an analysis thread; a usual one is done here at once, from the
+      // tree the document keeps (a few ms for the rules asked about), so the lightbulb never
+      // waits behind the threads, which yield to everything else on a busy machine.
+      if (this.pool && text.length > MAIN_THREAD_FIX_CHARS)
+        return (await this.pool.analyze(unit.key, text, engine, unit.key, PRIORITY.urgent, codes)).findings;
+      const wanted = new Set(codes);
+      const tree =
+        unit.kind === 'document' && result.signature === this.signature(unit)
+          ? unit.doc.syntaxTree()
+          : undefined;
+      return analyzeText(text, engine, unit.key, {
+        tree,
+        project: this.project.index,
+        rules: RULES.filter((r) => wanted.has(r.code)),
+        timeoutMs: this.options.analysisTimeoutMs ?? DEFAULT_ANALYSIS_TIMEOUT_MS,
+      }).findings;
+    } catch (error) {
+      if (!(error instanceof CancelledError))
+        this.host.log.error(`Leak Lens: computing the fixes of ${unit.key} failed: ${describeError(error)}`);
+      result.withFixes?.clear(); // (asked again next time)
+      return [];
+    }
+  }
+
+  /**
+   * The edit of a quick fix listed without one (`codeAction/resolve`): the same fix, computed
+   * for the version the action was listed for. An action whose document changed since comes
+   * back without an edit (the editor then applies nothing).
+   */
+  async resolveCodeAction(action: CodeAction): Promise<CodeAction> {
+    const data = action.data as LazyFixData | undefined;
+    if (!data || typeof data.uri !== 'string') return action;
+    const unit = this.unitForUri(data.uri);
+    if (!unit || this.signature(unit) !== data.signature) return action;
+    const result = await this.fresh(unit);
+    if (!result?.settings || result.signature !== data.signature) return action;
+    const findings = await this.findingsWithFixes(unit, result, [data.code]);
+    const finding = findings.find(
+      (f) => f.code === data.code && sameRange(f.range, data.at) && f.message === data.message,
+    );
+    const fix = finding?.fixes.find((f) => f.title === action.title);
+    const edit = fix ? fixEdit(fix, result.joined, this.options.versionedEdits) : undefined;
+    return edit ? { ...action, edit } : action;
   }
 
   /** Compute the "Suppress … on this line" fix of findings that lack it (from the unit's tree). */

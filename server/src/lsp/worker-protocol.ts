@@ -20,6 +20,11 @@ export type WorkerJob =
       key?: string;
       /** Budget of parsing and the rules, in ms (past it the outcome is `timedOut`). */
       timeoutMs?: number;
+      /**
+       * With the findings' fixes (a code action asks), for these rule codes only; without it,
+       * the findings alone (diagnostics while the user types).
+       */
+      fixesFor?: string[];
     }
   | {
       id: number;

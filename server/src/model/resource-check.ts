@@ -283,14 +283,16 @@ function reportLeak(
     ...extraRelated,
   ];
   // A rule's own fix marked preferred (`Path(p).read_text()`) goes before the generic `with`.
-  const extras = spec.extraFixes?.(ctx, creation, leak, factory) ?? [];
-  const generic = resourceFix({ file, model }, creation, leak, factory.fix, factory.kind.dataMethods);
-  const ordered = [
-    ...extras.filter((f) => f.isPreferred),
-    ...(generic ? [generic] : []),
-    ...extras.filter((f) => !f.isPreferred),
-  ];
-  const fixes: Fix[] = ordered.map((f, i) => ({ ...f, isPreferred: i === 0 }));
+  const fixes = (): Fix[] => {
+    const extras = spec.extraFixes?.(ctx, creation, leak, factory) ?? [];
+    const generic = resourceFix({ file, model }, creation, leak, factory.fix, factory.kind.dataMethods);
+    const ordered = [
+      ...extras.filter((f) => f.isPreferred),
+      ...(generic ? [generic] : []),
+      ...extras.filter((f) => !f.isPreferred),
+    ];
+    return ordered.map((f, i) => ({ ...f, isPreferred: i === 0 }));
+  };
   const described = describeLeak(ctx, spec, factory, creation, leak, related);
   let message = described.message;
   let severity = described.severity ?? spec.defaultSeverity;

@@ -3,12 +3,14 @@
 
 import { replaceRange } from '../fixes/edits';
 import { ensureMemberImport } from '../fixes/imports';
+import { insertStatementsAfter, isAloneOnItsLines } from '../fixes/statements';
 import { dictKeyType, isBoundedParameter, isBoundedType, isEnumClass } from '../model/bounded';
 import { possibleCacheDecorators } from '../model/candidates';
 import {
   analyzeContainer,
   annotationHead,
   type ContainerCandidate,
+  type ContainerFacts,
   classContainers,
   classesWithContainers,
   DICT_KINDS,
@@ -16,6 +18,7 @@ import {
   growthRun,
   listNames,
   moduleContainers,
+  writerOf,
 } from '../model/containers';
 import { instantiationOf, isOneShotFile, runInfoAt } from '../model/execution';
 import { identifiersNamed } from '../model/find-names';
@@ -36,7 +39,76 @@ const DICT_ANNOTATIONS = new Set([
   'typing.OrderedDict',
 ]);
 
-function ttlCacheFix(ctx: RuleContext, cand: ContainerCandidate): Fix {
+/**
+ * Whether entries evicted by a TTLCache would go unnoticed: every function that reads the dict
+ * also writes it (the read-through memo: look up, compute on a miss, store), so a lost entry is
+ * computed again. A read elsewhere (a getter, a `len()` for stats) could see it gone.
+ */
+export function isReadThroughMemo(model: SemanticModel, facts: ContainerFacts): boolean {
+  const writers = new Set(facts.growth.map((e) => writerOf(e.access.scope)));
+  if (facts.growth.some((e) => holdsStatefulValue(model, e))) return false;
+  if (facts.effects.some((e) => usedAsContextManager(e.access.node))) return false;
+  return facts.effects.every(
+    (e) =>
+      (e.kind !== 'read' && e.kind !== 'fill-check') ||
+      e.what === 'definition' ||
+      writers.has(writerOf(e.access.scope)),
+  );
+}
+
+/** Whether the module already imports cachetools (so the project depends on it). */
+function importsCachetools(model: SemanticModel): boolean {
+  model.moduleScope.ensureCollected();
+  for (const b of model.moduleScope.bindings.values())
+    if (b.kind === 'import' && /^cachetools(\.|$)/.test(b.qualifiedName ?? '')) return true;
+  return false;
+}
+
+/**
+ * Objects whose identity matters: a lock, a queue, a task. A second one made after an eviction is
+ * not the same value again (a lock held by one caller would not stop the next).
+ */
+const STATEFUL_VALUE =
+  /^(Lock|RLock|Semaphore|BoundedSemaphore|Event|Condition|Barrier|Queue|LifoQueue|PriorityQueue|SimpleQueue|JoinableQueue|Future|Task|create_task|ensure_future|Session|ClientSession|connect)$/;
+
+/** `asyncio.Lock()`, `create_task(…)`, or a local name bound only to such calls. */
+function isStatefulExpression(model: SemanticModel, expr: Node | null | undefined, depth = 0): boolean {
+  let value = expr;
+  while (value?.type === 'await') value = value.namedChildren[0];
+  if (value?.type === 'identifier' && depth < 2) {
+    const binding = model.resolve(value);
+    if (!binding || binding.scope === model.moduleScope || binding.sites.length === 0) return false;
+    return binding.sites.every((s) => isStatefulExpression(model, model.assignedValue(s), depth + 1));
+  }
+  if (value?.type !== 'call') return false;
+  const callee = value.childForFieldName('function');
+  const name = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+  return !!name && STATEFUL_VALUE.test(name);
+}
+
+/** The value a growth stores (`d[k] = value`, `d.setdefault(k, value)`) is such an object. */
+function holdsStatefulValue(model: SemanticModel, e: { site: Node }): boolean {
+  const site = e.site;
+  if (site.type === 'assignment') return isStatefulExpression(model, site.childForFieldName('right'));
+  if (site.type === 'call') return isStatefulExpression(model, positionalArguments(site)[1]);
+  return false;
+}
+
+/** `dict[str, asyncio.Lock]`: the annotation says the values are such objects. */
+function annotatedStateful(cand: ContainerCandidate): boolean {
+  const type = cand.assignment.childForFieldName('type');
+  return !!type && /\b(Lock|RLock|Semaphore|Event|Condition|Queue|Task|Future)\b/.test(type.text);
+}
+
+/** `with d[k]:` / `async with d[k]:` — the entry is used for its state, not as a value. */
+function usedAsContextManager(node: Node): boolean {
+  let n: Node | null = node.parent;
+  if (n?.type === 'subscript') n = n.parent;
+  while (n?.type === 'parenthesized_expression') n = n.parent;
+  return n?.type === 'with_item' || n?.type === 'as_pattern';
+}
+
+function ttlCacheFix(ctx: RuleContext, cand: ContainerCandidate, facts: ContainerFacts): Fix {
   const { file, model, settings } = ctx;
   const imported = ensureMemberImport(file, model, 'cachetools', 'TTLCache', cand.assignment.startIndex);
   const edits: TextEdit[] = [...imported.edits];
@@ -57,6 +129,9 @@ function ttlCacheFix(ctx: RuleContext, cand: ContainerCandidate): Fix {
   return {
     title: `Replace with cachetools.TTLCache(maxsize=${settings.cacheMaxsize}, ttl=${settings.cacheTtlSeconds})`,
     edits,
+    // Safe only where nothing can tell: a read-through memo, in a module that already uses
+    // cachetools (elsewhere the import adds a dependency the project may not have).
+    applicability: isReadThroughMemo(ctx.model, facts) && importsCachetools(model) ? 'safe' : 'unsafe',
     isPreferred: true,
   };
 }
@@ -102,8 +177,56 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
     related: facts.growth
       .slice(0, MAX_RELATED)
       .map((e) => ({ range: file.rangeOf(e.site), message: 'written here' })),
-    fixes: fixable ? [ttlCacheFix(ctx, cand)] : [],
+    fixes: () => (fixable ? cacheFixes(ctx, cand, facts) : []),
   });
+}
+
+/**
+ * TTLCache first where it is safe; else, for a read-through memo, the safe stdlib bound (evict
+ * the oldest entry past the bound), then TTLCache as the unsafe alternative.
+ */
+function cacheFixes(ctx: RuleContext, cand: ContainerCandidate, facts: ContainerFacts): Fix[] {
+  // Locks, queues and tasks: an evicted one made again is another object (a lock held by one
+  // caller would not stop the next), so no bound keeps the code correct.
+  if (annotatedStateful(cand) || facts.growth.some((e) => holdsStatefulValue(ctx.model, e))) return [];
+  const ttl = ttlCacheFix(ctx, cand, facts);
+  if (ttl.applicability === 'safe' || !isReadThroughMemo(ctx.model, facts)) return [ttl];
+  const oldest = evictOldestFix(ctx, cand, facts);
+  return oldest ? [oldest, { ...ttl, isPreferred: false }] : [ttl];
+}
+
+/**
+ * `if len(_cache) > N: del _cache[next(iter(_cache))]` after each `_cache[key] = value`: dicts keep
+ * insertion order, so the oldest entry goes. Standard library only; safe for a read-through memo
+ * (an evicted entry is computed again).
+ */
+function evictOldestFix(ctx: RuleContext, cand: ContainerCandidate, facts: ContainerFacts): Fix | undefined {
+  const { file, settings } = ctx;
+  const n = settings.cacheMaxsize;
+  const edits: TextEdit[] = [];
+  for (const e of facts.growth) {
+    if (e.what !== '[key] = …' || e.site.type !== 'assignment') return undefined;
+    const target = e.site.childForFieldName('left');
+    const owner = target?.type === 'subscript' ? target.childForFieldName('value') : undefined;
+    const stmt = e.site.parent;
+    if (!owner || stmt?.type !== 'expression_statement' || !isAloneOnItsLines(file, stmt)) return undefined;
+    if (owner.descendantsOfType('call').length > 0 || owner.text.includes('\n')) return undefined;
+    const d = owner.text;
+    const indent = file.indentOf(stmt.startPosition.row);
+    const unit = indent.startsWith('\t') ? '\t' : '    ';
+    edits.push(
+      insertStatementsAfter(file, stmt, [
+        `if len(${d}) > ${n}:${file.eol}${indent}${unit}del ${d}[next(iter(${d}))]`,
+      ]),
+    );
+  }
+  if (edits.length === 0) return undefined;
+  return {
+    title: `Evict the oldest entry once \`${cand.name}\` holds more than ${n}`,
+    edits,
+    applicability: 'safe',
+    isPreferred: true,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -176,6 +299,7 @@ function boundedCacheFix(
     return {
       title,
       edits: [replaceRange(file, d.noneBound.startIndex, d.noneBound.endIndex, `${maxsize}`)],
+      applicability: 'safe',
       isPreferred: preferred,
     };
   }
@@ -186,6 +310,7 @@ function boundedCacheFix(
       return {
         title,
         edits: [replaceRange(file, attr.startIndex, attr.endIndex, `lru_cache(maxsize=${maxsize})`)],
+        applicability: 'safe',
         isPreferred: preferred,
       };
     }
@@ -198,6 +323,7 @@ function boundedCacheFix(
       ...imported.edits,
       replaceRange(file, d.expr.startIndex, d.expr.endIndex, `${imported.name}(maxsize=${maxsize})`),
     ],
+    applicability: 'safe',
     isPreferred: preferred,
   };
 }
@@ -241,7 +367,7 @@ function checkCacheDecorator(ctx: RuleContext, decoratorNode: Node): void {
     ctx.report({
       range: file.rangeOf(decoratorNode),
       message: `\`${label}\` on method \`${owner.name}.${fnName}()\` keeps every \`self\` it is called on alive, with all its cached results, for the life of the process`,
-      fixes: [boundedCacheFix(file, model, d, settings.cacheMaxsize, true)],
+      fixes: () => [boundedCacheFix(file, model, d, settings.cacheMaxsize, true)],
     });
     return;
   }
@@ -259,7 +385,7 @@ function checkCacheDecorator(ctx: RuleContext, decoratorNode: Node): void {
     message: fed
       ? `${kept}, and it is called from code that runs again and again (${fed}); how many distinct arguments it sees cannot be known here`
       : `${kept}; how many distinct arguments its callers pass cannot be known here (often a few configured values)`,
-    fixes: [boundedCacheFix(file, model, d, settings.cacheMaxsize, false)],
+    fixes: () => [boundedCacheFix(file, model, d, settings.cacheMaxsize, false)],
   });
 }
 
@@ -314,6 +440,12 @@ export const rule: Rule = {
       'request object — stays in memory forever, so a long-running service grows until it is killed. ' +
       '`functools.cache` on a method is worse: the cache is keyed on `self`, so every instance it was ever called on (and ' +
       'everything it references) can never be garbage-collected.\n\n' +
+      '**Fixes and their safety.** A dict used as a read-through memo (every function that reads it also writes it: ' +
+      'look up, compute on a miss, store) gets a **safe** fix, since an evicted entry is simply computed again: ' +
+      '`cachetools.TTLCache` when the module already imports cachetools, otherwise `if len(d) > N: del d[next(iter(d))]` ' +
+      'after each write (the standard library only; dicts keep insertion order, so the oldest entry goes). The TTLCache ' +
+      'fix is **unsafe** when the module does not use cachetools yet (it adds a dependency the project may not have) or ' +
+      'when the dict is read elsewhere (a getter could find an entry gone). A bounded `lru_cache` is safe.\n\n' +
       'The fix replaces the dict with `cachetools.TTLCache`, which evicts the least recently used entries beyond `maxsize` ' +
       'and expires entries after `ttl` seconds (from the `cache-maxsize` / `cache-ttl-seconds` settings; `ttl` is a plain ' +
       'number of seconds). It is offered only for an empty `{}` / `dict()` / `OrderedDict()` used through the mapping API ' +

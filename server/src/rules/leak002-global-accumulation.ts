@@ -3,10 +3,12 @@
 // arguments that the function mutates. Dicts that gain keys are LEAK001's.
 import { insertAt, replaceRange } from '../fixes/edits';
 import { ensureMemberImport } from '../fixes/imports';
+import { insertStatementsAfter, isAloneOnItsLines } from '../fixes/statements';
 import {
   analyzeContainer,
   annotationHead,
   type ContainerCandidate,
+  type ContainerFacts,
   type ContainerKind,
   classContainers,
   classesWithContainers,
@@ -21,9 +23,9 @@ import {
   possibleMutableDefaults,
 } from '../model/containers';
 import type { SemanticModel } from '../model/semantic';
-import { positionalArguments } from '../model/usage';
+import { positionalArguments, unparenthesizedParent } from '../model/usage';
 import type { Node } from '../parser';
-import type { Fix, Rule, RuleContext, TextEdit } from '../types';
+import type { Applicability, Fix, Rule, RuleContext, TextEdit } from '../types';
 
 const MAX_RELATED = 10;
 
@@ -91,11 +93,83 @@ function whatOf(growth: Effect[]): string {
 
 const LIST_ANNOTATIONS = new Set(['builtins.list', 'typing.List', 'collections.deque', 'typing.Deque']);
 
-function dequeFix(ctx: RuleContext, cand: ContainerCandidate): Fix | undefined {
+/** Where a read of the list needs a real list: a slice, an operand, an argument, a comparison. */
+function listOnlyRead(e: Effect): Node | undefined {
+  if (e.kind !== 'read' || e.dequeOk) return undefined;
+  const { node, parent } = unparenthesizedParent(e.access.node);
+  if (!parent) return undefined;
+  switch (parent.type) {
+    case 'subscript': {
+      // `_lines[-n:]` read (not stored into or deleted): deques index but do not slice.
+      if (parent.childForFieldName('value')?.id !== node.id) return undefined;
+      const { parent: outer } = unparenthesizedParent(parent);
+      if (outer?.type === 'delete_statement') return undefined;
+      if (
+        (outer?.type === 'assignment' || outer?.type === 'augmented_assignment') &&
+        outer.childForFieldName('left')?.id === parent.id
+      )
+        return undefined;
+      return node;
+    }
+    case 'binary_operator':
+    case 'comparison_operator':
+    case 'argument_list':
+      return node;
+    default:
+      return undefined;
+  }
+}
+
+/** `_events[-1]`, `_events[-20:]` with a literal within the bound: the newest items only. */
+function isTailRead(e: Effect, maxlen: number): boolean {
+  if (e.kind !== 'read') return false;
+  const { node, parent } = unparenthesizedParent(e.access.node);
+  if (parent?.type !== 'subscript' || parent.childForFieldName('value')?.id !== node.id) return false;
+  const m = /\[\s*-\s*(\d+)\s*(:\s*)?\]$/.exec(parent.text);
+  return !!m && Number(m[1]) >= 1 && Number(m[1]) <= maxlen;
+}
+
+/**
+ * The list-only reads to rewrite as `list(name)`, or undefined when some use cannot work on a
+ * deque at all (`sort()`, `heapq`, an alias, a slice assignment).
+ */
+function readsToCopy(facts: ContainerFacts): Node[] | undefined {
+  const copies: Node[] = [];
+  for (const e of facts.effects) {
+    if (e.dequeOk) continue;
+    const read = listOnlyRead(e);
+    if (!read) return undefined;
+    copies.push(read);
+  }
+  return copies;
+}
+
+/**
+ * Bounding keeps behaviour only when no code can see the evicted items: the list is only grown,
+ * or read at its tail within the bound (`_events[-1]`, `_events[-10:]`). Iterating, `len()` or a
+ * reader elsewhere would notice the oldest items gone.
+ */
+function dequeApplicability(facts: ContainerFacts, maxlen: number): Applicability {
+  const observes = facts.effects.some(
+    (e) =>
+      (e.kind === 'read' || e.kind === 'fill-check') && e.what !== 'definition' && !isTailRead(e, maxlen),
+  );
+  return observes ? 'unsafe' : 'safe';
+}
+
+function dequeFix(ctx: RuleContext, cand: ContainerCandidate, facts: ContainerFacts): Fix | undefined {
   const { file, model, settings } = ctx;
   const value = cand.value.node;
   const n = settings.cacheMaxsize;
-  const title = `Keep only the last ${n} items: collections.deque(maxlen=${n})`;
+  const applicability = dequeApplicability(facts, n);
+  // (A deque already takes every use made of it: only a list's slices need a copy.)
+  const copies = cand.value.kind === 'deque' ? [] : readsToCopy(facts);
+  if (!copies) return undefined;
+  const title =
+    copies.length > 0
+      ? `Keep only the last ${n} items: collections.deque(maxlen=${n}), slices read from a list() copy`
+      : `Keep only the last ${n} items: collections.deque(maxlen=${n})`;
+  const edits: TextEdit[] = [];
   if (cand.value.kind === 'deque') {
     // Already a deque: give it a bound.
     const maxlen = value
@@ -104,40 +178,115 @@ function dequeFix(ctx: RuleContext, cand: ContainerCandidate): Fix | undefined {
         (a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'maxlen',
       );
     const maxlenValue = maxlen?.childForFieldName('value');
-    if (maxlenValue)
-      return {
-        title,
-        edits: [replaceRange(file, maxlenValue.startIndex, maxlenValue.endIndex, `${n}`)],
-        isPreferred: true,
-      };
-    const args = value.childForFieldName('arguments');
-    const positional = positionalArguments(value);
-    if (args?.type !== 'argument_list' || positional.length > 1) return undefined;
-    const close = args.lastChild;
-    if (close?.type !== ')') return undefined;
-    const last = args.namedChildren.filter((a) => a && a.type !== 'comment').pop();
-    return {
-      title,
-      edits: [
+    if (maxlenValue) edits.push(replaceRange(file, maxlenValue.startIndex, maxlenValue.endIndex, `${n}`));
+    else {
+      const args = value.childForFieldName('arguments');
+      const positional = positionalArguments(value);
+      if (args?.type !== 'argument_list' || positional.length > 1) return undefined;
+      const close = args.lastChild;
+      if (close?.type !== ')') return undefined;
+      const last = args.namedChildren.filter((a) => a && a.type !== 'comment').pop();
+      edits.push(
         insertAt(file, last ? last.endIndex : close.startIndex, last ? `, maxlen=${n}` : `maxlen=${n}`),
-      ],
-      isPreferred: true,
-    };
+      );
+    }
+  } else {
+    if (cand.value.kind !== 'list') return undefined;
+    const imported = ensureMemberImport(file, model, 'collections', 'deque', cand.assignment.startIndex);
+    let items = '';
+    if (value.type === 'call') {
+      const [iterable] = positionalArguments(value);
+      items = iterable ? `${iterable.text}, ` : '';
+    } else if (!cand.value.empty) items = `${value.text}, `;
+    edits.push(...imported.edits);
+    const type = cand.assignment.childForFieldName('type');
+    const head = type ? annotationHead(type) : undefined;
+    if (head && LIST_ANNOTATIONS.has(model.qualifiedName(head) ?? ''))
+      edits.push(replaceRange(file, head.startIndex, head.endIndex, imported.name));
+    edits.push(replaceRange(file, value.startIndex, value.endIndex, `${imported.name}(${items}maxlen=${n})`));
   }
-  if (cand.value.kind !== 'list') return undefined;
-  const imported = ensureMemberImport(file, model, 'collections', 'deque', cand.assignment.startIndex);
-  let items = '';
-  if (value.type === 'call') {
-    const [iterable] = positionalArguments(value);
-    items = iterable ? `${iterable.text}, ` : '';
-  } else if (!cand.value.empty) items = `${value.text}, `;
-  const edits: TextEdit[] = [...imported.edits];
-  const type = cand.assignment.childForFieldName('type');
-  const head = type ? annotationHead(type) : undefined;
-  if (head && LIST_ANNOTATIONS.has(model.qualifiedName(head) ?? ''))
-    edits.push(replaceRange(file, head.startIndex, head.endIndex, imported.name));
-  edits.push(replaceRange(file, value.startIndex, value.endIndex, `${imported.name}(${items}maxlen=${n})`));
-  return { title, edits, isPreferred: true };
+  // `list` shadowed in this module: the copies would call something else.
+  if (copies.length > 0 && model.moduleScope.bindings.has('list')) return undefined;
+  for (const read of copies)
+    edits.push(replaceRange(file, read.startIndex, read.endIndex, `list(${read.text})`));
+  return { title, edits, applicability, isPreferred: true };
+}
+
+const LIST_TRIMMABLE = new Set(['.append()', '.extend()', '.insert()', '+=']);
+const SET_TRIMMABLE = new Set(['.add()', '.update()', '|=']);
+
+/**
+ * The container a growth statement grows, as written there (`_lines`, `self.items`,
+ * `_groups["k"]`), when re-evaluating it is harmless (names, attributes, constant subscripts).
+ */
+function grownReceiver(e: Effect): { stmt: Node; receiver: string } | undefined {
+  const site = e.site;
+  let receiver: Node | null | undefined;
+  if (site.type === 'call') {
+    const fn = site.childForFieldName('function');
+    if (fn?.type !== 'attribute') return undefined;
+    receiver = fn.childForFieldName('object');
+  } else if (site.type === 'augmented_assignment') receiver = site.childForFieldName('left');
+  const stmt = site.parent;
+  if (!receiver || stmt?.type !== 'expression_statement' || stmt.namedChildCount !== 1) return undefined;
+  let text = receiver.text;
+  // `_groups.setdefault("all", []).append(e)`: the key exists afterwards, `_groups["all"]` is it.
+  const setdefault = receiver.type === 'call' ? receiver.childForFieldName('function') : undefined;
+  if (setdefault?.type === 'attribute' && setdefault.childForFieldName('attribute')?.text === 'setdefault') {
+    const owner = setdefault.childForFieldName('object');
+    const [key] = positionalArguments(receiver);
+    if (!owner || key?.type !== 'string' || owner.descendantsOfType('call').length > 0) return undefined;
+    text = `${owner.text}[${key.text}]`;
+  } else if (receiver.descendantsOfType('call').length > 0) return undefined;
+  if (text.includes('\n')) return undefined;
+  return { stmt, receiver: text };
+}
+
+/** `del x[:-N]`, or `if len(s) > N:` + `s.clear()` (on two lines where the statement has its own line). */
+function boundStatement(ctx: RuleContext, grown: { stmt: Node; receiver: string }, isSet: boolean): string {
+  const { file } = ctx;
+  const n = ctx.settings.cacheMaxsize;
+  const x = grown.receiver;
+  if (!isSet) return `del ${x}[:-${n}]`;
+  if (!isAloneOnItsLines(file, grown.stmt)) return `if len(${x}) > ${n}: ${x}.clear()`;
+  const indent = file.indentOf(grown.stmt.startPosition.row);
+  const unit = indent.startsWith('\t') ? '\t' : '    ';
+  return `if len(${x}) > ${n}:${file.eol}${indent}${unit}${x}.clear()`;
+}
+
+/**
+ * Where no deque fits (a list that is sorted, a class attribute, lists inside a dict, a set): a
+ * bound written after each growth statement — `del x[:-N]` keeps a list's newest N items, and
+ * `if len(s) > N: s.clear()` starts a set over. Either drops items code may still look at: unsafe.
+ */
+function trimFix(ctx: RuleContext, kind: ContainerKind, growth: Effect[], shown: string): Fix | undefined {
+  const n = ctx.settings.cacheMaxsize;
+  const isSet = kind === 'set';
+  if (!isSet && kind !== 'list' && !DICT_KINDS.has(kind)) return undefined;
+  const edits: TextEdit[] = [];
+  const seen = new Set<number>();
+  for (const e of growth) {
+    // The last step: `[k].append()` and `.setdefault(…).append()` grow through `.append()`.
+    const what = /(\.\w+\(\)|\+=|\|=)$/.exec(e.what)?.[1] ?? e.what;
+    const trimmable =
+      isSet || (e.kind === 'nested-grow' && SET_TRIMMABLE.has(what)) ? SET_TRIMMABLE : LIST_TRIMMABLE;
+    if (!trimmable.has(what)) return undefined;
+    const grown = grownReceiver(e);
+    if (!grown) return undefined;
+    if (seen.has(grown.stmt.id)) continue;
+    seen.add(grown.stmt.id);
+    edits.push(
+      insertStatementsAfter(ctx.file, grown.stmt, [boundStatement(ctx, grown, trimmable === SET_TRIMMABLE)]),
+    );
+  }
+  if (edits.length === 0) return undefined;
+  return {
+    title: isSet
+      ? `Start \`${shown}\` over once it holds more than ${n} items`
+      : `Trim \`${shown}\` to its newest ${n} items after each addition`,
+    edits,
+    applicability: 'unsafe',
+  };
 }
 
 function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
@@ -179,10 +328,12 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
   const unsure = !!run && run.frequency !== 'repeated';
   // A maxlen bounds the number of items, not items that grow inside (`buckets[i].append(x)`).
   const canFix =
-    cand.level === 'module' &&
-    facts.nestedGrowth.length === 0 &&
-    (kind === 'deque' || (kind === 'list' && facts.dequeCompatible));
-  const fix = canFix ? dequeFix(ctx, cand) : undefined;
+    cand.level === 'module' && facts.nestedGrowth.length === 0 && (kind === 'deque' || kind === 'list');
+  const shown = cand.level === 'module' ? cand.name : `${cand.className}.${cand.name}`;
+  const fixes = () => {
+    const fix = (canFix ? dequeFix(ctx, cand, facts) : undefined) ?? trimFix(ctx, kind, growth, shown);
+    return fix ? [fix] : [];
+  };
   ctx.report({
     range: file.rangeOf(cand.target),
     message,
@@ -190,7 +341,7 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
     related: growth
       .slice(0, MAX_RELATED)
       .map((e) => ({ range: file.rangeOf(e.site), message: 'grows here' })),
-    fixes: fix ? [fix] : [],
+    fixes,
   });
 }
 
@@ -232,7 +383,14 @@ function isDocstring(node: Node): boolean {
 }
 
 /** `def f(acc=[])` → `def f(acc=None)` + `if acc is None: acc = []` at the top of the body. */
-function noneDefaultFix(ctx: RuleContext, fn: Node, param: Node, name: string, value: Node): Fix | undefined {
+function noneDefaultFix(
+  ctx: RuleContext,
+  fn: Node,
+  param: Node,
+  name: string,
+  value: Node,
+  applicability: Applicability,
+): Fix | undefined {
   const { file } = ctx;
   if (value.startPosition.row !== value.endPosition.row) return undefined;
   const body = fn.childForFieldName('body');
@@ -263,6 +421,7 @@ function noneDefaultFix(ctx: RuleContext, fn: Node, param: Node, name: string, v
   return {
     title: `Default \`${name}\` to None and create a fresh ${value.text} per call`,
     edits,
+    applicability,
     isPreferred: true,
   };
 }
@@ -293,6 +452,8 @@ function checkMutableDefault(ctx: RuleContext, param: Node): void {
   // Whether the function reads back what earlier calls stored (`if k in cache`): then the default
   // is a deliberate cross-call memo, and a fresh container per call would change behaviour.
   let observesPastCalls = false;
+  // Whether callers get the default back (`return acc`): then they could see earlier calls' items.
+  let handedOut = false;
   for (const ref of model.references(binding)) {
     if (ref.node.id === nameNode.id) continue;
     // Rebinding (`acc = list(acc)`) makes later uses refer to something else: stay out of it.
@@ -301,6 +462,7 @@ function checkMutableDefault(ctx: RuleContext, param: Node): void {
     for (const e of effectsOf(model, { node: ref.node, scope: ref.scope }, container.kind as ContainerKind)) {
       if (e.kind === 'evict' || e.kind === 'bound') return;
       if (e.kind === 'grow' || e.kind === 'nested-grow') growth.push(e);
+      else if (e.kind === 'escape') handedOut = true;
       else if (
         (e.kind === 'read' || e.kind === 'fill-check') &&
         e.what !== 'expression' &&
@@ -311,7 +473,12 @@ function checkMutableDefault(ctx: RuleContext, param: Node): void {
   }
   if (growth.length === 0) return;
   const shown = `${nameNode.text}=${value.text.length <= 20 ? value.text : '…'}`;
-  const fix = observesPastCalls ? undefined : noneDefaultFix(ctx, fn, param, nameNode.text, value);
+  const fixes = () => {
+    const fix = observesPastCalls
+      ? undefined
+      : noneDefaultFix(ctx, fn, param, nameNode.text, value, handedOut ? 'unsafe' : 'safe');
+    return fix ? [fix] : [];
+  };
   const message = observesPastCalls
     ? `mutable default \`${shown}\` of \`${fnName}()\` is a cache shared by all calls that grows (${whatOf(growth)}) and is never evicted`
     : `mutable default \`${shown}\` of \`${fnName}()\` is created once and grows on every call (${whatOf(growth)}): it keeps everything ever added`;
@@ -321,7 +488,7 @@ function checkMutableDefault(ctx: RuleContext, param: Node): void {
     related: growth
       .slice(0, MAX_RELATED)
       .map((e) => ({ range: file.rangeOf(e.site), message: 'grows here' })),
-    fixes: fix ? [fix] : [],
+    fixes,
   });
 }
 
@@ -362,12 +529,16 @@ export const rule: Rule = {
       'memory forever, so the service grows with every request. A mutable default argument is created once, when the ' +
       '`def` runs, and shared by every call: items added to it pile up across calls (and leak between callers).\n\n' +
       'The fix turns a module-level list into `collections.deque(maxlen=N)` (N from the `cache-maxsize` setting; an ' +
-      'unbounded `deque()` just gets the `maxlen`), which keeps only the newest N items. It is offered only when every use ' +
-      'also works on a deque: no slicing, `sort()`, `+` with a list, comparison with a list, `heapq`, JSON serialisation or ' +
-      'hand-off to code that may need a list. A mutated default becomes `None` plus `if acc is None: acc = []` at the top ' +
-      'of the body (after the docstring), with `Optional[...]` added to an annotation; no fix is offered when the function ' +
-      'reads back what earlier calls stored (`if key in cache`), since that default is a deliberate cross-call memo. Sets, ' +
-      'dicts and class attributes get no automatic fix.',
+      'unbounded `deque()` just gets the `maxlen`), which keeps only the newest N items; reads that need a list (a slice, ' +
+      '`+` with a list, a comparison, an argument such as `json.dumps(x)`) read a copy, `list(x)[-n:]`. It is **safe** ' +
+      'only when no code can see the evicted items: the list is only grown, or read at its tail within the bound ' +
+      '(`x[-1]`, `x[-10:]`); otherwise (iteration, `len()`, a reader elsewhere) it is **unsafe**. Where no deque fits (a ' +
+      'list that is sorted, a class attribute, lists inside a dict) the **unsafe** fix trims after each addition ' +
+      '(`del x[:-N]`), and a set is started over past the bound (`if len(s) > N: s.clear()`). A mutated default becomes ' +
+      '`None` plus `if acc is None: acc = []` at the top of the body (after the docstring), with `Optional[...]` added to ' +
+      'an annotation: **safe** when the function does not hand the default out, **unsafe** when it returns it (a caller ' +
+      'could rely on the items of earlier calls); no fix is offered when the function reads back what earlier calls ' +
+      'stored (`if key in cache`), since that default is a deliberate cross-call memo. A heap (`heapq`) gets no automatic fix.',
     example: [
       '_events = []',
       '',

@@ -5,6 +5,8 @@
 
 import { replaceRange } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
+import { weakPropertyFix } from '../fixes/weak-property';
+import { weakSelfClosureFix } from '../fixes/weak-self';
 import { attributeNamedBy, identifiersNamed, wordOffsets } from '../model/find-names';
 import { isMappedClass, isSetUpStep, isUndoStep, lifetimeOf } from '../model/lifetimes';
 import { perModel } from '../model/memo';
@@ -802,7 +804,12 @@ export const rule: Rule = {
       'pre-fork servers). Each cycle can hold a large graph (a whole tree, a request with its buffers), so a busy ' +
       'service keeps far more memory than it uses, and finalizers (`__del__`, `weakref.finalize`) run late. This is a ' +
       'leak risk, not a certain leak: the collector does reclaim these objects eventually. Holding the back-reference ' +
-      'weakly makes them free promptly.',
+      'weakly makes them free promptly.\n\n' +
+      '**Fixes** (all **unsafe**: a weak reference stops working once its object is freed): `weakref.proxy(…)` for a ' +
+      'back-reference whose every read works on a proxy; a `parent` property backed by `weakref.ref` in the class that ' +
+      'holds the link (reads give the object itself, so `node = node.parent` walks and `is` tests keep working, and ' +
+      '`None` once the parent is gone); for a lambda or nested function stored on `self`, `weak_self = ' +
+      'weakref.ref(self)` and `weak_self()` in the closure, which keeps its signature.',
     example: [
       'class Node:',
       '    def __init__(self):',
@@ -1011,7 +1018,12 @@ function checkStoredClosure(ctx: RuleContext, facts: SlotFacts, stored: Node, cl
   if (stores.length === 0 || !closureKeepsSelf(model, method, closure)) return;
   const name = closure.type === 'function_definition' ? nameOf(closure) : undefined;
   for (const store of stores)
-    checkClosure(ctx, facts, store, name ? { kind: 'function', name } : { kind: 'lambda' });
+    checkClosure(
+      ctx,
+      facts,
+      store,
+      name ? { kind: 'function', name, node: closure } : { kind: 'lambda', node: closure },
+    );
 }
 
 /**
@@ -1075,14 +1087,17 @@ function checkSelfReference(ctx: RuleContext, facts: SlotFacts, store: Store): v
   if (owned && facts.isExempt(owned, [cls])) return;
   const verdict = cycleVerdict(model, store.method, 'link');
   if (!verdict) return;
-  const fix = store.container ? undefined : proxyFix(ctx, facts, store, store.method.cls);
+  const fixes = () => {
+    const fix = store.container ? undefined : proxyFix(ctx, facts, store, store.method.cls);
+    return fix ? [fix] : [];
+  };
   ctx.report({
     range: file.rangeOf(store.node),
     severity: verdict.severity,
     message: isSelf(model, store.method, store.holder)
       ? `Reference cycle: \`${describeHolder(store)}\` holds \`${self}\` itself, so the object refers to itself; ${CYCLE_COST}; ${verdict.clause}`
       : `Reference cycle: \`${describeHolder(store)}\` refers back to \`${self}\`, which holds \`${store.holder.text}\`; ${CYCLE_COST}; ${verdict.clause}`,
-    fixes: fix ? [fix] : [],
+    fixes,
   });
 }
 
@@ -1139,7 +1154,7 @@ function checkClosure(
   ctx: RuleContext,
   facts: SlotFacts,
   store: Store,
-  closure: { kind: 'lambda' | 'function' | 'method'; name?: string },
+  closure: { kind: 'lambda' | 'function' | 'method'; name?: string; node?: Node },
 ): void {
   const { file } = ctx;
   const cls = store.method.cls;
@@ -1159,7 +1174,30 @@ function checkClosure(
     range: file.rangeOf(store.value.type === 'lambda' ? store.value : store.node),
     severity: verdict.severity,
     message: `Reference cycle: ${what} stored in \`${describeHolder(store)}\` uses \`${self}\`, so the object keeps itself alive through it; ${CYCLE_COST}; ${verdict.clause}`,
+    fixes: () => weakSelfFixes(ctx, store, closure.node),
   });
+}
+
+function weakSelfFixes(ctx: RuleContext, store: Store, closure: Node | undefined): Fix[] {
+  if (!closure || !supportsWeakrefs(ctx.model, store.method.cls)) return [];
+  const fix = weakSelfClosureFix(ctx.file, ctx.model, store.method, closure);
+  return fix ? [fix] : [];
+}
+
+/**
+ * The back reference as a `weakref.ref`-backed property of the class holding it: `self.parent =
+ * parent` is this class's own attribute; `child.parent = self` is taken to be when this class
+ * assigns `self.parent` too (tree nodes whose children are nodes).
+ */
+function propertyFix(ctx: RuleContext, forward: Store, target: Store): Fix | undefined {
+  const cls = forward.method.cls;
+  if (target.container || !supportsWeakrefs(ctx.model, cls)) return undefined;
+  if (!/^[A-Za-z_]\w*$/.test(target.slot)) return undefined;
+  if (target !== forward) {
+    const self = forward.method.selfName;
+    if (!new RegExp(`\\b${self}\\.${target.slot}\\s*=(?!=)`).test(cls.text)) return undefined;
+  }
+  return weakPropertyFix(ctx.file, ctx.model, cls, target.slot);
 }
 
 function checkParentChild(ctx: RuleContext, facts: SlotFacts, forward: Store, back: Store): void {
@@ -1182,14 +1220,26 @@ function checkParentChild(ctx: RuleContext, facts: SlotFacts, forward: Store, ba
   const other = reported === back ? forward : back;
   // The referenced object is `self` for the back side; for the forward side (`self.parent = parent`)
   // it is usually of the same class (tree nodes), whose weakref support is then required.
-  const fix = target ? proxyFix(ctx, facts, target, forward.method.cls) : undefined;
+  const fixes = (): Fix[] => {
+    if (!target) return [];
+    const proxy = proxyFix(ctx, facts, target, forward.method.cls);
+    const property = propertyFix(ctx, forward, target);
+    return [...(proxy ? [proxy] : []), ...(property ? [{ ...property, isPreferred: !proxy }] : [])];
+  };
   ctx.report({
     range: file.rangeOf(reported.node),
     severity: verdict.severity,
     message: `Reference cycle: \`${describeHolder(forward)}\` holds \`${local}\` and \`${describeHolder(back)}\` refers back to \`${self}\`, neither through a weakref; ${CYCLE_COST}; ${verdict.clause}`,
     related: [{ range: file.rangeOf(other.node), message: 'the other direction of the cycle' }],
-    fixes: fix ? [fix] : [],
+    fixes,
   });
+}
+
+/** The slot the constructed class keeps the reference in, as a `weakref.ref`-backed property. */
+function constructorFixes(ctx: RuleContext, kept: ConstructorStore): Fix[] {
+  if (!supportsWeakrefs(ctx.model, kept.cls) || !/^[A-Za-z_]\w*$/.test(kept.slot)) return [];
+  const fix = weakPropertyFix(ctx.file, ctx.model, kept.cls, kept.slot);
+  return fix ? [{ ...fix, isPreferred: true }] : [];
 }
 
 function checkConstructorCycle(
@@ -1212,6 +1262,7 @@ function checkConstructorCycle(
     severity: verdict.severity,
     message: `Reference cycle: \`${describeHolder(store)}\` holds the \`${className}\` created here, which keeps \`${self}\` in \`.${kept.slot}\`; ${CYCLE_COST}; ${verdict.clause}`,
     related: [{ range: file.rangeOf(kept.store), message: `\`${className}\` stores the reference here` }],
+    fixes: () => constructorFixes(ctx, kept),
   });
 }
 
@@ -1239,6 +1290,7 @@ function proxyFix(
   return {
     title: `Hold the back-reference weakly: \`${replacement}\``,
     // A proxy raises ReferenceError once its target is freed: a lifetime change the user should accept, not Fix All.
+    applicability: 'unsafe',
     isPreferred: false,
     edits: [...weakref.edits, replaceRange(file, value.startIndex, value.endIndex, replacement)],
   };

@@ -5,6 +5,8 @@
 // (model/holders.ts: a module global, a class, a process-wide logger or singleton — not an emitter
 // made in the same call or owned by the same object). The severity says how many of the two facts
 // this module can establish, and the message says which one it cannot.
+
+import { loggingHandlerFixes } from '../fixes/logging-handler';
 import { insertStatementsBefore } from '../fixes/statements';
 import { type RunInfo, runInfoAt } from '../model/execution';
 import { attributeNamedBy, callNamedBy, identifiersNamed } from '../model/find-names';
@@ -502,6 +504,13 @@ export const rule: Rule = {
       unsubscribes is never freed, and every request that adds a logging handler adds one more handler
       that writes every record again (and holds its file open). Memory grows with traffic until the
       process is restarted.
+
+      **Fixes.** The removal added to the class's cleanup method is **safe** for the standard library,
+      Django, blinker and SQLAlchemy APIs and **unsafe** for a project's own bus (its removal signature
+      is a guess). A logging handler added by a plain function gets two **unsafe** fixes: the handler
+      named and removed in \`finally\` around the rest of the function (when it logs through it and
+      does not hand the logger out), or the call guarded with \`if not logger.handlers:\` (a logger
+      configured elsewhere then gets no handler).
     `,
     example: [
       'import logging',
@@ -745,13 +754,25 @@ function checkRegistration(ctx: RuleContext, reg: Registration): void {
     });
     return;
   }
-  const fix = method ? removalFix(ctx, reg, method, selfHolding) : undefined;
+  const fixes = (): Fix[] => {
+    const fix = method ? removalFix(ctx, reg, method, selfHolding) : undefined;
+    if (fix) return [fix];
+    // A plain function has no cleanup method: attach once, or remove the handler when it is done.
+    if (method || reg.family !== 'logging' || !reg.receiver || !reg.listeners[0]) return [];
+    return loggingHandlerFixes(file, model, {
+      call,
+      receiver: reg.receiver,
+      method: methodOf(call),
+      handler: reg.listeners[0],
+      fn,
+    });
+  };
   const where = ancestorClass(call) ? 'this class or module' : 'this module';
   ctx.report({
     range: file.rangeOf(call),
     message: `\`${reg.display}()\` ${what} ${when} and nothing removes it (no \`${remover}\` in ${where}): ${consequence(reg)} — ${why}`,
     severity,
-    fixes: fix ? [fix] : [],
+    fixes,
   });
 }
 
@@ -904,6 +925,7 @@ function removalFix(
   return {
     title: `Call \`${removal}\` in \`${targetName}()\``,
     // The stdlib/Django/blinker APIs are known; a third-party bus's removal signature is a guess.
+    applicability: known ? 'safe' : 'unsafe',
     isPreferred: known,
     edits: [insertStatementsBefore(file, anchor, [removal])],
   };

@@ -250,6 +250,7 @@ function discardedTaskFix(ctx: RuleContext, call: Node, stmt: Node): Fix {
   const set = backgroundSetFor(ctx, call);
   return {
     title: KEEP_REFERENCE,
+    applicability: 'safe',
     isPreferred: true,
     edits: [
       ...set.edits,
@@ -267,6 +268,7 @@ function chainedTaskFix(ctx: RuleContext, call: Node, stmt: Node): Fix {
   const taskNode = unparenthesizedParent(call).node;
   return {
     title: KEEP_REFERENCE,
+    applicability: 'safe',
     isPreferred: true,
     edits: [
       ...set.edits,
@@ -288,6 +290,7 @@ function unusedNameFix(ctx: RuleContext, call: Node, name: string): Fix | undefi
   const set = backgroundSetFor(ctx, call);
   return {
     title: `Keep a reference: add \`${name}\` to a module-level set until it is done`,
+    applicability: 'safe',
     isPreferred: true,
     edits: [...set.edits, insertStatementsAfter(ctx.file, stmt, keepReferenceStatements(set.name, name))],
   };
@@ -324,7 +327,7 @@ function checkCreation(ctx: RuleContext, call: Node, factory: string, pileUpSeen
         ctx.report({
           range,
           message: `The task from \`${factory}()\` is discarded: ${WEAK_REFERENCE_WHY}`,
-          fixes: [discardedTaskFix(ctx, call, use.node)],
+          fixes: () => [discardedTaskFix(ctx, call, use.node)],
         });
       } else if (use.node.type === 'lambda') {
         const registrar = discardingRegistrar(model, use.node);
@@ -344,7 +347,7 @@ function checkCreation(ctx: RuleContext, call: Node, factory: string, pileUpSeen
         ctx.report({
           range,
           message: `The task from \`${factory}()\` is not stored (only \`.${use.method}()\` is called on it): ${WEAK_REFERENCE_WHY}`,
-          fixes: [chainedTaskFix(ctx, call, stmt)],
+          fixes: () => [chainedTaskFix(ctx, call, stmt)],
         });
       }
       return;
@@ -366,11 +369,14 @@ function checkCreation(ctx: RuleContext, call: Node, factory: string, pileUpSeen
       if (!used(binding)) {
         const fn = enclosingFunctionName(model, call);
         const when = fn ? `once \`${fn}()\` returns` : 'once the function returns';
-        const fix = unusedNameFix(ctx, call, target.text);
+        const fixes = () => {
+          const fix = unusedNameFix(ctx, call, target.text);
+          return fix ? [fix] : [];
+        };
         ctx.report({
           range,
           message: `\`${target.text}\` holds the task from \`${factory}()\` but is never used: ${when}, nothing references the task and it can be garbage-collected before it finishes`,
-          fixes: fix ? [fix] : [],
+          fixes,
         });
         return;
       }
@@ -552,7 +558,10 @@ function checkPileUp(ctx: RuleContext, addCall: Node, task: Node, seen: Set<numb
   if (!container || isPruned(model, container) || isWeakOrBounded(model, container)) return;
   const remover = method === 'add' ? 'discard' : 'remove';
   const lifetime = container.owner === 'module' ? 'the process' : 'the object';
-  const fix = pileUpFix(ctx, addCall, task, container.text, remover);
+  const fixes = () => {
+    const fix = pileUpFix(ctx, addCall, task, container.text, remover);
+    return fix ? [fix] : [];
+  };
   // A module-level set lives as long as the process; an object's as long as the object, which
   // this module may not show. Code that runs once adds once.
   let message = `Tasks are added to \`${container.text}\` and never removed (no \`${remover}\`, \`clear\` or reassignment): finished tasks and their results pile up for the lifetime of ${lifetime}`;
@@ -569,7 +578,7 @@ function checkPileUp(ctx: RuleContext, addCall: Node, task: Node, seen: Set<numb
     related: container.definition
       ? [{ range: file.rangeOf(container.definition), message: `\`${container.text}\` is created here` }]
       : [],
-    fixes: fix ? [fix] : [],
+    fixes,
   });
 }
 
@@ -587,6 +596,7 @@ function pileUpFix(
   if (task.type === 'identifier') {
     return {
       title,
+      applicability: 'safe',
       isPreferred: true,
       edits: [insertStatementsAfter(file, stmt, [`${task.text}.add_done_callback(${container}.${remover})`])],
     };
@@ -595,6 +605,7 @@ function pileUpFix(
   const taskNode = unparenthesizedParent(task).node;
   return {
     title,
+    applicability: 'safe',
     isPreferred: true,
     edits: [
       insertStatementsBefore(file, stmt, [`${name} = ${task.text}`]),

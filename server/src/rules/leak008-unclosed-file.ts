@@ -466,7 +466,7 @@ function pathFix(ctx: RuleContext, creation: Creation, leak: Leak): Fix | undefi
   edits.push(
     replaceRange(file, chain.startIndex, chain.endIndex, `${pathText}.${method}(${callArgs.join(', ')})`),
   );
-  return { title: `Use \`Path.${method}()\``, edits, isPreferred: true };
+  return { title: `Use \`Path.${method}()\``, edits, applicability: 'safe', isPreferred: true };
 }
 
 function topLevelStart(node: Node): number {

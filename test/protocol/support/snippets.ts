@@ -17,9 +17,13 @@ def record(request, item):
     _seen.append(item)
 `;
 
-/** Two unbounded caches: fixing both must add the TTLCache import once. */
+/**
+ * Two unbounded caches in a module that already uses cachetools (TTLCache is then the safe fix):
+ * fixing both must add the TTLCache import once.
+ */
 export const TWO_CACHES = `"""Service helpers."""
 import os
+from cachetools import LRUCache
 
 _users = {}
 _groups = {}
@@ -38,3 +42,9 @@ def group(request, gid):
 export const CLEAN = `def add(a, b):
     return a + b
 `;
+
+/** CACHE_LEAK in a module that already uses cachetools: TTLCache is the safe, preferred fix. */
+export const CACHE_LEAK_WITH_CACHETOOLS = CACHE_LEAK.replace(
+  'import os\n',
+  'import os\nfrom cachetools import LRUCache\n',
+);

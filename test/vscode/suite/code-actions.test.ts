@@ -8,6 +8,7 @@ import {
   hasCodes,
   openInEditor,
   revertActiveEditor,
+  waitFor,
   waitForDiagnostics,
   workspaceFile,
 } from './helpers';
@@ -31,10 +32,13 @@ describe('code actions', () => {
 
   afterEach(revertActiveEditor);
 
-  it('LEAK001: the preferred fix makes the cache a TTLCache and imports it once, after the imports', async () => {
+  it('LEAK001: the TTLCache fix (unsafe: it adds the cachetools dependency) imports it once, after the imports', async () => {
     const fixes = await quickFixesFor('LEAK001');
-    const fix = fixes.find((a) => a.isPreferred && !isSuppress(a));
-    assert.ok(fix?.edit, `no preferred fix; offered: ${fixes.map((a) => a.title).join(' | ')}`);
+    const fix = fixes.find((a) => /TTLCache/.test(a.title) && !isSuppress(a));
+    assert.ok(fix?.edit, `no TTLCache fix; offered: ${fixes.map((a) => a.title).join(' | ')}`);
+    assert.match(fix.title, /\(unsafe\)$/);
+    // The preferred fix is the safe one, from the standard library.
+    assert.ok(fixes.some((a) => a.isPreferred && /Evict the oldest entry/.test(a.title)));
     assert.ok(await vscode.workspace.applyEdit(fix.edit), 'edit applied');
     const text = (await vscode.workspace.openTextDocument(uri)).getText();
     assert.match(text, /^_customer_cache = TTLCache\(maxsize=\d+, ttl=\d+\)/m);
@@ -73,6 +77,30 @@ describe('code actions', () => {
       }
     });
   }
+
+  it('LEAK003: the weakref fix is labelled "(unsafe)", is not preferred, and Fix All leaves it out', async () => {
+    const fixes = (await quickFixesFor('LEAK003')).filter((a) => !isSuppress(a));
+    assert.ok(fixes.length > 0, 'a fix besides suppression');
+    for (const fix of fixes) {
+      assert.match(fix.title, / \(unsafe\)$/, fix.title);
+      assert.notEqual(fix.isPreferred, true, `${fix.title} is preferred`);
+    }
+    await vscode.commands.executeCommand('leakLens.fixAllInFile');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await waitFor(
+      () => doc.getText(),
+      (t) => /deque\(/.test(t),
+      'Fix All to apply the safe fixes',
+    );
+    const text = doc.getText();
+    assert.match(text, /^ {8}child\.parent = self {2}# expect: LEAK003$/m, 'the unsafe fix was applied');
+    assert.doesNotMatch(text, /weakref/);
+    await waitForDiagnostics(
+      uri,
+      (ds) => hasCodes(ds, ['LEAK003']) && !hasCodes(ds, ['LEAK002']),
+      'LEAK003 left',
+    );
+  });
 
   it('offers source.fixAll.leakLens for the whole file (fix on save)', async () => {
     const doc = (await openInEditor(uri)).document;

@@ -25,7 +25,11 @@ describe('Fix All in File', () => {
       (t) => t !== before,
       'the command to change fix_all.py',
     );
-    assert.match(after, /TTLCache\(/, 'the LEAK001 cache was bounded');
+    assert.match(
+      after,
+      /del _report_cache\[next\(iter\(_report_cache\)\)\]/,
+      'the LEAK001 cache was bounded',
+    );
     await assertCompiles(after, 'fix_all.py after Fix All');
     const left = await waitFor(
       () => leakDiagnostics(uri),

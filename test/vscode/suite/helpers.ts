@@ -136,15 +136,26 @@ export function hasCodes(ds: vscode.Diagnostic[], codes: string[]): boolean {
   return codes.every((c) => present.has(c));
 }
 
+/**
+ * The code actions for `range`, resolved as the editor resolves the one the user picks (quick
+ * fixes come without their edit; `codeAction/resolve` brings it).
+ */
 export function codeActions(
   uri: vscode.Uri,
   range: vscode.Range,
   kind?: string,
 ): Promise<vscode.CodeAction[]> {
   return retryCanceled(() =>
-    vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, range, kind),
+    vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      range,
+      kind,
+      RESOLVE_ALL,
+    ),
   ).then((actions) => actions ?? []);
 }
+const RESOLVE_ALL = 100;
 
 /** Compiles Python source with the machine's python3 (as a user's CI would); rejects with its error. */
 export async function assertCompiles(source: string, label: string): Promise<void> {

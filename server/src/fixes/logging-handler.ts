@@ -1,0 +1,123 @@
+// Fixes for a logging handler (or filter) added to a process-wide logger by a plain function —
+// no class, so no `close()` to remove it in. Two shapes, both unsafe (a careful reviewer decides):
+// - attach once: `if not logger.handlers:` around the call, for a function that configures the
+//   logger and hands it out (`get_logger()`): a logger configured elsewhere then gets no handler;
+// - remove when done: name the handler, and `try:` … `finally: logger.removeHandler(handler)`
+//   around the rest of the function, for a function that logs through the handler while it runs
+//   (an export writing its log to a stream): records logged after it returns no longer reach it.
+import type { SemanticModel } from '../model/semantic';
+import type { SourceFile } from '../model/source';
+import { unparenthesizedParent } from '../model/usage';
+import type { Node } from '../parser';
+import type { Fix, TextEdit } from '../types';
+import { replaceRange } from './edits';
+import { freshName, insertStatementsBefore } from './statements';
+import { wrapStatements } from './wrap-with';
+
+/** The receiver is cheap and gives the same logger again: a name, `self.log`, `logging.getLogger("x")`. */
+function reevaluable(model: SemanticModel, receiver: Node): boolean {
+  if (receiver.type === 'identifier' || receiver.type === 'attribute')
+    return receiver.descendantsOfType('call').length === 0;
+  if (receiver.type !== 'call' || model.calleeName(receiver) !== 'logging.getLogger') return false;
+  const args = receiver.childForFieldName('arguments')?.namedChildren ?? [];
+  return args.every((a) => !a || a.type === 'comment' || a.type === 'string' || a.type === 'identifier');
+}
+
+function mentions(node: Node, text: string): boolean {
+  return node.descendantsOfType(['identifier', 'attribute', 'call']).some((n) => n?.text === text);
+}
+
+export interface HandlerRegistration {
+  call: Node;
+  receiver: Node;
+  /** `addHandler` or `addFilter`. */
+  method: string;
+  /** The handler (or filter) expression. */
+  handler: Node;
+  /** The function the call sits in. */
+  fn: Node;
+}
+
+export function loggingHandlerFixes(file: SourceFile, model: SemanticModel, reg: HandlerRegistration): Fix[] {
+  const { call, receiver, fn } = reg;
+  const stmt = unparenthesizedParent(call).parent;
+  if (stmt?.type !== 'expression_statement' || stmt.namedChildCount !== 1) return [];
+  if (!reevaluable(model, receiver) || receiver.text.includes('\n')) return [];
+  const body = fn.childForFieldName('body');
+  const fixes: Fix[] = [];
+  const later = (body?.namedChildren ?? []).filter(
+    (s): s is Node => !!s && s.type !== 'comment' && s.startIndex > stmt.startIndex,
+  );
+  // The logger handed to the caller (`return logger`): it is used after the function returns.
+  const handsOut =
+    fn
+      .descendantsOfType(['return_statement', 'yield'])
+      .some((r) => !!r && (mentions(r, receiver.text) || r.text.includes(reg.handler.text))) ||
+    fn.descendantsOfType('global_statement').length > 0;
+  const logsLater = later.some((s) => mentions(s, receiver.text));
+  if (
+    stmt.parent?.id === body?.id &&
+    later.length > 0 &&
+    logsLater &&
+    !handsOut &&
+    reg.handler.type === 'call'
+  ) {
+    const removal = removeWhenDone(file, model, reg, stmt, later);
+    if (removal) fixes.push(removal);
+  }
+  const list = reg.method === 'addFilter' ? 'filters' : 'handlers';
+  const guard = wrapStatements({
+    file,
+    first: stmt,
+    last: stmt,
+    mode: 'insert',
+    header: `if not ${receiver.text}.${list}:`,
+  });
+  if (guard)
+    fixes.push({
+      title: `Attach the ${reg.method === 'addFilter' ? 'filter' : 'handler'} once: \`if not ${receiver.text}.${list}:\``,
+      edits: [guard],
+      applicability: 'unsafe',
+      isPreferred: fixes.length === 0,
+    });
+  return fixes;
+}
+
+function removeWhenDone(
+  file: SourceFile,
+  model: SemanticModel,
+  reg: HandlerRegistration,
+  stmt: Node,
+  later: Node[],
+): Fix | undefined {
+  const name = freshName(model, reg.call, reg.fn, [reg.method === 'addFilter' ? 'log_filter' : 'handler']);
+  const remover = reg.method === 'addFilter' ? 'removeFilter' : 'removeHandler';
+  const wrap = wrapStatements({
+    file,
+    first: later[0],
+    last: later[later.length - 1],
+    mode: 'insert',
+    header: 'try:',
+    trailer: [
+      { depth: 0, text: 'finally:' },
+      { depth: 1, text: `${reg.receiver.text}.${remover}(${name})` },
+    ],
+  });
+  if (!wrap) return undefined;
+  const edits: TextEdit[] = [
+    insertStatementsBefore(file, stmt, [`${name} = ${reg.handler.text}`]),
+    replaceRange(file, reg.handler.startIndex, reg.handler.endIndex, name),
+    wrap,
+  ];
+  if (reg.handler.text.includes('\n')) return undefined;
+  return {
+    title: `Remove the ${reg.method === 'addFilter' ? 'filter' : 'handler'} when \`${nameOf(reg.fn)}()\` is done: \`try\`/\`finally: ${reg.receiver.text}.${remover}(${name})\``,
+    edits,
+    applicability: 'unsafe',
+    isPreferred: true,
+  };
+}
+
+function nameOf(fn: Node): string {
+  return fn.childForFieldName('name')?.text ?? 'the function';
+}

@@ -1,0 +1,79 @@
+// A closure stored on `self` that uses `self` (`self.on_change = lambda: self.refresh()`): the
+// object keeps itself alive through it. The fix holds `self` weakly for the closure:
+//     weak_self = weakref.ref(self)
+//     self.on_change = lambda: weak_self().refresh()
+// The closure's signature and every call of it stay as they were (a `WeakMethod` would have to be
+// called twice, a default argument would change the signature). Unsafe: once the object is gone
+// `weak_self()` is None and a late call raises AttributeError instead of acting on a dead object.
+import { isSelf, type MethodContext } from '../model/methods';
+import type { SemanticModel } from '../model/semantic';
+import type { SourceFile } from '../model/source';
+import type { Node } from '../parser';
+import type { Fix, TextEdit } from '../types';
+import { replaceRange } from './edits';
+import { ensureModuleImport } from './imports';
+import { enclosingStatement, freshName, insertStatementsBefore } from './statements';
+
+function topLevelStatement(node: Node): Node {
+  let current = node;
+  while (current.parent && current.parent.type !== 'module') current = current.parent;
+  return current;
+}
+
+function enclosingFunction(node: Node): Node | null {
+  for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition') return p;
+  return null;
+}
+
+/** `weak_self = weakref.ref(self)` earlier in the method's own body, never rebound: its name. */
+function existingWeakSelf(model: SemanticModel, method: MethodContext, before: Node): string | undefined {
+  const body = method.method.childForFieldName('body');
+  for (const s of body?.namedChildren ?? []) {
+    if (!s || s.startIndex >= before.startIndex) break;
+    const assignment = s.type === 'expression_statement' ? s.namedChildren[0] : undefined;
+    const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : undefined;
+    const right = assignment?.childForFieldName('right');
+    if (left?.type !== 'identifier' || right?.type !== 'call') continue;
+    if (model.calleeName(right) !== 'weakref.ref') continue;
+    const args = right.childForFieldName('arguments')?.namedChildren.filter((a) => a && a.type !== 'comment');
+    if (args?.length !== 1 || !isSelf(model, method, args[0] ?? null)) continue;
+    const binding = model.resolve(left);
+    if (binding?.sites.length === 1) return left.text;
+  }
+  return undefined;
+}
+
+export function weakSelfClosureFix(
+  file: SourceFile,
+  model: SemanticModel,
+  method: MethodContext,
+  closure: Node,
+): Fix | undefined {
+  // The weak reference is made where the closure is: in the method itself, before its statement.
+  const stmt = enclosingStatement(closure);
+  if (enclosingFunction(stmt)?.id !== method.method.id) return undefined;
+  const uses = closure
+    .descendantsOfType('identifier')
+    .filter((id): id is Node => !!id && isSelf(model, method, id));
+  if (uses.length === 0) return undefined;
+  const edits: TextEdit[] = [];
+  // A second closure in the same method reuses the weak reference made for the first.
+  let name = existingWeakSelf(model, method, stmt);
+  if (!name) {
+    name = freshName(model, stmt, method.method, [`weak_${method.selfName}`]);
+    const weakref = ensureModuleImport(file, model, 'weakref', topLevelStatement(stmt).startIndex);
+    edits.push(
+      ...weakref.edits,
+      insertStatementsBefore(file, stmt, [`${name} = ${weakref.name}.ref(${method.selfName})`]),
+    );
+  }
+  const ref = name;
+  edits.push(...uses.map((id) => replaceRange(file, id.startIndex, id.endIndex, `${ref}()`)));
+  const what = closure.type === 'lambda' ? 'the lambda' : `\`${closure.childForFieldName('name')?.text}()\``;
+  return {
+    title: `Hold \`${method.selfName}\` weakly in ${what}: \`${name} = weakref.ref(${method.selfName})\``,
+    edits,
+    applicability: 'unsafe',
+    isPreferred: true,
+  };
+}

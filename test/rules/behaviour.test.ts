@@ -1,0 +1,425 @@
+// Behaviour checks: a fix must keep the module doing its job, beyond compiling. For each rule, a
+// module is fixed the way Fix All (or `--unsafe-fixes`) fixes it, then the original and the fixed
+// module run in real Python on the same inputs and their results must be equal — the TTLCache
+// still returns the cached values without computing them again, the deque still yields the
+// newest items in order, the `with` block still returns what the code read.
+//
+// Safe fixes are checked on any input, past their bounds too (3,000 appends into a deque of
+// 1,024 that is read at its tail). Unsafe fixes are checked within the limit their title states
+// (fewer items than the bound, the parent still alive, one call): that is where they must behave
+// the same; beyond it they may not, which is why they are unsafe.
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initEngine } from '../../server/src/engine';
+import { dedent } from '../../server/src/fixes/edits';
+import { ruleByCode } from '../../server/src/rules/index';
+import type { Rule } from '../../server/src/types';
+import { findingsOf, fixAll } from '../support/rule-tester';
+
+interface BehaviourCase {
+  name: string;
+  code: `LEAK00${number}`;
+  /** The module. */
+  module: string;
+  /**
+   * Python run after the module, in its namespace, with `tmp` a fresh directory; it sets
+   * `result` to something JSON can print. Runs once on the original, once on the fixed module.
+   */
+  driver: string;
+  /** Apply the unsafe fixes too (the driver stays within their stated limit). */
+  unsafe?: boolean;
+  /** Needs `cachetools` (the TTLCache fix). */
+  cachetools?: boolean;
+  /** A text the fixed module must contain: the fix checked is the one meant. */
+  fixedContains: string;
+}
+
+const CASES: BehaviourCase[] = [
+  {
+    name: 'LEAK001 TTLCache on a read-through memo returns the cached values without computing them again',
+    code: 'LEAK001',
+    cachetools: true,
+    module: `
+      import cachetools
+
+      calls = []
+      _rates = {}
+      _bounded = cachetools.LRUCache(maxsize=16)
+
+      def rate(currency):
+          if currency in _rates:
+              return _rates[currency]
+          calls.append(currency)
+          value = len(currency) * 1.5
+          _rates[currency] = value
+          return value
+    `,
+    driver: `result = [[rate(c) for c in ["EUR", "USD", "EUR", "GBP", "USD"]], calls]`,
+    fixedContains: '_rates = cachetools.TTLCache(maxsize=1024, ttl=3600)',
+  },
+  {
+    name: 'LEAK001 evicting the oldest entry of a read-through memo (no cachetools): same values, recomputed only past the bound',
+    code: 'LEAK001',
+    module: `
+      calls = []
+      _squares = {}
+
+      def square(n):
+          if n not in _squares:
+              calls.append(n)
+              _squares[n] = n * n
+          return _squares[n]
+    `,
+    driver: `
+      first = [square(n) for n in range(2000)]
+      again = [square(n) for n in range(1990, 2000)]
+      result = [first[-5:], again, len(calls)]
+    `,
+    fixedContains: 'del _squares[next(iter(_squares))]',
+  },
+  {
+    name: 'LEAK001 a bounded lru_cache still caches: same results, same number of calls',
+    code: 'LEAK001',
+    module: `
+      import functools
+
+      calls = []
+
+      @functools.cache
+      def slug(title):
+          calls.append(title)
+          return title.lower().replace(" ", "-")
+
+      def handle(titles):
+          return [slug(t) for t in titles]
+    `,
+    driver: `result = [handle(["A b", "C d", "A b"] * 3), len(calls)]`,
+    fixedContains: '@functools.lru_cache(maxsize=1024)',
+  },
+  {
+    name: 'LEAK002 a deque read at its tail yields the newest items in order, past its bound too',
+    code: 'LEAK002',
+    module: `
+      _recent = []
+
+      def record(event):
+          _recent.append(event)
+
+      def last_five():
+          return _recent[-5:]
+
+      def latest():
+          return _recent[-1]
+    `,
+    driver: `
+      for i in range(3000):
+          record(i)
+      result = [list(last_five()), latest()]
+    `,
+    fixedContains: '_recent = deque(maxlen=1024)',
+  },
+  {
+    name: 'LEAK002 a None default (unsafe): one call, or an explicit list, gives the same result',
+    code: 'LEAK002',
+    unsafe: true,
+    module: `
+      def add_tag(tag, tags=[]):
+          tags.append(tag)
+          return tags
+    `,
+    driver: `
+      mine = ["x"]
+      result = [add_tag("a"), add_tag("b", mine), mine]
+    `,
+    fixedContains: 'if tags is None:',
+  },
+  {
+    name: 'LEAK002 a list read by slicing becomes a deque (unsafe): within the bound, the same slices',
+    code: 'LEAK002',
+    unsafe: true,
+    module: `
+      _lines = []
+
+      def log(line):
+          _lines.append(line)
+
+      def tail(n):
+          return _lines[-n:]
+
+      def count():
+          return len(_lines)
+    `,
+    driver: `
+      for i in range(500):
+          log(f"line {i}")
+      result = [tail(3), tail(10), count()]
+    `,
+    fixedContains: 'list(_lines)[-n:]',
+  },
+  {
+    name: 'LEAK004 a connection in with closing(...) returns the same rows',
+    code: 'LEAK004',
+    module: `
+      import sqlite3
+
+      def totals(path):
+          conn = sqlite3.connect(path)
+          conn.execute("create table if not exists t (x)")
+          conn.execute("insert into t values (2), (3)")
+          conn.commit()
+          return conn.execute("select sum(x), count(*) from t").fetchall()
+    `,
+    driver: `result = [totals(tmp + "/a.db"), totals(tmp + "/a.db")]`,
+    fixedContains: 'with closing(sqlite3.connect(path)) as conn:',
+  },
+  {
+    name: 'LEAK006 an executor in a with block maps the same results',
+    code: 'LEAK006',
+    module: `
+      from concurrent.futures import ThreadPoolExecutor
+
+      def squares(items):
+          pool = ThreadPoolExecutor(max_workers=2)
+          return list(pool.map(lambda x: x * x, items))
+    `,
+    driver: `result = squares(range(20))`,
+    fixedContains: 'with ThreadPoolExecutor(max_workers=2) as pool:',
+  },
+  {
+    name: 'LEAK007 a task kept in a set still runs to completion, in order',
+    code: 'LEAK007',
+    module: `
+      import asyncio
+
+      done = []
+
+      async def work(x):
+          await asyncio.sleep(0)
+          done.append(x)
+
+      async def kick(items):
+          for x in items:
+              asyncio.create_task(work(x))
+          await asyncio.sleep(0.05)
+    `,
+    driver: `
+      asyncio.run(kick(range(10)))
+      result = done
+    `,
+    fixedContains: '_background_tasks.add(task)',
+  },
+  {
+    name: 'LEAK008 a file read in a with block (or with Path) gives the same text',
+    code: 'LEAK008',
+    module: `
+      def read_config(path):
+          f = open(path)
+          return f.read()
+
+      def first_line(path):
+          f = open(path)
+          line = f.readline()
+          f.close()
+          return line
+    `,
+    driver: `
+      with open(tmp + "/c.txt", "w") as out:
+          out.write("alpha\\nbeta\\n")
+      result = [read_config(tmp + "/c.txt"), first_line(tmp + "/c.txt")]
+    `,
+    fixedContains: 'with open(path) as f:',
+  },
+  {
+    name: 'LEAK005 a handler removed in close(): records logged while open still reach it',
+    code: 'LEAK005',
+    module: `
+      import io
+      import logging
+
+      class Job:
+          def __init__(self, name):
+              self.stream = io.StringIO()
+              self.handler = logging.StreamHandler(self.stream)
+              self.logger = logging.getLogger("jobs")
+              self.logger.addHandler(self.handler)
+
+          def run(self, n):
+              for i in range(n):
+                  self.logger.warning("step %d", i)
+              return self.stream.getvalue()
+
+          def close(self):
+              self.handler.close()
+    `,
+    driver: `
+      job = Job("a")
+      out = job.run(3)
+      job.close()
+      result = out
+    `,
+    fixedContains: 'self.logger.removeHandler(self.handler)',
+  },
+  {
+    name: 'LEAK005 a handler removed in finally (unsafe): the export still writes its records to the stream',
+    code: 'LEAK005',
+    unsafe: true,
+    module: `
+      import io
+      import logging
+
+      def export(rows, stream):
+          logging.getLogger("export").addHandler(logging.StreamHandler(stream))
+          for row in rows:
+              logging.getLogger("export").warning("row %s", row)
+          return len(rows)
+    `,
+    driver: `
+      s = io.StringIO()
+      n = export([1, 2], s)
+      result = [n, s.getvalue()]
+    `,
+    fixedContains: 'removeHandler(handler)',
+  },
+  {
+    name: 'LEAK003 a weakref.ref-backed parent (unsafe): walks and identity tests work while the tree is alive',
+    code: 'LEAK003',
+    unsafe: true,
+    module: `
+      class Node:
+          def __init__(self, name):
+              self.name = name
+              self.parent = None
+              self.children = []
+
+          def add(self, child):
+              child.parent = self
+              self.children.append(child)
+
+          def root(self):
+              node = self
+              while node.parent is not None:
+                  node = node.parent
+              return node
+    `,
+    driver: `
+      top = Node("top")
+      mid = Node("mid")
+      leaf = Node("leaf")
+      top.add(mid)
+      mid.add(leaf)
+      result = [leaf.root() is top, leaf.parent is mid, leaf.root().name, top.parent]
+    `,
+    fixedContains: 'def parent(self):',
+  },
+  {
+    name: 'LEAK003 a lambda holding self weakly (unsafe): calling it while the object lives does the same',
+    code: 'LEAK003',
+    unsafe: true,
+    module: `
+      class Counter:
+          def __init__(self):
+              self.n = 0
+              self.on_tick = lambda step: self.bump(step)
+
+          def bump(self, step):
+              self.n += step
+              return self.n
+    `,
+    driver: `
+      c = Counter()
+      result = [c.on_tick(2), c.on_tick(3), c.n]
+    `,
+    fixedContains: 'weak_self = weakref.ref(self)',
+  },
+];
+
+// Runs each (module, driver) pair in a fresh module namespace; prints one JSON line per pair.
+const HARNESS = `
+import json, os, sys, tempfile, traceback, types
+cases = json.load(open(sys.argv[1]))
+for i, case in enumerate(cases):
+    name = f"leak_case_{i}"
+    mod = types.ModuleType(name)
+    sys.modules[name] = mod
+    ns = mod.__dict__
+    ns["tmp"] = tempfile.mkdtemp()
+    try:
+        exec(compile(case["module"], name + ".py", "exec"), ns)
+        exec(compile(case["driver"], "driver.py", "exec"), ns)
+        print(json.dumps({"result": ns.get("result")}, default=repr))
+    except BaseException:
+        print(json.dumps({"error": traceback.format_exc(limit=1).strip().splitlines()[-1]}))
+`;
+
+/** A Python that has cachetools (Debian's python3-cachetools), else python3 on PATH. */
+function choosePython(): { python: string; cachetools: boolean } {
+  for (const python of ['/usr/bin/python3', 'python3']) {
+    const res = spawnSync(python, ['-c', 'import cachetools'], { encoding: 'utf8' });
+    if (res.status === 0) return { python, cachetools: true };
+  }
+  return { python: 'python3', cachetools: false };
+}
+
+function runAll(
+  python: string,
+  pairs: { module: string; driver: string }[],
+): { result?: unknown; error?: string }[] {
+  const dir = mkdtempSync(join(tmpdir(), 'leak-lens-behaviour-'));
+  try {
+    const input = join(dir, 'cases.json');
+    writeFileSync(input, JSON.stringify(pairs));
+    const res = spawnSync(python, ['-c', HARNESS, input], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(res.status, 0, res.stderr);
+    return res.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('behaviour: original and fixed modules give the same results in real Python', function () {
+  this.timeout(180_000);
+  const { python, cachetools } = choosePython();
+  type Outcome = { result?: unknown; error?: string };
+  const prepared: { c: BehaviourCase; original: string; fixed: string; results?: [Outcome, Outcome] }[] = [];
+
+  before(async () => {
+    await initEngine();
+    for (const c of CASES) {
+      const rule = ruleByCode(c.code) as Rule;
+      const original = dedent(c.module);
+      const fixed = fixAll(rule, original, undefined, c.unsafe ?? false);
+      prepared.push({ c, original, fixed });
+    }
+    const runnable = prepared.filter((p) => cachetools || !p.c.cachetools);
+    const pairs = runnable.flatMap((p) => [
+      { module: p.original, driver: dedent(p.c.driver) },
+      { module: p.fixed, driver: dedent(p.c.driver) },
+    ]);
+    const results = runAll(python, pairs);
+    runnable.forEach((p, i) => {
+      p.results = [results[2 * i], results[2 * i + 1]];
+    });
+  });
+
+  for (const c of CASES) {
+    it(c.name, function () {
+      const p = prepared.find((x) => x.c === c);
+      assert.ok(p);
+      if (c.cachetools && !cachetools) this.skip(); // no Python with cachetools on this machine
+      const rule = ruleByCode(c.code) as Rule;
+      assert.ok(findingsOf(rule, p.original).length > 0, 'the module has no finding to fix');
+      assert.ok(p.fixed.includes(c.fixedContains), `the fix checked is not the one applied:\n${p.fixed}`);
+      assert.equal(findingsOf(rule, p.fixed).length, 0, `the fix left findings:\n${p.fixed}`);
+      const [before, after] = p.results ?? [{ error: 'not run' }, { error: 'not run' }];
+      assert.equal(before.error, undefined, `the original module failed: ${before.error}`);
+      assert.equal(after.error, undefined, `the fixed module failed: ${after.error}\n${p.fixed}`);
+      assert.deepEqual(after.result, before.result);
+    });
+  }
+});
