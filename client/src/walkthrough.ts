@@ -15,13 +15,17 @@ export const SAW_FINDINGS_CONTEXT = 'leakLens.walkthrough.sawFindings';
 /** Completion event of the walkthrough's "Apply a quick fix" step. */
 export const QUICK_FIX_APPLIED = 'leakLens.quickFixApplied';
 
-/** Adds the step-completion command to quick fixes that carry only an edit. */
+/**
+ * Adds the step-completion command to quick fixes that carry no command. A quick fix listed lazily
+ * has no edit yet: `codeAction/resolve` brings it, and the server answers with the action it was
+ * given (this command included) plus the edit.
+ */
 export function markQuickFixes<T extends vscode.CodeAction | vscode.Command>(
   actions: T[] | null | undefined,
 ): T[] | null | undefined {
   for (const action of actions ?? []) {
     if (!(action instanceof vscode.CodeAction)) continue;
-    if (action.command || !action.edit) continue;
+    if (action.command) continue;
     if (!action.kind || !vscode.CodeActionKind.QuickFix.contains(action.kind)) continue;
     action.command = { command: QUICK_FIX_APPLIED, title: 'Quick fix applied' };
   }

@@ -541,6 +541,9 @@ try {
           .first()
           .waitFor({ timeout: 15_000 });
         log('  clicking the first event opened gunicorn.log at line 20');
+        // The log opened beside the panel, in a second editor group: back to one group, which
+        // the later steps (Go to Line in the active editor) expect.
+        await wb.runCommand('View: Join All Editor Groups');
       },
       { timeoutMs: 90_000 },
     ],
