@@ -45,14 +45,24 @@ export class ScanWorker {
   private readonly buffered: WorkerEvent[] = [];
   private listener: ((event: WorkerEvent) => void) | undefined;
   private stopped = false;
+  /** An uncaught error, held until the thread's exit: see the constructor. */
+  private failure: Error | undefined;
 
   constructor(script: string) {
     // A deep stack: recursive code in the engine then survives nesting that would overflow the
     // main thread's (the language server's analysis worker does the same).
     this.worker = new Worker(script, { resourceLimits: { stackSizeMb: 64 } });
     this.worker.on('message', (message: ToMain) => this.emit({ kind: 'message', message }));
-    this.worker.on('error', (error: Error) => this.emit({ kind: 'error', error }));
-    this.worker.on('exit', (code: number) => this.emit({ kind: 'exit', code }));
+    // Node delivers a thread's uncaught error on its internal port, which can overtake messages the
+    // thread posted just before (its 'ready', say); it drains those messages before 'exit'. So the
+    // error is reported at exit, after everything the thread said: a file that kills a worker at
+    // once is then never mistaken for a worker that could not start.
+    this.worker.on('error', (error: Error) => {
+      this.failure ??= error;
+    });
+    this.worker.on('exit', (code: number) =>
+      this.emit(this.failure ? { kind: 'error', error: this.failure } : { kind: 'exit', code }),
+    );
   }
 
   private emit(event: WorkerEvent): void {
