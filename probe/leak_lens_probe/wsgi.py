@@ -2,13 +2,14 @@
 and the traced bytes each request keeps, keyed by route template and method.
 
 The route template comes from `route_for(environ)` when given, else from `routes` (templates such
-as "/users/{user_id}"), else from a guess that replaces identifier-like path segments by {id}:
+as "/users/{user_id}"), else from the framework's own routing (a Flask app, or its `wsgi_app`;
+Django's WSGI handler), else from a guess that replaces identifier-like path segments by {id}:
 never the raw path.
 """
 
-from . import _api
+from . import _api, _autopatch
 from ._core import get_probe, start_probe
-from ._routes import RouteTemplates
+from ._routes import RouteTemplates, framework_route_for
 from ._settings import enabled_by
 
 _REASONS = {200: "OK", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed", 503: "Service Unavailable"}
@@ -54,7 +55,12 @@ class LeakLensWSGIMiddleware(object):
         self.prefix = prefix
         self.metrics_paths = tuple(metrics_paths)
         templates = RouteTemplates(routes)
-        self.route_for = route_for or (lambda environ: templates(environ.get("PATH_INFO", "")))
+        self.route_for = (
+            route_for
+            or (routes and (lambda environ: templates(environ.get("PATH_INFO", ""))))
+            or framework_route_for(app)
+            or (lambda environ: templates(environ.get("PATH_INFO", "")))
+        )
         if self.enabled:
             start_probe(config)
 
@@ -82,9 +88,12 @@ class LeakLensWSGIMiddleware(object):
         def done():
             probe.record_request(method, template, probe.kept_since(before))
 
+        _autopatch.enter_middleware()
         try:
             result = self.app(environ, start_response)
         except BaseException:
             done()
             raise
+        finally:
+            _autopatch.leave_middleware()
         return _Measured(result, done)

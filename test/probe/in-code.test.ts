@@ -35,6 +35,9 @@ describe('probe set up in code (real Python apps under load)', function () {
   const stops: (() => Promise<number>)[] = [];
   let apiGrowth: GrowthDoc | undefined;
   let wsgiGrowth: GrowthDoc | undefined;
+  const hasDjango = pythonHas(SYSTEM_PYTHON, ['django']);
+  let django = '';
+  let djangoGrowth: GrowthDoc | undefined;
   let controlGrowth: GrowthDoc[] = [];
 
   before(async () => {
@@ -42,7 +45,10 @@ describe('probe set up in code (real Python apps under load)', function () {
       hasFastapi ? startApp(SYSTEM_PYTHON, 'leaky_fastapi.py') : undefined,
       startApp(PYTHON, 'leaky_wsgi.py'),
       hasFastapi ? startApp(SYSTEM_PYTHON, 'healthy_fastapi.py') : undefined,
+      hasDjango ? startApp(SYSTEM_PYTHON, 'leaky_django.py') : undefined,
     ]);
+    if (apps[3]) django = `http://127.0.0.1:${apps[3].port}`;
+    if (django) stops.push(load(django, (n) => (n % 2 ? `/orders/${n}/` : '/health/')));
     if (apps[0]) leakyApi = `http://127.0.0.1:${apps[0].port}`;
     wsgi = `http://127.0.0.1:${apps[1].port}`;
     if (apps[2]) control = `http://127.0.0.1:${apps[2].port}`;
@@ -59,7 +65,16 @@ describe('probe set up in code (real Python apps under load)', function () {
       doc.types.some((t) => t.type === type);
     const apiLine = markedLine(join(FIXTURES, 'leaky_fastapi.py'));
     const wsgiLine = markedLine(join(FIXTURES, 'leaky_wsgi.py'));
+    const djangoLine = markedLine(join(FIXTURES, 'leaky_django.py'));
     await Promise.all([
+      django &&
+        pollUntil(
+          () => getJson<GrowthDoc>(`${django}${API}/growth`),
+          (d) => names(d, 'leaky_django.py', djangoLine, 'bytearray'),
+          DEADLINE_MS,
+        ).then((r) => {
+          djangoGrowth = r.value;
+        }),
       leakyApi &&
         pollUntil(
           () => getJson<GrowthDoc>(`${leakyApi}${API}/growth`),
@@ -141,9 +156,31 @@ describe('probe set up in code (real Python apps under load)', function () {
     const doc = await getJson<EndpointsDoc>(`${wsgi}${API}/endpoints`);
     assert.equal(doc.endpoints[0].route, '/orders/{order_id}', JSON.stringify(doc.endpoints));
     assert.equal(doc.endpoints[0].method, 'GET');
-    assert.ok(doc.endpoints[0].meanDeltaBytes > 4000, JSON.stringify(doc.endpoints));
+    assert.ok(doc.endpoints[0].meanDeltaBytes > 3500, JSON.stringify(doc.endpoints)); // 4,057 bytes kept, give or take the collector
     const health = doc.endpoints.find((e) => e.route === '/health');
     assert.ok(health && Math.abs(health.meanDeltaBytes) < 1000, JSON.stringify(health));
+  });
+
+  it('Django (no routes given): the line, the type, and the endpoint by the route Django resolved', async function () {
+    if (!hasDjango) this.skip(); // apt: python3-django
+    const line = markedLine(join(FIXTURES, 'leaky_django.py'));
+    assert.ok(djangoGrowth, 'the probe never answered');
+    assert.deepEqual(
+      { file: djangoGrowth.lines[0]?.file, line: djangoGrowth.lines[0]?.line },
+      { file: 'test/probe/fixtures/leaky_django.py', line },
+      JSON.stringify(djangoGrowth.lines),
+    );
+    assert.ok(djangoGrowth.types.some((t) => t.type === 'bytearray' && t.delta > 50));
+    const doc = await getJson<EndpointsDoc>(`${django}${API}/endpoints`);
+    assert.deepEqual(
+      { method: doc.endpoints[0].method, route: doc.endpoints[0].route },
+      { method: 'GET', route: '/orders/{order_id}/' },
+      JSON.stringify(doc.endpoints),
+    );
+    assert.ok(doc.endpoints[0].meanDeltaBytes > 3000, JSON.stringify(doc.endpoints));
+    const health = doc.endpoints.find((e) => e.route === '/health/');
+    assert.ok(health && health.meanDeltaBytes < 2000, JSON.stringify(health));
+    assert.ok(!doc.endpoints.some((e) => /\/orders\/\d/.test(e.route)), 'a raw path became a key');
   });
 
   it('the healthy control: nothing growing, over full windows of lines and types', function () {

@@ -87,6 +87,53 @@ describe('merging the probes of several processes', () => {
     assert.equal(merged.endpoints[1].method, 'POST');
   });
 
+  it("leaves each process's first request out of the mean: it pays for lazy set-up", () => {
+    const merged = mergeEndpoints([
+      {
+        pid: 1,
+        command: 'a',
+        doc: {
+          version: 1,
+          endpoints: [
+            {
+              method: 'GET',
+              route: '/health',
+              requests: 11,
+              meanDeltaBytes: 100,
+              totalDeltaBytes: 1000,
+              firstRequestDeltaBytes: 900000,
+            },
+          ],
+        },
+      },
+      {
+        pid: 2,
+        command: 'b',
+        doc: {
+          version: 1,
+          endpoints: [
+            {
+              method: 'GET',
+              route: '/health',
+              requests: 31,
+              meanDeltaBytes: 300,
+              totalDeltaBytes: 9000,
+              firstRequestDeltaBytes: 100000,
+            },
+          ],
+        },
+      },
+    ]);
+    assert.deepEqual(merged.endpoints[0], {
+      method: 'GET',
+      route: '/health',
+      requests: 42,
+      meanDeltaBytes: 250,
+      totalDeltaBytes: 10000,
+      firstRequestDeltaBytes: 1000000,
+    });
+  });
+
   it('sums histories on a one-second grid; a process counts while it has fresh samples', () => {
     const merged = mergeHistory([
       {

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { PROBE_ROOT, PYTHON } from './support';
+import { PROBE_ROOT, PYTHON, pythonHas, SYSTEM_PYTHON } from './support';
 
 function python(code: string, python = PYTHON, env: NodeJS.ProcessEnv = {}): string {
   const res = spawnSync(python, ['-c', code], {
@@ -61,6 +61,88 @@ for p in ["/users/42/orders", "/users/42", "/orders/9f1c2d3e-1a2b-4c5d-8e9f-0a1b
       '/sessions/{id}',
       '/items/{id}',
     ]);
+  });
+
+  it('writes Flask rules and Django routes as templates: /users/{user_id}', () => {
+    const out = python(`
+from leak_lens_probe._routes import flask_template, django_template
+for r in ["/users/<int:user_id>", "/files/<path:name>", "/x/<slug>/y"]:
+    print(flask_template(r))
+for r in ["users/<int:pk>/", "", "^api/^orders/(?P<order_id>[0-9]+)/$", "^a/(?P<slug>[-\\\\w]+)/(\\\\d+)$"]:
+    print(django_template(r))
+`);
+    assert.deepEqual(out.split('\n'), [
+      '/users/{user_id}',
+      '/files/{name}',
+      '/x/{slug}/y',
+      '/users/{pk}/',
+      '/',
+      '/api/orders/{order_id}/',
+      '/a/{slug}/{arg}',
+    ]);
+  });
+
+  it('the WSGI middleware takes the route from Flask and Django themselves; one record per request', function () {
+    if (!pythonHas(SYSTEM_PYTHON, ['flask', 'django'])) this.skip(); // apt: python3-flask python3-django
+    const out = python(
+      `
+import io, sys
+from leak_lens_probe import LeakLensWSGIMiddleware, get_probe
+from leak_lens_probe import _autopatch
+from wsgiref.handlers import SimpleHandler
+from wsgiref.util import setup_testing_defaults
+
+def run(app, path):
+    environ = {"PATH_INFO": path, "REQUEST_METHOD": "GET", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1"}
+    setup_testing_defaults(environ)
+    SimpleHandler(io.BytesIO(), io.BytesIO(), sys.stderr, environ).run(app)
+
+from flask import Flask
+flask_app = Flask("f")
+flask_app.add_url_rule("/users/<int:user_id>", "u", lambda user_id: "x")
+flask_app.wsgi_app = LeakLensWSGIMiddleware(flask_app.wsgi_app, enabled=True)
+
+from django.conf import settings
+settings.configure(ALLOWED_HOSTS=["*"], ROOT_URLCONF=__name__, SECRET_KEY="k", MIDDLEWARE=[])
+import django
+django.setup()
+from django.http import HttpResponse
+from django.urls import path
+urlpatterns = [path("orders/<int:order_id>/", lambda request, order_id: HttpResponse("x"))]
+from django.core.wsgi import get_wsgi_application
+django_app = get_wsgi_application()
+wrapped_django = LeakLensWSGIMiddleware(django_app, enabled=True)
+
+# The run-mode patches too (leak-lens run installs them): they must not count a request twice.
+import flask.app, django.core.handlers.base, wsgiref.handlers
+_autopatch.check()
+run(flask_app, "/users/7"); run(flask_app, "/nope/8")
+run(wrapped_django, "/orders/9/"); run(wrapped_django, "/nope/")
+run(django_app, "/orders/10/")  # no middleware: the Django patch measures it, not the wsgiref guess
+for e in sorted(get_probe().endpoint_stats(), key=lambda e: e["route"]):
+    print(e["method"], e["route"], e["requests"])
+`,
+      SYSTEM_PYTHON,
+      { LEAK_LENS_PROBE_TRACE_DELAY: '0' },
+    );
+    assert.deepEqual(out.split('\n'), [
+      'GET /orders/{order_id}/ 2',
+      'GET /users/{user_id} 1',
+      'GET <unmatched> 2',
+    ]);
+  });
+
+  it("keeps an endpoint's first request (lazy set-up) out of its mean and total", () => {
+    const out = python(`
+from leak_lens_probe._core import Probe
+p = Probe()
+for delta in [900000, 100, 300]:
+    p.record_request("GET", "/a", delta)
+p.record_request("GET", "/once", 5000)
+for e in p.endpoint_stats():
+    print(e["route"], e["requests"], e["meanDeltaBytes"], e["totalDeltaBytes"], e["firstRequestDeltaBytes"])
+`);
+    assert.deepEqual(out.split('\n'), ['/a 3 200.0 400 900000', '/once 1 0 0 5000']);
   });
 
   it('starts nothing and serves nothing unless enabled', () => {

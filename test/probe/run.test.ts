@@ -48,6 +48,8 @@ describe('leak-lens run (real Python processes)', function () {
   let example:
     | { url: string; pid: number; appUrl: string; growth?: GrowthDoc; endpoints?: EndpointsDoc }
     | undefined;
+  const hasGunicorn = existsSync('/usr/bin/gunicorn') && pythonHas(SYSTEM_PYTHON, ['flask']);
+  let gunicorn: { url: string; master: number; growth?: GrowthDoc; endpoints?: EndpointsDoc } | undefined;
   let forking:
     | { url: string; forkPid: number; spawnPid: number; growth?: GrowthDoc; snapshot?: SnapshotDoc }
     | undefined;
@@ -90,6 +92,39 @@ describe('leak-lens run (real Python processes)', function () {
           );
           example.growth = r.value;
           example.endpoints = await getJson<EndpointsDoc>(`${url}${API}/endpoints`);
+        })(),
+      );
+    }
+    if (hasGunicorn) {
+      tasks.push(
+        (async () => {
+          // A Flask app with no probe code under gunicorn's pre-fork master and two sync workers.
+          const run = leakLens([
+            'run',
+            '--port',
+            '0',
+            '--',
+            '/usr/bin/gunicorn',
+            '-w',
+            '2',
+            '-b',
+            '127.0.0.1:0',
+            '--chdir',
+            FIXTURES,
+            'leaky_flask:app',
+          ]);
+          const [, url, master] = await waitForLine(run, PROBE_URL, 'stderr');
+          const [, appUrl] = await waitForLine(run, /Listening at: (http:\/\/127\.0\.0\.1:\d+)/, 'stderr');
+          gunicorn = { url, master: Number(master) };
+          stops.push(load(appUrl, (n) => (n % 2 ? `/users/${n}` : '/health')));
+          const line = markedLine(join(FIXTURES, 'leaky_flask.py'));
+          const r = await pollUntil(
+            () => getJson<GrowthDoc>(`${url}${API}/growth`),
+            (d) => d.lines.some((l) => l.file === 'leaky_flask.py' && l.line === line),
+            DEADLINE_MS,
+          );
+          gunicorn.growth = r.value;
+          gunicorn.endpoints = await getJson<EndpointsDoc>(`${url}${API}/endpoints`);
         })(),
       );
     }
@@ -167,6 +202,36 @@ describe('leak-lens run (real Python processes)', function () {
     if (!hasFastapi) this.skip();
     assert.ok(example);
     assert.equal(findRunForPid(example.pid)?.url, example.url);
+  });
+
+  it('gunicorn + Flask, unchanged: each worker probed, the line and the Flask route named, summed', function () {
+    if (!hasGunicorn) this.skip(); // apt: gunicorn python3-flask
+    assert.ok(gunicorn?.growth && gunicorn.endpoints);
+    const line = markedLine(join(FIXTURES, 'leaky_flask.py'));
+    assert.deepEqual(
+      { file: gunicorn.growth.lines[0]?.file, line: gunicorn.growth.lines[0]?.line },
+      { file: 'leaky_flask.py', line },
+      JSON.stringify(gunicorn.growth.lines),
+    );
+    const top = gunicorn.endpoints.endpoints[0];
+    assert.deepEqual({ method: top.method, route: top.route }, { method: 'GET', route: '/users/{user_id}' });
+    assert.ok(top.meanDeltaBytes > 3000, JSON.stringify(gunicorn.endpoints.endpoints));
+    const health = gunicorn.endpoints.endpoints.find((e) => e.route === '/health');
+    assert.ok(health && health.meanDeltaBytes < 2000, JSON.stringify(health));
+    // The workers (not the master, which serves no requests) measured the requests, and the
+    // summed figure is theirs.
+    const perProcess = gunicorn.endpoints.processes as {
+      pid: number;
+      endpoints: { route: string; requests: number }[];
+    }[];
+    const workers = perProcess.filter((p) => p.pid !== gunicorn?.master && p.endpoints.length > 0);
+    assert.ok(workers.length >= 1, JSON.stringify(perProcess));
+    const served = (p: (typeof perProcess)[number]) =>
+      p.endpoints.find((e) => e.route === '/users/{user_id}')?.requests ?? 0;
+    assert.equal(
+      workers.reduce((s, p) => s + served(p), 0),
+      top.requests,
+    );
   });
 
   it('forked and spawned workers are each probed, and summed', () => {

@@ -52,8 +52,12 @@ export interface EndpointStat {
   method: string;
   route: string;
   requests: number;
+  /** Mean over the requests after the first (in each process). */
   meanDeltaBytes: number;
+  /** Kept by the requests after each process's first one. */
   totalDeltaBytes: number;
+  /** Kept by each process's first request (lazy set-up: imports, caches filled on first use). */
+  firstRequestDeltaBytes?: number;
 }
 
 export interface EndpointsDoc {

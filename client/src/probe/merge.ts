@@ -102,18 +102,28 @@ export function mergeGrowth(parts: Part<GrowthDoc>[]): GrowthDoc {
 }
 
 export function mergeEndpoints(parts: Part<EndpointsDoc>[]): EndpointsDoc {
+  // Each process reports its first request of an endpoint apart (lazy set-up, not a leak): the
+  // mean is over the requests after it, in every process.
+  const measured = (e: EndpointStat) =>
+    typeof e.firstRequestDeltaBytes === 'number' ? Math.max(0, e.requests - 1) : e.requests;
+  const all = parts.flatMap((p) => p.doc.endpoints);
+  const steady = new Map<string, number>();
+  for (const e of all)
+    steady.set(`${e.method} ${e.route}`, (steady.get(`${e.method} ${e.route}`) ?? 0) + measured(e));
   const endpoints = sumBy<EndpointStat>(
-    parts.flatMap((p) => p.doc.endpoints),
+    all,
     (e) => `${e.method} ${e.route}`,
     (into, e) => {
       into.requests += e.requests;
       into.totalDeltaBytes += e.totalDeltaBytes;
+      if (typeof e.firstRequestDeltaBytes === 'number')
+        into.firstRequestDeltaBytes = (into.firstRequestDeltaBytes ?? 0) + e.firstRequestDeltaBytes;
     },
   )
-    .map((e) => ({
-      ...e,
-      meanDeltaBytes: e.requests ? Math.round((e.totalDeltaBytes / e.requests) * 10) / 10 : 0,
-    }))
+    .map((e) => {
+      const n = steady.get(`${e.method} ${e.route}`) ?? e.requests;
+      return { ...e, meanDeltaBytes: n ? Math.round((e.totalDeltaBytes / n) * 10) / 10 : 0 };
+    })
     .sort((a, b) => b.totalDeltaBytes - a.totalDeltaBytes || a.route.localeCompare(b.route));
   return {
     version: 1,
