@@ -235,7 +235,10 @@ class Probe(object):
         now = time.monotonic()
         self._trace_at = now + self.config.trace_delay
         self._next_snapshot = self._trace_at + self._snapshot_every
-        self._next_types = now + min(1.0, self.config.types_interval)
+        # Object counts on a fixed grid from start (0 s, 30 s, 60 s, ...), not 30 s after the previous
+        # count ended: the three counts a growing type needs are done one minute after start, not
+        # a few seconds later for each count's own time and the tick it waited for.
+        self._next_types = now
         self._stop.clear()
         self._maybe_start_tracing(now)
         self._thread = threading.Thread(target=self._loop, name="leak-lens-probe", daemon=True)
@@ -316,7 +319,9 @@ class Probe(object):
             self._next_snapshot = time.monotonic() + self._snapshot_every
         if now >= self._next_types:
             self._count_types()
-            self._next_types = time.monotonic() + self.config.types_interval
+            self._next_types += self.config.types_interval
+            if self._next_types <= time.monotonic():  # the process was too busy: skip missed counts
+                self._next_types = time.monotonic() + self.config.types_interval
         for hook in self._tick_hooks:
             hook()
 
