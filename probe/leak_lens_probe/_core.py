@@ -235,10 +235,13 @@ class Probe(object):
         now = time.monotonic()
         self._trace_at = now + self.config.trace_delay
         self._next_snapshot = self._trace_at + self._snapshot_every
-        # Object counts on a fixed grid from start (0 s, 30 s, 60 s, ...), not 30 s after the previous
-        # count ended: the three counts a growing type needs are done one minute after start, not
-        # a few seconds later for each count's own time and the tick it waited for.
-        self._next_types = now
+        # Object counts on a fixed grid (0 s, 30 s, 60 s, ... after tracing starts), not 30 s after
+        # the previous count ended: the three counts a growing type needs are done one minute
+        # after the first, not a few seconds later for each count's own time and the tick it
+        # waited for. The first waits for tracing's delay too (`leak-lens run` starts the probe
+        # before the app is imported): a count taken before the import would make everything the
+        # import creates look like growth in the first window.
+        self._next_types = self._trace_at
         self._stop.clear()
         self._maybe_start_tracing(now)
         self._thread = threading.Thread(target=self._loop, name="leak-lens-probe", daemon=True)
