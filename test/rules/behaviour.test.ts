@@ -176,6 +176,20 @@ const CASES: BehaviourCase[] = [
     fixedContains: 'with closing(sqlite3.connect(path)) as conn:',
   },
   {
+    name: 'LEAK004 a connection made and dropped, now closed at once, still creates the database file',
+    code: 'LEAK004',
+    module: `
+      import os
+      import sqlite3
+
+      def touch(path):
+          sqlite3.connect(path)
+          return os.path.exists(path)
+    `,
+    driver: `result = [touch(tmp + "/new.db"), touch(tmp + "/new.db")]`,
+    fixedContains: 'sqlite3.connect(path).close()',
+  },
+  {
     name: 'LEAK006 an executor in a with block maps the same results',
     code: 'LEAK006',
     module: `

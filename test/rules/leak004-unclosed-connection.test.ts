@@ -942,7 +942,19 @@ const table: RuleTable = {
             '`self.session` from `requests.Session()` is never closed: `Api.close()` does not close it',
         },
       ],
-      output: null,
+      unsafeOutput: `
+        import requests
+
+        class Api:
+            def __init__(self):
+                self.session = requests.Session()
+                self.conn = None
+
+            def close(self):
+                if self.conn:
+                    self.conn.close()
+                self.session.close()
+      `,
     },
     {
       name: 'discarded connection',
@@ -959,7 +971,12 @@ const table: RuleTable = {
           message: 'The connection from `sqlite3.connect()` is discarded without being closed in `touch()`',
         },
       ],
-      output: null,
+      output: `
+        import sqlite3
+
+        def touch(path):
+            sqlite3.connect(path).close()
+      `,
     },
     {
       name: 'configured factory (extend-connection-factories)',
@@ -975,7 +992,15 @@ const table: RuleTable = {
       errors: [
         { line: 4, column: 12, message: '`conn` from `mylib.db.connect()` is never closed in `load()`' },
       ],
-      output: null,
+      unsafeOutput: `
+        import mylib.db
+        from contextlib import closing
+
+        def load():
+            with closing(mylib.db.connect("x")) as conn:
+                rows = conn.execute("q").fetchall()
+            return rows
+      `,
     },
     {
       name: 'with sqlite3.connect() and the connection used after the block: no fix',

@@ -544,7 +544,18 @@ const table: RuleTable = {
             '`self._pool` from `ThreadPoolExecutor()` is never shut down: `Worker.stop()` does not shut it down',
         },
       ],
-      output: null,
+      unsafeOutput: `
+        from concurrent.futures import ThreadPoolExecutor
+
+        class Worker:
+            def __init__(self):
+                self._pool = ThreadPoolExecutor(2)
+                self._running = True
+
+            def stop(self):
+                self._running = False
+                self._pool.shutdown()
+      `,
     },
     {
       name: 'discarded executor',
@@ -562,7 +573,12 @@ const table: RuleTable = {
             'The executor from `ThreadPoolExecutor()` is discarded without being shut down in `warm()`',
         },
       ],
-      output: null,
+      output: `
+        from concurrent.futures import ThreadPoolExecutor
+
+        def warm():
+            ThreadPoolExecutor(4).shutdown()
+      `,
     },
     {
       name: 'tab-indented file keeps tabs',

@@ -344,7 +344,33 @@ const table: RuleTable = {
           message: '`Spool` has no method that could close it',
         },
       ],
-      output: null,
+      unsafeOutput: `
+        from flask import Flask
+
+        app = Flask(__name__)
+
+        class Spool:
+            def __init__(self, path):
+                self._fh = open(path, "a")
+
+            def write(self, line):
+                self._fh.write(line)
+
+            def close(self):
+                self._fh.close()
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc_info):
+                self.close()
+
+        @app.post("/lines")
+        def add_line():
+            spool = Spool("/tmp/lines")
+            spool.write("x")
+            return "ok"
+      `,
     },
     {
       name: 'file never closed',
@@ -642,7 +668,17 @@ const table: RuleTable = {
           message: '`self._log` from `open()` is never closed: `Recorder.close()` does not close it',
         },
       ],
-      output: null,
+      unsafeOutput: `
+        class Recorder:
+            def start(self, path):
+                self._log = open(path, "a")
+                self._active = True
+
+            def close(self):
+                self._active = False
+                if getattr(self, "_log", None) is not None:
+                    self._log.close()
+      `,
     },
     {
       name: 'subprocess stdout=open(...)',

@@ -16,6 +16,7 @@ import {
   isNonRetainingCall,
   type Leak,
   type NamedResource,
+  type ResourceKind,
   relevantReferences,
 } from '../model/lifecycle';
 import type { Scope, SemanticModel } from '../model/semantic';
@@ -26,6 +27,7 @@ import type { Node } from '../parser';
 import type { Fix, TextEdit } from '../types';
 import { replaceRange } from './edits';
 import { ensureMemberImport, ensureModuleImport } from './imports';
+import { fallbackResourceFix } from './resource-fallbacks';
 import { wrapStatements } from './wrap-with';
 
 export interface FixPolicy {
@@ -73,8 +75,31 @@ const NOT_HOISTABLE = new Set([
   'conditional_expression',
 ]);
 
-/** The fix for a leak, or undefined when none is safe. */
+/**
+ * The fix for a leak: the `with` (or `try`/`finally`) rewrite when it keeps what the code does,
+ * else, given the resource's kind, a fallback (release a dropped resource at once, release an
+ * attribute in the class's teardown, add a teardown); undefined when none is correct.
+ */
 export function resourceFix(
+  ctx: FixContext,
+  creation: Creation,
+  leak: Leak,
+  policy: FixPolicy,
+  dataMethods: ReadonlySet<string>,
+  kind?: ResourceKind,
+): Fix | undefined {
+  const fix = managedFix(ctx, creation, leak, policy, dataMethods);
+  if (fix) return fix;
+  if (policy.manage === 'none' && !creation.conditional) {
+    // A configured factory: its context manager is unknown, but `closing` needs only `close()`.
+    const assumed = managedFix(ctx, creation, leak, { ...policy, manage: 'closing' }, dataMethods);
+    if (assumed)
+      return { ...assumed, title: `${assumed.title}, assuming it has \`close()\``, applicability: 'unsafe' };
+  }
+  return kind ? fallbackResourceFix(ctx, creation, leak, policy, kind) : undefined;
+}
+
+function managedFix(
   ctx: FixContext,
   creation: Creation,
   leak: Leak,

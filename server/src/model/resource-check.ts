@@ -285,7 +285,14 @@ function reportLeak(
   // A rule's own fix marked preferred (`Path(p).read_text()`) goes before the generic `with`.
   const fixes = (): Fix[] => {
     const extras = spec.extraFixes?.(ctx, creation, leak, factory) ?? [];
-    const generic = resourceFix({ file, model }, creation, leak, factory.fix, factory.kind.dataMethods);
+    const generic = resourceFix(
+      { file, model },
+      creation,
+      leak,
+      factory.fix,
+      factory.kind.dataMethods,
+      factory.kind,
+    );
     const ordered = [
       ...extras.filter((f) => f.isPreferred),
       ...(generic ? [generic] : []),

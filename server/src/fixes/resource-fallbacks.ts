@@ -1,0 +1,205 @@
+// Fixes for the resource leaks (LEAK004, LEAK006, LEAK008) that no `with` block can fix:
+// - a resource made and dropped in one statement (`sqlite3.connect(path)`, `ThreadPoolExecutor(4)`):
+//   release it in the same statement (`sqlite3.connect(path).close()`). CPython frees the dropped
+//   object at once anyway, so a close is the same behaviour said out loud — safe; a `Popen` is
+//   waited for (`.communicate()`), which blocks until the process exits — unsafe;
+// - a resource kept on `self` that the class's teardown method forgets: release it there
+//   (unsafe: code that still uses the attribute after the teardown would now fail);
+// - a resource kept on `self` by objects of a class with no teardown at all: add `close()` (or
+//   `shutdown()`) and the context-manager protocol that calls it, so callers can use
+//   `with Owner(...) as owner:` (unsafe: a new `close`/`__exit__` is seen by duck typing);
+// - a resource from a factory the user configured (its context manager unknown): close it
+//   through `contextlib.closing`, which only needs a `close()` method (unsafe: assumes one).
+import type { Creation, Leak, ResourceKind } from '../model/lifecycle';
+import { isAsyncFunction } from '../model/usage';
+import type { Node } from '../parser';
+import type { Fix } from '../types';
+import { insertAt } from './edits';
+import type { FixContext, FixPolicy } from './resource-fixes';
+import { fileIndentUnit } from './wrap-with';
+
+/** The call that releases a resource of this kind, without receiver: `close()`, `shutdown()`… */
+export function releaseCall(kind: ResourceKind, policy: FixPolicy): string {
+  if (policy.manage === 'try-finally' && policy.finallyCall) return policy.finallyCall;
+  const methods = kind.releaseMethods;
+  // `subprocess.Popen`: communicate() reads the pipes while waiting (wait() can deadlock on a full pipe).
+  if (methods.has('communicate')) return 'communicate()';
+  if (methods.has('shutdown') && !methods.has('close')) return 'shutdown()';
+  // A multiprocessing pool: what its own `with` does.
+  if (methods.has('terminate') && policy.redundant.has('terminate')) return 'terminate()';
+  return 'close()';
+}
+
+/** Whether releasing means waiting for something to finish (a process), which a caller can notice. */
+function releaseWaits(kind: ResourceKind): boolean {
+  return kind.releaseMethods.has('communicate');
+}
+
+export function fallbackResourceFix(
+  ctx: FixContext,
+  creation: Creation,
+  leak: Leak,
+  policy: FixPolicy,
+  kind: ResourceKind,
+): Fix | undefined {
+  // An async resource needs `await …close()` (or `aclose()`) in an async function: not done here.
+  if (policy.isAsync) return undefined;
+  switch (leak.kind) {
+    case 'discarded':
+      return releaseDiscarded(ctx, creation, leak.statement, policy, kind);
+    case 'attribute-not-released':
+      return releaseInTeardown(ctx, leak.target, leak.attribute, leak.teardown, policy, kind);
+    case 'owner-never-releases':
+      return addTeardown(ctx, creation, leak.attribute, leak.className, policy, kind);
+    default:
+      return undefined;
+  }
+}
+
+function releaseDiscarded(
+  ctx: FixContext,
+  creation: Creation,
+  statement: Node,
+  policy: FixPolicy,
+  kind: ResourceKind,
+): Fix | undefined {
+  const value = creation.value;
+  if (value.type !== 'call' || statement.type !== 'expression_statement') return undefined;
+  if (statement.namedChildren[0]?.id !== value.id) return undefined;
+  const call = releaseCall(kind, policy);
+  const waits = releaseWaits(kind);
+  return {
+    title: `${waits ? 'Wait for' : 'Release'} it at once: \`.${call}\``,
+    edits: [insertAt(ctx.file, value.endIndex, `.${call}`)],
+    // Unless it waits, this is what CPython does when the statement drops the last reference.
+    applicability: waits ? 'unsafe' : 'safe',
+    isPreferred: true,
+  };
+}
+
+/** The statements of a function's body, docstring excluded. */
+function bodyOf(fn: Node): { block: Node; statements: Node[] } | undefined {
+  const block = fn.childForFieldName('body');
+  if (block?.type !== 'block') return undefined;
+  const statements = block.namedChildren.filter((s): s is Node => !!s && s.type !== 'comment');
+  return { block, statements };
+}
+
+function isDocstring(node: Node): boolean {
+  return node.type === 'expression_statement' && node.namedChildren[0]?.type === 'string';
+}
+
+/** Whether `self.attr = …` runs on every construction: a statement directly in `__init__`'s body. */
+function setInInit(target: Node): boolean {
+  const statement = target.parent?.parent;
+  const block = statement?.parent;
+  const fn = block?.parent;
+  return (
+    target.parent?.type === 'assignment' &&
+    statement?.type === 'expression_statement' &&
+    block?.type === 'block' &&
+    fn?.type === 'function_definition' &&
+    fn.childForFieldName('name')?.text === '__init__'
+  );
+}
+
+function releaseInTeardown(
+  ctx: FixContext,
+  target: Node,
+  attribute: string,
+  teardown: Node,
+  policy: FixPolicy,
+  kind: ResourceKind,
+): Fix | undefined {
+  const { file } = ctx;
+  const body = bodyOf(teardown);
+  const selfName = teardown.childForFieldName('parameters')?.namedChildren[0]?.text;
+  if (!body || body.statements.length === 0 || !selfName || /\W/.test(selfName)) return undefined;
+  if (isAsyncFunction(teardown) !== policy.isAsync) return undefined;
+  const first = body.statements[0];
+  if (first.startPosition.row === teardown.startPosition.row) return undefined; // `def close(self): pass`
+  const call = releaseCall(kind, policy);
+  const unit = fileIndentUnit(file);
+  const access = `${selfName}.${attribute}`;
+  // Set in __init__: always there. Set elsewhere (`start()`): the teardown may run before it.
+  const lines = setInInit(target)
+    ? [`${access}.${call}`]
+    : [`if getattr(${selfName}, "${attribute}", None) is not None:`, `${unit}${access}.${call}`];
+  const indent = file.indentOf(first.startPosition.row);
+  const eol = file.eol;
+  // At the end of the teardown, unless it may return early: then first (after its docstring).
+  const returns = teardown
+    .descendantsOfType('return_statement')
+    .some((r) => !!r && enclosingDef(r)?.id === teardown.id);
+  const last = body.statements[body.statements.length - 1];
+  const edit = returns
+    ? isDocstring(first)
+      ? insertAt(file, file.lineEnd(first.endPosition.row), lines.map((l) => `${eol}${indent}${l}`).join(''))
+      : insertAt(
+          file,
+          file.lineStart(first.startPosition.row),
+          lines.map((l) => `${indent}${l}${eol}`).join(''),
+        )
+    : insertAt(file, file.lineEnd(last.endPosition.row), lines.map((l) => `${eol}${indent}${l}`).join(''));
+  const method = teardown.childForFieldName('name')?.text ?? 'teardown';
+  return {
+    title: `Release \`${access}\` in \`${method}()\`: \`${access}.${call}\``,
+    edits: [edit],
+    applicability: 'unsafe',
+    isPreferred: true,
+  };
+}
+
+function enclosingDef(node: Node): Node | undefined {
+  for (let p = node.parent; p; p = p.parent)
+    if (p.type === 'function_definition' || p.type === 'lambda') return p;
+  return undefined;
+}
+
+/** `def close(self)`, or `shutdown(self)` for an executor, plus `__enter__`/`__exit__` calling it. */
+function addTeardown(
+  ctx: FixContext,
+  creation: Creation,
+  attribute: string,
+  className: string,
+  policy: FixPolicy,
+  kind: ResourceKind,
+): Fix | undefined {
+  const { file } = ctx;
+  const cls = creation.owner.enclosingClass?.node;
+  const body = cls?.childForFieldName('body');
+  if (!cls || body?.type !== 'block') return undefined;
+  const statements = body.namedChildren.filter((s): s is Node => !!s && s.type !== 'comment');
+  if (statements.length === 0 || statements[0].startPosition.row === cls.startPosition.row) return undefined;
+  const call = releaseCall(kind, policy);
+  const method = call === 'shutdown()' ? 'shutdown' : 'close';
+  const defined = new Set(
+    statements.map((s) => {
+      const def = s.type === 'decorated_definition' ? s.childForFieldName('definition') : s;
+      return def?.type === 'function_definition' ? def.childForFieldName('name')?.text : undefined;
+    }),
+  );
+  if (defined.has(method) || defined.has('__enter__') || defined.has('__exit__')) return undefined;
+  const unit = fileIndentUnit(file);
+  const indent = file.indentOf(statements[0].startPosition.row);
+  const eol = file.eol;
+  const lines = [
+    '',
+    `def ${method}(self):`,
+    `${unit}self.${attribute}.${call}`,
+    '',
+    'def __enter__(self):',
+    `${unit}return self`,
+    '',
+    'def __exit__(self, *exc_info):',
+    `${unit}self.${method}()`,
+  ];
+  const last = statements[statements.length - 1];
+  const text = lines.map((l) => (l ? `${eol}${indent}${l}` : eol)).join('');
+  return {
+    title: `Add \`${className}.${method}()\` (and \`with\` support) releasing \`self.${attribute}\``,
+    edits: [insertAt(file, file.lineEnd(last.endPosition.row), text)],
+    applicability: 'unsafe',
+    isPreferred: true,
+  };
+}
