@@ -100,6 +100,34 @@ const CASES: BehaviourCase[] = [
     fixedContains: '@functools.lru_cache(maxsize=1024)',
   },
   {
+    name: 'LEAK001 locks held weakly still exclude: two coroutines on one key run one after the other, other keys in parallel',
+    code: 'LEAK001',
+    unsafe: true,
+    module: `
+      import asyncio
+
+      log = []
+      _locks: dict[str, asyncio.Lock] = {}
+
+      async def pay(wallet_id, n):
+          if wallet_id not in _locks:
+              _locks[wallet_id] = asyncio.Lock()
+          async with _locks[wallet_id]:
+              log.append(("start", wallet_id, n))
+              await asyncio.sleep(0.01)
+              log.append(("end", wallet_id, n))
+    `,
+    driver: `
+      async def run_all():
+          await asyncio.gather(pay("a", 1), pay("a", 2), pay("b", 3))
+          await pay("a", 4)
+
+      asyncio.run(run_all())
+      result = log
+    `,
+    fixedContains: 'lock = _locks[wallet_id] = asyncio.Lock()',
+  },
+  {
     name: 'LEAK002 a deque read at its tail yields the newest items in order, past its bound too',
     code: 'LEAK002',
     module: `

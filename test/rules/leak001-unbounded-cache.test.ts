@@ -685,7 +685,25 @@ const table: RuleTable = {
             return channels[name]
       `,
       errors: [{ line: 3 }, { line: 4 }],
-      output: null,
+      unsafeOutput: `
+        import asyncio
+        import weakref
+
+        tasks_by_name = {}
+        channels: weakref.WeakValueDictionary[str, asyncio.Queue] = weakref.WeakValueDictionary()
+
+        def create_unique(name, coro):
+            task = asyncio.create_task(coro)
+            tasks_by_name[name] = task
+            task.add_done_callback(lambda done_task, key=name: tasks_by_name.pop(key) if tasks_by_name.get(key) is done_task else None)
+            return task
+
+        def channel(name):
+            value = channels.get(name)
+            if value is None:
+                value = channels[name] = make_channel()
+            return value
+      `,
     },
     {
       name: 'a dict of locks: no bound keeps it correct (an evicted lock made again would not exclude), so no automatic fix',
@@ -701,7 +719,19 @@ const table: RuleTable = {
                 return wallet_id
       `,
       errors: [{ line: 3 }],
-      output: null,
+      unsafeOutput: `
+        import asyncio
+        import weakref
+
+        _locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+        async def pay(wallet_id):
+            lock = _locks.get(wallet_id)
+            if lock is None:
+                lock = _locks[wallet_id] = asyncio.Lock()
+            async with lock:
+                return wallet_id
+      `,
     },
     {
       name: 'a read-through memo without cachetools: the oldest entry is evicted past the bound (safe), TTLCache is the unsafe alternative',
@@ -1001,7 +1031,17 @@ const table: RuleTable = {
             _recent.move_to_end(k)
       `,
       errors: [{ line: 3, message: '`_recent`' }],
-      output: null,
+      unsafeOutput: `
+        from collections import OrderedDict
+
+        _recent = OrderedDict()
+
+        def touch(k, v):
+            _recent[k] = v
+            if len(_recent) > 1024:
+                del _recent[next(iter(_recent))]
+            _recent.move_to_end(k)
+      `,
     },
     {
       name: 'defaultdict (aliased) grown by new keys: no fix (TTLCache would not create defaults)',
@@ -1019,7 +1059,20 @@ const table: RuleTable = {
         { line: 3, message: '`_hits` is written in `hit()`' },
         { line: 4, message: '`_by_user` is written in `hit()`' },
       ],
-      output: null,
+      unsafeOutput: `
+        from collections import defaultdict as dd
+
+        _hits = dd(int)
+        _by_user = dd(list)
+
+        def hit(ip, user, event):
+            _hits[ip] += 1
+            if len(_hits) > 1024:
+                del _hits[next(iter(_hits))]
+            _by_user[user].append(event)
+            if len(_by_user) > 1024:
+                del _by_user[next(iter(_by_user))]
+      `,
     },
     {
       name: 'dict-only API (|=, copy, json) blocks the fix',
@@ -1038,7 +1091,26 @@ const table: RuleTable = {
             return json.dumps(_b), _c.copy()
       `,
       errors: [{ line: 3 }, { line: 4 }, { line: 5 }],
-      output: null,
+      unsafeOutput: `
+        import json
+
+        _a = {}
+        _b = {}
+        _c = {}
+
+        def merge(extra, k, v):
+            global _a
+            _a |= extra
+            while len(_a) > 1024:
+                del _a[next(iter(_a))]
+            _b[k] = v
+            if len(_b) > 1024:
+                del _b[next(iter(_b))]
+            _c[k] = v
+            if len(_c) > 1024:
+                del _c[next(iter(_c))]
+            return json.dumps(_b), _c.copy()
+      `,
     },
     {
       name: 'class-level dict written through self, cls and the class name',

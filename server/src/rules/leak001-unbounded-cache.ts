@@ -1,6 +1,7 @@
 // LEAK001 unbounded-cache: module- and class-level dicts that gain keys at run time and never lose
 // any, and `functools` caches without a bound (on instance methods they also keep every `self`).
 
+import { forgetDoneTasksFix, trimOldestFix, weakValuesFix } from '../fixes/dict-bounds';
 import { replaceRange } from '../fixes/edits';
 import { ensureMemberImport } from '../fixes/imports';
 import { insertStatementsAfter, isAloneOnItsLines } from '../fixes/statements';
@@ -72,18 +73,64 @@ const STATEFUL_VALUE =
   /^(Lock|RLock|Semaphore|BoundedSemaphore|Event|Condition|Barrier|Queue|LifoQueue|PriorityQueue|SimpleQueue|JoinableQueue|Future|Task|create_task|ensure_future|Session|ClientSession|connect)$/;
 
 /** `asyncio.Lock()`, `create_task(…)`, or a local name bound only to such calls. */
-function isStatefulExpression(model: SemanticModel, expr: Node | null | undefined, depth = 0): boolean {
+function isStatefulExpression(
+  model: SemanticModel,
+  expr: Node | null | undefined,
+  depth = 0,
+  pattern = STATEFUL_VALUE,
+): boolean {
   let value = expr;
   while (value?.type === 'await') value = value.namedChildren[0];
   if (value?.type === 'identifier' && depth < 2) {
     const binding = model.resolve(value);
     if (!binding || binding.scope === model.moduleScope || binding.sites.length === 0) return false;
-    return binding.sites.every((s) => isStatefulExpression(model, model.assignedValue(s), depth + 1));
+    return binding.sites.every((s) =>
+      isStatefulExpression(model, model.assignedValue(s), depth + 1, pattern),
+    );
   }
   if (value?.type !== 'call') return false;
   const callee = value.childForFieldName('function');
   const name = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
-  return !!name && STATEFUL_VALUE.test(name);
+  return !!name && pattern.test(name);
+}
+
+const TASK_VALUE = /^(Future|Task|create_task|ensure_future)$/;
+
+/** The dict holds tasks (or futures): by its annotation, or by what its writes store. */
+function holdsTasks(model: SemanticModel, cand: ContainerCandidate, facts: ContainerFacts): boolean {
+  const type = cand.assignment.childForFieldName('type');
+  if (type) return /\b(Task|Future)\b/.test(type.text);
+  return facts.growth.some(
+    (e) =>
+      e.site.type === 'assignment' &&
+      isStatefulExpression(model, e.site.childForFieldName('right'), 0, TASK_VALUE),
+  );
+}
+
+/**
+ * Locks, queues and tasks: no bound keeps the code correct (an evicted lock made again would not
+ * exclude the holder of the first), but tasks can remove themselves when done and locks can be
+ * held weakly; both unsafe.
+ */
+function statefulFixes(ctx: RuleContext, cand: ContainerCandidate, facts: ContainerFacts): Fix[] {
+  const dictCtx = { file: ctx.file, model: ctx.model, maxsize: ctx.settings.cacheMaxsize };
+  const fix = holdsTasks(ctx.model, cand, facts)
+    ? forgetDoneTasksFix(dictCtx, cand, facts)
+    : weakValuesFix(dictCtx, cand, facts);
+  return fix ? [fix] : [];
+}
+
+/** A dict the TTLCache cannot replace (defaultdict, dict-only API): evict the oldest entries, unsafe. */
+function otherDictFixes(ctx: RuleContext, cand: ContainerCandidate, facts: ContainerFacts): Fix[] {
+  if (annotatedStateful(cand) || facts.growth.some((e) => holdsStatefulValue(ctx.model, e)))
+    return statefulFixes(ctx, cand, facts);
+  if (!DICT_KINDS.has(cand.value.kind)) return [];
+  const fix = trimOldestFix(
+    { file: ctx.file, model: ctx.model, maxsize: ctx.settings.cacheMaxsize },
+    cand,
+    facts,
+  );
+  return fix ? [{ ...fix, isPreferred: true }] : [];
 }
 
 /** The value a growth stores (`d[k] = value`, `d.setdefault(k, value)`) is such an object. */
@@ -177,7 +224,7 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
     related: facts.growth
       .slice(0, MAX_RELATED)
       .map((e) => ({ range: file.rangeOf(e.site), message: 'written here' })),
-    fixes: () => (fixable ? cacheFixes(ctx, cand, facts) : []),
+    fixes: () => (fixable ? cacheFixes(ctx, cand, facts) : otherDictFixes(ctx, cand, facts)),
   });
 }
 
@@ -188,7 +235,8 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
 function cacheFixes(ctx: RuleContext, cand: ContainerCandidate, facts: ContainerFacts): Fix[] {
   // Locks, queues and tasks: an evicted one made again is another object (a lock held by one
   // caller would not stop the next), so no bound keeps the code correct.
-  if (annotatedStateful(cand) || facts.growth.some((e) => holdsStatefulValue(ctx.model, e))) return [];
+  if (annotatedStateful(cand) || facts.growth.some((e) => holdsStatefulValue(ctx.model, e)))
+    return statefulFixes(ctx, cand, facts);
   const ttl = ttlCacheFix(ctx, cand, facts);
   if (ttl.applicability === 'safe' || !isReadThroughMemo(ctx.model, facts)) return [ttl];
   const oldest = evictOldestFix(ctx, cand, facts);

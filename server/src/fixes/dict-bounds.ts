@@ -1,0 +1,264 @@
+// Fixes for LEAK001 dicts that neither a TTLCache nor a read-through bound can take:
+// - a dict of locks, queues or events made on demand: `weakref.WeakValueDictionary`. An entry
+//   stays while anyone holds its object (a coroutine inside `async with lock`, a waiter, a
+//   consumer of the queue) and goes with the last holder, when it has no state left to keep.
+//   Where the code stores a fresh object and reads it back through the dict
+//   (`if k not in d: d[k] = Lock()` … `async with d[k]:`), the object is kept in a local in
+//   between, or the weak entry would vanish at once; a `defaultdict(Lock)` read becomes
+//   `d.setdefault(k, Lock())`. Unsafe: an object nobody holds is made again on the next call
+//   (a lock acquired and released through two separate look-ups would differ);
+// - a dict of tasks: each task removes its own entry when it is done (unsafe: a reader after the
+//   end no longer finds it);
+// - any other dict that grows by statements: evict the oldest entry past the bound after each
+//   growth, as dicts keep insertion order (unsafe: a reader could find an entry gone).
+
+import type { Effect } from '../model/container-effects';
+import type { ContainerCandidate, ContainerFacts } from '../model/containers';
+import type { SemanticModel } from '../model/semantic';
+import type { SourceFile } from '../model/source';
+import type { Node } from '../parser';
+import type { Fix, TextEdit } from '../types';
+import { replaceRange } from './edits';
+import { ensureModuleImport } from './imports';
+import { enclosingStatement, freshName, insertStatementsAfter, isAloneOnItsLines } from './statements';
+import { fileIndentUnit } from './wrap-with';
+
+export interface DictFixContext {
+  file: SourceFile;
+  model: SemanticModel;
+  maxsize: number;
+}
+
+/** Growth by more than one key at a time: a single `if` would not trim enough. */
+function growsBySeveral(e: Effect): boolean {
+  return /update|\|=/.test(e.what);
+}
+
+/** A container expression that can be written again as is: `_cache`, `cls.locks`, `self._seen`. */
+function simpleExpression(node: Node): boolean {
+  return (
+    (node.type === 'identifier' || node.type === 'attribute') &&
+    node.descendantsOfType('call').length === 0 &&
+    !node.text.includes('\n')
+  );
+}
+
+/** `if len(d) > N: del d[next(iter(d))]` after each statement that adds keys. */
+export function trimOldestFix(
+  ctx: DictFixContext,
+  cand: ContainerCandidate,
+  facts: ContainerFacts,
+): Fix | undefined {
+  const { file, maxsize } = ctx;
+  const edits: TextEdit[] = [];
+  const done = new Set<number>();
+  for (const e of facts.growth) {
+    const d = e.access.node;
+    if (!simpleExpression(d) || e.access.viaAlias) return undefined;
+    const stmt = enclosingStatement(e.site);
+    if (stmt.type !== 'expression_statement' || !isAloneOnItsLines(file, stmt)) return undefined;
+    if (stmt.parent?.type !== 'block' && stmt.parent?.type !== 'module') return undefined;
+    if (done.has(stmt.id)) continue;
+    done.add(stmt.id);
+    const indent = file.indentOf(stmt.startPosition.row);
+    const unit = indent.startsWith('\t') ? '\t' : fileIndentUnit(file);
+    const keyword = growsBySeveral(e) ? 'while' : 'if';
+    edits.push(
+      insertStatementsAfter(file, stmt, [
+        `${keyword} len(${d.text}) > ${maxsize}:${file.eol}${indent}${unit}del ${d.text}[next(iter(${d.text}))]`,
+      ]),
+    );
+  }
+  if (edits.length === 0) return undefined;
+  return {
+    title: `Evict the oldest entry once \`${cand.name}\` holds more than ${maxsize}`,
+    edits,
+    applicability: 'unsafe',
+  };
+}
+
+/** The class a `defaultdict(asyncio.Lock)` makes its values with, as written. */
+function defaultFactory(cand: ContainerCandidate): string | undefined {
+  if (cand.value.kind !== 'defaultdict' || cand.value.node.type !== 'call') return undefined;
+  const args = cand.value.node.childForFieldName('arguments')?.namedChildren ?? [];
+  const factory = args.length === 1 ? args[0] : undefined;
+  return factory && simpleExpression(factory) ? factory.text : undefined;
+}
+
+/** `d[k]` for the same dict expression and key text. */
+function sameEntry(sub: Node, dict: string, key: string): boolean {
+  return (
+    sub.type === 'subscript' &&
+    sub.childForFieldName('value')?.text === dict &&
+    sub.childForFieldName('subscript')?.text === key
+  );
+}
+
+function isStoreTarget(sub: Node): boolean {
+  const p = sub.parent;
+  if (p?.type === 'assignment' || p?.type === 'augmented_assignment')
+    return p.childForFieldName('left')?.id === sub.id;
+  return p?.type === 'delete_statement';
+}
+
+function enclosingFunction(node: Node): Node | undefined {
+  for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition') return p;
+  return undefined;
+}
+
+/**
+ * `if k not in d: d[k] = Make()` (nothing else in it) and later `d[k]` reads of the same function:
+ * keep the object in a local, `v = d.get(k)`, `if v is None: v = d[k] = Make()`, and read `v`.
+ */
+function storeThroughLocal(ctx: DictFixContext, store: Node): TextEdit[] | undefined {
+  const { file, model } = ctx;
+  const stmt = store.parent;
+  const block = stmt?.parent;
+  const ifStmt = block?.parent;
+  if (stmt?.type !== 'expression_statement' || block?.type !== 'block' || ifStmt?.type !== 'if_statement')
+    return undefined;
+  if (block.namedChildren.filter((c) => c?.type !== 'comment').length !== 1) return undefined;
+  if (ifStmt.childForFieldName('alternative') || ifStmt.namedChildren.some((c) => c?.type === 'else_clause'))
+    return undefined;
+  const target = store.childForFieldName('left');
+  const value = store.childForFieldName('right');
+  const condition = ifStmt.childForFieldName('condition');
+  if (target?.type !== 'subscript' || !value || condition?.type !== 'comparison_operator') return undefined;
+  const dict = target.childForFieldName('value')?.text ?? '';
+  const key = target.childForFieldName('subscript');
+  if (!key || key.type !== 'identifier') return undefined;
+  if (condition.text.replace(/\s+/g, ' ') !== `${key.text} not in ${dict}`) return undefined;
+  if (!isAloneOnItsLines(file, ifStmt) || block.startPosition.row === ifStmt.startPosition.row)
+    return undefined;
+  const fn = enclosingFunction(ifStmt);
+  if (!fn) return undefined;
+  // The key must not be bound again after the check.
+  const keyBinding = model.resolve(key);
+  if (!keyBinding || keyBinding.sites.some((s) => s.startIndex > ifStmt.startIndex)) return undefined;
+  const reads: Node[] = [];
+  for (const sub of fn.descendantsOfType('subscript')) {
+    if (!sub || sub.startIndex < ifStmt.endIndex || !sameEntry(sub, dict, key.text)) continue;
+    if (isStoreTarget(sub) || enclosingFunction(sub)?.id !== fn.id) return undefined;
+    reads.push(sub);
+  }
+  const valueName = /Lock|Semaphore|Condition/.test(value.text)
+    ? 'lock'
+    : /Queue/.test(value.text)
+      ? 'queue'
+      : 'value';
+  const local = freshName(model, ifStmt, fn, [valueName]);
+  const indent = file.indentOf(ifStmt.startPosition.row);
+  const unit = indent.startsWith('\t') ? '\t' : fileIndentUnit(file);
+  const eol = file.eol;
+  const text = [
+    `${local} = ${dict}.get(${key.text})`,
+    `${indent}if ${local} is None:`,
+    `${indent}${unit}${local} = ${dict}[${key.text}] = ${value.text}`,
+  ].join(eol);
+  return [
+    replaceRange(file, ifStmt.startIndex, ifStmt.endIndex, text),
+    ...reads.map((r) => replaceRange(file, r.startIndex, r.endIndex, local)),
+  ];
+}
+
+/** `weakref.WeakValueDictionary()` in place of a dict of locks (or queues, events) made on demand. */
+export function weakValuesFix(
+  ctx: DictFixContext,
+  cand: ContainerCandidate,
+  facts: ContainerFacts,
+): Fix | undefined {
+  const { file, model } = ctx;
+  const kind = cand.value.kind;
+  const factory = defaultFactory(cand);
+  if (!((kind === 'dict' && cand.value.empty) || factory)) return undefined;
+  const edits: TextEdit[] = [];
+  const handled = new Set<number>();
+  for (const e of facts.growth) {
+    const site = e.site;
+    if (site.type === 'assignment') {
+      // `d[k] = lock` with `lock` a local: the caller holds it.
+      const value = site.childForFieldName('right');
+      if (value?.type === 'identifier') continue;
+      if (handled.has(site.id)) continue;
+      const rewritten = storeThroughLocal(ctx, site);
+      if (!rewritten) return undefined;
+      handled.add(site.id);
+      edits.push(...rewritten);
+    } else if (site.type === 'call' && site.childForFieldName('function')?.text.endsWith('.setdefault')) {
+      // `lock = d.setdefault(k, Lock())`: the result is held, unless dropped.
+      if (site.parent?.type === 'expression_statement') return undefined;
+    } else if (site.type === 'subscript' && factory && !isStoreTarget(site)) {
+      // A defaultdict read that inserts: `d.setdefault(k, Factory())` returns the object held.
+      const dict = site.childForFieldName('value')?.text;
+      const key = site.childForFieldName('subscript')?.text;
+      if (!dict || !key) return undefined;
+      edits.push(
+        replaceRange(file, site.startIndex, site.endIndex, `${dict}.setdefault(${key}, ${factory}())`),
+      );
+    } else {
+      return undefined;
+    }
+  }
+  const weakref = ensureModuleImport(file, model, 'weakref', topLevel(cand.assignment).startIndex);
+  const value = cand.value.node;
+  edits.push(replaceRange(file, value.startIndex, value.endIndex, `${weakref.name}.WeakValueDictionary()`));
+  const type = cand.assignment.childForFieldName('type');
+  const head = type?.type === 'type' ? type.namedChildren[0] : type;
+  const headName = head?.type === 'generic_type' ? head.namedChildren[0] : head;
+  if (headName && /^(dict|Dict|typing\.Dict|defaultdict|DefaultDict)$/.test(headName.text))
+    edits.push(
+      replaceRange(file, headName.startIndex, headName.endIndex, `${weakref.name}.WeakValueDictionary`),
+    );
+  return {
+    title: `Hold the values of \`${cand.name}\` weakly (\`weakref.WeakValueDictionary\`): an entry goes when nothing holds its object`,
+    edits: [...weakref.edits, ...edits],
+    applicability: 'unsafe',
+    isPreferred: true,
+  };
+}
+
+/**
+ * `d[k] = task` with `task` a local: `task.add_done_callback(...)` removes the entry when the
+ * task is done, unless the key already holds another task by then.
+ */
+export function forgetDoneTasksFix(
+  ctx: DictFixContext,
+  cand: ContainerCandidate,
+  facts: ContainerFacts,
+): Fix | undefined {
+  const { file, model } = ctx;
+  const edits: TextEdit[] = [];
+  for (const e of facts.growth) {
+    const site = e.site;
+    const target = site.type === 'assignment' ? site.childForFieldName('left') : undefined;
+    const value = site.childForFieldName('right');
+    const stmt = site.parent;
+    if (target?.type !== 'subscript' || value?.type !== 'identifier' || stmt?.type !== 'expression_statement')
+      return undefined;
+    if (!isAloneOnItsLines(file, stmt)) return undefined;
+    const dict = target.childForFieldName('value');
+    const key = target.childForFieldName('subscript');
+    if (!dict || !key || !simpleExpression(dict) || !(simpleExpression(key) || key.type === 'string'))
+      return undefined;
+    const fn = enclosingFunction(site) ?? file.root;
+    const [t, k] = [freshName(model, site, fn, ['done_task', 't']), freshName(model, site, fn, ['key', 'k'])];
+    edits.push(
+      insertStatementsAfter(file, stmt, [
+        `${value.text}.add_done_callback(lambda ${t}, ${k}=${key.text}: ${dict.text}.pop(${k}) if ${dict.text}.get(${k}) is ${t} else None)`,
+      ]),
+    );
+  }
+  if (edits.length === 0) return undefined;
+  return {
+    title: `Remove each task from \`${cand.name}\` when it is done`,
+    edits,
+    applicability: 'unsafe',
+    isPreferred: true,
+  };
+}
+
+function topLevel(node: Node): Node {
+  let current = node;
+  while (current.parent && current.parent.type !== 'module') current = current.parent;
+  return current;
+}
