@@ -218,6 +218,50 @@ const CASES: BehaviourCase[] = [
     fixedContains: 'sqlite3.connect(path).close()',
   },
   {
+    name: 'LEAK006 fire-and-forget work still runs after shutdown(wait=False) in finally, and the caller still does not wait for it',
+    code: 'LEAK006',
+    module: `
+      import threading
+      from concurrent.futures import ThreadPoolExecutor
+
+      gate = threading.Event()
+      done = []
+
+      def job(n):
+          gate.wait(10)
+          done.append(n)
+
+      def kick(n):
+          pool = ThreadPoolExecutor()
+          pool.submit(job, n)
+          return len(done)
+    `,
+    driver: `
+      import time
+      before = [kick(1), kick(2)]
+      gate.set()
+      deadline = time.monotonic() + 10
+      while len(done) < 2 and time.monotonic() < deadline:
+          time.sleep(0.01)
+      result = [before, sorted(done)]
+    `,
+    fixedContains: 'pool.shutdown(wait=False)',
+  },
+  {
+    name: 'LEAK006 a pool closed in finally still hands back every async result',
+    code: 'LEAK006',
+    module: `
+      from multiprocessing.pool import ThreadPool
+
+      def start(xs):
+          pool = ThreadPool(2)
+          results = [pool.apply_async(pow, (x, 2)) for x in xs]
+          return [r.get() for r in results]
+    `,
+    driver: `result = [start(range(10)), start([7])]`,
+    fixedContains: 'pool.close()',
+  },
+  {
     name: 'LEAK006 an executor in a with block maps the same results',
     code: 'LEAK006',
     module: `

@@ -372,7 +372,17 @@ const table: RuleTable = {
             'The executor from `ThreadPoolExecutor()` is passed to `loop.run_in_executor()` and never shut down in `schedule()`',
         },
       ],
-      output: null,
+      output: `
+        import asyncio
+        from concurrent.futures import ThreadPoolExecutor
+
+        def schedule(loop, fn):
+            pool = ThreadPoolExecutor()
+            try:
+                return loop.run_in_executor(pool, fn)
+            finally:
+                pool.shutdown(wait=False)
+      `,
     },
     {
       name: 'fire-and-forget submit: no fix (with would make it wait)',
@@ -386,7 +396,16 @@ const table: RuleTable = {
       errors: [
         { line: 4, column: 12, message: '`pool` from `ThreadPoolExecutor()` is never shut down in `kick()`' },
       ],
-      output: null,
+      output: `
+        from concurrent.futures import ThreadPoolExecutor
+
+        def kick(job):
+            pool = ThreadPoolExecutor()
+            try:
+                pool.submit(job)
+            finally:
+                pool.shutdown(wait=False)
+      `,
     },
     {
       name: 'multiprocessing.Pool never closed',
@@ -417,7 +436,17 @@ const table: RuleTable = {
             return [r.get() for r in results]
       `,
       errors: [{ line: 4, column: 12, message: '`pool` from `Pool()` is never closed in `start()`' }],
-      output: null,
+      output: `
+        from multiprocessing import Pool
+
+        def start(xs):
+            pool = Pool()
+            try:
+                results = [pool.apply_async(work, (x,)) for x in xs]
+                return [r.get() for r in results]
+            finally:
+                pool.close()
+      `,
     },
     {
       name: 'Pool closed and joined only on the normal path',
@@ -626,7 +655,17 @@ const table: RuleTable = {
           severity: 'hint',
         },
       ],
-      output: null,
+      output: `
+        from concurrent.futures import ThreadPoolExecutor
+
+        def run(job):
+            pool = ThreadPoolExecutor()
+            try:
+                fut = pool.submit(job)
+            finally:
+                pool.shutdown(wait=False)
+            return fut
+      `,
     },
     {
       name: 'executor created in an async def and awaited through run_in_executor',

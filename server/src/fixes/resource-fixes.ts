@@ -96,7 +96,87 @@ export function resourceFix(
     if (assumed)
       return { ...assumed, title: `${assumed.title}, assuming it has \`close()\``, applicability: 'unsafe' };
   }
-  return kind ? fallbackResourceFix(ctx, creation, leak, policy, kind) : undefined;
+  if (!kind) return undefined;
+  return (
+    nonBlockingFix(ctx, creation, leak, policy, dataMethods, kind) ??
+    fallbackResourceFix(ctx, creation, leak, policy, kind)
+  );
+}
+
+/**
+ * An executor or pool whose `with` would change timing (work handed back unfinished, a
+ * `shutdown(wait=False)`): release it in `finally` without waiting — `shutdown(wait=False)` lets
+ * the submitted work finish, a pool's `close()` lets its queued tasks run — which keeps what the
+ * code does. An inline one (`loop.run_in_executor(ThreadPoolExecutor(), fn)`) gets a name first.
+ */
+function nonBlockingFix(
+  ctx: FixContext,
+  creation: Creation,
+  leak: Leak,
+  policy: FixPolicy,
+  dataMethods: ReadonlySet<string>,
+  kind: ResourceKind,
+): Fix | undefined {
+  const release = nonBlockingRelease(kind);
+  if (!release || policy.isAsync || creation.conditional) return undefined;
+  const finallyPolicy: FixPolicy = {
+    ...policy,
+    manage: 'try-finally',
+    finallyCall: release,
+    redundant: new Set([release.slice(0, release.indexOf('('))]),
+    vetoNamed: undefined,
+  };
+  if (leak.kind === 'never-released' || leak.kind === 'normal-path-only') {
+    const fix = wrapNamed(ctx, creation, leak.named, finallyPolicy, dataMethods);
+    return fix && { ...fix, title: `${fix.title}: \`${leak.named.name}.${release}\`` };
+  }
+  if (leak.kind === 'consumed' || leak.kind === 'chained')
+    return hoistWithFinally(ctx, creation, finallyPolicy, release);
+  return undefined;
+}
+
+/** `shutdown(wait=False)` for a `concurrent.futures` executor, `close()` for a multiprocessing pool. */
+function nonBlockingRelease(kind: ResourceKind): string | undefined {
+  if (kind.releaseMethods.has('shutdown') && !kind.releaseMethods.has('close')) return 'shutdown(wait=False)';
+  if (kind.releaseMethods.has('terminate')) return 'close()';
+  return undefined;
+}
+
+/** `return use(Factory())` → `name = Factory()`, `try: return use(name)`, `finally: name.release`. */
+function hoistWithFinally(
+  ctx: FixContext,
+  creation: Creation,
+  policy: FixPolicy,
+  release: string,
+): Fix | undefined {
+  const { file, model } = ctx;
+  const value = creation.value;
+  const statement = hoistTarget(value);
+  if (!statement || creation.owner.kind !== 'function') return undefined;
+  const name = freshName(model, creation.owner, policy.suggestedName);
+  let replaced = value;
+  while (replaced.parent?.type === 'parenthesized_expression' && replaced.parent.namedChildCount === 1)
+    replaced = replaced.parent;
+  const indent = file.indentOf(statement.startPosition.row);
+  const edit = wrapStatements({
+    file,
+    first: statement,
+    last: statement,
+    mode: 'insert',
+    header: `${name} = ${file.text.slice(value.startIndex, value.endIndex)}${file.eol}${indent}try:`,
+    replacements: [{ start: replaced.startIndex, end: replaced.endIndex, text: name }],
+    trailer: [
+      { depth: 0, text: 'finally:' },
+      { depth: 1, text: `${name}.${release}` },
+    ],
+  });
+  if (!edit) return undefined;
+  return {
+    title: `Name it \`${name}\` and release it in \`finally\`: \`${name}.${release}\``,
+    edits: [edit],
+    applicability: 'safe',
+    isPreferred: true,
+  };
 }
 
 function managedFix(
@@ -344,7 +424,9 @@ function redundantReleases(
     if (!policy.redundant.has(method)) continue;
     const args = expr.childForFieldName('arguments');
     const argText = args?.text.replace(/\s+/g, '') ?? '()';
-    if (argText !== '()' && argText !== '(wait=True)' && argText !== '(True)') continue;
+    const releasedAs = `${method}${argText}`;
+    const same = policy.finallyCall?.replace(/\s+/g, '') === releasedAs;
+    if (argText !== '()' && argText !== '(wait=True)' && argText !== '(True)' && !same) continue;
     if (region.some((n) => n.startIndex >= s.endIndex)) continue;
     result.push(s);
   }
