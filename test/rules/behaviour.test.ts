@@ -298,6 +298,31 @@ const CASES: BehaviourCase[] = [
     fixedContains: '_background_tasks.add(task)',
   },
   {
+    name: 'LEAK008 a file opened in a try whose handler returns, closed in finally after its last use: same lines, same fallback',
+    code: 'LEAK008',
+    module: `
+      def tail(f, n):
+          return f.readlines()[-n:]
+
+      def get_log_tail(path, window=2):
+          try:
+              logfile = open(path, "r", encoding="utf-8")
+          except IOError:
+              return []
+          log_lines = tail(logfile, window)
+          if not log_lines:
+              return ["empty"]
+          return [line.strip() for line in log_lines]
+    `,
+    driver: `
+      with open(tmp + "/a.log", "w") as out:
+          out.write("one\\ntwo\\nthree\\n")
+      open(tmp + "/empty.log", "w").close()
+      result = [get_log_tail(tmp + "/a.log"), get_log_tail(tmp + "/empty.log"), get_log_tail(tmp + "/missing.log")]
+    `,
+    fixedContains: 'logfile.close()',
+  },
+  {
     name: 'LEAK008 a file read in a with block (or with Path) gives the same text',
     code: 'LEAK008',
     module: `

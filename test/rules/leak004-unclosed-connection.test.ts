@@ -1698,6 +1698,92 @@ const table: RuleTable = {
                 return session.get(model, key)
       `,
     },
+    {
+      name: 'created in a try whose handlers return, used in a later try with no finally: that try gets the finally',
+      code: `
+        import sqlite3
+
+        def validate_database(database=None):
+            try:
+                connection = sqlite3.connect(database, timeout=20)
+            except (sqlite3.OperationalError, ValueError):
+                return "Invalid database specified"
+
+            try:
+                connection.execute("SELECT started from session_history")
+                connection.close()
+            except sqlite3.DatabaseError:
+                return "Invalid database specified"
+
+            return "success"
+      `,
+      errors: [{ line: 5, message: 'only if no exception occurs first' }],
+      output: `
+        import sqlite3
+
+        def validate_database(database=None):
+            try:
+                connection = sqlite3.connect(database, timeout=20)
+            except (sqlite3.OperationalError, ValueError):
+                return "Invalid database specified"
+
+            try:
+                connection.execute("SELECT started from session_history")
+                connection.close()
+            except sqlite3.DatabaseError:
+                return "Invalid database specified"
+            finally:
+                connection.close()
+
+            return "success"
+      `,
+    },
+    {
+      name: 'created in a try whose handler raises: the statements after it, up to the last use, go in try/finally',
+      code: `
+        import sqlite3
+
+        def load(path):
+            try:
+                conn = sqlite3.connect(path)
+            except sqlite3.Error as e:
+                raise RuntimeError(path) from e
+            rows = conn.execute("SELECT * FROM t").fetchall()
+            print(len(rows))
+            return rows
+      `,
+      errors: [{ line: 5, message: 'never closed' }],
+      output: `
+        import sqlite3
+
+        def load(path):
+            try:
+                conn = sqlite3.connect(path)
+            except sqlite3.Error as e:
+                raise RuntimeError(path) from e
+            try:
+                rows = conn.execute("SELECT * FROM t").fetchall()
+            finally:
+                conn.close()
+            print(len(rows))
+            return rows
+      `,
+    },
+    {
+      name: 'created in a try whose handler does not leave: no fix (the name may be unbound after it)',
+      code: `
+        import sqlite3
+
+        def load(path):
+            try:
+                conn = sqlite3.connect(path)
+            except sqlite3.Error:
+                print("no database")
+            return conn.execute("SELECT * FROM t").fetchall()
+      `,
+      errors: [{ line: 5 }],
+      output: null,
+    },
   ],
 };
 

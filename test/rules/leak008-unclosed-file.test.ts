@@ -1354,6 +1354,41 @@ const table: RuleTable = {
             main()
       `,
     },
+    {
+      name: 'opened in a try whose handler returns, read after it: try/finally up to the last use',
+      code: `
+        def tail(f, n):
+            return f.readlines()[-n:]
+
+
+        def get_log_tail(path, window=20):
+            try:
+                logfile = open(path, "r", encoding="utf-8")
+            except IOError:
+                return []
+
+            log_lines = tail(logfile, window)
+            return [line.strip() for line in log_lines]
+      `,
+      errors: [{ line: 7, message: '`logfile` from `open()` is never closed' }],
+      output: `
+        def tail(f, n):
+            return f.readlines()[-n:]
+
+
+        def get_log_tail(path, window=20):
+            try:
+                logfile = open(path, "r", encoding="utf-8")
+            except IOError:
+                return []
+
+            try:
+                log_lines = tail(logfile, window)
+                return [line.strip() for line in log_lines]
+            finally:
+                logfile.close()
+      `,
+    },
   ],
 };
 

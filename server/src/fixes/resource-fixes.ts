@@ -25,10 +25,10 @@ import { isAsyncFunction, useOf } from '../model/usage';
 import { ITERATING_WRAPPERS } from '../model/value-flow';
 import type { Node } from '../parser';
 import type { Fix, TextEdit } from '../types';
-import { replaceRange } from './edits';
+import { insertAt, replaceRange } from './edits';
 import { ensureMemberImport, ensureModuleImport } from './imports';
-import { fallbackResourceFix } from './resource-fallbacks';
-import { wrapStatements } from './wrap-with';
+import { fallbackResourceFix, releaseCall } from './resource-fallbacks';
+import { indentUnitOf, wrapStatements } from './wrap-with';
 
 export interface FixPolicy {
   /**
@@ -97,10 +97,106 @@ export function resourceFix(
       return { ...assumed, title: `${assumed.title}, assuming it has \`close()\``, applicability: 'unsafe' };
   }
   if (!kind) return undefined;
+  if (leak.kind === 'never-released' || leak.kind === 'normal-path-only') {
+    const guarded = releaseAfterGuardedCreation(ctx, creation, leak.named, policy, dataMethods, kind);
+    if (guarded) return guarded;
+  }
   return (
     nonBlockingFix(ctx, creation, leak, policy, dataMethods, kind) ??
     fallbackResourceFix(ctx, creation, leak, policy, kind)
   );
+}
+
+/** Whether every `except` of `tryStatement` leaves the function (ends in `return` or `raise`). */
+function handlersAllLeave(tryStatement: Node): boolean {
+  let handlers = 0;
+  for (const c of tryStatement.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'finally_clause' || c.type === 'else_clause') return false;
+    if (c.type !== 'except_clause' && c.type !== 'except_group_clause') continue;
+    handlers++;
+    const body = c.namedChildren.find((n) => n?.type === 'block');
+    const stmts = body?.namedChildren.filter((n): n is Node => !!n && n.type !== 'comment') ?? [];
+    const last = stmts[stmts.length - 1];
+    if (last?.type !== 'return_statement' && last?.type !== 'raise_statement') return false;
+  }
+  return handlers > 0;
+}
+
+/**
+ * `try: conn = connect(p)` / `except …: return …` and the uses after the `try` (the shape of a
+ * creation that may fail): once the `try` is done the name is bound, so the statements after it,
+ * up to the last use, go in `try:` … `finally: conn.close()`. A `with` cannot take the creation
+ * out of its `try` without changing which errors the handlers catch.
+ */
+function releaseAfterGuardedCreation(
+  ctx: FixContext,
+  creation: Creation,
+  named: NamedResource,
+  policy: FixPolicy,
+  dataMethods: ReadonlySet<string>,
+  kind: ResourceKind,
+): Fix | undefined {
+  const { file, model } = ctx;
+  if (named.aliased || policy.isAsync || creation.conditional) return undefined;
+  const assignment = named.site.parent;
+  const statement = assignment?.parent;
+  const tryBody = statement?.parent;
+  const tryStatement = tryBody?.parent;
+  const block = tryStatement?.parent;
+  if (assignment?.type !== 'assignment' || assignment.childForFieldName('left')?.id !== named.site.id)
+    return undefined;
+  if (statement?.type !== 'expression_statement' || tryBody?.type !== 'block') return undefined;
+  if (tryStatement?.type !== 'try_statement' || block?.type !== 'block') return undefined;
+  if (!handlersAllLeave(tryStatement)) return undefined;
+  const region = regionNodes(model, named, creation, dataMethods);
+  if (!region) return undefined;
+  let last: Node | undefined;
+  for (const node of region) {
+    if (contains(tryStatement, node)) continue;
+    const top = statementIn(block, node);
+    if (!top || top.startIndex < tryStatement.startIndex) return undefined;
+    if (!last || top.startIndex > last.startIndex) last = top;
+  }
+  const first = nextStatement(tryStatement);
+  // A process is waited for: that is not the same as letting it be collected.
+  if (!last || !first || kind.releaseMethods.has('communicate')) return undefined;
+  const call = releaseCall(kind, policy);
+  const finallyPolicy = { ...policy, finallyCall: call };
+  const remove = redundantReleases(block, tryStatement, last, named.name, finallyPolicy, region);
+  // The uses are one `try` with handlers and no `finally`: give it the `finally`.
+  const clauses = first.type === 'try_statement' ? first.namedChildren.filter((c) => !!c) : [];
+  const lastClause = clauses[clauses.length - 1];
+  if (first.id === last.id && lastClause && !clauses.some((c) => c?.type === 'finally_clause')) {
+    const indent = file.indentOf(first.startPosition.row);
+    const unit = indentUnitOf(file, block, indent) ?? '    ';
+    const text = `${file.eol}${indent}finally:${file.eol}${indent}${unit}${named.name}.${call}`;
+    return {
+      title: `Release \`${named.name}\` in a \`finally\` of the \`try\` that uses it`,
+      edits: [insertAt(file, file.lineEnd(first.endPosition.row), text)],
+      applicability: 'safe',
+      isPreferred: true,
+    };
+  }
+  const edit = wrapStatements({
+    file,
+    first,
+    last,
+    mode: 'insert',
+    header: 'try:',
+    remove,
+    trailer: [
+      { depth: 0, text: 'finally:' },
+      { depth: 1, text: `${named.name}.${call}` },
+    ],
+  });
+  if (!edit) return undefined;
+  return {
+    title: `Release \`${named.name}\` in \`finally\` after its last use`,
+    edits: [edit],
+    applicability: 'safe',
+    isPreferred: true,
+  };
 }
 
 /**
