@@ -188,6 +188,45 @@ const CASES: BehaviourCase[] = [
     fixedContains: 'list(_lines)[-n:]',
   },
   {
+    name: 'LEAK003 a state held as a method bound on each read: same transitions, comparisons and names',
+    code: 'LEAK003',
+    unsafe: true,
+    module: `
+      from fastapi import FastAPI
+
+      app = FastAPI()
+
+      class Machine:
+          def __init__(self):
+              self.state = self.idle
+              self.log = []
+
+          def idle(self, event):
+              self.log.append(("idle", event, self.state == self.idle))
+              self.state = self.busy
+
+          def busy(self, event):
+              self.log.append(("busy", event, self.state.__name__))
+              if event == "done":
+                  self.state = self.idle
+
+      @app.post("/run")
+      def run(events: list):
+          m = Machine()
+          for e in events:
+              m.state(e)
+          return m.log
+    `,
+    driver: `
+      m = Machine()
+      m.state = print
+      plain = m.state is print
+      del m.state
+      result = [run(["a", "b", "done", "c"]), hasattr(Machine(), "state"), plain, hasattr(m, "state")]
+    `,
+    fixedContains: 'state = _SelfMethod()',
+  },
+  {
     name: 'LEAK004 a connection in with closing(...) returns the same rows',
     code: 'LEAK004',
     module: `

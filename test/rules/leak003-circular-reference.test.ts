@@ -584,7 +584,58 @@ const table: RuleTable = {
           message: 'the bound method `self.update` stored in `self.feed` uses `self`',
         },
       ],
-      output: null,
+      unsafeOutput: `
+        from fastapi import FastAPI
+        import types
+
+
+        class _SelfMethod:
+            """An attribute holding a bound method of its own object: the function is stored and bound
+            again on each read, so the object does not refer to itself through the attribute."""
+
+            def __set_name__(self, owner, name):
+                self.public = name
+                self.private = "_" + name + "_self_method"
+
+            def __get__(self, obj, objtype=None):
+                if obj is None:
+                    return self
+                try:
+                    is_own, value = obj.__dict__[self.private]
+                except KeyError:
+                    raise AttributeError(self.public) from None
+                return types.MethodType(value, obj) if is_own else value
+
+            def __set__(self, obj, value):
+                if getattr(value, "__self__", None) is obj and hasattr(value, "__func__"):
+                    obj.__dict__[self.private] = (True, value.__func__)
+                else:
+                    obj.__dict__[self.private] = (False, value)
+
+            def __delete__(self, obj):
+                if obj.__dict__.pop(self.private, None) is None:
+                    raise AttributeError(self.public)
+
+
+        app = FastAPI()
+
+        class Digest:
+            feed = _SelfMethod()
+
+            def __init__(self, name):
+                self.name = name
+                self.feed = self.update
+                self.total = 0
+
+            def update(self, chunk):
+                self.total += len(chunk)
+
+        @app.post("/upload")
+        async def upload(name: str):
+            d = Digest(name)
+            d.feed(b"x")
+            return d.total
+      `,
     },
     {
       name: 'self.x = self: no automatic fix',

@@ -5,6 +5,7 @@
 
 import { replaceRange } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
+import { declaresSelfMethod, selfMethodFix } from '../fixes/self-method';
 import { weakPropertyFix } from '../fixes/weak-property';
 import { weakSelfClosureFix } from '../fixes/weak-self';
 import { attributeNamedBy, identifiersNamed, wordOffsets } from '../model/find-names';
@@ -1159,6 +1160,8 @@ function checkClosure(
   const { file } = ctx;
   const cls = store.method.cls;
   if (facts.isExempt(store.slot, [cls])) return;
+  // Declared with the fix's descriptor: what is stored is the function, not the bound method.
+  if (closure.kind === 'method' && declaresSelfMethod(cls, store.slot)) return;
   const owned = ownedAttribute(store.holder);
   if (owned && owned !== store.slot && facts.isExempt(owned, [cls])) return;
   const verdict = cycleVerdict(ctx.model, store.method, 'closure');
@@ -1174,8 +1177,16 @@ function checkClosure(
     range: file.rangeOf(store.value.type === 'lambda' ? store.value : store.node),
     severity: verdict.severity,
     message: `Reference cycle: ${what} stored in \`${describeHolder(store)}\` uses \`${self}\`, so the object keeps itself alive through it; ${CYCLE_COST}; ${verdict.clause}`,
-    fixes: () => weakSelfFixes(ctx, store, closure.node),
+    fixes: () =>
+      closure.kind === 'method' ? boundMethodFixes(ctx, store) : weakSelfFixes(ctx, store, closure.node),
   });
+}
+
+/** `self.x = self.method`: declare `x` with a descriptor that binds the stored function on each read. */
+function boundMethodFixes(ctx: RuleContext, store: Store): Fix[] {
+  if (!isSelf(ctx.model, store.method, store.holder)) return [];
+  const fix = selfMethodFix(ctx.file, ctx.model, store.method.cls, store.slot);
+  return fix ? [fix] : [];
 }
 
 function weakSelfFixes(ctx: RuleContext, store: Store, closure: Node | undefined): Fix[] {
