@@ -227,6 +227,30 @@ const CASES: BehaviourCase[] = [
     fixedContains: 'state = _SelfMethod()',
   },
   {
+    name: 'LEAK003 an AttrDict without self.__dict__ = self: attributes and items stay one namespace',
+    code: 'LEAK003',
+    unsafe: true,
+    module: `
+      class AttrDict(dict):
+          def __init__(self, *args, **kwargs):
+              super().__init__(*args, **kwargs)
+              self.__dict__ = self
+    `,
+    driver: `
+      d = AttrDict(a=1)
+      d.b = 2
+      d["c"] = 3
+      del d.a
+      try:
+          d.missing
+          missing = "no error"
+      except AttributeError:
+          missing = "AttributeError"
+      result = [sorted(d.items()), d.c, d.b, hasattr(d, "a"), missing, d.get("b")]
+    `,
+    fixedContains: 'def __getattr__(self, name):',
+  },
+  {
     name: 'LEAK004 a connection in with closing(...) returns the same rows',
     code: 'LEAK004',
     module: `

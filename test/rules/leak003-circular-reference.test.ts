@@ -652,7 +652,13 @@ const table: RuleTable = {
           severity: 'information',
         },
       ],
-      output: null,
+      unsafeOutput: `
+        class Root:
+            def __init__(self):
+                pass
+
+            root = property(lambda self: self)
+      `,
     },
     {
       name: 'the AttrDict idiom self.__dict__ = self',
@@ -663,7 +669,26 @@ const table: RuleTable = {
                 self.__dict__ = self
       `,
       errors: [{ line: 4, message: '`self.__dict__ = self`' }],
-      output: null,
+      unsafeOutput: `
+        class AttrDict(dict):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+
+            def __getattr__(self, name):
+                try:
+                    return self[name]
+                except KeyError:
+                    raise AttributeError(name) from None
+
+            def __setattr__(self, name, value):
+                self[name] = value
+
+            def __delattr__(self, name):
+                try:
+                    del self[name]
+                except KeyError:
+                    raise AttributeError(name) from None
+      `,
     },
     {
       name: 'child.parent = self with self.children.append(child): weakref.proxy fix',
@@ -943,7 +968,12 @@ const table: RuleTable = {
                 self.members = [self]
       `,
       errors: [{ line: 3, message: '`self.members` holds `self` itself' }],
-      output: null,
+      unsafeOutput: `
+        import weakref
+        class Loop:
+            def __init__(self):
+                self.members = [weakref.proxy(self)]
+      `,
     },
     // Severity says how sure: warning when the objects are made again and again.
     {
@@ -971,7 +1001,22 @@ const table: RuleTable = {
             '`self.values` holds `self` itself, so the object refers to itself; these objects are freed only by the cyclic garbage collector, not as soon as the last outside reference goes away; a `RequestContext` is made in `profile()`, and it runs on every request: `profile()` is a route handler',
         },
       ],
-      output: null,
+      unsafeOutput: `
+        from flask import Flask
+        import weakref
+
+        app = Flask(__name__)
+
+        class RequestContext:
+            def __init__(self, user):
+                self.user = user
+                self.values = {"context": weakref.proxy(self), "user": user}
+
+        @app.get("/profile")
+        def profile():
+            context = RequestContext(current_user())
+            return render(context)
+      `,
     },
     {
       name: 'objects made in a loop keep a lambda that uses them: warning',
@@ -1044,7 +1089,15 @@ const table: RuleTable = {
           message: 'a `ReportView` is made for every request: it is a `View`',
         },
       ],
-      output: null,
+      unsafeOutput: `
+        from django.views import View
+        import weakref
+
+        class ReportView(View):
+            def get(self, request):
+                self.extra = {"view": weakref.proxy(self)}
+                return self.render()
+      `,
     },
     {
       name: 'a form is made for every request: warning',
@@ -1105,7 +1158,13 @@ const table: RuleTable = {
           message: 'how often `Layer` objects are made is decided in other modules',
         },
       ],
-      output: null,
+      unsafeOutput: `
+        import weakref
+        class Layer:
+            def __init__(self, context):
+                self.context = context
+                self.context.layers.append(weakref.proxy(self))
+      `,
     },
     {
       name: 'a link rebound outside close/commit/rollback is not undone',

@@ -6,6 +6,7 @@
 import { replaceRange } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
 import { declaresSelfMethod, selfMethodFix } from '../fixes/self-method';
+import { attrDictFix, proxySelfFix, selfPropertyFix } from '../fixes/self-reference';
 import { weakPropertyFix } from '../fixes/weak-property';
 import { weakSelfClosureFix } from '../fixes/weak-self';
 import { attributeNamedBy, identifiersNamed, wordOffsets } from '../model/find-names';
@@ -1075,10 +1076,19 @@ function checkSelfReference(ctx: RuleContext, facts: SlotFacts, store: Store): v
   if (!store.container && isSelf(model, store.method, store.holder)) {
     const verdict = cycleVerdict(model, store.method, 'link');
     if (!verdict) return;
+    const statement = store.node.parent;
     ctx.report({
       range: file.rangeOf(store.node),
       severity: verdict.severity,
       message: `\`${self}.${store.slot} = ${self}\` makes the object refer to itself: a reference cycle, so it is freed only by the cyclic garbage collector, not as soon as the last outside reference goes away; ${verdict.clause}`,
+      fixes: () => {
+        if (statement?.type !== 'expression_statement') return [];
+        const fix =
+          store.slot === '__dict__'
+            ? attrDictFix(file, cls, statement)
+            : selfPropertyFix(file, cls, statement, store.slot);
+        return fix ? [fix] : [];
+      },
     });
     return;
   }
@@ -1089,7 +1099,17 @@ function checkSelfReference(ctx: RuleContext, facts: SlotFacts, store: Store): v
   const verdict = cycleVerdict(model, store.method, 'link');
   if (!verdict) return;
   const fixes = () => {
-    const fix = store.container ? undefined : proxyFix(ctx, facts, store, store.method.cls);
+    const fix = store.container
+      ? supportsWeakrefs(model, cls)
+        ? proxySelfFix(
+            file,
+            model,
+            store.value,
+            (id) => isSelf(model, store.method, id),
+            describeHolder(store),
+          )
+        : undefined
+      : proxyFix(ctx, facts, store, store.method.cls);
     return fix ? [fix] : [];
   };
   ctx.report({
