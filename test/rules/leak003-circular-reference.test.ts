@@ -806,7 +806,25 @@ const table: RuleTable = {
             return node.parent is root
       `,
       errors: [{ line: 3 }],
-      output: null,
+      unsafeOutput: `
+        import weakref
+        class Node:
+            def add(self, child):
+                child.parent = self
+                self.children.append(child)
+
+            @property
+            def parent(self):
+                ref = self._parent_ref
+                return ref() if ref is not None else None
+
+            @parent.setter
+            def parent(self, value):
+                self._parent_ref = weakref.ref(value) if value is not None else None
+
+        def is_root_child(node, root):
+            return node.parent is root
+      `,
     },
     {
       name: 'a lambda using self stored on self',
@@ -928,7 +946,21 @@ const table: RuleTable = {
                 return session
       `,
       errors: [{ line: 10, message: '`Session`' }],
-      output: null,
+      unsafeOutput: `
+        from dataclasses import dataclass
+        import weakref
+
+        @dataclass
+        class Session:
+            server: object
+            user: str
+
+        class Lobby:
+            def open(self, user):
+                session = Session(server=weakref.proxy(self), user=user)
+                self.sessions[user] = session
+                return session
+      `,
     },
     {
       name: 'an owned object pointing back: self.config.owner = self',
@@ -958,7 +990,15 @@ const table: RuleTable = {
                 self.children.append(child)
       `,
       errors: [{ line: 5 }],
-      output: null,
+      unsafeOutput: `
+        import weakref
+        class Cell:
+            __slots__ = ("children", "value", "__weakref__")
+
+            def add(self, child):
+                child.parent = weakref.proxy(self)
+                self.children.append(child)
+      `,
     },
     {
       name: 'self stored in its own list',
@@ -1178,7 +1218,16 @@ const table: RuleTable = {
                 self.conn.active = other
       `,
       errors: [{ line: 4, severity: 'information', message: '`conn.active` refers back to `self`' }],
-      output: null,
+      unsafeOutput: `
+        import weakref
+        class Cursor:
+            def __init__(self, conn):
+                self.conn = conn
+                conn.active = weakref.proxy(self)
+
+            def hand_over(self, other):
+                self.conn.active = other
+      `,
     },
     {
       name: 'a GUI widget is made at the pace of its user: hint',

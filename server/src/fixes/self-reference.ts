@@ -125,7 +125,7 @@ function storedDirectly(id: Node): boolean {
   const p = id.parent;
   if (!p) return false;
   if (['list', 'tuple', 'set', 'argument_list', 'expression_list'].includes(p.type)) return true;
-  if (p.type === 'pair') return p.childForFieldName('value')?.id === id.id;
+  if (p.type === 'pair' || p.type === 'keyword_argument') return p.childForFieldName('value')?.id === id.id;
   if (p.type === 'assignment') return p.childForFieldName('right')?.id === id.id;
   return false;
 }
@@ -157,4 +157,27 @@ export function proxySelfFix(
     applicability: 'unsafe',
     isPreferred: true,
   };
+}
+
+/**
+ * `__slots__ = ("a", "b")` without `"__weakref__"`, in a class with no base: the edit adding it,
+ * so that instances can be weakly referenced. Undefined when the slots are not such a literal.
+ */
+export function weakrefSlotEdit(file: SourceFile, cls: Node, hasBases: boolean): TextEdit | undefined {
+  if (hasBases) return undefined;
+  for (const stmt of bodyStatements(cls)) {
+    const assignment = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
+    if (assignment?.type !== 'assignment' || assignment.childForFieldName('left')?.text !== '__slots__')
+      continue;
+    const value = assignment.childForFieldName('right');
+    if (value?.type !== 'tuple' && value?.type !== 'list') return undefined;
+    const items = value.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+    if (items.length === 0 || !items.every((c) => c.type === 'string')) return undefined;
+    const quote = items[0].text.startsWith("'") ? "'" : '"';
+    const last = items[items.length - 1];
+    const trailingComma = file.text.slice(last.endIndex, value.endIndex - 1).includes(',');
+    const text = trailingComma ? ` ${quote}__weakref__${quote},` : `, ${quote}__weakref__${quote}`;
+    return insertAt(file, trailingComma ? value.endIndex - 1 : last.endIndex, text);
+  }
+  return undefined;
 }

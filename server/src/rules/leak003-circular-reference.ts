@@ -6,7 +6,7 @@
 import { replaceRange } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
 import { declaresSelfMethod, selfMethodFix } from '../fixes/self-method';
-import { attrDictFix, proxySelfFix, selfPropertyFix } from '../fixes/self-reference';
+import { attrDictFix, proxySelfFix, selfPropertyFix, weakrefSlotEdit } from '../fixes/self-reference';
 import { weakPropertyFix } from '../fixes/weak-property';
 import { weakSelfClosureFix } from '../fixes/weak-self';
 import { attributeNamedBy, identifiersNamed, wordOffsets } from '../model/find-names';
@@ -36,7 +36,7 @@ import {
   useOf,
 } from '../model/usage';
 import type { Node } from '../parser';
-import type { Fix, Rule, RuleContext, Severity } from '../types';
+import type { Fix, Rule, RuleContext, Severity, TextEdit } from '../types';
 
 /** Methods that put their argument into a container: `xs.append(v)`, `s.add(v)`, `xs.insert(i, v)`. */
 const CONTAINER_INSERTS: Record<string, number> = {
@@ -1231,6 +1231,20 @@ function propertyFix(ctx: RuleContext, forward: Store, target: Store): Fix | und
   return weakPropertyFix(ctx.file, ctx.model, cls, target.slot);
 }
 
+/**
+ * `child.parent = self` where this class never assigns `self.parent`: the property goes on this
+ * class, taking the child to be of the same class (tree nodes); the title says so.
+ */
+function assumedPropertyFix(ctx: RuleContext, forward: Store, target: Store): Fix | undefined {
+  const cls = forward.method.cls;
+  if (target === forward || target.container || !supportsWeakrefs(ctx.model, cls)) return undefined;
+  if (!/^[A-Za-z_]\w*$/.test(target.slot) || !isSelf(ctx.model, forward.method, target.assignedValue ?? null))
+    return undefined;
+  const fix = weakPropertyFix(ctx.file, ctx.model, cls, target.slot);
+  const child = target.root.text;
+  return fix && { ...fix, title: `${fix.title}, taking \`${child}\` to be a \`${nameOf(cls)}\`` };
+}
+
 function checkParentChild(ctx: RuleContext, facts: SlotFacts, forward: Store, back: Store): void {
   const { file } = ctx;
   // The forward side is an attribute of `self`; the back side belongs to an object of unknown class.
@@ -1252,9 +1266,10 @@ function checkParentChild(ctx: RuleContext, facts: SlotFacts, forward: Store, ba
   // The referenced object is `self` for the back side; for the forward side (`self.parent = parent`)
   // it is usually of the same class (tree nodes), whose weakref support is then required.
   const fixes = (): Fix[] => {
-    if (!target) return [];
-    const proxy = proxyFix(ctx, facts, target, forward.method.cls);
-    const property = propertyFix(ctx, forward, target);
+    // No side is clearly the pointer "up": weaken the one that refers back to `self`.
+    const weakened = target ?? back;
+    const proxy = proxyFix(ctx, facts, weakened, forward.method.cls);
+    const property = propertyFix(ctx, forward, weakened) ?? assumedPropertyFix(ctx, forward, weakened);
     return [...(proxy ? [proxy] : []), ...(property ? [{ ...property, isPreferred: !proxy }] : [])];
   };
   ctx.report({
@@ -1293,7 +1308,20 @@ function checkConstructorCycle(
     severity: verdict.severity,
     message: `Reference cycle: \`${describeHolder(store)}\` holds the \`${className}\` created here, which keeps \`${self}\` in \`.${kept.slot}\`; ${CYCLE_COST}; ${verdict.clause}`,
     related: [{ range: file.rangeOf(kept.store), message: `\`${className}\` stores the reference here` }],
-    fixes: () => constructorFixes(ctx, kept),
+    fixes: () => {
+      const fixes = constructorFixes(ctx, kept);
+      const args = call.childForFieldName('arguments');
+      if (fixes.length > 0 || !args || !supportsWeakrefs(ctx.model, store.method.cls)) return fixes;
+      // A class that cannot take the property (a dataclass field): pass it a weak proxy instead.
+      const proxy = proxySelfFix(
+        file,
+        ctx.model,
+        args,
+        (id) => isSelf(ctx.model, store.method, id),
+        `${className}(…)`,
+      );
+      return proxy ? [proxy] : [];
+    },
   });
 }
 
@@ -1313,7 +1341,13 @@ function proxyFix(
   const value = store.assignedValue;
   if (store.container || !value || value.type !== 'identifier') return undefined;
   if (!facts.isProxySafe(store.slot)) return undefined;
-  if (referencedClass && !supportsWeakrefs(model, referencedClass)) return undefined;
+  // `__slots__` without `__weakref__`: the fix adds it (a class with no base only).
+  const slotEdits: TextEdit[] = [];
+  if (referencedClass && !supportsWeakrefs(model, referencedClass)) {
+    const edit = weakrefSlotEdit(file, referencedClass, basesOf(referencedClass).length > 0);
+    if (!edit) return undefined;
+    slotEdits.push(edit);
+  }
   const isSelfValue = isSelf(model, store.method, value);
   const weakref = ensureModuleImport(file, model, 'weakref', topLevelStatement(store.node).startIndex);
   const proxy = `${weakref.name}.proxy(${value.text})`;
@@ -1323,7 +1357,11 @@ function proxyFix(
     // A proxy raises ReferenceError once its target is freed: a lifetime change the user should accept, not Fix All.
     applicability: 'unsafe',
     isPreferred: false,
-    edits: [...weakref.edits, replaceRange(file, value.startIndex, value.endIndex, replacement)],
+    edits: [
+      ...weakref.edits,
+      ...slotEdits,
+      replaceRange(file, value.startIndex, value.endIndex, replacement),
+    ],
   };
 }
 
