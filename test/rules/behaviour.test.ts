@@ -281,6 +281,45 @@ const CASES: BehaviourCase[] = [
     fixedContains: 'sqlite3.connect(path).close()',
   },
   {
+    name: 'LEAK005 a listener removed in finally still gets every event published while the function runs',
+    code: 'LEAK005',
+    unsafe: true,
+    module: `
+      class Hub:
+          def __init__(self):
+              self.listeners = []
+
+          def subscribe(self, fn):
+              self.listeners.append(fn)
+
+          def unsubscribe(self, fn):
+              self.listeners.remove(fn)
+
+          def publish(self, event):
+              for fn in list(self.listeners):
+                  fn(event)
+
+      hub = Hub()
+
+      class Feed:
+          def __init__(self, user):
+              self.user = user
+              self.seen = []
+
+          def push(self, event):
+              self.seen.append(event)
+
+      def stream(user, events):
+          feed = Feed(user)
+          hub.subscribe(feed.push)
+          for e in events:
+              hub.publish(e)
+          return list(feed.seen)
+    `,
+    driver: `result = [stream("a", [1, 2]), stream("b", [3])]`,
+    fixedContains: 'hub.unsubscribe(feed.push)',
+  },
+  {
     name: 'LEAK006 fire-and-forget work still runs after shutdown(wait=False) in finally, and the caller still does not wait for it',
     code: 'LEAK006',
     module: `

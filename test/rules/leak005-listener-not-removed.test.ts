@@ -454,7 +454,16 @@ export const table: RuleTable = {
                 pass
       `,
       errors: [{ line: 3, message: '`emitter.add_listener()`' }],
-      output: null,
+      unsafeOutput: `
+        class Panel:
+            def __init__(self, emitter):
+                self._emitter = emitter
+                emitter.add_listener("resize", self.layout)
+
+            def close(self):
+                self._emitter.remove_listener("resize", self.layout)
+                pass
+      `,
     },
     {
       name: 'a FastAPI route that adds a handler per request',
@@ -494,7 +503,15 @@ export const table: RuleTable = {
             return feed.response()
       `,
       errors: [{ line: 3 }],
-      output: null,
+      unsafeOutput: `
+        def stream(request):
+            feed = Feed(request.user)
+            hub.subscribe(feed.push)
+            try:
+                return feed.response()
+            finally:
+                hub.unsubscribe(feed.push)
+      `,
     },
     {
       name: 'a helper called in a loop',
@@ -559,7 +576,18 @@ export const table: RuleTable = {
             watch("b")
       `,
       errors: [{ line: 4, message: '`bus.add_event_handler()`' }],
-      output: null,
+      unsafeOutput: `
+        from events import bus
+
+        def watch(path):
+            listener = lambda e: print(path, e)
+            bus.add_event_handler("modified", listener)
+            return lambda: bus.remove_event_handler("modified", listener)
+
+        def start():
+            watch("a")
+            watch("b")
+      `,
     },
     {
       name: 'removed only in __del__, which never runs while the bus holds the bound method',
@@ -575,7 +603,17 @@ export const table: RuleTable = {
                 self.bus.unsubscribe(self.on)
       `,
       errors: [{ line: 4, message: 'removes it only in `__del__`' }],
-      output: null,
+      unsafeOutput: `
+        class Sub:
+            def __init__(self, bus):
+                self.bus = bus
+                bus.subscribe(self.on)
+
+            def on(self, e): ...
+
+            def close(self):
+                self.bus.unsubscribe(self.on)
+      `,
     },
     {
       name: 'add_event_listener per instance and no cleanup method',
@@ -587,7 +625,17 @@ export const table: RuleTable = {
             def show(self, e): ...
       `,
       errors: [{ line: 3 }],
-      output: null,
+      unsafeOutput: `
+        class Tooltip:
+            def __init__(self, element):
+                self._element = element
+                element.add_event_listener("hover", self.show)
+
+            def show(self, e): ...
+
+            def close(self):
+                self._element.remove_event_listener("hover", self.show)
+      `,
     },
     {
       name: 'sqlalchemy event.listen per instance, removed in shutdown()',
@@ -630,7 +678,14 @@ export const table: RuleTable = {
                 source.subscribe(redraw)
       `,
       errors: [{ line: 5, message: 'on every call of `Chart.bind()`' }],
-      output: null,
+      unsafeOutput: `
+        class Chart:
+            def bind(self, source):
+                def redraw(event):
+                    self.draw(event)
+                source.subscribe(redraw)
+                return lambda: source.unsubscribe(redraw)
+      `,
     },
     {
       name: 'aliased atexit.register in a per-request handler',

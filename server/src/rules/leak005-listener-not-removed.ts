@@ -6,6 +6,14 @@
 // made in the same call or owned by the same object). The severity says how many of the two facts
 // this module can establish, and the message says which one it cannot.
 
+import { replaceRange } from '../fixes/edits';
+import { ensureModuleImport } from '../fixes/imports';
+import {
+  appendMethod,
+  delToCloseFix,
+  forwardedMethod,
+  functionRemovalFixes,
+} from '../fixes/listener-removal';
 import { loggingHandlerFixes } from '../fixes/logging-handler';
 import { insertStatementsBefore } from '../fixes/statements';
 import { type RunInfo, runInfoAt } from '../model/execution';
@@ -32,7 +40,7 @@ import {
   useOf,
 } from '../model/usage';
 import type { Node } from '../parser';
-import type { Fix, Rule, RuleContext, Severity } from '../types';
+import type { Fix, Rule, RuleContext, Severity, TextEdit } from '../types';
 
 type Family = 'listener' | 'logging' | 'signal' | 'atexit' | 'sqlalchemy';
 
@@ -746,7 +754,13 @@ function checkRegistration(ctx: RuleContext, reg: Registration): void {
     // Removal only in `__del__` never happens while the emitter keeps `self` alive through the listener.
     const onlyInDel = undone.every((n) => enclosingDef(n)?.childForFieldName('name')?.text === '__del__');
     if (!(onlyInDel && selfHolding)) return;
+    const cls = ancestorClass(call);
+    const del = enclosingDef(undone[0]);
     ctx.report({
+      fixes: () => {
+        const fix = cls && del ? delToCloseFix(file, cls, del) : undefined;
+        return fix ? [fix] : [];
+      },
       range: file.rangeOf(call),
       message: `\`${reg.display}()\` ${what} ${when} and removes it only in \`__del__\`, which never runs while the emitter keeps the object alive through that listener — ${why}`,
       severity,
@@ -755,16 +769,39 @@ function checkRegistration(ctx: RuleContext, reg: Registration): void {
     return;
   }
   const fixes = (): Fix[] => {
-    const fix = method ? removalFix(ctx, reg, method, selfHolding) : undefined;
+    const fix = method
+      ? (removalFix(ctx, reg, method, selfHolding) ?? storedRemovalFix(ctx, reg, method))
+      : undefined;
     if (fix) return [fix];
     // A plain function has no cleanup method: attach once, or remove the handler when it is done.
-    if (method || reg.family !== 'logging' || !reg.receiver || !reg.listeners[0]) return [];
-    return loggingHandlerFixes(file, model, {
+    if (!method && reg.family === 'logging' && reg.receiver && reg.listeners[0]) {
+      const logging = loggingHandlerFixes(file, model, {
+        call,
+        receiver: reg.receiver,
+        method: methodOf(call),
+        handler: reg.listeners[0],
+        fn,
+      });
+      if (logging.length > 0) return logging;
+    }
+    // Remove it when the function is done, or hand the removal back to the callers.
+    // The callable among what is passed (an event name is passed too: `on("modified", f)`).
+    const callables = reg.listeners.filter((l) => l.type !== 'string' && l.type !== 'concatenated_string');
+    const listener = callables[0];
+    if (!listener || callables.length !== 1 || enclosingDef(call)?.id !== fn.id) return [];
+    // `from atexit import register as at_exit`: the removal goes through the module.
+    const callee = call.childForFieldName('function');
+    const viaImport = reg.family === 'atexit' && callee?.type === 'identifier';
+    const atexit = viaImport
+      ? ensureModuleImport(file, model, 'atexit', topLevelStatement(call).startIndex)
+      : undefined;
+    return functionRemovalFixes(file, model, {
       call,
-      receiver: reg.receiver,
-      method: methodOf(call),
-      handler: reg.listeners[0],
       fn,
+      listener,
+      removal: (text) =>
+        atexit ? `${atexit.name}.unregister(${text})` : removalCall(reg, new Map([[listener.id, text]])),
+      removalEdits: atexit?.edits,
     });
   };
   const where = ancestorClass(call) ? 'this class or module' : 'this module';
@@ -875,6 +912,106 @@ function insertionPoint(def: Node): Node | undefined {
     i++;
   }
   return statements[i];
+}
+
+function topLevelStatement(node: Node): Node {
+  let current = node;
+  while (current.parent && current.parent.type !== 'module') current = current.parent;
+  return current;
+}
+
+/**
+ * The call that removes what `reg` registered, with some argument nodes written differently
+ * (`substitutes`: node id → text). Undefined when the receiver would not give the same object
+ * again or the API's removal is not known.
+ */
+function removalCall(reg: Registration, substitutes: Map<number, string>): string | undefined {
+  const args = reg.call.childForFieldName('arguments');
+  if (args?.type !== 'argument_list') return undefined;
+  const text = (n: Node) => substitutes.get(n.id) ?? n.text;
+  const fn = reg.call.childForFieldName('function');
+  if (reg.receiver && reg.removerMethod) {
+    const receiver = substitutes.get(reg.receiver.id) ?? reg.receiver.text;
+    if (!substitutes.has(reg.receiver.id) && reg.receiver.descendantsOfType('call').length > 0)
+      return undefined;
+    const parts: string[] = [];
+    for (const a of args.namedChildren) {
+      if (!a || a.type === 'comment') continue;
+      if (a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'weak') continue;
+      if (a.type === 'list_splat' || a.type === 'dictionary_splat') return undefined;
+      const value = a.type === 'keyword_argument' ? a.childForFieldName('value') : null;
+      parts.push(
+        value && substitutes.has(value.id) ? `${a.childForFieldName('name')?.text}=${text(value)}` : text(a),
+      );
+    }
+    return `${receiver}.${reg.removerMethod}(${parts.join(', ')})`;
+  }
+  if (fn?.type === 'attribute' && reg.family === 'atexit') {
+    const module = fn.childForFieldName('object')?.text ?? '';
+    return `${module}.unregister(${reg.listeners.map(text).join(', ')})`;
+  }
+  return undefined;
+}
+
+/**
+ * A class whose cleanup cannot name what was registered, or that has no cleanup method: keep a
+ * receiver passed as a parameter on the object, turn a lambda that only forwards to a method of
+ * `self` into that bound method, and remove the listener in the cleanup method (or a new
+ * `close()`). Unsafe: the removal runs only when the owner calls it.
+ */
+function storedRemovalFix(ctx: RuleContext, reg: Registration, method: MethodContext): Fix | undefined {
+  const { file, model } = ctx;
+  if (classOfMethod(method.method) === null || enclosingDef(reg.call)?.id !== method.method.id)
+    return undefined;
+  const stmt = unparenthesizedParent(reg.call).parent;
+  if (stmt?.type !== 'expression_statement' || stmt.parent?.parent?.id !== method.method.id) return undefined;
+  const self = method.selfName;
+  const clsText = method.cls.text;
+  const substitutes = new Map<number, string>();
+  const edits: TextEdit[] = [];
+  const receiver = reg.receiver;
+  if (receiver && !reachableFromSelf(model, method, receiver)) {
+    const binding = receiver.type === 'identifier' ? model.resolve(receiver) : undefined;
+    const attribute = `_${receiver.text}`;
+    if (binding?.kind !== 'parameter' || new RegExp(`\\b${attribute}\\b`).test(clsText)) return undefined;
+    edits.push(insertStatementsBefore(file, stmt, [`${self}.${attribute} = ${receiver.text}`]));
+    substitutes.set(receiver.id, `${self}.${attribute}`);
+  }
+  for (const listener of reg.listeners) {
+    if (reachableFromSelf(model, method, listener)) continue;
+    const bound = forwardedMethod(listener, self);
+    if (!bound) return undefined;
+    edits.push(replaceRange(file, listener.startIndex, listener.endIndex, bound));
+    substitutes.set(listener.id, bound);
+  }
+  const others = (reg.call.childForFieldName('arguments')?.namedChildren ?? []).filter(
+    (a): a is Node => !!a && a.type !== 'comment' && !reg.listeners.some((l) => l.id === a.id),
+  );
+  if (!others.every((a) => reachableFromSelf(model, method, a))) return undefined;
+  const removal = removalCall(reg, substitutes);
+  if (!removal || removal.includes('\n') || (edits.length === 0 && !reg.receiver)) return undefined;
+  const methods = methodsOf(method.cls);
+  const registeringIn = nameOf(method.method);
+  const targetName = [...(PAIRED_METHOD[registeringIn] ?? []), ...CLEANUP_METHODS].find(
+    (name) => name !== registeringIn && name !== '__del__' && methods.has(name),
+  );
+  const target = targetName ? methods.get(targetName) : undefined;
+  if (target) {
+    const anchor = insertionPoint(target);
+    if (!anchor || anchor.startPosition.row === target.startPosition.row) return undefined;
+    if (instanceParameter(target)?.text !== self) return undefined;
+    edits.push(insertStatementsBefore(file, anchor, [removal]));
+  } else {
+    const added = appendMethod(file, method.cls, [`def close(${self}):`, `\t${removal}`]);
+    if (!added) return undefined;
+    edits.push(added);
+  }
+  return {
+    title: `Call \`${removal}\` in \`${targetName ?? 'close'}()\`${target ? '' : ' (a new method)'}`,
+    edits,
+    applicability: 'unsafe',
+    isPreferred: true,
+  };
 }
 
 /** Add the matching removal to the class's existing cleanup method, when the registration can be repeated there. */

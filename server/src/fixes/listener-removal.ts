@@ -1,0 +1,201 @@
+// Fixes for a listener registered again and again (LEAK005) where no cleanup method of a class can
+// take the removal as the code stands:
+// - a function that registers and then goes on: remove the listener in `finally` once the rest of
+//   the function is done (unsafe: events after the function returns no longer reach it);
+// - a function whose last act is the registration (`watch(path)`, `bind(source)`): it returns a
+//   function that removes the listener, for its callers to call when done (unsafe: it returned
+//   None before);
+// - a listener removed only in `__del__`, which never runs while the emitter holds it: the method
+//   becomes `close()`, to be called by the owner (unsafe: nothing calls it yet — but nothing ran
+//   `__del__` either);
+// - a class with no cleanup method: `close()` added with the removal; a receiver that was a
+//   parameter is kept on the object for it, and a lambda that only forwards its arguments to a
+//   method of `self` becomes that bound method, which compares equal on removal (unsafe).
+// A listener built in the call (a lambda, `functools.partial(...)`) is named first, so that the
+// removal passes the same object.
+import type { SemanticModel } from '../model/semantic';
+import type { SourceFile } from '../model/source';
+import { unparenthesizedParent } from '../model/usage';
+import type { Node } from '../parser';
+import type { Fix, TextEdit } from '../types';
+import { insertAt, replaceRange } from './edits';
+import { freshName, insertStatementsAfter, insertStatementsBefore, isAloneOnItsLines } from './statements';
+import { fileIndentUnit, wrapStatements } from './wrap-with';
+
+export interface ListenerCall {
+  call: Node;
+  /** The function the call sits in, directly in its body. */
+  fn: Node;
+  /** The listener argument. */
+  listener: Node;
+  /** The removal call, given the text to pass as the listener. */
+  removal(listenerText: string): string | undefined;
+  /** Edits the removal needs (an import). */
+  removalEdits?: TextEdit[];
+}
+
+/** Expressions that make a new object each time they are evaluated: the removal needs the same one. */
+function isFresh(node: Node): boolean {
+  return node.type === 'lambda' || node.type === 'call';
+}
+
+function reevaluable(node: Node): boolean {
+  return (
+    (node.type === 'identifier' || node.type === 'attribute') && node.descendantsOfType('call').length === 0
+  );
+}
+
+function statementOf(call: Node, fn: Node): Node | undefined {
+  const stmt = unparenthesizedParent(call).parent;
+  const body = fn.childForFieldName('body');
+  if (stmt?.type !== 'expression_statement' || stmt.parent?.id !== body?.id) return undefined;
+  return stmt;
+}
+
+function ownReturnsOrYields(fn: Node): Node[] {
+  return fn.descendantsOfType(['return_statement', 'yield']).filter((r): r is Node => {
+    if (!r) return false;
+    for (let p = r.parent; p; p = p.parent) {
+      if (p.type === 'function_definition' || p.type === 'lambda') return p.id === fn.id;
+    }
+    return false;
+  });
+}
+
+/** The listener as the removal should name it: itself when re-evaluable, else a new local. */
+function namedListener(
+  file: SourceFile,
+  model: SemanticModel,
+  reg: ListenerCall,
+  stmt: Node,
+): { text: string; edits: TextEdit[] } | undefined {
+  const listener = reg.listener;
+  if (reevaluable(listener)) return { text: listener.text, edits: [] };
+  if (!isFresh(listener) || listener.text.includes('\n')) return undefined;
+  const name = freshName(model, reg.call, reg.fn, [listener.type === 'lambda' ? 'listener' : 'callback']);
+  return {
+    text: name,
+    edits: [
+      insertStatementsBefore(file, stmt, [`${name} = ${listener.text}`]),
+      replaceRange(file, listener.startIndex, listener.endIndex, name),
+    ],
+  };
+}
+
+/** Both function-level fixes that apply: remove in `finally`, or hand back a remover. */
+export function functionRemovalFixes(file: SourceFile, model: SemanticModel, reg: ListenerCall): Fix[] {
+  const stmt = statementOf(reg.call, reg.fn);
+  if (!stmt || !isAloneOnItsLines(file, stmt)) return [];
+  const body = reg.fn.childForFieldName('body');
+  const later = (body?.namedChildren ?? []).filter(
+    (s): s is Node => !!s && s.type !== 'comment' && s.startIndex > stmt.startIndex,
+  );
+  const exits = ownReturnsOrYields(reg.fn);
+  const named = namedListener(file, model, reg, stmt);
+  if (!named) return [];
+  const removal = reg.removal(named.text);
+  if (!removal || removal.includes('\n')) return [];
+  const fnName = reg.fn.childForFieldName('name')?.text ?? 'the function';
+  if (later.length > 0) {
+    // A generator runs its `finally` only when it is finished or closed: too late to reason about.
+    if (exits.some((e) => e.type === 'yield')) return [];
+    const wrap = wrapStatements({
+      file,
+      first: later[0],
+      last: later[later.length - 1],
+      mode: 'insert',
+      header: 'try:',
+      trailer: [
+        { depth: 0, text: 'finally:' },
+        { depth: 1, text: removal },
+      ],
+    });
+    if (!wrap) return [];
+    return [
+      {
+        title: `Remove the listener when \`${fnName}()\` is done: \`finally: ${removal}\``,
+        edits: [...(reg.removalEdits ?? []), ...named.edits, wrap],
+        applicability: 'unsafe',
+        isPreferred: true,
+      },
+    ];
+  }
+  // The registration is the function's last act and it returns nothing: hand back the removal —
+  // not from a view or a decorated function (a route), whose return value a framework reads.
+  if (exits.length > 0 || isFrameworkEntry(reg.fn)) return [];
+  return [
+    {
+      title: `Return a function that removes the listener (\`return lambda: ${removal}\`), for the callers of \`${fnName}()\` to call`,
+      edits: [
+        ...(reg.removalEdits ?? []),
+        ...named.edits,
+        insertStatementsAfter(file, stmt, [`return lambda: ${removal}`]),
+      ],
+      applicability: 'unsafe',
+      isPreferred: true,
+    },
+  ];
+}
+
+/** A decorated function (a route, a task) or a view (`def view(request)`): its result is the framework's. */
+function isFrameworkEntry(fn: Node): boolean {
+  if (fn.parent?.type === 'decorated_definition') return true;
+  const first = fn.childForFieldName('parameters')?.namedChildren.find((p) => !!p && p.type !== 'comment');
+  return !!first && /^(request|req)$/.test(first.text.split(':')[0].trim());
+}
+
+/** `def __del__(self):` that only ever runs too late → `def close(self):`. */
+export function delToCloseFix(file: SourceFile, cls: Node, del: Node): Fix | undefined {
+  const body = cls.childForFieldName('body');
+  const taken = (body?.namedChildren ?? []).some((s) => {
+    const def = s?.type === 'decorated_definition' ? s.childForFieldName('definition') : s;
+    return def?.type === 'function_definition' && def.childForFieldName('name')?.text === 'close';
+  });
+  const name = del.childForFieldName('name');
+  if (taken || name?.text !== '__del__' || del.parent?.type === 'decorated_definition') return undefined;
+  return {
+    title:
+      'Turn `__del__` into `close()`, for the owner to call: `__del__` never runs while the listener keeps the object alive',
+    edits: [replaceRange(file, name.startIndex, name.endIndex, 'close')],
+    applicability: 'unsafe',
+    isPreferred: true,
+  };
+}
+
+/**
+ * `lambda e: self.layout(e)` (its parameters passed on in order, nothing else) → `self.layout`:
+ * the same call, and a bound method that the removal can name again.
+ */
+export function forwardedMethod(lambda: Node, selfName: string): string | undefined {
+  if (lambda.type !== 'lambda') return undefined;
+  const params = (lambda.childForFieldName('parameters')?.namedChildren ?? []).filter((p): p is Node => !!p);
+  if (!params.every((p) => p.type === 'identifier')) return undefined;
+  const body = lambda.childForFieldName('body');
+  if (body?.type !== 'call') return undefined;
+  const fn = body.childForFieldName('function');
+  if (fn?.type !== 'attribute' || fn.childForFieldName('object')?.text !== selfName) return undefined;
+  const args = (body.childForFieldName('arguments')?.namedChildren ?? []).filter(
+    (a): a is Node => !!a && a.type !== 'comment',
+  );
+  if (
+    args.length !== params.length ||
+    args.some((a, i) => a.type !== 'identifier' || a.text !== params[i].text)
+  )
+    return undefined;
+  return fn.text;
+}
+
+/** Lines appended at the end of a class body: a new method. */
+export function appendMethod(file: SourceFile, cls: Node, lines: string[]): TextEdit | undefined {
+  const statements = (cls.childForFieldName('body')?.namedChildren ?? []).filter(
+    (s): s is Node => !!s && s.type !== 'comment',
+  );
+  const last = statements[statements.length - 1];
+  if (!last || statements[0].startPosition.row === cls.startPosition.row) return undefined;
+  const indent = file.indentOf(statements[0].startPosition.row);
+  const unit = fileIndentUnit(file);
+  const text = ['', ...lines]
+    .map((l) => (l ? `${file.eol}${indent}${l.replace(/^\t/, unit)}` : file.eol))
+    .join('');
+  return insertAt(file, file.lineEnd(last.endPosition.row), text);
+}
