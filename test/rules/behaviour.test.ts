@@ -227,6 +227,37 @@ const CASES: BehaviourCase[] = [
     fixedContains: 'state = _SelfMethod()',
   },
   {
+    name: 'LEAK003 a method replaced on the object by another: the class method until set, then the other, compared equal',
+    code: 'LEAK003',
+    unsafe: true,
+    module: `
+      from fastapi import FastAPI
+
+      app = FastAPI()
+
+      class Layer:
+          def __init__(self):
+              self.log = []
+
+          def handle(self, event):
+              self.log.append(("handle", event, self.handle == self.passthrough))
+              if event == "switch":
+                  self.handle = self.passthrough
+
+          def passthrough(self, event):
+              self.log.append(("pass", event, self.handle == self.passthrough, self.handle.__name__))
+
+      @app.post("/run")
+      def run(events: list):
+          layer = Layer()
+          for e in events:
+              layer.handle(e)
+          return layer.log
+    `,
+    driver: `result = [run(["a", "switch", "b", "c"]), Layer.handle.__name__ if hasattr(Layer.handle, "__name__") else "descriptor"]`,
+    fixedContains: 'handle = _SelfMethod(handle)',
+  },
+  {
     name: 'LEAK003 an AttrDict without self.__dict__ = self: attributes and items stay one namespace',
     code: 'LEAK003',
     unsafe: true,

@@ -593,16 +593,21 @@ const table: RuleTable = {
             """An attribute holding a bound method of its own object: the function is stored and bound
             again on each read, so the object does not refer to itself through the attribute."""
 
+            def __init__(self, default=None):
+                self.default = default
+
             def __set_name__(self, owner, name):
                 self.public = name
                 self.private = "_" + name + "_self_method"
 
             def __get__(self, obj, objtype=None):
                 if obj is None:
-                    return self
+                    return self if self.default is None else self.default
                 try:
                     is_own, value = obj.__dict__[self.private]
                 except KeyError:
+                    if self.default is not None:
+                        return self.default.__get__(obj, objtype)
                     raise AttributeError(self.public) from None
                 return types.MethodType(value, obj) if is_own else value
 
@@ -1271,6 +1276,93 @@ const table: RuleTable = {
             @editor.setter
             def editor(self, value):
                 self._editor_ref = weakref.ref(value) if value is not None else None
+      `,
+    },
+    {
+      name: 'a method replaced on the object by another bound method: the descriptor goes after it and gives it back until set',
+      code: `
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+        class Layer:
+            def __init__(self):
+                self.log = []
+
+            def handle(self, event):
+                if event == "switch":
+                    self.handle = self.passthrough
+
+            def passthrough(self, event):
+                self.log.append(event)
+
+        @app.post("/run")
+        def run(events: list):
+            layer = Layer()
+            for e in events:
+                layer.handle(e)
+            return layer.log
+      `,
+      errors: [{ line: 11, message: 'the bound method `self.passthrough` stored in `self.handle` uses `self`' }],
+      unsafeOutput: `
+        from fastapi import FastAPI
+        import types
+
+
+        class _SelfMethod:
+            """An attribute holding a bound method of its own object: the function is stored and bound
+            again on each read, so the object does not refer to itself through the attribute."""
+
+            def __init__(self, default=None):
+                self.default = default
+
+            def __set_name__(self, owner, name):
+                self.public = name
+                self.private = "_" + name + "_self_method"
+
+            def __get__(self, obj, objtype=None):
+                if obj is None:
+                    return self if self.default is None else self.default
+                try:
+                    is_own, value = obj.__dict__[self.private]
+                except KeyError:
+                    if self.default is not None:
+                        return self.default.__get__(obj, objtype)
+                    raise AttributeError(self.public) from None
+                return types.MethodType(value, obj) if is_own else value
+
+            def __set__(self, obj, value):
+                if getattr(value, "__self__", None) is obj and hasattr(value, "__func__"):
+                    obj.__dict__[self.private] = (True, value.__func__)
+                else:
+                    obj.__dict__[self.private] = (False, value)
+
+            def __delete__(self, obj):
+                if obj.__dict__.pop(self.private, None) is None:
+                    raise AttributeError(self.public)
+
+
+        app = FastAPI()
+
+        class Layer:
+            def __init__(self):
+                self.log = []
+
+            def handle(self, event):
+                if event == "switch":
+                    self.handle = self.passthrough
+
+            handle = _SelfMethod(handle)
+
+            def passthrough(self, event):
+                self.log.append(event)
+
+        @app.post("/run")
+        def run(events: list):
+            layer = Layer()
+            for e in events:
+                layer.handle(e)
+            return layer.log
       `,
     },
   ],

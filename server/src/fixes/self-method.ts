@@ -62,16 +62,21 @@ function helperText(types: string, unit: string, eol: string): string {
     `${i(1)}"""An attribute holding a bound method of its own object: the function is stored and bound`,
     `${i(1)}again on each read, so the object does not refer to itself through the attribute."""`,
     '',
+    `${i(1)}def __init__(self, default=None):`,
+    `${i(2)}self.default = default`,
+    '',
     `${i(1)}def __set_name__(self, owner, name):`,
     `${i(2)}self.public = name`,
     `${i(2)}self.private = "_" + name + "_self_method"`,
     '',
     `${i(1)}def __get__(self, obj, objtype=None):`,
     `${i(2)}if obj is None:`,
-    `${i(3)}return self`,
+    `${i(3)}return self if self.default is None else self.default`,
     `${i(2)}try:`,
     `${i(3)}is_own, value = obj.__dict__[self.private]`,
     `${i(2)}except KeyError:`,
+    `${i(3)}if self.default is not None:`,
+    `${i(4)}return self.default.__get__(obj, objtype)`,
     `${i(3)}raise AttributeError(self.public) from None`,
     `${i(2)}return ${types}.MethodType(value, obj) if is_own else value`,
     '',
@@ -97,8 +102,12 @@ export function selfMethodFix(
   if (!/^[A-Za-z_]\w*$/.test(slot)) return undefined;
   const statements = bodyStatements(cls);
   const names = statements.map(definedName);
-  if (names.includes(slot) || names.some((n) => n && ['__slots__', '__getattr__', '__setattr__'].includes(n)))
-    return undefined;
+  if (names.some((n) => n && ['__slots__', '__getattr__', '__setattr__'].includes(n))) return undefined;
+  // A method of the same name (`def handle(self, e)` replaced by `self.handle = self.other`): the
+  // descriptor goes after it and gives it back until the attribute is set.
+  const defined = statements.filter((s) => definedName(s) === slot);
+  const method = defined.length === 1 && defined[0].type === 'function_definition' ? defined[0] : undefined;
+  if (defined.length > 0 && !method) return undefined;
   const first = statements[0];
   if (!first || first.startPosition.row === cls.startPosition.row) return undefined;
   // Only a module-level class: the descriptor is defined before it.
@@ -117,7 +126,19 @@ export function selfMethodFix(
       ),
     );
   }
-  const declaration = `${slot} = ${SELF_METHOD_DESCRIPTOR}()`;
+  const declaration = `${slot} = ${SELF_METHOD_DESCRIPTOR}(${method ? slot : ''})`;
+  if (method) {
+    const indent = file.indentOf(method.startPosition.row);
+    edits.push(
+      insertAt(file, file.lineEnd(method.endPosition.row), `${file.eol}${file.eol}${indent}${declaration}`),
+    );
+    return {
+      title: `Keep \`.${slot}\` as a method bound on each read (\`${declaration}\`): no reference to itself`,
+      edits,
+      applicability: 'unsafe',
+      isPreferred: true,
+    };
+  }
   const docstring = first.type === 'expression_statement' && first.namedChildren[0]?.type === 'string';
   const indent = file.indentOf(first.startPosition.row);
   edits.push(
