@@ -722,7 +722,14 @@ const table: RuleTable = {
             _buckets[hash(key) % 16].append(value)
       `,
       errors: [{ line: 1, message: '`_buckets` grows in `put()` (`[k].append()`)' }],
-      output: null,
+      unsafeOutput: `
+        _buckets = [[] for _ in range(16)]
+
+        def put(key, value):
+            items = _buckets[hash(key) % 16]
+            items.append(value)
+            del items[:-1024]
+      `,
     },
     {
       name: 'mutable default list with a docstring and a comment → None + guard after the docstring',
@@ -823,7 +830,15 @@ const table: RuleTable = {
       errors: [
         { line: 1, message: 'mutable default `cache={}` of `synopsis()` is a cache shared by all calls' },
       ],
-      output: null,
+      unsafeOutput: `
+        def synopsis(filename, cache={}):
+            if filename in cache:
+                return cache[filename]
+            cache[filename] = result = read(filename)
+            if len(cache) > 1024:
+                del cache[next(iter(cache))]
+            return result
+      `,
     },
     {
       name: 'in-place += on a list default is growth; multi-line parameters',
@@ -853,7 +868,12 @@ const table: RuleTable = {
         def push(x, stack=[]): stack.append(x); return stack
       `,
       errors: [{ line: 1 }],
-      output: null,
+      unsafeOutput: `
+        def push(x, stack=None):
+            if stack is None:
+                stack = []
+            stack.append(x); return stack
+      `,
     },
     {
       name: 'the wrapper of a decorator appends on every call',
@@ -889,7 +909,16 @@ const table: RuleTable = {
             heapq.heappush(_heap, item)
       `,
       errors: [{ line: 3, message: '`_heap` grows in `push()` (`heapq.heappush()`)' }],
-      output: null,
+      unsafeOutput: `
+        import heapq
+
+        _heap = []
+
+        def push(item):
+            heapq.heappush(_heap, item)
+            if len(_heap) > 2048:
+                _heap[:] = heapq.nsmallest(1024, _heap)
+      `,
     },
   ],
 };

@@ -44,15 +44,11 @@ function simpleExpression(node: Node): boolean {
 }
 
 /** `if len(d) > N: del d[next(iter(d))]` after each statement that adds keys. */
-export function trimOldestFix(
-  ctx: DictFixContext,
-  cand: ContainerCandidate,
-  facts: ContainerFacts,
-): Fix | undefined {
+export function trimOldestFix(ctx: DictFixContext, shown: string, growth: Effect[]): Fix | undefined {
   const { file, maxsize } = ctx;
   const edits: TextEdit[] = [];
   const done = new Set<number>();
-  for (const e of facts.growth) {
+  for (const e of growth) {
     const d = e.access.node;
     if (!simpleExpression(d) || e.access.viaAlias) return undefined;
     const stmt = enclosingStatement(e.site);
@@ -71,7 +67,7 @@ export function trimOldestFix(
   }
   if (edits.length === 0) return undefined;
   return {
-    title: `Evict the oldest entry once \`${cand.name}\` holds more than ${maxsize}`,
+    title: `Evict the oldest entry once \`${shown}\` holds more than ${maxsize}`,
     edits,
     applicability: 'unsafe',
   };

@@ -127,8 +127,8 @@ function otherDictFixes(ctx: RuleContext, cand: ContainerCandidate, facts: Conta
   if (!DICT_KINDS.has(cand.value.kind)) return [];
   const fix = trimOldestFix(
     { file: ctx.file, model: ctx.model, maxsize: ctx.settings.cacheMaxsize },
-    cand,
-    facts,
+    cand.name,
+    facts.growth,
   );
   return fix ? [{ ...fix, isPreferred: true }] : [];
 }

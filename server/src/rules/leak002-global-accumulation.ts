@@ -1,9 +1,16 @@
 // LEAK002 global-accumulation: module-level lists/sets/deques (and dicts of lists) that functions
 // keep appending to, class-level containers grown through instances, and mutable default
 // arguments that the function mutates. Dicts that gain keys are LEAK001's.
+
+import { trimOldestFix } from '../fixes/dict-bounds';
 import { insertAt, replaceRange } from '../fixes/edits';
-import { ensureMemberImport } from '../fixes/imports';
-import { insertStatementsAfter, isAloneOnItsLines } from '../fixes/statements';
+import { ensureMemberImport, ensureModuleImport } from '../fixes/imports';
+import {
+  freshName,
+  insertStatementsAfter,
+  insertStatementsBefore,
+  isAloneOnItsLines,
+} from '../fixes/statements';
 import {
   analyzeContainer,
   annotationHead,
@@ -219,7 +226,7 @@ const SET_TRIMMABLE = new Set(['.add()', '.update()', '|=']);
  * The container a growth statement grows, as written there (`_lines`, `self.items`,
  * `_groups["k"]`), when re-evaluating it is harmless (names, attributes, constant subscripts).
  */
-function grownReceiver(e: Effect): { stmt: Node; receiver: string } | undefined {
+function grownReceiver(e: Effect): { stmt: Node; receiver: string; computed?: Node } | undefined {
   const site = e.site;
   let receiver: Node | null | undefined;
   if (site.type === 'call') {
@@ -237,7 +244,11 @@ function grownReceiver(e: Effect): { stmt: Node; receiver: string } | undefined 
     const [key] = positionalArguments(receiver);
     if (!owner || key?.type !== 'string' || owner.descendantsOfType('call').length > 0) return undefined;
     text = `${owner.text}[${key.text}]`;
-  } else if (receiver.descendantsOfType('call').length > 0) return undefined;
+  } else if (receiver.descendantsOfType('call').length > 0) {
+    // `_buckets[hash(key) % 16].append(v)`: the element is named once, then grown and trimmed.
+    if (receiver.type !== 'subscript' || text.includes('\n')) return undefined;
+    return { stmt, receiver: text, computed: receiver };
+  }
   if (text.includes('\n')) return undefined;
   return { stmt, receiver: text };
 }
@@ -275,6 +286,16 @@ function trimFix(ctx: RuleContext, kind: ContainerKind, growth: Effect[], shown:
     if (!grown) return undefined;
     if (seen.has(grown.stmt.id)) continue;
     seen.add(grown.stmt.id);
+    if (grown.computed) {
+      if (!isAloneOnItsLines(ctx.file, grown.stmt)) return undefined;
+      const fn = enclosingFunctionOf(grown.stmt) ?? ctx.file.root;
+      const name = freshName(ctx.model, grown.stmt, fn, [isSet ? 'members' : 'items']);
+      edits.push(
+        insertStatementsBefore(ctx.file, grown.stmt, [`${name} = ${grown.receiver}`]),
+        replaceRange(ctx.file, grown.computed.startIndex, grown.computed.endIndex, name),
+      );
+      grown.receiver = name;
+    }
     edits.push(
       insertStatementsAfter(ctx.file, grown.stmt, [boundStatement(ctx, grown, trimmable === SET_TRIMMABLE)]),
     );
@@ -284,6 +305,52 @@ function trimFix(ctx: RuleContext, kind: ContainerKind, growth: Effect[], shown:
     title: isSet
       ? `Start \`${shown}\` over once it holds more than ${n} items`
       : `Trim \`${shown}\` to its newest ${n} items after each addition`,
+    edits,
+    applicability: 'unsafe',
+  };
+}
+
+function enclosingFunctionOf(node: Node): Node | undefined {
+  for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition') return p;
+  return undefined;
+}
+
+/**
+ * `heapq.heappush(_heap, x)` with nothing popping: a deque cannot be a heap, so past twice the
+ * bound the heap keeps its N smallest items (what `heappop` would give first), sorted — a sorted
+ * list is a valid heap. Unsafe: the largest items are dropped.
+ */
+function heapTrimFix(ctx: RuleContext, growth: Effect[], shown: string): Fix | undefined {
+  const { file, model } = ctx;
+  const n = ctx.settings.cacheMaxsize;
+  const edits: TextEdit[] = [];
+  for (const e of growth) {
+    const call = e.site;
+    const stmt = call.parent;
+    if (call.type !== 'call' || stmt?.type !== 'expression_statement' || !isAloneOnItsLines(file, stmt))
+      return undefined;
+    const qualified = model.calleeName(call);
+    if (qualified !== 'heapq.heappush') return undefined;
+    const heap = positionalArguments(call)[0];
+    if (!heap || heap.descendantsOfType('call').length > 0 || heap.text.includes('\n')) return undefined;
+    const fn = call.childForFieldName('function');
+    let heapq = fn?.type === 'attribute' ? fn.childForFieldName('object')?.text : undefined;
+    if (!heapq) {
+      const imported = ensureModuleImport(file, model, 'heapq', topLevelStatement(call).startIndex);
+      edits.push(...imported.edits);
+      heapq = imported.name;
+    }
+    const indent = file.indentOf(stmt.startPosition.row);
+    const unit = indent.startsWith('\t') ? '\t' : '    ';
+    edits.push(
+      insertStatementsAfter(file, stmt, [
+        `if len(${heap.text}) > ${2 * n}:${file.eol}${indent}${unit}${heap.text}[:] = ${heapq}.nsmallest(${n}, ${heap.text})`,
+      ]),
+    );
+  }
+  if (edits.length === 0) return undefined;
+  return {
+    title: `Keep the ${n} smallest items of \`${shown}\` once it holds more than ${2 * n}`,
     edits,
     applicability: 'unsafe',
   };
@@ -331,7 +398,10 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
     cand.level === 'module' && facts.nestedGrowth.length === 0 && (kind === 'deque' || kind === 'list');
   const shown = cand.level === 'module' ? cand.name : `${cand.className}.${cand.name}`;
   const fixes = () => {
-    const fix = (canFix ? dequeFix(ctx, cand, facts) : undefined) ?? trimFix(ctx, kind, growth, shown);
+    const fix =
+      (canFix ? dequeFix(ctx, cand, facts) : undefined) ??
+      trimFix(ctx, kind, growth, shown) ??
+      heapTrimFix(ctx, growth, shown);
     return fix ? [fix] : [];
   };
   ctx.report({
@@ -398,8 +468,10 @@ function noneDefaultFix(
   if (!body || !colon) return undefined;
   const children = body.namedChildren.filter((c): c is Node => !!c);
   const first = children.find((c) => c.type !== 'comment');
-  // A body on the header line (`def f(a=[]): a.append(1)`) has no line to insert before.
-  if (!first || first.startPosition.row <= colon.endPosition.row) return undefined;
+  if (!first) return undefined;
+  // A body on the header line (`def f(a=[]): a.append(1); return a`): it moves to its own line.
+  if (first.startPosition.row <= colon.endPosition.row)
+    return headerBodyNoneDefault(ctx, fn, param, name, value, body, colon, applicability);
   // Insert before the first line after the docstring (comments there stay with their code).
   const afterRow = isDocstring(first) ? first.endPosition.row : colon.endPosition.row;
   const target = children.find((c) => c.startPosition.row > afterRow);
@@ -421,6 +493,37 @@ function noneDefaultFix(
   return {
     title: `Default \`${name}\` to None and create a fresh ${value.text} per call`,
     edits,
+    applicability,
+    isPreferred: true,
+  };
+}
+
+/** `def f(a=[]): a.append(x); return a` → the guard and the body on lines of their own. */
+function headerBodyNoneDefault(
+  ctx: RuleContext,
+  fn: Node,
+  param: Node,
+  name: string,
+  value: Node,
+  body: Node,
+  colon: Node,
+  applicability: Applicability,
+): Fix | undefined {
+  const { file } = ctx;
+  if (body.endPosition.row !== colon.endPosition.row || param.childForFieldName('type')) return undefined;
+  const rest = file.text.slice(body.endIndex, file.lineEnd(body.endPosition.row));
+  if (rest.trim() !== '' && !rest.trim().startsWith('#')) return undefined;
+  const defIndent = file.indentOf(fn.startPosition.row);
+  const unit = defIndent.startsWith('\t') ? '\t' : '    ';
+  const indent = `${defIndent}${unit}`;
+  const eol = file.eol;
+  const text = `${eol}${indent}if ${name} is None:${eol}${indent}${unit}${name} = ${value.text}${eol}${indent}${body.text}`;
+  return {
+    title: `Default \`${name}\` to None and create a fresh ${value.text} per call`,
+    edits: [
+      replaceRange(file, value.startIndex, value.endIndex, 'None'),
+      replaceRange(file, colon.endIndex, body.endIndex, text),
+    ],
     applicability,
     isPreferred: true,
   };
@@ -474,10 +577,11 @@ function checkMutableDefault(ctx: RuleContext, param: Node): void {
   if (growth.length === 0) return;
   const shown = `${nameNode.text}=${value.text.length <= 20 ? value.text : '…'}`;
   const fixes = () => {
+    // A memo across calls: bound it (evict the oldest entry); a caller passing its own dict sees it.
     const fix = observesPastCalls
-      ? undefined
+      ? trimOldestFix({ file, model, maxsize: ctx.settings.cacheMaxsize }, nameNode.text, growth)
       : noneDefaultFix(ctx, fn, param, nameNode.text, value, handedOut ? 'unsafe' : 'safe');
-    return fix ? [fix] : [];
+    return fix ? [{ ...fix, isPreferred: true }] : [];
   };
   const message = observesPastCalls
     ? `mutable default \`${shown}\` of \`${fnName}()\` is a cache shared by all calls that grows (${whatOf(growth)}) and is never evicted`
