@@ -1303,7 +1303,9 @@ const table: RuleTable = {
                 layer.handle(e)
             return layer.log
       `,
-      errors: [{ line: 11, message: 'the bound method `self.passthrough` stored in `self.handle` uses `self`' }],
+      errors: [
+        { line: 11, message: 'the bound method `self.passthrough` stored in `self.handle` uses `self`' },
+      ],
       unsafeOutput: `
         from fastapi import FastAPI
         import types
