@@ -607,7 +607,8 @@ const table: RuleTable = {
                     is_own, value = obj.__dict__[self.private]
                 except KeyError:
                     if self.default is not None:
-                        return self.default.__get__(obj, objtype)
+                        bind = getattr(type(self.default), "__get__", None)
+                        return bind(self.default, obj, objtype) if bind else self.default
                     raise AttributeError(self.public) from None
                 return types.MethodType(value, obj) if is_own else value
 
@@ -1329,7 +1330,8 @@ const table: RuleTable = {
                     is_own, value = obj.__dict__[self.private]
                 except KeyError:
                     if self.default is not None:
-                        return self.default.__get__(obj, objtype)
+                        bind = getattr(type(self.default), "__get__", None)
+                        return bind(self.default, obj, objtype) if bind else self.default
                     raise AttributeError(self.public) from None
                 return types.MethodType(value, obj) if is_own else value
 

@@ -36,6 +36,16 @@ function definedName(stmt: Node): string | undefined {
   return undefined;
 }
 
+/** A `def` in a class body, perhaps decorated, but not a staticmethod, classmethod or property. */
+function isPlainMethod(stmt: Node): boolean {
+  if (stmt.type === 'function_definition') return true;
+  if (stmt.type !== 'decorated_definition') return false;
+  const decorators = stmt.namedChildren.filter((c) => c?.type === 'decorator');
+  return !decorators.some((d) =>
+    /\b(staticmethod|classmethod|property|cached_property|setter)\b/.test(d?.text ?? ''),
+  );
+}
+
 /** Whether the class body declares `slot = _SelfMethod()`: the fix has been applied. */
 export function declaresSelfMethod(cls: Node, slot: string): boolean {
   return bodyStatements(cls).some((s) => {
@@ -76,7 +86,8 @@ function helperText(types: string, unit: string, eol: string): string {
     `${i(3)}is_own, value = obj.__dict__[self.private]`,
     `${i(2)}except KeyError:`,
     `${i(3)}if self.default is not None:`,
-    `${i(4)}return self.default.__get__(obj, objtype)`,
+    `${i(4)}bind = getattr(type(self.default), "__get__", None)`,
+    `${i(4)}return bind(self.default, obj, objtype) if bind else self.default`,
     `${i(3)}raise AttributeError(self.public) from None`,
     `${i(2)}return ${types}.MethodType(value, obj) if is_own else value`,
     '',
@@ -106,7 +117,7 @@ export function selfMethodFix(
   // A method of the same name (`def handle(self, e)` replaced by `self.handle = self.other`): the
   // descriptor goes after it and gives it back until the attribute is set.
   const defined = statements.filter((s) => definedName(s) === slot);
-  const method = defined.length === 1 && defined[0].type === 'function_definition' ? defined[0] : undefined;
+  const method = defined.length === 1 && isPlainMethod(defined[0]) ? defined[0] : undefined;
   if (defined.length > 0 && !method) return undefined;
   const first = statements[0];
   if (!first || first.startPosition.row === cls.startPosition.row) return undefined;
