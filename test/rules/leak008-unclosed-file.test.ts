@@ -1389,6 +1389,47 @@ const table: RuleTable = {
                 logfile.close()
       `,
     },
+    {
+      name: 'passed to json.dump after an argument computed by a call: the with opens it first, unsafe',
+      code: `
+        import json
+
+        def export(data, path):
+            json.dump(data.dict(), open(path, "w", encoding="utf-8"), indent=4)
+      `,
+      errors: [{ line: 4, message: 'passed to `json.dump()`' }],
+      unsafeOutput: `
+        import json
+
+        def export(data, path):
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump(data.dict(), f, indent=4)
+      `,
+    },
+    {
+      name: 'read to the end in the first iterable of a generator expression: the with goes around the statement',
+      code: `
+        import os
+
+        def reqs(*f):
+            return [
+                r.strip() for r in (
+                    line.split("#")[0] for line in open(
+                        os.path.join(os.getcwd(), "requirements", *f)).readlines()
+                ) if r]
+      `,
+      errors: [{ line: 6, message: 'used once (`.readlines()`)' }],
+      output: `
+        import os
+
+        def reqs(*f):
+            with open(os.path.join(os.getcwd(), "requirements", *f)) as f2:
+                return [
+                    r.strip() for r in (
+                        line.split("#")[0] for line in f2.readlines()
+                    ) if r]
+      `,
+    },
   ],
 };
 

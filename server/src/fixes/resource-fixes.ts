@@ -247,8 +247,9 @@ function hoistWithFinally(
 ): Fix | undefined {
   const { file, model } = ctx;
   const value = creation.value;
-  const statement = hoistTarget(value);
-  if (!statement || creation.owner.kind !== 'function') return undefined;
+  const hoisted = hoistTarget(value);
+  if (!hoisted || hoisted.reordered || creation.owner.kind !== 'function') return undefined;
+  const statement = hoisted.statement;
   const name = freshName(model, creation.owner, policy.suggestedName);
   let replaced = value;
   while (replaced.parent?.type === 'parenthesized_expression' && replaced.parent.namedChildCount === 1)
@@ -618,14 +619,15 @@ function wrapInline(ctx: FixContext, creation: Creation, policy: FixPolicy): Fix
   const { file, model } = ctx;
   if (policy.manage !== 'with' && policy.manage !== 'closing') return undefined;
   const value = creation.value;
-  const statement = hoistTarget(value);
-  if (!statement) return undefined;
+  const hoisted = hoistTarget(value);
+  if (!hoisted) return undefined;
+  const { statement, reordered } = hoisted;
   const fn = creation.owner.node;
   if (policy.isAsync && !isAsyncFunction(fn)) return undefined;
   if (creation.owner.kind !== 'function') return undefined;
   const name = freshName(model, creation.owner, policy.suggestedName);
   const entered = policy.enterCall ? unawaited(value) : value;
-  const valueText = file.text.slice(entered.startIndex, entered.endIndex);
+  const valueText = oneLine(file.text.slice(entered.startIndex, entered.endIndex));
   const importEdits: TextEdit[] = [];
   const managed = managedExpression(ctx, creation, policy, valueText, importEdits);
   if (!managed) return undefined;
@@ -645,11 +647,23 @@ function wrapInline(ctx: FixContext, creation: Creation, policy: FixPolicy): Fix
   if (!edit) return undefined;
   const shown = policy.manage === 'closing' ? 'closing(…)' : '…';
   return {
-    title: `Use \`${keyword} ${shown} as ${name}:\``,
+    // Calls written before the resource now run after it is made (a file opened before
+    // `data.dict()` is computed is created even when that raises): unsafe.
+    title: `Use \`${keyword} ${shown} as ${name}:\`${reordered ? `, made before ${reordered} runs` : ''}`,
     edits: [...importEdits, edit],
-    applicability: 'safe',
+    applicability: reordered ? 'unsafe' : 'safe',
     isPreferred: true,
   };
+}
+
+/** A call written over several lines, on one line for a `with` header (unless a string spans lines). */
+function oneLine(text: string): string {
+  // A comment inside would swallow the code joined after it; a string could span lines.
+  if (!text.includes('\n') || /\\|'''|"""|#/.test(text)) return text;
+  return text
+    .replace(/([([{])\s*\n\s*/g, '$1')
+    .replace(/\s*\n\s*([)\]}])/g, '$1')
+    .replace(/\s*\n\s*/g, ' ');
 }
 
 /**
@@ -657,7 +671,7 @@ function wrapInline(ctx: FixContext, creation: Creation, policy: FixPolicy): Fix
  * (or a `for` whose iterable holds it) where the resource is evaluated exactly once, and nothing
  * with side effects is evaluated before it.
  */
-function hoistTarget(value: Node): Node | undefined {
+function hoistTarget(value: Node): { statement: Node; reordered?: string } | undefined {
   let statement: Node = value;
   while (statement.parent && statement.parent.type !== 'block' && statement.parent.type !== 'module')
     statement = statement.parent;
@@ -683,12 +697,15 @@ function hoistTarget(value: Node): Node | undefined {
   const comprehensions: Node[] = [];
   for (let p = value.parent; p && p.id !== statement.id; p = p.parent)
     if (inFirstIterable(p, value)) comprehensions.push(p);
+  let reordered: string | undefined;
   for (const n of evaluated.descendantsOfType(['call', 'await'])) {
     if (!n?.isNamed || n.endIndex > value.startIndex) continue;
     if (comprehensions.some((c) => contains(c, n) && !contains(firstIterable(c) ?? c, n))) continue;
-    return undefined;
+    // An await (or something spanning lines) cannot be named in a title; refuse those.
+    if (n.type === 'await' || n.text.includes('\n') || n.text.length > 40) return undefined;
+    reordered ??= `\`${n.text}\``;
   }
-  return statement;
+  return { statement, reordered };
 }
 
 /**
@@ -697,11 +714,27 @@ function hoistTarget(value: Node): Node | undefined {
  */
 function inFirstIterable(comprehension: Node, value: Node): boolean {
   const iterable = firstIterable(comprehension);
-  return !!iterable && contains(iterable, value);
+  if (!iterable || !contains(iterable, value)) return false;
+  // A generator expression's first iterable is evaluated when it is created, but what it yields
+  // later: only a value read to the end there (`open(p).readlines()`) may move out.
+  if (comprehension.type !== 'generator_expression') return true;
+  let chain: Node | null = value;
+  while (chain?.parent?.type === 'parenthesized_expression') chain = chain.parent;
+  return chain?.parent?.type === 'attribute' && unparenthesizedAt(iterable).type === 'call';
+}
+
+function unparenthesizedAt(node: Node): Node {
+  let n = node;
+  while (n.type === 'parenthesized_expression' && n.namedChildren[0]) n = n.namedChildren[0];
+  return n;
 }
 
 function firstIterable(comprehension: Node): Node | undefined {
-  if (!['list_comprehension', 'set_comprehension', 'dictionary_comprehension'].includes(comprehension.type))
+  if (
+    !['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression'].includes(
+      comprehension.type,
+    )
+  )
     return undefined;
   const first = comprehension.namedChildren.find((c) => c?.type === 'for_in_clause');
   return first?.childForFieldName('right') ?? undefined;
