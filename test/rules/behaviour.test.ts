@@ -456,6 +456,25 @@ const CASES: BehaviourCase[] = [
     fixedContains: 'logfile.close()',
   },
   {
+    name: 'LEAK008 a file or stdin in a with block (stdin through nullcontext): same lines, stdin still open',
+    code: 'LEAK008',
+    module: `
+      import sys
+
+      def lines(path):
+          f = open(path) if path != "-" else sys.stdin
+          return f.readlines()
+    `,
+    driver: `
+      import io
+      with open(tmp + "/a.txt", "w") as out:
+          out.write("x\\ny\\n")
+      sys.stdin = io.StringIO("from stdin\\n")
+      result = [lines(tmp + "/a.txt"), lines("-"), sys.stdin.closed]
+    `,
+    fixedContains: 'nullcontext(sys.stdin)',
+  },
+  {
     name: 'LEAK008 a file read in a with block (or with Path) gives the same text',
     code: 'LEAK008',
     module: `

@@ -751,7 +751,14 @@ const table: RuleTable = {
             return f.readlines()
       `,
       errors: [{ line: 4, column: 9, message: '`f` from `open()` is never closed in `lines()`' }],
-      output: null,
+      output: `
+        import sys
+        from contextlib import nullcontext
+
+        def lines(path):
+            with (open(path) if path != "-" else nullcontext(sys.stdin)) as f:
+                return f.readlines()
+      `,
     },
     {
       name: 'name rebound in the region: no fix for the first',

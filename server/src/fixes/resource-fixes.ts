@@ -283,6 +283,12 @@ function managedFix(
   policy: FixPolicy,
   dataMethods: ReadonlySet<string>,
 ): Fix | undefined {
+  if (
+    creation.conditional &&
+    policy.manage === 'with' &&
+    (leak.kind === 'never-released' || leak.kind === 'normal-path-only')
+  )
+    return wrapConditional(ctx, creation, leak.named, policy, dataMethods);
   if (policy.manage === 'none' || creation.conditional) return undefined;
   switch (leak.kind) {
     case 'never-released':
@@ -312,6 +318,8 @@ function wrapNamed(
   named: NamedResource,
   policy: FixPolicy,
   dataMethods: ReadonlySet<string>,
+  /** What to enter instead of the value as written (`open(p) if p else nullcontext(sys.stdin)`). */
+  entered?: { text: string; edits: TextEdit[] },
 ): Fix | undefined {
   const { file, model } = ctx;
   if (named.aliased) return undefined;
@@ -337,9 +345,9 @@ function wrapNamed(
   }
   if (policy.vetoNamed?.(model, named, region)) return undefined;
   const remove = redundantReleases(block, statement, last, named.name, policy, region);
-  const entered = policy.enterCall ? unawaited(creation.value) : creation.value;
-  const valueText = file.text.slice(entered.startIndex, entered.endIndex);
-  const importEdits: TextEdit[] = [];
+  const value = policy.enterCall ? unawaited(creation.value) : creation.value;
+  const valueText = entered?.text ?? file.text.slice(value.startIndex, value.endIndex);
+  const importEdits: TextEdit[] = [...(entered?.edits ?? [])];
   if (policy.manage === 'try-finally') {
     const firstBody = nextStatement(statement);
     if (!firstBody || firstBody.startIndex > last.startIndex || !policy.finallyCall) return undefined;
@@ -383,6 +391,49 @@ function wrapNamed(
     applicability: 'safe',
     isPreferred: true,
   };
+}
+
+/**
+ * `f = open(p) if p != "-" else sys.stdin`: `with (open(p) if p != "-" else nullcontext(sys.stdin))
+ * as f:` — the file is closed, the other value is entered as is and left open, as before.
+ */
+function wrapConditional(
+  ctx: FixContext,
+  creation: Creation,
+  named: NamedResource,
+  policy: FixPolicy,
+  dataMethods: ReadonlySet<string>,
+): Fix | undefined {
+  const { file, model } = ctx;
+  const right =
+    named.site.parent?.type === 'assignment' ? named.site.parent.childForFieldName('right') : null;
+  if (right?.type !== 'conditional_expression' || policy.isAsync) return undefined;
+  const [whenTrue, condition, whenFalse] = right.namedChildren;
+  if (!whenTrue || !condition || !whenFalse) return undefined;
+  const made = sameExpression(whenTrue, creation.value)
+    ? whenTrue
+    : sameExpression(whenFalse, creation.value)
+      ? whenFalse
+      : undefined;
+  const other = made === whenTrue ? whenFalse : whenTrue;
+  if (!made || other.descendantsOfType('call').length > 0 || other.text.includes('\n')) return undefined;
+  const nullcontext = ensureMemberImport(
+    file,
+    model,
+    'contextlib',
+    'nullcontext',
+    topLevelStatement(creation.call).startIndex,
+  );
+  if (shadowedLocally(creation.owner, nullcontext.name.split('.')[0])) return undefined;
+  const wrapped = `${nullcontext.name}(${other.text})`;
+  const text =
+    made === whenTrue
+      ? `(${made.text} if ${condition.text} else ${wrapped})`
+      : `(${wrapped} if ${condition.text} else ${made.text})`;
+  return wrapNamed(ctx, { ...creation, value: right, conditional: false }, named, policy, dataMethods, {
+    text,
+    edits: nullcontext.edits,
+  });
 }
 
 /** `await x` → `x`. */
