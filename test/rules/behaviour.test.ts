@@ -351,6 +351,27 @@ const CASES: BehaviourCase[] = [
     fixedContains: 'hub.unsubscribe(feed.push)',
   },
   {
+    name: 'LEAK004 a transaction block inside closing(): the insert is committed and the rows read after it are the same',
+    code: 'LEAK004',
+    module: `
+      import sqlite3
+
+      def add_and_count(path, x):
+          with sqlite3.connect(path) as conn:
+              conn.execute("create table if not exists t (x)")
+              conn.execute("insert into t values (?)", (x,))
+          return conn.execute("select count(*), sum(x) from t").fetchall()
+    `,
+    driver: `
+      first = add_and_count(tmp + "/b.db", 2)
+      second = add_and_count(tmp + "/b.db", 5)
+      check = sqlite3.connect(tmp + "/b.db")
+      result = [first, second, check.execute("select count(*) from t").fetchall()]
+      check.close()
+    `,
+    fixedContains: 'with closing(sqlite3.connect(path)) as conn:',
+  },
+  {
     name: 'LEAK006 fire-and-forget work still runs after shutdown(wait=False) in finally, and the caller still does not wait for it',
     code: 'LEAK006',
     module: `

@@ -1020,7 +1020,16 @@ const table: RuleTable = {
             '`with sqlite3.connect()` only commits or rolls back the transaction: it does not close `conn`, which is never closed in `load()`',
         },
       ],
-      output: null,
+      output: `
+        import sqlite3
+        from contextlib import closing
+
+        def load(path):
+            with closing(sqlite3.connect(path)) as conn:
+                with conn:
+                    conn.execute("DELETE FROM t")
+                return conn.execute("SELECT * FROM t").fetchall()
+      `,
     },
     {
       name: 'multi-line SQL string kept verbatim when re-indenting',

@@ -297,7 +297,9 @@ function managedFix(
     case 'yielded-never-released':
       return wrapNamed(ctx, creation, leak.named, policy, dataMethods);
     case 'with-no-release':
-      return leak.named ? closeWithItem(ctx, creation, leak.withItem, leak.named, policy) : undefined;
+      return leak.named
+        ? closeWithItem(ctx, creation, leak.withItem, leak.named, policy, dataMethods)
+        : undefined;
     case 'chained':
     case 'consumed':
     case 'iterated':
@@ -829,6 +831,7 @@ function closeWithItem(
   withItem: Node,
   named: NamedResource,
   policy: FixPolicy,
+  dataMethods: ReadonlySet<string>,
 ): Fix | undefined {
   if (policy.manage !== 'closing') return undefined;
   const pattern = withItem.childForFieldName('value');
@@ -837,12 +840,38 @@ function closeWithItem(
   const withStatement = withItem.parent?.parent;
   const body = withStatement?.childForFieldName('body');
   if (withStatement?.type !== 'with_statement' || !body) return undefined;
-  // After the `with`, the original connection is still open: keep it so when it is used there.
-  if (named.refs.some((r) => !contains(body, r.node))) return undefined;
   const importEdits: TextEdit[] = [];
   const valueText = ctx.file.text.slice(creation.value.startIndex, creation.value.endIndex);
   const managed = managedExpression(ctx, creation, policy, valueText, importEdits);
   if (!managed) return undefined;
+  // Used after the `with` too: an outer `with closing(...)` around it and those uses, the inner
+  // `with conn:` keeping the transaction.
+  if (named.refs.some((r) => !contains(body, r.node))) {
+    const block = withStatement.parent;
+    const region = regionNodes(ctx.model, named, creation, dataMethods);
+    if (block?.type !== 'block' || !region) return undefined;
+    let last = withStatement;
+    for (const node of region) {
+      const top = statementIn(block, node);
+      if (!top || top.startIndex < withStatement.startIndex) return undefined;
+      if (top.startIndex > last.startIndex) last = top;
+    }
+    const edit = wrapStatements({
+      file: ctx.file,
+      first: withStatement,
+      last,
+      mode: 'insert',
+      header: `with ${managed} as ${named.name}:`,
+      replacements: [{ start: pattern.startIndex, end: pattern.endIndex, text: named.name }],
+    });
+    if (!edit) return undefined;
+    return {
+      title: `Close \`${named.name}\` with \`contextlib.closing\` around its uses (keeping the transaction)`,
+      edits: [...importEdits, edit],
+      applicability: 'safe',
+      isPreferred: true,
+    };
+  }
   const edit = replaceRange(
     ctx.file,
     pattern.startIndex,
