@@ -895,7 +895,11 @@ const table: RuleTable = {
           message: 'The file from `open()` is used once (`.read()`) and never closed in `read_all()`',
         },
       ],
-      output: null,
+      unsafeOutput: `
+        from pathlib import Path
+        def read_all(paths):
+            return [Path(p).read_text() for p in paths]
+      `,
     },
     {
       name: 'Path.open on a Path-bound name, never closed',

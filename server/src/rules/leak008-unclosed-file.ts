@@ -413,6 +413,8 @@ function pathFix(ctx: RuleContext, creation: Creation, leak: Leak): Fix | undefi
   let pathText: string;
   const edits: TextEdit[] = [];
   let modeNode: Node | undefined;
+  // A name whose value is not known to be a path (it could be a file descriptor): unsafe.
+  let assumedPath: string | undefined;
   if (qualified === 'builtins.open' || qualified === 'io.open') {
     const target = positional[0];
     if (!target || positional.length > 2) return undefined;
@@ -427,6 +429,12 @@ function pathFix(ctx: RuleContext, creation: Creation, leak: Leak): Fix | undefi
       if (shadowed(model, call, imported.name.split('.')[0])) return undefined;
       edits.push(...imported.edits);
       pathText = `${imported.name}(${target.text})`;
+    } else if (target.type === 'identifier' || target.type === 'attribute') {
+      const imported = ensureMemberImport(file, model, 'pathlib', 'Path', topLevelStart(call));
+      if (shadowed(model, call, imported.name.split('.')[0])) return undefined;
+      edits.push(...imported.edits);
+      pathText = `${imported.name}(${target.text})`;
+      assumedPath = target.text;
     } else {
       return undefined;
     }
@@ -466,7 +474,15 @@ function pathFix(ctx: RuleContext, creation: Creation, leak: Leak): Fix | undefi
   edits.push(
     replaceRange(file, chain.startIndex, chain.endIndex, `${pathText}.${method}(${callArgs.join(', ')})`),
   );
-  return { title: `Use \`Path.${method}()\``, edits, applicability: 'safe', isPreferred: true };
+  return {
+    title: assumedPath
+      ? `Use \`Path.${method}()\`, taking \`${assumedPath}\` to be a path (not a file descriptor)`
+      : `Use \`Path.${method}()\``,
+    edits,
+    applicability: assumedPath ? 'unsafe' : 'safe',
+    // An assumption is not preferred over the `with` rewrite where there is one.
+    isPreferred: !assumedPath,
+  };
 }
 
 function topLevelStart(node: Node): number {
