@@ -496,6 +496,27 @@ const CASES: BehaviourCase[] = [
     fixedContains: 'nullcontext(sys.stdin)',
   },
   {
+    name: 'LEAK008 a file closed in the finally that already used it: same size, same name printed',
+    code: 'LEAK008',
+    module: `
+      seen = []
+
+      def size(path):
+          try:
+              f = open(path)
+              data = f.read()
+          finally:
+              seen.append(f.name.endswith("c.txt"))
+          return len(data)
+    `,
+    driver: `
+      with open(tmp + "/c.txt", "w") as out:
+          out.write("hello")
+      result = [size(tmp + "/c.txt"), seen]
+    `,
+    fixedContains: 'f.close()',
+  },
+  {
     name: 'LEAK008 a file read in a with block (or with Path) gives the same text',
     code: 'LEAK008',
     module: `

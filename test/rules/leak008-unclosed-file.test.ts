@@ -787,7 +787,16 @@ const table: RuleTable = {
             return len(data)
       `,
       errors: [{ line: 3, column: 13, message: '`f` from `open()` is never closed in `size()`' }],
-      output: null,
+      output: `
+        def size(path):
+            try:
+                f = open(path)
+                data = f.read()
+            finally:
+                print("read", f.name)
+                f.close()
+            return len(data)
+      `,
     },
     {
       name: 'print(file=open(...))',
@@ -957,7 +966,16 @@ const table: RuleTable = {
                     f.close()
       `,
       errors: [{ line: 4, column: 13, message: '`f` from `open()` is never closed in `save()`' }],
-      output: null,
+      unsafeOutput: `
+        def save(path, text):
+            f = None
+            try:
+                f = open(path, "w")
+                f.write(text)
+            finally:
+                if f is not None:
+                    f.close()
+      `,
     },
     {
       name: 'finally closes only a file that is already closed',

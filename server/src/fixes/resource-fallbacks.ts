@@ -10,12 +10,19 @@
 //   `with Owner(...) as owner:` (unsafe: a new `close`/`__exit__` is seen by duck typing);
 // - a resource from a factory the user configured (its context manager unknown): close it
 //   through `contextlib.closing`, which only needs a `close()` method (unsafe: assumes one).
-import type { Creation, Leak, ResourceKind } from '../model/lifecycle';
+import {
+  type Creation,
+  contains,
+  type Leak,
+  type NamedResource,
+  type ResourceKind,
+} from '../model/lifecycle';
 import { isAsyncFunction } from '../model/usage';
 import type { Node } from '../parser';
 import type { Fix } from '../types';
-import { insertAt } from './edits';
+import { insertAt, replaceRange } from './edits';
 import type { FixContext, FixPolicy } from './resource-fixes';
+import { insertStatementsAfter, isAloneOnItsLines } from './statements';
 import { fileIndentUnit } from './wrap-with';
 
 /** The call that releases a resource of this kind, without receiver: `close()`, `shutdown()`… */
@@ -51,9 +58,108 @@ export function fallbackResourceFix(
       return releaseInTeardown(ctx, leak.target, leak.attribute, leak.teardown, policy, kind);
     case 'owner-never-releases':
       return addTeardown(ctx, creation, leak.attribute, leak.className, policy, kind);
+    case 'never-released':
+    case 'normal-path-only':
+      return (
+        releaseInExistingFinally(ctx, creation, leak.named, policy, kind) ??
+        fixInvertedNoneGuard(ctx, creation, leak.named, kind)
+      );
     default:
       return undefined;
   }
+}
+
+/**
+ * `try: f = open(p); …` / `finally: print(f.name)`: the `finally` already uses the name without a
+ * guard, so releasing it there (after that use) adds no new way to fail. Every use is inside the
+ * `try` statement. Safe.
+ */
+function releaseInExistingFinally(
+  ctx: FixContext,
+  creation: Creation,
+  named: NamedResource,
+  policy: FixPolicy,
+  kind: ResourceKind,
+): Fix | undefined {
+  const { file } = ctx;
+  const statement = named.site.parent?.parent;
+  const tryStatement = statement?.parent?.parent;
+  if (statement?.type !== 'expression_statement' || tryStatement?.type !== 'try_statement') return undefined;
+  if (statement.parent?.id !== tryStatement.childForFieldName('body')?.id) return undefined;
+  if (kind.releaseMethods.has('communicate') || named.aliased || creation.conditional) return undefined;
+  const finallyClause = tryStatement.namedChildren.find((c) => c?.type === 'finally_clause');
+  const finallyBody = finallyClause?.namedChildren.find((c) => c?.type === 'block');
+  if (
+    !finallyBody ||
+    !named.refs.every((r) => r.node.startIndex > statement.startIndex && contains(tryStatement, r.node))
+  )
+    return undefined;
+  const stmts = finallyBody.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  const usesName = (s: Node) =>
+    s.type === 'expression_statement' &&
+    named.refs.some((r) => contains(s, r.node) && !insideNested(r.node, s));
+  const lastUse = [...stmts].reverse().find(usesName);
+  const last = stmts[stmts.length - 1];
+  if (
+    !lastUse ||
+    !last ||
+    !isAloneOnItsLines(file, last) ||
+    last.startPosition.row === finallyClause?.startPosition.row
+  )
+    return undefined;
+  const call = releaseCall(kind, policy);
+  return {
+    title: `Release \`${named.name}\` in the \`finally\` that already uses it: \`${named.name}.${call}\``,
+    edits: [insertStatementsAfter(file, last, [`${named.name}.${call}`])],
+    applicability: 'safe',
+    isPreferred: true,
+  };
+}
+
+/** Whether `node` sits in a lambda, comprehension or conditional inside `stmt` (evaluated maybe not). */
+function insideNested(node: Node, stmt: Node): boolean {
+  for (let p = node.parent; p && p.id !== stmt.id; p = p.parent)
+    if (['lambda', 'conditional_expression', 'boolean_operator', 'generator_expression'].includes(p.type))
+      return true;
+  return false;
+}
+
+/**
+ * `if f is None: f.close()`: the guard is the wrong way round (it closes only when there is
+ * nothing to close, and raises AttributeError then). It becomes `is not None`. Unsafe: when the
+ * creation failed, the original error now propagates instead of that AttributeError.
+ */
+function fixInvertedNoneGuard(
+  ctx: FixContext,
+  creation: Creation,
+  named: NamedResource,
+  kind: ResourceKind,
+): Fix | undefined {
+  const fn = creation.owner.node;
+  for (const ifStatement of fn.descendantsOfType('if_statement')) {
+    const condition = ifStatement?.childForFieldName('condition');
+    const consequence = ifStatement?.childForFieldName('consequence');
+    if (!ifStatement || condition?.type !== 'comparison_operator' || !consequence) continue;
+    const [left, right] = condition.namedChildren;
+    const operators = condition.children.filter((c) => !!c && !c.isNamed).map((c) => c?.type);
+    if (left?.text !== named.name || right?.type !== 'none' || operators.join(' ') !== 'is') continue;
+    const releases = consequence.descendantsOfType('call').some((c) => {
+      const callee = c?.childForFieldName('function');
+      return (
+        callee?.type === 'attribute' &&
+        callee.childForFieldName('object')?.text === named.name &&
+        kind.releaseMethods.has(callee.childForFieldName('attribute')?.text ?? '')
+      );
+    });
+    if (!releases) continue;
+    return {
+      title: `Release \`${named.name}\` when it is set: \`if ${named.name} is not None:\``,
+      edits: [replaceRange(ctx.file, condition.startIndex, condition.endIndex, `${named.name} is not None`)],
+      applicability: 'unsafe',
+      isPreferred: true,
+    };
+  }
+  return undefined;
 }
 
 function releaseDiscarded(
