@@ -429,6 +429,34 @@ const CASES: BehaviourCase[] = [
     fixedContains: 'with ThreadPoolExecutor(max_workers=2) as pool:',
   },
   {
+    name: 'LEAK007 a task made in a callback lambda, kept through _keep_task, still runs to completion',
+    code: 'LEAK007',
+    module: `
+      import asyncio
+
+      done = []
+
+      async def work(x):
+          await asyncio.sleep(0)
+          done.append(x)
+
+      def schedule(loop, x):
+          loop.call_soon(lambda: asyncio.create_task(work(x)))
+    `,
+    driver: `
+      async def main():
+          loop = asyncio.get_running_loop()
+          for x in range(3):
+              schedule(loop, x)
+          for _ in range(20):
+              await asyncio.sleep(0)
+
+      asyncio.run(main())
+      result = sorted(done)
+    `,
+    fixedContains: '_keep_task(asyncio.create_task(work(x)))',
+  },
+  {
     name: 'LEAK007 a task kept in a set still runs to completion, in order',
     code: 'LEAK007',
     module: `

@@ -296,6 +296,44 @@ function unusedNameFix(ctx: RuleContext, call: Node, name: string): Fix | undefi
   };
 }
 
+const KEEP_TASK_HELPER = '_keep_task';
+
+/**
+ * A task made in an expression (a lambda handed to `add_signal_handler`): it passes through a
+ * module function that keeps it in the set until done and returns it, so the expression's value
+ * is the same task. Safe.
+ */
+function keepTaskHelperFix(ctx: RuleContext, call: Node): Fix | undefined {
+  const { file, model } = ctx;
+  const existing = model.moduleScope.lookupLocal(KEEP_TASK_HELPER);
+  const edits: TextEdit[] = [];
+  if (!existing) {
+    if (model.resolve(call, KEEP_TASK_HELPER)) return undefined;
+    const set = backgroundSet(model, call);
+    const before = topLevelStatement(call).startIndex;
+    const asyncio = ensureModuleImport(file, model, 'asyncio', before);
+    const eol = file.eol;
+    const helper = [
+      ...(set.exists ? [] : [`${set.name}: set[${asyncio.name}.Task] = set()`, '', '']),
+      `def ${KEEP_TASK_HELPER}(task):`,
+      '    """Keep a strong reference to the task until it is done (the loop holds it weakly)."""',
+      ...keepReferenceStatements(set.name, 'task').map((l) => `    ${l}`),
+      '    return task',
+    ].join(eol);
+    edits.push(...addModuleStatement(file, `${eol}${helper}${eol}`, before, asyncio.edits));
+  } else if (existing.kind !== 'function') {
+    return undefined;
+  }
+  const task = unparenthesizedParent(call).node;
+  edits.push(insertAt(file, task.startIndex, `${KEEP_TASK_HELPER}(`), insertAt(file, task.endIndex, ')'));
+  return {
+    title: `Keep a reference: pass the task through \`${KEEP_TASK_HELPER}()\`, which adds it to a module-level set until it is done`,
+    applicability: 'safe',
+    isPreferred: true,
+    edits,
+  };
+}
+
 const WEAK_REFERENCE_WHY =
   'the event loop keeps only a weak reference to tasks, so it can be garbage-collected before it finishes ' +
   '(whether what it awaits keeps it alive meanwhile cannot be known here)';
@@ -335,6 +373,10 @@ function checkCreation(ctx: RuleContext, call: Node, factory: string, pileUpSeen
           ctx.report({
             range,
             message: `The task from \`${factory}()\` is returned to \`${registrar}()\`, which ignores callback results: ${WEAK_REFERENCE_WHY}`,
+            fixes: () => {
+              const fix = keepTaskHelperFix(ctx, call);
+              return fix ? [fix] : [];
+            },
           });
         }
       }
