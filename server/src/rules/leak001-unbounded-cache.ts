@@ -493,7 +493,11 @@ export const rule: Rule = {
       '`cachetools.TTLCache` when the module already imports cachetools, otherwise `if len(d) > N: del d[next(iter(d))]` ' +
       'after each write (the standard library only; dicts keep insertion order, so the oldest entry goes). The TTLCache ' +
       'fix is **unsafe** when the module does not use cachetools yet (it adds a dependency the project may not have) or ' +
-      'when the dict is read elsewhere (a getter could find an entry gone). A bounded `lru_cache` is safe.\n\n' +
+      'when the dict is read elsewhere (a getter could find an entry gone). A bounded `lru_cache` is safe. Other dicts ' +
+      '(a `defaultdict`, `move_to_end`, `|=`, `copy()`, JSON) get the oldest-entry eviction as an **unsafe** fix. A ' +
+      'dict of locks, queues or events made on demand becomes a `weakref.WeakValueDictionary` (an entry lives while ' +
+      'anyone holds its object; a fresh object is kept in a local until it is read, a `defaultdict` read becomes ' +
+      '`setdefault`), and a dict of tasks drops each task when it is done (`add_done_callback`); both **unsafe**.\n\n' +
       'The fix replaces the dict with `cachetools.TTLCache`, which evicts the least recently used entries beyond `maxsize` ' +
       'and expires entries after `ttl` seconds (from the `cache-maxsize` / `cache-ttl-seconds` settings; `ttl` is a plain ' +
       'number of seconds). It is offered only for an empty `{}` / `dict()` / `OrderedDict()` used through the mapping API ' +

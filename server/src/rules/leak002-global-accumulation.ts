@@ -641,8 +641,10 @@ export const rule: Rule = {
       '(`del x[:-N]`), and a set is started over past the bound (`if len(s) > N: s.clear()`). A mutated default becomes ' +
       '`None` plus `if acc is None: acc = []` at the top of the body (after the docstring), with `Optional[...]` added to ' +
       'an annotation: **safe** when the function does not hand the default out, **unsafe** when it returns it (a caller ' +
-      'could rely on the items of earlier calls); no fix is offered when the function reads back what earlier calls ' +
-      'stored (`if key in cache`), since that default is a deliberate cross-call memo. A heap (`heapq`) gets no automatic fix.',
+      'could rely on the items of earlier calls); a body on the `def` line moves to lines of its own. A default the ' +
+      'function reads back as a memo (`if key in cache`) is bounded instead, evicting its oldest entry (**unsafe**: a ' +
+      'caller may pass its own dict). Lists inside a list of buckets are named and trimmed (**unsafe**). A heap ' +
+      '(`heapq.heappush` without a pop) keeps its N smallest items once it holds 2N (**unsafe**: the largest go).',
     example: [
       '_events = []',
       '',

@@ -811,7 +811,11 @@ export const rule: Rule = {
       'back-reference whose every read works on a proxy; a `parent` property backed by `weakref.ref` in the class that ' +
       'holds the link (reads give the object itself, so `node = node.parent` walks and `is` tests keep working, and ' +
       '`None` once the parent is gone); for a lambda or nested function stored on `self`, `weak_self = ' +
-      'weakref.ref(self)` and `weak_self()` in the closure, which keeps its signature.',
+      'weakref.ref(self)` and `weak_self()` in the closure, which keeps its signature. A bound method of the object ' +
+      'stored on it (`self.state = self.idle`) is declared with a small descriptor, `_SelfMethod`, that stores the ' +
+      'function and binds it on each read (calls, `==` and `__name__` keep working). `self.x = self` becomes a ' +
+      'read-only property, `self.__dict__ = self` item-backed attribute methods, and `self` kept in a container ' +
+      '`weakref.proxy(self)` (`__slots__` gain `__weakref__` where needed).',
     example: [
       'class Node:',
       '    def __init__(self):',

@@ -690,6 +690,18 @@ export const rule: Rule = {
       never when a reference cycle or a traceback keeps it alive. In a service that opens one per
       request, connections pile up until the database refuses new ones ("too many connections") or
       the process runs out of file descriptors and memory.
+
+      **Fixes and their safety.** **Safe**: \`with\` (or \`with closing(...)\` for sqlite3 and
+      psycopg2, \`try\`/\`finally: engine.dispose()\` for an engine) around the uses; for a
+      connection made in a \`try\` whose handlers return or raise, \`try\`/\`finally\` around the
+      statements after it up to the last use (or a \`finally\` added to the one \`try\` that uses
+      it); for \`with sqlite3.connect(p) as conn:\` used after the block, an outer
+      \`with closing(...)\` around the block and those uses; for a connection made and dropped in one
+      statement, \`.close()\` in that statement (CPython frees it there anyway). **Unsafe**: a
+      connection from a configured factory put in \`closing()\` (it assumes a \`close()\` method);
+      the close added to a teardown method that forgets it (code still using the attribute after the
+      teardown would fail). No fix for an aiohttp session made in a plain \`def\` (closing it needs
+      \`await\`).
     `,
     example: `
       import sqlite3

@@ -518,7 +518,12 @@ export const rule: Rule = {
       is a guess). A logging handler added by a plain function gets two **unsafe** fixes: the handler
       named and removed in \`finally\` around the rest of the function (when it logs through it and
       does not hand the logger out), or the call guarded with \`if not logger.handlers:\` (a logger
-      configured elsewhere then gets no handler).
+      configured elsewhere then gets no handler). Also **unsafe**: a listener registered by a
+      function that goes on is removed in \`finally\`; a function whose last act is the registration
+      returns a function that removes it (not a view or a decorated route, whose result a framework
+      reads); a removal found only in \`__del__\` moves to a \`close()\`; a class keeps a receiver
+      passed as a parameter (\`self._emitter\`), turns a lambda that only forwards to a method into
+      that bound method, and removes the listener in its cleanup method or a new \`close()\`.
     `,
     example: [
       'import logging',

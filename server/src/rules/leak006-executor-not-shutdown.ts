@@ -207,6 +207,14 @@ export const rule: Rule = {
       created per call and never shut down keeps its workers until the interpreter exits or the
       garbage collector reaches it: a service that does this per request accumulates threads,
       processes and memory.
+
+      **Fixes and their safety.** **Safe**: \`with\` when the function waits for its work anyway;
+      where \`with\` would make it wait (futures handed back or dropped, \`shutdown(wait=False)\`,
+      async pool results), \`try\`/\`finally\` with \`pool.shutdown(wait=False)\` (a
+      multiprocessing pool: \`pool.close()\`), which lets the submitted work finish without waiting
+      for it — an executor passed inline to \`run_in_executor\` is named first; an executor made
+      and dropped in one statement gets \`.shutdown()\` there. **Unsafe**: the shutdown added to a
+      teardown method that forgets it (it waits for pending work there).
     `,
     example: `
       from concurrent.futures import ThreadPoolExecutor

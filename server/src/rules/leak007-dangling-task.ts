@@ -680,7 +680,10 @@ export const rule: Rule = {
       'The event loop holds tasks only through weak references while they wait: a task that nothing else references ' +
       'can be garbage-collected before it finishes, silently cancelling its work ("Task was destroyed but it is ' +
       'pending!"). The usual cure, a set of background tasks, becomes a leak of its own when finished tasks are never ' +
-      'removed: every task, with its result or exception and traceback, stays in memory for the life of the process.',
+      'removed: every task, with its result or exception and traceback, stays in memory for the life of the process.\n\n' +
+      '**Fixes and their safety.** **Safe**: the task is added to a module-level set and removes itself when done ' +
+      '(`add_done_callback(set.discard)`); a task made inside a lambda handed to `call_soon`, `add_signal_handler` and ' +
+      'the like passes through a module function `_keep_task()` that does the same and returns it.',
     example: [
       'import asyncio',
       '',

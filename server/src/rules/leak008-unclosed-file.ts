@@ -598,6 +598,19 @@ export const rule: Rule = {
       interpreter (PyPy) can keep it open indefinitely; buffered writes may not reach the disk.
       A long-running service that leaks a descriptor per request eventually fails with
       "Too many open files".
+
+      **Fixes and their safety.** **Safe**: \`with\` around the uses (an inline file: the
+      statement moves into the block, also from a generator expression's first iterable when it is
+      read to the end there); \`Path(p).read_text()\` and friends when \`p\` is certainly a path;
+      \`(open(p) if c else nullcontext(sys.stdin))\` for a file or stdin; for a file opened in a
+      \`try\` whose handlers return or raise, \`try\`/\`finally\` after it; a close at the end of a
+      \`finally\` that already uses the file. **Unsafe**: \`with\` when an argument computed by a
+      call comes before the file (the file is now opened first); \`Path(name)\` for a name that
+      might be a file descriptor; \`if f is None: f.close()\` turned into \`is not None\`; the close
+      added to a forgetful teardown, or a \`close()\` with \`__enter__\`/\`__exit__\` added to a class
+      that has none; a \`Popen\` dropped at once waited for with \`.communicate()\`. No fix for a
+      \`Popen\` whose pid is handed out (it is meant to outlive the call) or a name rebound to a
+      second file (the control flow needs a person).
     `,
     example: `
       import json
