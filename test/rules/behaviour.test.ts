@@ -545,6 +545,35 @@ const CASES: BehaviourCase[] = [
     fixedContains: 'f.close()',
   },
   {
+    name: 'LEAK008 a zip writer rotated in a loop, closed in finally too: the same archives with the same members',
+    code: 'LEAK008',
+    module: `
+      import zipfile
+
+      def write_zips(pages, per_zip, out):
+          current = None
+          count = 0
+          index = 0
+          for page in pages:
+              if count == 0 or count >= per_zip:
+                  if current is not None:
+                      current.close()
+                  current = zipfile.ZipFile(out + "/part_" + str(index) + ".zip", "w")
+                  index += 1
+                  count = 0
+              current.writestr(page + ".txt", page)
+              count += 1
+          if current is not None:
+              current.close()
+          return index
+    `,
+    driver: `
+      n = write_zips(["a", "b", "c", "d", "e"], 2, tmp)
+      result = [n] + [sorted(zipfile.ZipFile(tmp + "/part_" + str(i) + ".zip").namelist()) for i in range(n)]
+    `,
+    fixedContains: 'if current is not None:',
+  },
+  {
     name: 'LEAK008 a file read in a with block (or with Path) gives the same text',
     code: 'LEAK008',
     module: `

@@ -1459,6 +1459,50 @@ const table: RuleTable = {
                     ) if r]
       `,
     },
+    {
+      name: 'a writer rotated in a loop and closed after it only on the normal path: try/finally with a guarded close',
+      code: `
+        import zipfile
+
+
+        def write_zips(pages, per_zip, out):
+            current = None
+            count = 0
+            for page in pages:
+                if count == 0 or count >= per_zip:
+                    if current is not None:
+                        current.close()
+                    current = zipfile.ZipFile(out + "/part.zip", "w")
+                    count = 0
+                current.writestr(page + ".txt", page)
+                count += 1
+            if current is not None:
+                current.close()
+      `,
+      errors: [{ line: 11, message: 'only if no exception occurs first' }],
+      output: `
+        import zipfile
+
+
+        def write_zips(pages, per_zip, out):
+            current = None
+            count = 0
+            try:
+                for page in pages:
+                    if count == 0 or count >= per_zip:
+                        if current is not None:
+                            current.close()
+                        current = zipfile.ZipFile(out + "/part.zip", "w")
+                        count = 0
+                    current.writestr(page + ".txt", page)
+                    count += 1
+                if current is not None:
+                    current.close()
+            finally:
+                if current is not None:
+                    current.close()
+      `,
+    },
   ],
 };
 

@@ -98,7 +98,9 @@ export function resourceFix(
   }
   if (!kind) return undefined;
   if (leak.kind === 'never-released' || leak.kind === 'normal-path-only') {
-    const guarded = releaseAfterGuardedCreation(ctx, creation, leak.named, policy, dataMethods, kind);
+    const guarded =
+      releaseAfterGuardedCreation(ctx, creation, leak.named, policy, dataMethods, kind) ??
+      releaseRebound(ctx, creation, leak.named, policy, kind);
     if (guarded) return guarded;
   }
   return (
@@ -197,6 +199,79 @@ function releaseAfterGuardedCreation(
     applicability: 'safe',
     isPreferred: true,
   };
+}
+
+/** `name = None` directly in `block`, before `before`. */
+function initialisedToNone(block: Node, name: string, before: Node): boolean {
+  return block.namedChildren.some((s) => {
+    if (!s || s.startIndex >= before.startIndex || s.type !== 'expression_statement') return false;
+    const a = s.namedChildren[0];
+    return (
+      a?.type === 'assignment' &&
+      a.childForFieldName('left')?.text === name &&
+      a.childForFieldName('right')?.type === 'none'
+    );
+  });
+}
+
+/**
+ * `zf = None` … a loop that closes `zf` and opens a new one … `if zf is not None: zf.close()`:
+ * a resource rebound as the code goes (a rotating writer). The statements from the one that
+ * makes it to its last use go in `try`/`finally: if zf is not None: zf.close()`, so an exception
+ * midway closes the current one too; a close that already follows is then a no-op.
+ */
+function releaseRebound(
+  ctx: FixContext,
+  creation: Creation,
+  named: NamedResource,
+  policy: FixPolicy,
+  kind: ResourceKind,
+): Fix | undefined {
+  const { file } = ctx;
+  if (policy.isAsync || kind.releaseMethods.has('communicate') || named.aliased) return undefined;
+  for (let block = creation.call.parent; block; block = block.parent) {
+    if (block.type === 'function_definition' || block.type === 'lambda') return undefined;
+    if (block.type !== 'block') continue;
+    const first = statementIn(block, creation.call);
+    if (!first || first.id === named.site.parent?.parent?.id) continue;
+    if (!initialisedToNone(block, named.name, first)) continue;
+    // Rebound in a loop: the shape this is for (a writer rotated as the loop goes).
+    const inLoop = (n: Node | null): boolean =>
+      !!n &&
+      n.id !== block.id &&
+      (n.type === 'for_statement' || n.type === 'while_statement' || inLoop(n.parent));
+    if (!inLoop(creation.call.parent)) return undefined;
+    let last = first;
+    for (const ref of named.refs) {
+      const top = statementIn(block, ref.node);
+      if (!top || top.startIndex < first.startIndex) return undefined;
+      if (top.startIndex > last.startIndex) last = top;
+    }
+    const call = releaseCall(kind, policy);
+    const edit = wrapStatements({
+      file,
+      first,
+      last,
+      mode: 'insert',
+      header: 'try:',
+      trailer: [
+        { depth: 0, text: 'finally:' },
+        { depth: 1, text: `if ${named.name} is not None:` },
+        {
+          depth: 1,
+          text: `${indentUnitOf(file, block, file.indentOf(first.startPosition.row)) ?? '    '}${named.name}.${call}`,
+        },
+      ],
+    });
+    if (!edit) return undefined;
+    return {
+      title: `Release \`${named.name}\` in \`finally\`, whichever one it holds: \`if ${named.name} is not None: ${named.name}.${call}\``,
+      edits: [edit],
+      applicability: 'safe',
+      isPreferred: true,
+    };
+  }
+  return undefined;
 }
 
 /**
