@@ -20,7 +20,7 @@ import type { Node } from '../parser';
 import type { Fix, TextEdit } from '../types';
 import { insertAt, replaceRange } from './edits';
 import { freshName, insertStatementsAfter, insertStatementsBefore, isAloneOnItsLines } from './statements';
-import { fileIndentUnit, wrapStatements } from './wrap-with';
+import { wrapInTryFinally } from './wrap-with';
 
 export interface ListenerCall {
   call: Node;
@@ -99,17 +99,7 @@ export function functionRemovalFixes(file: SourceFile, model: SemanticModel, reg
   if (later.length > 0) {
     // A generator runs its `finally` only when it is finished or closed: too late to reason about.
     if (exits.some((e) => e.type === 'yield')) return [];
-    const wrap = wrapStatements({
-      file,
-      first: later[0],
-      last: later[later.length - 1],
-      mode: 'insert',
-      header: 'try:',
-      trailer: [
-        { depth: 0, text: 'finally:' },
-        { depth: 1, text: removal },
-      ],
-    });
+    const wrap = wrapInTryFinally(file, later[0], later[later.length - 1], [removal]);
     if (!wrap) return [];
     return [
       {
@@ -183,19 +173,4 @@ export function forwardedMethod(lambda: Node, selfName: string): string | undefi
   )
     return undefined;
   return fn.text;
-}
-
-/** Lines appended at the end of a class body: a new method. */
-export function appendMethod(file: SourceFile, cls: Node, lines: string[]): TextEdit | undefined {
-  const statements = (cls.childForFieldName('body')?.namedChildren ?? []).filter(
-    (s): s is Node => !!s && s.type !== 'comment',
-  );
-  const last = statements[statements.length - 1];
-  if (!last || statements[0].startPosition.row === cls.startPosition.row) return undefined;
-  const indent = file.indentOf(statements[0].startPosition.row);
-  const unit = fileIndentUnit(file);
-  const text = ['', ...lines]
-    .map((l) => (l ? `${file.eol}${indent}${l.replace(/^\t/, unit)}` : file.eol))
-    .join('');
-  return insertAt(file, file.lineEnd(last.endPosition.row), text);
 }

@@ -12,7 +12,7 @@ import type { Node } from '../parser';
 import type { Fix, TextEdit } from '../types';
 import { replaceRange } from './edits';
 import { freshName, insertStatementsBefore } from './statements';
-import { wrapStatements } from './wrap-with';
+import { wrapInTryFinally, wrapStatements } from './wrap-with';
 
 /** The receiver is cheap and gives the same logger again: a name, `self.log`, `logging.getLogger("x")`. */
 function reevaluable(model: SemanticModel, receiver: Node): boolean {
@@ -92,17 +92,9 @@ function removeWhenDone(
 ): Fix | undefined {
   const name = freshName(model, reg.call, reg.fn, [reg.method === 'addFilter' ? 'log_filter' : 'handler']);
   const remover = reg.method === 'addFilter' ? 'removeFilter' : 'removeHandler';
-  const wrap = wrapStatements({
-    file,
-    first: later[0],
-    last: later[later.length - 1],
-    mode: 'insert',
-    header: 'try:',
-    trailer: [
-      { depth: 0, text: 'finally:' },
-      { depth: 1, text: `${reg.receiver.text}.${remover}(${name})` },
-    ],
-  });
+  const wrap = wrapInTryFinally(file, later[0], later[later.length - 1], [
+    `${reg.receiver.text}.${remover}(${name})`,
+  ]);
   if (!wrap) return undefined;
   const edits: TextEdit[] = [
     insertStatementsBefore(file, stmt, [`${name} = ${reg.handler.text}`]),

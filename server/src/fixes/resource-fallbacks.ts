@@ -20,6 +20,7 @@ import {
 import { isAsyncFunction } from '../model/usage';
 import type { Node } from '../parser';
 import type { Fix } from '../types';
+import { appendToClassBody, bodyStatements, definedName } from './class-body';
 import { insertAt, replaceRange } from './edits';
 import type { FixContext, FixPolicy } from './resource-fixes';
 import { insertStatementsAfter, isAloneOnItsLines } from './statements';
@@ -275,22 +276,12 @@ function addTeardown(
   const cls = creation.owner.enclosingClass?.node;
   const body = cls?.childForFieldName('body');
   if (!cls || body?.type !== 'block') return undefined;
-  const statements = body.namedChildren.filter((s): s is Node => !!s && s.type !== 'comment');
-  if (statements.length === 0 || statements[0].startPosition.row === cls.startPosition.row) return undefined;
   const call = releaseCall(kind, policy);
   const method = call === 'shutdown()' ? 'shutdown' : 'close';
-  const defined = new Set(
-    statements.map((s) => {
-      const def = s.type === 'decorated_definition' ? s.childForFieldName('definition') : s;
-      return def?.type === 'function_definition' ? def.childForFieldName('name')?.text : undefined;
-    }),
-  );
+  const defined = new Set(bodyStatements(cls).map(definedName));
   if (defined.has(method) || defined.has('__enter__') || defined.has('__exit__')) return undefined;
   const unit = fileIndentUnit(file);
-  const indent = file.indentOf(statements[0].startPosition.row);
-  const eol = file.eol;
   const lines = [
-    '',
     `def ${method}(self):`,
     `${unit}self.${attribute}.${call}`,
     '',
@@ -300,11 +291,11 @@ function addTeardown(
     'def __exit__(self, *exc_info):',
     `${unit}self.${method}()`,
   ];
-  const last = statements[statements.length - 1];
-  const text = lines.map((l) => (l ? `${eol}${indent}${l}` : eol)).join('');
+  const added = appendToClassBody(file, cls, lines);
+  if (!added) return undefined;
   return {
     title: `Add \`${className}.${method}()\` (and \`with\` support) releasing \`self.${attribute}\``,
-    edits: [insertAt(file, file.lineEnd(last.endPosition.row), text)],
+    edits: [added],
     applicability: 'unsafe',
     isPreferred: true,
   };

@@ -28,7 +28,7 @@ import type { Fix, TextEdit } from '../types';
 import { insertAt, replaceRange } from './edits';
 import { ensureMemberImport, ensureModuleImport } from './imports';
 import { fallbackResourceFix, releaseCall } from './resource-fallbacks';
-import { indentUnitOf, wrapStatements } from './wrap-with';
+import { indentUnitOf, wrapInTryFinally, wrapStatements } from './wrap-with';
 
 export interface FixPolicy {
   /**
@@ -180,18 +180,7 @@ function releaseAfterGuardedCreation(
       isPreferred: true,
     };
   }
-  const edit = wrapStatements({
-    file,
-    first,
-    last,
-    mode: 'insert',
-    header: 'try:',
-    remove,
-    trailer: [
-      { depth: 0, text: 'finally:' },
-      { depth: 1, text: `${named.name}.${call}` },
-    ],
-  });
+  const edit = wrapInTryFinally(file, first, last, [`${named.name}.${call}`], remove);
   if (!edit) return undefined;
   return {
     title: `Release \`${named.name}\` in \`finally\` after its last use`,
@@ -248,21 +237,11 @@ function releaseRebound(
       if (top.startIndex > last.startIndex) last = top;
     }
     const call = releaseCall(kind, policy);
-    const edit = wrapStatements({
-      file,
-      first,
-      last,
-      mode: 'insert',
-      header: 'try:',
-      trailer: [
-        { depth: 0, text: 'finally:' },
-        { depth: 1, text: `if ${named.name} is not None:` },
-        {
-          depth: 1,
-          text: `${indentUnitOf(file, block, file.indentOf(first.startPosition.row)) ?? '    '}${named.name}.${call}`,
-        },
-      ],
-    });
+    const unit = indentUnitOf(file, block, file.indentOf(first.startPosition.row)) ?? '    ';
+    const edit = wrapInTryFinally(file, first, last, [
+      `if ${named.name} is not None:`,
+      `${unit}${named.name}.${call}`,
+    ]);
     if (!edit) return undefined;
     return {
       title: `Release \`${named.name}\` in \`finally\`, whichever one it holds: \`if ${named.name} is not None: ${named.name}.${call}\``,
@@ -429,18 +408,13 @@ function wrapNamed(
     const firstBody = nextStatement(statement);
     if (!firstBody || firstBody.startIndex > last.startIndex || !policy.finallyCall) return undefined;
     const awaitPrefix = policy.isAsync ? 'await ' : '';
-    const edit = wrapStatements({
+    const edit = wrapInTryFinally(
       file,
-      first: firstBody,
+      firstBody,
       last,
-      mode: 'insert',
-      header: 'try:',
+      [`${awaitPrefix}${named.name}.${policy.finallyCall}`],
       remove,
-      trailer: [
-        { depth: 0, text: 'finally:' },
-        { depth: 1, text: `${awaitPrefix}${named.name}.${policy.finallyCall}` },
-      ],
-    });
+    );
     if (!edit) return undefined;
     return {
       title: `Release \`${named.name}\` in \`finally\``,

@@ -12,6 +12,7 @@ import type { SemanticModel } from '../model/semantic';
 import type { SourceFile } from '../model/source';
 import type { Node } from '../parser';
 import type { Fix, TextEdit } from '../types';
+import { bodyStatements, definedName } from './class-body';
 import { insertAt } from './edits';
 import { ensureModuleImport } from './imports';
 import { addModuleStatement } from './module-statement';
@@ -19,22 +20,6 @@ import { insertStatementsAfter } from './statements';
 import { fileIndentUnit } from './wrap-with';
 
 export const SELF_METHOD_DESCRIPTOR = '_SelfMethod';
-
-function bodyStatements(cls: Node): Node[] {
-  return (cls.childForFieldName('body')?.namedChildren ?? []).filter(
-    (s): s is Node => !!s && s.type !== 'comment',
-  );
-}
-
-/** The name a class-body statement defines: `def x`, `x = …`, `x: T = …`. */
-function definedName(stmt: Node): string | undefined {
-  const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
-  if (def?.type === 'function_definition' || def?.type === 'class_definition')
-    return def.childForFieldName('name')?.text;
-  const assignment = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
-  if (assignment?.type === 'assignment') return assignment.childForFieldName('left')?.text;
-  return undefined;
-}
 
 /** A `def` in a class body, perhaps decorated, but not a staticmethod, classmethod or property. */
 function isPlainMethod(stmt: Node): boolean {

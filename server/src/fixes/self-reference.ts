@@ -12,35 +12,14 @@ import type { SemanticModel } from '../model/semantic';
 import type { SourceFile } from '../model/source';
 import type { Node } from '../parser';
 import type { Fix, TextEdit } from '../types';
+import { appendToClassBody, bodyStatements, definedName, topLevelStatement } from './class-body';
 import { insertAt, replaceRange } from './edits';
 import { ensureModuleImport } from './imports';
 import { isAloneOnItsLines } from './statements';
 import { fileIndentUnit } from './wrap-with';
 
-function topLevel(node: Node): Node {
-  let current = node;
-  while (current.parent && current.parent.type !== 'module') current = current.parent;
-  return current;
-}
-
-function bodyStatements(cls: Node): Node[] {
-  return (cls.childForFieldName('body')?.namedChildren ?? []).filter(
-    (s): s is Node => !!s && s.type !== 'comment',
-  );
-}
-
 function definedNames(cls: Node): Set<string> {
-  const names = new Set<string>();
-  for (const stmt of bodyStatements(cls)) {
-    const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
-    if (def?.type === 'function_definition' || def?.type === 'class_definition') {
-      const name = def.childForFieldName('name')?.text;
-      if (name) names.add(name);
-    }
-    const assignment = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
-    if (assignment?.type === 'assignment') names.add(assignment.childForFieldName('left')?.text ?? '');
-  }
-  return names;
+  return new Set(bodyStatements(cls).map((s) => definedName(s) ?? ''));
 }
 
 /** Delete a statement alone on its lines, with its line break; `pass` when it was the only one. */
@@ -51,16 +30,6 @@ function deleteStatement(file: SourceFile, stmt: Node): TextEdit | undefined {
   // From the end of the line before: an insertion at the end of the statement's line stays apart.
   const start = file.lineEnd(stmt.startPosition.row - 1);
   return replaceRange(file, start, file.lineEnd(stmt.endPosition.row), '');
-}
-
-/** Lines added at the end of a class body, at its statements' indentation. */
-function appendToClass(file: SourceFile, cls: Node, lines: string[]): TextEdit | undefined {
-  const statements = bodyStatements(cls);
-  const last = statements[statements.length - 1];
-  if (!last || statements[0].startPosition.row === cls.startPosition.row) return undefined;
-  const indent = file.indentOf(statements[0].startPosition.row);
-  const text = lines.map((l) => (l ? `${file.eol}${indent}${l}` : file.eol)).join('');
-  return insertAt(file, file.lineEnd(last.endPosition.row), text);
 }
 
 function plainClass(cls: Node): boolean {
@@ -78,7 +47,7 @@ export function selfPropertyFix(file: SourceFile, cls: Node, statement: Node, sl
   const assigned = new RegExp(`\\.${slot}\\s*(=(?!=)|[-+*/|&^%@]=|:)`, 'g');
   if ((file.text.match(assigned) ?? []).length !== 1) return undefined;
   const removal = deleteStatement(file, statement);
-  const added = appendToClass(file, cls, ['', `${slot} = property(lambda self: self)`]);
+  const added = appendToClassBody(file, cls, [`${slot} = property(lambda self: self)`]);
   if (!removal || !added) return undefined;
   return {
     title: `Make \`.${slot}\` a read-only property returning the object itself`,
@@ -93,8 +62,7 @@ export function attrDictFix(file: SourceFile, cls: Node, statement: Node): Fix |
   if (!plainClass(cls)) return undefined;
   const removal = deleteStatement(file, statement);
   const u = fileIndentUnit(file);
-  const added = appendToClass(file, cls, [
-    '',
+  const added = appendToClassBody(file, cls, [
     'def __getattr__(self, name):',
     `${u}try:`,
     `${u}${u}return self[name]`,
@@ -145,7 +113,7 @@ export function proxySelfFix(
     return id.type === 'identifier' && isSelf(id) && storedDirectly(id);
   });
   if (selves.length === 0) return undefined;
-  const weakref = ensureModuleImport(file, model, 'weakref', topLevel(value).startIndex);
+  const weakref = ensureModuleImport(file, model, 'weakref', topLevelStatement(value).startIndex);
   return {
     title: `Store a weak proxy of the object in \`${label}\` (\`weakref.proxy(${selves[0].text})\`; a use after it is freed raises ReferenceError)`,
     edits: [

@@ -15,31 +15,10 @@ import type { SemanticModel } from '../model/semantic';
 import type { SourceFile } from '../model/source';
 import type { Node } from '../parser';
 import type { Fix } from '../types';
+import { bodyStatements, definedName, topLevelStatement } from './class-body';
 import { insertAt } from './edits';
 import { ensureModuleImport } from './imports';
 import { fileIndentUnit } from './wrap-with';
-
-function topLevelStatement(node: Node): Node {
-  let current = node;
-  while (current.parent && current.parent.type !== 'module') current = current.parent;
-  return current;
-}
-
-function bodyStatements(cls: Node): Node[] {
-  return (cls.childForFieldName('body')?.namedChildren ?? []).filter(
-    (s): s is Node => !!s && s.type !== 'comment',
-  );
-}
-
-/** The name a class-body statement defines: `def slot`, `slot = …`, `slot: T`. */
-function definedName(stmt: Node): string | undefined {
-  const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
-  if (def?.type === 'function_definition' || def?.type === 'class_definition')
-    return def.childForFieldName('name')?.text;
-  const assignment = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
-  if (assignment?.type === 'assignment') return assignment.childForFieldName('left')?.text;
-  return undefined;
-}
 
 /** Whether `cls` can take the property: a plain class (no decorators, no __slots__), slot free. */
 function canHoldProperty(cls: Node, slot: string, storage: string, file: SourceFile): boolean {

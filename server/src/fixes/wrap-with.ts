@@ -177,3 +177,22 @@ export function fileIndentUnit(file: SourceFile): string {
   }
   return '    ';
 }
+
+/** `try:` around the run from `first` to `last`, then `finally:` with `lines` one level in. */
+export function wrapInTryFinally(
+  file: SourceFile,
+  first: Node,
+  last: Node,
+  lines: string[],
+  remove?: Node[],
+): TextEdit | undefined {
+  return wrapStatements({
+    file,
+    first,
+    last,
+    mode: 'insert',
+    header: 'try:',
+    remove,
+    trailer: [{ depth: 0, text: 'finally:' }, ...lines.map((text) => ({ depth: 1 as const, text }))],
+  });
+}

@@ -6,16 +6,13 @@
 // made in the same call or owned by the same object). The severity says how many of the two facts
 // this module can establish, and the message says which one it cannot.
 
+import { appendToClassBody } from '../fixes/class-body';
 import { replaceRange } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
-import {
-  appendMethod,
-  delToCloseFix,
-  forwardedMethod,
-  functionRemovalFixes,
-} from '../fixes/listener-removal';
+import { delToCloseFix, forwardedMethod, functionRemovalFixes } from '../fixes/listener-removal';
 import { loggingHandlerFixes } from '../fixes/logging-handler';
 import { insertStatementsBefore } from '../fixes/statements';
+import { fileIndentUnit } from '../fixes/wrap-with';
 import { type RunInfo, runInfoAt } from '../model/execution';
 import { attributeNamedBy, callNamedBy, identifiersNamed } from '../model/find-names';
 import { type HolderInfo, holderLifetime } from '../model/holders';
@@ -1007,7 +1004,10 @@ function storedRemovalFix(ctx: RuleContext, reg: Registration, method: MethodCon
     if (instanceParameter(target)?.text !== self) return undefined;
     edits.push(insertStatementsBefore(file, anchor, [removal]));
   } else {
-    const added = appendMethod(file, method.cls, [`def close(${self}):`, `\t${removal}`]);
+    const added = appendToClassBody(file, method.cls, [
+      `def close(${self}):`,
+      `${fileIndentUnit(file)}${removal}`,
+    ]);
     if (!added) return undefined;
     edits.push(added);
   }
