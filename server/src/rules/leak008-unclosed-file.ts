@@ -604,7 +604,8 @@ export const rule: Rule = {
       read to the end there); \`Path(p).read_text()\` and friends when \`p\` is certainly a path;
       \`(open(p) if c else nullcontext(sys.stdin))\` for a file or stdin; for a file opened in a
       \`try\` whose handlers return or raise, \`try\`/\`finally\` after it; a close at the end of a
-      \`finally\` that already uses the file. **Unsafe**: \`with\` when an argument computed by a
+      \`finally\` that already uses the file; a writer rotated in a loop (set to \`None\` first),
+      \`try\`/\`finally: if w is not None: w.close()\` around the loop and its last use. **Unsafe**: \`with\` when an argument computed by a
       call comes before the file (the file is now opened first); \`Path(name)\` for a name that
       might be a file descriptor; \`if f is None: f.close()\` turned into \`is not None\`; the close
       added to a forgetful teardown, or a \`close()\` with \`__enter__\`/\`__exit__\` added to a class
