@@ -667,7 +667,7 @@ const table: RuleTable = {
   ],
   invalid: [
     {
-      name: 'a dict of tasks stored through a local name, or annotated as holding queues: no automatic fix',
+      name: 'a dict of tasks drops each task when done, a dict of queues holds them weakly (the fresh one kept in a local): unsafe',
       code: `
         import asyncio
 
@@ -706,7 +706,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'a dict of locks: no bound keeps it correct (an evicted lock made again would not exclude), so no automatic fix',
+      name: 'a dict of locks: no bound keeps it correct (an evicted lock made again would not exclude); held weakly instead, unsafe',
       code: `
         import asyncio
 
@@ -1020,7 +1020,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'OrderedDict.move_to_end is not in TTLCache: reported without a fix',
+      name: 'OrderedDict.move_to_end is not in TTLCache: the oldest entry is evicted instead, unsafe',
       code: `
         from collections import OrderedDict
 
@@ -1044,7 +1044,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'defaultdict (aliased) grown by new keys: no fix (TTLCache would not create defaults)',
+      name: 'defaultdict (aliased) grown by new keys: TTLCache would not create defaults, the oldest entry is evicted instead, unsafe',
       code: `
         from collections import defaultdict as dd
 
@@ -1075,7 +1075,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'dict-only API (|=, copy, json) blocks the fix',
+      name: 'dict-only API (|=, copy, json) blocks the TTLCache: the oldest entries are evicted instead, unsafe',
       code: `
         import json
 

@@ -714,7 +714,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'lists growing inside a list of buckets: a maxlen would not bound them, no fix',
+      name: 'lists growing inside a list of buckets: a maxlen would not bound them; the bucket is named and trimmed, unsafe',
       code: `
         _buckets = [[] for _ in range(16)]
 
@@ -819,7 +819,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'a default used as a memo across calls is reported without a fix (a fresh dict would change behaviour)',
+      name: 'a default used as a memo across calls: a fresh dict would change behaviour, so it is bounded instead, unsafe',
       code: `
         def synopsis(filename, cache={}):
             if filename in cache:
@@ -863,7 +863,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'a body on the header line cannot take a guard: reported without a fix',
+      name: 'a body on the header line moves to lines of its own under the None guard',
       code: `
         def push(x, stack=[]): stack.append(x); return stack
       `,
@@ -899,7 +899,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'heappush without heappop grows; a deque cannot be a heap: no fix',
+      name: 'heappush without heappop grows; a deque cannot be a heap: it keeps its smallest items, unsafe',
       code: `
         import heapq
 

@@ -644,7 +644,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'self.x = self: no automatic fix',
+      name: 'self.x = self becomes a read-only property, unsafe',
       code: `
         class Root:
             def __init__(self):
@@ -801,7 +801,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'an identity test on the attribute elsewhere: a proxy would break it, so no fix',
+      name: 'an identity test on the attribute elsewhere: a proxy would break it, the weakref.ref property keeps it, unsafe',
       code: `
         class Node:
             def add(self, child):
@@ -986,7 +986,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: '__slots__ without __weakref__: reported, but weakref.proxy(self) would fail, so no fix',
+      name: '__slots__ without __weakref__: the proxy fix adds __weakref__ to them, unsafe',
       code: `
         class Cell:
             __slots__ = ("children", "value")

@@ -1003,7 +1003,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'with sqlite3.connect() and the connection used after the block: no fix',
+      name: 'with sqlite3.connect() and the connection used after the block: an outer closing() around both',
       code: `
         import sqlite3
 

@@ -444,7 +444,7 @@ export const table: RuleTable = {
       `,
     },
     {
-      name: 'a lambda listener cannot be named again in close(): no automatic fix',
+      name: 'a lambda that only forwards to a method becomes the bound method, removed in close(), unsafe',
       code: `
         class Panel:
             def __init__(self, emitter):

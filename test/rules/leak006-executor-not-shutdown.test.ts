@@ -356,7 +356,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'inline in run_in_executor, future returned: no fix',
+      name: 'inline in run_in_executor, future returned: named, shut down without waiting in finally',
       code: `
         import asyncio
         from concurrent.futures import ThreadPoolExecutor
@@ -385,7 +385,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'fire-and-forget submit: no fix (with would make it wait)',
+      name: 'fire-and-forget submit: with would make it wait, shutdown(wait=False) in finally does not',
       code: `
         from concurrent.futures import ThreadPoolExecutor
 
@@ -426,7 +426,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'Pool with apply_async results: no fix (with would terminate)',
+      name: 'Pool with apply_async results: with would terminate, close() in finally lets them finish',
       code: `
         from multiprocessing import Pool
 
@@ -636,7 +636,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'shutdown(wait=False) on the normal path: no fix (with would wait)',
+      name: 'shutdown(wait=False) on the normal path moves to finally (with would wait)',
       code: `
         from concurrent.futures import ThreadPoolExecutor
 

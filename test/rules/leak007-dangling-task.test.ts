@@ -373,7 +373,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'a task returned to loop.call_soon, which ignores it: no automatic fix',
+      name: 'a task returned to a registrar that ignores it passes through _keep_task()',
       code: `
         import asyncio
         import signal

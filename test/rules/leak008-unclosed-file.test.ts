@@ -742,7 +742,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'conditional creation: no fix (it may be stdin)',
+      name: 'conditional creation (it may be stdin): stdin goes through nullcontext',
       code: `
         import sys
 
@@ -761,7 +761,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'name rebound in the region: no fix for the first',
+      name: 'name rebound in the region: no fix (the control flow needs a person)',
       code: `
         def pick(a, b, second):
             f = open(a)
@@ -776,7 +776,7 @@ const table: RuleTable = {
       output: null,
     },
     {
-      name: 'created in a try whose finally uses it: no fix',
+      name: 'created in a try whose finally uses it: closed at the end of that finally',
       code: `
         def size(path):
             try:
