@@ -372,6 +372,48 @@ const CASES: BehaviourCase[] = [
     fixedContains: 'with closing(sqlite3.connect(path)) as conn:',
   },
   {
+    name: 'LEAK005 a handler added in start() of a subclass still gets the records logged while it runs; stop() still stops',
+    code: 'LEAK005',
+    unsafe: true,
+    module: `
+      import logging
+
+      class Worker:
+          def start(self):
+              return "started"
+
+          def stop(self, reason=None):
+              return "stopped " + str(reason)
+
+      class ListHandler(logging.Handler):
+          def __init__(self, sink):
+              super().__init__()
+              self.sink = sink
+
+          def emit(self, record):
+              self.sink.append(record.getMessage())
+
+      class TestWorker(Worker):
+          def __init__(self, sink):
+              self.sink = sink
+
+          def start(self):
+              if self.sink is not None:
+                  handler = ListHandler(self.sink)
+                  logger = logging.getLogger("leak-lens-check")
+                  logger.addHandler(handler)
+              return super().start()
+    `,
+    driver: `
+      sink = []
+      w = TestWorker(sink)
+      started = w.start()
+      logging.getLogger("leak-lens-check").warning("one")
+      result = [started, sink, w.stop(reason="done")]
+    `,
+    fixedContains: 'return super().stop(*args, **kwargs)',
+  },
+  {
     name: 'LEAK006 fire-and-forget work still runs after shutdown(wait=False) in finally, and the caller still does not wait for it',
     code: 'LEAK006',
     module: `

@@ -699,6 +699,47 @@ export const table: RuleTable = {
       errors: [{ line: 5, message: '`atexit.register()`' }],
       output: null,
     },
+    {
+      name: 'a handler added in start() of a subclass, maybe: kept on the object, removed in a stop() that calls the base one, unsafe',
+      code: `
+        import logging
+
+        from celery.worker import WorkController
+
+        class TestWorkController(WorkController):
+            def start(self):
+                if self.logger_queue:
+                    handler = logging.handlers.QueueHandler(self.logger_queue)
+                    logger = logging.getLogger()
+                    logger.addHandler(handler)
+                return super().start()
+      `,
+      errors: [
+        {
+          line: 10,
+          message: '`logger.addHandler()` adds a handler on every call of `TestWorkController.start()`',
+        },
+      ],
+      unsafeOutput: `
+        import logging
+
+        from celery.worker import WorkController
+
+        class TestWorkController(WorkController):
+            def start(self):
+                if self.logger_queue:
+                    handler = logging.handlers.QueueHandler(self.logger_queue)
+                    logger = logging.getLogger()
+                    logger.addHandler(handler)
+                    self._handler = handler
+                return super().start()
+
+            def stop(self, *args, **kwargs):
+                if getattr(self, "_handler", None) is not None:
+                    logging.getLogger().removeHandler(self._handler)
+                return super().stop(*args, **kwargs)
+      `,
+    },
   ],
 };
 

@@ -11,7 +11,7 @@ import { replaceRange } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
 import { delToCloseFix, forwardedMethod, functionRemovalFixes } from '../fixes/listener-removal';
 import { loggingHandlerFixes } from '../fixes/logging-handler';
-import { insertStatementsBefore } from '../fixes/statements';
+import { insertStatementsAfter, insertStatementsBefore } from '../fixes/statements';
 import { fileIndentUnit } from '../fixes/wrap-with';
 import { type RunInfo, runInfoAt } from '../model/execution';
 import { attributeNamedBy, callNamedBy, identifiersNamed } from '../model/find-names';
@@ -20,6 +20,7 @@ import { functionChain } from '../model/import-time';
 import { perModel } from '../model/memo';
 import type { MethodContext } from '../model/methods';
 import {
+  basesOf,
   classOfMethod,
   enclosingMethod,
   instanceParameter,
@@ -27,7 +28,7 @@ import {
   methodsOf,
   nameOf,
 } from '../model/methods';
-import type { Scope, SemanticModel } from '../model/semantic';
+import type { Binding, Scope, SemanticModel } from '../model/semantic';
 import {
   contains,
   decoratorsOf,
@@ -520,7 +521,9 @@ export const rule: Rule = {
       returns a function that removes it (not a view or a decorated route, whose result a framework
       reads); a removal found only in \`__del__\` moves to a \`close()\`; a class keeps a receiver
       passed as a parameter (\`self._emitter\`), turns a lambda that only forwards to a method into
-      that bound method, and removes the listener in its cleanup method or a new \`close()\`.
+      that bound method, keeps a listener held in a local (\`self._handler\`), and removes the
+      listener in its cleanup method, a new \`close()\`, or — registered in \`start()\` of a
+      subclass — a \`stop()\` that then calls the base class's.
     `,
     example: [
       'import logging',
@@ -966,25 +969,44 @@ function storedRemovalFix(ctx: RuleContext, reg: Registration, method: MethodCon
   if (classOfMethod(method.method) === null || enclosingDef(reg.call)?.id !== method.method.id)
     return undefined;
   const stmt = unparenthesizedParent(reg.call).parent;
-  if (stmt?.type !== 'expression_statement' || stmt.parent?.parent?.id !== method.method.id) return undefined;
+  if (stmt?.type !== 'expression_statement' || stmt.parent?.type !== 'block') return undefined;
+  // Registered on every run of the method (directly in its body), or maybe not (in an `if`).
+  const always = stmt.parent.parent?.id === method.method.id;
   const self = method.selfName;
   const clsText = method.cls.text;
   const substitutes = new Map<number, string>();
   const edits: TextEdit[] = [];
+  const stored: string[] = [];
+  const free = (attribute: string) => !new RegExp(`\\b${attribute}\\b`).test(clsText);
   const receiver = reg.receiver;
   if (receiver && !reachableFromSelf(model, method, receiver)) {
     const binding = receiver.type === 'identifier' ? model.resolve(receiver) : undefined;
     const attribute = `_${receiver.text}`;
-    if (binding?.kind !== 'parameter' || new RegExp(`\\b${attribute}\\b`).test(clsText)) return undefined;
-    edits.push(insertStatementsBefore(file, stmt, [`${self}.${attribute} = ${receiver.text}`]));
-    substitutes.set(receiver.id, `${self}.${attribute}`);
+    const sameLogger = binding && loggerCallOf(model, binding);
+    if (sameLogger) {
+      // `logger = logging.getLogger()`: asking again gives the same logger.
+      substitutes.set(receiver.id, sameLogger);
+    } else {
+      if (binding?.kind !== 'parameter' || !always || !free(attribute)) return undefined;
+      edits.push(insertStatementsBefore(file, stmt, [`${self}.${attribute} = ${receiver.text}`]));
+      substitutes.set(receiver.id, `${self}.${attribute}`);
+    }
   }
   for (const listener of reg.listeners) {
     if (reachableFromSelf(model, method, listener)) continue;
     const bound = forwardedMethod(listener, self);
-    if (!bound) return undefined;
-    edits.push(replaceRange(file, listener.startIndex, listener.endIndex, bound));
-    substitutes.set(listener.id, bound);
+    if (bound) {
+      edits.push(replaceRange(file, listener.startIndex, listener.endIndex, bound));
+      substitutes.set(listener.id, bound);
+      continue;
+    }
+    // A local (`handler = QueueHandler(q)`): kept on the object once registered.
+    const attribute = `_${listener.text}`;
+    if (listener.type !== 'identifier' || model.resolve(listener)?.kind !== 'assignment' || !free(attribute))
+      return undefined;
+    edits.push(insertStatementsAfter(file, stmt, [`${self}.${attribute} = ${listener.text}`]));
+    substitutes.set(listener.id, `${self}.${attribute}`);
+    stored.push(attribute);
   }
   const others = (reg.call.childForFieldName('arguments')?.namedChildren ?? []).filter(
     (a): a is Node => !!a && a.type !== 'comment' && !reg.listeners.some((l) => l.id === a.id),
@@ -992,31 +1014,53 @@ function storedRemovalFix(ctx: RuleContext, reg: Registration, method: MethodCon
   if (!others.every((a) => reachableFromSelf(model, method, a))) return undefined;
   const removal = removalCall(reg, substitutes);
   if (!removal || removal.includes('\n') || (edits.length === 0 && !reg.receiver)) return undefined;
+  const unit = fileIndentUnit(file);
+  // A listener kept only when the registration ran: the removal checks it is there.
+  const removalLines =
+    stored.length > 0
+      ? [`if getattr(${self}, "${stored[0]}", None) is not None:`, `${unit}${removal}`]
+      : [removal];
   const methods = methodsOf(method.cls);
   const registeringIn = nameOf(method.method);
   const targetName = [...(PAIRED_METHOD[registeringIn] ?? []), ...CLEANUP_METHODS].find(
     (name) => name !== registeringIn && name !== '__del__' && methods.has(name),
   );
   const target = targetName ? methods.get(targetName) : undefined;
+  // No cleanup method here, but a base class has the pair of this one (`start` → `stop`): extend it.
+  const inherited = !target && basesOf(method.cls).length > 0 ? PAIRED_METHOD[registeringIn]?.[0] : undefined;
   if (target) {
     const anchor = insertionPoint(target);
     if (!anchor || anchor.startPosition.row === target.startPosition.row) return undefined;
     if (instanceParameter(target)?.text !== self) return undefined;
-    edits.push(insertStatementsBefore(file, anchor, [removal]));
+    edits.push(insertStatementsBefore(file, anchor, removalLines));
   } else {
+    const name = inherited ?? 'close';
     const added = appendToClassBody(file, method.cls, [
-      `def close(${self}):`,
-      `${fileIndentUnit(file)}${removal}`,
+      inherited ? `def ${name}(${self}, *args, **kwargs):` : `def ${name}(${self}):`,
+      ...removalLines.map((l) => `${unit}${l}`),
+      ...(inherited ? [`${unit}return super().${name}(*args, **kwargs)`] : []),
     ]);
     if (!added) return undefined;
     edits.push(added);
   }
+  const where = targetName ?? inherited ?? 'close';
   return {
-    title: `Call \`${removal}\` in \`${targetName ?? 'close'}()\`${target ? '' : ' (a new method)'}`,
+    title: `Call \`${removal}\` in \`${where}()\`${target ? '' : ' (a new method)'}`,
     edits,
     applicability: 'unsafe',
     isPreferred: true,
   };
+}
+
+/** `logging.getLogger()` / `logging.getLogger("name")` that `binding` is bound to (only), as written. */
+function loggerCallOf(model: SemanticModel, binding: Binding): string | undefined {
+  if (binding.kind !== 'assignment' || binding.sites.length !== 1) return undefined;
+  const value = model.assignedValue(binding.sites[0]);
+  if (value?.type !== 'call' || model.calleeName(value) !== 'logging.getLogger') return undefined;
+  const args = (value.childForFieldName('arguments')?.namedChildren ?? []).filter(
+    (a) => a && a.type !== 'comment',
+  );
+  return args.every((a) => a?.type === 'string') && !value.text.includes('\n') ? value.text : undefined;
 }
 
 /** Add the matching removal to the class's existing cleanup method, when the registration can be repeated there. */
