@@ -616,6 +616,24 @@ const CASES: BehaviourCase[] = [
     fixedContains: 'if current is not None:',
   },
   {
+    name: 'LEAK008 a name rebound to a second file: the first closed before, the one held closed in finally; same text read',
+    code: 'LEAK008',
+    module: `
+      def pick(a, b, second):
+          f = open(a)
+          if second:
+              f = open(b)
+          return f.read()
+    `,
+    driver: `
+      for name, text in (("a", "first"), ("b", "second")):
+          with open(tmp + "/" + name, "w") as out:
+              out.write(text)
+      result = [pick(tmp + "/a", tmp + "/b", False), pick(tmp + "/a", tmp + "/b", True)]
+    `,
+    fixedContains: 'f.close()',
+  },
+  {
     name: 'LEAK008 a file read in a with block (or with Path) gives the same text',
     code: 'LEAK008',
     module: `

@@ -761,7 +761,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'name rebound in the region: no fix (the control flow needs a person)',
+      name: 'name rebound in the region: the first closed before the rebinding, the one held in finally',
       code: `
         def pick(a, b, second):
             f = open(a)
@@ -773,7 +773,17 @@ const table: RuleTable = {
         { line: 2, column: 9, message: '`f` from `open()` is never closed in `pick()`' },
         { line: 4, column: 13, message: '`f` from `open()` is never closed in `pick()`' },
       ],
-      output: null,
+      output: `
+        def pick(a, b, second):
+            f = open(a)
+            try:
+                if second:
+                    f.close()
+                    f = open(b)
+                return f.read()
+            finally:
+                f.close()
+      `,
     },
     {
       name: 'created in a try whose finally uses it: closed at the end of that finally',

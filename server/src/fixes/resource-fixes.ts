@@ -28,7 +28,8 @@ import type { Fix, TextEdit } from '../types';
 import { insertAt, replaceRange } from './edits';
 import { ensureMemberImport, ensureModuleImport } from './imports';
 import { fallbackResourceFix, releaseCall } from './resource-fallbacks';
-import { indentUnitOf, wrapInTryFinally, wrapStatements } from './wrap-with';
+import { isAloneOnItsLines } from './statements';
+import { indentUnitOf, type Replacement, wrapInTryFinally, wrapStatements } from './wrap-with';
 
 export interface FixPolicy {
   /**
@@ -100,7 +101,9 @@ export function resourceFix(
   if (leak.kind === 'never-released' || leak.kind === 'normal-path-only') {
     const guarded =
       releaseAfterGuardedCreation(ctx, creation, leak.named, policy, dataMethods, kind) ??
-      releaseRebound(ctx, creation, leak.named, policy, kind);
+      releaseRebound(ctx, creation, leak.named, policy, kind) ??
+      releaseBeforeRebinding(ctx, creation, leak.named, policy, kind) ??
+      releaseFromFirstBinding(ctx, creation, leak.named, policy, kind);
     if (guarded) return guarded;
   }
   return (
@@ -251,6 +254,113 @@ function releaseRebound(
     };
   }
   return undefined;
+}
+
+/**
+ * `f = open(a)`, then `if second: f = open(b)`, then `return f.read()`: the name is rebound to
+ * another resource of the same kind partway. The first is closed just before each rebinding (in
+ * CPython it is freed right there anyway), and the statements after the creation, up to the last
+ * use, go in `try`/`finally: f.close()`, which closes whichever the name holds. Safe.
+ */
+function releaseBeforeRebinding(
+  ctx: FixContext,
+  creation: Creation,
+  named: NamedResource,
+  policy: FixPolicy,
+  kind: ResourceKind,
+): Fix | undefined {
+  const { file } = ctx;
+  if (policy.isAsync || named.aliased || creation.conditional || kind.releaseMethods.has('communicate'))
+    return undefined;
+  const statement = named.site.parent?.parent;
+  const block = statement?.parent;
+  if (named.site.parent?.type !== 'assignment' || statement?.type !== 'expression_statement')
+    return undefined;
+  if (block?.type !== 'block') return undefined;
+  const stores = named.refs.filter((r) => r.context === 'store');
+  if (stores.length === 0 || named.refs.some((r) => r.context === 'del' || r.context === 'augmented'))
+    return undefined;
+  const call = releaseCall(kind, policy);
+  const closes: Replacement[] = [];
+  let last: Node | undefined;
+  for (const ref of named.refs) {
+    const top = statementIn(block, ref.node);
+    if (!top || top.startIndex <= statement.startIndex) return undefined;
+    if (!last || top.startIndex > last.startIndex) last = top;
+    if (ref.context !== 'store') continue;
+    // `f = Factory(...)` alone on its line, the same factory: close the one held first.
+    const assignment = ref.node.parent;
+    const rebinding = assignment?.parent;
+    if (assignment?.type !== 'assignment' || assignment.childForFieldName('left')?.id !== ref.node.id)
+      return undefined;
+    const value = assignment.childForFieldName('right');
+    const factory = (n: Node | null | undefined) =>
+      n?.type === 'call' && n.childForFieldName('function')?.text;
+    if (!value || factory(value) !== factory(creation.call) || rebinding?.type !== 'expression_statement')
+      return undefined;
+    if (!isAloneOnItsLines(file, rebinding)) return undefined;
+    // Inside the wrapped run, so written as part of it: the line after gets the added indentation.
+    const indent = file.indentOf(rebinding.startPosition.row);
+    const unit = indentUnitOf(file, block, file.indentOf(statement.startPosition.row)) ?? '    ';
+    closes.push({
+      start: rebinding.startIndex,
+      end: rebinding.startIndex,
+      text: `${named.name}.${call}${file.eol}${indent}${unit}`,
+    });
+  }
+  const first = nextStatement(statement);
+  if (!first || !last) return undefined;
+  const wrap = wrapStatements({
+    file,
+    first,
+    last,
+    mode: 'insert',
+    header: 'try:',
+    replacements: closes,
+    trailer: [
+      { depth: 0, text: 'finally:' },
+      { depth: 1, text: `${named.name}.${call}` },
+    ],
+  });
+  if (!wrap) return undefined;
+  return {
+    title: `Release \`${named.name}\` before it is rebound and in \`finally\``,
+    edits: [wrap],
+    applicability: 'safe',
+    isPreferred: true,
+  };
+}
+
+/**
+ * The resource a name is rebound to (`f = open(b)` after `f = open(a)`): the fix of the first
+ * binding covers it too (its `finally` closes whichever the name holds), so it is offered here.
+ */
+function releaseFromFirstBinding(
+  ctx: FixContext,
+  creation: Creation,
+  named: NamedResource,
+  policy: FixPolicy,
+  kind: ResourceKind,
+): Fix | undefined {
+  const firstSite = named.binding.sites[0];
+  if (!firstSite || firstSite.id === named.site.id || named.binding.scope !== creation.owner)
+    return undefined;
+  const value = ctx.model.assignedValue(firstSite);
+  if (
+    value?.type !== 'call' ||
+    value.childForFieldName('function')?.text !== creation.call.childForFieldName('function')?.text
+  )
+    return undefined;
+  const refs = ctx.model
+    .references(named.binding)
+    .filter((r) => r.node.startIndex > firstSite.startIndex && r.node.id !== firstSite.id);
+  return releaseBeforeRebinding(
+    ctx,
+    { ...creation, call: value, value, conditional: false },
+    { ...named, site: firstSite, refs },
+    policy,
+    kind,
+  );
 }
 
 /**

@@ -605,13 +605,13 @@ export const rule: Rule = {
       \`(open(p) if c else nullcontext(sys.stdin))\` for a file or stdin; for a file opened in a
       \`try\` whose handlers return or raise, \`try\`/\`finally\` after it; a close at the end of a
       \`finally\` that already uses the file; a writer rotated in a loop (set to \`None\` first),
-      \`try\`/\`finally: if w is not None: w.close()\` around the loop and its last use. **Unsafe**: \`with\` when an argument computed by a
+      \`try\`/\`finally: if w is not None: w.close()\` around the loop and its last use; a name
+      rebound to a second file, the first closed just before and the one held in \`finally\`. **Unsafe**: \`with\` when an argument computed by a
       call comes before the file (the file is now opened first); \`Path(name)\` for a name that
       might be a file descriptor; \`if f is None: f.close()\` turned into \`is not None\`; the close
       added to a forgetful teardown, or a \`close()\` with \`__enter__\`/\`__exit__\` added to a class
       that has none; a \`Popen\` dropped at once waited for with \`.communicate()\`. No fix for a
-      \`Popen\` whose pid is handed out (it is meant to outlive the call) or a name rebound to a
-      second file (the control flow needs a person).
+      \`Popen\` whose pid is handed out (it is meant to outlive the call).
     `,
     example: `
       import json
