@@ -1793,6 +1793,59 @@ const table: RuleTable = {
       errors: [{ line: 5 }],
       output: null,
     },
+    {
+      name: 'a benchmark step registered with a decorator whose registry the __main__ block runs: once per run, a hint that says so',
+      code: `
+        import sqlite3
+
+        from harness import Timer
+
+
+        @Timer.measure
+        def insert_rows(n):
+            db = sqlite3.connect("bench.db")
+            db.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(n)])
+            db.commit()
+
+
+        if __name__ == "__main__":
+            Timer.main()
+      `,
+      errors: [
+        {
+          line: 8,
+          message:
+            '`db` from `sqlite3.connect()` is never closed in `insert_rows()` (`insert_rows()` is registered with `@Timer.measure` and run by this script\'s `if __name__ == "__main__":` block (`Timer.main()`): a fixed number of times per run)',
+          severity: 'hint',
+        },
+      ],
+    },
+    {
+      name: 'a function registered on an object whose __main__ block starts it serving runs per event: not once',
+      code: `
+        import sqlite3
+
+        from chat import bot
+
+
+        @bot.text_message
+        def count_words(update):
+            db = sqlite3.connect("stats.db")
+            db.execute("INSERT INTO words VALUES (?)", (len(update.text.split()),))
+            db.commit()
+
+
+        if __name__ == "__main__":
+            bot.run()
+      `,
+      errors: [
+        {
+          line: 8,
+          message: '`db` from `sqlite3.connect()` is never closed in `count_words()`',
+          severity: 'warning',
+        },
+      ],
+    },
   ],
 };
 

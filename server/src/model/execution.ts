@@ -407,8 +407,63 @@ function runInfoOf(model: SemanticModel, scope: Scope, depth: number, visiting: 
   return info;
 }
 
+/**
+ * Methods that, called from a `__main__` block, keep the process serving events (`app.run()`,
+ * `bot.run_polling()`, `web.run_app(app)`): what their object has registered runs per event.
+ */
+const SERVING_METHOD =
+  /^(run|serve|serve_forever|run_forever|run_app|run_until_complete|start|start_polling|run_polling|polling|infinity_polling|listen|loop|idle|worker_main)$/;
+
+const mainCallsMemo = new WeakMap<SemanticModel, Node[]>();
+
+/** The calls inside the module's `if __name__ == "__main__":` blocks. */
+function mainGuardCalls(model: SemanticModel): Node[] {
+  const known = mainCallsMemo.get(model);
+  if (known) return known;
+  const calls: Node[] = [];
+  for (const stmt of model.file.root.namedChildren) {
+    if (stmt?.type !== 'if_statement') continue;
+    const cond = stmt.childForFieldName('condition');
+    if (!cond || !/__name__/.test(cond.text) || !/__main__/.test(cond.text)) continue;
+    const body = stmt.childForFieldName('consequence');
+    for (const call of body?.descendantsOfType('call') ?? []) if (call) calls.push(call);
+  }
+  mainCallsMemo.set(model, calls);
+  return calls;
+}
+
+/**
+ * A function registered with `@Registry.x` where this module's `__main__` block runs that same
+ * registry (`Profiler.main()`) and starts no server: the script calls what it registered a fixed
+ * number of times per run (a benchmark or a one-off tool run as `python -m …`), not per event.
+ */
+function fromScriptRegistry(model: SemanticModel, fn: Scope): RunInfo | undefined {
+  const mainCalls = mainGuardCalls(model);
+  if (mainCalls.length === 0) return undefined;
+  for (const d of decoratorsOf(fn.node)) {
+    const target = d.type === 'call' ? d.childForFieldName('function') : d;
+    const registry = target?.type === 'attribute' ? target.childForFieldName('object') : undefined;
+    if (registry?.type !== 'identifier') continue;
+    const runs = mainCalls.find((call) => {
+      const callee = call.childForFieldName('function');
+      if (callee?.type !== 'attribute' || callee.childForFieldName('object')?.text !== registry.text)
+        return false;
+      return !SERVING_METHOD.test(callee.childForFieldName('attribute')?.text ?? '');
+    });
+    if (!runs) continue;
+    // The run call's own text, without its arguments: `Profiler.main()`.
+    const runner = `${runs.childForFieldName('function')?.text}()`;
+    return {
+      frequency: 'one-shot',
+      reason: `${name(fn)} is registered with \`@${target?.text}\` and run by this script's \`if __name__ == "__main__":\` block (\`${runner}\`): a fixed number of times per run`,
+    };
+  }
+  return undefined;
+}
+
 /** What the decorators of `fn` say, if anything. */
 function fromDecorators(model: SemanticModel, fn: Scope): RunInfo | undefined {
+  const registered = fromScriptRegistry(model, fn);
   for (const d of decoratorsOf(fn.node)) {
     const dn = decoratorName(d);
     if (dn === 'fixture') {
@@ -451,7 +506,7 @@ function fromDecorators(model: SemanticModel, fn: Scope): RunInfo | undefined {
     if (HANDLER_DECORATORS.test(dn))
       return { frequency: 'repeated', reason: `it runs on every job or event: ${name(fn)} is a handler` };
   }
-  return undefined;
+  return registered;
 }
 
 /** Signals sent once, while a process starts: Django's, Celery's and project ones named alike. */
