@@ -533,8 +533,18 @@ describe('leak-lens CLI (built)', () => {
       'app/cache_test.py',
       'conftest.py',
       'pkg/conftest.py',
+      // A test folder by another name: conftest.py beside more test modules than other modules.
+      't/integration/conftest.py',
+      't/integration/test_tasks.py',
+      't/integration/test_worker.py',
+      't/integration/tasks.py',
+      'svc/conftest.py',
+      'svc/test_views.py',
     ];
     const SHIPPED = [
+      // A package with fixtures in a conftest.py beside its own modules stays shipped code.
+      'svc/views.py',
+      'svc/models.py',
       'app/main.py',
       'testing/tools.py',
       'test_utils/helpers.py',

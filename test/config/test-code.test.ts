@@ -51,6 +51,26 @@ describe('test code', () => {
     assert.ok(!isTestFile('/home/me/tests', '/home/me/tests'));
   });
 
+  it('takes a folder that conftest.py marks, holding more test modules than others, as a test folder', () => {
+    const folders: Record<string, string[]> = {
+      [`${ROOT}/t`]: ['__init__.py', 'integration', 'unit'],
+      [`${ROOT}/t/integration`]: ['__init__.py', 'conftest.py', 'tasks.py', 'test_a.py', 'test_b.py'],
+      [`${ROOT}/app`]: ['__init__.py', 'conftest.py', 'views.py', 'models.py', 'test_views.py'],
+      [`${ROOT}/lib`]: ['__init__.py', 'tasks.py', 'test_a.py', 'test_b.py'],
+      [ROOT]: ['conftest.py', 'single.py', 'test_single.py', 'test_more.py'],
+    };
+    const list = (dir: string) => folders[dir];
+    assert.ok(isTestFile(`${ROOT}/t/integration/tasks.py`, ROOT, list));
+    assert.ok(isTestFile(`${ROOT}/t/integration/deeper/helpers.py`, ROOT, list), 'below it too');
+    // Fixtures beside shipped modules; test modules without a conftest.py; the root itself.
+    assert.ok(!isTestFile(`${ROOT}/app/views.py`, ROOT, list));
+    assert.ok(!isTestFile(`${ROOT}/lib/tasks.py`, ROOT, list));
+    assert.ok(!isTestFile(`${ROOT}/single.py`, ROOT, list));
+    // Without a lister (or an unreadable folder) the path alone decides.
+    assert.ok(!isTestFile(`${ROOT}/t/integration/tasks.py`, ROOT));
+    assert.ok(!isTestFile(`${ROOT}/t/integration/tasks.py`, ROOT, () => undefined));
+  });
+
   it('names test files as pytest does by default', () => {
     for (const name of ['test_a.py', 'a_test.py', 'conftest.py']) assert.ok(isTestFileName(name), name);
     for (const name of ['test.py', 'testa.py', 'atest.py', 'test_a.txt', 'conftest_x.py'])

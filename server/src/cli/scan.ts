@@ -18,6 +18,7 @@ import {
   mergeSettings,
   type ScanLimits,
 } from '../config';
+import { cachedFolderLister } from '../folder-lister';
 import { isTestFile, projectRoot } from '../model/test-code';
 import { describeErrno, describeKind } from '../safe-read';
 import type { EngineSettings } from '../types';
@@ -175,6 +176,7 @@ async function scan(args: ScanArgs, io: CliIO, warm: ScanWorker | undefined): Pr
   // Test code is left out unless included; it is neither read nor counted in filesScanned.
   let testFiles = 0;
   const namedTestFiles: string[] = [];
+  const folders = cachedFolderLister();
   for (const file of discovery.files) {
     const config = configFor(dirname(file.path));
     let id = settingsIds.get(config);
@@ -185,7 +187,7 @@ async function scan(args: ScanArgs, io: CliIO, warm: ScanWorker | undefined): Pr
     const rel = toPosix(relative(io.cwd, file.path));
     if (
       !settingsTable[id].includeTests &&
-      isTestFile(file.path, testRoot(file, config, fixed !== undefined, io.cwd))
+      isTestFile(file.path, testRoot(file, config, fixed !== undefined, io.cwd), folders)
     ) {
       testFiles++;
       if (file.explicit) namedTestFiles.push(rel);

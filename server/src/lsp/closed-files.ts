@@ -5,6 +5,7 @@ import { join, sep } from 'node:path';
 import type { Diagnostic, FileEvent, WorkDoneProgressServerReporter } from 'vscode-languageserver';
 import { FileChangeType } from 'vscode-languageserver';
 import { isExcluded } from '../exclude';
+import { recentFolderListing } from '../folder-lister';
 import type { Range } from '../types';
 import { type AnalysisErrorLog, analyzeText } from './analysis';
 import { toDiagnostic } from './diagnostics';
@@ -176,7 +177,7 @@ export class ClosedFiles {
         !settings.enabled ||
         settings.excludes.some((e) => isExcluded(path, e.patterns, e.root)) ||
         // A `tests/` folder is not walked at all; `test_*.py` files are not listed.
-        isExcludedTestCode(settings, probe, folder.path)
+        isExcludedTestCode(settings, probe, folder.path, recentFolderListing)
       );
     };
   }

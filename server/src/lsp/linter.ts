@@ -17,6 +17,7 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver';
 import { isExcluded } from '../exclude';
+import { recentFolderListing } from '../folder-lister';
 import { parsePython } from '../parser';
 import { RULES } from '../rules/index';
 import type { EngineSettings, Range } from '../types';
@@ -430,7 +431,10 @@ export class Linter {
 
   /** Whether `path` is test code that resolved settings leave out (leakLens.includeTests off). */
   private isTestCode(settings: ResolvedSettings, path: string | undefined): boolean {
-    return path !== undefined && isExcludedTestCode(settings, path, this.folders.of(path)?.path);
+    return (
+      path !== undefined &&
+      isExcludedTestCode(settings, path, this.folders.of(path)?.path, recentFolderListing)
+    );
   }
 
   /**

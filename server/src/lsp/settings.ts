@@ -3,7 +3,7 @@
 // caches them is in settings-service.ts. The precedence is documented in docs/configuration.md.
 import { dirname } from 'node:path';
 import { isValidSelector, mergeSettings } from '../config';
-import { isTestFile, projectRoot } from '../model/test-code';
+import { type FolderLister, isTestFile, projectRoot } from '../model/test-code';
 import { RULES } from '../rules/index';
 import { DEFAULT_SETTINGS, type EngineSettings, type Severity } from '../types';
 
@@ -228,14 +228,15 @@ export function resolveSettings(
  * Whether `path` is test code these settings leave out (`includeTests` off). The path is judged
  * relative to its project root: the deeper of the workspace folder holding it and the folder of
  * the pyproject.toml that took part, so a project checked out under `/home/me/test/` is not all
- * test code.
+ * test code. `listFolder` lets a folder that `conftest.py` marks as a test folder count too.
  */
 export function isExcludedTestCode(
   settings: ResolvedSettings,
   path: string,
   workspaceFolder: string | undefined,
+  listFolder?: FolderLister,
 ): boolean {
   if (settings.engine.includeTests) return false;
   const pyprojectDir = settings.pyproject ? dirname(settings.pyproject) : undefined;
-  return isTestFile(path, projectRoot(path, [workspaceFolder, pyprojectDir]) ?? dirname(path));
+  return isTestFile(path, projectRoot(path, [workspaceFolder, pyprojectDir]) ?? dirname(path), listFolder);
 }

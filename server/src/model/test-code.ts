@@ -1,8 +1,9 @@
 // Which files are test code, left out of analysis unless `includeTests` is on. Decided once here,
-// for the CLI and the language server alike, from the path alone (pure: no file-system access).
+// for the CLI and the language server alike, from the path (and, through a lister the caller
+// passes, the names of the files beside it: no file-system access here).
 // The path is judged relative to its project root, so a project checked out under
 // `/home/me/test/proj` is not all test code: only the folders inside the project count.
-import { isAbsolute, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 
 /** Folder names that hold tests (exactly: `testing/` and `test_utils/` are shipped code). */
 const TEST_FOLDERS: ReadonlySet<string> = new Set(['test', 'tests']);
@@ -13,17 +14,50 @@ export function isTestFileName(name: string): boolean {
   return name === 'conftest.py' || name.startsWith('test_') || name.endsWith('_test.py');
 }
 
+/** The file names in a folder, or undefined when it cannot be read. */
+export type FolderLister = (dir: string) => readonly string[] | undefined;
+
+/**
+ * A folder pytest collects as a test folder under another name (celery's `t/integration/`): it
+ * holds a `conftest.py` and more test modules (`test_*.py`, `*_test.py`) than other modules, so
+ * the rest (tasks, settings, helpers the tests import) is test support. A package that keeps a
+ * `conftest.py` for fixtures beside its own code (`saleor/graphql/`) has few or no test modules.
+ */
+export function isConftestTestFolder(names: readonly string[]): boolean {
+  if (!names.includes('conftest.py')) return false;
+  let tests = 0;
+  let others = 0;
+  for (const name of names) {
+    if (!name.endsWith('.py') || name === 'conftest.py' || name === '__init__.py') continue;
+    if (isTestFileName(name)) tests++;
+    else others++;
+  }
+  return tests > others;
+}
+
 /**
  * Whether the file at `path` is test code: a folder named `test` or `tests` between `root` and the
- * file, or a test file name. Both paths are absolute; a file outside `root` is judged by its name.
+ * file, or a test file name; with `listFolder`, also a folder below `root` that pytest's
+ * `conftest.py` marks as a test folder (see isConftestTestFolder). The project root itself is
+ * never one (a one-module project keeps `conftest.py` and `test_*.py` beside its code). Both paths
+ * are absolute; a file outside `root` is judged by its name.
  */
-export function isTestFile(path: string, root: string): boolean {
+export function isTestFile(path: string, root: string, listFolder?: FolderLister): boolean {
   const rel = relative(root, path);
   const inside = rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
   const parts = (inside ? rel : path).split(/[\\/]/);
   const name = parts.pop() ?? '';
   if (isTestFileName(name)) return true;
-  return inside && parts.some((part) => TEST_FOLDERS.has(part));
+  if (!inside) return false;
+  if (parts.some((part) => TEST_FOLDERS.has(part))) return true;
+  if (!listFolder) return false;
+  let dir = root;
+  for (const part of parts) {
+    dir = join(dir, part);
+    const names = listFolder(dir);
+    if (names && isConftestTestFolder(names)) return true;
+  }
+  return false;
 }
 
 /**
