@@ -8,6 +8,57 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'keys that every call passes from configuration (a constant, a config entry, an environment variable): one entry per configured value',
+      code: `
+        import asyncio
+        import os
+
+        from .settings import DISCOVERY_URL
+
+        _endpoints = {}
+        _locks = {}
+
+
+        def _lock_for(url):
+            lock = _locks.get(url)
+            if lock is None:
+                lock = asyncio.Lock()
+                _locks[url] = lock
+            return lock
+
+
+        async def _endpoint(url):
+            async with _lock_for(url):
+                if url not in _endpoints:
+                    _endpoints[url] = await fetch(url)
+                return _endpoints[url]
+
+
+        async def token_endpoint(request, provider):
+            if provider.kind == "env":
+                return await _endpoint(DISCOVERY_URL)
+            config = provider.config
+            return await _endpoint(config.get("discovery_url") or os.environ.get("FALLBACK_URL", ""))
+      `,
+    },
+    {
+      name: 'a memo keyed by a setting, an enum member or a class constant',
+      code: `
+        from django.conf import settings
+
+        from .kinds import Kind
+
+        _clients = {}
+
+
+        def client_for(request):
+            if settings.SEARCH_URL not in _clients:
+                _clients[settings.SEARCH_URL] = make_client(settings.SEARCH_URL)
+            _clients[Kind.PRIMARY] = make_client(Kind.PRIMARY)
+            return _clients[settings.SEARCH_URL]
+      `,
+    },
+    {
       name: 'a module dict annotated with an enum key type holds one entry per member, whatever the key expression',
       code: `
         import enum
@@ -666,6 +717,35 @@ const table: RuleTable = {
     },
   ],
   invalid: [
+    {
+      name: 'the same memo fed a value from the request by one caller: one entry per distinct value sent',
+      code: `
+        import asyncio
+
+        from .settings import DISCOVERY_URL
+
+        _endpoints = {}
+
+
+        async def _endpoint(url):
+            if url not in _endpoints:
+                _endpoints[url] = await fetch(url)
+            return _endpoints[url]
+
+
+        async def token_endpoint(request):
+            if request.query.get("default"):
+                return await _endpoint(DISCOVERY_URL)
+            return await _endpoint(request.query.get("discovery_url"))
+      `,
+      errors: [
+        {
+          line: 5,
+          severity: 'warning',
+          message: /`_endpoints` is written in `_endpoint\(\)` and never evicted/,
+        },
+      ],
+    },
     {
       name: 'a dict of tasks drops each task when done, a dict of queues holds them weakly (the fresh one kept in a local): unsafe',
       code: `

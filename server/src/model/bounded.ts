@@ -87,3 +87,83 @@ export function dictKeyType(type: Node): Node | undefined {
   if (inner?.type === 'subscript') return inner.childrenForFieldName('subscript')[0] ?? undefined;
   return undefined;
 }
+
+/** Names of configuration objects: `settings`, `config`, `app_config`, `django_settings`, `opts`. */
+const CONFIG_OBJECT =
+  /^(settings|config|conf|cfg|configuration|options|opts)$|_(settings|config|conf|cfg)$|^(settings|config)_/i;
+
+/** A constant's name: `OPENID_CONFIG_URL`, `DEFAULT_MODEL` (at least two letters, no lower case). */
+const CONSTANT_NAME = /^_*[A-Z][A-Z0-9_]+$/;
+
+/** Whether an `a.b.c` chain goes through a configuration object (`settings.X`, `self.config.url`). */
+function throughConfigObject(node: Node): boolean {
+  for (let n: Node | null = node; n; n = n.type === 'attribute' ? n.childForFieldName('object') : null) {
+    const part =
+      n.type === 'attribute' ? n.childForFieldName('attribute') : n.type === 'identifier' ? n : null;
+    if (part && CONFIG_OBJECT.test(part.text)) return true;
+  }
+  return false;
+}
+
+/**
+ * A value set by configuration, not by traffic: a module-level or imported constant
+ * (`OPENID_CONFIG_URL`), an enum member or class constant (`Provider.OPENAI`), a setting
+ * (`settings.CACHE_URL`, `config.get("url")`, `app.config["URL"]`), an environment variable
+ * (`os.environ["X"]`, `os.getenv("X")`), or `a or b` / `a if c else b` of such values and literals.
+ * A cache or registry keyed by such values holds one entry per configured value, whatever the
+ * number of requests: bounded by the configuration. `isLiteral` judges the literals.
+ */
+export function isConfiguredValue(
+  model: SemanticModel,
+  node: Node,
+  isLiteral: (n: Node) => boolean,
+): boolean {
+  const configured = (n: Node | null): boolean =>
+    !!n && (isLiteral(n) || isConfiguredValue(model, n, isLiteral));
+  switch (node.type) {
+    case 'parenthesized_expression':
+      return configured(node.namedChildren[0] ?? null);
+    case 'boolean_operator':
+      return configured(node.childForFieldName('left')) && configured(node.childForFieldName('right'));
+    case 'conditional_expression': {
+      const [then, , otherwise] = node.namedChildren;
+      return configured(then ?? null) && configured(otherwise ?? null);
+    }
+    case 'identifier': {
+      // `config` itself: a configuration object (read through `.get()` or a subscript above).
+      if (CONFIG_OBJECT.test(node.text)) return true;
+      if (!CONSTANT_NAME.test(node.text)) return false;
+      const binding = model.resolve(node);
+      return (
+        binding?.scope === model.moduleScope && (binding.kind === 'import' || binding.kind === 'assignment')
+      );
+    }
+    case 'attribute': {
+      const q = model.qualifiedName(node);
+      if (q === 'os.environ') return true;
+      const attr = node.childForFieldName('attribute')?.text ?? '';
+      const obj = node.childForFieldName('object');
+      // `Provider.OPENAI`, `Config.TIMEOUT`: a member or constant of a class.
+      if (CONSTANT_NAME.test(attr) && obj?.type === 'identifier' && /^[A-Z]/.test(obj.text)) return true;
+      return throughConfigObject(node);
+    }
+    case 'subscript': {
+      const value = node.childForFieldName('value');
+      const keys = node
+        .childrenForFieldName('subscript')
+        .filter((k): k is Node => !!k && k.type !== 'comment');
+      return !!value && keys.every((k) => isLiteral(k)) && isConfiguredValue(model, value, isLiteral);
+    }
+    case 'call': {
+      const q = model.calleeName(node);
+      if (q === 'os.getenv' || q === 'os.environ.get') return true;
+      const callee = node.childForFieldName('function');
+      if (callee?.type !== 'attribute' || callee.childForFieldName('attribute')?.text !== 'get') return false;
+      const obj = callee.childForFieldName('object');
+      const args =
+        node.childForFieldName('arguments')?.namedChildren.filter((a) => a && a.type !== 'comment') ?? [];
+      return !!obj && !!args[0] && isLiteral(args[0]) && isConfiguredValue(model, obj, isLiteral);
+    }
+  }
+  return false;
+}

@@ -2,7 +2,7 @@
 // size, only reads it, or hands it on. Also whether the access would still work if the container
 // became a `cachetools.TTLCache` or a `collections.deque` (what the quick fixes need to know).
 import type { Node } from '../parser';
-import { CLASS_NAME, isBoundedParameter } from './bounded';
+import { CLASS_NAME, isBoundedParameter, isConfiguredValue } from './bounded';
 import type { Scope, SemanticModel } from './semantic';
 
 export { CLASS_NAME } from './bounded';
@@ -161,11 +161,14 @@ function isConstantLiteral(node: Node): boolean {
 /**
  * A key that cannot vary, so writes under it cannot grow a dict without bound: a literal; a
  * module-level name bound once to a literal (`KEY = "x"`); a loop variable over a literal
- * collection (`for name in ("a", "b")`, or a module-level tuple of literals); a parameter of a
- * private function (`_encode(alphabet, s)`) that every call in the module passes a constant.
+ * collection (`for name in ("a", "b")`, or a module-level tuple of literals); a configured value
+ * (a constant, a setting, an environment variable, an enum member); a parameter of a private
+ * function (`_encode(alphabet, s)`) that every call in the module passes such a value.
  */
 export function isConstantKey(model: SemanticModel, node: Node, depth = 0): boolean {
   if (isConstantLiteral(node) || isClassValued(model, node)) return true;
+  // `OPENID_CONFIG_URL`, `settings.CACHE_URL`, `config.get("url") or ""`: one per configured value.
+  if (isConfiguredValue(model, node, isConstantLiteral)) return true;
   if (node.type === 'tuple')
     return node.namedChildren.every((c) => !c || c.type === 'comment' || isConstantKey(model, c, depth));
   if (node.type !== 'identifier' || depth > 2) return false;
