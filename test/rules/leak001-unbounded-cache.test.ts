@@ -718,6 +718,55 @@ const table: RuleTable = {
   ],
   invalid: [
     {
+      name: 'a memo that returns nothing, called on every request, is a warn-once guard: a hint that says it grows only with distinct values',
+      code: `
+        import functools
+        import logging
+
+        from fastapi import FastAPI
+
+        app = FastAPI()
+        log = logging.getLogger(__name__)
+
+
+        @functools.lru_cache(maxsize=None)
+        def _warn_deprecated_region(region: str) -> None:
+            log.warning("region %s is deprecated", region)
+
+
+        @app.get("/upload")
+        def upload(region: str):
+            _warn_deprecated_region(region)
+      `,
+      errors: [
+        {
+          line: 10,
+          message:
+            '`@functools.lru_cache(maxsize=None)` on `_warn_deprecated_region()` makes it run once per distinct argument (it returns nothing: a do-once guard); it keeps each argument for the life of the process, so it grows only with the number of distinct values (usually a few configured ones)',
+          severity: 'hint',
+        },
+      ],
+      output: `
+        import functools
+        import logging
+
+        from fastapi import FastAPI
+
+        app = FastAPI()
+        log = logging.getLogger(__name__)
+
+
+        @functools.lru_cache(maxsize=1024)
+        def _warn_deprecated_region(region: str) -> None:
+            log.warning("region %s is deprecated", region)
+
+
+        @app.get("/upload")
+        def upload(region: str):
+            _warn_deprecated_region(region)
+      `,
+    },
+    {
       name: 'the same memo fed a value from the request by one caller: one entry per distinct value sent',
       code: `
         import asyncio

@@ -382,6 +382,23 @@ function decoratorLabel(d: CacheDecorator): string {
   return text.length <= 60 ? text : d.form === 'cache' ? '@cache' : '@lru_cache(maxsize=None)';
 }
 
+/** No `return value` and no `yield` in the function's own body (nested functions aside). */
+function returnsNothing(fn: Node): boolean {
+  const body = fn.childForFieldName('body');
+  if (!body) return false;
+  const visit = (n: Node): boolean => {
+    if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') return true;
+    if (n.type === 'yield') return false;
+    if (
+      n.type === 'return_statement' &&
+      n.namedChildren.some((c) => c && c.type !== 'comment' && c.type !== 'none')
+    )
+      return false;
+    return n.namedChildren.every((c) => !c || visit(c));
+  };
+  return body.namedChildren.every((c) => !c || visit(c));
+}
+
 function checkCacheDecorator(ctx: RuleContext, decoratorNode: Node): void {
   const { model, file, settings } = ctx;
   const d = unboundedCacheDecorator(model, decoratorNode);
@@ -426,6 +443,17 @@ function checkCacheDecorator(ctx: RuleContext, decoratorNode: Node): void {
   // that runs on every request makes growth with traffic plausible (information); otherwise the
   // arguments are as likely a handful of configured values (hint).
   const fed = repeatedCaller(model, fn);
+  // A memo that returns nothing is a do-once guard (log or warn once per value): what it keeps is
+  // its arguments, one entry per distinct value, harmless unless the values come from traffic.
+  if (returnsNothing(fn)) {
+    ctx.report({
+      range: file.rangeOf(decoratorNode),
+      severity: 'hint',
+      message: `\`${label}\` on ${what} makes it run once per distinct argument (it returns nothing: a do-once guard); it keeps each argument for the life of the process, so it grows only with the number of distinct values (usually a few configured ones)`,
+      fixes: () => [boundedCacheFix(file, model, d, settings.cacheMaxsize, false)],
+    });
+    return;
+  }
   const kept = `\`${label}\` on ${what} keeps every distinct argument and its result for the life of the process`;
   ctx.report({
     range: file.rangeOf(decoratorNode),
@@ -469,7 +497,10 @@ export const rule: Rule = {
       'app factories, `AppConfig.ready()`, option callbacks, management commands, `setup.py`/`conf.py`/docs scripts) are ' +
       'bounded by that one run. Keys from a closed set are not growth: classes (`type(x)`, `x.__class__`, names such as ' +
       '`cls`/`model`/`form_class`), enum members of the module, flags, constants, and parameters of an enclosing ' +
-      'decorator factory. A `@cache` on a class factory (`def variant(form_class)`), on a function with `bool`/`Literal`/' +
+      'decorator factory. Nor are configured values: a module-level or imported constant (`OPENID_CONFIG_URL`), an enum ' +
+      'member or class constant (`Provider.OPENAI`), a setting (`settings.SEARCH_URL`, `config.get("url")`), an ' +
+      'environment variable (`os.environ["X"]`, `os.getenv("X")`), or `a or b` of those — as keys, or passed by every ' +
+      'call of a private helper that uses its parameter as the key: one entry per configured value. A `@cache` on a class factory (`def variant(form_class)`), on a function with `bool`/`Literal`/' +
       'enum/`type[...]` parameters, on a function emptied with `.cache_clear()`, or on a method of an object made once ' +
       '(at import or start-up) is silent. When the project is indexed (the CLI and the editor index the workspace), a ' +
       'function called only at import by the other modules counts as import-time.\n\n' +
@@ -479,7 +510,8 @@ export const rule: Rule = {
       'a method of objects that are made again and again. For `@cache` on a function whose arguments may be unbounded, ' +
       'how many distinct arguments it sees is the one fact the code cannot tell: `information` when the module calls it ' +
       'from code that runs again and again (a route handler, a task), `hint` otherwise (the arguments are as likely a ' +
-      'few configured values). A dict written by a public function whose callers are all in other modules (none of them ' +
+      'few configured values). A `@cache` on a function that returns nothing is a do-once guard (log or warn once ' +
+      'per value): a `hint`, since it grows only with the number of distinct values. A dict written by a public function whose callers are all in other modules (none of them ' +
       'a handler the index can see) is `information`: how often it runs, and with how many keys, is decided there. The ' +
       'message says why the code repeats ("it runs on every request: `get_user()` is a route handler") or what is ' +
       'not known.',
