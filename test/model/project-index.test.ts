@@ -324,8 +324,16 @@ describe('project index', () => {
       return index;
     };
     const unknown = '(how often `get_user()` is called is decided by its callers in other modules';
-    const keys = `${unknown}; how many distinct keys they pass cannot be known here)`;
+    // A keyed cache names its key first: the count of distinct keys decides, not of calls.
+    const keys = `${unknown})`;
     assert.deepEqual(findings(), [`LEAK001 information: ${keys}`, `LEAK002 information: ${unknown})`]);
+    const unsure = analyzeSource(cache, { path: '/p/app/cache.py' }).findings.find(
+      (f) => f.code === 'LEAK001',
+    );
+    assert.match(
+      unsure?.message ?? '',
+      /; it gains one entry per distinct `user_id` it is given, and how many distinct values there are cannot be known here \(/,
+    );
     assert.deepEqual(findings(calledBy('def compute(x):')), [
       `LEAK001 information: ${keys}`,
       `LEAK002 information: ${unknown})`,

@@ -207,10 +207,14 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
   // Sure only when the writer is known to run again and again; otherwise how often it runs (and
   // with how many keys) is the one fact left to other modules: information, naming it.
   const unsure = !!run && run.frequency !== 'repeated';
-  // For a keyed cache the count of distinct keys decides growth, not the count of calls.
-  const message = run
-    ? `${base} (${run.reason}${unsure ? '; how many distinct keys they pass cannot be known here' : ''})`
-    : base;
+  // For a keyed cache the count of distinct keys decides growth, not the count of calls: name the
+  // key, then why the code's frequency is not known.
+  const key = unsure ? keyText(facts.growth) : undefined;
+  const message = !run
+    ? base
+    : unsure
+      ? `${base}; it gains one entry per distinct ${key ? `\`${key}\`` : 'key'} it is given, and how many distinct values there are cannot be known here (${run.reason})`
+      : `${base} (${run.reason})`;
   // TTLCache keeps behaviour only for an empty plain dict / OrderedDict used through the Mapping
   // API: a defaultdict's auto-created values would be lost, and TTLCache takes no initial items.
   const fixable =
@@ -226,6 +230,20 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
       .map((e) => ({ range: file.rangeOf(e.site), message: 'written here' })),
     fixes: () => (fixable ? cacheFixes(ctx, cand, facts) : otherDictFixes(ctx, cand, facts)),
   });
+}
+
+/** The key of the first write (`cache_key` in `d[cache_key] = v`, `d.setdefault(k, v)`), if short. */
+function keyText(growth: readonly { site: Node }[]): string | undefined {
+  for (const { site } of growth) {
+    let key: Node | undefined;
+    const target = site.type === 'assignment' ? site.childForFieldName('left') : site;
+    if (target?.type === 'subscript')
+      key = target.childrenForFieldName('subscript').find((k) => !!k) ?? undefined;
+    else if (site.type === 'call') key = positionalArguments(site)[0];
+    const text = key?.text.replace(/\s+/g, ' ');
+    if (text && text.length <= 40) return text;
+  }
+  return undefined;
 }
 
 /**
