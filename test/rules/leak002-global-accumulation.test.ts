@@ -363,6 +363,28 @@ const table: RuleTable = {
   ],
   invalid: [
     {
+      name: 'a list defined under a module-level switch read from the environment grows only in that opt-in mode: information that names it',
+      code: `
+        import os
+
+        PROFILE = os.environ.get("APP_PROFILE")
+
+        if PROFILE:
+            timings = []
+
+            def record(request, elapsed):
+                timings.append(elapsed)
+      `,
+      errors: [
+        {
+          line: 6,
+          message:
+            '`timings` grows in `record()` (`.append()`) and nothing clears, pops or truncates it: it holds every item for the life of the process, but only in a mode the configuration turns on: it is defined under `if PROFILE:` (it runs for every request it is given: `record()` takes a request)',
+          severity: 'information',
+        },
+      ],
+    },
+    {
       name: 'a report-once set is a hint: it grows only with the distinct values reported',
       code: `
         import logging

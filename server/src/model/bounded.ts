@@ -167,3 +167,23 @@ export function isConfiguredValue(
   }
   return false;
 }
+
+/**
+ * The switch (`C_BENCH`, `settings.DEBUG`, `os.environ.get("PROFILE")`) of a module-level
+ * `if SWITCH:` whose body holds `node`, when the switch is a configured value: the code exists
+ * only in a mode the configuration turns on (a benchmark or debug mode). Undefined otherwise,
+ * and for `if TYPE_CHECKING:` (never run) and the `else` branch (the default mode).
+ */
+export function configuredSwitch(model: SemanticModel, node: Node): string | undefined {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type !== 'block' || p.parent?.type !== 'if_statement' || p.parent.parent?.type !== 'module')
+      continue;
+    const stmt = p.parent;
+    if (stmt.childForFieldName('consequence')?.id !== p.id) return undefined;
+    const cond = stmt.childForFieldName('condition');
+    if (!cond || cond.text === 'TYPE_CHECKING' || /\bTYPE_CHECKING\b/.test(cond.text)) return undefined;
+    const literal = (n: Node) => ['string', 'integer', 'float', 'true', 'false', 'none'].includes(n.type);
+    return isConfiguredValue(model, cond, literal) ? cond.text : undefined;
+  }
+  return undefined;
+}

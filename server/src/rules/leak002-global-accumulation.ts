@@ -11,6 +11,7 @@ import {
   insertStatementsBefore,
   isAloneOnItsLines,
 } from '../fixes/statements';
+import { configuredSwitch } from '../model/bounded';
 import {
   analyzeContainer,
   annotationHead,
@@ -385,14 +386,18 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
       ? `\`${cand.name}\` grows in ${where} (${whatOf(growth)}) and nothing clears, pops or truncates it: it holds every item for the life of the process`
       : `class attribute \`${cand.className}.${cand.name}\` is shared by all instances and grows in ${where} (${whatOf(growth)}); nothing clears, pops or truncates it`;
   const reportOnce = kind === 'set' && isReportOnce(growth);
+  // Defined under `if C_BENCH:`: it exists only when the configuration turns that mode on.
+  const mode = configuredSwitch(model, cand.assignment);
   const message = reportOnce
     ? `${base}; it remembers each value reported once, so it grows only with the number of distinct values reported (usually a handful of names)`
-    : run
-      ? `${base} (${run.reason})`
-      : base;
-  // Sure only when the code that grows it is known to run again and again; otherwise how often it
-  // runs is the one fact left to other modules: information, naming it.
-  const unsure = !!run && run.frequency !== 'repeated';
+    : mode
+      ? `${base}, but only in a mode the configuration turns on: it is defined under \`if ${mode.length <= 40 ? mode : '…'}:\`${run ? ` (${run.reason})` : ''}`
+      : run
+        ? `${base} (${run.reason})`
+        : base;
+  // Sure only when the code that grows it is known to run again and again (in every mode);
+  // otherwise how often it runs is the one fact left to other modules: information, naming it.
+  const unsure = (!!run && run.frequency !== 'repeated') || !!mode;
   // A maxlen bounds the number of items, not items that grow inside (`buckets[i].append(x)`).
   const canFix =
     cand.level === 'module' && facts.nestedGrowth.length === 0 && (kind === 'deque' || kind === 'list');
@@ -625,7 +630,9 @@ export const rule: Rule = {
       "program's main loop) repeats.\n\n" +
       '**Severity is confidence.** `warning` for a container that code known to run again and again grows and nothing ' +
       'shrinks; `information` when it grows in a public function whose callers are in other modules (how often it ' +
-      'runs is decided there, and the message says so); `hint` for a ' +
+      'runs is decided there, and the message says so) or when it is defined under a module-level switch the ' +
+      'configuration turns on (`if C_BENCH:` with `C_BENCH = os.environ.get(...)`, `if settings.DEBUG:`): whether that ' +
+      'mode runs in production is not in the code; `hint` for a ' +
       'report-once set (`if x not in seen: seen.add(x); log.warning(…)`), which grows only with the number of distinct ' +
       'values reported, usually a handful of names. The message says why the code repeats.',
     whyIsThisBad:
