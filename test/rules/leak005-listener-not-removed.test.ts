@@ -539,6 +539,25 @@ export const table: RuleTable = {
       `,
     },
     {
+      name: 'an autodiscovery method, by convention called once at start-up: a hint that says so',
+      code: `
+        import logging
+
+        class PluginHost:
+            def autodiscover_plugins(self, packages):
+                log = logging.getLogger("plugins")
+                log.addHandler(logging.StreamHandler())
+                return [__import__(p) for p in packages]
+      `,
+      errors: [
+        {
+          line: 6,
+          severity: 'hint',
+          message: 'an autodiscovery call, usually made once at start-up',
+        },
+      ],
+    },
+    {
       name: 'a factory usually called once at start-up (jinja2 make_logging_undefined): a hint',
       code: `
         import logging

@@ -35,7 +35,7 @@ export interface RunInfo {
   reason: string;
   /**
    * Set when only a name decided (nothing in the module calls the function): `registration` for
-   * `register_*` helpers taken to run at import, `factory` for `make_*`/`create_*`/`build_*`
+   * `register_*` helpers taken to run at import, `factory` for `make_*`/`create_*`/`build_*`/`autodiscover*`
    * public functions (usually called once, at start-up, but their callers decide).
    */
   fromName?: 'registration' | 'factory';
@@ -55,6 +55,9 @@ export const ONE_TIME_NAME =
 
 /** Factory names (`make_client`, `create_session`, `build_handler`): their callers decide, usually once. */
 export const FACTORY_NAME = /^_*(make|create|build)_/i;
+
+/** Autodiscovery calls (`admin.autodiscover()`, `app.autodiscover_tasks()`): made once, at start-up, by convention. */
+const AUTODISCOVERY_NAME = /^_*autodiscover/i;
 
 /** Registration helpers (`register_codec`, `registerPlugin`): taken to run while modules are imported. */
 const REGISTRATION_NAME = /regist/i;
@@ -716,6 +719,7 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
         frequency: 'repeated',
         reason: `${name(fn)} is a method of objects made again and again: ${made.reason}`,
       };
+    if (AUTODISCOVERY_NAME.test(fnName)) return autodiscovery(fn);
     return {
       frequency: 'unknown',
       reason: `how often ${name(fn)} is called is decided by its callers in other modules`,
@@ -724,6 +728,7 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
   // A route handler, view or task of another module calls it.
   const perRequest = fnName ? model.file.project?.callsOf(fnName, model.file.path).repeatedIn : undefined;
   if (perRequest) return calledPerRequestElsewhere(fn, perRequest);
+  if (AUTODISCOVERY_NAME.test(fnName)) return autodiscovery(fn);
   if (FACTORY_NAME.test(fnName))
     return {
       frequency: 'unknown',
@@ -733,6 +738,15 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
   return {
     frequency: 'unknown',
     reason: `how often ${name(fn)} is called is decided by its callers in other modules`,
+  };
+}
+
+/** Public `autodiscover*()`: its callers decide, but by convention it is called once, like a factory. */
+function autodiscovery(fn: Scope): RunInfo {
+  return {
+    frequency: 'unknown',
+    reason: `how often ${name(fn)} is called is decided by its callers in other modules (an autodiscovery call, usually made once at start-up)`,
+    fromName: 'factory',
   };
 }
 

@@ -499,8 +499,8 @@ export const rule: Rule = {
       statically and the message names it: how often a function nobody here calls runs ("how often
       \`get_logger()\` is called is decided by its callers in other modules"), how many objects of a
       class made elsewhere exist, or whether an emitter passed in outlives the code. \`hint\`: neither
-      fact is known, or the code is harmless in practice (a \`make_*\`/\`create_*\` factory, usually
-      called once at start-up). Every message ends with the reason ("it runs on every request:
+      fact is known, or the code is harmless in practice (a \`make_*\`/\`create_*\` factory or an
+      \`autodiscover*()\` call, usually made once at start-up). Every message ends with the reason ("it runs on every request:
       \`get_order()\` is a route handler").
     `,
     whyIsThisBad: `
