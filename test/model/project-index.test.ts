@@ -332,7 +332,7 @@ describe('project index', () => {
     );
     assert.match(
       unsure?.message ?? '',
-      /; it gains one entry per distinct `user_id` it is given, and how many distinct values there are cannot be known here \(/,
+      /never evicted: it keeps an entry for every distinct `user_id` it is given for the life of the process, and how many distinct values its callers pass cannot be known here \(/,
     );
     assert.deepEqual(findings(calledBy('def compute(x):')), [
       `LEAK001 information: ${keys}`,

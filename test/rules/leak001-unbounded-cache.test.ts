@@ -718,6 +718,27 @@ const table: RuleTable = {
   ],
   invalid: [
     {
+      name: 'a writer whose callers are elsewhere: information naming the key (what a local key holds), the unknown that decides the size',
+      code: `
+        _emails = {}
+
+
+        def email_of(client, user):
+            cache_key = (client.url, user)
+            if cache_key not in _emails:
+                _emails[cache_key] = client.lookup(user)
+            return _emails[cache_key]
+      `,
+      errors: [
+        {
+          line: 1,
+          severity: 'information',
+          message:
+            '`_emails` is written in `email_of()` and never evicted: it keeps an entry for every distinct `(client.url, user)` it is given for the life of the process, and how many distinct values its callers pass cannot be known here (how often `email_of()` is called is decided by its callers in other modules)',
+        },
+      ],
+    },
+    {
       name: 'a memo that returns nothing, called on every request, is a warn-once guard: a hint that says it grows only with distinct values',
       code: `
         import functools

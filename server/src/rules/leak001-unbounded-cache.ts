@@ -200,21 +200,20 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
     'more functions',
   );
   const run = growthRun(facts, facts.growth);
-  const base =
-    cand.level === 'module'
-      ? `\`${cand.name}\` is written in ${writers} and never evicted: it keeps every key for the life of the process`
-      : `class-level dict \`${cand.className}.${cand.name}\` is written in ${writers} and never evicted: shared by all instances, it keeps every key for the life of the process`;
   // Sure only when the writer is known to run again and again; otherwise how often it runs (and
   // with how many keys) is the one fact left to other modules: information, naming it.
   const unsure = !!run && run.frequency !== 'repeated';
-  // For a keyed cache the count of distinct keys decides growth, not the count of calls: name the
-  // key, then why the code's frequency is not known.
-  const key = unsure ? keyText(facts.growth) : undefined;
-  const message = !run
-    ? base
-    : unsure
-      ? `${base}; it gains one entry per distinct ${key ? `\`${key}\`` : 'key'} it is given, and how many distinct values there are cannot be known here (${run.reason})`
-      : `${base} (${run.reason})`;
+  // For a keyed cache the count of distinct keys decides growth, not the count of calls: an
+  // unsure finding names the key, then why the code's frequency is not known.
+  const key = unsure ? keyText(model, facts.growth) : undefined;
+  const kept = unsure
+    ? `it keeps an entry for every distinct ${key ? `\`${key}\`` : 'key'} it is given for the life of the process, and how many distinct values its callers pass cannot be known here`
+    : 'it keeps every key for the life of the process';
+  const base =
+    cand.level === 'module'
+      ? `\`${cand.name}\` is written in ${writers} and never evicted: ${kept}`
+      : `class-level dict \`${cand.className}.${cand.name}\` is written in ${writers} and never evicted: shared by all instances, ${kept}`;
+  const message = run ? `${base} (${run.reason})` : base;
   // TTLCache keeps behaviour only for an empty plain dict / OrderedDict used through the Mapping
   // API: a defaultdict's auto-created values would be lost, and TTLCache takes no initial items.
   const fixable =
@@ -232,14 +231,25 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
   });
 }
 
-/** The key of the first write (`cache_key` in `d[cache_key] = v`, `d.setdefault(k, v)`), if short. */
-function keyText(growth: readonly { site: Node }[]): string | undefined {
+/**
+ * The key of the first write (`user_id` in `d[user_id] = v`, `d.setdefault(k, v)`), if short; a
+ * local bound once (`cache_key = (url, user)`) shows what it holds.
+ */
+function keyText(model: SemanticModel, growth: readonly { site: Node }[]): string | undefined {
   for (const { site } of growth) {
     let key: Node | undefined;
     const target = site.type === 'assignment' ? site.childForFieldName('left') : site;
     if (target?.type === 'subscript')
       key = target.childrenForFieldName('subscript').find((k) => !!k) ?? undefined;
     else if (site.type === 'call') key = positionalArguments(site)[0];
+    if (key?.type === 'identifier') {
+      const binding = model.resolve(key);
+      const value =
+        binding?.kind === 'assignment' && binding.sites.length === 1 && binding.scope !== model.moduleScope
+          ? model.assignedValue(binding.sites[0])
+          : undefined;
+      if (value && value.text.length <= 40) key = value;
+    }
     const text = key?.text.replace(/\s+/g, ' ');
     if (text && text.length <= 40) return text;
   }
