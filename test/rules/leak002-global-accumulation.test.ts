@@ -363,6 +363,24 @@ const table: RuleTable = {
   ],
   invalid: [
     {
+      name: 'a set grown by a function whose callers are elsewhere names the values it grows with: distinct ones decide its size',
+      code: `
+        _upgraded_hosts = set()
+
+
+        def remember_upgrade(flow):
+            _upgraded_hosts.add(flow.host)
+      `,
+      errors: [
+        {
+          line: 1,
+          severity: 'information',
+          message:
+            '`_upgraded_hosts` grows in `remember_upgrade()` (`.add()`) and nothing clears, pops or truncates it: it holds every item for the life of the process; as a set it grows only with the number of distinct `flow.host` added, which cannot be known here (how often `remember_upgrade()` is called is decided by its callers in other modules)',
+        },
+      ],
+    },
+    {
       name: 'a list defined under a module-level switch read from the environment grows only in that opt-in mode: information that names it',
       code: `
         import os

@@ -92,6 +92,22 @@ function isReportOnce(growth: Effect[]): boolean {
   });
 }
 
+/** What the first growth adds (`host` in `s.add(host)`, `s.update(names)`, `s |= names`), if short. */
+function addedValue(growth: Effect[]): string | undefined {
+  for (const e of growth) {
+    const site = e.site;
+    const value =
+      site.type === 'call'
+        ? positionalArguments(site)[0]
+        : site.type === 'augmented_assignment'
+          ? site.childForFieldName('right')
+          : undefined;
+    const text = value?.text.replace(/\s+/g, ' ');
+    if (text && text.length <= 40) return text;
+  }
+  return undefined;
+}
+
 function whatOf(growth: Effect[]): string {
   return listNames(growth.map((e) => `\`${e.what.replace(/^\[…\]/, '[k]')}\``));
 }
@@ -386,15 +402,20 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
       ? `\`${cand.name}\` grows in ${where} (${whatOf(growth)}) and nothing clears, pops or truncates it: it holds every item for the life of the process`
       : `class attribute \`${cand.className}.${cand.name}\` is shared by all instances and grows in ${where} (${whatOf(growth)}); nothing clears, pops or truncates it`;
   const reportOnce = kind === 'set' && isReportOnce(growth);
+  // A set keeps each distinct value once: when how often the code runs is not known, the count of
+  // distinct values added decides its size, and that is the unknown to name.
+  const added = kind === 'set' && run && run.frequency !== 'repeated' ? addedValue(growth) : undefined;
   // Defined under `if C_BENCH:`: it exists only when the configuration turns that mode on.
   const mode = configuredSwitch(model, cand.assignment);
   const message = reportOnce
     ? `${base}; it remembers each value reported once, so it grows only with the number of distinct values reported (usually a handful of names)`
     : mode
       ? `${base}, but only in a mode the configuration turns on: it is defined under \`if ${mode.length <= 40 ? mode : '…'}:\`${run ? ` (${run.reason})` : ''}`
-      : run
-        ? `${base} (${run.reason})`
-        : base;
+      : added
+        ? `${base}; as a set it grows only with the number of distinct \`${added}\` added, which cannot be known here (${run?.reason})`
+        : run
+          ? `${base} (${run.reason})`
+          : base;
   // Sure only when the code that grows it is known to run again and again (in every mode);
   // otherwise how often it runs is the one fact left to other modules: information, naming it.
   const unsure = (!!run && run.frequency !== 'repeated') || !!mode;
@@ -632,7 +653,8 @@ export const rule: Rule = {
       'shrinks; `information` when it grows in a public function whose callers are in other modules (how often it ' +
       'runs is decided there, and the message says so) or when it is defined under a module-level switch the ' +
       'configuration turns on (`if C_BENCH:` with `C_BENCH = os.environ.get(...)`, `if settings.DEBUG:`): whether that ' +
-      'mode runs in production is not in the code; `hint` for a ' +
+      'mode runs in production is not in the code (for a set grown there, the message names the values added: their ' +
+      'distinct count, not the number of calls, decides its size); `hint` for a ' +
       'report-once set (`if x not in seen: seen.add(x); log.warning(…)`), which grows only with the number of distinct ' +
       'values reported, usually a handful of names. The message says why the code repeats.',
     whyIsThisBad:
