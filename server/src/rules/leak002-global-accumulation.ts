@@ -653,8 +653,8 @@ export const rule: Rule = {
       'shrinks; `information` when it grows in a public function whose callers are in other modules (how often it ' +
       'runs is decided there, and the message says so) or when it is defined under a module-level switch the ' +
       'configuration turns on (`if C_BENCH:` with `C_BENCH = os.environ.get(...)`, `if settings.DEBUG:`): whether that ' +
-      'mode runs in production is not in the code (for a set grown there, the message names the values added: their ' +
-      'distinct count, not the number of calls, decides its size); `hint` for a ' +
+      'mode runs in production is not in the code. A set grown by a public function names the values added: their ' +
+      'distinct count, not the number of calls, decides its size. `hint` for a ' +
       'report-once set (`if x not in seen: seen.add(x); log.warning(…)`), which grows only with the number of distinct ' +
       'values reported, usually a handful of names. The message says why the code repeats.',
     whyIsThisBad:
