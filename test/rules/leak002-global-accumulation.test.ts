@@ -363,6 +363,24 @@ const table: RuleTable = {
   ],
   invalid: [
     {
+      name: 'a set updated from an argument by a function whose callers are elsewhere: the distinct items decide',
+      code: `
+        _masked = set()
+
+
+        def mask_secrets(secrets):
+            _masked.update(secrets)
+      `,
+      errors: [
+        {
+          line: 1,
+          severity: 'information',
+          message:
+            /; as a set it grows only with the number of distinct items of `secrets` added, which cannot be known here \(/,
+        },
+      ],
+    },
+    {
       name: 'a set grown by a function whose callers are elsewhere names the values it grows with: distinct ones decide its size',
       code: `
         _upgraded_hosts = set()

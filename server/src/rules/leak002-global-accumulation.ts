@@ -92,10 +92,14 @@ function isReportOnce(growth: Effect[]): boolean {
   });
 }
 
-/** What the first growth adds (`host` in `s.add(host)`, `s.update(names)`, `s |= names`), if short. */
+/**
+ * What the first growth adds, as a phrase: "`host`" for `s.add(host)`, "items of `names`" for
+ * `s.update(names)` and `s |= names`; undefined when too long to quote.
+ */
 function addedValue(growth: Effect[]): string | undefined {
   for (const e of growth) {
     const site = e.site;
+    const one = site.type === 'call' && e.what === '.add()';
     const value =
       site.type === 'call'
         ? positionalArguments(site)[0]
@@ -103,7 +107,7 @@ function addedValue(growth: Effect[]): string | undefined {
           ? site.childForFieldName('right')
           : undefined;
     const text = value?.text.replace(/\s+/g, ' ');
-    if (text && text.length <= 40) return text;
+    if (text && text.length <= 40) return one ? `\`${text}\`` : `items of \`${text}\``;
   }
   return undefined;
 }
@@ -412,7 +416,7 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
     : mode
       ? `${base}, but only in a mode the configuration turns on: it is defined under \`if ${mode.length <= 40 ? mode : '…'}:\`${run ? ` (${run.reason})` : ''}`
       : added
-        ? `${base}; as a set it grows only with the number of distinct \`${added}\` added, which cannot be known here (${run?.reason})`
+        ? `${base}; as a set it grows only with the number of distinct ${added} added, which cannot be known here (${run?.reason})`
         : run
           ? `${base} (${run.reason})`
           : base;
