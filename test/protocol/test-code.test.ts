@@ -1,5 +1,5 @@
-// Test code over a real LSP connection: files under tests/ or test/, test_*.py, *_test.py and
-// conftest.py get no diagnostics (open or closed, workspace scan and fix-all included) unless
+// Test code over a real LSP connection: files under tests/ or test/, test_*.py, *_test.py,
+// conftest.py and folders that a conftest.py beside test modules marks get no diagnostics (open or closed, workspace scan and fix-all included) unless
 // leakLens.includeTests or `include-tests` in pyproject.toml; a client that asks is told why
 // (leakLens/documentStatus). The workspace folder itself sits under a folder named `test`.
 import * as assert from 'node:assert/strict';
@@ -42,6 +42,11 @@ describe('protocol: test code', function () {
     write(ws, 'tests/unit/test_cache.py', CACHE_LEAK);
     write(ws, 'app/cache_test.py', CACHE_LEAK);
     write(ws, 'conftest.py', CACHE_LEAK);
+    // A test folder by another name: conftest.py beside more test modules than other modules.
+    write(ws, 't/integration/conftest.py', '');
+    write(ws, 't/integration/test_a.py', '');
+    write(ws, 't/integration/test_b.py', '');
+    write(ws, 't/integration/tasks.py', LIST_LEAK);
     client = await TestClient.start({
       workspaceFolders: [{ uri: pathToFileURL(ws).href, name: 'ws' }],
       settings: () => settings,
@@ -76,8 +81,22 @@ describe('protocol: test code', function () {
     assert.deepEqual(codesOf(client.latestDiagnostics(uri('app/cache.py')) ?? []), ['LEAK001']);
     // testing/ is shipped code, and `test/` above the workspace folder does not count.
     assert.deepEqual(codesOf(client.latestDiagnostics(uri('testing/tools.py')) ?? []), ['LEAK002']);
-    for (const rel of ['tests/helpers.py', 'tests/unit/test_cache.py', 'app/cache_test.py', 'conftest.py'])
+    for (const rel of [
+      'tests/helpers.py',
+      'tests/unit/test_cache.py',
+      'app/cache_test.py',
+      'conftest.py',
+      't/integration/tasks.py',
+    ])
       assert.equal(client.latestDiagnostics(uri(rel)), undefined, rel);
+  });
+
+  it('a module in a folder that conftest.py marks as tests is test code when opened too', async () => {
+    const file = uri('t/integration/tasks.py');
+    const since = client.mark;
+    assert.deepEqual(await client.openAndWait(file, LIST_LEAK), []);
+    assert.deepEqual(await statusOf(file, since), { uri: file, testFile: true });
+    await client.close(file);
   });
 
   it('an open test file has no diagnostics, no fixes, and the client is told it is test code', async () => {
@@ -151,7 +170,8 @@ describe('protocol: test code', function () {
     // An editor value of false is the default, i.e. not set: the project's true applies.
     await changeSettings({ includeTests: false });
     const summary = (await client.connection.sendRequest('leakLens/scanWorkspace')) as Scan;
-    assert.equal(summary.filesScanned, 4, JSON.stringify(summary));
+    // The closed files, test code included (t/integration's four among them); open ones are not scanned.
+    assert.equal(summary.filesScanned, 8, JSON.stringify(summary));
 
     since = client.mark;
     write(ws, 'pyproject.toml', '[tool.leak-lens]\ninclude-tests = "yes"\n');
