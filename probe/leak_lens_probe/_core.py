@@ -235,13 +235,11 @@ class Probe(object):
         now = time.monotonic()
         self._trace_at = now + self.config.trace_delay
         self._next_snapshot = self._trace_at + self._snapshot_every
-        # Object counts on a fixed grid (0 s, 30 s, 60 s, ... after tracing starts), not 30 s after
-        # the previous count ended: the three counts a growing type needs are done one minute
-        # after the first, not a few seconds later for each count's own time and the tick it
-        # waited for. The first waits for tracing's delay too (`leak-lens run` starts the probe
-        # before the app is imported): a count taken before the import would make everything the
-        # import creates look like growth in the first window.
-        self._next_types = self._trace_at
+        # Object counts on a fixed grid (0 s, 30 s, 60 s, ... after start), not 30 s after the
+        # previous count ended: the three counts a growing type needs are done a minute after
+        # start, not a few seconds later for each count's own time and the tick it waited for.
+        # (A first count taken before the app's import is no growth: see growing_types.)
+        self._next_types = now
         self._stop.clear()
         self._maybe_start_tracing(now)
         self._thread = threading.Thread(target=self._loop, name="leak-lens-probe", daemon=True)
@@ -419,7 +417,8 @@ class Probe(object):
         return [{"type": name, "count": count} for name, count in top]
 
     def growing_types(self):
-        """Types whose count rose by a clear margin at every count of the window (three counts)."""
+        """Types whose count rose by a clear margin, and by comparable amounts, at every count of the
+        window (three counts)."""
         counts = list(self.type_counts)
         if len(counts) < 3:
             return []
@@ -428,7 +427,11 @@ class Probe(object):
         for name, count in latest.items():
             series = [c.get(name, 0) for _, c in counts]
             margin = max(16, series[0] // 100)
-            if all(b - a >= margin for a, b in zip(series, series[1:])):
+            steps = [b - a for a, b in zip(series, series[1:])]
+            # A leak under load rises step after step by comparable amounts. One step ten times
+            # another is something else: the app's import caught by a first count taken before it
+            # (`leak-lens run` starts the probe first), or a warm-up that is ending.
+            if min(steps) >= margin and max(steps) <= 10 * min(steps):
                 out.append({"type": name, "count": count, "delta": count - series[0]})
         out.sort(key=lambda d: (-d["delta"], d["type"]))
         return out[: self.config.top]

@@ -132,6 +132,25 @@ for e in sorted(get_probe().endpoint_stats(), key=lambda e: e["route"]):
     ]);
   });
 
+  it('a type grows when its count rises by comparable steps, not when a first count preceded the import', () => {
+    const out = python(`
+from leak_lens_probe._core import Probe
+p = Probe()
+series = {
+  "steady leak": [0, 580, 1170],
+  "uneven but a leak": [100, 400, 1300],
+  "import, then warm-up": [886, 2381, 2398],
+  "flat": [500, 500, 500],
+  "import, then small growth": [100, 5400, 5700],
+  "falls": [900, 1200, 1000],
+}
+for i in range(3):
+    p.type_counts.append((i * 30.0, {name: counts[i] for name, counts in series.items()}))
+print(",".join(sorted(t["type"] for t in p.growing_types())))
+`);
+    assert.equal(out, 'steady leak,uneven but a leak');
+  });
+
   it("keeps an endpoint's first request (lazy set-up) out of its mean and total", () => {
     const out = python(`
 from leak_lens_probe._core import Probe
