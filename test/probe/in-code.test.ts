@@ -132,7 +132,9 @@ describe('probe set up in code (real Python apps under load)', function () {
     assert.equal(doc.endpoints[0].route, '/users/{user_id}');
     // Each /users request keeps a UserSession, a tuple and a 3000-byte bytearray.
     assert.ok(users.meanDeltaBytes > 3000, JSON.stringify(users));
-    assert.ok(users.meanDeltaBytes - items.meanDeltaBytes > 2500, JSON.stringify(doc.endpoints));
+    // Both carry the reference cycles of a request until the collector runs (about 1-1.5 KB here,
+    // more when a busy machine delays collections): the leak stands out by most of its 3000 bytes.
+    assert.ok(users.meanDeltaBytes - items.meanDeltaBytes > 2000, JSON.stringify(doc.endpoints));
     assert.ok(!doc.endpoints.some((e) => /\/users\/\d/.test(e.route)), 'a raw path became a key');
     const remember = (doc.functions as { name: string; calls: number; meanDeltaBytes: number }[]).find(
       (f) => f.name === '__main__.remember',
