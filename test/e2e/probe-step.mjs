@@ -105,7 +105,7 @@ export function probeStep(getWb, page, ws, dirs) {
           .findIndex((l) => l.includes(GROWING)) + 1;
       log(`  probe at ${probeUrl}; the leak allocates at probe_demo/leaky_app.py:${line}`);
       // The file first: once attached, the memory panel takes the focus and a tab of its own.
-      await wb.openFile('leaky_app.py', 'A small web service');
+      await wb.openFile('probe_demo/leaky_app.py', 'A small web service');
       await wb.runCommand('Leak Lens: Attach to Probe');
       const input = wb.quickInput.locator('input').first();
       await input.fill(probeUrl);

@@ -57,13 +57,19 @@ export class Workbench {
     await this.quickInput.waitFor({ state: 'visible', timeout: 10_000 });
     // fill(), not keyboard.type(): keys typed before the picker has focus would land in the editor.
     await this.quickInput.locator('input').first().fill(fileName);
+    // Enter opens the focused row, and it must be the file itself: a row whose description merely
+    // mentions the name (a recently used entry, a command line) is not it, and until the picker has
+    // filtered on the typed name the focused row can still be the first recently opened file.
+    const baseName = fileName.split('/').pop();
+    const exact = new RegExp(`^${baseName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
     await this.quickInput
-      .locator('.monaco-list-row', { hasText: fileName })
+      .locator('.monaco-list-row.focused')
+      .filter({ has: this.page.locator('.label-name', { hasText: exact }) })
       .first()
       .waitFor({ timeout: 15_000 });
     await this.page.keyboard.press('Enter');
     await this.page
-      .locator('.part.editor .tabs-container .tab.active', { hasText: fileName })
+      .locator('.part.editor .tabs-container .tab.active', { hasText: baseName })
       .waitFor({ timeout: 15_000 });
     await this.editor.locator('.view-lines', { hasText: someText }).waitFor({ timeout: 15_000 });
   }
