@@ -27,6 +27,25 @@ const table: RuleTable = {
       `,
     },
     {
+      name: 'a socket made in a try whose catch-all handler swallows the rest, closed after it',
+      code: `
+        import socket
+
+        def can_bind(host):
+            sock = None
+            usable = False
+            try:
+                sock = socket.socket(socket.AF_INET6)
+                sock.bind((host, 0))
+                usable = True
+            except Exception:
+                pass
+            if sock:
+                sock.close()
+            return usable
+      `,
+    },
+    {
       name: 'contextlib.closing around sqlite3.connect',
       code: `
         import sqlite3
@@ -463,6 +482,64 @@ const table: RuleTable = {
     },
   ],
   invalid: [
+    {
+      name: 'a socket closed at the end of a try whose handler catches only socket errors (and closes it again)',
+      code: `
+        import socket
+
+        def whois(host, query, retries):
+            try:
+                conn = socket.create_connection((host, 43))
+                conn.sendall(query.encode())
+                answer = conn.recv(4096).decode()
+                conn.close()
+                return answer
+            except OSError:
+                try:
+                    conn.close()
+                except Exception:
+                    pass
+                if retries:
+                    return whois(host, query, retries - 1)
+                raise
+      `,
+      errors: [{ line: 5, message: 'only if no exception occurs first' }],
+      output: `
+        import socket
+
+        def whois(host, query, retries):
+            try:
+                with socket.create_connection((host, 43)) as conn:
+                    conn.sendall(query.encode())
+                    answer = conn.recv(4096).decode()
+                return answer
+            except OSError:
+                try:
+                    conn.close()
+                except Exception:
+                    pass
+                if retries:
+                    return whois(host, query, retries - 1)
+                raise
+      `,
+    },
+    {
+      name: 'a socket made in a try whose handler catches only OSError: the close after it is skipped by anything else',
+      code: `
+        import socket
+
+        def can_bind(host):
+            sock = None
+            try:
+                sock = socket.socket(socket.AF_INET6)
+                sock.bind((host, 0))
+            except OSError:
+                pass
+            if sock:
+                sock.close()
+      `,
+      errors: [{ line: 6, message: 'only if no exception occurs first' }],
+    },
     {
       name: 'an asyncpg connection per request, never closed: closed in finally, awaited',
       code: `

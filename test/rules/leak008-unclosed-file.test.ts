@@ -318,6 +318,43 @@ const table: RuleTable = {
   ],
   invalid: [
     {
+      name: 'the same name opened in both branches of an if: each closed only on the normal path, each wrapped',
+      code: `
+        import csv
+
+        def load_table(path, legacy):
+            rows = []
+            if legacy:
+                f = open(path + ".txt")
+                rows = f.read().splitlines()
+                f.close()
+            else:
+                f = open(path + ".csv")
+                for row in csv.reader(f):
+                    rows.append(row[0])
+                f.close()
+            return rows
+      `,
+      errors: [
+        { line: 6, message: 'only if no exception occurs first' },
+        { line: 10, message: 'only if no exception occurs first' },
+      ],
+      output: `
+        import csv
+
+        def load_table(path, legacy):
+            rows = []
+            if legacy:
+                with open(path + ".txt") as f:
+                    rows = f.read().splitlines()
+            else:
+                with open(path + ".csv") as f:
+                    for row in csv.reader(f):
+                        rows.append(row[0])
+            return rows
+      `,
+    },
+    {
       name: 'a file kept on self by objects made per request, in a class that has no way to close it',
       code: `
         from flask import Flask

@@ -500,8 +500,11 @@ function wrapNamed(
   const fn = creation.owner.node;
   if (policy.isAsync && !isAsyncFunction(fn)) return undefined;
 
-  // Everything that must stay inside the block: uses of the name and of values derived from it.
-  const region = regionNodes(model, named, creation, dataMethods);
+  // Everything that must stay inside the block: uses of the name and of values derived from it,
+  // but for a second close in a handler of the `try` around it (closing twice is harmless).
+  const region = regionNodes(model, named, creation, dataMethods)?.filter(
+    (node) => policy.isAsync || !closedAgainInHandler(node, statement),
+  );
   if (!region) return undefined;
   let last = statement;
   for (const node of region) {
@@ -696,6 +699,28 @@ function collectIdentifiers(node: Node | null, out: Node[]): void {
   }
   if (node.type === 'attribute' || node.type === 'subscript') return;
   for (const c of node.namedChildren) collectIdentifiers(c, out);
+}
+
+/**
+ * `conn.close()` (a statement of its own) in an `except` handler of a `try` whose body holds
+ * `statement`: `try: conn = socket(); …; conn.close()` / `except OSError: conn.close()`. Once the
+ * `with` has closed the resource, the handler's `close()` finds it closed, which `close()` of a
+ * file, socket, response or DB-API connection accepts.
+ */
+function closedAgainInHandler(node: Node, statement: Node): boolean {
+  const method = node.parent;
+  const call = method?.parent;
+  if (method?.type !== 'attribute' || method.childForFieldName('object')?.id !== node.id) return false;
+  if (method.childForFieldName('attribute')?.text !== 'close' || call?.type !== 'call') return false;
+  if (call.childForFieldName('arguments')?.namedChildCount !== 0) return false;
+  if (call.parent?.type !== 'expression_statement') return false;
+  for (let p = call.parent.parent; p; p = p.parent) {
+    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return false;
+    if (p.type !== 'except_clause') continue;
+    const body = p.parent?.type === 'try_statement' ? p.parent.childForFieldName('body') : null;
+    if (body && contains(body, statement)) return true;
+  }
+  return false;
 }
 
 /** The statement directly in `block` that contains `node`, if any. */

@@ -23,6 +23,7 @@ import type { Node } from '../parser';
 import {
   catchesEverything,
   contains,
+  cannotRaise,
   enclosingLoop,
   inertBetween,
   lastInTryWithHandler,
@@ -30,6 +31,7 @@ import {
   statementNode,
 } from './control-flow';
 import { attributeLifecycle } from './owned-attributes';
+import { parentOf } from './parents';
 import type { Binding, Reference, Scope, SemanticModel } from './semantic';
 import { testDouble } from './test-doubles';
 import { unparenthesizedParent, useOf } from './usage';
@@ -395,6 +397,8 @@ export function relevantReferences(
     // Within the creating expression itself (`conn = conn or connect()`): not a later use. (For
     // `with make() as r:` only the header: the body is where the uses are.)
     if (contains(creatingPart, ref.node) && ref.context === 'load') continue;
+    // `if xml: f = open(a) …` / `else: f = open(b) …`: the other branch never sees this value.
+    if (inOtherBranch(site, ref.node, owner.node)) continue;
     if (ref.context === 'store' && dominates(ref.node, site)) {
       killedAt = start;
       continue;
@@ -402,6 +406,35 @@ export function relevantReferences(
     result.push(ref);
   }
   return result;
+}
+
+/**
+ * `node` is in another branch (`elif`/`else`) of an `if` whose branch holds `site`, and no loop
+ * within `limit` repeats that `if` (a later iteration could take the other branch).
+ */
+function inOtherBranch(site: Node, node: Node, limit: Node): boolean {
+  for (let p = parentOf(site); p && p.id !== limit.id; p = parentOf(p)) {
+    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return false;
+    if (p.type !== 'if_statement' || !contains(p, node)) continue;
+    const siteBranch = branchOf(p, site);
+    const nodeBranch = branchOf(p, node);
+    if (!siteBranch || !nodeBranch || siteBranch.id === nodeBranch.id) return false;
+    return !enclosingLoop(p, limit);
+  }
+  return false;
+}
+
+/** The consequence block, `elif` or `else` clause of `ifStatement` that holds `node`. */
+function branchOf(ifStatement: Node, node: Node): Node | undefined {
+  for (const child of ifStatement.namedChildren) {
+    if (!child || !contains(child, node)) continue;
+    const isBranch =
+      child.type === 'elif_clause' ||
+      child.type === 'else_clause' ||
+      child.id === ifStatement.childForFieldName('consequence')?.id;
+    return isBranch ? child : undefined;
+  }
+  return undefined;
 }
 
 /** A store at `store` always runs after `site` when its statement's block encloses `site`. */
@@ -586,8 +619,53 @@ function nothingRaisesBefore(site: Node, releases: ReleaseSite[]): boolean {
     ) {
       return true;
     }
+    if (releasedAfterSwallowingTry(creation, target, release.call)) return true;
   }
   return false;
+}
+
+/**
+ * `try: s = socket(); s.bind(a)` / `except Exception: pass` / `if s: s.close()`: the catch-all
+ * handler swallows whatever the rest of the body raises, so the release after the `try` always
+ * runs (guarded by a test of the name when the creation itself may have failed).
+ */
+function releasedAfterSwallowingTry(creation: Node, target: Node, releaseCall: Node): boolean {
+  const body = creation.parent;
+  const tryStatement = body?.parent;
+  const block = tryStatement?.parent;
+  if (tryStatement?.type !== 'try_statement' || tryStatement.childForFieldName('body')?.id !== body?.id)
+    return false;
+  if (!block || !cannotRaise(tryStatement)) return false;
+  // The `try` may end an `if` branch (`if socket.has_ipv6: try: …`), the release follow the `if`.
+  let done: Node = tryStatement;
+  for (let depth = 0; depth < 4; depth++) {
+    const outer = parentOf(done);
+    if (!outer) return false;
+    let top: Node | null = target;
+    while (top && parentOf(top)?.id !== outer.id) top = parentOf(top);
+    if (top && top.startIndex >= done.endIndex) {
+      if (!inertBetween(done.nextNamedSibling, top)) return false;
+      if (top.id === target.id) return true;
+      const name = releaseCall.childForFieldName('function')?.childForFieldName('object');
+      return top.type === 'if_statement' && !!name && testsName(top, name.text, target);
+    }
+    if (!inertBetween(done.nextNamedSibling, null)) return false;
+    const branch = outer.type === 'block' ? parentOf(outer) : undefined;
+    const ifStatement = branch?.type === 'if_statement' ? branch : branch ? parentOf(branch) : undefined;
+    if (ifStatement?.type !== 'if_statement') return false;
+    done = ifStatement;
+  }
+  return false;
+}
+
+/** `if r:` / `if r is not None:` whose body starts with `statement` and has no `else`. */
+function testsName(ifStatement: Node, name: string, statement: Node): boolean {
+  const condition = ifStatement.childForFieldName('condition');
+  const consequence = ifStatement.childForFieldName('consequence');
+  if (!condition || consequence?.namedChildren[0]?.id !== statement.id) return false;
+  if (ifStatement.namedChildren.some((c) => c?.type === 'elif_clause' || c?.type === 'else_clause'))
+    return false;
+  return condition.text === name || condition.text.replace(/\s+/g, ' ') === `${name} is not None`;
 }
 
 /** A generator with one `yield`, outside any loop: the `@contextmanager` / FastAPI dependency shape. */
