@@ -483,6 +483,67 @@ const table: RuleTable = {
   ],
   invalid: [
     {
+      name: 'a probe socket per address in a loop, reset to None each time and closed again in the handler',
+      code: `
+        import socket
+
+        def reachable(host, port):
+            for family, kind, proto, _name, address in socket.getaddrinfo(host, port):
+                probe = None
+                try:
+                    probe = socket.socket(family, kind, proto)
+                    probe.settimeout(1.0)
+                    probe.connect(address)
+                    probe.close()
+                    return True
+                except OSError:
+                    if probe:
+                        probe.close()
+            return False
+      `,
+      errors: [{ line: 7, message: 'only if no exception occurs first' }],
+      output: `
+        import socket
+
+        def reachable(host, port):
+            for family, kind, proto, _name, address in socket.getaddrinfo(host, port):
+                probe = None
+                try:
+                    with socket.socket(family, kind, proto) as probe:
+                        probe.settimeout(1.0)
+                        probe.connect(address)
+                    return True
+                except OSError:
+                    if probe:
+                        probe.close()
+            return False
+      `,
+    },
+    {
+      name: 'a response per batch whose status is read after the loop: the with ends at the status read',
+      code: `
+        import urllib.request
+
+        def post_batches(url, batches):
+            status = None
+            for body in batches:
+                response = urllib.request.urlopen(url, body)
+                status = response.status
+            return status
+      `,
+      errors: [{ line: 6, message: 'is never closed' }],
+      output: `
+        import urllib.request
+
+        def post_batches(url, batches):
+            status = None
+            for body in batches:
+                with urllib.request.urlopen(url, body) as response:
+                    status = response.status
+            return status
+      `,
+    },
+    {
       name: 'a socket closed at the end of a try whose handler catches only socket errors (and closes it again)',
       code: `
         import socket

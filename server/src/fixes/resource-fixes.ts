@@ -22,7 +22,7 @@ import {
 import type { Scope, SemanticModel } from '../model/semantic';
 import type { SourceFile } from '../model/source';
 import { isAsyncFunction, useOf } from '../model/usage';
-import { ITERATING_WRAPPERS } from '../model/value-flow';
+import { ITERATING_WRAPPERS, isPlainDataAttribute } from '../model/value-flow';
 import type { Node } from '../parser';
 import type { Fix, TextEdit } from '../types';
 import { insertAt, replaceRange } from './edits';
@@ -667,6 +667,9 @@ function derivedTargets(model: SemanticModel, node: Node, dataMethods: ReadonlyS
     if (use.kind === 'method') {
       if (dataMethods.has(use.method)) return [];
       current = use.call;
+    } else if (use.kind === 'attribute' && i === 0 && isPlainDataAttribute(use.attribute)) {
+      // `status = resp.status`: a plain value, nothing of the resource goes with it.
+      return [];
     } else if (use.kind === 'attribute' || use.kind === 'subscript-load') {
       current = use.node;
     } else {
@@ -708,19 +711,39 @@ function collectIdentifiers(node: Node | null, out: Node[]): void {
  * file, socket, response or DB-API connection accepts.
  */
 function closedAgainInHandler(node: Node, statement: Node): boolean {
-  const method = node.parent;
-  const call = method?.parent;
-  if (method?.type !== 'attribute' || method.childForFieldName('object')?.id !== node.id) return false;
-  if (method.childForFieldName('attribute')?.text !== 'close' || call?.type !== 'call') return false;
-  if (call.childForFieldName('arguments')?.namedChildCount !== 0) return false;
-  if (call.parent?.type !== 'expression_statement') return false;
-  for (let p = call.parent.parent; p; p = p.parent) {
-    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return false;
+  const closeStatement = closeOf(node) ?? guardedCloseOf(node);
+  if (!closeStatement) return false;
+  for (let p = closeStatement.parent; p; p = p.parent) {
+    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition')
+      return false;
     if (p.type !== 'except_clause') continue;
     const body = p.parent?.type === 'try_statement' ? p.parent.childForFieldName('body') : null;
     if (body && contains(body, statement)) return true;
   }
   return false;
+}
+
+/** The statement `node.close()` when `node` is its receiver. */
+function closeOf(node: Node): Node | undefined {
+  const method = node.parent;
+  const call = method?.parent;
+  if (method?.type !== 'attribute' || method.childForFieldName('object')?.id !== node.id) return undefined;
+  if (method.childForFieldName('attribute')?.text !== 'close' || call?.type !== 'call') return undefined;
+  if (call.childForFieldName('arguments')?.namedChildCount !== 0) return undefined;
+  return call.parent?.type === 'expression_statement' ? call.parent : undefined;
+}
+
+/** `if conn: conn.close()` when `node` is the tested name: the `if`. */
+function guardedCloseOf(node: Node): Node | undefined {
+  const ifStatement = node.parent;
+  if (ifStatement?.type !== 'if_statement' || ifStatement.childForFieldName('condition')?.id !== node.id)
+    return undefined;
+  const body = ifStatement
+    .childForFieldName('consequence')
+    ?.namedChildren.filter((c) => c?.type !== 'comment');
+  if (ifStatement.namedChildCount !== 2 || body?.length !== 1) return undefined;
+  const close = body[0]?.namedChildren[0]?.childForFieldName('function')?.childForFieldName('object');
+  return close?.text === node.text && closeOf(close) ? ifStatement : undefined;
 }
 
 /** The statement directly in `block` that contains `node`, if any. */

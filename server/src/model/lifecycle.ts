@@ -21,9 +21,9 @@
 // false positive costs more trust than a missed leak.
 import type { Node } from '../parser';
 import {
+  cannotRaise,
   catchesEverything,
   contains,
-  cannotRaise,
   enclosingLoop,
   inertBetween,
   lastInTryWithHandler,
@@ -383,10 +383,17 @@ export function relevantReferences(
     .references(binding)
     .slice()
     .sort((a, b) => a.node.startIndex - b.node.startIndex);
+  // `for …: s = None` / `s = make()`: the store that starts each iteration ends the last value.
+  let loopStart = Number.NEGATIVE_INFINITY;
+  for (const ref of all) {
+    if (!loop || ref.node.startIndex >= site.startIndex || ref.context !== 'store') continue;
+    if (contains(loop, ref.node) && dominates(ref.node, site)) loopStart = ref.node.startIndex;
+  }
   for (const ref of all) {
     if (ref.node.id === site.id) continue;
     const start = ref.node.startIndex;
     if (start >= killedAt) break;
+    if (start < site.startIndex && start >= loopStart && loop && contains(loop, ref.node)) continue;
     if (start < site.startIndex) {
       // A nested function defined earlier runs later, when called: its uses count (`def drain():
       // executor.shutdown()` above `executor = ThreadPoolExecutor()`).
@@ -414,7 +421,8 @@ export function relevantReferences(
  */
 function inOtherBranch(site: Node, node: Node, limit: Node): boolean {
   for (let p = parentOf(site); p && p.id !== limit.id; p = parentOf(p)) {
-    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return false;
+    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition')
+      return false;
     if (p.type !== 'if_statement' || !contains(p, node)) continue;
     const siteBranch = branchOf(p, site);
     const nodeBranch = branchOf(p, node);

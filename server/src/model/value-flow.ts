@@ -128,11 +128,6 @@ export function flowOf(node: Node): { node: Node; use: Use; conditional: boolean
   return { node: current, use: { kind: 'other', node: current }, conditional };
 }
 
-/**
- * Whether `resource.attribute`, taken without calling it, keeps the resource alive: any attribute of
- * a connection-like object (`client.mydb`), and a bound method of any (`setwriter(f.write)`).
- * A file's `f.name` is plain data.
- */
 /** Attributes that are plain values (a row id, a count, a status): reading one keeps nothing alive. */
 const PLAIN_DATA_ATTRIBUTES = new Set([
   'lastrowid',
@@ -157,6 +152,15 @@ const PLAIN_DATA_ATTRIBUTES = new Set([
   'acknowledged',
 ]);
 
+export function isPlainDataAttribute(attribute: string): boolean {
+  return PLAIN_DATA_ATTRIBUTES.has(attribute);
+}
+
+/**
+ * Whether `resource.attribute`, taken without calling it, keeps the resource alive: any attribute of
+ * a connection-like object (`client.mydb`), and a bound method of any (`setwriter(f.write)`).
+ * A file's `f.name` is plain data.
+ */
 export function attributeKeepsAlive(kind: ResourceKind, attribute: string): boolean {
   if (PLAIN_DATA_ATTRIBUTES.has(attribute)) return false;
   return (
