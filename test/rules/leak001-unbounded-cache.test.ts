@@ -1225,6 +1225,56 @@ const table: RuleTable = {
       `,
     },
     {
+      name: 'a defaultdict(bool) that grows only by reads of missing keys: read with .get(key, bool()), safe',
+      code: `
+        from collections import defaultdict
+
+        SECURE_SCHEMES = defaultdict(bool, {"https": True, "wss": True})
+
+        def needs_tls(scheme):
+            if SECURE_SCHEMES[scheme.lower()]:
+                return True
+            return False
+      `,
+      errors: [{ line: 3, message: '`SECURE_SCHEMES` is written in `needs_tls()`' }],
+      output: `
+        from collections import defaultdict
+
+        SECURE_SCHEMES = defaultdict(bool, {"https": True, "wss": True})
+
+        def needs_tls(scheme):
+            if SECURE_SCHEMES.get(scheme.lower(), bool()):
+                return True
+            return False
+      `,
+    },
+    {
+      name: 'a defaultdict(lambda: "") read by key and also listed: .get() would list fewer keys, unsafe',
+      code: `
+        from collections import defaultdict
+
+        _labels = defaultdict(lambda: "")
+
+        def label(code):
+            return _labels[code] or code
+
+        def known():
+            return sorted(_labels)
+      `,
+      errors: [{ line: 3, message: '`_labels` is written in `label()`' }],
+      unsafeOutput: `
+        from collections import defaultdict
+
+        _labels = defaultdict(lambda: "")
+
+        def label(code):
+            return _labels.get(code, "") or code
+
+        def known():
+            return sorted(_labels)
+      `,
+    },
+    {
       name: 'dict-only API (|=, copy, json) blocks the TTLCache: the oldest entries are evicted instead, unsafe',
       code: `
         import json

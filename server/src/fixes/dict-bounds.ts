@@ -73,6 +73,56 @@ export function trimOldestFix(ctx: DictFixContext, shown: string, growth: Effect
   };
 }
 
+/** Literals a `lambda:` default may return: the value is the same object or an equal one each time. */
+const LITERAL_TYPES = new Set(['string', 'integer', 'float', 'true', 'false', 'none']);
+/** Factories whose value cannot be changed in place, so a read can take a fresh one. */
+const IMMUTABLE_FACTORIES = new Set(['bool', 'int', 'float', 'str', 'bytes', 'tuple', 'frozenset']);
+
+/** `bool()` for `defaultdict(bool, …)`, `"?"` for `defaultdict(lambda: "?")`; else undefined. */
+function immutableDefault(cand: ContainerCandidate): string | undefined {
+  if (cand.value.kind !== 'defaultdict' || cand.value.node.type !== 'call') return undefined;
+  const factory = cand.value.node.childForFieldName('arguments')?.namedChildren[0];
+  if (factory?.type === 'identifier' && IMMUTABLE_FACTORIES.has(factory.text)) return `${factory.text}()`;
+  const body = factory?.type === 'lambda' ? factory.childForFieldName('body') : undefined;
+  if (factory?.childForFieldName('parameters') || !body || !LITERAL_TYPES.has(body.type)) return undefined;
+  return body.text.includes('\n') ? undefined : body.text;
+}
+
+/**
+ * A `defaultdict(bool)` that grows only because reading a missing key inserts it
+ * (`if HOSTLESS[proto]:`): read with `d.get(key, bool())` instead, which returns the same value
+ * and inserts nothing. Safe when nothing else looks at the keys (every use is such a read);
+ * otherwise a `len()`, `in` or iteration would see fewer keys: unsafe.
+ */
+export function readWithoutInsertingFix(
+  ctx: DictFixContext,
+  cand: ContainerCandidate,
+  facts: ContainerFacts,
+): Fix | undefined {
+  const fallback = immutableDefault(cand);
+  if (!fallback) return undefined;
+  const edits: TextEdit[] = [];
+  for (const e of facts.growth) {
+    const sub = e.site;
+    if (e.what !== '[key]' || sub.type !== 'subscript' || isStoreTarget(sub)) return undefined;
+    const keys = sub.childrenForFieldName('subscript').filter((k) => !!k);
+    const dict = sub.childForFieldName('value');
+    if (keys.length !== 1 || !dict || !simpleExpression(dict) || keys[0].type === 'slice') return undefined;
+    const get = `${dict.text}.get(${keys[0].text}, ${fallback})`;
+    edits.push(replaceRange(ctx.file, sub.startIndex, sub.endIndex, get));
+  }
+  if (edits.length === 0) return undefined;
+  const onlyReads = facts.effects.every(
+    (e) => e.what === '[key]' || e.what === 'definition' || (e.what === '[…]' && e.kind === 'read'),
+  );
+  return {
+    title: `Read \`${cand.name}\` with \`.get(key, ${fallback})\`, which inserts no key`,
+    edits,
+    applicability: onlyReads ? 'safe' : 'unsafe',
+    isPreferred: true,
+  };
+}
+
 /** The class a `defaultdict(asyncio.Lock)` makes its values with, as written. */
 function defaultFactory(cand: ContainerCandidate): string | undefined {
   if (cand.value.kind !== 'defaultdict' || cand.value.node.type !== 'call') return undefined;

@@ -1,7 +1,12 @@
 // LEAK001 unbounded-cache: module- and class-level dicts that gain keys at run time and never lose
 // any, and `functools` caches without a bound (on instance methods they also keep every `self`).
 
-import { forgetDoneTasksFix, trimOldestFix, weakValuesFix } from '../fixes/dict-bounds';
+import {
+  forgetDoneTasksFix,
+  readWithoutInsertingFix,
+  trimOldestFix,
+  weakValuesFix,
+} from '../fixes/dict-bounds';
 import { replaceRange } from '../fixes/edits';
 import { ensureMemberImport } from '../fixes/imports';
 import { insertStatementsAfter, isAloneOnItsLines } from '../fixes/statements';
@@ -125,11 +130,10 @@ function otherDictFixes(ctx: RuleContext, cand: ContainerCandidate, facts: Conta
   if (annotatedStateful(cand) || facts.growth.some((e) => holdsStatefulValue(ctx.model, e)))
     return statefulFixes(ctx, cand, facts);
   if (!DICT_KINDS.has(cand.value.kind)) return [];
-  const fix = trimOldestFix(
-    { file: ctx.file, model: ctx.model, maxsize: ctx.settings.cacheMaxsize },
-    cand.name,
-    facts.growth,
-  );
+  const dictCtx = { file: ctx.file, model: ctx.model, maxsize: ctx.settings.cacheMaxsize };
+  const reads = readWithoutInsertingFix(dictCtx, cand, facts);
+  if (reads) return [reads];
+  const fix = trimOldestFix(dictCtx, cand.name, facts.growth);
   return fix ? [{ ...fix, isPreferred: true }] : [];
 }
 
@@ -555,6 +559,9 @@ export const rule: Rule = {
       'fix is **unsafe** when the module does not use cachetools yet (it adds a dependency the project may not have) or ' +
       'when the dict is read elsewhere (a getter could find an entry gone). A bounded `lru_cache` is safe. Other dicts ' +
       '(a `defaultdict`, `move_to_end`, `|=`, `copy()`, JSON) get the oldest-entry eviction as an **unsafe** fix. A ' +
+      '`defaultdict` of immutable defaults (`bool`, `int`, `str`, `lambda: ""`) that grows only because reading a missing ' +
+      'key inserts it is read with `d.get(key, bool())` instead: the same value, no key inserted; **safe** when every use ' +
+      'is such a read, **unsafe** when something also counts, tests or lists its keys. A ' +
       'dict of locks, queues or events made on demand becomes a `weakref.WeakValueDictionary` (an entry lives while ' +
       'anyone holds its object; a fresh object is kept in a local until it is read, a `defaultdict` read becomes ' +
       '`setdefault`), and a dict of tasks drops each task when it is done (`add_done_callback`); both **unsafe**.\n\n' +
