@@ -1917,7 +1917,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'created in a try whose handler does not leave: no fix (the name may be unbound after it)',
+      name: 'created in a try whose handler does not leave: try/finally after it, unsafe (the name may be unbound there)',
       code: `
         import sqlite3
 
@@ -1929,7 +1929,19 @@ const table: RuleTable = {
             return conn.execute("SELECT * FROM t").fetchall()
       `,
       errors: [{ line: 5 }],
-      output: null,
+      unsafeOutput: `
+        import sqlite3
+
+        def load(path):
+            try:
+                conn = sqlite3.connect(path)
+            except sqlite3.Error:
+                print("no database")
+            try:
+                return conn.execute("SELECT * FROM t").fetchall()
+            finally:
+                conn.close()
+      `,
     },
     {
       name: 'a benchmark step registered with a decorator whose registry the __main__ block runs: once per run, a hint that says so',

@@ -117,7 +117,6 @@ function handlersAllLeave(tryStatement: Node): boolean {
   let handlers = 0;
   for (const c of tryStatement.namedChildren) {
     if (!c) continue;
-    if (c.type === 'finally_clause' || c.type === 'else_clause') return false;
     if (c.type !== 'except_clause' && c.type !== 'except_group_clause') continue;
     handlers++;
     const body = c.namedChildren.find((n) => n?.type === 'block');
@@ -153,7 +152,11 @@ function releaseAfterGuardedCreation(
     return undefined;
   if (statement?.type !== 'expression_statement' || tryBody?.type !== 'block') return undefined;
   if (tryStatement?.type !== 'try_statement' || block?.type !== 'block') return undefined;
-  if (!handlersAllLeave(tryStatement)) return undefined;
+  if (tryStatement.namedChildren.some((c) => c?.type === 'finally_clause' || c?.type === 'else_clause'))
+    return undefined;
+  // A handler that goes on leaves the name unbound: the uses after the `try` then raise
+  // UnboundLocalError, and so does the `finally` — the same error, now with another as context.
+  const applicability = handlersAllLeave(tryStatement) ? 'safe' : 'unsafe';
   const region = regionNodes(model, named, creation, dataMethods);
   if (!region) return undefined;
   let last: Node | undefined;
@@ -179,7 +182,7 @@ function releaseAfterGuardedCreation(
     return {
       title: `Release \`${named.name}\` in a \`finally\` of the \`try\` that uses it`,
       edits: [insertAt(file, file.lineEnd(first.endPosition.row), text)],
-      applicability: 'safe',
+      applicability,
       isPreferred: true,
     };
   }
@@ -188,7 +191,7 @@ function releaseAfterGuardedCreation(
   return {
     title: `Release \`${named.name}\` in \`finally\` after its last use`,
     edits: [edit],
-    applicability: 'safe',
+    applicability,
     isPreferred: true,
   };
 }

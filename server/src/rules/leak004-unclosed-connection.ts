@@ -697,7 +697,12 @@ export const rule: Rule = {
       statements after it up to the last use (or a \`finally\` added to the one \`try\` that uses
       it); for \`with sqlite3.connect(p) as conn:\` used after the block, an outer
       \`with closing(...)\` around the block and those uses; for a connection made and dropped in one
-      statement, \`.close()\` in that statement (CPython frees it there anyway). **Unsafe**: a
+      statement, \`.close()\` in that statement (CPython frees it there anyway); for a connection
+      closed at the end of a \`try\` and closed again in one of its handlers, \`with\` around the
+      uses in the \`try\` (the handler's second \`close()\` finds it closed, which \`close()\`
+      accepts). **Unsafe**: the same \`try\`/\`finally\` when a handler goes on instead of leaving
+      (the name may then be unbound after the \`try\`: the \`finally\` raises the same
+      \`UnboundLocalError\` the uses did); a
       connection from a configured factory put in \`closing()\` (it assumes a \`close()\` method);
       the close added to a teardown method that forgets it (code still using the attribute after the
       teardown would fail). No fix for an aiohttp session made in a plain \`def\` (closing it needs
