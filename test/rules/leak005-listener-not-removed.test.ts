@@ -707,6 +707,30 @@ export const table: RuleTable = {
       `,
     },
     {
+      name: 'atexit.register with arguments in a view that goes on: the cleanup runs in a finally instead, unsafe',
+      code: `
+        import atexit
+
+        def export(request):
+            spool = open_spool(request)
+            atexit.register(spool.cleanup, True)
+            spool.write(request.body)
+            return spool.name
+      `,
+      errors: [{ line: 5, message: '`atexit.register()`' }],
+      unsafeOutput: `
+        import atexit
+
+        def export(request):
+            spool = open_spool(request)
+            try:
+                spool.write(request.body)
+                return spool.name
+            finally:
+                spool.cleanup(True)
+      `,
+    },
+    {
       name: 'aliased atexit.register in a per-request handler',
       code: `
         from atexit import register as at_exit
@@ -716,7 +740,13 @@ export const table: RuleTable = {
             at_exit(session.close)
       `,
       errors: [{ line: 5, message: '`atexit.register()`' }],
-      output: null,
+      unsafeOutput: `
+        from atexit import register as at_exit
+
+        def handle(request):
+            session = open_session(request)
+            session.close()
+      `,
     },
     {
       name: 'a handler added in start() of a subclass, maybe: kept on the object, removed in a stop() that calls the base one, unsafe',

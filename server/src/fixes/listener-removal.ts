@@ -127,6 +127,42 @@ export function functionRemovalFixes(file: SourceFile, model: SemanticModel, reg
   ];
 }
 
+/**
+ * `atexit.register(session.close)` in a function run per request: what it defers to the end of
+ * the process is cleanup of something the call made, so run it when the function is done — in
+ * place of the registration when that is the last statement, else in a `finally` around what
+ * follows it. Unsafe: it runs earlier than at exit, and also when the rest raises.
+ */
+export function runWhenDoneFix(file: SourceFile, call: Node, fn: Node): Fix | undefined {
+  const stmt = statementOf(call, fn);
+  if (!stmt || !isAloneOnItsLines(file, stmt)) return undefined;
+  const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter(
+    (a): a is Node => !!a && a.type !== 'comment',
+  );
+  const [callback, ...rest] = args;
+  if (!callback || !reevaluable(callback) || args.some((a) => a.text.includes('\n'))) return undefined;
+  const run = `${callback.text}(${rest.map((a) => a.text).join(', ')})`;
+  const body = fn.childForFieldName('body');
+  const later = (body?.namedChildren ?? []).filter(
+    (s): s is Node => !!s && s.type !== 'comment' && s.startIndex > stmt.startIndex,
+  );
+  const fnName = fn.childForFieldName('name')?.text ?? 'the function';
+  const title = `Run \`${run}\` when \`${fnName}()\` is done instead of at exit`;
+  if (later.length === 0)
+    return {
+      title,
+      edits: [replaceRange(file, call.startIndex, call.endIndex, run)],
+      applicability: 'unsafe',
+    };
+  if (ownReturnsOrYields(fn).some((e) => e.type === 'yield')) return undefined;
+  const wrap = wrapInTryFinally(file, later[0], later[later.length - 1], [run]);
+  if (!wrap) return undefined;
+  const lineStart = file.text.lastIndexOf('\n', stmt.startIndex - 1) + 1;
+  const next = file.text.indexOf('\n', stmt.endIndex);
+  const removeStatement = replaceRange(file, lineStart, next < 0 ? stmt.endIndex : next + 1, '');
+  return { title, edits: [removeStatement, wrap], applicability: 'unsafe' };
+}
+
 /** A decorated function (a route, a task) or a view (`def view(request)`): its result is the framework's. */
 function isFrameworkEntry(fn: Node): boolean {
   if (fn.parent?.type === 'decorated_definition') return true;

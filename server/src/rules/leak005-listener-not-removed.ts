@@ -9,7 +9,12 @@
 import { appendToClassBody } from '../fixes/class-body';
 import { replaceRange } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
-import { delToCloseFix, forwardedMethod, functionRemovalFixes } from '../fixes/listener-removal';
+import {
+  delToCloseFix,
+  forwardedMethod,
+  functionRemovalFixes,
+  runWhenDoneFix,
+} from '../fixes/listener-removal';
 import { loggingHandlerFixes } from '../fixes/logging-handler';
 import { insertStatementsAfter, insertStatementsBefore } from '../fixes/statements';
 import { fileIndentUnit } from '../fixes/wrap-with';
@@ -519,7 +524,9 @@ export const rule: Rule = {
       configured elsewhere then gets no handler). Also **unsafe**: a listener registered by a
       function that goes on is removed in \`finally\`; a function whose last act is the registration
       returns a function that removes it (not a view or a decorated route, whose result a framework
-      reads); a removal found only in \`__del__\` moves to a \`close()\`; a class keeps a receiver
+      reads); a cleanup a per-call function leaves to \`atexit\` (\`atexit.register(session.close)\`)
+      runs when the function is done instead — in place of the registration, or in \`finally\`
+      around what follows it (earlier than at exit, and also when the rest raises); a removal found only in \`__del__\` moves to a \`close()\`; a class keeps a receiver
       passed as a parameter (\`self._emitter\`), turns a lambda that only forwards to a method into
       that bound method, keeps a listener held in a local (\`self._handler\`), and removes the
       listener in its cleanup method, a new \`close()\`, or — registered in \`start()\` of a
@@ -800,7 +807,7 @@ function checkRegistration(ctx: RuleContext, reg: Registration): void {
     const atexit = viaImport
       ? ensureModuleImport(file, model, 'atexit', topLevelStatement(call).startIndex)
       : undefined;
-    return functionRemovalFixes(file, model, {
+    const removals = functionRemovalFixes(file, model, {
       call,
       fn,
       listener,
@@ -808,6 +815,11 @@ function checkRegistration(ctx: RuleContext, reg: Registration): void {
         atexit ? `${atexit.name}.unregister(${text})` : removalCall(reg, new Map([[listener.id, text]])),
       removalEdits: atexit?.edits,
     });
+    // What a per-call function defers to the exit is cleanup of its own: run it when it is done.
+    const runNow = reg.family === 'atexit' ? runWhenDoneFix(file, call, fn) : undefined;
+    return runNow
+      ? [{ ...runNow, isPreferred: true }, ...removals.map((f) => ({ ...f, isPreferred: false }))]
+      : removals;
   };
   const where = ancestorClass(call) ? 'this class or module' : 'this module';
   ctx.report({
