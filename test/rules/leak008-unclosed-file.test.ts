@@ -1247,7 +1247,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'Popen with a pipe never waited for: no fix (it may be meant to outlive the call)',
+      name: 'Popen with a pipe nobody reads, never waited for (it may be meant to outlive the call): the streams go to DEVNULL, unsafe',
       code: `
         import subprocess
 
@@ -1265,7 +1265,39 @@ const table: RuleTable = {
           severity: 'information',
         },
       ],
-      output: null,
+      unsafeOutput: `
+        import subprocess
+
+
+        def start_tail(path):
+            proc = subprocess.Popen(["tail", "-n", "1", path], stdout=subprocess.DEVNULL)
+            return proc.pid
+      `,
+    },
+    {
+      name: 'Popen with pipes from a from-import, only polled and its pid kept: DEVNULL imported after the existing import',
+      code: `
+        from subprocess import PIPE, Popen
+
+
+        def spawn(cmd):
+            child = Popen(cmd, stdout=PIPE, stderr=PIPE)
+            if child.poll() is None:
+                return child.pid
+            return None
+      `,
+      errors: [{ line: 5, message: 'is never waited for' }],
+      unsafeOutput: `
+        from subprocess import PIPE, Popen
+        from subprocess import DEVNULL
+
+
+        def spawn(cmd):
+            child = Popen(cmd, stdout=DEVNULL, stderr=DEVNULL)
+            if child.poll() is None:
+                return child.pid
+            return None
+      `,
     },
     {
       name: 'Popen waited for only on the normal path',

@@ -1,8 +1,10 @@
 // LEAK008 unclosed-file: files (and archives, temporary files) opened inside a function and never
 // closed, closed only when nothing raises, or used once in a chain (`open(p).read()`).
+
 import { replaceRange } from '../fixes/edits';
 import { ensureMemberImport } from '../fixes/imports';
 import type { FixPolicy } from '../fixes/resource-fixes';
+import { unreadPipesFix } from '../fixes/unread-pipes';
 import type { Creation, Leak, ResourceKind } from '../model/lifecycle';
 import { callLabel, checkResources, type Factory, type ResourceRuleSpec } from '../model/resource-check';
 import type { SemanticModel } from '../model/semantic';
@@ -545,8 +547,11 @@ const spec: ResourceRuleSpec = {
   defaultSeverity: 'information',
   milderSeverity: 'hint',
   judge,
-  extraFixes(ctx, creation, leak) {
-    const fix = pathFix(ctx, creation, leak);
+  extraFixes(ctx, creation, leak, factory) {
+    const fix =
+      factory.kind === PROCESS_KIND
+        ? unreadPipesFix(ctx.file, ctx.model, creation, leak)
+        : pathFix(ctx, creation, leak);
     return fix ? [fix] : [];
   },
 };
@@ -610,8 +615,10 @@ export const rule: Rule = {
       call comes before the file (the file is now opened first); \`Path(name)\` for a name that
       might be a file descriptor; \`if f is None: f.close()\` turned into \`is not None\`; the close
       added to a forgetful teardown, or a \`close()\` with \`__enter__\`/\`__exit__\` added to a class
-      that has none; a \`Popen\` dropped at once waited for with \`.communicate()\`. No fix for a
-      \`Popen\` whose pid is handed out (it is meant to outlive the call).
+      that has none; a \`Popen\` dropped at once waited for with \`.communicate()\`. A \`Popen\` whose pipes
+      nothing reads and that is never waited for (only its pid kept, polled or signalled: it may be
+      meant to outlive the call) gets \`subprocess.DEVNULL\` for those streams, **unsafe** (the output
+      is discarded instead of filling a pipe nobody reads).
     `,
     example: `
       import json
