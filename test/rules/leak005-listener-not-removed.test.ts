@@ -731,6 +731,57 @@ export const table: RuleTable = {
       `,
     },
     {
+      name: 'a bound method of every instance registered with atexit in __init__, in a class with no cleanup: a close() that unregisters it, unsafe',
+      code: `
+        import atexit
+
+        from flask import Flask
+
+        app = Flask(__name__)
+
+        class Timing:
+            def __init__(self, name):
+                self.name = name
+                self.samples = []
+                atexit.register(self.dump)
+
+            def dump(self):
+                print(self.name, len(self.samples))
+
+        @app.get("/work")
+        def work():
+            timing = Timing("work")
+            timing.samples.append(1)
+            return "ok"
+      `,
+      errors: [{ line: 11, message: 'for every `Timing` instance' }],
+      unsafeOutput: `
+        import atexit
+
+        from flask import Flask
+
+        app = Flask(__name__)
+
+        class Timing:
+            def __init__(self, name):
+                self.name = name
+                self.samples = []
+                atexit.register(self.dump)
+
+            def dump(self):
+                print(self.name, len(self.samples))
+
+            def close(self):
+                atexit.unregister(self.dump)
+
+        @app.get("/work")
+        def work():
+            timing = Timing("work")
+            timing.samples.append(1)
+            return "ok"
+      `,
+    },
+    {
       name: 'aliased atexit.register in a per-request handler',
       code: `
         from atexit import register as at_exit

@@ -1025,7 +1025,10 @@ function storedRemovalFix(ctx: RuleContext, reg: Registration, method: MethodCon
   );
   if (!others.every((a) => reachableFromSelf(model, method, a))) return undefined;
   const removal = removalCall(reg, substitutes);
-  if (!removal || removal.includes('\n') || (edits.length === 0 && !reg.receiver)) return undefined;
+  // An emitter reached through nothing of ours (a module function) is still removable for
+  // `atexit`, whose `unregister` takes the same bound method.
+  if (!removal || removal.includes('\n') || (edits.length === 0 && !reg.receiver && reg.family !== 'atexit'))
+    return undefined;
   const unit = fileIndentUnit(file);
   // A listener kept only when the registration ran: the removal checks it is there.
   const removalLines =
