@@ -298,6 +298,71 @@ const CASES: BehaviourCase[] = [
     fixedContains: 'with closing(sqlite3.connect(path)) as conn:',
   },
   {
+    name: 'LEAK001 a defaultdict(bool) read with .get(key, bool()) gives the same answers (and keeps no new keys)',
+    code: 'LEAK001',
+    module: `
+      from collections import defaultdict
+
+      SECURE = defaultdict(bool, {"https": True, "wss": True})
+
+      def needs_tls(scheme):
+          if SECURE[scheme.lower()]:
+              return "tls"
+          return "plain"
+    `,
+    driver: `result = [needs_tls(s) for s in ["HTTPS", "http", "ftp", "wss", "gopher", "http"]]`,
+    fixedContains: 'SECURE.get(scheme.lower(), bool())',
+  },
+  {
+    name: 'LEAK004 a file-backed connection closed at the end of a try and again in its handler: with inside the try, same results and the same error path',
+    code: 'LEAK004',
+    module: `
+      import sqlite3
+
+      def count(path, table):
+          try:
+              conn = sqlite3.connect(path)
+              conn.execute("create table if not exists t (x)")
+              rows = conn.execute("select count(*) from " + table).fetchall()
+              conn.close()
+              return rows
+          except sqlite3.OperationalError:
+              try:
+                  conn.close()
+              except Exception:
+                  pass
+              return "no such table"
+    `,
+    driver: `result = [count(tmp + "/c.db", "t"), count(tmp + "/c.db", "missing"), count(tmp + "/c.db", "t")]`,
+    fixedContains: 'with closing(sqlite3.connect(path)) as conn:',
+  },
+  {
+    name: 'LEAK008 files opened in both branches of an if, each wrapped in its own with: the same rows either way',
+    code: 'LEAK008',
+    module: `
+      import csv
+
+      def load(path, legacy):
+          rows = []
+          if legacy:
+              f = open(path)
+              rows = f.read().splitlines()
+              f.close()
+          else:
+              f = open(path, newline="")
+              for row in csv.reader(f):
+                  rows.append(row[0])
+              f.close()
+          return rows
+    `,
+    driver: `
+      with open(tmp + "/t.csv", "w") as out:
+          out.write("a,1\\nb,2\\n")
+      result = [load(tmp + "/t.csv", True), load(tmp + "/t.csv", False)]
+    `,
+    fixedContains: 'with open(path, newline="") as f:',
+  },
+  {
     name: 'LEAK004 a connection made and dropped, now closed at once, still creates the database file',
     code: 'LEAK004',
     module: `

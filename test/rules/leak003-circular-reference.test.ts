@@ -506,6 +506,51 @@ const table: RuleTable = {
   ],
   invalid: [
     {
+      name: 'a bound method of a per-request object stored on an object it owns: a forwarding lambda through a weak self, unsafe',
+      code: `
+        import weakref
+
+        class Results:
+            def __init__(self):
+                self.on_result = None
+
+        class Search:
+            def __init__(self, query):
+                self.query = query
+                self.results = Results()
+                self.results.on_result = self._on_result
+
+            def _on_result(self, item):
+                return item is not None
+
+        def search_view(request):
+            return Search(request.args["q"]).query
+      `,
+      errors: [
+        { line: 11, message: 'the bound method `self._on_result` stored in `self.results.on_result`' },
+      ],
+      unsafeOutput: `
+        import weakref
+
+        class Results:
+            def __init__(self):
+                self.on_result = None
+
+        class Search:
+            def __init__(self, query):
+                self.query = query
+                self.results = Results()
+                weak_self = weakref.ref(self)
+                self.results.on_result = lambda *args, **kwargs: weak_self()._on_result(*args, **kwargs)
+
+            def _on_result(self, item):
+                return item is not None
+
+        def search_view(request):
+            return Search(request.args["q"]).query
+      `,
+    },
+    {
       name: 'parent and children with node = node.parent walks: a weakref.ref-backed parent property (a proxy would break the walk)',
       code: `
         class Node:

@@ -43,6 +43,55 @@ function existingWeakSelf(model: SemanticModel, method: MethodContext, before: N
   return undefined;
 }
 
+/** The name of `weakref.ref(self)` made before `stmt` (reused when the method has one already). */
+function weakSelfBefore(
+  file: SourceFile,
+  model: SemanticModel,
+  method: MethodContext,
+  stmt: Node,
+  edits: TextEdit[],
+): string {
+  // A second closure in the same method reuses the weak reference made for the first.
+  const existing = existingWeakSelf(model, method, stmt);
+  if (existing) return existing;
+  const name = freshName(model, stmt, method.method, [`weak_${method.selfName}`]);
+  const weakref = ensureModuleImport(file, model, 'weakref', topLevelStatement(stmt).startIndex);
+  edits.push(
+    ...weakref.edits,
+    insertStatementsBefore(file, stmt, [`${name} = ${weakref.name}.ref(${method.selfName})`]),
+  );
+  return name;
+}
+
+/**
+ * `self.results.on_result = self._on_result`: the other object holds `self` through the bound
+ * method. It gets a lambda that forwards every call to the method through a weak reference:
+ * callers call it as before. Unsafe: once the object is gone a late call raises AttributeError.
+ */
+export function weakBoundMethodFix(
+  file: SourceFile,
+  model: SemanticModel,
+  method: MethodContext,
+  bound: Node,
+): Fix | undefined {
+  const receiver = bound.childForFieldName('object');
+  const attribute = bound.childForFieldName('attribute')?.text;
+  if (bound.type !== 'attribute' || !receiver || !attribute || !isSelf(model, method, receiver))
+    return undefined;
+  const stmt = enclosingStatement(bound);
+  if (enclosingFunction(stmt)?.id !== method.method.id) return undefined;
+  const edits: TextEdit[] = [];
+  const name = weakSelfBefore(file, model, method, stmt, edits);
+  const forward = `lambda *args, **kwargs: ${name}().${attribute}(*args, **kwargs)`;
+  edits.push(replaceRange(file, bound.startIndex, bound.endIndex, forward));
+  return {
+    title: `Hold \`${method.selfName}\` weakly: store a lambda that calls \`${method.selfName}.${attribute}\` through \`weakref.ref(${method.selfName})\``,
+    edits,
+    applicability: 'unsafe',
+    isPreferred: true,
+  };
+}
+
 export function weakSelfClosureFix(
   file: SourceFile,
   model: SemanticModel,
@@ -57,18 +106,8 @@ export function weakSelfClosureFix(
     .filter((id): id is Node => !!id && isSelf(model, method, id));
   if (uses.length === 0) return undefined;
   const edits: TextEdit[] = [];
-  // A second closure in the same method reuses the weak reference made for the first.
-  let name = existingWeakSelf(model, method, stmt);
-  if (!name) {
-    name = freshName(model, stmt, method.method, [`weak_${method.selfName}`]);
-    const weakref = ensureModuleImport(file, model, 'weakref', topLevelStatement(stmt).startIndex);
-    edits.push(
-      ...weakref.edits,
-      insertStatementsBefore(file, stmt, [`${name} = ${weakref.name}.ref(${method.selfName})`]),
-    );
-  }
-  const ref = name;
-  edits.push(...uses.map((id) => replaceRange(file, id.startIndex, id.endIndex, `${ref}()`)));
+  const name = weakSelfBefore(file, model, method, stmt, edits);
+  edits.push(...uses.map((id) => replaceRange(file, id.startIndex, id.endIndex, `${name}()`)));
   const what = closure.type === 'lambda' ? 'the lambda' : `\`${closure.childForFieldName('name')?.text}()\``;
   return {
     title: `Hold \`${method.selfName}\` weakly in ${what}: \`${name} = weakref.ref(${method.selfName})\``,

@@ -8,7 +8,7 @@ import { ensureModuleImport } from '../fixes/imports';
 import { declaresSelfMethod, selfMethodFix } from '../fixes/self-method';
 import { attrDictFix, proxySelfFix, selfPropertyFix, weakrefSlotEdit } from '../fixes/self-reference';
 import { weakPropertyFix } from '../fixes/weak-property';
-import { weakSelfClosureFix } from '../fixes/weak-self';
+import { weakBoundMethodFix, weakSelfClosureFix } from '../fixes/weak-self';
 import { attributeNamedBy, identifiersNamed, wordOffsets } from '../model/find-names';
 import { isMappedClass, isSetUpStep, isUndoStep, lifetimeOf } from '../model/lifetimes';
 import { perModel } from '../model/memo';
@@ -1208,7 +1208,13 @@ function checkClosure(
 
 /** `self.x = self.method`: declare `x` with a descriptor that binds the stored function on each read. */
 function boundMethodFixes(ctx: RuleContext, store: Store): Fix[] {
-  if (!isSelf(ctx.model, store.method, store.holder)) return [];
+  // Held by another object (`self.results.on_result = self._on_result`): forward through a weak `self`.
+  if (!isSelf(ctx.model, store.method, store.holder)) {
+    const bound = store.assignedValue ?? store.value;
+    if (!supportsWeakrefs(ctx.model, store.method.cls)) return [];
+    const fix = weakBoundMethodFix(ctx.file, ctx.model, store.method, unparenthesized(bound));
+    return fix ? [fix] : [];
+  }
   const fix = selfMethodFix(ctx.file, ctx.model, store.method.cls, store.slot);
   return fix ? [fix] : [];
 }
