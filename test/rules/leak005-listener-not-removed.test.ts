@@ -782,6 +782,44 @@ export const table: RuleTable = {
       `,
     },
     {
+      name: 'a filter made in the call, added to a named logger in __init__ of a per-request class: kept on the object, removed in a new close(), unsafe',
+      code: `
+        import logging
+
+        class Redact(logging.Filter):
+            def filter(self, record):
+                return True
+
+        class Client:
+            def __init__(self, token):
+                self.token = token
+                logging.getLogger("client.http").addFilter(Redact())
+
+        def view(request):
+            return Client(request.headers["token"]).token
+      `,
+      errors: [{ line: 10, message: 'for every `Client` instance' }],
+      unsafeOutput: `
+        import logging
+
+        class Redact(logging.Filter):
+            def filter(self, record):
+                return True
+
+        class Client:
+            def __init__(self, token):
+                self.token = token
+                self._redact = Redact()
+                logging.getLogger("client.http").addFilter(self._redact)
+
+            def close(self):
+                logging.getLogger("client.http").removeFilter(self._redact)
+
+        def view(request):
+            return Client(request.headers["token"]).token
+      `,
+    },
+    {
       name: 'aliased atexit.register in a per-request handler',
       code: `
         from atexit import register as at_exit

@@ -998,6 +998,9 @@ function storedRemovalFix(ctx: RuleContext, reg: Registration, method: MethodCon
     if (sameLogger) {
       // `logger = logging.getLogger()`: asking again gives the same logger.
       substitutes.set(receiver.id, sameLogger);
+    } else if (isNamedLoggerCall(model, receiver)) {
+      // `logging.getLogger("app").addFilter(…)`: so does the call as written.
+      substitutes.set(receiver.id, receiver.text);
     } else {
       if (binding?.kind !== 'parameter' || !always || !free(attribute)) return undefined;
       edits.push(insertStatementsBefore(file, stmt, [`${self}.${attribute} = ${receiver.text}`]));
@@ -1010,6 +1013,21 @@ function storedRemovalFix(ctx: RuleContext, reg: Registration, method: MethodCon
     if (bound) {
       edits.push(replaceRange(file, listener.startIndex, listener.endIndex, bound));
       substitutes.set(listener.id, bound);
+      continue;
+    }
+    // Made in the call (`addFilter(BotFilter())`, `on("console", lambda m: …)`): kept on the
+    // object first, so that the removal passes the same one.
+    // Only where the method runs once per object (`__init__`, `start`…): a method run again and
+    // again would keep the last listener only, and the removal would miss the others.
+    if ((listener.type === 'call' || listener.type === 'lambda') && !listener.text.includes('\n')) {
+      const registeringIn = nameOf(method.method);
+      if (registeringIn !== '__init__' && !PAIRED_METHOD[registeringIn]) return undefined;
+      const attribute = freshListenerAttribute(reg, listener);
+      if (!free(attribute)) return undefined;
+      edits.push(insertStatementsBefore(file, stmt, [`${self}.${attribute} = ${listener.text}`]));
+      edits.push(replaceRange(file, listener.startIndex, listener.endIndex, `${self}.${attribute}`));
+      substitutes.set(listener.id, `${self}.${attribute}`);
+      if (!always) stored.push(attribute);
       continue;
     }
     // A local (`handler = QueueHandler(q)`): kept on the object once registered.
@@ -1065,6 +1083,32 @@ function storedRemovalFix(ctx: RuleContext, reg: Registration, method: MethodCon
     applicability: 'unsafe',
     isPreferred: true,
   };
+}
+
+/** `logging.getLogger("name")` (or with no name) written out: every call gives the same logger. */
+function isNamedLoggerCall(model: SemanticModel, node: Node): boolean {
+  if (node.type !== 'call' || model.calleeName(node) !== 'logging.getLogger' || node.text.includes('\n'))
+    return false;
+  const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter(
+    (a) => a && a.type !== 'comment',
+  );
+  return args.every((a) => a?.type === 'string');
+}
+
+/** `_bot_filter` for `BotFilter()`, `_console_listener` for `on("console", lambda m: …)`. */
+function freshListenerAttribute(reg: Registration, listener: Node): string {
+  if (listener.type === 'call') {
+    const callee = listener.childForFieldName('function');
+    const name = (callee?.type === 'attribute' ? callee.childForFieldName('attribute') : callee)?.text ?? '';
+    const snake = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+    if (/^[a-z_][a-z0-9_]*$/.test(snake)) return `_${snake.replace(/^_+/, '')}`;
+  }
+  const event = reg.call.childForFieldName('arguments')?.namedChildren.find((a) => a?.type === 'string');
+  const word = event?.text
+    .replace(/^[a-z]*["']|["']$/gi, '')
+    .replace(/\W+/g, '_')
+    .toLowerCase();
+  return word && /^[a-z_][a-z0-9_]*$/.test(word) ? `_${word}_listener` : '_listener';
 }
 
 /** `logging.getLogger()` / `logging.getLogger("name")` that `binding` is bound to (only), as written. */
