@@ -820,6 +820,62 @@ export const table: RuleTable = {
       `,
     },
     {
+      name: 'atexit.register(shutil.rmtree, tmp) for a folder the task made: removed when the task is done, unsafe',
+      code: `
+        import atexit
+        import shutil
+        import tempfile
+
+        from celery import shared_task
+
+        @shared_task
+        def render(doc_id):
+            workdir = tempfile.mkdtemp()
+            atexit.register(shutil.rmtree, workdir, True)
+            return build(doc_id, workdir)
+      `,
+      errors: [{ line: 10, message: '`atexit.register()`' }],
+      unsafeOutput: `
+        import atexit
+        import shutil
+        import tempfile
+
+        from celery import shared_task
+
+        @shared_task
+        def render(doc_id):
+            workdir = tempfile.mkdtemp()
+            try:
+                return build(doc_id, workdir)
+            finally:
+                shutil.rmtree(workdir, True)
+      `,
+    },
+    {
+      name: 'atexit.register of a long-lived pool on every call of a method: no fix (unregistering would also drop the one made at start-up)',
+      code: `
+        import atexit
+
+        from flask import Flask
+
+        app = Flask(__name__)
+
+        class Worker:
+            def __init__(self, pool):
+                self.pool = pool
+
+            def handle(self, job):
+                atexit.register(self.pool.close)
+                return self.pool.submit(job)
+
+        @app.post("/jobs")
+        def submit():
+            return Worker(make_pool()).handle("job")
+      `,
+      errors: [{ line: 12, message: 'on every call of `Worker.handle()`' }],
+      output: null,
+    },
+    {
       name: 'aliased atexit.register in a per-request handler',
       code: `
         from atexit import register as at_exit

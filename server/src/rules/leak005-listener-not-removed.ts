@@ -128,6 +128,22 @@ const PAIRED_METHOD: Record<string, string[]> = {
   connect: ['disconnect', 'close'],
 };
 
+/** `session.close`, `session`: rooted in a local that `fn` itself binds (not a parameter or `self`). */
+function madeIn(model: SemanticModel, node: Node, fn: Node): boolean {
+  let root = node;
+  while (root.type === 'attribute') root = root.childForFieldName('object') ?? root;
+  if (root.type !== 'identifier') return false;
+  const binding = model.resolve(root);
+  return binding?.kind === 'assignment' && binding.scope.node.id === fn.id;
+}
+
+/** Methods that run once in an object's life (or once per start/stop cycle): set-up, not work. */
+const SET_UP_METHODS = new Set(['__init__', '__post_init__', 'setup', 'attach', 'bind', 'install', 'enable']);
+
+function runsOncePerObject(method: string): boolean {
+  return SET_UP_METHODS.has(method) || !!PAIRED_METHOD[method];
+}
+
 function unparenthesized(node: Node): Node {
   let n = node;
   while (n.type === 'parenthesized_expression' && n.namedChildCount === 1 && n.namedChildren[0])
@@ -526,7 +542,12 @@ export const rule: Rule = {
       returns a function that removes it (not a view or a decorated route, whose result a framework
       reads); a cleanup a per-call function leaves to \`atexit\` (\`atexit.register(session.close)\`)
       runs when the function is done instead — in place of the registration, or in \`finally\`
-      around what follows it (earlier than at exit, and also when the rest raises); a removal found only in \`__del__\` moves to a \`close()\`; a class keeps a receiver
+      around what follows it (earlier than at exit, and also when the rest raises); a removal added
+      to a clean-up method is offered only for a registration made in a set-up method (\`__init__\`,
+      \`start\`, \`open\`, \`connect\`…): one made in a method run again and again is removed in
+      \`finally\` when that method is done, and an \`atexit\` registration of something the function
+      did not make (\`self.pool.close\`) gets no fix (unregistering it would also drop the one made at
+      start-up); a removal found only in \`__del__\` moves to a \`close()\`; a class keeps a receiver
       passed as a parameter (\`self._emitter\`), turns a lambda that only forwards to a method into
       that bound method, keeps a listener held in a local (\`self._handler\`), and removes the
       listener in its cleanup method, a new \`close()\`, or — registered in \`start()\` of a
@@ -815,8 +836,15 @@ function checkRegistration(ctx: RuleContext, reg: Registration): void {
         atexit ? `${atexit.name}.unregister(${text})` : removalCall(reg, new Map([[listener.id, text]])),
       removalEdits: atexit?.edits,
     });
-    // What a per-call function defers to the exit is cleanup of its own: run it when it is done.
-    const runNow = reg.family === 'atexit' ? runWhenDoneFix(file, call, fn) : undefined;
+    if (reg.family !== 'atexit') return removals;
+    // What a per-call function defers to the exit is cleanup of something it made
+    // (`session.close`, `shutil.rmtree, tmp`): run it when it is done. Anything else (`self.pool.close`) is not its own to run or to unregister — an
+    // unregister would also drop the registration made once elsewhere (equal callables).
+    const passed = (call.childForFieldName('arguments')?.namedChildren ?? []).filter(
+      (a): a is Node => !!a && a.type !== 'comment',
+    );
+    if (!passed.some((a) => madeIn(model, a, fn))) return [];
+    const runNow = runWhenDoneFix(file, call, fn);
     return runNow
       ? [{ ...runNow, isPreferred: true }, ...removals.map((f) => ({ ...f, isPreferred: false }))]
       : removals;
@@ -980,6 +1008,7 @@ function storedRemovalFix(ctx: RuleContext, reg: Registration, method: MethodCon
   const { file, model } = ctx;
   if (classOfMethod(method.method) === null || enclosingDef(reg.call)?.id !== method.method.id)
     return undefined;
+  if (!runsOncePerObject(nameOf(method.method))) return undefined;
   const stmt = unparenthesizedParent(reg.call).parent;
   if (stmt?.type !== 'expression_statement' || stmt.parent?.type !== 'block') return undefined;
   // Registered on every run of the method (directly in its body), or maybe not (in an `if`).
@@ -1020,8 +1049,6 @@ function storedRemovalFix(ctx: RuleContext, reg: Registration, method: MethodCon
     // Only where the method runs once per object (`__init__`, `start`…): a method run again and
     // again would keep the last listener only, and the removal would miss the others.
     if ((listener.type === 'call' || listener.type === 'lambda') && !listener.text.includes('\n')) {
-      const registeringIn = nameOf(method.method);
-      if (registeringIn !== '__init__' && !PAIRED_METHOD[registeringIn]) return undefined;
       const attribute = freshListenerAttribute(reg, listener);
       if (!free(attribute)) return undefined;
       edits.push(insertStatementsBefore(file, stmt, [`${self}.${attribute} = ${listener.text}`]));
@@ -1133,6 +1160,8 @@ function removalFix(
   if (classOfMethod(method.method) === null) return undefined;
   const methods = methodsOf(method.cls);
   const registeringIn = nameOf(method.method);
+  // A removal at clean-up caps nothing when the registering method runs again and again.
+  if (!runsOncePerObject(registeringIn)) return undefined;
   const candidates = [...(PAIRED_METHOD[registeringIn] ?? []), ...CLEANUP_METHODS].filter(
     // `__del__` cannot run while the listener itself keeps the object alive.
     (name) => name !== registeringIn && !(name === '__del__' && selfHolding),
