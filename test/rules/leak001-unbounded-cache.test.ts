@@ -718,6 +718,86 @@ const table: RuleTable = {
   ],
   invalid: [
     {
+      name: 'a memo on the request path keyed by a model name or a base URL: whether the key varies with traffic is the unknown (information, naming it)',
+      code: `
+        from fastapi import FastAPI
+
+        app = FastAPI()
+        _loaded = {}
+        _health = {}
+
+
+        def load_model(model_name):
+            if model_name not in _loaded:
+                _loaded[model_name] = build(model_name)
+            return _loaded[model_name]
+
+
+        class Client:
+            def __init__(self, base_url):
+                self.base_url = base_url
+
+            def healthy(self):
+                _health[self.base_url] = ping(self.base_url)
+                return _health[self.base_url]
+
+
+        @app.post("/embed")
+        def embed(body: dict):
+            Client(body["url"]).healthy()
+            return load_model(body["model"]).encode(body["text"])
+      `,
+      errors: [
+        {
+          line: 4,
+          severity: 'information',
+          message:
+            /every distinct `model_name` for the life of the process, and whether its values come with the traffic or from a few configured ones cannot be known here \(.*route handler\)/,
+        },
+        { line: 5, severity: 'information', message: /every distinct `self.base_url`/ },
+      ],
+    },
+    {
+      name: 'keys shown to change with the traffic: a record id passed by a route, a view reading its URL kwargs through a helper method',
+      code: `
+        import asyncio
+
+        from fastapi import FastAPI
+        from rest_framework.generics import RetrieveAPIView
+
+        app = FastAPI()
+        _wallet_locks = {}
+
+
+        def _lock_for(wallet_id):
+            if wallet_id not in _wallet_locks:
+                _wallet_locks[wallet_id] = asyncio.Lock()
+            return _wallet_locks[wallet_id]
+
+
+        @app.post("/pay/{wallet_id}")
+        async def pay(wallet_id: str):
+            async with _lock_for(wallet_id):
+                return {"ok": True}
+
+
+        class Translations(RetrieveAPIView):
+            loaded = {}
+
+            def load(self, name):
+                self.loaded[name] = read_dir(name)
+                return self.loaded[name]
+
+            def retrieve(self, request, *args, **kwargs):
+                name = kwargs.get("name")
+                return self.load(name)
+      `,
+      errors: [
+        { line: 7, severity: 'warning', message: /`_wallet_locks` is written in `_lock_for\(\)`/ },
+        { line: 23, severity: 'warning', message: /`Translations.loaded`/ },
+      ],
+    },
+    {
       name: 'a writer whose callers are elsewhere: information naming the key (what a local key holds), the unknown that decides the size',
       code: `
         _emails = {}

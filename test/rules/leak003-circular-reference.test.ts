@@ -1325,6 +1325,40 @@ const table: RuleTable = {
       `,
     },
     {
+      name: 'a state machine made per request: its constructor makes the cycle (warning); a later switch to another bound method adds none (hint naming the first)',
+      code: `
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+        class Stream:
+            def __init__(self):
+                self.state = self.start
+                self.feed = None
+
+            def start(self, data):
+                if data == b"upgrade":
+                    self.feed = self.relay
+
+            def relay(self, data): ...
+
+        @app.post("/stream")
+        def stream(chunks: list):
+            s = Stream()
+            for c in chunks:
+                s.state(c)
+      `,
+      errors: [
+        { line: 7, severity: 'warning', message: 'the bound method `self.start` stored in `self.state`' },
+        {
+          line: 12,
+          severity: 'hint',
+          message:
+            'it adds no cycle of its own, every `Stream` is already in one from its construction through `self.state` (line 7)',
+        },
+      ],
+    },
+    {
       name: 'a method replaced on the object by another bound method: the descriptor goes after it and gives it back until set',
       code: `
         from fastapi import FastAPI

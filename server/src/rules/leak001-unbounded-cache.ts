@@ -29,6 +29,7 @@ import {
 import { instantiationOf, isOneShotFile, runInfoAt } from '../model/execution';
 import { identifiersNamed } from '../model/find-names';
 import { runsAtImportTime } from '../model/import-time';
+import { perCallKeyEvidence } from '../model/key-domain';
 import type { SemanticModel } from '../model/semantic';
 import type { SourceFile } from '../model/source';
 import { decoratorsOf, keywordArgument, positionalArguments, unparenthesizedParent } from '../model/usage';
@@ -207,12 +208,20 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
   // Sure only when the writer is known to run again and again; otherwise how often it runs (and
   // with how many keys) is the one fact left to other modules: information, naming it.
   const unsure = !!run && run.frequency !== 'repeated';
+  // Code that runs per request grows the dict only if its key changes with the traffic: sure when
+  // the key reads the request or names a record made by traffic (`user_id`); otherwise the key's
+  // domain (a model name, a configured bot, a base URL?) is the unknown: information, naming it.
+  const keys = growthKeys(facts.growth);
+  const unknownDomain = !unsure && !!run && !keys.some((k) => perCallKeyEvidence(model, k));
   // For a keyed cache the count of distinct keys decides growth, not the count of calls: an
   // unsure finding names the key, then why the code's frequency is not known.
-  const key = unsure ? keyText(model, facts.growth) : undefined;
+  const key = unsure || unknownDomain ? keyText(model, facts.growth) : undefined;
+  const named = key ? `\`${key}\`` : 'key';
   const kept = unsure
-    ? `it keeps an entry for every distinct ${key ? `\`${key}\`` : 'key'} it is given for the life of the process, and how many distinct values its callers pass cannot be known here`
-    : 'it keeps every key for the life of the process';
+    ? `it keeps an entry for every distinct ${named} it is given for the life of the process, and how many distinct values its callers pass cannot be known here`
+    : unknownDomain
+      ? `it keeps an entry for every distinct ${named} for the life of the process, and whether its values come with the traffic or from a few configured ones cannot be known here`
+      : 'it keeps every key for the life of the process';
   const base =
     cand.level === 'module'
       ? `\`${cand.name}\` is written in ${writers} and never evicted: ${kept}`
@@ -227,7 +236,7 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
   ctx.report({
     range: file.rangeOf(cand.target),
     message,
-    severity: unsure ? 'information' : undefined,
+    severity: unsure || unknownDomain ? 'information' : undefined,
     related: facts.growth
       .slice(0, MAX_RELATED)
       .map((e) => ({ range: file.rangeOf(e.site), message: 'written here' })),
@@ -235,18 +244,27 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
   });
 }
 
+/** The key expression of each write (`user_id` in `d[user_id] = v`, `k` in `d.setdefault(k, v)`). */
+function growthKeys(growth: readonly { site: Node }[]): Node[] {
+  const keys: Node[] = [];
+  for (const { site } of growth) {
+    const target = site.type === 'assignment' ? site.childForFieldName('left') : site;
+    let key: Node | undefined;
+    if (target?.type === 'subscript')
+      key = target.childrenForFieldName('subscript').find((k) => !!k) ?? undefined;
+    else if (site.type === 'call') key = positionalArguments(site)[0];
+    if (key) keys.push(key);
+  }
+  return keys;
+}
+
 /**
  * The key of the first write (`user_id` in `d[user_id] = v`, `d.setdefault(k, v)`), if short; a
  * local bound once (`cache_key = (url, user)`) shows what it holds.
  */
 function keyText(model: SemanticModel, growth: readonly { site: Node }[]): string | undefined {
-  for (const { site } of growth) {
-    let key: Node | undefined;
-    const target = site.type === 'assignment' ? site.childForFieldName('left') : site;
-    if (target?.type === 'subscript')
-      key = target.childrenForFieldName('subscript').find((k) => !!k) ?? undefined;
-    else if (site.type === 'call') key = positionalArguments(site)[0];
-    if (key?.type === 'identifier') {
+  for (let key of growthKeys(growth)) {
+    if (key.type === 'identifier') {
       const binding = model.resolve(key);
       const value =
         binding?.kind === 'assignment' && binding.sites.length === 1 && binding.scope !== model.moduleScope
@@ -254,8 +272,8 @@ function keyText(model: SemanticModel, growth: readonly { site: Node }[]): strin
           : undefined;
       if (value && value.text.length <= 40) key = value;
     }
-    const text = key?.text.replace(/\s+/g, ' ');
-    if (text && text.length <= 40) return text;
+    const text = key.text.replace(/\s+/g, ' ');
+    if (text.length <= 40) return text;
   }
   return undefined;
 }

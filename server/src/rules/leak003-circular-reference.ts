@@ -1004,11 +1004,60 @@ function checkStoredBoundMethod(ctx: RuleContext, facts: SlotFacts, attribute: N
     const key = `${method.cls.id}:${store.slot}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    checkClosure(ctx, facts, store, { kind: 'method', name });
+    // A later state change (`self._handle_event = self.passthrough` on an upgrade) on an object
+    // its constructor already made cyclic the same way adds no cycle: a hint that names the first.
+    const first =
+      nameOf(method.method) === '__init__' ? undefined : constructorSlot(ctx, facts, method.cls, store.slot);
+    checkClosure(ctx, facts, store, { kind: 'method', name }, first);
   }
 }
 
 const reportedBoundSlots = perModel(() => new Set<string>());
+
+/**
+ * A slot other than `slot` where the class's `__init__` stores one of its own bound methods
+ * (`self.client_state = self.state_start`), not yet declared with the fix's descriptor: every
+ * object of the class is then in a cycle from its construction on. Its text and line, for messages.
+ */
+function constructorSlot(ctx: RuleContext, facts: SlotFacts, cls: Node, slot: string): string | undefined {
+  const init = methodsOf(cls).get('__init__');
+  if (!init) return undefined;
+  for (const attribute of constructorBoundMethods(ctx.file)) {
+    if (!contains(init, attribute)) continue;
+    const method = enclosingMethod(ctx.model, attribute);
+    const name = attribute.childForFieldName('attribute')?.text;
+    const target = name ? methodsOf(cls).get(name) : undefined;
+    if (
+      !method ||
+      method.method.id !== init.id ||
+      !target ||
+      isStaticOrClassMethod(target) ||
+      isProperty(target)
+    )
+      continue;
+    for (const store of selfHeld(
+      ctx.model,
+      storeSites(attribute).map((site) => ({ ...site, method })),
+    )) {
+      if (store.slot === slot || store.container || declaresSelfMethod(cls, store.slot)) continue;
+      if (facts.isExempt(store.slot, [cls])) continue;
+      return `\`${describeHolder(store)}\` (line ${store.node.startPosition.row + 1})`;
+    }
+  }
+  return undefined;
+}
+
+const constructorBoundMethods = (() => {
+  const memo = new WeakMap<SourceFile, Node[]>();
+  return (file: SourceFile): Node[] => {
+    let found = memo.get(file);
+    if (!found) {
+      found = boundMethodValues(file, file.text);
+      memo.set(file, found);
+    }
+    return found;
+  };
+})();
 
 /** A lambda (or a nested function, through one of its references) stored on `self` that keeps `self` alive. */
 function checkStoredClosure(ctx: RuleContext, facts: SlotFacts, stored: Node, closure: Node): void {
@@ -1180,6 +1229,8 @@ function checkClosure(
   facts: SlotFacts,
   store: Store,
   closure: { kind: 'lambda' | 'function' | 'method'; name?: string; node?: Node },
+  /** The slot through which the constructor already made the object cyclic, if any. */
+  alreadyCyclicThrough?: string,
 ): void {
   const { file } = ctx;
   const cls = store.method.cls;
@@ -1188,8 +1239,14 @@ function checkClosure(
   if (closure.kind === 'method' && declaresSelfMethod(cls, store.slot)) return;
   const owned = ownedAttribute(store.holder);
   if (owned && owned !== store.slot && facts.isExempt(owned, [cls])) return;
-  const verdict = cycleVerdict(ctx.model, store.method, 'closure');
-  if (!verdict) return;
+  const found = cycleVerdict(ctx.model, store.method, 'closure');
+  if (!found) return;
+  const verdict: Verdict = alreadyCyclicThrough
+    ? {
+        severity: 'hint',
+        clause: `harmless in practice: it adds no cycle of its own, every \`${nameOf(store.method.cls)}\` is already in one from its construction through ${alreadyCyclicThrough} (${found.clause})`,
+      }
+    : found;
   const self = store.method.selfName;
   const what =
     closure.kind === 'lambda'

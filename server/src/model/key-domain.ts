@@ -1,0 +1,223 @@
+// Where a dict's keys come from. Code that runs on every request grows a dict without bound only
+// if its key takes a new value with the traffic: a user's id, a session, a field of the request.
+// The same line keyed by a model name, a provider, a base URL or a configured bot holds one entry
+// per configured value, however often it runs. Which of the two an arbitrary name (`name`,
+// `spec`, `(proxy_url, cert)`) ranges over cannot be known statically; what can be shown is a key
+// read from the request itself, or one that names a record made by traffic (`user_id`,
+// `wallet_id`, `session`). `perCallKeyEvidence` finds that evidence, and says what it saw.
+import type { Node } from '../parser';
+import { callNamedBy, identifiersNamed } from './find-names';
+import type { SemanticModel } from './semantic';
+import { positionalArguments } from './usage';
+import { calledFunction } from './value-flow';
+
+/** The last word of an identifier that makes it a record's identity: `user_id`, `session_uuid`, `pk`. */
+const ID_WORDS = new Set(['id', 'ids', 'uid', 'uuid', 'guid', 'pk', 'email', 'token', 'ip', 'sid']);
+/** Words that name a record made by traffic: a user, an account, a wallet, a session. */
+const RECORD_WORDS = new Set([
+  'user',
+  'users',
+  'username',
+  'account',
+  'customer',
+  'wallet',
+  'session',
+  'visitor',
+  'member',
+]);
+/**
+ * Subjects whose identities are set by administrators or configuration, not by traffic: a
+ * tenant's or organisation's id, a configured bot, a model or provider, an installed app,
+ * plugin or extension. Their ids are bounded by what was configured.
+ */
+const CONFIGURED_SUBJECTS = new Set([
+  'tenant',
+  'org',
+  'organization',
+  'organisation',
+  'bot',
+  'model',
+  'provider',
+  'app',
+  'application',
+  'plugin',
+  'extension',
+  'engine',
+  'backend',
+  'tool',
+  'region',
+  'locale',
+  'lang',
+  'language',
+]);
+/** Names of the request a handler serves (`request`, `req`, `self.request`). */
+const REQUEST_NAMES = new Set(['request', 'req']);
+/** Names dropped from an attribute chain before judging it: `self.base_url` is judged as `base_url`. */
+const RECEIVER_NAMES = new Set(['self', 'cls']);
+
+const MAX_DEPTH = 3;
+
+/** `userId`, `user_id`, `self.user.id` → `['user', 'id']`. */
+function wordsOf(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .split(/[._]+/)
+    .map((w) => w.toLowerCase())
+    .filter((w) => w && !RECEIVER_NAMES.has(w));
+}
+
+/** A name that identifies a record made by traffic (`user_id`, `wallet_id`, `session`), not a configured one (`tenant_id`, `bot_id`). */
+function namesRecord(name: string): boolean {
+  const words = wordsOf(name);
+  if (words.length === 0) return false;
+  if (words.some((w) => RECORD_WORDS.has(w))) return true;
+  const last = words[words.length - 1];
+  if (!ID_WORDS.has(last)) return false;
+  return words.length === 1 || !CONFIGURED_SUBJECTS.has(words[words.length - 2]);
+}
+
+/** The root identifier of an attribute or subscript chain (`request` in `request.user.id`). */
+function chainRoot(node: Node): Node | undefined {
+  let n: Node | null = node;
+  while (n && (n.type === 'attribute' || n.type === 'subscript'))
+    n = n.type === 'attribute' ? n.childForFieldName('object') : n.childForFieldName('value');
+  return n?.type === 'identifier' ? n : undefined;
+}
+
+/** `request.args["q"]`, `self.request.user`, or a view's URL `kwargs` beside a `request` parameter. */
+function readsRequest(model: SemanticModel, node: Node): boolean {
+  const root = chainRoot(node);
+  if (!root) return false;
+  if (REQUEST_NAMES.has(root.text)) return true;
+  const first = node.type === 'attribute' || node.type === 'subscript' ? firstLink(node) : undefined;
+  if (RECEIVER_NAMES.has(root.text) && first && REQUEST_NAMES.has(first)) return true;
+  if (root.text === 'kwargs' || (RECEIVER_NAMES.has(root.text) && first === 'kwargs')) {
+    const fn = model.scopeOf(node).enclosingFunction?.node;
+    const params = fn?.childForFieldName('parameters')?.text ?? '';
+    return /\b(request|req)\b/.test(params);
+  }
+  return false;
+}
+
+/** `request` in `self.request.user`: the attribute right after the root. */
+function firstLink(node: Node): string | undefined {
+  let n: Node | null = node;
+  let link: string | undefined;
+  while (n && (n.type === 'attribute' || n.type === 'subscript')) {
+    if (n.type === 'attribute') link = n.childForFieldName('attribute')?.text;
+    n = n.type === 'attribute' ? n.childForFieldName('object') : n.childForFieldName('value');
+  }
+  return link;
+}
+
+/**
+ * Why `key` is known to take a new value per request or per call: it reads the request
+ * (`request.user.id`), or names a record made by traffic (`user_id`, `wallet.id`), directly, through
+ * a local it was computed into, or through what the callers in this module pass for a parameter.
+ * Undefined when nothing shows it: the key's domain is then the unknown.
+ */
+export function perCallKeyEvidence(model: SemanticModel, key: Node, depth = 0): string | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  switch (key.type) {
+    case 'identifier':
+      if (REQUEST_NAMES.has(key.text)) return `\`${key.text}\` is the request`;
+      if (namesRecord(key.text)) return `\`${key.text}\` names a record made by traffic`;
+      return throughBinding(model, key, depth);
+    case 'attribute':
+    case 'subscript': {
+      if (readsRequest(model, key)) return `\`${short(key)}\` is read from the request`;
+      const name = chainName(key);
+      if (name && namesRecord(name)) return `\`${short(key)}\` names a record made by traffic`;
+      return undefined;
+    }
+    case 'call': {
+      // `request.args.get("q")`: a read of the request; `str(user.id)`, `make_key(user_id)`: what
+      // the key is made from.
+      const callee = key.childForFieldName('function');
+      const receiver = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+      if (receiver && readsRequest(model, receiver)) return `\`${short(key)}\` is read from the request`;
+      return firstEvidence(model, positionalArguments(key), depth + 1);
+    }
+    case 'tuple':
+    case 'list':
+    case 'parenthesized_expression':
+    case 'binary_operator':
+    case 'concatenated_string':
+      return firstEvidence(model, key.namedChildren, depth);
+    case 'string':
+      return firstEvidence(
+        model,
+        key.namedChildren.filter((c) => c?.type === 'interpolation').map((c) => c?.namedChildren[0]),
+        depth,
+      );
+  }
+  return undefined;
+}
+
+function firstEvidence(model: SemanticModel, nodes: (Node | null | undefined)[], depth: number) {
+  for (const n of nodes) {
+    if (!n || n.type === 'comment') continue;
+    const why = perCallKeyEvidence(model, n, depth);
+    if (why) return why;
+  }
+  return undefined;
+}
+
+/** `user.id` → `user.id`, `data["user_id"]` → `data.user_id`: the chain as words to judge. */
+function chainName(node: Node): string | undefined {
+  if (node.type === 'attribute') return node.text.replace(/\s+/g, '');
+  const keys = node.childrenForFieldName('subscript');
+  const last = keys[keys.length - 1];
+  const value = node.childForFieldName('value');
+  if (last?.type !== 'string' || !value) return undefined;
+  const literal = last.namedChildren.find((c) => c?.type === 'string_content')?.text;
+  return literal ? `${value.text}.${literal}` : undefined;
+}
+
+function short(node: Node): string {
+  const text = node.text.replace(/\s+/g, ' ');
+  return text.length <= 40 ? text : `${text.slice(0, 37)}…`;
+}
+
+/** A local computed once (`key = (url, user_id)`), a loop over input, or a parameter and its callers. */
+function throughBinding(model: SemanticModel, name: Node, depth: number): string | undefined {
+  const binding = model.resolve(name);
+  if (!binding || binding.scope === model.moduleScope || binding.sites.length !== 1) return undefined;
+  const site = binding.sites[0];
+  if (binding.kind === 'assignment') {
+    const value = model.assignedValue(site);
+    return value ? perCallKeyEvidence(model, value, depth + 1) : undefined;
+  }
+  if (binding.kind === 'parameter') return throughCallers(model, site, depth);
+  return undefined;
+}
+
+/**
+ * What the calls of the parameter's function in this module pass for it (`self.lookup(name)` with
+ * `name = kwargs.get("name")` in a view): one caller passing per-call data is enough.
+ */
+function throughCallers(model: SemanticModel, paramName: Node, depth: number): string | undefined {
+  const param = paramName.parent?.type === 'parameters' ? paramName : paramName.parent;
+  const fn = param?.parent?.parent;
+  if (!param || fn?.type !== 'function_definition') return undefined;
+  const fnName = fn.childForFieldName('name')?.text;
+  if (!fnName) return undefined;
+  const raw = (fn.childForFieldName('parameters')?.namedChildren ?? []).filter(
+    (p): p is Node => !!p && p.type !== 'comment',
+  );
+  const index = raw.findIndex((p) => p.id === param.id);
+  if (index < 0 || raw.slice(0, index).some((p) => /splat|separator/.test(p.type))) return undefined;
+  for (const ident of identifiersNamed(model.file, [fnName])) {
+    const call = callNamedBy(ident);
+    const called = call ? calledFunction(model, call) : undefined;
+    if (!call || called?.def.id !== fn.id) continue;
+    const args = call.childForFieldName('arguments')?.namedChildren ?? [];
+    const keyword = args.find(
+      (a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === paramName.text,
+    );
+    const passed = keyword?.childForFieldName('value') ?? positionalArguments(call)[index - called.offset];
+    const why = passed ? perCallKeyEvidence(model, passed, depth + 1) : undefined;
+    if (why) return why;
+  }
+  return undefined;
+}
