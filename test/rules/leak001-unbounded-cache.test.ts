@@ -718,7 +718,7 @@ const table: RuleTable = {
   ],
   invalid: [
     {
-      name: 'a memo on the request path keyed by a model name or a base URL: whether the key varies with traffic is the unknown (information, naming it)',
+      name: 'a memo on the request path keyed by a base URL: whether the key varies with traffic is the unknown (information, naming it); keyed by a model name: one per configured model (hint)',
       code: `
         from fastapi import FastAPI
 
@@ -750,11 +750,46 @@ const table: RuleTable = {
       errors: [
         {
           line: 4,
+          severity: 'hint',
+          message:
+            /every distinct `model_name` for the life of the process, one per configured model: it grows only as those are set up, harmless in practice unless they are made at run time \(.*route handler\)/,
+        },
+        {
+          line: 5,
           severity: 'information',
           message:
-            /every distinct `model_name` for the life of the process, and whether its values come with the traffic or from a few configured ones cannot be known here \(.*route handler\)/,
+            /every distinct `self.base_url` for the life of the process, and whether its values come with the traffic or from a few configured ones cannot be known here \(/,
         },
-        { line: 5, severity: 'information', message: /every distinct `self.base_url`/ },
+      ],
+    },
+    {
+      name: 'public API keyed by configured things (an engine, an organisation): a hint, also through str(); a tenant with a user id is per user',
+      code: `
+        import threading
+
+        _errors = {}
+        _locks = {}
+        _prefs = {}
+
+
+        def record_error(engine_name, error):
+            _errors.setdefault(engine_name, {})[type(error)] = error
+
+
+        def lock_for(org_id):
+            key = str(org_id)
+            if key not in _locks:
+                _locks[key] = threading.Lock()
+            return _locks[key]
+
+
+        def remember(tenant_id, user_id, value):
+            _prefs[(tenant_id, user_id)] = value
+      `,
+      errors: [
+        { line: 3, severity: 'hint', message: /every distinct `engine_name`.*one per configured engine/ },
+        { line: 4, severity: 'hint', message: /every distinct `str\(org_id\)`.*one per configured org:/ },
+        { line: 5, severity: 'information', message: /every distinct `\(tenant_id, user_id\)` it is given/ },
       ],
     },
     {

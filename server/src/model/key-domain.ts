@@ -221,3 +221,59 @@ function throughCallers(model: SemanticModel, paramName: Node, depth: number): s
   }
   return undefined;
 }
+
+/** The configured subject a name is about (`model` in `model_name`, `tenant` in `tenant_id`), unless it also names a record. */
+function configuredSubjectOf(name: string): string | undefined {
+  const words = wordsOf(name);
+  if (words.some((w) => RECORD_WORDS.has(w))) return undefined;
+  return words.find((w) => CONFIGURED_SUBJECTS.has(w));
+}
+
+/**
+ * The configured subjects a key is made of, when every part of it names one (`model_name`,
+ * `(tenant_id, slack_bot_id)`, `str(org_id)`, `self.engine.name`) or is a literal: such a key
+ * takes one value per model, tenant, bot or engine an administrator set up, not one per request.
+ * Undefined when some part is anything else.
+ */
+export function configuredKeySubjects(model: SemanticModel, key: Node, depth = 0): string[] | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  const one = (name: string | undefined) => {
+    const subject = name ? configuredSubjectOf(name) : undefined;
+    return subject ? [subject] : undefined;
+  };
+  switch (key.type) {
+    case 'string':
+      return key.namedChildren.some((c) => c?.type === 'interpolation') ? undefined : [];
+    case 'integer':
+      return [];
+    case 'identifier': {
+      const direct = one(key.text);
+      if (direct) return direct;
+      const binding = model.resolve(key);
+      if (binding?.kind !== 'assignment' || binding.scope === model.moduleScope || binding.sites.length !== 1)
+        return undefined;
+      const value = model.assignedValue(binding.sites[0]);
+      return value ? configuredKeySubjects(model, value, depth + 1) : undefined;
+    }
+    case 'attribute':
+    case 'subscript':
+      return one(chainName(key));
+    case 'call':
+      return allSubjects(model, positionalArguments(key), depth + 1);
+    case 'tuple':
+    case 'parenthesized_expression':
+      return allSubjects(model, key.namedChildren, depth);
+  }
+  return undefined;
+}
+
+function allSubjects(model: SemanticModel, nodes: (Node | null | undefined)[], depth: number) {
+  const subjects: string[] = [];
+  for (const n of nodes) {
+    if (!n || n.type === 'comment') continue;
+    const found = configuredKeySubjects(model, n, depth);
+    if (!found) return undefined;
+    for (const s of found) if (!subjects.includes(s)) subjects.push(s);
+  }
+  return subjects.length > 0 ? subjects : undefined;
+}

@@ -29,7 +29,7 @@ import {
 import { instantiationOf, isOneShotFile, runInfoAt } from '../model/execution';
 import { identifiersNamed } from '../model/find-names';
 import { runsAtImportTime } from '../model/import-time';
-import { perCallKeyEvidence } from '../model/key-domain';
+import { configuredKeySubjects, perCallKeyEvidence } from '../model/key-domain';
 import type { SemanticModel } from '../model/semantic';
 import type { SourceFile } from '../model/source';
 import { decoratorsOf, keywordArgument, positionalArguments, unparenthesizedParent } from '../model/usage';
@@ -213,15 +213,20 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
   // domain (a model name, a configured bot, a base URL?) is the unknown: information, naming it.
   const keys = growthKeys(facts.growth);
   const unknownDomain = !unsure && !!run && !keys.some((k) => perCallKeyEvidence(model, k));
+  // A key made only of names of configured things (`model_name`, `(tenant_id, bot_id)`) takes
+  // one value per model, tenant or bot set up: harmless in practice, a hint that says so.
+  const subjects = unsure || unknownDomain ? configuredSubjects(model, keys) : undefined;
   // For a keyed cache the count of distinct keys decides growth, not the count of calls: an
   // unsure finding names the key, then why the code's frequency is not known.
   const key = unsure || unknownDomain ? keyText(model, facts.growth) : undefined;
   const named = key ? `\`${key}\`` : 'key';
-  const kept = unsure
-    ? `it keeps an entry for every distinct ${named} it is given for the life of the process, and how many distinct values its callers pass cannot be known here`
-    : unknownDomain
-      ? `it keeps an entry for every distinct ${named} for the life of the process, and whether its values come with the traffic or from a few configured ones cannot be known here`
-      : 'it keeps every key for the life of the process';
+  const kept = subjects
+    ? `it keeps an entry for every distinct ${named} for the life of the process, one per configured ${subjects.join(' and ')}: it grows only as those are set up, harmless in practice unless they are made at run time`
+    : unsure
+      ? `it keeps an entry for every distinct ${named} it is given for the life of the process, and how many distinct values its callers pass cannot be known here`
+      : unknownDomain
+        ? `it keeps an entry for every distinct ${named} for the life of the process, and whether its values come with the traffic or from a few configured ones cannot be known here`
+        : 'it keeps every key for the life of the process';
   const base =
     cand.level === 'module'
       ? `\`${cand.name}\` is written in ${writers} and never evicted: ${kept}`
@@ -236,12 +241,24 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
   ctx.report({
     range: file.rangeOf(cand.target),
     message,
-    severity: unsure || unknownDomain ? 'information' : undefined,
+    severity: subjects ? 'hint' : unsure || unknownDomain ? 'information' : undefined,
     related: facts.growth
       .slice(0, MAX_RELATED)
       .map((e) => ({ range: file.rangeOf(e.site), message: 'written here' })),
     fixes: () => (fixable ? cacheFixes(ctx, cand, facts) : otherDictFixes(ctx, cand, facts)),
   });
+}
+
+/** The configured subjects every write's key is made of (`model`, `tenant`), if each is made only of such names. */
+function configuredSubjects(model: SemanticModel, keys: readonly Node[]): string[] | undefined {
+  if (keys.length === 0) return undefined;
+  const subjects: string[] = [];
+  for (const k of keys) {
+    const found = configuredKeySubjects(model, k);
+    if (!found || found.length === 0) return undefined;
+    for (const s of found) if (!subjects.includes(s)) subjects.push(s);
+  }
+  return subjects;
 }
 
 /** The key expression of each write (`user_id` in `d[user_id] = v`, `k` in `d.setdefault(k, v)`). */
