@@ -788,7 +788,7 @@ const table: RuleTable = {
       `,
       errors: [
         { line: 3, severity: 'hint', message: /every distinct `engine_name`.*one per configured engine/ },
-        { line: 4, severity: 'hint', message: /every distinct `str\(org_id\)`.*one per configured org:/ },
+        { line: 4, severity: 'hint', message: /every distinct `str\(org_id\)`.*one per configured organisation:/ },
         { line: 5, severity: 'information', message: /every distinct `\(tenant_id, user_id\)` it is given/ },
       ],
     },

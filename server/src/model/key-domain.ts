@@ -222,11 +222,21 @@ function throughCallers(model: SemanticModel, paramName: Node, depth: number): s
   return undefined;
 }
 
+/** Subjects spelled out for messages. */
+const SUBJECT_WORDS: Record<string, string> = {
+  org: 'organisation',
+  organization: 'organisation',
+  lang: 'language',
+  app: 'app',
+  application: 'app',
+};
+
 /** The configured subject a name is about (`model` in `model_name`, `tenant` in `tenant_id`), unless it also names a record. */
 function configuredSubjectOf(name: string): string | undefined {
   const words = wordsOf(name);
   if (words.some((w) => RECORD_WORDS.has(w))) return undefined;
-  return words.find((w) => CONFIGURED_SUBJECTS.has(w));
+  const subject = words.find((w) => CONFIGURED_SUBJECTS.has(w));
+  return subject ? (SUBJECT_WORDS[subject] ?? subject) : undefined;
 }
 
 /**
