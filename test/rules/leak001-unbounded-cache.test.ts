@@ -8,6 +8,25 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a @cache on a private helper that every call in the module passes a literal: one result per literal',
+      code: `
+        import functools
+
+
+        @functools.cache
+        def _fields_of(schema_name):
+            return resolve(load_spec(), schema_name)
+
+
+        def watch_fields():
+            return _fields_of("Watch")
+
+
+        def tag_fields():
+            return _fields_of(schema_name="Tag")
+      `,
+    },
+    {
       name: 'keys that every call passes from configuration (a constant, a config entry, an environment variable): one entry per configured value',
       code: `
         import asyncio
@@ -788,7 +807,11 @@ const table: RuleTable = {
       `,
       errors: [
         { line: 3, severity: 'hint', message: /every distinct `engine_name`.*one per configured engine/ },
-        { line: 4, severity: 'hint', message: /every distinct `str\(org_id\)`.*one per configured organisation:/ },
+        {
+          line: 4,
+          severity: 'hint',
+          message: /every distinct `str\(org_id\)`.*one per configured organisation:/,
+        },
         { line: 5, severity: 'information', message: /every distinct `\(tenant_id, user_id\)` it is given/ },
       ],
     },

@@ -12,6 +12,7 @@ import { ensureMemberImport } from '../fixes/imports';
 import { insertStatementsAfter, isAloneOnItsLines } from '../fixes/statements';
 import { dictKeyType, isBoundedParameter, isBoundedType, isEnumClass } from '../model/bounded';
 import { possibleCacheDecorators } from '../model/candidates';
+import { isConstantKey } from '../model/container-effects';
 import {
   analyzeContainer,
   annotationHead,
@@ -247,6 +248,23 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
       .map((e) => ({ range: file.rangeOf(e.site), message: 'written here' })),
     fixes: () => (fixable ? cacheFixes(ctx, cand, facts) : otherDictFixes(ctx, cand, facts)),
   });
+}
+
+/** A parameter that every call of its private function in this module passes a constant. */
+function constantArgument(model: SemanticModel, param: Node): boolean {
+  const name =
+    param.type === 'identifier'
+      ? param
+      : (param.childForFieldName('name') ?? param.namedChildren.find((c) => c?.type === 'identifier'));
+  if (name?.type !== 'identifier') return false;
+  // Judged at a use in the body, where the name resolves to the parameter.
+  const binding = model.resolve(name);
+  const use = binding
+    ? model
+        .references(binding)
+        .find((r) => r.context === 'load' && !binding.sites.some((s) => s.id === r.node.id))
+    : undefined;
+  return !!use && isConstantKey(model, use.node);
 }
 
 /** The configured subjects every write's key is made of (`model`, `tenant`), if each is made only of such names. */
@@ -504,7 +522,9 @@ function checkCacheDecorator(ctx: RuleContext, decoratorNode: Node): void {
     return;
   }
   // A cache on a function without (unbounded) arguments holds a single result: the settings idiom.
-  if (params.every((p) => isBoundedParameter(model, p))) return;
+  // A private one that every call in the module passes constants (`_schema("Watch")`) holds one
+  // result per constant.
+  if (params.every((p) => isBoundedParameter(model, p) || constantArgument(model, p))) return;
   const what = owner.kind === 'class' ? `\`${owner.name}.${fnName}()\`` : `\`${fnName}()\``;
   // How many distinct arguments it sees is the one fact the code cannot tell. A call from code
   // that runs on every request makes growth with traffic plausible (information); otherwise the
