@@ -124,6 +124,18 @@ export const table: RuleTable = {
       `,
     },
     {
+      name: 'an emitter the method makes itself, awaited, before listening on it: a new page per fetch dies with it',
+      code: `
+        class Fetcher:
+            async def run(self, browser, url):
+                context = await browser.new_context()
+                self.page = await context.new_page()
+                self.page.on("console", lambda msg: print(url, msg))
+                await self.page.goto(url)
+                await context.close()
+      `,
+    },
+    {
       name: 'an emitter owned by the object itself',
       code: `
         from pyee import EventEmitter

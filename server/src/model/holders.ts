@@ -67,6 +67,11 @@ export function holderLifetime(model: SemanticModel, expr: Node, depth = 0): Hol
   if (qualified && PROCESS_OBJECTS.has(qualified))
     return { lifetime: 'process', reason: `${show(n)} lives as long as the process` };
   switch (n.type) {
+    case 'await': {
+      // `await context.new_page()`: what the awaited call makes, as for a plain call.
+      const awaited = n.namedChildren[0];
+      return awaited ? holderLifetime(model, awaited, depth + 1) : unknown(n);
+    }
     case 'call':
       return callLifetime(model, n);
     case 'identifier':
