@@ -34,10 +34,10 @@ describe('project index', () => {
         def get_other(): ...
       `),
     );
-    assert.deepEqual(index.callsOf('get_job_logger'), { atImport: 2, inFunctions: 0 });
-    assert.deepEqual(index.callsOf('make_helper'), { atImport: 1, inFunctions: 1 });
-    assert.deepEqual(index.callsOf('get_other'), { atImport: 0, inFunctions: 1 });
-    assert.deepEqual(index.callsOf('get_job_logger', 'a.py'), { atImport: 0, inFunctions: 0 });
+    assert.deepEqual(index.callsOf('get_job_logger'), { atImport: 2, inFunctions: 0, inStartUp: 0 });
+    assert.deepEqual(index.callsOf('make_helper'), { atImport: 1, inFunctions: 1, inStartUp: 0 });
+    assert.deepEqual(index.callsOf('get_other'), { atImport: 0, inFunctions: 1, inStartUp: 0 });
+    assert.deepEqual(index.callsOf('get_job_logger', 'a.py'), { atImport: 0, inFunctions: 0, inStartUp: 0 });
   });
 
   it('knows when the project defines a registration method that keeps listeners weakly', () => {
@@ -67,7 +67,7 @@ describe('project index', () => {
     index.addFile('a.py', 'x = build()\ndef build(): ...\n');
     index.compact();
     const copy = ProjectIndex.fromJSON(JSON.parse(JSON.stringify(index.toJSON())));
-    assert.deepEqual(copy.callsOf('build'), { atImport: 1, inFunctions: 0 });
+    assert.deepEqual(copy.callsOf('build'), { atImport: 1, inFunctions: 0, inStartUp: 0 });
   });
 
   const helper = dedent(`
@@ -345,6 +345,45 @@ describe('project index', () => {
     ]);
   });
 
+  it('LEAK001: a helper that other modules call only from start-up code (init(), main()) runs once: not reported', () => {
+    const config = dedent(`
+      _loaded = {}
+
+      def load_config(path):
+          if path not in _loaded:
+              _loaded[path] = parse(path)
+          return _loaded[path]
+    `);
+    const calledBy = (caller: string) => {
+      const index = new ProjectIndex();
+      index.addFile('/p/app/config.py', config);
+      index.addFile(
+        '/p/app/boot.py',
+        `from app.config import load_config\n${caller}\n    return load_config("a.toml")\n`,
+      );
+      index.compact();
+      return index;
+    };
+    const leak001 = (project: ProjectIndex) =>
+      analyzeSource(config, { path: '/p/app/config.py', project }).findings.filter(
+        (f) => f.code === 'LEAK001',
+      );
+    const index = calledBy('def init():');
+    assert.deepEqual(index.callsOf('load_config', '/p/app/config.py'), {
+      atImport: 0,
+      inFunctions: 1,
+      inStartUp: 1,
+      startUpCaller: { path: '/p/app/boot.py', caller: 'init' },
+    });
+    const copy = ProjectIndex.fromJSON(JSON.parse(JSON.stringify(index.toJSON())));
+    assert.equal(copy.callsOf('load_config', '/p/app/config.py').inStartUp, 1);
+    assert.deepEqual(leak001(index), []);
+    assert.deepEqual(leak001(calledBy('def setup_app(app):')), []);
+    // A worker's run() loop and an object's __init__ are not start-up code.
+    for (const caller of ['def run(self):', 'def __init__(self):', 'def compute(x):'])
+      assert.equal(leak001(calledBy(caller)).length, 1, caller);
+  });
+
   it('LEAK005: a handler added in __init__ of a class a view of another module makes is a warning naming that view', () => {
     const audit = dedent(`
       import logging
@@ -391,10 +430,18 @@ describe('project index', () => {
     ];
     for (const [path, line] of callers) index.addFile(path, `${line}\ndef f():\n    return Tree()\n`);
     index.compact();
-    assert.deepEqual(index.callsOf('Tree', '/proj/src/shop/tree.py'), { atImport: 0, inFunctions: 5 });
+    assert.deepEqual(index.callsOf('Tree', '/proj/src/shop/tree.py'), {
+      atImport: 0,
+      inFunctions: 5,
+      inStartUp: 0,
+    });
     assert.deepEqual(index.callsOf('Tree', pathToFileURL('/proj/src/shop/tree.py').href).inFunctions, 5);
     const copy = ProjectIndex.fromJSON(JSON.parse(JSON.stringify(index.toJSON())));
-    assert.deepEqual(copy.callsOf('Tree', '/proj/src/shop/tree.py'), { atImport: 0, inFunctions: 5 });
+    assert.deepEqual(copy.callsOf('Tree', '/proj/src/shop/tree.py'), {
+      atImport: 0,
+      inFunctions: 5,
+      inStartUp: 0,
+    });
     assert.equal(copy.isBase('Tree', '/proj/src/shop/tree.py'), false);
   });
 });

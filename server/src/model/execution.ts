@@ -692,7 +692,7 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
     if ((bySites.frequency === 'one-shot' || bySites.frequency === 'import-time') && !cls && !oneTimeName) {
       const elsewhere = fnName ? model.file.project?.callsOf(fnName, model.file.path) : undefined;
       if (elsewhere?.repeatedIn) return calledPerRequestElsewhere(fn, elsewhere.repeatedIn);
-      if (elsewhere && elsewhere.inFunctions > 0)
+      if (elsewhere && elsewhere.inFunctions > elsewhere.inStartUp)
         return {
           frequency: 'unknown',
           reason: `how often ${name(fn)} is called is decided by its callers in other modules`,
@@ -711,7 +711,7 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
   if (PER_CALL_NAME.test(fnName)) return { frequency: 'repeated', reason: `${name(fn)} is a handler` };
   // Nobody here calls it: ask the rest of the project, when it was indexed.
   const outside = calledOnlyAtImportElsewhere(model, fnName);
-  if (outside) return { frequency: 'import-time', reason: `${name(fn)} is ${outside}` };
+  if (outside) return { frequency: outside.frequency, reason: `${name(fn)} is ${outside.phrase}` };
   if (cls) {
     const made = instantiationOf(model, cls);
     if (made.frequency === 'repeated')
@@ -764,14 +764,29 @@ function calledPerRequestElsewhere(fn: Scope, caller: RepeatedCaller): RunInfo {
  * class body (`logger = get_job_logger(__name__)`, `app = Celery()`), the phrase that says so;
  * otherwise undefined. A name nobody else calls stays unknown: a library's public API.
  */
-function calledOnlyAtImportElsewhere(model: SemanticModel, fnName: string): string | undefined {
+function calledOnlyAtImportElsewhere(
+  model: SemanticModel,
+  fnName: string,
+): { frequency: 'import-time' | 'one-shot'; phrase: string } | undefined {
   const project = model.file.project;
   if (!project || !fnName || fnName.startsWith('__')) return undefined;
-  const { atImport, inFunctions } = project.callsOf(fnName, model.file.path);
+  const { atImport, inFunctions, inStartUp, startUpCaller } = project.callsOf(fnName, model.file.path);
+  // Calls in start-up functions of other modules (`init()`, `main()`) run once too.
+  if (startUpCaller && inFunctions === inStartUp) {
+    const where = startUpCaller.path.replace(/\\/g, '/').split('/').slice(-2).join('/');
+    return {
+      frequency: 'one-shot',
+      phrase: `called elsewhere in the project only ${atImport > 0 ? 'at import or ' : ''}from start-up code (\`${startUpCaller.caller}()\` in ${where})`,
+    };
+  }
   if (atImport === 0 || inFunctions > 0) return undefined;
-  return atImport === 1
-    ? 'called only once elsewhere in the project, at import'
-    : `called only at import elsewhere in the project (${atImport} places)`;
+  return {
+    frequency: 'import-time',
+    phrase:
+      atImport === 1
+        ? 'called only once elsewhere in the project, at import'
+        : `called only at import elsewhere in the project (${atImport} places)`,
+  };
 }
 
 /**
@@ -808,7 +823,10 @@ export function instantiationOf(model: SemanticModel, cls: Scope): RunInfo {
       reason: `${/^`[AEIOU]/i.test(label) ? 'an' : 'a'} ${label} is made in \`${perRequest.caller}()\` in ${where}, ${perRequest.why}`,
     };
   } else if (outside) {
-    info = { frequency: 'import-time', reason: `${label} is ${outside.replace('called', 'made')}` };
+    info = {
+      frequency: outside.frequency,
+      reason: `${label} is ${outside.phrase.replace('called', 'made')}`,
+    };
   } else if (calls.length === 0) {
     info = elsewhere;
   } else {

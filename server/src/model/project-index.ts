@@ -24,7 +24,19 @@ export interface CallCounts {
   inFunctions: number;
   /** One of those calls made by a route handler, a view or a task: it runs per request or job. */
   repeatedIn?: RepeatedCaller;
+  /** How many of the calls in functions sit in start-up functions (`main()`, `init()`, `setup_app()`). */
+  inStartUp: number;
+  /** One of those start-up callers, for messages. */
+  startUpCaller?: { path: string; caller: string };
 }
+
+/**
+ * Names of functions that run once, at start-up, when they call something: `main`, `init`,
+ * `setup_*`, `configure*`, `bootstrap`, `create_app`. Not `run` (a worker's loop) nor dunders
+ * (`__init__` runs per object).
+ */
+const START_UP_CALLER =
+  /^_?main$|^_?(setup|set_up|configure|init|initialize|initialise|install|bootstrap|startup|lifespan|on_startup)(_|$)|[^_]_(setup|startup|init|initialize|lifespan)$|^_?(create|make|build)_app$/i;
 
 /** A function of another file that runs per request or job and calls the name asked about. */
 export interface RepeatedCaller {
@@ -64,10 +76,19 @@ interface FileEntry {
   imports: Map<string, string>;
   /** name → [the caller that runs per request or job, why it does] (the first such call). */
   repeated: Map<string, [string, string]>;
+  /** name → [a start-up function calling it, calls from start-up functions] */
+  startUp: Map<string, [string, number]>;
 }
 
 export interface SerializedProjectIndex {
-  files: [string, [string, number, number][], string[]?, [string, string][]?, [string, string, string][]?][];
+  files: [
+    string,
+    [string, number, number][],
+    string[]?,
+    [string, string][]?,
+    [string, string, string][]?,
+    [string, string, number][]?,
+  ][];
   defined: string[];
   weak: string[];
   strong: string[];
@@ -208,6 +229,7 @@ export class ProjectIndex {
     // `from m import (a,\n b)`: the names read so far while the brackets are open.
     let pendingImport: { module: string; names: string } | undefined;
     const repeated = new Map<string, [string, string]>();
+    const startUp = new Map<string, [string, number]>();
     // The open `def`s (innermost last) with their indentation, and why each runs per request or
     // job when it does; class bodies do not open a function.
     const defs: { indent: number; name: string; handler?: string }[] = [];
@@ -291,6 +313,11 @@ export class ProjectIndex {
           entry[inFunction ? 1 : 0]++;
           if (innermost?.handler && !repeated.has(name))
             repeated.set(detached(name), [detached(innermost.name), innermost.handler]);
+          if (innermost && !innermost.handler && START_UP_CALLER.test(innermost.name)) {
+            const known = startUp.get(name);
+            if (known) known[1]++;
+            else startUp.set(detached(name), [detached(innermost.name), 1]);
+          }
         }
       }
       if (def && depth === 0) defs.push({ indent, name: def[2], handler });
@@ -301,7 +328,7 @@ export class ProjectIndex {
       // A `def` header spread over lines ends with `:`; brackets closed by then.
     }
     closeRegistrar();
-    this.files.set(path, { calls, bases, imports, repeated });
+    this.files.set(path, { calls, bases, imports, repeated, startUp });
   }
 
   removeFile(path: string): void {
@@ -314,7 +341,7 @@ export class ProjectIndex {
    * may re-export it) calls that module's `name`, not the asker's: `from treelib import Tree`.
    */
   callsOf(name: string, exceptPath?: string): CallCounts {
-    const counts: CallCounts = { atImport: 0, inFunctions: 0 };
+    const counts: CallCounts = { atImport: 0, inFunctions: 0, inStartUp: 0 };
     const except = asPath(exceptPath);
     for (const [path, entry] of this.files) {
       if (path === except) continue;
@@ -324,6 +351,11 @@ export class ProjectIndex {
       counts.inFunctions += c[1];
       const r = entry.repeated.get(name);
       if (r && !counts.repeatedIn) counts.repeatedIn = { path, caller: r[0], why: r[1] };
+      const s = entry.startUp.get(name);
+      if (s) {
+        counts.inStartUp += s[1];
+        counts.startUpCaller ??= { path, caller: s[0] };
+      }
     }
     return counts;
   }
@@ -365,6 +397,7 @@ export class ProjectIndex {
       entry.calls = kept(entry.calls);
       entry.imports = kept(entry.imports);
       entry.repeated = kept(entry.repeated);
+      entry.startUp = kept(entry.startUp);
     }
   }
 
@@ -376,6 +409,7 @@ export class ProjectIndex {
         entry.bases,
         [...entry.imports],
         [...entry.repeated].map(([name, [caller, why]]) => [name, caller, why] as [string, string, string]),
+        [...entry.startUp].map(([name, [caller, n]]) => [name, caller, n] as [string, string, number]),
       ]),
       defined: [...this.defined],
       weak: [...this.weakRegistrars],
@@ -386,12 +420,13 @@ export class ProjectIndex {
 
   static fromJSON(data: SerializedProjectIndex): ProjectIndex {
     const index = new ProjectIndex();
-    for (const [path, calls, bases, imports, repeated] of data.files) {
+    for (const [path, calls, bases, imports, repeated, startUp] of data.files) {
       index.files.set(path, {
         calls: new Map(calls.map(([name, a, b]) => [name, [a, b]])),
         bases: bases ?? [],
         imports: new Map(imports ?? []),
         repeated: new Map((repeated ?? []).map(([name, caller, why]) => [name, [caller, why]])),
+        startUp: new Map((startUp ?? []).map(([name, caller, n]) => [name, [caller, n]])),
       });
     }
     for (const n of data.defined) index.defined.add(n);
