@@ -981,6 +981,23 @@ const table: RuleTable = {
       `,
     },
     {
+      name: 'several children built with self into one holder are one cycle: reported once, where the weak slot breaks them all',
+      code: `
+        class Seat:
+            def __init__(self, label, table):
+                self.label = label
+                self.table = table
+
+        class Table:
+            def __init__(self):
+                self.seats = [
+                    Seat("north", self),
+                    Seat("south", self),
+                ]
+      `,
+      errors: [{ line: 9, message: 'holds the `Seat` created here, which keeps `self` in `.table`' }],
+    },
+    {
       name: 'a dataclass child built with keyword self, through a local',
       code: `
         from dataclasses import dataclass

@@ -1355,6 +1355,8 @@ function constructorFixes(ctx: RuleContext, kept: ConstructorStore): Fix[] {
   return fix ? [{ ...fix, isPreferred: true }] : [];
 }
 
+const reportedConstructorCycles = perModel(() => new Set<string>());
+
 function checkConstructorCycle(
   ctx: RuleContext,
   facts: SlotFacts,
@@ -1368,6 +1370,13 @@ function checkConstructorCycle(
   if (facts.isExempt(store.slot, classes) || facts.isExempt(kept.slot, classes)) return;
   const verdict = cycleVerdict(ctx.model, store.method, 'link');
   if (!verdict) return;
+  // Several children made into the same holder (`self.members = [Member(a, self), Member(b, self)]`)
+  // are one cycle between the two classes: reported once, where its fix (the child's slot held
+  // weakly) breaks every one of them.
+  const key = `${store.method.method.id}:${store.slot}:${kept.cls.id}:${kept.slot}`;
+  const seen = reportedConstructorCycles(ctx.model);
+  if (seen.has(key)) return;
+  if (constructorFixes(ctx, kept).length > 0) seen.add(key);
   const className = nameOf(kept.cls);
   const self = store.method.selfName;
   ctx.report({
