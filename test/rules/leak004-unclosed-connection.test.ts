@@ -602,6 +602,48 @@ const table: RuleTable = {
       errors: [{ line: 6, message: 'only if no exception occurs first' }],
     },
     {
+      name: 'a thread body runs as often as the code that starts it: once from main() (hint), per request from a handler (warning)',
+      code: `
+        import threading
+        import requests
+
+
+        def check_version():
+            session = requests.Session()
+            while True:
+                session.get("https://example.com/v")
+
+
+        def poll(url):
+            session = requests.Session()
+            return session.get(url).json()
+
+
+        def main():
+            threading.Thread(target=check_version, daemon=True).start()
+
+
+        def handle_request(url):
+            threading.Thread(target=poll, args=(url,)).start()
+
+
+        if __name__ == "__main__":
+            main()
+      `,
+      errors: [
+        {
+          line: 6,
+          severity: 'hint',
+          message: '(`check_version()` is the body of a thread started in `main()` (`main()` runs once',
+        },
+        {
+          line: 12,
+          severity: 'warning',
+          message: '`session` from `requests.Session()` is never closed in `poll()`',
+        },
+      ],
+    },
+    {
       name: 'an asyncpg connection per request, never closed: closed in finally, awaited',
       code: `
         import asyncpg

@@ -17,7 +17,7 @@ import { classOfMethod } from './methods';
 import type { RepeatedCaller } from './project-index';
 import type { Scope, SemanticModel } from './semantic';
 import { isTestFileName } from './test-code';
-import { decoratorsOf, keywordArgument, unparenthesizedParent, useOf } from './usage';
+import { decoratorsOf, keywordArgument, positionalArguments, unparenthesizedParent, useOf } from './usage';
 
 export type RunFrequency =
   /** Module and class bodies, decorators, registration helpers: once, while importing. */
@@ -345,6 +345,37 @@ function optionCallbacksOnly(model: SemanticModel, fn: Scope, sinks = OPTION_MET
       return !!method && sinks.has(method);
     })
   );
+}
+
+/** Constructors that run a function in a thread or process of its own: `Thread(target=f)`. */
+const THREAD_CONSTRUCTORS = /^(Thread|Process|Timer)$/;
+
+/**
+ * The `Thread(target=f)` / `Process(target=f)` / `Timer(t, f)` calls that start `fn`, when every
+ * use of it other than a call is one of them (otherwise it is handed on elsewhere too: none).
+ */
+function threadStarts(model: SemanticModel, fn: Scope): Node[] {
+  const parent = fn.parent;
+  const binding = parent && fn.name ? parent.lookupLocal(fn.name) : undefined;
+  if (!binding || binding.kind !== 'function') return [];
+  const starts: Node[] = [];
+  for (const r of model.references(binding)) {
+    if (r.context !== 'load' || binding.sites.some((s) => s.id === r.node.id)) continue;
+    const arg = unparenthesizedParent(r.node);
+    if (arg.parent?.type === 'call' && arg.parent.childForFieldName('function')?.id === arg.node.id) continue;
+    const keyword = arg.parent?.type === 'keyword_argument' ? arg.parent : undefined;
+    const list = keyword ? keyword.parent : arg.parent;
+    const call = list?.type === 'argument_list' ? list.parent : undefined;
+    const callee = call?.type === 'call' ? call.childForFieldName('function') : undefined;
+    const ctor = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+    const asTarget = keyword
+      ? keyword.childForFieldName('name')?.text === 'target' ||
+        keyword.childForFieldName('name')?.text === 'function'
+      : ctor === 'Timer' && call && positionalArguments(call)[1]?.id === arg.node.id;
+    if (!call || !ctor || !THREAD_CONSTRUCTORS.test(ctor) || !asTarget) return [];
+    starts.push(call);
+  }
+  return starts;
 }
 
 const memo = new WeakMap<SemanticModel, Map<Scope, RunInfo>>();
@@ -705,6 +736,22 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
     return { frequency: 'one-shot', reason: `${name(fn)} runs while the command line is parsed, once` };
   }
   if (otherUses > 0) {
+    // The body of threads: it runs once per thread started, as often as the code starting them.
+    const starts = threadStarts(model, fn);
+    if (starts.length > 0) {
+      const infos = starts.map((call) => ({ call, info: siteInfo(model, call, depth + 1, visiting) }));
+      const pick =
+        infos.find((i) => i.info.frequency === 'repeated') ??
+        infos.find((i) => i.info.frequency === 'unknown') ??
+        infos[0];
+      const starter = functionChain(model.scopeOf(pick.call))[0];
+      const where = starter ? `in ${name(starter)}` : 'at import';
+      const frequency = pick.info.frequency === 'import-time' ? 'one-shot' : pick.info.frequency;
+      return {
+        frequency,
+        reason: `${name(fn)} is the body of a thread started ${where} (${pick.info.reason})`,
+      };
+    }
     // Handed on (a callback, a route registered by `add_url_rule`): called back, again and again.
     return { frequency: 'repeated', reason: `${name(fn)} is passed on as a callback` };
   }
