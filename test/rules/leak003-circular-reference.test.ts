@@ -1342,7 +1342,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'a state machine made per request: its constructor makes the cycle (warning); a later switch to another bound method adds none (hint naming the first)',
+      name: 'a state machine made per request: its constructor makes the cycle (warning); a second slot there, or a later switch to another bound method, adds none (hint naming the first)',
       code: `
         from fastapi import FastAPI
 
@@ -1351,6 +1351,7 @@ const table: RuleTable = {
         class Stream:
             def __init__(self):
                 self.state = self.start
+                self.on_close = self.finish
                 self.feed = None
 
             def start(self, data):
@@ -1358,6 +1359,8 @@ const table: RuleTable = {
                     self.feed = self.relay
 
             def relay(self, data): ...
+
+            def finish(self): ...
 
         @app.post("/stream")
         def stream(chunks: list):
@@ -1368,7 +1371,13 @@ const table: RuleTable = {
       errors: [
         { line: 7, severity: 'warning', message: 'the bound method `self.start` stored in `self.state`' },
         {
-          line: 12,
+          line: 8,
+          severity: 'hint',
+          message:
+            'it adds no cycle of its own, every `Stream` is already in one from its construction through `self.state` (line 7)',
+        },
+        {
+          line: 13,
           severity: 'hint',
           message:
             'it adds no cycle of its own, every `Stream` is already in one from its construction through `self.state` (line 7)',

@@ -1004,10 +1004,17 @@ function checkStoredBoundMethod(ctx: RuleContext, facts: SlotFacts, attribute: N
     const key = `${method.cls.id}:${store.slot}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    // A later state change (`self._handle_event = self.passthrough` on an upgrade) on an object
-    // its constructor already made cyclic the same way adds no cycle: a hint that names the first.
-    const first =
-      nameOf(method.method) === '__init__' ? undefined : constructorSlot(ctx, facts, method.cls, store.slot);
+    // A later state change (`self._handle_event = self.passthrough` on an upgrade), or a second
+    // such slot in `__init__`, on an object its constructor already made cyclic the same way adds
+    // no cycle: a hint that names the first.
+    const inInit = nameOf(method.method) === '__init__';
+    const first = constructorSlot(
+      ctx,
+      facts,
+      method.cls,
+      store.slot,
+      inInit ? store.node.startIndex : undefined,
+    );
     checkClosure(ctx, facts, store, { kind: 'method', name }, first);
   }
 }
@@ -1019,7 +1026,14 @@ const reportedBoundSlots = perModel(() => new Set<string>());
  * (`self.client_state = self.state_start`), not yet declared with the fix's descriptor: every
  * object of the class is then in a cycle from its construction on. Its text and line, for messages.
  */
-function constructorSlot(ctx: RuleContext, facts: SlotFacts, cls: Node, slot: string): string | undefined {
+function constructorSlot(
+  ctx: RuleContext,
+  facts: SlotFacts,
+  cls: Node,
+  slot: string,
+  /** In `__init__` itself: only slots stored before this offset count. */
+  before?: number,
+): string | undefined {
   const init = methodsOf(cls).get('__init__');
   if (!init) return undefined;
   for (const attribute of constructorBoundMethods(ctx.file)) {
@@ -1040,6 +1054,7 @@ function constructorSlot(ctx: RuleContext, facts: SlotFacts, cls: Node, slot: st
       storeSites(attribute).map((site) => ({ ...site, method })),
     )) {
       if (store.slot === slot || store.container || declaresSelfMethod(cls, store.slot)) continue;
+      if (before !== undefined && store.node.startIndex >= before) continue;
       if (facts.isExempt(store.slot, [cls])) continue;
       return `\`${describeHolder(store)}\` (line ${store.node.startPosition.row + 1})`;
     }
