@@ -593,13 +593,22 @@ export const rule: Rule = {
       'function called only at import by the other modules counts as import-time.\n\n' +
       '**Severity is confidence.** `warning` for a dict written by code known to run again and again (a route handler, ' +
       'a view or a task — of this module, or of another one that calls the writer when the project is indexed) and ' +
-      'never evicted, and for `@cache` on ' +
+      'never evicted, whose key is shown to change with the traffic: read from the request (`request.args["q"]`, a ' +
+      "view's URL `kwargs`, also through what the module's callers pass) or naming a record made by traffic " +
+      '(`user_id`, `wallet.id`, `session`). Keyed by anything else (`model_name`, `self.base_url`, `spec`), whether ' +
+      'the key takes a new value per request or one of a few configured values is the unknown: `information`, naming ' +
+      'the key. Keyed only by names of configured things (`model_name`, `(tenant_id, bot_id)`, `str(org_id)`, ' +
+      '`engine_name`: a model, provider, tenant, organisation, bot, engine, app, plugin, extension, region or ' +
+      'language), it holds one entry per configured thing: a `hint` that says so. A `warning` also for `@cache` on ' +
       'a method of objects that are made again and again. For `@cache` on a function whose arguments may be unbounded, ' +
       'how many distinct arguments it sees is the one fact the code cannot tell: `information` when the module calls it ' +
       'from code that runs again and again (a route handler, a task), `hint` otherwise (the arguments are as likely a ' +
       'few configured values). A `@cache` on a function that returns nothing is a do-once guard (log or warn once ' +
       'per value): a `hint`, since it grows only with the number of distinct values. A dict written by a public function whose callers are all in other modules (none of them ' +
-      'a handler the index can see) is `information`: how often it runs, and with how many keys, is decided there. The ' +
+      'a handler the index can see) is `information`: how often it runs, and with how many keys, is decided there; called ' +
+      'elsewhere only from start-up code (`init()`, `main()`, `setup_*()`, `create_app()`), or as the body of a thread ' +
+      'started there, it runs once and is not reported. A `@cache` on a private function that every call in the module ' +
+      'passes constants (`_schema("Watch")`) holds one result per constant and is not reported either. The ' +
       'message says why the code repeats ("it runs on every request: `get_user()` is a route handler") or what is ' +
       'not known.',
     whyIsThisBad:

@@ -780,7 +780,11 @@ export const rule: Rule = {
       'Django models) are the data model and are not reported.\n\n' +
       'A bound method of the object stored on it (`self.feed = self.update`) keeps it alive like a closure; state ' +
       'machines do this on every step, so it is reported only where this module shows the objects are made again ' +
-      'and again, once per class and attribute.\n\n' +
+      'and again, once per class and attribute. Once its `__init__` has stored one such bound method, a second slot ' +
+      'set there or a later switch to another bound method (`self._handle = self.passthrough` on an upgrade) adds no ' +
+      'cycle of its own: a `hint` naming the first slot. Several children built with `self` into one holder ' +
+      '(`self.seats = [Seat("n", self), Seat("s", self)]`) are one cycle between the two classes, reported once ' +
+      "where the child's weak slot breaks them all.\n\n" +
       'A cycle costs memory only when its objects become garbage again and again, so the severity says how sure ' +
       'that is, and the message says why:\n\n' +
       '- **warning**: objects made again and again — this module makes them in a route handler, a callback or a ' +
