@@ -232,7 +232,7 @@ export class ProjectIndex {
     const startUp = new Map<string, [string, number]>();
     // The open `def`s (innermost last) with their indentation, and why each runs per request or
     // job when it does; class bodies do not open a function.
-    const defs: { indent: number; name: string; handler?: string }[] = [];
+    const defs: { indent: number; name: string; handler?: string; startUp?: boolean }[] = [];
     // Decorator lines read since the last statement: they belong to the next `def`.
     let decorators: string[] = [];
     let registrar: { name: string; indent: number; weak: boolean } | undefined;
@@ -313,14 +313,15 @@ export class ProjectIndex {
           entry[inFunction ? 1 : 0]++;
           if (innermost?.handler && !repeated.has(name))
             repeated.set(detached(name), [detached(innermost.name), innermost.handler]);
-          if (innermost && !innermost.handler && START_UP_CALLER.test(innermost.name)) {
+          if (innermost?.startUp) {
             const known = startUp.get(name);
             if (known) known[1]++;
             else startUp.set(detached(name), [detached(innermost.name), 1]);
           }
         }
       }
-      if (def && depth === 0) defs.push({ indent, name: def[2], handler });
+      if (def && depth === 0)
+        defs.push({ indent, name: def[2], handler, startUp: !handler && START_UP_CALLER.test(def[2]) });
       for (const ch of line) {
         if (ch === '(' || ch === '[' || ch === '{') depth++;
         else if ((ch === ')' || ch === ']' || ch === '}') && depth > 0) depth--;
