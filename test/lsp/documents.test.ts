@@ -202,4 +202,26 @@ describe('OpenDocument: incremental re-parsing', () => {
       assert.equal(lazy.version, 999);
     }
   });
+
+  it('without a tree kept along, a tree asked for after edits is parsed from the new text (never from the old tree)', () => {
+    const doc = new OpenDocument('file:///lazy.py', 'python', 1, 'a = 1\nb = [2]\n', { keepsTree: false });
+    doc.syntaxTree(); // (a code action asks for one)
+    doc.applyChanges(
+      [{ range: { start: { line: 1, character: 4 }, end: { line: 1, character: 7 } }, text: 'f(x, y)' }],
+      2,
+    );
+    assert.equal(dump(doc.syntaxTree()), freshSexp('a = 1\nb = f(x, y)\n'));
+    const rnd = random(7);
+    for (let step = 0; step < 40; step++) {
+      const td = doc.textDocument;
+      const a = Math.floor(rnd() * (td.getText().length + 1));
+      const insert = PIECES[Math.floor(rnd() * PIECES.length)];
+      doc.applyChanges(
+        [{ range: { start: td.positionAt(a), end: td.positionAt(a + 1) }, text: insert }],
+        step + 3,
+      );
+      if (step % 4 === 0) assert.equal(dump(doc.syntaxTree()), freshSexp(doc.text), `step ${step}`);
+    }
+    doc.dispose();
+  });
 });

@@ -57,6 +57,32 @@ describe('protocol: code actions', function () {
     });
   }
 
+  it('a quick fix asked again after a run of keystrokes fits the text they left', async () => {
+    // The first request makes the server parse the document for its fixes; the keystrokes after
+    // it (queued, then applied together) must reach that tree before the next fixes are made.
+    const uri = `${BASE}/after-keystrokes.py`;
+    const first = (await client.openAndWait(uri, CACHE_LEAK)).find((d) => d.code === 'LEAK001');
+    assert.ok(first);
+    assert.ok((await actionsFor(client, uri, first)).some((a) => a.isPreferred));
+    const since = client.mark;
+    let version = 1;
+    for (let i = 0; i < 12; i++) {
+      const at = { line: 2, character: 0 };
+      const text = i % 3 === 0 ? `def helper_${i}(x):\n    return [x, ${i}]\n\n\n` : `# note ${i}\n`;
+      version = await client.change(uri, [{ range: { start: at, end: at }, text }]);
+    }
+    const published = await client.diagnosticsFor(uri, (p) => p.version === version, since);
+    const diagnostic = published.diagnostics.find((d) => d.code === 'LEAK001');
+    assert.ok(diagnostic, 'still reported after the keystrokes');
+    const preferred = (await actionsFor(client, uri, diagnostic)).find((a) => a.isPreferred);
+    assert.ok(preferred?.edit);
+    const fixed = client.applyWorkspaceEdit(preferred.edit).get(uri);
+    assert.ok(fixed);
+    assert.equal(pyCompile(fixed), undefined, fixed);
+    assert.match(fixed, /^def helper_9\(x\):\n {4}return \[x, 9\]$/m);
+    assert.ok(!codesOf(await client.setText(uri, fixed)).includes('LEAK001'), fixed);
+  });
+
   it('suppression appends `# noqa: CODE` and merges with an existing noqa', async () => {
     const uri = `${BASE}/suppress.py`;
     const text = CACHE_LEAK.replace('_cache = {}', '_cache = {}  # noqa: E501');

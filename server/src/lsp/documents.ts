@@ -7,6 +7,7 @@ import type { Range, TextDocumentContentChangeEvent } from 'vscode-languageserve
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Edit } from 'web-tree-sitter';
 import { parsePython, type Tree } from '../parser';
+import { applyContentChanges } from './line-edits';
 
 /**
  * The tree-sitter edit for one LSP content change applied to `doc` (the text before the change).
@@ -101,6 +102,8 @@ function isLowSurrogate(code: number): boolean {
 }
 
 const LONE_CR = /\r(?!\n)/;
+/** Pending changes from which applying them in one pass beats TextDocument.update. */
+const BATCH_CHANGES = 4;
 
 export interface OpenDocumentOptions {
   /**
@@ -121,6 +124,8 @@ export class OpenDocument {
   private pendingChars = 0;
   private readonly keepsTree: boolean;
   private tree: Tree | undefined;
+  /** Without a tree kept along: the text `tree` was parsed from (edits are not applied to it). */
+  private treeText: string | undefined;
   /** Whether `tree` has been edited (or is missing) and must be re-parsed before use. */
   private stale = true;
   /** Milliseconds the last `syntaxTree()` call spent parsing (0 when the tree was current). */
@@ -168,7 +173,16 @@ export class OpenDocument {
       const changes = this.pending;
       this.pending = [];
       this.pendingChars = 0;
-      this.doc = TextDocument.update(this.doc, changes, this.pendingVersion);
+      // Many changes at once (an edit storm): in one pass over the text, not one copy per change.
+      this.doc =
+        changes.length < BATCH_CHANGES
+          ? TextDocument.update(this.doc, changes, this.pendingVersion)
+          : TextDocument.create(
+              this.doc.uri,
+              this.doc.languageId,
+              this.pendingVersion,
+              applyContentChanges(this.doc.getText(), changes),
+            );
     }
     return this.doc;
   }
@@ -225,8 +239,16 @@ export class OpenDocument {
     }
     const started = performance.now();
     const previous = this.tree;
+    const text = this.current().getText();
+    if (previous && this.treeText !== undefined) {
+      // Without a tree kept along (a tree parsed for a code action), the changes since are one
+      // edit from the text it was parsed from: never re-use its subtrees unedited.
+      const edit = diffEdit(this.treeText, text);
+      if (edit) previous.edit(edit);
+    }
+    if (!this.keepsTree) this.treeText = text;
     // If parsing throws, the edited old tree stays usable as the base of the next attempt.
-    const next = parsePython(this.current().getText(), previous);
+    const next = parsePython(text, previous);
     this.tree = next;
     this.stale = false;
     previous?.delete();
@@ -237,6 +259,7 @@ export class OpenDocument {
   private dropTree(): void {
     this.tree?.delete();
     this.tree = undefined;
+    this.treeText = undefined;
   }
 
   dispose(): void {
