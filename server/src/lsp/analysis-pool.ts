@@ -262,6 +262,7 @@ export class AnalysisPool {
    */
   stopStale(key: string, minMs?: number): void {
     const now = performance.now();
+    let stopped = false;
     for (const thread of [...this.threads])
       if (
         thread.job?.key === key &&
@@ -270,8 +271,10 @@ export class AnalysisPool {
       ) {
         this.log(`stopping the stale analysis of ${key} after ${(now - thread.started).toFixed(0)} ms`);
         this.stopThread(thread, STOPPED);
+        stopped = true;
       }
-    this.pump();
+    // (Called on every keystroke: nothing to start when nothing stopped.)
+    if (stopped) this.pump();
   }
 
   /** The document closed: drop its waiting jobs and what the threads keep for it. */

@@ -131,7 +131,7 @@ export class Linter {
   private readonly results = new Map<string, UnitResult>();
   /** Per unit key, the URIs we published diagnostics for (to clear removed cells). */
   private readonly published = new Map<string, Set<string>>();
-  private readonly timers = new Map<string, Pending>();
+  private readonly timers = new Map<string, Scheduled>();
   private readonly folders = new WorkspaceFolders();
   private readonly errors: AnalysisErrorLog;
   /** The threads that analyse open documents and notebooks (undefined: the main thread does). */
@@ -374,27 +374,43 @@ export class Linter {
    * edits of other documents; `background` (everything again) after them.
    */
   private schedule(unit: Unit, delay: number, background = false): void {
-    this.timers.get(unit.key)?.cancel();
-    this.timers.set(
-      unit.key,
-      later(() => {
-        this.timers.delete(unit.key);
-        const current = this.unitForKey(unit.key);
-        const first = !this.results.has(unit.key);
-        const wait = this.burstUntil - performance.now();
-        if (current && !first && wait > 0) {
-          // A burst of edits is on: this analysis waits for its end.
-          this.schedule(current, wait + this.options.debounceMs, background);
-          return;
-        }
-        const priority = background
-          ? PRIORITY.background
-          : this.results.has(unit.key)
-            ? PRIORITY.edit
-            : PRIORITY.open;
-        if (current) void this.analyze(current, performance.now(), priority);
-      }, delay),
-    );
+    const due = performance.now() + delay;
+    const pending = this.timers.get(unit.key);
+    // Another keystroke only moves the analysis later: the timer already set is kept (it sets
+    // itself again for the rest when it fires early), not replaced by a new one per keystroke.
+    if (pending && pending.background === background && pending.due <= due) {
+      pending.due = due;
+      return;
+    }
+    pending?.cancel();
+    this.arm(unit.key, due, background);
+  }
+
+  private arm(key: string, due: number, background: boolean): void {
+    const entry: Scheduled = {
+      due,
+      background,
+      cancel: () => handle.cancel(),
+    };
+    const handle = later(() => {
+      if (this.timers.get(key) !== entry) return;
+      if (entry.due - performance.now() >= 1) {
+        this.arm(key, entry.due, entry.background);
+        return;
+      }
+      this.timers.delete(key);
+      const current = this.unitForKey(key);
+      const diagnosed = this.results.has(key) || this.published.has(key);
+      const wait = this.burstUntil - performance.now();
+      if (current && diagnosed && wait > 0) {
+        // A burst of edits is on: this analysis waits for its end.
+        this.schedule(current, wait + this.options.debounceMs, background);
+        return;
+      }
+      const priority = background ? PRIORITY.background : diagnosed ? PRIORITY.edit : PRIORITY.open;
+      if (current) void this.analyze(current, performance.now(), priority);
+    }, due - performance.now());
+    this.timers.set(key, entry);
   }
 
   /** Re-analyse every open document and notebook (settings or the project changed). */
@@ -869,6 +885,12 @@ export class Linter {
 
 interface Pending {
   cancel(): void;
+}
+
+/** A unit's analysis to come: at `due` (performance.now() time) at the earliest. */
+interface Scheduled extends Pending {
+  due: number;
+  background: boolean;
 }
 
 /** What the user sees instead of findings when the analysis did not finish. */
