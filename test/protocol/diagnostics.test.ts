@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity } from 'vscode-languageserver-protocol/node';
 import { version as packageVersion } from '../../package.json';
-import { codesOf, ROOT, TestClient } from './support/lsp-client';
+import { codesOf, delay, ROOT, TestClient } from './support/lsp-client';
 import { CACHE_LEAK, CLEAN, LIST_LEAK } from './support/snippets';
 
 const URI = 'file:///tmp/leak-lens-protocol/service.py';
@@ -161,5 +161,37 @@ describe('protocol: `leak-lens server --stdio`', function () {
     } finally {
       assert.equal(await client.stop(), 0);
     }
+  });
+});
+
+describe('protocol: diagnostics wait for a pause in typing', function () {
+  this.timeout(120_000);
+  let client: TestClient;
+
+  before(async () => {
+    client = await TestClient.start({ initializationOptions: { debounceMs: 1500 } });
+  });
+  after(async () => {
+    await client.stop();
+  });
+
+  it('typing for longer than the pause: each keystroke moves the analysis later, only the last version is published', async () => {
+    const uri = 'file:///tmp/leak-lens-protocol/typing.py';
+    await client.openAndWait(uri, CACHE_LEAK);
+    const since = client.mark;
+    let version = 1;
+    // 25 keystrokes ~100 ms apart: 2.5 s of typing, gaps far shorter than the 1.5 s pause.
+    for (let i = 0; i < 25; i++) {
+      const at = { line: 0, character: 0 };
+      version = await client.change(uri, [{ range: { start: at, end: at }, text: i % 5 === 4 ? '\n' : '#' }]);
+      await delay(100);
+    }
+    const last = await client.diagnosticsFor(uri, (p) => p.version === version, since);
+    assert.deepEqual(codesOf(last.diagnostics), ['LEAK001']);
+    const versions = client.events
+      .slice(since)
+      .flatMap((e) => (e.kind === 'diagnostics' && e.params.uri === uri ? [e.params.version] : []));
+    assert.deepEqual(versions, [version]);
+    await client.close(uri);
   });
 });
