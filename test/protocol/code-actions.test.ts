@@ -83,6 +83,39 @@ describe('protocol: code actions', function () {
     assert.ok(!codesOf(await client.setText(uri, fixed)).includes('LEAK001'), fixed);
   });
 
+  it('a quick fix asked in the middle of a burst of edits fits the version it was asked for', async () => {
+    // Edits far faster than typing (here to another document) make a burst, during which the
+    // fixes are computed on an analysis thread instead of the server's main thread.
+    const uri = `${BASE}/during-burst.py`;
+    const other = `${BASE}/burst-other.py`;
+    await client.openAndWait(other, LIST_LEAK);
+    const first = (await client.openAndWait(uri, CACHE_LEAK)).find((d) => d.code === 'LEAK001');
+    assert.ok(first);
+    const since = client.mark;
+    const at = { line: 0, character: 0 };
+    for (let i = 0; i < 300; i++)
+      await client.change(other, [{ range: { start: at, end: at }, text: '#\n' }]);
+    const version = await client.change(uri, [{ range: { start: at, end: at }, text: '# moved\n' }]);
+    for (let i = 0; i < 300; i++)
+      await client.change(other, [{ range: { start: at, end: at }, text: '#\n' }]);
+    const moved = {
+      ...first,
+      range: {
+        start: { ...first.range.start, line: first.range.start.line + 1 },
+        end: { ...first.range.end, line: first.range.end.line + 1 },
+      },
+    };
+    const preferred = (await actionsFor(client, uri, moved)).find((a) => a.isPreferred);
+    assert.ok(preferred?.edit, 'a preferred fix');
+    const fixed = client.applyWorkspaceEdit(preferred.edit).get(uri);
+    assert.ok(fixed?.startsWith('# moved\n'), fixed);
+    assert.equal(pyCompile(fixed), undefined, fixed);
+    const published = await client.diagnosticsFor(uri, (p) => p.version === version, since, 30_000);
+    assert.deepEqual(codesOf(published.diagnostics), ['LEAK001']);
+    assert.ok(!codesOf(await client.setText(uri, fixed)).includes('LEAK001'), fixed);
+    await client.close(other);
+  });
+
   it('suppression appends `# noqa: CODE` and merges with an existing noqa', async () => {
     const uri = `${BASE}/suppress.py`;
     const text = CACHE_LEAK.replace('_cache = {}', '_cache = {}  # noqa: E501');

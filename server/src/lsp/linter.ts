@@ -750,8 +750,10 @@ export class Linter {
     try {
       // A large document goes to an analysis thread; a usual one is done here at once, from the
       // tree the document keeps (a few ms for the rules asked about), so the lightbulb never
-      // waits behind the threads, which yield to everything else on a busy machine.
-      if (this.pool && text.length > MAIN_THREAD_FIX_CHARS)
+      // waits behind the threads, which yield to everything else on a busy machine. During a
+      // burst of edits the threads do it too: this thread must keep reading the burst (and the
+      // documents opened behind it), and the first fixes made here also compile the rules' code.
+      if (this.pool && (text.length > MAIN_THREAD_FIX_CHARS || performance.now() < this.burstUntil))
         return (await this.pool.analyze(unit.key, text, engine, unit.key, PRIORITY.urgent, codes)).findings;
       const wanted = new Set(codes);
       const tree =
