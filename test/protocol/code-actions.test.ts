@@ -108,7 +108,8 @@ describe('protocol: code actions', function () {
     const preferred = (await actionsFor(client, uri, moved)).find((a) => a.isPreferred);
     assert.ok(preferred?.edit, 'a preferred fix');
     const fixed = client.applyWorkspaceEdit(preferred.edit).get(uri);
-    assert.ok(fixed?.startsWith('# moved\n'), fixed);
+    assert.ok(fixed);
+    assert.ok(fixed.startsWith('# moved\n'), fixed);
     assert.equal(pyCompile(fixed), undefined, fixed);
     const published = await client.diagnosticsFor(uri, (p) => p.version === version, since, 30_000);
     assert.deepEqual(codesOf(published.diagnostics), ['LEAK001']);
