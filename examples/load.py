@@ -38,6 +38,7 @@ def main():
     start = time.monotonic()
     lock = threading.Lock()
     counts = {"next": 0, "ok": 0, "failed": 0}
+    first_answer = threading.Event()
     last_error = [None]
 
     def sender():
@@ -56,6 +57,10 @@ def main():
                 with urllib.request.urlopen(url, timeout=args.timeout) as response:
                     response.read()
                 key = "ok"
+                if not first_answer.is_set():
+                    first_answer.set()
+                    # Whoever watches the service can start now: requests are being answered.
+                    print(f"first answer after {time.monotonic() - start:.1f} s", flush=True)
             except (urllib.error.URLError, OSError) as err:
                 last_error[0] = err
                 key = "failed"

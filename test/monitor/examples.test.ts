@@ -31,21 +31,30 @@ async function exercise(
   const banner = server.lines.find((l) => l.includes('listening on')) ?? '';
   const base = /http:\/\/127\.0\.0\.1:\d+/.exec(banner)?.[0];
   assert.ok(base, banner);
+  if (app === 'healthy_app') await fillCache(base);
   const load = spawn(
     PYTHON,
-    [join(EXAMPLES, 'load.py'), `${base}/items/{n}`, '--rate', '60', '--duration', '8'],
+    [join(EXAMPLES, 'load.py'), `${base}/items/{n}`, '--rate', '60', '--duration', '10'],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
   let output = '';
+  // Watching starts once requests are answered: on a busy machine the load generator itself can
+  // take seconds to start, and a leak seen for less than the minimum is (rightly) inconclusive.
+  let answered: () => void = () => {};
+  const firstAnswer = new Promise<void>((resolve) => {
+    answered = resolve;
+  });
   load.stdout.on('data', (d) => {
     output += d;
+    if (output.includes('first answer after')) answered();
   });
   load.stderr.on('data', (d) => {
     output += d;
   });
   const loadDone = new Promise<number | null>((resolve) => load.on('exit', resolve));
+  await Promise.race([firstAnswer, loadDone]);
   const options = { intervalSeconds: 0.2, durationSeconds: seconds };
   const pidSampler = Sampler.forTarget({ pid: server.pid }, options);
   const urlSampler = Sampler.forTarget({ url: `${base}/metrics` }, options);
@@ -58,6 +67,30 @@ async function exercise(
     byUrl: { run: urlSampler.run, result: analyzeMonitorRun(urlSampler.run, SETTINGS) },
     load: { code, output },
   };
+}
+
+/**
+ * Fills the healthy app's bounded cache (128 entries) before it is watched, and waits for every
+ * request: how long the cache takes to fill depends on how busy the machine is, and a warm-up
+ * stretched over most of a 7 s window cannot be told from a leak by anyone. (The detector's
+ * warm-up handling is tested on its own in shapes.test.ts.) What is judged here is the steady
+ * state: a full bounded cache whose entries are replaced stays flat.
+ */
+async function fillCache(base: string): Promise<void> {
+  const warm = spawn(
+    PYTHON,
+    [join(EXAMPLES, 'load.py'), `${base}/items/{n}`, '--rate', '200', '--duration', '1'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  warm.stdout.on('data', (d) => {
+    output += d;
+  });
+  const code = await new Promise<number | null>((resolve) => warm.on('exit', resolve));
+  assert.equal(code, 0, output);
+  assert.match(output, /^200 ok, 0 failed/m);
 }
 
 function assertLeak(r: AppRun): void {
@@ -95,7 +128,7 @@ describe('monitor examples: the demo apps', function () {
     it('serves under load (the load generator succeeds)', () => {
       for (const r of [leaky, healthy]) {
         assert.equal(r.load.code, 0, r.load.output);
-        assert.match(r.load.output, /^480 ok, 0 failed/);
+        assert.match(r.load.output, /^600 ok, 0 failed/m);
       }
     });
 
