@@ -40,6 +40,22 @@ describe('project index', () => {
     assert.deepEqual(index.callsOf('get_job_logger', 'a.py'), { atImport: 0, inFunctions: 0, inStartUp: 0 });
   });
 
+  it('answers for the files as they are now after files are added, replaced or removed', () => {
+    const index = new ProjectIndex();
+    index.addFile('lib.py', 'def helper(): ...\n');
+    index.addFile('a.py', 'x = helper()\n');
+    assert.deepEqual(index.callsOf('helper', 'lib.py'), { atImport: 1, inFunctions: 0 });
+    index.addFile('b.py', 'def f():\n    helper()\n');
+    assert.deepEqual(index.callsOf('helper', 'lib.py'), { atImport: 1, inFunctions: 1 });
+    index.addFile('a.py', 'y = 1\n');
+    assert.deepEqual(index.callsOf('helper', 'lib.py'), { atImport: 0, inFunctions: 1 });
+    index.removeFile('b.py');
+    assert.deepEqual(index.callsOf('helper', 'lib.py'), { atImport: 0, inFunctions: 0 });
+    index.addFile('c.py', 'z = helper() + helper()\n');
+    index.compact();
+    assert.deepEqual(index.callsOf('helper', 'lib.py'), { atImport: 2, inFunctions: 0 });
+  });
+
   it('knows when the project defines a registration method that keeps listeners weakly', () => {
     const index = new ProjectIndex();
     index.addFile(

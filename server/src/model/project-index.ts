@@ -104,6 +104,7 @@ const PARAMETERS = /^\s*(?:async\s+)?def\s+\w+\s*\(([^)]*)/;
 const FROM_IMPORT = /^\s*from\s+(\.*[\w.]*)\s+import\s+(.*)$/;
 const DEF = /^(\s*)(?:async\s+)?def\s+([A-Za-z_]\w*)/;
 const CLASS = /^(\s*)class\s+([A-Za-z_]\w*)/;
+const BRACKET = /[()[\]{}]/g;
 
 /** The language server names open documents by URI; the index, by path. */
 function asPath(pathOrUri: string | undefined): string | undefined {
@@ -211,6 +212,27 @@ export class ProjectIndex {
   private readonly strongRegistrars = new Set<string>();
   /** Class name → the bases written for it anywhere in the project (to tell enums). */
   private readonly classBases = new Map<string, Set<string>>();
+  /**
+   * Name → the files calling it, in the order of `files`: made when first asked and dropped
+   * whenever a file changes. A scan asks about a name per function of every file; walking every
+   * file for each question made it quadratic in the size of the project.
+   */
+  private callers: Map<string, [string, FileEntry][]> | undefined;
+
+  private callersOf(name: string): readonly [string, FileEntry][] {
+    if (!this.callers) {
+      const callers = new Map<string, [string, FileEntry][]>();
+      for (const [path, entry] of this.files) {
+        for (const called of entry.calls.keys()) {
+          const list = callers.get(called);
+          if (list) list.push([path, entry]);
+          else callers.set(called, [[path, entry]]);
+        }
+      }
+      this.callers = callers;
+    }
+    return this.callers.get(name) ?? [];
+  }
 
   /** Number of files indexed. */
   get size(): number {
@@ -253,7 +275,8 @@ export class ProjectIndex {
         }
         continue;
       }
-      const fromImport = depth === 0 ? FROM_IMPORT.exec(line) : null;
+      // (Cheap tests on the first word before each regex: most lines are none of these.)
+      const fromImport = depth === 0 && trimmed.startsWith('from') ? FROM_IMPORT.exec(line) : null;
       if (fromImport) {
         const names = fromImport[2];
         if (names.includes('(') && !names.includes(')')) pendingImport = { module: fromImport[1], names };
@@ -265,8 +288,9 @@ export class ProjectIndex {
         while (defs.length > 0 && indent <= defs[defs.length - 1].indent) defs.pop();
         if (registrar && indent <= registrar.indent) closeRegistrar();
       }
-      const def = depth === 0 ? DEF.exec(line) : null;
-      const cls = depth === 0 && !def ? CLASS.exec(line) : null;
+      const def =
+        depth === 0 && (trimmed.startsWith('def') || trimmed.startsWith('async')) ? DEF.exec(line) : null;
+      const cls = depth === 0 && !def && trimmed.startsWith('class') ? CLASS.exec(line) : null;
       if (cls) {
         addName(this.defined, cls[2]);
         // `class Child(Base, Mixin):` (one line): bases may be made through their subclasses.
@@ -299,7 +323,7 @@ export class ProjectIndex {
       } else if (registrar && WEAK.test(line)) {
         registrar.weak = true;
       }
-      if (!def && !cls) {
+      if (!def && !cls && line.includes('(')) {
         const inFunction = defs.length > 0;
         const innermost = defs[defs.length - 1];
         for (const m of line.matchAll(CALL)) {
@@ -322,18 +346,23 @@ export class ProjectIndex {
       }
       if (def && depth === 0)
         defs.push({ indent, name: def[2], handler, startUp: !handler && START_UP_CALLER.test(def[2]) });
-      for (const ch of line) {
+      // (A regex finds the brackets far faster than a loop over every character.)
+      BRACKET.lastIndex = 0;
+      for (let m = BRACKET.exec(line); m; m = BRACKET.exec(line)) {
+        const ch = m[0];
         if (ch === '(' || ch === '[' || ch === '{') depth++;
-        else if ((ch === ')' || ch === ']' || ch === '}') && depth > 0) depth--;
+        else if (depth > 0) depth--;
       }
       // A `def` header spread over lines ends with `:`; brackets closed by then.
     }
     closeRegistrar();
     this.files.set(path, { calls, bases, imports, repeated, startUp });
+    this.callers = undefined;
   }
 
   removeFile(path: string): void {
     this.files.delete(path);
+    this.callers = undefined;
   }
 
   /**
@@ -344,7 +373,7 @@ export class ProjectIndex {
   callsOf(name: string, exceptPath?: string): CallCounts {
     const counts: CallCounts = { atImport: 0, inFunctions: 0, inStartUp: 0 };
     const except = asPath(exceptPath);
-    for (const [path, entry] of this.files) {
+    for (const [path, entry] of this.callersOf(name)) {
       if (path === except) continue;
       const c = entry.calls.get(name);
       if (!c || importedFromElsewhere(entry, name, path, except)) continue;
@@ -394,6 +423,7 @@ export class ProjectIndex {
     // Rebuilt rather than deleted from: a Map keeps the table it grew to, and most of the names a
     // file calls are not the project's.
     const kept = <V>(map: Map<string, V>) => new Map([...map].filter(([name]) => this.defined.has(name)));
+    this.callers = undefined;
     for (const entry of this.files.values()) {
       entry.calls = kept(entry.calls);
       entry.imports = kept(entry.imports);
