@@ -99,6 +99,9 @@ export function startServer(): void {
   if (!process.argv.slice(2).some((a) => /^--(stdio|node-ipc|socket|pipe)\b/.test(a)))
     process.argv.push('--stdio');
   const connection = createConnection();
+  // The parser loads (its wasm compiles) while the client's first messages are on their way.
+  const engine = initEngine();
+  engine.catch(() => {}); // (reported by initialize)
   const log = new Logger(connection.console);
   let capabilities: ClientCapabilities = {};
   let options: InitializationOptions = {};
@@ -130,7 +133,7 @@ export function startServer(): void {
     const pushed = options.settings ?? options.leakLens;
     if (pushed !== undefined) settings.configurationChanged(pushed);
     try {
-      await initEngine();
+      await engine.catch(() => initEngine()); // (a second chance, as before)
     } catch (error) {
       return new ResponseError<InitializeError>(
         0,
@@ -213,7 +216,7 @@ export function startServer(): void {
         if (event.added.length > 0) linter.scheduleScan();
       });
     }
-    if (options.scanOnStartup !== false) linter?.scheduleScan();
+    if (options.scanOnStartup !== false) linter?.scanAfterStartUp();
   });
 
   connection.onNotification(SetTraceNotification.type, (params) => log.setTrace(params.value));

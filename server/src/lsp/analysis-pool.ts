@@ -173,6 +173,11 @@ export class AnalysisPool {
     this.ensureThreads();
   }
 
+  /** Whether some thread has loaded the engine (the first ones take a while after start). */
+  hasReadyThread(): boolean {
+    return this.threads.some((t) => t.ready && !t.stopping);
+  }
+
   /** Keeps `size` threads running once warmed up (a stopped or crashed one is replaced at once). */
   private ensureThreads(): void {
     // (Threads that die before they are ready are not restarted forever: jobs still start one.)

@@ -121,6 +121,10 @@ const LARGE_DEBOUNCE_MS = 1000;
 const DEFAULT_ANALYSIS_TIMEOUT_MS = 10_000;
 /** Documents up to this size get their code actions' fixes computed on the main thread. */
 const MAIN_THREAD_FIX_CHARS = 128 * 1024;
+/** Documents up to this size are analysed on the main thread while no analysis thread is ready yet. */
+const FIRST_ON_MAIN_THREAD_CHARS = 128 * 1024;
+/** The analysis threads start this long after initialization at the latest. */
+const THREADS_START_MS = 300;
 /** More edits than this within BURST_WINDOW_MS (server-wide) are a burst, not typing. */
 const BURST_EDITS = 100;
 const BURST_WINDOW_MS = 250;
@@ -567,7 +571,18 @@ export class Linter {
   ): Promise<AnalysisOutcome | undefined> {
     let outcome: AnalysisOutcome;
     let parseMs = 0;
-    if (this.pool) {
+    if (this.pool && !this.pool.hasReadyThread() && text.length <= FIRST_ON_MAIN_THREAD_CHARS) {
+      // Just started: the threads are still loading the engine (seconds on a busy machine), and
+      // the main thread has it loaded already, so a usual-size document is analysed here rather
+      // than wait for them. The threads take over once one is ready.
+      outcome = analyzeText(text, settings, unit.key, {
+        project: this.project.index,
+        timeoutMs: this.options.analysisTimeoutMs ?? DEFAULT_ANALYSIS_TIMEOUT_MS,
+        suppressions: true,
+        fixes: false,
+      });
+      setImmediate(() => this.startThreads());
+    } else if (this.pool) {
       try {
         outcome = await this.pool.analyze(unit.key, text, settings, unit.key, priority);
       } catch (error) {
@@ -866,15 +881,39 @@ export class Linter {
    */
   warmUp(): void {
     if (this.pool) {
-      this.pool.warmUp();
+      // Not at once: the documents open at start are analysed here on the main thread meanwhile
+      // (see runAnalysis), and threads loading the engine would take the CPU their first
+      // diagnostics need (two cores are common). They start after the first analysis, or soon.
+      this.startupTimer ??= setTimeout(() => this.startThreads(), THREADS_START_MS);
       return;
     }
     this.host.log.debug(`warm-up: ${warmUpEngine().toFixed(0)} ms`);
   }
 
+  /**
+   * Scan the workspace once the server has started: after the first diagnostics of the open
+   * documents (the user is looking at those), when the analysis threads start.
+   */
+  scanAfterStartUp(): void {
+    if (this.startedThreads || !this.pool) this.scheduleScan();
+    else this.scanOnStart = true;
+  }
+
+  private startThreads(): void {
+    clearTimeout(this.startupTimer);
+    if (this.startedThreads || this.disposed) return;
+    this.startedThreads = true;
+    this.pool?.warmUp();
+    if (this.scanOnStart) this.scheduleScan();
+  }
+  private startupTimer: NodeJS.Timeout | undefined;
+  private startedThreads = false;
+  private scanOnStart = false;
+
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.scanTimer);
+    clearTimeout(this.startupTimer);
     this.fileEvents.dispose();
     this.closed.dispose();
     this.pool?.dispose();
