@@ -63,8 +63,8 @@ const REGISTRATION_METHODS = new Set([
 const WEAK = /weak|\bref\(/i;
 
 interface FileEntry {
-  /** name → [calls at import, calls in functions] */
-  calls: Map<string, [number, number]>;
+  /** name → its calls at import and in functions, packed in one number (see `packCalls`). */
+  calls: Map<string, number>;
   /** Names this file's classes derive from (`class Child(pkg.Base)` → `Base`). */
   bases: string[];
   /**
@@ -198,6 +198,20 @@ function addName(set: Set<string>, name: string): void {
   if (!set.has(name)) set.add(detached(name));
 }
 
+/**
+ * A file's calls of one name, packed as `atImport * IMPORT_CALL + inFunctions` in one number:
+ * a pair of counts per name and file, hundreds of thousands of them on a large workspace, took
+ * most of the index's memory as two-element arrays (and every worker thread holds a copy). A
+ * file cannot make 2^26 calls in functions (it would be gigabytes), so the two never mix, and
+ * the sum stays exact far beyond any count a file can hold.
+ */
+const IMPORT_CALL = 2 ** 26;
+
+function unpackCalls(packed: number): [atImport: number, inFunctions: number] {
+  const atImport = Math.floor(packed / IMPORT_CALL);
+  return [atImport, packed - atImport * IMPORT_CALL];
+}
+
 function indentOf(line: string): number {
   let n = 0;
   while (n < line.length && (line[n] === ' ' || line[n] === '\t')) n++;
@@ -217,21 +231,25 @@ export class ProjectIndex {
    * whenever a file changes. A scan asks about a name per function of every file; walking every
    * file for each question made it quadratic in the size of the project.
    */
-  private callers: Map<string, [string, FileEntry][]> | undefined;
+  private callers: { files: [string, FileEntry][]; byName: Map<string, number[]> } | undefined;
 
-  private callersOf(name: string): readonly [string, FileEntry][] {
+  /** The files calling `name`, in the order of `files`. */
+  private *callersOf(name: string): Generator<[string, FileEntry]> {
     if (!this.callers) {
-      const callers = new Map<string, [string, FileEntry][]>();
-      for (const [path, entry] of this.files) {
+      // (Positions in one list of the files, not a pair per call: a copy lives in every thread.)
+      const files = [...this.files];
+      const byName = new Map<string, number[]>();
+      files.forEach(([, entry], i) => {
         for (const called of entry.calls.keys()) {
-          const list = callers.get(called);
-          if (list) list.push([path, entry]);
-          else callers.set(called, [[path, entry]]);
+          const list = byName.get(called);
+          if (list) list.push(i);
+          else byName.set(called, [i]);
         }
-      }
-      this.callers = callers;
+      });
+      this.callers = { files, byName };
     }
-    return this.callers.get(name) ?? [];
+    const { files, byName } = this.callers;
+    for (const i of byName.get(name) ?? []) yield files[i];
   }
 
   /** Number of files indexed. */
@@ -245,7 +263,7 @@ export class ProjectIndex {
    * expression spread over several lines still count as import-time calls.
    */
   addFile(path: string, text: string): void {
-    const calls = new Map<string, [number, number]>();
+    const calls = new Map<string, number>();
     const bases: string[] = [];
     const imports = new Map<string, string>();
     // `from m import (a,\n b)`: the names read so far while the brackets are open.
@@ -329,12 +347,10 @@ export class ProjectIndex {
         for (const m of line.matchAll(CALL)) {
           const name = m[1];
           if (name === 'def' || name === 'class' || name === 'if' || name === 'return') continue;
-          let entry = calls.get(name);
-          if (!entry) {
-            entry = [0, 0];
-            calls.set(detached(name), entry);
-          }
-          entry[inFunction ? 1 : 0]++;
+          const counted = calls.get(name);
+          const add = inFunction ? 1 : IMPORT_CALL;
+          if (counted === undefined) calls.set(detached(name), add);
+          else calls.set(name, counted + add);
           if (innermost?.handler && !repeated.has(name))
             repeated.set(detached(name), [detached(innermost.name), innermost.handler]);
           if (innermost?.startUp) {
@@ -375,10 +391,11 @@ export class ProjectIndex {
     const except = asPath(exceptPath);
     for (const [path, entry] of this.callersOf(name)) {
       if (path === except) continue;
-      const c = entry.calls.get(name);
-      if (!c || importedFromElsewhere(entry, name, path, except)) continue;
-      counts.atImport += c[0];
-      counts.inFunctions += c[1];
+      const packed = entry.calls.get(name);
+      if (packed === undefined || importedFromElsewhere(entry, name, path, except)) continue;
+      const [atImport, inFunctions] = unpackCalls(packed);
+      counts.atImport += atImport;
+      counts.inFunctions += inFunctions;
       const r = entry.repeated.get(name);
       if (r && !counts.repeatedIn) counts.repeatedIn = { path, caller: r[0], why: r[1] };
       const s = entry.startUp.get(name);
@@ -436,7 +453,10 @@ export class ProjectIndex {
     return {
       files: [...this.files].map(([path, entry]) => [
         path,
-        [...entry.calls].map(([name, [a, b]]) => [name, a, b] as [string, number, number]),
+        [...entry.calls].map(([name, packed]): [string, number, number] => {
+          const [atImport, inFunctions] = unpackCalls(packed);
+          return [name, atImport, inFunctions];
+        }),
         entry.bases,
         [...entry.imports],
         [...entry.repeated].map(([name, [caller, why]]) => [name, caller, why] as [string, string, string]),
@@ -453,7 +473,7 @@ export class ProjectIndex {
     const index = new ProjectIndex();
     for (const [path, calls, bases, imports, repeated, startUp] of data.files) {
       index.files.set(path, {
-        calls: new Map(calls.map(([name, a, b]) => [name, [a, b]])),
+        calls: new Map(calls.map(([name, a, b]) => [name, a * IMPORT_CALL + b])),
         bases: bases ?? [],
         imports: new Map(imports ?? []),
         repeated: new Map((repeated ?? []).map(([name, caller, why]) => [name, [caller, why]])),
