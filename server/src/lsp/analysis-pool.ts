@@ -26,6 +26,7 @@ import type { EngineSettings } from '../types';
 import type { AnalysisOutcome } from './analysis';
 import type { ProjectIndexService, ProjectSnapshot } from './project-index-service';
 import type { Segment } from './segments';
+import { ANALYSIS_THREAD_LIMITS } from './thread-limits';
 import { CancelledError } from './worker-client';
 import type { FixAllOutcome, WorkerJob, WorkerReply } from './worker-protocol';
 
@@ -514,11 +515,10 @@ export class AnalysisPool {
   // ---- threads ------------------------------------------------------------------------------
 
   private startThread(): Thread {
-    // A deep stack: recursive code in the engine survives nesting that would overflow a default one.
     const worker = new Worker(this.script, {
       stdout: true,
       stderr: true,
-      resourceLimits: { stackSizeMb: 64 },
+      resourceLimits: ANALYSIS_THREAD_LIMITS,
     });
     // The worker must never write to the server's stdout (the JSON-RPC stream).
     worker.stdout.resume();

@@ -9,6 +9,7 @@ import type { EngineSettings } from '../types';
 import type { AnalysisOutcome } from './analysis';
 import type { ProjectIndexService, ProjectSnapshot } from './project-index-service';
 import type { Segment } from './segments';
+import { ANALYSIS_THREAD_LIMITS } from './thread-limits';
 import type { FixAllOutcome, WorkerJob, WorkerReply } from './worker-protocol';
 
 export class CancelledError extends Error {
@@ -119,7 +120,7 @@ export class AnalysisWorker {
     const worker = new Worker(this.script, {
       stdout: true,
       stderr: true,
-      resourceLimits: { stackSizeMb: 64 },
+      resourceLimits: ANALYSIS_THREAD_LIMITS,
     });
     // The worker must never write to the server's stdout (the JSON-RPC stream).
     worker.stdout.resume();
