@@ -3,7 +3,9 @@
 // files (workspace scan, file watching) are delegated to ClosedFiles. server.ts feeds it LSP
 // events and sends what it returns. Analyses run on the threads of an AnalysisPool: the main
 // thread keeps the texts and the last result of each unit (findings with their fixes, which is
-// what code actions are made from) and never parses or analyses, so it always answers.
+// what code actions are made from), so it always answers. It analyses a usual-size document
+// itself only while no thread is ready yet (just after start: the first diagnostics must not
+// wait for a thread to load the engine) and computes the fixes a code action asks for.
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
