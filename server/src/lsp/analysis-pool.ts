@@ -174,10 +174,14 @@ export class AnalysisPool {
     this.ensureThreads();
   }
 
-  /** Whether some thread has loaded the engine (the first ones take a while after start). */
-  hasReadyThread(): boolean {
-    return this.threads.some((t) => t.ready && !t.stopping);
+  /**
+   * Whether a thread has ever loaded the engine: the first ones take a while after start. (A
+   * thread replaced later is not waited for like that: the others are ready meanwhile.)
+   */
+  get startedUp(): boolean {
+    return this.everReady;
   }
+  private everReady = false;
 
   /** Keeps `size` threads running once warmed up (a stopped or crashed one is replaced at once). */
   private ensureThreads(): void {
@@ -527,6 +531,7 @@ export class AnalysisPool {
     worker.on('message', (reply: WorkerReply) => {
       if (reply.kind === 'ready') {
         thread.ready = true;
+        this.everReady = true;
         this.earlyExits = 0;
         if (thread.job) this.arm(thread, thread.job);
       } else this.finished(thread, reply);

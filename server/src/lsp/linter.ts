@@ -123,7 +123,7 @@ const LARGE_DEBOUNCE_MS = 1000;
 const DEFAULT_ANALYSIS_TIMEOUT_MS = 10_000;
 /** Documents up to this size get their code actions' fixes computed on the main thread. */
 const MAIN_THREAD_FIX_CHARS = 128 * 1024;
-/** Documents up to this size are analysed on the main thread while no analysis thread is ready yet. */
+/** Documents up to this size are analysed on the main thread until the first analysis thread is ready. */
 const FIRST_ON_MAIN_THREAD_CHARS = 128 * 1024;
 /** The analysis threads start this long after initialization at the latest. */
 const THREADS_START_MS = 300;
@@ -573,7 +573,7 @@ export class Linter {
   ): Promise<AnalysisOutcome | undefined> {
     let outcome: AnalysisOutcome;
     let parseMs = 0;
-    if (this.pool && !this.pool.hasReadyThread() && text.length <= FIRST_ON_MAIN_THREAD_CHARS) {
+    if (this.pool && !this.pool.startedUp && text.length <= FIRST_ON_MAIN_THREAD_CHARS) {
       // Just started: the threads are still loading the engine (seconds on a busy machine), and
       // the main thread has it loaded already, so a usual-size document is analysed here rather
       // than wait for them. The threads take over once one is ready.
