@@ -44,16 +44,16 @@ describe('project index', () => {
     const index = new ProjectIndex();
     index.addFile('lib.py', 'def helper(): ...\n');
     index.addFile('a.py', 'x = helper()\n');
-    assert.deepEqual(index.callsOf('helper', 'lib.py'), { atImport: 1, inFunctions: 0 });
+    assert.deepEqual(index.callsOf('helper', 'lib.py'), { atImport: 1, inFunctions: 0, inStartUp: 0 });
     index.addFile('b.py', 'def f():\n    helper()\n');
-    assert.deepEqual(index.callsOf('helper', 'lib.py'), { atImport: 1, inFunctions: 1 });
+    assert.deepEqual(index.callsOf('helper', 'lib.py'), { atImport: 1, inFunctions: 1, inStartUp: 0 });
     index.addFile('a.py', 'y = 1\n');
-    assert.deepEqual(index.callsOf('helper', 'lib.py'), { atImport: 0, inFunctions: 1 });
+    assert.deepEqual(index.callsOf('helper', 'lib.py'), { atImport: 0, inFunctions: 1, inStartUp: 0 });
     index.removeFile('b.py');
-    assert.deepEqual(index.callsOf('helper', 'lib.py'), { atImport: 0, inFunctions: 0 });
+    assert.deepEqual(index.callsOf('helper', 'lib.py'), { atImport: 0, inFunctions: 0, inStartUp: 0 });
     index.addFile('c.py', 'z = helper() + helper()\n');
     index.compact();
-    assert.deepEqual(index.callsOf('helper', 'lib.py'), { atImport: 2, inFunctions: 0 });
+    assert.deepEqual(index.callsOf('helper', 'lib.py'), { atImport: 2, inFunctions: 0, inStartUp: 0 });
   });
 
   it('knows when the project defines a registration method that keeps listeners weakly', () => {
