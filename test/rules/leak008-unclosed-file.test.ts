@@ -318,6 +318,34 @@ const table: RuleTable = {
   ],
   invalid: [
     {
+      name: 'a writer closed at the top of the next iteration (not after the loop): the close is seen, so only the error path leaks; try/finally around the loop',
+      code: `
+        def rotate(paths):
+            f = None
+            for p in paths:
+                if f:
+                    f.close()
+                f = open(p, "w")
+                f.write("x")
+            return 1
+      `,
+      errors: [{ line: 6, message: 'only if no exception occurs first' }],
+      output: `
+        def rotate(paths):
+            f = None
+            try:
+                for p in paths:
+                    if f:
+                        f.close()
+                    f = open(p, "w")
+                    f.write("x")
+            finally:
+                if f is not None:
+                    f.close()
+            return 1
+      `,
+    },
+    {
       name: 'the same name opened in both branches of an if: each closed only on the normal path, each wrapped',
       code: `
         import csv

@@ -383,8 +383,10 @@ export function relevantReferences(
     .references(binding)
     .slice()
     .sort((a, b) => a.node.startIndex - b.node.startIndex);
-  // `for …: s = None` / `s = make()`: the store that starts each iteration ends the last value.
-  let loopStart = Number.NEGATIVE_INFINITY;
+  // `for …: s = None` / `s = make()`: the store that starts each iteration ends the last value;
+  // earlier uses in the loop from that store on see the new value, not this one. (None such:
+  // every earlier use in the loop sees this value, in the next iteration.)
+  let loopStart = Number.POSITIVE_INFINITY;
   for (const ref of all) {
     if (!loop || ref.node.startIndex >= site.startIndex || ref.context !== 'store') continue;
     if (contains(loop, ref.node) && dominates(ref.node, site)) loopStart = ref.node.startIndex;
