@@ -1328,6 +1328,28 @@ const table: RuleTable = {
       `,
     },
     {
+      name: 'Popen with one pipe through the module and one imported by name: both go to DEVNULL through the module',
+      code: `
+        import subprocess
+        from subprocess import PIPE
+
+
+        def spawn(cmd):
+            child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=PIPE)
+            return child.pid
+      `,
+      errors: [{ line: 6, message: 'is never waited for' }],
+      unsafeOutput: `
+        import subprocess
+        from subprocess import PIPE
+
+
+        def spawn(cmd):
+            child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            return child.pid
+      `,
+    },
+    {
       name: 'Popen waited for only on the normal path',
       code: `
         from subprocess import PIPE, Popen

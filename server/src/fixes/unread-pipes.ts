@@ -33,17 +33,22 @@ export function unreadPipesFix(
     }
   }
   const edits: TextEdit[] = [];
+  // `PIPE` imported by name: `DEVNULL` too, its import added once for all the streams.
+  let devnull: string | undefined;
   for (const stream of STREAMS) {
     const value = keywordArgument(creation.call, stream);
     if (!value || model.qualifiedName(value) !== PIPE) continue;
     if (value.type === 'attribute') {
       const module = value.childForFieldName('object')?.text;
       edits.push(replaceRange(file, value.startIndex, value.endIndex, `${module}.DEVNULL`));
-    } else {
-      const imported = ensureMemberImport(file, model, 'subprocess', 'DEVNULL', creation.call.startIndex);
-      if (edits.length === 0) edits.push(...imported.edits);
-      edits.push(replaceRange(file, value.startIndex, value.endIndex, imported.name));
+      continue;
     }
+    if (!devnull) {
+      const imported = ensureMemberImport(file, model, 'subprocess', 'DEVNULL', creation.call.startIndex);
+      edits.push(...imported.edits);
+      devnull = imported.name;
+    }
+    edits.push(replaceRange(file, value.startIndex, value.endIndex, devnull));
   }
   if (edits.length === 0) return undefined;
   return {
