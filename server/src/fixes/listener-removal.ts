@@ -20,7 +20,7 @@ import type { Node } from '../parser';
 import type { Fix, TextEdit } from '../types';
 import { insertAt, replaceRange } from './edits';
 import { freshName, insertStatementsAfter, insertStatementsBefore, isAloneOnItsLines } from './statements';
-import { wrapInTryFinally } from './wrap-with';
+import { wrapInTryFinally, wrapStatements } from './wrap-with';
 
 export interface ListenerCall {
   call: Node;
@@ -155,12 +155,19 @@ export function runWhenDoneFix(file: SourceFile, call: Node, fn: Node): Fix | un
       applicability: 'unsafe',
     };
   if (ownReturnsOrYields(fn).some((e) => e.type === 'yield')) return undefined;
-  const wrap = wrapInTryFinally(file, later[0], later[later.length - 1], [run]);
-  if (!wrap) return undefined;
-  const lineStart = file.text.lastIndexOf('\n', stmt.startIndex - 1) + 1;
-  const next = file.text.indexOf('\n', stmt.endIndex);
-  const removeStatement = replaceRange(file, lineStart, next < 0 ? stmt.endIndex : next + 1, '');
-  return { title, edits: [removeStatement, wrap], applicability: 'unsafe' };
+  // The registration becomes the `try:` of the statements after it.
+  const wrap = wrapStatements({
+    file,
+    first: stmt,
+    last: later[later.length - 1],
+    mode: 'replace-first',
+    header: 'try:',
+    trailer: [
+      { depth: 0, text: 'finally:' },
+      { depth: 1, text: run },
+    ],
+  });
+  return wrap ? { title, edits: [wrap], applicability: 'unsafe' } : undefined;
 }
 
 /** A decorated function (a route, a task) or a view (`def view(request)`): its result is the framework's. */
