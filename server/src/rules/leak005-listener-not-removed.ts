@@ -1142,11 +1142,7 @@ function freshListenerAttribute(reg: Registration, listener: Node): string {
 function loggerCallOf(model: SemanticModel, binding: Binding): string | undefined {
   if (binding.kind !== 'assignment' || binding.sites.length !== 1) return undefined;
   const value = model.assignedValue(binding.sites[0]);
-  if (value?.type !== 'call' || model.calleeName(value) !== 'logging.getLogger') return undefined;
-  const args = (value.childForFieldName('arguments')?.namedChildren ?? []).filter(
-    (a) => a && a.type !== 'comment',
-  );
-  return args.every((a) => a?.type === 'string') && !value.text.includes('\n') ? value.text : undefined;
+  return value && isNamedLoggerCall(model, value) ? value.text : undefined;
 }
 
 /** Add the matching removal to the class's existing cleanup method, when the registration can be repeated there. */
