@@ -71,6 +71,23 @@ describe('test code', () => {
     assert.ok(!isTestFile(`${ROOT}/t/integration/tasks.py`, ROOT, () => undefined));
   });
 
+  it('takes a folder of mostly test modules as a test folder without conftest.py, not a package with a test or two', () => {
+    const folders: Record<string, string[]> = {
+      [`${ROOT}/e2e_checks`]: [
+        '__init__.py',
+        'shared.py',
+        'test_a.py',
+        'test_b.py',
+        'test_c.py',
+        'README.md',
+      ],
+      [`${ROOT}/lib`]: ['__init__.py', 'tasks.py', 'models.py', 'test_a.py', 'test_b.py', 'test_c.py'],
+    };
+    const list = (dir: string) => folders[dir];
+    assert.ok(isTestFile(`${ROOT}/e2e_checks/shared.py`, ROOT, list));
+    assert.ok(!isTestFile(`${ROOT}/lib/tasks.py`, ROOT, list));
+  });
+
   it('names test files as pytest does by default', () => {
     for (const name of ['test_a.py', 'a_test.py', 'conftest.py']) assert.ok(isTestFileName(name), name);
     for (const name of ['test.py', 'testa.py', 'atest.py', 'test_a.txt', 'conftest_x.py'])

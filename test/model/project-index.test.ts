@@ -460,4 +460,131 @@ describe('project index', () => {
     });
     assert.equal(copy.isBase('Tree', '/proj/src/shop/tree.py'), false);
   });
+  it('counts calls in ready() of an AppConfig (directly or through a project base) as start-up, and survives a copy', () => {
+    const index = new ProjectIndex();
+    index.addFile(
+      'core/apps.py',
+      'from django import apps\nclass CoreConfig(apps.AppConfig):\n    def ready(self):\n        pass\n',
+    );
+    index.addFile(
+      'shop/apps.py',
+      dedent(`
+        from core.apps import CoreConfig
+        from shop.menu import MenuItem
+
+
+        class ShopConfig(CoreConfig):
+            def ready(self):
+                MenuItem("cart")
+                MenuItem("orders")
+
+
+        class Widget:
+            def ready(self):
+                MenuItem("widget")
+      `),
+    );
+    const counts = index.callsOf('MenuItem', 'shop/menu.py');
+    assert.equal(counts.inFunctions, 3);
+    assert.equal(counts.inStartUp, 2, 'ready() of a class that is not an AppConfig is not start-up');
+    assert.equal(counts.startUpCaller?.caller, 'ShopConfig.ready');
+    const copy = ProjectIndex.fromJSON(JSON.parse(JSON.stringify(index.toJSON())));
+    assert.deepEqual(copy.callsOf('MenuItem', 'shop/menu.py'), counts);
+  });
+
+  it('counts argparse sub-commands and click commands as start-up callers; an override calling super() adds no caller', () => {
+    const index = new ProjectIndex();
+    index.addFile(
+      'tool/cli.py',
+      dedent(`
+        import argparse
+
+
+        def cmd_sync(args):
+            prepare_output(args)
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            sub = parser.add_subparsers()
+            sub.add_parser("sync").set_defaults(action=("sync", cmd_sync))
+      `),
+    );
+    index.addFile(
+      'tool/web.py',
+      dedent(`
+        import click
+
+
+        @click.command()
+        def serve():
+            prepare_output(None)
+      `),
+    );
+    index.addFile(
+      'tool/loaders.py',
+      dedent(`
+        class Base:
+            def load_all(self):
+                pass
+
+
+        class Child(Base):
+            def load_all(self):
+                super().load_all()
+      `),
+    );
+    const output = index.callsOf('prepare_output', 'tool/output.py');
+    assert.equal(output.inFunctions, 2);
+    assert.equal(output.inStartUp, 2);
+    assert.equal(index.callsOf('load_all', 'tool/other.py').inFunctions, 0);
+  });
+
+  it('LEAK001: a registry written by __init__ is silent when every object is made in ready() of an AppConfig elsewhere or through a subclass made at import', () => {
+    const registry = dedent(`
+      class Panel:
+          _by_name = {}
+
+          def __init__(self, name):
+              self.name = name
+              self.__class__._by_name[name] = self
+    `);
+    const findings = (project: ProjectIndex) =>
+      analyzeSource(registry, { path: 'ui/panels.py', project }).findings.filter((f) => f.code === 'LEAK001');
+    const unknown = new ProjectIndex();
+    unknown.addFile('ui/panels.py', registry);
+    unknown.addFile('ui/build.py', 'from ui.panels import Panel\ndef build(name):\n    return Panel(name)\n');
+    assert.equal(findings(unknown).length, 1, 'made by a helper whose callers are unknown: reported');
+    const ready = new ProjectIndex();
+    ready.addFile('ui/panels.py', registry);
+    ready.addFile(
+      'core/base.py',
+      'from django.apps import AppConfig\nclass BaseConfig(AppConfig):\n    pass\n',
+    );
+    ready.addFile(
+      'ui/apps.py',
+      'from core.base import BaseConfig\nfrom ui.panels import Panel\nclass UiConfig(BaseConfig):\n    def ready(self):\n        Panel("left")\n',
+    );
+    assert.deepEqual(findings(ready), []);
+    const subclass = new ProjectIndex();
+    subclass.addFile('ui/panels.py', registry);
+    subclass.addFile('ui/side.py', 'from ui.panels import Panel\nclass SidePanel(Panel):\n    pass\n');
+    subclass.addFile(
+      'ui/layout.py',
+      'from ui.side import SidePanel\nSidePanel("left")\nSidePanel("right")\n',
+    );
+    assert.deepEqual(findings(subclass), []);
+    const perRequest = new ProjectIndex();
+    perRequest.addFile('ui/panels.py', registry);
+    perRequest.addFile('ui/side.py', 'from ui.panels import Panel\nclass SidePanel(Panel):\n    pass\n');
+    perRequest.addFile(
+      'ui/views.py',
+      'from ui.side import SidePanel\ndef show(request):\n    SidePanel(request.GET["p"])\n',
+    );
+    assert.match(
+      findings(perRequest)[0]?.message ?? '',
+      /made through its subclasses: a `SidePanel` is made in `show\(\)`/,
+      'a subclass made per request grows it',
+    );
+  });
 });

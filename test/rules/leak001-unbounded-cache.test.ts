@@ -734,8 +734,113 @@ const table: RuleTable = {
             _totals[status] += 1
       `,
     },
+    {
+      name: 'a registry written by a base __init__ whose objects are all made through a subclass at module level: start-up, bounded by the code',
+      code: `
+        class Codec:
+            _by_label = {}
+
+            def __init__(self, label):
+                self.label = label
+                self._by_label[label] = self
+
+
+        class TextCodec(Codec):
+            pass
+
+
+        TextCodec("utf8")
+        TextCodec("latin1")
+      `,
+    },
+    {
+      name: 'keys that are class constants: a literal in each class body, or a field of a constant tuple of the class (one entry per class)',
+      code: `
+        class Loader:
+            area = None
+            steps = ()
+            _done = {}
+            _steps = {}
+
+            def load(self):
+                self._done[self.area] = True
+                for step in self.steps:
+                    label = step["label"]
+                    self._steps[label] = step
+
+
+        class PdfLoader(Loader):
+            area = "pdf"
+            steps = ({"label": "parse"}, {"label": "index"})
+
+
+        def handle(request):
+            PdfLoader().load()
+      `,
+    },
+    {
+      name: 'a @cache on a helper reached only through wrappers that forward a literal or a default',
+      code: `
+        from functools import cache
+
+
+        class Badge:
+            @staticmethod
+            @cache
+            def _frame(shape):
+                return load_frame(shape)
+
+            @staticmethod
+            def _draw(shape, text):
+                return Badge._frame(shape).paint(text)
+
+            def _titled(self, text, shape="round"):
+                return self._draw(shape, text) + self._draw("square", "")
+
+            def draw(self, request):
+                return self._titled(request.user.name)
+      `,
+    },
   ],
   invalid: [
+    {
+      name: 'a key named like a record id but visibly built from a loop over the installed apps and an argument: information (its domain is the unknown), not a warning',
+      code: `
+        from django.apps import apps
+
+        _snippets = {}
+
+
+        def app_snippet(request, part):
+            out = []
+            for app in apps.get_app_configs():
+                snippet_id = "{}:{}".format(app.label, part)
+                if snippet_id not in _snippets:
+                    _snippets[snippet_id] = render(app, part)
+                out.append(_snippets[snippet_id])
+            return out
+      `,
+      errors: [{ line: 3, severity: 'information', message: 'whether its values come with the traffic' }],
+    },
+    {
+      name: 'a registry written by a base __init__ and a subclass made on every request: the registry grows with the traffic',
+      code: `
+        class Visit:
+            _all = {}
+
+            def __init__(self, key):
+                self._all[key] = self
+
+
+        class PageVisit(Visit):
+            pass
+
+
+        def track(request):
+            PageVisit(request.path)
+      `,
+      errors: [{ line: 2, message: 'made through its subclasses' }],
+    },
     {
       name: 'a memo on the request path keyed by a base URL: whether the key varies with traffic is the unknown (information, naming it); keyed by a model name: one per configured model (hint)',
       code: `

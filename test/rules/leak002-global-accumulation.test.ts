@@ -360,8 +360,44 @@ const table: RuleTable = {
                 cls.calls.clear()
       `,
     },
+    {
+      name: 'a class-level table of pending lists that __init__ drains with .get(k).pop(): it shrinks as it is used',
+      code: `
+        class Form:
+            _pending = {}
+
+            @classmethod
+            def defer(cls, model, **options):
+                cls._pending.setdefault(model, []).append(options)
+
+            def __init__(self, model):
+                while self._pending.get(model):
+                    self._pending.get(model).pop()
+      `,
+    },
   ],
   invalid: [
+    {
+      name: 'a set under a class constant key filled with the variable of the loop around it: the loop is not the repetition (information naming the distinct values)',
+      code: `
+        class Loader:
+            _seen = {}
+            area = "plugins"
+
+            @classmethod
+            def load_all(cls, apps):
+                cls._seen.setdefault(cls.area, set())
+                for app in apps:
+                    cls._seen[cls.area].add(app)
+      `,
+      errors: [
+        {
+          line: 2,
+          severity: 'information',
+          message: 'as a set it grows only with the number of distinct `app` added',
+        },
+      ],
+    },
     {
       name: 'a set updated from an argument by a function whose callers are elsewhere: the distinct items decide',
       code: `

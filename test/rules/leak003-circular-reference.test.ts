@@ -503,6 +503,19 @@ const table: RuleTable = {
                 self.question.best = self
       `,
     },
+    {
+      name: 'self put in a class-level registry two subscripts deep (declared in the class body, never set on the instance): registration, not a cycle',
+      code: `
+        class Field:
+            _by_owner = {}
+
+            def __init__(self, owner, name):
+                self.name = name
+                self._by_owner.setdefault("fields", {})
+                self._by_owner["fields"].setdefault(owner, [])
+                self._by_owner["fields"][owner].append(self)
+      `,
+    },
   ],
   invalid: [
     {

@@ -315,8 +315,85 @@ const table: RuleTable = {
             return wave.open(io.BytesIO(data)).getnframes()
       `,
     },
+    {
+      name: 'a process started in a try/break loop over candidates and waited for by the statement right after the loop',
+      code: `
+        import subprocess
+
+
+        def describe(args):
+            for exe in ("git", "git.exe"):
+                try:
+                    proc = subprocess.Popen([exe] + args, stdout=subprocess.PIPE)
+                    break
+                except OSError:
+                    continue
+            else:
+                return None
+            return proc.communicate()[0]
+      `,
+    },
+    {
+      name: 'a temporary file closed by the first statement of the try that follows it',
+      code: `
+        import contextlib
+        import os
+        import tempfile
+
+
+        @contextlib.contextmanager
+        def scratch_path():
+            handle = tempfile.NamedTemporaryFile(delete=False)
+            try:
+                handle.close()
+                yield handle.name
+            finally:
+                os.remove(handle.name)
+      `,
+    },
+    {
+      name: 'a pytest fixture generator releases after yield: pytest resumes it for teardown whatever the test did',
+      code: `
+        import subprocess
+
+        import pytest
+
+
+        @pytest.fixture
+        def server():
+            proc = subprocess.Popen(["serve"], stdout=subprocess.PIPE)
+            yield proc
+            proc.terminate()
+            proc.wait()
+      `,
+    },
   ],
   invalid: [
+    {
+      name: 'an argparse sub-command (set_defaults(func=...)) runs once per process: a file it leaves open is a hint naming why',
+      code: `
+        import argparse
+
+
+        def log_to(path):
+            stream = open(path, "a")
+            return stream.fileno()
+
+
+        def cmd_serve(args):
+            log_to(args.log)
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            commands = parser.add_subparsers()
+            serve = commands.add_parser("serve")
+            serve.set_defaults(func=cmd_serve)
+            args = parser.parse_args()
+            args.func(args)
+      `,
+      errors: [{ line: 5, severity: 'hint', message: '`cmd_serve()` is an argparse sub-command' }],
+    },
     {
       name: 'a writer closed at the top of the next iteration (not after the loop): the close is seen, so only the error path leaks; try/finally around the loop',
       code: `

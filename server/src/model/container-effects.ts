@@ -3,6 +3,7 @@
 // became a `cachetools.TTLCache` or a `collections.deque` (what the quick fixes need to know).
 import type { Node } from '../parser';
 import { CLASS_NAME, isBoundedParameter, isConfiguredValue } from './bounded';
+import { isClassConstantKey } from './class-constants';
 import type { Scope, SemanticModel } from './semantic';
 
 export { CLASS_NAME } from './bounded';
@@ -166,7 +167,7 @@ function isConstantLiteral(node: Node): boolean {
  * function (`_encode(alphabet, s)`) that every call in the module passes such a value.
  */
 export function isConstantKey(model: SemanticModel, node: Node, depth = 0): boolean {
-  if (isConstantLiteral(node) || isClassValued(model, node)) return true;
+  if (isConstantLiteral(node) || isClassValued(model, node) || isClassConstantKey(model, node)) return true;
   // `OPENID_CONFIG_URL`, `settings.CACHE_URL`, `config.get("url") or ""`: one per configured value.
   if (isConfiguredValue(model, node, isConstantLiteral)) return true;
   if (node.type === 'tuple')
@@ -374,6 +375,11 @@ export function effectsOf(model: SemanticModel, access: Access, kind: ContainerK
         if (key && isConstantKey(model, key))
           return nestedEffects(model, use.call, access, '.setdefault(…)', true);
         return mk('grow', use.call, '.setdefault()', ttlOk, dequeOk);
+      }
+      // `d.get(k).pop()`, `d.get(k, ()).clear()`: shrinks an entry, like `d[k].pop()`.
+      if (isDict && m === 'get') {
+        const inner = nestedEffects(model, use.call, access, '.get(…)', true);
+        if (inner[0]?.kind === 'evict') return inner;
       }
       if (isDict && m === 'update' && constantUpdate(model, use.call))
         return mk('read', use.call, '.update()', ttlOk, dequeOk);

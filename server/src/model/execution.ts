@@ -16,6 +16,7 @@ import { describeScope, functionChain, runsAtImportTime } from './import-time';
 import { classOfMethod } from './methods';
 import type { RepeatedCaller } from './project-index';
 import type { Scope, SemanticModel } from './semantic';
+import { madeThroughSubclasses } from './subclass-makers';
 import { isTestFileName } from './test-code';
 import { decoratorsOf, keywordArgument, positionalArguments, unparenthesizedParent, useOf } from './usage';
 
@@ -343,6 +344,28 @@ function optionCallbacksOnly(model: SemanticModel, fn: Scope, sinks = OPTION_MET
       const method =
         callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
       return !!method && sinks.has(method);
+    })
+  );
+}
+
+/**
+ * Whether every use of `fn` other than a call hands it to argparse's `set_defaults()`, alone
+ * (`func=cmd_run`) or in a tuple (`action=("run", cmd_run)`): the command line picks one such
+ * function, run once per process.
+ */
+function subcommandOnly(model: SemanticModel, fn: Scope): boolean {
+  const binding = fn.parent && fn.name ? fn.parent.lookupLocal(fn.name) : undefined;
+  if (!binding || binding.kind !== 'function') return false;
+  const uses = model.references(binding).filter((r) => r.context === 'load' && !isCallee(r.node));
+  return (
+    uses.length > 0 &&
+    uses.every((r) => {
+      let arg = unparenthesizedParent(r.node);
+      while (arg.parent?.type === 'tuple' || arg.parent?.type === 'list')
+        arg = unparenthesizedParent(arg.parent);
+      const list = arg.parent?.type === 'keyword_argument' ? arg.parent.parent : undefined;
+      const callee = list?.type === 'argument_list' ? list.parent?.childForFieldName('function') : undefined;
+      return callee?.type === 'attribute' && callee.childForFieldName('attribute')?.text === 'set_defaults';
     })
   );
 }
@@ -735,6 +758,11 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
   if (otherUses > 0 && optionCallbacksOnly(model, fn)) {
     return { frequency: 'one-shot', reason: `${name(fn)} runs while the command line is parsed, once` };
   }
+  if (otherUses > 0 && subcommandOnly(model, fn))
+    return {
+      frequency: 'one-shot',
+      reason: `${name(fn)} is an argparse sub-command (\`set_defaults()\`): it runs once per process`,
+    };
   if (otherUses > 0) {
     // The body of threads: it runs once per thread started, as often as the code starting them.
     const starts = threadStarts(model, fn);
@@ -893,6 +921,35 @@ export function instantiationOf(model: SemanticModel, cls: Scope): RunInfo {
       info = { frequency: 'one-shot', reason: `${label} is made once (a process-wide object)` };
     else info = { frequency: 'one-shot', reason: `${label} is made only at import or start-up` };
   }
+  info = withSubclasses(model, cls, info, calls.length);
   cache.set(cls, info);
+  return info;
+}
+
+/**
+ * Folds in objects made through subclasses (`SubThing()` runs `Thing.__init__`): made again and
+ * again through one is repeated; a class nothing makes directly, whose subclasses are all made at
+ * import or start-up, is made once.
+ */
+function withSubclasses(model: SemanticModel, cls: Scope, info: RunInfo, localCalls: number): RunInfo {
+  if (info.frequency === 'repeated') return info;
+  const subs = madeThroughSubclasses(model, cls, instantiationOf);
+  if (!subs) return info;
+  const label = `\`${cls.name ?? 'the class'}\``;
+  const through = subs.names.map((n) => `\`${n}\``).join(', ');
+  if (subs.info.frequency === 'repeated')
+    return {
+      frequency: 'repeated',
+      reason: `${label} objects are made through its subclasses: ${subs.info.reason}`,
+    };
+  if (info.frequency !== 'unknown') return subs.info.frequency === 'unknown' ? subs.info : info;
+  // Unknown only because nothing makes the class itself (here or, when indexed, elsewhere).
+  const direct = model.file.project?.callsOf(cls.name ?? '', model.file.path);
+  const unmade = localCalls === 0 && (!direct || direct.atImport + direct.inFunctions === 0);
+  if (unmade && subs.info.frequency !== 'unknown')
+    return {
+      frequency: 'one-shot',
+      reason: `${label} objects are made only through its subclasses (${through}), at import or start-up`,
+    };
   return info;
 }

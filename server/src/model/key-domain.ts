@@ -121,6 +121,12 @@ export function perCallKeyEvidence(model: SemanticModel, key: Node, depth = 0): 
   switch (key.type) {
     case 'identifier':
       if (REQUEST_NAMES.has(key.text)) return `\`${key.text}\` is the request`;
+      {
+        // A local visibly built from parts (`key = "{}.{}".format(app.label, part)`): the parts
+        // tell, not the name it was given.
+        const built = builtLocalValue(model, key);
+        if (built) return perCallKeyEvidence(model, built, depth + 1);
+      }
       if (namesRecord(key.text)) return `\`${key.text}\` names a record made by traffic`;
       return throughBinding(model, key, depth);
     case 'attribute':
@@ -177,6 +183,27 @@ function chainName(node: Node): string | undefined {
 function short(node: Node): string {
   const text = node.text.replace(/\s+/g, ' ');
   return text.length <= 40 ? text : `${text.slice(0, 37)}…`;
+}
+
+/**
+ * The value of a function's local assigned once from a visible construction of parts — a tuple,
+ * a concatenation, an f-string, `"…".format(…)` or `"…".join(…)` — whose parts are then judged
+ * on their own; undefined for anything else (a call's result keeps the name's evidence).
+ */
+function builtLocalValue(model: SemanticModel, name: Node): Node | undefined {
+  const binding = model.resolve(name);
+  if (binding?.kind !== 'assignment' || binding.scope === model.moduleScope || binding.sites.length !== 1)
+    return undefined;
+  const value = model.assignedValue(binding.sites[0]);
+  if (!value) return undefined;
+  if (value.type === 'tuple' || value.type === 'binary_operator' || value.type === 'concatenated_string')
+    return value;
+  if (value.type === 'string' && value.namedChildren.some((c) => c?.type === 'interpolation')) return value;
+  const callee = value.type === 'call' ? value.childForFieldName('function') : undefined;
+  const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+  return callee?.childForFieldName('object')?.type === 'string' && (method === 'format' || method === 'join')
+    ? value
+    : undefined;
 }
 
 /** A local computed once (`key = (url, user_id)`), a loop over input, or a parameter and its callers. */

@@ -339,6 +339,9 @@ function namedLifecycle(
   if (gathered.handedOn) return { state: 'handed-on', ...gathered.handedOn };
   if (gathered.yields.length > 0) {
     const yieldNode = gathered.yields[0];
+    // pytest resumes a fixture for its teardown whatever the test did: the release runs.
+    if (gathered.releases.length > 0 && isPytestFixture(creation.owner.node))
+      return { state: 'released', how: 'fixture teardown', node: gathered.releases[0].call };
     if (gathered.releases.length > 0) return leaked({ kind: 'released-after-yield', named, yieldNode });
     if (isSingleYieldGenerator(model, creation.owner, yieldNode)) {
       return leaked({ kind: 'yielded-never-released', named, yieldNode });
@@ -630,8 +633,61 @@ function nothingRaisesBefore(site: Node, releases: ReleaseSite[]): boolean {
       return true;
     }
     if (releasedAfterSwallowingTry(creation, target, release.call)) return true;
+    if (releasedFirstInTry(creation, target) || releasedAfterBreak(creation, target)) return true;
   }
   return false;
+}
+
+/** `@pytest.fixture` / `@pytest_asyncio.fixture(scope=…)` / `@fixture`: a generator pytest runs to its end. */
+function isPytestFixture(fn: Node): boolean {
+  const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent : undefined;
+  return (decorated?.namedChildren ?? []).some((d) => {
+    if (d?.type !== 'decorator') return false;
+    const expr = d.namedChildren[0];
+    const target = expr?.type === 'call' ? expr.childForFieldName('function') : expr;
+    return !!target && /^(pytest\.|pytest_asyncio\.)?fixture$/.test(target.text);
+  });
+}
+
+/**
+ * `tmp = NamedTemporaryFile(…)` / `try: tmp.close()`: the release is the first statement of a
+ * `try` that follows the creation (nothing that can raise between): it always runs.
+ */
+function releasedFirstInTry(creation: Node, target: Node): boolean {
+  const body = target.parent;
+  const tryStatement = body?.parent;
+  if (tryStatement?.type !== 'try_statement' || tryStatement.childForFieldName('body')?.id !== body?.id)
+    return false;
+  if (tryStatement.parent?.id !== creation.parent?.id || tryStatement.startIndex < creation.endIndex)
+    return false;
+  return (
+    inertBetween(creation.nextNamedSibling, tryStatement) &&
+    inertBetween(body?.namedChildren[0] ?? null, target)
+  );
+}
+
+/**
+ * `for exe in names: try: p = Popen(…); break` / `except OSError: continue` and then
+ * `p.communicate()` right after the loop: once made, `break` leads straight to the release.
+ */
+function releasedAfterBreak(creation: Node, target: Node): boolean {
+  let next = creation.nextNamedSibling;
+  while (next && next.type !== 'break_statement' && cannotRaise(next)) next = next.nextNamedSibling;
+  if (next?.type !== 'break_statement') return false;
+  const tryStatement = creation.parent?.parent;
+  if (
+    tryStatement?.type !== 'try_statement' ||
+    tryStatement.childForFieldName('body')?.id !== creation.parent?.id
+  )
+    return false;
+  if (tryStatement.namedChildren.some((c) => c?.type === 'finally_clause')) return false;
+  const loop = tryStatement.parent?.parent;
+  if (
+    (loop?.type !== 'for_statement' && loop?.type !== 'while_statement') ||
+    loop.parent?.id !== target.parent?.id
+  )
+    return false;
+  return target.startIndex > loop.endIndex && inertBetween(loop.nextNamedSibling, target);
 }
 
 /**

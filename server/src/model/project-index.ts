@@ -78,6 +78,11 @@ interface FileEntry {
   repeated: Map<string, [string, string]>;
   /** name → [a start-up function calling it, calls from start-up functions] */
   startUp: Map<string, [string, number]>;
+  /**
+   * name → [class, calls] for calls in a `ready()` method of a class: start-up when that class is a
+   * Django `AppConfig` (directly or through a project base), which only the whole index can tell.
+   */
+  hooks: Map<string, [string, number][]>;
 }
 
 export interface SerializedProjectIndex {
@@ -88,11 +93,45 @@ export interface SerializedProjectIndex {
     [string, string][]?,
     [string, string, string][]?,
     [string, string, number][]?,
+    [string, [string, number][]][]?,
   ][];
   defined: string[];
   weak: string[];
   strong: string[];
   classBases?: [string, string[]][];
+}
+
+/** Django's application configuration base: its `ready()` runs once, at start-up. */
+const APP_CONFIG = /^AppConfig$/;
+
+/**
+ * Functions an argparse sub-command runs, named in `set_defaults(func=cmd_run)` or
+ * `set_defaults(action=("run", cmd_run))`: the command line picks one, once per process.
+ */
+export function subcommandFunctions(text: string): Set<string> {
+  const names = new Set<string>();
+  if (!text.includes('set_defaults')) return names;
+  for (const m of text.matchAll(/\bset_defaults\s*\(([^)]*)/g)) {
+    const args = m[1].replace(/(["'])(?:\\.|(?!\1).)*\1/g, '""');
+    for (const id of args.matchAll(/([A-Za-z_][\w.]*)(\s*=(?!=))?/g)) {
+      if (id[2]) continue; // a keyword's own name
+      const last = id[1].split('.').pop() ?? '';
+      if (last && !/^(None|True|False)$/.test(last)) names.add(detached(last));
+    }
+  }
+  return names;
+}
+
+/** Counts a call of `name` in `ready()` of class `owner`. */
+function recordHookCall(hooks: Map<string, [string, number][]>, name: string, owner: string): void {
+  let list = hooks.get(name);
+  if (!list) {
+    list = [];
+    hooks.set(detached(name), list);
+  }
+  const known = list.find(([o]) => o === owner);
+  if (known) known[1]++;
+  else list.push([owner, 1]);
 }
 
 /** Bases that make a class an enum: its members are a closed set. */
@@ -270,9 +309,16 @@ export class ProjectIndex {
     let pendingImport: { module: string; names: string } | undefined;
     const repeated = new Map<string, [string, string]>();
     const startUp = new Map<string, [string, number]>();
+    const hooks = new Map<string, [string, number][]>();
+    const subcommands = subcommandFunctions(text);
+    // A click or typer command (`@click.command()`, `@cli.command()`) runs once per process.
+    const cliFile = /^\s*(import|from)\s+(click|typer)\b/m.test(text);
+    let cliCommand = false;
+    // The open classes (innermost last): a `def ready` right in one is a start-up hook candidate.
+    const classes: { indent: number; name: string }[] = [];
     // The open `def`s (innermost last) with their indentation, and why each runs per request or
     // job when it does; class bodies do not open a function.
-    const defs: { indent: number; name: string; handler?: string; startUp?: boolean }[] = [];
+    const defs: { indent: number; name: string; handler?: string; startUp?: boolean; hookOf?: string }[] = [];
     // Decorator lines read since the last statement: they belong to the next `def`.
     let decorators: string[] = [];
     let registrar: { name: string; indent: number; weak: boolean } | undefined;
@@ -304,6 +350,7 @@ export class ProjectIndex {
       const indent = indentOf(line);
       if (depth === 0) {
         while (defs.length > 0 && indent <= defs[defs.length - 1].indent) defs.pop();
+        while (classes.length > 0 && indent <= classes[classes.length - 1].indent) classes.pop();
         if (registrar && indent <= registrar.indent) closeRegistrar();
       }
       const def =
@@ -332,6 +379,9 @@ export class ProjectIndex {
       let handler: string | undefined;
       if (def) {
         handler = handlerKind(decorators, line);
+        cliCommand =
+          cliFile &&
+          decorators.some((d) => /^(command|group)$/.test(DECORATOR.exec(d)?.[1].split('.').pop() ?? ''));
         decorators = [];
         addName(this.defined, def[2]);
         if (REGISTRATION_METHODS.has(def[2])) {
@@ -347,12 +397,19 @@ export class ProjectIndex {
         for (const m of line.matchAll(CALL)) {
           const name = m[1];
           if (name === 'def' || name === 'class' || name === 'if' || name === 'return') continue;
+          // `super().load_modules()` in an override of `load_modules`: the override's callers call it.
+          if (
+            innermost?.name === name &&
+            /super\(\)\s*\.\s*$/.test(line.slice(0, (m.index ?? 0) + m[0].indexOf(name)))
+          )
+            continue;
           const counted = calls.get(name);
           const add = inFunction ? 1 : IMPORT_CALL;
           if (counted === undefined) calls.set(detached(name), add);
           else calls.set(name, counted + add);
           if (innermost?.handler && !repeated.has(name))
             repeated.set(detached(name), [detached(innermost.name), innermost.handler]);
+          if (innermost?.hookOf) recordHookCall(hooks, name, innermost.hookOf);
           if (innermost?.startUp) {
             const known = startUp.get(name);
             if (known) known[1]++;
@@ -360,8 +417,23 @@ export class ProjectIndex {
           }
         }
       }
-      if (def && depth === 0)
-        defs.push({ indent, name: def[2], handler, startUp: !handler && START_UP_CALLER.test(def[2]) });
+      if (def && depth === 0) {
+        // `def ready` directly in a class body (no function between): Django's start-up hook
+        // when the class turns out to be an `AppConfig`.
+        const owner = classes[classes.length - 1];
+        const hookOf =
+          def[2] === 'ready' && owner && indent > owner.indent && !defs.some((d) => d.indent >= owner.indent)
+            ? owner.name
+            : undefined;
+        defs.push({
+          indent,
+          name: def[2],
+          handler,
+          startUp: !handler && (START_UP_CALLER.test(def[2]) || subcommands.has(def[2]) || cliCommand),
+          hookOf,
+        });
+      }
+      if (cls) classes.push({ indent, name: detached(cls[2]) });
       // (A regex finds the brackets far faster than a loop over every character.)
       BRACKET.lastIndex = 0;
       for (let m = BRACKET.exec(line); m; m = BRACKET.exec(line)) {
@@ -372,7 +444,7 @@ export class ProjectIndex {
       // A `def` header spread over lines ends with `:`; brackets closed by then.
     }
     closeRegistrar();
-    this.files.set(path, { calls, bases, imports, repeated, startUp });
+    this.files.set(path, { calls, bases, imports, repeated, startUp, hooks });
     this.callers = undefined;
   }
 
@@ -403,8 +475,29 @@ export class ProjectIndex {
         counts.inStartUp += s[1];
         counts.startUpCaller ??= { path, caller: s[0] };
       }
+      for (const [owner, n] of entry.hooks.get(name) ?? []) {
+        if (!this.derivesFrom(owner, APP_CONFIG)) continue;
+        counts.inStartUp += n;
+        counts.startUpCaller ??= { path, caller: `${owner}.ready` };
+      }
     }
     return counts;
+  }
+
+  /** Whether the class `name` has a base (written anywhere in the project, through its bases) matching `base`. */
+  derivesFrom(name: string, base: RegExp, depth = 0): boolean {
+    const bases = this.classBases.get(name);
+    if (!bases || depth > 6) return false;
+    for (const b of bases)
+      if (base.test(b) || (b !== name && this.derivesFrom(b, base, depth + 1))) return true;
+    return false;
+  }
+
+  /** Classes of the project written with `name` among their direct bases. */
+  subclassesOf(name: string): string[] {
+    const found: string[] = [];
+    for (const [cls, bases] of this.classBases) if (cls !== name && bases.has(name)) found.push(cls);
+    return found;
   }
 
   /**
@@ -446,6 +539,7 @@ export class ProjectIndex {
       entry.imports = kept(entry.imports);
       entry.repeated = kept(entry.repeated);
       entry.startUp = kept(entry.startUp);
+      entry.hooks = kept(entry.hooks);
     }
   }
 
@@ -461,6 +555,7 @@ export class ProjectIndex {
         [...entry.imports],
         [...entry.repeated].map(([name, [caller, why]]) => [name, caller, why] as [string, string, string]),
         [...entry.startUp].map(([name, [caller, n]]) => [name, caller, n] as [string, string, number]),
+        [...entry.hooks],
       ]),
       defined: [...this.defined],
       weak: [...this.weakRegistrars],
@@ -471,13 +566,14 @@ export class ProjectIndex {
 
   static fromJSON(data: SerializedProjectIndex): ProjectIndex {
     const index = new ProjectIndex();
-    for (const [path, calls, bases, imports, repeated, startUp] of data.files) {
+    for (const [path, calls, bases, imports, repeated, startUp, hooks] of data.files) {
       index.files.set(path, {
         calls: new Map(calls.map(([name, a, b]) => [name, a * IMPORT_CALL + b])),
         bases: bases ?? [],
         imports: new Map(imports ?? []),
         repeated: new Map((repeated ?? []).map(([name, caller, why]) => [name, [caller, why]])),
         startUp: new Map((startUp ?? []).map(([name, caller, n]) => [name, [caller, n]])),
+        hooks: new Map(hooks ?? []),
       });
     }
     for (const n of data.defined) index.defined.add(n);

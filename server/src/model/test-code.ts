@@ -36,9 +36,27 @@ export function isConftestTestFolder(names: readonly string[]): boolean {
 }
 
 /**
+ * A folder of test modules without a `conftest.py` (an `integ_tests/` that a tox or pytest
+ * configuration runs): at least three `test_*.py` / `*_test.py` modules, and three times as many
+ * as other modules, so the rest is shared test support. A package with a test module or two
+ * beside its code is not one.
+ */
+export function isTestModuleFolder(names: readonly string[]): boolean {
+  let tests = 0;
+  let others = 0;
+  for (const name of names) {
+    if (!name.endsWith('.py') || name === '__init__.py' || name === 'conftest.py') continue;
+    if (isTestFileName(name)) tests++;
+    else others++;
+  }
+  return tests >= 3 && tests >= 3 * others;
+}
+
+/**
  * Whether the file at `path` is test code: a folder named `test` or `tests` between `root` and the
  * file, or a test file name; with `listFolder`, also a folder below `root` that pytest's
- * `conftest.py` marks as a test folder (see isConftestTestFolder). The project root itself is
+ * `conftest.py` marks as a test folder (see isConftestTestFolder), or that holds mostly test
+ * modules (isTestModuleFolder). The project root itself is
  * never one (a one-module project keeps `conftest.py` and `test_*.py` beside its code). Both paths
  * are absolute; a file outside `root` is judged by its name.
  */
@@ -55,7 +73,7 @@ export function isTestFile(path: string, root: string, listFolder?: FolderLister
   for (const part of parts) {
     dir = join(dir, part);
     const names = listFolder(dir);
-    if (names && isConftestTestFolder(names)) return true;
+    if (names && (isConftestTestFolder(names) || isTestModuleFolder(names))) return true;
   }
   return false;
 }

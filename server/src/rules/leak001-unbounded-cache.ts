@@ -29,6 +29,7 @@ import {
 } from '../model/containers';
 import { instantiationOf, isOneShotFile, runInfoAt } from '../model/execution';
 import { identifiersNamed } from '../model/find-names';
+import { onlyConstantsReach } from '../model/forwarded-arguments';
 import { runsAtImportTime } from '../model/import-time';
 import { configuredKeySubjects, perCallKeyEvidence } from '../model/key-domain';
 import type { SemanticModel } from '../model/semantic';
@@ -524,7 +525,16 @@ function checkCacheDecorator(ctx: RuleContext, decoratorNode: Node): void {
   // A cache on a function without (unbounded) arguments holds a single result: the settings idiom.
   // A private one that every call in the module passes constants (`_schema("Watch")`) holds one
   // result per constant.
-  if (params.every((p) => isBoundedParameter(model, p) || constantArgument(model, p))) return;
+  // The same through a wrapper that only forwards the argument (`render_part("menu.html")`).
+  if (
+    params.every(
+      (p) =>
+        isBoundedParameter(model, p) ||
+        constantArgument(model, p) ||
+        onlyConstantsReach(model, fn, p, (n) => isConstantKey(model, n)),
+    )
+  )
+    return;
   const what = owner.kind === 'class' ? `\`${owner.name}.${fnName}()\`` : `\`${fnName}()\``;
   // How many distinct arguments it sees is the one fact the code cannot tell. A call from code
   // that runs on every request makes growth with traffic plausible (information); otherwise the

@@ -30,6 +30,7 @@ import {
   moduleContainers,
   possibleMutableDefaults,
 } from '../model/containers';
+import { type RunInfo, runInfoAt } from '../model/execution';
 import type { SemanticModel } from '../model/semantic';
 import { positionalArguments, unparenthesizedParent } from '../model/usage';
 import type { Node } from '../parser';
@@ -99,7 +100,7 @@ function isReportOnce(growth: Effect[]): boolean {
 function addedValue(growth: Effect[]): string | undefined {
   for (const e of growth) {
     const site = e.site;
-    const one = site.type === 'call' && e.what === '.add()';
+    const one = site.type === 'call' && /\.add\(\)$/.test(e.what);
     const value =
       site.type === 'call'
         ? positionalArguments(site)[0]
@@ -110,6 +111,30 @@ function addedValue(growth: Effect[]): string | undefined {
     if (text && text.length <= 40) return one ? `\`${text}\`` : `items of \`${text}\``;
   }
   return undefined;
+}
+
+/**
+ * `for app in apps: registry[k].add(app)` in code that does not itself run again and again: a set
+ * given the variable of the loop around it holds that loop's distinct items, however often the
+ * loop turns, so the loop is not the repetition. The frequency of the code around the loop, when
+ * every growth is such an `add`; undefined otherwise.
+ */
+function setFilledByItsLoop(model: SemanticModel, growth: Effect[]): RunInfo | undefined {
+  let info: RunInfo | undefined;
+  for (const e of growth) {
+    if (e.site.type !== 'call' || !/\.add\(\)$/.test(e.what)) return undefined;
+    const [value, ...rest] = positionalArguments(e.site);
+    if (value?.type !== 'identifier' || rest.length > 0) return undefined;
+    const binding = model.resolve(value);
+    const loop = binding?.kind === 'loop' && binding.sites.length === 1 ? binding.sites[0].parent : undefined;
+    if (loop?.type !== 'for_statement' || loop.childForFieldName('left')?.id !== binding?.sites[0].id)
+      return undefined;
+    if (!(e.site.startIndex >= loop.startIndex && e.site.endIndex <= loop.endIndex)) return undefined;
+    const around = runInfoAt(model, loop);
+    if (around.frequency === 'repeated') return undefined;
+    info ??= around;
+  }
+  return info;
 }
 
 function whatOf(growth: Effect[]): string {
@@ -400,7 +425,8 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
     growth.map((e) => describeScope(e.access.scope)),
     'more functions',
   );
-  const run = growthRun(facts, growth);
+  const loopOnly = setFilledByItsLoop(model, growth);
+  const run = loopOnly ?? growthRun(facts, growth);
   const base =
     cand.level === 'module'
       ? `\`${cand.name}\` grows in ${where} (${whatOf(growth)}) and nothing clears, pops or truncates it: it holds every item for the life of the process`
@@ -408,7 +434,8 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
   const reportOnce = kind === 'set' && isReportOnce(growth);
   // A set keeps each distinct value once: when how often the code runs is not known, the count of
   // distinct values added decides its size, and that is the unknown to name.
-  const added = kind === 'set' && run && run.frequency !== 'repeated' ? addedValue(growth) : undefined;
+  const added =
+    (kind === 'set' || loopOnly) && run && run.frequency !== 'repeated' ? addedValue(growth) : undefined;
   // Defined under `if C_BENCH:`: it exists only when the configuration turns that mode on.
   const mode = configuredSwitch(model, cand.assignment);
   const message = reportOnce

@@ -1106,14 +1106,17 @@ function checkStoredClosure(ctx: RuleContext, facts: SlotFacts, stored: Node, cl
  * class-level registry that grows (LEAK002's concern), not a cycle.
  */
 function isClassLevelContainer(model: SemanticModel, store: Store): boolean {
+  // `self.registry[k][m].append(self)`: the same question for the container at the root.
+  const holder = containerRoot(store.holder);
   if (
     !store.container ||
-    store.holder.type !== 'attribute' ||
-    !isSelf(model, store.method, store.holder.childForFieldName('object'))
+    holder.type !== 'attribute' ||
+    !isSelf(model, store.method, holder.childForFieldName('object'))
   )
     return false;
+  const slot = holder.childForFieldName('attribute')?.text ?? store.slot;
   let classLevel = false;
-  for (const id of identifiersNamed(model.file, [store.slot])) {
+  for (const id of identifiersNamed(model.file, [slot])) {
     const attribute = attributeNamedBy(id);
     if (!attribute) {
       // `registry = []` directly in a class body
@@ -1132,6 +1135,27 @@ function isClassLevelContainer(model: SemanticModel, store: Store): boolean {
     if (owner && isSelf(model, owner, attribute.childForFieldName('object'))) return false;
   }
   return classLevel;
+}
+
+/** `self.r` in `self.r["k"][m]` or `self.r.setdefault(k, {})[m]`: the container entries are read from. */
+function containerRoot(holder: Node): Node {
+  let n = holder;
+  for (;;) {
+    if (n.type === 'subscript') {
+      const value = n.childForFieldName('value');
+      if (!value) return n;
+      n = value;
+      continue;
+    }
+    const callee = n.type === 'call' ? n.childForFieldName('function') : undefined;
+    const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+    const object = callee?.childForFieldName('object');
+    if ((method === 'setdefault' || method === 'get') && object) {
+      n = object;
+      continue;
+    }
+    return n;
+  }
 }
 
 function isClassAttribute(holder: Node): boolean {
