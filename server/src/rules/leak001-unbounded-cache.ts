@@ -582,7 +582,8 @@ export const rule: Rule = {
       'methods with no other arguments and on nested functions; registries filled at import time (decorators, decorator ' +
       'factories, functions only called while the module loads, functions named `register…`, `__init_subclass__`, ' +
       'metaclasses); writes under constant keys (literals, constants, loop variables over literal tuples, parameters of ' +
-      'private helpers that are always passed constants); dicts written out with items (lookup tables); dicts filled ' +
+      'private helpers that are always passed constants, class constants: `self.kind` or `cls._name` assigned a literal ' +
+      'in class bodies and never on an object, an element of such a constant tuple and its literal fields); dicts written out with items (lookup tables); dicts filled ' +
       'once behind an emptiness guard (`if not c:` / `if c: return`); dicts that are evicted or cleared; and dicts handed ' +
       'to other code (returned or stored elsewhere), which may evict them.\n\n' +
       'A bounded `lru_cache` on a method still keeps up to `maxsize` instances alive; that is bounded, so it is not ' +
@@ -600,7 +601,11 @@ export const rule: Rule = {
       'call of a private helper that uses its parameter as the key: one entry per configured value. A `@cache` on a class factory (`def variant(form_class)`), on a function with `bool`/`Literal`/' +
       'enum/`type[...]` parameters, on a function emptied with `.cache_clear()`, or on a method of an object made once ' +
       '(at import or start-up) is silent. When the project is indexed (the CLI and the editor index the workspace), a ' +
-      'function called only at import by the other modules counts as import-time.\n\n' +
+      'function called only at import by the other modules counts as import-time, and calls in `ready()` of a Django ' +
+      '`AppConfig` (also through a project base class), in an argparse sub-command (`set_defaults(func=…)`) or in a ' +
+      'click/typer command count as start-up. Objects of a class are also made through its subclasses: a registry ' +
+      'written by a base `__init__` whose objects are all made, directly or as subclasses, at import or start-up is ' +
+      'not reported; a subclass made per request makes it grow.\n\n' +
       '**Severity is confidence.** `warning` for a dict written by code known to run again and again (a route handler, ' +
       'a view or a task — of this module, or of another one that calls the writer when the project is indexed) and ' +
       'never evicted, whose key is shown to change with the traffic: read from the request (`request.args["q"]`, a ' +
@@ -618,7 +623,10 @@ export const rule: Rule = {
       'a handler the index can see) is `information`: how often it runs, and with how many keys, is decided there; called ' +
       'elsewhere only from start-up code (`init()`, `main()`, `setup_*()`, `create_app()`), or as the body of a thread ' +
       'started there, it runs once and is not reported. A `@cache` on a private function that every call in the module ' +
-      'passes constants (`_schema("Watch")`) holds one result per constant and is not reported either. The ' +
+      'passes constants (`_schema("Watch")`) holds one result per constant and is not reported either, nor one reached ' +
+      'only through one or two wrappers that forward the argument from callers passing literals or leaving a default. A ' +
+      'key named like a record id (`template_id`) but visibly built from parts (`"{}.{}".format(app.label, part)`) is ' +
+      'judged by its parts, not its name. The ' +
       'message says why the code repeats ("it runs on every request: `get_user()` is a route handler") or what is ' +
       'not known.',
     whyIsThisBad:

@@ -685,7 +685,10 @@ export const rule: Rule = {
       'runs is decided there, and the message says so) or when it is defined under a module-level switch the ' +
       'configuration turns on (`if C_BENCH:` with `C_BENCH = os.environ.get(...)`, `if settings.DEBUG:`): whether that ' +
       'mode runs in production is not in the code. A set grown by a public function names the values added: their ' +
-      'distinct count, not the number of calls, decides its size. `hint` for a ' +
+      'distinct count, not the number of calls, decides its size; so does a set (also one under a key) filled with the ' +
+      'variable of the `for` loop around it, when the code around that loop does not itself repeat: the loop walks ' +
+      'its input, it is not the repetition. An entry drained through `d.get(k).pop()` or `d.get(k, ()).clear()` ' +
+      'counts as shrinking, like `d[k].pop()`. `hint` for a ' +
       'report-once set (`if x not in seen: seen.add(x); log.warning(…)`), which grows only with the number of distinct ' +
       'values reported, usually a handful of names. The message says why the code repeats.',
     whyIsThisBad:

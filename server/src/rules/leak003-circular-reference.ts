@@ -777,7 +777,9 @@ export const rule: Rule = {
       'and when the code undoes the link: `x.parent = None`, `del x.parent`, `self.children.remove(c)`, or a ' +
       '`close()`, `dispose()`, `__exit__`, `commit()` or `rollback()` (or a helper only they call) that rebinds it, ' +
       'for example to a saved previous value. Links between ORM-mapped objects (SQLAlchemy declarative classes, ' +
-      'Django models) are the data model and are not reported.\n\n' +
+      'Django models) are the data model and are not reported. Nor is `self` put into a container declared in the ' +
+      'class body and never set on the instance (`self._by_owner["k"][owner].append(self)`, at any depth): that is ' +
+      "the class's registry (LEAK001/LEAK002's question), not a cycle through the object.\n\n" +
       'A bound method of the object stored on it (`self.feed = self.update`) keeps it alive like a closure; state ' +
       'machines do this on every step, so it is reported only where this module shows the objects are made again ' +
       'and again, once per class and attribute. Once its `__init__` has stored one such bound method, a second slot ' +

@@ -582,7 +582,11 @@ export const rule: Rule = {
       \`if f.closed: f.close()\`) does not count, and one in a handler for some exceptions only
       (\`except ValueError:\`) does not cover the others; a \`try\` whose bare \`except:\` swallows
       everything does not skip the close that follows it. A file closed on the normal path but not
-      in \`finally\` is reported at a lower severity. A file stored on \`self\` is reported when the
+      in \`finally\` is reported at a lower severity, unless the close is the next statement that runs
+      (the first statement of the \`try\` that follows the creation, or the statement right after a
+      loop whose \`try\` creates it and \`break\`s). A pytest fixture (\`@pytest.fixture\`) that
+      releases after its \`yield\` is not reported: pytest resumes it for teardown whatever the test
+      did. A file stored on \`self\` is reported when the
       class has a teardown method (\`close\`, \`__exit__\`…) that never closes it, or when the class
       has no such method at all and this module makes its objects again and again (a route handler
       makes one per request): then nothing could ever close it. Files opened at
