@@ -23,31 +23,13 @@ function isClassReceiver(node: Node | null): boolean {
   return false;
 }
 
-/** A literal, or a tuple, list, set or dict built of literals (`({"name": "email"}, {"name": "otp"})`). */
-function isLiteralValue(node: Node): boolean {
-  switch (node.type) {
-    case 'string':
-      return !node.namedChildren.some((c) => c?.type === 'interpolation');
-    case 'concatenated_string':
-    case 'tuple':
-    case 'list':
-    case 'set':
-    case 'dictionary':
-    case 'pair':
-    case 'parenthesized_expression':
-      return node.namedChildren.every((c) => !c || c.type === 'comment' || isLiteralValue(c));
-    case 'integer':
-    case 'float':
-    case 'true':
-    case 'false':
-    case 'none':
-      return true;
-    case 'unary_operator': {
-      const arg = node.childForFieldName('argument');
-      return !!arg && isLiteralValue(arg);
-    }
-  }
-  return false;
+/** Displays whose value is literal when every element is: `({"name": "email"}, {"name": "otp"})`. */
+const DISPLAYS = new Set(['tuple', 'list', 'set', 'dictionary', 'pair', 'parenthesized_expression']);
+
+/** A scalar literal (`isScalar`), or a tuple, list, set or dict built of literals. */
+function isLiteralValue(node: Node, isScalar: (n: Node) => boolean): boolean {
+  if (!DISPLAYS.has(node.type)) return isScalar(node);
+  return node.namedChildren.every((c) => !c || c.type === 'comment' || isLiteralValue(c, isScalar));
 }
 
 interface ClassConstants {
@@ -61,7 +43,7 @@ const memo = new WeakMap<SemanticModel, ClassConstants>();
  * The attributes this module's class bodies assign, and whether each is a constant: assigned only
  * literals in class bodies, and never stored on an object (`self.x = …`, `obj.x = …`) here.
  */
-function classConstants(model: SemanticModel): ClassConstants {
+function classConstants(model: SemanticModel, isScalar: (n: Node) => boolean): ClassConstants {
   const known = memo.get(model);
   if (known) return known;
   const literal = new Map<string, boolean>();
@@ -72,7 +54,7 @@ function classConstants(model: SemanticModel): ClassConstants {
       const left = assign.childForFieldName('left');
       const right = assign.childForFieldName('right');
       if (left?.type !== 'identifier') continue;
-      const ok = !!right && isLiteralValue(right);
+      const ok = !!right && isLiteralValue(right, isScalar);
       literal.set(left.text, (literal.get(left.text) ?? true) && ok);
     }
   }
@@ -93,18 +75,18 @@ function classConstants(model: SemanticModel): ClassConstants {
 }
 
 /** `self.class_name` for a `class_name = "field"` written in class bodies only. */
-function isClassConstantAttribute(model: SemanticModel, node: Node): boolean {
+function isClassConstantAttribute(model: SemanticModel, node: Node, isScalar: (n: Node) => boolean): boolean {
   if (node.type !== 'attribute') return false;
   const name = node.childForFieldName('attribute')?.text;
   return (
     !!name &&
     isClassReceiver(node.childForFieldName('object')) &&
-    classConstants(model).literal.get(name) === true
+    classConstants(model, isScalar).literal.get(name) === true
   );
 }
 
 /** A loop variable over a class constant collection: `for f in self.factors:`. */
-function isLoopOverClassConstant(model: SemanticModel, node: Node): boolean {
+function isLoopOverClassConstant(model: SemanticModel, node: Node, isScalar: (n: Node) => boolean): boolean {
   if (node.type !== 'identifier') return false;
   const binding = model.resolve(node);
   if (binding?.kind !== 'loop' || binding.sites.length !== 1) return false;
@@ -112,23 +94,30 @@ function isLoopOverClassConstant(model: SemanticModel, node: Node): boolean {
   if (loop?.type !== 'for_statement' || loop.childForFieldName('left')?.id !== binding.sites[0].id)
     return false;
   const over = loop.childForFieldName('right');
-  return !!over && isClassConstantAttribute(model, over);
+  return !!over && isClassConstantAttribute(model, over, isScalar);
 }
 
 /**
  * Whether `key` is a class constant or part of one: a class attribute assigned a literal in
  * class bodies (`self.class_name`, `cls._name`), an element of such a constant collection, or a
- * literal field of that element (`f["name"]`). One value per class.
+ * literal field of that element (`f["name"]`). One value per class. `isScalar` tells the
+ * literals (strings without interpolation, numbers, booleans, `None`).
  */
-export function isClassConstantKey(model: SemanticModel, key: Node, depth = 0): boolean {
-  if (isClassConstantAttribute(model, key) || isLoopOverClassConstant(model, key)) return true;
+export function isClassConstantKey(
+  model: SemanticModel,
+  key: Node,
+  isScalar: (n: Node) => boolean,
+  depth = 0,
+): boolean {
+  if (isClassConstantAttribute(model, key, isScalar) || isLoopOverClassConstant(model, key, isScalar))
+    return true;
   if (key.type === 'identifier' && depth < 2) {
     // `name = entry["name"]` once in the function, then `d[name] = entry`.
     const binding = model.resolve(key);
     if (binding?.kind !== 'assignment' || binding.scope === model.moduleScope || binding.sites.length !== 1)
       return false;
     const value = model.assignedValue(binding.sites[0]);
-    return !!value && isClassConstantKey(model, value, depth + 1);
+    return !!value && isClassConstantKey(model, value, isScalar, depth + 1);
   }
   if (key.type === 'subscript') {
     const value = key.childForFieldName('value');
@@ -136,8 +125,8 @@ export function isClassConstantKey(model: SemanticModel, key: Node, depth = 0): 
     return (
       !!value &&
       keys.length > 0 &&
-      keys.every((k) => !!k && isLiteralValue(k)) &&
-      (isLoopOverClassConstant(model, value) || isClassConstantAttribute(model, value))
+      keys.every((k) => !!k && isLiteralValue(k, isScalar)) &&
+      (isLoopOverClassConstant(model, value, isScalar) || isClassConstantAttribute(model, value, isScalar))
     );
   }
   return false;

@@ -167,7 +167,12 @@ function isConstantLiteral(node: Node): boolean {
  * function (`_encode(alphabet, s)`) that every call in the module passes such a value.
  */
 export function isConstantKey(model: SemanticModel, node: Node, depth = 0): boolean {
-  if (isConstantLiteral(node) || isClassValued(model, node) || isClassConstantKey(model, node)) return true;
+  if (
+    isConstantLiteral(node) ||
+    isClassValued(model, node) ||
+    isClassConstantKey(model, node, isConstantLiteral)
+  )
+    return true;
   // `OPENID_CONFIG_URL`, `settings.CACHE_URL`, `config.get("url") or ""`: one per configured value.
   if (isConfiguredValue(model, node, isConstantLiteral)) return true;
   if (node.type === 'tuple')

@@ -25,6 +25,12 @@ export type FolderLister = (dir: string) => readonly string[] | undefined;
  */
 export function isConftestTestFolder(names: readonly string[]): boolean {
   if (!names.includes('conftest.py')) return false;
+  const { tests, others } = countModules(names);
+  return tests > others;
+}
+
+/** Test modules and other modules among a folder's file names (`__init__.py`, `conftest.py` aside). */
+function countModules(names: readonly string[]): { tests: number; others: number } {
   let tests = 0;
   let others = 0;
   for (const name of names) {
@@ -32,7 +38,7 @@ export function isConftestTestFolder(names: readonly string[]): boolean {
     if (isTestFileName(name)) tests++;
     else others++;
   }
-  return tests > others;
+  return { tests, others };
 }
 
 /**
@@ -42,13 +48,7 @@ export function isConftestTestFolder(names: readonly string[]): boolean {
  * beside its code is not one.
  */
 export function isTestModuleFolder(names: readonly string[]): boolean {
-  let tests = 0;
-  let others = 0;
-  for (const name of names) {
-    if (!name.endsWith('.py') || name === '__init__.py' || name === 'conftest.py') continue;
-    if (isTestFileName(name)) tests++;
-    else others++;
-  }
+  const { tests, others } = countModules(names);
   return tests >= 3 && tests >= 3 * others;
 }
 
