@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
 import { analyzeSource, initEngine } from '../../server/src/engine';
-import { dedent } from '../../server/src/fixes/edits';
+import { applyEdits, dedent } from '../../server/src/fixes/edits';
 import { ProjectIndex } from '../../server/src/model/project-index';
 
 describe('project index', () => {
@@ -586,5 +586,58 @@ describe('project index', () => {
       /made through its subclasses: a `SidePanel` is made in `show\(\)`/,
       'a subclass made per request grows it',
     );
+  });
+  it("LEAK001: another module's dict imported by name and grown per request here is reported at the import, with a fix that bounds it here; one its module empties is not", () => {
+    const views = dedent(`
+      from shop.caches import _totals
+
+
+      def cart_total(cart):
+          if cart.id not in _totals:
+              _totals[cart.id] = sum(i.price for i in cart.items)
+          return _totals[cart.id]
+
+
+      def cart_view(request, cart):
+          return cart_total(cart)
+    `);
+    const findings = (caches: string) => {
+      const project = new ProjectIndex();
+      project.addFile('/p/shop/caches.py', caches);
+      project.addFile('/p/shop/views.py', views);
+      return analyzeSource(views, { path: '/p/shop/views.py', project }).findings.filter(
+        (f) => f.code === 'LEAK001',
+      );
+    };
+    const [found, ...rest] = findings('_totals = {}\n_names: dict = {}\n');
+    assert.equal(rest.length, 0);
+    assert.equal(found.range.start.line, 0);
+    assert.match(
+      found.message,
+      /`_totals` \(a module-level dict of shop\/caches.py\) is written in `cart_total\(\)`/,
+    );
+    assert.ok(found.fixes[0], 'it has a fix');
+    const fixed = applyEdits(views, found.fixes[0].edits);
+    assert.match(fixed, /if len\(_totals\) > \d+:/);
+    const project = new ProjectIndex();
+    project.addFile('/p/shop/caches.py', '_totals = {}\n');
+    project.addFile('/p/shop/views.py', fixed);
+    assert.deepEqual(
+      analyzeSource(fixed, { path: '/p/shop/views.py', project }).findings.filter(
+        (f) => f.code === 'LEAK001',
+      ),
+      [],
+      'the fix silences it',
+    );
+    const copy = ProjectIndex.fromJSON(JSON.parse(JSON.stringify(project.toJSON())));
+    assert.equal(copy.importedDict('/p/shop/views.py', 'shop.caches', '_totals'), '/p/shop/caches.py');
+    assert.equal(copy.importedDict('/p/shop/views.py', '.caches', '_totals'), '/p/shop/caches.py');
+    assert.equal(copy.importedDict('/p/shop/views.py', 'other.caches', '_totals'), undefined);
+    assert.deepEqual(
+      findings('_totals = {}\n\ndef reset():\n    _totals.clear()\n'),
+      [],
+      'emptied where it is defined',
+    );
+    assert.deepEqual(findings('_totals = load_totals()\n'), [], 'not an empty dict');
   });
 });

@@ -117,6 +117,8 @@ export interface ContainerCandidate {
   /** The assignment statement (`assignment` node). */
   assignment: Node;
   value: ContainerValue;
+  /** For a dict of another module taken with `from module import name`: that module's path. */
+  definedIn?: string;
 }
 
 function isDunder(name: string): boolean {

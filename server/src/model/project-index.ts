@@ -83,6 +83,8 @@ interface FileEntry {
    * Django `AppConfig` (directly or through a project base), which only the whole index can tell.
    */
   hooks: Map<string, [string, number][]>;
+  /** Module-level names bound once to an empty dict that this file never empties (see `moduleDictsOf`). */
+  dicts: string[];
 }
 
 export interface SerializedProjectIndex {
@@ -94,6 +96,7 @@ export interface SerializedProjectIndex {
     [string, string, string][]?,
     [string, string, number][]?,
     [string, [string, number][]][]?,
+    string[]?,
   ][];
   defined: string[];
   weak: string[];
@@ -120,6 +123,48 @@ export function subcommandFunctions(text: string): Set<string> {
     }
   }
   return names;
+}
+
+/** `NAME = {}`, `NAME: dict[str, X] = dict()`, `NAME = OrderedDict()` at the start of a line. */
+const EMPTY_DICT =
+  /^([A-Za-z_]\w*)\s*(?::[^=\n]+)?=\s*(?:\{\s*\}|dict\(\s*\)|(?:collections\.)?OrderedDict\(\s*\))[ \t]*(?:#.*)?$/gm;
+
+/**
+ * The module-level names a file binds once to an empty dict and never empties or rebinds itself
+ * (`clear()`, `pop()`, `popitem()`, `del NAME[…]`, a second binding): caches that other modules
+ * may import and fill.
+ */
+function moduleDictsOf(text: string): string[] {
+  const found: string[] = [];
+  if (!text.includes('{}') && !text.includes('dict(') && !text.includes('OrderedDict(')) return found;
+  for (const m of text.matchAll(EMPTY_DICT)) {
+    const name = m[1];
+    const emptied = new RegExp(
+      `\\b${name}\\s*\\.\\s*(clear|pop|popitem)\\s*\\(|\\bdel\\s+${name}\\b|^\\s*${name}\\s*(:[^=\\n]+)?=[^=]|\\bglobal\\b[^\\n]*\\b${name}\\b`,
+      'gm',
+    );
+    const bindings = [...text.matchAll(emptied)];
+    if (bindings.length === 1 && !found.includes(name)) found.push(detached(name));
+  }
+  return found;
+}
+
+/**
+ * Whether `module` as written in a `from module import …` of the file `importer` names the file
+ * `target`: relative (`.cache`, `..pkg.cache`) from the importer's folder, or absolute
+ * (`pkg.cache`) as a run of the target's path (where the source root starts is not known).
+ */
+function modulePathMatches(importer: string, module: string, target: string): boolean {
+  const targetPath = target.replace(/\\/g, '/').replace(/(\/__init__)?\.pyi?$/, '');
+  if (module.startsWith('.')) {
+    const dots = /^\.*/.exec(module)?.[0].length ?? 1;
+    const parts = importer.replace(/\\/g, '/').split('/');
+    parts.pop();
+    for (let i = 1; i < dots; i++) parts.pop();
+    const rest = module.slice(dots);
+    return [...parts, ...(rest ? rest.split('.') : [])].join('/') === targetPath;
+  }
+  return targetPath === module.replace(/\./g, '/') || targetPath.endsWith(`/${module.replace(/\./g, '/')}`);
 }
 
 /** Counts a call of `name` in `ready()` of class `owner`. */
@@ -444,7 +489,7 @@ export class ProjectIndex {
       // A `def` header spread over lines ends with `:`; brackets closed by then.
     }
     closeRegistrar();
-    this.files.set(path, { calls, bases, imports, repeated, startUp, hooks });
+    this.files.set(path, { calls, bases, imports, repeated, startUp, hooks, dicts: moduleDictsOf(text) });
     this.callers = undefined;
   }
 
@@ -491,6 +536,21 @@ export class ProjectIndex {
     for (const b of bases)
       if (base.test(b) || (b !== name && this.derivesFrom(b, base, depth + 1))) return true;
     return false;
+  }
+
+  /**
+   * The file that defines `name` as a module-level dict it never empties, when `importer` takes
+   * it with `from module import name` (`from pkg.cache import _users`, `from .cache import
+   * _users`): another module's cache that the importer may fill.
+   */
+  importedDict(importer: string, module: string, name: string): string | undefined {
+    const from = asPath(importer);
+    if (!from) return undefined;
+    for (const [path, entry] of this.files) {
+      if (path === from || !entry.dicts.includes(name)) continue;
+      if (modulePathMatches(from, module, path)) return path;
+    }
+    return undefined;
   }
 
   /** Classes of the project written with `name` among their direct bases. */
@@ -556,6 +616,7 @@ export class ProjectIndex {
         [...entry.repeated].map(([name, [caller, why]]) => [name, caller, why] as [string, string, string]),
         [...entry.startUp].map(([name, [caller, n]]) => [name, caller, n] as [string, string, number]),
         [...entry.hooks],
+        entry.dicts,
       ]),
       defined: [...this.defined],
       weak: [...this.weakRegistrars],
@@ -566,7 +627,7 @@ export class ProjectIndex {
 
   static fromJSON(data: SerializedProjectIndex): ProjectIndex {
     const index = new ProjectIndex();
-    for (const [path, calls, bases, imports, repeated, startUp, hooks] of data.files) {
+    for (const [path, calls, bases, imports, repeated, startUp, hooks, dicts] of data.files) {
       index.files.set(path, {
         calls: new Map(calls.map(([name, a, b]) => [name, a * IMPORT_CALL + b])),
         bases: bases ?? [],
@@ -574,6 +635,7 @@ export class ProjectIndex {
         repeated: new Map((repeated ?? []).map(([name, caller, why]) => [name, [caller, why]])),
         startUp: new Map((startUp ?? []).map(([name, caller, n]) => [name, [caller, n]])),
         hooks: new Map(hooks ?? []),
+        dicts: dicts ?? [],
       });
     }
     for (const n of data.defined) index.defined.add(n);

@@ -140,6 +140,53 @@ function otherDictFixes(ctx: RuleContext, cand: ContainerCandidate, facts: Conta
   return fix ? [{ ...fix, isPreferred: true }] : [];
 }
 
+/**
+ * Another module's dict grown here: the fix bounds it where this module writes it (the oldest
+ * entry goes), leaving the defining module alone.
+ */
+function importedDictFixes(ctx: RuleContext, cand: ContainerCandidate, facts: ContainerFacts): Fix[] {
+  const dictCtx = { file: ctx.file, model: ctx.model, maxsize: ctx.settings.cacheMaxsize };
+  const fix = trimOldestFix(dictCtx, cand.name, facts.growth);
+  return fix ? [{ ...fix, isPreferred: true }] : [];
+}
+
+/**
+ * Dicts of other modules of the project that this module takes by name (`from pkg.cache import
+ * _users`), when the project is indexed and the defining module never empties them: a cache
+ * filled here lives in that module for the life of the process.
+ */
+function importedDicts(model: SemanticModel): ContainerCandidate[] {
+  const project = model.file.project;
+  const path = model.file.path;
+  if (!project || !path) return [];
+  const found: ContainerCandidate[] = [];
+  for (const stmt of model.file.root.namedChildren) {
+    if (stmt?.type !== 'import_from_statement') continue;
+    const module = stmt.childForFieldName('module_name')?.text;
+    if (!module) continue;
+    for (const imported of stmt.childrenForFieldName('name')) {
+      const nameNode = imported?.type === 'aliased_import' ? imported.childForFieldName('name') : imported;
+      const local = imported?.type === 'aliased_import' ? imported.childForFieldName('alias') : imported;
+      if (nameNode?.type !== 'dotted_name' || !local) continue;
+      const target = local.type === 'dotted_name' ? local.namedChildren[0] : local;
+      const binding = target ? model.moduleScope.lookupLocal(target.text) : undefined;
+      if (!target || binding?.kind !== 'import' || binding.sites.length !== 1) continue;
+      const definedIn = project.importedDict(path, module, nameNode.text);
+      if (!definedIn) continue;
+      found.push({
+        name: target.text,
+        level: 'module',
+        binding,
+        target,
+        assignment: stmt,
+        value: { kind: 'dict', node: target, empty: true, literalItems: false, bounded: false },
+        definedIn,
+      });
+    }
+  }
+  return found;
+}
+
 /** The value a growth stores (`d[k] = value`, `d.setdefault(k, value)`) is such an object. */
 function holdsStatefulValue(model: SemanticModel, e: { site: Node }): boolean {
   const site = e.site;
@@ -229,9 +276,12 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
       : unknownDomain
         ? `it keeps an entry for every distinct ${named} for the life of the process, and whether its values come with the traffic or from a few configured ones cannot be known here`
         : 'it keeps every key for the life of the process';
+  const owner = cand.definedIn
+    ? ` (a module-level dict of ${cand.definedIn.replace(/\\/g, '/').split('/').slice(-2).join('/')})`
+    : '';
   const base =
     cand.level === 'module'
-      ? `\`${cand.name}\` is written in ${writers} and never evicted: ${kept}`
+      ? `\`${cand.name}\`${owner} is written in ${writers} and never evicted: ${kept}`
       : `class-level dict \`${cand.className}.${cand.name}\` is written in ${writers} and never evicted: shared by all instances, ${kept}`;
   const message = run ? `${base} (${run.reason})` : base;
   // TTLCache keeps behaviour only for an empty plain dict / OrderedDict used through the Mapping
@@ -247,7 +297,12 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
     related: facts.growth
       .slice(0, MAX_RELATED)
       .map((e) => ({ range: file.rangeOf(e.site), message: 'written here' })),
-    fixes: () => (fixable ? cacheFixes(ctx, cand, facts) : otherDictFixes(ctx, cand, facts)),
+    fixes: () =>
+      cand.definedIn
+        ? importedDictFixes(ctx, cand, facts)
+        : fixable
+          ? cacheFixes(ctx, cand, facts)
+          : otherDictFixes(ctx, cand, facts),
   });
 }
 
@@ -587,7 +642,11 @@ export const rule: Rule = {
       'once behind an emptiness guard (`if not c:` / `if c: return`); dicts that are evicted or cleared; and dicts handed ' +
       'to other code (returned or stored elsewhere), which may evict them.\n\n' +
       'A bounded `lru_cache` on a method still keeps up to `maxsize` instances alive; that is bounded, so it is not ' +
-      'reported. Known limits: writes from other modules are not seen, and tree-sitter parses a statement that starts ' +
+      'reported. When the project is indexed, a module-level empty dict of another module of the project that this ' +
+      'module takes by name (`from pkg.cache import _users`) and grows is reported at the import, naming the module ' +
+      'that defines it, unless that module empties it (`clear()`, `pop()`, `del`, a rebinding); its fix bounds it ' +
+      'where this module writes it. Known limits: writes from other modules through the module object ' +
+      '(`cache._users[k] = v`) are not seen, and tree-sitter parses a statement that starts ' +
       'with `type(self).` as a type alias, so writes spelled that way are missed (use `self.__class__.`).\n\n' +
       '**When it reports.** Only writes in code that runs again and again count (the engine\'s shared answer to "where ' +
       'does this code run"): route handlers and views, tasks, callbacks, loops, methods, and public functions whose ' +
@@ -701,6 +760,7 @@ export const rule: Rule = {
   check(ctx) {
     const { model } = ctx;
     for (const cand of moduleContainers(model)) checkContainer(ctx, cand);
+    for (const cand of importedDicts(model)) checkContainer(ctx, cand);
     for (const cls of classesWithContainers(model))
       for (const cand of classContainers(model, cls)) checkContainer(ctx, cand);
     for (const decorator of possibleCacheDecorators(model)) checkCacheDecorator(ctx, decorator);
