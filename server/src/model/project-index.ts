@@ -149,6 +149,16 @@ function moduleDictsOf(text: string): string[] {
   return found;
 }
 
+/** `from ..pkg.mod import X` in a/b/c.py → `a/pkg/mod`: the path a relative module names, without `.py`. */
+function relativeModuleTarget(importer: string, module: string): string {
+  const dots = /^\.*/.exec(module)?.[0].length ?? 1;
+  const parts = importer.replace(/\\/g, '/').split('/');
+  parts.pop();
+  for (let i = 1; i < dots; i++) parts.pop();
+  const rest = module.slice(dots);
+  return [...parts, ...(rest ? rest.split('.') : [])].join('/');
+}
+
 /**
  * Whether `module` as written in a `from module import …` of the file `importer` names the file
  * `target`: relative (`.cache`, `..pkg.cache`) from the importer's folder, or absolute
@@ -156,14 +166,7 @@ function moduleDictsOf(text: string): string[] {
  */
 function modulePathMatches(importer: string, module: string, target: string): boolean {
   const targetPath = target.replace(/\\/g, '/').replace(/(\/__init__)?\.pyi?$/, '');
-  if (module.startsWith('.')) {
-    const dots = /^\.*/.exec(module)?.[0].length ?? 1;
-    const parts = importer.replace(/\\/g, '/').split('/');
-    parts.pop();
-    for (let i = 1; i < dots; i++) parts.pop();
-    const rest = module.slice(dots);
-    return [...parts, ...(rest ? rest.split('.') : [])].join('/') === targetPath;
-  }
+  if (module.startsWith('.')) return relativeModuleTarget(importer, module) === targetPath;
   return targetPath === module.replace(/\./g, '/') || targetPath.endsWith(`/${module.replace(/\./g, '/')}`);
 }
 
@@ -223,13 +226,7 @@ function importedFromElsewhere(
   if (module === '!') return true;
   const askerPath = asker.replace(/\\/g, '/');
   if (module.startsWith('.')) {
-    // `from ..pkg.mod import X` in a/b/c.py → a/pkg/mod
-    const dots = /^\.*/.exec(module)?.[0].length ?? 1;
-    const parts = importer.replace(/\\/g, '/').split('/');
-    parts.pop();
-    for (let i = 1; i < dots; i++) parts.pop();
-    const rest = module.slice(dots);
-    const target = [...parts, ...(rest ? rest.split('.') : [])].join('/');
+    const target = relativeModuleTarget(importer, module);
     return !(askerPath === `${target}.py` || askerPath.startsWith(`${target}/`));
   }
   // Absolute: the dotted name must be a run of the asker's path (`pkg.tree` for …/pkg/tree.py,
