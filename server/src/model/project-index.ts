@@ -313,6 +313,9 @@ export class ProjectIndex {
    * file for each question made it quadratic in the size of the project.
    */
   private callers: { files: [string, FileEntry][]; byName: Map<string, number[]> } | undefined;
+  /** Dict name → the files defining it (see `importedDict`), and base → its subclasses: made when first asked. */
+  private dictFiles: Map<string, string[]> | undefined;
+  private subclasses: Map<string, string[]> | undefined;
 
   /** The files calling `name`, in the order of `files`. */
   private *callersOf(name: string): Generator<[string, FileEntry]> {
@@ -488,11 +491,15 @@ export class ProjectIndex {
     closeRegistrar();
     this.files.set(path, { calls, bases, imports, repeated, startUp, hooks, dicts: moduleDictsOf(text) });
     this.callers = undefined;
+    this.dictFiles = undefined;
+    this.subclasses = undefined;
   }
 
   removeFile(path: string): void {
     this.files.delete(path);
     this.callers = undefined;
+    this.dictFiles = undefined;
+    this.subclasses = undefined;
   }
 
   /**
@@ -543,18 +550,32 @@ export class ProjectIndex {
   importedDict(importer: string, module: string, name: string): string | undefined {
     const from = asPath(importer);
     if (!from) return undefined;
-    for (const [path, entry] of this.files) {
-      if (path === from || !entry.dicts.includes(name)) continue;
-      if (modulePathMatches(from, module, path)) return path;
+    if (!this.dictFiles) {
+      // Made when first asked, dropped when a file changes: every import of every file asks.
+      this.dictFiles = new Map();
+      for (const [path, entry] of this.files)
+        for (const dict of entry.dicts) {
+          const paths = this.dictFiles.get(dict);
+          if (paths) paths.push(path);
+          else this.dictFiles.set(dict, [path]);
+        }
     }
-    return undefined;
+    return this.dictFiles.get(name)?.find((path) => path !== from && modulePathMatches(from, module, path));
   }
 
   /** Classes of the project written with `name` among their direct bases. */
   subclassesOf(name: string): string[] {
-    const found: string[] = [];
-    for (const [cls, bases] of this.classBases) if (cls !== name && bases.has(name)) found.push(cls);
-    return found;
+    if (!this.subclasses) {
+      this.subclasses = new Map();
+      for (const [cls, bases] of this.classBases)
+        for (const base of bases) {
+          if (base === cls) continue;
+          const subs = this.subclasses.get(base);
+          if (subs) subs.push(cls);
+          else this.subclasses.set(base, [cls]);
+        }
+    }
+    return this.subclasses.get(name) ?? [];
   }
 
   /**
@@ -591,6 +612,8 @@ export class ProjectIndex {
     // file calls are not the project's.
     const kept = <V>(map: Map<string, V>) => new Map([...map].filter(([name]) => this.defined.has(name)));
     this.callers = undefined;
+    this.dictFiles = undefined;
+    this.subclasses = undefined;
     for (const entry of this.files.values()) {
       entry.calls = kept(entry.calls);
       entry.imports = kept(entry.imports);
