@@ -40,6 +40,39 @@ describe('project index', () => {
     assert.deepEqual(index.callsOf('get_job_logger', 'a.py'), { atImport: 0, inFunctions: 0, inStartUp: 0 });
   });
 
+  it('reads calls and brackets from code only: not from docstrings, strings or comments', () => {
+    const index = new ProjectIndex();
+    index.addFile(
+      'a.py',
+      dedent(`
+        def describe(item):
+            """Returns JSON such as {"items": [ ... (and never closes the bracket.
+
+            def fake_def():
+                in_docstring()
+            """
+            label = "call_in_string(" + 'more(('  # comment_call(
+            return respond(label)
+
+        registry = make_registry()
+
+        @register_view("x")
+        def view(): ...
+
+        def respond(x): ...
+        def make_registry(): ...
+        def register_view(n): ...
+      `),
+    );
+    // The docstring's open brackets do not make the later module-level lines a continuation of
+    // the function's statement, so they are calls at import.
+    assert.deepEqual(index.callsOf('make_registry'), { atImport: 1, inFunctions: 0, inStartUp: 0 });
+    assert.deepEqual(index.callsOf('register_view'), { atImport: 1, inFunctions: 0, inStartUp: 0 });
+    assert.deepEqual(index.callsOf('respond'), { atImport: 0, inFunctions: 1, inStartUp: 0 });
+    for (const name of ['in_docstring', 'call_in_string', 'more', 'comment_call'])
+      assert.deepEqual(index.callsOf(name), { atImport: 0, inFunctions: 0, inStartUp: 0 }, name);
+  });
+
   it('answers for the files as they are now after files are added, replaced or removed', () => {
     const index = new ProjectIndex();
     index.addFile('lib.py', 'def helper(): ...\n');

@@ -6,6 +6,7 @@
 // whole workspace before the analysis), so its answers are evidence, not proof; without an index
 // (one file analysed on its own) the rules fall back to what that file shows.
 import { fileURLToPath } from 'node:url';
+import { CodeLines } from './code-lines';
 import { REQUEST_HOOK_DECORATOR, ROUTE_DECORATORS, TASK_DECORATOR } from './handler-names';
 
 function safeFileURLToPath(uri: string): string | undefined {
@@ -282,19 +283,22 @@ export class ProjectIndex {
       registrar = undefined;
     };
     let depth = 0; // open brackets: continuation lines keep the statement's context
+    // Calls and brackets are read from `code`: a docstring's `{` or a string's `f(` is not code.
+    const lines = new CodeLines();
     for (const line of text.split('\n')) {
+      const code = lines.code(line);
       const trimmed = line.trimStart();
-      if (trimmed === '' || trimmed.startsWith('#')) continue;
+      if (code.trim() === '') continue;
       if (pendingImport) {
-        pendingImport.names += ` ${line}`;
-        if (line.includes(')')) {
+        pendingImport.names += ` ${code}`;
+        if (code.includes(')')) {
           addImportedNames(imports, pendingImport.module, pendingImport.names);
           pendingImport = undefined;
         }
         continue;
       }
       // (Cheap tests on the first word before each regex: most lines are none of these.)
-      const fromImport = depth === 0 && trimmed.startsWith('from') ? FROM_IMPORT.exec(line) : null;
+      const fromImport = depth === 0 && trimmed.startsWith('from') ? FROM_IMPORT.exec(code) : null;
       if (fromImport) {
         const names = fromImport[2];
         if (names.includes('(') && !names.includes(')')) pendingImport = { module: fromImport[1], names };
@@ -341,10 +345,10 @@ export class ProjectIndex {
       } else if (registrar && WEAK.test(line)) {
         registrar.weak = true;
       }
-      if (!def && !cls && line.includes('(')) {
+      if (!def && !cls && code.includes('(')) {
         const inFunction = defs.length > 0;
         const innermost = defs[defs.length - 1];
-        for (const m of line.matchAll(CALL)) {
+        for (const m of code.matchAll(CALL)) {
           const name = m[1];
           if (name === 'def' || name === 'class' || name === 'if' || name === 'return') continue;
           const counted = calls.get(name);
@@ -364,7 +368,7 @@ export class ProjectIndex {
         defs.push({ indent, name: def[2], handler, startUp: !handler && START_UP_CALLER.test(def[2]) });
       // (A regex finds the brackets far faster than a loop over every character.)
       BRACKET.lastIndex = 0;
-      for (let m = BRACKET.exec(line); m; m = BRACKET.exec(line)) {
+      for (let m = BRACKET.exec(code); m; m = BRACKET.exec(code)) {
         const ch = m[0];
         if (ch === '(' || ch === '[' || ch === '{') depth++;
         else if (depth > 0) depth--;
