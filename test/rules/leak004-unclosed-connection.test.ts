@@ -2038,6 +2038,33 @@ const table: RuleTable = {
         },
       ],
     },
+    {
+      name: 'a reply read off the connection and searched with re: the connection is not handed on',
+      code: `
+        import re
+        import smtplib
+
+
+        def notify(host, sender, to, body):
+            server = smtplib.SMTP(host)
+            if re.search(b"STARTTLS", server.ehlo_resp or b""):
+                server.starttls()
+            server.sendmail(sender, to, body)
+            server.close()
+      `,
+      errors: [{ line: 6, message: 'only if no exception occurs first' }],
+      output: `
+        import re
+        import smtplib
+
+
+        def notify(host, sender, to, body):
+            with smtplib.SMTP(host) as server:
+                if re.search(b"STARTTLS", server.ehlo_resp or b""):
+                    server.starttls()
+                server.sendmail(sender, to, body)
+      `,
+    },
   ],
 };
 
