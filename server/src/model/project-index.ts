@@ -36,6 +36,9 @@ export interface CallCounts {
  * `setup_*`, `configure*`, `bootstrap`, `create_app`. Not `run` (a worker's loop) nor dunders
  * (`__init__` runs per object).
  */
+/** `@name` or `@module.name` alone on its line: the last name, called with the function below. */
+const BARE_DECORATOR = /^@\s*(?:[A-Za-z_]\w*\s*\.\s*)*([A-Za-z_]\w*)\s*(?:#.*)?$/;
+
 const START_UP_CALLER =
   /^_?main$|^_?(setup|set_up|configure|init|initialize|initialise|install|bootstrap|startup|lifespan|on_startup)(_|$)|[^_]_(setup|startup|init|initialize|lifespan)$|^_?(create|make|build)_app$/i;
 
@@ -345,24 +348,30 @@ export class ProjectIndex {
       } else if (registrar && WEAK.test(line)) {
         registrar.weak = true;
       }
-      if (!def && !cls && code.includes('(')) {
-        const inFunction = defs.length > 0;
+      const countCall = (name: string) => {
         const innermost = defs[defs.length - 1];
+        const counted = calls.get(name);
+        const add = defs.length > 0 ? 1 : IMPORT_CALL;
+        if (counted === undefined) calls.set(detached(name), add);
+        else calls.set(name, counted + add);
+        if (innermost?.handler && !repeated.has(name))
+          repeated.set(detached(name), [detached(innermost.name), innermost.handler]);
+        if (innermost?.startUp) {
+          const known = startUp.get(name);
+          if (known) known[1]++;
+          else startUp.set(detached(name), [detached(innermost.name), 1]);
+        }
+      };
+      if (!def && !cls && code.includes('(')) {
         for (const m of code.matchAll(CALL)) {
           const name = m[1];
           if (name === 'def' || name === 'class' || name === 'if' || name === 'return') continue;
-          const counted = calls.get(name);
-          const add = inFunction ? 1 : IMPORT_CALL;
-          if (counted === undefined) calls.set(detached(name), add);
-          else calls.set(name, counted + add);
-          if (innermost?.handler && !repeated.has(name))
-            repeated.set(detached(name), [detached(innermost.name), innermost.handler]);
-          if (innermost?.startUp) {
-            const known = startUp.get(name);
-            if (known) known[1]++;
-            else startUp.set(detached(name), [detached(innermost.name), 1]);
-          }
+          countCall(name);
         }
+      } else if (depth === 0 && !def && trimmed.startsWith('@')) {
+        // `@add_processor` (no brackets) calls `add_processor` once, where the `def` under it runs.
+        const bare = BARE_DECORATOR.exec(code.trim())?.[1];
+        if (bare) countCall(bare);
       }
       if (def && depth === 0)
         defs.push({ indent, name: def[2], handler, startUp: !handler && START_UP_CALLER.test(def[2]) });

@@ -27,10 +27,10 @@ import {
   moduleContainers,
   writerOf,
 } from '../model/containers';
-import { instantiationOf, isOneShotFile, runInfoAt } from '../model/execution';
+import { hasCallersInProject, instantiationOf, isOneShotFile, runInfoAt } from '../model/execution';
 import { identifiersNamed } from '../model/find-names';
 import { runsAtImportTime } from '../model/import-time';
-import { configuredKeySubjects, perCallKeyEvidence } from '../model/key-domain';
+import { configuredKeySubjects, objectKeyEvidence, perCallKeyEvidence } from '../model/key-domain';
 import type { SemanticModel } from '../model/semantic';
 import type { SourceFile } from '../model/source';
 import { decoratorsOf, keywordArgument, positionalArguments, unparenthesizedParent } from '../model/usage';
@@ -217,6 +217,18 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
   // A key made only of names of configured things (`model_name`, `(tenant_id, bot_id)`) takes
   // one value per model, tenant or bot set up: harmless in practice, a hint that says so.
   const subjects = unsure || unknownDomain ? configuredSubjects(model, keys) : undefined;
+  // Neither how often the code runs nor what the keys range over is known, though the project's
+  // own callers were read (a registry filled at plugin load, a memo its callers feed with
+  // configured names): nothing shows growth, so nothing is reported. The key alone can show it:
+  // traffic (`user_id`, `flow.request.host`) or objects made per use (`connection`). A function
+  // nobody in the project calls is an API for unseen callers: reported, naming that unknown.
+  if (
+    unsure &&
+    !subjects &&
+    !keys.some((k) => perCallKeyEvidence(model, k) || objectKeyEvidence(model, k)) &&
+    facts.growth.every((e) => hasCallersInProject(model, e.site))
+  )
+    return;
   // For a keyed cache the count of distinct keys decides growth, not the count of calls: an
   // unsure finding names the key, then why the code's frequency is not known.
   const key = unsure || unknownDomain ? keyText(model, facts.growth) : undefined;

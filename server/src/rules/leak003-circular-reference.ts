@@ -1389,10 +1389,10 @@ function checkConstructorCycle(
   if (facts.isExempt(store.slot, classes) || facts.isExempt(kept.slot, classes)) return;
   const verdict = cycleVerdict(ctx.model, store.method, 'link');
   if (!verdict) return;
-  // Several children made into the same holder (`self.members = [Member(a, self), Member(b, self)]`)
-  // are one cycle between the two classes: reported once, where its fix (the child's slot held
-  // weakly) breaks every one of them.
-  const key = `${store.method.method.id}:${store.slot}:${kept.cls.id}:${kept.slot}`;
+  // Several children made with `self` in one method (`self.members = [Member(a, self), …]`, or
+  // `self.accepted = View(self)` beside `self.rejected = View(self)`) are one cycle between the two
+  // classes: reported once, where its fix (the child's slot held weakly) breaks every one of them.
+  const key = `${store.method.method.id}:${kept.cls.id}:${kept.slot}`;
   const seen = reportedConstructorCycles(ctx.model);
   if (seen.has(key)) return;
   if (constructorFixes(ctx, kept).length > 0) seen.add(key);
