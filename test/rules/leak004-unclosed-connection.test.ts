@@ -8,6 +8,24 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a client whose stop() is a remote command returning its answer, not its teardown: the session lives with the client',
+      code: `
+        import requests
+
+
+        class BotClient:
+            def __init__(self, url):
+                self._url = url
+                self._session = requests.Session()
+
+            def _post(self, path):
+                return self._session.post(self._url + path).json()
+
+            def stop(self):
+                return self._post("/stop")
+      `,
+    },
+    {
       name: 'an SMTP session in with, and an IMAP session logged out in finally',
       code: `
         import imaplib
