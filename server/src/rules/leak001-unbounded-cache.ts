@@ -620,7 +620,19 @@ export const rule: Rule = {
       'a handler the index can see) is `information`: how often it runs, and with how many keys, is decided there; called ' +
       'elsewhere only from start-up code (`init()`, `main()`, `setup_*()`, `create_app()`), or as the body of a thread ' +
       'started there, it runs once and is not reported. A `@cache` on a private function that every call in the module ' +
-      'passes constants (`_schema("Watch")`) holds one result per constant and is not reported either. The ' +
+      'passes constants (`_schema("Watch")`) holds one result per constant and is not reported either.\n\n' +
+      '**Neither fact known: not reported.** When how often the writer runs is unknown (no handler, task or loop ' +
+      "calls it) *and* its key shows nothing about where it comes from, while the project's own callers of the " +
+      'writer were read (it is called in this module, or in another one the index has read, or its class is made ' +
+      'there), the engine has no evidence of growth at all: a plugin registry filled when plugins load, a memo fed ' +
+      'with configured names. Such dicts are not reported (on 28 real repositories, none of those it removes was ' +
+      'judged a real leak in the last census). They are reported (`information`) when the key itself shows growth — traffic (`user_id`, ' +
+      '`flow.request.host`, also through locals and calls such as `urlparse(location).hostname`) or an object made ' +
+      'per use (`connection`, `self.client`, `id(sock)`: one entry, and the object kept alive, per object ever ' +
+      'passed) — and when nothing in the project calls the writer: then it is an API for code the engine cannot see ' +
+      '(a library, a snippet opened alone), and its callers decide. A local read once from the configuration ' +
+      '(`username = config["username"]`) and a loop over a configured list (`for tf in self.config.get("timeframes", [])`) ' +
+      'are configured keys too. The ' +
       'message says why the code repeats ("it runs on every request: `get_user()` is a route handler") or what is ' +
       'not known.',
     whyIsThisBad:

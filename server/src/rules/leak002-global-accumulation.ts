@@ -701,9 +701,14 @@ export const rule: Rule = {
       'runs is decided there, and the message says so) or when it is defined under a module-level switch the ' +
       'configuration turns on (`if C_BENCH:` with `C_BENCH = os.environ.get(...)`, `if settings.DEBUG:`): whether that ' +
       'mode runs in production is not in the code. A set grown by a public function names the values added: their ' +
-      'distinct count, not the number of calls, decides its size. `hint` for a ' +
-      'report-once set (`if x not in seen: seen.add(x); log.warning(…)`), which grows only with the number of distinct ' +
-      'values reported, usually a handful of names. The message says why the code repeats.',
+      'distinct count, not the number of calls, decides its size; so does a list appended to only after a `not in` ' +
+      'test. When neither is known (how often it runs, how many distinct values come) although the project calls the ' +
+      'function, nothing shows growth and it is not reported — unless the values are traffic (`flow.request.host`) or ' +
+      'objects made per use, as for LEAK001. A mutable default filled only under configured keys ' +
+      '(`frames[tf][pair]` for `tf`, `pair` from `self.config`) is a fixed set of slots, not growth. `hint` for a ' +
+      'report-once set or list (`if x not in seen: seen.add(x); log.warning(…)`), which grows only with the number of distinct ' +
+      'values reported, usually a handful of names. The message says why the code repeats. A function used as a bare ' +
+      'decorator (`@add_processor` inside `setup_once()`) is called where the decorated `def` runs.',
     whyIsThisBad:
       'Module globals and class attributes live as long as the process: every item appended to them at run time stays in ' +
       'memory forever, so the service grows with every request. A mutable default argument is created once, when the ' +

@@ -775,7 +775,7 @@ export const rule: Rule = {
       '`WeakMethod`, a class of the project named `Weak…` such as a `WeakSequence` helper, or a property that may ' +
       'store weakly), when a link goes one way only, when the closure does not use `self` or is stored elsewhere, ' +
       'and when the code undoes the link: `x.parent = None`, `del x.parent`, `self.children.remove(c)`, or a ' +
-      '`close()`, `dispose()`, `__exit__`, `commit()` or `rollback()` (or a helper only they call) that rebinds it, ' +
+      '`close()`, `dispose()`, `__exit__`, `end()`, `finish()`, `commit()` or `rollback()` (or a helper only they call) that rebinds it, ' +
       'for example to a saved previous value. Links between ORM-mapped objects (SQLAlchemy declarative classes, ' +
       'Django models) are the data model and are not reported.\n\n' +
       'A bound method of the object stored on it (`self.feed = self.update`) keeps it alive like a closure; state ' +
@@ -783,7 +783,8 @@ export const rule: Rule = {
       'and again, once per class and attribute. Once its `__init__` has stored one such bound method, a second slot ' +
       'set there or a later switch to another bound method (`self._handle = self.passthrough` on an upgrade) adds no ' +
       'cycle of its own: a `hint` naming the first slot. Several children built with `self` into one holder ' +
-      '(`self.seats = [Seat("n", self), Seat("s", self)]`) are one cycle between the two classes, reported once ' +
+      '(`self.seats = [Seat("n", self), Seat("s", self)]`), or into several attributes by one method ' +
+      '(`self.accepted = View(self)` beside `self.rejected = View(self)`), are one cycle between the two classes, reported once ' +
       "where the child's weak slot breaks them all.\n\n" +
       'A cycle costs memory only when its objects become garbage again and again, so the severity says how sure ' +
       'that is, and the message says why:\n\n' +
