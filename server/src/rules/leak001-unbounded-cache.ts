@@ -622,7 +622,7 @@ export const rule: Rule = {
       'started there, it runs once and is not reported. A `@cache` on a private function that every call in the module ' +
       'passes constants (`_schema("Watch")`) holds one result per constant and is not reported either.\n\n' +
       '**Neither fact known: not reported.** When how often the writer runs is unknown (no handler, task or loop ' +
-      "calls it) *and* its key shows nothing about where it comes from, while the project's own callers of the " +
+      "calls it) _and_ its key shows nothing about where it comes from, while the project's own callers of the " +
       'writer were read (it is called in this module, or in another one the index has read, or its class is made ' +
       'there), the engine has no evidence of growth at all: a plugin registry filled when plugins load, a memo fed ' +
       'with configured names. Such dicts are not reported (on 28 real repositories, none of those it removes was ' +
