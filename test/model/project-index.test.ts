@@ -475,6 +475,44 @@ describe('project index', () => {
     assert.equal(unknown[0].severity, 'information');
   });
 
+  it('LEAK001: a @cache on a function with defaults that every call in the project makes without arguments holds one result', () => {
+    const common = dedent(`
+      import functools
+      import sys
+
+      @functools.cache
+      def is_testing(argv=None):
+          argv = sys.argv if argv is None else argv
+          return "pytest" in argv[0]
+
+      def timed(fn):
+          def wrapper(*args, **kwargs):
+              if not is_testing():
+                  record(fn)
+              return fn(*args, **kwargs)
+          return wrapper
+    `);
+    const calledAs = (call: string) => {
+      const index = new ProjectIndex();
+      index.addFile('/p/app/common.py', common);
+      index.addFile(
+        '/p/app/tasks.py',
+        `from app.common import is_testing\n\ndef run(job):\n    if ${call}:\n        return\n`,
+      );
+      index.compact();
+      return ProjectIndex.fromJSON(JSON.parse(JSON.stringify(index.toJSON())));
+    };
+    const leak001 = (project?: ProjectIndex) =>
+      analyzeSource(common, { path: '/p/app/common.py', project }).findings.filter(
+        (f) => f.code === 'LEAK001',
+      );
+    assert.equal(calledAs('is_testing()').calledOnlyWithoutArguments('is_testing', '/p/app/common.py'), true);
+    assert.deepEqual(leak001(calledAs('is_testing()')), []);
+    // One caller elsewhere passes an argument, or no index says what the others pass: reported.
+    assert.equal(leak001(calledAs('is_testing(job.argv)')).length, 1);
+    assert.equal(leak001().length, 1);
+  });
+
   it('LEAK005: a handler added in __init__ of a class a view of another module makes is a warning naming that view', () => {
     const audit = dedent(`
       import logging

@@ -82,6 +82,8 @@ interface FileEntry {
   repeated: Map<string, [string, string]>;
   /** name → [a start-up function calling it, calls from start-up functions] */
   startUp: Map<string, [string, number]>;
+  /** Names every call of which in this file passes no argument (`is_testing()`). */
+  argless: Set<string>;
 }
 
 export interface SerializedProjectIndex {
@@ -92,6 +94,7 @@ export interface SerializedProjectIndex {
     [string, string][]?,
     [string, string, string][]?,
     [string, string, number][]?,
+    string[]?,
   ][];
   defined: string[];
   weak: string[];
@@ -274,6 +277,9 @@ export class ProjectIndex {
     let pendingImport: { module: string; names: string } | undefined;
     const repeated = new Map<string, [string, string]>();
     const startUp = new Map<string, [string, number]>();
+    // Names called with no argument, and names called with some, in this file.
+    const noArguments = new Set<string>();
+    const withArguments = new Set<string>();
     // The open `def`s (innermost last) with their indentation, and why each runs per request or
     // job when it does; class bodies do not open a function.
     const defs: { indent: number; name: string; handler?: string; startUp?: boolean }[] = [];
@@ -367,11 +373,16 @@ export class ProjectIndex {
           const name = m[1];
           if (name === 'def' || name === 'class' || name === 'if' || name === 'return') continue;
           countCall(name);
+          const rest = code.slice((m.index ?? 0) + m[0].length).trimStart();
+          (rest.startsWith(')') ? noArguments : withArguments).add(name);
         }
       } else if (depth === 0 && !def && trimmed.startsWith('@')) {
         // `@add_processor` (no brackets) calls `add_processor` once, where the `def` under it runs.
         const bare = BARE_DECORATOR.exec(code.trim())?.[1];
-        if (bare) countCall(bare);
+        if (bare) {
+          countCall(bare);
+          withArguments.add(bare); // it is given the function below
+        }
       }
       if (def && depth === 0)
         defs.push({ indent, name: def[2], handler, startUp: !handler && START_UP_CALLER.test(def[2]) });
@@ -385,7 +396,9 @@ export class ProjectIndex {
       // A `def` header spread over lines ends with `:`; brackets closed by then.
     }
     closeRegistrar();
-    this.files.set(path, { calls, bases, imports, repeated, startUp });
+    const argless = new Set<string>();
+    for (const name of noArguments) if (!withArguments.has(name)) argless.add(detached(name));
+    this.files.set(path, { calls, bases, imports, repeated, startUp, argless });
     this.callers = undefined;
   }
 
@@ -418,6 +431,20 @@ export class ProjectIndex {
       }
     }
     return counts;
+  }
+
+  /**
+   * Whether every call of `name` in the files other than `exceptPath` passes no argument
+   * (`is_testing()`), true too when there is none: a memo of such a function holds one result.
+   */
+  calledOnlyWithoutArguments(name: string, exceptPath?: string): boolean {
+    const except = asPath(exceptPath);
+    for (const [path, entry] of this.callersOf(name)) {
+      if (path === except || !entry.calls.has(name) || importedFromElsewhere(entry, name, path, except))
+        continue;
+      if (!entry.argless.has(name)) return false;
+    }
+    return true;
   }
 
   /**
@@ -459,6 +486,7 @@ export class ProjectIndex {
       entry.imports = kept(entry.imports);
       entry.repeated = kept(entry.repeated);
       entry.startUp = kept(entry.startUp);
+      entry.argless = new Set([...entry.argless].filter((name) => this.defined.has(name)));
     }
   }
 
@@ -474,6 +502,7 @@ export class ProjectIndex {
         [...entry.imports],
         [...entry.repeated].map(([name, [caller, why]]) => [name, caller, why] as [string, string, string]),
         [...entry.startUp].map(([name, [caller, n]]) => [name, caller, n] as [string, string, number]),
+        [...entry.argless],
       ]),
       defined: [...this.defined],
       weak: [...this.weakRegistrars],
@@ -484,13 +513,14 @@ export class ProjectIndex {
 
   static fromJSON(data: SerializedProjectIndex): ProjectIndex {
     const index = new ProjectIndex();
-    for (const [path, calls, bases, imports, repeated, startUp] of data.files) {
+    for (const [path, calls, bases, imports, repeated, startUp, argless] of data.files) {
       index.files.set(path, {
         calls: new Map(calls.map(([name, a, b]) => [name, a * IMPORT_CALL + b])),
         bases: bases ?? [],
         imports: new Map(imports ?? []),
         repeated: new Map((repeated ?? []).map(([name, caller, why]) => [name, [caller, why]])),
         startUp: new Map((startUp ?? []).map(([name, caller, n]) => [name, [caller, n]])),
+        argless: new Set(argless ?? []),
       });
     }
     for (const n of data.defined) index.defined.add(n);

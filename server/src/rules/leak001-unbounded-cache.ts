@@ -262,6 +262,32 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
   });
 }
 
+/**
+ * A function whose parameters all have defaults and whose every call, in this module and (the
+ * project being indexed) in the others, passes no argument: it sees one set of arguments.
+ */
+function calledOnlyWithDefaults(model: SemanticModel, fn: Node, params: Node[]): boolean {
+  const project = model.file.project;
+  const name = fn.childForFieldName('name');
+  if (!project || !name || params.length === 0) return false;
+  if (!params.every((p) => p.type === 'default_parameter' || p.type === 'typed_default_parameter'))
+    return false;
+  const binding = model.resolve(name);
+  if (binding?.kind !== 'function') return false;
+  const uses = model.references(binding).filter((r) => r.context === 'load');
+  const calledHere = uses.every((r) => {
+    const { node: callee, parent: call } = unparenthesizedParent(r.node);
+    if (call?.type !== 'call' || call.childForFieldName('function')?.id !== callee.id) return false;
+    const args = call.childForFieldName('arguments')?.namedChildren ?? [];
+    return args.every((a) => !a || a.type === 'comment');
+  });
+  if (!calledHere) return false;
+  const elsewhere = project.callsOf(name.text, model.file.path);
+  // Nobody calls it at all: an API whose callers are not in sight.
+  if (uses.length === 0 && elsewhere.atImport + elsewhere.inFunctions === 0) return false;
+  return project.calledOnlyWithoutArguments(name.text, model.file.path);
+}
+
 /** A parameter that every call of its private function in this module passes a constant. */
 function constantArgument(model: SemanticModel, param: Node): boolean {
   const name =
@@ -537,6 +563,8 @@ function checkCacheDecorator(ctx: RuleContext, decoratorNode: Node): void {
   // A private one that every call in the module passes constants (`_schema("Watch")`) holds one
   // result per constant.
   if (params.every((p) => isBoundedParameter(model, p) || constantArgument(model, p))) return;
+  // `def is_testing(argv=None)` that every call in the project makes without arguments: one result.
+  if (owner.kind === 'module' && calledOnlyWithDefaults(model, fn, params)) return;
   const what = owner.kind === 'class' ? `\`${owner.name}.${fnName}()\`` : `\`${fnName}()\``;
   // How many distinct arguments it sees is the one fact the code cannot tell. A call from code
   // that runs on every request makes growth with traffic plausible (information); otherwise the
@@ -620,7 +648,9 @@ export const rule: Rule = {
       'a handler the index can see) is `information`: how often it runs, and with how many keys, is decided there; called ' +
       'elsewhere only from start-up code (`init()`, `main()`, `setup_*()`, `create_app()`), or as the body of a thread ' +
       'started there, it runs once and is not reported. A `@cache` on a private function that every call in the module ' +
-      'passes constants (`_schema("Watch")`) holds one result per constant and is not reported either.\n\n' +
+      'passes constants (`_schema("Watch")`) holds one result per constant and is not reported either, nor is one on a ' +
+      'function whose parameters all have defaults when every call in the indexed project passes no argument ' +
+      '(`is_testing()` of `def is_testing(argv=None)`): it holds one result.\n\n' +
       '**Neither fact known: not reported.** When how often the writer runs is unknown (no handler, task or loop ' +
       "calls it) _and_ its key shows nothing about where it comes from, while the project's own callers of the " +
       'writer were read (it is called in this module, or in another one the index has read, or its class is made ' +
