@@ -40,6 +40,39 @@ describe('project index', () => {
     assert.deepEqual(index.callsOf('get_job_logger', 'a.py'), { atImport: 0, inFunctions: 0, inStartUp: 0 });
   });
 
+  it('reads calls and brackets from code only: not from docstrings, strings or comments', () => {
+    const index = new ProjectIndex();
+    index.addFile(
+      'a.py',
+      dedent(`
+        def describe(item):
+            """Returns JSON such as {"items": [ ... (and never closes the bracket.
+
+            def fake_def():
+                in_docstring()
+            """
+            label = "call_in_string(" + 'more(('  # comment_call(
+            return respond(label)
+
+        registry = make_registry()
+
+        @register_view("x")
+        def view(): ...
+
+        def respond(x): ...
+        def make_registry(): ...
+        def register_view(n): ...
+      `),
+    );
+    // The docstring's open brackets do not make the later module-level lines a continuation of
+    // the function's statement, so they are calls at import.
+    assert.deepEqual(index.callsOf('make_registry'), { atImport: 1, inFunctions: 0, inStartUp: 0 });
+    assert.deepEqual(index.callsOf('register_view'), { atImport: 1, inFunctions: 0, inStartUp: 0 });
+    assert.deepEqual(index.callsOf('respond'), { atImport: 0, inFunctions: 1, inStartUp: 0 });
+    for (const name of ['in_docstring', 'call_in_string', 'more', 'comment_call'])
+      assert.deepEqual(index.callsOf(name), { atImport: 0, inFunctions: 0, inStartUp: 0 }, name);
+  });
+
   it('answers for the files as they are now after files are added, replaced or removed', () => {
     const index = new ProjectIndex();
     index.addFile('lib.py', 'def helper(): ...\n');
@@ -370,9 +403,11 @@ describe('project index', () => {
               _loaded[path] = parse(path)
           return _loaded[path]
     `);
-    const calledBy = (caller: string) => {
+    // The same helper keyed by a user's id: growth with traffic the key shows, whoever calls it.
+    const perUser = config.replace(/\bpath\b/g, 'user_id');
+    const calledBy = (caller: string, source = config) => {
       const index = new ProjectIndex();
-      index.addFile('/p/app/config.py', config);
+      index.addFile('/p/app/config.py', source);
       index.addFile(
         '/p/app/boot.py',
         `from app.config import load_config\n${caller}\n    return load_config("a.toml")\n`,
@@ -380,8 +415,8 @@ describe('project index', () => {
       index.compact();
       return index;
     };
-    const leak001 = (project: ProjectIndex) =>
-      analyzeSource(config, { path: '/p/app/config.py', project }).findings.filter(
+    const leak001 = (project: ProjectIndex, source = config) =>
+      analyzeSource(source, { path: '/p/app/config.py', project }).findings.filter(
         (f) => f.code === 'LEAK001',
       );
     const index = calledBy('def init():');
@@ -395,9 +430,87 @@ describe('project index', () => {
     assert.equal(copy.callsOf('load_config', '/p/app/config.py').inStartUp, 1);
     assert.deepEqual(leak001(index), []);
     assert.deepEqual(leak001(calledBy('def setup_app(app):')), []);
-    // A worker's run() loop and an object's __init__ are not start-up code.
-    for (const caller of ['def run(self):', 'def __init__(self):', 'def compute(x):'])
-      assert.equal(leak001(calledBy(caller)).length, 1, caller);
+    assert.deepEqual(leak001(calledBy('def init():', perUser), perUser), []);
+    // A worker's run() loop and an object's __init__ are not start-up code: how often they run is
+    // unknown, so a key that shows traffic is reported; a key that shows nothing (`path`) is not,
+    // as neither fact is known (the project's callers were read, none repeats).
+    for (const caller of ['def run(self):', 'def __init__(self):', 'def compute(x):']) {
+      assert.equal(leak001(calledBy(caller, perUser), perUser).length, 1, caller);
+      assert.deepEqual(leak001(calledBy(caller)), [], caller);
+    }
+  });
+
+  it('LEAK002: a function used as a bare decorator counts as called there: in a setup function of another module, once', () => {
+    const processors = dedent(`
+      _processors = []
+
+      def add_processor(fn):
+          _processors.append(fn)
+    `);
+    const usedIn = (caller: string) => {
+      const index = new ProjectIndex();
+      index.addFile('/p/sdk/scope.py', processors);
+      index.addFile(
+        '/p/sdk/integration.py',
+        `from sdk.scope import add_processor\n\nclass Integration:\n    @staticmethod\n    ${caller}\n        @add_processor\n        def process(event):\n            return event\n`,
+      );
+      index.compact();
+      return index;
+    };
+    const leak002 = (project: ProjectIndex) =>
+      analyzeSource(processors, { path: '/p/sdk/scope.py', project }).findings.filter(
+        (f) => f.code === 'LEAK002',
+      );
+    const once = usedIn('def setup_once():');
+    assert.deepEqual(once.callsOf('add_processor', '/p/sdk/scope.py'), {
+      atImport: 0,
+      inFunctions: 1,
+      inStartUp: 1,
+      startUpCaller: { path: '/p/sdk/integration.py', caller: 'setup_once' },
+    });
+    assert.deepEqual(leak002(once), []);
+    // Decorating in a function that is not start-up code: its callers decide, information.
+    const unknown = leak002(usedIn('def build(kind):'));
+    assert.equal(unknown.length, 1);
+    assert.equal(unknown[0].severity, 'information');
+  });
+
+  it('LEAK001: a @cache on a function with defaults that every call in the project makes without arguments holds one result', () => {
+    const common = dedent(`
+      import functools
+      import sys
+
+      @functools.cache
+      def is_testing(argv=None):
+          argv = sys.argv if argv is None else argv
+          return "pytest" in argv[0]
+
+      def timed(fn):
+          def wrapper(*args, **kwargs):
+              if not is_testing():
+                  record(fn)
+              return fn(*args, **kwargs)
+          return wrapper
+    `);
+    const calledAs = (call: string) => {
+      const index = new ProjectIndex();
+      index.addFile('/p/app/common.py', common);
+      index.addFile(
+        '/p/app/tasks.py',
+        `from app.common import is_testing\n\ndef run(job):\n    if ${call}:\n        return\n`,
+      );
+      index.compact();
+      return ProjectIndex.fromJSON(JSON.parse(JSON.stringify(index.toJSON())));
+    };
+    const leak001 = (project?: ProjectIndex) =>
+      analyzeSource(common, { path: '/p/app/common.py', project }).findings.filter(
+        (f) => f.code === 'LEAK001',
+      );
+    assert.equal(calledAs('is_testing()').calledOnlyWithoutArguments('is_testing', '/p/app/common.py'), true);
+    assert.deepEqual(leak001(calledAs('is_testing()')), []);
+    // One caller elsewhere passes an argument, or no index says what the others pass: reported.
+    assert.equal(leak001(calledAs('is_testing(job.argv)')).length, 1);
+    assert.equal(leak001().length, 1);
   });
 
   it('LEAK005: a handler added in __init__ of a class a view of another module makes is a warning naming that view', () => {
@@ -551,10 +664,13 @@ describe('project index', () => {
     `);
     const findings = (project: ProjectIndex) =>
       analyzeSource(registry, { path: 'ui/panels.py', project }).findings.filter((f) => f.code === 'LEAK001');
-    const unknown = new ProjectIndex();
-    unknown.addFile('ui/panels.py', registry);
-    unknown.addFile('ui/build.py', 'from ui.panels import Panel\ndef build(name):\n    return Panel(name)\n');
-    assert.equal(findings(unknown).length, 1, 'made by a helper whose callers are unknown: reported');
+    const perView = new ProjectIndex();
+    perView.addFile('ui/panels.py', registry);
+    perView.addFile(
+      'ui/views.py',
+      'from ui.panels import Panel\ndef show(request):\n    return Panel(request.GET["p"])\n',
+    );
+    assert.equal(findings(perView).length, 1, 'made by a view of another module: reported');
     const ready = new ProjectIndex();
     ready.addFile('ui/panels.py', registry);
     ready.addFile(

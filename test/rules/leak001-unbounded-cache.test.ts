@@ -8,6 +8,36 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a handler keyed by a local read from its config: one entry per configured account, however often it runs',
+      code: `
+        _logins = {}
+
+
+        def on_task_login(task, config):
+            username = config["username"]
+            if username not in _logins:
+                _logins[username] = connect(username, config["password"])
+            return _logins[username]
+      `,
+    },
+    {
+      name: 'a registry filled in __init__ of a class this module makes, keyed by a name: neither how often nor with how many names is shown, so nothing is reported',
+      code: `
+        _registry = {}
+
+
+        class Plugin:
+            def __init__(self, name, factory):
+                self.name = name
+                self.factory = factory
+                _registry[name] = self
+
+
+        def load_plugin(spec):
+            return Plugin(spec.name, spec.factory)
+      `,
+    },
+    {
       name: 'a @cache on a private helper that every call in the module passes a literal: one result per literal',
       code: `
         import functools
@@ -840,6 +870,30 @@ const table: RuleTable = {
             PageVisit(request.path)
       `,
       errors: [{ line: 2, message: 'made through its subclasses' }],
+    },
+    {
+      name: 'a memo keyed by a connection its module passes: one entry, and the connection kept alive, per connection ever used',
+      code: `
+        _scripts = {}
+
+
+        def script_for(connection):
+            if connection not in _scripts:
+                _scripts[connection] = connection.register_script(SOURCE)
+            return _scripts[connection]
+
+
+        def enqueue(connection, job):
+            return script_for(connection)(args=[job])
+      `,
+      errors: [
+        {
+          line: 1,
+          severity: 'information',
+          message:
+            /^`_scripts` is written in `script_for\(\)` and never evicted: it keeps an entry for every distinct `connection` it is given/,
+        },
+      ],
     },
     {
       name: 'a memo on the request path keyed by a base URL: whether the key varies with traffic is the unknown (information, naming it); keyed by a model name: one per configured model (hint)',

@@ -7,6 +7,34 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a set grown with names by a function this module calls: neither how often nor how many names is shown, so nothing is reported',
+      code: `
+        _known_names = set()
+
+
+        def remember_name(name):
+            _known_names.add(name)
+
+
+        def load(spec):
+            remember_name(spec.name)
+      `,
+    },
+    {
+      name: 'a mutable default filled under configured timeframes and pairs: a fixed set of slots, replaced on each call',
+      code: `
+        class Kitchen:
+            def populate(self, frames={}):
+                timeframes = self.config.get("timeframes", [])
+                for tf in timeframes:
+                    if tf not in frames:
+                        frames[tf] = {}
+                    for pair in self.config["pairs"]:
+                        frames[tf][pair] = load(tf, pair)
+                self.filled = len(frames)
+      `,
+    },
+    {
       name: 'a class-level registry filled by the inner function of a decorator factory (even one returning nothing)',
       code: `
         class Dispatcher:
@@ -395,6 +423,47 @@ const table: RuleTable = {
           line: 2,
           severity: 'information',
           message: 'as a set it grows only with the number of distinct `app` added',
+        },
+      ],
+    },
+    {
+      name: 'a list appended to only after a not-in test, to report each message once: a hint (distinct messages only)',
+      code: `
+        import logging
+
+        logger = logging.getLogger(__name__)
+        _reported = []
+
+
+        def warn_once(message):
+            if message not in _reported:
+                logger.warning(message)
+                _reported.append(message)
+      `,
+      errors: [{ line: 4, severity: 'hint', message: /it remembers each value reported once/ }],
+    },
+    {
+      name: 'a set grown with hosts read from the response of a handled flow: the values are traffic, even through locals',
+      code: `
+        import urllib.parse
+
+        _secure_hosts = set()
+
+
+        def response(flow):
+            location = flow.response.headers["Location"]
+            host = urllib.parse.urlparse(location).hostname
+            _secure_hosts.add(host)
+
+
+        def replay(flow):
+            response(flow)
+      `,
+      errors: [
+        {
+          line: 3,
+          severity: 'information',
+          message: /as a set it grows only with the number of distinct `host` added/,
         },
       ],
     },

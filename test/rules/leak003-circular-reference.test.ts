@@ -4,6 +4,41 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a span that puts itself on its scope and restores the previous one in _end(), which __exit__ and end() call',
+      code: `
+        class Span:
+            def __init__(self, name, scope=None):
+                self._name = name
+                self._scope = scope
+                self._start()
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, ty, value, tb):
+                self._end()
+
+            def end(self):
+                self._end()
+
+            def _start(self):
+                if self._scope is None:
+                    return
+                old = self._scope.current_span
+                self._scope.current_span = self
+                self._previous = old
+
+            def _end(self):
+                if self._scope:
+                    self._scope.current_span = self._previous
+
+
+        def view(request, scope):
+            with Span("view", scope=scope):
+                return respond(request)
+      `,
+    },
+    {
       name: 'a state machine stores bound methods of itself, but nothing here shows its objects are made again and again',
       code: `
         class Parser:
@@ -518,6 +553,33 @@ const table: RuleTable = {
     },
   ],
   invalid: [
+    {
+      name: 'three attributes each holding a view made with self: one cycle between the two classes, reported once (the weak back link fixes all)',
+      code: `
+        class View:
+            def __init__(self, owner, state):
+                self.owner = owner
+                self.state = state
+
+
+        class Container(list):
+            def __init__(self):
+                super().__init__()
+                self.accepted = View(self, "accepted")
+                self.rejected = View(self, "rejected")
+                self.failed = View(self, "failed")
+
+
+        def run(request):
+            return Container()
+      `,
+      errors: [
+        {
+          line: 10,
+          message: /`self.accepted` holds the `View` created here, which keeps `self` in `.owner`/,
+        },
+      ],
+    },
     {
       name: 'a bound method of a per-request object stored on an object it owns: a forwarding lambda through a weak self, unsafe',
       code: `

@@ -8,6 +8,24 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a client whose stop() is a remote command returning its answer, not its teardown: the session lives with the client',
+      code: `
+        import requests
+
+
+        class BotClient:
+            def __init__(self, url):
+                self._url = url
+                self._session = requests.Session()
+
+            def _post(self, path):
+                return self._session.post(self._url + path).json()
+
+            def stop(self):
+                return self._post("/stop")
+      `,
+    },
+    {
       name: 'an SMTP session in with, and an IMAP session logged out in finally',
       code: `
         import imaplib
@@ -2037,6 +2055,33 @@ const table: RuleTable = {
           severity: 'warning',
         },
       ],
+    },
+    {
+      name: 'a reply read off the connection and searched with re: the connection is not handed on',
+      code: `
+        import re
+        import smtplib
+
+
+        def notify(host, sender, to, body):
+            server = smtplib.SMTP(host)
+            if re.search(b"STARTTLS", server.ehlo_resp or b""):
+                server.starttls()
+            server.sendmail(sender, to, body)
+            server.close()
+      `,
+      errors: [{ line: 6, message: 'only if no exception occurs first' }],
+      output: `
+        import re
+        import smtplib
+
+
+        def notify(host, sender, to, body):
+            with smtplib.SMTP(host) as server:
+                if re.search(b"STARTTLS", server.ehlo_resp or b""):
+                    server.starttls()
+                server.sendmail(sender, to, body)
+      `,
     },
   ],
 };

@@ -4,6 +4,27 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 export const table: RuleTable = {
   valid: [
     {
+      name: "a Django field's contribute_to_class (once per model field, when the class is made) that connects through a lambda lazy_related_operation runs once",
+      code: `
+        from django.db import models
+        from django.db.models.fields.related import lazy_related_operation
+        from django.db.models.signals import m2m_changed
+
+
+        class RoleField(models.ForeignKey):
+            def contribute_to_class(self, cls, name):
+                super().contribute_to_class(cls, name)
+                function = lambda local, related, field: self.bind(field, related, local)
+                lazy_related_operation(function, cls, "self", field=self)
+
+            def bind(self, field, related, cls):
+                m2m_changed.connect(self.on_change, sender=cls, weak=False)
+
+            def on_change(self, **kwargs):
+                pass
+      `,
+    },
+    {
       name: 'module-level one-time registration',
       code: `
         import logging

@@ -183,9 +183,11 @@ export function isConstantKey(model: SemanticModel, node: Node, depth = 0): bool
   const site = binding.sites[0];
   switch (binding.kind) {
     case 'assignment': {
-      if (binding.scope !== model.moduleScope) return false;
       const value = model.assignedValue(site);
-      return !!value && isConstantLiteral(value);
+      if (!value) return false;
+      // `username = config["username"]` in a function: a local holding one configured value.
+      if (binding.scope !== model.moduleScope) return isConfiguredValue(model, value, isConstantLiteral);
+      return isConstantLiteral(value);
     }
     case 'loop': {
       const loop = site.parent;
@@ -212,19 +214,19 @@ function isConstantCollection(model: SemanticModel, node: Node | null, depth: nu
   }
   if (node.type === 'identifier') {
     const binding = model.resolve(node);
-    if (
-      !binding ||
-      binding.scope !== model.moduleScope ||
-      binding.kind !== 'assignment' ||
-      binding.sites.length !== 1
-    )
-      return false;
+    if (!binding || binding.kind !== 'assignment' || binding.sites.length !== 1) return false;
     const value = model.assignedValue(binding.sites[0]);
+    if (!value) return false;
+    // `pairs = self.config.get("pairs", [])`: the items of a configured list.
+    if (isConfiguredValue(model, value, isConstantLiteral)) return true;
     return (
-      !!value && ['tuple', 'list', 'set'].includes(value.type) && isConstantCollection(model, value, depth)
+      binding.scope === model.moduleScope &&
+      ['tuple', 'list', 'set'].includes(value.type) &&
+      isConstantCollection(model, value, depth)
     );
   }
-  return false;
+  // `for tf in settings.TIMEFRAMES`, `for p in config.get("pairs", [])`: configured items.
+  return isConfiguredValue(model, node, isConstantLiteral);
 }
 
 /**
@@ -528,7 +530,7 @@ function isStringJoin(call: Node): boolean {
  * expression that yields the element.
  */
 function nestedEffects(
-  _model: SemanticModel,
+  model: SemanticModel,
   holder: Node,
   access: Access,
   what: string,
@@ -545,7 +547,14 @@ function nestedEffects(
   if (use.kind === 'subscript-store') {
     // `d[a][b] = v` grows the inner dict; `grid[i][j] = v` on lists of lists only replaces.
     const stmt = unparenthesizedParent(use.node).parent ?? use.node;
-    const kind: EffectKind = hasSlice(use.node) ? 'evict' : innerIsMapping ? 'nested-grow' : 'read';
+    // `d[pair][timeframe] = v` with both keys configured: a fixed set of slots, replaced.
+    const fixedSlot =
+      holder.type === 'subscript' && constantKeyed(model, holder) && constantKeyed(model, use.node);
+    const kind: EffectKind = hasSlice(use.node)
+      ? 'evict'
+      : innerIsMapping && !fixedSlot
+        ? 'nested-grow'
+        : 'read';
     return [{ ...base, kind, site: stmt, what: `${what}[…] = …` }];
   }
   if (use.kind === 'subscript-del')

@@ -709,6 +709,14 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
       : { frequency: 'import-time', reason: `${name(fn)} runs only while the module is imported` };
   }
   if (fn.kind === 'lambda') {
+    const handedTo = oneShotHandOver(model, fn);
+    if (handedTo) {
+      const info = siteInfo(model, handedTo.call, depth + 1, visiting);
+      return {
+        frequency: info.frequency === 'import-time' ? 'one-shot' : info.frequency,
+        reason: `the lambda runs once for each \`${handedTo.sink}()\` that it is given to (${info.reason})`,
+      };
+    }
     return { frequency: 'repeated', reason: 'a lambda is a callback, called again and again' };
   }
   const decorated = fromDecorators(model, fn);
@@ -814,6 +822,62 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
     frequency: 'unknown',
     reason: `how often ${name(fn)} is called is decided by its callers in other modules`,
   };
+}
+
+/**
+ * Calls that run the callback they are given once, not on every event: scheduling one call
+ * (`loop.call_soon`, `call_later`, `executor.submit`, `run_in_executor`, `threading.Timer`),
+ * Django's `transaction.on_commit` (once per commit) and `lazy_related_operation` (once, when
+ * the related models are ready).
+ */
+const ONE_SHOT_SINKS = new Set([
+  'call_soon',
+  'call_soon_threadsafe',
+  'call_later',
+  'call_at',
+  'submit',
+  'run_in_executor',
+  'Timer',
+  'on_commit',
+  'lazy_related_operation',
+]);
+
+/** The call a lambda is handed to, inline or through the local it is bound to, when that call runs it once. */
+function oneShotHandOver(model: SemanticModel, fn: Scope): { call: Node; sink: string } | undefined {
+  let { node, parent } = unparenthesizedParent(fn.node);
+  if (parent?.type === 'assignment' && parent.childForFieldName('right')?.id === node.id) {
+    const left = parent.childForFieldName('left');
+    const binding = left?.type === 'identifier' ? model.resolve(left) : undefined;
+    if (binding?.kind !== 'assignment' || binding.sites.length !== 1) return undefined;
+    const uses = model.references(binding).filter((r) => r.context === 'load');
+    if (uses.length !== 1) return undefined;
+    ({ node, parent } = unparenthesizedParent(uses[0].node));
+  }
+  const list = parent?.type === 'keyword_argument' ? parent.parent : parent;
+  const call = list?.type === 'argument_list' ? list.parent : undefined;
+  const callee = call?.type === 'call' ? call.childForFieldName('function') : undefined;
+  const sink = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+  return call && sink && ONE_SHOT_SINKS.has(sink) ? { call, sink } : undefined;
+}
+
+/**
+ * Whether the project itself calls the function whose code holds `node` (or, for `__init__`,
+ * makes its class): in this module, or in another one the project index has read. A function
+ * nobody in the project calls is an entry point for code the engine cannot see (a library's API,
+ * a snippet opened alone); one the project calls was judged by those calls.
+ */
+export function hasCallersInProject(model: SemanticModel, node: Node): boolean {
+  const fn = functionChain(model.scopeOf(node))[0];
+  if (!fn?.name) return false;
+  const cls = fn.parent?.kind === 'class' ? fn.parent : undefined;
+  const isInit = !!cls && (fn.name === '__init__' || fn.name === '__post_init__');
+  const target = isInit && cls ? cls : fn;
+  const { calls, otherUses } = callSitesOf(model, target);
+  if (calls.length > 0 || otherUses > 0) return true;
+  const name = target.name;
+  if (!name || name.startsWith('__')) return false;
+  const elsewhere = model.file.project?.callsOf(name, model.file.path);
+  return !!elsewhere && elsewhere.atImport + elsewhere.inFunctions > 0;
 }
 
 /** Public `autodiscover*()`: its callers decide, but by convention it is called once, like a factory. */

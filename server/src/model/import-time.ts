@@ -95,8 +95,17 @@ function computeFunctionAtImport(model: SemanticModel, fn: Scope, visiting: Set<
       .filter((r) => r.context === 'load')
       .map((r) => r.node);
   } else if (parent.kind === 'class') {
-    // SQLAlchemy declarative's `__declare_first__`/`__declare_last__` run once per mapped class, when mappers are configured.
-    if (['__init_subclass__', '__set_name__', '__declare_first__', '__declare_last__'].includes(name))
+    // SQLAlchemy declarative's `__declare_first__`/`__declare_last__` run once per mapped class, when mappers are configured;
+    // Django's `contribute_to_class` once per field of a model class, when the class is made.
+    if (
+      [
+        '__init_subclass__',
+        '__set_name__',
+        '__declare_first__',
+        '__declare_last__',
+        'contribute_to_class',
+      ].includes(name)
+    )
       return true;
     if (['__new__', '__init__', '__prepare__'].includes(name) && isMetaclass(model, parent.node)) return true;
     uses = classMethodUses(model, parent, name);

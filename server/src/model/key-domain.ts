@@ -52,10 +52,29 @@ const CONFIGURED_SUBJECTS = new Set([
 ]);
 /** Names of the request a handler serves (`request`, `req`, `self.request`). */
 const REQUEST_NAMES = new Set(['request', 'req']);
+/** Links of a chain that read the traffic being handled: `flow.request.host`, `flow.response.headers`. */
+const TRAFFIC_LINKS = new Set(['request', 'response']);
+/**
+ * Words that name an object a program makes per connection or per use: a dict keyed by such an
+ * object (`_scripts[connection]`, `LOCKS[id(client)]`) keeps one entry, and often the object
+ * itself, per object ever passed, whatever its callers are.
+ */
+const OBJECT_WORDS = new Set([
+  'connection',
+  'conn',
+  'client',
+  'socket',
+  'sock',
+  'channel',
+  'websocket',
+  'transport',
+  'stream',
+  'pool',
+]);
 /** Names dropped from an attribute chain before judging it: `self.base_url` is judged as `base_url`. */
 const RECEIVER_NAMES = new Set(['self', 'cls']);
 
-const MAX_DEPTH = 3;
+const MAX_DEPTH = 5;
 
 /** `userId`, `user_id`, `self.user.id` → `['user', 'id']`. */
 function wordsOf(name: string): string[] {
@@ -91,12 +110,27 @@ function readsRequest(model: SemanticModel, node: Node): boolean {
   if (REQUEST_NAMES.has(root.text)) return true;
   const first = node.type === 'attribute' || node.type === 'subscript' ? firstLink(node) : undefined;
   if (RECEIVER_NAMES.has(root.text) && first && REQUEST_NAMES.has(first)) return true;
+  // `flow.request.host`, `flow.response.headers["Location"]`: a link of the chain is the traffic.
+  if (linksOf(node).some((l) => TRAFFIC_LINKS.has(l))) return true;
   if (root.text === 'kwargs' || (RECEIVER_NAMES.has(root.text) && first === 'kwargs')) {
     const fn = model.scopeOf(node).enclosingFunction?.node;
     const params = fn?.childForFieldName('parameters')?.text ?? '';
     return /\b(request|req)\b/.test(params);
   }
   return false;
+}
+
+/** The attribute names of a chain, outermost first (`headers`, `response` in `flow.response.headers[...]`). */
+function linksOf(node: Node): string[] {
+  const links: string[] = [];
+  for (let n: Node | null = node; n && (n.type === 'attribute' || n.type === 'subscript'); ) {
+    if (n.type === 'attribute') {
+      const attr = n.childForFieldName('attribute')?.text;
+      if (attr) links.push(attr);
+      n = n.childForFieldName('object');
+    } else n = n.childForFieldName('value');
+  }
+  return links;
 }
 
 /** `request` in `self.request.user`: the attribute right after the root. */
@@ -134,7 +168,9 @@ export function perCallKeyEvidence(model: SemanticModel, key: Node, depth = 0): 
       if (readsRequest(model, key)) return `\`${short(key)}\` is read from the request`;
       const name = chainName(key);
       if (name && namesRecord(name)) return `\`${short(key)}\` names a record made by traffic`;
-      return undefined;
+      // `urlparse(location).hostname`: a part of what the call is given.
+      const object = key.childForFieldName(key.type === 'attribute' ? 'object' : 'value');
+      return object?.type === 'call' ? perCallKeyEvidence(model, object, depth + 1) : undefined;
     }
     case 'call': {
       // `request.args.get("q")`: a read of the request; `str(user.id)`, `make_key(user_id)`: what
@@ -247,6 +283,27 @@ function throughCallers(model: SemanticModel, paramName: Node, depth: number): s
     if (why) return why;
   }
   return undefined;
+}
+
+/**
+ * Why `key` holds one entry per object made at run time: it is such an object, or its `id()`
+ * (`connection`, `self.client`, `id(sock)`), directly or through a local computed from it.
+ */
+export function objectKeyEvidence(model: SemanticModel, key: Node, depth = 0): string | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  let subject: Node | undefined = key;
+  if (key.type === 'call' && key.childForFieldName('function')?.text === 'id')
+    subject = positionalArguments(key)[0];
+  if (!subject || (subject.type !== 'identifier' && subject.type !== 'attribute')) return undefined;
+  const words = wordsOf(subject.text.replace(/\s+/g, ''));
+  if (words.length > 0 && OBJECT_WORDS.has(words[words.length - 1]))
+    return `\`${short(subject)}\` is an object: one entry per object passed`;
+  if (subject.type !== 'identifier') return undefined;
+  const binding = model.resolve(subject);
+  if (binding?.kind !== 'assignment' || binding.scope === model.moduleScope || binding.sites.length !== 1)
+    return undefined;
+  const value = model.assignedValue(binding.sites[0]);
+  return value ? objectKeyEvidence(model, value, depth + 1) : undefined;
 }
 
 /** Subjects spelled out for messages. */

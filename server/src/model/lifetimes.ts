@@ -130,11 +130,11 @@ const SET_UP_STEP =
   /^(do_|post_)?(setup|set_up|configure|config|initialize|initialise|init|bootstrap|install|register|startup|start_up|finalize)(_|$)|_(setup|init|initialize|configure|startup)$/i;
 
 /**
- * Method names that say "end or undo": `close`, `dispose`, `__exit__`, `commit`, `rollback` and
+ * Method names that say "end or undo": `close`, `dispose`, `__exit__`, `commit`, `rollback`, `end` and
  * their helpers (`_do_close`, `_deactivate_from_connection`, `_close_impl`).
  */
 const UNDO_STEP =
-  /^(do_)?(close|dispose|exit|aexit|commit|rollback|cancel|deactivate|detach|release|cleanup|clean_up|teardown|tear_down|shutdown|stop|finish|reset|unregister|disconnect|destroy|unlink|discard|abort)(_|$)/i;
+  /^(do_)?(close|dispose|exit|aexit|commit|rollback|cancel|deactivate|detach|release|cleanup|clean_up|teardown|tear_down|shutdown|stop|end|finish|reset|unregister|disconnect|destroy|unlink|discard|abort)(_|$)/i;
 
 /** `OracleDialect_cx_oracle` → oracle, dialect, cx, oracle (lower case). */
 function wordsOf(name: string): string[] {

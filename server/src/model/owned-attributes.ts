@@ -50,7 +50,7 @@ export function attributeLifecycle(
     const def = child?.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
     if (def?.type !== 'function_definition') continue;
     const name = def.childForFieldName('name');
-    if (name && TEARDOWN_METHODS.has(name.text)) teardowns.push(def);
+    if (name && TEARDOWN_METHODS.has(name.text) && !returnsAValue(def)) teardowns.push(def);
   }
   if (teardowns.length === 0)
     return ownerWithoutTeardown(model, creation, target, attribute, kind, cls) ?? handedOn;
@@ -67,6 +67,35 @@ export function attributeLifecycle(
     creation,
     leak: { kind: 'attribute-not-released', target, attribute, teardown, className: cls.name ?? '' },
   };
+}
+
+/**
+ * A `stop()` or `close()` that returns what it computes (`return self._post("stop")`) is a
+ * command or a query (stop the remote bot, close a ticket), not the object's own teardown, which
+ * returns nothing. `__exit__` returns whether to swallow the exception, so dunders stay teardowns.
+ */
+function returnsAValue(def: Node): boolean {
+  if (def.childForFieldName('name')?.text.startsWith('__')) return false;
+  const body = def.childForFieldName('body');
+  if (!body) return false;
+  const returns = body.descendantsOfType('return_statement').filter((r): r is Node => {
+    if (!r) return false;
+    // Only this function's own returns, not those of functions nested in it.
+    for (let p = r.parent; p; p = p.parent) {
+      if (p.id === def.id) return true;
+      if (p.type === 'function_definition' || p.type === 'lambda') return false;
+    }
+    return false;
+  });
+  return returns.some((r) => {
+    let value = r.namedChildren.find((c) => c?.type !== 'comment');
+    if (value?.type === 'await') value = value.namedChildren[0];
+    if (!value || value.type === 'none') return false;
+    // `return self._session.close()`: handing on what the release returns is still a teardown.
+    const callee = value.type === 'call' ? value.childForFieldName('function') : null;
+    const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+    return !method || !TEARDOWN_METHODS.has(method);
+  });
 }
 
 /** Every `x.attribute` in the file, whatever `x` is. */

@@ -6,6 +6,7 @@
 // whole workspace before the analysis), so its answers are evidence, not proof; without an index
 // (one file analysed on its own) the rules fall back to what that file shows.
 import { fileURLToPath } from 'node:url';
+import { CodeLines } from './code-lines';
 import { REQUEST_HOOK_DECORATOR, ROUTE_DECORATORS, TASK_DECORATOR } from './handler-names';
 
 function safeFileURLToPath(uri: string): string | undefined {
@@ -35,6 +36,9 @@ export interface CallCounts {
  * `setup_*`, `configure*`, `bootstrap`, `create_app`. Not `run` (a worker's loop) nor dunders
  * (`__init__` runs per object).
  */
+/** `@name` or `@module.name` alone on its line: the last name, called with the function below. */
+const BARE_DECORATOR = /^@\s*(?:[A-Za-z_]\w*\s*\.\s*)*([A-Za-z_]\w*)\s*(?:#.*)?$/;
+
 const START_UP_CALLER =
   /^_?main$|^_?(setup|set_up|configure|init|initialize|initialise|install|bootstrap|startup|lifespan|on_startup)(_|$)|[^_]_(setup|startup|init|initialize|lifespan)$|^_?(create|make|build)_app$/i;
 
@@ -78,6 +82,8 @@ interface FileEntry {
   repeated: Map<string, [string, string]>;
   /** name → [a start-up function calling it, calls from start-up functions] */
   startUp: Map<string, [string, number]>;
+  /** Names every call of which in this file passes no argument (`is_testing()`). */
+  argless: Set<string>;
   /**
    * name → [class, calls] for calls in a `ready()` method of a class: start-up when that class is a
    * Django `AppConfig` (directly or through a project base), which only the whole index can tell.
@@ -95,6 +101,7 @@ export interface SerializedProjectIndex {
     [string, string][]?,
     [string, string, string][]?,
     [string, string, number][]?,
+    string[]?,
     [string, [string, number][]][]?,
     string[]?,
   ][];
@@ -361,6 +368,9 @@ export class ProjectIndex {
     let cliCommand = false;
     // The open classes (innermost last): a `def ready` right in one is a start-up hook candidate.
     const classes: { indent: number; name: string }[] = [];
+    // Names called with no argument, and names called with some, in this file.
+    const noArguments = new Set<string>();
+    const withArguments = new Set<string>();
     // The open `def`s (innermost last) with their indentation, and why each runs per request or
     // job when it does; class bodies do not open a function.
     const defs: { indent: number; name: string; handler?: string; startUp?: boolean; hookOf?: string }[] = [];
@@ -373,19 +383,22 @@ export class ProjectIndex {
       registrar = undefined;
     };
     let depth = 0; // open brackets: continuation lines keep the statement's context
+    // Calls and brackets are read from `code`: a docstring's `{` or a string's `f(` is not code.
+    const lines = new CodeLines();
     for (const line of text.split('\n')) {
+      const code = lines.code(line);
       const trimmed = line.trimStart();
-      if (trimmed === '' || trimmed.startsWith('#')) continue;
+      if (code.trim() === '') continue;
       if (pendingImport) {
-        pendingImport.names += ` ${line}`;
-        if (line.includes(')')) {
+        pendingImport.names += ` ${code}`;
+        if (code.includes(')')) {
           addImportedNames(imports, pendingImport.module, pendingImport.names);
           pendingImport = undefined;
         }
         continue;
       }
       // (Cheap tests on the first word before each regex: most lines are none of these.)
-      const fromImport = depth === 0 && trimmed.startsWith('from') ? FROM_IMPORT.exec(line) : null;
+      const fromImport = depth === 0 && trimmed.startsWith('from') ? FROM_IMPORT.exec(code) : null;
       if (fromImport) {
         const names = fromImport[2];
         if (names.includes('(') && !names.includes(')')) pendingImport = { module: fromImport[1], names };
@@ -436,30 +449,41 @@ export class ProjectIndex {
       } else if (registrar && WEAK.test(line)) {
         registrar.weak = true;
       }
-      if (!def && !cls && line.includes('(')) {
-        const inFunction = defs.length > 0;
+      const countCall = (name: string) => {
         const innermost = defs[defs.length - 1];
-        for (const m of line.matchAll(CALL)) {
+        const counted = calls.get(name);
+        const add = defs.length > 0 ? 1 : IMPORT_CALL;
+        if (counted === undefined) calls.set(detached(name), add);
+        else calls.set(name, counted + add);
+        if (innermost?.handler && !repeated.has(name))
+          repeated.set(detached(name), [detached(innermost.name), innermost.handler]);
+        if (innermost?.hookOf) recordHookCall(hooks, name, innermost.hookOf);
+        if (innermost?.startUp) {
+          const known = startUp.get(name);
+          if (known) known[1]++;
+          else startUp.set(detached(name), [detached(innermost.name), 1]);
+        }
+      };
+      if (!def && !cls && code.includes('(')) {
+        for (const m of code.matchAll(CALL)) {
           const name = m[1];
           if (name === 'def' || name === 'class' || name === 'if' || name === 'return') continue;
           // `super().load_modules()` in an override of `load_modules`: the override's callers call it.
           if (
-            innermost?.name === name &&
-            /super\(\)\s*\.\s*$/.test(line.slice(0, (m.index ?? 0) + m[0].indexOf(name)))
+            defs[defs.length - 1]?.name === name &&
+            /super\(\)\s*\.\s*$/.test(code.slice(0, (m.index ?? 0) + m[0].indexOf(name)))
           )
             continue;
-          const counted = calls.get(name);
-          const add = inFunction ? 1 : IMPORT_CALL;
-          if (counted === undefined) calls.set(detached(name), add);
-          else calls.set(name, counted + add);
-          if (innermost?.handler && !repeated.has(name))
-            repeated.set(detached(name), [detached(innermost.name), innermost.handler]);
-          if (innermost?.hookOf) recordHookCall(hooks, name, innermost.hookOf);
-          if (innermost?.startUp) {
-            const known = startUp.get(name);
-            if (known) known[1]++;
-            else startUp.set(detached(name), [detached(innermost.name), 1]);
-          }
+          countCall(name);
+          const rest = code.slice((m.index ?? 0) + m[0].length).trimStart();
+          (rest.startsWith(')') ? noArguments : withArguments).add(name);
+        }
+      } else if (depth === 0 && !def && trimmed.startsWith('@')) {
+        // `@add_processor` (no brackets) calls `add_processor` once, where the `def` under it runs.
+        const bare = BARE_DECORATOR.exec(code.trim())?.[1];
+        if (bare) {
+          countCall(bare);
+          withArguments.add(bare); // it is given the function below
         }
       }
       if (def && depth === 0) {
@@ -481,7 +505,7 @@ export class ProjectIndex {
       if (cls) classes.push({ indent, name: detached(cls[2]) });
       // (A regex finds the brackets far faster than a loop over every character.)
       BRACKET.lastIndex = 0;
-      for (let m = BRACKET.exec(line); m; m = BRACKET.exec(line)) {
+      for (let m = BRACKET.exec(code); m; m = BRACKET.exec(code)) {
         const ch = m[0];
         if (ch === '(' || ch === '[' || ch === '{') depth++;
         else if (depth > 0) depth--;
@@ -489,7 +513,18 @@ export class ProjectIndex {
       // A `def` header spread over lines ends with `:`; brackets closed by then.
     }
     closeRegistrar();
-    this.files.set(path, { calls, bases, imports, repeated, startUp, hooks, dicts: moduleDictsOf(text) });
+    const argless = new Set<string>();
+    for (const name of noArguments) if (!withArguments.has(name)) argless.add(detached(name));
+    this.files.set(path, {
+      calls,
+      bases,
+      imports,
+      repeated,
+      startUp,
+      argless,
+      hooks,
+      dicts: moduleDictsOf(text),
+    });
     this.callers = undefined;
     this.dictFiles = undefined;
     this.subclasses = undefined;
@@ -579,6 +614,20 @@ export class ProjectIndex {
   }
 
   /**
+   * Whether every call of `name` in the files other than `exceptPath` passes no argument
+   * (`is_testing()`), true too when there is none: a memo of such a function holds one result.
+   */
+  calledOnlyWithoutArguments(name: string, exceptPath?: string): boolean {
+    const except = asPath(exceptPath);
+    for (const [path, entry] of this.callersOf(name)) {
+      if (path === except || !entry.calls.has(name) || importedFromElsewhere(entry, name, path, except))
+        continue;
+      if (!entry.argless.has(name)) return false;
+    }
+    return true;
+  }
+
+  /**
    * Whether the project's own definitions of a registration method (`def subscribe`) keep
    * listeners weakly: every definition of it mentions `weakref`/`WeakMethod`/`WeakSet`/`ref(`.
    */
@@ -619,6 +668,7 @@ export class ProjectIndex {
       entry.imports = kept(entry.imports);
       entry.repeated = kept(entry.repeated);
       entry.startUp = kept(entry.startUp);
+      entry.argless = new Set([...entry.argless].filter((name) => this.defined.has(name)));
       entry.hooks = kept(entry.hooks);
     }
   }
@@ -635,6 +685,7 @@ export class ProjectIndex {
         [...entry.imports],
         [...entry.repeated].map(([name, [caller, why]]) => [name, caller, why] as [string, string, string]),
         [...entry.startUp].map(([name, [caller, n]]) => [name, caller, n] as [string, string, number]),
+        [...entry.argless],
         [...entry.hooks],
         entry.dicts,
       ]),
@@ -647,13 +698,14 @@ export class ProjectIndex {
 
   static fromJSON(data: SerializedProjectIndex): ProjectIndex {
     const index = new ProjectIndex();
-    for (const [path, calls, bases, imports, repeated, startUp, hooks, dicts] of data.files) {
+    for (const [path, calls, bases, imports, repeated, startUp, argless, hooks, dicts] of data.files) {
       index.files.set(path, {
         calls: new Map(calls.map(([name, a, b]) => [name, a * IMPORT_CALL + b])),
         bases: bases ?? [],
         imports: new Map(imports ?? []),
         repeated: new Map((repeated ?? []).map(([name, caller, why]) => [name, [caller, why]])),
         startUp: new Map((startUp ?? []).map(([name, caller, n]) => [name, [caller, n]])),
+        argless: new Set(argless ?? []),
         hooks: new Map(hooks ?? []),
         dicts: dicts ?? [],
       });

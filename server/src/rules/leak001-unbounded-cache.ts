@@ -27,11 +27,11 @@ import {
   moduleContainers,
   writerOf,
 } from '../model/containers';
-import { instantiationOf, isOneShotFile, runInfoAt } from '../model/execution';
+import { hasCallersInProject, instantiationOf, isOneShotFile, runInfoAt } from '../model/execution';
 import { identifiersNamed } from '../model/find-names';
 import { onlyConstantsReach } from '../model/forwarded-arguments';
 import { runsAtImportTime } from '../model/import-time';
-import { configuredKeySubjects, perCallKeyEvidence } from '../model/key-domain';
+import { configuredKeySubjects, objectKeyEvidence, perCallKeyEvidence } from '../model/key-domain';
 import type { SemanticModel } from '../model/semantic';
 import type { SourceFile } from '../model/source';
 import { decoratorsOf, keywordArgument, positionalArguments, unparenthesizedParent } from '../model/usage';
@@ -265,6 +265,18 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
   // A key made only of names of configured things (`model_name`, `(tenant_id, bot_id)`) takes
   // one value per model, tenant or bot set up: harmless in practice, a hint that says so.
   const subjects = unsure || unknownDomain ? configuredSubjects(model, keys) : undefined;
+  // Neither how often the code runs nor what the keys range over is known, though the project's
+  // own callers were read (a registry filled at plugin load, a memo its callers feed with
+  // configured names): nothing shows growth, so nothing is reported. The key alone can show it:
+  // traffic (`user_id`, `flow.request.host`) or objects made per use (`connection`). A function
+  // nobody in the project calls is an API for unseen callers: reported, naming that unknown.
+  if (
+    unsure &&
+    !subjects &&
+    !keys.some((k) => perCallKeyEvidence(model, k) || objectKeyEvidence(model, k)) &&
+    facts.growth.every((e) => hasCallersInProject(model, e.site))
+  )
+    return;
   // For a keyed cache the count of distinct keys decides growth, not the count of calls: an
   // unsure finding names the key, then why the code's frequency is not known.
   const key = unsure || unknownDomain ? keyText(model, facts.growth) : undefined;
@@ -304,6 +316,32 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
           ? cacheFixes(ctx, cand, facts)
           : otherDictFixes(ctx, cand, facts),
   });
+}
+
+/**
+ * A function whose parameters all have defaults and whose every call, in this module and (the
+ * project being indexed) in the others, passes no argument: it sees one set of arguments.
+ */
+function calledOnlyWithDefaults(model: SemanticModel, fn: Node, params: Node[]): boolean {
+  const project = model.file.project;
+  const name = fn.childForFieldName('name');
+  if (!project || !name || params.length === 0) return false;
+  if (!params.every((p) => p.type === 'default_parameter' || p.type === 'typed_default_parameter'))
+    return false;
+  const binding = model.resolve(name);
+  if (binding?.kind !== 'function') return false;
+  const uses = model.references(binding).filter((r) => r.context === 'load');
+  const calledHere = uses.every((r) => {
+    const { node: callee, parent: call } = unparenthesizedParent(r.node);
+    if (call?.type !== 'call' || call.childForFieldName('function')?.id !== callee.id) return false;
+    const args = call.childForFieldName('arguments')?.namedChildren ?? [];
+    return args.every((a) => !a || a.type === 'comment');
+  });
+  if (!calledHere) return false;
+  const elsewhere = project.callsOf(name.text, model.file.path);
+  // Nobody calls it at all: an API whose callers are not in sight.
+  if (uses.length === 0 && elsewhere.atImport + elsewhere.inFunctions === 0) return false;
+  return project.calledOnlyWithoutArguments(name.text, model.file.path);
 }
 
 /** A parameter that every call of its private function in this module passes a constant. */
@@ -590,6 +628,8 @@ function checkCacheDecorator(ctx: RuleContext, decoratorNode: Node): void {
     )
   )
     return;
+  // `def is_testing(argv=None)` that every call in the project makes without arguments: one result.
+  if (owner.kind === 'module' && calledOnlyWithDefaults(model, fn, params)) return;
   const what = owner.kind === 'class' ? `\`${owner.name}.${fnName}()\`` : `\`${fnName}()\``;
   // How many distinct arguments it sees is the one fact the code cannot tell. A call from code
   // that runs on every request makes growth with traffic plausible (information); otherwise the
@@ -683,9 +723,23 @@ export const rule: Rule = {
       'elsewhere only from start-up code (`init()`, `main()`, `setup_*()`, `create_app()`), or as the body of a thread ' +
       'started there, it runs once and is not reported. A `@cache` on a private function that every call in the module ' +
       'passes constants (`_schema("Watch")`) holds one result per constant and is not reported either, nor one reached ' +
-      'only through one or two wrappers that forward the argument from callers passing literals or leaving a default. A ' +
-      'key named like a record id (`template_id`) but visibly built from parts (`"{}.{}".format(app.label, part)`) is ' +
-      'judged by its parts, not its name. The ' +
+      'only through one or two wrappers that forward the argument from callers passing literals or leaving a default, ' +
+      'nor one on a function whose parameters all have defaults when every call in the indexed project passes no argument ' +
+      '(`is_testing()` of `def is_testing(argv=None)`): it holds one result. A key named like a record id ' +
+      '(`template_id`) but visibly built from parts (`"{}.{}".format(app.label, part)`) is judged by its parts, not its ' +
+      'name.\n\n' +
+      '**Neither fact known: not reported.** When how often the writer runs is unknown (no handler, task or loop ' +
+      "calls it) _and_ its key shows nothing about where it comes from, while the project's own callers of the " +
+      'writer were read (it is called in this module, or in another one the index has read, or its class is made ' +
+      'there), the engine has no evidence of growth at all: a plugin registry filled when plugins load, a memo fed ' +
+      'with configured names. Such dicts are not reported (on 28 real repositories, none of those it removes was ' +
+      'judged a real leak in the last census). They are reported (`information`) when the key itself shows growth — traffic (`user_id`, ' +
+      '`flow.request.host`, also through locals and calls such as `urlparse(location).hostname`) or an object made ' +
+      'per use (`connection`, `self.client`, `id(sock)`: one entry, and the object kept alive, per object ever ' +
+      'passed) — and when nothing in the project calls the writer: then it is an API for code the engine cannot see ' +
+      '(a library, a snippet opened alone), and its callers decide. A local read once from the configuration ' +
+      '(`username = config["username"]`) and a loop over a configured list (`for tf in self.config.get("timeframes", [])`) ' +
+      'are configured keys too. The ' +
       'message says why the code repeats ("it runs on every request: `get_user()` is a route handler") or what is ' +
       'not known.',
     whyIsThisBad:

@@ -30,7 +30,8 @@ import {
   moduleContainers,
   possibleMutableDefaults,
 } from '../model/containers';
-import { type RunInfo, runInfoAt } from '../model/execution';
+import { hasCallersInProject, type RunInfo, runInfoAt } from '../model/execution';
+import { objectKeyEvidence, perCallKeyEvidence } from '../model/key-domain';
 import type { SemanticModel } from '../model/semantic';
 import { positionalArguments, unparenthesizedParent } from '../model/usage';
 import type { Node } from '../parser';
@@ -73,7 +74,8 @@ const REPORTING = /^(warn|warning|error|info|debug|exception|critical|log|print|
  */
 function isReportOnce(growth: Effect[]): boolean {
   return growth.every((e) => {
-    if (e.site.type !== 'call' || e.what !== '.add()') return false;
+    // `if x not in seen: log(x); seen.add(x)` (or a list kept the same way with `.append()`).
+    if (e.site.type !== 'call' || (e.what !== '.add()' && e.what !== '.append()')) return false;
     for (let p = e.site.parent; p; p = p.parent) {
       if (p.type === 'function_definition') return false;
       if (p.type !== 'if_statement' && p.type !== 'elif_clause') continue;
@@ -99,14 +101,8 @@ function isReportOnce(growth: Effect[]): boolean {
  */
 function addedValue(growth: Effect[]): string | undefined {
   for (const e of growth) {
-    const site = e.site;
-    const one = site.type === 'call' && /\.add\(\)$/.test(e.what);
-    const value =
-      site.type === 'call'
-        ? positionalArguments(site)[0]
-        : site.type === 'augmented_assignment'
-          ? site.childForFieldName('right')
-          : undefined;
+    const one = e.site.type === 'call' && (/\.add\(\)$/.test(e.what) || e.what === '.append()');
+    const value = addedNode(e);
     const text = value?.text.replace(/\s+/g, ' ');
     if (text && text.length <= 40) return one ? `\`${text}\`` : `items of \`${text}\``;
   }
@@ -135,6 +131,35 @@ function setFilledByItsLoop(model: SemanticModel, growth: Effect[]): RunInfo | u
     info ??= around;
   }
   return info;
+}
+
+/** What a growth adds: `x` of `s.add(x)`, `names` of `s.update(names)` or `s |= names`. */
+function addedNode(e: Effect): Node | undefined {
+  const site = e.site;
+  if (site.type === 'call') return positionalArguments(site)[0];
+  return site.type === 'augmented_assignment' ? (site.childForFieldName('right') ?? undefined) : undefined;
+}
+
+/** `if x not in items: items.append(x)`: the list keeps each value once, like a set. */
+function appendsOnlyNew(e: Effect): boolean {
+  const value = e.what === '.append()' ? addedNode(e) : undefined;
+  if (!value) return false;
+  for (let p = e.site.parent; p; p = p.parent) {
+    if (p.type === 'function_definition') return false;
+    if (p.type !== 'if_statement') continue;
+    const condition = p.childForFieldName('condition');
+    const then = p.childForFieldName('consequence');
+    if (
+      condition?.type === 'comparison_operator' &&
+      /\bnot\s+in\b/.test(condition.text) &&
+      condition.namedChildren[0]?.text === value.text &&
+      !!then &&
+      then.startIndex <= e.site.startIndex &&
+      e.site.endIndex <= then.endIndex
+    )
+      return true;
+  }
+  return false;
 }
 
 function whatOf(growth: Effect[]): string {
@@ -431,11 +456,27 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
     cand.level === 'module'
       ? `\`${cand.name}\` grows in ${where} (${whatOf(growth)}) and nothing clears, pops or truncates it: it holds every item for the life of the process`
       : `class attribute \`${cand.className}.${cand.name}\` is shared by all instances and grows in ${where} (${whatOf(growth)}); nothing clears, pops or truncates it`;
-  const reportOnce = kind === 'set' && isReportOnce(growth);
-  // A set keeps each distinct value once: when how often the code runs is not known, the count of
-  // distinct values added decides its size, and that is the unknown to name.
-  const added =
-    (kind === 'set' || loopOnly) && run && run.frequency !== 'repeated' ? addedValue(growth) : undefined;
+  const reportOnce = (kind === 'set' || kind === 'list') && isReportOnce(growth);
+  // A set keeps each distinct value once (so does a list appended to only after a `not in` test):
+  // when how often the code runs is not known, the count of distinct values added decides its
+  // size, and that is the unknown to name.
+  const distinct = kind === 'set' || !!loopOnly || (kind === 'list' && growth.every(appendsOnlyNew));
+  const unknownRun = !!run && run.frequency !== 'repeated';
+  // Neither fact known (how often it runs, how many distinct values come) though the project's
+  // own callers were read: nothing shows growth, unless the values themselves are traffic
+  // (`flow.request.host`) or objects made per use. (As LEAK001 does for keys.)
+  if (
+    distinct &&
+    unknownRun &&
+    !reportOnce &&
+    !growth.some((e) => {
+      const value = addedNode(e);
+      return !!value && (!!perCallKeyEvidence(model, value) || !!objectKeyEvidence(model, value));
+    }) &&
+    growth.every((e) => hasCallersInProject(model, e.site))
+  )
+    return;
+  const added = distinct && unknownRun ? addedValue(growth) : undefined;
   // Defined under `if C_BENCH:`: it exists only when the configuration turns that mode on.
   const mode = configuredSwitch(model, cand.assignment);
   const message = reportOnce
@@ -685,12 +726,17 @@ export const rule: Rule = {
       'runs is decided there, and the message says so) or when it is defined under a module-level switch the ' +
       'configuration turns on (`if C_BENCH:` with `C_BENCH = os.environ.get(...)`, `if settings.DEBUG:`): whether that ' +
       'mode runs in production is not in the code. A set grown by a public function names the values added: their ' +
-      'distinct count, not the number of calls, decides its size; so does a set (also one under a key) filled with the ' +
-      'variable of the `for` loop around it, when the code around that loop does not itself repeat: the loop walks ' +
-      'its input, it is not the repetition. An entry drained through `d.get(k).pop()` or `d.get(k, ()).clear()` ' +
-      'counts as shrinking, like `d[k].pop()`. `hint` for a ' +
-      'report-once set (`if x not in seen: seen.add(x); log.warning(…)`), which grows only with the number of distinct ' +
-      'values reported, usually a handful of names. The message says why the code repeats.',
+      'distinct count, not the number of calls, decides its size; so does a list appended to only after a `not in` ' +
+      'test, and a set (also one under a key) filled with the variable of the `for` loop around it when the code ' +
+      'around that loop does not itself repeat: the loop walks its input, it is not the repetition. When neither is ' +
+      'known (how often it runs, how many distinct values come) although the project calls the ' +
+      'function, nothing shows growth and it is not reported — unless the values are traffic (`flow.request.host`) or ' +
+      'objects made per use, as for LEAK001. A mutable default filled only under configured keys ' +
+      '(`frames[tf][pair]` for `tf`, `pair` from `self.config`) is a fixed set of slots, not growth. An entry drained ' +
+      'through `d.get(k).pop()` or `d.get(k, ()).clear()` counts as shrinking, like `d[k].pop()`. `hint` for a ' +
+      'report-once set or list (`if x not in seen: seen.add(x); log.warning(…)`), which grows only with the number of distinct ' +
+      'values reported, usually a handful of names. The message says why the code repeats. A function used as a bare ' +
+      'decorator (`@add_processor` inside `setup_once()`) is called where the decorated `def` runs.',
     whyIsThisBad:
       'Module globals and class attributes live as long as the process: every item appended to them at run time stays in ' +
       'memory forever, so the service grows with every request. A mutable default argument is created once, when the ' +

@@ -775,7 +775,7 @@ export const rule: Rule = {
       '`WeakMethod`, a class of the project named `Weak…` such as a `WeakSequence` helper, or a property that may ' +
       'store weakly), when a link goes one way only, when the closure does not use `self` or is stored elsewhere, ' +
       'and when the code undoes the link: `x.parent = None`, `del x.parent`, `self.children.remove(c)`, or a ' +
-      '`close()`, `dispose()`, `__exit__`, `commit()` or `rollback()` (or a helper only they call) that rebinds it, ' +
+      '`close()`, `dispose()`, `__exit__`, `end()`, `finish()`, `commit()` or `rollback()` (or a helper only they call) that rebinds it, ' +
       'for example to a saved previous value. Links between ORM-mapped objects (SQLAlchemy declarative classes, ' +
       'Django models) are the data model and are not reported. Nor is `self` put into a container declared in the ' +
       'class body and never set on the instance (`self._by_owner["k"][owner].append(self)`, at any depth): that is ' +
@@ -785,7 +785,8 @@ export const rule: Rule = {
       'and again, once per class and attribute. Once its `__init__` has stored one such bound method, a second slot ' +
       'set there or a later switch to another bound method (`self._handle = self.passthrough` on an upgrade) adds no ' +
       'cycle of its own: a `hint` naming the first slot. Several children built with `self` into one holder ' +
-      '(`self.seats = [Seat("n", self), Seat("s", self)]`) are one cycle between the two classes, reported once ' +
+      '(`self.seats = [Seat("n", self), Seat("s", self)]`), or into several attributes by one method ' +
+      '(`self.accepted = View(self)` beside `self.rejected = View(self)`), are one cycle between the two classes, reported once ' +
       "where the child's weak slot breaks them all.\n\n" +
       'A cycle costs memory only when its objects become garbage again and again, so the severity says how sure ' +
       'that is, and the message says why:\n\n' +
@@ -1415,10 +1416,10 @@ function checkConstructorCycle(
   if (facts.isExempt(store.slot, classes) || facts.isExempt(kept.slot, classes)) return;
   const verdict = cycleVerdict(ctx.model, store.method, 'link');
   if (!verdict) return;
-  // Several children made into the same holder (`self.members = [Member(a, self), Member(b, self)]`)
-  // are one cycle between the two classes: reported once, where its fix (the child's slot held
-  // weakly) breaks every one of them.
-  const key = `${store.method.method.id}:${store.slot}:${kept.cls.id}:${kept.slot}`;
+  // Several children made with `self` in one method (`self.members = [Member(a, self), …]`, or
+  // `self.accepted = View(self)` beside `self.rejected = View(self)`) are one cycle between the two
+  // classes: reported once, where its fix (the child's slot held weakly) breaks every one of them.
+  const key = `${store.method.method.id}:${kept.cls.id}:${kept.slot}`;
   const seen = reportedConstructorCycles(ctx.model);
   if (seen.has(key)) return;
   if (constructorFixes(ctx, kept).length > 0) seen.add(key);

@@ -658,6 +658,10 @@ export const rule: Rule = {
       (returned, yielded, stored on \`self\` or a global, passed to another call). Chained use of a
       fresh connection (\`sqlite3.connect(p).execute(...)\`) is flagged too, and so are the callers of
       a function of the same module that returns a fresh one (\`def _db(): return sqlite3.connect(p)\`).
+      One stored on \`self\` is its owner's: reported only when the class has a teardown method
+      (\`close()\`, \`stop()\`, \`__exit__\`, …) that forgets it. A \`stop()\` or \`close()\` that
+      returns what it computes (\`return self._post("stop")\`, a remote command) is not the object's
+      teardown.
 
       What is passed in, returned, stored on an owner or handed to a wrapper belongs to someone
       else. A session on a connection the caller passes (\`Session(connection)\`,

@@ -497,8 +497,11 @@ export const rule: Rule = {
       event handler, a callback or lambda, a function-scoped fixture or per-test set-up, a loop,
       \`__init__\` of a class made in such code, or a helper called from any of these. Module-level
       code and start-up code (\`main()\`, \`setup_logging()\`, \`AppConfig.ready()\`, app factories,
-      Celery bootsteps, management commands, data migrations, tests themselves, session fixtures),
-      and helpers called only from there, register a bounded number of listeners: silent. This is the
+      Celery bootsteps, management commands, data migrations, tests themselves, session fixtures,
+      Django's \`contribute_to_class\` run once per model field), and helpers called only from there
+      (also through a lambda handed to a call that runs it once: \`lazy_related_operation\`,
+      \`loop.call_soon\`, \`executor.submit\`, \`transaction.on_commit\`), register a bounded number
+      of listeners: silent. This is the
       engine's shared answer to "when does this code run" (the same one LEAK001/LEAK002 use).
 
       **The holder outlives that code.** Module globals and imported objects (a module-level bus or
