@@ -16,6 +16,32 @@ export class SourceFile {
   ) {}
 
   private rootNode: Node | undefined;
+  private substrings: Map<string, number[]> | undefined;
+
+  /**
+   * Every offset where `needle` occurs in the text, in order: one native search per needle and
+   * analysis, for the rules that ask "does `<name><needle>` occur anywhere" once per candidate
+   * (one pass over the text per candidate made a file with many candidates quadratic).
+   */
+  offsetsOf(needle: string): readonly number[] {
+    this.substrings ??= new Map();
+    let offsets = this.substrings.get(needle);
+    if (!offsets) {
+      offsets = [];
+      if (needle.length > 0)
+        for (let i = this.text.indexOf(needle); i >= 0; i = this.text.indexOf(needle, i + 1)) offsets.push(i);
+      this.substrings.set(needle, offsets);
+    }
+    return offsets;
+  }
+
+  /** Whether `prefix + needle` occurs in the text (`text.includes(prefix + needle)`, by the index). */
+  includesBefore(prefix: string, needle: string): boolean {
+    const text = this.text;
+    return this.offsetsOf(needle).some(
+      (at) => at >= prefix.length && text.startsWith(prefix, at - prefix.length),
+    );
+  }
 
   /** The module node (kept: every `rootNode` read makes a new node object in wasm glue). */
   get root(): Node {

@@ -502,7 +502,7 @@ function repeatedCaller(model: SemanticModel, fn: Node): string | undefined {
 
 /** `fn.cache_clear()` somewhere in the file: the cache is emptied when its inputs change. */
 function isClearedSomewhere(file: SourceFile, fnName: string): boolean {
-  return file.text.includes(`${fnName}.cache_clear(`);
+  return file.includesBefore(fnName, '.cache_clear(');
 }
 
 function parametersOf(fn: Node): Node[] {
