@@ -2,8 +2,13 @@
 // done (stopIfIdle), without ever stopping a job that is still running. Driven with the pool
 // tests' stand-in worker, which says which thread answered.
 import * as assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { analyzeText } from '../../server/src/lsp/analysis';
+import { ProjectIndexService } from '../../server/src/lsp/project-index-service';
 import { AnalysisWorker } from '../../server/src/lsp/worker-client';
+import { ProjectIndex } from '../../server/src/model/project-index';
 import { DEFAULT_SETTINGS } from '../../server/src/types';
 
 const FAKE = join(__dirname, 'fixtures', 'fake-analysis-worker.cjs');
@@ -44,5 +49,82 @@ describe('analysis worker (workspace scan thread)', function () {
     worker.stopIfIdle();
     const outcome = await running;
     assert.equal(outcome.text, 'busy:300', 'the job finished, not cancelled');
+  });
+});
+
+// The real thread (dist/analysis-worker.js, built by `npm run build`) reads the workspace scan's
+// files itself and builds the project index there: the main thread never holds their texts.
+describe('analysis worker: files read and indexed on the thread', function () {
+  this.timeout(60_000);
+  const WORKER = join(__dirname, '..', '..', 'dist', 'analysis-worker.js');
+  const HELPER = [
+    'import logging',
+    '',
+    '',
+    'def get_job_logger(name):',
+    '    logger = logging.getLogger("jobs." + name)',
+    '    logger.addHandler(logging.StreamHandler())',
+    '    return logger',
+    '',
+  ].join('\n');
+  const AT_IMPORT = 'from jobs.helpers import get_job_logger\n\nlogger = get_job_logger(__name__)\n';
+  let dir: string;
+  let paths: string[];
+  let worker: AnalysisWorker;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'leak-lens-worker-'));
+    mkdirSync(join(dir, 'jobs'));
+    writeFileSync(join(dir, 'jobs', 'helpers.py'), HELPER);
+    writeFileSync(join(dir, 'jobs', 'tasks.py'), AT_IMPORT);
+    writeFileSync(
+      join(dir, 'jobs', 'latin.py'),
+      Buffer.from([0x78, 0x20, 0x3d, 0x20, 0x27, 0xe9, 0x27, 0x0a]),
+    );
+    paths = ['helpers.py', 'tasks.py', 'latin.py', 'gone.py'].map((f) => join(dir, 'jobs', f));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  beforeEach(() => {
+    worker = new AnalysisWorker(WORKER);
+  });
+  afterEach(() => worker.dispose());
+
+  it('builds the same project index as the main thread, from the files it can read', async () => {
+    const built = await worker.index(paths, 1024 * 1024);
+    const here = new ProjectIndex();
+    for (const path of paths.slice(0, 2)) here.addFile(path, readFileSync(path, 'utf8'));
+    here.compact();
+    assert.equal(built.files, 2, 'the undecodable and the missing file are left out');
+    assert.equal(built.index, here.serialize());
+  });
+
+  it('analyses a file it reads as the text it is given, and says why one cannot be read', async () => {
+    const project = new ProjectIndexService();
+    const settings = DEFAULT_SETTINGS;
+    const read = await worker.analyzeFile(paths[0], 1024 * 1024, settings, project);
+    const given = await worker.analyze(HELPER, settings, paths[0], false, project);
+    assert.deepEqual(read.findings, given.findings);
+    assert.ok(read.findings.length > 0, 'the helper alone is reported');
+    assert.equal(
+      (await worker.analyzeFile(paths[3], 1024 * 1024, settings, project)).unreadable,
+      'cannot be read (ENOENT)',
+    );
+    assert.match(
+      (await worker.analyzeFile(paths[2], 1024 * 1024, settings, project)).unreadable ?? '',
+      /UTF-8/,
+    );
+    assert.equal((await worker.analyzeFile(paths[0], 10, settings, project)).unreadable, 'larger than 0 MB');
+  });
+
+  it('analyses with the index it built once that is the project’s, as the main thread does with it', async () => {
+    const project = new ProjectIndexService();
+    const settings = DEFAULT_SETTINGS;
+    const built = await worker.index(paths, 1024 * 1024);
+    worker.adoptIndex(project.install(built.index));
+    const read = await worker.analyzeFile(paths[0], 1024 * 1024, settings, project);
+    const here = analyzeText(HELPER, settings, paths[0], { project: project.index });
+    assert.deepEqual(read.findings, here.findings);
+    // (The other module calls the helper only at import: silent, unlike the file alone.)
+    assert.deepEqual(read.findings, []);
   });
 });

@@ -498,7 +498,8 @@ export class AnalysisPool {
         const outcome = reply.result as AnalysisOutcome;
         this.lastRun.set(job.key, { ms, chars: job.chars, timedOut: outcome.timedOut === true });
       }
-      job.resolve(reply.result);
+      // (The pool posts no index jobs: its answers are analyses and Fix Alls.)
+      job.resolve(reply.result as AnalysisOutcome | FixAllOutcome);
     } else job.reject(new Error(reply.error));
     if (reply.kind === 'done' && reply.exiting) {
       // Its parser module failed and it exits now: a job sent to it would be lost with it.

@@ -13,16 +13,17 @@ import { setPriority } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { initEngine, parserGeneration } from '../engine';
-import type { ProjectIndex } from '../model/project-index';
+import { ProjectIndex } from '../model/project-index';
 import { parsePython, type Tree } from '../parser';
 import { RULES } from '../rules/index';
 import type { Rule } from '../types';
 import { type AnalysisOutcome, analyzeText, failedOutcome, warmUpEngine } from './analysis';
 import { diffEdit } from './documents';
+import { readPythonFileSync } from './files';
 import { fixAll } from './fix-all';
 import { describeError } from './logger';
 import { ProjectIndexReplica } from './project-index-service';
-import type { WorkerJob, WorkerReply } from './worker-protocol';
+import type { IndexOutcome, WorkerJob, WorkerReply } from './worker-protocol';
 
 type AnalyzeJob = Extract<WorkerJob, { kind: 'analyze' }>;
 
@@ -79,18 +80,18 @@ const cache = new TreeCache();
  * Analyse an open document's text, re-parsing the tree kept for its key incrementally. The
  * parse counts against the budget; a failed or timed-out parse keeps nothing.
  */
-function analyzeKept(job: AnalyzeJob, project: ProjectIndex | undefined): AnalysisOutcome {
+function analyzeKept(job: AnalyzeJob, text: string, project: ProjectIndex | undefined): AnalysisOutcome {
   const key = job.key as string;
   const started = performance.now();
   const deadline = job.timeoutMs === undefined ? undefined : Date.now() + job.timeoutMs;
   const kept = cache.take(key);
   let tree: Tree;
   try {
-    if (kept && kept.text === job.text) tree = kept.tree;
+    if (kept && kept.text === text) tree = kept.tree;
     else {
-      const edit = kept ? diffEdit(kept.text, job.text) : undefined;
+      const edit = kept ? diffEdit(kept.text, text) : undefined;
       if (kept && edit) kept.tree.edit(edit);
-      tree = parsePython(job.text, kept && edit ? kept.tree : undefined, { deadline });
+      tree = parsePython(text, kept && edit ? kept.tree : undefined, { deadline });
       kept?.tree.delete();
     }
   } catch (error) {
@@ -99,7 +100,7 @@ function analyzeKept(job: AnalyzeJob, project: ProjectIndex | undefined): Analys
     return failedOutcome(error, performance.now() - started);
   }
   const parseMs = performance.now() - started;
-  const outcome = analyzeText(job.text, job.settings, job.label, {
+  const outcome = analyzeText(text, job.settings, job.label, {
     tree,
     suppressions: job.suppressions,
     project,
@@ -108,8 +109,33 @@ function analyzeKept(job: AnalyzeJob, project: ProjectIndex | undefined): Analys
   });
   outcome.parseMs = parseMs;
   if (outcome.parserFailed) return outcome;
-  cache.put(key, { text: job.text, tree, generation: parserGeneration() });
+  cache.put(key, { text, tree, generation: parserGeneration() });
   return outcome;
+}
+
+/** The job's text, or the file it names read from disk (why not, when it cannot be read). */
+function textOf(job: AnalyzeJob): { text: string } | { skipped: string } {
+  if (job.text !== undefined) return { text: job.text };
+  if (job.path === undefined) return { skipped: 'no text and no path' };
+  return readPythonFileSync(job.path, job.maxBytes ?? Number.POSITIVE_INFINITY);
+}
+
+/**
+ * The project index of the workspace scan's files, read here rather than on the main thread:
+ * reading a million lines there grew its heap for good (its young generation alone to 32 MiB).
+ */
+function buildIndex(paths: readonly string[], maxBytes: number, replica: ProjectIndexReplica): IndexOutcome {
+  const index = new ProjectIndex();
+  let files = 0;
+  for (const path of paths) {
+    const read = readPythonFileSync(path, maxBytes);
+    if ('skipped' in read) continue;
+    index.addFile(path, read.text);
+    files++;
+  }
+  index.compact();
+  replica.keepBuilt(index);
+  return { index: index.serialize(), files };
 }
 
 /** Fixes only when asked, and then only the rules asked about run (see WorkerJob.fixesFor). */
@@ -150,22 +176,38 @@ async function main(): Promise<void> {
       for (const key of job.keys) cache.drop(key);
       return;
     }
-    const project = replica.apply(job.project);
+    if (job.kind === 'adoptIndex') {
+      replica.adopt(job.version);
+      return;
+    }
     let reply: WorkerReply;
     let parserDown = false;
     try {
-      if (job.kind === 'analyze') {
-        const result = job.key
-          ? analyzeKept(job, project)
-          : analyzeText(job.text, job.settings, job.label, {
-              suppressions: job.suppressions,
-              project,
-              timeoutMs: job.timeoutMs,
-              ...fixOptions(job),
-            });
+      if (job.kind === 'index') {
+        reply = {
+          kind: 'done',
+          id: job.id,
+          result: buildIndex(job.paths, job.maxBytes, replica),
+          ...memory(),
+        };
+      } else if (job.kind === 'analyze') {
+        const project = replica.apply(job.project);
+        const read = textOf(job);
+        const result: AnalysisOutcome =
+          'skipped' in read
+            ? { findings: [], analyzeMs: 0, degraded: false, ruleErrors: [], unreadable: read.skipped }
+            : job.key
+              ? analyzeKept(job, read.text, project)
+              : analyzeText(read.text, job.settings, job.label, {
+                  suppressions: job.suppressions,
+                  project,
+                  timeoutMs: job.timeoutMs,
+                  ...fixOptions(job),
+                });
         parserDown = result.parserFailed === true;
         reply = { kind: 'done', id: job.id, result, ...memory(), exiting: parserDown };
       } else {
+        const project = replica.apply(job.project);
         const result = fixAll(job.segments, (text) => {
           const outcome = analyzeText(text, job.settings, job.label, { project });
           if (outcome.parserFailed) parserDown = true;

@@ -35,6 +35,8 @@ export interface AnalysisOutcome {
   parserFailed?: boolean;
   /** Milliseconds spent parsing, when the caller parsed (the analysis worker). */
   parseMs?: number;
+  /** A file the thread was to read could not be (why, as `readPythonFile` says it): nothing was analysed. */
+  unreadable?: string;
 }
 
 export interface AnalyzeTextOptions {

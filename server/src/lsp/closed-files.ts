@@ -7,14 +7,13 @@ import { FileChangeType } from 'vscode-languageserver';
 import { isExcluded } from '../exclude';
 import { recentFolderListing } from '../folder-lister';
 import type { Range } from '../types';
-import { type AnalysisErrorLog, analyzeText } from './analysis';
+import { type AnalysisErrorLog, type AnalysisOutcome, analyzeText } from './analysis';
 import { toDiagnostic } from './diagnostics';
 import { readPythonFile } from './files';
 import { isInside, type WorkspaceFolders } from './folders';
 import { describeError, type Logger } from './logger';
-import { collectGarbage } from './memory';
+import { settleAfterBurst } from './memory';
 import type { ProjectIndexService } from './project-index-service';
-import { SegmentedText } from './segments';
 import { isExcludedTestCode, type ResolvedSettings, resolveSettings } from './settings';
 import type { SettingsService } from './settings-service';
 import { pathToUri, uriToPath } from './uri';
@@ -59,23 +58,41 @@ export class ClosedFiles {
       folders: () => [...host.folders.all],
       log: host.log,
       excluderFor: (folder) => this.excluderFor(folder),
-      analyzeFile: (path, text, folder) => this.analyze(path, text, folder),
+      analyzeFile: (path, folder) => this.analyze(path, undefined, folder),
       isOpen: (path) => host.isOpen(path),
       createProgress: () => host.createProgress(),
       interrupt: () => this.worker?.cancel(),
       status: (state, summary) => host.status(state, summary),
-      indexProject: () => {
-        const rebuild = host.project.rebuild();
-        return {
-          add: (path, text) => rebuild.add(path, text),
-          finish: () => {
-            rebuild.finish();
-            host.projectIndexed();
-          },
-        };
-      },
-      maxFileBytes,
+      indexProject: (paths, cancelled) => this.indexProject(paths, cancelled),
     });
+  }
+
+  /**
+   * The project index of the scan's files. The scan's thread reads them and builds it: the main
+   * thread, which keeps running for as long as the editor, never holds the workspace's texts
+   * (reading a million lines grew its heap for good). Without the thread, it is built here.
+   */
+  private async indexProject(paths: string[], cancelled: () => boolean): Promise<void> {
+    if (this.worker) {
+      try {
+        const built = await this.worker.index(paths, this.maxFileBytes);
+        if (cancelled()) return;
+        this.worker.adoptIndex(this.host.project.install(built.index));
+        this.host.projectIndexed();
+        return;
+      } catch (error) {
+        if (cancelled()) return;
+        this.host.log.error(`Leak Lens: indexing the workspace on a thread failed: ${describeError(error)}`);
+      }
+    }
+    const rebuild = this.host.project.rebuild();
+    for (let i = 0; i < paths.length && !cancelled(); i++) {
+      const read = await readPythonFile(paths[i], this.maxFileBytes);
+      if (!('skipped' in read)) rebuild.add(paths[i], read.text);
+    }
+    if (cancelled()) return;
+    rebuild.finish();
+    this.host.projectIndexed();
   }
 
   /** The file was opened: its diagnostics now come from the editor's text. */
@@ -107,9 +124,7 @@ export class ClosedFiles {
       // changed on disk later starts a fresh one.
       this.worker?.stopIfIdle();
       // Then, once the last diagnostics are out, the scan's garbage goes too.
-      setTimeout(() => {
-        if (this.scanned === undefined) collectGarbage();
-      }, GARBAGE_AFTER_SCAN_MS).unref();
+      settleAfterBurst(() => this.scanned === undefined, GARBAGE_AFTER_SCAN_MS);
     }
     if (!summary.cancelled) {
       // Files that now fall under an exclude (or were deleted unseen) lose their diagnostics.
@@ -182,8 +197,15 @@ export class ClosedFiles {
     };
   }
 
-  /** Analyse a closed file's text and publish; returns the number of findings. */
-  private async analyze(path: string, text: string, folder: ScanFolder): Promise<number> {
+  /**
+   * Analyse a closed file and publish; returns the number of findings, or why it could not be
+   * read. Without `text`, the file is read (by the thread that analyses it, if there is one).
+   */
+  private async analyze(
+    path: string,
+    text: string | undefined,
+    folder: ScanFolder,
+  ): Promise<number | { skipped: string }> {
     const settings = await this.host.settings.resolve(folder.uri, path, folder.path);
     const uri = this.published.get(path) ?? pathToUri(path);
     this.scanned?.add(path);
@@ -192,17 +214,26 @@ export class ClosedFiles {
       this.clear(path, uri);
       return 0;
     }
-    const outcome = this.worker
-      ? await this.worker.analyze(text, settings.engine, path, false, this.host.project)
-      : analyzeText(text, settings.engine, path, { project: this.host.project.index });
+    let outcome: AnalysisOutcome;
+    if (text !== undefined && this.worker)
+      outcome = await this.worker.analyze(text, settings.engine, path, false, this.host.project);
+    else if (this.worker)
+      outcome = await this.worker.analyzeFile(path, this.maxFileBytes, settings.engine, this.host.project);
+    else {
+      const read = text === undefined ? await readPythonFile(path, this.maxFileBytes) : { text };
+      if ('skipped' in read) return read;
+      outcome = analyzeText(read.text, settings.engine, path, { project: this.host.project.index });
+    }
+    if (outcome.unreadable !== undefined) return { skipped: outcome.unreadable };
     if (outcome.parserFailed || outcome.timedOut)
       this.host.log.warn(`Leak Lens: skipped ${path}: ${outcome.engineError ?? 'analysis failed'}`);
     else this.host.errors.report(outcome, path);
     // Opened while the worker analysed it: the editor's text wins.
     if (this.host.isOpen(path)) return 0;
-    const joined = new SegmentedText([{ uri, version: null, text }]);
-    const locate = (range: Range) => joined.locate(range);
-    const diagnostics = outcome.findings.map((f) => toDiagnostic(f, f.range, locate));
+    // (The ranges are the file's own: one segment, the whole file.)
+    const diagnostics = outcome.findings.map((f) =>
+      toDiagnostic(f, f.range, (range: Range) => ({ index: 0, uri, range })),
+    );
     if (diagnostics.length > 0) {
       this.published.set(path, uri);
       this.host.publish(uri, diagnostics);

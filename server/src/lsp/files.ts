@@ -1,7 +1,7 @@
 // Reading Python files from disk for the workspace scan and the file watcher: list a folder's
 // Python files (skipping virtualenvs, build output and excluded paths) and decode a file exactly as
 // `leak-lens scan` does (UTF-8 or the PEP 263 coding declaration), refusing what cannot be decoded.
-import type { Dirent } from 'node:fs';
+import { type Dirent, readFileSync, type Stats, statSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeSource } from '../cli/analyze-file';
@@ -21,12 +21,29 @@ export function decodePython(bytes: Uint8Array): ReadResult {
 export async function readPythonFile(path: string, maxBytes: number): Promise<ReadResult> {
   try {
     const info = await stat(path);
-    if (!info.isFile()) return { skipped: 'not a regular file' };
-    if (info.size > maxBytes) return { skipped: `larger than ${Math.round(maxBytes / 1e6)} MB` };
-    return decodePython(await readFile(path));
+    return unreadable(info, maxBytes) ?? decodePython(await readFile(path));
   } catch (error) {
-    return { skipped: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
+    return cannotRead(error);
   }
+}
+
+/** `readPythonFile` for a worker thread, where blocking on the disk holds up no one. */
+export function readPythonFileSync(path: string, maxBytes: number): ReadResult {
+  try {
+    return unreadable(statSync(path), maxBytes) ?? decodePython(readFileSync(path));
+  } catch (error) {
+    return cannotRead(error);
+  }
+}
+
+function unreadable(info: Stats, maxBytes: number): { skipped: string } | undefined {
+  if (!info.isFile()) return { skipped: 'not a regular file' };
+  if (info.size > maxBytes) return { skipped: `larger than ${Math.round(maxBytes / 1e6)} MB` };
+  return undefined;
+}
+
+function cannotRead(error: unknown): { skipped: string } {
+  return { skipped: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
 }
 
 export interface WalkOptions {

@@ -3,21 +3,21 @@
 // workspace scan before it analyses (every workspace file's text), kept current by file events
 // and saves. Worker threads get a snapshot when theirs is out of date (a version number says
 // which), so an unchanged index costs nothing per job.
-import { ProjectIndex, type SerializedProjectIndex } from '../model/project-index';
+import { ProjectIndex } from '../model/project-index';
 
 export interface ProjectSnapshot {
   version: number;
-  /** Present when the receiver may not have this version yet. */
-  data?: SerializedProjectIndex;
+  /** Present when the receiver may not have this version yet: the index, serialized. */
+  data?: string;
 }
 
 export class ProjectIndexService {
   private current = new ProjectIndex();
   private version = 0;
-  // The serialized form is as large as the index itself and only needed while jobs are being
-  // posted (postMessage copies it at once): held weakly, so threads asking in a row share one,
-  // and a server that finished its scan does not keep a second copy of the workspace's index.
-  private serialized: { version: number; data: WeakRef<SerializedProjectIndex> } | undefined;
+  // The serialized form is only needed while jobs are being posted (postMessage copies it at
+  // once): held weakly, so threads asking in a row share one, and a server that finished its
+  // scan does not keep a second copy of the workspace's index.
+  private serialized: { version: number; data: WeakRef<{ json: string }> } | undefined;
 
   get index(): ProjectIndex {
     return this.current;
@@ -35,9 +35,9 @@ export class ProjectIndexService {
   }
 
   /**
-   * Starts over from a complete set of files (a workspace scan), one version for all of them,
-   * added one at a time so each text can be dropped once indexed. The current index keeps
-   * answering until `finish` puts the new one in its place.
+   * Starts over from a complete set of files (a workspace scan without worker threads), one
+   * version for all of them, added one at a time so each text can be dropped once indexed. The
+   * current index keeps answering until `finish` puts the new one in its place.
    */
   rebuild(): { add(path: string, text: string): void; finish(): void } {
     const next = new ProjectIndex();
@@ -51,30 +51,55 @@ export class ProjectIndexService {
     };
   }
 
+  /**
+   * Puts an index built elsewhere (a worker thread read the workspace: see `IndexOutcome`) in the
+   * current one's place; returns its version.
+   */
+  install(serialized: string): number {
+    this.current = ProjectIndex.deserialize(serialized);
+    this.version++;
+    this.serialized = { version: this.version, data: new WeakRef({ json: serialized }) };
+    return this.version;
+  }
+
   /** The snapshot for a receiver that last got `known` (it carries the data only if that is stale). */
   snapshot(known: number | undefined): ProjectSnapshot {
     if (known === this.version) return { version: this.version };
     let data = this.serialized?.version === this.version ? this.serialized.data.deref() : undefined;
     if (!data) {
-      data = this.current.toJSON();
+      data = { json: this.current.serialize() };
       this.serialized = { version: this.version, data: new WeakRef(data) };
     }
-    return { version: this.version, data };
+    return { version: this.version, data: data.json };
   }
 }
 
-/** The worker side: keeps the last index it was sent. */
+/** The worker side: keeps the last index it was sent (or built itself). */
 export class ProjectIndexReplica {
   private version: number | undefined;
   private index: ProjectIndex | undefined;
+  private built: ProjectIndex | undefined;
 
   /** The index for a job, after applying the snapshot the job carries. */
   apply(snapshot: ProjectSnapshot | undefined): ProjectIndex | undefined {
     if (!snapshot) return undefined;
-    if (snapshot.data) {
-      this.index = ProjectIndex.fromJSON(snapshot.data);
+    if (snapshot.data !== undefined) {
+      this.index = ProjectIndex.deserialize(snapshot.data);
       this.version = snapshot.version;
     }
     return this.version === snapshot.version ? this.index : undefined;
+  }
+
+  /** This thread built `index` (see `adopt`). */
+  keepBuilt(index: ProjectIndex): void {
+    this.built = index;
+  }
+
+  /** The index this thread built last is the project's `version`. */
+  adopt(version: number): void {
+    if (!this.built) return;
+    this.index = this.built;
+    this.version = version;
+    this.built = undefined;
   }
 }

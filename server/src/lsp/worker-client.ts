@@ -10,7 +10,7 @@ import type { AnalysisOutcome } from './analysis';
 import type { ProjectIndexService, ProjectSnapshot } from './project-index-service';
 import type { Segment } from './segments';
 import { ANALYSIS_THREAD_LIMITS } from './thread-limits';
-import type { FixAllOutcome, WorkerJob, WorkerReply } from './worker-protocol';
+import type { FixAllOutcome, IndexOutcome, WorkerJob, WorkerReply } from './worker-protocol';
 
 export class CancelledError extends Error {
   constructor() {
@@ -22,7 +22,7 @@ type Pending = {
   job: WorkerJob;
   /** Where the job's project snapshot came from (a job sent again gets a fresh one). */
   project: ProjectIndexService | undefined;
-  resolve: (value: AnalysisOutcome | FixAllOutcome) => void;
+  resolve: (value: AnalysisOutcome | FixAllOutcome | IndexOutcome) => void;
   reject: (error: Error) => void;
 };
 
@@ -33,6 +33,8 @@ export class AnalysisWorker {
   private idleTimer: NodeJS.Timeout | undefined;
   /** The project index version the current thread holds (a new thread holds none). */
   private projectVersion: number | undefined;
+  /** The thread that built the last project index (see `index`). */
+  private builtBy: Worker | undefined;
 
   constructor(
     private readonly script: string,
@@ -72,6 +74,54 @@ export class AnalysisWorker {
     ) as Promise<AnalysisOutcome>;
   }
 
+  /**
+   * Analyse a closed file, which the thread reads itself (the main thread never holds the
+   * workspace's texts). The outcome says `unreadable` when the file cannot be read.
+   */
+  analyzeFile(
+    path: string,
+    maxBytes: number,
+    settings: EngineSettings,
+    project?: ProjectIndexService,
+  ): Promise<AnalysisOutcome> {
+    this.ensureWorker();
+    return this.run(
+      {
+        id: this.nextId++,
+        kind: 'analyze',
+        path,
+        maxBytes,
+        settings,
+        label: path,
+        suppressions: false,
+        project: this.snapshotFor(project),
+      },
+      project,
+    ) as Promise<AnalysisOutcome>;
+  }
+
+  /**
+   * Build the project index of these files on the thread (it reads them). The thread keeps it:
+   * once installed, `adoptIndex` with its version spares sending it back.
+   */
+  index(paths: string[], maxBytes: number): Promise<IndexOutcome> {
+    this.builtBy = this.ensureWorker();
+    return this.run(
+      { id: this.nextId++, kind: 'index', paths, maxBytes },
+      undefined,
+    ) as Promise<IndexOutcome>;
+  }
+
+  /** The index the thread built last is the project's `version` now. */
+  adoptIndex(version: number): void {
+    // (A thread replaced since has none: it will be sent the index with its next job.)
+    if (this.worker && this.worker === this.builtBy) {
+      this.worker.postMessage({ id: 0, kind: 'adoptIndex', version } satisfies WorkerJob);
+      this.projectVersion = version;
+    }
+    this.builtBy = undefined;
+  }
+
   fixAll(
     segments: Segment[],
     settings: EngineSettings,
@@ -103,7 +153,7 @@ export class AnalysisWorker {
   private run(
     job: WorkerJob,
     project: ProjectIndexService | undefined,
-  ): Promise<AnalysisOutcome | FixAllOutcome> {
+  ): Promise<AnalysisOutcome | FixAllOutcome | IndexOutcome> {
     clearTimeout(this.idleTimer);
     const worker = this.ensureWorker();
     return new Promise((resolve, reject) => {

@@ -8,7 +8,12 @@ export type WorkerJob =
   | {
       id: number;
       kind: 'analyze';
-      text: string;
+      /** The text to analyse; without it, the thread reads `path` (a closed file of the workspace scan). */
+      text?: string;
+      /** The file to read when no text is given; its outcome says `unreadable` when it cannot be read. */
+      path?: string;
+      /** With `path`: larger files are not read. */
+      maxBytes?: number;
       settings: EngineSettings;
       label: string;
       suppressions: boolean;
@@ -35,7 +40,22 @@ export type WorkerJob =
       project?: ProjectSnapshot;
     }
   /** Drop what is kept for these keys (the documents closed). No reply. */
-  | { id: number; kind: 'forget'; keys: string[] };
+  | { id: number; kind: 'forget'; keys: string[] }
+  /**
+   * Build the project index of these files (the workspace scan), reading them here: the answer is
+   * an `IndexOutcome`. The thread keeps what it built until `adoptIndex` says which version of
+   * the project that is (no copy of it is then sent back to the thread that made it).
+   */
+  | { id: number; kind: 'index'; paths: string[]; maxBytes: number }
+  /** The index this thread built last is now the project's `version`. No reply. */
+  | { id: number; kind: 'adoptIndex'; version: number };
+
+export interface IndexOutcome {
+  /** The index, serialized (`ProjectIndex.serialize`). */
+  index: string;
+  /** Files indexed (the others could not be read). */
+  files: number;
+}
 
 export interface FixAllOutcome {
   texts: string[];
@@ -47,7 +67,7 @@ export type WorkerReply =
   | {
       kind: 'done';
       id: number;
-      result: AnalysisOutcome | FixAllOutcome;
+      result: AnalysisOutcome | FixAllOutcome | IndexOutcome;
       /** The thread's memory outside the JavaScript heap (the parser's wasm heap), in bytes. */
       external: number;
       /** The thread's JavaScript heap, in bytes. */

@@ -3,7 +3,7 @@
 // at a time with a turn of the event loop in between, so edits in the editor stay responsive.
 import { relative } from 'node:path';
 import { CancellationTokenSource, type WorkDoneProgressServerReporter } from 'vscode-languageserver';
-import { listPythonFiles, readPythonFile } from './files';
+import { listPythonFiles } from './files';
 import { describeError, type Logger } from './logger';
 
 export interface ScanFolder {
@@ -24,8 +24,11 @@ export interface ScanHost {
   log: Logger;
   /** An exclusion test for the folder's files (from its settings and pyproject.toml files). */
   excluderFor(folder: ScanFolder): Promise<(path: string, isDirectory: boolean) => boolean>;
-  /** Analyse a closed file and publish its diagnostics; the number of findings (0 if disabled). */
-  analyzeFile(path: string, text: string, folder: ScanFolder): Promise<number>;
+  /**
+   * Read and analyse a closed file and publish its diagnostics; the number of findings (0 if
+   * disabled), or why the file could not be read.
+   */
+  analyzeFile(path: string, folder: ScanFolder): Promise<number | { skipped: string }>;
   /** Open documents are analysed from the editor's text, not from disk. */
   isOpen(path: string): boolean;
   createProgress(): Promise<WorkDoneProgressServerReporter | undefined>;
@@ -34,12 +37,10 @@ export interface ScanHost {
   /** Started/finished notices (for a status item in the client). */
   status(state: 'scanning' | 'idle', summary?: ScanSummary): void;
   /**
-   * Every file's text, read before any is analysed (the project index): `add` for each file as it
-   * is read (so the texts are never all in memory at once), `finish` when all were (not called
-   * when the scan is cancelled meanwhile).
+   * Index every file (the project index) before any is analysed; the index is put in place only
+   * if the scan is not cancelled meanwhile (`cancelled` is asked when it is done).
    */
-  indexProject?(): { add(path: string, text: string): void; finish(): void };
-  maxFileBytes: number;
+  indexProject?(paths: string[], cancelled: () => boolean): Promise<void>;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -86,15 +87,12 @@ export class WorkspaceScanner {
       }
       // First what every file says about names (who calls what), so each analysis sees the same
       // project the command line sees.
-      const indexer = this.host.indexProject?.();
-      if (indexer) {
+      if (this.host.indexProject && !cancelled()) {
         progress?.report(0, 'Indexing the workspace…');
-        for (let i = 0; i < work.length && !cancelled(); i++) {
-          const read = await readPythonFile(work[i].path, this.host.maxFileBytes);
-          if (!('skipped' in read)) indexer.add(work[i].path, read.text);
-          if (i % 32 === 31) await yieldToEventLoop();
-        }
-        if (!cancelled()) indexer.finish();
+        await this.host.indexProject(
+          work.map((w) => w.path),
+          cancelled,
+        );
       }
       let lastReport = 0;
       for (let i = 0; i < work.length; i++) {
@@ -109,19 +107,19 @@ export class WorkspaceScanner {
           );
         }
         if (this.host.isOpen(path)) continue;
-        const read = await readPythonFile(path, this.host.maxFileBytes);
-        if ('skipped' in read) {
-          summary.skipped++;
-          this.host.log.info(`Leak Lens: skipped ${path}: ${read.skipped}`);
-        } else if (!this.host.isOpen(path)) {
-          try {
-            summary.findings += await this.host.analyzeFile(path, read.text, folder);
+        try {
+          const found = await this.host.analyzeFile(path, folder);
+          if (typeof found === 'number') {
+            summary.findings += found;
             summary.filesScanned++;
-          } catch (error) {
-            if (cancelled()) break;
+          } else {
             summary.skipped++;
-            this.host.log.error(`Leak Lens: analysing ${path} failed: ${describeError(error)}`);
+            this.host.log.info(`Leak Lens: skipped ${path}: ${found.skipped}`);
           }
+        } catch (error) {
+          if (cancelled()) break;
+          summary.skipped++;
+          this.host.log.error(`Leak Lens: analysing ${path} failed: ${describeError(error)}`);
         }
         await yieldToEventLoop();
       }
