@@ -366,6 +366,40 @@ describe('leak-lens CLI (built)', () => {
       for (const f of report.findings) assert.notEqual(f.severity, 'error', `${f.path} ${f.code}`);
     });
 
+    it('builds the project index on the worker threads as in-process: the same findings', function () {
+      this.timeout(120_000);
+      // More files than one share of the index: the helper's callers are indexed by other shares
+      // (and threads) than the helper itself.
+      const project = mkdtempSync(join(tmpdir(), 'leak-lens-shares-'));
+      try {
+        mkdirSync(join(project, 'jobs'));
+        writeFileSync(
+          join(project, 'jobs', 'helpers.py'),
+          'import logging\n\n\ndef get_job_logger(name):\n    logger = logging.getLogger("jobs." + name)\n    logger.addHandler(logging.StreamHandler())\n    return logger\n',
+        );
+        for (let i = 0; i < 150; i++)
+          writeFileSync(
+            join(project, 'jobs', `m${String(i).padStart(3, '0')}.py`),
+            'from jobs.helpers import get_job_logger\n\nlogger = get_job_logger(__name__)\n',
+          );
+        writeFileSync(
+          join(project, 'jobs', 'z_tasks.py'),
+          '@shared_task\ndef run(job):\n    get_job_logger(job.id).info("start")\n',
+        );
+        const inProcess = scanJson([], { cwd: project, env: { LEAK_LENS_SCAN_WORKERS: '0' } });
+        const workers = scanJson([], { cwd: project, env: { LEAK_LENS_SCAN_WORKERS: '2' } });
+        assert.deepEqual(workers.report, inProcess.report);
+        if (registered.has('LEAK005'))
+          assert.deepEqual(
+            pairs(workers.report),
+            ['jobs/helpers.py LEAK005'],
+            'the task in the last share decides',
+          );
+      } finally {
+        rmSync(project, { recursive: true, force: true });
+      }
+    });
+
     it('analyses identically on worker threads and in-process', function () {
       this.timeout(60_000);
       const inProcess = scanJson([], { env: { LEAK_LENS_SCAN_WORKERS: '0' } });

@@ -756,4 +756,43 @@ describe('project index', () => {
     );
     assert.deepEqual(findings('_totals = load_totals()\n'), [], 'not an empty dict');
   });
+
+  it('merges indexes of shares of the files into the index of all of them, in their order', () => {
+    const files: [string, string][] = [
+      [
+        '/p/a.py',
+        'from x import Base\n\nclass Color(Enum):\n    RED = 1\n\nlog = get_job_logger(__name__)\n',
+      ],
+      [
+        '/p/b.py',
+        'import weakref\n\n\nclass Bus:\n    def subscribe(self, f):\n        self.fs.add(weakref.ref(f))\n',
+      ],
+      ['/p/c.py', 'def get_job_logger(name):\n    return make(name)\n\n\ndef make(n): ...\n'],
+      [
+        '/p/d.py',
+        '@app.get("/x")\ndef show(request):\n    get_job_logger("x")\n\n\ndef main():\n    make(1)\n',
+      ],
+      [
+        '/p/e.py',
+        'class Shade(Color):\n    pass\n\n\nclass Bus2:\n    def subscribe(self, f):\n        self.fs.append(f)\n',
+      ],
+      ['/p/f.py', 'from .c import make\n\nmake(2)\nprint(len([]))\n'],
+    ];
+    const whole = new ProjectIndex();
+    for (const [path, text] of files) whole.addFile(path, text);
+    whole.compact();
+    const share = (from: number, to: number) => {
+      const part = new ProjectIndex();
+      for (const [path, text] of files.slice(from, to)) part.addFile(path, text);
+      return part.toJSON();
+    };
+    const merged = ProjectIndex.merge([share(0, 2), share(2, 5), share(5, 6)]);
+    assert.equal(merged.serialize(), whole.serialize());
+    assert.deepEqual(merged.callsOf('get_job_logger'), whole.callsOf('get_job_logger'));
+    assert.ok(merged.callsOf('get_job_logger').repeatedIn, 'a route handler of another share calls it');
+    assert.equal(merged.isEnum('Shade'), true, 'an enum through a base of another share');
+    assert.equal(merged.holdsWeakly('subscribe'), false, 'one definition of another share holds strongly');
+    // The serialized form goes between threads as it is.
+    assert.equal(ProjectIndex.deserialize(merged.serialize()).serialize(), whole.serialize());
+  });
 });

@@ -14,7 +14,7 @@
 import { statSync } from 'node:fs';
 import { DEFAULT_LIMITS } from '../config';
 import { initEngine } from '../engine';
-import type { ProjectIndex } from '../model/project-index';
+import { ProjectIndex, type SerializedProjectIndex } from '../model/project-index';
 import type { EngineSettings } from '../types';
 import {
   analyzeFile,
@@ -24,6 +24,7 @@ import {
   type FileTask,
   timedOutReason,
 } from './analyze-file';
+import { buildProjectIndex, indexFiles } from './project-index';
 import { chooseWorkerCount, ScanWorker, type WorkerEvent, workerScript } from './scan-thread';
 import type { ToWorker } from './worker-protocol';
 
@@ -35,6 +36,8 @@ const PIPELINE_DEPTH = 2;
 const BOOT_TIMEOUT_MS = 60_000;
 /** Worker start-up failures in a row after which the remaining files are analysed in-process. */
 const MAX_BOOT_FAILURES = 2;
+/** Files per share of the project index a worker indexes (many shares: the threads stay balanced). */
+const INDEX_SHARE_FILES = 64;
 
 /**
  * The hard limit for one file on a worker: its budget, plus a grace period for the worker to
@@ -58,6 +61,11 @@ export interface AnalysisOptions {
   warn?: (message: string) => void;
   /** What the other files say about names (see model/project-index.ts). */
   project?: ProjectIndex;
+  /**
+   * Build the project index of the tasks' files first (instead of `project`): on the worker
+   * threads when there are any, each indexing shares of the files.
+   */
+  indexProject?: boolean;
   /** A worker started earlier with `startWorker`: used first, stopped when not needed. */
   warm?: ScanWorker;
   /** Each outcome as it arrives, with the wall-clock milliseconds the file took. */
@@ -74,10 +82,88 @@ export async function runAnalysis(
   const count = script ? Math.min(wanted, tasks.length) : 0;
   if (count === 0) {
     options.warm?.stop();
-    const outcomes = await analyzeInProcess(tasks, settings, options.project, options.onOutcome);
+    const project = options.indexProject ? buildProjectIndex(tasks) : options.project;
+    const outcomes = await analyzeInProcess(tasks, settings, project, options.onOutcome);
     return { outcomes, workers: 0, workersStarted: 0 };
   }
-  return analyzeInWorkers(tasks, settings, count, script as string, options);
+  if (!options.indexProject) return analyzeInWorkers(tasks, settings, count, script as string, options);
+  // The workers that will analyse the files index them first, side by side.
+  const workers = [options.warm ?? new ScanWorker(script as string)];
+  while (workers.length < count) workers.push(new ScanWorker(script as string));
+  const indexed = await indexOnWorkers(
+    tasks.map((t) => t.path),
+    workers,
+  );
+  const run = await analyzeInWorkers(tasks, settings, count, script as string, {
+    ...options,
+    warm: undefined,
+    project: undefined,
+    projectParts: indexed.parts,
+    started: indexed.workers,
+  });
+  run.workersStarted += workers.length - indexed.workers.length;
+  return run;
+}
+
+/**
+ * The project index built by `workers`: each indexes shares of the files (reading them; the
+ * line scanner needs no parser, so this overlaps the parser's loading) and answers each share
+ * serialized, not compacted. A worker that fails gives its shares back to the others; with none
+ * left, the main thread indexes the rest. Resolves with the shares in the files' order (what
+ * `ProjectIndex.merge` takes) and the workers still running.
+ */
+function indexOnWorkers(
+  paths: readonly string[],
+  workers: readonly ScanWorker[],
+): Promise<{ parts: string[]; workers: ScanWorker[] }> {
+  const shares: string[][] = [];
+  for (let i = 0; i < paths.length; i += INDEX_SHARE_FILES)
+    shares.push(paths.slice(i, i + INDEX_SHARE_FILES));
+  const parts: string[] = new Array(shares.length);
+  const queue = shares.map((_, i) => i);
+  const inFlight = new Map<ScanWorker, number[]>(workers.map((w) => [w, []]));
+  let left = shares.length;
+  return new Promise((resolve) => {
+    const done = () => resolve({ parts, workers: [...inFlight.keys()] });
+    const give = (worker: ScanWorker) => {
+      const mine = inFlight.get(worker) as number[];
+      while (mine.length < PIPELINE_DEPTH && queue.length > 0) {
+        const share = queue.shift() as number;
+        mine.push(share);
+        worker.post({ type: 'index', chunk: share, paths: shares[share] });
+      }
+    };
+    const drop = (worker: ScanWorker) => {
+      queue.unshift(...(inFlight.get(worker) as number[]));
+      inFlight.delete(worker);
+      worker.stop();
+      for (const other of inFlight.keys()) give(other);
+      if (inFlight.size > 0) return;
+      for (const share of queue.splice(0)) parts[share] = indexFiles(shares[share]).serialize();
+      done();
+    };
+    if (left === 0) {
+      done();
+      return;
+    }
+    for (const worker of workers) {
+      worker.listen((event) => {
+        const mine = inFlight.get(worker);
+        if (!mine) return;
+        if (event.kind !== 'message') {
+          drop(worker);
+          return;
+        }
+        const { message } = event;
+        if (message.type !== 'indexed') return;
+        mine.splice(mine.indexOf(message.chunk), 1);
+        parts[message.chunk] = message.part;
+        if (--left === 0) done();
+        else give(worker);
+      });
+      give(worker);
+    }
+  });
 }
 
 /** The file's size as the budget counts it (0 when it cannot be told: the worker will say why). */
@@ -140,11 +226,22 @@ function analyzeInWorkers(
   settings: EngineSettings[],
   count: number,
   script: string,
-  options: AnalysisOptions,
+  options: AnalysisOptions & {
+    /** The project index as shares (see `indexOnWorkers`), instead of `project`. */
+    projectParts?: string[];
+    /** Workers started already (they indexed the files), used first. */
+    started?: ScanWorker[];
+  },
 ): Promise<AnalysisRun> {
   const warn = options.warn ?? (() => {});
   const outcomes: FileOutcome[] = [];
-  const setup: ToWorker = { type: 'setup', settings, project: options.project?.toJSON() };
+  const parts = options.projectParts ?? (options.project ? [options.project.serialize()] : undefined);
+  const setup: ToWorker = { type: 'setup', settings, project: parts };
+  // The index for files analysed here, should the workers fail to start: made only then.
+  const projectHere = () =>
+    options.project ??
+    (parts ? ProjectIndex.merge(parts.map((p) => JSON.parse(p) as SerializedProjectIndex)) : undefined);
+  const prestarted = [...(options.started ?? [])];
   // Tasks given back by a worker that stopped are taken again first.
   const requeued: FileTask[] = [];
   let next = 0;
@@ -165,7 +262,7 @@ function analyzeInWorkers(
       const rest: FileTask[] = [];
       for (let t = take(); t; t = take()) rest.push(t);
       if (rest.length > 0)
-        outcomes.push(...(await analyzeInProcess(rest, settings, options.project, options.onOutcome)));
+        outcomes.push(...(await analyzeInProcess(rest, settings, projectHere(), options.onOutcome)));
       resolve({ outcomes, workers: count, workersStarted: started });
     };
 
@@ -223,7 +320,7 @@ function analyzeInWorkers(
     };
 
     const launch = () => {
-      const worker = warm ?? new ScanWorker(script);
+      const worker = warm ?? prestarted.shift() ?? new ScanWorker(script);
       warm = undefined;
       started++;
       live++;
@@ -251,6 +348,7 @@ function analyzeInWorkers(
             armHead(slot);
             return;
           }
+          if (message.type !== 'outcome') return;
           slot.inFlight.shift();
           record(slot, message.outcome);
           // A failed parser module is never trusted again: a fresh worker takes the next files.
@@ -285,5 +383,6 @@ function analyzeInWorkers(
 
     for (let i = 0; i < count && remaining(); i++) launch();
     warm?.stop();
+    for (const unused of prestarted.splice(0)) unused.stop();
   });
 }

@@ -28,7 +28,6 @@ import { describeFixes, summarizeFixes } from './fix-summary';
 import { formatJson } from './format-json';
 import { formatSarif } from './format-sarif';
 import { formatText } from './format-text';
-import { buildProjectIndex } from './project-index';
 import { compareFindings, type ReportedFinding, type ScanReport } from './report';
 import { runAnalysis } from './run-analysis';
 import { type OutputFormat, parseScanArgs, SCAN_USAGE, type ScanArgs, UsageError } from './scan-args';
@@ -206,8 +205,7 @@ async function scan(args: ScanArgs, io: CliIO, warm: ScanWorker | undefined): Pr
     );
   }
 
-  const project = buildProjectIndex(tasks);
-  const { outcomes } = await runAnalysis(tasks, settingsTable, { warn, project, warm });
+  const { outcomes } = await runAnalysis(tasks, settingsTable, { warn, indexProject: true, warm });
 
   let complete = discovery.fatal.length === 0;
   const report: ScanReport = {

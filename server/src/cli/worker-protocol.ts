@@ -1,14 +1,24 @@
 // Messages between the scan's main thread and its worker threads (plain data: structured clone).
-import type { SerializedProjectIndex } from '../model/project-index';
 import type { EngineSettings } from '../types';
 import type { FileOutcome, FileTask } from './analyze-file';
 
 export type ToWorker =
-  /** Once, first: the settings table the tasks point into, and the project index. */
-  | { type: 'setup'; settings: EngineSettings[]; project?: SerializedProjectIndex }
+  /**
+   * Before the setup, when the workers build the project index: index these files (one share of
+   * the project, `chunk` in the files' order); the worker answers with one `indexed`.
+   */
+  | { type: 'index'; chunk: number; paths: string[] }
+  /**
+   * Once, before the tasks: the settings table the tasks point into, and the project index as
+   * its shares (serialized `ProjectIndex`es, in the files' order), merged by each worker.
+   */
+  | { type: 'setup'; settings: EngineSettings[]; project?: string[] }
   /** One file; the worker answers with one `outcome`, in order. */
   | { type: 'task'; task: FileTask };
 
 export type ToMain =
   /** The parser is loaded: the budget of the first file starts now. */
-  { type: 'ready' } | { type: 'outcome'; outcome: FileOutcome };
+  | { type: 'ready' }
+  | { type: 'outcome'; outcome: FileOutcome }
+  /** The index of one share of the files (`ProjectIndex.serialize`, not compacted). */
+  | { type: 'indexed'; chunk: number; part: string };
