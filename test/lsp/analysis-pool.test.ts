@@ -213,6 +213,35 @@ describe('analysis pool', function () {
     assert.equal((await analyze('after.py', 'fine')).text, 'fine');
   });
 
+  it('after a burst, keeps one idle thread (the one with trees); a job that finds it busy starts another', async () => {
+    start();
+    pool.warmUp();
+    const kept = await analyze('open.py', 'text');
+    await until(() => pool.state.threads === 2, 'both threads');
+    pool.trimIdle();
+    assert.equal(pool.state.threads, 1);
+    assert.equal(
+      (await analyze('open.py', 'again')).threadId,
+      kept.threadId,
+      'the thread with the tree stayed',
+    );
+    // Busy with one document, it is joined by a fresh thread for another, and two are kept again.
+    const [slow, other] = await Promise.all([analyze('a.py', 'busy:300'), analyze('b.py', 'other')]);
+    assert.notEqual(other.threadId, slow.threadId);
+    await assert.rejects(analyze('crash.py', 'exit'), /exited/);
+    await until(() => pool.state.threads === 2, 'the dead thread to be replaced');
+  });
+
+  it('does not trim while a job runs', async () => {
+    start();
+    pool.warmUp();
+    const running = analyze('a.py', 'busy:300');
+    await until(() => pool.state.running.length === 1, 'the job to start');
+    pool.trimIdle();
+    assert.equal(pool.state.threads, 2);
+    await running;
+  });
+
   it('replaces a thread whose memory outside the heap grew past the limit', async () => {
     start({ recycleBytes: 1_000_000 });
     const before = await analyze('big.py', 'memory:5000000');

@@ -155,6 +155,7 @@ export class AnalysisPool {
     private readonly options: PoolOptions = {},
   ) {
     this.size = Math.max(1, Math.floor(options.size ?? 2));
+    this.kept = this.size;
     this.maxThreads = Math.max(this.size, options.maxThreads ?? this.size + 1);
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.graceMs = options.graceMs ?? 2000;
@@ -183,11 +184,27 @@ export class AnalysisPool {
   }
   private everReady = false;
 
-  /** Keeps `size` threads running once warmed up (a stopped or crashed one is replaced at once). */
+  /** Keeps `kept` threads running once warmed up (a stopped or crashed one is replaced at once). */
   private ensureThreads(): void {
     // (Threads that die before they are ready are not restarted forever: jobs still start one.)
     if (!this.warm || this.disposed || this.earlyExits >= 3) return;
-    while (this.threads.length < this.size) this.startThread();
+    while (this.threads.length < this.kept) this.startThread();
+  }
+  /** Threads kept running: `size`, or one after `trimIdle` until a job finds that one busy. */
+  private kept: number;
+
+  /**
+   * A burst of work is over (the workspace scan): idle threads beyond one end, each holding its
+   * own engine, parser heap and copy of the project index. The one keeping the most documents'
+   * trees stays. When a job finds it busy another starts, as at start-up, and from then on the
+   * pool keeps `size` threads again. Nothing ends while a job runs or waits.
+   */
+  trimIdle(): void {
+    if (this.disposed || this.waiting.size > 0 || this.threads.some((t) => t.job)) return;
+    this.kept = 1;
+    const byTrees = [...this.threads].sort((a, b) => b.keys.size - a.keys.size);
+    for (const thread of byTrees.slice(1)) this.stopThread(thread);
+    if (byTrees.length > 1) this.log(`let ${byTrees.length - 1} idle analysis threads go`);
   }
   private warm = false;
   /** Threads in a row that ended before they were ready. */
@@ -409,9 +426,11 @@ export class AnalysisPool {
         const stuck =
           this.threads.length >= this.size &&
           this.threads.every((t) => t.ready && t.job && now - t.started >= this.stuckMs);
-        if (this.threads.length < this.size || (stuck && this.threads.length < this.maxThreads))
+        if (this.threads.length < this.size || (stuck && this.threads.length < this.maxThreads)) {
+          // (Trimmed to one and that one is busy: the pool is in use again.)
+          this.kept = this.size;
           thread = this.startThread();
-        else return;
+        } else return;
       }
       const running = new Set<string>();
       let heavyRunning = 0;

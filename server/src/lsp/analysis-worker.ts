@@ -22,6 +22,7 @@ import { diffEdit } from './documents';
 import { readPythonFileSync } from './files';
 import { fixAll } from './fix-all';
 import { describeError } from './logger';
+import { collectGarbage } from './memory';
 import { ProjectIndexReplica } from './project-index-service';
 import type { IndexOutcome, WorkerJob, WorkerReply } from './worker-protocol';
 
@@ -163,6 +164,8 @@ function yieldToMainThread(): void {
 
 /** `nice` of the analysis threads (0 = normal, 19 = lowest). */
 const BACKGROUND_NICE = 10;
+/** Idle time after a job that took in a project index before its garbage is collected. */
+const INDEX_GARBAGE_DELAY_MS = 500;
 
 async function main(): Promise<void> {
   const port = parentPort;
@@ -171,7 +174,12 @@ async function main(): Promise<void> {
   await initEngine();
   warmUpEngine();
   const replica = new ProjectIndexReplica();
+  // Taking in a project index (or building one) leaves its garbage, as large as the index, which
+  // an idle thread would keep for good: it is collected once the thread has been idle a moment.
+  let collectTimer: NodeJS.Timeout | undefined;
   port.on('message', (job: WorkerJob) => {
+    clearTimeout(collectTimer);
+    const takesIndex = job.kind === 'index' || ('project' in job && job.project?.data !== undefined);
     if (job.kind === 'forget') {
       for (const key of job.keys) cache.drop(key);
       return;
@@ -221,6 +229,7 @@ async function main(): Promise<void> {
     port.postMessage(reply);
     // The parser module failed: a fresh thread is the cleanest fresh start (the pool makes one).
     if (parserDown) process.exit(0);
+    if (takesIndex) collectTimer = setTimeout(collectGarbage, INDEX_GARBAGE_DELAY_MS);
   });
   port.postMessage({ kind: 'ready' } satisfies WorkerReply);
 }

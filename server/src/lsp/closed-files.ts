@@ -35,6 +35,8 @@ export interface ClosedFilesHost {
   project: ProjectIndexService;
   /** The scan indexed the whole workspace (before analysing it). */
   projectIndexed(): void;
+  /** A scan ended (not superseded by another): its burst of work is over. */
+  scanFinished?(): void;
 }
 
 /** Pause between the end of a workspace scan and the full garbage collection after it. */
@@ -123,6 +125,7 @@ export class ClosedFiles {
       // copy of the project index: let it go now rather than after the idle timeout. A file
       // changed on disk later starts a fresh one.
       this.worker?.stopIfIdle();
+      this.host.scanFinished?.();
       // Then, once the last diagnostics are out, the scan's garbage goes too.
       settleAfterBurst(() => this.scanned === undefined, GARBAGE_AFTER_SCAN_MS);
     }

@@ -188,6 +188,9 @@ export class Linter {
         project: this.project,
         // The index now knows the whole workspace: open documents were analysed without it.
         projectIndexed: () => this.reanalyzeOpen(),
+        // One idle analysis thread is enough once the scan's burst is over (each holds its own
+        // engine and copy of the project index); another starts when a job needs it.
+        scanFinished: () => this.pool?.trimIdle(),
       },
       options.maxFileBytes,
       options.workerScript,

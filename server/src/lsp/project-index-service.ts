@@ -4,6 +4,7 @@
 // and saves. Worker threads get a snapshot when theirs is out of date (a version number says
 // which), so an unchanged index costs nothing per job.
 import { ProjectIndex } from '../model/project-index';
+import { settleAfterBurst } from './memory';
 
 export interface ProjectSnapshot {
   version: number;
@@ -12,7 +13,15 @@ export interface ProjectSnapshot {
 }
 
 export class ProjectIndexService {
-  private current = new ProjectIndex();
+  /** Undefined while the index is only `installed`, in its serialized form. */
+  private current: ProjectIndex | undefined = new ProjectIndex();
+  /**
+   * The index a worker thread built, as it came: made into objects only when this thread asks
+   * something of it (see `index`). Until then the pool's threads are sent this very string, and
+   * the main thread holds one string instead of a million-line workspace's tables (and its heap
+   * never grows to take them in).
+   */
+  private installed: string | undefined;
   private version = 0;
   // The serialized form is only needed while jobs are being posted (postMessage copies it at
   // once): held weakly, so threads asking in a row share one, and a server that finished its
@@ -20,17 +29,23 @@ export class ProjectIndexService {
   private serialized: { version: number; data: WeakRef<{ json: string }> } | undefined;
 
   get index(): ProjectIndex {
+    if (!this.current) {
+      this.current = ProjectIndex.deserialize(this.installed as string);
+      this.installed = undefined;
+      // (Taking in the tables grows the young generation: given back once things are quiet.)
+      settleAfterBurst(() => true);
+    }
     return this.current;
   }
 
   /** Indexes (or re-indexes) one file's text. */
   set(path: string, text: string): void {
-    this.current.addFile(path, text);
+    this.index.addFile(path, text);
     this.version++;
   }
 
   remove(path: string): void {
-    this.current.removeFile(path);
+    this.index.removeFile(path);
     this.version++;
   }
 
@@ -46,6 +61,7 @@ export class ProjectIndexService {
       finish: () => {
         next.compact();
         this.current = next;
+        this.installed = undefined;
         this.version++;
       },
     };
@@ -56,18 +72,19 @@ export class ProjectIndexService {
    * current one's place; returns its version.
    */
   install(serialized: string): number {
-    this.current = ProjectIndex.deserialize(serialized);
+    this.current = undefined;
+    this.installed = serialized;
     this.version++;
-    this.serialized = { version: this.version, data: new WeakRef({ json: serialized }) };
     return this.version;
   }
 
   /** The snapshot for a receiver that last got `known` (it carries the data only if that is stale). */
   snapshot(known: number | undefined): ProjectSnapshot {
     if (known === this.version) return { version: this.version };
+    if (this.installed !== undefined) return { version: this.version, data: this.installed };
     let data = this.serialized?.version === this.version ? this.serialized.data.deref() : undefined;
     if (!data) {
-      data = { json: this.current.serialize() };
+      data = { json: this.index.serialize() };
       this.serialized = { version: this.version, data: new WeakRef(data) };
     }
     return { version: this.version, data: data.json };
