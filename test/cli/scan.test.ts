@@ -10,6 +10,7 @@ import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { ruleDocsUrl } from '../../server/src/rules/docs-url';
 import { RULES, ruleByCode } from '../../server/src/rules/index';
+import { CALLED_AT_IMPORT, JOB_LOGGER_HELPER } from '../support/job-logger';
 
 const REPO = join(__dirname, '..', '..');
 const CLI = join(REPO, 'dist', 'cli.js');
@@ -373,15 +374,9 @@ describe('leak-lens CLI (built)', () => {
       const project = mkdtempSync(join(tmpdir(), 'leak-lens-shares-'));
       try {
         mkdirSync(join(project, 'jobs'));
-        writeFileSync(
-          join(project, 'jobs', 'helpers.py'),
-          'import logging\n\n\ndef get_job_logger(name):\n    logger = logging.getLogger("jobs." + name)\n    logger.addHandler(logging.StreamHandler())\n    return logger\n',
-        );
+        writeFileSync(join(project, 'jobs', 'helpers.py'), JOB_LOGGER_HELPER);
         for (let i = 0; i < 150; i++)
-          writeFileSync(
-            join(project, 'jobs', `m${String(i).padStart(3, '0')}.py`),
-            'from jobs.helpers import get_job_logger\n\nlogger = get_job_logger(__name__)\n',
-          );
+          writeFileSync(join(project, 'jobs', `m${String(i).padStart(3, '0')}.py`), CALLED_AT_IMPORT);
         writeFileSync(
           join(project, 'jobs', 'z_tasks.py'),
           '@shared_task\ndef run(job):\n    get_job_logger(job.id).info("start")\n',

@@ -10,6 +10,7 @@ import { ProjectIndexService } from '../../server/src/lsp/project-index-service'
 import { AnalysisWorker } from '../../server/src/lsp/worker-client';
 import { ProjectIndex } from '../../server/src/model/project-index';
 import { DEFAULT_SETTINGS } from '../../server/src/types';
+import { CALLED_AT_IMPORT, JOB_LOGGER_HELPER } from '../support/job-logger';
 
 const FAKE = join(__dirname, 'fixtures', 'fake-analysis-worker.cjs');
 
@@ -57,17 +58,8 @@ describe('analysis worker (workspace scan thread)', function () {
 describe('analysis worker: files read and indexed on the thread', function () {
   this.timeout(60_000);
   const WORKER = join(__dirname, '..', '..', 'dist', 'analysis-worker.js');
-  const HELPER = [
-    'import logging',
-    '',
-    '',
-    'def get_job_logger(name):',
-    '    logger = logging.getLogger("jobs." + name)',
-    '    logger.addHandler(logging.StreamHandler())',
-    '    return logger',
-    '',
-  ].join('\n');
-  const AT_IMPORT = 'from jobs.helpers import get_job_logger\n\nlogger = get_job_logger(__name__)\n';
+  const HELPER = JOB_LOGGER_HELPER;
+  const AT_IMPORT = CALLED_AT_IMPORT;
   let dir: string;
   let paths: string[];
   let worker: AnalysisWorker;

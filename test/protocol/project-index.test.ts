@@ -7,20 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FileChangeType } from 'vscode-languageserver-protocol/node';
+import { CALLED_AT_IMPORT, JOB_LOGGER_HELPER } from '../support/job-logger';
 import { codesOf, TestClient } from './support/lsp-client';
 
-const HELPER = [
-  'import logging',
-  '',
-  '',
-  'def get_job_logger(name):',
-  '    logger = logging.getLogger("jobs." + name)',
-  '    logger.addHandler(logging.StreamHandler())',
-  '    return logger',
-  '',
-].join('\n');
-
-const AT_IMPORT = 'from jobs.helpers import get_job_logger\n\nlogger = get_job_logger(__name__)\n';
+const HELPER = JOB_LOGGER_HELPER;
+const AT_IMPORT = CALLED_AT_IMPORT;
 const PER_JOB =
   'from jobs.helpers import get_job_logger\n\n\ndef run(job):\n    get_job_logger(job.id).info("start")\n';
 

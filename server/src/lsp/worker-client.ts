@@ -59,19 +59,7 @@ export class AnalysisWorker {
     suppressions = false,
     project?: ProjectIndexService,
   ): Promise<AnalysisOutcome> {
-    this.ensureWorker();
-    return this.run(
-      {
-        id: this.nextId++,
-        kind: 'analyze',
-        text,
-        settings,
-        label,
-        suppressions,
-        project: this.snapshotFor(project),
-      },
-      project,
-    ) as Promise<AnalysisOutcome>;
+    return this.analyzeJob({ text }, settings, label, suppressions, project);
   }
 
   /**
@@ -84,16 +72,25 @@ export class AnalysisWorker {
     settings: EngineSettings,
     project?: ProjectIndexService,
   ): Promise<AnalysisOutcome> {
+    return this.analyzeJob({ path, maxBytes }, settings, path, false, project);
+  }
+
+  private analyzeJob(
+    source: { text: string } | { path: string; maxBytes: number },
+    settings: EngineSettings,
+    label: string,
+    suppressions: boolean,
+    project: ProjectIndexService | undefined,
+  ): Promise<AnalysisOutcome> {
     this.ensureWorker();
     return this.run(
       {
         id: this.nextId++,
         kind: 'analyze',
-        path,
-        maxBytes,
+        ...source,
         settings,
-        label: path,
-        suppressions: false,
+        label,
+        suppressions,
         project: this.snapshotFor(project),
       },
       project,
