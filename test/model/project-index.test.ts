@@ -767,7 +767,10 @@ describe('project index', () => {
         '/p/b.py',
         'import weakref\n\n\nclass Bus:\n    def subscribe(self, f):\n        self.fs.add(weakref.ref(f))\n',
       ],
-      ['/p/c.py', 'def get_job_logger(name):\n    return make(name)\n\n\ndef make(n): ...\n'],
+      [
+        '/p/c.py',
+        'def get_job_logger(name):\n    return make(name)\n\n\ndef make(n): ...\n\n\ndef helper(): ...\n',
+      ],
       [
         '/p/d.py',
         '@app.get("/x")\ndef show(request):\n    get_job_logger("x")\n\n\ndef main():\n    make(1)\n',
@@ -776,7 +779,7 @@ describe('project index', () => {
         '/p/e.py',
         'class Shade(Color):\n    pass\n\n\nclass Bus2:\n    def subscribe(self, f):\n        self.fs.append(f)\n',
       ],
-      ['/p/f.py', 'from .c import make\n\nmake(2)\nprint(len([]))\n'],
+      ['/p/f.py', 'from .c import make\n\nmake(2)\nprint(len([]))\nhelper()\n'],
     ];
     const whole = new ProjectIndex();
     for (const [path, text] of files) whole.addFile(path, text);
@@ -792,6 +795,8 @@ describe('project index', () => {
     assert.ok(merged.callsOf('get_job_logger').repeatedIn, 'a route handler of another share calls it');
     assert.equal(merged.isEnum('Shade'), true, 'an enum through a base of another share');
     assert.equal(merged.holdsWeakly('subscribe'), false, 'one definition of another share holds strongly');
+    assert.equal(merged.calledOnlyWithoutArguments('helper', '/p/c.py'), true);
+    assert.equal(merged.calledOnlyWithoutArguments('make', '/p/c.py'), false);
     // The serialized form goes between threads as it is.
     assert.equal(ProjectIndex.deserialize(merged.serialize()).serialize(), whole.serialize());
   });
