@@ -729,7 +729,7 @@ export class ProjectIndex {
     const kept = <T extends [string, ...unknown[]]>(rows: readonly T[] | undefined) =>
       (rows ?? []).filter((row) => index.defined.has(row[0]));
     for (const part of parts) {
-      for (const [path, calls, bases, imports, repeated, startUp, argless] of part.files) {
+      for (const [path, calls, bases, imports, repeated, startUp, argless, hooks, dicts] of part.files) {
         // (A file in two parts keeps its first place with its last entry, as in one index.)
         index.files.set(path, {
           calls: new Map(kept(calls).map(([name, a, b]) => [name, a * IMPORT_CALL + b])),
@@ -738,6 +738,8 @@ export class ProjectIndex {
           repeated: new Map(kept(repeated).map(([name, caller, why]) => [name, [caller, why]])),
           startUp: new Map(kept(startUp).map(([name, caller, n]) => [name, [caller, n]])),
           argless: new Set((argless ?? []).filter((name) => index.defined.has(name))),
+          hooks: new Map(kept(hooks)),
+          dicts: dicts ?? [],
         });
       }
     }
