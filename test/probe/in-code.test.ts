@@ -180,8 +180,13 @@ describe('probe set up in code (real Python apps under load)', function () {
       JSON.stringify(doc.endpoints),
     );
     assert.ok(doc.endpoints[0].meanDeltaBytes > 3000, JSON.stringify(doc.endpoints));
+    // Both endpoints carry a Django request's reference cycles until the collector runs (more of
+    // them on a busy machine), so the 4,000 bytes the order view keeps show as the difference.
     const health = doc.endpoints.find((e) => e.route === '/health/');
-    assert.ok(health && health.meanDeltaBytes < 2000, JSON.stringify(health));
+    assert.ok(
+      health && doc.endpoints[0].meanDeltaBytes - health.meanDeltaBytes > 2500,
+      JSON.stringify(doc.endpoints),
+    );
     assert.ok(!doc.endpoints.some((e) => /\/orders\/\d/.test(e.route)), 'a raw path became a key');
   });
 
