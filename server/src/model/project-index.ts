@@ -31,14 +31,14 @@ export interface CallCounts {
   startUpCaller?: { path: string; caller: string };
 }
 
+/** `@name` or `@module.name` alone on its line: the last name, called with the function below. */
+const BARE_DECORATOR = /^@\s*(?:[A-Za-z_]\w*\s*\.\s*)*([A-Za-z_]\w*)\s*(?:#.*)?$/;
+
 /**
  * Names of functions that run once, at start-up, when they call something: `main`, `init`,
  * `setup_*`, `configure*`, `bootstrap`, `create_app`. Not `run` (a worker's loop) nor dunders
  * (`__init__` runs per object).
  */
-/** `@name` or `@module.name` alone on its line: the last name, called with the function below. */
-const BARE_DECORATOR = /^@\s*(?:[A-Za-z_]\w*\s*\.\s*)*([A-Za-z_]\w*)\s*(?:#.*)?$/;
-
 const START_UP_CALLER =
   /^_?main$|^_?(setup|set_up|configure|init|initialize|initialise|install|bootstrap|startup|lifespan|on_startup)(_|$)|[^_]_(setup|startup|init|initialize|lifespan)$|^_?(create|make|build)_app$/i;
 
@@ -383,6 +383,22 @@ export class ProjectIndex {
       registrar = undefined;
     };
     let depth = 0; // open brackets: continuation lines keep the statement's context
+    // One call of `name` where the scan stands: counted at import or in the innermost `def`.
+    const countCall = (name: string) => {
+      const innermost = defs[defs.length - 1];
+      const counted = calls.get(name);
+      const add = defs.length > 0 ? 1 : IMPORT_CALL;
+      if (counted === undefined) calls.set(detached(name), add);
+      else calls.set(name, counted + add);
+      if (innermost?.handler && !repeated.has(name))
+        repeated.set(detached(name), [detached(innermost.name), innermost.handler]);
+      if (innermost?.hookOf) recordHookCall(hooks, name, innermost.hookOf);
+      if (innermost?.startUp) {
+        const known = startUp.get(name);
+        if (known) known[1]++;
+        else startUp.set(detached(name), [detached(innermost.name), 1]);
+      }
+    };
     // Calls and brackets are read from `code`: a docstring's `{` or a string's `f(` is not code.
     const lines = new CodeLines();
     for (const line of text.split('\n')) {
@@ -449,21 +465,6 @@ export class ProjectIndex {
       } else if (registrar && WEAK.test(line)) {
         registrar.weak = true;
       }
-      const countCall = (name: string) => {
-        const innermost = defs[defs.length - 1];
-        const counted = calls.get(name);
-        const add = defs.length > 0 ? 1 : IMPORT_CALL;
-        if (counted === undefined) calls.set(detached(name), add);
-        else calls.set(name, counted + add);
-        if (innermost?.handler && !repeated.has(name))
-          repeated.set(detached(name), [detached(innermost.name), innermost.handler]);
-        if (innermost?.hookOf) recordHookCall(hooks, name, innermost.hookOf);
-        if (innermost?.startUp) {
-          const known = startUp.get(name);
-          if (known) known[1]++;
-          else startUp.set(detached(name), [detached(innermost.name), 1]);
-        }
-      };
       if (!def && !cls && code.includes('(')) {
         for (const m of code.matchAll(CALL)) {
           const name = m[1];
