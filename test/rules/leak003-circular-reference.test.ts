@@ -551,8 +551,148 @@ const table: RuleTable = {
                 self._by_owner["fields"][owner].append(self)
       `,
     },
+    {
+      name: 'made in another module only by a memoized getter of a process-wide object (`@cached_property` on an application): one object, its cycle never garbage',
+      path: 'hub/sender.py',
+      project: {
+        'hub/application.py': `
+          from functools import cached_property
+          from hub.sender import Sender
+
+          class Application:
+              @cached_property
+              def sender(self):
+                  return Sender(self)
+        `,
+      },
+      code: `
+        class Sender:
+            def __init__(self, hub):
+                self.hub = hub
+                self.queue = WakeupQueue(self)
+
+
+        class WakeupQueue:
+            def __init__(self, sender):
+                self.sender = sender
+                self.pending = set()
+      `,
+    },
+    {
+      name: "made in another module only by a getter under the project's own caching decorator on a server object",
+      path: 'hub/sender.py',
+      project: {
+        'hub/server.py': `
+          from hub.sender import Sender
+          from hub.util import cache_on_self
+
+          class HubServer:
+              @cache_on_self
+              def get_sender(self):
+                  return Sender(self)
+        `,
+      },
+      code: `
+        class Sender:
+            def __init__(self, hub):
+                self.hub = hub
+                self.queue = WakeupQueue(self)
+
+
+        class WakeupQueue:
+            def __init__(self, sender):
+                self.sender = sender
+                self.pending = set()
+      `,
+    },
+    {
+      name: 'made only by functions of command-line scripts (a `scripts/` folder): once per invocation',
+      path: 'tool/watcher.py',
+      project: {
+        'tool/scripts/start.py': `
+          from tool.watcher import Watcher
+
+          class Follower:
+              def follow(self, path):
+                  watcher = Watcher(path)
+                  return watcher.start()
+        `,
+      },
+      code: `
+        class Watcher:
+            def __init__(self, path):
+                self.path = path
+                self.proto = Protocol(self)
+
+            def start(self): ...
+
+
+        class Protocol:
+            def __init__(self, watcher):
+                self.watcher = watcher
+      `,
+    },
   ],
   invalid: [
+    {
+      name: 'made by a memoized getter of an object that is itself made per job: still one graph per job, information',
+      path: 'hub/sender.py',
+      project: {
+        'hub/jobs.py': `
+          from functools import cached_property
+          from hub.sender import Sender
+
+          class Job:
+              @cached_property
+              def sender(self):
+                  return Sender(self)
+        `,
+      },
+      code: `
+        class Sender:
+            def __init__(self, hub):
+                self.hub = hub
+                self.queue = WakeupQueue(self)
+
+
+        class WakeupQueue:
+            def __init__(self, sender):
+                self.sender = sender
+                self.pending = set()
+      `,
+      errors: [
+        {
+          line: 4,
+          severity: 'information',
+          message: /how often `Sender` objects are made is decided in other modules/,
+        },
+      ],
+    },
+    {
+      name: 'made by a plain helper of another module (not a script, not memoized): its callers decide, information',
+      path: 'hub/sender.py',
+      project: {
+        'hub/service.py': `
+          from hub.sender import Sender
+
+          def connect(hub):
+              return Sender(hub)
+        `,
+      },
+      code: `
+        class Sender:
+            def __init__(self, hub):
+                self.hub = hub
+                self.queue = WakeupQueue(self)
+
+
+        class WakeupQueue:
+            def __init__(self, sender):
+                self.sender = sender
+                self.pending = set()
+      `,
+      errors: [{ line: 4, severity: 'information' }],
+    },
     {
       name: 'three attributes each holding a view made with self: one cycle between the two classes, reported once (the weak back link fixes all)',
       code: `

@@ -15,6 +15,7 @@ import { REQUEST_HOOK_DECORATOR, ROUTE_DECORATORS } from './handler-names';
 import { describeScope, functionChain, runsAtImportTime } from './import-time';
 import { classOfMethod } from './methods';
 import type { RepeatedCaller } from './project-index';
+import { isOneShotFile } from './run-once';
 import type { Scope, SemanticModel } from './semantic';
 import { madeThroughSubclasses } from './subclass-makers';
 import { isTestFileName } from './test-code';
@@ -63,22 +64,7 @@ const AUTODISCOVERY_NAME = /^_*autodiscover/i;
 /** Registration helpers (`register_codec`, `registerPlugin`): taken to run while modules are imported. */
 const REGISTRATION_NAME = /regist/i;
 
-/**
- * Script files that run once: packaging and task runners, Sphinx configuration and documentation
- * scripts, files in a `scripts/` folder, `python -m` entry points, Django management commands and
- * migrations (each runs in a process of its own, or once per deployment).
- */
-const ONE_SHOT_FILES =
-  /(^|[/\\])(setup|noxfile|fabfile|conf|manage|__main__)\.py$|(^|[/\\])docs?[/\\]|(^|[/\\])management[/\\]commands[/\\]|(^|[/\\])migrations[/\\]|(^|[/\\])scripts[/\\]/;
-
-/** Whether the file is a script that runs once (`setup.py`, `noxfile.py`, Sphinx `conf.py`, ...). */
-export function isOneShotFile(path: string | undefined, text?: string): boolean {
-  if (!path || !ONE_SHOT_FILES.test(path)) return false;
-  // Django's `manage.py` is a script; a library module that happens to be called `manage.py`
-  // (a `database/manage.py` of helpers) is not: only one with a `__main__` block counts.
-  if (/(^|[/\\])manage\.py$/.test(path) && text !== undefined) return text.includes('__main__');
-  return true;
-}
+export { isOneShotFile };
 
 /** Handler names (`on_message`, `handle_request`, `process_item`, `dispatch`): called per event. */
 export const PER_CALL_NAME = /^_*(handle|on|process|serve|request|dispatch|consume|receive|callback)(_|$)/i;

@@ -20,6 +20,7 @@ import { describeScope, functionChain } from './import-time';
 import { perModel } from './memo';
 import { basesOf, classDefinitionOf, classOfMethod, methodsOf, nameOf } from './methods';
 import { NodeMemo, parentOf } from './parents';
+import { processWideRole } from './run-once';
 import type { SemanticModel } from './semantic';
 import { decoratorsOf } from './usage';
 
@@ -40,37 +41,6 @@ export interface Lifetime {
   /** Why, as a clause for messages: "a `Ctx` is made in `handle()`, and it runs on every request: …". */
   reason: string;
 }
-
-/**
- * Words that give a class a process-lifetime role when they appear in its name or its bases'
- * names (split at case changes and underscores): applications and their servers, pools and
- * managers, registries, ORM mappers and dialects, plugins and bot extensions, configuration and
- * schema objects, descriptors (made in class bodies, at import).
- */
-const LONG_LIVED_WORDS = new Set([
-  'app',
-  'application',
-  'server',
-  'pool',
-  'master',
-  'manager',
-  'registry',
-  'mapper',
-  'dialect',
-  'engine',
-  'addon',
-  'plugin',
-  'extension',
-  'cog',
-  'bot',
-  'config',
-  'configuration',
-  'settings',
-  'schema',
-  'metadata',
-  'property',
-  'descriptor',
-]);
 
 /**
  * Framework bases whose subclasses are made for every request or connection: class-based views
@@ -135,16 +105,6 @@ const SET_UP_STEP =
  */
 const UNDO_STEP =
   /^(do_)?(close|dispose|exit|aexit|commit|rollback|cancel|deactivate|detach|release|cleanup|clean_up|teardown|tear_down|shutdown|stop|end|finish|reset|unregister|disconnect|destroy|unlink|discard|abort)(_|$)/i;
-
-/** `OracleDialect_cx_oracle` → oracle, dialect, cx, oracle (lower case). */
-function wordsOf(name: string): string[] {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .split(/[\s_]+/)
-    .filter(Boolean)
-    .map((w) => w.toLowerCase());
-}
 
 /** The last name of a base expression: `Pool` for `_pool.Pool`, `Mapped` for `Mapped[int]`. */
 function baseName(base: Node): string {
@@ -295,7 +255,7 @@ function computeLifetime(model: SemanticModel, cls: Node): Lifetime {
     };
   // A role in the name outweighs loops that make such objects here.
   const names = [nameOf(cls), ...bases.map(baseName)];
-  const role = names.flatMap(wordsOf).find((w) => LONG_LIVED_WORDS.has(w));
+  const role = processWideRole(names);
   if (role) return { kind: 'long-lived', reason: `${name} is named as a ${role}, made once per process` };
   if (repeated) return repeated;
   const shape = longLivedShape(cls);

@@ -8,6 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import { CodeLines } from './code-lines';
 import { REQUEST_HOOK_DECORATOR, ROUTE_DECORATORS, TASK_DECORATOR } from './handler-names';
+import { isOneShotFile, MEMOIZING_DECORATOR, processWideRole } from './run-once';
 
 function safeFileURLToPath(uri: string): string | undefined {
   try {
@@ -189,6 +190,30 @@ function recordHookCall(hooks: Map<string, [string, number][]>, name: string, ow
   else list.push([owner, 1]);
 }
 
+/**
+ * Whether the function whose `def` line is at `indent`, under these decorator lines, is memoized
+ * so that its body runs once per process: a module-level function under `@cache`/`@lru_cache`
+ * (once per argument), or a method under a memoizing decorator (`@cached_property`, a project's
+ * `@cache_in_self`) of a class whose name or bases give it a process-wide role (`HomeServer`,
+ * `AppConfig`): once per object, and there is one such object.
+ */
+function runsOncePerProcess(
+  decorators: readonly string[],
+  indent: number,
+  defs: readonly { indent: number }[],
+  classes: readonly { indent: number; name: string }[],
+  writtenBases: ReadonlyMap<string, string[]>,
+): boolean {
+  const memoized = decorators.some((d) =>
+    MEMOIZING_DECORATOR.test(DECORATOR.exec(d)?.[1].split('.').pop() ?? ''),
+  );
+  if (!memoized) return false;
+  if (defs.length > 0) return false; // a nested function: as often as its enclosing one runs
+  const owner = classes[classes.length - 1];
+  if (!owner || indent <= owner.indent) return classes.length === 0;
+  return processWideRole([owner.name, ...(writtenBases.get(owner.name) ?? [])]) !== undefined;
+}
+
 /** Bases that make a class an enum: its members are a closed set. */
 const ENUM_BASES = new Set(['Enum', 'IntEnum', 'StrEnum', 'Flag', 'IntFlag', 'ReprEnum']);
 
@@ -366,6 +391,10 @@ export class ProjectIndex {
     // A click or typer command (`@click.command()`, `@cli.command()`) runs once per process.
     const cliFile = /^\s*(import|from)\s+(click|typer)\b/m.test(text);
     let cliCommand = false;
+    // Every function of a script (`scripts/start.py`, `setup.py`) runs once per process.
+    const scriptFile = isOneShotFile(path, text);
+    // Bases written for each class of this file, to tell a process-wide owner of a memoized method.
+    const writtenBases = new Map<string, string[]>();
     // The open classes (innermost last): a `def ready` right in one is a start-up hook candidate.
     const classes: { indent: number; name: string }[] = [];
     // Names called with no argument, and names called with some, in this file.
@@ -434,9 +463,12 @@ export class ProjectIndex {
         addName(this.defined, cls[2]);
         // `class Child(Base, Mixin):` (one line): bases may be made through their subclasses.
         const written = /^\s*class\s+\w+\s*\(([^)]*)\)/.exec(line)?.[1] ?? '';
+        const own: string[] = [];
+        writtenBases.set(cls[2], own);
         for (const b of written.split(',')) {
           const last = b.trim().split('.').pop()?.split('[')[0].trim();
           if (!last || !/^[A-Za-z_]\w*$/.test(last)) continue;
+          own.push(last);
           bases.push(detached(last));
           let known = this.classBases.get(cls[2]);
           if (!known) {
@@ -451,8 +483,10 @@ export class ProjectIndex {
         else decorators = [];
       }
       let handler: string | undefined;
+      let memoizedOnce = false;
       if (def) {
         handler = handlerKind(decorators, line);
+        memoizedOnce = runsOncePerProcess(decorators, indent, defs, classes, writtenBases);
         cliCommand =
           cliFile &&
           decorators.some((d) => /^(command|group)$/.test(DECORATOR.exec(d)?.[1].split('.').pop() ?? ''));
@@ -499,7 +533,13 @@ export class ProjectIndex {
           indent,
           name: def[2],
           handler,
-          startUp: !handler && (START_UP_CALLER.test(def[2]) || subcommands.has(def[2]) || cliCommand),
+          startUp:
+            !handler &&
+            (START_UP_CALLER.test(def[2]) ||
+              subcommands.has(def[2]) ||
+              cliCommand ||
+              scriptFile ||
+              memoizedOnce),
           hookOf,
         });
       }
