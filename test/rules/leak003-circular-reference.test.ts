@@ -632,8 +632,51 @@ const table: RuleTable = {
                 self.watcher = watcher
       `,
     },
+    {
+      name: 'options made by the constructor of a configuration object, itself made in a loop over the configured entries: they live as long as the configuration',
+      code: `
+        class Secret:
+            def __init__(self, key):
+                self.key = key
+                self.show = self.masked
+
+            def masked(self):
+                return "*" * 8
+
+
+        class ServerConfig:
+            def __init__(self, name, values):
+                self.name = name
+                self.password = Secret("password")
+
+
+        def load(parsed):
+            for name in parsed["servers"]:
+                ServerConfig(name, parsed["servers"][name])
+      `,
+    },
   ],
   invalid: [
+    {
+      name: 'made per request by a method of a server object (not its constructor): warning',
+      code: `
+        class Context:
+            def __init__(self, request):
+                self.request = request
+                self.reply = self.send
+
+            def send(self, body): ...
+
+
+        class HttpServer:
+            def __init__(self):
+                self.default = Context(None)
+
+            def handle(self, request):
+                return Context(request)
+      `,
+      errors: [{ line: 4, severity: 'warning', message: /a `Context` is made in `HttpServer.handle\(\)`/ }],
+    },
     {
       name: 'made by a memoized getter of an object that is itself made per job: still one graph per job, information',
       path: 'hub/sender.py',

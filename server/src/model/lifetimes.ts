@@ -226,6 +226,9 @@ function computeLifetime(model: SemanticModel, cls: Node): Lifetime {
     // set-up code (`_register_attribute_impl`) makes configuration objects.
     for (const site of constructionSites(model, member)) {
       madeHere = true;
+      // Made by the constructor of a process-wide object (a `ConfigServer` making its options):
+      // as many as there are such objects, however often the code making those runs.
+      if (madeByProcessWideConstructor(model, site)) continue;
       const info = siteInfo(model, site);
       const where = describeScope(model.scopeOf(site));
       if (info.frequency === 'repeated')
@@ -298,6 +301,18 @@ function longLivedShape(cls: Node): string | undefined {
   if (start && stop)
     return `${label(cls)} is a service, started (\`${start}()\`) and stopped (\`${stop}()\`)`;
   return undefined;
+}
+
+/**
+ * Whether `site` is in the `__init__` of a class whose name or bases give it a process-wide role
+ * (`ConfigServer`, `PluginManager`): what a configuration or application object makes while it
+ * is built lives as long as that object, one set per configured entry.
+ */
+function madeByProcessWideConstructor(model: SemanticModel, site: Node): boolean {
+  const fn = functionChain(model.scopeOf(site))[0];
+  if (fn?.kind !== 'function' || fn.name !== '__init__') return false;
+  const owner = classOfMethod(fn.node);
+  return !!owner && processWideRole([nameOf(owner), ...basesOf(owner).map(baseName)]) !== undefined;
 }
 
 /** Whether the function making objects at `site` is named as set-up code (`_register_attribute_impl`). */
