@@ -53,7 +53,7 @@ const STARTUP_DECORATOR =
 
 /** Function names that say "run once at start-up" (`setup_logging`, `configure`, `init_app`, `main`). */
 export const ONE_TIME_NAME =
-  /^_*main$|^_*(setup|set_up|configure|init|initialize|initialise|install|bootstrap|startup|lifespan|on_startup)(_|$)|_(setup|startup|init|initialize|lifespan)$|^_*(create|make|build)_app$|^_*(run|cli|entrypoint|entry_point|daemoni[sz]e)$/i;
+  /^_*main$|^_*(setup|set_up|configure|init|initialize|initialise|install|bootstrap|startup|lifespan|on_startup)(_|$)|_(setup|startup|init|initialize|lifespan)$|^_*(create|make|build)_app$|^_*(run|cli|entrypoint|entry_point)$|^_*daemoni[sz]e(_|$)/i;
 
 /** Factory names (`make_client`, `create_session`, `build_handler`): their callers decide, usually once. */
 export const FACTORY_NAME = /^_*(make|create|build)_/i;
@@ -170,6 +170,31 @@ function isMemoized(model: SemanticModel, fn: Node): boolean {
     const q = model.qualifiedName(target);
     return q === 'functools.cache' || q === 'functools.lru_cache';
   });
+}
+
+/**
+ * Calls that run an event loop until the program stops (`loop.run_forever()`,
+ * `server.serve_forever()`, Twisted's `reactor.run()`, a GUI's `mainloop()`): the function making
+ * one is a process's main function.
+ */
+const EVENT_LOOP_RUN = /^(run_forever|serve_forever|mainloop)$/;
+
+/** The text of the call in `fn`'s own body (not a nested function's) that runs the event loop. */
+function eventLoopRun(fn: Node): string | undefined {
+  const body = fn.childForFieldName('body');
+  if (!body || !/run_forever|serve_forever|mainloop|reactor\s*\.\s*run\b/.test(body.text)) return undefined;
+  for (const call of body.descendantsOfType('call')) {
+    const callee = call?.childForFieldName('function');
+    if (callee?.type !== 'attribute') continue;
+    const method = callee.childForFieldName('attribute')?.text ?? '';
+    const object = callee.childForFieldName('object')?.text ?? '';
+    if (!EVENT_LOOP_RUN.test(method) && !(method === 'run' && /(^|\.)reactor$/.test(object))) continue;
+    // Its own body: not a nested function or lambda that hands the loop to someone else.
+    let p = call?.parent;
+    while (p && p.id !== fn.id && p.type !== 'function_definition' && p.type !== 'lambda') p = p.parent;
+    if (p?.id === fn.id) return callee.text;
+  }
+  return undefined;
 }
 
 function name(fn: Scope): string {
@@ -719,6 +744,12 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
     };
   if (isMemoized(model, node))
     return { frequency: 'one-shot', reason: `${name(fn)} is memoized: it runs once per argument` };
+  const loop = eventLoopRun(node);
+  if (loop)
+    return {
+      frequency: 'one-shot',
+      reason: `${name(fn)} runs the event loop (\`${loop}()\`): it returns only when the process is done, so it runs once`,
+    };
 
   const cls = classOfMethod(node) ? fn.parent : undefined;
   const isInit = !!cls && (fnName === '__init__' || fnName === '__post_init__');
