@@ -197,6 +197,31 @@ function eventLoopRun(fn: Node): string | undefined {
   return undefined;
 }
 
+/**
+ * Signals a daemon handles for the life of the process (reload, stop, dump): the code installing
+ * their handler (`signal.signal(SIGHUP, …)`, `loop.add_signal_handler(SIGTERM, …)`) is its start-up.
+ * Not `SIGALRM` nor `SIGINT`, which per-call timeouts and interrupt guards install and restore.
+ */
+const DAEMON_SIGNAL = /\bSIG(HUP|TERM|USR1|USR2|QUIT|BREAK)$/;
+
+/** The signal whose handler `fn`'s own body installs, if any. */
+function daemonSignalHandler(fn: Node): string | undefined {
+  const body = fn.childForFieldName('body');
+  if (!body || !/\bSIG(HUP|TERM|USR1|USR2|QUIT|BREAK)\b/.test(body.text)) return undefined;
+  for (const call of body.descendantsOfType('call')) {
+    const callee = call?.childForFieldName('function');
+    const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+    if (method !== 'signal' && method !== 'add_signal_handler') continue;
+    const first = call ? positionalArguments(call)[0] : undefined;
+    const signal = first?.text.split('.').pop() ?? '';
+    if (!DAEMON_SIGNAL.test(signal)) continue;
+    let p = call?.parent;
+    while (p && p.id !== fn.id && p.type !== 'function_definition' && p.type !== 'lambda') p = p.parent;
+    if (p?.id === fn.id) return signal;
+  }
+  return undefined;
+}
+
 function name(fn: Scope): string {
   return describeScope(fn);
 }
@@ -749,6 +774,12 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
     return {
       frequency: 'one-shot',
       reason: `${name(fn)} runs the event loop (\`${loop}()\`): it returns only when the process is done, so it runs once`,
+    };
+  const signal = daemonSignalHandler(node);
+  if (signal)
+    return {
+      frequency: 'one-shot',
+      reason: `${name(fn)} installs the process's \`${signal}\` handler: start-up code, run once`,
     };
 
   const cls = classOfMethod(node) ? fn.parent : undefined;
