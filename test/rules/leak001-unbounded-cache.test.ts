@@ -831,8 +831,39 @@ const table: RuleTable = {
                 return self._titled(request.user.name)
       `,
     },
+    {
+      name: "a memo keyed by a class's identity (`id(klass)`, through a local): one entry per class, bounded",
+      code: `
+        _wrappers = {}
+
+        def wrapper_class(klass):
+            key = id(klass)
+            known = _wrappers.get(key)
+            if known is not None:
+                return known
+            wrapper = type(klass.__name__, (Mixin, klass), {})
+            _wrappers[key] = wrapper
+            return wrapper
+      `,
+    },
   ],
   invalid: [
+    {
+      name: "a memo keyed by an object's identity (`id(item)`, through a local): one entry per object ever passed",
+      code: `
+        _wrappers = {}
+
+        def wrapper_for(item):
+            key = id(item)
+            known = _wrappers.get(key)
+            if known is not None:
+                return known
+            wrapper = Wrapper(item)
+            _wrappers[key] = wrapper
+            return wrapper
+      `,
+      errors: [{ line: 1, message: '`_wrappers` is written in `wrapper_for()` and never evicted' }],
+    },
     {
       name: 'a key named like a record id but visibly built from a loop over the installed apps and an argument: information (its domain is the unknown), not a warning',
       code: `
