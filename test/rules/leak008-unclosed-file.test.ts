@@ -367,8 +367,34 @@ const table: RuleTable = {
             proc.wait()
       `,
     },
+    {
+      name: 'a process polled in a loop until it has exited: poll() reaps the child',
+      code: `
+        import subprocess
+        import time
+
+        def output_of(cmd):
+            p = subprocess.Popen(cmd, stdout=subprocess.PIPE)
+            while p.poll() is None:
+                time.sleep(0.1)
+            return p.stdout.read()
+      `,
+    },
   ],
   invalid: [
+    {
+      name: 'a process polled once (not in a loop): it may still be running, never waited for',
+      code: `
+        import subprocess
+
+        def peek(cmd):
+            p = subprocess.Popen(cmd, stdout=subprocess.PIPE)
+            if p.poll() is None:
+                return "running"
+            return p.stdout.read()
+      `,
+      errors: [{ line: 4, message: 'is never waited for in `peek()`' }],
+    },
     {
       name: 'an argparse sub-command (set_defaults(func=...)) runs once per process: a file it leaves open is a hint naming why',
       code: `
