@@ -565,6 +565,16 @@ function nestedEffects(
   }
   if (use.kind === 'subscript-del')
     return [{ ...base, kind: 'evict', site: use.node, what: `del ${what}[…]` }];
+  // `del d[a][b][c]`, `d[a][b].pop(c)`: an eviction further down the same tree of dicts.
+  let deeper: ReturnType<typeof useOf> = use;
+  for (let level = 0; deeper.kind === 'subscript-load' && level < 3; level++) {
+    const inner = useOf(deeper.node);
+    if (inner.kind === 'subscript-del')
+      return [{ ...base, kind: 'evict', site: inner.node, what: `del ${what}[…][…]` }];
+    if (inner.kind === 'method' && EVICT.has(inner.method))
+      return [{ ...base, kind: 'evict', site: inner.call, what: `${what}[…].${inner.method}()` }];
+    deeper = inner;
+  }
   return [{ ...base, kind: 'read', site: holder, what }];
 }
 
