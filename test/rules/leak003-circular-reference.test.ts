@@ -655,8 +655,54 @@ const table: RuleTable = {
                 ServerConfig(name, parsed["servers"][name])
       `,
     },
+    {
+      name: "made in another module only by a method that a process-wide object's constructor calls (a build master creating its child services)",
+      path: 'ci/web.py',
+      project: {
+        'ci/master.py': `
+          from ci.web import WebService
+
+          class BuildMaster:
+              def __init__(self, basedir):
+                  self.basedir = basedir
+                  self.create_children()
+
+              def create_children(self):
+                  self.www = WebService()
+        `,
+      },
+      code: `
+        class WebService:
+            def __init__(self):
+                self.port = None
+                self.get_port = lambda: self.port
+      `,
+    },
   ],
   invalid: [
+    {
+      name: 'made by a method of a process-wide object that its constructor does not call: its callers decide, information',
+      path: 'ci/web.py',
+      project: {
+        'ci/master.py': `
+          from ci.web import WebService
+
+          class BuildMaster:
+              def __init__(self, basedir):
+                  self.basedir = basedir
+
+              def add_web(self):
+                  self.www = WebService()
+        `,
+      },
+      code: `
+        class WebService:
+            def __init__(self):
+                self.port = None
+                self.get_port = lambda: self.port
+      `,
+      errors: [{ line: 4, severity: 'information' }],
+    },
     {
       name: 'made per request by a method of a server object (not its constructor): warning',
       code: `
