@@ -380,8 +380,36 @@ const table: RuleTable = {
             return p.stdout.read()
       `,
     },
+    {
+      name: 'a two-process pipeline whose first stage is waited for too (in a finally)',
+      code: `
+        import subprocess
+
+        def mounted(device):
+            first = subprocess.Popen(["mount"], stdout=subprocess.PIPE)
+            try:
+                with subprocess.Popen(["grep", device], stdin=first.stdout, stdout=subprocess.PIPE) as second:
+                    first.stdout.close()
+                    return second.communicate()[0]
+            finally:
+                first.wait()
+      `,
+    },
   ],
   invalid: [
+    {
+      name: 'the first stage of a pipeline, its stdout given to the second as stdin, is never waited for: the pipe end goes to the child, the process stays ours',
+      code: `
+        import subprocess
+
+        def mounted(device):
+            first = subprocess.Popen(["mount"], stdout=subprocess.PIPE)
+            with subprocess.Popen(["grep", device], stdin=first.stdout, stdout=subprocess.PIPE) as second:
+                first.stdout.close()
+                return second.communicate()[0]
+      `,
+      errors: [{ line: 4, message: '`first` from `subprocess.Popen()` is never waited for in `mounted()`' }],
+    },
     {
       name: 'a process polled once (not in a loop): it may still be running, never waited for',
       code: `

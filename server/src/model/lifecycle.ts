@@ -501,6 +501,7 @@ function gather(
         else if (
           attributeKeepsAlive(kind, use.attribute) &&
           !isAssignmentTarget(use.node) &&
+          !pipedIntoChild(use.node) &&
           escapes(model, use.node, kind, depth + 1)
         )
           out.handedOn ??= { how: 'an attribute that keeps it alive escapes', node: use.node };
@@ -569,6 +570,18 @@ function gather(
 /** A call that reads the whole resource (`json.load(resp)`), for kinds that reading to the end releases. */
 function readsToEnd(model: SemanticModel, kind: ResourceKind, call: Node, verdict: string): boolean {
   return !!kind.readToEndReleases && verdict === 'neutral' && READ_TO_END.has(model.calleeName(call) ?? '');
+}
+
+/**
+ * `Popen(..., stdin=first.stdout)`: a pipe end given to another child process (the shell
+ * pipeline idiom). The child gets a copy of the descriptor; the first process itself is not
+ * handed on, and still has to be waited for.
+ */
+function pipedIntoChild(attribute: Node): boolean {
+  const { parent } = unparenthesizedParent(attribute);
+  if (parent?.type !== 'keyword_argument') return false;
+  const keyword = parent.childForFieldName('name')?.text ?? '';
+  return keyword === 'stdin' || keyword === 'stdout' || keyword === 'stderr';
 }
 
 /** Whether `node` sits in the body or condition of a loop inside `within` (the binding's scope). */

@@ -577,7 +577,9 @@ export const rule: Rule = {
       files passed inline to a call that does not close them (\`json.load(open(p))\`) are flagged
       too. So is \`subprocess.Popen(..., stdout=PIPE)\` (or \`stdin\`/\`stderr\`) never waited for
       (\`wait()\`, \`communicate()\`, \`with\`, or \`poll()\` in a loop, which reaps the child once it
-      has exited): it holds two pipe ends, and the finished child stays a zombie.
+      has exited): it holds two pipe ends, and the finished child stays a zombie. Giving its
+      \`stdout\` to the next stage of a pipeline (\`Popen(..., stdin=first.stdout)\`) hands on the
+      pipe end, not the process: the first stage still has to be waited for.
 
       A close that only runs when there is nothing to close (\`if f is None: f.close()\`,
       \`if f.closed: f.close()\`) does not count, and one in a handler for some exceptions only
