@@ -1,6 +1,28 @@
 import { rule } from '../../server/src/rules/leak003-circular-reference';
 import { type RuleTable, ruleTester } from '../support/rule-tester';
 
+/** A class whose objects form a cycle with a queue they own; where it is made decides the finding. */
+const SENDER = `
+  class Sender:
+      def __init__(self, hub):
+          self.hub = hub
+          self.queue = WakeupQueue(self)
+
+
+  class WakeupQueue:
+      def __init__(self, sender):
+          self.sender = sender
+          self.pending = set()
+`;
+
+/** A class that keeps a lambda using itself; made by other modules in the cases below. */
+const WEB_SERVICE = `
+  class WebService:
+      def __init__(self):
+          self.port = None
+          self.get_port = lambda: self.port
+`;
+
 const table: RuleTable = {
   valid: [
     {
@@ -565,18 +587,7 @@ const table: RuleTable = {
                   return Sender(self)
         `,
       },
-      code: `
-        class Sender:
-            def __init__(self, hub):
-                self.hub = hub
-                self.queue = WakeupQueue(self)
-
-
-        class WakeupQueue:
-            def __init__(self, sender):
-                self.sender = sender
-                self.pending = set()
-      `,
+      code: SENDER,
     },
     {
       name: "made in another module only by a getter under the project's own caching decorator on a server object",
@@ -592,18 +603,7 @@ const table: RuleTable = {
                   return Sender(self)
         `,
       },
-      code: `
-        class Sender:
-            def __init__(self, hub):
-                self.hub = hub
-                self.queue = WakeupQueue(self)
-
-
-        class WakeupQueue:
-            def __init__(self, sender):
-                self.sender = sender
-                self.pending = set()
-      `,
+      code: SENDER,
     },
     {
       name: 'made only by functions of command-line scripts (a `scripts/` folder): once per invocation',
@@ -671,12 +671,7 @@ const table: RuleTable = {
                   self.www = WebService()
         `,
       },
-      code: `
-        class WebService:
-            def __init__(self):
-                self.port = None
-                self.get_port = lambda: self.port
-      `,
+      code: WEB_SERVICE,
     },
   ],
   invalid: [
@@ -695,12 +690,7 @@ const table: RuleTable = {
                   self.www = WebService()
         `,
       },
-      code: `
-        class WebService:
-            def __init__(self):
-                self.port = None
-                self.get_port = lambda: self.port
-      `,
+      code: WEB_SERVICE,
       errors: [{ line: 4, severity: 'information' }],
     },
     {
@@ -737,18 +727,7 @@ const table: RuleTable = {
                   return Sender(self)
         `,
       },
-      code: `
-        class Sender:
-            def __init__(self, hub):
-                self.hub = hub
-                self.queue = WakeupQueue(self)
-
-
-        class WakeupQueue:
-            def __init__(self, sender):
-                self.sender = sender
-                self.pending = set()
-      `,
+      code: SENDER,
       errors: [
         {
           line: 4,
@@ -768,18 +747,7 @@ const table: RuleTable = {
               return Sender(hub)
         `,
       },
-      code: `
-        class Sender:
-            def __init__(self, hub):
-                self.hub = hub
-                self.queue = WakeupQueue(self)
-
-
-        class WakeupQueue:
-            def __init__(self, sender):
-                self.sender = sender
-                self.pending = set()
-      `,
+      code: SENDER,
       errors: [{ line: 4, severity: 'information' }],
     },
     {
