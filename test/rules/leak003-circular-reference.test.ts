@@ -673,8 +673,63 @@ const table: RuleTable = {
       },
       code: WEB_SERVICE,
     },
+    {
+      name: 'a factory made when its service is reconfigured (an operator reloading the configuration), not per request',
+      code: `
+        class ChatFactory:
+            def __init__(self, nick):
+                self.nick = nick
+                self.protocol = None
+
+            def build(self, address):
+                p = ChatBot(self.nick)
+                p.factory = self
+                self.protocol = p
+                return p
+
+
+        class ChatBot:
+            def __init__(self, nick):
+                self.nick = nick
+
+
+        class ChatReporter:
+            def reconfigService(self, nick):
+                if self.factory is not None:
+                    self.factory.stop()
+                self.factory = ChatFactory(nick)
+      `,
+    },
   ],
   invalid: [
+    {
+      name: 'the same factory made for every message: warning',
+      code: `
+        class ChatFactory:
+            def __init__(self, nick):
+                self.nick = nick
+                self.protocol = None
+
+            def build(self, address):
+                p = ChatBot(self.nick)
+                p.factory = self
+                self.protocol = p
+                return p
+
+
+        class ChatBot:
+            def __init__(self, nick):
+                self.nick = nick
+
+
+        class ChatReporter:
+            def on_message(self, nick):
+                if self.factory is not None:
+                    self.factory.stop()
+                self.factory = ChatFactory(nick)
+      `,
+      errors: [{ line: 8, severity: 'warning' }],
+    },
     {
       name: 'made by a method of a process-wide object that its constructor does not call: its callers decide, information',
       path: 'ci/web.py',

@@ -94,10 +94,11 @@ const STOP_METHODS = new Set(['stop', 'shutdown', 'close']);
 
 /**
  * Method names that say "a step of setting the object up" (`initialize`, `do_init`, `_post_init`,
- * `_configure_inheritance`, `register_task`, `setup_handlers`).
+ * `_configure_inheritance`, `register_task`, `setup_handlers`), or of setting it up again when the
+ * configuration is reloaded (`reconfigure()`, `reconfigService()`: an operator's action, not traffic).
  */
 const SET_UP_STEP =
-  /^(do_|post_)?(setup|set_up|configure|config|initialize|initialise|init|bootstrap|install|register|startup|start_up|finalize)(_|$)|_(setup|init|initialize|configure|startup)$/i;
+  /^(do_|post_)?(setup|set_up|configure|config|initialize|initialise|init|bootstrap|install|register|startup|start_up|finalize)(_|$)|_(setup|init|initialize|configure|startup)$|^_*reconfig/i;
 
 /**
  * Method names that say "end or undo": `close`, `dispose`, `__exit__`, `commit`, `rollback`, `end` and
