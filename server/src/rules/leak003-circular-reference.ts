@@ -856,7 +856,8 @@ export const rule: Rule = {
       '`…Plugin`, `Cog`, `…Config`, `…Settings`, `SchemaItem`, `…Property`, …), a class with a set-up hook ' +
       '(`configure()`, `setup()`, `initialize()`) or that is started and stopped (`start()` with `stop()`, ' +
       '`shutdown()` or `close()`), and cycles formed in a set-up step (`initialize()`, `do_init()`, ' +
-      '`_configure_…()`, `register_…()`, or a method only such steps call).',
+      '`_configure_…()`, `register_…()`, `reconfigure()`, or a method only such steps call); objects made in such a ' +
+      'step (a factory a service makes when it is reconfigured) live long too.',
     whyIsThisBad:
       'CPython frees most objects by reference counting, the moment the last reference goes away. Objects in a ' +
       'cycle never reach zero, so they wait for the cyclic garbage collector: they are freed later, in batches that ' +
