@@ -800,4 +800,42 @@ describe('project index', () => {
     // The serialized form goes between threads as it is.
     assert.equal(ProjectIndex.deserialize(merged.serialize()).serialize(), whole.serialize());
   });
+  it('counts as start-up callers: script files, memoized getters of process-wide classes, their constructors and what those call on self', () => {
+    const index = new ProjectIndex();
+    index.addFile('tool/scripts/start.py', 'def follow(path):\n    return Watcher(path)\n');
+    index.addFile(
+      'app/server.py',
+      dedent(`
+        from functools import cached_property
+
+        class HubServer(Base):
+            def __init__(self):
+                self.boot()
+
+            def boot(self):
+                self.web = WebService()
+
+            def later(self):
+                return Reporter()
+
+            @cached_property
+            def sender(self):
+                return Sender(self)
+
+        class Job:
+            @cached_property
+            def sender(self):
+                return Mailer(self)
+      `),
+    );
+    const startUp = (name: string) => {
+      const c = index.callsOf(name, 'lib.py');
+      return [c.inFunctions, c.inStartUp];
+    };
+    assert.deepEqual(startUp('Watcher'), [1, 1], 'a function of a script');
+    assert.deepEqual(startUp('WebService'), [1, 1], 'a method the constructor of a server calls on self');
+    assert.deepEqual(startUp('Sender'), [1, 1], 'a memoized getter of a server');
+    assert.deepEqual(startUp('Reporter'), [1, 0], 'a method the constructor does not call');
+    assert.deepEqual(startUp('Mailer'), [1, 0], 'a memoized getter of an object that is not process-wide');
+  });
 });

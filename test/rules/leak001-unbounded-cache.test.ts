@@ -831,8 +831,70 @@ const table: RuleTable = {
                 return self._titled(request.user.name)
       `,
     },
+    {
+      name: "a memo keyed by a class's identity (`id(klass)`, through a local): one entry per class, bounded",
+      code: `
+        _wrappers = {}
+
+        def wrapper_class(klass):
+            key = id(klass)
+            known = _wrappers.get(key)
+            if known is not None:
+                return known
+            wrapper = type(klass.__name__, (Mixin, klass), {})
+            _wrappers[key] = wrapper
+            return wrapper
+      `,
+    },
+    {
+      name: 'buckets per backend and function whose expired entries are deleted three levels down: evicted',
+      code: `
+        import time
+
+        _buckets = {}
+
+        def bucket(backend, func_name, ttl):
+            owner = backend.ident()
+            if owner not in _buckets:
+                _buckets[owner] = {"lookup": {}, "info": {}}
+            else:
+                stale = [k for k, v in _buckets[owner].get(func_name, {}).items() if v[0] + ttl < time.time()]
+                for key in stale:
+                    del _buckets[owner][func_name][key]
+            return _buckets[owner].setdefault(func_name, {})
+      `,
+    },
   ],
   invalid: [
+    {
+      name: 'the same buckets per owner with nothing ever deleted from them: reported',
+      code: `
+        _buckets = {}
+
+        def bucket(backend, func_name):
+            owner = backend.ident()
+            if owner not in _buckets:
+                _buckets[owner] = {"lookup": {}, "info": {}}
+            return _buckets[owner].setdefault(func_name, {})
+      `,
+      errors: [{ line: 1, message: '`_buckets` is written in `bucket()` and never evicted' }],
+    },
+    {
+      name: "a memo keyed by an object's identity (`id(item)`, through a local): one entry per object ever passed",
+      code: `
+        _wrappers = {}
+
+        def wrapper_for(item):
+            key = id(item)
+            known = _wrappers.get(key)
+            if known is not None:
+                return known
+            wrapper = Wrapper(item)
+            _wrappers[key] = wrapper
+            return wrapper
+      `,
+      errors: [{ line: 1, message: '`_wrappers` is written in `wrapper_for()` and never evicted' }],
+    },
     {
       name: 'a key named like a record id but visibly built from a loop over the installed apps and an argument: information (its domain is the unknown), not a warning',
       code: `

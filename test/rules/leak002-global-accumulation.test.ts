@@ -403,8 +403,46 @@ const table: RuleTable = {
                     self._pending.get(model).pop()
       `,
     },
+    {
+      name: "callbacks registered by the function that installs the process's SIGHUP handler (a daemon's start-up), whose callers are elsewhere",
+      code: `
+        import signal
+
+        _reload_hooks = []
+
+        def on_reload(func, *args):
+            _reload_hooks.append((func, args))
+
+        async def start(server):
+            def reload(*_):
+                for func, args in _reload_hooks:
+                    func(*args)
+
+            signal.signal(signal.SIGHUP, reload)
+            on_reload(server.reload_certificates)
+            on_reload(server.reload_caches)
+      `,
+    },
   ],
   invalid: [
+    {
+      name: 'callbacks registered by a function that installs a SIGALRM handler (a per-call timeout), whose callers are elsewhere: still reported',
+      code: `
+        import signal
+
+        _expired = []
+
+        def on_expiry(func):
+            _expired.append(func)
+
+        def with_timeout(job, seconds):
+            signal.signal(signal.SIGALRM, lambda *_: job.cancel())
+            signal.alarm(seconds)
+            on_expiry(job.cleanup)
+            return job.run()
+      `,
+      errors: [{ line: 3, message: '`_expired` grows in `on_expiry()`' }],
+    },
     {
       name: 'a set under a class constant key filled with the variable of the loop around it: the loop is not the repetition (information naming the distinct values)',
       code: `

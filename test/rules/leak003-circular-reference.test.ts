@@ -1,6 +1,28 @@
 import { rule } from '../../server/src/rules/leak003-circular-reference';
 import { type RuleTable, ruleTester } from '../support/rule-tester';
 
+/** A class whose objects form a cycle with a queue they own; where it is made decides the finding. */
+const SENDER = `
+  class Sender:
+      def __init__(self, hub):
+          self.hub = hub
+          self.queue = WakeupQueue(self)
+
+
+  class WakeupQueue:
+      def __init__(self, sender):
+          self.sender = sender
+          self.pending = set()
+`;
+
+/** A class that keeps a lambda using itself; made by other modules in the cases below. */
+const WEB_SERVICE = `
+  class WebService:
+      def __init__(self):
+          self.port = None
+          self.get_port = lambda: self.port
+`;
+
 const table: RuleTable = {
   valid: [
     {
@@ -551,8 +573,238 @@ const table: RuleTable = {
                 self._by_owner["fields"][owner].append(self)
       `,
     },
+    {
+      name: 'made in another module only by a memoized getter of a process-wide object (`@cached_property` on an application): one object, its cycle never garbage',
+      path: 'hub/sender.py',
+      project: {
+        'hub/application.py': `
+          from functools import cached_property
+          from hub.sender import Sender
+
+          class Application:
+              @cached_property
+              def sender(self):
+                  return Sender(self)
+        `,
+      },
+      code: SENDER,
+    },
+    {
+      name: "made in another module only by a getter under the project's own caching decorator on a server object",
+      path: 'hub/sender.py',
+      project: {
+        'hub/server.py': `
+          from hub.sender import Sender
+          from hub.util import cache_on_self
+
+          class HubServer:
+              @cache_on_self
+              def get_sender(self):
+                  return Sender(self)
+        `,
+      },
+      code: SENDER,
+    },
+    {
+      name: 'made only by functions of command-line scripts (a `scripts/` folder): once per invocation',
+      path: 'tool/watcher.py',
+      project: {
+        'tool/scripts/start.py': `
+          from tool.watcher import Watcher
+
+          class Follower:
+              def follow(self, path):
+                  watcher = Watcher(path)
+                  return watcher.start()
+        `,
+      },
+      code: `
+        class Watcher:
+            def __init__(self, path):
+                self.path = path
+                self.proto = Protocol(self)
+
+            def start(self): ...
+
+
+        class Protocol:
+            def __init__(self, watcher):
+                self.watcher = watcher
+      `,
+    },
+    {
+      name: 'options made by the constructor of a configuration object, itself made in a loop over the configured entries: they live as long as the configuration',
+      code: `
+        class Secret:
+            def __init__(self, key):
+                self.key = key
+                self.show = self.masked
+
+            def masked(self):
+                return "*" * 8
+
+
+        class ServerConfig:
+            def __init__(self, name, values):
+                self.name = name
+                self.password = Secret("password")
+
+
+        def load(parsed):
+            for name in parsed["servers"]:
+                ServerConfig(name, parsed["servers"][name])
+      `,
+    },
+    {
+      name: "made in another module only by a method that a process-wide object's constructor calls (a build master creating its child services)",
+      path: 'ci/web.py',
+      project: {
+        'ci/master.py': `
+          from ci.web import WebService
+
+          class BuildMaster:
+              def __init__(self, basedir):
+                  self.basedir = basedir
+                  self.create_children()
+
+              def create_children(self):
+                  self.www = WebService()
+        `,
+      },
+      code: WEB_SERVICE,
+    },
+    {
+      name: 'a factory made when its service is reconfigured (an operator reloading the configuration), not per request',
+      code: `
+        class ChatFactory:
+            def __init__(self, nick):
+                self.nick = nick
+                self.protocol = None
+
+            def build(self, address):
+                p = ChatBot(self.nick)
+                p.factory = self
+                self.protocol = p
+                return p
+
+
+        class ChatBot:
+            def __init__(self, nick):
+                self.nick = nick
+
+
+        class ChatReporter:
+            def reconfigService(self, nick):
+                if self.factory is not None:
+                    self.factory.stop()
+                self.factory = ChatFactory(nick)
+      `,
+    },
   ],
   invalid: [
+    {
+      name: 'the same factory made for every message: warning',
+      code: `
+        class ChatFactory:
+            def __init__(self, nick):
+                self.nick = nick
+                self.protocol = None
+
+            def build(self, address):
+                p = ChatBot(self.nick)
+                p.factory = self
+                self.protocol = p
+                return p
+
+
+        class ChatBot:
+            def __init__(self, nick):
+                self.nick = nick
+
+
+        class ChatReporter:
+            def on_message(self, nick):
+                if self.factory is not None:
+                    self.factory.stop()
+                self.factory = ChatFactory(nick)
+      `,
+      errors: [{ line: 8, severity: 'warning' }],
+    },
+    {
+      name: 'made by a method of a process-wide object that its constructor does not call: its callers decide, information',
+      path: 'ci/web.py',
+      project: {
+        'ci/master.py': `
+          from ci.web import WebService
+
+          class BuildMaster:
+              def __init__(self, basedir):
+                  self.basedir = basedir
+
+              def add_web(self):
+                  self.www = WebService()
+        `,
+      },
+      code: WEB_SERVICE,
+      errors: [{ line: 4, severity: 'information' }],
+    },
+    {
+      name: 'made per request by a method of a server object (not its constructor): warning',
+      code: `
+        class Context:
+            def __init__(self, request):
+                self.request = request
+                self.reply = self.send
+
+            def send(self, body): ...
+
+
+        class HttpServer:
+            def __init__(self):
+                self.default = Context(None)
+
+            def handle(self, request):
+                return Context(request)
+      `,
+      errors: [{ line: 4, severity: 'warning', message: /a `Context` is made in `HttpServer.handle\(\)`/ }],
+    },
+    {
+      name: 'made by a memoized getter of an object that is itself made per job: still one graph per job, information',
+      path: 'hub/sender.py',
+      project: {
+        'hub/jobs.py': `
+          from functools import cached_property
+          from hub.sender import Sender
+
+          class Job:
+              @cached_property
+              def sender(self):
+                  return Sender(self)
+        `,
+      },
+      code: SENDER,
+      errors: [
+        {
+          line: 4,
+          severity: 'information',
+          message: /how often `Sender` objects are made is decided in other modules/,
+        },
+      ],
+    },
+    {
+      name: 'made by a plain helper of another module (not a script, not memoized): its callers decide, information',
+      path: 'hub/sender.py',
+      project: {
+        'hub/service.py': `
+          from hub.sender import Sender
+
+          def connect(hub):
+              return Sender(hub)
+        `,
+      },
+      code: SENDER,
+      errors: [{ line: 4, severity: 'information' }],
+    },
     {
       name: 'three attributes each holding a view made with self: one cycle between the two classes, reported once (the weak back link fixes all)',
       code: `

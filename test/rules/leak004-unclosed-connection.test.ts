@@ -501,6 +501,25 @@ const table: RuleTable = {
   ],
   invalid: [
     {
+      name: 'an urlopen response released only by reading it to the end, after code that may raise: the message says read, not closed',
+      code: `
+        from urllib.request import urlopen
+
+        def image_part(url, body):
+            response = urlopen(url)
+            part = render(body)
+            part.attach(response.read())
+            return part
+      `,
+      errors: [
+        {
+          line: 4,
+          message:
+            '`response` from `urlopen()` is read to the end (which closes it) in `image_part()` only if no exception occurs first',
+        },
+      ],
+    },
+    {
       name: 'a probe socket per address in a loop, reset to None each time and closed again in the handler',
       code: `
         import socket

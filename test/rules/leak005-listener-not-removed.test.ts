@@ -270,8 +270,65 @@ export const table: RuleTable = {
                 logging.getLogger("x").removeHandler(self.handler)
       `,
     },
+    {
+      name: 'atexit registration in a helper called only by the method that runs the event loop forever: once per process',
+      code: `
+        import asyncio
+        import atexit
+
+        class Daemon:
+            def __init__(self):
+                self.loop = asyncio.new_event_loop()
+
+            def _on_exit(self):
+                def close_loop():
+                    self.loop.close()
+
+                atexit.register(close_loop)
+
+            def serve(self):
+                self._on_exit()
+                self.loop.run_forever()
+      `,
+    },
+    {
+      name: 'atexit registration in a function that daemonizes the process (it forks and detaches: once per process)',
+      code: `
+        import atexit
+        import os
+
+        def daemonize_process(pid_file):
+            if os.fork():
+                os._exit(0)
+            with open(pid_file, "w") as f:
+                f.write(str(os.getpid()))
+            atexit.register(os.remove, pid_file)
+
+
+        def start(pid_file, daemonize):
+            if daemonize:
+                daemonize_process(pid_file)
+      `,
+    },
   ],
   invalid: [
+    {
+      name: 'atexit registration in a helper of a method that hands the event loop to a callback it does not run: its callers decide',
+      code: `
+        import atexit
+
+        class Daemon:
+            def _on_exit(self):
+                atexit.register(self.flush)
+
+            def launch(self, reactor):
+                self._on_exit()
+                reactor.callWhenRunning(lambda: reactor.run())
+
+            def flush(self): ...
+      `,
+      errors: [{ line: 5, message: 'how often `Daemon.launch()` is called is decided by its callers' }],
+    },
     {
       name: 'a handler added by a plain function that logs through it: removed in finally, or attached once (both unsafe)',
       code: `

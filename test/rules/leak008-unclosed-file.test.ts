@@ -367,8 +367,62 @@ const table: RuleTable = {
             proc.wait()
       `,
     },
+    {
+      name: 'a process polled in a loop until it has exited: poll() reaps the child',
+      code: `
+        import subprocess
+        import time
+
+        def output_of(cmd):
+            p = subprocess.Popen(cmd, stdout=subprocess.PIPE)
+            while p.poll() is None:
+                time.sleep(0.1)
+            return p.stdout.read()
+      `,
+    },
+    {
+      name: 'a two-process pipeline whose first stage is waited for too (in a finally)',
+      code: `
+        import subprocess
+
+        def mounted(device):
+            first = subprocess.Popen(["mount"], stdout=subprocess.PIPE)
+            try:
+                with subprocess.Popen(["grep", device], stdin=first.stdout, stdout=subprocess.PIPE) as second:
+                    first.stdout.close()
+                    return second.communicate()[0]
+            finally:
+                first.wait()
+      `,
+    },
   ],
   invalid: [
+    {
+      name: 'the first stage of a pipeline, its stdout given to the second as stdin, is never waited for: the pipe end goes to the child, the process stays ours',
+      code: `
+        import subprocess
+
+        def mounted(device):
+            first = subprocess.Popen(["mount"], stdout=subprocess.PIPE)
+            with subprocess.Popen(["grep", device], stdin=first.stdout, stdout=subprocess.PIPE) as second:
+                first.stdout.close()
+                return second.communicate()[0]
+      `,
+      errors: [{ line: 4, message: '`first` from `subprocess.Popen()` is never waited for in `mounted()`' }],
+    },
+    {
+      name: 'a process polled once (not in a loop): it may still be running, never waited for',
+      code: `
+        import subprocess
+
+        def peek(cmd):
+            p = subprocess.Popen(cmd, stdout=subprocess.PIPE)
+            if p.poll() is None:
+                return "running"
+            return p.stdout.read()
+      `,
+      errors: [{ line: 4, message: 'is never waited for in `peek()`' }],
+    },
     {
       name: 'an argparse sub-command (set_defaults(func=...)) runs once per process: a file it leaves open is a hint naming why',
       code: `

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { analyzeSource, initEngine } from '../../server/src/engine';
 import { fixToApply } from '../../server/src/fixes/applicability';
 import { applyEdits, dedent } from '../../server/src/fixes/edits';
+import { ProjectIndex } from '../../server/src/model/project-index';
 import { parsePython } from '../../server/src/parser';
 import {
   DEFAULT_SETTINGS,
@@ -26,6 +27,11 @@ export interface ValidCase {
   settings?: Partial<EngineSettings>;
   /** The file's path, where it matters (`docs/conf.py` runs once). */
   path?: string;
+  /**
+   * Other files of the project (path → text): the case is analysed with a project index of them
+   * and of itself (at `path`, `case.py` by default), as a scan of the whole project does.
+   */
+  project?: Record<string, string>;
 }
 
 export interface ExpectedError {
@@ -54,6 +60,8 @@ export interface InvalidCase {
   unsafeOutput?: string;
   settings?: Partial<EngineSettings>;
   path?: string;
+  /** Other files of the project, as in `ValidCase`. */
+  project?: Record<string, string>;
 }
 
 export interface RuleTable {
@@ -70,8 +78,15 @@ export function findingsOf(
   code: string,
   settings?: Partial<EngineSettings>,
   path?: string,
+  others?: Record<string, string>,
 ): Finding[] {
-  return analyzeSource(code, { rules: [rule], settings: settingsOf(settings), path }).findings;
+  if (!others) return analyzeSource(code, { rules: [rule], settings: settingsOf(settings), path }).findings;
+  const own = path ?? 'case.py';
+  const project = new ProjectIndex();
+  for (const [other, text] of Object.entries(others)) project.addFile(other, dedent(text));
+  project.addFile(own, code);
+  project.compact();
+  return analyzeSource(code, { rules: [rule], settings: settingsOf(settings), path: own, project }).findings;
 }
 
 /**
@@ -134,10 +149,10 @@ function assertSilent(rule: Rule, fixed: string, settings?: Partial<EngineSettin
  * fewer), and an unsafe one must say so in its title.
  */
 function checkSingleFix(rule: Rule, code: string, c: InvalidCase, index: number, fix: Fix): void {
-  const before = findingsOf(rule, code, c.settings);
+  const before = findingsOf(rule, code, c.settings, c.path, c.project);
   const fixed = applyEdits(code, fix.edits);
   assert.ok(parses(fixed), `"${fix.title}" on finding ${index + 1} does not parse:\n${fixed}`);
-  const after = findingsOf(rule, fixed, c.settings);
+  const after = findingsOf(rule, fixed, c.settings, c.path, c.project);
   assert.ok(
     after.length < before.length,
     `"${fix.title}" leaves finding ${index + 1} in place:\n${describeFindings(after)}`,
@@ -155,7 +170,7 @@ export function ruleTester(rule: Rule, table: RuleTable): void {
       table.valid.forEach((c, i) => {
         const vc = typeof c === 'string' ? { code: c } : c;
         it(vc.name ?? `valid #${i + 1}`, () => {
-          const findings = findingsOf(rule, dedent(vc.code), vc.settings, vc.path);
+          const findings = findingsOf(rule, dedent(vc.code), vc.settings, vc.path, vc.project);
           assert.equal(findings.length, 0, `expected no findings, got:\n${describeFindings(findings)}`);
         });
       });
@@ -167,7 +182,7 @@ export function ruleTester(rule: Rule, table: RuleTable): void {
         const name = c.name ?? `invalid #${i + 1}`;
         it(name, () => {
           const code = dedent(c.code);
-          const findings = findingsOf(rule, code, c.settings, c.path);
+          const findings = findingsOf(rule, code, c.settings, c.path, c.project);
           assert.equal(
             findings.length,
             c.errors.length,

@@ -186,7 +186,9 @@ export function isConstantKey(model: SemanticModel, node: Node, depth = 0): bool
       const value = model.assignedValue(site);
       if (!value) return false;
       // `username = config["username"]` in a function: a local holding one configured value.
-      if (binding.scope !== model.moduleScope) return isConfiguredValue(model, value, isConstantLiteral);
+      // `class_id = id(klass)`: a local holding a class's identity.
+      if (binding.scope !== model.moduleScope)
+        return isConfiguredValue(model, value, isConstantLiteral) || isClassValued(model, value);
       return isConstantLiteral(value);
     }
     case 'loop': {
@@ -230,14 +232,18 @@ function isConstantCollection(model: SemanticModel, node: Node | null, depth: nu
 }
 
 /**
- * A key that is a class: `type(x)`, `x.__class__`, or a name that holds a class by convention.
- * Classes come from a closed set (the ones defined in code), so keys of this kind do not grow
- * with traffic: a registry or a per-class cache is bounded by the number of classes.
+ * A key that is a class: `type(x)`, `x.__class__`, or a name that holds a class by convention,
+ * or a class's identity (`id(klass)`, `hash(cls)`). Classes come from a closed set (the ones
+ * defined in code), so keys of this kind do not grow with traffic: a registry or a per-class
+ * cache is bounded by the number of classes.
  */
 export function isClassValued(model: SemanticModel, node: Node): boolean {
   if (node.type === 'call') {
     const args = positionalArguments(node);
-    return model.calleeName(node) === 'builtins.type' && args.length === 1;
+    if (args.length !== 1) return false;
+    const callee = model.calleeName(node);
+    if (callee === 'builtins.id' || callee === 'builtins.hash') return isClassValued(model, args[0]);
+    return callee === 'builtins.type';
   }
   if (node.type === 'attribute') return node.childForFieldName('attribute')?.text === '__class__';
   return node.type === 'identifier' && CLASS_NAME.test(node.text);
@@ -559,6 +565,16 @@ function nestedEffects(
   }
   if (use.kind === 'subscript-del')
     return [{ ...base, kind: 'evict', site: use.node, what: `del ${what}[…]` }];
+  // `del d[a][b][c]`, `d[a][b].pop(c)`: an eviction further down the same tree of dicts.
+  let deeper: ReturnType<typeof useOf> = use;
+  for (let level = 0; deeper.kind === 'subscript-load' && level < 3; level++) {
+    const inner = useOf(deeper.node);
+    if (inner.kind === 'subscript-del')
+      return [{ ...base, kind: 'evict', site: inner.node, what: `del ${what}[…][…]` }];
+    if (inner.kind === 'method' && EVICT.has(inner.method))
+      return [{ ...base, kind: 'evict', site: inner.call, what: `${what}[…].${inner.method}()` }];
+    deeper = inner;
+  }
   return [{ ...base, kind: 'read', site: holder, what }];
 }
 

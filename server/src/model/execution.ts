@@ -15,6 +15,7 @@ import { REQUEST_HOOK_DECORATOR, ROUTE_DECORATORS } from './handler-names';
 import { describeScope, functionChain, runsAtImportTime } from './import-time';
 import { classOfMethod } from './methods';
 import type { RepeatedCaller } from './project-index';
+import { isOneShotFile } from './run-once';
 import type { Scope, SemanticModel } from './semantic';
 import { madeThroughSubclasses } from './subclass-makers';
 import { isTestFileName } from './test-code';
@@ -52,7 +53,7 @@ const STARTUP_DECORATOR =
 
 /** Function names that say "run once at start-up" (`setup_logging`, `configure`, `init_app`, `main`). */
 export const ONE_TIME_NAME =
-  /^_*main$|^_*(setup|set_up|configure|init|initialize|initialise|install|bootstrap|startup|lifespan|on_startup)(_|$)|_(setup|startup|init|initialize|lifespan)$|^_*(create|make|build)_app$|^_*(run|cli|entrypoint|entry_point|daemoni[sz]e)$/i;
+  /^_*main$|^_*(setup|set_up|configure|init|initialize|initialise|install|bootstrap|startup|lifespan|on_startup)(_|$)|_(setup|startup|init|initialize|lifespan)$|^_*(create|make|build)_app$|^_*(run|cli|entrypoint|entry_point)$|^_*daemoni[sz]e(_|$)/i;
 
 /** Factory names (`make_client`, `create_session`, `build_handler`): their callers decide, usually once. */
 export const FACTORY_NAME = /^_*(make|create|build)_/i;
@@ -63,22 +64,7 @@ const AUTODISCOVERY_NAME = /^_*autodiscover/i;
 /** Registration helpers (`register_codec`, `registerPlugin`): taken to run while modules are imported. */
 const REGISTRATION_NAME = /regist/i;
 
-/**
- * Script files that run once: packaging and task runners, Sphinx configuration and documentation
- * scripts, files in a `scripts/` folder, `python -m` entry points, Django management commands and
- * migrations (each runs in a process of its own, or once per deployment).
- */
-const ONE_SHOT_FILES =
-  /(^|[/\\])(setup|noxfile|fabfile|conf|manage|__main__)\.py$|(^|[/\\])docs?[/\\]|(^|[/\\])management[/\\]commands[/\\]|(^|[/\\])migrations[/\\]|(^|[/\\])scripts[/\\]/;
-
-/** Whether the file is a script that runs once (`setup.py`, `noxfile.py`, Sphinx `conf.py`, ...). */
-export function isOneShotFile(path: string | undefined, text?: string): boolean {
-  if (!path || !ONE_SHOT_FILES.test(path)) return false;
-  // Django's `manage.py` is a script; a library module that happens to be called `manage.py`
-  // (a `database/manage.py` of helpers) is not: only one with a `__main__` block counts.
-  if (/(^|[/\\])manage\.py$/.test(path) && text !== undefined) return text.includes('__main__');
-  return true;
-}
+export { isOneShotFile };
 
 /** Handler names (`on_message`, `handle_request`, `process_item`, `dispatch`): called per event. */
 export const PER_CALL_NAME = /^_*(handle|on|process|serve|request|dispatch|consume|receive|callback)(_|$)/i;
@@ -184,6 +170,56 @@ function isMemoized(model: SemanticModel, fn: Node): boolean {
     const q = model.qualifiedName(target);
     return q === 'functools.cache' || q === 'functools.lru_cache';
   });
+}
+
+/**
+ * Calls that run an event loop until the program stops (`loop.run_forever()`,
+ * `server.serve_forever()`, Twisted's `reactor.run()`, a GUI's `mainloop()`): the function making
+ * one is a process's main function.
+ */
+const EVENT_LOOP_RUN = /^(run_forever|serve_forever|mainloop)$/;
+
+/** The text of the call in `fn`'s own body (not a nested function's) that runs the event loop. */
+function eventLoopRun(fn: Node): string | undefined {
+  const body = fn.childForFieldName('body');
+  if (!body || !/run_forever|serve_forever|mainloop|reactor\s*\.\s*run\b/.test(body.text)) return undefined;
+  for (const call of body.descendantsOfType('call')) {
+    const callee = call?.childForFieldName('function');
+    if (callee?.type !== 'attribute') continue;
+    const method = callee.childForFieldName('attribute')?.text ?? '';
+    const object = callee.childForFieldName('object')?.text ?? '';
+    if (!EVENT_LOOP_RUN.test(method) && !(method === 'run' && /(^|\.)reactor$/.test(object))) continue;
+    // Its own body: not a nested function or lambda that hands the loop to someone else.
+    let p = call?.parent;
+    while (p && p.id !== fn.id && p.type !== 'function_definition' && p.type !== 'lambda') p = p.parent;
+    if (p?.id === fn.id) return callee.text;
+  }
+  return undefined;
+}
+
+/**
+ * Signals a daemon handles for the life of the process (reload, stop, dump): the code installing
+ * their handler (`signal.signal(SIGHUP, …)`, `loop.add_signal_handler(SIGTERM, …)`) is its start-up.
+ * Not `SIGALRM` nor `SIGINT`, which per-call timeouts and interrupt guards install and restore.
+ */
+const DAEMON_SIGNAL = /\bSIG(HUP|TERM|USR1|USR2|QUIT|BREAK)$/;
+
+/** The signal whose handler `fn`'s own body installs, if any. */
+function daemonSignalHandler(fn: Node): string | undefined {
+  const body = fn.childForFieldName('body');
+  if (!body || !/\bSIG(HUP|TERM|USR1|USR2|QUIT|BREAK)\b/.test(body.text)) return undefined;
+  for (const call of body.descendantsOfType('call')) {
+    const callee = call?.childForFieldName('function');
+    const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+    if (method !== 'signal' && method !== 'add_signal_handler') continue;
+    const first = call ? positionalArguments(call)[0] : undefined;
+    const signal = first?.text.split('.').pop() ?? '';
+    if (!DAEMON_SIGNAL.test(signal)) continue;
+    let p = call?.parent;
+    while (p && p.id !== fn.id && p.type !== 'function_definition' && p.type !== 'lambda') p = p.parent;
+    if (p?.id === fn.id) return signal;
+  }
+  return undefined;
 }
 
 function name(fn: Scope): string {
@@ -733,6 +769,18 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
     };
   if (isMemoized(model, node))
     return { frequency: 'one-shot', reason: `${name(fn)} is memoized: it runs once per argument` };
+  const loop = eventLoopRun(node);
+  if (loop)
+    return {
+      frequency: 'one-shot',
+      reason: `${name(fn)} runs the event loop (\`${loop}()\`): it returns only when the process is done, so it runs once`,
+    };
+  const signal = daemonSignalHandler(node);
+  if (signal)
+    return {
+      frequency: 'one-shot',
+      reason: `${name(fn)} installs the process's \`${signal}\` handler: start-up code, run once`,
+    };
 
   const cls = classOfMethod(node) ? fn.parent : undefined;
   const isInit = !!cls && (fnName === '__init__' || fnName === '__post_init__');

@@ -63,6 +63,11 @@ export interface ResourceKind {
   released: string;
   /** Methods that release it (`close`, `aclose`, `shutdown`…). */
   releaseMethods: ReadonlySet<string>;
+  /**
+   * Methods that release it when called in a loop, again until they report it done (a `Popen`'s
+   * `poll()` reaps the child once it has exited: `while p.poll() is None: sleep(1)` waits for it).
+   */
+  loopReleaseMethods?: ReadonlySet<string>;
   /** Whether `with obj:` releases it (false for sqlite3/psycopg2 connections: transaction only). */
   withReleases: boolean;
   /** Methods whose result keeps no reference to the resource (`read`, `fetchall`, `get`…). */
@@ -481,6 +486,8 @@ function gather(
     switch (use.kind) {
       case 'method':
         if (kind.releaseMethods.has(use.method)) addRelease(out, use.call, binding);
+        else if (kind.loopReleaseMethods?.has(use.method) && inLoopOf(use.call, binding.scope.node))
+          addRelease(out, use.call, binding);
         else if (kind.finishingMethods?.has(use.method) && lastUse(ref, refs, kind))
           addRelease(out, use.call, binding);
         else if (ENTER_METHODS.has(use.method) || EXIT_METHODS.has(use.method)) out.managed ??= use.call;
@@ -494,6 +501,7 @@ function gather(
         else if (
           attributeKeepsAlive(kind, use.attribute) &&
           !isAssignmentTarget(use.node) &&
+          !pipedIntoChild(use.node) &&
           escapes(model, use.node, kind, depth + 1)
         )
           out.handedOn ??= { how: 'an attribute that keeps it alive escapes', node: use.node };
@@ -562,6 +570,27 @@ function gather(
 /** A call that reads the whole resource (`json.load(resp)`), for kinds that reading to the end releases. */
 function readsToEnd(model: SemanticModel, kind: ResourceKind, call: Node, verdict: string): boolean {
   return !!kind.readToEndReleases && verdict === 'neutral' && READ_TO_END.has(model.calleeName(call) ?? '');
+}
+
+/**
+ * `Popen(..., stdin=first.stdout)`: a pipe end given to another child process (the shell
+ * pipeline idiom). The child gets a copy of the descriptor; the first process itself is not
+ * handed on, and still has to be waited for.
+ */
+function pipedIntoChild(attribute: Node): boolean {
+  const { parent } = unparenthesizedParent(attribute);
+  if (parent?.type !== 'keyword_argument') return false;
+  const keyword = parent.childForFieldName('name')?.text ?? '';
+  return keyword === 'stdin' || keyword === 'stdout' || keyword === 'stderr';
+}
+
+/** Whether `node` sits in the body or condition of a loop inside `within` (the binding's scope). */
+function inLoopOf(node: Node, within: Node): boolean {
+  for (let p = node.parent; p && p.id !== within.id; p = p.parent) {
+    if (p.type === 'while_statement' || p.type === 'for_statement') return true;
+    if (p.type === 'function_definition' || p.type === 'lambda') return false;
+  }
+  return false;
 }
 
 /** Whether nothing but releases (or finishing calls) uses the resource after `ref`. */

@@ -20,6 +20,7 @@ import { describeScope, functionChain } from './import-time';
 import { perModel } from './memo';
 import { basesOf, classDefinitionOf, classOfMethod, methodsOf, nameOf } from './methods';
 import { NodeMemo, parentOf } from './parents';
+import { processWideRole } from './run-once';
 import type { SemanticModel } from './semantic';
 import { decoratorsOf } from './usage';
 
@@ -40,37 +41,6 @@ export interface Lifetime {
   /** Why, as a clause for messages: "a `Ctx` is made in `handle()`, and it runs on every request: …". */
   reason: string;
 }
-
-/**
- * Words that give a class a process-lifetime role when they appear in its name or its bases'
- * names (split at case changes and underscores): applications and their servers, pools and
- * managers, registries, ORM mappers and dialects, plugins and bot extensions, configuration and
- * schema objects, descriptors (made in class bodies, at import).
- */
-const LONG_LIVED_WORDS = new Set([
-  'app',
-  'application',
-  'server',
-  'pool',
-  'master',
-  'manager',
-  'registry',
-  'mapper',
-  'dialect',
-  'engine',
-  'addon',
-  'plugin',
-  'extension',
-  'cog',
-  'bot',
-  'config',
-  'configuration',
-  'settings',
-  'schema',
-  'metadata',
-  'property',
-  'descriptor',
-]);
 
 /**
  * Framework bases whose subclasses are made for every request or connection: class-based views
@@ -124,10 +94,11 @@ const STOP_METHODS = new Set(['stop', 'shutdown', 'close']);
 
 /**
  * Method names that say "a step of setting the object up" (`initialize`, `do_init`, `_post_init`,
- * `_configure_inheritance`, `register_task`, `setup_handlers`).
+ * `_configure_inheritance`, `register_task`, `setup_handlers`), or of setting it up again when the
+ * configuration is reloaded (`reconfigure()`, `reconfigService()`: an operator's action, not traffic).
  */
 const SET_UP_STEP =
-  /^(do_|post_)?(setup|set_up|configure|config|initialize|initialise|init|bootstrap|install|register|startup|start_up|finalize)(_|$)|_(setup|init|initialize|configure|startup)$/i;
+  /^(do_|post_)?(setup|set_up|configure|config|initialize|initialise|init|bootstrap|install|register|startup|start_up|finalize)(_|$)|_(setup|init|initialize|configure|startup)$|^_*reconfig/i;
 
 /**
  * Method names that say "end or undo": `close`, `dispose`, `__exit__`, `commit`, `rollback`, `end` and
@@ -135,16 +106,6 @@ const SET_UP_STEP =
  */
 const UNDO_STEP =
   /^(do_)?(close|dispose|exit|aexit|commit|rollback|cancel|deactivate|detach|release|cleanup|clean_up|teardown|tear_down|shutdown|stop|end|finish|reset|unregister|disconnect|destroy|unlink|discard|abort)(_|$)/i;
-
-/** `OracleDialect_cx_oracle` → oracle, dialect, cx, oracle (lower case). */
-function wordsOf(name: string): string[] {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .split(/[\s_]+/)
-    .filter(Boolean)
-    .map((w) => w.toLowerCase());
-}
 
 /** The last name of a base expression: `Pool` for `_pool.Pool`, `Mapped` for `Mapped[int]`. */
 function baseName(base: Node): string {
@@ -266,6 +227,9 @@ function computeLifetime(model: SemanticModel, cls: Node): Lifetime {
     // set-up code (`_register_attribute_impl`) makes configuration objects.
     for (const site of constructionSites(model, member)) {
       madeHere = true;
+      // Made by the constructor of a process-wide object (a `ConfigServer` making its options):
+      // as many as there are such objects, however often the code making those runs.
+      if (madeByProcessWideConstructor(model, site)) continue;
       const info = siteInfo(model, site);
       const where = describeScope(model.scopeOf(site));
       if (info.frequency === 'repeated')
@@ -295,7 +259,7 @@ function computeLifetime(model: SemanticModel, cls: Node): Lifetime {
     };
   // A role in the name outweighs loops that make such objects here.
   const names = [nameOf(cls), ...bases.map(baseName)];
-  const role = names.flatMap(wordsOf).find((w) => LONG_LIVED_WORDS.has(w));
+  const role = processWideRole(names);
   if (role) return { kind: 'long-lived', reason: `${name} is named as a ${role}, made once per process` };
   if (repeated) return repeated;
   const shape = longLivedShape(cls);
@@ -338,6 +302,18 @@ function longLivedShape(cls: Node): string | undefined {
   if (start && stop)
     return `${label(cls)} is a service, started (\`${start}()\`) and stopped (\`${stop}()\`)`;
   return undefined;
+}
+
+/**
+ * Whether `site` is in the `__init__` of a class whose name or bases give it a process-wide role
+ * (`ConfigServer`, `PluginManager`): what a configuration or application object makes while it
+ * is built lives as long as that object, one set per configured entry.
+ */
+function madeByProcessWideConstructor(model: SemanticModel, site: Node): boolean {
+  const fn = functionChain(model.scopeOf(site))[0];
+  if (fn?.kind !== 'function' || fn.name !== '__init__') return false;
+  const owner = classOfMethod(fn.node);
+  return !!owner && processWideRole([nameOf(owner), ...basesOf(owner).map(baseName)]) !== undefined;
 }
 
 /** Whether the function making objects at `site` is named as set-up code (`_register_attribute_impl`). */

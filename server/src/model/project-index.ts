@@ -8,6 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import { CodeLines } from './code-lines';
 import { REQUEST_HOOK_DECORATOR, ROUTE_DECORATORS, TASK_DECORATOR } from './handler-names';
+import { isOneShotFile, MEMOIZING_DECORATOR, processWideRole } from './run-once';
 
 function safeFileURLToPath(uri: string): string | undefined {
   try {
@@ -189,6 +190,30 @@ function recordHookCall(hooks: Map<string, [string, number][]>, name: string, ow
   else list.push([owner, 1]);
 }
 
+/**
+ * Whether the function whose `def` line is at `indent`, under these decorator lines, is memoized
+ * so that its body runs once per process: a module-level function under `@cache`/`@lru_cache`
+ * (once per argument), or a method under a memoizing decorator (`@cached_property`, a project's
+ * `@cache_in_self`) of a class whose name or bases give it a process-wide role (`HomeServer`,
+ * `AppConfig`): once per object, and there is one such object.
+ */
+function runsOncePerProcess(
+  decorators: readonly string[],
+  indent: number,
+  defs: readonly { indent: number }[],
+  classes: readonly { indent: number; name: string }[],
+  writtenBases: ReadonlyMap<string, string[]>,
+): boolean {
+  const memoized = decorators.some((d) =>
+    MEMOIZING_DECORATOR.test(DECORATOR.exec(d)?.[1].split('.').pop() ?? ''),
+  );
+  if (!memoized) return false;
+  if (defs.length > 0) return false; // a nested function: as often as its enclosing one runs
+  const owner = classes[classes.length - 1];
+  if (!owner || indent <= owner.indent) return classes.length === 0;
+  return processWideRole([owner.name, ...(writtenBases.get(owner.name) ?? [])]) !== undefined;
+}
+
 /** Bases that make a class an enum: its members are a closed set. */
 const ENUM_BASES = new Set(['Enum', 'IntEnum', 'StrEnum', 'Flag', 'IntFlag', 'ReprEnum']);
 
@@ -366,6 +391,10 @@ export class ProjectIndex {
     // A click or typer command (`@click.command()`, `@cli.command()`) runs once per process.
     const cliFile = /^\s*(import|from)\s+(click|typer)\b/m.test(text);
     let cliCommand = false;
+    // Every function of a script (`scripts/start.py`, `setup.py`) runs once per process.
+    const scriptFile = isOneShotFile(path, text);
+    // Bases written for each class of this file, to tell a process-wide owner of a memoized method.
+    const writtenBases = new Map<string, string[]>();
     // The open classes (innermost last): a `def ready` right in one is a start-up hook candidate.
     const classes: { indent: number; name: string }[] = [];
     // Names called with no argument, and names called with some, in this file.
@@ -373,7 +402,21 @@ export class ProjectIndex {
     const withArguments = new Set<string>();
     // The open `def`s (innermost last) with their indentation, and why each runs per request or
     // job when it does; class bodies do not open a function.
-    const defs: { indent: number; name: string; handler?: string; startUp?: boolean; hookOf?: string }[] = [];
+    const defs: {
+      indent: number;
+      name: string;
+      handler?: string;
+      startUp?: boolean;
+      hookOf?: string;
+      /** A method of a process-wide class: the names it calls (start-up calls if `__init__` calls it). */
+      calls?: string[];
+      /** `__init__` of a process-wide class: the class, whose methods it calls on `self` run once too. */
+      initOf?: string;
+    }[] = [];
+    // Methods of process-wide classes: `Class.method` → the names their bodies call; and the
+    // methods each such class's `__init__` calls on `self` (`self.create_services()`).
+    const methodCalls = new Map<string, string[]>();
+    const calledByInit = new Map<string, Set<string>>();
     // Decorator lines read since the last statement: they belong to the next `def`.
     let decorators: string[] = [];
     let registrar: { name: string; indent: number; weak: boolean } | undefined;
@@ -393,11 +436,13 @@ export class ProjectIndex {
       if (innermost?.handler && !repeated.has(name))
         repeated.set(detached(name), [detached(innermost.name), innermost.handler]);
       if (innermost?.hookOf) recordHookCall(hooks, name, innermost.hookOf);
-      if (innermost?.startUp) {
-        const known = startUp.get(name);
-        if (known) known[1]++;
-        else startUp.set(detached(name), [detached(innermost.name), 1]);
-      }
+      if (innermost?.startUp) recordStartUp(name, innermost.name);
+      else innermost?.calls?.push(name);
+    };
+    const recordStartUp = (name: string, caller: string) => {
+      const known = startUp.get(name);
+      if (known) known[1]++;
+      else startUp.set(detached(name), [detached(caller), 1]);
     };
     // Calls and brackets are read from `code`: a docstring's `{` or a string's `f(` is not code.
     const lines = new CodeLines();
@@ -434,9 +479,12 @@ export class ProjectIndex {
         addName(this.defined, cls[2]);
         // `class Child(Base, Mixin):` (one line): bases may be made through their subclasses.
         const written = /^\s*class\s+\w+\s*\(([^)]*)\)/.exec(line)?.[1] ?? '';
+        const own: string[] = [];
+        writtenBases.set(cls[2], own);
         for (const b of written.split(',')) {
           const last = b.trim().split('.').pop()?.split('[')[0].trim();
           if (!last || !/^[A-Za-z_]\w*$/.test(last)) continue;
+          own.push(last);
           bases.push(detached(last));
           let known = this.classBases.get(cls[2]);
           if (!known) {
@@ -451,8 +499,10 @@ export class ProjectIndex {
         else decorators = [];
       }
       let handler: string | undefined;
+      let memoizedOnce = false;
       if (def) {
         handler = handlerKind(decorators, line);
+        memoizedOnce = runsOncePerProcess(decorators, indent, defs, classes, writtenBases);
         cliCommand =
           cliFile &&
           decorators.some((d) => /^(command|group)$/.test(DECORATOR.exec(d)?.[1].split('.').pop() ?? ''));
@@ -476,6 +526,12 @@ export class ProjectIndex {
           )
             continue;
           countCall(name);
+          const initOf = defs[defs.length - 1]?.initOf;
+          if (initOf && /\bself\s*\.\s*$/.test(code.slice(0, (m.index ?? 0) + m[0].indexOf(name)))) {
+            const called = calledByInit.get(initOf) ?? new Set<string>();
+            called.add(name);
+            calledByInit.set(initOf, called);
+          }
           const rest = code.slice((m.index ?? 0) + m[0].length).trimStart();
           (rest.startsWith(')') ? noArguments : withArguments).add(name);
         }
@@ -491,16 +547,39 @@ export class ProjectIndex {
         // `def ready` directly in a class body (no function between): Django's start-up hook
         // when the class turns out to be an `AppConfig`.
         const owner = classes[classes.length - 1];
-        const hookOf =
-          def[2] === 'ready' && owner && indent > owner.indent && !defs.some((d) => d.indent >= owner.indent)
+        const directlyIn =
+          owner && indent > owner.indent && !defs.some((d) => d.indent >= owner.indent)
             ? owner.name
             : undefined;
+        const hookOf = def[2] === 'ready' ? directlyIn : undefined;
+        // A method of a class whose name or bases give it a process-wide role (`BuildMaster`,
+        // `AppServer`): its `__init__` runs once, and so do the methods that `__init__` calls.
+        const processWide =
+          directlyIn !== undefined &&
+          !handler &&
+          processWideRole([directlyIn, ...(writtenBases.get(directlyIn) ?? [])]) !== undefined;
+        const initOf = processWide && def[2] === '__init__' ? directlyIn : undefined;
+        const startUpDef =
+          !handler &&
+          (START_UP_CALLER.test(def[2]) ||
+            subcommands.has(def[2]) ||
+            cliCommand ||
+            scriptFile ||
+            memoizedOnce ||
+            initOf !== undefined);
+        let methodCallList: string[] | undefined;
+        if (processWide && !startUpDef) {
+          methodCallList = [];
+          methodCalls.set(`${directlyIn}.${def[2]}`, methodCallList);
+        }
         defs.push({
           indent,
           name: def[2],
           handler,
-          startUp: !handler && (START_UP_CALLER.test(def[2]) || subcommands.has(def[2]) || cliCommand),
+          startUp: startUpDef,
           hookOf,
+          calls: methodCallList,
+          initOf,
         });
       }
       if (cls) classes.push({ indent, name: detached(cls[2]) });
@@ -514,6 +593,9 @@ export class ProjectIndex {
       // A `def` header spread over lines ends with `:`; brackets closed by then.
     }
     closeRegistrar();
+    for (const [cls, methods] of calledByInit)
+      for (const method of methods)
+        for (const name of methodCalls.get(`${cls}.${method}`) ?? []) recordStartUp(name, method);
     const argless = new Set<string>();
     for (const name of noArguments) if (!withArguments.has(name)) argless.add(detached(name));
     this.files.set(path, {

@@ -358,8 +358,12 @@ function describeLeak(
           severity: spec.milderSeverity,
         };
       }
+      // Released only by reading it to the end (`resp.read()`, `for line in resp`): say so, not "closed".
+      const released = named.releases.every((r) => readsItToEnd(kind, r.call))
+        ? `read to the end (which ${kind.releaseIt.replace(/ it$/, 's it')})`
+        : kind.released;
       return {
-        message: `\`${named.name}\` from ${label} is ${kind.released} in ${where} only if no exception occurs first: ${kind.releaseIt} in \`finally\` or use \`with\``,
+        message: `\`${named.name}\` from ${label} is ${released} in ${where} only if no exception occurs first: ${kind.releaseIt} in \`finally\` or use \`with\``,
         severity: spec.milderSeverity,
       };
     }
@@ -440,6 +444,15 @@ function finishingMethod(kind: ResourceKind, call: Node): string | undefined {
   return method && kind.finishingMethods?.has(method) && !kind.releaseMethods.has(method)
     ? method
     : undefined;
+}
+
+/** A release of a read-to-end kind that reads rather than closes: `resp.read()`, `for line in resp:`. */
+function readsItToEnd(kind: ResourceKind, call: Node): boolean {
+  if (!kind.readToEndReleases) return false;
+  if (call.type === 'for_statement' || call.type === 'for_in_clause') return true;
+  const fn = call.childForFieldName('function');
+  const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+  return method === 'read' || method === 'readlines';
 }
 
 function shortText(text: string): string {

@@ -693,7 +693,7 @@ export const rule: Rule = {
       'callers are in other modules. Writes at import time, in start-up code (`main()`, `if __name__ == "__main__":`, ' +
       'app factories, `AppConfig.ready()`, option callbacks, management commands, `setup.py`/`conf.py`/docs scripts) are ' +
       'bounded by that one run. Keys from a closed set are not growth: classes (`type(x)`, `x.__class__`, names such as ' +
-      '`cls`/`model`/`form_class`), enum members of the module, flags, constants, and parameters of an enclosing ' +
+      '`cls`/`model`/`form_class`, and their identity: `id(klass)`), enum members of the module, flags, constants, and parameters of an enclosing ' +
       'decorator factory. Nor are configured values: a module-level or imported constant (`OPENID_CONFIG_URL`), an enum ' +
       'member or class constant (`Provider.OPENAI`), a setting (`settings.SEARCH_URL`, `config.get("url")`), an ' +
       'environment variable (`os.environ["X"]`, `os.getenv("X")`), or `a or b` of those — as keys, or passed by every ' +

@@ -719,7 +719,9 @@ export const rule: Rule = {
       '**When it reports.** Only growth in code that runs again and again counts: route handlers and views, tasks, ' +
       'callbacks, loops, methods, and public functions whose callers are in other modules. Growth at import time or in ' +
       'start-up code (`main()`, `if __name__ == "__main__":`, app factories, command-line option callbacks, management ' +
-      'commands, `setup.py`/`conf.py`/docs scripts) is bounded by that one run; in start-up code only a `while` loop (the ' +
+      'commands, `setup.py`/`conf.py`/docs scripts, a function that runs the event loop until the program stops, ' +
+      'daemonizes the process or installs the handler of a daemon signal such as `SIGHUP`) is bounded by that one run; ' +
+      'in start-up code only a `while` loop (the ' +
       "program's main loop) repeats.\n\n" +
       '**Severity is confidence.** `warning` for a container that code known to run again and again grows and nothing ' +
       'shrinks; `information` when it grows in a public function whose callers are in other modules (how often it ' +

@@ -846,13 +846,18 @@ export const rule: Rule = {
       '- **hint**: harmless in practice — a GUI widget (tkinter, Qt, wx, urwid, …), made at the pace of its user; or, ' +
       'when the project is indexed (the CLI and the editor index it), a class that no code in the project makes or ' +
       'derives from.\n' +
-      '- **not reported**: objects made once (at import, in `main()`, in a start-up hook, in a `click` command); and, ' +
+      '- **not reported**: objects made once (at import, in `main()`, in a start-up hook, in a `click` command; ' +
+      'when the project is indexed, also where other modules make them only in such code, in script files, in a ' +
+      'memoized getter of a process-wide object (`@cached_property` on an application or server) or in the ' +
+      'constructor of a process-wide class and the methods it calls on `self`); objects made by the constructor of ' +
+      'a process-wide object (a configuration entry making its options), which live as long as it; and, ' +
       'for a class made elsewhere, framework and configuration objects that live as long as the process: a class ' +
       'or base named for such a role (`…App`, `…Server`, `…Pool`, `…Manager`, `…Registry`, `…Mapper`, `…Dialect`, ' +
       '`…Plugin`, `Cog`, `…Config`, `…Settings`, `SchemaItem`, `…Property`, …), a class with a set-up hook ' +
       '(`configure()`, `setup()`, `initialize()`) or that is started and stopped (`start()` with `stop()`, ' +
       '`shutdown()` or `close()`), and cycles formed in a set-up step (`initialize()`, `do_init()`, ' +
-      '`_configure_…()`, `register_…()`, or a method only such steps call).',
+      '`_configure_…()`, `register_…()`, `reconfigure()`, or a method only such steps call); objects made in such a ' +
+      'step (a factory a service makes when it is reconfigured) live long too.',
     whyIsThisBad:
       'CPython frees most objects by reference counting, the moment the last reference goes away. Objects in a ' +
       'cycle never reach zero, so they wait for the cyclic garbage collector: they are freed later, in batches that ' +

@@ -191,6 +191,7 @@ const PROCESS_KIND: ResourceKind = {
   releaseIt: 'wait for it',
   released: 'waited for',
   releaseMethods: new Set(['wait', 'communicate']),
+  loopReleaseMethods: new Set(['poll']),
   withReleases: true,
   dataMethods: new Set([
     'poll',
@@ -575,8 +576,10 @@ export const rule: Rule = {
       on \`self\` or a global, passed to another call). One-shot chains such as \`open(p).read()\` and
       files passed inline to a call that does not close them (\`json.load(open(p))\`) are flagged
       too. So is \`subprocess.Popen(..., stdout=PIPE)\` (or \`stdin\`/\`stderr\`) never waited for
-      (\`wait()\`, \`communicate()\`, \`with\`): it holds two pipe ends, and the finished child stays
-      a zombie.
+      (\`wait()\`, \`communicate()\`, \`with\`, or \`poll()\` in a loop, which reaps the child once it
+      has exited): it holds two pipe ends, and the finished child stays a zombie. Giving its
+      \`stdout\` to the next stage of a pipeline (\`Popen(..., stdin=first.stdout)\`) hands on the
+      pipe end, not the process: the first stage still has to be waited for.
 
       A close that only runs when there is nothing to close (\`if f is None: f.close()\`,
       \`if f.closed: f.close()\`) does not count, and one in a handler for some exceptions only
