@@ -363,6 +363,89 @@ const CASES: BehaviourCase[] = [
     fixedContains: 'with open(path, newline="") as f:',
   },
   {
+    name: 'LEAK004 a socket made in either branch of an if (and in a handler after a failed first try), entered in one ExitStack: the same answers',
+    code: 'LEAK004',
+    module: `
+      import socket
+
+      def local_name(udp):
+          if udp:
+              s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+          else:
+              s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+          s.bind(("127.0.0.1", 0))
+          return [s.type == socket.SOCK_DGRAM, s.getsockname()[0]]
+
+      def bound(port_text):
+          try:
+              s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+              s.bind(("127.0.0.1", int(port_text)))
+          except ValueError:
+              try:
+                  s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                  s.bind(("127.0.0.1", 0))
+              except OSError:
+                  return "no socket"
+          try:
+              return [s.type == socket.SOCK_DGRAM, s.getsockname()[1] > 0]
+          except OSError:
+              return "unbound"
+    `,
+    driver: `result = [local_name(True), local_name(False), bound("0"), bound("any"), local_name(True)]`,
+    fixedContains: 's = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))',
+  },
+  {
+    name: 'LEAK008 a file opened in one branch, a stream or None bound in the other, entered in an ExitStack: the same text written, the stream closed only where the code closed it',
+    code: 'LEAK008',
+    module: `
+      import sys
+
+      def dump(out, text):
+          if out != "-":
+              f = open(out, "w")
+          else:
+              f = sys.stdout
+          f.write(text)
+          f.close()
+          return len(text)
+
+      def build(log, steps):
+          if log:
+              sink = open(log, "a")
+          else:
+              sink = None
+          done = []
+          for step in steps:
+              if sink is not None:
+                  sink.write(step + "\\n")
+              done.append(step.upper())
+          if sink is not None:
+              sink.close()
+          return done
+    `,
+    driver: `
+      import io
+
+      class Stream(io.StringIO):
+          def close(self):
+              self.closed_by_code = True
+
+      stream = Stream()
+      saved, sys.stdout = sys.stdout, stream
+      try:
+          written = [dump(tmp + "/d.txt", "hello"), dump("-", "to stream")]
+      finally:
+          sys.stdout = saved
+      with open(tmp + "/d.txt") as back:
+          text = back.read()
+      steps = [build(tmp + "/log.txt", ["a", "b"]), build(None, ["c"]), build(tmp + "/log.txt", ["d"])]
+      with open(tmp + "/log.txt") as back:
+          log = back.read()
+      result = [written, text, stream.getvalue(), getattr(stream, "closed_by_code", False), steps, log]
+    `,
+    fixedContains: 'sink = stack.enter_context(open(log, "a"))',
+  },
+  {
     name: 'LEAK004 a connection made and dropped, now closed at once, still creates the database file',
     code: 'LEAK004',
     module: `

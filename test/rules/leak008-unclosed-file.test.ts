@@ -1709,6 +1709,84 @@ const table: RuleTable = {
                     current.close()
       `,
     },
+    {
+      name: 'a file opened in one branch, the standard output bound in the other, closed at the end: only the file is entered in an ExitStack (the declaration stays before it)',
+      code: `
+        import sys
+        from typing import IO
+
+
+        def export(target, payload):
+            out: IO[str]
+            if target != "-":
+                out = open(target, "w", encoding="utf-8")
+            else:
+                out = sys.stdout
+            out.write(payload)
+            out.close()
+            return 0
+      `,
+      errors: [{ line: 8, message: 'only if no exception occurs first' }],
+      output: `
+        import sys
+        from typing import IO
+        from contextlib import ExitStack
+
+
+        def export(target, payload):
+            out: IO[str]
+            with ExitStack() as stack:
+                if target != "-":
+                    out = stack.enter_context(open(target, "w", encoding="utf-8"))
+                else:
+                    out = sys.stdout
+                out.write(payload)
+                out.close()
+            return 0
+      `,
+    },
+    {
+      name: 'a log file opened in one branch and None in the other, closed if not None at the end: the file entered in an ExitStack, the check stays',
+      code: `
+        import subprocess
+
+
+        class Builder:
+            def __init__(self, log):
+                self.log = log
+
+            def build(self, command):
+                if self.log:
+                    sink = open(self.log, "w")
+                else:
+                    sink = None
+                subprocess.check_call(command, stdout=sink, stderr=subprocess.STDOUT)
+                if sink is not None:
+                    sink.close()
+                    print("built")
+      `,
+      errors: [{ line: 10, message: 'only if no exception occurs first' }],
+      output: `
+        import subprocess
+        from contextlib import ExitStack
+
+
+        class Builder:
+            def __init__(self, log):
+                self.log = log
+
+            def build(self, command):
+                with ExitStack() as stack:
+                    if self.log:
+                        sink = stack.enter_context(open(self.log, "w"))
+                    else:
+                        sink = None
+                    subprocess.check_call(command, stdout=sink, stderr=subprocess.STDOUT)
+                    if sink is not None:
+                        sink.close()
+                        print("built")
+      `,
+    },
   ],
 };
 
