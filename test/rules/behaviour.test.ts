@@ -446,6 +446,48 @@ const CASES: BehaviourCase[] = [
     fixedContains: 'sink = stack.enter_context(open(log, "a"))',
   },
   {
+    name: 'LEAK008 a process made in a try whose handler raises, then a name reused for a second process: with proc: after the try, and an ExitStack for both, give the same output and codes',
+    code: 'LEAK008',
+    module: `
+      import sys
+      from subprocess import PIPE, Popen
+
+      def execute(code):
+          try:
+              proc = Popen([sys.executable, "-c", code], stdout=PIPE, stderr=PIPE)
+          except OSError as e:
+              raise RuntimeError("cannot run") from e
+          out, err = proc.communicate()
+          return [out.decode().strip(), err.decode().strip()[-17:], proc.returncode]
+
+      def both(first, second):
+          lines = []
+          if first:
+              p = Popen([sys.executable, "-c", first], stdout=PIPE)
+              for line in p.stdout:
+                  lines.append(line.decode().strip())
+              status = p.wait()
+              lines.append(status)
+          if second:
+              p = Popen([sys.executable, "-c", second], stdout=PIPE)
+              lines.append(p.stdout.read().decode().strip())
+              status = p.wait()
+              lines.append(status)
+          return lines
+    `,
+    driver: `
+      result = [
+          execute("print(6 * 7)"),
+          execute("raise SystemExit(3)"),
+          execute("1 / 0"),
+          both("print(1); print(2)", "import sys; print(3); sys.exit(4)"),
+          both(None, "print(5)"),
+          both("print(6)", None),
+      ]
+    `,
+    fixedContains: 'with proc:',
+  },
+  {
     name: 'LEAK004 a connection made and dropped, now closed at once, still creates the database file',
     code: 'LEAK004',
     module: `

@@ -106,12 +106,50 @@ export function resourceFix(
       releaseRebound(ctx, creation, leak.named, policy, kind) ??
       releaseBeforeRebinding(ctx, creation, leak.named, policy, kind) ??
       releaseFromFirstBinding(ctx, creation, leak.named, policy, kind) ??
-      enterEachInExitStack(ctx, creation, leak.named, policy, dataMethods);
+      enterEachInExitStack(
+        ctx,
+        creation,
+        leak.named,
+        policy,
+        new Set([...dataMethods, ...kind.releaseMethods]),
+      );
     if (guarded) return guarded;
   }
   return (
     nonBlockingFix(ctx, creation, leak, policy, dataMethods, kind) ??
-    fallbackResourceFix(ctx, creation, leak, policy, kind)
+    fallbackResourceFix(ctx, creation, leak, policy, kind) ??
+    waitForProcess(ctx, creation, leak, policy, dataMethods, kind)
+  );
+}
+
+const PROCESS_STREAMS = new Set(['stdin', 'stdout', 'stderr']);
+
+/**
+ * A process the code never waits for (it polls it, kills it, reads its output): `with` around its
+ * uses reaps it at the end of the block. Unsafe: the block then waits for the process to exit,
+ * which the code did not (it may be meant to outlive the function).
+ */
+function waitForProcess(
+  ctx: FixContext,
+  creation: Creation,
+  leak: Leak,
+  policy: FixPolicy,
+  dataMethods: ReadonlySet<string>,
+  kind: ResourceKind,
+): Fix | undefined {
+  if (leak.kind !== 'never-released' || !kind.releaseMethods.has('communicate') || !policy.vetoNamed)
+    return undefined;
+  // Its output is read here (else the streams go to DEVNULL), and its pid is not kept for later.
+  const uses = leak.named.refs.map((r) => useOf(r.node));
+  if (!uses.some((u) => u.kind === 'attribute' && PROCESS_STREAMS.has(u.attribute))) return undefined;
+  if (uses.some((u) => u.kind === 'attribute' && u.attribute === 'pid')) return undefined;
+  const fix = wrapNamed(ctx, creation, leak.named, { ...policy, vetoNamed: undefined }, dataMethods);
+  return (
+    fix && {
+      ...fix,
+      title: `${fix.title}: it waits for the process to exit at the end of the block`,
+      applicability: 'unsafe',
+    }
   );
 }
 
@@ -170,8 +208,20 @@ function releaseAfterGuardedCreation(
     if (!last || top.startIndex > last.startIndex) last = top;
   }
   const first = nextStatement(tryStatement);
-  // A process is waited for: that is not the same as letting it be collected.
-  if (!last || !first || kind.releaseMethods.has('communicate')) return undefined;
+  if (!last || !first) return undefined;
+  // A process is waited for, not released by a call in `finally`: `with proc:` around its uses
+  // waits at the end, as the code already does (a process the code never waits for is left alone).
+  if (kind.releaseMethods.has('communicate')) {
+    if (policy.manage !== 'with' || policy.vetoNamed?.(model, named, region)) return undefined;
+    const edit = wrapStatements({ file, first, last, mode: 'insert', header: `with ${named.name}:` });
+    if (!edit) return undefined;
+    return {
+      title: `Wait for \`${named.name}\` with \`with ${named.name}:\` around its uses after the \`try\``,
+      edits: [edit],
+      applicability,
+      isPreferred: true,
+    };
+  }
   const call = releaseCall(kind, policy);
   const finallyPolicy = { ...policy, finallyCall: call };
   const remove = redundantReleases(block, tryStatement, last, named.name, finallyPolicy, region);
@@ -384,6 +434,7 @@ function enterEachInExitStack(
   creation: Creation,
   named: NamedResource,
   policy: FixPolicy,
+  /** Methods whose result holds nothing of the resource (its release methods too: `wait()`'s code). */
   dataMethods: ReadonlySet<string>,
 ): Fix | undefined {
   const { file, model } = ctx;
