@@ -502,6 +502,36 @@ const CASES: BehaviourCase[] = [
     fixedContains: 'sqlite3.connect(path).close()',
   },
   {
+    name: 'LEAK005 a pool replaced after its own close(), its atexit registration dropped where it is closed: the new pool still works, the old one is still closed once',
+    code: 'LEAK005',
+    module: `
+      import atexit
+      from multiprocessing.pool import ThreadPool
+
+      class Bot:
+          def __init__(self, size):
+              self.size = size
+              self.pool = ThreadPool(size)
+              self.closed = []
+
+          def handle(self, admin_only, n):
+              if admin_only:
+                  self.pool.close()
+                  self.pool.join()
+                  self.closed.append(self.pool._state)
+                  self.pool = ThreadPool(self.size)
+                  atexit.register(self.pool.close)
+              return self.pool.apply(pow, (2, n))
+    `,
+    driver: `
+      bot = Bot(2)
+      answers = [bot.handle(n % 2 == 0, n) for n in range(6)]
+      result = [answers, [str(s) for s in bot.closed]]
+      bot.pool.close()
+    `,
+    fixedContains: 'atexit.unregister(self.pool.close)',
+  },
+  {
     name: 'LEAK005 a listener removed in finally still gets every event published while the function runs',
     code: 'LEAK005',
     unsafe: true,
