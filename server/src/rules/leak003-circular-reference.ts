@@ -1381,7 +1381,8 @@ function checkParentChild(ctx: RuleContext, facts: SlotFacts, forward: Store, ba
   const fixes = (): Fix[] => {
     // No side is clearly the pointer "up": weaken the one that refers back to `self`.
     const weakened = target ?? back;
-    const proxy = proxyFix(ctx, facts, weakened, forward.method.cls);
+    const proxy =
+      proxyFix(ctx, facts, weakened, forward.method.cls) ?? listProxyFix(ctx, weakened, forward.method.cls);
     const property = propertyFix(ctx, forward, weakened) ?? assumedPropertyFix(ctx, forward, weakened);
     return [...(proxy ? [proxy] : []), ...(property ? [{ ...property, isPreferred: !proxy }] : [])];
   };
@@ -1484,6 +1485,33 @@ function proxyFix(
       ...slotEdits,
       replaceRange(file, value.startIndex, value.endIndex, replacement),
     ],
+  };
+}
+
+/** List methods that keep what they are given as an element; a set or dict would hash it (a proxy cannot be). */
+const LIST_INSERTS = new Set(['append', 'insert']);
+
+/**
+ * `group.parents.append(self)` beside `self.children.append(group)`: both sides are lists, so the
+ * back side holds `weakref.proxy(self)`. A proxy compares equal to its object (`self in
+ * group.parents` still finds it) and forwards attribute access. Unsafe: it raises ReferenceError
+ * once the object is freed, and `is` and `isinstance` no longer see the object itself.
+ */
+function listProxyFix(ctx: RuleContext, store: Store, referencedClass: Node): Fix | undefined {
+  const { file, model } = ctx;
+  const call = store.node;
+  const fn = call.type === 'call' ? call.childForFieldName('function') : null;
+  const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+  if (!store.container || !method || !LIST_INSERTS.has(method)) return undefined;
+  if (!isSelf(model, store.method, store.value) || !supportsWeakrefs(model, referencedClass))
+    return undefined;
+  const weakref = ensureModuleImport(file, model, 'weakref', topLevelStatement(call).startIndex);
+  const proxy = `${weakref.name}.proxy(${store.value.text})`;
+  return {
+    title: `Hold the back-references weakly: \`${store.holder.text}.${method}(${proxy})\` (a proxy compares equal to it)`,
+    applicability: 'unsafe',
+    isPreferred: false,
+    edits: [...weakref.edits, replaceRange(file, store.value.startIndex, store.value.endIndex, proxy)],
   };
 }
 
