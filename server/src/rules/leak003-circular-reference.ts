@@ -822,7 +822,12 @@ export const rule: Rule = {
       'stored on it (`self.state = self.idle`) is declared with a small descriptor, `_SelfMethod`, that stores the ' +
       'function and binds it on each read (calls, `==` and `__name__` keep working). `self.x = self` becomes a ' +
       'read-only property, `self.__dict__ = self` item-backed attribute methods, and `self` kept in a container ' +
-      '`weakref.proxy(self)` (`__slots__` gain `__weakref__` where needed).',
+      '`weakref.proxy(self)` (`__slots__` gain `__weakref__` where needed); two objects linked both ways through ' +
+      'lists (`self.children.append(g)`, `g.parents.append(self)`) append `weakref.proxy(self)` on the back side (a ' +
+      'proxy compares equal to its object, so `self in g.parents` still finds it). No fix for a class whose ' +
+      'instances cannot be weakly referenced (a subclass of `tuple`, `int` or `bytes`, which cannot take ' +
+      '`__weakref__`): nothing in such a cycle can be held weakly, and holding one side in a registry instead would ' +
+      'keep every object alive for good, which is worse than the cycle.',
     example: [
       'class Node:',
       '    def __init__(self):',

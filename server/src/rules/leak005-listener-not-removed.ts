@@ -560,7 +560,15 @@ export const rule: Rule = {
       \`start\`, \`open\`, \`connect\`…): one made in a method run again and again is removed in
       \`finally\` when that method is done, and an \`atexit\` registration of something the function
       did not make (\`self.pool.close\`) gets no fix (unregistering it would also drop the one made at
-      start-up); a removal found only in \`__del__\` moves to a \`close()\`; a class keeps a receiver
+      start-up) — unless the code releases that object itself first (\`self.pool.close()\`, then a new
+      pool and \`atexit.register(self.pool.close)\`): the old registration is then unregistered where
+      the code closes it, **safe** for \`close\`, \`shutdown\`, \`stop\`, \`terminate\`, \`dispose\` and
+      \`cleanup\` (the exit would only run it a second time); a listener the call makes (a closure, a
+      lambda, \`make_receiver(...)\`) that nothing can remove where it is keeps only the latest
+      registration: it goes in a slot, and the one the slot holds from the previous call is removed
+      first (\`atexit.unregister\`, \`disconnect\`) — per object when the registration names \`self\`
+      (\`sender=self\`), else per process (a module-level name); **unsafe**: what an earlier call
+      registered no longer runs; a removal found only in \`__del__\` moves to a \`close()\`; a class keeps a receiver
       passed as a parameter (\`self._emitter\`), turns a lambda that only forwards to a method into
       that bound method, keeps a listener held in a local (\`self._handler\`), and removes the
       listener in its cleanup method, a new \`close()\`, or — registered in \`start()\` of a
