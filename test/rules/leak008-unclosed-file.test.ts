@@ -1913,6 +1913,36 @@ const table: RuleTable = {
             return names
       `,
     },
+    {
+      name: 'three files opened one after the other and used after all three are open: the first with goes on to the last use of the others, each nested in the one before',
+      code: `
+        import os
+        import sys
+
+
+        def redirect(stdin, stdout, stderr):
+            si = open(stdin, "r")
+            so = open(stdout, "a+")
+            se = open(stderr, "a+")
+            os.dup2(si.fileno(), sys.stdin.fileno())
+            os.dup2(so.fileno(), sys.stdout.fileno())
+            os.dup2(se.fileno(), sys.stderr.fileno())
+      `,
+      errors: [{ line: 6 }, { line: 7 }, { line: 8 }],
+      output: `
+        import os
+        import sys
+
+
+        def redirect(stdin, stdout, stderr):
+            with open(stdin, "r") as si:
+                with open(stdout, "a+") as so:
+                    with open(stderr, "a+") as se:
+                        os.dup2(si.fileno(), sys.stdin.fileno())
+                        os.dup2(so.fileno(), sys.stdout.fileno())
+                        os.dup2(se.fileno(), sys.stderr.fileno())
+      `,
+    },
   ],
 };
 

@@ -773,6 +773,7 @@ function wrapNamed(
     if (!top || top.startIndex < statement.startIndex) return undefined;
     if (top.startIndex > last.startIndex) last = top;
   }
+  last = overOtherResources(ctx, block, statement, last, creation.owner);
   if (policy.vetoNamed?.(model, named, region)) return undefined;
   const remove = redundantReleases(block, statement, last, named.name, policy, region);
   const value = policy.enterCall ? unawaited(creation.value) : creation.value;
@@ -816,6 +817,36 @@ function wrapNamed(
     applicability: 'safe',
     isPreferred: true,
   };
+}
+
+/**
+ * `si = open(a)`, `so = open(b)`, `use(si)`, `use(so)`: a block for `si` ending at its last use
+ * would take `so`'s creation in and leave `so`'s uses after it, where no block can reach both.
+ * The block goes on to the last use of every resource made inside it (of the rule's own), which
+ * then gets a block of its own inside this one. Only closes `si` later.
+ */
+function overOtherResources(ctx: FixContext, block: Node, first: Node, last: Node, owner: Scope): Node {
+  let end = last;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const s of block.namedChildren) {
+      if (!s || s.startIndex <= first.startIndex || s.startIndex > end.startIndex) continue;
+      const assignment = s.type === 'expression_statement' ? s.namedChildren[0] : undefined;
+      const target = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : undefined;
+      const value = assignment?.childForFieldName('right');
+      if (target?.type !== 'identifier' || value?.type !== 'call' || !ctx.policyOf?.(value)) continue;
+      const binding = ctx.model.resolve(target);
+      if (binding?.scope !== owner) continue;
+      for (const ref of ctx.model.references(binding)) {
+        const top = statementIn(block, ref.node);
+        if (top && top.startIndex > end.startIndex) {
+          end = top;
+          changed = true;
+        }
+      }
+    }
+  }
+  return end;
 }
 
 /**
