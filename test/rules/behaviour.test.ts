@@ -363,6 +363,131 @@ const CASES: BehaviourCase[] = [
     fixedContains: 'with open(path, newline="") as f:',
   },
   {
+    name: 'LEAK004 a socket made in either branch of an if (and in a handler after a failed first try), entered in one ExitStack: the same answers',
+    code: 'LEAK004',
+    module: `
+      import socket
+
+      def local_name(udp):
+          if udp:
+              s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+          else:
+              s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+          s.bind(("127.0.0.1", 0))
+          return [s.type == socket.SOCK_DGRAM, s.getsockname()[0]]
+
+      def bound(port_text):
+          try:
+              s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+              s.bind(("127.0.0.1", int(port_text)))
+          except ValueError:
+              try:
+                  s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                  s.bind(("127.0.0.1", 0))
+              except OSError:
+                  return "no socket"
+          try:
+              return [s.type == socket.SOCK_DGRAM, s.getsockname()[1] > 0]
+          except OSError:
+              return "unbound"
+    `,
+    driver: `result = [local_name(True), local_name(False), bound("0"), bound("any"), local_name(True)]`,
+    fixedContains: 's = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))',
+  },
+  {
+    name: 'LEAK008 a file opened in one branch, a stream or None bound in the other, entered in an ExitStack: the same text written, the stream closed only where the code closed it',
+    code: 'LEAK008',
+    module: `
+      import sys
+
+      def dump(out, text):
+          if out != "-":
+              f = open(out, "w")
+          else:
+              f = sys.stdout
+          f.write(text)
+          f.close()
+          return len(text)
+
+      def build(log, steps):
+          if log:
+              sink = open(log, "a")
+          else:
+              sink = None
+          done = []
+          for step in steps:
+              if sink is not None:
+                  sink.write(step + "\\n")
+              done.append(step.upper())
+          if sink is not None:
+              sink.close()
+          return done
+    `,
+    driver: `
+      import io
+
+      class Stream(io.StringIO):
+          def close(self):
+              self.closed_by_code = True
+
+      stream = Stream()
+      saved, sys.stdout = sys.stdout, stream
+      try:
+          written = [dump(tmp + "/d.txt", "hello"), dump("-", "to stream")]
+      finally:
+          sys.stdout = saved
+      with open(tmp + "/d.txt") as back:
+          text = back.read()
+      steps = [build(tmp + "/log.txt", ["a", "b"]), build(None, ["c"]), build(tmp + "/log.txt", ["d"])]
+      with open(tmp + "/log.txt") as back:
+          log = back.read()
+      result = [written, text, stream.getvalue(), getattr(stream, "closed_by_code", False), steps, log]
+    `,
+    fixedContains: 'sink = stack.enter_context(open(log, "a"))',
+  },
+  {
+    name: 'LEAK008 a process made in a try whose handler raises, then a name reused for a second process: with proc: after the try, and an ExitStack for both, give the same output and codes',
+    code: 'LEAK008',
+    module: `
+      import sys
+      from subprocess import PIPE, Popen
+
+      def execute(code):
+          try:
+              proc = Popen([sys.executable, "-c", code], stdout=PIPE, stderr=PIPE)
+          except OSError as e:
+              raise RuntimeError("cannot run") from e
+          out, err = proc.communicate()
+          return [out.decode().strip(), err.decode().strip()[-17:], proc.returncode]
+
+      def both(first, second):
+          lines = []
+          if first:
+              p = Popen([sys.executable, "-c", first], stdout=PIPE)
+              for line in p.stdout:
+                  lines.append(line.decode().strip())
+              status = p.wait()
+              lines.append(status)
+          if second:
+              p = Popen([sys.executable, "-c", second], stdout=PIPE)
+              lines.append(p.stdout.read().decode().strip())
+              status = p.wait()
+              lines.append(status)
+          return lines
+    `,
+    driver: `
+      result = [
+          execute("print(6 * 7)"),
+          execute("raise SystemExit(3)"),
+          execute("1 / 0"),
+          both("print(1); print(2)", "import sys; print(3); sys.exit(4)"),
+          both(None, "print(5)"),
+          both("print(6)", None),
+      ]
+    `,
+    fixedContains: 'with proc:',
+  },
+  {
     name: 'LEAK004 a connection made and dropped, now closed at once, still creates the database file',
     code: 'LEAK004',
     module: `
@@ -375,6 +500,36 @@ const CASES: BehaviourCase[] = [
     `,
     driver: `result = [touch(tmp + "/new.db"), touch(tmp + "/new.db")]`,
     fixedContains: 'sqlite3.connect(path).close()',
+  },
+  {
+    name: 'LEAK005 a pool replaced after its own close(), its atexit registration dropped where it is closed: the new pool still works, the old one is still closed once',
+    code: 'LEAK005',
+    module: `
+      import atexit
+      from multiprocessing.pool import ThreadPool
+
+      class Bot:
+          def __init__(self, size):
+              self.size = size
+              self.pool = ThreadPool(size)
+              self.closed = []
+
+          def handle(self, admin_only, n):
+              if admin_only:
+                  self.pool.close()
+                  self.pool.join()
+                  self.closed.append(self.pool._state)
+                  self.pool = ThreadPool(self.size)
+                  atexit.register(self.pool.close)
+              return self.pool.apply(pow, (2, n))
+    `,
+    driver: `
+      bot = Bot(2)
+      answers = [bot.handle(n % 2 == 0, n) for n in range(6)]
+      result = [answers, [str(s) for s in bot.closed]]
+      bot.pool.close()
+    `,
+    fixedContains: 'atexit.unregister(self.pool.close)',
   },
   {
     name: 'LEAK005 a listener removed in finally still gets every event published while the function runs',

@@ -1973,6 +1973,86 @@ const table: RuleTable = {
       `,
       errors: [{ line: 2, message: '`_b`' }],
     },
+    {
+      name: 'a class-level defaultdict of per-task stores that grows by reads (return d[k][p], for … in d[task]): the trim goes before those statements, after the write, once per key in a function, unsafe',
+      code: `
+        from collections import defaultdict
+
+
+        class Persistence:
+            class_store = defaultdict(lambda: defaultdict(dict))
+
+            def __init__(self, plugin=None):
+                self.taskname = None
+                self.plugin = plugin
+
+            @property
+            def store(self):
+                return self.class_store[self.taskname][self.plugin]
+
+            def set(self, key, value):
+                self.store[key] = value
+
+            @classmethod
+            def load(cls, rows, task=None):
+                for plugin, key, value in rows:
+                    cls.class_store[task][plugin][key] = value
+
+            @classmethod
+            def flush(cls, save, task=None):
+                for plugin in cls.class_store[task]:
+                    for key, value in cls.class_store[task][plugin].items():
+                        save(task, plugin, key, value)
+
+
+        class TaskPersistence(Persistence):
+            def __init__(self, task):
+                self.task = task
+                self.taskname = task.name
+      `,
+      errors: [{ line: 5, message: 'class-level dict `Persistence.class_store`' }],
+      unsafeOutput: `
+        from collections import defaultdict
+
+
+        class Persistence:
+            class_store = defaultdict(lambda: defaultdict(dict))
+
+            def __init__(self, plugin=None):
+                self.taskname = None
+                self.plugin = plugin
+
+            @property
+            def store(self):
+                if len(self.class_store) > 1024:
+                    del self.class_store[next(iter(self.class_store))]
+                return self.class_store[self.taskname][self.plugin]
+
+            def set(self, key, value):
+                self.store[key] = value
+
+            @classmethod
+            def load(cls, rows, task=None):
+                for plugin, key, value in rows:
+                    cls.class_store[task][plugin][key] = value
+                    if len(cls.class_store) > 1024:
+                        del cls.class_store[next(iter(cls.class_store))]
+
+            @classmethod
+            def flush(cls, save, task=None):
+                if len(cls.class_store) > 1024:
+                    del cls.class_store[next(iter(cls.class_store))]
+                for plugin in cls.class_store[task]:
+                    for key, value in cls.class_store[task][plugin].items():
+                        save(task, plugin, key, value)
+
+
+        class TaskPersistence(Persistence):
+            def __init__(self, task):
+                self.task = task
+                self.taskname = task.name
+      `,
+    },
   ],
 };
 

@@ -1855,6 +1855,65 @@ const table: RuleTable = {
             return layer.log
       `,
     },
+    {
+      name: 'groups linked both ways through lists (children and parents): the back side appends weakref.proxy(self), unsafe',
+      code: `
+        import logging
+
+
+        class Group:
+            def __init__(self, name):
+                self.name = name
+                self.children = []
+                self.parents = []
+
+            def add_child_group(self, group):
+                if group not in self.children:
+                    self.children.append(group)
+                if self not in group.parents:
+                    group.parents.append(self)
+
+
+        class Inventory:
+            def __init__(self):
+                self.groups = {}
+
+            def group(self, name):
+                if name not in self.groups:
+                    logging.debug("new group %s", name)
+                    self.groups[name] = Group(name)
+                return self.groups[name]
+      `,
+      errors: [{ line: 14, message: '`group.parents` refers back to `self`' }],
+      unsafeOutput: `
+        import logging
+        import weakref
+
+
+        class Group:
+            def __init__(self, name):
+                self.name = name
+                self.children = []
+                self.parents = []
+
+            def add_child_group(self, group):
+                if group not in self.children:
+                    self.children.append(group)
+                if self not in group.parents:
+                    group.parents.append(weakref.proxy(self))
+
+
+        class Inventory:
+            def __init__(self):
+                self.groups = {}
+
+            def group(self, name):
+                if name not in self.groups:
+                    logging.debug("new group %s", name)
+                    self.groups[name] = Group(name)
+                return self.groups[name]
+      `,
+    },
   ],
 };
 

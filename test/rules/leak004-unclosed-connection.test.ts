@@ -2102,6 +2102,176 @@ const table: RuleTable = {
                 server.sendmail(sender, to, body)
       `,
     },
+    {
+      name: 'a socket made in either branch of an if and never closed: each creation entered in one ExitStack around the branches and the uses',
+      code: `
+        import socket
+
+
+        def ask(path, address, data):
+            if path:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(path)
+            else:
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                s.connect(address)
+            s.sendall(data)
+            reply = s.recv(1024)
+            return reply.decode()
+      `,
+      errors: [
+        { line: 6, message: 'never closed' },
+        { line: 9, message: 'never closed' },
+      ],
+      output: `
+        import socket
+        from contextlib import ExitStack
+
+
+        def ask(path, address, data):
+            with ExitStack() as stack:
+                if path:
+                    s = stack.enter_context(socket.socket(socket.AF_UNIX, socket.SOCK_STREAM))
+                    s.connect(path)
+                else:
+                    s = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+                    s.connect(address)
+                s.sendall(data)
+                reply = s.recv(1024)
+            return reply.decode()
+      `,
+    },
+    {
+      name: 'a socket made in either branch, closed only at the end of a try whose handler returns: the ExitStack closes it on the error path too, the close stays',
+      code: `
+        import socket
+
+        from contextlib import ExitStack as Stack
+
+
+        def reachable(udp, host, port):
+            if udp:
+                probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            else:
+                probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                probe.settimeout(0.5)
+                probe.connect((host, port))
+                probe.close()
+                return True
+            except OSError:
+                return False
+      `,
+      errors: [
+        { line: 8, message: 'only if no exception occurs first' },
+        { line: 10, message: 'only if no exception occurs first' },
+      ],
+      output: `
+        import socket
+
+        from contextlib import ExitStack as Stack
+
+
+        def reachable(udp, host, port):
+            with Stack() as stack:
+                if udp:
+                    probe = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
+                else:
+                    probe = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+                try:
+                    probe.settimeout(0.5)
+                    probe.connect((host, port))
+                    probe.close()
+                    return True
+                except OSError:
+                    return False
+      `,
+    },
+    {
+      name: 'an SMTP connection made in a try and made again in its handler when the first fails: both entered in one ExitStack (the first one is closed too)',
+      code: `
+        import smtplib
+
+
+        def notify(host, to, body):
+            try:
+                mail = smtplib.SMTP_SSL(host)
+                mail.ehlo()
+            except Exception:
+                try:
+                    mail = smtplib.SMTP(host)
+                    mail.ehlo()
+                except Exception:
+                    return "no server"
+            try:
+                mail.sendmail("bot@example.org", to, body)
+                outcome = "sent"
+            except smtplib.SMTPException:
+                outcome = "refused"
+            mail.quit()
+            return outcome
+      `,
+      errors: [
+        { line: 6, message: 'only if no exception occurs first' },
+        { line: 10, message: 'only if no exception occurs first' },
+      ],
+      output: `
+        import smtplib
+        from contextlib import ExitStack
+
+
+        def notify(host, to, body):
+            with ExitStack() as stack:
+                try:
+                    mail = stack.enter_context(smtplib.SMTP_SSL(host))
+                    mail.ehlo()
+                except Exception:
+                    try:
+                        mail = stack.enter_context(smtplib.SMTP(host))
+                        mail.ehlo()
+                    except Exception:
+                        return "no server"
+                try:
+                    mail.sendmail("bot@example.org", to, body)
+                    outcome = "sent"
+                except smtplib.SMTPException:
+                    outcome = "refused"
+                mail.quit()
+            return outcome
+      `,
+    },
+    {
+      name: 'in a loop, a socket made in one branch only (a later pass may use the last one): the ExitStack goes around the loop, unsafe (every socket stays open until the loop ends)',
+      code: `
+        import socket
+
+
+        def relay(chunks, address):
+            for chunk in chunks:
+                if chunk.startswith(b"!"):
+                    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                    s.connect(address)
+                elif not chunk:
+                    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                s.sendall(chunk)
+      `,
+      errors: [{ line: 7 }, { line: 10 }],
+      unsafeOutput: `
+        import socket
+        from contextlib import ExitStack
+
+
+        def relay(chunks, address):
+            with ExitStack() as stack:
+                for chunk in chunks:
+                    if chunk.startswith(b"!"):
+                        s = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+                        s.connect(address)
+                    elif not chunk:
+                        s = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
+                    s.sendall(chunk)
+      `,
+    },
   ],
 };
 

@@ -1012,6 +1012,162 @@ export const table: RuleTable = {
                 return super().stop(*args, **kwargs)
       `,
     },
+    {
+      name: 'a factory registers a closure with atexit on every call: keep only the latest (a module-level slot, the previous one unregistered), unsafe',
+      code: `
+        import atexit
+
+        from .db import engine
+
+
+        def create_worker_app(config):
+            """Build the app."""
+            app = {"config": config}
+
+            def dispose():
+                engine.dispose()
+
+            atexit.register(dispose)
+            return app
+      `,
+      errors: [{ line: 13, message: 'on every call of `create_worker_app()`' }],
+      unsafeOutput: `
+        import atexit
+
+        from .db import engine
+
+        _create_worker_app_at_exit = None
+
+
+        def create_worker_app(config):
+            """Build the app."""
+            app = {"config": config}
+
+            def dispose():
+                engine.dispose()
+
+            global _create_worker_app_at_exit
+            if _create_worker_app_at_exit is not None:
+                atexit.unregister(_create_worker_app_at_exit)
+            _create_worker_app_at_exit = dispose
+            atexit.register(_create_worker_app_at_exit)
+            return app
+      `,
+    },
+    {
+      name: "a method that closes its pool, replaces it and registers the new pool's close with atexit: the old registration unregistered where the code closes it (safe: it would only close it again)",
+      code: `
+        import atexit
+        from multiprocessing.pool import ThreadPool
+
+
+        class Bot:
+            def __init__(self, size):
+                self.size = size
+                self.pool = ThreadPool(size)
+
+            def handle(self, admin_only):
+                if admin_only:
+                    self.pool.close()
+                    self.pool.join()
+                    self.pool = ThreadPool(self.size)
+                    atexit.register(self.pool.close)
+                return self.pool
+      `,
+      errors: [{ line: 15, message: 'on every call of `Bot.handle()`' }],
+      output: `
+        import atexit
+        from multiprocessing.pool import ThreadPool
+
+
+        class Bot:
+            def __init__(self, size):
+                self.size = size
+                self.pool = ThreadPool(size)
+
+            def handle(self, admin_only):
+                if admin_only:
+                    self.pool.close()
+                    atexit.unregister(self.pool.close)
+                    self.pool.join()
+                    self.pool = ThreadPool(self.size)
+                    atexit.register(self.pool.close)
+                return self.pool
+      `,
+    },
+    {
+      name: 'a method registers a closure of its own with atexit on each call, nothing of the object in it: keep only the latest, one per process, unsafe',
+      code: `
+        import asyncio
+        import atexit
+
+
+        class Server:
+            def _exit_handling(self):
+                def close_loop():
+                    asyncio.get_event_loop().close()
+
+                atexit.register(close_loop)
+      `,
+      errors: [{ line: 10, message: 'on every call of `Server._exit_handling()`' }],
+      unsafeOutput: `
+        import asyncio
+        import atexit
+
+        _exit_handling_at_exit = None
+
+
+        class Server:
+            def _exit_handling(self):
+                def close_loop():
+                    asyncio.get_event_loop().close()
+
+                global _exit_handling_at_exit
+                if _exit_handling_at_exit is not None:
+                    atexit.unregister(_exit_handling_at_exit)
+                _exit_handling_at_exit = close_loop
+                atexit.register(_exit_handling_at_exit)
+      `,
+    },
+    {
+      name: 'a signal receiver built over several lines and connected on every call: kept on the object, the previous one disconnected first (same sender), unsafe',
+      code: `
+        from . import signals
+        from .promises import starpromise
+
+
+        class App:
+            def discover(self, packages, force=False):
+                if force:
+                    return self._discover(packages)
+                signals.import_modules.connect(starpromise(
+                    self._discover, packages,
+                ), weak=False, sender=self)
+
+            def _discover(self, packages, **kwargs):
+                return packages
+      `,
+      errors: [{ line: 9, message: 'on every call of `App.discover()`' }],
+      unsafeOutput: `
+        from . import signals
+        from .promises import starpromise
+
+
+        class App:
+            def discover(self, packages, force=False):
+                if force:
+                    return self._discover(packages)
+                if getattr(self, "_import_modules_listener", None) is not None:
+                    signals.import_modules.disconnect(self._import_modules_listener, sender=self)
+                self._import_modules_listener = starpromise(
+                    self._discover, packages,
+                )
+                signals.import_modules.connect(self._import_modules_listener, weak=False, sender=self)
+
+            def _discover(self, packages, **kwargs):
+                return packages
+      `,
+    },
   ],
 };
 

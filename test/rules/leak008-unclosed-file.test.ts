@@ -1763,6 +1763,240 @@ const table: RuleTable = {
                     current.close()
       `,
     },
+    {
+      name: 'a file opened in one branch, the standard output bound in the other, closed at the end: only the file is entered in an ExitStack (the declaration stays before it)',
+      code: `
+        import sys
+        from typing import IO
+
+
+        def export(target, payload):
+            out: IO[str]
+            if target != "-":
+                out = open(target, "w", encoding="utf-8")
+            else:
+                out = sys.stdout
+            out.write(payload)
+            out.close()
+            return 0
+      `,
+      errors: [{ line: 8, message: 'only if no exception occurs first' }],
+      output: `
+        import sys
+        from typing import IO
+        from contextlib import ExitStack
+
+
+        def export(target, payload):
+            out: IO[str]
+            with ExitStack() as stack:
+                if target != "-":
+                    out = stack.enter_context(open(target, "w", encoding="utf-8"))
+                else:
+                    out = sys.stdout
+                out.write(payload)
+                out.close()
+            return 0
+      `,
+    },
+    {
+      name: 'a log file opened in one branch and None in the other, closed if not None at the end: the file entered in an ExitStack, the check stays',
+      code: `
+        import subprocess
+
+
+        class Builder:
+            def __init__(self, log):
+                self.log = log
+
+            def build(self, command):
+                if self.log:
+                    sink = open(self.log, "w")
+                else:
+                    sink = None
+                subprocess.check_call(command, stdout=sink, stderr=subprocess.STDOUT)
+                if sink is not None:
+                    sink.close()
+                    print("built")
+      `,
+      errors: [{ line: 10, message: 'only if no exception occurs first' }],
+      output: `
+        import subprocess
+        from contextlib import ExitStack
+
+
+        class Builder:
+            def __init__(self, log):
+                self.log = log
+
+            def build(self, command):
+                with ExitStack() as stack:
+                    if self.log:
+                        sink = stack.enter_context(open(self.log, "w"))
+                    else:
+                        sink = None
+                    subprocess.check_call(command, stdout=sink, stderr=subprocess.STDOUT)
+                    if sink is not None:
+                        sink.close()
+                        print("built")
+      `,
+    },
+    {
+      name: 'a process made in a try whose handler raises, waited for after it: with proc: around its uses after the try (safe: the code waits for it already)',
+      code: `
+        from subprocess import PIPE, Popen
+
+
+        def execute(args):
+            try:
+                proc = Popen(args, stdout=PIPE, stderr=PIPE)
+            except OSError as e:
+                raise RuntimeError("cannot run " + args[0]) from e
+            out, err = proc.communicate()
+            return out.decode(), err.decode(), proc.returncode
+      `,
+      errors: [{ line: 6, message: 'only if no exception occurs first' }],
+      output: `
+        from subprocess import PIPE, Popen
+
+
+        def execute(args):
+            try:
+                proc = Popen(args, stdout=PIPE, stderr=PIPE)
+            except OSError as e:
+                raise RuntimeError("cannot run " + args[0]) from e
+            with proc:
+                out, err = proc.communicate()
+                return out.decode(), err.decode(), proc.returncode
+      `,
+    },
+    {
+      name: 'a process polled until it ends or killed, in a retry loop, never waited for: with around its uses, unsafe (the block waits for it to exit)',
+      code: `
+        import subprocess
+        import time
+
+
+        def output_of(cmd, timeout, tries):
+            attempt = 1
+            while True:
+                p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                waited = 0
+                while p.poll() is None and waited <= timeout:
+                    waited += 1
+                    time.sleep(0.01)
+                if p.returncode is not None:
+                    out = p.stdout.read()
+                    if p.returncode == 0:
+                        return out
+                else:
+                    p.kill()
+                if attempt > tries:
+                    return None
+                attempt += 1
+      `,
+      errors: [{ line: 8, message: 'never waited for' }],
+      unsafeOutput: `
+        import subprocess
+        import time
+
+
+        def output_of(cmd, timeout, tries):
+            attempt = 1
+            while True:
+                with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as p:
+                    waited = 0
+                    while p.poll() is None and waited <= timeout:
+                        waited += 1
+                        time.sleep(0.01)
+                    if p.returncode is not None:
+                        out = p.stdout.read()
+                        if p.returncode == 0:
+                            return out
+                    else:
+                        p.kill()
+                if attempt > tries:
+                    return None
+                attempt += 1
+      `,
+    },
+    {
+      name: 'a name reused for a second process in a later if, each waited for on the normal path: both entered in one ExitStack',
+      code: `
+        import subprocess
+
+
+        def changed(old, new, base):
+            names = []
+            if base != old:
+                p = subprocess.Popen(["git", "diff", "--name-only", old], stdout=subprocess.PIPE)
+                for line in p.stdout:
+                    names.append(line.strip())
+                status = p.wait()
+                if status:
+                    print("git diff failed")
+            if new != base:
+                p = subprocess.Popen(["git", "rev-list", new], stdout=subprocess.PIPE)
+                names.extend(p.stdout.read().split())
+                status = p.wait()
+            return names
+      `,
+      errors: [
+        { line: 7, message: 'only if no exception occurs first' },
+        { line: 14, message: 'only if no exception occurs first' },
+      ],
+      output: `
+        import subprocess
+        from contextlib import ExitStack
+
+
+        def changed(old, new, base):
+            names = []
+            with ExitStack() as stack:
+                if base != old:
+                    p = stack.enter_context(subprocess.Popen(["git", "diff", "--name-only", old], stdout=subprocess.PIPE))
+                    for line in p.stdout:
+                        names.append(line.strip())
+                    status = p.wait()
+                    if status:
+                        print("git diff failed")
+                if new != base:
+                    p = stack.enter_context(subprocess.Popen(["git", "rev-list", new], stdout=subprocess.PIPE))
+                    names.extend(p.stdout.read().split())
+                    status = p.wait()
+            return names
+      `,
+    },
+    {
+      name: 'three files opened one after the other and used after all three are open: the first with goes on to the last use of the others, each nested in the one before',
+      code: `
+        import os
+        import sys
+
+
+        def redirect(stdin, stdout, stderr):
+            si = open(stdin, "r")
+            so = open(stdout, "a+")
+            se = open(stderr, "a+")
+            os.dup2(si.fileno(), sys.stdin.fileno())
+            os.dup2(so.fileno(), sys.stdout.fileno())
+            os.dup2(se.fileno(), sys.stderr.fileno())
+      `,
+      errors: [{ line: 6 }, { line: 7 }, { line: 8 }],
+      output: `
+        import os
+        import sys
+
+
+        def redirect(stdin, stdout, stderr):
+            with open(stdin, "r") as si:
+                with open(stdout, "a+") as so:
+                    with open(stderr, "a+") as se:
+                        os.dup2(si.fileno(), sys.stdin.fileno())
+                        os.dup2(so.fileno(), sys.stdout.fileno())
+                        os.dup2(se.fileno(), sys.stderr.fileno())
+      `,
+    },
   ],
 };
 

@@ -20,7 +20,13 @@ import type { Node } from '../parser';
 import type { Fix, TextEdit } from '../types';
 import { replaceRange } from './edits';
 import { ensureModuleImport } from './imports';
-import { enclosingStatement, freshName, insertStatementsAfter, isAloneOnItsLines } from './statements';
+import {
+  enclosingStatement,
+  freshName,
+  insertStatementsAfter,
+  insertStatementsBefore,
+  isAloneOnItsLines,
+} from './statements';
 import { fileIndentUnit } from './wrap-with';
 
 export interface DictFixContext {
@@ -43,26 +49,51 @@ function simpleExpression(node: Node): boolean {
   );
 }
 
-/** `if len(d) > N: del d[next(iter(d))]` after each statement that adds keys. */
+/**
+ * `d[name]` where `name` is a parameter the function never rebinds: the key is the same wherever
+ * it is read in that function (`function:container:key`), else undefined.
+ */
+function fixedKey(model: SemanticModel, container: Node): string | undefined {
+  const subscript = container.parent;
+  if (subscript?.type !== 'subscript' || subscript.childForFieldName('value')?.id !== container.id)
+    return undefined;
+  const key = subscript.childForFieldName('subscript');
+  const binding = key?.type === 'identifier' ? model.resolve(key) : undefined;
+  if (binding?.kind !== 'parameter' || binding.sites.length !== 1) return undefined;
+  return `${binding.scope.node.id}:${container.text}:${key?.text}`;
+}
+
+/** Statements evaluated once, whose header or value may insert a key: trimmed before they run. */
+const TRIMMED_BEFORE = new Set(['return_statement', 'for_statement', 'if_statement', 'with_statement']);
+
+/** `if len(d) > N: del d[next(iter(d))]` after each statement that adds keys (before one that reads it in). */
 export function trimOldestFix(ctx: DictFixContext, shown: string, growth: Effect[]): Fix | undefined {
   const { file, maxsize } = ctx;
   const edits: TextEdit[] = [];
   const done = new Set<number>();
+  const keysIn = new Set<string>();
   for (const e of growth) {
     const d = e.access.node;
     if (!simpleExpression(d) || e.access.viaAlias) return undefined;
+    // `d[task]` read again with the same parameter in the same function: no new key, no trim.
+    const key = fixedKey(ctx.model, d);
+    if (key && keysIn.has(key)) continue;
+    if (key) keysIn.add(key);
     const stmt = enclosingStatement(e.site);
-    if (stmt.type !== 'expression_statement' || !isAloneOnItsLines(file, stmt)) return undefined;
+    // A key inserted by a read in a `return` or a block's header (a defaultdict looked up in
+    // `return d[k]`, `for x in d[k]:`): the trim goes before it, so the entry read stays in.
+    const before = stmt.type !== 'expression_statement';
+    if (before && !TRIMMED_BEFORE.has(stmt.type)) return undefined;
+    if (!isAloneOnItsLines(file, stmt)) return undefined;
     if (stmt.parent?.type !== 'block' && stmt.parent?.type !== 'module') return undefined;
     if (done.has(stmt.id)) continue;
     done.add(stmt.id);
     const indent = file.indentOf(stmt.startPosition.row);
     const unit = indent.startsWith('\t') ? '\t' : fileIndentUnit(file);
     const keyword = growsBySeveral(e) ? 'while' : 'if';
+    const trim = `${keyword} len(${d.text}) > ${maxsize}:${file.eol}${indent}${unit}del ${d.text}[next(iter(${d.text}))]`;
     edits.push(
-      insertStatementsAfter(file, stmt, [
-        `${keyword} len(${d.text}) > ${maxsize}:${file.eol}${indent}${unit}del ${d.text}[next(iter(${d.text}))]`,
-      ]),
+      before ? insertStatementsBefore(file, stmt, [trim]) : insertStatementsAfter(file, stmt, [trim]),
     );
   }
   if (edits.length === 0) return undefined;

@@ -61,6 +61,8 @@ export interface FixPolicy {
 export interface FixContext {
   file: SourceFile;
   model: SemanticModel;
+  /** The fix policy of a call when it makes a resource of the rule's own (any factory it knows). */
+  policyOf?(call: Node): FixPolicy | undefined;
 }
 
 /** Statement types that may hold an inline resource moved into a `with` block. */
@@ -103,12 +105,51 @@ export function resourceFix(
       releaseAfterGuardedCreation(ctx, creation, leak.named, policy, dataMethods, kind) ??
       releaseRebound(ctx, creation, leak.named, policy, kind) ??
       releaseBeforeRebinding(ctx, creation, leak.named, policy, kind) ??
-      releaseFromFirstBinding(ctx, creation, leak.named, policy, kind);
+      releaseFromFirstBinding(ctx, creation, leak.named, policy, kind) ??
+      enterEachInExitStack(
+        ctx,
+        creation,
+        leak.named,
+        policy,
+        new Set([...dataMethods, ...kind.releaseMethods]),
+      );
     if (guarded) return guarded;
   }
   return (
     nonBlockingFix(ctx, creation, leak, policy, dataMethods, kind) ??
-    fallbackResourceFix(ctx, creation, leak, policy, kind)
+    fallbackResourceFix(ctx, creation, leak, policy, kind) ??
+    waitForProcess(ctx, creation, leak, policy, dataMethods, kind)
+  );
+}
+
+const PROCESS_STREAMS = new Set(['stdin', 'stdout', 'stderr']);
+
+/**
+ * A process the code never waits for (it polls it, kills it, reads its output): `with` around its
+ * uses reaps it at the end of the block. Unsafe: the block then waits for the process to exit,
+ * which the code did not (it may be meant to outlive the function).
+ */
+function waitForProcess(
+  ctx: FixContext,
+  creation: Creation,
+  leak: Leak,
+  policy: FixPolicy,
+  dataMethods: ReadonlySet<string>,
+  kind: ResourceKind,
+): Fix | undefined {
+  if (leak.kind !== 'never-released' || !kind.releaseMethods.has('communicate') || !policy.vetoNamed)
+    return undefined;
+  // Its output is read here (else the streams go to DEVNULL), and its pid is not kept for later.
+  const uses = leak.named.refs.map((r) => useOf(r.node));
+  if (!uses.some((u) => u.kind === 'attribute' && PROCESS_STREAMS.has(u.attribute))) return undefined;
+  if (uses.some((u) => u.kind === 'attribute' && u.attribute === 'pid')) return undefined;
+  const fix = wrapNamed(ctx, creation, leak.named, { ...policy, vetoNamed: undefined }, dataMethods);
+  return (
+    fix && {
+      ...fix,
+      title: `${fix.title}: it waits for the process to exit at the end of the block`,
+      applicability: 'unsafe',
+    }
   );
 }
 
@@ -167,8 +208,20 @@ function releaseAfterGuardedCreation(
     if (!last || top.startIndex > last.startIndex) last = top;
   }
   const first = nextStatement(tryStatement);
-  // A process is waited for: that is not the same as letting it be collected.
-  if (!last || !first || kind.releaseMethods.has('communicate')) return undefined;
+  if (!last || !first) return undefined;
+  // A process is waited for, not released by a call in `finally`: `with proc:` around its uses
+  // waits at the end, as the code already does (a process the code never waits for is left alone).
+  if (kind.releaseMethods.has('communicate')) {
+    if (policy.manage !== 'with' || policy.vetoNamed?.(model, named, region)) return undefined;
+    const edit = wrapStatements({ file, first, last, mode: 'insert', header: `with ${named.name}:` });
+    if (!edit) return undefined;
+    return {
+      title: `Wait for \`${named.name}\` with \`with ${named.name}:\` around its uses after the \`try\``,
+      edits: [edit],
+      applicability,
+      isPreferred: true,
+    };
+  }
   const call = releaseCall(kind, policy);
   const finallyPolicy = { ...policy, finallyCall: call };
   const remove = redundantReleases(block, tryStatement, last, named.name, finallyPolicy, region);
@@ -367,6 +420,211 @@ function releaseFromFirstBinding(
 }
 
 /**
+ * `if unix: s = socket.socket(AF_UNIX)` / `else: s = socket.socket(AF_INET)`, then the uses: a
+ * name bound to a resource in several branches (of an `if`, of a `try` and its handler) or to a
+ * resource in one branch and to something else in another (`else: f = sys.stdout`,
+ * `else: log = None`). No single `with` fits, but a `contextlib.ExitStack` does: the statements
+ * from the first binding to the last use go in `with ExitStack() as stack:`, and each creation
+ * becomes `stack.enter_context(...)`, so whichever resources were made are closed at the end of
+ * the block, on every path; what the other branches bind is left alone. Safe: the uses are all in
+ * the block and a close the code already makes is repeated harmlessly by the resource's exit.
+ */
+function enterEachInExitStack(
+  ctx: FixContext,
+  creation: Creation,
+  named: NamedResource,
+  policy: FixPolicy,
+  /** Methods whose result holds nothing of the resource (its release methods too: `wait()`'s code). */
+  dataMethods: ReadonlySet<string>,
+): Fix | undefined {
+  const { file, model } = ctx;
+  const { binding } = named;
+  if (policy.isAsync || named.aliased || creation.conditional || binding.kind !== 'assignment')
+    return undefined;
+  if (binding.scope !== creation.owner || creation.owner.node.type !== 'function_definition')
+    return undefined;
+  const refs = model
+    .references(binding)
+    .slice()
+    .sort((a, b) => a.node.startIndex - b.node.startIndex);
+  // `f: IO[str]` declares without binding: it may stay before the block.
+  const declaration = (n: Node) =>
+    n.parent?.type === 'assignment' &&
+    n.parent.childForFieldName('left')?.id === n.id &&
+    !n.parent.childForFieldName('right');
+  const live = refs.filter((r) => !declaration(r.node));
+  const stores = live.filter((r) => r.context === 'store');
+  if (live.some((r) => r.scope !== creation.owner || r.context === 'del' || r.context === 'augmented'))
+    return undefined;
+  if (stores.length < 2 || live[0]?.context !== 'store') return undefined;
+  if (refs.some((r) => declaration(r.node) && r.node.startIndex > live[0].node.startIndex)) return undefined;
+  // Each binding: a resource of the rule's own to enter, or a value with none in it to leave alone.
+  const entered: { value: Node; policy: FixPolicy }[] = [];
+  for (const store of stores) {
+    const assignment = store.node.parent;
+    const value = assignment?.childForFieldName('right');
+    if (assignment?.type !== 'assignment' || assignment.childForFieldName('left')?.id !== store.node.id)
+      return undefined;
+    if (assignment.parent?.type !== 'expression_statement' || !value) return undefined;
+    const own =
+      value.id === creation.value.id ? policy : value.type === 'call' ? ctx.policyOf?.(value) : undefined;
+    if (own) {
+      if (own.isAsync || (own.manage !== 'with' && own.manage !== 'closing') || own.enterCall)
+        return undefined;
+      entered.push({ value, policy: own });
+    } else if (value.descendantsOfType('call').some((c) => !!c && !!ctx.policyOf?.(c))) {
+      return undefined;
+    }
+  }
+  if (!entered.some((e) => e.value.id === creation.value.id)) return undefined;
+  // What must stay inside the block: every use, and what is derived from one (`r = s.makefile()`).
+  const loads = live.filter((r) => r.context === 'load');
+  // A `finally` that already releases it (wrongly guarded): the fix of that guard is the one meant.
+  if (loads.some((r) => inFinally(r.node, creation.owner.node))) return undefined;
+  const region = regionNodes(model, { ...named, site: live[0].node, refs: loads }, creation, dataMethods);
+  if (!region || policy.vetoNamed?.(model, named, region)) return undefined;
+  const nodes = [...stores.map((s) => s.node), ...region];
+  let block: Node | null = named.site.parent;
+  for (; block && block.id !== creation.owner.node.id; block = block.parent) {
+    const b = block;
+    if (b.type === 'block' && nodes.every((n) => statementIn(b, n))) break;
+  }
+  if (block?.type !== 'block') return undefined;
+  let run = runOf(block, stores[0].node, nodes);
+  if (!run) return undefined;
+  // In a loop, a use that finds the name unbound by this pass sees the last pass's resource,
+  // which a block inside the loop would have closed: unless the first statement binds it (or
+  // leaves) on every path, the block goes around the outermost loop instead, which keeps every
+  // resource the loop makes open until it ends (unsafe: more of them open at once).
+  let outside = false;
+  const loop = outermostLoopIn(block, creation.owner.node);
+  if (loop && !bindsOrLeaves(run.first, named.name)) {
+    if (loop.parent?.type !== 'block') return undefined;
+    run = runOf(loop.parent, stores[0].node, nodes);
+    outside = true;
+  }
+  if (!run) return undefined;
+  const { first, last } = run;
+  const before = topLevelStatement(creation.call).startIndex;
+  const exitStack = ensureMemberImport(file, model, 'contextlib', 'ExitStack', before);
+  if (shadowedLocally(creation.owner, exitStack.name.split('.')[0])) return undefined;
+  const importEdits = [...exitStack.edits];
+  const stack = freshName(model, creation.owner, 'stack');
+  const replacements: Replacement[] = [];
+  for (const e of entered) {
+    let valueText = file.text.slice(e.value.startIndex, e.value.endIndex);
+    if (e.policy.manage === 'closing') {
+      const closing = closingName(ctx, creation);
+      if (!closing) return undefined;
+      if (!importEdits.some((i) => closing.edits.some((c) => c.newText === i.newText)))
+        importEdits.push(...closing.edits);
+      valueText = `${closing.name}(${valueText})`;
+    }
+    replacements.push({
+      start: e.value.startIndex,
+      end: e.value.endIndex,
+      text: `${stack}.enter_context(${valueText})`,
+    });
+  }
+  const edit = wrapStatements({
+    file,
+    first,
+    last,
+    mode: 'insert',
+    header: `with ${exitStack.name}() as ${stack}:`,
+    replacements,
+  });
+  if (!edit) return undefined;
+  const where = outside
+    ? 'around the loop (each one stays open until the loop ends)'
+    : 'that ends after its last use';
+  return {
+    title: `Enter each \`${named.name}\` it makes in a \`with ExitStack()\` ${where}`,
+    edits: [...importEdits, edit],
+    applicability: outside ? 'unsafe' : 'safe',
+    isPreferred: true,
+  };
+}
+
+/** The statements of `block` from the one holding `start` to the last one holding any of `nodes`. */
+function runOf(block: Node, start: Node, nodes: Node[]): { first: Node; last: Node } | undefined {
+  const first = statementIn(block, start);
+  if (!first) return undefined;
+  let last = first;
+  for (const node of nodes) {
+    const top = statementIn(block, node);
+    if (!top || top.startIndex < first.startIndex) return undefined;
+    if (top.startIndex > last.startIndex) last = top;
+  }
+  return { first, last };
+}
+
+/** Whether `node` is in a `finally` clause inside `top`. */
+function inFinally(node: Node, top: Node): boolean {
+  for (let n: Node | null = node; n && n.id !== top.id; n = n.parent)
+    if (n.type === 'finally_clause') return true;
+  return false;
+}
+
+/** The outermost `for`/`while` between `node` and the function `top` (exclusive). */
+function outermostLoopIn(node: Node, top: Node): Node | undefined {
+  let loop: Node | undefined;
+  for (let n: Node | null = node; n && n.id !== top.id; n = n.parent)
+    if (n.type === 'for_statement' || n.type === 'while_statement') loop = n;
+  return loop;
+}
+
+/**
+ * Whether every path through `statement` binds `name` (a plain assignment) or leaves (`return`,
+ * `raise`, `break`, `continue`): an `if` with an `else` whose branches all do, a `try` whose body
+ * and handlers all do.
+ */
+function bindsOrLeaves(statement: Node, name: string): boolean {
+  const blockDoes = (block: Node | null | undefined): boolean =>
+    !!block && block.namedChildren.some((s) => !!s && bindsOrLeaves(s, name));
+  switch (statement.type) {
+    case 'expression_statement': {
+      const a = statement.namedChildren[0];
+      return (
+        a?.type === 'assignment' &&
+        a.childForFieldName('left')?.text === name &&
+        !!a.childForFieldName('right')
+      );
+    }
+    case 'return_statement':
+    case 'raise_statement':
+    case 'break_statement':
+    case 'continue_statement':
+      return true;
+    case 'if_statement': {
+      const alternatives = statement.namedChildren.filter(
+        (c): c is Node => c?.type === 'elif_clause' || c?.type === 'else_clause',
+      );
+      if (!alternatives.some((c) => c.type === 'else_clause')) return false;
+      return (
+        blockDoes(statement.childForFieldName('consequence')) &&
+        alternatives.every((c) =>
+          blockDoes(c.childForFieldName('consequence') ?? c.childForFieldName('body')),
+        )
+      );
+    }
+    case 'try_statement': {
+      const handlers = statement.namedChildren.filter(
+        (c): c is Node => c?.type === 'except_clause' || c?.type === 'except_group_clause',
+      );
+      return (
+        blockDoes(statement.childForFieldName('body')) &&
+        handlers.every((h) => blockDoes(h.namedChildren.find((n) => n?.type === 'block')))
+      );
+    }
+    case 'with_statement':
+      return blockDoes(statement.childForFieldName('body'));
+    default:
+      return false;
+  }
+}
+
+/**
  * An executor or pool whose `with` would change timing (work handed back unfinished, a
  * `shutdown(wait=False)`): release it in `finally` without waiting — `shutdown(wait=False)` lets
  * the submitted work finish, a pool's `close()` lets its queued tasks run — which keeps what the
@@ -515,6 +773,7 @@ function wrapNamed(
     if (!top || top.startIndex < statement.startIndex) return undefined;
     if (top.startIndex > last.startIndex) last = top;
   }
+  last = overOtherResources(ctx, block, statement, last, creation.owner);
   if (policy.vetoNamed?.(model, named, region)) return undefined;
   const remove = redundantReleases(block, statement, last, named.name, policy, region);
   const value = policy.enterCall ? unawaited(creation.value) : creation.value;
@@ -558,6 +817,36 @@ function wrapNamed(
     applicability: 'safe',
     isPreferred: true,
   };
+}
+
+/**
+ * `si = open(a)`, `so = open(b)`, `use(si)`, `use(so)`: a block for `si` ending at its last use
+ * would take `so`'s creation in and leave `so`'s uses after it, where no block can reach both.
+ * The block goes on to the last use of every resource made inside it (of the rule's own), which
+ * then gets a block of its own inside this one. Only closes `si` later.
+ */
+function overOtherResources(ctx: FixContext, block: Node, first: Node, last: Node, owner: Scope): Node {
+  let end = last;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const s of block.namedChildren) {
+      if (!s || s.startIndex <= first.startIndex || s.startIndex > end.startIndex) continue;
+      const assignment = s.type === 'expression_statement' ? s.namedChildren[0] : undefined;
+      const target = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : undefined;
+      const value = assignment?.childForFieldName('right');
+      if (target?.type !== 'identifier' || value?.type !== 'call' || !ctx.policyOf?.(value)) continue;
+      const binding = ctx.model.resolve(target);
+      if (binding?.scope !== owner) continue;
+      for (const ref of ctx.model.references(binding)) {
+        const top = statementIn(block, ref.node);
+        if (top && top.startIndex > end.startIndex) {
+          end = top;
+          changed = true;
+        }
+      }
+    }
+  }
+  return end;
 }
 
 /**

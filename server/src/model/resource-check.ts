@@ -286,7 +286,7 @@ function reportLeak(
   const fixes = (): Fix[] => {
     const extras = spec.extraFixes?.(ctx, creation, leak, factory) ?? [];
     const generic = resourceFix(
-      { file, model },
+      { file, model, policyOf: (call) => spec.classify(ctx, call)?.fix },
       creation,
       leak,
       factory.fix,

@@ -753,7 +753,9 @@ export const rule: Rule = {
       'after each write (the standard library only; dicts keep insertion order, so the oldest entry goes). The TTLCache ' +
       'fix is **unsafe** when the module does not use cachetools yet (it adds a dependency the project may not have) or ' +
       'when the dict is read elsewhere (a getter could find an entry gone). A bounded `lru_cache` is safe. Other dicts ' +
-      '(a `defaultdict`, `move_to_end`, `|=`, `copy()`, JSON) get the oldest-entry eviction as an **unsafe** fix. A ' +
+      '(a `defaultdict`, `move_to_end`, `|=`, `copy()`, JSON) get the oldest-entry eviction as an **unsafe** fix, after ' +
+      'each write, or before a `return` or block header whose read inserts a key (`return d[self.task][p]`, ' +
+      '`for x in d[task]:`); a store written back elsewhere later (a flush) loses what was evicted before it. A ' +
       '`defaultdict` of immutable defaults (`bool`, `int`, `str`, `lambda: ""`) that grows only because reading a missing ' +
       'key inserts it is read with `d.get(key, bool())` instead: the same value, no key inserted; **safe** when every use ' +
       'is such a read, **unsafe** when something also counts, tests or lists its keys. A ' +

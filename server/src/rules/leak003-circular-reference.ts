@@ -874,7 +874,12 @@ export const rule: Rule = {
       'stored on it (`self.state = self.idle`) is declared with a small descriptor, `_SelfMethod`, that stores the ' +
       'function and binds it on each read (calls, `==` and `__name__` keep working). `self.x = self` becomes a ' +
       'read-only property, `self.__dict__ = self` item-backed attribute methods, and `self` kept in a container ' +
-      '`weakref.proxy(self)` (`__slots__` gain `__weakref__` where needed).',
+      '`weakref.proxy(self)` (`__slots__` gain `__weakref__` where needed); two objects linked both ways through ' +
+      'lists (`self.children.append(g)`, `g.parents.append(self)`) append `weakref.proxy(self)` on the back side (a ' +
+      'proxy compares equal to its object, so `self in g.parents` still finds it). No fix for a class whose ' +
+      'instances cannot be weakly referenced (a subclass of `tuple`, `int` or `bytes`, which cannot take ' +
+      '`__weakref__`): nothing in such a cycle can be held weakly, and holding one side in a registry instead would ' +
+      'keep every object alive for good, which is worse than the cycle.',
     example: [
       'class Node:',
       '    def __init__(self):',
@@ -1442,7 +1447,9 @@ function checkParentChild(ctx: RuleContext, facts: SlotFacts, forward: Store, ba
         ...fix,
         edits: [...fix.edits, ...receivers.filter((r) => !fix.edits.some((e) => same(e, r)))],
       };
-    const proxy = withReceivers(proxyFix(ctx, facts, weakened, forward.method.cls));
+    const proxy = withReceivers(
+      proxyFix(ctx, facts, weakened, forward.method.cls) ?? listProxyFix(ctx, weakened, forward.method.cls),
+    );
     const property = withReceivers(
       propertyFix(ctx, forward, weakened) ?? assumedPropertyFix(ctx, forward, weakened),
     );
@@ -1547,6 +1554,33 @@ function proxyFix(
       ...slotEdits,
       replaceRange(file, value.startIndex, value.endIndex, replacement),
     ],
+  };
+}
+
+/** List methods that keep what they are given as an element; a set or dict would hash it (a proxy cannot be). */
+const LIST_INSERTS = new Set(['append', 'insert']);
+
+/**
+ * `group.parents.append(self)` beside `self.children.append(group)`: both sides are lists, so the
+ * back side holds `weakref.proxy(self)`. A proxy compares equal to its object (`self in
+ * group.parents` still finds it) and forwards attribute access. Unsafe: it raises ReferenceError
+ * once the object is freed, and `is` and `isinstance` no longer see the object itself.
+ */
+function listProxyFix(ctx: RuleContext, store: Store, referencedClass: Node): Fix | undefined {
+  const { file, model } = ctx;
+  const call = store.node;
+  const fn = call.type === 'call' ? call.childForFieldName('function') : null;
+  const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+  if (!store.container || !method || !LIST_INSERTS.has(method)) return undefined;
+  if (!isSelf(model, store.method, store.value) || !supportsWeakrefs(model, referencedClass))
+    return undefined;
+  const weakref = ensureModuleImport(file, model, 'weakref', topLevelStatement(call).startIndex);
+  const proxy = `${weakref.name}.proxy(${store.value.text})`;
+  return {
+    title: `Hold the back-references weakly: \`${store.holder.text}.${method}(${proxy})\` (a proxy compares equal to it)`,
+    applicability: 'unsafe',
+    isPreferred: false,
+    edits: [...weakref.edits, replaceRange(file, store.value.startIndex, store.value.endIndex, proxy)],
   };
 }
 

@@ -704,7 +704,13 @@ export const rule: Rule = {
       statement, \`.close()\` in that statement (CPython frees it there anyway); for a connection
       closed at the end of a \`try\` and closed again in one of its handlers, \`with\` around the
       uses in the \`try\` (the handler's second \`close()\` finds it closed, which \`close()\`
-      accepts). **Unsafe**: the same \`try\`/\`finally\` when a handler goes on instead of leaving
+      accepts); for a name bound to a connection in several branches (\`if unix: s =
+      socket.socket(AF_UNIX)\` / \`else: s = socket.socket(AF_INET)\`, a \`try\` and a handler that
+      connects again) or to something else in another branch, a \`with ExitStack() as stack:\` from
+      the first binding to the last use, each creation written \`stack.enter_context(...)\`: whichever
+      were made are closed at the end of the block, on every path. **Unsafe**: that \`ExitStack\`
+      around a whole loop when a pass may use the connection a previous pass made (every one the
+      loop makes stays open until it ends); the same \`try\`/\`finally\` when a handler goes on instead of leaving
       (the name may then be unbound after the \`try\`: the \`finally\` raises the same
       \`UnboundLocalError\` the uses did); a
       connection from a configured factory put in \`closing()\` (it assumes a \`close()\` method);

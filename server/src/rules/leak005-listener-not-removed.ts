@@ -9,6 +9,7 @@
 import { appendToClassBody } from '../fixes/class-body';
 import { replaceRange } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
+import { latestRegistrationFix, unregisterWhereRunFix } from '../fixes/latest-registration';
 import {
   delToCloseFix,
   forwardedMethod,
@@ -135,6 +136,15 @@ function madeIn(model: SemanticModel, node: Node, fn: Node): boolean {
   if (root.type !== 'identifier') return false;
   const binding = model.resolve(root);
   return binding?.kind === 'assignment' && binding.scope.node.id === fn.id;
+}
+
+/** A listener this call makes: built in the call (`lambda`, `Handler()`) or a local of `fn` (a closure). */
+function madeHere(model: SemanticModel, listener: Node, fn: Node): boolean {
+  const node = unparenthesized(listener);
+  if (node.type === 'lambda' || node.type === 'call') return true;
+  if (node.type !== 'identifier') return false;
+  const binding = model.resolve(node);
+  return (binding?.kind === 'assignment' || binding?.kind === 'function') && binding.scope.node.id === fn.id;
 }
 
 /** Methods that run once in an object's life (or once per start/stop cycle): set-up, not work. */
@@ -550,7 +560,15 @@ export const rule: Rule = {
       \`start\`, \`open\`, \`connect\`…): one made in a method run again and again is removed in
       \`finally\` when that method is done, and an \`atexit\` registration of something the function
       did not make (\`self.pool.close\`) gets no fix (unregistering it would also drop the one made at
-      start-up); a removal found only in \`__del__\` moves to a \`close()\`; a class keeps a receiver
+      start-up) — unless the code releases that object itself first (\`self.pool.close()\`, then a new
+      pool and \`atexit.register(self.pool.close)\`): the old registration is then unregistered where
+      the code closes it, **safe** for \`close\`, \`shutdown\`, \`stop\`, \`terminate\`, \`dispose\` and
+      \`cleanup\` (the exit would only run it a second time); a listener the call makes (a closure, a
+      lambda, \`make_receiver(...)\`) that nothing can remove where it is keeps only the latest
+      registration: it goes in a slot, and the one the slot holds from the previous call is removed
+      first (\`atexit.unregister\`, \`disconnect\`) — per object when the registration names \`self\`
+      (\`sender=self\`), else per process (a module-level name); **unsafe**: what an earlier call
+      registered no longer runs; a removal found only in \`__del__\` moves to a \`close()\`; a class keeps a receiver
       passed as a parameter (\`self._emitter\`), turns a lambda that only forwards to a method into
       that bound method, keeps a listener held in a local (\`self._handler\`), and removes the
       listener in its cleanup method, a new \`close()\`, or — registered in \`start()\` of a
@@ -804,7 +822,7 @@ function checkRegistration(ctx: RuleContext, reg: Registration): void {
     });
     return;
   }
-  const fixes = (): Fix[] => {
+  const ownFixes = (): Fix[] => {
     const fix = method
       ? (removalFix(ctx, reg, method, selfHolding) ?? storedRemovalFix(ctx, reg, method))
       : undefined;
@@ -851,6 +869,41 @@ function checkRegistration(ctx: RuleContext, reg: Registration): void {
     return runNow
       ? [{ ...runNow, isPreferred: true }, ...removals.map((f) => ({ ...f, isPreferred: false }))]
       : removals;
+  };
+  // Nothing can remove it where it is: keep the latest registration only.
+  const fixes = (): Fix[] => {
+    const own = ownFixes();
+    if (own.length > 0) return own;
+    const listeners = reg.listeners.filter((l) => l.type !== 'string' && l.type !== 'concatenated_string');
+    const listener = listeners[0];
+    if (!listener || listeners.length !== 1 || enclosingDef(call)?.id !== fn.id) return [];
+    const removal = (slot: string) => removalCall(reg, new Map([[listener.id, slot]]));
+    const whereRun =
+      reg.family === 'atexit'
+        ? unregisterWhereRunFix(file, call, listener, removal(listener.text))
+        : undefined;
+    if (whereRun) return [whereRun];
+    // Only what this call makes: an unregister of anything else would drop a registration made
+    // elsewhere too (equal callables). A registration tied to the object (`sender=self`) is kept
+    // per object, any other per process.
+    if (!madeHere(model, listener, fn)) return [];
+    const selfName = method?.method.id === fn.id ? method.selfName : undefined;
+    const tiedToSelf =
+      !!selfName &&
+      [reg.receiver, ...(call.childForFieldName('arguments')?.namedChildren ?? [])].some(
+        (a) => !!a && a.id !== listener.id && identifiersNamed(file, [selfName], a).length > 0,
+      );
+    const latest = latestRegistrationFix({
+      file,
+      call,
+      listener,
+      fn,
+      method: tiedToSelf ? method : undefined,
+      namedAfter: reg.receiver ?? listener,
+      suffix: reg.family === 'atexit' ? 'at_exit' : 'listener',
+      removal,
+    });
+    return latest ? [latest] : [];
   };
   const where = ancestorClass(call) ? 'this class or module' : 'this module';
   ctx.report({

@@ -618,7 +618,13 @@ export const rule: Rule = {
       \`try\` whose handlers return or raise, \`try\`/\`finally\` after it; a close at the end of a
       \`finally\` that already uses the file; a writer rotated in a loop (set to \`None\` first),
       \`try\`/\`finally: if w is not None: w.close()\` around the loop and its last use; a name
-      rebound to a second file, the first closed just before and the one held in \`finally\`. **Unsafe**: \`with\` when an argument computed by a
+      rebound to a second file, the first closed just before and the one held in \`finally\`; a file
+      (or process) bound in several branches, or in one branch with \`sys.stdout\` or \`None\` in the
+      other, entered in a \`with ExitStack() as stack:\` from the first binding to the last use
+      (\`stack.enter_context(open(p))\`: only what was opened is closed); a \`Popen\` made in a
+      \`try\` whose handlers leave and waited for after it, \`with proc:\` around its uses (it waits, as
+      the code does). **Unsafe**: \`with\` around the uses of a \`Popen\` whose output is read here but
+      that is never waited for (polled, killed): the block waits for it to exit; \`with\` when an argument computed by a
       call comes before the file (the file is now opened first); \`Path(name)\` for a name that
       might be a file descriptor; \`if f is None: f.close()\` turned into \`is not None\`; the close
       added to a forgetful teardown, or a \`close()\` with \`__enter__\`/\`__exit__\` added to a class
