@@ -1871,7 +1871,31 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'a process polled until it ends or killed, in a retry loop, never waited for: with around its uses, unsafe (the block waits for it to exit)',
+      name: 'a process whose output is read, then killed, never waited for: with around its uses, unsafe (the block waits for it to exit)',
+      code: `
+        import subprocess
+
+
+        def first_line(cmd):
+            p = subprocess.Popen(cmd, stdout=subprocess.PIPE)
+            line = p.stdout.readline()
+            p.kill()
+            return line
+      `,
+      errors: [{ line: 5, message: 'never waited for' }],
+      unsafeOutput: `
+        import subprocess
+
+
+        def first_line(cmd):
+            with subprocess.Popen(cmd, stdout=subprocess.PIPE) as p:
+                line = p.stdout.readline()
+                p.kill()
+            return line
+      `,
+    },
+    {
+      name: 'a process polled once after a sleep or killed, in a retry loop, reaped only on the normal path: with around its uses (safe: a finished or killed process is waited for at once)',
       code: `
         import subprocess
         import time
@@ -1881,11 +1905,8 @@ const table: RuleTable = {
             attempt = 1
             while True:
                 p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-                waited = 0
-                while p.poll() is None and waited <= timeout:
-                    waited += 1
-                    time.sleep(0.01)
-                if p.returncode is not None:
+                time.sleep(timeout)
+                if p.poll() is not None:
                     out = p.stdout.read()
                     if p.returncode == 0:
                         return out
@@ -1895,8 +1916,8 @@ const table: RuleTable = {
                     return None
                 attempt += 1
       `,
-      errors: [{ line: 8, message: 'never waited for' }],
-      unsafeOutput: `
+      errors: [{ line: 8, message: 'only if no exception occurs first' }],
+      output: `
         import subprocess
         import time
 
@@ -1905,11 +1926,8 @@ const table: RuleTable = {
             attempt = 1
             while True:
                 with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as p:
-                    waited = 0
-                    while p.poll() is None and waited <= timeout:
-                        waited += 1
-                        time.sleep(0.01)
-                    if p.returncode is not None:
+                    time.sleep(timeout)
+                    if p.poll() is not None:
                         out = p.stdout.read()
                         if p.returncode == 0:
                             return out
