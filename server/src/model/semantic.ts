@@ -5,7 +5,6 @@
 import type { Node } from '../parser';
 import { parentOf } from './parents';
 import type { SourceFile } from './source';
-import { WordIndex } from './word-index';
 
 export type ScopeKind = 'module' | 'class' | 'function' | 'lambda' | 'comprehension';
 
@@ -461,12 +460,10 @@ export class SemanticModel {
   }
 
   private hasErrors: boolean | undefined;
-  private wordIndex: WordIndex | undefined;
 
   /** Whole-word offsets of `word` in the text (comments and strings too), in order; see WordIndex. */
   wordOffsets(word: string, start?: number, end?: number): number[] {
-    this.wordIndex ??= new WordIndex(this.file.text);
-    return this.wordIndex.offsets(word, start, end);
+    return this.file.words.offsets(word, start, end);
   }
 
   /**

@@ -594,38 +594,68 @@ function opensParameters(text: string, paren: number): boolean {
 /** CPython's tokenizer rejects brackets nested deeper than this ("too many nested parentheses"). */
 const MAX_NESTING = 200;
 
+/** The characters `bracketDepths` acts on; everything between them is passed over by the engine. */
+const BRACKET_SCAN = /[()[\]{}#"']/g;
+/** The end of a string literal's body: a backslash (escape) or its quote (or a line break). */
+const STRING_END = {
+  '"': /[\\"\n]/g,
+  "'": /[\\'\n]/g,
+} as const;
+
 /**
  * The bracket nesting depth at each of `offsets` (ascending), from one pass over the text that
- * skips comments and string literals.
+ * skips comments and string literals. The depth at an offset counts the brackets before it;
+ * inside a comment or string, the depth where it starts.
  */
 function bracketDepths(text: string, offsets: number[]): number[] {
   const depths: number[] = [];
+  const n = text.length;
   let depth = 0;
   let k = 0;
-  for (let i = 0; i < text.length && k < offsets.length; i++) {
-    while (k < offsets.length && offsets[k] <= i) {
+  let i = 0;
+  while (k < offsets.length) {
+    // Nothing between `i` and the next bracket, comment or quote changes the depth.
+    BRACKET_SCAN.lastIndex = i;
+    const at = BRACKET_SCAN.exec(text)?.index ?? n;
+    while (k < offsets.length && offsets[k] <= at) {
       depths.push(depth);
       k++;
     }
-    const c = text[i];
+    if (at >= n) break;
+    const c = text[at];
     if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') depth = Math.max(0, depth - 1);
-    else if (c === '#') {
-      const end = text.indexOf('\n', i);
-      i = end < 0 ? text.length : end;
-    } else if (c === '"' || c === "'") {
-      const quote = text.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
-      let j = i + quote.length;
-      for (; j < text.length; j++) {
-        if (text[j] === '\\') j++;
-        else if (text.startsWith(quote, j)) break;
-        else if (quote.length === 1 && text[j] === '\n') break;
-      }
-      i = j + quote.length - 1;
-    }
+    if (c === '#') {
+      const end = text.indexOf('\n', at);
+      i = end < 0 ? n : end + 1;
+    } else if (c === '"' || c === "'") i = stringEnd(text, at, c);
+    else i = at + 1;
   }
   while (depths.length < offsets.length) depths.push(depth);
   return depths;
+}
+
+/** Where the string literal opening with `quote` at `at` ends (just past its closing quote). */
+function stringEnd(text: string, at: number, quote: '"' | "'"): number {
+  const triple = text.startsWith(quote.repeat(3), at);
+  const close = triple ? quote.repeat(3) : quote;
+  const scan = STRING_END[quote];
+  let j = at + close.length;
+  while (j < text.length) {
+    scan.lastIndex = j;
+    const found = scan.exec(text);
+    if (!found) return text.length + close.length;
+    j = found.index;
+    const c = text[j];
+    if (c === '\\') j += 2;
+    else if (c === '\n') {
+      // A line break ends a one-quote string (unterminated); a triple-quoted one goes on.
+      if (!triple) return j + 1;
+      j++;
+    } else if (text.startsWith(close, j)) return j + close.length;
+    else j++;
+  }
+  return j + close.length;
 }
 
 /** `self` used as a whole value (`x.parent = self`, `append(self)`, `Child(self)`), not as `self.attr`. */
