@@ -76,10 +76,12 @@ export class Scope {
     private readonly model: SemanticModel,
   ) {}
 
-  /** The function or class name, if any. */
+  /** The function or class name, if any (asked of the tree once: every rule asks it again and again). */
   get name(): string | undefined {
-    return this.node.childForFieldName('name')?.text;
+    if (this.knownName === undefined) this.knownName = { name: this.node.childForFieldName('name')?.text };
+    return this.knownName.name;
   }
+  private knownName: { name: string | undefined } | undefined;
 
   get isAsync(): boolean {
     return this.kind === 'function' && this.node.children[0]?.type === 'async';
