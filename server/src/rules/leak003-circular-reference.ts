@@ -942,9 +942,20 @@ export const rule: Rule = {
 /** An occurrence of `self` as a value: a self-reference, a back-reference, or an argument to a constructor. */
 function checkSelfValue(ctx: RuleContext, facts: SlotFacts, node: Node, pairs: Set<Binding>): void {
   const { model } = ctx;
+  // What the value is stored into, and the call it is given to: syntax, asked before the method
+  // and its names (which collect the method's scope) — most hits are neither.
+  const sites = storeSites(node);
+  const { parent } = unparenthesizedParent(node);
+  const call =
+    parent?.type === 'keyword_argument'
+      ? parent.parent?.parent
+      : parent?.type === 'argument_list'
+        ? parent.parent
+        : null;
+  if (sites.length === 0 && call?.type !== 'call') return;
   const method = enclosingMethod(model, node);
   if (!method || !isSelf(model, method, node)) return;
-  for (const store of storesOf(node, method)) {
+  for (const store of sites.map((site): Store => ({ ...site, method }))) {
     if (isClassAttribute(store.holder)) continue;
     if (isSelf(model, method, store.root)) {
       if (!isClassLevelContainer(model, store)) checkSelfReference(ctx, facts, store);
@@ -960,13 +971,6 @@ function checkSelfValue(ctx: RuleContext, facts: SlotFacts, node: Node, pairs: S
     }
   }
   // `Child(self)` / `Child(parent=self)` stored on `self`.
-  const { parent } = unparenthesizedParent(node);
-  const call =
-    parent?.type === 'keyword_argument'
-      ? parent.parent?.parent
-      : parent?.type === 'argument_list'
-        ? parent.parent
-        : null;
   if (call?.type !== 'call') return;
   const kept = constructorKeepsSelf(model, method, call);
   if (!kept) return;
