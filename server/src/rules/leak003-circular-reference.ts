@@ -1008,18 +1008,56 @@ function selfHeldStoresOfLocal(model: SemanticModel, method: MethodContext, loca
  * the tree and the model confirm the few hits. Only names some `def` of the file defines.
  */
 function boundMethodValues(file: SourceFile, text: string): Node[] {
-  const defined = new Set<string>();
-  for (const m of text.matchAll(/\bdef[ \t]+([A-Za-z_]\w*)/g)) defined.add(m[1]);
+  const defined = definedNames(text);
   const found: Node[] = [];
-  for (const m of text.matchAll(/([=(,[{][ \t]*)self\.([A-Za-z_]\w*)[ \t]*(?=[)\]},\n#]|$)/gm)) {
-    if (!defined.has(m[2])) continue;
-    if (m[1].startsWith('=') && /[=!<>]$/.test(text.slice(0, m.index).trimEnd())) continue; // `==`, `!=`
-    const at = (m.index ?? 0) + m[1].length + 'self.'.length;
-    const name = file.root.descendantForIndex(at, at + m[2].length);
+  for (const { index, at, name: method } of selfAttributeValues(text)) {
+    if (!defined.has(method)) continue;
+    if (text[index] === '=' && /[=!<>]$/.test(text.slice(0, index).trimEnd())) continue; // `==`, `!=`
+    const name = file.root.descendantForIndex(at, at + method.length);
     const attribute = name?.parent;
     if (name?.type === 'identifier' && attribute?.type === 'attribute') found.push(attribute);
   }
   return found;
+}
+
+const DEF_NAME = /def[ \t]+([A-Za-z_]\w*)/y;
+
+/**
+ * The names after `def` in the text: the matches of `/\bdef[ \t]+([A-Za-z_]\w*)/g`, found from
+ * the `def`s a native search finds (a regular expression passing over every character of a big
+ * module cost more than the rest of the rule's search).
+ */
+function definedNames(text: string): Set<string> {
+  const defined = new Set<string>();
+  let end = 0;
+  for (let p = text.indexOf('def'); p >= 0; p = text.indexOf('def', p + 1)) {
+    if (p < end || (p > 0 && /\w/.test(text[p - 1]))) continue;
+    DEF_NAME.lastIndex = p;
+    const m = DEF_NAME.exec(text);
+    if (!m) continue;
+    defined.add(m[1]);
+    end = p + m[0].length;
+  }
+  return defined;
+}
+
+const SELF_ATTRIBUTE = /self\.([A-Za-z_]\w*)[ \t]*(?=[)\]},\n#]|$)/my;
+
+/**
+ * `self.name` after one of `=(,[{` (blanks between) and before one of `)]},#`, a line break or
+ * the end: the matches of `/([=(,[{][ \t]*)self\.([A-Za-z_]\w*)[ \t]*(?=[)\]},\n#]|$)/gm`
+ * (`index`: where the match starts, at the `=(,[{`; `at`: where the name starts), found from the
+ * `self.`s a native search finds.
+ */
+function* selfAttributeValues(text: string): Generator<{ index: number; at: number; name: string }> {
+  for (let p = text.indexOf('self.'); p >= 0; p = text.indexOf('self.', p + 1)) {
+    let q = p - 1;
+    while (q >= 0 && (text[q] === ' ' || text[q] === '\t')) q--;
+    if (q < 0 || !'=(,[{'.includes(text[q])) continue;
+    SELF_ATTRIBUTE.lastIndex = p;
+    const m = SELF_ATTRIBUTE.exec(text);
+    if (m) yield { index: q, at: p + 'self.'.length, name: m[1] };
+  }
 }
 
 /** `self.sink = self.on_chunk`: a bound method holds `self`, so storing it on `self` is a cycle. */
