@@ -6,8 +6,15 @@
 // Diagnostics are analysed without fixes; on the stress file the bench also times what moved:
 // the first code action after an edit (the fixes of that finding's rule computed then), and
 // resolving the fix the user picks (codeAction/resolve).
+// Every edit re-analyses the whole file: the rules read all of it (the run-frequency model, the
+// searches for a remover, the names defined across the module), and nothing is reused from the
+// analysis before. So the figure follows the rules' work on the whole file, which grows with its
+// findings: on the stress file most of the round trip is analysis, the rest converting and sending
+// its hundreds of diagnostics (printed as "rest of the round trip"). The load average is printed
+// with each file: on a shared machine, compare builds in one run (LSP_BENCH_SERVER).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
   createProtocolConnection,
@@ -290,12 +297,17 @@ async function measure(file) {
 console.log(`Leak Lens language server: ${EDITS} edits (after ${WARMUP} warm-up edits), debounce 0`);
 // LSP_BENCH_ONLY=stress runs only the files whose name contains that word.
 const only = process.env.LSP_BENCH_ONLY;
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 for (const file of [stdlibFile(), stdlibWithLeaks(), serviceFile()].filter(
   (f) => !only || f.name.includes(only),
 )) {
+  const loadBefore = load();
   const r = await measure(file);
   console.log(
-    `\n${file.name}: ${r.findings} findings, first diagnostics after open ${r.openMs.toFixed(0)} ms, ${r.roundTrips.length} edits`,
+    `\n${file.name}: ${r.findings} findings, first diagnostics after open ${r.openMs.toFixed(0)} ms, ${r.roundTrips.length} edits (load average ${loadBefore} before, ${load()} after)`,
   );
   console.log(describe('incremental parse', r.parse));
   console.log(describe('analyse (rules + noqa)', r.analyse));
@@ -307,6 +319,15 @@ for (const file of [stdlibFile(), stdlibWithLeaks(), serviceFile()].filter(
   );
   console.log(describe('server pipeline', r.pipeline));
   console.log(describe('edit → diagnostics (RPC)', r.roundTrips));
+  // What the round trip adds to parsing and analysing: the thread hand-over, converting the
+  // findings to diagnostics, and sending and reading them.
+  if (r.parse.length === r.roundTrips.length && r.parse.length > 0)
+    console.log(
+      describe(
+        'rest of the round trip',
+        r.roundTrips.map((t, i) => t - r.parse[i] - r.analyse[i]),
+      ),
+    );
   if (r.actionMs.length > 0) {
     console.log(describe('code action after an edit', r.actionMs));
     console.log(describe('resolve the picked fix', r.resolveMs));

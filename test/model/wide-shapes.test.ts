@@ -5,7 +5,7 @@
 // and 40 s; a slow machine still finishes each in a few seconds.
 import * as assert from 'node:assert/strict';
 import { analyzeSource, initEngine } from '../../server/src/engine';
-import { wordOffsets } from '../../server/src/model/find-names';
+import { identifiersNamed, wordOffsets } from '../../server/src/model/find-names';
 import { fieldOf, SemanticModel } from '../../server/src/model/semantic';
 import { SourceFile } from '../../server/src/model/source';
 import { WordIndex } from '../../server/src/model/word-index';
@@ -113,6 +113,35 @@ describe('WordIndex', () => {
             `${word} in [${start}, ${end}) round ${round}`,
           );
     assert.equal(index.indexed, true);
+  });
+
+  it('several words at once: the hits of each, in order, before and after it indexes', () => {
+    const index = new WordIndex(text);
+    const expected = (list: string[], start: number, end: number) =>
+      list
+        .flatMap((word) => wordOffsets(text, word, start, end).map((at) => ({ at, word })))
+        .sort((a, b) => a.at - b.at);
+    const scan = (list: string[], start: number, end: number) => () => expected(list, start, end);
+    for (let round = 0; round < 30; round++)
+      for (const list of [['alpha', 'beta'], ['alpha'], ['café', 'x', 'alpha_beta'], ['alpha', 'alpha beta']])
+        assert.deepEqual(
+          index.offsetsOfAny(list, 3, text.length - 2, scan(list, 3, text.length - 2)),
+          expected(list, 3, text.length - 2),
+          `${list.join(',')} round ${round}`,
+        );
+    assert.equal(index.indexed, true);
+  });
+
+  it('identifiersNamed: whole names only, a letter outside ASCII continuing a name', () => {
+    // `on` stands in longer ASCII names and next to letters outside ASCII (one name in Python).
+    const source = 'bus.on(cb)\non_x = émon + onné + on\nfunction(on, "on")  # on\n';
+    const file = new SourceFile(source, parsePython(source));
+    for (let round = 0; round < 100; round++) {
+      const found = identifiersNamed(file, ['on', 'connect']).map((n) => n.startIndex);
+      assert.deepEqual(found, [4, 32, 44], `round ${round}`);
+    }
+    assert.equal(file.words.indexed, true);
+    file.tree.delete();
   });
 
   it('words with characters that never continue a name are always scanned', () => {

@@ -270,8 +270,11 @@ function callSitesOf(model: SemanticModel, fn: Scope): { calls: Node[]; otherUse
   }
   // `cls(...)` in a classmethod of the class makes an instance too.
   if (binding.kind === 'class') {
-    for (const id of fn.node.descendantsOfType('identifier')) {
-      if (id?.text !== 'cls') continue;
+    // (Found by the word index: reading the text of every identifier of the class cost more.)
+    const root = model.file.root;
+    for (const at of model.wordOffsets('cls', fn.node.startIndex, fn.node.endIndex)) {
+      const id = root.descendantForIndex(at, at + 3);
+      if (id?.type !== 'identifier' || id.text !== 'cls') continue;
       const call = isCallee(id);
       const method = call ? functionChain(model.scopeOf(call))[0] : undefined;
       if (call && method?.parent === fn) calls.push(call);
@@ -351,13 +354,17 @@ function parameterNames(fn: Node): string[] {
 
 /** A `RunPython` function: `(apps, schema_editor)`. */
 function isMigrationSignature(fn: Node): boolean {
+  // (The text first: listing every function's parameters cost more than this whole test.)
+  if (!fn.childForFieldName('parameters')?.text.includes('schema_editor')) return false;
   const names = parameterNames(fn);
   return names.length === 2 && names[0] === 'apps' && /^_?schema_editor$/.test(names[1]);
 }
 
 /** optparse's callback signature: `(option, opt_str, value, parser)`. */
 function isOptionCallbackSignature(fn: Node): boolean {
-  const names = (fn.childForFieldName('parameters')?.namedChildren ?? [])
+  const parameters = fn.childForFieldName('parameters');
+  if (!parameters?.text.includes('opt_str')) return false;
+  const names = parameters.namedChildren
     .map((p) =>
       p?.type === 'identifier' ? p.text : p?.namedChildren.find((c) => c?.type === 'identifier')?.text,
     )

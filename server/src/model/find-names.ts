@@ -41,7 +41,11 @@ function wordsFinder(words: string[]): RegExp {
   let re = finders.get(key);
   if (!re) {
     const alternatives = [...words].sort((a, b) => b.length - a.length);
-    re = new RegExp(alternatives.join('|'), 'g');
+    // `\b` on both sides: the engine skips the many hits inside longer ASCII words (`on` in
+    // `function`) without making a match of each. Every whole-word hit still matches (its
+    // neighbours are no ASCII word characters); the caller's test rules out the rest (a
+    // non-ASCII letter next to it).
+    re = new RegExp(`\\b(?:${alternatives.join('|')})\\b`, 'g');
     if (finders.size >= FINDER_LIMIT) finders.delete(finders.keys().next().value as string);
     finders.set(key, re);
   }
@@ -79,7 +83,9 @@ export function identifiersNamed(file: SourceFile, names: readonly string[], wit
   const start = within?.startIndex ?? 0;
   const end = within?.endIndex ?? file.text.length;
   const found: Node[] = [];
-  for (const { at, word } of anyWordOffsets(file.text, [...new Set(names)], start, end)) {
+  const words = [...new Set(names)];
+  const hits = file.words.offsetsOfAny(words, start, end, () => anyWordOffsets(file.text, words, start, end));
+  for (const { at, word } of hits) {
     const node = file.root.descendantForIndex(at, at + word.length);
     // Hits inside strings and comments are not identifiers.
     if (node?.type === 'identifier' && node.text === word) found.push(node);

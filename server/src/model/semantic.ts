@@ -5,7 +5,6 @@
 import type { Node } from '../parser';
 import { parentOf } from './parents';
 import type { SourceFile } from './source';
-import { WordIndex } from './word-index';
 
 export type ScopeKind = 'module' | 'class' | 'function' | 'lambda' | 'comprehension';
 
@@ -77,10 +76,12 @@ export class Scope {
     private readonly model: SemanticModel,
   ) {}
 
-  /** The function or class name, if any. */
+  /** The function or class name, if any (asked of the tree once: every rule asks it again and again). */
   get name(): string | undefined {
-    return this.node.childForFieldName('name')?.text;
+    if (this.knownName === undefined) this.knownName = { name: this.node.childForFieldName('name')?.text };
+    return this.knownName.name;
   }
+  private knownName: { name: string | undefined } | undefined;
 
   get isAsync(): boolean {
     return this.kind === 'function' && this.node.children[0]?.type === 'async';
@@ -461,12 +462,10 @@ export class SemanticModel {
   }
 
   private hasErrors: boolean | undefined;
-  private wordIndex: WordIndex | undefined;
 
   /** Whole-word offsets of `word` in the text (comments and strings too), in order; see WordIndex. */
   wordOffsets(word: string, start?: number, end?: number): number[] {
-    this.wordIndex ??= new WordIndex(this.file.text);
-    return this.wordIndex.offsets(word, start, end);
+    return this.file.words.offsets(word, start, end);
   }
 
   /**

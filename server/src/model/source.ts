@@ -3,6 +3,7 @@
 import type { Node, Tree } from '../parser';
 import type { Position, Range } from '../types';
 import type { ProjectIndex } from './project-index';
+import { WordIndex } from './word-index';
 
 export class SourceFile {
   private lineStarts: number[] | undefined;
@@ -17,6 +18,16 @@ export class SourceFile {
 
   private rootNode: Node | undefined;
   private substrings: Map<string, number[]> | undefined;
+  private wordIndex: WordIndex | undefined;
+
+  /**
+   * Where names occur in the text as whole words (comments and strings too), shared by every
+   * rule and the model: the scans behind them count towards one index (see WordIndex).
+   */
+  get words(): WordIndex {
+    this.wordIndex ??= new WordIndex(this.text);
+    return this.wordIndex;
+  }
 
   /**
    * Every offset where `needle` occurs in the text, in order: one native search per needle and

@@ -57,6 +57,29 @@ export class WordIndex {
     return all.slice(from, to);
   }
 
+  /**
+   * Whole-word hits of any of `words` in `text[start, end)`, in order: from the index once built
+   * (or once this search makes the scans add up to it), otherwise from `scan` — one pass over
+   * the span for all the words, counted as one scan.
+   */
+  offsetsOfAny(
+    words: readonly string[],
+    start: number,
+    end: number,
+    scan: () => { at: number; word: string }[],
+  ): { at: number; word: string }[] {
+    if (words.length === 1) return this.offsets(words[0], start, end).map((at) => ({ at, word: words[0] }));
+    if (!words.every(isIndexable)) return scan();
+    if (!this.index) {
+      this.scanned += end - start;
+      if (this.scanned > SCANS_BEFORE_INDEX * this.text.length + 4096) this.index = this.build();
+      else return scan();
+    }
+    const hits: { at: number; word: string }[] = [];
+    for (const word of words) for (const at of this.offsets(word, start, end)) hits.push({ at, word });
+    return hits.sort((a, b) => a.at - b.at);
+  }
+
   private build(): Map<string, number[]> {
     const index = new Map<string, number[]>();
     const text = this.text;

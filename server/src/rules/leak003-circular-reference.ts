@@ -641,38 +641,68 @@ function opensParameters(text: string, paren: number): boolean {
 /** CPython's tokenizer rejects brackets nested deeper than this ("too many nested parentheses"). */
 const MAX_NESTING = 200;
 
+/** The characters `bracketDepths` acts on; everything between them is passed over by the engine. */
+const BRACKET_SCAN = /[()[\]{}#"']/g;
+/** The end of a string literal's body: a backslash (escape) or its quote (or a line break). */
+const STRING_END = {
+  '"': /[\\"\n]/g,
+  "'": /[\\'\n]/g,
+} as const;
+
 /**
  * The bracket nesting depth at each of `offsets` (ascending), from one pass over the text that
- * skips comments and string literals.
+ * skips comments and string literals. The depth at an offset counts the brackets before it;
+ * inside a comment or string, the depth where it starts.
  */
 function bracketDepths(text: string, offsets: number[]): number[] {
   const depths: number[] = [];
+  const n = text.length;
   let depth = 0;
   let k = 0;
-  for (let i = 0; i < text.length && k < offsets.length; i++) {
-    while (k < offsets.length && offsets[k] <= i) {
+  let i = 0;
+  while (k < offsets.length) {
+    // Nothing between `i` and the next bracket, comment or quote changes the depth.
+    BRACKET_SCAN.lastIndex = i;
+    const at = BRACKET_SCAN.exec(text)?.index ?? n;
+    while (k < offsets.length && offsets[k] <= at) {
       depths.push(depth);
       k++;
     }
-    const c = text[i];
+    if (at >= n) break;
+    const c = text[at];
     if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') depth = Math.max(0, depth - 1);
-    else if (c === '#') {
-      const end = text.indexOf('\n', i);
-      i = end < 0 ? text.length : end;
-    } else if (c === '"' || c === "'") {
-      const quote = text.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
-      let j = i + quote.length;
-      for (; j < text.length; j++) {
-        if (text[j] === '\\') j++;
-        else if (text.startsWith(quote, j)) break;
-        else if (quote.length === 1 && text[j] === '\n') break;
-      }
-      i = j + quote.length - 1;
-    }
+    if (c === '#') {
+      const end = text.indexOf('\n', at);
+      i = end < 0 ? n : end + 1;
+    } else if (c === '"' || c === "'") i = stringEnd(text, at, c);
+    else i = at + 1;
   }
   while (depths.length < offsets.length) depths.push(depth);
   return depths;
+}
+
+/** Where the string literal opening with `quote` at `at` ends (just past its closing quote). */
+function stringEnd(text: string, at: number, quote: '"' | "'"): number {
+  const triple = text.startsWith(quote.repeat(3), at);
+  const close = triple ? quote.repeat(3) : quote;
+  const scan = STRING_END[quote];
+  let j = at + close.length;
+  while (j < text.length) {
+    scan.lastIndex = j;
+    const found = scan.exec(text);
+    if (!found) return text.length + close.length;
+    j = found.index;
+    const c = text[j];
+    if (c === '\\') j += 2;
+    else if (c === '\n') {
+      // A line break ends a one-quote string (unterminated); a triple-quoted one goes on.
+      if (!triple) return j + 1;
+      j++;
+    } else if (text.startsWith(close, j)) return j + close.length;
+    else j++;
+  }
+  return j + close.length;
 }
 
 /** `self` used as a whole value (`x.parent = self`, `append(self)`, `Child(self)`), not as `self.attr`. */
@@ -969,9 +999,20 @@ export const rule: Rule = {
 /** An occurrence of `self` as a value: a self-reference, a back-reference, or an argument to a constructor. */
 function checkSelfValue(ctx: RuleContext, facts: SlotFacts, node: Node, pairs: Set<Binding>): void {
   const { model } = ctx;
+  // What the value is stored into, and the call it is given to: syntax, asked before the method
+  // and its names (which collect the method's scope) — most hits are neither.
+  const sites = storeSites(node);
+  const { parent } = unparenthesizedParent(node);
+  const call =
+    parent?.type === 'keyword_argument'
+      ? parent.parent?.parent
+      : parent?.type === 'argument_list'
+        ? parent.parent
+        : null;
+  if (sites.length === 0 && call?.type !== 'call') return;
   const method = enclosingMethod(model, node);
   if (!method || !isSelf(model, method, node)) return;
-  for (const store of storesOf(node, method)) {
+  for (const store of sites.map((site): Store => ({ ...site, method }))) {
     if (isClassAttribute(store.holder)) continue;
     if (isSelf(model, method, store.root)) {
       if (!isClassLevelContainer(model, store)) checkSelfReference(ctx, facts, store);
@@ -987,13 +1028,6 @@ function checkSelfValue(ctx: RuleContext, facts: SlotFacts, node: Node, pairs: S
     }
   }
   // `Child(self)` / `Child(parent=self)` stored on `self`.
-  const { parent } = unparenthesizedParent(node);
-  const call =
-    parent?.type === 'keyword_argument'
-      ? parent.parent?.parent
-      : parent?.type === 'argument_list'
-        ? parent.parent
-        : null;
   if (call?.type !== 'call') return;
   const kept = constructorKeepsSelf(model, method, call);
   if (!kept) return;
@@ -1031,18 +1065,56 @@ function selfHeldStoresOfLocal(model: SemanticModel, method: MethodContext, loca
  * the tree and the model confirm the few hits. Only names some `def` of the file defines.
  */
 function boundMethodValues(file: SourceFile, text: string): Node[] {
-  const defined = new Set<string>();
-  for (const m of text.matchAll(/\bdef[ \t]+([A-Za-z_]\w*)/g)) defined.add(m[1]);
+  const defined = definedNames(text);
   const found: Node[] = [];
-  for (const m of text.matchAll(/([=(,[{][ \t]*)self\.([A-Za-z_]\w*)[ \t]*(?=[)\]},\n#]|$)/gm)) {
-    if (!defined.has(m[2])) continue;
-    if (m[1].startsWith('=') && /[=!<>]$/.test(text.slice(0, m.index).trimEnd())) continue; // `==`, `!=`
-    const at = (m.index ?? 0) + m[1].length + 'self.'.length;
-    const name = file.root.descendantForIndex(at, at + m[2].length);
+  for (const { index, at, name: method } of selfAttributeValues(text)) {
+    if (!defined.has(method)) continue;
+    if (text[index] === '=' && /[=!<>]$/.test(text.slice(0, index).trimEnd())) continue; // `==`, `!=`
+    const name = file.root.descendantForIndex(at, at + method.length);
     const attribute = name?.parent;
     if (name?.type === 'identifier' && attribute?.type === 'attribute') found.push(attribute);
   }
   return found;
+}
+
+const DEF_NAME = /def[ \t]+([A-Za-z_]\w*)/y;
+
+/**
+ * The names after `def` in the text: the matches of `/\bdef[ \t]+([A-Za-z_]\w*)/g`, found from
+ * the `def`s a native search finds (a regular expression passing over every character of a big
+ * module cost more than the rest of the rule's search).
+ */
+function definedNames(text: string): Set<string> {
+  const defined = new Set<string>();
+  let end = 0;
+  for (let p = text.indexOf('def'); p >= 0; p = text.indexOf('def', p + 1)) {
+    if (p < end || (p > 0 && /\w/.test(text[p - 1]))) continue;
+    DEF_NAME.lastIndex = p;
+    const m = DEF_NAME.exec(text);
+    if (!m) continue;
+    defined.add(m[1]);
+    end = p + m[0].length;
+  }
+  return defined;
+}
+
+const SELF_ATTRIBUTE = /self\.([A-Za-z_]\w*)[ \t]*(?=[)\]},\n#]|$)/my;
+
+/**
+ * `self.name` after one of `=(,[{` (blanks between) and before one of `)]},#`, a line break or
+ * the end: the matches of `/([=(,[{][ \t]*)self\.([A-Za-z_]\w*)[ \t]*(?=[)\]},\n#]|$)/gm`
+ * (`index`: where the match starts, at the `=(,[{`; `at`: where the name starts), found from the
+ * `self.`s a native search finds.
+ */
+function* selfAttributeValues(text: string): Generator<{ index: number; at: number; name: string }> {
+  for (let p = text.indexOf('self.'); p >= 0; p = text.indexOf('self.', p + 1)) {
+    let q = p - 1;
+    while (q >= 0 && (text[q] === ' ' || text[q] === '\t')) q--;
+    if (q < 0 || !'=(,[{'.includes(text[q])) continue;
+    SELF_ATTRIBUTE.lastIndex = p;
+    const m = SELF_ATTRIBUTE.exec(text);
+    if (m) yield { index: q, at: p + 'self.'.length, name: m[1] };
+  }
 }
 
 /** `self.sink = self.on_chunk`: a bound method holds `self`, so storing it on `self` is a cycle. */
