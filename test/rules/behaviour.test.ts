@@ -416,6 +416,47 @@ const CASES: BehaviourCase[] = [
     fixedContains: 'hub.unsubscribe(feed.push)',
   },
   {
+    name: 'LEAK005 a listener registered in __init__ still gets events after the object is made (no removal in finally, no value returned from __init__)',
+    code: 'LEAK005',
+    unsafe: true,
+    module: `
+      class Hub:
+          def __init__(self):
+              self.listeners = []
+
+          def add_listener(self, fn):
+              self.listeners.append(fn)
+
+          def remove_listener(self, fn):
+              self.listeners.remove(fn)
+
+          def publish(self, event):
+              for fn in list(self.listeners):
+                  fn(event)
+
+      hub = Hub()
+
+      class Session:
+          def __init__(self, user):
+              self.user = user
+
+              def on_logout(event):
+                  self.user = None
+
+              hub.add_listener(on_logout)
+              self.started = True
+
+      def handle(users):
+          return [Session(u) for u in users]
+    `,
+    driver: `
+      sessions = handle(["a", "b"])
+      hub.publish("logout")
+      result = [[s.user for s in sessions], len(hub.listeners)]
+    `,
+    fixedContains: 'def close(self):',
+  },
+  {
     name: 'LEAK004 a transaction block inside closing(): the insert is committed and the rows read after it are the same',
     code: 'LEAK004',
     module: `

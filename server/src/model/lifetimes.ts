@@ -392,7 +392,11 @@ function calledOnlyFrom(
   );
 }
 
-function isSetUpName(name: string): boolean {
+/**
+ * Whether a function's name says "a step of setting something up" (`register()`, `setup_hooks()`,
+ * `_initialize()`): a step that runs once for what it sets up, by contract.
+ */
+export function isSetUpName(name: string): boolean {
   return !name.startsWith('__') && SET_UP_STEP.test(trimmed(name));
 }
 

@@ -636,6 +636,11 @@ export class ProjectIndex {
     return this.weakRegistrars.has(method) && !this.strongRegistrars.has(method);
   }
 
+  /** Whether the project defines a function, method or class called `name` anywhere. */
+  defines(name: string): boolean {
+    return this.defined.has(name);
+  }
+
   /** Whether some class of the project derives from `name` (the one in `askerPath`, when given). */
   isBase(name: string, askerPath?: string): boolean {
     const asker = asPath(askerPath);

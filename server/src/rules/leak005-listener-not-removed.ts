@@ -18,10 +18,12 @@ import {
 import { loggingHandlerFixes } from '../fixes/logging-handler';
 import { insertStatementsAfter, insertStatementsBefore } from '../fixes/statements';
 import { fileIndentUnit } from '../fixes/wrap-with';
+import { knownOnRemover, replacesPerEvent } from '../model/emitters';
 import { type RunInfo, runInfoAt } from '../model/execution';
 import { attributeNamedBy, callNamedBy, identifiersNamed } from '../model/find-names';
 import { type HolderInfo, holderLifetime } from '../model/holders';
 import { functionChain } from '../model/import-time';
+import { isSetUpName } from '../model/lifetimes';
 import { perModel } from '../model/memo';
 import type { MethodContext } from '../model/methods';
 import {
@@ -60,6 +62,8 @@ interface Registration {
   receiver?: Node;
   /** The listener expression(s) being registered. */
   listeners: Node[];
+  /** The emitter's removal method is not known (`on()` of an unknown emitter): no removal is offered. */
+  removerUnknown?: boolean;
 }
 
 /** Registration method → the methods that remove what it registered. */
@@ -128,6 +132,18 @@ const PAIRED_METHOD: Record<string, string[]> = {
   connect: ['disconnect', 'close'],
 };
 
+/**
+ * `stop()` in a class that also has `start()` undoes `start()`, and `start()` may run again after
+ * it: a listener added in `__init__` and removed in `stop()` is gone on the next start. (`close()`
+ * is taken as final even beside `open()`.)
+ */
+function undoesAnother(cleanup: string, registeringIn: string, methods: Map<string, Node>): boolean {
+  if (cleanup === 'close') return false;
+  return Object.entries(PAIRED_METHOD).some(
+    ([setUp, undo]) => setUp !== registeringIn && undo.includes(cleanup) && methods.has(setUp),
+  );
+}
+
 /** `session.close`, `session`: rooted in a local that `fn` itself binds (not a parameter or `self`). */
 function madeIn(model: SemanticModel, node: Node, fn: Node): boolean {
   let root = node;
@@ -141,7 +157,7 @@ function madeIn(model: SemanticModel, node: Node, fn: Node): boolean {
 const SET_UP_METHODS = new Set(['__init__', '__post_init__', 'setup', 'attach', 'bind', 'install', 'enable']);
 
 function runsOncePerObject(method: string): boolean {
-  return SET_UP_METHODS.has(method) || !!PAIRED_METHOD[method];
+  return SET_UP_METHODS.has(method) || !!PAIRED_METHOD[method] || isSetUpName(method);
 }
 
 function unparenthesized(node: Node): Node {
@@ -239,12 +255,43 @@ function registrationOf(model: SemanticModel, call: Node): Registration | undefi
     const arg = positionalArguments(call)[0];
     return { ...base, family: 'logging', listeners: arg ? [arg] : [] };
   }
+  let removerMethod: string | undefined = removers[0];
+  if (method === 'on') {
+    // `on()` adds (pyee) or replaces (socketio, one handler per event): which, and how it is
+    // undone, depends on the emitter.
+    const values = valuesOf(model, receiver);
+    if (replacesPerEvent(model, receiver, values)) return undefined;
+    removerMethod = knownOnRemover(model, values, (name) => definesHere(model, name));
+  }
   const listeners = [...positionalArguments(call)];
   for (const k of LISTENER_KEYWORDS) {
     const v = keywordArgument(call, k);
     if (v) listeners.push(v);
   }
-  return { ...base, family: 'listener', listeners };
+  return {
+    ...base,
+    family: 'listener',
+    listeners,
+    ...(removerMethod ? { removerMethod } : { removerUnknown: true }),
+  };
+}
+
+/** The values assigned to a name, or to `self.attr` in its class. */
+function valuesOf(model: SemanticModel, node: Node): Node[] {
+  const n = unparenthesized(node);
+  if (n.type === 'attribute') return attributeValues(model, n);
+  if (n.type !== 'identifier') return [];
+  return (
+    model
+      .resolve(n)
+      ?.sites.map((s) => model.assignedValue(s))
+      .filter((v): v is Node => !!v) ?? []
+  );
+}
+
+/** Whether this file or (when known) the project defines a function or method `name`. */
+function definesHere(model: SemanticModel, name: string): boolean {
+  return new RegExp(`\\bdef\\s+${name}\\s*\\(`).test(model.file.text) || !!model.file.project?.defines(name);
 }
 
 /**
@@ -766,10 +813,9 @@ function checkRegistration(ctx: RuleContext, reg: Registration): void {
     return;
   if (reg.family === 'sqlalchemy' && reg.listeners.some((l) => isDdl(model, l))) return;
   if (reg.family === 'listener' && resultIsKept(model, call)) return;
-  if (reg.family === 'listener' && weakMethodsOf(model).has(reg.removerMethod ? methodOf(call) : '')) return;
+  if (reg.family === 'listener' && weakMethodsOf(model).has(reg.receiver ? methodOf(call) : '')) return;
   // The project's own emitter (in another module) keeps its listeners weakly.
-  if (reg.family === 'listener' && reg.removerMethod && model.file.project?.holdsWeakly(methodOf(call)))
-    return;
+  if (reg.family === 'listener' && reg.receiver && model.file.project?.holdsWeakly(methodOf(call))) return;
   // Registration counts only in code that runs again and again (or whose callers are elsewhere).
   const run = runInfoAt(model, call);
   const byName = run.frequency === 'import-time' && run.fromName === 'registration';
@@ -838,6 +884,7 @@ function checkRegistration(ctx: RuleContext, reg: Registration): void {
       removal: (text) =>
         atexit ? `${atexit.name}.unregister(${text})` : removalCall(reg, new Map([[listener.id, text]])),
       removalEdits: atexit?.edits,
+      setUp: runsOncePerObject(fnScope.name ?? ''),
     });
     if (reg.family !== 'atexit') return removals;
     // What a per-call function defers to the exit is cleanup of something it made
@@ -978,6 +1025,7 @@ function removalCall(reg: Registration, substitutes: Map<number, string>): strin
   if (args?.type !== 'argument_list') return undefined;
   const text = (n: Node) => substitutes.get(n.id) ?? n.text;
   const fn = reg.call.childForFieldName('function');
+  if (reg.removerUnknown) return undefined;
   if (reg.receiver && reg.removerMethod) {
     const receiver = substitutes.get(reg.receiver.id) ?? reg.receiver.text;
     if (!substitutes.has(reg.receiver.id) && reg.receiver.descendantsOfType('call').length > 0)
@@ -1060,10 +1108,11 @@ function storedRemovalFix(ctx: RuleContext, reg: Registration, method: MethodCon
       if (!always) stored.push(attribute);
       continue;
     }
-    // A local (`handler = QueueHandler(q)`): kept on the object once registered.
-    const attribute = `_${listener.text}`;
-    if (listener.type !== 'identifier' || model.resolve(listener)?.kind !== 'assignment' || !free(attribute))
-      return undefined;
+    // A local (`handler = QueueHandler(q)`, or a function defined in the method): kept on the
+    // object once registered.
+    const attribute = `_${listener.text.replace(/^_+/, '')}`;
+    const kind = listener.type === 'identifier' ? model.resolve(listener)?.kind : undefined;
+    if ((kind !== 'assignment' && kind !== 'function') || !free(attribute)) return undefined;
     edits.push(insertStatementsAfter(file, stmt, [`${self}.${attribute} = ${listener.text}`]));
     substitutes.set(listener.id, `${self}.${attribute}`);
     stored.push(attribute);
@@ -1086,7 +1135,11 @@ function storedRemovalFix(ctx: RuleContext, reg: Registration, method: MethodCon
   const methods = methodsOf(method.cls);
   const registeringIn = nameOf(method.method);
   const targetName = [...(PAIRED_METHOD[registeringIn] ?? []), ...CLEANUP_METHODS].find(
-    (name) => name !== registeringIn && name !== '__del__' && methods.has(name),
+    (name) =>
+      name !== registeringIn &&
+      name !== '__del__' &&
+      methods.has(name) &&
+      !undoesAnother(name, registeringIn, methods),
   );
   const target = targetName ? methods.get(targetName) : undefined;
   // No cleanup method here, but a base class has the pair of this one (`start` → `stop`): extend it.
@@ -1107,11 +1160,15 @@ function storedRemovalFix(ctx: RuleContext, reg: Registration, method: MethodCon
     edits.push(added);
   }
   const where = targetName ?? inherited ?? 'close';
+  // A new `close()` is called by nothing yet: it removes the listener only once the owner calls it.
+  const unwired = !target && !inherited;
   return {
-    title: `Call \`${removal}\` in \`${where}()\`${target ? '' : ' (a new method)'}`,
+    title: unwired
+      ? `Add \`close()\` that calls \`${removal}\` — nothing calls it yet: call it where the object is done with`
+      : `Call \`${removal}\` in \`${where}()\`${target ? '' : ' (overriding the base class)'}`,
     edits,
     applicability: 'unsafe',
-    isPreferred: true,
+    isPreferred: !unwired,
   };
 }
 
@@ -1160,10 +1217,13 @@ function removalFix(
   const methods = methodsOf(method.cls);
   const registeringIn = nameOf(method.method);
   // A removal at clean-up caps nothing when the registering method runs again and again.
-  if (!runsOncePerObject(registeringIn)) return undefined;
+  if (!runsOncePerObject(registeringIn) || reg.removerUnknown) return undefined;
   const candidates = [...(PAIRED_METHOD[registeringIn] ?? []), ...CLEANUP_METHODS].filter(
     // `__del__` cannot run while the listener itself keeps the object alive.
-    (name) => name !== registeringIn && !(name === '__del__' && selfHolding),
+    (name) =>
+      name !== registeringIn &&
+      !(name === '__del__' && selfHolding) &&
+      !undoesAnother(name, registeringIn, methods),
   );
   const targetName = candidates.find((name) => methods.has(name));
   const target = targetName ? methods.get(targetName) : undefined;
