@@ -588,9 +588,12 @@ export const rule: Rule = {
       named and removed in \`finally\` around the rest of the function (when it logs through it and
       does not hand the logger out), or the call guarded with \`if not logger.handlers:\` (a logger
       configured elsewhere then gets no handler). Also **unsafe**: a listener registered by a
-      function that goes on is removed in \`finally\`; a function whose last act is the registration
-      returns a function that removes it (not a view or a decorated route, whose result a framework
-      reads); a cleanup a per-call function leaves to \`atexit\` (\`atexit.register(session.close)\`)
+      function that goes on to use the emitter or the listener's own object is removed in
+      \`finally\` (never in a set-up step — \`__init__\`, \`start()\`, \`register()\`,
+      \`setup_*()\` — whose listener is meant to stay); a function whose last act is the registration
+      returns a function that removes it (not a view or a decorated route or property, whose result a
+      framework reads, not \`__init__\` or another special method, and not when a caller in the module
+      uses its result); a cleanup a per-call function leaves to \`atexit\` (\`atexit.register(session.close)\`)
       runs when the function is done instead — in place of the registration, or in \`finally\`
       around what follows it (earlier than at exit, and also when the rest raises); a removal added
       to a clean-up method is offered only for a registration made in a set-up method (\`__init__\`,
@@ -600,8 +603,14 @@ export const rule: Rule = {
       start-up); a removal found only in \`__del__\` moves to a \`close()\`; a class keeps a receiver
       passed as a parameter (\`self._emitter\`), turns a lambda that only forwards to a method into
       that bound method, keeps a listener held in a local (\`self._handler\`), and removes the
-      listener in its cleanup method, a new \`close()\`, or — registered in \`start()\` of a
-      subclass — a \`stop()\` that then calls the base class's.
+      listener in its cleanup method (a function defined in the set-up method is kept on the object
+      for it; \`stop()\` does not count as the cleanup of \`__init__\` in a class that also has
+      \`start()\`, which may run again after it), a new \`close()\` — whose title says that nothing
+      calls it yet, and which is not the preferred fix — or, registered in \`start()\` of a subclass,
+      a \`stop()\` that then calls the base class's. The removal of a bare \`on()\` is offered only
+      when it is known: pyee's \`remove_listener()\`, or a removal method the project defines
+      (\`remove_listener\`, \`off\`…); socketio's \`on(event, handler)\` keeps one handler per event
+      name, so registering again replaces it and is not reported.
     `,
     example: [
       'import logging',
