@@ -878,13 +878,20 @@ const table: RuleTable = {
 
         class Plugin:
             def __init__(self, name):
-                hooks[name] = self.run
+                self.name = name
+                found = hooks.get(name, [])
+                found.append(self.run)
+                hooks[name] = found
 
             def run(self): ...
 
+            def close(self):
+                found = hooks.get(self.name, [])
+                found.remove(self.run)
+                hooks[self.name] = found
+
         def call_hook(name):
-            f = hooks.get(name)
-            return f() if f else None
+            return [f() for f in hooks.get(name, [])]
 
         def load(names):
             for n in names:

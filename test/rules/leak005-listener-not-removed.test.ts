@@ -1187,6 +1187,48 @@ export const table: RuleTable = {
                 Poller(name).start()
       `,
     },
+    {
+      name: 'a listener added in __init__ of a class that starts, stops and quits: removed in quit(), the end of its life',
+      code: `
+        import logging
+
+        class Poller:
+            def __init__(self, name):
+                logging.getLogger("poller").addFilter(PollFilter(name))
+
+            def start(self): ...
+
+            def stop(self): ...
+
+            def quit(self):
+                self.stop()
+
+        def poll(names):
+            for name in names:
+                Poller(name).start()
+      `,
+      errors: [{ line: 5 }],
+      unsafeOutput: `
+        import logging
+
+        class Poller:
+            def __init__(self, name):
+                self._poll_filter = PollFilter(name)
+                logging.getLogger("poller").addFilter(self._poll_filter)
+
+            def start(self): ...
+
+            def stop(self): ...
+
+            def quit(self):
+                logging.getLogger("poller").removeFilter(self._poll_filter)
+                self.stop()
+
+        def poll(names):
+            for name in names:
+                Poller(name).start()
+      `,
+    },
   ],
 };
 

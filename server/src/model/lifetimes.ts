@@ -400,7 +400,8 @@ export function isSetUpName(name: string): boolean {
   return !name.startsWith('__') && SET_UP_STEP.test(trimmed(name));
 }
 
-function isUndoName(name: string): boolean {
+/** Whether a function's name says "end or undo" (`close()`, `_do_close()`, `unregister()`). */
+export function isUndoName(name: string): boolean {
   return UNDO_STEP.test(trimmed(name));
 }
 

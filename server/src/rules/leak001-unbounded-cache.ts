@@ -32,7 +32,7 @@ import { identifiersNamed } from '../model/find-names';
 import { onlyConstantsReach } from '../model/forwarded-arguments';
 import { functionChain, runsAtImportTime } from '../model/import-time';
 import { configuredKeySubjects, objectKeyEvidence, perCallKeyEvidence } from '../model/key-domain';
-import { isSetUpName } from '../model/lifetimes';
+import { isSetUpName, isUndoName } from '../model/lifetimes';
 import type { SemanticModel } from '../model/semantic';
 import type { SourceFile } from '../model/source';
 import {
@@ -83,11 +83,12 @@ function notACache(model: SemanticModel, cand: ContainerCandidate, facts: Contai
   if (cand.level === 'module' && path && model.file.project?.dictImportedElsewhere(cand.name, path))
     return true;
   if (facts.growth.some((e) => !!ancestor(e.site, 'except_clause'))) return true;
-  // Filled only by set-up steps (`__init__`, `register_type()`) and looked up without being
-  // filled again: things register themselves there, and nothing would register them again.
+  // Filled only by set-up steps (`__init__`, `register_type()`) — and written back by undo steps
+  // (`close()` taking an object's hooks out) — and looked up without being filled again: things
+  // register themselves there, and nothing would register them again.
   const bySetUp = facts.growth.every((e) => {
     const name = functionChain(e.access.scope)[0]?.name ?? '';
-    return name === '__init__' || isSetUpName(name);
+    return name === '__init__' || isSetUpName(name) || isUndoName(name);
   });
   const readHere = facts.effects.some(
     (e) => (e.kind === 'read' || e.kind === 'fill-check') && e.what !== 'definition',

@@ -112,6 +112,7 @@ const CLEANUP_METHODS = [
   'aclose',
   'shutdown',
   'stop',
+  'quit',
   'dispose',
   'cleanup',
   'teardown',
