@@ -857,7 +857,12 @@ export const table: RuleTable = {
         def view(request):
             return Client(request.headers["token"]).token
       `,
-      errors: [{ line: 10, message: 'for every `Client` instance' }],
+      errors: [
+        {
+          line: 10,
+          message: /adds a filter for every `Client` instance .*filters pile up on the process-wide logger \(each one run on every record/,
+        },
+      ],
       unsafeOutput: `
         import logging
 
@@ -1228,6 +1233,31 @@ export const table: RuleTable = {
             for name in names:
                 Poller(name).start()
       `,
+    },
+    {
+      name: 'the body of a greenlet that start() spawns (gevent.spawn(self.serve), the counterpart of Thread(target=…)): as often as start() runs, not "passed on as a callback"',
+      code: `
+        import logging
+
+        import gevent
+
+        log = logging.getLogger(__name__)
+
+        class Console:
+            def start(self):
+                self.greenlet = gevent.spawn(self.serve)
+
+            def serve(self):
+                log.addFilter(QuietFilter())
+                run_forever()
+      `,
+      errors: [
+        {
+          line: 12,
+          severity: 'information',
+          message: '`Console.serve()` is the body of a thread started in `Console.start()`',
+        },
+      ],
     },
   ],
 };

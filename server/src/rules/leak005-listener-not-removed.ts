@@ -513,7 +513,10 @@ function describeWhen(fn: Node): string {
 function consequence(reg: Registration): string {
   switch (reg.family) {
     case 'logging':
-      return 'handlers pile up on the process-wide logger (each one repeating every record and holding its stream open)';
+      // A filter holds no stream: it runs on every record, and keeps what it references.
+      return methodOf(reg.call) === 'addFilter'
+        ? 'filters pile up on the process-wide logger (each one run on every record, and kept alive with what it references)'
+        : 'handlers pile up on the process-wide logger (each one repeating every record and holding its stream open)';
     case 'atexit':
       return 'the interpreter keeps every registered callable, and the objects it references, until exit';
     default:
@@ -840,7 +843,8 @@ function checkRegistration(ctx: RuleContext, reg: Registration): void {
   const undone = counterparts(model, reg, ancestorClass(call));
   const remover = removerDisplay(reg);
   const when = describeWhen(fn);
-  const what = reg.family === 'logging' ? 'adds a handler' : 'registers a listener';
+  const what =
+    reg.family !== 'logging' ? 'registers a listener' : methodOf(call) === 'addFilter' ? 'adds a filter' : 'adds a handler';
   const { severity, why } = confidence(run, holder, fnScope.name ?? '');
   if (undone.length > 0) {
     // Removal only in `__del__` never happens while the emitter keeps `self` alive through the listener.
