@@ -6,6 +6,18 @@ import { findingsOf, type RuleTable, ruleTester } from '../support/rule-tester';
 export const table: RuleTable = {
   valid: [
     {
+      name: 'a registration method whose docstring makes calling it once the contract (from an init hook): it runs once',
+      code: `
+        class RequestLog:
+            def register(self, env):
+                """Attach to env's events. Must be called once, from the init hook."""
+                env.events.request.add_listener(self.on_request)
+                self.opened = open_log()
+
+            def on_request(self, **kw): ...
+      `,
+    },
+    {
       name: 'socketio on(event, handler) keeps one handler per event name: registering again replaces it',
       code: `
         import socketio

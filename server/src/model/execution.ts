@@ -719,6 +719,16 @@ function fromCallSites(
   };
 }
 
+/** "Must be called once", "should only be called once", "is run once at start-up": a contract. */
+const ONCE_CONTRACT = /\b(must|should|is|are|to|can|may)\s+(only\s+)?be\s+(called|run|invoked|used)\s+(only\s+)?once\b/i;
+
+/** Whether the function's docstring says that it is called once. */
+function docstringSaysOnce(def: Node): boolean {
+  const first = def.childForFieldName('body')?.namedChildren.find((s) => !!s && s.type !== 'comment');
+  const doc = first?.type === 'expression_statement' ? first.namedChildren[0] : undefined;
+  return doc?.type === 'string' && ONCE_CONTRACT.test(doc.text);
+}
+
 function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting: Set<Scope>): RunInfo {
   const fnName = fn.name ?? '';
   const { calls, otherUses } = fn.kind === 'function' ? callSitesOf(model, fn) : { calls: [], otherUses: 0 };
@@ -728,6 +738,9 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
   // Test runners and frameworks first: `test_register_user()` is a test, not a registration helper.
   const framework = fn.kind === 'function' ? fromFramework(model, fn, calls) : undefined;
   if (framework) return framework;
+  // Nothing here calls it, and its docstring makes running once the callers' contract.
+  if (fn.kind === 'function' && calls.length === 0 && otherUses === 0 && docstringSaysOnce(fn.node))
+    return { frequency: 'one-shot', reason: `${name(fn)} says in its docstring that it is called once` };
   if (!registrationByName && runsAtImportTime(model, fn)) {
     const byName =
       fn.kind === 'function' &&
