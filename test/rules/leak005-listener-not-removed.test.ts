@@ -872,7 +872,8 @@ export const table: RuleTable = {
       errors: [
         {
           line: 10,
-          message: /adds a filter for every `Client` instance .*filters pile up on the process-wide logger \(each one run on every record/,
+          message:
+            /adds a filter for every `Client` instance .*filters pile up on the process-wide logger \(each one run on every record/,
         },
       ],
       unsafeOutput: `
@@ -1270,6 +1271,47 @@ export const table: RuleTable = {
           message: '`Console.serve()` is the body of a thread started in `Console.start()`',
         },
       ],
+    },
+    {
+      name: 'a listener whose own body calls quit(): the removal does not go into quit() (it would run while the event is being dispatched to it)',
+      code: `
+        from events import bus
+
+        class Worker:
+            def __init__(self):
+                def on_quitting(**kw):
+                    self.quit()
+
+                bus.add_listener("quitting", on_quitting)
+
+            def quit(self):
+                self.running = False
+
+        def spawn(n):
+            return [Worker() for _ in range(n)]
+      `,
+      errors: [{ line: 8 }],
+      unsafeOutput: `
+        from events import bus
+
+        class Worker:
+            def __init__(self):
+                def on_quitting(**kw):
+                    self.quit()
+
+                bus.add_listener("quitting", on_quitting)
+                self._on_quitting = on_quitting
+
+            def quit(self):
+                self.running = False
+
+            def close(self):
+                if getattr(self, "_on_quitting", None) is not None:
+                    bus.remove_listener("quitting", self._on_quitting)
+
+        def spawn(n):
+            return [Worker() for _ in range(n)]
+      `,
     },
   ],
 };

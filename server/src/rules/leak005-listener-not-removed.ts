@@ -145,6 +145,32 @@ function undoesAnother(cleanup: string, registeringIn: string, methods: Map<stri
   );
 }
 
+/**
+ * The methods of `self` that the listener itself calls (`def on_quitting(): self.quit()`): a
+ * removal placed in one of them would run while the emitter is dispatching to that listener.
+ */
+function calledByListeners(model: SemanticModel, reg: Registration, method: MethodContext): Set<string> {
+  const names = new Set<string>();
+  const methods = methodsOf(method.cls);
+  for (const listener of reg.listeners) {
+    let body: Node | undefined;
+    const n = unparenthesized(listener);
+    if (n.type === 'lambda') body = n;
+    else if (n.type === 'identifier') {
+      const binding = model.resolve(n);
+      if (binding?.kind === 'function') body = binding.sites[0]?.parent ?? undefined;
+    } else if (n.type === 'attribute' && isSelf(model, method, n.childForFieldName('object'))) {
+      body = methods.get(n.childForFieldName('attribute')?.text ?? '');
+    }
+    for (const call of body?.descendantsOfType('call') ?? []) {
+      const callee = call?.childForFieldName('function');
+      if (callee?.type === 'attribute' && callee.childForFieldName('object')?.text === method.selfName)
+        names.add(callee.childForFieldName('attribute')?.text ?? '');
+    }
+  }
+  return names;
+}
+
 /** `session.close`, `session`: rooted in a local that `fn` itself binds (not a parameter or `self`). */
 function madeIn(model: SemanticModel, node: Node, fn: Node): boolean {
   let root = node;
@@ -844,7 +870,11 @@ function checkRegistration(ctx: RuleContext, reg: Registration): void {
   const remover = removerDisplay(reg);
   const when = describeWhen(fn);
   const what =
-    reg.family !== 'logging' ? 'registers a listener' : methodOf(call) === 'addFilter' ? 'adds a filter' : 'adds a handler';
+    reg.family !== 'logging'
+      ? 'registers a listener'
+      : methodOf(call) === 'addFilter'
+        ? 'adds a filter'
+        : 'adds a handler';
   const { severity, why } = confidence(run, holder, fnScope.name ?? '');
   if (undone.length > 0) {
     // Removal only in `__del__` never happens while the emitter keeps `self` alive through the listener.
@@ -1148,12 +1178,14 @@ function storedRemovalFix(ctx: RuleContext, reg: Registration, method: MethodCon
       : [removal];
   const methods = methodsOf(method.cls);
   const registeringIn = nameOf(method.method);
+  const dispatching = calledByListeners(model, reg, method);
   const targetName = [...(PAIRED_METHOD[registeringIn] ?? []), ...CLEANUP_METHODS].find(
     (name) =>
       name !== registeringIn &&
       name !== '__del__' &&
       methods.has(name) &&
-      !undoesAnother(name, registeringIn, methods),
+      !undoesAnother(name, registeringIn, methods) &&
+      !dispatching.has(name),
   );
   const target = targetName ? methods.get(targetName) : undefined;
   // No cleanup method here, but a base class has the pair of this one (`start` → `stop`): extend it.
@@ -1165,6 +1197,8 @@ function storedRemovalFix(ctx: RuleContext, reg: Registration, method: MethodCon
     edits.push(insertStatementsBefore(file, anchor, removalLines));
   } else {
     const name = inherited ?? 'close';
+    // A method of that name left out above (the listener calls it) is not replaced by a new one.
+    if (methods.has(name)) return undefined;
     const added = appendToClassBody(file, method.cls, [
       inherited ? `def ${name}(${self}, *args, **kwargs):` : `def ${name}(${self}):`,
       ...removalLines.map((l) => `${unit}${l}`),
@@ -1237,7 +1271,8 @@ function removalFix(
     (name) =>
       name !== registeringIn &&
       !(name === '__del__' && selfHolding) &&
-      !undoesAnother(name, registeringIn, methods),
+      !undoesAnother(name, registeringIn, methods) &&
+      !calledByListeners(model, reg, method).has(name),
   );
   const targetName = candidates.find((name) => methods.has(name));
   const target = targetName ? methods.get(targetName) : undefined;
