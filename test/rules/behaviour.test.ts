@@ -457,6 +457,35 @@ const CASES: BehaviourCase[] = [
     fixedContains: 'def close(self):',
   },
   {
+    name: 'LEAK003 a parent held weakly still links each node to its parent, a root with __slots__ included (no TypeError)',
+    code: 'LEAK003',
+    unsafe: true,
+    module: `
+      class Root:
+          __slots__ = ("child",)
+
+          def __init__(self):
+              self.child = None
+
+      class Node:
+          def __init__(self, parent):
+              self.parent = parent
+              if parent:
+                  parent.child = self
+
+      def parse(items):
+          last = root = Root()
+          for item in items:
+              last = Node(last)
+          return root
+    `,
+    driver: `
+      root = parse([1, 2, 3])
+      result = [root.child.parent.child is root.child, root.child.child.parent.child is root.child.child]
+    `,
+    fixedContains: '"__weakref__"',
+  },
+  {
     name: 'LEAK004 a transaction block inside closing(): the insert is committed and the rows read after it are the same',
     code: 'LEAK004',
     module: `
