@@ -420,18 +420,12 @@ const CASES: BehaviourCase[] = [
     code: 'LEAK005',
     unsafe: true,
     module: `
-      class Hub:
-          def __init__(self):
-              self.listeners = []
-
-          def add_listener(self, fn):
-              self.listeners.append(fn)
-
-          def remove_listener(self, fn):
-              self.listeners.remove(fn)
+      class Hub(list):
+          add_listener = list.append
+          remove_listener = list.remove
 
           def publish(self, event):
-              for fn in list(self.listeners):
+              for fn in list(self):
                   fn(event)
 
       hub = Hub()
@@ -452,7 +446,7 @@ const CASES: BehaviourCase[] = [
     driver: `
       sessions = handle(["a", "b"])
       hub.publish("logout")
-      result = [[s.user for s in sessions], len(hub.listeners)]
+      result = [[s.user for s in sessions], len(hub)]
     `,
     fixedContains: 'def close(self):',
   },
@@ -461,27 +455,29 @@ const CASES: BehaviourCase[] = [
     code: 'LEAK003',
     unsafe: true,
     module: `
-      class Root:
-          __slots__ = ("child",)
+      class Document:
+          __slots__ = ("title", "child")
 
-          def __init__(self):
+          def __init__(self, title):
+              self.title = title
               self.child = None
 
-      class Node:
-          def __init__(self, parent):
+      class Section:
+          def __init__(self, parent, title):
+              self.title = title
               self.parent = parent
-              if parent:
-                  parent.child = self
+              parent.child = self
 
-      def parse(items):
-          last = root = Root()
-          for item in items:
-              last = Node(last)
-          return root
+      def outline(titles):
+          doc = Document(titles[0])
+          node = doc
+          for t in titles[1:]:
+              node = Section(node, t)
+          return doc
     `,
     driver: `
-      root = parse([1, 2, 3])
-      result = [root.child.parent.child is root.child, root.child.child.parent.child is root.child.child]
+      doc = outline(["d", "a", "b"])
+      result = [doc.child.parent.title, doc.child.child.parent.title, doc.child.child.title]
     `,
     fixedContains: '"__weakref__"',
   },

@@ -1208,11 +1208,13 @@ export const table: RuleTable = {
     {
       name: 'a listener added in __init__ of a class that starts, stops and quits: removed in quit(), the end of its life',
       code: `
-        import logging
+        from events import bus
 
-        class Poller:
-            def __init__(self, name):
-                logging.getLogger("poller").addFilter(PollFilter(name))
+        class Crawler:
+            def __init__(self):
+                bus.add_listener("tick", self.on_tick)
+
+            def on_tick(self, t): ...
 
             def start(self): ...
 
@@ -1221,30 +1223,33 @@ export const table: RuleTable = {
             def quit(self):
                 self.stop()
 
-        def poll(names):
-            for name in names:
-                Poller(name).start()
+        crawlers = [Crawler() for _ in range(3)]
+
+        def restart():
+            crawlers.append(Crawler())
       `,
       errors: [{ line: 5 }],
       unsafeOutput: `
-        import logging
+        from events import bus
 
-        class Poller:
-            def __init__(self, name):
-                self._poll_filter = PollFilter(name)
-                logging.getLogger("poller").addFilter(self._poll_filter)
+        class Crawler:
+            def __init__(self):
+                bus.add_listener("tick", self.on_tick)
+
+            def on_tick(self, t): ...
 
             def start(self): ...
 
             def stop(self): ...
 
             def quit(self):
-                logging.getLogger("poller").removeFilter(self._poll_filter)
+                bus.remove_listener("tick", self.on_tick)
                 self.stop()
 
-        def poll(names):
-            for name in names:
-                Poller(name).start()
+        crawlers = [Crawler() for _ in range(3)]
+
+        def restart():
+            crawlers.append(Crawler())
       `,
     },
     {
