@@ -554,53 +554,6 @@ const table: RuleTable = {
   ],
   invalid: [
     {
-      name: 'a node linked to its parent, which may be a root class with __slots__ and no __weakref__: the fix adds __weakref__ to the root too (weakref.ref of it raised TypeError)',
-      code: `
-        class Root:
-            __slots__ = ("child",)
-
-            def __init__(self):
-                self.child = None
-
-
-        class Node:
-            def __init__(self, parent):
-                self.parent = parent
-                if parent:
-                    parent.child = self
-
-
-        def parse(items):
-            last = root = Root()
-            for item in items:
-                last = Node(last)
-            return root
-      `,
-      errors: [{ line: 10, severity: 'warning' }],
-      unsafeOutput: `
-        import weakref
-        class Root:
-            __slots__ = ("child", "__weakref__",)
-
-            def __init__(self):
-                self.child = None
-
-
-        class Node:
-            def __init__(self, parent):
-                self.parent = weakref.proxy(parent) if parent is not None else None
-                if parent:
-                    parent.child = self
-
-
-        def parse(items):
-            last = root = Root()
-            for item in items:
-                last = Node(last)
-            return root
-      `,
-    },
-    {
       name: 'three attributes each holding a view made with self: one cycle between the two classes, reported once (the weak back link fixes all)',
       code: `
         class View:

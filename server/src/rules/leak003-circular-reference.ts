@@ -1381,18 +1381,9 @@ function checkParentChild(ctx: RuleContext, facts: SlotFacts, forward: Store, ba
   const fixes = (): Fix[] => {
     // No side is clearly the pointer "up": weaken the one that refers back to `self`.
     const weakened = target ?? back;
-    // Weakening `self.parent = parent`: `parent` may be of any class that has the other slot
-    // (`parent.child`), a root node among them; one with `__slots__` and no `__weakref__` cannot
-    // be weakly referenced (TypeError on every link), so it gets `__weakref__` too, or no fix.
-    const slotEdits = weakened === forward ? weakrefSlotsFor(ctx, back.slot, forward.method.cls) : [];
-    if (!slotEdits) return [];
     const proxy = proxyFix(ctx, facts, weakened, forward.method.cls);
     const property = propertyFix(ctx, forward, weakened) ?? assumedPropertyFix(ctx, forward, weakened);
-    const withSlots = (fix: Fix): Fix => ({ ...fix, edits: [...fix.edits, ...slotEdits] });
-    return [
-      ...(proxy ? [withSlots(proxy)] : []),
-      ...(property ? [withSlots({ ...property, isPreferred: !proxy })] : []),
-    ];
+    return [...(proxy ? [proxy] : []), ...(property ? [{ ...property, isPreferred: !proxy }] : [])];
   };
   ctx.report({
     range: file.rangeOf(reported.node),
@@ -1401,35 +1392,6 @@ function checkParentChild(ctx: RuleContext, facts: SlotFacts, forward: Store, ba
     related: [{ range: file.rangeOf(other.node), message: 'the other direction of the cycle' }],
     fixes,
   });
-}
-
-/**
- * The edits adding `__weakref__` to the classes of this module (other than `except`) that declare
- * `slot` in their `__slots__` and cannot be weakly referenced; undefined when one of them cannot
- * take it (a class with bases, slots that are not a literal).
- */
-function weakrefSlotsFor(ctx: RuleContext, slot: string, except: Node): TextEdit[] | undefined {
-  const edits: TextEdit[] = [];
-  for (const cls of ctx.file.root.descendantsOfType('class_definition')) {
-    if (!cls || cls.id === except.id || supportsWeakrefs(ctx.model, cls) || !declaresSlot(cls, slot))
-      continue;
-    const edit = weakrefSlotEdit(ctx.file, cls, basesOf(cls).length > 0);
-    if (!edit) return undefined;
-    edits.push(edit);
-  }
-  return edits;
-}
-
-/** Whether the class body's `__slots__` names `slot`. */
-function declaresSlot(cls: Node, slot: string): boolean {
-  for (const stmt of cls.childForFieldName('body')?.namedChildren ?? []) {
-    const assignment = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : null;
-    if (assignment?.type === 'assignment' && assignment.childForFieldName('left')?.text === '__slots__')
-      return (assignment.childForFieldName('right')?.descendantsOfType('string_content') ?? []).some(
-        (s) => s?.text === slot,
-      );
-  }
-  return false;
 }
 
 /** The slot the constructed class keeps the reference in, as a `weakref.ref`-backed property. */
