@@ -16,6 +16,7 @@ describe('test code', () => {
       'test_api.py',
       'app/test_cache.py',
       'app/cache_test.py',
+      'shop/tests.py',
       'conftest.py',
       'src/pkg/conftest.py',
       'tests/notebook.ipynb',
@@ -23,7 +24,7 @@ describe('test code', () => {
       assert.ok(judge(rel), rel);
   });
 
-  it('keeps look-alikes: testing/, test_utils/, tests.py, names that only contain "test"', () => {
+  it('keeps look-alikes: testing/, test_utils/, names that only contain "test"', () => {
     for (const rel of [
       'app/main.py',
       'testing/tools.py',
@@ -31,7 +32,6 @@ describe('test code', () => {
       'mytests/a.py',
       'tests_old/a.py',
       'Tests/a.py',
-      'app/tests.py',
       'app/testament.py',
       'app/attest.py',
       'app/contest.py',
@@ -88,9 +88,18 @@ describe('test code', () => {
     assert.ok(!isTestFile(`${ROOT}/lib/tasks.py`, ROOT, list));
   });
 
-  it('names test files as pytest does by default', () => {
-    for (const name of ['test_a.py', 'a_test.py', 'conftest.py']) assert.ok(isTestFileName(name), name);
-    for (const name of ['test.py', 'testa.py', 'atest.py', 'test_a.txt', 'conftest_x.py'])
+  it("names test files as pytest does by default, and Django's tests.py", () => {
+    for (const name of ['test_a.py', 'a_test.py', 'conftest.py', 'tests.py'])
+      assert.ok(isTestFileName(name), name);
+    for (const name of [
+      'test.py',
+      'testa.py',
+      'atest.py',
+      'test_a.txt',
+      'conftest_x.py',
+      'testing.py',
+      'tests_x.txt',
+    ])
       assert.ok(!isTestFileName(name), name);
   });
 

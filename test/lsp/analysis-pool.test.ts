@@ -148,6 +148,8 @@ describe('analysis pool', function () {
   it('stops a slow analysis of a text that has since changed', async () => {
     start();
     const stale = analyze('doc.py', 'busy:5000');
+    // On a busy machine the thread can take longer than any fixed wait to start the job.
+    await until(() => pool.state.running.includes('doc.py'), 'the slow job to start');
     await new Promise((r) => setTimeout(r, 100));
     pool.stopStale('doc.py', 50);
     await assert.rejects(stale, StoppedError);

@@ -921,6 +921,60 @@ const table: RuleTable = {
       `,
     },
     {
+      name: 'a slotted class takes the back link: the weak fix adds __weakref__ to its slots (a weak reference to it raised TypeError)',
+      code: `
+        class Root:
+            __slots__ = ("child",)
+
+            def __init__(self):
+                self.child = None
+
+        class Part:
+            def __init__(self, parent):
+                self.parent = parent
+                if parent:
+                    parent.child = self
+
+        class Word(Part):
+            __slots__ = ("parent", "child", "text")
+      `,
+      errors: [{ line: 9, message: '`self.parent` holds `parent` and `parent.child` refers back to `self`' }],
+      unsafeOutput: `
+        import weakref
+        class Root:
+            __slots__ = ("child", "__weakref__",)
+
+            def __init__(self):
+                self.child = None
+
+        class Part:
+            def __init__(self, parent):
+                self.parent = weakref.proxy(parent) if parent is not None else None
+                if parent:
+                    parent.child = self
+
+        class Word(Part):
+            __slots__ = ("parent", "child", "text")
+      `,
+    },
+    {
+      name: 'a slotted class takes the back link and its weak-reference support comes from a base elsewhere: no weak fix',
+      code: `
+        from nodes import Base
+
+        class Root(Base):
+            __slots__ = ("child",)
+
+        class Part:
+            def __init__(self, parent):
+                self.parent = parent
+                if parent:
+                    parent.child = self
+      `,
+      errors: [{ line: 8 }],
+      output: null,
+    },
+    {
       name: 'an identity test on the attribute elsewhere: a proxy would break it, the weakref.ref property keeps it, unsafe',
       code: `
         class Node:

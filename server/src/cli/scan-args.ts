@@ -35,7 +35,7 @@ export const SCAN_USAGE = `Usage: leak-lens scan [options] [PATH ...]
 Scan Python files for memory-leak patterns (LEAK001-LEAK008). PATH defaults to the current
 directory; directories are searched for *.py files, skipping .git, .venv, venv, node_modules,
 __pycache__, site-packages, build, dist and the configured \`exclude\` globs. Test code (folders
-named test or tests, test_*.py, *_test.py, conftest.py, folders whose conftest.py sits beside
+named test or tests, test_*.py, *_test.py, conftest.py, tests.py, folders whose conftest.py sits beside
 mostly test modules) is not analysed unless --include-tests.
 
 Options:

@@ -8,10 +8,16 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 /** Folder names that hold tests (exactly: `testing/` and `test_utils/` are shipped code). */
 const TEST_FOLDERS: ReadonlySet<string> = new Set(['test', 'tests']);
 
-/** `test_*.py`, `*_test.py` and `conftest.py`: pytest's default file names. */
+/**
+ * `test_*.py`, `*_test.py` and `conftest.py` (pytest's default file names), and `tests.py`, the
+ * module Django's `startapp` writes into every app, which Django's test runner collects (its
+ * pattern `test*.py` is not taken whole: `testing.py` is shipped code in many projects).
+ */
 export function isTestFileName(name: string): boolean {
   if (!name.endsWith('.py')) return false;
-  return name === 'conftest.py' || name.startsWith('test_') || name.endsWith('_test.py');
+  return (
+    name === 'conftest.py' || name === 'tests.py' || name.startsWith('test_') || name.endsWith('_test.py')
+  );
 }
 
 /** The file names in a folder, or undefined when it cannot be read. */

@@ -430,6 +430,53 @@ function supportsWeakrefs(model: SemanticModel, cls: Node): boolean {
   return true;
 }
 
+/** The names a class body's `__slots__` literal lists (empty when it has none). */
+function slotNamesOf(cls: Node): string[] {
+  for (const stmt of cls.childForFieldName('body')?.namedChildren ?? []) {
+    const assignment = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : null;
+    if (assignment?.type === 'assignment' && assignment.childForFieldName('left')?.text === '__slots__')
+      return (assignment.childForFieldName('right')?.descendantsOfType('string_content') ?? []).flatMap(
+        (s) => (s ? [s.text] : []),
+      );
+  }
+  return [];
+}
+
+/**
+ * `self.parent = parent; parent.child = self`, weakened on the `self.parent` side: the object held
+ * weakly is whatever `parent` is, any object that takes `.child`. The classes of this file that list
+ * `child` in `__slots__` are such objects, and a slotted class without `__weakref__` cannot be
+ * weakly referenced (a `weakref.ref` or `proxy` of it raises TypeError). The edits adding
+ * `__weakref__` to their slots (a class with no base); none when they already support weak
+ * references or inherit that from a class of this file; undefined when one of them cannot be
+ * fixed here (its bases are not known to allow it), so no weak fix is offered.
+ */
+function slottedReceiverEdits(ctx: RuleContext, backSlot: string): TextEdit[] | undefined {
+  const classes = ctx.file.root.descendantsOfType('class_definition').filter((c): c is Node => !!c);
+  const byName = new Map(classes.map((c) => [nameOf(c), c]));
+  // Weakly referenceable: no `__slots__` (then `__weakref__` comes with `__dict__`), `__weakref__`
+  // among them, or a base of this file that is; a base from elsewhere is not known to be.
+  const weakReferenceable = (cls: Node, seen: Set<Node>): boolean => {
+    if (seen.has(cls)) return false;
+    seen.add(cls);
+    const slots = slotNamesOf(cls);
+    if (!slots.length || slots.includes('__weakref__')) return supportsWeakrefs(ctx.model, cls);
+    return basesOf(cls).some((b) => {
+      const base = byName.get(b.text);
+      return !!base && weakReferenceable(base, seen);
+    });
+  };
+  const edits: TextEdit[] = [];
+  for (const cls of classes) {
+    if (!slotNamesOf(cls).includes(backSlot) || weakReferenceable(cls, new Set())) continue;
+    if (basesOf(cls).some((b) => b.text !== 'object')) return undefined;
+    const edit = weakrefSlotEdit(ctx.file, cls, false);
+    if (!edit) return undefined;
+    edits.push(edit);
+  }
+  return edits;
+}
+
 function describeHolder(store: Store): string {
   return store.label;
 }
@@ -1381,8 +1428,19 @@ function checkParentChild(ctx: RuleContext, facts: SlotFacts, forward: Store, ba
   const fixes = (): Fix[] => {
     // No side is clearly the pointer "up": weaken the one that refers back to `self`.
     const weakened = target ?? back;
-    const proxy = proxyFix(ctx, facts, weakened, forward.method.cls);
-    const property = propertyFix(ctx, forward, weakened) ?? assumedPropertyFix(ctx, forward, weakened);
+    // Weakening `self.parent = parent` holds `parent` weakly: every class that takes the back link must allow it.
+    const receivers = weakened === forward ? slottedReceiverEdits(ctx, back.slot) : [];
+    if (!receivers) return [];
+    const same = (a: TextEdit, b: TextEdit) => JSON.stringify(a) === JSON.stringify(b);
+    const withReceivers = (fix: Fix | undefined): Fix | undefined =>
+      fix && {
+        ...fix,
+        edits: [...fix.edits, ...receivers.filter((r) => !fix.edits.some((e) => same(e, r)))],
+      };
+    const proxy = withReceivers(proxyFix(ctx, facts, weakened, forward.method.cls));
+    const property = withReceivers(
+      propertyFix(ctx, forward, weakened) ?? assumedPropertyFix(ctx, forward, weakened),
+    );
     return [...(proxy ? [proxy] : []), ...(property ? [{ ...property, isPreferred: !proxy }] : [])];
   };
   ctx.report({
