@@ -451,6 +451,37 @@ const CASES: BehaviourCase[] = [
     fixedContains: 'def close(self):',
   },
   {
+    name: 'LEAK003 a parent held weakly still links each node to its parent, a root with __slots__ included (no TypeError)',
+    code: 'LEAK003',
+    unsafe: true,
+    module: `
+      class Document:
+          __slots__ = ("title", "child")
+
+          def __init__(self, title):
+              self.title = title
+              self.child = None
+
+      class Section:
+          def __init__(self, parent, title):
+              self.title = title
+              self.parent = parent
+              parent.child = self
+
+      def outline(titles):
+          doc = Document(titles[0])
+          node = doc
+          for t in titles[1:]:
+              node = Section(node, t)
+          return doc
+    `,
+    driver: `
+      doc = outline(["d", "a", "b"])
+      result = [doc.child.parent.title, doc.child.child.parent.title, doc.child.child.title]
+    `,
+    fixedContains: '"__weakref__"',
+  },
+  {
     name: 'LEAK004 a transaction block inside closing(): the insert is committed and the rows read after it are the same',
     code: 'LEAK004',
     module: `
