@@ -720,7 +720,8 @@ function fromCallSites(
 }
 
 /** "Must be called once", "should only be called once", "is run once at start-up": a contract. */
-const ONCE_CONTRACT = /\b(must|should|is|are|to|can|may)\s+(only\s+)?be\s+(called|run|invoked|used)\s+(only\s+)?once\b/i;
+const ONCE_CONTRACT =
+  /\b(must|should|is|are|to|can|may)\s+(only\s+)?be\s+(called|run|invoked|used)\s+(only\s+)?once\b/i;
 
 /** Whether the function's docstring says that it is called once. */
 function docstringSaysOnce(def: Node): boolean {
