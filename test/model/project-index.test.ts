@@ -757,6 +757,40 @@ describe('project index', () => {
     assert.deepEqual(findings('_totals = load_totals()\n'), [], 'not an empty dict');
   });
 
+  it('LEAK001: a dict that another module imports by name is read there (a registry): no bound is offered; alone, the memo keeps its fix', () => {
+    const registry = dedent(`
+      _loaders = {}
+
+
+      def loader_for(kind):
+          if kind not in _loaders:
+              _loaders[kind] = make_loader(kind)
+          return _loaders[kind]
+
+
+      def load_all(kinds):
+          return [loader_for(k) for k in kinds]
+    `);
+    const reader = 'from .registry import _loaders\n\n\ndef run(kind):\n    return _loaders[kind]()\n';
+    const leak001 = (project?: ProjectIndex) =>
+      analyzeSource(registry, { path: '/p/app/registry.py', project }).findings.filter(
+        (f) => f.code === 'LEAK001',
+      );
+    const [alone] = leak001();
+    assert.ok(alone?.fixes.length, 'a read-through memo alone gets a bound');
+    const project = new ProjectIndex();
+    project.addFile('/p/app/registry.py', registry);
+    project.addFile('/p/app/run.py', reader);
+    project.compact();
+    assert.ok(project.dictImportedElsewhere('_loaders', '/p/app/registry.py'));
+    assert.ok(!project.dictImportedElsewhere('_loaders', '/p/app/run.py'));
+    const copy = ProjectIndex.merge([project.toJSON()]);
+    assert.ok(copy.dictImportedElsewhere('_loaders', '/p/app/registry.py'), 'kept through a merge');
+    const [found] = leak001(copy);
+    assert.ok(found, 'still reported');
+    assert.deepEqual(found.fixes, []);
+  });
+
   it('merges indexes of shares of the files into the index of all of them, in their order', () => {
     const files: [string, string][] = [
       [

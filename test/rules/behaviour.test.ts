@@ -571,6 +571,72 @@ const CASES: BehaviourCase[] = [
     fixedContains: 'hub.unsubscribe(feed.push)',
   },
   {
+    name: 'LEAK005 a listener registered in __init__ still gets events after the object is made (no removal in finally, no value returned from __init__)',
+    code: 'LEAK005',
+    unsafe: true,
+    module: `
+      class Hub(list):
+          add_listener = list.append
+          remove_listener = list.remove
+
+          def publish(self, event):
+              for fn in list(self):
+                  fn(event)
+
+      hub = Hub()
+
+      class Session:
+          def __init__(self, user):
+              self.user = user
+
+              def on_logout(event):
+                  self.user = None
+
+              hub.add_listener(on_logout)
+              self.started = True
+
+      def handle(users):
+          return [Session(u) for u in users]
+    `,
+    driver: `
+      sessions = handle(["a", "b"])
+      hub.publish("logout")
+      result = [[s.user for s in sessions], len(hub)]
+    `,
+    fixedContains: 'def close(self):',
+  },
+  {
+    name: 'LEAK003 a parent held weakly still links each node to its parent, a root with __slots__ included (no TypeError)',
+    code: 'LEAK003',
+    unsafe: true,
+    module: `
+      class Document:
+          __slots__ = ("title", "child")
+
+          def __init__(self, title):
+              self.title = title
+              self.child = None
+
+      class Section:
+          def __init__(self, parent, title):
+              self.title = title
+              self.parent = parent
+              parent.child = self
+
+      def outline(titles):
+          doc = Document(titles[0])
+          node = doc
+          for t in titles[1:]:
+              node = Section(node, t)
+          return doc
+    `,
+    driver: `
+      doc = outline(["d", "a", "b"])
+      result = [doc.child.parent.title, doc.child.child.parent.title, doc.child.child.title]
+    `,
+    fixedContains: '"__weakref__"',
+  },
+  {
     name: 'LEAK004 a transaction block inside closing(): the insert is committed and the rows read after it are the same',
     code: 'LEAK004',
     module: `

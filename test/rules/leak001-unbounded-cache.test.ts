@@ -896,6 +896,73 @@ const table: RuleTable = {
       errors: [{ line: 1, message: '`_wrappers` is written in `wrapper_for()` and never evicted' }],
     },
     {
+      name: 'a registry filled by a register_*() step and read by a lookup that never fills it: no bound (an evicted loader is never registered again)',
+      code: `
+        loaders = {}
+
+        def register_loader(kind, loader):
+            loaders[kind] = loader
+
+        def load(kind, path):
+            return loaders[kind](path)
+
+        def scan(found):
+            for kind, loader in found:
+                register_loader(kind, loader)
+      `,
+      errors: [{ line: 1 }],
+      output: null,
+    },
+    {
+      name: 'a record of failures written in an except handler (a deny-list): no eviction, which would re-allow the retry the code refuses',
+      code: `
+        _failed = {}
+
+        def load(path):
+            if prev := _failed.get(path):
+                raise RuntimeError("failed before") from prev
+            try:
+                return compile_file(path)
+            except OSError as e:
+                _failed[path] = e
+                raise
+
+        def load_all(paths):
+            return [load(p) for p in paths]
+      `,
+      errors: [{ line: 1 }],
+      output: null,
+    },
+    {
+      name: 'hooks that objects add to a module dict in __init__, looked up by another function: no TTL (hooks would expire)',
+      code: `
+        hooks = {}
+
+        class Plugin:
+            def __init__(self, name):
+                self.name = name
+                found = hooks.get(name, [])
+                found.append(self.run)
+                hooks[name] = found
+
+            def run(self): ...
+
+            def close(self):
+                found = hooks.get(self.name, [])
+                found.remove(self.run)
+                hooks[self.name] = found
+
+        def call_hook(name):
+            return [f() for f in hooks.get(name, [])]
+
+        def load(names):
+            for n in names:
+                Plugin(n)
+      `,
+      errors: [{ line: 1 }],
+      output: null,
+    },
+    {
       name: 'a key named like a record id but visibly built from a loop over the installed apps and an argument: information (its domain is the unknown), not a warning',
       code: `
         from django.apps import apps

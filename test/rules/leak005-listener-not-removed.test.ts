@@ -1,8 +1,53 @@
+import * as assert from 'node:assert/strict';
+import { dedent } from '../../server/src/fixes/edits';
 import { rule } from '../../server/src/rules/leak005-listener-not-removed';
-import { type RuleTable, ruleTester } from '../support/rule-tester';
+import { findingsOf, type RuleTable, ruleTester } from '../support/rule-tester';
 
 export const table: RuleTable = {
   valid: [
+    {
+      name: 'a registration method whose docstring makes calling it once the contract (from an init hook): it runs once',
+      code: `
+        class RequestLog:
+            def register(self, env):
+                """Attach to env's events. Must be called once, from the init hook."""
+                env.events.request.add_listener(self.on_request)
+                self.opened = open_log()
+
+            def on_request(self, **kw): ...
+      `,
+    },
+    {
+      name: 'socketio on(event, handler) keeps one handler per event name: registering again replaces it',
+      code: `
+        import socketio
+
+        class Chat:
+            def __init__(self):
+                self.sio = socketio.Client()
+
+            def task(self):
+                self.sio.on("message", lambda m: self.got(m))
+                self.sio.emit("send", "hi")
+
+        def run(n):
+            for _ in range(n):
+                Chat().task()
+      `,
+    },
+    {
+      name: 'a socketio client made on a base class elsewhere (self.sio), in a module that imports socketio',
+      code: `
+        from socketio import Client
+
+        class ChatUser(SocketUserBase):
+            def task(self):
+                self.sio.on("message", self.on_message)
+                Client.call(self.sio, "send", {})
+
+            def on_message(self, m): ...
+      `,
+    },
     {
       name: "a Django field's contribute_to_class (once per model field, when the class is made) that connects through a lambda lazy_related_operation runs once",
       code: `
@@ -766,7 +811,7 @@ export const table: RuleTable = {
       `,
     },
     {
-      name: 'a nested closure registered from a method (per instance)',
+      name: 'a nested closure registered from a set-up method (per instance): kept on the object, removed in a new close()',
       code: `
         class Chart:
             def bind(self, source):
@@ -780,8 +825,13 @@ export const table: RuleTable = {
             def bind(self, source):
                 def redraw(event):
                     self.draw(event)
+                self._source = source
                 source.subscribe(redraw)
-                return lambda: source.unsubscribe(redraw)
+                self._redraw = redraw
+
+            def close(self):
+                if getattr(self, "_redraw", None) is not None:
+                    self._source.unsubscribe(self._redraw)
       `,
     },
     {
@@ -876,7 +926,13 @@ export const table: RuleTable = {
         def view(request):
             return Client(request.headers["token"]).token
       `,
-      errors: [{ line: 10, message: 'for every `Client` instance' }],
+      errors: [
+        {
+          line: 10,
+          message:
+            /adds a filter for every `Client` instance .*filters pile up on the process-wide logger \(each one run on every record/,
+        },
+      ],
       unsafeOutput: `
         import logging
 
@@ -1168,7 +1224,352 @@ export const table: RuleTable = {
                 return packages
       `,
     },
+    {
+      name: 'a function defined in __init__ registered per instance, work after it: kept on the object and removed in a new close() (never a finally in __init__, never a return value from __init__)',
+      code: `
+        from events import bus
+
+        class Session:
+            def __init__(self, user):
+                self.user = user
+
+                def on_logout(event):
+                    self.user = None
+
+                bus.add_listener("logout", on_logout)
+                self.started = True
+
+        def handle(request):
+            return Session(request.user)
+      `,
+      errors: [{ line: 10, message: 'for every `Session` instance' }],
+      unsafeOutput: `
+        from events import bus
+
+        class Session:
+            def __init__(self, user):
+                self.user = user
+
+                def on_logout(event):
+                    self.user = None
+
+                bus.add_listener("logout", on_logout)
+                self._on_logout = on_logout
+                self.started = True
+
+            def close(self):
+                if getattr(self, "_on_logout", None) is not None:
+                    bus.remove_listener("logout", self._on_logout)
+
+        def handle(request):
+            return Session(request.user)
+      `,
+    },
+    {
+      name: 'a listener registered last in __init__ on an emitter in a local: no fix (a lambda returned from __init__ is a TypeError)',
+      code: `
+        from events import get_hub
+
+        class Session:
+            def __init__(self, user):
+                self.user = user
+                hub = get_hub()
+                hub.subscribe(self.end)
+
+            def end(self, e): ...
+
+        def handle(request):
+            return Session(request.user)
+      `,
+      errors: [{ line: 7, message: 'for every `Session` instance' }],
+      output: null,
+    },
+    {
+      name: 'a set-up method, register(env), adding its own handler on an emitter passed in, then opening its file: no finally that would remove the handler at once',
+      code: `
+        class RequestLog:
+            def register(self, env):
+                env.events.request.add_listener(self.on_request)
+                self.opened = open_log()
+
+            def on_request(self, **kw): ...
+
+        def attach(envs):
+            for env in envs:
+                RequestLog().register(env)
+      `,
+      errors: [{ line: 3, message: '`env.events.request.add_listener()`' }],
+      output: null,
+    },
+    {
+      name: 'a helper whose caller uses its result: no remover returned in place of it (only the unsafe latest-registration fix)',
+      code: `
+        from events import bus
+
+        def watch(path):
+            bus.add_event_handler("modified", lambda e: print(path, e))
+
+        def start():
+            ok = watch("a")
+            watch("b")
+            return ok
+      `,
+      errors: [{ line: 4, message: '`bus.add_event_handler()`' }],
+      unsafeOutput: `
+        from events import bus
+
+        _watch_listener = None
+
+        def watch(path):
+            global _watch_listener
+            if _watch_listener is not None:
+                bus.remove_event_handler("modified", _watch_listener)
+            _watch_listener = lambda e: print(path, e)
+            bus.add_event_handler("modified", _watch_listener)
+
+        def start():
+            ok = watch("a")
+            watch("b")
+            return ok
+      `,
+    },
+    {
+      name: 'on() of an emitter whose removal is not known: reported, no removal guessed',
+      code: `
+        from events import make_bus
+
+        bus = make_bus()
+
+        def watch(path):
+            bus.on("modified", lambda e: print(path, e))
+            scan(path)
+            bus.emit("scanned", path)
+
+        def start(paths):
+            for p in paths:
+                watch(p)
+      `,
+      errors: [{ line: 6, message: '`bus.on()`' }],
+      output: null,
+    },
+    {
+      name: 'on() of a project emitter that defines remove_listener: the removal uses it, in a finally once the work that emits is done',
+      code: `
+        class Bus:
+            def on(self, name, fn): ...
+
+            def remove_listener(self, name, fn): ...
+
+            def emit(self, name, arg): ...
+
+        bus = Bus()
+
+        def watch(path):
+            bus.on("modified", lambda e: print(path, e))
+            bus.emit("scanned", path)
+
+        def start(paths):
+            for p in paths:
+                watch(p)
+      `,
+      errors: [{ line: 11, message: '`bus.on()`' }],
+      unsafeOutput: `
+        class Bus:
+            def on(self, name, fn): ...
+
+            def remove_listener(self, name, fn): ...
+
+            def emit(self, name, arg): ...
+
+        bus = Bus()
+
+        def watch(path):
+            listener = lambda e: print(path, e)
+            bus.on("modified", listener)
+            try:
+                bus.emit("scanned", path)
+            finally:
+                bus.remove_listener("modified", listener)
+
+        def start(paths):
+            for p in paths:
+                watch(p)
+      `,
+    },
+    {
+      name: 'a listener added in __init__ of a class that starts and stops again: the removal goes to a new close(), not to stop() (the next start() would miss it)',
+      code: `
+        import logging
+
+        class Poller:
+            def __init__(self, name):
+                logging.getLogger("poller").addFilter(PollFilter(name))
+
+            def start(self): ...
+
+            def stop(self): ...
+
+        def poll(names):
+            for name in names:
+                Poller(name).start()
+      `,
+      errors: [{ line: 5, message: '`logging.getLogger("poller").addFilter()`' }],
+      unsafeOutput: `
+        import logging
+
+        class Poller:
+            def __init__(self, name):
+                self._poll_filter = PollFilter(name)
+                logging.getLogger("poller").addFilter(self._poll_filter)
+
+            def start(self): ...
+
+            def stop(self): ...
+
+            def close(self):
+                logging.getLogger("poller").removeFilter(self._poll_filter)
+
+        def poll(names):
+            for name in names:
+                Poller(name).start()
+      `,
+    },
+    {
+      name: 'a listener added in __init__ of a class that starts, stops and quits: removed in quit(), the end of its life',
+      code: `
+        from events import bus
+
+        class Crawler:
+            def __init__(self):
+                bus.add_listener("tick", self.on_tick)
+
+            def on_tick(self, t): ...
+
+            def start(self): ...
+
+            def stop(self): ...
+
+            def quit(self):
+                self.stop()
+
+        crawlers = [Crawler() for _ in range(3)]
+
+        def restart():
+            crawlers.append(Crawler())
+      `,
+      errors: [{ line: 5 }],
+      unsafeOutput: `
+        from events import bus
+
+        class Crawler:
+            def __init__(self):
+                bus.add_listener("tick", self.on_tick)
+
+            def on_tick(self, t): ...
+
+            def start(self): ...
+
+            def stop(self): ...
+
+            def quit(self):
+                bus.remove_listener("tick", self.on_tick)
+                self.stop()
+
+        crawlers = [Crawler() for _ in range(3)]
+
+        def restart():
+            crawlers.append(Crawler())
+      `,
+    },
+    {
+      name: 'the body of a greenlet that start() spawns (gevent.spawn(self.serve), the counterpart of Thread(target=…)): as often as start() runs, not "passed on as a callback"',
+      code: `
+        import logging
+
+        import gevent
+
+        log = logging.getLogger(__name__)
+
+        class Console:
+            def start(self):
+                self.greenlet = gevent.spawn(self.serve)
+
+            def serve(self):
+                log.addFilter(QuietFilter())
+                run_forever()
+      `,
+      errors: [
+        {
+          line: 12,
+          severity: 'information',
+          message: '`Console.serve()` is the body of a thread started in `Console.start()`',
+        },
+      ],
+    },
+    {
+      name: 'a listener whose own body calls quit(): the removal does not go into quit() (it would run while the event is being dispatched to it)',
+      code: `
+        from events import bus
+
+        class Worker:
+            def __init__(self):
+                def on_quitting(**kw):
+                    self.quit()
+
+                bus.add_listener("quitting", on_quitting)
+
+            def quit(self):
+                self.running = False
+
+        def spawn(n):
+            return [Worker() for _ in range(n)]
+      `,
+      errors: [{ line: 8 }],
+      unsafeOutput: `
+        from events import bus
+
+        class Worker:
+            def __init__(self):
+                def on_quitting(**kw):
+                    self.quit()
+
+                bus.add_listener("quitting", on_quitting)
+                self._on_quitting = on_quitting
+
+            def quit(self):
+                self.running = False
+
+            def close(self):
+                if getattr(self, "_on_quitting", None) is not None:
+                    bus.remove_listener("quitting", self._on_quitting)
+
+        def spawn(n):
+            return [Worker() for _ in range(n)]
+      `,
+    },
   ],
 };
 
 ruleTester(rule, table);
+
+describe('LEAK005 fixes that add a cleanup method', () => {
+  it('a new close() says that nothing calls it yet, and is not the preferred fix', () => {
+    const [finding] = findingsOf(
+      rule,
+      dedent(`
+        import logging
+
+        class Poller:
+            def __init__(self):
+                logging.getLogger("poller").addFilter(PollFilter())
+
+        def poll(n):
+            for _ in range(n):
+                Poller()
+      `),
+    );
+    assert.equal(finding.fixes.length, 1);
+    assert.match(finding.fixes[0].title, /^Add `close\(\)` that calls .* nothing calls it yet/);
+    assert.equal(finding.fixes[0].isPreferred, false);
+  });
+});

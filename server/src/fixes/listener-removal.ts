@@ -13,6 +13,7 @@
 //   method of `self` becomes that bound method, which compares equal on removal (unsafe).
 // A listener built in the call (a lambda, `functools.partial(...)`) is named first, so that the
 // removal passes the same object.
+import { callNamedBy, identifiersNamed } from '../model/find-names';
 import type { SemanticModel } from '../model/semantic';
 import type { SourceFile } from '../model/source';
 import { unparenthesizedParent } from '../model/usage';
@@ -32,6 +33,46 @@ export interface ListenerCall {
   removal(listenerText: string): string | undefined;
   /** Edits the removal needs (an import). */
   removalEdits?: TextEdit[];
+  /**
+   * The function sets something up for longer than its own run (`__init__`, `start()`,
+   * `register()`): what it registers is meant to stay, so no removal when it is done.
+   */
+  setUp?: boolean;
+}
+
+/** `__init__`, `__enter__`, …: Python reads what they return (`__init__` must return None). */
+function isDunder(fn: Node): boolean {
+  return /^__\w+__$/.test(fn.childForFieldName('name')?.text ?? '');
+}
+
+/**
+ * Whether a call of `fn` in this module uses its result (assigned, returned, passed on, tested):
+ * a function that returned None and now returns a remover changes what those callers see.
+ */
+function resultUsedHere(file: SourceFile, fn: Node): boolean {
+  const name = fn.childForFieldName('name')?.text;
+  if (!name) return true;
+  return identifiersNamed(file, [name]).some((id) => {
+    const call = callNamedBy(id);
+    if (!call) return false;
+    let use = unparenthesizedParent(call).parent;
+    while (use?.type === 'await') use = unparenthesizedParent(use).parent;
+    return use?.type !== 'expression_statement';
+  });
+}
+
+/** Whether `node` mentions `text` as a name, an attribute or a call. */
+function mentions(node: Node, text: string): boolean {
+  return node.descendantsOfType(['identifier', 'attribute']).some((n) => n?.text === text);
+}
+
+/** `feed` for `feed.push`, `bus` for `bus.on`; `self` and other roots are not the call's own. */
+function localRoot(model: SemanticModel, node: Node, fn: Node): string | undefined {
+  let root = node;
+  while (root.type === 'attribute') root = root.childForFieldName('object') ?? root;
+  if (root.type !== 'identifier') return undefined;
+  const binding = model.resolve(root);
+  return binding?.kind === 'assignment' && binding.scope.node.id === fn.id ? root.text : undefined;
 }
 
 /** Expressions that make a new object each time they are evaluated: the removal needs the same one. */
@@ -99,6 +140,15 @@ export function functionRemovalFixes(file: SourceFile, model: SemanticModel, reg
   if (later.length > 0) {
     // A generator runs its `finally` only when it is finished or closed: too late to reason about.
     if (exits.some((e) => e.type === 'yield')) return [];
+    // Removing right after adding is right only for a listener used while the function runs: not
+    // one a set-up step (`__init__`, `register()`) adds for later, and only when what follows
+    // uses the emitter or the listener's own object (`hub.wait()`, `return feed.response()`).
+    if (reg.setUp || isDunder(reg.fn)) return [];
+    const receiver = reg.call.childForFieldName('function')?.childForFieldName('object');
+    const own = [receiver?.text, localRoot(model, reg.listener, reg.fn)].filter(
+      (t): t is string => !!t && t !== 'self' && t !== 'cls',
+    );
+    if (!later.some((s) => own.some((t) => mentions(s, t)))) return [];
     const wrap = wrapInTryFinally(file, later[0], later[later.length - 1], [removal]);
     if (!wrap) return [];
     return [
@@ -111,8 +161,11 @@ export function functionRemovalFixes(file: SourceFile, model: SemanticModel, reg
     ];
   }
   // The registration is the function's last act and it returns nothing: hand back the removal —
-  // not from a view or a decorated function (a route), whose return value a framework reads.
-  if (exits.length > 0 || isFrameworkEntry(reg.fn)) return [];
+  // not from a view or a decorated function (a route, a property), whose return value a framework
+  // reads, not from `__init__` (which must return None) or another special method, and not where
+  // a caller here uses the result.
+  if (exits.length > 0 || isFrameworkEntry(reg.fn) || isDunder(reg.fn) || resultUsedHere(file, reg.fn))
+    return [];
   return [
     {
       title: `Return a function that removes the listener (\`return lambda: ${removal}\`), for the callers of \`${fnName}()\` to call`,

@@ -11,6 +11,7 @@
 // (`setup_logging`, `on_message`, `register_codec`, `make_client`). A function nobody in the
 // module calls is public API: how often it runs is decided elsewhere ("unknown").
 import type { Node } from '../parser';
+import { attributeNamedBy, identifiersNamed } from './find-names';
 import { REQUEST_HOOK_DECORATOR, ROUTE_DECORATORS } from './handler-names';
 import { describeScope, functionChain, runsAtImportTime } from './import-time';
 import { classOfMethod } from './methods';
@@ -417,28 +418,62 @@ function subcommandOnly(model: SemanticModel, fn: Scope): boolean {
 const THREAD_CONSTRUCTORS = /^(Thread|Process|Timer)$/;
 
 /**
- * The `Thread(target=f)` / `Process(target=f)` / `Timer(t, f)` calls that start `fn`, when every
- * use of it other than a call is one of them (otherwise it is handed on elsewhere too: none).
+ * Calls that run the function they are given once, in a greenlet or thread of its own (gevent's
+ * `spawn(f)`, `spawn_later(t, f)`, `Greenlet(f)`, `_thread.start_new_thread(f, args)`): the
+ * counterparts of `Thread(target=f)`. Position of the function among the positional arguments.
  */
-function threadStarts(model: SemanticModel, fn: Scope): Node[] {
+const SPAWNERS: Record<string, number> = { spawn: 0, spawn_later: 1, Greenlet: 0, start_new_thread: 0 };
+
+/** The uses of `fn` other than its definition: its name, or `self.fn` in its class for a method. */
+function usesOf(model: SemanticModel, fn: Scope): Node[] | undefined {
   const parent = fn.parent;
   const binding = parent && fn.name ? parent.lookupLocal(fn.name) : undefined;
-  if (!binding || binding.kind !== 'function') return [];
+  if (!binding || binding.kind !== 'function') return undefined;
+  if (parent?.kind !== 'class') {
+    return model
+      .references(binding)
+      .filter((r) => r.context === 'load' && !binding.sites.some((s) => s.id === r.node.id))
+      .map((r) => r.node);
+  }
+  const uses: Node[] = [];
+  for (const id of identifiersNamed(model.file, [fn.name as string], parent.node)) {
+    const attribute = attributeNamedBy(id);
+    const object = attribute?.childForFieldName('object');
+    if (attribute && object?.type === 'identifier' && (object.text === 'self' || object.text === 'cls'))
+      uses.push(attribute);
+  }
+  return uses;
+}
+
+/**
+ * The `Thread(target=f)` / `Process(target=f)` / `Timer(t, f)` / `gevent.spawn(self.f)` calls
+ * that start `fn`, when every use of it other than a call is one of them (otherwise it is handed
+ * on elsewhere too: none).
+ */
+function threadStarts(model: SemanticModel, fn: Scope): Node[] {
+  const uses = usesOf(model, fn);
+  if (!uses) return [];
   const starts: Node[] = [];
-  for (const r of model.references(binding)) {
-    if (r.context !== 'load' || binding.sites.some((s) => s.id === r.node.id)) continue;
-    const arg = unparenthesizedParent(r.node);
+  for (const use of uses) {
+    const arg = unparenthesizedParent(use);
     if (arg.parent?.type === 'call' && arg.parent.childForFieldName('function')?.id === arg.node.id) continue;
     const keyword = arg.parent?.type === 'keyword_argument' ? arg.parent : undefined;
     const list = keyword ? keyword.parent : arg.parent;
     const call = list?.type === 'argument_list' ? list.parent : undefined;
     const callee = call?.type === 'call' ? call.childForFieldName('function') : undefined;
     const ctor = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
-    const asTarget = keyword
-      ? keyword.childForFieldName('name')?.text === 'target' ||
-        keyword.childForFieldName('name')?.text === 'function'
-      : ctor === 'Timer' && call && positionalArguments(call)[1]?.id === arg.node.id;
-    if (!call || !ctor || !THREAD_CONSTRUCTORS.test(ctor) || !asTarget) return [];
+    const keywordName = keyword?.childForFieldName('name')?.text;
+    const spawnAt = ctor !== undefined ? SPAWNERS[ctor] : undefined;
+    const asTarget =
+      !!call &&
+      !!ctor &&
+      (THREAD_CONSTRUCTORS.test(ctor)
+        ? keyword
+          ? keywordName === 'target' || keywordName === 'function'
+          : ctor === 'Timer' && positionalArguments(call)[1]?.id === arg.node.id
+        : spawnAt !== undefined &&
+          (keyword ? keywordName === 'run' : positionalArguments(call)[spawnAt]?.id === arg.node.id));
+    if (!call || !asTarget) return [];
     starts.push(call);
   }
   return starts;
@@ -727,6 +762,17 @@ function fromCallSites(
   };
 }
 
+/** "Must be called once", "should only be called once", "is run once at start-up": a contract. */
+const ONCE_CONTRACT =
+  /\b(must|should|is|are|to|can|may)\s+(only\s+)?be\s+(called|run|invoked|used)\s+(only\s+)?once\b/i;
+
+/** Whether the function's docstring says that it is called once. */
+function docstringSaysOnce(def: Node): boolean {
+  const first = def.childForFieldName('body')?.namedChildren.find((s) => !!s && s.type !== 'comment');
+  const doc = first?.type === 'expression_statement' ? first.namedChildren[0] : undefined;
+  return doc?.type === 'string' && ONCE_CONTRACT.test(doc.text);
+}
+
 function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting: Set<Scope>): RunInfo {
   const fnName = fn.name ?? '';
   const { calls, otherUses } = fn.kind === 'function' ? callSitesOf(model, fn) : { calls: [], otherUses: 0 };
@@ -736,6 +782,9 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
   // Test runners and frameworks first: `test_register_user()` is a test, not a registration helper.
   const framework = fn.kind === 'function' ? fromFramework(model, fn, calls) : undefined;
   if (framework) return framework;
+  // Nothing here calls it, and its docstring makes running once the callers' contract.
+  if (fn.kind === 'function' && calls.length === 0 && otherUses === 0 && docstringSaysOnce(fn.node))
+    return { frequency: 'one-shot', reason: `${name(fn)} says in its docstring that it is called once` };
   if (!registrationByName && runsAtImportTime(model, fn)) {
     const byName =
       fn.kind === 'function' &&

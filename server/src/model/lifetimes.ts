@@ -368,11 +368,16 @@ function calledOnlyFrom(
   );
 }
 
-function isSetUpName(name: string): boolean {
+/**
+ * Whether a function's name says "a step of setting something up" (`register()`, `setup_hooks()`,
+ * `_initialize()`): a step that runs once for what it sets up, by contract.
+ */
+export function isSetUpName(name: string): boolean {
   return !name.startsWith('__') && SET_UP_STEP.test(trimmed(name));
 }
 
-function isUndoName(name: string): boolean {
+/** Whether a function's name says "end or undo" (`close()`, `_do_close()`, `unregister()`). */
+export function isUndoName(name: string): boolean {
   return UNDO_STEP.test(trimmed(name));
 }
 

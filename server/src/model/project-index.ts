@@ -718,6 +718,25 @@ export class ProjectIndex {
     return this.weakRegistrars.has(method) && !this.strongRegistrars.has(method);
   }
 
+  /**
+   * Whether a module other than `path` imports the module-level dict `name` from it by name
+   * (`from .plugin import plugin_loaders`): the dict is read there, as a registry or a table.
+   */
+  dictImportedElsewhere(name: string, path: string): boolean {
+    const asker = asPath(path);
+    if (!asker) return false;
+    for (const [other, entry] of this.files) {
+      if (other === asker || !entry.imports.has(name) || entry.imports.get(name) === '!') continue;
+      if (!importedFromElsewhere(entry, name, other, asker)) return true;
+    }
+    return false;
+  }
+
+  /** Whether the project defines a function, method or class called `name` anywhere. */
+  defines(name: string): boolean {
+    return this.defined.has(name);
+  }
+
   /** Whether some class of the project derives from `name` (the one in `askerPath`, when given). */
   isBase(name: string, askerPath?: string): boolean {
     const asker = asPath(askerPath);
@@ -743,12 +762,16 @@ export class ProjectIndex {
     // Rebuilt rather than deleted from: a Map keeps the table it grew to, and most of the names a
     // file calls are not the project's.
     const kept = <V>(map: Map<string, V>) => new Map([...map].filter(([name]) => this.defined.has(name)));
+    // Imports of the project's module-level dicts are kept too: who imports a dict says it is read elsewhere.
+    const dicts = new Set([...this.files.values()].flatMap((entry) => entry.dicts));
     this.callers = undefined;
     this.dictFiles = undefined;
     this.subclasses = undefined;
     for (const entry of this.files.values()) {
       entry.calls = kept(entry.calls);
-      entry.imports = kept(entry.imports);
+      entry.imports = new Map(
+        [...entry.imports].filter(([name]) => this.defined.has(name) || dicts.has(name)),
+      );
       entry.repeated = kept(entry.repeated);
       entry.startUp = kept(entry.startUp);
       entry.argless = new Set([...entry.argless].filter((name) => this.defined.has(name)));
@@ -811,13 +834,16 @@ export class ProjectIndex {
     // Only the calls of names defined somewhere are kept (what `compact` would leave).
     const kept = <T extends [string, ...unknown[]]>(rows: readonly T[] | undefined) =>
       (rows ?? []).filter((row) => index.defined.has(row[0]));
+    const dictNames = new Set(parts.flatMap((part) => part.files.flatMap((file) => file[8] ?? [])));
     for (const part of parts) {
       for (const [path, calls, bases, imports, repeated, startUp, argless, hooks, dicts] of part.files) {
         // (A file in two parts keeps its first place with its last entry, as in one index.)
         index.files.set(path, {
           calls: new Map(kept(calls).map(([name, a, b]) => [name, a * IMPORT_CALL + b])),
           bases: bases ?? [],
-          imports: new Map(kept(imports)),
+          imports: new Map(
+            (imports ?? []).filter(([name]) => index.defined.has(name) || dictNames.has(name)),
+          ),
           repeated: new Map(kept(repeated).map(([name, caller, why]) => [name, [caller, why]])),
           startUp: new Map(kept(startUp).map(([name, caller, n]) => [name, [caller, n]])),
           argless: new Set((argless ?? []).filter((name) => index.defined.has(name))),

@@ -30,11 +30,18 @@ import {
 import { hasCallersInProject, instantiationOf, isOneShotFile, runInfoAt } from '../model/execution';
 import { identifiersNamed } from '../model/find-names';
 import { onlyConstantsReach } from '../model/forwarded-arguments';
-import { runsAtImportTime } from '../model/import-time';
+import { functionChain, runsAtImportTime } from '../model/import-time';
 import { configuredKeySubjects, objectKeyEvidence, perCallKeyEvidence } from '../model/key-domain';
+import { isSetUpName, isUndoName } from '../model/lifetimes';
 import type { SemanticModel } from '../model/semantic';
 import type { SourceFile } from '../model/source';
-import { decoratorsOf, keywordArgument, positionalArguments, unparenthesizedParent } from '../model/usage';
+import {
+  ancestor,
+  decoratorsOf,
+  keywordArgument,
+  positionalArguments,
+  unparenthesizedParent,
+} from '../model/usage';
 import type { Node } from '../parser';
 import type { Fix, Rule, RuleContext, TextEdit } from '../types';
 
@@ -63,6 +70,30 @@ export function isReadThroughMemo(model: SemanticModel, facts: ContainerFacts): 
       e.what === 'definition' ||
       writers.has(writerOf(e.access.scope)),
   );
+}
+
+/**
+ * A dict that is not a cache, so that no bound keeps the code correct: a registry that other
+ * modules of the project import by name (a loader or a hook they look up must stay), or a record
+ * of failures written in an `except` handler (a deny-list: an evicted entry re-allows what the
+ * code refuses to retry). A TTL or an eviction would make entries vanish that nothing recomputes.
+ */
+function notACache(model: SemanticModel, cand: ContainerCandidate, facts: ContainerFacts): boolean {
+  const path = model.file.path;
+  if (cand.level === 'module' && path && model.file.project?.dictImportedElsewhere(cand.name, path))
+    return true;
+  if (facts.growth.some((e) => !!ancestor(e.site, 'except_clause'))) return true;
+  // Filled only by set-up steps (`__init__`, `register_type()`) — and written back by undo steps
+  // (`close()` taking an object's hooks out) — and looked up without being filled again: things
+  // register themselves there, and nothing would register them again.
+  const bySetUp = facts.growth.every((e) => {
+    const name = functionChain(e.access.scope)[0]?.name ?? '';
+    return name === '__init__' || isSetUpName(name) || isUndoName(name);
+  });
+  const readHere = facts.effects.some(
+    (e) => (e.kind === 'read' || e.kind === 'fill-check') && e.what !== 'definition',
+  );
+  return bySetUp && (!readHere || !isReadThroughMemo(model, facts));
 }
 
 /** Whether the module already imports cachetools (so the project depends on it). */
@@ -416,6 +447,7 @@ function cacheFixes(ctx: RuleContext, cand: ContainerCandidate, facts: Container
   // caller would not stop the next), so no bound keeps the code correct.
   if (annotatedStateful(cand) || facts.growth.some((e) => holdsStatefulValue(ctx.model, e)))
     return statefulFixes(ctx, cand, facts);
+  if (notACache(ctx.model, cand, facts)) return [];
   const ttl = ttlCacheFix(ctx, cand, facts);
   if (ttl.applicability === 'safe' || !isReadThroughMemo(ctx.model, facts)) return [ttl];
   const oldest = evictOldestFix(ctx, cand, facts);
@@ -756,6 +788,10 @@ export const rule: Rule = {
       '(a `defaultdict`, `move_to_end`, `|=`, `copy()`, JSON) get the oldest-entry eviction as an **unsafe** fix, after ' +
       'each write, or before a `return` or block header whose read inserts a key (`return d[self.task][p]`, ' +
       '`for x in d[task]:`); a store written back elsewhere later (a flush) loses what was evicted before it. A ' +
+      'dict that is not a cache gets no bound at all: a registry that other modules of the project import by name, or that ' +
+      'only set-up steps (`__init__`, `register_*()`) fill while other code looks it up (a loader or a hook evicted or ' +
+      'expired is never registered again), and a record of failures written in an `except` handler (a deny-list: an ' +
+      'evicted entry re-allows what the code refuses to retry). A ' +
       '`defaultdict` of immutable defaults (`bool`, `int`, `str`, `lambda: ""`) that grows only because reading a missing ' +
       'key inserts it is read with `d.get(key, bool())` instead: the same value, no key inserted; **safe** when every use ' +
       'is such a read, **unsafe** when something also counts, tests or lists its keys. A ' +

@@ -19,10 +19,12 @@ import {
 import { loggingHandlerFixes } from '../fixes/logging-handler';
 import { insertStatementsAfter, insertStatementsBefore } from '../fixes/statements';
 import { fileIndentUnit } from '../fixes/wrap-with';
+import { knownOnRemover, replacesPerEvent } from '../model/emitters';
 import { type RunInfo, runInfoAt } from '../model/execution';
 import { attributeNamedBy, callNamedBy, identifiersNamed } from '../model/find-names';
 import { type HolderInfo, holderLifetime } from '../model/holders';
 import { functionChain } from '../model/import-time';
+import { isSetUpName } from '../model/lifetimes';
 import { perModel } from '../model/memo';
 import type { MethodContext } from '../model/methods';
 import {
@@ -61,6 +63,8 @@ interface Registration {
   receiver?: Node;
   /** The listener expression(s) being registered. */
   listeners: Node[];
+  /** The emitter's removal method is not known (`on()` of an unknown emitter): no removal is offered. */
+  removerUnknown?: boolean;
 }
 
 /** Registration method → the methods that remove what it registered. */
@@ -109,6 +113,7 @@ const CLEANUP_METHODS = [
   'aclose',
   'shutdown',
   'stop',
+  'quit',
   'dispose',
   'cleanup',
   'teardown',
@@ -128,6 +133,44 @@ const PAIRED_METHOD: Record<string, string[]> = {
   open: ['close'],
   connect: ['disconnect', 'close'],
 };
+
+/**
+ * `stop()` in a class that also has `start()` undoes `start()`, and `start()` may run again after
+ * it: a listener added in `__init__` and removed in `stop()` is gone on the next start. (`close()`
+ * is taken as final even beside `open()`.)
+ */
+function undoesAnother(cleanup: string, registeringIn: string, methods: Map<string, Node>): boolean {
+  if (cleanup === 'close') return false;
+  return Object.entries(PAIRED_METHOD).some(
+    ([setUp, undo]) => setUp !== registeringIn && undo.includes(cleanup) && methods.has(setUp),
+  );
+}
+
+/**
+ * The methods of `self` that the listener itself calls (`def on_quitting(): self.quit()`): a
+ * removal placed in one of them would run while the emitter is dispatching to that listener.
+ */
+function calledByListeners(model: SemanticModel, reg: Registration, method: MethodContext): Set<string> {
+  const names = new Set<string>();
+  const methods = methodsOf(method.cls);
+  for (const listener of reg.listeners) {
+    let body: Node | undefined;
+    const n = unparenthesized(listener);
+    if (n.type === 'lambda') body = n;
+    else if (n.type === 'identifier') {
+      const binding = model.resolve(n);
+      if (binding?.kind === 'function') body = binding.sites[0]?.parent ?? undefined;
+    } else if (n.type === 'attribute' && isSelf(model, method, n.childForFieldName('object'))) {
+      body = methods.get(n.childForFieldName('attribute')?.text ?? '');
+    }
+    for (const call of body?.descendantsOfType('call') ?? []) {
+      const callee = call?.childForFieldName('function');
+      if (callee?.type === 'attribute' && callee.childForFieldName('object')?.text === method.selfName)
+        names.add(callee.childForFieldName('attribute')?.text ?? '');
+    }
+  }
+  return names;
+}
 
 /** `session.close`, `session`: rooted in a local that `fn` itself binds (not a parameter or `self`). */
 function madeIn(model: SemanticModel, node: Node, fn: Node): boolean {
@@ -151,7 +194,7 @@ function madeHere(model: SemanticModel, listener: Node, fn: Node): boolean {
 const SET_UP_METHODS = new Set(['__init__', '__post_init__', 'setup', 'attach', 'bind', 'install', 'enable']);
 
 function runsOncePerObject(method: string): boolean {
-  return SET_UP_METHODS.has(method) || !!PAIRED_METHOD[method];
+  return SET_UP_METHODS.has(method) || !!PAIRED_METHOD[method] || isSetUpName(method);
 }
 
 function unparenthesized(node: Node): Node {
@@ -249,12 +292,43 @@ function registrationOf(model: SemanticModel, call: Node): Registration | undefi
     const arg = positionalArguments(call)[0];
     return { ...base, family: 'logging', listeners: arg ? [arg] : [] };
   }
+  let removerMethod: string | undefined = removers[0];
+  if (method === 'on') {
+    // `on()` adds (pyee) or replaces (socketio, one handler per event): which, and how it is
+    // undone, depends on the emitter.
+    const values = valuesOf(model, receiver);
+    if (replacesPerEvent(model, receiver, values)) return undefined;
+    removerMethod = knownOnRemover(model, values, (name) => definesHere(model, name));
+  }
   const listeners = [...positionalArguments(call)];
   for (const k of LISTENER_KEYWORDS) {
     const v = keywordArgument(call, k);
     if (v) listeners.push(v);
   }
-  return { ...base, family: 'listener', listeners };
+  return {
+    ...base,
+    family: 'listener',
+    listeners,
+    ...(removerMethod ? { removerMethod } : { removerUnknown: true }),
+  };
+}
+
+/** The values assigned to a name, or to `self.attr` in its class. */
+function valuesOf(model: SemanticModel, node: Node): Node[] {
+  const n = unparenthesized(node);
+  if (n.type === 'attribute') return attributeValues(model, n);
+  if (n.type !== 'identifier') return [];
+  return (
+    model
+      .resolve(n)
+      ?.sites.map((s) => model.assignedValue(s))
+      .filter((v): v is Node => !!v) ?? []
+  );
+}
+
+/** Whether this file or (when known) the project defines a function or method `name`. */
+function definesHere(model: SemanticModel, name: string): boolean {
+  return new RegExp(`\\bdef\\s+${name}\\s*\\(`).test(model.file.text) || !!model.file.project?.defines(name);
 }
 
 /**
@@ -475,7 +549,10 @@ function describeWhen(fn: Node): string {
 function consequence(reg: Registration): string {
   switch (reg.family) {
     case 'logging':
-      return 'handlers pile up on the process-wide logger (each one repeating every record and holding its stream open)';
+      // A filter holds no stream: it runs on every record, and keeps what it references.
+      return methodOf(reg.call) === 'addFilter'
+        ? 'filters pile up on the process-wide logger (each one run on every record, and kept alive with what it references)'
+        : 'handlers pile up on the process-wide logger (each one repeating every record and holding its stream open)';
     case 'atexit':
       return 'the interpreter keeps every registered callable, and the objects it references, until exit';
     default:
@@ -551,9 +628,12 @@ export const rule: Rule = {
       named and removed in \`finally\` around the rest of the function (when it logs through it and
       does not hand the logger out), or the call guarded with \`if not logger.handlers:\` (a logger
       configured elsewhere then gets no handler). Also **unsafe**: a listener registered by a
-      function that goes on is removed in \`finally\`; a function whose last act is the registration
-      returns a function that removes it (not a view or a decorated route, whose result a framework
-      reads); a cleanup a per-call function leaves to \`atexit\` (\`atexit.register(session.close)\`)
+      function that goes on to use the emitter or the listener's own object is removed in
+      \`finally\` (never in a set-up step — \`__init__\`, \`start()\`, \`register()\`,
+      \`setup_*()\` — whose listener is meant to stay); a function whose last act is the registration
+      returns a function that removes it (not a view or a decorated route or property, whose result a
+      framework reads, not \`__init__\` or another special method, and not when a caller in the module
+      uses its result); a cleanup a per-call function leaves to \`atexit\` (\`atexit.register(session.close)\`)
       runs when the function is done instead — in place of the registration, or in \`finally\`
       around what follows it (earlier than at exit, and also when the rest raises); a removal added
       to a clean-up method is offered only for a registration made in a set-up method (\`__init__\`,
@@ -571,8 +651,14 @@ export const rule: Rule = {
       registered no longer runs; a removal found only in \`__del__\` moves to a \`close()\`; a class keeps a receiver
       passed as a parameter (\`self._emitter\`), turns a lambda that only forwards to a method into
       that bound method, keeps a listener held in a local (\`self._handler\`), and removes the
-      listener in its cleanup method, a new \`close()\`, or — registered in \`start()\` of a
-      subclass — a \`stop()\` that then calls the base class's.
+      listener in its cleanup method (a function defined in the set-up method is kept on the object
+      for it; \`stop()\` does not count as the cleanup of \`__init__\` in a class that also has
+      \`start()\`, which may run again after it), a new \`close()\` — whose title says that nothing
+      calls it yet, and which is not the preferred fix — or, registered in \`start()\` of a subclass,
+      a \`stop()\` that then calls the base class's. The removal of a bare \`on()\` is offered only
+      when it is known: pyee's \`remove_listener()\`, or a removal method the project defines
+      (\`remove_listener\`, \`off\`…); socketio's \`on(event, handler)\` keeps one handler per event
+      name, so registering again replaces it and is not reported.
     `,
     example: [
       'import logging',
@@ -784,10 +870,9 @@ function checkRegistration(ctx: RuleContext, reg: Registration): void {
     return;
   if (reg.family === 'sqlalchemy' && reg.listeners.some((l) => isDdl(model, l))) return;
   if (reg.family === 'listener' && resultIsKept(model, call)) return;
-  if (reg.family === 'listener' && weakMethodsOf(model).has(reg.removerMethod ? methodOf(call) : '')) return;
+  if (reg.family === 'listener' && weakMethodsOf(model).has(reg.receiver ? methodOf(call) : '')) return;
   // The project's own emitter (in another module) keeps its listeners weakly.
-  if (reg.family === 'listener' && reg.removerMethod && model.file.project?.holdsWeakly(methodOf(call)))
-    return;
+  if (reg.family === 'listener' && reg.receiver && model.file.project?.holdsWeakly(methodOf(call))) return;
   // Registration counts only in code that runs again and again (or whose callers are elsewhere).
   const run = runInfoAt(model, call);
   const byName = run.frequency === 'import-time' && run.fromName === 'registration';
@@ -802,7 +887,12 @@ function checkRegistration(ctx: RuleContext, reg: Registration): void {
   const undone = counterparts(model, reg, ancestorClass(call));
   const remover = removerDisplay(reg);
   const when = describeWhen(fn);
-  const what = reg.family === 'logging' ? 'adds a handler' : 'registers a listener';
+  const what =
+    reg.family !== 'logging'
+      ? 'registers a listener'
+      : methodOf(call) === 'addFilter'
+        ? 'adds a filter'
+        : 'adds a handler';
   const { severity, why } = confidence(run, holder, fnScope.name ?? '');
   if (undone.length > 0) {
     // Removal only in `__del__` never happens while the emitter keeps `self` alive through the listener.
@@ -856,6 +946,7 @@ function checkRegistration(ctx: RuleContext, reg: Registration): void {
       removal: (text) =>
         atexit ? `${atexit.name}.unregister(${text})` : removalCall(reg, new Map([[listener.id, text]])),
       removalEdits: atexit?.edits,
+      setUp: runsOncePerObject(fnScope.name ?? ''),
     });
     if (reg.family !== 'atexit') return removals;
     // What a per-call function defers to the exit is cleanup of something it made
@@ -1031,6 +1122,7 @@ function removalCall(reg: Registration, substitutes: Map<number, string>): strin
   if (args?.type !== 'argument_list') return undefined;
   const text = (n: Node) => substitutes.get(n.id) ?? n.text;
   const fn = reg.call.childForFieldName('function');
+  if (reg.removerUnknown) return undefined;
   if (reg.receiver && reg.removerMethod) {
     const receiver = substitutes.get(reg.receiver.id) ?? reg.receiver.text;
     if (!substitutes.has(reg.receiver.id) && reg.receiver.descendantsOfType('call').length > 0)
@@ -1113,10 +1205,11 @@ function storedRemovalFix(ctx: RuleContext, reg: Registration, method: MethodCon
       if (!always) stored.push(attribute);
       continue;
     }
-    // A local (`handler = QueueHandler(q)`): kept on the object once registered.
-    const attribute = `_${listener.text}`;
-    if (listener.type !== 'identifier' || model.resolve(listener)?.kind !== 'assignment' || !free(attribute))
-      return undefined;
+    // A local (`handler = QueueHandler(q)`, or a function defined in the method): kept on the
+    // object once registered.
+    const attribute = `_${listener.text.replace(/^_+/, '')}`;
+    const kind = listener.type === 'identifier' ? model.resolve(listener)?.kind : undefined;
+    if ((kind !== 'assignment' && kind !== 'function') || !free(attribute)) return undefined;
     edits.push(insertStatementsAfter(file, stmt, [`${self}.${attribute} = ${listener.text}`]));
     substitutes.set(listener.id, `${self}.${attribute}`);
     stored.push(attribute);
@@ -1138,8 +1231,14 @@ function storedRemovalFix(ctx: RuleContext, reg: Registration, method: MethodCon
       : [removal];
   const methods = methodsOf(method.cls);
   const registeringIn = nameOf(method.method);
+  const dispatching = calledByListeners(model, reg, method);
   const targetName = [...(PAIRED_METHOD[registeringIn] ?? []), ...CLEANUP_METHODS].find(
-    (name) => name !== registeringIn && name !== '__del__' && methods.has(name),
+    (name) =>
+      name !== registeringIn &&
+      name !== '__del__' &&
+      methods.has(name) &&
+      !undoesAnother(name, registeringIn, methods) &&
+      !dispatching.has(name),
   );
   const target = targetName ? methods.get(targetName) : undefined;
   // No cleanup method here, but a base class has the pair of this one (`start` → `stop`): extend it.
@@ -1151,6 +1250,8 @@ function storedRemovalFix(ctx: RuleContext, reg: Registration, method: MethodCon
     edits.push(insertStatementsBefore(file, anchor, removalLines));
   } else {
     const name = inherited ?? 'close';
+    // A method of that name left out above (the listener calls it) is not replaced by a new one.
+    if (methods.has(name)) return undefined;
     const added = appendToClassBody(file, method.cls, [
       inherited ? `def ${name}(${self}, *args, **kwargs):` : `def ${name}(${self}):`,
       ...removalLines.map((l) => `${unit}${l}`),
@@ -1160,11 +1261,15 @@ function storedRemovalFix(ctx: RuleContext, reg: Registration, method: MethodCon
     edits.push(added);
   }
   const where = targetName ?? inherited ?? 'close';
+  // A new `close()` is called by nothing yet: it removes the listener only once the owner calls it.
+  const unwired = !target && !inherited;
   return {
-    title: `Call \`${removal}\` in \`${where}()\`${target ? '' : ' (a new method)'}`,
+    title: unwired
+      ? `Add \`close()\` that calls \`${removal}\` — nothing calls it yet: call it where the object is done with`
+      : `Call \`${removal}\` in \`${where}()\`${target ? '' : ' (overriding the base class)'}`,
     edits,
     applicability: 'unsafe',
-    isPreferred: true,
+    isPreferred: !unwired,
   };
 }
 
@@ -1213,10 +1318,14 @@ function removalFix(
   const methods = methodsOf(method.cls);
   const registeringIn = nameOf(method.method);
   // A removal at clean-up caps nothing when the registering method runs again and again.
-  if (!runsOncePerObject(registeringIn)) return undefined;
+  if (!runsOncePerObject(registeringIn) || reg.removerUnknown) return undefined;
   const candidates = [...(PAIRED_METHOD[registeringIn] ?? []), ...CLEANUP_METHODS].filter(
     // `__del__` cannot run while the listener itself keeps the object alive.
-    (name) => name !== registeringIn && !(name === '__del__' && selfHolding),
+    (name) =>
+      name !== registeringIn &&
+      !(name === '__del__' && selfHolding) &&
+      !undoesAnother(name, registeringIn, methods) &&
+      !calledByListeners(model, reg, method).has(name),
   );
   const targetName = candidates.find((name) => methods.has(name));
   const target = targetName ? methods.get(targetName) : undefined;
