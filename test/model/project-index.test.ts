@@ -261,6 +261,74 @@ describe('project index', () => {
     assert.deepEqual(severity(namesake), ['hint'], 'treelib.Tree and assets.tree.Tree are other classes');
   });
 
+  it("LEAK003: GUI classes through the project's hierarchy (a base that is a Qt dialog elsewhere, a mixin or a base only Qt classes derive from) are hints", () => {
+    const severity = (path: string, code: string, project: ProjectIndex) =>
+      analyzeSource(code, { path, project })
+        .findings.filter((f) => f.code === 'LEAK003')
+        .map((f) => `${f.severity}: ${f.message.replace(/^.*harmless in practice: /, '')}`);
+    const dialog = dedent(`
+      from gui.base import ModalDialog
+
+      class InfoDialog(ModalDialog):
+          def __init__(self, wallet):
+              super().__init__()
+              self.ask = lambda: self.wallet.locked()
+    `);
+    const base = 'from PyQt6 import QtWidgets\nclass ModalDialog(QtWidgets.QDialog):\n    pass\n';
+    const index = new ProjectIndex();
+    index.addFile('gui/base.py', base);
+    index.addFile('gui/info.py', dialog);
+    index.addFile(
+      'gui/menu.py',
+      'from gui.info import InfoDialog\ndef open_info(w):\n    return InfoDialog(w)\n',
+    );
+    assert.deepEqual(severity('gui/info.py', dialog, index), [
+      'hint: `InfoDialog` derives from `ModalDialog`, a `PyQt6.QtWidgets` class: its objects are made as the user interacts',
+    ]);
+    // A toolkit-free base (a mixin, a wizard's logic) that only Qt classes of the project derive from.
+    const logic = dedent(`
+      class FlowLogic:
+          def __init__(self):
+              self.routes = {"a": {"next": lambda d: self.pick(d)}, "b": {"next": lambda d: self.pick(d)}}
+
+          def pick(self, d):
+              return d
+    `);
+    const qt =
+      'from PyQt6.QtWidgets import QDialog\nfrom core.flow import FlowLogic\nclass FlowDialog(FlowLogic, QDialog):\n    pass\n';
+    const derived = new ProjectIndex();
+    derived.addFile('core/flow.py', logic);
+    derived.addFile('gui/flow.py', qt);
+    derived.addFile(
+      'gui/menu.py',
+      'from gui.flow import FlowDialog\ndef open_flow():\n    return FlowDialog()\n',
+    );
+    const copy = ProjectIndex.fromJSON(JSON.parse(JSON.stringify(derived.toJSON())));
+    assert.deepEqual(severity('core/flow.py', logic, copy), [
+      'hint: nothing makes a `FlowLogic` itself and every class derived from it in the project is a GUI class (`FlowDialog`): its objects are made as the user interacts',
+    ]);
+    // A subclass that is not a GUI class, or the base made itself: the objects may be anything.
+    const mixed = new ProjectIndex();
+    mixed.addFile('core/flow.py', logic);
+    mixed.addFile('gui/flow.py', qt);
+    mixed.addFile(
+      'cli/flow.py',
+      'from core.flow import FlowLogic\nclass TextFlow(FlowLogic):\n    pass\ndef run():\n    return TextFlow()\n',
+    );
+    assert.deepEqual(
+      severity('core/flow.py', logic, mixed).map((s) => s.split(':')[0]),
+      ['information'],
+    );
+    const madeItself = new ProjectIndex();
+    madeItself.addFile('core/flow.py', logic);
+    madeItself.addFile('gui/flow.py', qt);
+    madeItself.addFile('cli/run.py', 'from core.flow import FlowLogic\ndef run():\n    return FlowLogic()\n');
+    assert.deepEqual(
+      severity('core/flow.py', logic, madeItself).map((s) => s.split(':')[0]),
+      ['information'],
+    );
+  });
+
   it('LEAK001: a memo keyed by a parameter typed with an enum of another module is bounded', () => {
     const factory = dedent(`
       from app.constants import Source

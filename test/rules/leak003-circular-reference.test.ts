@@ -554,6 +554,111 @@ const table: RuleTable = {
   ],
   invalid: [
     {
+      name: 'lambdas and bound methods in one dict of the object are one cycle: one finding, and one fix that weakens them all',
+      code: `
+        class Flow:
+            def __init__(self, steps):
+                self.steps = steps
+                self.routes = {
+                    "start": {"next": self.on_start},
+                    "pick": {
+                        "next": lambda d: "extra" if self.wants_extra(d) else "done",
+                        "last": lambda d: not self.wants_extra(d),
+                    },
+                    "done": {"last": True},
+                }
+
+            def on_start(self, d):
+                return "pick"
+
+            def wants_extra(self, d):
+                return bool(d)
+
+
+        def view(request):
+            return Flow(request.steps)
+      `,
+      errors: [
+        {
+          line: 7,
+          severity: 'warning',
+          message:
+            'the lambda stored in `self.routes` uses `self` (as do 2 more lambdas and bound methods stored there)',
+        },
+      ],
+      unsafeOutput: `
+        import weakref
+        class Flow:
+            def __init__(self, steps):
+                self.steps = steps
+                weak_self = weakref.ref(self)
+                self.routes = {
+                    "start": {"next": lambda *args, **kwargs: weak_self().on_start(*args, **kwargs)},
+                    "pick": {
+                        "next": lambda d: "extra" if weak_self().wants_extra(d) else "done",
+                        "last": lambda d: not weak_self().wants_extra(d),
+                    },
+                    "done": {"last": True},
+                }
+
+            def on_start(self, d):
+                return "pick"
+
+            def wants_extra(self, d):
+                return bool(d)
+
+
+        def view(request):
+            return Flow(request.steps)
+      `,
+    },
+    {
+      name: 'a child made with self again in clear_all() replaces the one __init__ made: the old child is freed at once, only the constructor is reported',
+      code: `
+        class Entry:
+            def __init__(self, owner, name):
+                self.owner = owner
+                self.name = name
+
+
+        class Totals:
+            def __init__(self):
+                self.total = Entry(self, "all")
+
+            def clear_all(self):
+                self.total = Entry(self, "all")
+
+
+        def view(request):
+            return Totals()
+      `,
+      errors: [{ line: 9, severity: 'warning', message: 'holds the `Entry` created here' }],
+    },
+    {
+      name: "a dialog through the module's own base class of a Qt dialog is a GUI object: a hint",
+      code: `
+        from PyQt5.QtWidgets import QDialog
+
+
+        class ModalDialog(QDialog):
+            pass
+
+
+        class InfoDialog(ModalDialog):
+            def __init__(self, wallet):
+                super().__init__()
+                self.wallet = wallet
+                self.ask = lambda: self.wallet.has_password()
+      `,
+      errors: [
+        {
+          line: 12,
+          severity: 'hint',
+          message: '`InfoDialog` derives from `ModalDialog`, a `PyQt5.QtWidgets` class',
+        },
+      ],
+    },
+    {
       name: 'three attributes each holding a view made with self: one cycle between the two classes, reported once (the weak back link fixes all)',
       code: `
         class View:

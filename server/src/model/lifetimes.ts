@@ -16,6 +16,7 @@
 import type { Node } from '../parser';
 import { instantiationOf, type RunInfo, runInfoAt } from './execution';
 import { attributeNamedBy, callNamedBy, identifiersNamed, wordOffsets } from './find-names';
+import { GUI_TOOLKITS, guiThroughProject } from './gui-classes';
 import { describeScope, functionChain } from './import-time';
 import { perModel } from './memo';
 import { basesOf, classDefinitionOf, classOfMethod, methodsOf, nameOf } from './methods';
@@ -90,21 +91,6 @@ const PER_REQUEST_FRAMEWORKS = [
   'starlette',
   'channels',
   'aiohttp',
-];
-
-/** GUI toolkits: their widgets are made at the pace of a person using the program. */
-const GUI_TOOLKITS = [
-  'tkinter',
-  'urwid',
-  'PyQt5',
-  'PyQt6',
-  'PySide2',
-  'PySide6',
-  'wx',
-  'gi',
-  'kivy',
-  'textual',
-  'toga',
 ];
 
 /** Hooks that say "configured once": a class that has one is set up, then used for long. */
@@ -293,6 +279,10 @@ function computeLifetime(model: SemanticModel, cls: Node): Lifetime {
       kind: 'interactive',
       reason: `${name} is a \`${baseModule(model, widget)}\` widget, made as the user interacts`,
     };
+  // A widget through the project's own classes: a base that is one (here or in another module),
+  // or a class that only widgets of the project derive from.
+  const gui = guiThroughProject(model, cls);
+  if (gui) return { kind: 'interactive', reason: gui };
   // A role in the name outweighs loops that make such objects here.
   const names = [nameOf(cls), ...bases.map(baseName)];
   const role = names.flatMap(wordsOf).find((w) => LONG_LIVED_WORDS.has(w));
