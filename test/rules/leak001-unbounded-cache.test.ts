@@ -8,6 +8,79 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a registry keyed only by names that pass a membership test against a set filled at import (by a decorator): bounded by that set',
+      code: `
+        hook_names = set()
+        hooks = {}
+
+
+        def hook(func):
+            hook_names.add(func.__name__)
+            return func
+
+
+        class Extension:
+            def __init__(self, host):
+                self.host = host
+                for name in dir(self):
+                    if name in hook_names:
+                        entries = hooks.get(name, [])
+                        entries.append(getattr(self, name))
+                        hooks[name] = entries
+
+
+        @hook
+        def on_load(app):
+            return app
+      `,
+    },
+    {
+      name: 'a registry filled at start-up from a loop over two plugin folders and their module listings: one entry per installed wallet type, not a repetition',
+      code: `
+        import os
+        import pkgutil
+
+        loaders = {}
+
+
+        class Extensions:
+            def __init__(self, config):
+                self.config = config
+                self.scan()
+
+            def scan(self):
+                for folder, external in ((self.builtin_dir(), False), (self.user_dir(), True)):
+                    if folder and os.path.exists(folder):
+                        self.scan_folder(folder, external)
+
+            def scan_folder(self, folder, external):
+                found = list(pkgutil.iter_modules([folder]))
+                for finder, name, ispkg in found:
+                    wallet_type = self.declared_type(folder, name)
+                    if wallet_type:
+                        self.add_type(name, wallet_type)
+
+            def add_type(self, name, wallet_type):
+                loaders[wallet_type] = lambda: name
+      `,
+    },
+    {
+      name: 'keyed by the dotted paths of the classes of an MRO: one entry per class',
+      code: `
+        from collections import defaultdict
+
+        _listeners = defaultdict(set)
+
+
+        class Listener:
+            def callbacks(self):
+                for klass in type(self).__mro__:
+                    path = f"{klass.__module__}.{klass.__name__}"
+                    for name in _listeners[path]:
+                        yield name, getattr(self, name)
+      `,
+    },
+    {
       name: 'a handler keyed by a local read from its config: one entry per configured account, however often it runs',
       code: `
         _logins = {}
@@ -833,6 +906,26 @@ const table: RuleTable = {
     },
   ],
   invalid: [
+    {
+      name: 'a membership guard against a set that a request handler fills is no bound: still reported',
+      code: `
+        from flask import Flask, request
+
+        app = Flask(__name__)
+        seen_names = set()
+        by_name = {}
+
+
+        @app.post("/names")
+        def add_name():
+            name = request.json["name"]
+            seen_names.add(name)
+            if name in seen_names:
+                by_name[name] = request.json
+            return "ok"
+      `,
+      errors: [{ line: 5, severity: 'warning', message: '`by_name`' }],
+    },
     {
       name: 'a key named like a record id but visibly built from a loop over the installed apps and an argument: information (its domain is the unknown), not a warning',
       code: `

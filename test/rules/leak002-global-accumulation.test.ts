@@ -7,6 +7,26 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a plain function used as a decorator inside its own class body runs at import: the set it fills is filled once',
+      code: `
+        _tagged = set()
+
+
+        class Marks:
+            def tag(func):
+                _tagged.add(func)
+                return staticmethod(func)
+
+            @tag
+            def first():
+                return 1
+
+            @tag
+            def second():
+                return 2
+      `,
+    },
+    {
       name: 'a set grown with names by a function this module calls: neither how often nor how many names is shown, so nothing is reported',
       code: `
         _known_names = set()
