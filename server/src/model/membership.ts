@@ -87,3 +87,43 @@ export function closedSetGuarding(model: SemanticModel, node: Node): string | un
   }
   return undefined;
 }
+
+/** Methods and statements through which a module-level collection is filled. */
+function fills(model: SemanticModel, binding: Binding, within: Node): boolean {
+  return model.references(binding).some((ref) => {
+    if (
+      ref.context !== 'load' ||
+      ref.node.startIndex < within.startIndex ||
+      ref.node.endIndex > within.endIndex
+    )
+      return false;
+    const use = useOf(ref.node);
+    return (use.kind === 'method' && GROW_METHODS.has(use.method)) || use.kind === 'subscript-store';
+  });
+}
+
+/**
+ * The module-level collection whose emptiness guards the block holding `site`, when that block
+ * fills it (`if not _types: … _types[oid] = name; _names.add(name)`): the block runs while the
+ * collection is empty, so what it writes — into it or into a companion — is written once per
+ * filling, not per call. Its name, or undefined.
+ */
+export function fillOnceGuard(model: SemanticModel, site: Node): string | undefined {
+  let child = site;
+  for (let p = site.parent; p; child = p, p = p.parent) {
+    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition')
+      return undefined;
+    if (p.type !== 'if_statement') continue;
+    const consequence = p.childForFieldName('consequence');
+    const condition = p.childForFieldName('condition');
+    if (!condition || consequence?.id !== child.id) continue;
+    const test = unparenthesized(condition);
+    const argument = test.type === 'not_operator' ? test.childForFieldName('argument') : undefined;
+    const name = argument ? unparenthesized(argument) : undefined;
+    if (name?.type !== 'identifier') continue;
+    const binding = model.resolve(name);
+    if (!binding || binding.kind !== 'assignment' || binding.scope !== model.moduleScope) continue;
+    if (fills(model, binding, consequence)) return name.text;
+  }
+  return undefined;
+}
