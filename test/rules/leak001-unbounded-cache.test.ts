@@ -8,6 +8,25 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: "a helper called in a loop over a configuration schema's keys: once per configured option, not a repetition",
+      code: `
+        _originals = {}
+
+
+        def refresh(config, store):
+            def read(key, default=""):
+                value = store.get(key)
+                if key not in _originals:
+                    _originals[key] = config.get(key)
+                return value if value is not None else _originals[key] or default
+
+            schema = editable_options_schema()
+            for key in schema.keys():
+                read(key)
+            return read("site.theme")
+      `,
+    },
+    {
       name: 'a registry keyed only by names that pass a membership test against a set filled at import (by a decorator): bounded by that set',
       code: `
         hook_names = set()
@@ -906,6 +925,25 @@ const table: RuleTable = {
     },
   ],
   invalid: [
+    {
+      name: 'the same helper called in a loop over what it is given: still reported, naming the loop',
+      code: `
+        _originals = {}
+
+
+        def refresh(config, store, changed):
+            def read(key, default=""):
+                value = store.get(key)
+                if key not in _originals:
+                    _originals[key] = config.get(key)
+                return value if value is not None else _originals[key] or default
+
+            for key in changed.keys():
+                read(key)
+            return read("site.theme")
+      `,
+      errors: [{ line: 1, severity: 'information', message: 'is called in a loop' }],
+    },
     {
       name: 'a membership guard against a set that a request handler fills is no bound: still reported',
       code: `

@@ -11,6 +11,7 @@
 // (`setup_logging`, `on_message`, `register_codec`, `make_client`). A function nobody in the
 // module calls is public API: how often it runs is decided elsewhere ("unknown").
 import type { Node } from '../parser';
+import { isConfiguredValue } from './bounded';
 import { REQUEST_HOOK_DECORATOR, ROUTE_DECORATORS } from './handler-names';
 import { describeScope, functionChain, runsAtImportTime } from './import-time';
 import { classOfMethod } from './methods';
@@ -197,14 +198,30 @@ function isFixedIterable(model: SemanticModel, iterable: Node | null, depth = 0)
       return false;
     return isFixedIterable(model, model.assignedValue(binding.sites[0]) ?? null, depth + 1);
   }
+  // `settings.PLUGINS`, `config.get("sources", [])`: configured entries.
+  if (isConfiguredValue(model, iterable, isLiteral)) return true;
   if (iterable.type !== 'call') return false;
   const callee = iterable.childForFieldName('function');
   if (callee?.type === 'identifier' && PASS_THROUGH.has(callee.text))
     return isFixedIterable(model, positionalArguments(iterable)[0] ?? null, depth + 1);
   if (LISTING_CALLS.has(model.calleeName(iterable) ?? '')) return true;
-  return (
-    callee?.type === 'attribute' && LISTING_METHODS.has(callee.childForFieldName('attribute')?.text ?? '')
-  );
+  const method = callee?.type === 'attribute' ? (callee.childForFieldName('attribute')?.text ?? '') : '';
+  if (LISTING_METHODS.has(method)) return true;
+  // `schema.keys()`: the entries of what the object holds.
+  if (MAPPING_VIEWS.has(method) && positionalArguments(iterable).length === 0)
+    return isFixedIterable(model, callee?.childForFieldName('object') ?? null, depth + 1);
+  // `update_configuration_schema()`, `load_settings()`: the entries of a configuration.
+  const last = callee?.type === 'attribute' ? method : (callee?.text ?? '');
+  return CONFIGURATION_CALL.test(last);
+}
+
+/** The views of a mapping a loop walks. */
+const MAPPING_VIEWS = new Set(['keys', 'items', 'values']);
+/** Functions named for returning a configuration (`get_settings`, `update_configuration_schema`). */
+const CONFIGURATION_CALL = /(^|_)(config|configuration|settings|schema|options)$/i;
+
+function isLiteral(n: Node): boolean {
+  return ['string', 'integer', 'float', 'true', 'false', 'none'].includes(n.type);
 }
 
 /**
