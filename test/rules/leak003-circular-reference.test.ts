@@ -4,6 +4,24 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: "an editor parked on its caller's attribute store, removed by name when it quits: the link is undone",
+      code: `
+        class Editor:
+            def __init__(self, caller, key):
+                self._key = key
+                self._caller = caller
+                self._caller.ndb._editor = self
+
+            def quit(self):
+                self._caller.nattributes.remove("_editor")
+                self._caller.msg("Exited editor.")
+
+
+        def open_editor(request):
+            return Editor(request.user, "notes")
+      `,
+    },
+    {
       name: 'a span that puts itself on its scope and restores the previous one in _end(), which __exit__ and end() call',
       code: `
         class Span:
@@ -553,6 +571,24 @@ const table: RuleTable = {
     },
   ],
   invalid: [
+    {
+      name: 'the store removes another name than the one the object is parked under: still a cycle',
+      code: `
+        class Editor:
+            def __init__(self, caller, key):
+                self._key = key
+                self._caller = caller
+                self._caller.ndb._editor = self
+
+            def quit(self):
+                self._caller.nattributes.remove("_editor_buffer")
+
+
+        def open_editor(request):
+            return Editor(request.user, "notes")
+      `,
+      errors: [{ line: 5, severity: 'warning', message: '`self._caller.ndb._editor` refers back to `self`' }],
+    },
     {
       name: 'lambdas and bound methods in one dict of the object are one cycle: one finding, and one fix that weakens them all',
       code: `

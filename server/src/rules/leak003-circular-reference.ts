@@ -323,12 +323,21 @@ class SlotFacts {
     );
   }
 
+  /**
+   * Whether the file removes the attribute by its name, through an attribute store's API or
+   * `delattr` (`caller.attributes.remove("_editor")`, `delattr(owner, "_editor")`): the link is
+   * undone where the object's session ends, without `del x.slot` being written.
+   */
+  isRemovedByName(slot: string): boolean {
+    return this.memo('removed-by-name', slot, undefined, () => removedByName(this.model.file, slot));
+  }
+
   /** Either of the above: the slot is not a plain strong link that stays. */
   isExempt(slot: string, within: Node[] | undefined): boolean {
     if (!slot) return false;
     // Initialised elsewhere (a base class, another module) but named for what it is: `_weakversions`.
     if (/weak/i.test(slot)) return true;
-    return this.isWeak(slot, within) || this.isBrokenExplicitly(slot, within);
+    return this.isWeak(slot, within) || this.isBrokenExplicitly(slot, within) || this.isRemovedByName(slot);
   }
 
   /**
@@ -341,6 +350,28 @@ class SlotFacts {
       this.attributesNamed(slot, undefined).every((attribute) => isProxySafeRead(attribute)),
     );
   }
+}
+
+/** Calls that remove an entry or attribute named by their first argument. */
+const REMOVE_BY_NAME = new Set(['remove', 'pop', 'discard', 'delete', '__delattr__']);
+
+/** `store.remove("slot")`, `delattr(x, "slot")`: a call removing the attribute named `slot`. */
+function removedByName(file: SourceFile, slot: string): boolean {
+  if (!/^[A-Za-z_]\w*$/.test(slot)) return false;
+  for (const m of file.text.matchAll(new RegExp(`(["'])${slot}\\1`, 'g'))) {
+    const at = (m.index ?? 0) + 1;
+    let string: Node | null = file.root.descendantForIndex(at, at + slot.length);
+    while (string && string.type !== 'string') string = string.parent;
+    const list = string?.parent;
+    const call = list?.type === 'argument_list' ? list.parent : null;
+    if (call?.type !== 'call' || !string) continue;
+    const args = positionalArguments(call);
+    const callee = call.childForFieldName('function');
+    if (callee?.type === 'identifier' && callee.text === 'delattr' && args[1]?.id === string.id) return true;
+    const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+    if (method && REMOVE_BY_NAME.has(method) && args[0]?.id === string.id) return true;
+  }
+  return false;
 }
 
 function enclosingFunction(node: Node): Node | null {
