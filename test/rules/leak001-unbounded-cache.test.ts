@@ -8,6 +8,39 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a registry filled behind a load-once flag (a module global, or a flag set on the loader with setattr): once per process, whoever searches',
+      code: `
+        _by_key = {}
+        _loaded = False
+
+
+        def load_all(*mods):
+            for mod in mods or discover():
+                for key, value in mod.items():
+                    _by_key[key.lower()] = value
+
+
+        def find(key):
+            loaded = getattr(load_all, "_done", False)
+            if not loaded:
+                load_all()
+                setattr(load_all, "_done", True)
+            return _by_key.get(key)
+
+
+        def find_again(key):
+            global _loaded
+            if not _loaded:
+                load_all()
+                _loaded = True
+            return _by_key.get(key)
+
+
+        def view(request):
+            return find(request.GET["key"]), find_again(request.GET["key"])
+      `,
+    },
+    {
       name: "a helper called in a loop over a configuration schema's keys: once per configured option, not a repetition",
       code: `
         _originals = {}
@@ -925,6 +958,30 @@ const table: RuleTable = {
     },
   ],
   invalid: [
+    {
+      name: 'a guard on a flag the block never sets is no load-once guard: still reported',
+      code: `
+        _by_key = {}
+        _loaded = False
+
+
+        def load_all(*mods):
+            for mod in mods or discover():
+                for key, value in mod.items():
+                    _by_key[key.lower()] = value
+
+
+        def find(key):
+            if not _loaded:
+                load_all()
+            return _by_key.get(key)
+
+
+        def view(request):
+            return find(request.GET["key"])
+      `,
+      errors: [{ line: 1, message: '`_by_key` is written in `load_all()`' }],
+    },
     {
       name: 'the same helper called in a loop over what it is given: still reported, naming the loop',
       code: `

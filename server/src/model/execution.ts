@@ -15,6 +15,7 @@ import { isConfiguredValue } from './bounded';
 import { REQUEST_HOOK_DECORATOR, ROUTE_DECORATORS } from './handler-names';
 import { describeScope, functionChain, runsAtImportTime } from './import-time';
 import { classOfMethod } from './methods';
+import { onceGuardFlag } from './once-guard';
 import type { RepeatedCaller } from './project-index';
 import type { Scope, SemanticModel } from './semantic';
 import { madeThroughSubclasses } from './subclass-makers';
@@ -517,6 +518,9 @@ export function runInfoAt(model: SemanticModel, node: Node): RunInfo {
 }
 
 function siteInfo(model: SemanticModel, node: Node, depth: number, visiting: Set<Scope>): RunInfo {
+  // `if not _loaded: load(); _loaded = True`: once per process, whoever runs the function.
+  const flag = onceGuardFlag(model, node);
+  if (flag) return { frequency: 'one-shot', reason: `it runs once, behind the \`${flag}\` flag` };
   const scope = model.scopeOf(node);
   const info = runInfoOf(model, scope, depth, visiting);
   if (info.frequency === 'repeated' || info.frequency === 'import-time') return info;
