@@ -275,13 +275,16 @@ describe('project index', () => {
               self.ask = lambda: self.wallet.locked()
     `);
     const base = 'from PyQt6 import QtWidgets\nclass ModalDialog(QtWidgets.QDialog):\n    pass\n';
-    const index = new ProjectIndex();
-    index.addFile('gui/base.py', base);
-    index.addFile('gui/info.py', dialog);
-    index.addFile(
-      'gui/menu.py',
-      'from gui.info import InfoDialog\ndef open_info(w):\n    return InfoDialog(w)\n',
-    );
+    const indexOf = (files: Record<string, string>) => {
+      const index = new ProjectIndex();
+      for (const [path, text] of Object.entries(files)) index.addFile(path, text);
+      return index;
+    };
+    const index = indexOf({
+      'gui/base.py': base,
+      'gui/info.py': dialog,
+      'gui/menu.py': 'from gui.info import InfoDialog\ndef open_info(w):\n    return InfoDialog(w)\n',
+    });
     assert.deepEqual(severity('gui/info.py', dialog, index), [
       'hint: `InfoDialog` derives from `ModalDialog`, a `PyQt6.QtWidgets` class: its objects are made as the user interacts',
     ]);
@@ -296,37 +299,29 @@ describe('project index', () => {
     `);
     const qt =
       'from PyQt6.QtWidgets import QDialog\nfrom core.flow import FlowLogic\nclass FlowDialog(FlowLogic, QDialog):\n    pass\n';
-    const derived = new ProjectIndex();
-    derived.addFile('core/flow.py', logic);
-    derived.addFile('gui/flow.py', qt);
-    derived.addFile(
-      'gui/menu.py',
-      'from gui.flow import FlowDialog\ndef open_flow():\n    return FlowDialog()\n',
-    );
+    const derived = indexOf({
+      'core/flow.py': logic,
+      'gui/flow.py': qt,
+      'gui/menu.py': 'from gui.flow import FlowDialog\ndef open_flow():\n    return FlowDialog()\n',
+    });
     const copy = ProjectIndex.fromJSON(JSON.parse(JSON.stringify(derived.toJSON())));
     assert.deepEqual(severity('core/flow.py', logic, copy), [
       'hint: nothing makes a `FlowLogic` itself and every class derived from it in the project is a GUI class (`FlowDialog`): its objects are made as the user interacts',
     ]);
     // A subclass that is not a GUI class, or the base made itself: the objects may be anything.
-    const mixed = new ProjectIndex();
-    mixed.addFile('core/flow.py', logic);
-    mixed.addFile('gui/flow.py', qt);
-    mixed.addFile(
-      'cli/flow.py',
-      'from core.flow import FlowLogic\nclass TextFlow(FlowLogic):\n    pass\ndef run():\n    return TextFlow()\n',
-    );
-    assert.deepEqual(
-      severity('core/flow.py', logic, mixed).map((s) => s.split(':')[0]),
-      ['information'],
-    );
-    const madeItself = new ProjectIndex();
-    madeItself.addFile('core/flow.py', logic);
-    madeItself.addFile('gui/flow.py', qt);
-    madeItself.addFile('cli/run.py', 'from core.flow import FlowLogic\ndef run():\n    return FlowLogic()\n');
-    assert.deepEqual(
-      severity('core/flow.py', logic, madeItself).map((s) => s.split(':')[0]),
-      ['information'],
-    );
+    const others = {
+      'cli/flow.py':
+        'from core.flow import FlowLogic\nclass TextFlow(FlowLogic):\n    pass\ndef run():\n    return TextFlow()\n',
+      'cli/run.py': 'from core.flow import FlowLogic\ndef run():\n    return FlowLogic()\n',
+    };
+    for (const [path, text] of Object.entries(others)) {
+      const mixed = indexOf({ 'core/flow.py': logic, 'gui/flow.py': qt, [path]: text });
+      assert.deepEqual(
+        severity('core/flow.py', logic, mixed).map((s) => s.split(':')[0]),
+        ['information'],
+        path,
+      );
+    }
   });
 
   it('LEAK001: a memo keyed by a parameter typed with an enum of another module is bounded', () => {

@@ -4,6 +4,7 @@
 // guarded write, its keys are drawn from that set: bounded by it, not by the traffic.
 import type { Node } from '../parser';
 import { runInfoAt } from './execution';
+import { guardsOf, negated, unparenthesized } from './guards';
 import type { Binding, SemanticModel } from './semantic';
 import { useOf } from './usage';
 
@@ -12,13 +13,6 @@ const GROW_METHODS = new Set(['add', 'update', 'append', 'extend', 'insert', 'se
 
 /** Empty or literal collections a closed set starts from. */
 const COLLECTION_CALLS = new Set(['set', 'frozenset', 'tuple', 'list', 'dict']);
-
-function unparenthesized(node: Node): Node {
-  let n = node;
-  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1 && n.namedChildren[0])
-    n = n.namedChildren[0];
-  return n;
-}
 
 /** The `x in S` tests a condition makes for its consequence to run (through `and`). */
 function membershipTests(condition: Node): { member: Node; set: Node }[] {
@@ -72,14 +66,7 @@ function isClosedSet(model: SemanticModel, set: Node): Binding | undefined {
  * value from, by name; undefined when no such guard holds the node.
  */
 export function closedSetGuarding(model: SemanticModel, node: Node): string | undefined {
-  let child = node;
-  for (let p = node.parent; p; child = p, p = p.parent) {
-    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition')
-      return undefined;
-    if (p.type !== 'if_statement' && p.type !== 'elif_clause') continue;
-    const consequence = p.childForFieldName('consequence');
-    const condition = p.childForFieldName('condition');
-    if (!condition || consequence?.id !== child.id) continue;
+  for (const { condition } of guardsOf(node, true)) {
     for (const test of membershipTests(condition)) {
       if (!sameValue(model, test.member, node)) continue;
       if (isClosedSet(model, test.set)) return test.set.text;
@@ -109,17 +96,8 @@ function fills(model: SemanticModel, binding: Binding, within: Node): boolean {
  * filling, not per call. Its name, or undefined.
  */
 export function fillOnceGuard(model: SemanticModel, site: Node): string | undefined {
-  let child = site;
-  for (let p = site.parent; p; child = p, p = p.parent) {
-    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition')
-      return undefined;
-    if (p.type !== 'if_statement') continue;
-    const consequence = p.childForFieldName('consequence');
-    const condition = p.childForFieldName('condition');
-    if (!condition || consequence?.id !== child.id) continue;
-    const test = unparenthesized(condition);
-    const argument = test.type === 'not_operator' ? test.childForFieldName('argument') : undefined;
-    const name = argument ? unparenthesized(argument) : undefined;
+  for (const { condition, consequence } of guardsOf(site)) {
+    const name = negated(condition);
     if (name?.type !== 'identifier') continue;
     const binding = model.resolve(name);
     if (!binding || binding.kind !== 'assignment' || binding.scope !== model.moduleScope) continue;

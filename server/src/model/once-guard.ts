@@ -4,17 +4,11 @@
 // per process (the flag lives in the module or on a module-level object), until something
 // resets the flag.
 import type { Node } from '../parser';
+import { guardsOf, negated } from './guards';
 import type { SemanticModel } from './semantic';
 import { positionalArguments } from './usage';
 
 const TRUTHY = new Set(['true', 'integer', 'string']);
-
-function unparenthesized(node: Node): Node {
-  let n = node;
-  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1 && n.namedChildren[0])
-    n = n.namedChildren[0];
-  return n;
-}
 
 /** `getattr(holder, "flag", False)`: the holder's text and the flag's name. */
 function getattrFlag(node: Node): { holder: string; name: string } | undefined {
@@ -56,17 +50,8 @@ function setsFlag(
  * count: a flag on `self` is once per object.
  */
 export function onceGuardFlag(model: SemanticModel, node: Node): string | undefined {
-  let child = node;
-  for (let p = node.parent; p; child = p, p = p.parent) {
-    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition')
-      return undefined;
-    if (p.type !== 'if_statement') continue;
-    const consequence = p.childForFieldName('consequence');
-    const condition = p.childForFieldName('condition');
-    if (!condition || !consequence || consequence.id !== child.id) continue;
-    const test = unparenthesized(condition);
-    const argument = test.type === 'not_operator' ? test.childForFieldName('argument') : undefined;
-    let flag = argument ? unparenthesized(argument) : undefined;
+  for (const { condition, consequence } of guardsOf(node)) {
+    let flag = negated(condition);
     if (flag?.type === 'identifier') {
       const binding = model.resolve(flag);
       if (binding?.scope === model.moduleScope && setsFlag(model, consequence, { binding, name: flag.text }))
