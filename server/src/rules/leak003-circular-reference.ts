@@ -353,7 +353,7 @@ class SlotFacts {
 }
 
 /** Calls that remove an entry or attribute named by their first argument. */
-const REMOVE_BY_NAME = new Set(['remove', 'pop', 'discard', 'delete', '__delattr__']);
+const REMOVE_BY_NAME = new Set(['remove', 'delete', '__delattr__']);
 
 /** `store.remove("slot")`, `delattr(x, "slot")`: a call removing the attribute named `slot`. */
 function removedByName(file: SourceFile, slot: string): boolean {
