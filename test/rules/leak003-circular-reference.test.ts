@@ -4,6 +4,27 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a Twisted client factory that links each protocol it builds back to itself: the factory is made once per connector, the old protocol is freed when replaced',
+      code: `
+        from twisted.internet import protocol
+
+
+        class LinkFactory(protocol.ReconnectingClientFactory):
+            def __init__(self, server):
+                self.server = server
+
+            def buildProtocol(self, addr):
+                self.resetDelay()
+                self.server.link = LinkProtocol()
+                self.server.link.factory = self
+                return self.server.link
+
+
+        class LinkProtocol(protocol.Protocol):
+            pass
+      `,
+    },
+    {
       name: "an editor parked on its caller's attribute store, removed by name when it quits: the link is undone",
       code: `
         class Editor:
@@ -571,6 +592,28 @@ const table: RuleTable = {
     },
   ],
   invalid: [
+    {
+      name: 'a class named …Factory that is not a Twisted factory, made per request: still a warning',
+      code: `
+        class LinkFactory:
+            def __init__(self, server):
+                self.server = server
+
+            def build(self):
+                self.server.link = object.__new__(Link)
+                self.server.link.factory = self
+                return self.server.link
+
+
+        class Link:
+            pass
+
+
+        def handle(request):
+            return LinkFactory(request.server).build()
+      `,
+      errors: [{ line: 7, severity: 'warning', message: '`self.server.link.factory` refers back to `self`' }],
+    },
     {
       name: 'the store removes another name than the one the object is parked under: still a cycle',
       code: `

@@ -283,6 +283,15 @@ function computeLifetime(model: SemanticModel, cls: Node): Lifetime {
   // or a class that only widgets of the project derive from.
   const gui = guiThroughProject(model, cls);
   if (gui) return { kind: 'interactive', reason: gui };
+  // A Twisted factory serves a listening port or a connector: made once, where they are set up.
+  const factory = bases.find(
+    (b) => /Factory$/.test(baseName(b)) && fromModule(baseModule(model, b), ['twisted']),
+  );
+  if (factory)
+    return {
+      kind: 'long-lived',
+      reason: `${name} is a Twisted \`${baseName(factory)}\`, made once for the port or connector it serves`,
+    };
   // A role in the name outweighs loops that make such objects here.
   const names = [nameOf(cls), ...bases.map(baseName)];
   const role = names.flatMap(wordsOf).find((w) => LONG_LIVED_WORDS.has(w));
