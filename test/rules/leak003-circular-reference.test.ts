@@ -4,6 +4,23 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: "the toolkit's application object (a QGuiApplication subclass) is made once per process: its controller's back link is never garbage",
+      code: `
+        from PyQt6.QtGui import QGuiApplication
+
+
+        class Controller:
+            def __init__(self, app):
+                self._app = app
+
+
+        class MainApplication(QGuiApplication):
+            def __init__(self, args):
+                super().__init__(args)
+                self.controller = Controller(self)
+      `,
+    },
+    {
       name: 'a Twisted client factory that links each protocol it builds back to itself: the factory is made once per connector, the old protocol is freed when replaced',
       code: `
         from twisted.internet import protocol

@@ -93,6 +93,9 @@ const PER_REQUEST_FRAMEWORKS = [
   'aiohttp',
 ];
 
+/** A GUI toolkit's application class (`QApplication`, `QGuiApplication`, `wx.App`, `App`): one per process. */
+const GUI_APPLICATION = /^(Q\w*Application|App|\w+App)$/;
+
 /** Hooks that say "configured once": a class that has one is set up, then used for long. */
 const SET_UP_HOOKS = new Set([
   'configure',
@@ -274,6 +277,12 @@ function computeLifetime(model: SemanticModel, cls: Node): Lifetime {
       reason: `${article(cls)} is made for every request: it is a \`${baseName(perRequest)}\``,
     };
   const widget = bases.find((b) => fromModule(baseModule(model, b), GUI_TOOLKITS));
+  // The toolkit's application object (`QApplication`, `wx.App`): one per process.
+  if (widget && GUI_APPLICATION.test(baseName(widget)))
+    return {
+      kind: 'long-lived',
+      reason: `${name} is the program's \`${baseName(widget)}\`, made once per process`,
+    };
   if (widget)
     return {
       kind: 'interactive',
