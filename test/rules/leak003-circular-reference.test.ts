@@ -4,6 +4,26 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a service started with a named start (start_network()) and stopped with stop(): made once, when the feature is switched on',
+      code: `
+        class Gossip:
+            def __init__(self, config):
+                self.config = config
+                self.peers = PeerManager(self)
+
+            def start_network(self, network):
+                self.network = network
+
+            async def stop(self):
+                await self.peers.stop()
+
+
+        class PeerManager:
+            def __init__(self, owner):
+                self.owner = owner
+      `,
+    },
+    {
       name: "the toolkit's application object (a QGuiApplication subclass) is made once per process: its controller's back link is never garbage",
       code: `
         from PyQt6.QtGui import QGuiApplication

@@ -341,7 +341,8 @@ function longLivedShape(cls: Node): string | undefined {
     if (SET_UP_HOOKS.has(name.replace(/^_+/, '')) && !hasRequestParameter(fn))
       return `${label(cls)} has a set-up hook, \`${name}()\`: it is configured once and used for long`;
   }
-  const start = [...methods.keys()].find((m) => START_METHODS.has(m));
+  // `start()`, or a named start (`start_network()`, `start_serving()`).
+  const start = [...methods.keys()].find((m) => START_METHODS.has(m) || /^start_[a-z]/.test(m));
   const stop = [...methods.keys()].find((m) => STOP_METHODS.has(m));
   if (start && stop)
     return `${label(cls)} is a service, started (\`${start}()\`) and stopped (\`${stop}()\`)`;

@@ -818,7 +818,12 @@ export const rule: Rule = {
       'cycle of its own: a `hint` naming the first slot. Several children built with `self` into one holder ' +
       '(`self.seats = [Seat("n", self), Seat("s", self)]`), or into several attributes by one method ' +
       '(`self.accepted = View(self)` beside `self.rejected = View(self)`), are one cycle between the two classes, reported once ' +
-      "where the child's weak slot breaks them all.\n\n" +
+      "where the child's weak slot breaks them all. Lambdas and bound methods kept in one container of the object " +
+      '(`self.routes = {"a": {"next": lambda d: self.go(d)}, "b": {"next": self.on_b}}`) are one cycle too: one ' +
+      'finding per class and container, whose fix weakens every one that statement stores. A child made with `self` ' +
+      'again outside `__init__` (`self.total = Entry(self)` in `clear_all()`) after `__init__` made the same link ' +
+      "is not reported: the old child is freed by reference counting. A link the file removes by the attribute's " +
+      'name (`caller.attributes.remove("_editor")`, `delattr(owner, "_editor")`) is undone.\n\n' +
       'A cycle costs memory only when its objects become garbage again and again, so the severity says how sure ' +
       'that is, and the message says why:\n\n' +
       '- **warning**: objects made again and again — this module makes them in a route handler, a callback or a ' +
@@ -827,14 +832,17 @@ export const rule: Rule = {
       '`socketserver` request handler, a Django or WTForms form, a REST framework serializer).\n' +
       '- **information**: the class is made in other modules, so how often is unknowable here (\"how often `Layer` ' +
       'objects are made is decided in other modules\").\n' +
-      '- **hint**: harmless in practice — a GUI widget (tkinter, Qt, wx, urwid, …), made at the pace of its user; or, ' +
+      '- **hint**: harmless in practice — a GUI widget (tkinter, Qt, wx, urwid, …), made at the pace of its user, ' +
+      "also through the project's own classes (a base that is a Qt dialog in another module, a mixin or a base that " +
+      'only GUI classes of the project derive from); or, ' +
       'when the project is indexed (the CLI and the editor index it), a class that no code in the project makes or ' +
       'derives from.\n' +
       '- **not reported**: objects made once (at import, in `main()`, in a start-up hook, in a `click` command); and, ' +
       'for a class made elsewhere, framework and configuration objects that live as long as the process: a class ' +
       'or base named for such a role (`…App`, `…Server`, `…Pool`, `…Manager`, `…Registry`, `…Mapper`, `…Dialect`, ' +
-      '`…Plugin`, `Cog`, `…Config`, `…Settings`, `SchemaItem`, `…Property`, …), a class with a set-up hook ' +
-      '(`configure()`, `setup()`, `initialize()`) or that is started and stopped (`start()` with `stop()`, ' +
+      "`…Plugin`, `Cog`, `…Config`, `…Settings`, `SchemaItem`, `…Property`, …), the GUI toolkit's application " +
+      'object (`QApplication`, `wx.App`), a Twisted factory, a class with a set-up hook ' +
+      '(`configure()`, `setup()`, `initialize()`) or that is started and stopped (`start()` or `start_…()` with `stop()`, ' +
       '`shutdown()` or `close()`), and cycles formed in a set-up step (`initialize()`, `do_init()`, ' +
       '`_configure_…()`, `register_…()`, or a method only such steps call).',
     whyIsThisBad:
