@@ -959,69 +959,6 @@ const table: RuleTable = {
   ],
   invalid: [
     {
-      name: 'a guard on a flag the block never sets is no load-once guard: still reported',
-      code: `
-        _by_key = {}
-        _loaded = False
-
-
-        def load_all(*mods):
-            for mod in mods or discover():
-                for key, value in mod.items():
-                    _by_key[key.lower()] = value
-
-
-        def find(key):
-            if not _loaded:
-                load_all()
-            return _by_key.get(key)
-
-
-        def view(request):
-            return find(request.GET["key"])
-      `,
-      errors: [{ line: 1, message: '`_by_key` is written in `load_all()`' }],
-    },
-    {
-      name: 'the same helper called in a loop over what it is given: still reported, naming the loop',
-      code: `
-        _originals = {}
-
-
-        def refresh(config, store, changed):
-            def read(key, default=""):
-                value = store.get(key)
-                if key not in _originals:
-                    _originals[key] = config.get(key)
-                return value if value is not None else _originals[key] or default
-
-            for key in changed.keys():
-                read(key)
-            return read("site.theme")
-      `,
-      errors: [{ line: 1, severity: 'information', message: 'is called in a loop' }],
-    },
-    {
-      name: 'a membership guard against a set that a request handler fills is no bound: still reported',
-      code: `
-        from flask import Flask, request
-
-        app = Flask(__name__)
-        seen_names = set()
-        by_name = {}
-
-
-        @app.post("/names")
-        def add_name():
-            name = request.json["name"]
-            seen_names.add(name)
-            if name in seen_names:
-                by_name[name] = request.json
-            return "ok"
-      `,
-      errors: [{ line: 5, severity: 'warning', message: '`by_name`' }],
-    },
-    {
       name: 'a key named like a record id but visibly built from a loop over the installed apps and an argument: information (its domain is the unknown), not a warning',
       code: `
         from django.apps import apps
@@ -2098,6 +2035,69 @@ const table: RuleTable = {
             _b[k] = 1
       `,
       errors: [{ line: 2, message: '`_b`' }],
+    },
+    {
+      name: 'a guard on a flag the block never sets is no load-once guard: still reported',
+      code: `
+        _by_key = {}
+        _loaded = False
+
+
+        def load_all(*mods):
+            for mod in mods or discover():
+                for key, value in mod.items():
+                    _by_key[key.lower()] = value
+
+
+        def find(key):
+            if not _loaded:
+                load_all()
+            return _by_key.get(key)
+
+
+        def view(request):
+            return find(request.GET["key"])
+      `,
+      errors: [{ line: 1, message: '`_by_key` is written in `load_all()`' }],
+    },
+    {
+      name: 'the same helper called in a loop over what it is given: still reported, naming the loop',
+      code: `
+        _originals = {}
+
+
+        def refresh(config, store, changed):
+            def read(key, default=""):
+                value = store.get(key)
+                if key not in _originals:
+                    _originals[key] = config.get(key)
+                return value if value is not None else _originals[key] or default
+
+            for key in changed.keys():
+                read(key)
+            return read("site.theme")
+      `,
+      errors: [{ line: 1, severity: 'information', message: 'is called in a loop' }],
+    },
+    {
+      name: 'a membership guard against a set that a request handler fills is no bound: still reported',
+      code: `
+        from flask import Flask, request
+
+        app = Flask(__name__)
+        seen_names = set()
+        by_name = {}
+
+
+        @app.post("/names")
+        def add_name():
+            name = request.json["name"]
+            seen_names.add(name)
+            if name in seen_names:
+                by_name[name] = request.json
+            return "ok"
+      `,
+      errors: [{ line: 5, severity: 'warning', message: '`by_name`' }],
     },
   ],
 };

@@ -191,10 +191,7 @@ export function isConstantKey(model: SemanticModel, node: Node, depth = 0): bool
       const value = model.assignedValue(site);
       if (!value) return false;
       // `username = config["username"]` in a function: a local holding one configured value.
-      if (binding.scope !== model.moduleScope)
-        return (
-          isConfiguredValue(model, value, isConstantLiteral) || isNameOfConstant(model, value, depth + 1)
-        );
+      if (binding.scope !== model.moduleScope) return isConfiguredValue(model, value, isConstantLiteral);
       return isConstantLiteral(value);
     }
     case 'loop': {
@@ -226,6 +223,14 @@ const NAME_ATTRIBUTES = new Set(['__name__', '__module__', '__qualname__']);
  * (`f"{c.__module__}.{c.__name__}"` for a class `c` of an MRO): as closed as what it names.
  */
 function isNameOfConstant(model: SemanticModel, node: Node, depth: number): boolean {
+  if (node.type === 'identifier') {
+    // `path = f"{c.__module__}.{c.__name__}"`: a local bound once to such a name.
+    const binding = depth <= 2 ? model.resolve(node) : undefined;
+    if (binding?.kind !== 'assignment' || binding.sites.length !== 1 || binding.scope === model.moduleScope)
+      return false;
+    const value = model.assignedValue(binding.sites[0]);
+    return !!value && isNameOfConstant(model, value, depth + 1);
+  }
   if (node.type === 'attribute') {
     const object = node.childForFieldName('object');
     return (
