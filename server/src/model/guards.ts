@@ -1,6 +1,7 @@
 // The `if` blocks that guard a node: the conditions under which it runs, innermost first, within
 // its own function (a guard outside a nested function does not decide when that one runs).
 import type { Node } from '../parser';
+import { parentOf } from './parents';
 
 export function unparenthesized(node: Node): Node {
   let n = node;
@@ -18,7 +19,7 @@ export interface Guard {
 /** The `if`/`elif` blocks holding `node`, innermost first, up to its function, lambda or class. */
 export function* guardsOf(node: Node, withElif = false): Generator<Guard> {
   let child = node;
-  for (let p = node.parent; p; child = p, p = p.parent) {
+  for (let p = parentOf(node); p; child = p, p = parentOf(p)) {
     if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return;
     if (p.type !== 'if_statement' && !(withElif && p.type === 'elif_clause')) continue;
     const consequence = p.childForFieldName('consequence');
