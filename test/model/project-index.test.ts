@@ -324,6 +324,42 @@ describe('project index', () => {
     }
   });
 
+  it("LEAK001: a registration helper this module calls only at import stays import-time, whatever other modules' functions call by that name; a route handler calling it still counts", () => {
+    const registry = dedent(`
+      import os
+
+      PARSERS = {}
+
+
+      def register(parser_type):
+          for scan_type in parser_type().get_scan_types():
+              register_parser(scan_type, parser_type())
+
+
+      def register_parser(scan_type, parser):
+          if scan_type in PARSERS:
+              raise ValueError(scan_type)
+          PARSERS[scan_type] = parser
+
+
+      for name in os.listdir(os.path.dirname(__file__)):
+          register(load_parser(name))
+    `);
+    const leak001 = (other: string) => {
+      const index = new ProjectIndex();
+      index.addFile('tools/factory.py', registry);
+      index.addFile('app/admin.py', other);
+      return analyzeSource(registry, { path: 'tools/factory.py', project: index }).findings.filter(
+        (f) => f.code === 'LEAK001',
+      );
+    };
+    assert.deepEqual(leak001('def admin_views(site):\n    site.register(Finding)\n'), []);
+    const perRequest = leak001(
+      'from tools.factory import register\ndef add(request):\n    register(request.parser)\n',
+    );
+    assert.equal(perRequest.length, 1);
+  });
+
   it('LEAK001: a memo keyed by a parameter typed with an enum of another module is bounded', () => {
     const factory = dedent(`
       from app.constants import Source

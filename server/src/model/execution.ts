@@ -857,7 +857,11 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
     if ((bySites.frequency === 'one-shot' || bySites.frequency === 'import-time') && !cls && !oneTimeName) {
       const elsewhere = fnName ? model.file.project?.callsOf(fnName, model.file.path) : undefined;
       if (elsewhere?.repeatedIn) return calledPerRequestElsewhere(fn, elsewhere.repeatedIn);
-      if (elsewhere && elsewhere.inFunctions > elsewhere.inStartUp)
+      // A registration helper (`register(parser_class)`) that this module calls only at import is
+      // import-time: calls of that name in other modules' functions are mostly other registries'
+      // methods (`admin.site.register(...)`), which the line index cannot tell apart.
+      const registrationAtImport = registrationByName && bySites.frequency === 'import-time';
+      if (elsewhere && elsewhere.inFunctions > elsewhere.inStartUp && !registrationAtImport)
         return {
           frequency: 'unknown',
           reason: `how often ${name(fn)} is called is decided by its callers in other modules`,
