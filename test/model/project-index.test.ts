@@ -261,6 +261,105 @@ describe('project index', () => {
     assert.deepEqual(severity(namesake), ['hint'], 'treelib.Tree and assets.tree.Tree are other classes');
   });
 
+  it("LEAK003: GUI classes through the project's hierarchy (a base that is a Qt dialog elsewhere, a mixin or a base only Qt classes derive from) are hints", () => {
+    const severity = (path: string, code: string, project: ProjectIndex) =>
+      analyzeSource(code, { path, project })
+        .findings.filter((f) => f.code === 'LEAK003')
+        .map((f) => `${f.severity}: ${f.message.replace(/^.*harmless in practice: /, '')}`);
+    const dialog = dedent(`
+      from gui.base import ModalDialog
+
+      class InfoDialog(ModalDialog):
+          def __init__(self, wallet):
+              super().__init__()
+              self.ask = lambda: self.wallet.locked()
+    `);
+    const base = 'from PyQt6 import QtWidgets\nclass ModalDialog(QtWidgets.QDialog):\n    pass\n';
+    const indexOf = (files: Record<string, string>) => {
+      const index = new ProjectIndex();
+      for (const [path, text] of Object.entries(files)) index.addFile(path, text);
+      return index;
+    };
+    const index = indexOf({
+      'gui/base.py': base,
+      'gui/info.py': dialog,
+      'gui/menu.py': 'from gui.info import InfoDialog\ndef open_info(w):\n    return InfoDialog(w)\n',
+    });
+    assert.deepEqual(severity('gui/info.py', dialog, index), [
+      'hint: `InfoDialog` derives from `ModalDialog`, a `PyQt6.QtWidgets` class: its objects are made as the user interacts',
+    ]);
+    // A toolkit-free base (a mixin, a wizard's logic) that only Qt classes of the project derive from.
+    const logic = dedent(`
+      class FlowLogic:
+          def __init__(self):
+              self.routes = {"a": {"next": lambda d: self.pick(d)}, "b": {"next": lambda d: self.pick(d)}}
+
+          def pick(self, d):
+              return d
+    `);
+    const qt =
+      'from PyQt6.QtWidgets import QDialog\nfrom core.flow import FlowLogic\nclass FlowDialog(FlowLogic, QDialog):\n    pass\n';
+    const derived = indexOf({
+      'core/flow.py': logic,
+      'gui/flow.py': qt,
+      'gui/menu.py': 'from gui.flow import FlowDialog\ndef open_flow():\n    return FlowDialog()\n',
+    });
+    const copy = ProjectIndex.fromJSON(JSON.parse(JSON.stringify(derived.toJSON())));
+    assert.deepEqual(severity('core/flow.py', logic, copy), [
+      'hint: nothing makes a `FlowLogic` itself and every class derived from it in the project is a GUI class (`FlowDialog`): its objects are made as the user interacts',
+    ]);
+    // A subclass that is not a GUI class, or the base made itself: the objects may be anything.
+    const others = {
+      'cli/flow.py':
+        'from core.flow import FlowLogic\nclass TextFlow(FlowLogic):\n    pass\ndef run():\n    return TextFlow()\n',
+      'cli/run.py': 'from core.flow import FlowLogic\ndef run():\n    return FlowLogic()\n',
+    };
+    for (const [path, text] of Object.entries(others)) {
+      const mixed = indexOf({ 'core/flow.py': logic, 'gui/flow.py': qt, [path]: text });
+      assert.deepEqual(
+        severity('core/flow.py', logic, mixed).map((s) => s.split(':')[0]),
+        ['information'],
+        path,
+      );
+    }
+  });
+
+  it("LEAK001: a registration helper this module calls only at import stays import-time, whatever other modules' functions call by that name; a route handler calling it still counts", () => {
+    const registry = dedent(`
+      import os
+
+      PARSERS = {}
+
+
+      def register(parser_type):
+          for scan_type in parser_type().get_scan_types():
+              register_parser(scan_type, parser_type())
+
+
+      def register_parser(scan_type, parser):
+          if scan_type in PARSERS:
+              raise ValueError(scan_type)
+          PARSERS[scan_type] = parser
+
+
+      for name in os.listdir(os.path.dirname(__file__)):
+          register(load_parser(name))
+    `);
+    const leak001 = (other: string) => {
+      const index = new ProjectIndex();
+      index.addFile('tools/factory.py', registry);
+      index.addFile('app/admin.py', other);
+      return analyzeSource(registry, { path: 'tools/factory.py', project: index }).findings.filter(
+        (f) => f.code === 'LEAK001',
+      );
+    };
+    assert.deepEqual(leak001('def admin_views(site):\n    site.register(Finding)\n'), []);
+    const perRequest = leak001(
+      'from tools.factory import register\ndef add(request):\n    register(request.parser)\n',
+    );
+    assert.equal(perRequest.length, 1);
+  });
+
   it('LEAK001: a memo keyed by a parameter typed with an enum of another module is bounded', () => {
     const factory = dedent(`
       from app.constants import Source

@@ -8,6 +8,131 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a registry filled behind a load-once flag (a module global, or a flag set on the loader with setattr): once per process, whoever searches',
+      code: `
+        _by_key = {}
+        _loaded = False
+
+
+        def load_all(*mods):
+            for mod in mods or discover():
+                for key, value in mod.items():
+                    _by_key[key.lower()] = value
+
+
+        def find(key):
+            loaded = getattr(load_all, "_done", False)
+            if not loaded:
+                load_all()
+                setattr(load_all, "_done", True)
+            return _by_key.get(key)
+
+
+        def find_again(key):
+            global _loaded
+            if not _loaded:
+                load_all()
+                _loaded = True
+            return _by_key.get(key)
+
+
+        def view(request):
+            return find(request.GET["key"]), find_again(request.GET["key"])
+      `,
+    },
+    {
+      name: "a helper called in a loop over a configuration schema's keys: once per configured option, not a repetition",
+      code: `
+        _originals = {}
+
+
+        def refresh(config, store):
+            def read(key, default=""):
+                value = store.get(key)
+                if key not in _originals:
+                    _originals[key] = config.get(key)
+                return value if value is not None else _originals[key] or default
+
+            schema = editable_options_schema()
+            for key in schema.keys():
+                read(key)
+            return read("site.theme")
+      `,
+    },
+    {
+      name: 'a registry keyed only by names that pass a membership test against a set filled at import (by a decorator): bounded by that set',
+      code: `
+        hook_names = set()
+        hooks = {}
+
+
+        def hook(func):
+            hook_names.add(func.__name__)
+            return func
+
+
+        class Extension:
+            def __init__(self, host):
+                self.host = host
+                for name in dir(self):
+                    if name in hook_names:
+                        entries = hooks.get(name, [])
+                        entries.append(getattr(self, name))
+                        hooks[name] = entries
+
+
+        @hook
+        def on_load(app):
+            return app
+      `,
+    },
+    {
+      name: 'a registry filled at start-up from a loop over two plugin folders and their module listings: one entry per installed wallet type, not a repetition',
+      code: `
+        import os
+        import pkgutil
+
+        loaders = {}
+
+
+        class Extensions:
+            def __init__(self, config):
+                self.config = config
+                self.scan()
+
+            def scan(self):
+                for folder, external in ((self.builtin_dir(), False), (self.user_dir(), True)):
+                    if folder and os.path.exists(folder):
+                        self.scan_folder(folder, external)
+
+            def scan_folder(self, folder, external):
+                found = list(pkgutil.iter_modules([folder]))
+                for finder, name, ispkg in found:
+                    wallet_type = self.declared_type(folder, name)
+                    if wallet_type:
+                        self.add_type(name, wallet_type)
+
+            def add_type(self, name, wallet_type):
+                loaders[wallet_type] = lambda: name
+      `,
+    },
+    {
+      name: 'keyed by the dotted paths of the classes of an MRO: one entry per class',
+      code: `
+        from collections import defaultdict
+
+        _listeners = defaultdict(set)
+
+
+        class Listener:
+            def callbacks(self):
+                for klass in type(self).__mro__:
+                    path = f"{klass.__module__}.{klass.__name__}"
+                    for name in _listeners[path]:
+                        yield name, getattr(self, name)
+      `,
+    },
+    {
       name: 'a handler keyed by a local read from its config: one entry per configured account, however often it runs',
       code: `
         _logins = {}
@@ -2119,6 +2244,69 @@ const table: RuleTable = {
                 self.task = task
                 self.taskname = task.name
       `,
+    },
+    {
+      name: 'a guard on a flag the block never sets is no load-once guard: still reported',
+      code: `
+        _by_key = {}
+        _loaded = False
+
+
+        def load_all(*mods):
+            for mod in mods or discover():
+                for key, value in mod.items():
+                    _by_key[key.lower()] = value
+
+
+        def find(key):
+            if not _loaded:
+                load_all()
+            return _by_key.get(key)
+
+
+        def view(request):
+            return find(request.GET["key"])
+      `,
+      errors: [{ line: 1, message: '`_by_key` is written in `load_all()`' }],
+    },
+    {
+      name: 'the same helper called in a loop over what it is given: still reported, naming the loop',
+      code: `
+        _originals = {}
+
+
+        def refresh(config, store, changed):
+            def read(key, default=""):
+                value = store.get(key)
+                if key not in _originals:
+                    _originals[key] = config.get(key)
+                return value if value is not None else _originals[key] or default
+
+            for key in changed.keys():
+                read(key)
+            return read("site.theme")
+      `,
+      errors: [{ line: 1, severity: 'information', message: 'is called in a loop' }],
+    },
+    {
+      name: 'a membership guard against a set that a request handler fills is no bound: still reported',
+      code: `
+        from flask import Flask, request
+
+        app = Flask(__name__)
+        seen_names = set()
+        by_name = {}
+
+
+        @app.post("/names")
+        def add_name():
+            name = request.json["name"]
+            seen_names.add(name)
+            if name in seen_names:
+                by_name[name] = request.json
+            return "ok"
+      `,
+      errors: [{ line: 5, severity: 'warning', message: '`by_name`' }],
     },
   ],
 };

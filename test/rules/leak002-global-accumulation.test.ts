@@ -7,6 +7,49 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a set filled beside its companion dict, under the emptiness guard of that dict: filled once, not per call',
+      code: `
+        _type_by_oid = {}
+        _type_names = set()
+
+
+        def type_of(engine, oid):
+            _load_types(engine)
+            return _type_by_oid[oid]
+
+
+        def _load_types(engine):
+            if not _type_by_oid:
+                for oid, name in engine.execute("SELECT oid, typname FROM pg_type"):
+                    _type_by_oid[oid] = name
+                    _type_names.add(name)
+
+
+        def columns(engine, rows):
+            return [type_of(engine, row.oid) for row in rows]
+      `,
+    },
+    {
+      name: 'a plain function used as a decorator inside its own class body runs at import: the set it fills is filled once',
+      code: `
+        _tagged = set()
+
+
+        class Marks:
+            def tag(func):
+                _tagged.add(func)
+                return staticmethod(func)
+
+            @tag
+            def first():
+                return 1
+
+            @tag
+            def second():
+                return 2
+      `,
+    },
+    {
       name: 'a set grown with names by a function this module calls: neither how often nor how many names is shown, so nothing is reported',
       code: `
         _known_names = set()
@@ -442,6 +485,25 @@ const table: RuleTable = {
             return job.run()
       `,
       errors: [{ line: 3, message: '`_expired` grows in `on_expiry()`' }],
+    },
+    {
+      name: 'an emptiness guard on a collection the block does not fill is no fill-once: still reported',
+      code: `
+        _pending = []
+        _names = set()
+
+
+        def type_of(engine, oid):
+            if not _pending:
+                for oid, name in engine.execute("SELECT oid, typname FROM pg_type"):
+                    _names.add(name)
+            return oid
+
+
+        def columns(engine, rows):
+            return [type_of(engine, row.oid) for row in rows]
+      `,
+      errors: [{ line: 2, message: '`_names` grows in `type_of()`' }],
     },
     {
       name: 'a set under a class constant key filled with the variable of the loop around it: the loop is not the repetition (information naming the distinct values)',

@@ -26,6 +26,82 @@ const WEB_SERVICE = `
 const table: RuleTable = {
   valid: [
     {
+      name: 'a service started with a named start (start_network()) and stopped with stop(): made once, when the feature is switched on',
+      code: `
+        class Gossip:
+            def __init__(self, config):
+                self.config = config
+                self.peers = PeerManager(self)
+
+            def start_network(self, network):
+                self.network = network
+
+            async def stop(self):
+                await self.peers.stop()
+
+
+        class PeerManager:
+            def __init__(self, owner):
+                self.owner = owner
+      `,
+    },
+    {
+      name: "the toolkit's application object (a QGuiApplication subclass) is made once per process: its controller's back link is never garbage",
+      code: `
+        from PyQt6.QtGui import QGuiApplication
+
+
+        class Controller:
+            def __init__(self, app):
+                self._app = app
+
+
+        class MainApplication(QGuiApplication):
+            def __init__(self, args):
+                super().__init__(args)
+                self.controller = Controller(self)
+      `,
+    },
+    {
+      name: 'a Twisted client factory that links each protocol it builds back to itself: the factory is made once per connector, the old protocol is freed when replaced',
+      code: `
+        from twisted.internet import protocol
+
+
+        class LinkFactory(protocol.ReconnectingClientFactory):
+            def __init__(self, server):
+                self.server = server
+
+            def buildProtocol(self, addr):
+                self.resetDelay()
+                self.server.link = LinkProtocol()
+                self.server.link.factory = self
+                return self.server.link
+
+
+        class LinkProtocol(protocol.Protocol):
+            pass
+      `,
+    },
+    {
+      name: "an editor parked on its caller's attribute store, removed by name when it quits: the link is undone",
+      code: `
+        class Editor:
+            def __init__(self, caller, key):
+                self._key = key
+                self._caller = caller
+                self._caller.ndb._editor = self
+
+            def quit(self):
+                self._caller.nattributes.remove("_editor")
+                self._caller.msg("Exited editor.")
+
+
+        def open_editor(request):
+            return Editor(request.user, "notes")
+      `,
+    },
+    {
       name: 'a span that puts itself on its scope and restores the previous one in _end(), which __exit__ and end() call',
       code: `
         class Span:
@@ -788,6 +864,151 @@ const table: RuleTable = {
           line: 4,
           severity: 'information',
           message: /how often `Sender` objects are made is decided in other modules/,
+        },
+      ],
+    },
+    {
+      name: 'a class named …Factory that is not a Twisted factory, made per request: still a warning',
+      code: `
+        class LinkFactory:
+            def __init__(self, server):
+                self.server = server
+
+            def build(self):
+                self.server.link = object.__new__(Link)
+                self.server.link.factory = self
+                return self.server.link
+
+
+        class Link:
+            pass
+
+
+        def handle(request):
+            return LinkFactory(request.server).build()
+      `,
+      errors: [{ line: 7, severity: 'warning', message: '`self.server.link.factory` refers back to `self`' }],
+    },
+    {
+      name: 'the store removes another name than the one the object is parked under: still a cycle',
+      code: `
+        class Editor:
+            def __init__(self, caller, key):
+                self._key = key
+                self._caller = caller
+                self._caller.ndb._editor = self
+
+            def quit(self):
+                self._caller.nattributes.remove("_editor_buffer")
+
+
+        def open_editor(request):
+            return Editor(request.user, "notes")
+      `,
+      errors: [{ line: 5, severity: 'warning', message: '`self._caller.ndb._editor` refers back to `self`' }],
+    },
+    {
+      name: 'lambdas and bound methods in one dict of the object are one cycle: one finding, and one fix that weakens them all',
+      code: `
+        class Flow:
+            def __init__(self, steps):
+                self.steps = steps
+                self.routes = {
+                    "start": {"next": self.on_start},
+                    "pick": {
+                        "next": lambda d: "extra" if self.wants_extra(d) else "done",
+                        "last": lambda d: not self.wants_extra(d),
+                    },
+                    "done": {"last": True},
+                }
+
+            def on_start(self, d):
+                return "pick"
+
+            def wants_extra(self, d):
+                return bool(d)
+
+
+        def view(request):
+            return Flow(request.steps)
+      `,
+      errors: [
+        {
+          line: 7,
+          severity: 'warning',
+          message:
+            'the lambda stored in `self.routes` uses `self` (as do 2 more lambdas and bound methods stored there)',
+        },
+      ],
+      unsafeOutput: `
+        import weakref
+        class Flow:
+            def __init__(self, steps):
+                self.steps = steps
+                weak_self = weakref.ref(self)
+                self.routes = {
+                    "start": {"next": lambda *args, **kwargs: weak_self().on_start(*args, **kwargs)},
+                    "pick": {
+                        "next": lambda d: "extra" if weak_self().wants_extra(d) else "done",
+                        "last": lambda d: not weak_self().wants_extra(d),
+                    },
+                    "done": {"last": True},
+                }
+
+            def on_start(self, d):
+                return "pick"
+
+            def wants_extra(self, d):
+                return bool(d)
+
+
+        def view(request):
+            return Flow(request.steps)
+      `,
+    },
+    {
+      name: 'a child made with self again in clear_all() replaces the one __init__ made: the old child is freed at once, only the constructor is reported',
+      code: `
+        class Entry:
+            def __init__(self, owner, name):
+                self.owner = owner
+                self.name = name
+
+
+        class Totals:
+            def __init__(self):
+                self.total = Entry(self, "all")
+
+            def clear_all(self):
+                self.total = Entry(self, "all")
+
+
+        def view(request):
+            return Totals()
+      `,
+      errors: [{ line: 9, severity: 'warning', message: 'holds the `Entry` created here' }],
+    },
+    {
+      name: "a dialog through the module's own base class of a Qt dialog is a GUI object: a hint",
+      code: `
+        from PyQt5.QtWidgets import QDialog
+
+
+        class ModalDialog(QDialog):
+            pass
+
+
+        class InfoDialog(ModalDialog):
+            def __init__(self, wallet):
+                super().__init__()
+                self.wallet = wallet
+                self.ask = lambda: self.wallet.has_password()
+      `,
+      errors: [
+        {
+          line: 12,
+          severity: 'hint',
+          message: '`InfoDialog` derives from `ModalDialog`, a `PyQt5.QtWidgets` class',
         },
       ],
     },

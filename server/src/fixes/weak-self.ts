@@ -116,3 +116,53 @@ export function weakSelfClosureFix(
     isPreferred: true,
   };
 }
+
+/**
+ * Several closures and bound methods of the object stored in one container by one statement
+ * (`self.steps = {"a": {"next": lambda d: self.go(d)}, "b": {"next": self.on_b}}`): weakening one
+ * of them leaves the others holding `self`, so one weak reference serves them all: `self` in each
+ * lambda becomes `weak_self()`, each bound method a lambda that forwards through it. `left` names
+ * what the fix cannot see to (other writes to the container, values it cannot tell are methods)
+ * for the title. Unsafe, like the fix of one closure.
+ */
+export function weakSelfContainerFix(
+  file: SourceFile,
+  model: SemanticModel,
+  method: MethodContext,
+  closures: { lambdas: Node[]; bound: Node[] },
+  holder: string,
+  left?: string,
+): Fix | undefined {
+  const first = closures.lambdas[0] ?? closures.bound[0];
+  if (!first) return undefined;
+  const stmt = enclosingStatement(first);
+  if (enclosingFunction(stmt)?.id !== method.method.id) return undefined;
+  const edits: TextEdit[] = [];
+  const name = weakSelfBefore(file, model, method, stmt, edits);
+  const replaced = new Set<number>();
+  for (const closure of closures.lambdas)
+    for (const id of closure.descendantsOfType('identifier')) {
+      if (!id || replaced.has(id.id) || !isSelf(model, method, id)) continue;
+      replaced.add(id.id);
+      edits.push(replaceRange(file, id.startIndex, id.endIndex, `${name}()`));
+    }
+  for (const bound of closures.bound) {
+    const attribute = bound.childForFieldName('attribute')?.text;
+    if (!attribute) return undefined;
+    const forward = `lambda *args, **kwargs: ${name}().${attribute}(*args, **kwargs)`;
+    edits.push(replaceRange(file, bound.startIndex, bound.endIndex, forward));
+  }
+  const n = closures.lambdas.length + closures.bound.length;
+  const what =
+    closures.bound.length === 0
+      ? 'lambdas'
+      : closures.lambdas.length === 0
+        ? 'bound methods'
+        : 'lambdas and bound methods';
+  return {
+    title: `Hold \`${method.selfName}\` weakly in all ${n} ${what} stored in \`${holder}\` here: \`${name} = weakref.ref(${method.selfName})\`${left ? ` (${left})` : ''}`,
+    edits,
+    applicability: 'unsafe',
+    isPreferred: true,
+  };
+}

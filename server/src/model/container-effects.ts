@@ -4,6 +4,7 @@
 import type { Node } from '../parser';
 import { CLASS_NAME, isBoundedParameter, isConfiguredValue } from './bounded';
 import { isClassConstantKey } from './class-constants';
+import { closedSetGuarding } from './membership';
 import type { Scope, SemanticModel } from './semantic';
 
 export { CLASS_NAME } from './bounded';
@@ -175,8 +176,12 @@ export function isConstantKey(model: SemanticModel, node: Node, depth = 0): bool
     return true;
   // `OPENID_CONFIG_URL`, `settings.CACHE_URL`, `config.get("url") or ""`: one per configured value.
   if (isConfiguredValue(model, node, isConstantLiteral)) return true;
+  // `if name in hook_names: d[name] = …` with `hook_names` filled at import: one of its members.
+  if ((node.type === 'identifier' || node.type === 'attribute') && closedSetGuarding(model, node))
+    return true;
   if (node.type === 'tuple')
     return node.namedChildren.every((c) => !c || c.type === 'comment' || isConstantKey(model, c, depth));
+  if (isNameOfConstant(model, node, depth)) return true;
   if (node.type !== 'identifier' || depth > 2) return false;
   const binding = model.resolve(node);
   if (binding?.sites.length !== 1) return false;
@@ -194,7 +199,10 @@ export function isConstantKey(model: SemanticModel, node: Node, depth = 0): bool
     case 'loop': {
       const loop = site.parent;
       if (loop?.type !== 'for_statement' || loop.childForFieldName('left')?.id !== site.id) return false;
-      return isConstantCollection(model, loop.childForFieldName('right'), depth);
+      return (
+        isClassSequence(loop.childForFieldName('right')) ||
+        isConstantCollection(model, loop.childForFieldName('right'), depth)
+      );
     }
     case 'parameter':
       // A parameter of an enclosing function (`def lock(namespace): def wrapper(): d[namespace]`)
@@ -207,6 +215,52 @@ export function isConstantKey(model: SemanticModel, node: Node, depth = 0): bool
       return constantParameter(model, site, depth);
   }
   return false;
+}
+
+/** Attributes that name a class or function rather than hold data: `__name__`, `__module__`, `__qualname__`. */
+const NAME_ATTRIBUTES = new Set(['__name__', '__module__', '__qualname__']);
+
+/**
+ * `cls.__name__` of a constant, or an f-string made only of such parts
+ * (`f"{c.__module__}.{c.__name__}"` for a class `c` of an MRO): as closed as what it names.
+ */
+function isNameOfConstant(model: SemanticModel, node: Node, depth: number): boolean {
+  if (node.type === 'identifier') {
+    // `path = f"{c.__module__}.{c.__name__}"`: a local bound once to such a name.
+    const binding = depth <= 2 ? model.resolve(node) : undefined;
+    if (binding?.kind !== 'assignment' || binding.sites.length !== 1 || binding.scope === model.moduleScope)
+      return false;
+    const value = model.assignedValue(binding.sites[0]);
+    return !!value && isNameOfConstant(model, value, depth + 1);
+  }
+  if (node.type === 'attribute') {
+    const object = node.childForFieldName('object');
+    return (
+      NAME_ATTRIBUTES.has(node.childForFieldName('attribute')?.text ?? '') &&
+      !!object &&
+      isConstantKey(model, object, depth)
+    );
+  }
+  if (node.type !== 'string') return false;
+  const parts = node.namedChildren.filter((c) => c?.type === 'interpolation');
+  return (
+    parts.length > 0 &&
+    parts.every((p) => {
+      const expr = p?.namedChildren.find(
+        (c) => !!c && c.type !== 'format_specifier' && c.type !== 'type_conversion',
+      );
+      return !!expr && isConstantKey(model, expr, depth);
+    })
+  );
+}
+
+/** `type(self).__mro__`, `cls.mro()`, `Base.__subclasses__()`: classes, a closed set. */
+function isClassSequence(node: Node | null): boolean {
+  if (!node) return false;
+  if (node.type === 'attribute') return node.childForFieldName('attribute')?.text === '__mro__';
+  const callee = node.type === 'call' ? node.childForFieldName('function') : undefined;
+  const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+  return method === 'mro' || method === '__subclasses__' || callee?.text === 'inspect.getmro';
 }
 
 function isConstantCollection(model: SemanticModel, node: Node | null, depth: number): boolean {

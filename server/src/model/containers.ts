@@ -9,6 +9,7 @@ import { possibleContainerSites } from './candidates';
 import { type Access, type ContainerKind, type Effect, effectsOf } from './container-effects';
 import { mayRunRepeatedly, type RunInfo, runInfoAt } from './execution';
 import { writerOf } from './import-time';
+import { fillOnceGuard } from './membership';
 import { perModel } from './memo';
 import { parentOf } from './parents';
 import type { Binding, Scope, SemanticModel } from './semantic';
@@ -465,7 +466,10 @@ export function containerFacts(
     const key = e.site.type === 'subscript' ? e.site.childForFieldName('subscript')?.text : undefined;
     return e.what === '[key]' && !!w && !!key && membership.has(`${w.node.id}:${key}`);
   };
-  const growth = effects.filter((e) => e.kind === 'grow' && !guardedRead(e) && atRuntime(e));
+  // Written under `if not _other:` in a block that fills `_other`: once per filling.
+  const growth = effects.filter(
+    (e) => e.kind === 'grow' && !guardedRead(e) && !fillOnceGuard(model, e.site) && atRuntime(e),
+  );
   const nestedGrowth = effects.filter((e) => e.kind === 'nested-grow' && atRuntime(e));
   return {
     growth,

@@ -11,10 +11,12 @@
 // (`setup_logging`, `on_message`, `register_codec`, `make_client`). A function nobody in the
 // module calls is public API: how often it runs is decided elsewhere ("unknown").
 import type { Node } from '../parser';
+import { isConfiguredValue } from './bounded';
 import { attributeNamedBy, identifiersNamed } from './find-names';
 import { REQUEST_HOOK_DECORATOR, ROUTE_DECORATORS } from './handler-names';
 import { describeScope, functionChain, runsAtImportTime } from './import-time';
 import { classOfMethod } from './methods';
+import { onceGuardFlag } from './once-guard';
 import type { RepeatedCaller } from './project-index';
 import { isOneShotFile } from './run-once';
 import type { Scope, SemanticModel } from './semantic';
@@ -151,6 +153,85 @@ function loopAround(node: Node, within: Node): 'for' | 'while' | 'comprehension'
   return undefined;
 }
 
+/**
+ * Calls that list what is installed or configured on disk (a directory's entries, the modules of
+ * a package, the entry points of installed distributions): a loop over them runs once per entry.
+ */
+const LISTING_CALLS = new Set([
+  'os.listdir',
+  'os.scandir',
+  'os.walk',
+  'glob.glob',
+  'glob.iglob',
+  'pkgutil.iter_modules',
+  'pkgutil.walk_packages',
+  'importlib.metadata.entry_points',
+  'pkg_resources.iter_entry_points',
+]);
+/** `Path(...).iterdir()`, `.glob(...)`, `.rglob(...)`: a path's entries. */
+const LISTING_METHODS = new Set(['iterdir', 'glob', 'rglob']);
+/** Calls that keep the items of what they are given. */
+const PASS_THROUGH = new Set(['list', 'sorted', 'tuple', 'enumerate', 'reversed']);
+
+/** Whether `iterable` is a literal list or tuple, or a listing of installed or configured entries. */
+function isFixedIterable(model: SemanticModel, iterable: Node | null, depth = 0): boolean {
+  if (!iterable || depth > 3) return false;
+  if (iterable.type === 'tuple' || iterable.type === 'list') return true;
+  if (iterable.type === 'parenthesized_expression' && iterable.namedChildren[0])
+    return isFixedIterable(model, iterable.namedChildren[0], depth);
+  if (iterable.type === 'identifier') {
+    // A local bound once: `found = list(pkgutil.iter_modules([path]))`.
+    const binding = model.resolve(iterable);
+    if (binding?.kind !== 'assignment' || binding.sites.length !== 1 || binding.scope === model.moduleScope)
+      return false;
+    return isFixedIterable(model, model.assignedValue(binding.sites[0]) ?? null, depth + 1);
+  }
+  // `settings.PLUGINS`, `config.get("sources", [])`: configured entries.
+  if (isConfiguredValue(model, iterable, isLiteral)) return true;
+  if (iterable.type !== 'call') return false;
+  const callee = iterable.childForFieldName('function');
+  if (callee?.type === 'identifier' && PASS_THROUGH.has(callee.text))
+    return isFixedIterable(model, positionalArguments(iterable)[0] ?? null, depth + 1);
+  if (LISTING_CALLS.has(model.calleeName(iterable) ?? '')) return true;
+  const method = callee?.type === 'attribute' ? (callee.childForFieldName('attribute')?.text ?? '') : '';
+  if (LISTING_METHODS.has(method)) return true;
+  // `schema.keys()`: the entries of what the object holds.
+  if (MAPPING_VIEWS.has(method) && positionalArguments(iterable).length === 0)
+    return isFixedIterable(model, callee?.childForFieldName('object') ?? null, depth + 1);
+  // `update_configuration_schema()`, `load_settings()`: the entries of a configuration.
+  const last = callee?.type === 'attribute' ? method : (callee?.text ?? '');
+  return CONFIGURATION_CALL.test(last);
+}
+
+/** The views of a mapping a loop walks. */
+const MAPPING_VIEWS = new Set(['keys', 'items', 'values']);
+/** Functions named for returning a configuration (`get_settings`, `update_configuration_schema`). */
+const CONFIGURATION_CALL = /(^|_)(config|configuration|settings|schema|options)$/i;
+
+function isLiteral(n: Node): boolean {
+  return ['string', 'integer', 'float', 'true', 'false', 'none'].includes(n.type);
+}
+
+/**
+ * The innermost loop around `node` inside `within` that repeats it: a `for` over a literal
+ * (`for path in (builtin_dir, user_dir)`) or over the entries of a directory or package runs a
+ * fixed number of times, once per configured or installed thing, so it is passed over.
+ */
+function repeatingLoopAround(
+  model: SemanticModel,
+  node: Node,
+  within: Node,
+): 'for' | 'while' | 'comprehension' | undefined {
+  for (let at: Node = node; ; ) {
+    const kind = loopAround(at, within);
+    if (kind !== 'for') return kind;
+    let loop = at.parent;
+    while (loop && loop.type !== 'for_statement') loop = loop.parent;
+    if (!loop || !isFixedIterable(model, loop.childForFieldName('right'))) return kind;
+    at = loop;
+  }
+}
+
 function contains(outer: Node | null, inner: Node): boolean {
   return !!outer && outer.startIndex <= inner.startIndex && inner.endIndex <= outer.endIndex;
 }
@@ -250,6 +331,7 @@ function callSitesOf(model: SemanticModel, fn: Scope): { calls: Node[]; otherUse
       if (call) calls.push(call);
       else otherUses++;
     }
+    calls.push(...classBodyUses(model, parent, fnName));
     // Outside the class: `Class.method(...)`, and `obj.method(...)` on a name bound to `Class(...)`.
     for (const instance of instancesOf(model, parent)) {
       const use = useOf(instance);
@@ -282,6 +364,24 @@ function callSitesOf(model: SemanticModel, fn: Scope): { calls: Node[]; otherUse
     }
   }
   return { calls, otherUses };
+}
+
+/**
+ * `@register` or `register(f)` right in the body of the class that defines `register` as a plain
+ * function (no `self`): it runs when the class body runs, so these uses are its calls.
+ */
+function classBodyUses(model: SemanticModel, cls: Scope, fnName: string): Node[] {
+  const binding = cls.lookupLocal(fnName);
+  if (binding?.kind !== 'function') return [];
+  const uses: Node[] = [];
+  for (const ref of model.references(binding)) {
+    if (ref.context !== 'load' || ref.scope !== cls) continue;
+    const { node, parent } = unparenthesizedParent(ref.node);
+    if (parent?.type === 'decorator') uses.push(parent);
+    else if (parent?.type === 'call' && parent.childForFieldName('function')?.id === node.id)
+      uses.push(parent);
+  }
+  return uses;
 }
 
 const ownAttributeMemo = new WeakMap<SemanticModel, Map<Scope, Map<string, Node[]>>>();
@@ -496,6 +596,9 @@ export function runInfoAt(model: SemanticModel, node: Node): RunInfo {
 }
 
 function siteInfo(model: SemanticModel, node: Node, depth: number, visiting: Set<Scope>): RunInfo {
+  // `if not _loaded: load(); _loaded = True`: once per process, whoever runs the function.
+  const flag = onceGuardFlag(model, node);
+  if (flag) return { frequency: 'one-shot', reason: `it runs once, behind the \`${flag}\` flag` };
   const scope = model.scopeOf(node);
   const info = runInfoOf(model, scope, depth, visiting);
   if (info.frequency === 'repeated' || info.frequency === 'import-time') return info;
@@ -503,7 +606,7 @@ function siteInfo(model: SemanticModel, node: Node, depth: number, visiting: Set
   const within = fn?.node ?? model.file.root;
   // A loop repeats what it holds, but in one-shot code only a `while` loop (the program's main
   // loop) runs for the life of the process; a `for` there walks the input of that one run.
-  const kind = loopAround(node, within);
+  const kind = repeatingLoopAround(model, node, within);
   if (!kind) return info;
   if (info.frequency === 'one-shot' && (kind !== 'while' || isOneShotFile(model.file.path, model.file.text)))
     return info;
@@ -858,7 +961,11 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
     if ((bySites.frequency === 'one-shot' || bySites.frequency === 'import-time') && !cls && !oneTimeName) {
       const elsewhere = fnName ? model.file.project?.callsOf(fnName, model.file.path) : undefined;
       if (elsewhere?.repeatedIn) return calledPerRequestElsewhere(fn, elsewhere.repeatedIn);
-      if (elsewhere && elsewhere.inFunctions > elsewhere.inStartUp)
+      // A registration helper (`register(parser_class)`) that this module calls only at import is
+      // import-time: calls of that name in other modules' functions are mostly other registries'
+      // methods (`admin.site.register(...)`), which the line index cannot tell apart.
+      const registrationAtImport = registrationByName && bySites.frequency === 'import-time';
+      if (elsewhere && elsewhere.inFunctions > elsewhere.inStartUp && !registrationAtImport)
         return {
           frequency: 'unknown',
           reason: `how often ${name(fn)} is called is decided by its callers in other modules`,

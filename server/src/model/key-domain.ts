@@ -85,10 +85,17 @@ function wordsOf(name: string): string[] {
     .filter((w) => w && !RECEIVER_NAMES.has(w));
 }
 
+/**
+ * Last words that make a name a category of records rather than one (`wallet_type`, `user_kind`,
+ * `account_class`): a closed set of kinds the code knows, not one value per record.
+ */
+const KIND_WORDS = new Set(['type', 'types', 'kind', 'kinds', 'class', 'category', 'categories']);
+
 /** A name that identifies a record made by traffic (`user_id`, `wallet_id`, `session`), not a configured one (`tenant_id`, `bot_id`). */
 function namesRecord(name: string): boolean {
   const words = wordsOf(name);
   if (words.length === 0) return false;
+  if (KIND_WORDS.has(words[words.length - 1])) return false;
   if (words.some((w) => RECORD_WORDS.has(w))) return true;
   const last = words[words.length - 1];
   if (!ID_WORDS.has(last)) return false;

@@ -16,6 +16,7 @@
 import type { Node } from '../parser';
 import { instantiationOf, type RunInfo, runInfoAt } from './execution';
 import { attributeNamedBy, callNamedBy, identifiersNamed, wordOffsets } from './find-names';
+import { GUI_TOOLKITS, guiThroughProject } from './gui-classes';
 import { describeScope, functionChain } from './import-time';
 import { perModel } from './memo';
 import { basesOf, classDefinitionOf, classOfMethod, methodsOf, nameOf } from './methods';
@@ -62,20 +63,8 @@ const PER_REQUEST_FRAMEWORKS = [
   'aiohttp',
 ];
 
-/** GUI toolkits: their widgets are made at the pace of a person using the program. */
-const GUI_TOOLKITS = [
-  'tkinter',
-  'urwid',
-  'PyQt5',
-  'PyQt6',
-  'PySide2',
-  'PySide6',
-  'wx',
-  'gi',
-  'kivy',
-  'textual',
-  'toga',
-];
+/** A GUI toolkit's application class (`QApplication`, `QGuiApplication`, `wx.App`, `App`): one per process. */
+const GUI_APPLICATION = /^(Q\w*Application|App|\w+App)$/;
 
 /** Hooks that say "configured once": a class that has one is set up, then used for long. */
 const SET_UP_HOOKS = new Set([
@@ -252,10 +241,29 @@ function computeLifetime(model: SemanticModel, cls: Node): Lifetime {
       reason: `${article(cls)} is made for every request: it is a \`${baseName(perRequest)}\``,
     };
   const widget = bases.find((b) => fromModule(baseModule(model, b), GUI_TOOLKITS));
+  // The toolkit's application object (`QApplication`, `wx.App`): one per process.
+  if (widget && GUI_APPLICATION.test(baseName(widget)))
+    return {
+      kind: 'long-lived',
+      reason: `${name} is the program's \`${baseName(widget)}\`, made once per process`,
+    };
   if (widget)
     return {
       kind: 'interactive',
       reason: `${name} is a \`${baseModule(model, widget)}\` widget, made as the user interacts`,
+    };
+  // A widget through the project's own classes: a base that is one (here or in another module),
+  // or a class that only widgets of the project derive from.
+  const gui = guiThroughProject(model, cls);
+  if (gui) return { kind: 'interactive', reason: gui };
+  // A Twisted factory serves a listening port or a connector: made once, where they are set up.
+  const factory = bases.find(
+    (b) => /Factory$/.test(baseName(b)) && fromModule(baseModule(model, b), ['twisted']),
+  );
+  if (factory)
+    return {
+      kind: 'long-lived',
+      reason: `${name} is a Twisted \`${baseName(factory)}\`, made once for the port or connector it serves`,
     };
   // A role in the name outweighs loops that make such objects here.
   const names = [nameOf(cls), ...bases.map(baseName)];
@@ -297,7 +305,8 @@ function longLivedShape(cls: Node): string | undefined {
     if (SET_UP_HOOKS.has(name.replace(/^_+/, '')) && !hasRequestParameter(fn))
       return `${label(cls)} has a set-up hook, \`${name}()\`: it is configured once and used for long`;
   }
-  const start = [...methods.keys()].find((m) => START_METHODS.has(m));
+  // `start()`, or a named start (`start_network()`, `start_serving()`).
+  const start = [...methods.keys()].find((m) => START_METHODS.has(m) || /^start_[a-z]/.test(m));
   const stop = [...methods.keys()].find((m) => STOP_METHODS.has(m));
   if (start && stop)
     return `${label(cls)} is a service, started (\`${start}()\`) and stopped (\`${stop}()\`)`;

@@ -7,6 +7,7 @@
 // (one file analysed on its own) the rules fall back to what that file shows.
 import { fileURLToPath } from 'node:url';
 import { CodeLines } from './code-lines';
+import { isGuiModule } from './gui-toolkits';
 import { REQUEST_HOOK_DECORATOR, ROUTE_DECORATORS, TASK_DECORATOR } from './handler-names';
 import { isOneShotFile, MEMOIZING_DECORATOR, processWideRole } from './run-once';
 
@@ -110,6 +111,7 @@ export interface SerializedProjectIndex {
   weak: string[];
   strong: string[];
   classBases?: [string, string[]][];
+  gui?: [string, string][];
 }
 
 /** Django's application configuration base: its `ready()` runs once, at start-up. */
@@ -331,6 +333,48 @@ function indentOf(line: string): number {
   return n;
 }
 
+/** `import tkinter as tk`, `import PyQt6.QtWidgets`: the names the line binds, to their modules. */
+function recordModuleImports(modules: Map<string, string>, code: string): void {
+  const m = /^\s*import\s+(.+)$/.exec(code);
+  if (!m) return;
+  for (const part of m[1].split(',')) {
+    const one = /^\s*([A-Za-z_][\w.]*)(?:\s+as\s+([A-Za-z_]\w*))?\s*$/.exec(part);
+    if (!one) continue;
+    if (one[2]) modules.set(one[2], one[1]);
+    else modules.set(one[1].split('.')[0], one[1].split('.')[0]);
+  }
+}
+
+/**
+ * The GUI toolkit module a base written on a one-line `class X(...)` comes from: a name taken
+ * with `from PyQt6.QtWidgets import QDialog`, or `QtWidgets.QDialog` / `tk.Frame` through what the
+ * first name was imported as.
+ */
+function guiBaseModule(
+  line: string,
+  imports: Map<string, string>,
+  modules: Map<string, string>,
+): string | undefined {
+  const written = /^\s*class\s+\w+\s*\(([^)]*)\)/.exec(line)?.[1];
+  if (!written) return undefined;
+  for (const b of written.split(',')) {
+    const parts = b.trim().split('[')[0].trim().split('.');
+    const first = parts[0];
+    if (!first || b.includes('=')) continue;
+    const from = imports.get(first);
+    const full =
+      from !== undefined && from !== '!'
+        ? [from, ...parts].join('.')
+        : modules.has(first)
+          ? [modules.get(first), ...parts.slice(1)].join('.')
+          : undefined;
+    // The module the class comes from: its dotted name without the class's own.
+    const module = full?.split('.').slice(0, -1).join('.');
+    if (module && isGuiModule(module)) return module;
+  }
+  return undefined;
+}
+
 export class ProjectIndex {
   private readonly files = new Map<string, FileEntry>();
   /** Functions, methods and classes defined anywhere (only their calls are kept). */
@@ -339,6 +383,8 @@ export class ProjectIndex {
   private readonly strongRegistrars = new Set<string>();
   /** Class name → the bases written for it anywhere in the project (to tell enums). */
   private readonly classBases = new Map<string, Set<string>>();
+  /** Class name → the GUI toolkit module one of its written bases comes from (`PyQt6.QtWidgets`). */
+  private readonly guiClasses = new Map<string, string>();
   /**
    * Name → the files calling it, in the order of `files`: made when first asked and dropped
    * whenever a file changes. A scan asks about a name per function of every file; walking every
@@ -382,6 +428,8 @@ export class ProjectIndex {
     const calls = new Map<string, number>();
     const bases: string[] = [];
     const imports = new Map<string, string>();
+    // `import tkinter as tk` → `tk` → `tkinter`: what a base written `tk.Frame` comes from.
+    const modules = new Map<string, string>();
     // `from m import (a,\n b)`: the names read so far while the brackets are open.
     let pendingImport: { module: string; names: string } | undefined;
     const repeated = new Map<string, [string, string]>();
@@ -475,8 +523,11 @@ export class ProjectIndex {
       const def =
         depth === 0 && (trimmed.startsWith('def') || trimmed.startsWith('async')) ? DEF.exec(line) : null;
       const cls = depth === 0 && !def && trimmed.startsWith('class') ? CLASS.exec(line) : null;
+      if (depth === 0 && trimmed.startsWith('import')) recordModuleImports(modules, code);
       if (cls) {
         addName(this.defined, cls[2]);
+        const toolkit = guiBaseModule(line, imports, modules);
+        if (toolkit && !this.guiClasses.has(cls[2])) this.guiClasses.set(detached(cls[2]), detached(toolkit));
         // `class Child(Base, Mixin):` (one line): bases may be made through their subclasses.
         const written = /^\s*class\s+\w+\s*\(([^)]*)\)/.exec(line)?.[1] ?? '';
         const own: string[] = [];
@@ -757,6 +808,21 @@ export class ProjectIndex {
     return false;
   }
 
+  /**
+   * The GUI toolkit module (`PyQt6.QtWidgets`) a class of this name derives from, through the
+   * bases written for it anywhere in the project: `class InfoDialog(ModalDialog)` with `class
+   * ModalDialog(QDialog)` elsewhere. Undefined when none does.
+   */
+  guiToolkitOf(name: string, depth = 0): string | undefined {
+    const own = this.guiClasses.get(name);
+    if (own || depth > 6) return own;
+    for (const b of this.classBases.get(name) ?? []) {
+      const found = b !== name ? this.guiToolkitOf(b, depth + 1) : undefined;
+      if (found) return found;
+    }
+    return undefined;
+  }
+
   /** Drops calls of names the project does not define (builtins, library calls): they are never asked. */
   compact(): void {
     // Rebuilt rather than deleted from: a Map keeps the table it grew to, and most of the names a
@@ -799,6 +865,7 @@ export class ProjectIndex {
       weak: [...this.weakRegistrars],
       strong: [...this.strongRegistrars],
       classBases: [...this.classBases].map(([name, bases]) => [name, [...bases]]),
+      gui: [...this.guiClasses],
     };
   }
 
@@ -825,6 +892,8 @@ export class ProjectIndex {
       for (const n of part.defined) index.defined.add(n);
       for (const n of part.weak) index.weakRegistrars.add(n);
       for (const n of part.strong) index.strongRegistrars.add(n);
+      for (const [name, module] of part.gui ?? [])
+        if (!index.guiClasses.has(name)) index.guiClasses.set(name, module);
       for (const [name, bases] of part.classBases ?? []) {
         const known = index.classBases.get(name);
         if (known) for (const b of bases) known.add(b);
@@ -873,6 +942,7 @@ export class ProjectIndex {
     for (const n of data.weak) index.weakRegistrars.add(n);
     for (const n of data.strong) index.strongRegistrars.add(n);
     for (const [name, bases] of data.classBases ?? []) index.classBases.set(name, new Set(bases));
+    for (const [name, module] of data.gui ?? []) index.guiClasses.set(name, module);
     return index;
   }
 }

@@ -729,7 +729,13 @@ export const rule: Rule = {
       'decorator factory. Nor are configured values: a module-level or imported constant (`OPENID_CONFIG_URL`), an enum ' +
       'member or class constant (`Provider.OPENAI`), a setting (`settings.SEARCH_URL`, `config.get("url")`), an ' +
       'environment variable (`os.environ["X"]`, `os.getenv("X")`), or `a or b` of those — as keys, or passed by every ' +
-      'call of a private helper that uses its parameter as the key: one entry per configured value. A `@cache` on a class factory (`def variant(form_class)`), on a function with `bool`/`Literal`/' +
+      'call of a private helper that uses its parameter as the key: one entry per configured value. ' +
+      'Nor are the names of classes of an MRO (`f"{c.__module__}.{c.__name__}"` for `c` in `type(self).__mro__`), or ' +
+      'a key written only under `if key in NAMES:` where `NAMES` is a module-level collection filled only at import ' +
+      '(by a `@hook` decorator) or a literal. Code behind a load-once flag (`if not _loaded: load(); _loaded = True`) ' +
+      "runs once, and a loop over a literal, a directory or package listing or a configuration's entries runs once " +
+      'per entry, not again and again. ' +
+      'A `@cache` on a class factory (`def variant(form_class)`), on a function with `bool`/`Literal`/' +
       'enum/`type[...]` parameters, on a function emptied with `.cache_clear()`, or on a method of an object made once ' +
       '(at import or start-up) is silent. When the project is indexed (the CLI and the editor index the workspace), a ' +
       'function called only at import by the other modules counts as import-time, and calls in `ready()` of a Django ' +

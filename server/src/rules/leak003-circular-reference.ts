@@ -8,7 +8,7 @@ import { ensureModuleImport } from '../fixes/imports';
 import { declaresSelfMethod, selfMethodFix } from '../fixes/self-method';
 import { attrDictFix, proxySelfFix, selfPropertyFix, weakrefSlotEdit } from '../fixes/self-reference';
 import { weakPropertyFix } from '../fixes/weak-property';
-import { weakBoundMethodFix, weakSelfClosureFix } from '../fixes/weak-self';
+import { weakBoundMethodFix, weakSelfClosureFix, weakSelfContainerFix } from '../fixes/weak-self';
 import { attributeNamedBy, identifiersNamed, wordOffsets } from '../model/find-names';
 import { isMappedClass, isSetUpStep, isUndoStep, lifetimeOf } from '../model/lifetimes';
 import { perModel } from '../model/memo';
@@ -323,12 +323,21 @@ class SlotFacts {
     );
   }
 
+  /**
+   * Whether the file removes the attribute by its name, through an attribute store's API or
+   * `delattr` (`caller.attributes.remove("_editor")`, `delattr(owner, "_editor")`): the link is
+   * undone where the object's session ends, without `del x.slot` being written.
+   */
+  isRemovedByName(slot: string): boolean {
+    return this.memo('removed-by-name', slot, undefined, () => removedByName(this.model.file, slot));
+  }
+
   /** Either of the above: the slot is not a plain strong link that stays. */
   isExempt(slot: string, within: Node[] | undefined): boolean {
     if (!slot) return false;
     // Initialised elsewhere (a base class, another module) but named for what it is: `_weakversions`.
     if (/weak/i.test(slot)) return true;
-    return this.isWeak(slot, within) || this.isBrokenExplicitly(slot, within);
+    return this.isWeak(slot, within) || this.isBrokenExplicitly(slot, within) || this.isRemovedByName(slot);
   }
 
   /**
@@ -341,6 +350,28 @@ class SlotFacts {
       this.attributesNamed(slot, undefined).every((attribute) => isProxySafeRead(attribute)),
     );
   }
+}
+
+/** Calls that remove an entry or attribute named by their first argument. */
+const REMOVE_BY_NAME = new Set(['remove', 'delete', '__delattr__']);
+
+/** `store.remove("slot")`, `delattr(x, "slot")`: a call removing the attribute named `slot`. */
+function removedByName(file: SourceFile, slot: string): boolean {
+  if (!/^[A-Za-z_]\w*$/.test(slot)) return false;
+  for (const m of file.text.matchAll(new RegExp(`(["'])${slot}\\1`, 'g'))) {
+    const at = (m.index ?? 0) + 1;
+    let string: Node | null = file.root.descendantForIndex(at, at + slot.length);
+    while (string && string.type !== 'string') string = string.parent;
+    const list = string?.parent;
+    const call = list?.type === 'argument_list' ? list.parent : null;
+    if (call?.type !== 'call' || !string) continue;
+    const args = positionalArguments(call);
+    const callee = call.childForFieldName('function');
+    if (callee?.type === 'identifier' && callee.text === 'delattr' && args[1]?.id === string.id) return true;
+    const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+    if (method && REMOVE_BY_NAME.has(method) && args[0]?.id === string.id) return true;
+  }
+  return false;
 }
 
 function enclosingFunction(node: Node): Node | null {
@@ -864,7 +895,12 @@ export const rule: Rule = {
       'cycle of its own: a `hint` naming the first slot. Several children built with `self` into one holder ' +
       '(`self.seats = [Seat("n", self), Seat("s", self)]`), or into several attributes by one method ' +
       '(`self.accepted = View(self)` beside `self.rejected = View(self)`), are one cycle between the two classes, reported once ' +
-      "where the child's weak slot breaks them all.\n\n" +
+      "where the child's weak slot breaks them all. Lambdas and bound methods kept in one container of the object " +
+      '(`self.routes = {"a": {"next": lambda d: self.go(d)}, "b": {"next": self.on_b}}`) are one cycle too: one ' +
+      'finding per class and container, whose fix weakens every one that statement stores. A child made with `self` ' +
+      'again outside `__init__` (`self.total = Entry(self)` in `clear_all()`) after `__init__` made the same link ' +
+      "is not reported: the old child is freed by reference counting. A link the file removes by the attribute's " +
+      'name (`caller.attributes.remove("_editor")`, `delattr(owner, "_editor")`) is undone.\n\n' +
       'A cycle costs memory only when its objects become garbage again and again, so the severity says how sure ' +
       'that is, and the message says why:\n\n' +
       '- **warning**: objects made again and again — this module makes them in a route handler, a callback or a ' +
@@ -873,7 +909,9 @@ export const rule: Rule = {
       '`socketserver` request handler, a Django or WTForms form, a REST framework serializer).\n' +
       '- **information**: the class is made in other modules, so how often is unknowable here (\"how often `Layer` ' +
       'objects are made is decided in other modules\").\n' +
-      '- **hint**: harmless in practice — a GUI widget (tkinter, Qt, wx, urwid, …), made at the pace of its user; or, ' +
+      '- **hint**: harmless in practice — a GUI widget (tkinter, Qt, wx, urwid, …), made at the pace of its user, ' +
+      "also through the project's own classes (a base that is a Qt dialog in another module, a mixin or a base that " +
+      'only GUI classes of the project derive from); or, ' +
       'when the project is indexed (the CLI and the editor index it), a class that no code in the project makes or ' +
       'derives from.\n' +
       '- **not reported**: objects made once (at import, in `main()`, in a start-up hook, in a `click` command; ' +
@@ -883,8 +921,9 @@ export const rule: Rule = {
       'a process-wide object (a configuration entry making its options), which live as long as it; and, ' +
       'for a class made elsewhere, framework and configuration objects that live as long as the process: a class ' +
       'or base named for such a role (`…App`, `…Server`, `…Pool`, `…Manager`, `…Registry`, `…Mapper`, `…Dialect`, ' +
-      '`…Plugin`, `Cog`, `…Config`, `…Settings`, `SchemaItem`, `…Property`, …), a class with a set-up hook ' +
-      '(`configure()`, `setup()`, `initialize()`) or that is started and stopped (`start()` with `stop()`, ' +
+      "`…Plugin`, `Cog`, `…Config`, `…Settings`, `SchemaItem`, `…Property`, …), the GUI toolkit's application " +
+      'object (`QApplication`, `wx.App`), a Twisted factory, a class with a set-up hook ' +
+      '(`configure()`, `setup()`, `initialize()`) or that is started and stopped (`start()` or `start_…()` with `stop()`, ' +
       '`shutdown()` or `close()`), and cycles formed in a set-up step (`initialize()`, `do_init()`, ' +
       '`_configure_…()`, `register_…()`, `reconfigure()`, or a method only such steps call); objects made in such a ' +
       'step (a factory a service makes when it is reconfigured) live long too.',
@@ -1429,12 +1468,130 @@ function checkClosure(
       : closure.kind === 'method'
         ? `the bound method \`${self}.${closure.name}\``
         : `the nested function \`${closure.name}\``;
+  // Closures and bound methods kept in one container of the object are one cycle: reported
+  // once per class and container, with a fix that weakens every one the statement stores.
+  const group = store.container ? containerGroup(ctx, store) : undefined;
+  // (A bound method's caller has claimed the key already.)
+  if (group && closure.kind !== 'method') {
+    const seen = reportedBoundSlots(ctx.model);
+    const key = `${cls.id}:${store.slot || store.label}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+  }
+  const others = group ? group.lambdas.length + group.bound.length - 1 : 0;
+  const also = others > 0 ? ` (as do ${others} more lambdas and bound methods stored there)` : '';
   ctx.report({
     range: file.rangeOf(store.value.type === 'lambda' ? store.value : store.node),
     severity: verdict.severity,
-    message: `Reference cycle: ${what} stored in \`${describeHolder(store)}\` uses \`${self}\`, so the object keeps itself alive through it; ${CYCLE_COST}; ${verdict.clause}`,
-    fixes: () =>
-      closure.kind === 'method' ? boundMethodFixes(ctx, store) : weakSelfFixes(ctx, store, closure.node),
+    message: `Reference cycle: ${what} stored in \`${describeHolder(store)}\` uses \`${self}\`${also}, so the object keeps itself alive through it; ${CYCLE_COST}; ${verdict.clause}`,
+    fixes: () => {
+      if (group && others > 0 && groupHolds(group, store.value)) return containerFixes(ctx, store, group);
+      return closure.kind === 'method'
+        ? boundMethodFixes(ctx, store)
+        : weakSelfFixes(ctx, store, closure.node);
+    },
+  });
+}
+
+interface ContainerGroup {
+  /** The lambdas using `self` that the statement stores in the container (outermost ones). */
+  lambdas: Node[];
+  /** The bound methods of the object (`self.on_done`, not called) that it stores there. */
+  bound: Node[];
+  /** `self.x` values stored there that may hold `self` but are not known methods of the class. */
+  unknown: Node[];
+}
+
+function groupHolds(group: ContainerGroup, value: Node): boolean {
+  return [...group.lambdas, ...group.bound].some((n) => n.id === value.id);
+}
+
+/** The instance methods of `cls` and of its bases defined in this module, by name. */
+function instanceMethodNamed(model: SemanticModel, cls: Node, name: string, depth = 0): Node | undefined {
+  const own = methodsOf(cls).get(name);
+  if (own) return isStaticOrClassMethod(own) || isProperty(own) ? undefined : own;
+  if (depth > 8) return undefined;
+  for (const base of basesOf(cls)) {
+    const parent = classDefinitionOf(model, base);
+    const found = parent ? instanceMethodNamed(model, parent, name, depth + 1) : undefined;
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * What the statement of a container store (`self.routes = {…}`, `self.handlers.append(…)`) puts
+ * in the container that keeps `self` alive: lambdas that use it and bound methods of it, found in
+ * the stored value (nested literals included).
+ */
+function containerGroup(ctx: RuleContext, store: Store): ContainerGroup | undefined {
+  const { model } = ctx;
+  const method = store.method;
+  const region =
+    store.node.type === 'assignment'
+      ? finalValue(store.node)
+      : store.node.type === 'call'
+        ? store.node.childForFieldName('arguments')
+        : null;
+  if (!region) return undefined;
+  const group: ContainerGroup = { lambdas: [], bound: [], unknown: [] };
+  const walk = (node: Node) => {
+    if (node.type === 'lambda') {
+      if (closureKeepsSelf(model, method, node)) group.lambdas.push(node);
+      return;
+    }
+    if (node.type === 'attribute' && isSelf(model, method, node.childForFieldName('object'))) {
+      const { parent } = unparenthesizedParent(node);
+      const stored =
+        parent?.type === 'pair'
+          ? parent.childForFieldName('value')?.id === unparenthesizedNode(node).id
+          : !!parent && ['list', 'tuple', 'set', 'argument_list'].includes(parent.type);
+      if (stored) {
+        const name = node.childForFieldName('attribute')?.text ?? '';
+        (instanceMethodNamed(model, method.cls, name) ? group.bound : group.unknown).push(node);
+      }
+      return;
+    }
+    if (node.type === 'call' && node.id !== store.node.id) return; // what a call makes is its own
+    for (const child of node.namedChildren) if (child) walk(child);
+  };
+  walk(region);
+  return group;
+}
+
+/** One fix for every closure and bound method the statement stores in the container. */
+function containerFixes(ctx: RuleContext, store: Store, group: ContainerGroup): Fix[] {
+  if (!supportsWeakrefs(ctx.model, store.method.cls)) return [];
+  const holder = describeHolder(store);
+  const notes: string[] = [];
+  if (group.unknown.length > 0)
+    notes.push(`${group.unknown.map((n) => `\`${n.text}\``).join(', ')} left as they are`);
+  if (otherWritesOf(ctx, store))
+    notes.push(`what other code of the class stores in \`${holder}\` is left as it is`);
+  const fix = weakSelfContainerFix(
+    ctx.file,
+    ctx.model,
+    store.method,
+    group,
+    holder,
+    notes.join('; ') || undefined,
+  );
+  return fix ? [fix] : [];
+}
+
+/** Whether code of the class other than the store's statement writes to the same container of `self`. */
+function otherWritesOf(ctx: RuleContext, store: Store): boolean {
+  const slot = ownedAttribute(store.holder);
+  if (!slot) return false;
+  return identifiersNamed(ctx.file, [slot], store.method.cls).some((id) => {
+    const attribute = attributeNamedBy(id);
+    if (!attribute || contains(store.node, attribute)) return false;
+    const use = useOf(attribute);
+    return (
+      use.kind === 'rebind' ||
+      use.kind === 'subscript-store' ||
+      (use.kind === 'method' && (use.method in CONTAINER_INSERTS || use.method === 'update'))
+    );
   });
 }
 
@@ -1556,6 +1713,10 @@ function checkConstructorCycle(
   // Either class may break the link (`self.squeezer.buttons.remove(self)` in the child).
   const classes = [store.method.cls, kept.cls];
   if (facts.isExempt(store.slot, classes) || facts.isExempt(kept.slot, classes)) return;
+  // `self.total = Entry(self)` again in `reset()`, after `__init__` made the same link: the old
+  // child pointed only back at the live parent, so reference counting frees it at once; the one
+  // cycle per parent is the constructor's (reported there).
+  if (replacesConstructorChild(ctx.model, store, kept)) return;
   const verdict = cycleVerdict(ctx.model, store.method, 'link');
   if (!verdict) return;
   // Several children made with `self` in one method (`self.members = [Member(a, self), …]`, or
@@ -1586,6 +1747,28 @@ function checkConstructorCycle(
       );
       return proxy ? [proxy] : [];
     },
+  });
+}
+
+/**
+ * Whether `store` (outside `__init__`) rebinds a plain attribute of `self` that the class's
+ * `__init__` already sets to an object of the same class made with `self`: a replaced child.
+ */
+function replacesConstructorChild(model: SemanticModel, store: Store, kept: ConstructorStore): boolean {
+  if (store.container || nameOf(store.method.method) === '__init__') return false;
+  if (!isSelf(model, store.method, store.holder)) return false;
+  const init = methodsOf(store.method.cls).get('__init__');
+  const ctx = init ? enclosingMethod(model, init.childForFieldName('body') ?? init) : undefined;
+  if (!init || !ctx) return false;
+  return identifiersNamed(model.file, [store.slot], init).some((id) => {
+    const attribute = attributeNamedBy(id);
+    if (!attribute || !isSelf(model, ctx, attribute.childForFieldName('object'))) return false;
+    const use = useOf(attribute);
+    if (use.kind !== 'rebind') return false;
+    const value = finalValue(use.node);
+    if (value?.type !== 'call') return false;
+    if (classDefinitionOf(model, value.childForFieldName('function'))?.id !== kept.cls.id) return false;
+    return value.descendantsOfType('identifier').some((n) => isSelf(model, ctx, n));
   });
 }
 
