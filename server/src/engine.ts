@@ -17,6 +17,7 @@ import {
   type Report,
   type Rule,
   type RuleContext,
+  type RuleGate,
 } from './types';
 
 export {
@@ -51,6 +52,20 @@ export interface AnalyzeOptions {
    * rule cannot be interrupted: a caller that needs a hard bound runs this in a worker thread.)
    */
   timeoutMs?: number;
+  /**
+   * Skip parsing a file in which no enabled rule can fire (each rule's `mayFire`): its result
+   * is then empty, as the full analysis would be, but `hasSyntaxErrors` is not known (false).
+   * Default: on, unless the environment sets LEAK_LENS_PREFILTER=0 (tests compare both ways).
+   * Only applies when the engine parses the file itself (no `tree` given).
+   */
+  prefilter?: boolean;
+}
+
+const PREFILTER_DEFAULT = process.env.LEAK_LENS_PREFILTER !== '0';
+
+/** Whether the prefilter is on unless a caller says otherwise (LEAK_LENS_PREFILTER=0 turns it off). */
+export function prefilterDefault(): boolean {
+  return PREFILTER_DEFAULT;
 }
 
 export interface AnalysisResult {
@@ -77,6 +92,8 @@ export function isRuleEnabled(code: string, settings: Pick<EngineSettings, 'sele
 export function analyzeSource(text: string, options: AnalyzeOptions = {}): AnalysisResult {
   const settings = options.settings ?? DEFAULT_SETTINGS;
   const deadline = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
+  if (!options.tree && (options.prefilter ?? PREFILTER_DEFAULT) && !anyRuleMayFire(text, settings, options))
+    return { findings: [], hasSyntaxErrors: false, ruleErrors: [] };
   const tree = options.tree ?? parsePython(text, undefined, { deadline });
   let crashed = false;
   try {
@@ -93,6 +110,20 @@ export function analyzeSource(text: string, options: AnalyzeOptions = {}): Analy
     // failed: it is discarded whole).
     if (!options.tree && !crashed) tree.delete();
   }
+}
+
+/** Whether some enabled rule may report something in `text` (see `Rule.mayFire`). */
+export function anyRuleMayFire(
+  text: string,
+  settings: EngineSettings,
+  options: AnalyzeOptions = {},
+): boolean {
+  const gate: RuleGate = { settings, path: options.path, project: options.project };
+  for (const rule of options.rules ?? RULES) {
+    if (!isRuleEnabled(rule.code, settings)) continue;
+    if (!rule.mayFire || rule.mayFire(text, gate)) return true;
+  }
+  return false;
 }
 
 function fixesOf(report: Report): Fix[] {

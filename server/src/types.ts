@@ -1,5 +1,6 @@
 // Shared vocabulary of the engine: positions, findings, rules and fixes. No LSP or vscode types
 // here: the language server translates these, and the CLI prints them.
+import type { ProjectIndex } from './model/project-index';
 import type { SemanticModel } from './model/semantic';
 import type { SourceFile } from './model/source';
 
@@ -98,6 +99,20 @@ export interface Rule {
   /** Whether the rule offers an automatic fix (besides suppression). */
   fixable: boolean;
   check(ctx: RuleContext): void;
+  /**
+   * A cheap test of the text alone that is false only when `check` cannot report anything in
+   * this file: the words (and shapes) without which the rule's own candidate search finds
+   * nothing. When it is false for every enabled rule the engine does not parse the file at all
+   * (see `analyzeSource`). Absent: the rule may always fire.
+   */
+  mayFire?(text: string, gate: RuleGate): boolean;
+}
+
+/** What a rule's `mayFire` may use besides the text. */
+export interface RuleGate {
+  settings: EngineSettings;
+  path?: string;
+  project?: ProjectIndex;
 }
 
 /** Settings the engine honours; pyproject.toml, editor settings and CLI flags all map onto this. */

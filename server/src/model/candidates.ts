@@ -4,6 +4,7 @@
 // added to the pattern, so text search never misses an alias the model would have resolved.
 
 import type { Node } from '../parser';
+import { isWordCharAt } from './find-names';
 import { perModel } from './memo';
 import { parentOf } from './parents';
 import type { SemanticModel } from './semantic';
@@ -104,6 +105,94 @@ export const possibleContainerSites = perModel((model): ContainerValueSite[] => 
   }
   return result;
 });
+
+/** Opening and closing brackets (by code unit) for `mayHaveContainerDefault`'s scan. */
+const OPENERS = '([{';
+const CLOSERS = ')]}';
+
+/**
+ * Whether some `def`'s parameter list in `text` gives a parameter a default that
+ * `possibleContainerSites` could take for a container (`=` then `[`, `{` or a call): what
+ * `possibleMutableDefaults` needs. Each `def name(` is followed to its closing `)`, skipping
+ * comments and one-line strings; a header it cannot follow that way (a triple-quoted or f-string,
+ * a line break in a string, type parameters, a continued line) counts as having one. A text test
+ * for `Rule.mayFire`.
+ */
+export function mayHaveContainerDefault(text: string): boolean {
+  if (!text.includes('=')) return false;
+  for (let def = text.indexOf('def'); def >= 0; def = text.indexOf('def', def + 3)) {
+    if (isNameChar(text, def - 1) || isNameChar(text, def + 3)) continue;
+    let i = def + 3;
+    while (text[i] === ' ' || text[i] === '\t') i++;
+    const nameStart = i;
+    while (isNameChar(text, i)) i++;
+    if (i === nameStart) {
+      if (text[i] === '\\') return true;
+      continue;
+    }
+    while (text[i] === ' ' || text[i] === '\t') i++;
+    if (text[i] === '[' || text[i] === '\\') return true;
+    if (text[i] !== '(') continue;
+    if (parameterDefaults(text, i)) return true;
+  }
+  return false;
+}
+
+/**
+ * From the `(` at `open`: true if a parameter default may be a container (or the header cannot
+ * be followed), false once the matching `)` is reached without one.
+ */
+function parameterDefaults(text: string, open: number): boolean {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (OPENERS.includes(c)) depth++;
+    else if (CLOSERS.includes(c)) {
+      depth--;
+      if (depth === 0) return false;
+    } else if (c === '#') {
+      const end = text.indexOf('\n', i);
+      if (end < 0) return false;
+      i = end;
+    } else if (c === '"' || c === "'") {
+      // Prefixes (r, b, u, f…) end at the quote: an f-string may nest quotes, so it is not followed.
+      let p = i - 1;
+      while (p >= 0 && /[A-Za-z]/.test(text[p])) p--;
+      if (/[fFtT]/.test(text.slice(p + 1, i)) || text.startsWith(c.repeat(3), i)) return true;
+      let j = i + 1;
+      while (j < text.length && text[j] !== c && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
+      if (text[j] !== c) return true;
+      i = j;
+    } else if (c === '=' && depth === 1 && !'=!<>:'.includes(text[i - 1]) && text[i + 1] !== '=') {
+      let j = i + 1;
+      while (text[j] === ' ' || text[j] === '\t') j++;
+      // A display, or a (dotted) call: a constructor or an alias of one.
+      if (text[j] === '[' || text[j] === '{') return true;
+      DEFAULT_CALL.lastIndex = j;
+      if (DEFAULT_CALL.test(text)) return true;
+    }
+  }
+  return false;
+}
+
+/** A (dotted) name, ASCII or not, then `(`: a call that may construct a container. */
+const DEFAULT_CALL = /(?:[\w.]|[^\x00-\x7f])+[ \t]*\(/y;
+
+function isNameChar(text: string, i: number): boolean {
+  return i >= 0 && i < text.length && isWordCharAt(text, i);
+}
+
+/** `possibleCacheDecorators`' pattern for the plain names. */
+const PLAIN_CACHE_DECORATOR = /@[ \t]*(?:[A-Za-z_][\w.]*\.)?(?:cache|lru_cache)(?![\w.])/;
+
+/**
+ * Whether `text` may hold a decorator `possibleCacheDecorators` finds: `@cache`, `@lru_cache`
+ * (dotted or not), or an alias, which only an import of `functools` under another name can make.
+ */
+export function mayHaveCacheDecorator(text: string): boolean {
+  if (!text.includes('cache') || !text.includes('@')) return false;
+  return PLAIN_CACHE_DECORATOR.test(text) || (text.includes('functools') && /\bas\b/.test(text));
+}
 
 const CACHE_DECORATORS = new Set(['functools.cache', 'functools.lru_cache']);
 

@@ -8,9 +8,11 @@ import { annotationHead } from './bounded';
 import { possibleContainerSites } from './candidates';
 import { type Access, type ContainerKind, type Effect, effectsOf } from './container-effects';
 import { mayRunRepeatedly, type RunInfo, runInfoAt } from './execution';
+import { isWordCharAt } from './find-names';
 import { writerOf } from './import-time';
 import { fillOnceGuard } from './membership';
 import { perModel } from './memo';
+import { inRanges, linesOutsideFunctions } from './outer-lines';
 import { parentOf } from './parents';
 import type { Binding, Scope, SemanticModel } from './semantic';
 import { decoratorsOf, positionalArguments, useOf } from './usage';
@@ -194,6 +196,95 @@ function mayBeWritten(
       return true;
   }
   return false;
+}
+
+/** A growing method after a dot (what `mayBeWritten` looks for after a name, besides `[`, `+=`, `|=`). */
+const GROWTH_METHOD =
+  /\.\s*(?:append|appendleft|extend|extendleft|insert|add|update|setdefault|__setitem__|__iadd__|__ior__)\b/g;
+/** Where the heap of `heappush(`/`insort(` starts (what `mayBeWritten` looks for before a name). */
+const HEAP_CALL = /(?:heappush|insort\w*)\s*\(\s*/g;
+
+/** The whole word of `text` ending at `end`, blanks (spaces and tabs) before `end` skipped; empty if none. */
+function wordBefore(text: string, end: number): string {
+  let stop = end;
+  while (stop > 0 && (text.charCodeAt(stop - 1) === 32 || text.charCodeAt(stop - 1) === 9)) stop--;
+  let start = stop;
+  while (start > 0 && isWordCharAt(text, start - 1)) start--;
+  return start === stop ? '' : text.slice(start, stop);
+}
+
+/** The names that `mayBeWritten` may say yes to: before a growth, or the heap of a heap call. */
+function writtenNames(text: string): Set<string> {
+  const written = new Set<string>();
+  const add = (name: string) => {
+    if (name) written.add(name);
+  };
+  for (let i = text.indexOf('['); i >= 0; i = text.indexOf('[', i + 1)) add(wordBefore(text, i));
+  for (let i = text.indexOf('='); i >= 0; i = text.indexOf('=', i + 1)) {
+    const before = text.charCodeAt(i - 1);
+    if (before === 43 || before === 124) add(wordBefore(text, i - 1)); // `+=`, `|=`
+  }
+  if (text.includes('.')) for (const m of text.matchAll(GROWTH_METHOD)) add(wordBefore(text, m.index));
+  if (text.includes('heappush') || text.includes('insort'))
+    for (const m of text.matchAll(HEAP_CALL)) {
+      let end = m.index + m[0].length;
+      const start = end;
+      while (end < text.length && isWordCharAt(text, end)) end++;
+      if (end > start) written.add(text.slice(start, end));
+    }
+  return written;
+}
+
+/**
+ * Where a name of `names` is the target of an assignment: it stands before `=` (not `==`) or
+ * the `:` of an annotation, blanks and continued lines between. The offsets of those names.
+ */
+function assignedAt(text: string, names: ReadonlySet<string>): number[] {
+  const offsets: number[] = [];
+  const at = (i: number) => {
+    let end = i;
+    for (;;) {
+      const b = text.charCodeAt(end - 1);
+      if (b === 32 || b === 9 || b === 12) end--;
+      else if (b === 10 && text.charCodeAt(end - 2) === 92) end -= 2;
+      else if (b === 10 && text.charCodeAt(end - 2) === 13 && text.charCodeAt(end - 3) === 92) end -= 3;
+      else break;
+    }
+    let start = end;
+    while (start > 0 && isWordCharAt(text, start - 1)) start--;
+    if (start < end && names.has(text.slice(start, end))) offsets.push(start);
+  };
+  for (let i = text.indexOf('='); i >= 0; i = text.indexOf('=', i + 1)) {
+    if (text.charCodeAt(i + 1) === 61)
+      i++; // `==`
+    else at(i);
+  }
+  for (let i = text.indexOf(':'); i >= 0; i = text.indexOf(':', i + 1)) at(i);
+  return offsets;
+}
+
+/** The last text asked about and the answer (LEAK001 and LEAK002 ask in turn about each file). */
+let lastGrowing: { text: string; answer: boolean } | undefined;
+
+/**
+ * Whether `text` may hold a module- or class-level container candidate (`moduleContainers`,
+ * `classContainers`): some name is both `mayBeWritten` and the target of an assignment
+ * (`name =`, `name: T =`) outside function bodies (`linesOutsideFunctions`; anywhere when the
+ * text cannot be followed). Found from the other end: the names before each growth (or after
+ * each heap call) first. A text test for `Rule.mayFire`.
+ */
+export function mayHoldGrowingContainer(text: string): boolean {
+  if (lastGrowing?.text !== text) lastGrowing = { text, answer: findGrowingContainer(text) };
+  return lastGrowing.answer;
+}
+
+function findGrowingContainer(text: string): boolean {
+  const written = writtenNames(text);
+  if (written.size === 0) return false;
+  const assigned = assignedAt(text, written);
+  if (assigned.length === 0) return false;
+  const outside = linesOutsideFunctions(text);
+  return !outside || assigned.some((at) => inRanges(outside, at));
 }
 
 /**

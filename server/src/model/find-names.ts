@@ -11,7 +11,7 @@ const NON_ASCII_WORD_CHAR = /[\p{L}\p{N}]/u;
  * Whether the UTF-16 code unit at `i` continues a Python identifier: an ASCII letter, digit or
  * `_` (tested by code, the common case), or a non-ASCII letter or digit. Outside the text: no.
  */
-function isWordCharAt(text: string, i: number): boolean {
+export function isWordCharAt(text: string, i: number): boolean {
   const c = text.charCodeAt(i);
   if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
   return !Number.isNaN(c) && NON_ASCII_WORD_CHAR.test(text[i]);

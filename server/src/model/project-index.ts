@@ -7,6 +7,7 @@
 // (one file analysed on its own) the rules fall back to what that file shows.
 import { fileURLToPath } from 'node:url';
 import { CodeLines } from './code-lines';
+import { isWordCharAt, wordOffsets } from './find-names';
 import { isGuiModule } from './gui-toolkits';
 import { REQUEST_HOOK_DECORATOR, ROUTE_DECORATORS, TASK_DECORATOR } from './handler-names';
 import { isOneShotFile, MEMOIZING_DECORATOR, processWideRole } from './run-once';
@@ -719,6 +720,46 @@ export class ProjectIndex {
   importedDict(importer: string, module: string, name: string): string | undefined {
     const from = asPath(importer);
     if (!from) return undefined;
+    return this.filesDefiningDicts()
+      .get(name)
+      ?.find((path) => path !== from && modulePathMatches(from, module, path));
+  }
+
+  /**
+   * Whether `text` imports, by name, a dict that some file of the project defines: without one,
+   * `importedDict` answers nothing to the file's `from … import` statements. The names after
+   * each `import` are read to the end of the statement. A text test for `Rule.mayFire`.
+   */
+  mayImportDict(text: string): boolean {
+    const dicts = this.filesDefiningDicts();
+    if (dicts.size === 0) return false;
+    for (const at of wordOffsets(text, 'import')) {
+      let i = at + 6;
+      let parenthesized = false;
+      while (i < text.length) {
+        const c = text[i];
+        if (c === '(') parenthesized = true;
+        else if (c === ')' && parenthesized) break;
+        else if (c === '#') {
+          const end = text.indexOf('\n', i);
+          if (end < 0 || !parenthesized) break;
+          i = end;
+        } else if (c === '\\')
+          i++; // a continued line
+        else if ((c === '\n' || c === ';') && !parenthesized) break;
+        else if (isWordCharAt(text, i)) {
+          const start = i;
+          while (i < text.length && isWordCharAt(text, i)) i++;
+          if (dicts.has(text.slice(start, i))) return true;
+          continue;
+        }
+        i++;
+      }
+    }
+    return false;
+  }
+
+  private filesDefiningDicts(): Map<string, string[]> {
     if (!this.dictFiles) {
       // Made when first asked, dropped when a file changes: every import of every file asks.
       this.dictFiles = new Map();
@@ -729,7 +770,7 @@ export class ProjectIndex {
           else this.dictFiles.set(dict, [path]);
         }
     }
-    return this.dictFiles.get(name)?.find((path) => path !== from && modulePathMatches(from, module, path));
+    return this.dictFiles;
   }
 
   /** Classes of the project written with `name` among their direct bases. */

@@ -11,7 +11,7 @@ import { replaceRange } from '../fixes/edits';
 import { ensureMemberImport } from '../fixes/imports';
 import { insertStatementsAfter, isAloneOnItsLines } from '../fixes/statements';
 import { dictKeyType, isBoundedParameter, isBoundedType, isEnumClass } from '../model/bounded';
-import { possibleCacheDecorators } from '../model/candidates';
+import { mayHaveCacheDecorator, possibleCacheDecorators } from '../model/candidates';
 import { isConstantKey } from '../model/container-effects';
 import {
   analyzeContainer,
@@ -24,6 +24,7 @@ import {
   describeScope,
   growthRun,
   listNames,
+  mayHoldGrowingContainer,
   moduleContainers,
   writerOf,
 } from '../model/containers';
@@ -855,6 +856,12 @@ export const rule: Rule = {
       'https://docs.astral.sh/ruff/rules/cached-instance-method/',
     ],
   },
+  // The candidates below, by text: a growing module or class container, a dict of another file
+  // of the project named here, a `@cache`-like decorator.
+  mayFire: (text, { project, path }) =>
+    mayHoldGrowingContainer(text) ||
+    (!!project && !!path && project.mayImportDict(text)) ||
+    mayHaveCacheDecorator(text),
   check(ctx) {
     const { model } = ctx;
     for (const cand of moduleContainers(model)) checkContainer(ctx, cand);

@@ -12,6 +12,7 @@ import {
   isAloneOnItsLines,
 } from '../fixes/statements';
 import { configuredSwitch } from '../model/bounded';
+import { mayHaveContainerDefault } from '../model/candidates';
 import {
   analyzeContainer,
   annotationHead,
@@ -27,6 +28,7 @@ import {
   effectsOf,
   growthRun,
   listNames,
+  mayHoldGrowingContainer,
   moduleContainers,
   possibleMutableDefaults,
 } from '../model/containers';
@@ -791,6 +793,8 @@ export const rule: Rule = {
       'https://docs.python.org/3/reference/compound_stmts.html#function-definitions',
     ],
   },
+  // The candidates below, by text: a growing module or class container, a container default.
+  mayFire: (text) => mayHoldGrowingContainer(text) || mayHaveContainerDefault(text),
   check(ctx) {
     const { model } = ctx;
     for (const cand of moduleContainers(model)) checkContainer(ctx, cand);

@@ -977,6 +977,7 @@ export const rule: Rule = {
     ],
   },
   fixable: true,
+  mayFire,
   check(context) {
     let ctx = context;
     const { file, model } = ctx;
@@ -1104,11 +1105,8 @@ function selfHeldStoresOfLocal(model: SemanticModel, method: MethodContext, loca
  * the tree and the model confirm the few hits. Only names some `def` of the file defines.
  */
 function boundMethodValues(file: SourceFile, text: string): Node[] {
-  const defined = definedNames(text);
   const found: Node[] = [];
-  for (const { index, at, name: method } of selfAttributeValues(text)) {
-    if (!defined.has(method)) continue;
-    if (text[index] === '=' && /[=!<>]$/.test(text.slice(0, index).trimEnd())) continue; // `==`, `!=`
+  for (const { at, name: method } of boundMethodNames(text)) {
     const name = file.root.descendantForIndex(at, at + method.length);
     const attribute = name?.parent;
     if (name?.type === 'identifier' && attribute?.type === 'attribute') found.push(attribute);
@@ -1154,6 +1152,31 @@ function* selfAttributeValues(text: string): Generator<{ index: number; at: numb
     const m = SELF_ATTRIBUTE.exec(text);
     if (m) yield { index: q, at: p + 'self.'.length, name: m[1] };
   }
+}
+
+/** Where `self.<a method defined in the file>` stands as a value (`= self.m`, `(self.m)`), by text. */
+function* boundMethodNames(text: string): Generator<{ at: number; name: string }> {
+  if (!text.includes('self.')) return;
+  const defined = definedNames(text);
+  for (const { index, at, name } of selfAttributeValues(text)) {
+    if (!defined.has(name)) continue;
+    if (text[index] === '=' && /[=!<>]$/.test(text.slice(0, index).trimEnd())) continue; // `==`, `!=`
+    yield { at, name };
+  }
+}
+
+/**
+ * Whether `check` has anything to follow in `text`: it needs a class, and then `self` stored as
+ * a value, a lambda, a bound method stored as a value or a nested `def` in a method.
+ */
+function mayFire(text: string): boolean {
+  if (!text.includes('class')) return false;
+  return (
+    !selfAsValue(text).next().done ||
+    wordOffsets(text, 'lambda').length > 0 ||
+    !boundMethodNames(text).next().done ||
+    !nestedDefs(text).next().done
+  );
 }
 
 /** `self.sink = self.on_chunk`: a bound method holds `self`, so storing it on `self` is a cycle. */

@@ -4,11 +4,17 @@
 // context managers only wrap a transaction and do not close.
 import type { FixPolicy } from '../fixes/resource-fixes';
 import { isNonRetainingCall, type ResourceKind } from '../model/lifecycle';
-import { callLabel, checkResources, type Factory, type ResourceRuleSpec } from '../model/resource-check';
+import {
+  callLabel,
+  checkResources,
+  type Factory,
+  mayCallAny,
+  type ResourceRuleSpec,
+} from '../model/resource-check';
 import type { SemanticModel } from '../model/semantic';
 import { keywordArgument, positionalArguments, unparenthesizedParent, useOf } from '../model/usage';
 import type { Node } from '../parser';
-import type { Rule, RuleContext } from '../types';
+import type { EngineSettings, Rule, RuleContext } from '../types';
 
 type Manage = FixPolicy['manage'];
 
@@ -625,12 +631,14 @@ function sessionmakerNames(text: string): string[] {
   return names;
 }
 
+function calleeNames(text: string, settings: EngineSettings): string[] {
+  const custom = settings.extendConnectionFactories.map((q) => q.slice(q.lastIndexOf('.') + 1));
+  // `engine.connect()` ends with `connect`; `SessionLocal()` with a sessionmaker-bound name.
+  return [...FACTORY_LAST_NAMES, 'connect', ...custom, ...sessionmakerNames(text)];
+}
+
 const spec: ResourceRuleSpec = {
-  calleeNames(ctx) {
-    const custom = ctx.settings.extendConnectionFactories.map((q) => q.slice(q.lastIndexOf('.') + 1));
-    // `engine.connect()` ends with `connect`; `SessionLocal()` with a sessionmaker-bound name.
-    return [...FACTORY_LAST_NAMES, 'connect', ...custom, ...sessionmakerNames(ctx.file.text)];
-  },
+  calleeNames: (ctx) => calleeNames(ctx.file.text, ctx.settings),
   classify,
   defaultSeverity: 'warning',
   milderSeverity: 'information',
@@ -741,6 +749,8 @@ export const rule: Rule = {
       'https://fastapi.tiangolo.com/tutorial/dependencies/dependencies-with-yield/',
     ],
   },
+  // The rule follows the calls `callsNamed` finds (and the helpers returning what they create).
+  mayFire: (text, { settings }) => mayCallAny(text, calleeNames(text, settings)),
   check(ctx) {
     checkResources(ctx, spec);
   },

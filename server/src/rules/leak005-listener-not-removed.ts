@@ -36,6 +36,7 @@ import {
   methodsOf,
   nameOf,
 } from '../model/methods';
+import { textCalls } from '../model/resource-check';
 import type { Binding, Scope, SemanticModel } from '../model/semantic';
 import {
   contains,
@@ -92,6 +93,8 @@ const FUNCTION_PAIRS: Record<string, { remover: string; family: Family; listener
   'sqlalchemy.event.listen': { remover: 'sqlalchemy.event.remove', family: 'sqlalchemy', listenerIndex: 2 },
 };
 
+const REGISTRATION_NAMES = [...Object.keys(METHOD_PAIRS), 'register', 'listen'];
+const ALIAS_WORDS = /atexit|listen/;
 /** Keyword arguments that name the listener in event-bus APIs. */
 const LISTENER_KEYWORDS = ['handler', 'callback', 'listener', 'receiver', 'func', 'fn', 'cb', 'hdlr'];
 
@@ -721,11 +724,18 @@ export const rule: Rule = {
     ],
   },
   fixable: true,
+  // Registrations are calls of one of the names (or, after an `atexit` or `listen` import, of
+  // its local alias): without one of them called, nothing is followed.
+  mayFire(text) {
+    if (ALIAS_WORDS.test(text)) return true;
+    const { called, commentBetween } = textCalls(text);
+    return commentBetween || REGISTRATION_NAMES.some((name) => called.has(name));
+  },
   check(ctx) {
     const { file, model } = ctx;
-    const names = new Set([...Object.keys(METHOD_PAIRS), 'register', 'listen']);
+    const names = new Set(REGISTRATION_NAMES);
     // `from atexit import register as at_exit`: the local names of the registration functions.
-    if (file.text.includes('atexit') || file.text.includes('listen')) {
+    if (ALIAS_WORDS.test(file.text)) {
       model.moduleScope.ensureCollected();
       for (const b of model.moduleScope.bindings.values()) {
         if (b.kind === 'import' && b.qualifiedName && FUNCTION_PAIRS[b.qualifiedName]) names.add(b.name);

@@ -2,7 +2,13 @@
 // an argument) and never shut down: their worker threads or processes outlive the work.
 import type { FixPolicy } from '../fixes/resource-fixes';
 import { type Creation, flowOf, type Leak, type NamedResource, type ResourceKind } from '../model/lifecycle';
-import { callLabel, checkResources, type Factory, type ResourceRuleSpec } from '../model/resource-check';
+import {
+  callLabel,
+  checkResources,
+  type Factory,
+  mayCallAny,
+  type ResourceRuleSpec,
+} from '../model/resource-check';
 import type { SemanticModel } from '../model/semantic';
 import { useOf } from '../model/usage';
 import type { Node } from '../parser';
@@ -165,8 +171,10 @@ function judge(leak: Leak, factory: Factory): { severity: Severity; why: string 
   return { severity: 'information', why: 'its idle workers stay until the executor is garbage-collected' };
 }
 
+const POOL_NAMES = ['ThreadPoolExecutor', 'ProcessPoolExecutor', 'Pool', 'ThreadPool'];
+
 const spec: ResourceRuleSpec = {
-  calleeNames: () => ['ThreadPoolExecutor', 'ProcessPoolExecutor', 'Pool', 'ThreadPool'],
+  calleeNames: () => POOL_NAMES,
   classify,
   defaultSeverity: 'information',
   milderSeverity: 'hint',
@@ -235,6 +243,8 @@ export const rule: Rule = {
       'https://docs.python.org/3/library/multiprocessing.html#multiprocessing.pool.Pool',
     ],
   },
+  // The rule follows the calls `callsNamed` finds (and the helpers returning what they create).
+  mayFire: (text) => mayCallAny(text, POOL_NAMES),
   check(ctx) {
     checkResources(ctx, spec);
   },

@@ -167,6 +167,11 @@ function taskFactory(model: SemanticModel, call: Node): string | undefined {
 }
 
 /** Local names the file gives to `asyncio.create_task`/`ensure_future` (`from asyncio import create_task as spawn`). */
+/** Whether `text` mentions `create_task` or `ensure_future` (two searches: faster than one alternation). */
+function mentionsTaskFactory(text: string): boolean {
+  return text.includes('create_task') || text.includes('ensure_future');
+}
+
 function factoryNames(model: SemanticModel): string[] {
   const names = new Set(['create_task', 'ensure_future']);
   model.moduleScope.ensureCollected();
@@ -709,9 +714,12 @@ export const rule: Rule = {
     ],
   },
   fixable: true,
+  // Every task factory the rule follows is `create_task`, `ensure_future` or an alias of one,
+  // and an alias is imported by that name.
+  mayFire: mentionsTaskFactory,
   check(ctx) {
     const { file, model } = ctx;
-    if (!/create_task|ensure_future/.test(file.text)) return;
+    if (!mentionsTaskFactory(file.text)) return;
     const seenCalls = new Set<number>();
     const pileUpSeen = new Set<number>();
     for (const id of identifiersNamed(file, factoryNames(model))) {

@@ -6,7 +6,13 @@ import { ensureMemberImport } from '../fixes/imports';
 import type { FixPolicy } from '../fixes/resource-fixes';
 import { unreadPipesFix } from '../fixes/unread-pipes';
 import type { Creation, Leak, ResourceKind } from '../model/lifecycle';
-import { callLabel, checkResources, type Factory, type ResourceRuleSpec } from '../model/resource-check';
+import {
+  callLabel,
+  checkResources,
+  type Factory,
+  mayCallAny,
+  type ResourceRuleSpec,
+} from '../model/resource-check';
 import type { SemanticModel } from '../model/semantic';
 import { keywordArgument, positionalArguments } from '../model/usage';
 import type { Node } from '../parser';
@@ -651,6 +657,8 @@ export const rule: Rule = {
     `,
     references: ['https://docs.python.org/3/tutorial/inputoutput.html#reading-and-writing-files'],
   },
+  // The rule follows the calls `callsNamed` finds (and the helpers returning what they create).
+  mayFire: (text) => mayCallAny(text, FACTORY_LAST_NAMES),
   check(ctx) {
     checkResources(ctx, spec);
   },
