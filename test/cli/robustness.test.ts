@@ -20,9 +20,11 @@ const REPO = join(__dirname, '..', '..');
 const CLI = join(REPO, 'dist', 'cli.js');
 const LEAKY = '_items = []\n\n\ndef add(item):\n    _items.append(item)\n';
 /** About 0.9 MB of valid Python that exhausts a parser heap capped at 48 MB: a quick `Aborted()`. */
-const ABORTS = `_d = {${'1: 2, '.repeat(30000)}}\n`.repeat(5);
+// (`_d[0] = 0` writes to the dict: without a write no rule could fire and the file would not be parsed.)
+const ABORTS = `_d = {${'1: 2, '.repeat(30000)}}\n_d[0] = 0\n`.repeat(5);
 /** tree-sitter's error recovery takes tens of seconds on this 120 KB file (issue 12). */
-const SLOW_RECOVERY = `@${'x, '.repeat(40000)})`;
+// (`open(p)` first: in a file without a call a rule follows, nothing would be parsed at all.)
+const SLOW_RECOVERY = `open(p)\n@${'x, '.repeat(40000)})`;
 
 interface Report {
   version: number;

@@ -303,7 +303,8 @@ def load_${i}(path, key):
 describe('protocol: parser failure (the built server, a real wasm abort)', function () {
   this.timeout(180_000);
   /** About 0.9 MB of valid Python that exhausts a parser heap capped at 48 MB: a quick `Aborted()`. */
-  const ABORTS = `_d = {${'1: 2, '.repeat(30000)}}\n`.repeat(5);
+  // (`_d[0] = 0` writes to the dict: without a write no rule could fire and the file would not be parsed.)
+  const ABORTS = `_d = {${'1: 2, '.repeat(30000)}}\n_d[0] = 0\n`.repeat(5);
   let dir: string;
   let client: TestClient;
 

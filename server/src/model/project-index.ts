@@ -438,7 +438,8 @@ export class ProjectIndex {
     const hooks = new Map<string, [string, number][]>();
     const subcommands = subcommandFunctions(text);
     // A click or typer command (`@click.command()`, `@cli.command()`) runs once per process.
-    const cliFile = /^\s*(import|from)\s+(click|typer)\b/m.test(text);
+    const cliFile =
+      (text.includes('click') || text.includes('typer')) && /^\s*(import|from)\s+(click|typer)\b/m.test(text);
     let cliCommand = false;
     // Every function of a script (`scripts/start.py`, `setup.py`) runs once per process.
     const scriptFile = isOneShotFile(path, text);
