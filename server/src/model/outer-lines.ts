@@ -100,7 +100,9 @@ export function linesOutsideFunctions(text: string): Ranges | undefined {
     while (i < n) {
       const c = text.charCodeAt(i);
       if (c === 32) indent++;
-      else if (c === 9) indent = (Math.floor(indent / 8) + 1) * 8;
+      // As tree-sitter-python's scanner counts (the engine's tree is the one to agree with): a tab
+      // is 8 columns, a form feed starts again from 0.
+      else if (c === 9) indent += 8;
       else if (c === 12) indent = 0;
       else break;
       i++;
