@@ -92,13 +92,18 @@ export function isRuleEnabled(code: string, settings: Pick<EngineSettings, 'sele
 export function analyzeSource(text: string, options: AnalyzeOptions = {}): AnalysisResult {
   const settings = options.settings ?? DEFAULT_SETTINGS;
   const deadline = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
-  if (!options.tree && (options.prefilter ?? PREFILTER_DEFAULT) && !anyRuleMayFire(text, settings, options))
-    return { findings: [], hasSyntaxErrors: false, ruleErrors: [] };
+  // The rules' text tests, asked once each (the file is parsed only if one says yes; then the
+  // rules that said no are not run on it).
+  const gates =
+    !options.tree && (options.prefilter ?? PREFILTER_DEFAULT)
+      ? new RuleGates(text, settings, options)
+      : undefined;
+  if (gates && !gates.any()) return { findings: [], hasSyntaxErrors: false, ruleErrors: [] };
   const tree = options.tree ?? parsePython(text, undefined, { deadline });
   let crashed = false;
   try {
     forgetTree(tree); // (a tree analysed before may have been edited since)
-    return analyzeTree(text, tree, settings, options, deadline);
+    return analyzeTree(text, tree, settings, options, deadline, gates);
   } catch (error) {
     if (!isParserCrash(error)) throw error;
     crashed = true;
@@ -112,18 +117,41 @@ export function analyzeSource(text: string, options: AnalyzeOptions = {}): Analy
   }
 }
 
+/** The enabled rules' answers to `Rule.mayFire` for one text, each asked at most once. */
+class RuleGates {
+  private readonly answers = new Map<Rule, boolean>();
+  private readonly gate: RuleGate;
+
+  constructor(
+    private readonly text: string,
+    private readonly settings: EngineSettings,
+    private readonly options: AnalyzeOptions,
+  ) {
+    this.gate = { settings, path: options.path, project: options.project };
+  }
+
+  mayFire(rule: Rule): boolean {
+    let answer = this.answers.get(rule);
+    if (answer === undefined) {
+      answer = !rule.mayFire || rule.mayFire(this.text, this.gate);
+      this.answers.set(rule, answer);
+    }
+    return answer;
+  }
+
+  /** Whether some enabled rule may report something in the text. */
+  any(): boolean {
+    return (this.options.rules ?? RULES).some((r) => isRuleEnabled(r.code, this.settings) && this.mayFire(r));
+  }
+}
+
 /** Whether some enabled rule may report something in `text` (see `Rule.mayFire`). */
 export function anyRuleMayFire(
   text: string,
   settings: EngineSettings,
   options: AnalyzeOptions = {},
 ): boolean {
-  const gate: RuleGate = { settings, path: options.path, project: options.project };
-  for (const rule of options.rules ?? RULES) {
-    if (!isRuleEnabled(rule.code, settings)) continue;
-    if (!rule.mayFire || rule.mayFire(text, gate)) return true;
-  }
-  return false;
+  return new RuleGates(text, settings, options).any();
 }
 
 function fixesOf(report: Report): Fix[] {
@@ -137,6 +165,7 @@ function analyzeTree(
   settings: EngineSettings,
   options: AnalyzeOptions,
   deadline: number | undefined,
+  gates: RuleGates | undefined,
 ): AnalysisResult {
   const file = new SourceFile(text, tree, options.path, options.project);
   const model = new SemanticModel(file);
@@ -145,6 +174,8 @@ function analyzeTree(
   const rules = (options.rules ?? RULES).filter((r) => isRuleEnabled(r.code, settings));
   const withFixes = options.fixes ?? true;
   for (const rule of rules) {
+    // A rule whose text test says it cannot fire here is not run (it would report nothing).
+    if (gates && !gates.mayFire(rule)) continue;
     const ctx: RuleContext = {
       file,
       model,

@@ -102,8 +102,9 @@ export interface Rule {
   /**
    * A cheap test of the text alone that is false only when `check` cannot report anything in
    * this file: the words (and shapes) without which the rule's own candidate search finds
-   * nothing. When it is false for every enabled rule the engine does not parse the file at all
-   * (see `analyzeSource`). Absent: the rule may always fire.
+   * nothing. When it is false for every enabled rule the engine does not parse the file at all,
+   * and when the file is parsed the rules whose test is false are not run on it (see
+   * `analyzeSource`). Absent: the rule may always fire.
    */
   mayFire?(text: string, gate: RuleGate): boolean;
 }
