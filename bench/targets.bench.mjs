@@ -8,6 +8,7 @@
 //   3. language server RSS once that background scan has finished: target < 150 MiB.
 // Each figure is measured ROUNDS times (default 2) with the load average (`uptime`) beside it:
 // the machine is shared, so read the best run and the load together. Figures only, never fails.
+// BENCH_BASELINE=DIR times an older production build's scan in the same rounds (before/after).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -30,6 +31,9 @@ if (!process.env.BENCH_DIST)
     stdio: 'inherit',
   });
 const CLI = join(DIST, 'cli.js');
+// BENCH_BASELINE=DIR: an older production build whose scan is timed in the same rounds, between
+// this build's and Ruff's (before/after side by side under the same load).
+const BASELINE = process.env.BENCH_BASELINE;
 const SERVER = join(DIST, 'server.js');
 const RUFF_SCAN = join(import.meta.dirname, 'support', 'ruff-wasm-scan.mjs');
 const CORPUS = process.env.BENCH_CORPUS ?? join(root, '..', 'real');
@@ -130,16 +134,10 @@ async function scanFigures(corpus) {
   console.log(`\n1. whole-tree scan, ${THREADS} threads each (best of ${ROUNDS}):`);
   const ours = [];
   const ruff = [];
+  const baseline = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const a = await timed(process.execPath, [
-      CLI,
-      'scan',
-      ...corpus.dirs,
-      '--include-tests',
-      '--format',
-      'json',
-      '--exit-zero',
-    ]);
+    const args = ['scan', ...corpus.dirs, '--include-tests', '--format', 'json', '--exit-zero'];
+    const a = { ...(await timed(process.execPath, [CLI, ...args])), args };
     let report;
     try {
       report = JSON.parse(a.stdout);
@@ -151,6 +149,23 @@ async function scanFigures(corpus) {
     console.log(
       `  leak-lens scan   ${a.seconds.toFixed(2).padStart(6)} s  ${fmt(corpus.lines / a.seconds).padStart(9)} lines/s  cpu ${cpu(a)}  peak ${mib(a.peakKiB)} MiB  ${report.filesScanned} files, ${report.findings.length} findings   (${load()})`,
     );
+    if (BASELINE) {
+      const c = await timed(process.execPath, [join(BASELINE, 'cli.js'), ...a.args]);
+      let old;
+      try {
+        old = JSON.parse(c.stdout);
+      } catch {
+        console.log(`  baseline scan produced no JSON (exit ${c.code})`);
+      }
+      if (old) {
+        baseline.push(c);
+        const same =
+          JSON.stringify(old) === JSON.stringify(report) ? 'the same JSON report' : 'A DIFFERENT JSON REPORT';
+        console.log(
+          `  baseline scan    ${c.seconds.toFixed(2).padStart(6)} s  ${fmt(corpus.lines / c.seconds).padStart(9)} lines/s  cpu ${cpu(c)}  peak ${mib(c.peakKiB)} MiB  ${same}   (${load()})`,
+        );
+      }
+    }
     const b = await timed(process.execPath, ['--import', 'tsx', RUFF_SCAN, ...corpus.dirs], {
       ...process.env,
       THREADS: String(THREADS),
@@ -177,6 +192,10 @@ async function scanFigures(corpus) {
     console.log(
       `  best wall: leak-lens ${best(ours).toFixed(2)} s vs Ruff-wasm ${best(ruff).toFixed(2)} s = ${ratio.toFixed(2)}x Ruff's time (target <= 1.00x: ${ratio <= 1 ? 'MET' : 'NOT MET'})`,
     );
+    if (baseline.length)
+      console.log(
+        `  baseline:  ${best(baseline).toFixed(2)} s = ${(best(baseline) / best(ruff)).toFixed(2)}x Ruff's time, CPU ${best(baseline, 'cpuSeconds').toFixed(1)} s = ${(best(baseline, 'cpuSeconds') / best(ruff, 'cpuSeconds')).toFixed(2)}x`,
+      );
     const cpuRatio = best(ours, 'cpuSeconds') / best(ruff, 'cpuSeconds');
     if (Number.isFinite(cpuRatio))
       console.log(
