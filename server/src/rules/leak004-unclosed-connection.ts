@@ -4,14 +4,9 @@
 // context managers only wrap a transaction and do not close.
 import type { FixPolicy } from '../fixes/resource-fixes';
 import { isNonRetainingCall, type ResourceKind } from '../model/lifecycle';
-import {
-  callLabel,
-  checkResources,
-  type Factory,
-  mayCallAny,
-  type ResourceRuleSpec,
-} from '../model/resource-check';
+import { callLabel, checkResources, type Factory, type ResourceRuleSpec } from '../model/resource-check';
 import type { SemanticModel } from '../model/semantic';
+import { mayCallAny } from '../model/text-calls';
 import { keywordArgument, positionalArguments, unparenthesizedParent, useOf } from '../model/usage';
 import type { Node } from '../parser';
 import type { EngineSettings, Rule, RuleContext } from '../types';

@@ -36,8 +36,8 @@ import {
   methodsOf,
   nameOf,
 } from '../model/methods';
-import { textCalls } from '../model/resource-check';
 import type { Binding, Scope, SemanticModel } from '../model/semantic';
+import { textCalls } from '../model/text-calls';
 import {
   contains,
   decoratorsOf,

@@ -2,14 +2,9 @@
 // an argument) and never shut down: their worker threads or processes outlive the work.
 import type { FixPolicy } from '../fixes/resource-fixes';
 import { type Creation, flowOf, type Leak, type NamedResource, type ResourceKind } from '../model/lifecycle';
-import {
-  callLabel,
-  checkResources,
-  type Factory,
-  mayCallAny,
-  type ResourceRuleSpec,
-} from '../model/resource-check';
+import { callLabel, checkResources, type Factory, type ResourceRuleSpec } from '../model/resource-check';
 import type { SemanticModel } from '../model/semantic';
+import { mayCallAny } from '../model/text-calls';
 import { useOf } from '../model/usage';
 import type { Node } from '../parser';
 import type { Rule, RuleContext, Severity } from '../types';

@@ -6,14 +6,9 @@ import { ensureMemberImport } from '../fixes/imports';
 import type { FixPolicy } from '../fixes/resource-fixes';
 import { unreadPipesFix } from '../fixes/unread-pipes';
 import type { Creation, Leak, ResourceKind } from '../model/lifecycle';
-import {
-  callLabel,
-  checkResources,
-  type Factory,
-  mayCallAny,
-  type ResourceRuleSpec,
-} from '../model/resource-check';
+import { callLabel, checkResources, type Factory, type ResourceRuleSpec } from '../model/resource-check';
 import type { SemanticModel } from '../model/semantic';
+import { mayCallAny } from '../model/text-calls';
 import { keywordArgument, positionalArguments } from '../model/usage';
 import type { Node } from '../parser';
 import type { Fix, Rule, RuleContext, Severity, TextEdit } from '../types';
