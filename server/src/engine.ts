@@ -63,11 +63,6 @@ export interface AnalyzeOptions {
 
 const PREFILTER_DEFAULT = process.env.LEAK_LENS_PREFILTER !== '0';
 
-/** Whether the prefilter is on unless a caller says otherwise (LEAK_LENS_PREFILTER=0 turns it off). */
-export function prefilterDefault(): boolean {
-  return PREFILTER_DEFAULT;
-}
-
 export interface AnalysisResult {
   findings: Finding[];
   /** Whether the tree holds syntax errors (findings then come from the parts that parsed). */

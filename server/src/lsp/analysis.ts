@@ -6,7 +6,7 @@
 // each finding also gets its "Suppress … on this line" fix while the tree is at hand, so code
 // actions need no tree on the main thread; without threads that fix is computed when a code
 // action asks for it.
-import { analyzeSource, anyRuleMayFire, isParserCrash, ParseTimeoutError, prefilterDefault } from '../engine';
+import { analyzeSource, isParserCrash, ParseTimeoutError } from '../engine';
 import { dedent } from '../fixes/edits';
 import type { ProjectIndex } from '../model/project-index';
 import { SourceFile } from '../model/source';
@@ -91,10 +91,6 @@ export function analyzeText(
     outcome.analyzeMs = performance.now() - started;
     return outcome;
   };
-  // A file no enabled rule can fire in is not parsed (closed files, the workspace scan): its
-  // outcome is the empty one the analysis would give.
-  if (!tree && prefilterDefault() && !anyRuleMayFire(text, settings, { path: label, rules, project }))
-    return done();
   let own: Tree | undefined;
   try {
     own = tree ? undefined : parsePython(text, undefined, { deadline });
