@@ -1,6 +1,7 @@
 // The text scanner behind LEAK001/LEAK002's prefilter: where a module- or class-level assignment
 // target can stand, found without the parser; and where it gives up (then: anywhere).
 import { strict as assert } from 'node:assert';
+import { mayHaveContainerDefault } from '../../server/src/model/candidates';
 import { mayHoldGrowingContainer } from '../../server/src/model/containers';
 import { inRanges, linesOutsideFunctions } from '../../server/src/model/outer-lines';
 
@@ -69,5 +70,12 @@ describe('outer lines (text scanner for the prefilter)', () => {
     );
     // Where the scanner gives up, anywhere counts.
     assert.equal(mayHoldGrowingContainer('def f():\n    seen = []\n    seen.append(f"{x["k"]}")\n'), true);
+  });
+
+  it('says a def may have a container default when one follows `=` in its header, or the header never closes', () => {
+    assert.equal(mayHaveContainerDefault('def f(x=1, y="[]", *, z=None):  # =[]\n    a = []\n'), false);
+    assert.equal(mayHaveContainerDefault('def f(x: list = [], y=2):\n    pass\n'), true);
+    assert.equal(mayHaveContainerDefault('async def f(seen=set()):\n    pass\n'), true);
+    assert.equal(mayHaveContainerDefault('def f(x=1,\n'), true);
   });
 });

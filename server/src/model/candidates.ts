@@ -140,19 +140,21 @@ export function mayHaveContainerDefault(text: string): boolean {
 
 /**
  * From the `(` at `open`: true if a parameter default may be a container (or the header cannot
- * be followed), false once the matching `)` is reached without one.
+ * be followed, or never closes), false once the matching `)` is reached without one.
  */
 function parameterDefaults(text: string, open: number): boolean {
   let depth = 0;
   for (let i = open; i < text.length; i++) {
     const c = text[i];
-    if (OPENERS.includes(c)) depth++;
-    else if (CLOSERS.includes(c)) {
+    if (OPENERS.includes(c)) {
+      // Deeper than CPython allows: not followed (and no header is scanned far past another).
+      if (++depth > MAX_HEADER_DEPTH) return true;
+    } else if (CLOSERS.includes(c)) {
       depth--;
       if (depth === 0) return false;
     } else if (c === '#') {
       const end = text.indexOf('\n', i);
-      if (end < 0) return false;
+      if (end < 0) return true;
       i = end;
     } else if (c === '"' || c === "'") {
       // Prefixes (r, b, u, f…) end at the quote: an f-string may nest quotes, so it is not followed.
@@ -172,8 +174,12 @@ function parameterDefaults(text: string, open: number): boolean {
       if (DEFAULT_CALL.test(text)) return true;
     }
   }
-  return false;
+  // Never closed: the parser's recovery may still make parameters of it.
+  return true;
 }
+
+/** CPython's limit of nested brackets. */
+const MAX_HEADER_DEPTH = 200;
 
 /** A (dotted) name, ASCII or not, then `(`: a call that may construct a container. */
 const DEFAULT_CALL = /(?:[\w.]|[^\x00-\x7f])+[ \t]*\(/y;

@@ -12,6 +12,9 @@ import { isGuiModule } from './gui-toolkits';
 import { REQUEST_HOOK_DECORATOR, ROUTE_DECORATORS, TASK_DECORATOR } from './handler-names';
 import { isOneShotFile, MEMOIZING_DECORATOR, processWideRole } from './run-once';
 
+/** The longest `import` statement `mayImportDict` reads (past it, it counts as importing anything). */
+const MAX_IMPORT_CHARS = 20_000;
+
 function safeFileURLToPath(uri: string): string | undefined {
   try {
     return fileURLToPath(uri);
@@ -737,7 +740,9 @@ export class ProjectIndex {
     for (const at of wordOffsets(text, 'import')) {
       let i = at + 6;
       let parenthesized = false;
-      while (i < text.length) {
+      // (A statement longer than this is not followed: it may import anything.)
+      const end = Math.min(text.length, i + MAX_IMPORT_CHARS);
+      while (i < end) {
         const c = text[i];
         if (c === '(') parenthesized = true;
         else if (c === ')' && parenthesized) break;
@@ -756,6 +761,7 @@ export class ProjectIndex {
         }
         i++;
       }
+      if (i >= end && end < text.length) return true;
     }
     return false;
   }
