@@ -37,14 +37,17 @@ interface ClassConstants {
   literal: Map<string, boolean>;
 }
 
-const memo = new WeakMap<SemanticModel, ClassConstants>();
+/** Per module and per scalar test (a different test can make a different attribute constant). */
+const memo = new WeakMap<SemanticModel, Map<(n: Node) => boolean, ClassConstants>>();
 
 /**
  * The attributes this module's class bodies assign, and whether each is a constant: assigned only
  * literals in class bodies, and never stored on an object (`self.x = …`, `obj.x = …`) here.
  */
 function classConstants(model: SemanticModel, isScalar: (n: Node) => boolean): ClassConstants {
-  const known = memo.get(model);
+  let byTest = memo.get(model);
+  if (!byTest) memo.set(model, (byTest = new Map()));
+  const known = byTest.get(isScalar);
   if (known) return known;
   const literal = new Map<string, boolean>();
   for (const cls of model.file.root.descendantsOfType('class_definition')) {
@@ -70,7 +73,7 @@ function classConstants(model: SemanticModel, isScalar: (n: Node) => boolean): C
     if (stored || inTargets) literal.set(name, false);
   }
   const result = { literal };
-  memo.set(model, result);
+  byTest.set(isScalar, result);
   return result;
 }
 
