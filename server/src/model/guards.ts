@@ -2,13 +2,7 @@
 // its own function (a guard outside a nested function does not decide when that one runs).
 import type { Node } from '../parser';
 import { parentOf } from './parents';
-
-export function unparenthesized(node: Node): Node {
-  let n = node;
-  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1 && n.namedChildren[0])
-    n = n.namedChildren[0];
-  return n;
-}
+import { unparenthesized } from './usage';
 
 /** An `if` (or `elif`) whose block holds the node: its condition and that block. */
 export interface Guard {

@@ -8,6 +8,7 @@ import type { Node } from '../parser';
 import { attributeNamedBy, identifiersNamed } from './find-names';
 import { enclosingMethod, isSelf } from './methods';
 import type { SemanticModel } from './semantic';
+import { unparenthesized } from './usage';
 
 export type HolderLifetime =
   /** Module globals, imports, classes and class attributes, process-wide registries and singletons. */
@@ -37,13 +38,6 @@ const SINGLETON_ACCESSOR =
 
 /** Other accessors (`get_loop()`, `current_app()`, `getChild()`): the object comes from somewhere else. */
 const ACCESSOR = /^_?(get|current|lookup|find|fetch)(_|$)|^_?get[A-Z]/;
-
-function unparenthesized(node: Node): Node {
-  let n = node;
-  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1 && n.namedChildren[0])
-    n = n.namedChildren[0];
-  return n;
-}
 
 function lastName(callee: Node | null): string {
   if (!callee) return '';

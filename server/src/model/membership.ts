@@ -4,9 +4,9 @@
 // guarded write, its keys are drawn from that set: bounded by it, not by the traffic.
 import type { Node } from '../parser';
 import { runInfoAt } from './execution';
-import { guardsOf, negated, unparenthesized } from './guards';
+import { guardsOf, negated } from './guards';
 import type { Binding, SemanticModel } from './semantic';
-import { useOf } from './usage';
+import { unparenthesized, useOf } from './usage';
 
 /** Methods through which a collection gains members. */
 const GROW_METHODS = new Set(['add', 'update', 'append', 'extend', 'insert', 'setdefault', '__setitem__']);

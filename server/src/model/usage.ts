@@ -21,6 +21,14 @@ export type Use =
   | { kind: 'stored-in'; node: Node } // [x], {k: x}, (x,) in a larger expression
   | { kind: 'other'; node: Node };
 
+/** Skip wrapping parentheses downwards: `((x))` → `x`. */
+export function unparenthesized(node: Node): Node {
+  let n = node;
+  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1 && n.namedChildren[0])
+    n = n.namedChildren[0];
+  return n;
+}
+
 /** Skip wrapping parentheses upwards. */
 export function unparenthesizedParent(node: Node): { node: Node; parent: Node | null } {
   let current = node;

@@ -32,6 +32,7 @@ import {
   decoratorsOf,
   inFinally,
   positionalArguments,
+  unparenthesized,
   unparenthesizedParent,
   useOf,
 } from '../model/usage';
@@ -77,13 +78,6 @@ interface Store {
   assignedValue?: Node;
   /** Where the reference lives, for messages: `self.children`, `child.parent`. */
   label: string;
-}
-
-function unparenthesized(node: Node): Node {
-  let n = node;
-  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1 && n.namedChildren[0])
-    n = n.namedChildren[0];
-  return n;
 }
 
 function rootOf(node: Node): Node {
@@ -450,27 +444,27 @@ function supportsWeakrefs(model: SemanticModel, cls: Node): boolean {
     const q = model.qualifiedName(base);
     if (q === 'typing.NamedTuple' || q === 'builtins.tuple') return false;
   }
-  const body = cls.childForFieldName('body');
-  for (const stmt of body?.namedChildren ?? []) {
-    const assignment = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : null;
-    if (assignment?.type === 'assignment' && assignment.childForFieldName('left')?.text === '__slots__') {
-      const strings = assignment.childForFieldName('right')?.descendantsOfType('string_content') ?? [];
-      if (!strings.some((s) => s?.text === '__weakref__')) return false;
-    }
-  }
-  return true;
+  return slotDeclarations(cls).every((names) => names.includes('__weakref__'));
 }
 
-/** The names a class body's `__slots__` literal lists (empty when it has none). */
-function slotNamesOf(cls: Node): string[] {
+/** The names each `__slots__` assignment of a class body lists (none when it has no `__slots__`). */
+function slotDeclarations(cls: Node): string[][] {
+  const declarations: string[][] = [];
   for (const stmt of cls.childForFieldName('body')?.namedChildren ?? []) {
     const assignment = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : null;
     if (assignment?.type === 'assignment' && assignment.childForFieldName('left')?.text === '__slots__')
-      return (assignment.childForFieldName('right')?.descendantsOfType('string_content') ?? []).flatMap(
-        (s) => (s ? [s.text] : []),
+      declarations.push(
+        (assignment.childForFieldName('right')?.descendantsOfType('string_content') ?? []).flatMap((s) =>
+          s ? [s.text] : [],
+        ),
       );
   }
-  return [];
+  return declarations;
+}
+
+/** The names a class body's first `__slots__` lists (empty when it has none). */
+function slotNamesOf(cls: Node): string[] {
+  return slotDeclarations(cls)[0] ?? [];
 }
 
 /**

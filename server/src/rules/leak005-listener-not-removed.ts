@@ -43,6 +43,7 @@ import {
   decoratorsOf,
   keywordArgument,
   positionalArguments,
+  unparenthesized,
   unparenthesizedParent,
   useOf,
 } from '../model/usage';
@@ -198,13 +199,6 @@ const SET_UP_METHODS = new Set(['__init__', '__post_init__', 'setup', 'attach', 
 
 function runsOncePerObject(method: string): boolean {
   return SET_UP_METHODS.has(method) || !!PAIRED_METHOD[method] || isSetUpName(method);
-}
-
-function unparenthesized(node: Node): Node {
-  let n = node;
-  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1 && n.namedChildren[0])
-    n = n.namedChildren[0];
-  return n;
 }
 
 function isFalse(node: Node | undefined): boolean {

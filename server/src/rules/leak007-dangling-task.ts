@@ -10,7 +10,13 @@ import { runInfoAt } from '../model/execution';
 import { callNamedBy, identifiersNamed } from '../model/find-names';
 import { enclosingMethod, isSelf } from '../model/methods';
 import type { Binding, SemanticModel } from '../model/semantic';
-import { keywordArgument, positionalArguments, unparenthesizedParent, useOf } from '../model/usage';
+import {
+  keywordArgument,
+  positionalArguments,
+  unparenthesized,
+  unparenthesizedParent,
+  useOf,
+} from '../model/usage';
 import type { Node } from '../parser';
 import type { Fix, Rule, RuleContext, Severity, TextEdit } from '../types';
 
@@ -122,13 +128,6 @@ const WEAK_CONTAINERS = new Set([
 ]);
 
 const BACKGROUND_SET = '_background_tasks';
-
-function unparenthesized(node: Node): Node {
-  let n = node;
-  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1 && n.namedChildren[0])
-    n = n.namedChildren[0];
-  return n;
-}
 
 function isLoopFactoryCall(model: SemanticModel, node: Node | undefined | null): boolean {
   if (!node) return false;
