@@ -8,6 +8,45 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a registry whose writer raises on a name it already holds: only declarations (once per name) can fill it without failing',
+      code: `
+        _formatters = {}
+
+
+        class formatter:
+            def __init__(self, name):
+                self.name = name
+
+            def __call__(self, func):
+                if self.name in _formatters:
+                    raise ValueError(f"{self.name} is taken")
+                _formatters[self.name] = func
+                return func
+
+
+        def handle_request(request):
+            return _formatters[request.args["fmt"]](request.body)
+      `,
+    },
+    {
+      name: 'a class-level registry that asserts the key is new, or writes only when it is new and raises otherwise: declarations, bounded by the code',
+      code: `
+        class Registry:
+            entries = {}
+            aliases = {}
+
+            def add(self, key, value):
+                assert key not in self.entries, key
+                self.entries[key] = value
+
+            def alias(self, key, value):
+                if key not in Registry.aliases:
+                    Registry.aliases[key] = value
+                else:
+                    raise KeyError(key)
+      `,
+    },
+    {
       name: 'a registry filled behind a load-once flag (a module global, or a flag set on the loader with setattr): once per process, whoever searches',
       code: `
         _by_key = {}
@@ -991,6 +1030,30 @@ const table: RuleTable = {
     },
   ],
   invalid: [
+    {
+      name: 'a registry that only checks for the key and then overwrites it (no raise): its growth still counts',
+      code: `
+        _handlers = {}
+
+        def on_message(message):
+            if message.topic in _handlers:
+                print("replacing", message.topic)
+            _handlers[message.topic] = message.reply_to
+      `,
+      errors: [{ line: 1, message: '`_handlers` is written in `on_message()` and never evicted' }],
+    },
+    {
+      name: 'a registry that raises for another key than the one it adds: its growth still counts',
+      code: `
+        _sessions = {}
+
+        def on_login(user, token):
+            if user.name in _sessions:
+                raise ValueError("already logged in")
+            _sessions[token] = user
+      `,
+      errors: [{ line: 1, message: '`_sessions` is written in `on_login()` and never evicted' }],
+    },
     {
       name: 'the same buckets per owner with nothing ever deleted from them: reported',
       code: `

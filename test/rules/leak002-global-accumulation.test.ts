@@ -7,6 +7,22 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a list of plugins whose add() raises on one it already holds: filled by declarations, once each',
+      code: `
+        _plugins = []
+
+
+        def add_plugin(plugin):
+            if plugin in _plugins:
+                raise RuntimeError("registered twice")
+            _plugins.append(plugin)
+
+
+        def handle(request):
+            add_plugin(request.plugin)
+      `,
+    },
+    {
       name: 'a set filled beside its companion dict, under the emptiness guard of that dict: filled once, not per call',
       code: `
         _type_by_oid = {}

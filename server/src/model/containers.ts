@@ -10,7 +10,7 @@ import { type Access, type ContainerKind, type Effect, effectsOf } from './conta
 import { mayRunRepeatedly, type RunInfo, runInfoAt } from './execution';
 import { isWordCharAt } from './find-names';
 import { writerOf } from './import-time';
-import { fillOnceGuard } from './membership';
+import { fillOnceGuard, refusesDuplicates } from './membership';
 import { perModel } from './memo';
 import { inRanges, linesOutsideFunctions } from './outer-lines';
 import { parentOf } from './parents';
@@ -557,9 +557,15 @@ export function containerFacts(
     const key = e.site.type === 'subscript' ? e.site.childForFieldName('subscript')?.text : undefined;
     return e.what === '[key]' && !!w && !!key && membership.has(`${w.node.id}:${key}`);
   };
-  // Written under `if not _other:` in a block that fills `_other`: once per filling.
+  // Written under `if not _other:` in a block that fills `_other`: once per filling. A registry
+  // that raises on a key it already holds is filled by declarations, once per key.
   const growth = effects.filter(
-    (e) => e.kind === 'grow' && !guardedRead(e) && !fillOnceGuard(model, e.site) && atRuntime(e),
+    (e) =>
+      e.kind === 'grow' &&
+      !guardedRead(e) &&
+      !fillOnceGuard(model, e.site) &&
+      !refusesDuplicates(e.site, e.access.node) &&
+      atRuntime(e),
   );
   const nestedGrowth = effects.filter((e) => e.kind === 'nested-grow' && atRuntime(e));
   return {
