@@ -337,8 +337,6 @@ describe('project index', () => {
 
 
       def register_parser(scan_type, parser):
-          if scan_type in PARSERS:
-              raise ValueError(scan_type)
           PARSERS[scan_type] = parser
 
 
@@ -867,8 +865,9 @@ describe('project index', () => {
           return _loaders[kind]
 
 
-      def load_all(kinds):
-          return [loader_for(k) for k in kinds]
+      def serve(queue):
+          while True:
+              loader_for(queue.get())
     `);
     const reader = 'from .registry import _loaders\n\n\ndef run(kind):\n    return _loaders[kind]()\n';
     const leak001 = (project?: ProjectIndex) =>

@@ -516,8 +516,9 @@ const table: RuleTable = {
             return oid
 
 
-        def columns(engine, rows):
-            return [type_of(engine, row.oid) for row in rows]
+        def serve(engine, queue):
+            while True:
+                print([type_of(engine, row.oid) for row in queue.get()])
       `,
       errors: [{ line: 2, message: '`_names` grows in `type_of()`' }],
     },

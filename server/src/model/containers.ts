@@ -7,7 +7,7 @@ import type { Node } from '../parser';
 import { annotationHead } from './bounded';
 import { possibleContainerSites } from './candidates';
 import { type Access, type ContainerKind, type Effect, effectsOf } from './container-effects';
-import { mayRunRepeatedly, type RunInfo, runInfoAt } from './execution';
+import { mayRunRepeatedly, type RunInfo, runInfoOverTimeAt } from './execution';
 import { isWordCharAt } from './find-names';
 import { writerOf } from './import-time';
 import { fillOnceGuard, refusesDuplicates } from './membership';
@@ -539,7 +539,7 @@ export function containerFacts(
     const w = writerOf(e.access.scope);
     if (!w || fillOnce.has(w)) return false;
     if (repeatedWrites >= ENOUGH_REPEATED_WRITES && e.access.scope.isRuntime) return true;
-    const info = runInfoAt(model, e.site);
+    const info = runInfoOverTimeAt(model, e.site);
     runs.set(e, info);
     const repeats = mayRunRepeatedly(info);
     if (repeats) repeatedWrites++;

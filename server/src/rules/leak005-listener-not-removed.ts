@@ -20,7 +20,7 @@ import { loggingHandlerFixes } from '../fixes/logging-handler';
 import { insertStatementsAfter, insertStatementsBefore } from '../fixes/statements';
 import { fileIndentUnit } from '../fixes/wrap-with';
 import { knownOnRemover, replacesPerEvent } from '../model/emitters';
-import { type RunInfo, runInfoAt } from '../model/execution';
+import { type RunInfo, runInfoOverTimeAt } from '../model/execution';
 import { attributeNamedBy, callNamedBy, identifiersNamed } from '../model/find-names';
 import { type HolderInfo, holderLifetime } from '../model/holders';
 import { functionChain } from '../model/import-time';
@@ -878,7 +878,7 @@ function checkRegistration(ctx: RuleContext, reg: Registration): void {
   // The project's own emitter (in another module) keeps its listeners weakly.
   if (reg.family === 'listener' && reg.receiver && model.file.project?.holdsWeakly(methodOf(call))) return;
   // Registration counts only in code that runs again and again (or whose callers are elsewhere).
-  const run = runInfoAt(model, call);
+  const run = runInfoOverTimeAt(model, call);
   const byName = run.frequency === 'import-time' && run.fromName === 'registration';
   if (run.frequency !== 'repeated' && run.frequency !== 'unknown' && !byName) return;
   if (isGuarded(model, call, fn) || everyCallGuarded(model, fnScope)) return;
