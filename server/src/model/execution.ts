@@ -44,6 +44,11 @@ export interface RunInfo {
    * public functions (usually called once, at start-up, but their callers decide).
    */
   fromName?: 'registration' | 'factory';
+  /**
+   * Set when the frequency is unknown only because the objects whose method this is are made in
+   * other modules (`__init__` of a class nothing here makes): nothing shows more than one.
+   */
+  fromInstances?: boolean;
 }
 
 /** Decorators that make a function a task, a consumer or an event handler: run per job/event. */
@@ -256,21 +261,24 @@ function isMemoized(model: SemanticModel, fn: Node): boolean {
 
 /**
  * Calls that run an event loop until the program stops (`loop.run_forever()`,
- * `server.serve_forever()`, Twisted's `reactor.run()`, a GUI's `mainloop()`): the function making
- * one is a process's main function.
+ * `server.serve_forever()`, Twisted's `reactor.run()`, Tornado's `IOLoop.current().start()`, a
+ * GUI's `mainloop()`): the function making one is a process's main function.
  */
 const EVENT_LOOP_RUN = /^(run_forever|serve_forever|mainloop)$/;
 
 /** The text of the call in `fn`'s own body (not a nested function's) that runs the event loop. */
 function eventLoopRun(fn: Node): string | undefined {
   const body = fn.childForFieldName('body');
-  if (!body || !/run_forever|serve_forever|mainloop|reactor\s*\.\s*run\b/.test(body.text)) return undefined;
+  if (!body || !/run_forever|serve_forever|mainloop|reactor\s*\.\s*run\b|IOLoop\b/.test(body.text))
+    return undefined;
   for (const call of body.descendantsOfType('call')) {
     const callee = call?.childForFieldName('function');
     if (callee?.type !== 'attribute') continue;
     const method = callee.childForFieldName('attribute')?.text ?? '';
     const object = callee.childForFieldName('object')?.text ?? '';
-    if (!EVENT_LOOP_RUN.test(method) && !(method === 'run' && /(^|\.)reactor$/.test(object))) continue;
+    const tornado = method === 'start' && /(^|\.)IOLoop\s*\.\s*(current|instance)\s*\(\s*\)$/.test(object);
+    if (!EVENT_LOOP_RUN.test(method) && !(method === 'run' && /(^|\.)reactor$/.test(object)) && !tornado)
+      continue;
     // Its own body: not a nested function or lambda that hands the loop to someone else.
     let p = call?.parent;
     while (p && p.id !== fn.id && p.type !== 'function_definition' && p.type !== 'lambda') p = p.parent;
@@ -1201,6 +1209,7 @@ export function instantiationOf(model: SemanticModel, cls: Scope): RunInfo {
   const elsewhere: RunInfo = {
     frequency: 'unknown',
     reason: `how many ${label} objects are made is decided by code in other modules`,
+    fromInstances: true,
   };
   cache.set(cls, elsewhere);
   const { calls } = callSitesOf(model, cls);
@@ -1236,6 +1245,7 @@ export function instantiationOf(model: SemanticModel, cls: Scope): RunInfo {
       info = {
         frequency: 'unknown',
         reason: `${label} objects are made in code whose callers are in other modules (${sites.find((s) => s.frequency === 'unknown')?.reason})`,
+        fromInstances: true,
       };
     else if (calls.length === 1)
       info = { frequency: 'one-shot', reason: `${label} is made once (a process-wide object)` };

@@ -829,8 +829,9 @@ function holderOf(model: SemanticModel, reg: Registration): { lifetime: HolderIn
 /**
  * How sure the finding is, and the sentence that says what is not known. Two facts make a leak:
  * the registration runs again and again, and the holder outlives that code. Both known: warning.
- * One unknowable here (callers in other modules, a holder passed in): information. Both, or a
- * factory usually called once: hint.
+ * One unknowable here (callers in other modules, a holder passed in): information. Both, a
+ * factory usually called once, or objects made only by other modules (nothing shows that more
+ * than one is made): hint.
  */
 function confidence(
   run: RunInfo,
@@ -856,7 +857,11 @@ function confidence(
     );
   }
   const severity: Severity =
-    run.fromName === 'factory' || unknowns >= 2 ? 'hint' : unknowns === 1 ? 'information' : 'warning';
+    run.fromName === 'factory' || unknowns >= 2 || (run.frequency !== 'repeated' && run.fromInstances)
+      ? 'hint'
+      : unknowns === 1
+        ? 'information'
+        : 'warning';
   return { severity, why: clauses.join('; ') };
 }
 
