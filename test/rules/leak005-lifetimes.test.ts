@@ -371,6 +371,23 @@ export const table: RuleTable = {
       ],
     },
     {
+      name: 'the same class made by a function of this module whose callers are elsewhere: one object per call, information naming those callers',
+      code: `
+        import logging
+
+
+        class LogEndpoint:
+            def __init__(self):
+                self.memory = MemoryHandler(400)
+                logging.getLogger().addHandler(self.memory)
+
+
+        def open_endpoint(app):
+            app.endpoint = LogEndpoint()
+      `,
+      errors: [{ line: 7, severity: 'information', message: 'how often `open_endpoint()` is called' }],
+    },
+    {
       name: 'the same class made by a handler of this module: one handler per object, a warning',
       code: `
         import logging

@@ -1245,7 +1245,6 @@ export function instantiationOf(model: SemanticModel, cls: Scope): RunInfo {
       info = {
         frequency: 'unknown',
         reason: `${label} objects are made in code whose callers are in other modules (${sites.find((s) => s.frequency === 'unknown')?.reason})`,
-        fromInstances: true,
       };
     else if (calls.length === 1)
       info = { frequency: 'one-shot', reason: `${label} is made once (a process-wide object)` };
