@@ -24,6 +24,7 @@ import {
   methodsOf,
   nameOf,
 } from '../model/methods';
+import { setFromOutside } from '../model/owned-attributes';
 import { parentOf } from '../model/parents';
 import type { Binding, SemanticModel } from '../model/semantic';
 import type { SourceFile } from '../model/source';
@@ -1380,8 +1381,23 @@ function checkSelfReference(ctx: RuleContext, facts: SlotFacts, store: Store): v
   if (/weak/i.test(store.holder.text)) return;
   const owned = ownedAttribute(store.holder);
   if (owned && facts.isExempt(owned, [cls])) return;
-  const verdict = cycleVerdict(model, store.method, 'link');
-  if (!verdict) return;
+  const found = cycleVerdict(model, store.method, 'link');
+  if (!found) return;
+  // `self.factory.bot = self` where `self.factory` is handed over from outside (a Twisted
+  // protocol's factory): the object it names outlives this one, and the next object stored under
+  // the same attribute replaces the link, so no cycle is left behind per object.
+  const handedOver =
+    !store.container &&
+    !!owned &&
+    isSelf(model, store.method, store.root) &&
+    !/[[(]/.test(store.holder.text) &&
+    setFromOutside(model, owned);
+  const verdict: Verdict = handedOver
+    ? {
+        severity: 'hint',
+        clause: `harmless in practice: \`${self}.${owned}\` is set from outside (nothing in this module assigns it), so it outlives the object, and the next object stored in \`.${store.slot}\` replaces this link: no cycle is left per object (${found.clause})`,
+      }
+    : found;
   const fixes = () => {
     const fix = store.container
       ? supportsWeakrefs(model, cls)
