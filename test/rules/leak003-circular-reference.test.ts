@@ -779,15 +779,26 @@ const table: RuleTable = {
   ],
   invalid: [
     {
-      name: 'a protocol storing itself on the factory handed to it from outside: the factory outlives it and the next protocol replaces the link, a hint that says so',
+      name: 'a protocol storing itself on the factory its creator hands it: the factory outlives it and the next protocol replaces the link, a hint that says so',
       code: `
         class ChatProtocol(WebSocketClientProtocol):
             def onOpen(self):
                 self.factory.client = self
                 self.greet()
+
+
+        class ChatFactory(WebSocketClientFactory):
+            def buildProtocol(self, addr):
+                protocol = ChatProtocol()
+                protocol.factory = self
+                return protocol
       `,
       errors: [
-        { line: 3, severity: 'hint', message: 'is set from outside (nothing in this module assigns it)' },
+        {
+          line: 3,
+          severity: 'hint',
+          message: 'is handed over from outside (the object never sets it itself)',
+        },
       ],
     },
     {

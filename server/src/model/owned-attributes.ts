@@ -184,10 +184,11 @@ function ownerWithoutTeardown(
 }
 
 /**
- * Whether `self.<name>` is set only from outside this module: nothing here binds or defines that
- * name (no `x.<name> = …`, no `<name> = …` in a class body, no `def <name>`, no `setattr` with
- * it). Such an attribute names an object the creator hands over (a Twisted protocol's `factory`,
- * an account the framework attaches): it was not made by the object and outlives it.
+ * Whether `self.<name>` is set only from outside the object: nothing binds it on itself (no
+ * `self.<name> = …` in a method, no `<name> = …` in a class body, no `def <name>`, no `setattr`
+ * with it); at most a creator sets it on the object it makes (`protocol.factory = self`). Such an
+ * attribute names an object handed over (a Twisted protocol's `factory`, an account the framework
+ * attaches): it was not made by the object and outlives it.
  */
 export function setFromOutside(model: SemanticModel, name: string): boolean {
   const file = model.file;
@@ -196,7 +197,8 @@ export function setFromOutside(model: SemanticModel, name: string): boolean {
     if (!parent) continue;
     // `x.name = …`, `name = …` (a class-level or local binding), `def name(…)`, `name: T = …`.
     if (parent.type === 'attribute' && parent.childForFieldName('attribute')?.id === id.id) {
-      if (boundBy(parent)) return false;
+      // `protocol.factory = self` in the creator hands the object over; `self.factory = …` binds it.
+      if (boundBy(parent) && boundThroughSelf(parent)) return false;
       continue;
     }
     if (parent.type === 'function_definition' || parent.type === 'class_definition') return false;
@@ -220,4 +222,14 @@ function boundBy(target: Node): boolean {
   const p = n.parent;
   if (p?.type === 'for_statement' && p.childForFieldName('left')?.id === n.id) return true;
   return p?.type === 'as_pattern_target' || p?.type === 'as_pattern';
+}
+
+/** `self.x` (the first parameter of the method around it) rather than `other.x`. */
+function boundThroughSelf(attribute: Node): boolean {
+  const object = attribute.childForFieldName('object');
+  if (object?.type !== 'identifier') return true;
+  let fn = attribute.parent;
+  while (fn && fn.type !== 'function_definition') fn = fn.parent;
+  if (!fn) return true;
+  return firstParameter(fn) === object.text || object.text === 'self' || object.text === 'cls';
 }

@@ -1395,7 +1395,7 @@ function checkSelfReference(ctx: RuleContext, facts: SlotFacts, store: Store): v
   const verdict: Verdict = handedOver
     ? {
         severity: 'hint',
-        clause: `harmless in practice: \`${self}.${owned}\` is set from outside (nothing in this module assigns it), so it outlives the object, and the next object stored in \`.${store.slot}\` replaces this link: no cycle is left per object (${found.clause})`,
+        clause: `harmless in practice: \`${self}.${owned}\` is handed over from outside (the object never sets it itself), so it outlives the object, and the next object stored in \`.${store.slot}\` replaces this link: no cycle is left per object (${found.clause})`,
       }
     : found;
   const fixes = () => {
