@@ -908,7 +908,9 @@ export const rule: Rule = {
       "also through the project's own classes (a base that is a Qt dialog in another module, a mixin or a base that " +
       'only GUI classes of the project derive from); or, ' +
       'when the project is indexed (the CLI and the editor index it), a class that no code in the project makes or ' +
-      'derives from.\n' +
+      'derives from; or a back link stored on an object handed over from outside (`self.factory.client = self`, where ' +
+      'the object never sets `self.factory` itself — a Twisted protocol and its factory): that object outlives it, and ' +
+      'the next object stored under the same attribute replaces the link, so no cycle is left per object.\n' +
       '- **not reported**: objects made once (at import, in `main()`, in a start-up hook, in a `click` command; ' +
       'when the project is indexed, also where other modules make them only in such code, in script files, in a ' +
       'memoized getter of a process-wide object (`@cached_property` on an application or server) or in the ' +

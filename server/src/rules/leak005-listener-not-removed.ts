@@ -606,9 +606,13 @@ export const rule: Rule = {
       handler adds a handler to \`logging.getLogger(...)\`. \`information\`: one fact cannot be known
       statically and the message names it: how often a function nobody here calls runs ("how often
       \`get_logger()\` is called is decided by its callers in other modules"), how many objects of a
-      class made elsewhere exist, or whether an emitter passed in outlives the code. \`hint\`: neither
-      fact is known, or the code is harmless in practice (a \`make_*\`/\`create_*\` factory or an
-      \`autodiscover*()\` call, usually made once at start-up). Every message ends with the reason ("it runs on every request:
+      class made in this module by code whose callers are elsewhere exist, or whether an emitter passed
+      in outlives the code. \`hint\`: neither fact is known; nothing in the module makes the objects of
+      the class whose \`__init__\` registers (nothing shows that more than one exists); or the code is
+      harmless in practice (a \`make_*\`/\`create_*\` factory or an \`autodiscover*()\` call, usually
+      made once at start-up). A \`for\` loop in a function whose callers are elsewhere is not taken as
+      repetition (it walks what one call was given), and a method that runs the event loop (\`run_forever()\`,
+      Tornado's \`IOLoop.current().start()\`) runs once. Every message ends with the reason ("it runs on every request:
       \`get_order()\` is a route handler").
     `,
     whyIsThisBad: `
