@@ -8,6 +8,83 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a helper called in a `for` loop over what a function with callers elsewhere is given: the loop adds a bounded number of keys per call, and nothing shows the calls go on',
+      code: `
+        _originals = {}
+
+
+        def refresh(config, store, changed):
+            def read(key, default=""):
+                value = store.get(key)
+                if key not in _originals:
+                    _originals[key] = config.get(key)
+                return value if value is not None else _originals[key] or default
+
+            for key in changed.keys():
+                read(key)
+            return read("site.theme")
+      `,
+    },
+    {
+      name: 'a cache written in a loop over installed apps by a template helper whose callers are elsewhere: the loop is not the repetition',
+      code: `
+        _templates = {}
+
+
+        def app_templates(registry, template_name):
+            result = []
+            for app in registry.get_app_configs():
+                key = "{}.{}".format(app.label, template_name)
+                if key not in _templates:
+                    _templates[key] = find_template(app, template_name)
+                result.append(_templates[key])
+            return result
+
+
+        def render_all(registry):
+            return [app_templates(registry, name) for name in ("head", "foot")]
+      `,
+    },
+    {
+      name: 'a registry whose writer raises on a name it already holds: only declarations (once per name) can fill it without failing',
+      code: `
+        _formatters = {}
+
+
+        class formatter:
+            def __init__(self, name):
+                self.name = name
+
+            def __call__(self, func):
+                if self.name in _formatters:
+                    raise ValueError(f"{self.name} is taken")
+                _formatters[self.name] = func
+                return func
+
+
+        def handle_request(request):
+            return _formatters[request.args["fmt"]](request.body)
+      `,
+    },
+    {
+      name: 'a class-level registry that asserts the key is new, or writes only when it is new and raises otherwise: declarations, bounded by the code',
+      code: `
+        class Registry:
+            entries = {}
+            aliases = {}
+
+            def add(self, key, value):
+                assert key not in self.entries, key
+                self.entries[key] = value
+
+            def alias(self, key, value):
+                if key not in Registry.aliases:
+                    Registry.aliases[key] = value
+                else:
+                    raise KeyError(key)
+      `,
+    },
+    {
       name: 'a registry filled behind a load-once flag (a module global, or a flag set on the loader with setattr): once per process, whoever searches',
       code: `
         _by_key = {}
@@ -992,6 +1069,30 @@ const table: RuleTable = {
   ],
   invalid: [
     {
+      name: 'a registry that only checks for the key and then overwrites it (no raise): its growth still counts',
+      code: `
+        _handlers = {}
+
+        def on_message(message):
+            if message.topic in _handlers:
+                print("replacing", message.topic)
+            _handlers[message.topic] = message.reply_to
+      `,
+      errors: [{ line: 1, message: '`_handlers` is written in `on_message()` and never evicted' }],
+    },
+    {
+      name: 'a registry that raises for another key than the one it adds: its growth still counts',
+      code: `
+        _sessions = {}
+
+        def on_login(user, token):
+            if user.name in _sessions:
+                raise ValueError("already logged in")
+            _sessions[token] = user
+      `,
+      errors: [{ line: 1, message: '`_sessions` is written in `on_login()` and never evicted' }],
+    },
+    {
       name: 'the same buckets per owner with nothing ever deleted from them: reported',
       code: `
         _buckets = {}
@@ -1031,9 +1132,10 @@ const table: RuleTable = {
         def load(kind, path):
             return loaders[kind](path)
 
-        def scan(found):
-            for kind, loader in found:
-                register_loader(kind, loader)
+        def watch(source):
+            while True:
+                for kind, loader in source.poll():
+                    register_loader(kind, loader)
       `,
       errors: [{ line: 1 }],
       output: null,
@@ -1052,8 +1154,9 @@ const table: RuleTable = {
                 _failed[path] = e
                 raise
 
-        def load_all(paths):
-            return [load(p) for p in paths]
+        def serve(queue):
+            while True:
+                load(queue.get())
       `,
       errors: [{ line: 1 }],
       output: null,
@@ -2270,21 +2373,20 @@ const table: RuleTable = {
       errors: [{ line: 1, message: '`_by_key` is written in `load_all()`' }],
     },
     {
-      name: 'the same helper called in a loop over what it is given: still reported, naming the loop',
+      name: 'the same helper called in a `while` loop of a function whose callers are elsewhere: a loop that runs until stopped repeats, still reported naming the loop',
       code: `
         _originals = {}
 
 
-        def refresh(config, store, changed):
+        def watch(config, store, changes):
             def read(key, default=""):
                 value = store.get(key)
                 if key not in _originals:
                     _originals[key] = config.get(key)
                 return value if value is not None else _originals[key] or default
 
-            for key in changed.keys():
-                read(key)
-            return read("site.theme")
+            while True:
+                read(changes.get())
       `,
       errors: [{ line: 1, severity: 'information', message: 'is called in a loop' }],
     },

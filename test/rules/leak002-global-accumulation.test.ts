@@ -7,6 +7,22 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a list of plugins whose add() raises on one it already holds: filled by declarations, once each',
+      code: `
+        _plugins = []
+
+
+        def add_plugin(plugin):
+            if plugin in _plugins:
+                raise RuntimeError("registered twice")
+            _plugins.append(plugin)
+
+
+        def handle(request):
+            add_plugin(request.plugin)
+      `,
+    },
+    {
       name: 'a set filled beside its companion dict, under the emptiness guard of that dict: filled once, not per call',
       code: `
         _type_by_oid = {}
@@ -500,8 +516,9 @@ const table: RuleTable = {
             return oid
 
 
-        def columns(engine, rows):
-            return [type_of(engine, row.oid) for row in rows]
+        def serve(engine, queue):
+            while True:
+                print([type_of(engine, row.oid) for row in queue.get()])
       `,
       errors: [{ line: 2, message: '`_names` grows in `type_of()`' }],
     },

@@ -779,6 +779,39 @@ const table: RuleTable = {
   ],
   invalid: [
     {
+      name: 'a protocol storing itself on the factory its creator hands it: the factory outlives it and the next protocol replaces the link, a hint that says so',
+      code: `
+        class ChatProtocol(WebSocketClientProtocol):
+            def onOpen(self):
+                self.factory.client = self
+                self.greet()
+
+
+        class ChatFactory(WebSocketClientFactory):
+            def buildProtocol(self, addr):
+                protocol = ChatProtocol()
+                protocol.factory = self
+                return protocol
+      `,
+      errors: [
+        {
+          line: 3,
+          severity: 'hint',
+          message: 'is handed over from outside (the object never sets it itself)',
+        },
+      ],
+    },
+    {
+      name: 'the same back link on an object the class stores itself (from a parameter): its lifetime is not known to be longer, the usual verdict (information)',
+      code: `
+        class Unpacker:
+            def __init__(self, job):
+                self.job = job
+                self.job.unpacker = self
+      `,
+      errors: [{ line: 4, severity: 'information' }],
+    },
+    {
       name: 'the same factory made for every message: warning',
       code: `
         class ChatFactory:

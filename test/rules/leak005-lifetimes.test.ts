@@ -8,6 +8,21 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 export const table: RuleTable = {
   valid: [
     {
+      name: "a subscription in a server method that then runs Tornado's IOLoop: the method returns only when the process is done, so it runs once",
+      code: `
+        from tornado.ioloop import IOLoop
+        from app.events import bus
+
+
+        class Server:
+            def run(self):
+                bus.subscribe("disconnected", lambda event: self.refresh())
+                IOLoop.current().start()
+
+            def refresh(self): ...
+      `,
+    },
+    {
       name: 'SQLAlchemy __declare_last__ runs once per mapped class, when mappers are configured',
       code: `
         from sqlalchemy import event
@@ -337,6 +352,74 @@ export const table: RuleTable = {
   ],
   invalid: [
     {
+      name: 'a handler added to the root logger in __init__ of a class only other modules make: nothing shows more than one object, a hint that names the unknown',
+      code: `
+        import logging
+
+
+        class LogEndpoint:
+            def __init__(self):
+                self.memory = MemoryHandler(400)
+                logging.getLogger().addHandler(self.memory)
+      `,
+      errors: [
+        {
+          line: 7,
+          severity: 'hint',
+          message: 'how many `LogEndpoint` objects are made is decided by code in other modules',
+        },
+      ],
+    },
+    {
+      name: 'the same class made by a function of this module whose callers are elsewhere: one object per call, information naming those callers',
+      code: `
+        import logging
+
+
+        class LogEndpoint:
+            def __init__(self):
+                self.memory = MemoryHandler(400)
+                logging.getLogger().addHandler(self.memory)
+
+
+        def open_endpoint(app):
+            app.endpoint = LogEndpoint()
+      `,
+      errors: [{ line: 7, severity: 'information', message: 'how often `open_endpoint()` is called' }],
+    },
+    {
+      name: 'the same class made by a handler of this module: one handler per object, a warning',
+      code: `
+        import logging
+
+
+        class LogEndpoint:
+            def __init__(self):
+                self.memory = MemoryHandler(400)
+                logging.getLogger().addHandler(self.memory)
+
+
+        def on_connect(client):
+            client.endpoint = LogEndpoint()
+      `,
+      errors: [{ line: 7, severity: 'warning' }],
+    },
+    {
+      name: 'a subscription in a server method that starts a loop of its own making but never runs an event loop: callers elsewhere decide (information)',
+      code: `
+        from app.events import bus
+
+
+        class Server:
+            def run(self):
+                bus.subscribe("disconnected", lambda event: self.refresh())
+                self.thread.start()
+
+            def refresh(self): ...
+      `,
+      errors: [{ line: 6, severity: 'information', message: 'decided by its callers in other modules' }],
+    },
+    {
       name: 'a per-job logger: a handler added in a helper that a task calls for every job',
       code: `
         import logging
@@ -370,7 +453,13 @@ export const table: RuleTable = {
             for tenant in tenants:
                 tenant_logger(tenant).info("report")
       `,
-      errors: [{ line: 7, severity: 'warning', message: 'is called in a loop' }],
+      errors: [
+        {
+          line: 7,
+          severity: 'information',
+          message: 'how often `nightly_report()` is called is decided by its callers',
+        },
+      ],
     },
     {
       name: 'a module-level emitter subscribed by a websocket route',
@@ -467,7 +556,7 @@ export const table: RuleTable = {
 
             def refresh(self, event): ...
       `,
-      errors: [{ line: 5, severity: 'information', message: 'in a loop' }],
+      errors: [{ line: 5, severity: 'hint', message: 'how many `Dashboard` objects are made' }],
     },
     {
       name: 'a register_*() helper that subscribes a new closure, called by a route',

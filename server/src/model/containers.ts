@@ -7,10 +7,10 @@ import type { Node } from '../parser';
 import { annotationHead } from './bounded';
 import { possibleContainerSites } from './candidates';
 import { type Access, type ContainerKind, type Effect, effectsOf } from './container-effects';
-import { mayRunRepeatedly, type RunInfo, runInfoAt } from './execution';
+import { mayRunRepeatedly, type RunInfo, runInfoOverTimeAt } from './execution';
 import { isWordCharAt } from './find-names';
 import { writerOf } from './import-time';
-import { fillOnceGuard } from './membership';
+import { fillOnceGuard, refusesDuplicates } from './membership';
 import { perModel } from './memo';
 import { inRanges, linesOutsideFunctions } from './outer-lines';
 import { parentOf } from './parents';
@@ -539,7 +539,7 @@ export function containerFacts(
     const w = writerOf(e.access.scope);
     if (!w || fillOnce.has(w)) return false;
     if (repeatedWrites >= ENOUGH_REPEATED_WRITES && e.access.scope.isRuntime) return true;
-    const info = runInfoAt(model, e.site);
+    const info = runInfoOverTimeAt(model, e.site);
     runs.set(e, info);
     const repeats = mayRunRepeatedly(info);
     if (repeats) repeatedWrites++;
@@ -557,9 +557,15 @@ export function containerFacts(
     const key = e.site.type === 'subscript' ? e.site.childForFieldName('subscript')?.text : undefined;
     return e.what === '[key]' && !!w && !!key && membership.has(`${w.node.id}:${key}`);
   };
-  // Written under `if not _other:` in a block that fills `_other`: once per filling.
+  // Written under `if not _other:` in a block that fills `_other`: once per filling. A registry
+  // that raises on a key it already holds is filled by declarations, once per key.
   const growth = effects.filter(
-    (e) => e.kind === 'grow' && !guardedRead(e) && !fillOnceGuard(model, e.site) && atRuntime(e),
+    (e) =>
+      e.kind === 'grow' &&
+      !guardedRead(e) &&
+      !fillOnceGuard(model, e.site) &&
+      !refusesDuplicates(e.site, e.access.node) &&
+      atRuntime(e),
   );
   const nestedGrowth = effects.filter((e) => e.kind === 'nested-grow' && atRuntime(e));
   return {

@@ -44,6 +44,11 @@ export interface RunInfo {
    * public functions (usually called once, at start-up, but their callers decide).
    */
   fromName?: 'registration' | 'factory';
+  /**
+   * Set when the frequency is unknown only because the objects whose method this is are made in
+   * other modules (`__init__` of a class nothing here makes): nothing shows more than one.
+   */
+  fromInstances?: boolean;
 }
 
 /** Decorators that make a function a task, a consumer or an event handler: run per job/event. */
@@ -256,21 +261,24 @@ function isMemoized(model: SemanticModel, fn: Node): boolean {
 
 /**
  * Calls that run an event loop until the program stops (`loop.run_forever()`,
- * `server.serve_forever()`, Twisted's `reactor.run()`, a GUI's `mainloop()`): the function making
- * one is a process's main function.
+ * `server.serve_forever()`, Twisted's `reactor.run()`, Tornado's `IOLoop.current().start()`, a
+ * GUI's `mainloop()`): the function making one is a process's main function.
  */
 const EVENT_LOOP_RUN = /^(run_forever|serve_forever|mainloop)$/;
 
 /** The text of the call in `fn`'s own body (not a nested function's) that runs the event loop. */
 function eventLoopRun(fn: Node): string | undefined {
   const body = fn.childForFieldName('body');
-  if (!body || !/run_forever|serve_forever|mainloop|reactor\s*\.\s*run\b/.test(body.text)) return undefined;
+  if (!body || !/run_forever|serve_forever|mainloop|reactor\s*\.\s*run\b|IOLoop\b/.test(body.text))
+    return undefined;
   for (const call of body.descendantsOfType('call')) {
     const callee = call?.childForFieldName('function');
     if (callee?.type !== 'attribute') continue;
     const method = callee.childForFieldName('attribute')?.text ?? '';
     const object = callee.childForFieldName('object')?.text ?? '';
-    if (!EVENT_LOOP_RUN.test(method) && !(method === 'run' && /(^|\.)reactor$/.test(object))) continue;
+    const tornado = method === 'start' && /(^|\.)IOLoop\s*\.\s*(current|instance)\s*\(\s*\)$/.test(object);
+    if (!EVENT_LOOP_RUN.test(method) && !(method === 'run' && /(^|\.)reactor$/.test(object)) && !tornado)
+      continue;
     // Its own body: not a nested function or lambda that hands the loop to someone else.
     let p = call?.parent;
     while (p && p.id !== fn.id && p.type !== 'function_definition' && p.type !== 'lambda') p = p.parent;
@@ -579,8 +587,21 @@ function threadStarts(model: SemanticModel, fn: Scope): Node[] {
   return starts;
 }
 
-const memo = new WeakMap<SemanticModel, Map<Scope, RunInfo>>();
-const classMemo = new WeakMap<SemanticModel, Map<Scope, RunInfo>>();
+const loopMemo = new WeakMap<SemanticModel, Map<Scope, RunInfo>>();
+const loopClassMemo = new WeakMap<SemanticModel, Map<Scope, RunInfo>>();
+const overTimeMemo = new WeakMap<SemanticModel, Map<Scope, RunInfo>>();
+const overTimeClassMemo = new WeakMap<SemanticModel, Map<Scope, RunInfo>>();
+
+/**
+ * Whether a `for` loop (or a comprehension) in code whose own frequency is unknown counts as
+ * repetition. For "does this code run again and again?" it does. For "does this keep adding
+ * for the life of the process?" (growth, registration) it does not: it walks what one call was
+ * given, a bounded number of times per call; only a `while` loop (the program's main loop) or an
+ * `async for` (a stream of events) keeps running. Set only while `runInfoOverTimeAt` answers.
+ */
+let forLoopsRepeat = true;
+const memoOf = () => (forLoopsRepeat ? loopMemo : overTimeMemo);
+const classMemoOf = () => (forLoopsRepeat ? loopClassMemo : overTimeClassMemo);
 
 /**
  * How often the code directly in `scope` runs. Innermost function first: a lambda or a nested
@@ -593,6 +614,37 @@ export function runInfoOfScope(model: SemanticModel, scope: Scope): RunInfo {
 /** How often the statement holding `node` runs: its function's frequency, or repeated in a loop. */
 export function runInfoAt(model: SemanticModel, node: Node): RunInfo {
   return siteInfo(model, node, 0, new Set());
+}
+
+/**
+ * How often the statement holding `node` runs over the life of the process, for code that adds
+ * something each time it runs (a cache entry, a listener): as `runInfoAt`, except that a `for`
+ * loop in code whose callers are elsewhere is not taken as repetition (see `forLoopsRepeat`), nor
+ * is a call made in such a loop. A loop over what one call was given adds a bounded number of
+ * entries per call; whether the calls go on is what the callers decide.
+ */
+export function runInfoOverTimeAt(model: SemanticModel, node: Node): RunInfo {
+  const before = forLoopsRepeat;
+  forLoopsRepeat = false;
+  try {
+    return siteInfo(model, node, 0, new Set());
+  } finally {
+    forLoopsRepeat = before;
+  }
+}
+
+/**
+ * A loop around `node` inside `within` that keeps running: a `while` (a main loop) or an
+ * `async for` (it walks a stream of events, not a collection).
+ */
+function runningLoopAround(node: Node, within: Node): boolean {
+  for (let p = node.parent; p && p.id !== within.id; p = p.parent) {
+    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition')
+      return false;
+    if (p.type === 'while_statement') return true;
+    if (p.type === 'for_statement' && p.children[0]?.type === 'async') return true;
+  }
+  return false;
 }
 
 function siteInfo(model: SemanticModel, node: Node, depth: number, visiting: Set<Scope>): RunInfo {
@@ -610,6 +662,7 @@ function siteInfo(model: SemanticModel, node: Node, depth: number, visiting: Set
   if (!kind) return info;
   if (info.frequency === 'one-shot' && (kind !== 'while' || isOneShotFile(model.file.path, model.file.text)))
     return info;
+  if (!forLoopsRepeat && info.frequency === 'unknown' && !runningLoopAround(node, within)) return info;
   return { frequency: 'repeated', reason: `it runs in a loop in ${name(fn ?? scope)}` };
 }
 
@@ -624,10 +677,10 @@ function runInfoOf(model: SemanticModel, scope: Scope, depth: number, visiting: 
     return { frequency: 'import-time', reason: 'it runs once, while the module is imported' };
   }
   const fn = functionChain(scope)[0];
-  let cache = memo.get(model);
+  let cache = memoOf().get(model);
   if (!cache) {
     cache = new Map();
-    memo.set(model, cache);
+    memoOf().set(model, cache);
   }
   const known = cache.get(fn);
   if (known) return known;
@@ -1144,10 +1197,10 @@ function calledOnlyAtImportElsewhere(
  * again (in functions that run repeatedly, in loops), or unknown (not made in this module).
  */
 export function instantiationOf(model: SemanticModel, cls: Scope): RunInfo {
-  let cache = classMemo.get(model);
+  let cache = classMemoOf().get(model);
   if (!cache) {
     cache = new Map();
-    classMemo.set(model, cache);
+    classMemoOf().set(model, cache);
   }
   const known = cache.get(cls);
   if (known) return known;
@@ -1156,6 +1209,7 @@ export function instantiationOf(model: SemanticModel, cls: Scope): RunInfo {
   const elsewhere: RunInfo = {
     frequency: 'unknown',
     reason: `how many ${label} objects are made is decided by code in other modules`,
+    fromInstances: true,
   };
   cache.set(cls, elsewhere);
   const { calls } = callSitesOf(model, cls);

@@ -2,9 +2,12 @@
 // `hook_names` is a module-level collection filled only while modules are imported (by a
 // decorator, a module-level loop) or written as a literal. Whatever the code that runs the
 // guarded write, its keys are drawn from that set: bounded by it, not by the traffic.
+// Likewise a registry that refuses a key it already holds (`if name in REG: raise`): only
+// declarations, run once per key, can fill it without failing.
 import type { Node } from '../parser';
 import { runInfoAt } from './execution';
 import { guardsOf, negated } from './guards';
+import { parentOf } from './parents';
 import type { Binding, SemanticModel } from './semantic';
 import { unparenthesized, useOf } from './usage';
 
@@ -102,6 +105,113 @@ export function fillOnceGuard(model: SemanticModel, site: Node): string | undefi
     const binding = model.resolve(name);
     if (!binding || binding.kind !== 'assignment' || binding.scope !== model.moduleScope) continue;
     if (fills(model, binding, consequence)) return name.text;
+  }
+  return undefined;
+}
+
+/**
+ * The key a growth effect adds, given the container expression it reaches: `c[k] = v` → `k`;
+ * `c.add(k)`, `c.append(k)`, `c.setdefault(k, …)` → `k`.
+ */
+function grownKey(site: Node, container: Node): Node | undefined {
+  if (site.type === 'assignment') {
+    const left = site.childForFieldName('left');
+    const sub = left ? unparenthesized(left) : undefined;
+    if (sub?.type !== 'subscript' || !sameText(sub.childForFieldName('value'), container)) return undefined;
+    return sub.childForFieldName('subscript') ?? undefined;
+  }
+  if (site.type !== 'call') return undefined;
+  const callee = site.childForFieldName('function');
+  if (callee?.type !== 'attribute' || !sameText(callee.childForFieldName('object'), container))
+    return undefined;
+  if (!GROW_METHODS.has(callee.childForFieldName('attribute')?.text ?? '')) return undefined;
+  const first = site.childForFieldName('arguments')?.namedChildren.find((a) => !!a && a.type !== 'comment');
+  return first && first.type !== 'keyword_argument' && first.type !== 'list_splat' ? first : undefined;
+}
+
+function sameText(a: Node | null | undefined, b: Node): boolean {
+  return !!a && unparenthesized(a).text === unparenthesized(b).text;
+}
+
+/** `k in c` / `k in c.keys()` (`negatedTest`: `k not in c`) with `k` and `c` written as in the growth. */
+function testsMembership(condition: Node, key: Node, container: Node, negatedTest: boolean): boolean {
+  const cond = unparenthesized(condition);
+  if (cond.type === 'boolean_operator') {
+    // `if k in c or …: raise` still refuses `k`; with `and` the raise may not run.
+    if (negatedTest || cond.childForFieldName('operator')?.type !== 'or') return false;
+    const left = cond.childForFieldName('left');
+    const right = cond.childForFieldName('right');
+    return (
+      (!!left && testsMembership(left, key, container, false)) ||
+      (!!right && testsMembership(right, key, container, false))
+    );
+  }
+  if (cond.type !== 'comparison_operator') return false;
+  const operators = cond.children.filter((c) => !!c && !c.isNamed).map((c) => c?.type);
+  const operands = cond.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  if (operands.length !== 2) return false;
+  const expected = negatedTest ? ['not in'] : ['in'];
+  const written = operators.length === 2 && operators[0] === 'not' ? ['not in'] : operators;
+  if (written.length !== 1 || written[0] !== expected[0]) return false;
+  if (!sameText(operands[0], key)) return false;
+  const set = unparenthesized(operands[1]);
+  if (sameText(set, container)) return true;
+  const callee = set.type === 'call' ? set.childForFieldName('function') : undefined;
+  return (
+    callee?.type === 'attribute' &&
+    callee.childForFieldName('attribute')?.text === 'keys' &&
+    sameText(callee.childForFieldName('object'), container)
+  );
+}
+
+/** A block whose last statement raises: the code after it does not run. */
+function endsInRaise(block: Node | null): boolean {
+  const statements = (block?.namedChildren ?? []).filter((s) => !!s && s.type !== 'comment');
+  return statements[statements.length - 1]?.type === 'raise_statement';
+}
+
+/**
+ * A registry that refuses a second entry under the same key (`if name in REGISTRY: raise …`,
+ * `assert name not in REGISTRY`, or the write under `if name not in REGISTRY:` with an `else`
+ * that raises) before `site` adds `name`. Code that runs again and again with keys from its
+ * traffic would fail the second time a key comes back, so whatever fills such a registry runs
+ * once per key: declarations (decorators, plugin loading, class definitions), bounded by the
+ * code that declares them. Returns the registry as written, or undefined.
+ */
+export function refusesDuplicates(site: Node, container: Node): string | undefined {
+  const key = grownKey(site, container);
+  if (!key) return undefined;
+  // Statements before the growth in its own block and the blocks around it, up to its function.
+  let child: Node = site;
+  for (let p = parentOf(site); p; child = p, p = parentOf(p)) {
+    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') break;
+    if (p.type === 'if_statement' && p.childForFieldName('consequence')?.id === child.id) {
+      const condition = p.childForFieldName('condition');
+      const otherwise = p.namedChildren.find((c) => c?.type === 'else_clause');
+      if (
+        condition &&
+        testsMembership(condition, key, container, true) &&
+        endsInRaise(otherwise?.childForFieldName('body') ?? null)
+      )
+        return container.text;
+    }
+    if (p.type !== 'block' && p.type !== 'module') continue;
+    for (const stmt of p.namedChildren) {
+      if (!stmt || stmt.startIndex >= child.startIndex) break;
+      if (stmt.type === 'assert_statement') {
+        const test = stmt.namedChildren[0];
+        if (test && testsMembership(test, key, container, true)) return container.text;
+      }
+      if (stmt.type === 'if_statement') {
+        const condition = stmt.childForFieldName('condition');
+        if (
+          condition &&
+          testsMembership(condition, key, container, false) &&
+          endsInRaise(stmt.childForFieldName('consequence'))
+        )
+          return container.text;
+      }
+    }
   }
   return undefined;
 }

@@ -2,6 +2,7 @@
 // their lifetime, so they are reported only when the class has a teardown method that forgets
 // them and nothing in the file releases, hands out or replaces the attribute.
 import type { Node } from '../parser';
+import { identifiersNamed } from './find-names';
 import type { Creation, Lifecycle, ResourceKind } from './lifecycle';
 import { lifetimeOf } from './lifetimes';
 import type { Scope, SemanticModel } from './semantic';
@@ -180,4 +181,55 @@ function ownerWithoutTeardown(
       made: lifetime.reason,
     },
   };
+}
+
+/**
+ * Whether `self.<name>` is set only from outside the object: nothing binds it on itself (no
+ * `self.<name> = …` in a method, no `<name> = …` in a class body, no `def <name>`, no `setattr`
+ * with it); at most a creator sets it on the object it makes (`protocol.factory = self`). Such an
+ * attribute names an object handed over (a Twisted protocol's `factory`, an account the framework
+ * attaches): it was not made by the object and outlives it.
+ */
+export function setFromOutside(model: SemanticModel, name: string): boolean {
+  const file = model.file;
+  for (const id of identifiersNamed(file, [name])) {
+    const parent = id.parent;
+    if (!parent) continue;
+    // `x.name = …`, `name = …` (a class-level or local binding), `def name(…)`, `name: T = …`.
+    if (parent.type === 'attribute' && parent.childForFieldName('attribute')?.id === id.id) {
+      // `protocol.factory = self` in the creator hands the object over; `self.factory = …` binds it.
+      if (boundBy(parent) && boundThroughSelf(parent)) return false;
+      continue;
+    }
+    if (parent.type === 'function_definition' || parent.type === 'class_definition') return false;
+    if (boundBy(id)) return false;
+  }
+  // `setattr(self, "name", …)`.
+  return !new RegExp(`setattr\\s*\\([^)]*["']${name}["']`).test(file.text);
+}
+
+/** A target of an assignment, also inside a tuple or list of targets, or of a `for`/`with … as`. */
+function boundBy(target: Node): boolean {
+  let n = target;
+  while (
+    n.parent &&
+    ['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'parenthesized_expression'].includes(
+      n.parent.type,
+    )
+  )
+    n = n.parent;
+  if (isAssignmentTarget(n)) return true;
+  const p = n.parent;
+  if (p?.type === 'for_statement' && p.childForFieldName('left')?.id === n.id) return true;
+  return p?.type === 'as_pattern_target' || p?.type === 'as_pattern';
+}
+
+/** `self.x` (the first parameter of the method around it) rather than `other.x`. */
+function boundThroughSelf(attribute: Node): boolean {
+  const object = attribute.childForFieldName('object');
+  if (object?.type !== 'identifier') return true;
+  let fn = attribute.parent;
+  while (fn && fn.type !== 'function_definition') fn = fn.parent;
+  if (!fn) return true;
+  return firstParameter(fn) === object.text || object.text === 'self' || object.text === 'cls';
 }

@@ -735,7 +735,10 @@ export const rule: Rule = {
       'a key written only under `if key in NAMES:` where `NAMES` is a module-level collection filled only at import ' +
       '(by a `@hook` decorator) or a literal. Code behind a load-once flag (`if not _loaded: load(); _loaded = True`) ' +
       "runs once, and a loop over a literal, a directory or package listing or a configuration's entries runs once " +
-      'per entry, not again and again. ' +
+      'per entry, not again and again. Nor is any `for` loop in a function whose callers are in other modules: it ' +
+      'walks what one call was given; only a `while` loop or an `async for` keeps running. A registry that refuses a ' +
+      'key it already holds (`if name in REGISTRY: raise …`, `assert name not in REGISTRY`) is filled by ' +
+      'declarations, once per key: not growth. ' +
       'A `@cache` on a class factory (`def variant(form_class)`), on a function with `bool`/`Literal`/' +
       'enum/`type[...]` parameters, on a function emptied with `.cache_clear()`, or on a method of an object made once ' +
       '(at import or start-up) is silent. When the project is indexed (the CLI and the editor index the workspace), a ' +

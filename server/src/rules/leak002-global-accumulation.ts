@@ -724,7 +724,9 @@ export const rule: Rule = {
       'commands, `setup.py`/`conf.py`/docs scripts, a function that runs the event loop until the program stops, ' +
       'daemonizes the process or installs the handler of a daemon signal such as `SIGHUP`) is bounded by that one run; ' +
       'in start-up code only a `while` loop (the ' +
-      "program's main loop) repeats.\n\n" +
+      "program's main loop) repeats, and in a function whose callers are in other modules a `for` loop walks what one " +
+      'call was given: only a `while` loop or an `async for` repeats there. A container that refuses an item it ' +
+      'already holds (`if x in REGISTRY: raise …`) is filled by declarations, once per item: not growth.\n\n' +
       '**Severity is confidence.** `warning` for a container that code known to run again and again grows and nothing ' +
       'shrinks; `information` when it grows in a public function whose callers are in other modules (how often it ' +
       'runs is decided there, and the message says so) or when it is defined under a module-level switch the ' +

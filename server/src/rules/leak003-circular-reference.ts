@@ -24,6 +24,7 @@ import {
   methodsOf,
   nameOf,
 } from '../model/methods';
+import { setFromOutside } from '../model/owned-attributes';
 import { parentOf } from '../model/parents';
 import type { Binding, SemanticModel } from '../model/semantic';
 import type { SourceFile } from '../model/source';
@@ -907,7 +908,9 @@ export const rule: Rule = {
       "also through the project's own classes (a base that is a Qt dialog in another module, a mixin or a base that " +
       'only GUI classes of the project derive from); or, ' +
       'when the project is indexed (the CLI and the editor index it), a class that no code in the project makes or ' +
-      'derives from.\n' +
+      'derives from; or a back link stored on an object handed over from outside (`self.factory.client = self`, where ' +
+      'the object never sets `self.factory` itself — a Twisted protocol and its factory): that object outlives it, and ' +
+      'the next object stored under the same attribute replaces the link, so no cycle is left per object.\n' +
       '- **not reported**: objects made once (at import, in `main()`, in a start-up hook, in a `click` command; ' +
       'when the project is indexed, also where other modules make them only in such code, in script files, in a ' +
       'memoized getter of a process-wide object (`@cached_property` on an application or server) or in the ' +
@@ -1380,8 +1383,23 @@ function checkSelfReference(ctx: RuleContext, facts: SlotFacts, store: Store): v
   if (/weak/i.test(store.holder.text)) return;
   const owned = ownedAttribute(store.holder);
   if (owned && facts.isExempt(owned, [cls])) return;
-  const verdict = cycleVerdict(model, store.method, 'link');
-  if (!verdict) return;
+  const found = cycleVerdict(model, store.method, 'link');
+  if (!found) return;
+  // `self.factory.bot = self` where `self.factory` is handed over from outside (a Twisted
+  // protocol's factory): the object it names outlives this one, and the next object stored under
+  // the same attribute replaces the link, so no cycle is left behind per object.
+  const handedOver =
+    !store.container &&
+    !!owned &&
+    isSelf(model, store.method, store.root) &&
+    !/[[(]/.test(store.holder.text) &&
+    setFromOutside(model, owned);
+  const verdict: Verdict = handedOver
+    ? {
+        severity: 'hint',
+        clause: `harmless in practice: \`${self}.${owned}\` is handed over from outside (the object never sets it itself), so it outlives the object, and the next object stored in \`.${store.slot}\` replaces this link: no cycle is left per object (${found.clause})`,
+      }
+    : found;
   const fixes = () => {
     const fix = store.container
       ? supportsWeakrefs(model, cls)

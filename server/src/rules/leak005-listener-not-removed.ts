@@ -20,7 +20,7 @@ import { loggingHandlerFixes } from '../fixes/logging-handler';
 import { insertStatementsAfter, insertStatementsBefore } from '../fixes/statements';
 import { fileIndentUnit } from '../fixes/wrap-with';
 import { knownOnRemover, replacesPerEvent } from '../model/emitters';
-import { type RunInfo, runInfoAt } from '../model/execution';
+import { type RunInfo, runInfoOverTimeAt } from '../model/execution';
 import { attributeNamedBy, callNamedBy, identifiersNamed } from '../model/find-names';
 import { type HolderInfo, holderLifetime } from '../model/holders';
 import { functionChain } from '../model/import-time';
@@ -606,9 +606,13 @@ export const rule: Rule = {
       handler adds a handler to \`logging.getLogger(...)\`. \`information\`: one fact cannot be known
       statically and the message names it: how often a function nobody here calls runs ("how often
       \`get_logger()\` is called is decided by its callers in other modules"), how many objects of a
-      class made elsewhere exist, or whether an emitter passed in outlives the code. \`hint\`: neither
-      fact is known, or the code is harmless in practice (a \`make_*\`/\`create_*\` factory or an
-      \`autodiscover*()\` call, usually made once at start-up). Every message ends with the reason ("it runs on every request:
+      class made in this module by code whose callers are elsewhere exist, or whether an emitter passed
+      in outlives the code. \`hint\`: neither fact is known; nothing in the module makes the objects of
+      the class whose \`__init__\` registers (nothing shows that more than one exists); or the code is
+      harmless in practice (a \`make_*\`/\`create_*\` factory or an \`autodiscover*()\` call, usually
+      made once at start-up). A \`for\` loop in a function whose callers are elsewhere is not taken as
+      repetition (it walks what one call was given), and a method that runs the event loop (\`run_forever()\`,
+      Tornado's \`IOLoop.current().start()\`) runs once. Every message ends with the reason ("it runs on every request:
       \`get_order()\` is a route handler").
     `,
     whyIsThisBad: `
@@ -829,8 +833,9 @@ function holderOf(model: SemanticModel, reg: Registration): { lifetime: HolderIn
 /**
  * How sure the finding is, and the sentence that says what is not known. Two facts make a leak:
  * the registration runs again and again, and the holder outlives that code. Both known: warning.
- * One unknowable here (callers in other modules, a holder passed in): information. Both, or a
- * factory usually called once: hint.
+ * One unknowable here (callers in other modules, a holder passed in): information. Both, a
+ * factory usually called once, or objects made only by other modules (nothing shows that more
+ * than one is made): hint.
  */
 function confidence(
   run: RunInfo,
@@ -856,7 +861,11 @@ function confidence(
     );
   }
   const severity: Severity =
-    run.fromName === 'factory' || unknowns >= 2 ? 'hint' : unknowns === 1 ? 'information' : 'warning';
+    run.fromName === 'factory' || unknowns >= 2 || (run.frequency !== 'repeated' && run.fromInstances)
+      ? 'hint'
+      : unknowns === 1
+        ? 'information'
+        : 'warning';
   return { severity, why: clauses.join('; ') };
 }
 
@@ -878,7 +887,7 @@ function checkRegistration(ctx: RuleContext, reg: Registration): void {
   // The project's own emitter (in another module) keeps its listeners weakly.
   if (reg.family === 'listener' && reg.receiver && model.file.project?.holdsWeakly(methodOf(call))) return;
   // Registration counts only in code that runs again and again (or whose callers are elsewhere).
-  const run = runInfoAt(model, call);
+  const run = runInfoOverTimeAt(model, call);
   const byName = run.frequency === 'import-time' && run.fromName === 'registration';
   if (run.frequency !== 'repeated' && run.frequency !== 'unknown' && !byName) return;
   if (isGuarded(model, call, fn) || everyCallGuarded(model, fnScope)) return;
