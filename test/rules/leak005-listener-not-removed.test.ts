@@ -447,6 +447,32 @@ export const table: RuleTable = {
       `,
     },
     {
+      name: 'two handlers added to one logger: one guard around both (a guard each would never attach the second)',
+      code: `
+        import logging
+
+        def get_logger(name, path):
+            logger = logging.getLogger(name)
+            logger.addHandler(logging.FileHandler(path))
+            logger.addHandler(logging.StreamHandler())
+            return logger
+      `,
+      errors: [
+        { line: 5, message: 'adds a handler on every call of `get_logger()`' },
+        { line: 6, message: 'adds a handler on every call of `get_logger()`' },
+      ],
+      unsafeOutput: `
+        import logging
+
+        def get_logger(name, path):
+            logger = logging.getLogger(name)
+            if not logger.handlers:
+                logger.addHandler(logging.FileHandler(path))
+                logger.addHandler(logging.StreamHandler())
+            return logger
+      `,
+    },
+    {
       name: 'a per-instance handler, removed in the existing close()',
       code: `
         import logging as lg
