@@ -784,6 +784,22 @@ export const table: RuleTable = {
       `,
     },
     {
+      name: "on() of another library's object: a project function named unsubscribe is no removal method for it",
+      code: `
+        class BasePage:
+            def __init__(self, page):
+                self.page = page
+
+            def accept_dialog(self):
+                self.page.on("dialog", lambda dialog: dialog.accept())
+
+        def unsubscribe(request, token):
+            return token
+      `,
+      errors: [{ line: 6, severity: 'hint' }],
+      output: null,
+    },
+    {
       name: 'add_event_listener per instance and no cleanup method',
       code: `
         class Tooltip:
