@@ -1368,6 +1368,45 @@ const table: RuleTable = {
       ],
     },
     {
+      name: 'a dict keyed by tasks: each task pops its own entry when done (not a weak dict of the values, which nothing else holds)',
+      code: `
+        import asyncio
+
+        class Info:
+            def __init__(self):
+                self.calls = 0
+
+        infos: dict[asyncio.Task, Info] = {}
+
+        def trace():
+            task = asyncio.current_task()
+            info = infos.get(task)
+            if info is None:
+                info = Info()
+                infos[task] = info
+            info.calls += 1
+      `,
+      errors: [{ line: 7 }],
+      unsafeOutput: `
+        import asyncio
+
+        class Info:
+            def __init__(self):
+                self.calls = 0
+
+        infos: dict[asyncio.Task, Info] = {}
+
+        def trace():
+            task = asyncio.current_task()
+            info = infos.get(task)
+            if info is None:
+                info = Info()
+                infos[task] = info
+                task.add_done_callback(lambda done_task: infos.pop(done_task, None))
+            info.calls += 1
+      `,
+    },
+    {
       name: 'a dict of tasks drops each task when done, a dict of queues holds them weakly (the fresh one kept in a local): unsafe',
       code: `
         import asyncio
