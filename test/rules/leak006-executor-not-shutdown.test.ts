@@ -420,7 +420,9 @@ const table: RuleTable = {
             done, late = wait(futures, timeout=seconds)
             return len(late)
       `,
-      errors: [{ line: 4, message: '`pool` from `ThreadPoolExecutor()` is never shut down in `check_all()`' }],
+      errors: [
+        { line: 4, message: '`pool` from `ThreadPoolExecutor()` is never shut down in `check_all()`' },
+      ],
       output: `
         from concurrent.futures import ThreadPoolExecutor, wait
 

@@ -324,7 +324,9 @@ export function forgetDoneTasksFix(
     if (taskIs === 'key') {
       if (key.type !== 'identifier') return undefined;
       edits.push(
-        insertStatementsAfter(file, stmt, [`${key.text}.add_done_callback(lambda ${t}: ${dict.text}.pop(${t}, None))`]),
+        insertStatementsAfter(file, stmt, [
+          `${key.text}.add_done_callback(lambda ${t}: ${dict.text}.pop(${t}, None))`,
+        ]),
       );
       continue;
     }
