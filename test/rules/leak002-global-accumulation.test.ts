@@ -7,6 +7,20 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: "a pylint checker's class-level lists: it lives for one lint run of a short-lived process",
+      code: `
+        from pylint import checkers
+
+
+        class MissingInitChecker(checkers.BaseChecker):
+            name = "missing-init"
+            seen_modules = []
+
+            def visit_module(self, node):
+                self.seen_modules.append(node.file)
+      `,
+    },
+    {
       name: 'a set filled beside its companion dict, under the emptiness guard of that dict: filled once, not per call',
       code: `
         _type_by_oid = {}
@@ -468,6 +482,21 @@ const table: RuleTable = {
     },
   ],
   invalid: [
+    {
+      name: "a project's own BaseChecker (pylint not imported) is service code: still reported",
+      code: `
+        from app.health import BaseChecker
+
+
+        class DiskChecker(BaseChecker):
+            results = []
+
+            def check(self, request):
+                self.results.append(request.path)
+                return True
+      `,
+      errors: [{ line: 5 }],
+    },
     {
       name: 'callbacks registered by a function that installs a SIGALRM handler (a per-call timeout), whose callers are elsewhere: still reported',
       code: `

@@ -82,6 +82,19 @@ const PER_CLASS_METHODS = /^(setUpClass|setup_class|tearDownClass|teardown_class
 
 /** Django management commands: `handle()` runs once per command-line invocation. */
 const MANAGEMENT_COMMAND_BASES = /\b(BaseCommand|LabelCommand|AppCommand)\b/;
+/**
+ * Plugins of developer tools, not of a service: a pylint checker (and a mypy plugin) lives for one
+ * lint or type-check run of a short-lived process, so what it gathers is bounded by the code it
+ * reads. Only with the tool imported (a project's own `BaseChecker` is something else).
+ */
+const TOOL_PLUGIN_BASES: readonly { module: string; bases: RegExp; tool: string }[] = [
+  {
+    module: 'pylint',
+    bases: /\b(BaseChecker|BaseTokenChecker|BaseRawFileChecker|BaseRawChecker)\b/,
+    tool: 'pylint checker',
+  },
+  { module: 'mypy.plugin', bases: /\bPlugin\b/, tool: 'mypy plugin' },
+];
 /** Celery bootsteps: created and started once per worker process. */
 const BOOTSTEP_BASES = /\b(bootsteps\.)?(Step|StartStopStep|ConsumerStep)\b/;
 
@@ -789,6 +802,12 @@ function fromFramework(model: SemanticModel, fn: Scope, calls: Node[]): RunInfo 
       return {
         frequency: 'one-shot',
         reason: `${name(fn)} is a management command: it runs once per process`,
+      };
+    const plugin = TOOL_PLUGIN_BASES.find((p) => p.bases.test(bases) && model.importsModule(p.module));
+    if (plugin)
+      return {
+        frequency: 'one-shot',
+        reason: `${name(fn)} belongs to a ${plugin.tool}: it lives for one run of a short-lived tool process`,
       };
     if (BOOTSTEP_BASES.test(bases) && calls.length === 0)
       return { frequency: 'one-shot', reason: `${name(fn)} is a worker bootstep: it runs once, at start-up` };
