@@ -8,6 +8,27 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a writer called only under `if not d:` fills the dict once per emptying, though a route runs it',
+      code: `
+        from fastapi import FastAPI
+
+        app = FastAPI()
+        _columns = {}
+
+
+        def load_columns(session):
+            for column_id in session.column_ids():
+                _columns[column_id] = session.load(column_id)
+
+
+        @app.get("/columns/{column_id}")
+        def column(column_id: int, session):
+            if not _columns:
+                load_columns(session)
+            return {"found": column_id in _columns}
+      `,
+    },
+    {
       name: 'a registry filled behind a load-once flag (a module global, or a flag set on the loader with setattr): once per process, whoever searches',
       code: `
         _by_key = {}
@@ -991,6 +1012,31 @@ const table: RuleTable = {
     },
   ],
   invalid: [
+    {
+      name: 'a writer called under `if not d:` and also, by a route, without it: still reported',
+      code: `
+        from fastapi import FastAPI
+
+        app = FastAPI()
+        _columns = {}
+
+
+        def load_column(session, column_id):
+            _columns[column_id] = session.load(column_id)
+
+
+        def first_column(session):
+            if not _columns:
+                load_column(session, 1)
+            return _columns.get(1)
+
+
+        @app.post("/columns/{column_id}")
+        def refresh(column_id: int, session):
+            load_column(session, column_id)
+      `,
+      errors: [{ line: 4, message: 'it runs on every request' }],
+    },
     {
       name: 'the same buckets per owner with nothing ever deleted from them: reported',
       code: `

@@ -7,7 +7,7 @@ import type { Node } from '../parser';
 import { annotationHead } from './bounded';
 import { possibleContainerSites } from './candidates';
 import { type Access, type ContainerKind, type Effect, effectsOf } from './container-effects';
-import { mayRunRepeatedly, type RunInfo, runInfoAt } from './execution';
+import { calledOnlyWhen, mayRunRepeatedly, type RunInfo, runInfoAt } from './execution';
 import { isWordCharAt } from './find-names';
 import { writerOf } from './import-time';
 import { fillOnceGuard } from './membership';
@@ -528,6 +528,20 @@ export function containerFacts(
     const w = writerOf(e.access.scope);
     if (w) fillOnce.add(w);
   }
+  // A writer whose every call waits for the container to be empty (`if not _columns:
+  // load_columns()`) fills it once per emptying too.
+  const emptyTests = new Set(effects.filter((e) => e.kind === 'fill-check').map((e) => e.access.node.id));
+  const isEmptyTest = (condition: Node) => {
+    let c = condition;
+    while (c.type === 'parenthesized_expression' && c.namedChildren[0]) c = c.namedChildren[0];
+    const operand = c.type === 'not_operator' ? c.childForFieldName('argument') : undefined;
+    return !!operand && emptyTests.has(operand.id);
+  };
+  if (emptyTests.size > 0)
+    for (const e of effects) {
+      const w = e.kind === 'grow' ? writerOf(e.access.scope) : undefined;
+      if (w && !fillOnce.has(w) && calledOnlyWhen(model, w, isEmptyTest)) fillOnce.add(w);
+    }
   // Growth counts only where it can pile up: code that runs again and again (or whose callers
   // are elsewhere), not import-time registration or one-shot start-up code.
   const runs = new Map<Effect, RunInfo>();

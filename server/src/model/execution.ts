@@ -1110,6 +1110,36 @@ export function hasCallersInProject(model: SemanticModel, node: Node): boolean {
   return !!elsewhere && elsewhere.atImport + elsewhere.inFunctions > 0;
 }
 
+/**
+ * Whether every call of the function `fn` runs only while `isEmptyTest` holds: each call sits in
+ * the body of an `if` whose condition that test accepts (`if not cc_classes: cls.setup_columns(cc)`),
+ * with at least one such call, none elsewhere in this module, no other use of its name here, and
+ * none in other modules of the project. Such a function fills what the test checks once per
+ * emptying, however often its caller runs.
+ */
+export function calledOnlyWhen(
+  model: SemanticModel,
+  fn: Scope,
+  isEmptyTest: (condition: Node) => boolean,
+): boolean {
+  if (!fn.name || fn.name.startsWith('__')) return false;
+  const { calls, otherUses } = callSitesOf(model, fn);
+  if (calls.length === 0 || otherUses > 0) return false;
+  const elsewhere = model.file.project?.callsOf(fn.name, model.file.path);
+  if (elsewhere && elsewhere.atImport + elsewhere.inFunctions > 0) return false;
+  return calls.every((call) => {
+    for (let n: Node | null = call; n && n.id !== fn.node.id; n = n.parent) {
+      const parent = n.parent;
+      if (parent?.type === 'if_statement' && parent.childForFieldName('consequence')?.id === n.id) {
+        const condition = parent.childForFieldName('condition');
+        if (condition && isEmptyTest(condition)) return true;
+      }
+      if (parent?.type === 'function_definition') return false;
+    }
+    return false;
+  });
+}
+
 /** Public `autodiscover*()`: its callers decide, but by convention it is called once, like a factory. */
 function autodiscovery(fn: Scope): RunInfo {
   return {
