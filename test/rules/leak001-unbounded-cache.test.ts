@@ -8,6 +8,23 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a module memo of classes imported by dotted path, even on the request path: bounded by what the code base can import',
+      code: `
+        from django.utils.module_loading import import_string
+
+        _backends = {}
+
+
+        def backend_view(request):
+            path = request.GET["backend"]
+            backend = _backends.get(path)
+            if backend is None:
+                backend = import_string(path)
+                _backends[path] = backend
+            return backend(request)
+      `,
+    },
+    {
       name: 'a writer called only under `if not d:` fills the dict once per emptying, though a route runs it',
       code: `
         from fastapi import FastAPI

@@ -10,6 +10,7 @@ import { type Access, type ContainerKind, type Effect, effectsOf } from './conta
 import { calledOnlyWhen, mayRunRepeatedly, type RunInfo, runInfoAt } from './execution';
 import { isWordCharAt } from './find-names';
 import { writerOf } from './import-time';
+import { storesImportedObject } from './imported-values';
 import { fillOnceGuard } from './membership';
 import { perModel } from './memo';
 import { inRanges, linesOutsideFunctions } from './outer-lines';
@@ -573,7 +574,12 @@ export function containerFacts(
   };
   // Written under `if not _other:` in a block that fills `_other`: once per filling.
   const growth = effects.filter(
-    (e) => e.kind === 'grow' && !guardedRead(e) && !fillOnceGuard(model, e.site) && atRuntime(e),
+    (e) =>
+      e.kind === 'grow' &&
+      !guardedRead(e) &&
+      !fillOnceGuard(model, e.site) &&
+      !storesImportedObject(model, e) &&
+      atRuntime(e),
   );
   const nestedGrowth = effects.filter((e) => e.kind === 'nested-grow' && atRuntime(e));
   return {
