@@ -1,5 +1,5 @@
-// Which files are test code (server/src/model/test-code.ts): folders named exactly `test` or
-// `tests` inside the project, and pytest's file names; judged relative to the project root.
+// Which files are test code (server/src/model/test-code.ts): folders named exactly `test`,
+// `tests`, `_tests` or `<word>_tests` inside the project, and pytest's file names; judged relative to the project root.
 import { strict as assert } from 'node:assert';
 import { isTestFile, isTestFileName, projectRoot } from '../../server/src/model/test-code';
 
@@ -20,6 +20,10 @@ describe('test code', () => {
       'conftest.py',
       'src/pkg/conftest.py',
       'tests/notebook.ipynb',
+      'pkg/_tests/util/cache.py',
+      'pkg/_test/helpers.py',
+      'integration_tests/client.py',
+      'browser/playwright_tests/pages/home.py',
     ])
       assert.ok(judge(rel), rel);
   });
@@ -37,6 +41,11 @@ describe('test code', () => {
       'app/contest.py',
       'app/test_data.json',
       'app/conftest.pyi',
+      '_tests_data/a.py',
+      '__tests__/a.py',
+      '_tests.py',
+      'pkg/tests_helpers/a.py',
+      'pkg/unit_tests.py',
     ])
       assert.ok(!judge(rel), rel);
   });

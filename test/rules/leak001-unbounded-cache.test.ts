@@ -85,6 +85,44 @@ const table: RuleTable = {
       `,
     },
     {
+      name: 'a module memo of classes imported by dotted path, even on the request path: bounded by what the code base can import',
+      code: `
+        from django.utils.module_loading import import_string
+
+        _backends = {}
+
+
+        def backend_view(request):
+            path = request.GET["backend"]
+            backend = _backends.get(path)
+            if backend is None:
+                backend = import_string(path)
+                _backends[path] = backend
+            return backend(request)
+      `,
+    },
+    {
+      name: 'a writer called only under `if not d:` fills the dict once per emptying, though a route runs it',
+      code: `
+        from fastapi import FastAPI
+
+        app = FastAPI()
+        _columns = {}
+
+
+        def load_columns(session):
+            for column_id in session.column_ids():
+                _columns[column_id] = session.load(column_id)
+
+
+        @app.get("/columns/{column_id}")
+        def column(column_id: int, session):
+            if not _columns:
+                load_columns(session)
+            return {"found": column_id in _columns}
+      `,
+    },
+    {
       name: 'a registry filled behind a load-once flag (a module global, or a flag set on the loader with setattr): once per process, whoever searches',
       code: `
         _by_key = {}
@@ -1093,6 +1131,31 @@ const table: RuleTable = {
       errors: [{ line: 1, message: '`_sessions` is written in `on_login()` and never evicted' }],
     },
     {
+      name: 'a writer called under `if not d:` and also, by a route, without it: still reported',
+      code: `
+        from fastapi import FastAPI
+
+        app = FastAPI()
+        _columns = {}
+
+
+        def load_column(session, column_id):
+            _columns[column_id] = session.load(column_id)
+
+
+        def first_column(session):
+            if not _columns:
+                load_column(session, 1)
+            return _columns.get(1)
+
+
+        @app.post("/columns/{column_id}")
+        def refresh(column_id: int, session):
+            load_column(session, column_id)
+      `,
+      errors: [{ line: 4, message: 'it runs on every request' }],
+    },
+    {
       name: 'the same buckets per owner with nothing ever deleted from them: reported',
       code: `
         _buckets = {}
@@ -1469,6 +1532,45 @@ const table: RuleTable = {
           message: /`_endpoints` is written in `_endpoint\(\)` and never evicted/,
         },
       ],
+    },
+    {
+      name: 'a dict keyed by tasks: each task pops its own entry when done (not a weak dict of the values, which nothing else holds)',
+      code: `
+        import asyncio
+
+        class Info:
+            def __init__(self):
+                self.calls = 0
+
+        infos: dict[asyncio.Task, Info] = {}
+
+        def trace():
+            task = asyncio.current_task()
+            info = infos.get(task)
+            if info is None:
+                info = Info()
+                infos[task] = info
+            info.calls += 1
+      `,
+      errors: [{ line: 7 }],
+      unsafeOutput: `
+        import asyncio
+
+        class Info:
+            def __init__(self):
+                self.calls = 0
+
+        infos: dict[asyncio.Task, Info] = {}
+
+        def trace():
+            task = asyncio.current_task()
+            info = infos.get(task)
+            if info is None:
+                info = Info()
+                infos[task] = info
+                task.add_done_callback(lambda done_task: infos.pop(done_task, None))
+            info.calls += 1
+      `,
     },
     {
       name: 'a dict of tasks drops each task when done, a dict of queues holds them weakly (the fresh one kept in a local): unsafe',

@@ -23,6 +23,33 @@ const table: RuleTable = {
       `,
     },
     {
+      name: 'a mutable-default memo of functions imported by dotted name: sys.modules holds them anyway, bounded by the code',
+      code: `
+        import importlib
+
+
+        def resolve(path, cache={}):
+            if path not in cache:
+                module, name = path.rsplit(".", 1)
+                cache[path] = getattr(importlib.import_module(module), name)
+            return cache[path]
+      `,
+    },
+    {
+      name: "a pylint checker's class-level lists: it lives for one lint run of a short-lived process",
+      code: `
+        from pylint import checkers
+
+
+        class MissingInitChecker(checkers.BaseChecker):
+            name = "missing-init"
+            seen_modules = []
+
+            def visit_module(self, node):
+                self.seen_modules.append(node.file)
+      `,
+    },
+    {
       name: 'a set filled beside its companion dict, under the emptiness guard of that dict: filled once, not per call',
       code: `
         _type_by_oid = {}
@@ -484,6 +511,21 @@ const table: RuleTable = {
     },
   ],
   invalid: [
+    {
+      name: "a project's own BaseChecker (pylint not imported) is service code: still reported",
+      code: `
+        from app.health import BaseChecker
+
+
+        class DiskChecker(BaseChecker):
+            results = []
+
+            def check(self, request):
+                self.results.append(request.path)
+                return True
+      `,
+      errors: [{ line: 5 }],
+    },
     {
       name: 'callbacks registered by a function that installs a SIGALRM handler (a per-call timeout), whose callers are elsewhere: still reported',
       code: `

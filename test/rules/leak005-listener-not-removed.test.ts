@@ -447,6 +447,32 @@ export const table: RuleTable = {
       `,
     },
     {
+      name: 'two handlers added to one logger: one guard around both (a guard each would never attach the second)',
+      code: `
+        import logging
+
+        def get_logger(name, path):
+            logger = logging.getLogger(name)
+            logger.addHandler(logging.FileHandler(path))
+            logger.addHandler(logging.StreamHandler())
+            return logger
+      `,
+      errors: [
+        { line: 5, message: 'adds a handler on every call of `get_logger()`' },
+        { line: 6, message: 'adds a handler on every call of `get_logger()`' },
+      ],
+      unsafeOutput: `
+        import logging
+
+        def get_logger(name, path):
+            logger = logging.getLogger(name)
+            if not logger.handlers:
+                logger.addHandler(logging.FileHandler(path))
+                logger.addHandler(logging.StreamHandler())
+            return logger
+      `,
+    },
+    {
       name: 'a per-instance handler, removed in the existing close()',
       code: `
         import logging as lg
@@ -762,6 +788,22 @@ export const table: RuleTable = {
             def close(self):
                 self.bus.unsubscribe(self.on)
       `,
+    },
+    {
+      name: "on() of another library's object: a project function named unsubscribe is no removal method for it",
+      code: `
+        class BasePage:
+            def __init__(self, page):
+                self.page = page
+
+            def accept_dialog(self):
+                self.page.on("dialog", lambda dialog: dialog.accept())
+
+        def unsubscribe(request, token):
+            return token
+      `,
+      errors: [{ line: 6, severity: 'hint' }],
+      output: null,
     },
     {
       name: 'add_event_listener per instance and no cleanup method',

@@ -408,6 +408,37 @@ const table: RuleTable = {
       `,
     },
     {
+      name: 'futures waited with a timeout: with would wait for all of them first, so shutdown(wait=False) in finally',
+      code: `
+        from concurrent.futures import ThreadPoolExecutor, wait
+
+        def check_all(checks, seconds):
+            pool = ThreadPoolExecutor(max_workers=4)
+            futures = []
+            for check in checks:
+                futures.append(pool.submit(check))
+            done, late = wait(futures, timeout=seconds)
+            return len(late)
+      `,
+      errors: [
+        { line: 4, message: '`pool` from `ThreadPoolExecutor()` is never shut down in `check_all()`' },
+      ],
+      output: `
+        from concurrent.futures import ThreadPoolExecutor, wait
+
+        def check_all(checks, seconds):
+            pool = ThreadPoolExecutor(max_workers=4)
+            try:
+                futures = []
+                for check in checks:
+                    futures.append(pool.submit(check))
+            finally:
+                pool.shutdown(wait=False)
+            done, late = wait(futures, timeout=seconds)
+            return len(late)
+      `,
+    },
+    {
       name: 'multiprocessing.Pool never closed',
       code: `
         import multiprocessing as mp

@@ -8,6 +8,30 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'opened and closed in the same except handler, nothing between',
+      code: `
+        import subprocess
+
+        def ensure(path):
+            try:
+                with open(path) as f:
+                    return f.read()
+            except OSError as exc:
+                if exc.errno == 2:
+                    fp = open(path, "w")
+                    fp.close()
+            return ""
+
+        def tool_version(cmd):
+            try:
+                out = subprocess.check_output([cmd])
+            except OSError:
+                p = subprocess.Popen([cmd + "-legacy"], stdout=subprocess.PIPE)
+                out, _ = p.communicate()
+            return out
+      `,
+    },
+    {
       name: 'a file kept on self by a class made in other modules: its owner decides',
       code: `
         class Spool:
@@ -447,6 +471,19 @@ const table: RuleTable = {
             args.func(args)
       `,
       errors: [{ line: 5, severity: 'hint', message: '`cmd_serve()` is an argparse sub-command' }],
+    },
+    {
+      name: 'opened in an except handler and closed there after a write that can raise',
+      code: `
+        def ensure(path, header):
+            try:
+                return read(path)
+            except OSError:
+                fp = open(path, "w")
+                fp.write(header)
+                fp.close()
+      `,
+      errors: [{ line: 5, message: 'only if no exception occurs first' }],
     },
     {
       name: 'a writer closed at the top of the next iteration (not after the loop): the close is seen, so only the error path leaks; try/finally around the loop',

@@ -296,12 +296,14 @@ export function weakValuesFix(
 
 /**
  * `d[k] = task` with `task` a local: `task.add_done_callback(...)` removes the entry when the
- * task is done, unless the key already holds another task by then.
+ * task is done, unless the key already holds another task by then. With `taskIs: 'key'`
+ * (`d[task] = info`), the key is the task: its callback pops its own entry.
  */
 export function forgetDoneTasksFix(
   ctx: DictFixContext,
   cand: ContainerCandidate,
   facts: ContainerFacts,
+  taskIs: 'value' | 'key' = 'value',
 ): Fix | undefined {
   const { file, model } = ctx;
   const edits: TextEdit[] = [];
@@ -310,8 +312,8 @@ export function forgetDoneTasksFix(
     const target = site.type === 'assignment' ? site.childForFieldName('left') : undefined;
     const value = site.childForFieldName('right');
     const stmt = site.parent;
-    if (target?.type !== 'subscript' || value?.type !== 'identifier' || stmt?.type !== 'expression_statement')
-      return undefined;
+    if (target?.type !== 'subscript' || !value || stmt?.type !== 'expression_statement') return undefined;
+    if (taskIs === 'value' && value.type !== 'identifier') return undefined;
     if (!isAloneOnItsLines(file, stmt)) return undefined;
     const dict = target.childForFieldName('value');
     const key = target.childForFieldName('subscript');
@@ -319,6 +321,15 @@ export function forgetDoneTasksFix(
       return undefined;
     const fn = enclosingFunction(site) ?? file.root;
     const [t, k] = [freshName(model, site, fn, ['done_task', 't']), freshName(model, site, fn, ['key', 'k'])];
+    if (taskIs === 'key') {
+      if (key.type !== 'identifier') return undefined;
+      edits.push(
+        insertStatementsAfter(file, stmt, [
+          `${key.text}.add_done_callback(lambda ${t}: ${dict.text}.pop(${t}, None))`,
+        ]),
+      );
+      continue;
+    }
     edits.push(
       insertStatementsAfter(file, stmt, [
         `${value.text}.add_done_callback(lambda ${t}, ${k}=${key.text}: ${dict.text}.pop(${k}) if ${dict.text}.get(${k}) is ${t} else None)`,

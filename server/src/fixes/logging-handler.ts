@@ -66,16 +66,38 @@ export function loggingHandlerFixes(file: SourceFile, model: SemanticModel, reg:
     if (removal) fixes.push(removal);
   }
   const list = reg.method === 'addFilter' ? 'filters' : 'handlers';
+  // A guard per registration breaks a function that adds two handlers to one logger: the second
+  // guard always finds the first handler and never attaches its own.
+  const siblings = fn.descendantsOfType('call').filter((c) => {
+    const callee = c?.childForFieldName('function');
+    return (
+      callee?.type === 'attribute' &&
+      callee.childForFieldName('attribute')?.text === reg.method &&
+      callee.childForFieldName('object')?.text === receiver.text
+    );
+  });
+  // So several are guarded together, when they are consecutive statements of one block.
+  const statements = siblings.map((c) => (c ? unparenthesizedParent(c).parent : null));
+  const together = statements.every(
+    (st, i) =>
+      st?.type === 'expression_statement' &&
+      st.parent?.id === stmt.parent?.id &&
+      (i === 0 || statements[i - 1]?.nextNamedSibling?.id === st.id),
+  );
+  if (!together) return fixes;
+  const first = statements[0] ?? stmt;
+  const last = statements[statements.length - 1] ?? stmt;
   const guard = wrapStatements({
     file,
-    first: stmt,
-    last: stmt,
+    first,
+    last,
     mode: 'insert',
     header: `if not ${receiver.text}.${list}:`,
   });
+  const noun = reg.method === 'addFilter' ? 'filter' : 'handler';
   if (guard)
     fixes.push({
-      title: `Attach the ${reg.method === 'addFilter' ? 'filter' : 'handler'} once: \`if not ${receiver.text}.${list}:\``,
+      title: `Attach the ${siblings.length > 1 ? `${noun}s` : noun} once: \`if not ${receiver.text}.${list}:\``,
       edits: [guard],
       applicability: 'unsafe',
       isPreferred: fixes.length === 0,

@@ -7,9 +7,10 @@ import type { Node } from '../parser';
 import { annotationHead } from './bounded';
 import { possibleContainerSites } from './candidates';
 import { type Access, type ContainerKind, type Effect, effectsOf } from './container-effects';
-import { mayRunRepeatedly, type RunInfo, runInfoOverTimeAt } from './execution';
+import { calledOnlyWhen, mayRunRepeatedly, type RunInfo, runInfoOverTimeAt } from './execution';
 import { isWordCharAt } from './find-names';
 import { writerOf } from './import-time';
+import { storesImportedObject } from './imported-values';
 import { fillOnceGuard, refusesDuplicates } from './membership';
 import { perModel } from './memo';
 import { inRanges, linesOutsideFunctions } from './outer-lines';
@@ -528,6 +529,20 @@ export function containerFacts(
     const w = writerOf(e.access.scope);
     if (w) fillOnce.add(w);
   }
+  // A writer whose every call waits for the container to be empty (`if not _columns:
+  // load_columns()`) fills it once per emptying too.
+  const emptyTests = new Set(effects.filter((e) => e.kind === 'fill-check').map((e) => e.access.node.id));
+  const isEmptyTest = (condition: Node) => {
+    let c = condition;
+    while (c.type === 'parenthesized_expression' && c.namedChildren[0]) c = c.namedChildren[0];
+    const operand = c.type === 'not_operator' ? c.childForFieldName('argument') : undefined;
+    return !!operand && emptyTests.has(operand.id);
+  };
+  if (emptyTests.size > 0)
+    for (const e of effects) {
+      const w = e.kind === 'grow' ? writerOf(e.access.scope) : undefined;
+      if (w && !fillOnce.has(w) && calledOnlyWhen(model, w, isEmptyTest)) fillOnce.add(w);
+    }
   // Growth counts only where it can pile up: code that runs again and again (or whose callers
   // are elsewhere), not import-time registration or one-shot start-up code.
   const runs = new Map<Effect, RunInfo>();
@@ -565,6 +580,7 @@ export function containerFacts(
       !guardedRead(e) &&
       !fillOnceGuard(model, e.site) &&
       !refusesDuplicates(e.site, e.access.node) &&
+      !storesImportedObject(model, e) &&
       atRuntime(e),
   );
   const nestedGrowth = effects.filter((e) => e.kind === 'nested-grow' && atRuntime(e));

@@ -87,6 +87,19 @@ const PER_CLASS_METHODS = /^(setUpClass|setup_class|tearDownClass|teardown_class
 
 /** Django management commands: `handle()` runs once per command-line invocation. */
 const MANAGEMENT_COMMAND_BASES = /\b(BaseCommand|LabelCommand|AppCommand)\b/;
+/**
+ * Plugins of developer tools, not of a service: a pylint checker (and a mypy plugin) lives for one
+ * lint or type-check run of a short-lived process, so what it gathers is bounded by the code it
+ * reads. Only with the tool imported (a project's own `BaseChecker` is something else).
+ */
+const TOOL_PLUGIN_BASES: readonly { module: string; bases: RegExp; tool: string }[] = [
+  {
+    module: 'pylint',
+    bases: /\b(BaseChecker|BaseTokenChecker|BaseRawFileChecker|BaseRawChecker)\b/,
+    tool: 'pylint checker',
+  },
+  { module: 'mypy.plugin', bases: /\bPlugin\b/, tool: 'mypy plugin' },
+];
 /** Celery bootsteps: created and started once per worker process. */
 const BOOTSTEP_BASES = /\b(bootsteps\.)?(Step|StartStopStep|ConsumerStep)\b/;
 
@@ -843,6 +856,12 @@ function fromFramework(model: SemanticModel, fn: Scope, calls: Node[]): RunInfo 
         frequency: 'one-shot',
         reason: `${name(fn)} is a management command: it runs once per process`,
       };
+    const plugin = TOOL_PLUGIN_BASES.find((p) => p.bases.test(bases) && model.importsModule(p.module));
+    if (plugin)
+      return {
+        frequency: 'one-shot',
+        reason: `${name(fn)} belongs to a ${plugin.tool}: it lives for one run of a short-lived tool process`,
+      };
     if (BOOTSTEP_BASES.test(bases) && calls.length === 0)
       return { frequency: 'one-shot', reason: `${name(fn)} is a worker bootstep: it runs once, at start-up` };
     return undefined;
@@ -1142,6 +1161,36 @@ export function hasCallersInProject(model: SemanticModel, node: Node): boolean {
   if (!name || name.startsWith('__')) return false;
   const elsewhere = model.file.project?.callsOf(name, model.file.path);
   return !!elsewhere && elsewhere.atImport + elsewhere.inFunctions > 0;
+}
+
+/**
+ * Whether every call of the function `fn` runs only while `isEmptyTest` holds: each call sits in
+ * the body of an `if` whose condition that test accepts (`if not cc_classes: cls.setup_columns(cc)`),
+ * with at least one such call, none elsewhere in this module, no other use of its name here, and
+ * none in other modules of the project. Such a function fills what the test checks once per
+ * emptying, however often its caller runs.
+ */
+export function calledOnlyWhen(
+  model: SemanticModel,
+  fn: Scope,
+  isEmptyTest: (condition: Node) => boolean,
+): boolean {
+  if (!fn.name || fn.name.startsWith('__')) return false;
+  const { calls, otherUses } = callSitesOf(model, fn);
+  if (calls.length === 0 || otherUses > 0) return false;
+  const elsewhere = model.file.project?.callsOf(fn.name, model.file.path);
+  if (elsewhere && elsewhere.atImport + elsewhere.inFunctions > 0) return false;
+  return calls.every((call) => {
+    for (let n: Node | null = call; n && n.id !== fn.node.id; n = n.parent) {
+      const parent = n.parent;
+      if (parent?.type === 'if_statement' && parent.childForFieldName('consequence')?.id === n.id) {
+        const condition = parent.childForFieldName('condition');
+        if (condition && isEmptyTest(condition)) return true;
+      }
+      if (parent?.type === 'function_definition') return false;
+    }
+    return false;
+  });
 }
 
 /** Public `autodiscover*()`: its callers decide, but by convention it is called once, like a factory. */

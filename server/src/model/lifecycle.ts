@@ -335,6 +335,11 @@ function namedLifecycle(
   // `try: zf = ZipFile(p)` / `except BadZipFile: …` with `zf` never used: a probe expected to fail.
   if (refs.length === 0 && lastInTryWithHandler(statementNode(site)))
     return { state: 'handed-on', how: 'probe', node: site };
+  // A release in the same handler as the creation (`except IOError: fp = open(p, "w"); fp.close()`)
+  // runs on that handler's own normal path.
+  for (const release of gathered.releases)
+    if (release.place === 'except' || release.place === 'narrow-except')
+      release.place = placeOf(release.call, binding, statementNode(site));
   const finallyRelease = gathered.releases.find((r) => r.place === 'finally');
   if (finallyRelease) return { state: 'released', how: 'finally', node: finallyRelease.call };
   const normal = gathered.releases.filter((r) => r.place === 'normal');
@@ -619,12 +624,17 @@ function isField(parent: Node, field: string, node: Node): boolean {
   return !!child && child.id === unparenthesizedParent(node).node.id;
 }
 
-/** Where a release call runs: in a `finally`, an `except` handler, or on the normal path. */
-function placeOf(call: Node, binding: Binding): ReleasePlace {
+/**
+ * Where a release call runs: in a `finally`, an `except` handler, or on the normal path — of the
+ * whole function, or, with `from`, of the innermost block that also holds that statement (the
+ * creation): handlers around both do not make the release exceptional.
+ */
+function placeOf(call: Node, binding: Binding, from?: Node): ReleasePlace {
   const limit = binding.scope.node;
   let p = call.parent;
   let place: ReleasePlace = 'normal';
   while (p && p.id !== limit.id) {
+    if (from && p.startIndex <= from.startIndex && from.endIndex <= p.endIndex) break;
     if (p.type === 'finally_clause') return 'finally';
     if (p.type === 'except_clause' || p.type === 'except_group_clause')
       place = catchesEverything(p) ? 'except' : 'narrow-except';

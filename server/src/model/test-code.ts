@@ -5,8 +5,14 @@
 // `/home/me/test/proj` is not all test code: only the folders inside the project count.
 import { isAbsolute, join, relative, sep } from 'node:path';
 
-/** Folder names that hold tests (exactly: `testing/` and `test_utils/` are shipped code). */
-const TEST_FOLDERS: ReadonlySet<string> = new Set(['test', 'tests']);
+/**
+ * Folder names that hold tests: `test`, `tests`, the private `_tests` (a package that keeps its
+ * tests inside, out of the public namespace) and suites named for their kind (`integration_tests`,
+ * `playwright_tests`). Exactly those: `testing/` and `test_utils/` are shipped code.
+ */
+function isTestFolderName(name: string): boolean {
+  return /^_?tests?$/.test(name) || /^[A-Za-z0-9]\w*_tests$/.test(name);
+}
 
 /**
  * `test_*.py`, `*_test.py` and `conftest.py` (pytest's default file names), and `tests.py`, the
@@ -73,7 +79,7 @@ export function isTestFile(path: string, root: string, listFolder?: FolderLister
   const name = parts.pop() ?? '';
   if (isTestFileName(name)) return true;
   if (!inside) return false;
-  if (parts.some((part) => TEST_FOLDERS.has(part))) return true;
+  if (parts.some(isTestFolderName)) return true;
   if (!listFolder) return false;
   let dir = root;
   for (const part of parts) {

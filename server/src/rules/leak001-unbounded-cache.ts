@@ -136,15 +136,39 @@ function isStatefulExpression(
 
 const TASK_VALUE = /^(Future|Task|create_task|ensure_future)$/;
 
-/** The dict holds tasks (or futures): by its annotation, or by what its writes store. */
+/** The types of a `dict[K, V]` annotation, when it has two. */
+function dictTypeArguments(type: Node): [Node, Node] | undefined {
+  const inner = type.type === 'type' ? type.namedChildren[0] : type;
+  if (inner?.type !== 'generic_type') return undefined;
+  const params = inner.namedChildren.find((c) => c?.type === 'type_parameter');
+  const types = (params?.namedChildren ?? []).filter((c): c is Node => c?.type === 'type');
+  return types.length === 2 ? [types[0], types[1]] : undefined;
+}
+
+const TASK_TYPE = /\b(Task|Future)\b/;
+
+/**
+ * The dict holds tasks (or futures) as values: by its annotation, or by what its writes store.
+ * (`dict[Task, Info]` is keyed by tasks: see keyedByTasks.)
+ */
 function holdsTasks(model: SemanticModel, cand: ContainerCandidate, facts: ContainerFacts): boolean {
   const type = cand.assignment.childForFieldName('type');
-  if (type) return /\b(Task|Future)\b/.test(type.text);
+  if (type) {
+    const args = dictTypeArguments(type);
+    return TASK_TYPE.test(args ? args[1].text : type.text);
+  }
   return facts.growth.some(
     (e) =>
       e.site.type === 'assignment' &&
       isStatefulExpression(model, e.site.childForFieldName('right'), 0, TASK_VALUE),
   );
+}
+
+/** `dict[asyncio.Task, Info]`: an entry per task, which can remove itself when the task is done. */
+function keyedByTasks(cand: ContainerCandidate): boolean {
+  const type = cand.assignment.childForFieldName('type');
+  const args = type ? dictTypeArguments(type) : undefined;
+  return !!args && TASK_TYPE.test(args[0].text) && !TASK_TYPE.test(args[1].text);
 }
 
 /**
@@ -156,7 +180,9 @@ function statefulFixes(ctx: RuleContext, cand: ContainerCandidate, facts: Contai
   const dictCtx = { file: ctx.file, model: ctx.model, maxsize: ctx.settings.cacheMaxsize };
   const fix = holdsTasks(ctx.model, cand, facts)
     ? forgetDoneTasksFix(dictCtx, cand, facts)
-    : weakValuesFix(dictCtx, cand, facts);
+    : keyedByTasks(cand)
+      ? forgetDoneTasksFix(dictCtx, cand, facts, 'key')
+      : weakValuesFix(dictCtx, cand, facts);
   return fix ? [fix] : [];
 }
 

@@ -33,6 +33,7 @@ import {
   possibleMutableDefaults,
 } from '../model/containers';
 import { hasCallersInProject, type RunInfo, runInfoAt } from '../model/execution';
+import { storesImportedObject } from '../model/imported-values';
 import { objectKeyEvidence, perCallKeyEvidence } from '../model/key-domain';
 import type { SemanticModel } from '../model/semantic';
 import { positionalArguments, unparenthesizedParent } from '../model/usage';
@@ -664,6 +665,8 @@ function checkMutableDefault(ctx: RuleContext, param: Node): void {
     if (ref.context !== 'load' && ref.context !== 'augmented') return;
     for (const e of effectsOf(model, { node: ref.node, scope: ref.scope }, container.kind as ContainerKind)) {
       if (e.kind === 'evict' || e.kind === 'bound') return;
+      // A memo of imported objects (`cache[path] = import_string(path)`) is bounded by the code.
+      if (e.kind === 'grow' && storesImportedObject(model, e)) continue;
       if (e.kind === 'grow' || e.kind === 'nested-grow') growth.push(e);
       else if (e.kind === 'escape') handedOut = true;
       else if (

@@ -295,7 +295,11 @@ function registrationOf(model: SemanticModel, call: Node): Registration | undefi
     // undone, depends on the emitter.
     const values = valuesOf(model, receiver);
     if (replacesPerEvent(model, receiver, values)) return undefined;
-    removerMethod = knownOnRemover(model, values, (name) => definesHere(model, name));
+    // A project's own remover counts only beside its own `on()`: an emitter class of the project
+    // (a view named `unsubscribe` says nothing about a browser page's `on()`).
+    removerMethod = definesHere(model, 'on')
+      ? knownOnRemover(model, values, (name) => definesHere(model, name))
+      : knownOnRemover(model, values, () => false);
   }
   const listeners = [...positionalArguments(call)];
   for (const k of LISTENER_KEYWORDS) {

@@ -72,11 +72,36 @@ function nonDefaultRelease(call: Node): boolean {
   return args !== '()' && args !== '(wait=True)' && args !== '(True)';
 }
 
+/** Waits that give up after a while: `wait(fs, timeout=…)`, `as_completed(fs, 5)`, `f.result(timeout=…)`. */
+const TIMED_WAITS: Record<string, number> = { wait: 1, as_completed: 1, result: 0 };
+
+/**
+ * Whether the function waits for futures with a time limit (`wait(futures, timeout=seconds)`):
+ * a `with` around the pool would wait for all the work at the end of its block, before the timed
+ * wait, so the limit would no longer bound how long the function takes.
+ */
+function waitsWithTimeout(fn: Node): boolean {
+  return fn.descendantsOfType('call').some((call) => {
+    const callee = call?.childForFieldName('function');
+    const name = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+    const position = name === undefined ? undefined : TIMED_WAITS[name];
+    if (position === undefined) return false;
+    const args = call?.childForFieldName('arguments')?.namedChildren ?? [];
+    const positional = args.filter((a) => a?.type !== 'keyword_argument');
+    return (
+      positional.length > position ||
+      args.some((a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'timeout')
+    );
+  });
+}
+
 /**
  * A `concurrent.futures` executor's `with` waits for all submitted work at the end of the block:
- * refuse when the code relies on not waiting (futures discarded or returned, `shutdown(wait=False)`).
+ * refuse when the code relies on not waiting (futures discarded or returned, `shutdown(wait=False)`,
+ * a wait with a timeout).
  */
-function vetoFuturesNamed(_model: SemanticModel, _named: NamedResource, region: Node[]): boolean {
+function vetoFuturesNamed(_model: SemanticModel, named: NamedResource, region: Node[]): boolean {
+  if (waitsWithTimeout(named.binding.scope.node)) return true;
   for (const node of region) {
     const use = useOf(node);
     if (use.kind !== 'method') continue;
@@ -213,7 +238,8 @@ export const rule: Rule = {
 
       **Fixes and their safety.** **Safe**: \`with\` when the function waits for its work anyway;
       where \`with\` would make it wait (futures handed back or dropped, \`shutdown(wait=False)\`,
-      async pool results), \`try\`/\`finally\` with \`pool.shutdown(wait=False)\` (a
+      a wait with a timeout such as \`wait(futures, timeout=5)\`, async pool results),
+      \`try\`/\`finally\` with \`pool.shutdown(wait=False)\` (a
       multiprocessing pool: \`pool.close()\`), which lets the submitted work finish without waiting
       for it — an executor passed inline to \`run_in_executor\` is named first; an executor made
       and dropped in one statement gets \`.shutdown()\` there. **Unsafe**: the shutdown added to a
