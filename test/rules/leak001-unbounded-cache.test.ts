@@ -8,6 +8,31 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a class handed out by a decorator factory records what it decorates in __new__: it runs when the decorated code is defined',
+      code: `
+        permissions = {}
+
+
+        def permission(bits):
+            class Recorder:
+                def __new__(cls, func):
+                    permissions[func.__name__] = bits
+                    return func
+
+            return Recorder
+
+
+        class Api:
+            @permission(1)
+            def status(self, request):
+                return "ok"
+
+            @permission(2)
+            def add(self, request, url):
+                return url
+      `,
+    },
+    {
       name: 'a helper called in a `for` loop over what a function with callers elsewhere is given: the loop adds a bounded number of keys per call, and nothing shows the calls go on',
       code: `
         _originals = {}
@@ -1106,6 +1131,28 @@ const table: RuleTable = {
     },
   ],
   invalid: [
+    {
+      name: 'a class whose __new__ records its argument, also made per request: still reported',
+      code: `
+        from fastapi import FastAPI
+
+        app = FastAPI()
+        seen = {}
+
+
+        class Recorder:
+            def __new__(cls, name):
+                seen[name] = True
+                return super().__new__(cls)
+
+
+        @app.get("/items/{name}")
+        def item(name: str):
+            Recorder(name)
+            return name
+      `,
+      errors: [{ line: 4 }],
+    },
     {
       name: 'a registry that only checks for the key and then overwrites it (no raise): its growth still counts',
       code: `

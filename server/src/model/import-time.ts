@@ -108,6 +108,13 @@ function computeFunctionAtImport(model: SemanticModel, fn: Scope, visiting: Set<
     )
       return true;
     if (['__new__', '__init__', '__prepare__'].includes(name) && isMetaclass(model, parent.node)) return true;
+    // A class used only as a decorator (`@Wrapper`, `@Wrapper(...)`), or handed out by a decorator
+    // factory (`def permission(bits): class Wrapper: …; return Wrapper` used as `@permission(…)`):
+    // it is made when the decorated code is defined.
+    if (name === '__new__' || name === '__init__') {
+      const made = classUses(model, parent);
+      if (made.length > 0 && made.every((u) => useAtImport(model, u, parent, visiting))) return true;
+    }
     uses = classMethodUses(model, parent, name);
   } else {
     const binding = parent.lookupLocal(name);
@@ -161,6 +168,16 @@ function factoryUsesOf(model: SemanticModel, factory: Scope): Node[] {
   if (parent.kind === 'class') return classMethodUses(model, parent, name);
   const binding = parent.lookupLocal(name);
   if (binding?.kind !== 'function') return [];
+  return model
+    .references(binding)
+    .filter((r) => r.context === 'load')
+    .map((r) => r.node);
+}
+
+/** The loads of a class's name in the scope that defines it. */
+function classUses(model: SemanticModel, cls: Scope): Node[] {
+  const binding = cls.name ? cls.parent?.lookupLocal(cls.name) : undefined;
+  if (binding?.kind !== 'class') return [];
   return model
     .references(binding)
     .filter((r) => r.context === 'load')
