@@ -8,6 +8,38 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a memo annotated as keyed by Enum: members of enums are a finite set defined in code',
+      code: `
+        from enum import Enum
+
+        _labels: dict[Enum, str] = {}
+
+
+        def label(member: Enum) -> str:
+            if (cached := _labels.get(member)) is None:
+                _labels[member] = cached = member.name.replace("_", " ").lower()
+            return cached
+      `,
+    },
+    {
+      name: 'a key looked up in a module-level table of literals (through :=): one of its values',
+      code: `
+        from typing import Final
+
+        COLLECTIONS: Final = {"USDC": 36, "USDT": 37}
+        _members: dict[int, set[str]] = {}
+
+
+        def impersonates(token, cursor):
+            if (collection_id := COLLECTIONS.get(token.symbol)) is not None:
+                if (known := _members.get(collection_id)) is None:
+                    known = cursor.load(collection_id)
+                    _members[collection_id] = known
+                return token.address not in known
+            return False
+      `,
+    },
+    {
       name: 'a class handed out by a decorator factory records what it decorates in __new__: it runs when the decorated code is defined',
       code: `
         permissions = {}

@@ -60,7 +60,9 @@ export function isBoundedType(model: SemanticModel, type: Node): boolean {
     q === 'typing.Literal' ||
     q === 'typing_extensions.Literal' ||
     q === 'builtins.type' ||
-    q === 'typing.Type'
+    q === 'typing.Type' ||
+    // Any enum's members (`dict[Enum, str]`): a finite set of singletons defined in code.
+    /^enum\.(Enum|IntEnum|StrEnum|Flag|IntFlag)$/.test(q ?? '')
   )
     return true;
   if (!head) return false;

@@ -193,7 +193,11 @@ export function isConstantKey(model: SemanticModel, node: Node, depth = 0): bool
       // `username = config["username"]` in a function: a local holding one configured value.
       // `class_id = id(klass)`: a local holding a class's identity.
       if (binding.scope !== model.moduleScope)
-        return isConfiguredValue(model, value, isConstantLiteral) || isClassValued(model, value);
+        return (
+          isConfiguredValue(model, value, isConstantLiteral) ||
+          isClassValued(model, value) ||
+          isConstantTableLookup(model, value)
+        );
       return isConstantLiteral(value);
     }
     case 'loop': {
@@ -261,6 +265,32 @@ function isClassSequence(node: Node | null): boolean {
   const callee = node.type === 'call' ? node.childForFieldName('function') : undefined;
   const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
   return method === 'mro' || method === '__subclasses__' || callee?.text === 'inspect.getmro';
+}
+
+/**
+ * `TABLE.get(symbol)` / `TABLE[symbol]` with `TABLE` a module-level dict literal of literal values
+ * (`DANGEROUS = {"USDC": 36, "USDT": 37}`): one of that table's values, a closed set.
+ */
+function isConstantTableLookup(model: SemanticModel, node: Node): boolean {
+  let table: Node | null | undefined;
+  if (node.type === 'subscript') table = node.childForFieldName('value');
+  else if (node.type === 'call') {
+    const fn = node.childForFieldName('function');
+    if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'get')
+      table = fn.childForFieldName('object');
+  }
+  if (table?.type !== 'identifier') return false;
+  const binding = model.resolve(table);
+  if (binding?.kind !== 'assignment' || binding.scope !== model.moduleScope || binding.sites.length !== 1)
+    return false;
+  const value = model.assignedValue(binding.sites[0]);
+  if (value?.type !== 'dictionary') return false;
+  return value.namedChildren.every(
+    (pair) =>
+      !pair ||
+      pair.type === 'comment' ||
+      (pair.type === 'pair' && isConstantLiteral(pair.childForFieldName('value') ?? pair)),
+  );
 }
 
 function isConstantCollection(model: SemanticModel, node: Node | null, depth: number): boolean {

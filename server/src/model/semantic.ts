@@ -753,6 +753,10 @@ export class SemanticModel {
     if (parent?.type === 'assignment' && parent.childForFieldName('left')?.id === site.id) {
       return parent.childForFieldName('right') ?? undefined;
     }
+    // `(name := value)`
+    if (parent?.type === 'named_expression' && parent.childForFieldName('name')?.id === site.id) {
+      return parent.childForFieldName('value') ?? undefined;
+    }
     return undefined;
   }
 }
