@@ -8,6 +8,23 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a helper that waits for its process before returning it hands out nothing to wait for',
+      code: `
+        import subprocess
+
+        class Runner:
+            def run_logged(self, cmd):
+                p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                out, err = p.communicate()
+                self.output = out
+                return p
+
+            def start(self, cmd):
+                p = self.run_logged(cmd)
+                return p.returncode
+      `,
+    },
+    {
       name: 'opened and closed in the same except handler, nothing between',
       code: `
         import subprocess
@@ -421,6 +438,24 @@ const table: RuleTable = {
     },
   ],
   invalid: [
+    {
+      name: 'a helper that closes only in the branches that raise returns the archive open: its callers are judged',
+      code: `
+        import zipfile
+
+        def open_checked(path, limit):
+            zf = zipfile.ZipFile(path)
+            if len(zf.infolist()) > limit:
+                zf.close()
+                raise ValueError("too many members")
+            return zf
+
+        def count(path):
+            zf = open_checked(path, 100)
+            return len(zf.namelist())
+      `,
+      errors: [{ line: 11, message: 'never closed' }],
+    },
     {
       name: 'the first stage of a pipeline, its stdout given to the second as stdin, is never waited for: the pipe end goes to the child, the process stays ours',
       code: `

@@ -346,7 +346,22 @@ function namedLifecycle(
   const except = gathered.releases.filter((r) => r.place === 'except');
   if (normal.length > 0 && except.length > 0)
     return { state: 'released', how: 'every path', node: normal[0].call };
-  if (gathered.handedOn) return { state: 'handed-on', ...gathered.handedOn };
+  // `p.communicate(); return p`: what is returned has been released already (a finished process,
+  // a closed file): the caller gets nothing to release, so judge the releases here.
+  // (A release in a branch that raises, `if bad: zf.close(); raise …`, leaves the returned one open.)
+  const handedOn = gathered.handedOn;
+  const returnedReleased =
+    handedOn?.how === 'returned' &&
+    normal.some((r) => {
+      const block = statementNode(r.call).parent;
+      return (
+        !!block &&
+        block.startIndex <= handedOn.node.startIndex &&
+        handedOn.node.endIndex <= block.endIndex &&
+        r.call.endIndex <= handedOn.node.startIndex
+      );
+    });
+  if (gathered.handedOn && !returnedReleased) return { state: 'handed-on', ...gathered.handedOn };
   if (gathered.yields.length > 0) {
     const yieldNode = gathered.yields[0];
     // pytest resumes a fixture for its teardown whatever the test did: the release runs.
