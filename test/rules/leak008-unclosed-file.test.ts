@@ -8,6 +8,19 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'waited for by communicate() in the loop right after an empty list is made: nothing between can raise',
+      code: `
+        import subprocess
+
+        def git_log(tag):
+            process = subprocess.Popen(["git", "log", tag], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            lines = []
+            for output in process.communicate():
+                lines.append(output)
+            return lines
+      `,
+    },
+    {
       name: 'a helper that waits for its process before returning it hands out nothing to wait for',
       code: `
         import subprocess
@@ -438,6 +451,17 @@ const table: RuleTable = {
     },
   ],
   invalid: [
+    {
+      name: 'a set display of names between the creation and the close can raise (an unhashable name)',
+      code: `
+        def tag(path, a, b):
+            f = open(path, "w")
+            tags = {a, b}
+            f.close()
+            return tags
+      `,
+      errors: [{ line: 2, message: 'only if no exception occurs first' }],
+    },
     {
       name: 'a helper that closes only in the branches that raise returns the archive open: its callers are judged',
       code: `

@@ -50,9 +50,29 @@ export function cannotRaise(statement: Node): boolean {
     const left = expr.childForFieldName('left');
     const right = expr.childForFieldName('right');
     if (left?.type !== 'identifier' || !right || expr.childForFieldName('type')) return false;
-    return INERT.has(right.type) || isPlainAttribute(right);
+    return INERT.has(right.type) || isPlainAttribute(right) || isInertDisplay(right);
   }
   return false;
+}
+
+/** `[]`, `{}`, `()`, `["a", 1]`: a display of names and literals only builds it. */
+function isInertDisplay(node: Node): boolean {
+  if (!['list', 'tuple', 'dictionary', 'set'].includes(node.type)) return false;
+  return node.namedChildren.every((c) => {
+    if (!c || c.type === 'comment') return true;
+    // (A set hashes its items: a name could hold something unhashable.)
+    if (INERT.has(c.type)) return node.type !== 'set' || c.type !== 'identifier';
+    if (c.type !== 'pair') return false;
+    const key = c.childForFieldName('key');
+    const value = c.childForFieldName('value');
+    // A key must hash: names could hold anything, so only literal keys.
+    return (
+      !!key &&
+      !!value &&
+      ['string', 'integer', 'true', 'false', 'none'].includes(key.type) &&
+      INERT.has(value.type)
+    );
+  });
 }
 
 const BROAD_EXCEPTIONS = new Set([
