@@ -5,11 +5,11 @@
 
 /**
  * Script files that run once: packaging and task runners, Sphinx configuration and documentation
- * scripts, files in a `scripts/` folder, `python -m` entry points, Django management commands and
- * migrations (each runs in a process of its own, or once per deployment).
+ * scripts, files in a `scripts/`, `script/` or `bin/` folder, `python -m` entry points, Django
+ * management commands and migrations (each runs in a process of its own, or once per deployment).
  */
 const ONE_SHOT_FILES =
-  /(^|[/\\])(setup|noxfile|fabfile|conf|manage|__main__)\.py$|(^|[/\\])docs?[/\\]|(^|[/\\])management[/\\]commands[/\\]|(^|[/\\])migrations[/\\]|(^|[/\\])scripts[/\\]/;
+  /(^|[/\\])(setup|noxfile|fabfile|conf|manage|__main__)\.py$|(^|[/\\])docs?[/\\]|(^|[/\\])management[/\\]commands[/\\]|(^|[/\\])migrations[/\\]|(^|[/\\])(scripts?|bin)[/\\]/;
 
 /** Whether the file is a script that runs once (`setup.py`, `noxfile.py`, Sphinx `conf.py`, ...). */
 export function isOneShotFile(path: string | undefined, text?: string): boolean {
