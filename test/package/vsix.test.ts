@@ -20,6 +20,8 @@ const REQUIRED = [
   'extension/syntaxes/leak-lens-noqa.injection.json',
   'extension/dist/extension.js',
   'extension/dist/server.js',
+  // dist/server.js runs it (from V8's code cache when there is one).
+  'extension/dist/server-main.js',
   'extension/dist/cli.js',
   'extension/dist/scan-worker.js',
   'extension/dist/analysis-worker.js',
