@@ -26,9 +26,8 @@ import { constants, Script } from 'node:vm';
 import { SAVE_CODE_CACHE } from './lsp/code-cache';
 
 const bundle = join(__dirname, 'server-main.js');
-const source = readFileSync(bundle, 'utf8');
 
-function cacheFile(): string | undefined {
+function cacheFile(source: string): string | undefined {
   if (process.env.LEAK_LENS_CODE_CACHE === '0') return undefined;
   const base =
     process.env.LEAK_LENS_CACHE_DIR ||
@@ -45,47 +44,52 @@ function cacheFile(): string | undefined {
   return join(base, `server-${key}.v8cache`);
 }
 
-const file = cacheFile();
-let cachedData: Buffer | undefined;
-if (file) {
-  try {
-    cachedData = readFileSync(file);
-  } catch {
-    /* no cache yet */
+/** The bundle compiled (from the code cache if it fits); nothing here outlives the call but the script. */
+function compile(): Script {
+  const source = readFileSync(bundle, 'utf8');
+  const file = cacheFile(source);
+  let cachedData: Buffer | undefined;
+  if (file) {
+    try {
+      cachedData = readFileSync(file);
+    } catch {
+      /* no cache yet */
+    }
   }
+  // What Node itself wraps a CommonJS file in, so the bundle runs exactly as if required.
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n});`, {
+    filename: bundle,
+    cachedData,
+    // The bundle's one dynamic import (web-tree-sitter loading a grammar from a path, which the
+    // server never does) would go through Node's loader. (A script compiled from cached data
+    // loses this callback: hence esbuild.mjs bundles web-tree-sitter's CommonJS build, whose
+    // start-up imports nothing dynamically.)
+    importModuleDynamically:
+      (constants as unknown as { USE_MAIN_CONTEXT_DEFAULT_LOADER?: symbol })
+        .USE_MAIN_CONTEXT_DEFAULT_LOADER ?? ((specifier: string) => import(specifier)),
+  } as ConstructorParameters<typeof Script>[1]);
+  if (file && (cachedData === undefined || script.cachedDataRejected)) {
+    // Called by the server once its first analysis is done (or never: then nothing is written).
+    (globalThis as Record<symbol, unknown>)[SAVE_CODE_CACHE] = () => save(script, file);
+  }
+  return script;
 }
 
-// What Node itself wraps a CommonJS file in, so the bundle runs exactly as if required.
-const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n});`, {
-  filename: bundle,
-  cachedData,
-  // The bundle's one dynamic import (web-tree-sitter loading a grammar from a path, which the
-  // server never does) would go through Node's loader. (A script compiled from cached data
-  // loses this callback: hence esbuild.mjs bundles web-tree-sitter's CommonJS build, whose
-  // start-up imports nothing dynamically.)
-  importModuleDynamically:
-    (constants as unknown as { USE_MAIN_CONTEXT_DEFAULT_LOADER?: symbol }).USE_MAIN_CONTEXT_DEFAULT_LOADER ??
-    ((specifier: string) => import(specifier)),
-} as ConstructorParameters<typeof Script>[1]);
-
-if (file && (cachedData === undefined || script.cachedDataRejected)) {
-  // Called by the server once its first analysis is done (or never: then nothing is written).
-  (globalThis as Record<symbol, unknown>)[SAVE_CODE_CACHE] = () => {
-    const temporary = `${file}.${process.pid}.tmp`;
+function save(script: Script, file: string): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    const data = script.createCachedData();
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(temporary, data);
+    renameSync(temporary, file);
+    prune(dirname(file), file);
+  } catch {
     try {
-      const data = script.createCachedData();
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(temporary, data);
-      renameSync(temporary, file);
-      prune(dirname(file), file);
+      unlinkSync(temporary);
     } catch {
-      try {
-        unlinkSync(temporary);
-      } catch {
-        /* never written */
-      }
+      /* never written */
     }
-  };
+  }
 }
 
 /** Keep the few newest caches (other versions of the bundle or of Node); delete older ones. */
@@ -107,7 +111,7 @@ const NodeModule = Module as unknown as {
 const mod = new NodeModule(bundle, module);
 mod.filename = bundle;
 mod.paths = NodeModule._nodeModulePaths(__dirname);
-const run = script.runInThisContext() as (
+const run = compile().runInThisContext() as (
   exports: unknown,
   require: NodeJS.Require,
   module: NodeJS.Module,
