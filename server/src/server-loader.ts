@@ -47,7 +47,12 @@ function cacheFile(source: string): string | undefined {
 /** The bundle compiled (from the code cache if it fits); nothing here outlives the call but the script. */
 function compile(): Script {
   const source = readFileSync(bundle, 'utf8');
-  const file = cacheFile(source);
+  let file: string | undefined;
+  try {
+    file = cacheFile(source);
+  } catch {
+    // (No home folder to put it in, say: then no cache.)
+  }
   let cachedData: Buffer | undefined;
   if (file) {
     try {
