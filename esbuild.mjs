@@ -21,8 +21,12 @@ const node = {
   minify: production,
   logLevel: 'warning',
   external: ['vscode'],
-  // web-tree-sitter resolves to its ES module build, which reads import.meta.url: a CommonJS
-  // bundle has none, so give it the bundle's own file URL.
+  // web-tree-sitter's CommonJS build, not its ES module one: that one starts with
+  // `await import("module")`, and a dynamic import fails in a bundle run from V8's code cache
+  // (dist/server.js runs dist/server-main.js that way, see server/src/server-loader.ts).
+  alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') },
+  // Packages' ES module builds read import.meta.url: a CommonJS bundle has none, so give them
+  // the bundle's own file URL.
   define: { 'import.meta.url': 'importMetaUrl' },
   banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
@@ -32,7 +36,9 @@ const builds = [
   {
     ...node,
     entryPoints: {
-      server: 'server/src/server-main.ts',
+      // dist/server.js is a small loader that runs this bundle from V8's code cache.
+      server: 'server/src/server-loader.ts',
+      'server-main': 'server/src/server-main.ts',
       'scan-worker': 'server/src/cli/scan-worker.ts',
       'analysis-worker': 'server/src/lsp/analysis-worker.ts',
     },

@@ -8,10 +8,15 @@
 //   3. language server RSS once that background scan has finished: target < 150 MiB.
 // Each figure is measured ROUNDS times (default 2) with the load average (`uptime`) beside it:
 // the machine is shared, so read the best run and the load together. Figures only, never fails.
-// BENCH_BASELINE=DIR times an older production build's scan in the same rounds (before/after).
+// BENCH_PARTS=scan or =server measures one side only.
+// BENCH_BASELINE=DIR times an older production build's scan and its server's first diagnostics in
+// the same rounds (before/after). BENCH_SERVER_NODE=path/to/node runs the language servers with
+// that Node (editors run it with their own: VS Code's Electron, code-server's Node).
+// The server's code cache (see server/src/server-loader.ts) lives in a fresh folder per run: the
+// first start writes it (printed apart, as a first start after installing), the rounds read it.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -35,11 +40,16 @@ const CLI = join(DIST, 'cli.js');
 // this build's and Ruff's (before/after side by side under the same load).
 const BASELINE = process.env.BENCH_BASELINE;
 const SERVER = join(DIST, 'server.js');
+const SERVER_NODE = process.env.BENCH_SERVER_NODE ?? process.execPath;
+const CODE_CACHE_DIR = mkdtempSync(join(tmpdir(), 'leak-lens-bench-code-cache-'));
+process.on('exit', () => rmSync(CODE_CACHE_DIR, { recursive: true, force: true }));
 const RUFF_SCAN = join(import.meta.dirname, 'support', 'ruff-wasm-scan.mjs');
 const CORPUS = process.env.BENCH_CORPUS ?? join(root, '..', 'real');
 const WANT_LINES = Number(process.env.BENCH_LINES ?? 1_200_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const THREADS = 2;
+// BENCH_PARTS=scan or =server: only the scan figure (1) or only the server's (2 and 3).
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'scan,server').split(','));
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const load = () =>
@@ -204,10 +214,16 @@ async function scanFigures(corpus) {
   }
 }
 
-/** One language-server session: first diagnostics of an open file, then RSS after the workspace scan. */
-async function serverSession(corpus, openFile) {
+/**
+ * One language-server session: first diagnostics of an open file, then RSS after the workspace
+ * scan. `server`: the server.js to start (this build's by default).
+ */
+async function serverSession(corpus, openFile, { server = SERVER } = {}) {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const child = spawn(SERVER_NODE, [server, '--stdio'], {
+    stdio: ['pipe', 'pipe', 'ignore'],
+    env: { ...process.env, LEAK_LENS_CACHE_DIR: CODE_CACHE_DIR },
+  });
   const connection = createProtocolConnection(
     new StreamMessageReader(child.stdout),
     new StreamMessageWriter(child.stdin),
@@ -274,32 +290,66 @@ async function serverSession(corpus, openFile) {
 }
 
 async function serverFigures(corpus, openFile) {
-  console.log(`\n2. language server, first diagnostics of the open file after start (target < 300 ms):`);
+  const nodeVersion = execFileSync(SERVER_NODE, ['--version'], { encoding: 'utf8' }).trim();
+  console.log(
+    `\n2. language server, first diagnostics of the open file after start (target < 300 ms; Node ${nodeVersion}):`,
+  );
   console.log(
     `   open file: ${openFile.slice(CORPUS.length + 1)} (${fmt(readFileSync(openFile, 'utf8').split('\n').length)} lines)`,
   );
+  const baselineServer = BASELINE && join(BASELINE, 'server.js');
+  const line = (label, s) =>
+    console.log(
+      `  ${label.padEnd(29)}${s.firstMs.toFixed(0).padStart(5)} ms  (${s.findings} findings)   (${load()})`,
+    );
+  // The first start after installing has no code cache yet: it writes it.
+  line('first start, no code cache', await serverSession(undefined, openFile));
+  const workspace = `${fmt(corpus.lines)}-line workspace`;
+  const firsts = { alone: [], workspace: [], baseAlone: [], baseWorkspace: [] };
   for (let round = 0; round < ROUNDS; round++) {
     const alone = await serverSession(undefined, openFile);
-    console.log(
-      `  no workspace folder          ${alone.firstMs.toFixed(0).padStart(5)} ms  (${alone.findings} findings)   (${load()})`,
-    );
+    firsts.alone.push(alone.firstMs);
+    line('no workspace folder', alone);
+    if (baselineServer) {
+      const old = await serverSession(undefined, openFile, { server: baselineServer });
+      firsts.baseAlone.push(old.firstMs);
+      line('  baseline', old);
+    }
   }
   const sessions = [];
+  const baseSessions = [];
   for (let round = 0; round < ROUNDS; round++) {
     const s = await serverSession(corpus, openFile);
     sessions.push(s);
-    console.log(
-      `  ${fmt(corpus.lines)}-line workspace    ${s.firstMs.toFixed(0).padStart(5)} ms  (${s.findings} findings)   (${load()})`,
-    );
+    firsts.workspace.push(s.firstMs);
+    line(workspace, s);
+    if (baselineServer) {
+      const old = await serverSession(corpus, openFile, { server: baselineServer });
+      baseSessions.push(old);
+      firsts.baseWorkspace.push(old.firstMs);
+      line('  baseline', old);
+    }
   }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const summary = (xs) => `median ${median(xs).toFixed(0)} ms, best ${Math.min(...xs).toFixed(0)} ms`;
+  console.log(
+    `  no workspace folder: ${summary(firsts.alone)}; with the workspace: ${summary(firsts.workspace)}`,
+  );
+  if (baselineServer)
+    console.log(
+      `  baseline:            ${summary(firsts.baseAlone)}; with the workspace: ${summary(firsts.baseWorkspace)}`,
+    );
   console.log(
     `\n3. language server RSS after the background scan of ${fmt(corpus.lines)} lines (target < 150 MiB):`,
   );
-  for (const s of sessions) {
+  const rss = (label, s) =>
     console.log(
-      `  scan ${s.scanMs === undefined ? 'did not finish in 10 min' : `${(s.scanMs / 1000).toFixed(1)} s`}: RSS ${mib(s.rssAtEndKiB)} MiB at its end, ${mib(s.rssSettledKiB)} MiB 5 s later (peak ${mib(s.peakKiB)} MiB)`,
+      `  ${label}scan ${s.scanMs === undefined ? 'did not finish in 10 min' : `${(s.scanMs / 1000).toFixed(1)} s`}: RSS ${mib(s.rssAtEndKiB)} MiB at its end, ${mib(s.rssSettledKiB)} MiB 5 s later (peak ${mib(s.peakKiB)} MiB)`,
     );
-  }
+  sessions.forEach((s, i) => {
+    rss('', s);
+    if (baseSessions[i]) rss('baseline ', baseSessions[i]);
+  });
 }
 
 const corpus = pickCorpus();
@@ -313,11 +363,11 @@ if (!corpus || corpus.lines < 1_000_000) {
   console.log(
     `corpus: ${corpus.dirs.length} repositories under ${CORPUS}, ${fmt(corpus.files)} files, ${fmt(corpus.lines)} lines`,
   );
-  await scanFigures(corpus);
+  if (PARTS.has('scan')) await scanFigures(corpus);
   // A real file with findings, of ordinary size: the first file of the corpus between 300 and 1,500
   // lines in which the scan finds something is what a user would open.
   const openFile = process.env.BENCH_OPEN_FILE ?? findOpenFile(corpus);
-  await serverFigures(corpus, openFile);
+  if (PARTS.has('server')) await serverFigures(corpus, openFile);
 }
 
 function findOpenFile(c) {

@@ -1,4 +1,5 @@
-// Bundle entry of dist/server.js (the VS Code client starts it; so can any LSP client).
+// Bundle entry of dist/server-main.js, which dist/server.js (server-loader.ts) runs: the VS Code
+// client starts dist/server.js; so can any LSP client.
 import { startServer } from './server';
 
 startServer();

@@ -22,6 +22,7 @@ import {
 import { version } from '../../package.json';
 import { initEngine } from './engine';
 import { FIX_ALL_KIND } from './lsp/code-actions';
+import { flushCodeCache, saveCodeCacheSoon } from './lsp/code-cache';
 import { ruleHover } from './lsp/hover';
 import { Linter } from './lsp/linter';
 import { describeError, Logger } from './lsp/logger';
@@ -143,8 +144,11 @@ export function startServer(): void {
     }
     linter = new Linter(
       {
-        publish: (uri, diagnostics, version) =>
-          void connection.sendDiagnostics({ uri, diagnostics, version }),
+        publish: (uri, diagnostics, version) => {
+          void connection.sendDiagnostics({ uri, diagnostics, version });
+          // The first analysis is done: the functions it needed are compiled, worth caching.
+          saveCodeCacheSoon();
+        },
         createProgress: async () =>
           capabilities.window?.workDoneProgress ? connection.window.createWorkDoneProgress() : undefined,
         status: (state, summary) => log.debug(`scan ${state}${summary ? ` ${JSON.stringify(summary)}` : ''}`),
@@ -277,6 +281,7 @@ export function startServer(): void {
   });
 
   connection.onShutdown(() => {
+    flushCodeCache();
     linter?.dispose();
   });
 

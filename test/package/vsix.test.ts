@@ -20,6 +20,8 @@ const REQUIRED = [
   'extension/syntaxes/leak-lens-noqa.injection.json',
   'extension/dist/extension.js',
   'extension/dist/server.js',
+  // dist/server.js runs it (from V8's code cache when there is one).
+  'extension/dist/server-main.js',
   'extension/dist/cli.js',
   'extension/dist/scan-worker.js',
   'extension/dist/analysis-worker.js',
@@ -97,6 +99,10 @@ describe('packaged VSIX', () => {
     const extension = read('extension/dist/extension.js').toString('utf8');
     assert.ok(!extension.includes('//# sourceMappingURL'), 'no source map reference');
     assert.match(extension, /"server\.js"/, 'the client starts dist/server.js');
+    const loader = read('extension/dist/server.js').toString('utf8');
+    assert.match(loader, /server-main\.js/, 'dist/server.js runs dist/server-main.js');
+    const server = read('extension/dist/server-main.js').toString('utf8');
+    assert.match(server, /leakLens\/documentStatus/, 'dist/server-main.js is the language server');
     const wasm = read('extension/dist/tree-sitter-python.wasm');
     assert.equal(wasm.toString('latin1', 0, 4), '\0asm', 'the grammar is a real wasm module');
   });

@@ -230,6 +230,10 @@ const FROM_IMPORT = /^\s*from\s+(\.*[\w.]*)\s+import\s+(.*)$/;
 const DEF = /^(\s*)(?:async\s+)?def\s+([A-Za-z_]\w*)/;
 const CLASS = /^(\s*)class\s+([A-Za-z_]\w*)/;
 const BRACKET = /[()[\]{}]/g;
+/** A character that is not blank (\s is the set that trim() removes). */
+const NON_BLANK = /\S/;
+/** Blanks then `)`, where lastIndex says (sticky). */
+const CLOSING = /\s*\)/y;
 
 /** The language server names open documents by URI; the index, by path. */
 function asPath(pathOrUri: string | undefined): string | undefined {
@@ -333,7 +337,7 @@ function unpackCalls(packed: number): [atImport: number, inFunctions: number] {
 
 function indentOf(line: string): number {
   let n = 0;
-  while (n < line.length && (line[n] === ' ' || line[n] === '\t')) n++;
+  for (let c = line.charCodeAt(0); c === 32 || c === 9; c = line.charCodeAt(++n)); // spaces and tabs
   return n;
 }
 
@@ -502,7 +506,7 @@ export class ProjectIndex {
     for (const line of text.split('\n')) {
       const code = lines.code(line);
       const trimmed = line.trimStart();
-      if (code.trim() === '') continue;
+      if (!NON_BLANK.test(code)) continue; // (what \`code.trim() === ''\` says, with no copy)
       if (pendingImport) {
         pendingImport.names += ` ${code}`;
         if (code.includes(')')) {
@@ -572,7 +576,9 @@ export class ProjectIndex {
         registrar.weak = true;
       }
       if (!def && !cls && code.includes('(')) {
-        for (const m of code.matchAll(CALL)) {
+        // (exec on the one regex, not matchAll, which copies it for every line.)
+        CALL.lastIndex = 0;
+        for (let m = CALL.exec(code); m; m = CALL.exec(code)) {
           const name = m[1];
           if (name === 'def' || name === 'class' || name === 'if' || name === 'return') continue;
           // `super().load_modules()` in an override of `load_modules`: the override's callers call it.
@@ -588,8 +594,9 @@ export class ProjectIndex {
             called.add(name);
             calledByInit.set(initOf, called);
           }
-          const rest = code.slice((m.index ?? 0) + m[0].length).trimStart();
-          (rest.startsWith(')') ? noArguments : withArguments).add(name);
+          // Whether \`)\` follows the \`(\` after blanks: \`name()\`.
+          CLOSING.lastIndex = (m.index ?? 0) + m[0].length;
+          (CLOSING.test(code) ? noArguments : withArguments).add(name);
         }
       } else if (depth === 0 && !def && trimmed.startsWith('@')) {
         // `@add_processor` (no brackets) calls `add_processor` once, where the `def` under it runs.

@@ -128,7 +128,12 @@ export class TestClient {
     const child = spawn(process.execPath, [SERVER, '--stdio'], {
       stdio: ['pipe', 'pipe', 'pipe'],
       cwd: ROOT,
-      env: { ...process.env, ...options.env },
+      // The server's code cache (server-loader.ts) goes to a folder of the tests, not the user's.
+      env: {
+        LEAK_LENS_CACHE_DIR: join(tmpdir(), 'leak-lens-test-code-cache'),
+        ...process.env,
+        ...options.env,
+      },
     });
     if (!child.stdout || !child.stdin) throw new Error('no stdio');
     const connection = createProtocolConnection(
