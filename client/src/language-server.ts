@@ -148,12 +148,19 @@ export class LeakLensServer implements vscode.Disposable {
 
   private createClient(): LanguageClient {
     const serverModule = this.context.asAbsolutePath(path.join('dist', 'server.js'));
+    // The server's V8 code cache goes to this extension's own storage folder, which VS Code
+    // removes with the extension (unless the user chose another place with LEAK_LENS_CACHE_DIR).
+    const env = {
+      ...process.env,
+      LEAK_LENS_CACHE_DIR:
+        process.env.LEAK_LENS_CACHE_DIR || path.join(this.context.globalStorageUri.fsPath, 'code-cache'),
+    };
     const serverOptions: ServerOptions = {
-      run: { module: serverModule, transport: TransportKind.stdio },
+      run: { module: serverModule, transport: TransportKind.stdio, options: { env } },
       debug: {
         module: serverModule,
         transport: TransportKind.stdio,
-        options: { execArgv: ['--nolazy', `--inspect=${DEBUG_PORT}`] },
+        options: { env, execArgv: ['--nolazy', `--inspect=${DEBUG_PORT}`] },
       },
     };
     // No `synchronize` options: the server registers, dynamically, for `workspace/didChangeConfiguration`
