@@ -469,8 +469,12 @@ describe('execution model', () => {
     `;
     assert.deepEqual(frequencies(script, 'manage.py'), ['one-shot']);
   });
-  it('files in a scripts/ folder run once per invocation', () => {
+  it('files in a scripts/, script/ or bin/ folder run once per invocation', () => {
     assert.equal(isOneShotFile('tools/scripts/lint.py'), true);
+    assert.equal(isOneShotFile('script/build_schema.py'), true);
+    assert.equal(isOneShotFile('bin/import_data.py'), true);
     assert.equal(isOneShotFile('app/services/script_runner.py'), false);
+    assert.equal(isOneShotFile('app/scripting/engine.py'), false);
+    assert.equal(isOneShotFile('app/binary/reader.py'), false);
   });
 });

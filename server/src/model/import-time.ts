@@ -113,7 +113,8 @@ function computeFunctionAtImport(model: SemanticModel, fn: Scope, visiting: Set<
     // it is made when the decorated code is defined.
     if (name === '__new__' || name === '__init__') {
       const made = classUses(model, parent);
-      if (made.length > 0 && made.every((u) => useAtImport(model, u, parent, visiting))) return true;
+      if (made.length > 0 && made.every((u) => decoratorUse(u) && useAtImport(model, u, parent, visiting)))
+        return true;
     }
     uses = classMethodUses(model, parent, name);
   } else {
@@ -172,6 +173,17 @@ function factoryUsesOf(model: SemanticModel, factory: Scope): Node[] {
     .references(binding)
     .filter((r) => r.context === 'load')
     .map((r) => r.node);
+}
+
+/** `@C`, `@C(...)` or `return C` (from a decorator factory): how a decorator class is used. */
+function decoratorUse(use: Node): boolean {
+  const { node, parent } = unparenthesizedParent(use);
+  if (parent?.type === 'decorator' || parent?.type === 'return_statement') return true;
+  return (
+    parent?.type === 'call' &&
+    parent.childForFieldName('function')?.id === node.id &&
+    unparenthesizedParent(parent).parent?.type === 'decorator'
+  );
 }
 
 /** The loads of a class's name in the scope that defines it. */
