@@ -1164,6 +1164,32 @@ const table: RuleTable = {
   ],
   invalid: [
     {
+      name: 'a read-through memo under a public name: other modules may read it (mod.schemas), so its bound is unsafe',
+      code: `
+        schemas = {}
+
+
+        def schema_of(request, validator):
+            key = repr(validator)
+            if key not in schemas:
+                schemas[key] = build(validator)
+            return schemas[key]
+      `,
+      errors: [{ line: 1 }],
+      unsafeOutput: `
+        schemas = {}
+
+
+        def schema_of(request, validator):
+            key = repr(validator)
+            if key not in schemas:
+                schemas[key] = build(validator)
+                if len(schemas) > 1024:
+                    del schemas[next(iter(schemas))]
+            return schemas[key]
+      `,
+    },
+    {
       name: 'a class whose __new__ records its argument, also made per request: still reported',
       code: `
         from fastapi import FastAPI

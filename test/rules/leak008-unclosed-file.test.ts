@@ -452,6 +452,22 @@ const table: RuleTable = {
   ],
   invalid: [
     {
+      name: 'a delete-on-close temporary file whose path is handed on: no `with` (closing would delete the file the path names)',
+      code: `
+        from tempfile import NamedTemporaryFile
+
+        def connect(client_factory, pem):
+            f = NamedTemporaryFile(dir=".")
+            f.write(pem.encode())
+            f.flush()
+            paths = {"cert": f.name}
+            client = client_factory(cert=paths["cert"])
+            return client.fetch()
+      `,
+      errors: [{ line: 4, message: 'never closed' }],
+      output: null,
+    },
+    {
       name: 'a set display of names between the creation and the close can raise (an unhashable name)',
       code: `
         def tag(path, a, b):

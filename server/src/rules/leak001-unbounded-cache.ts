@@ -74,6 +74,14 @@ export function isReadThroughMemo(model: SemanticModel, facts: ContainerFacts): 
 }
 
 /**
+ * A public name (`schemas`, `Cls.cache`) can be read by other modules (`mod.schemas`), which the
+ * engine does not follow: an entry evicted here could be missing there, so no bound is safe.
+ */
+function readableElsewhere(cand: ContainerCandidate): boolean {
+  return !cand.name.split('.').pop()?.startsWith('_');
+}
+
+/**
  * A dict that is not a cache, so that no bound keeps the code correct: a registry that other
  * modules of the project import by name (a loader or a hook they look up must stay), or a record
  * of failures written in an `except` handler (a deny-list: an evicted entry re-allows what the
@@ -290,7 +298,10 @@ function ttlCacheFix(ctx: RuleContext, cand: ContainerCandidate, facts: Containe
     edits,
     // Safe only where nothing can tell: a read-through memo, in a module that already uses
     // cachetools (elsewhere the import adds a dependency the project may not have).
-    applicability: isReadThroughMemo(ctx.model, facts) && importsCachetools(model) ? 'safe' : 'unsafe',
+    applicability:
+      isReadThroughMemo(ctx.model, facts) && importsCachetools(model) && !readableElsewhere(cand)
+        ? 'safe'
+        : 'unsafe',
     isPreferred: true,
   };
 }
@@ -510,7 +521,7 @@ function evictOldestFix(ctx: RuleContext, cand: ContainerCandidate, facts: Conta
   return {
     title: `Evict the oldest entry once \`${cand.name}\` holds more than ${n}`,
     edits,
-    applicability: 'safe',
+    applicability: readableElsewhere(cand) ? 'unsafe' : 'safe',
     isPreferred: true,
   };
 }
@@ -816,7 +827,8 @@ export const rule: Rule = {
       '`functools.cache` on a method is worse: the cache is keyed on `self`, so every instance it was ever called on (and ' +
       'everything it references) can never be garbage-collected.\n\n' +
       '**Fixes and their safety.** A dict used as a read-through memo (every function that reads it also writes it: ' +
-      'look up, compute on a miss, store) gets a **safe** fix, since an evicted entry is simply computed again: ' +
+      'look up, compute on a miss, store) under a private name (`_cache`: other modules could read a public one, ' +
+      'which the engine does not follow) gets a **safe** fix, since an evicted entry is simply computed again: ' +
       '`cachetools.TTLCache` when the module already imports cachetools, otherwise `if len(d) > N: del d[next(iter(d))]` ' +
       'after each write (the standard library only; dicts keep insertion order, so the oldest entry goes). The TTLCache ' +
       'fix is **unsafe** when the module does not use cachetools yet (it adds a dependency the project may not have) or ' +

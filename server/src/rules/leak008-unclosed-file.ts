@@ -159,6 +159,33 @@ const FILE_POLICY: FixPolicy = {
   suggestedName: 'f',
 };
 
+/**
+ * A temporary file deleted when it is closed (`NamedTemporaryFile()`, `delete` not false) whose
+ * `.name` is read: the path is what the code hands on (a certificate path, a config file for a
+ * client), and it stays valid only while the file is open. A `with` ending after the file's own
+ * last use would delete it while the path may still be in use, so no `with` is offered.
+ */
+const DELETE_ON_CLOSE_POLICY: FixPolicy = {
+  ...FILE_POLICY,
+  vetoNamed: (_model, named) =>
+    named.refs.some((r) => {
+      const parent = r.node.parent;
+      return parent?.type === 'attribute' && parent.childForFieldName('attribute')?.text === 'name';
+    }),
+};
+
+/** `NamedTemporaryFile(...)` that deletes its file on close (`delete=False` not given). */
+function deletesOnClose(model: SemanticModel, call: Node): boolean {
+  if (model.calleeName(call) !== 'tempfile.NamedTemporaryFile') return false;
+  const args = call.childForFieldName('arguments')?.namedChildren ?? [];
+  return !args.some(
+    (a) =>
+      a?.type === 'keyword_argument' &&
+      a.childForFieldName('name')?.text === 'delete' &&
+      a.childForFieldName('value')?.text === 'False',
+  );
+}
+
 const MAPPING_KIND: ResourceKind = {
   ...FILE_KIND,
   dataMethods: new Set([
@@ -340,7 +367,11 @@ function classify(ctx: RuleContext, call: Node): Factory | undefined {
   if (qualified ? FILE_FACTORIES.has(qualified) : isPathOpen(model, call)) {
     if (closefdFalse(call)) return undefined;
     if (qualified && WRAPPING_FACTORIES.has(qualified) && wrapsFileObject(model, call)) return undefined;
-    return { label, kind: FILE_KIND, fix: FILE_POLICY };
+    return {
+      label,
+      kind: FILE_KIND,
+      fix: deletesOnClose(model, call) ? DELETE_ON_CLOSE_POLICY : FILE_POLICY,
+    };
   }
   if (!qualified && isZipMemberOpen(model, call)) return { label, kind: FILE_KIND, fix: FILE_POLICY };
   if (!qualified) return undefined;
@@ -632,7 +663,9 @@ export const rule: Rule = {
       that has none; a \`Popen\` dropped at once waited for with \`.communicate()\`. A \`Popen\` whose pipes
       nothing reads and that is never waited for (only its pid kept, polled or signalled: it may be
       meant to outlive the call) gets \`subprocess.DEVNULL\` for those streams, **unsafe** (the output
-      is discarded instead of filling a pipe nobody reads).
+      is discarded instead of filling a pipe nobody reads). No \`with\` is offered for a
+      \`NamedTemporaryFile\` that deletes its file on close and whose \`.name\` the code reads: the
+      path it hands on stays valid only while the file is open.
     `,
     example: `
       import json
