@@ -413,7 +413,7 @@ export const table: RuleTable = {
         import logging
 
         def attach_console(name):
-            if not logging.getLogger(name).handlers:
+            if not any(type(h) is logging.StreamHandler for h in logging.getLogger(name).handlers):
                 logging.getLogger(name).addHandler(logging.StreamHandler())
       `,
     },
@@ -441,7 +441,7 @@ export const table: RuleTable = {
 
         def get_logger(name):
             logger = logging.getLogger(name)
-            if not logger.handlers:
+            if not any(type(h) is logging.StreamHandler for h in logger.handlers):
                 logger.addHandler(logging.StreamHandler())
             return logger
       `,
@@ -466,7 +466,7 @@ export const table: RuleTable = {
 
         def get_logger(name, path):
             logger = logging.getLogger(name)
-            if not logger.handlers:
+            if not any(type(h) in (logging.FileHandler, logging.StreamHandler) for h in logger.handlers):
                 logger.addHandler(logging.FileHandler(path))
                 logger.addHandler(logging.StreamHandler())
             return logger
@@ -638,7 +638,7 @@ export const table: RuleTable = {
 
         @app.get("/items")
         async def items():
-            if not log.handlers:
+            if not any(type(h) is logging.FileHandler for h in log.handlers):
                 log.addHandler(logging.FileHandler("items.log"))
             return []
       `,
@@ -685,7 +685,7 @@ export const table: RuleTable = {
         import logging
 
         def attach(name):
-            if not logging.getLogger(name).handlers:
+            if not any(type(h) is logging.StreamHandler for h in logging.getLogger(name).handlers):
                 logging.getLogger(name).addHandler(logging.StreamHandler())
 
         def refresh(names):
@@ -732,7 +732,7 @@ export const table: RuleTable = {
         def make_logging_undefined(logger=None):
             if logger is None:
                 logger = logging.getLogger(__name__)
-                if not logger.handlers:
+                if not any(type(h) is logging.StreamHandler for h in logger.handlers):
                     logger.addHandler(logging.StreamHandler(sys.stderr))
             return logger
       `,

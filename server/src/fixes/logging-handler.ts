@@ -7,7 +7,7 @@
 //   (an export writing its log to a stream): records logged after it returns no longer reach it.
 import type { SemanticModel } from '../model/semantic';
 import type { SourceFile } from '../model/source';
-import { unparenthesizedParent } from '../model/usage';
+import { positionalArguments, unparenthesizedParent } from '../model/usage';
 import type { Node } from '../parser';
 import type { Fix, TextEdit } from '../types';
 import { replaceRange } from './edits';
@@ -87,22 +87,51 @@ export function loggingHandlerFixes(file: SourceFile, model: SemanticModel, reg:
   if (!together) return fixes;
   const first = statements[0] ?? stmt;
   const last = statements[statements.length - 1] ?? stmt;
+  // Test by the handlers' own classes where they are known: a library's logger often holds a
+  // `NullHandler` from import, and a test runner's capture handler sits on the root logger, so
+  // `if not logger.handlers:` would never attach anything there.
+  const classes = siblings.map((c) => (c ? handlerClass(model, positionalArguments(c)[0]) : undefined));
+  const known = classes.every((k) => !!k) ? [...new Set(classes as string[])] : undefined;
+  const condition = !known
+    ? `not ${receiver.text}.${list}`
+    : known.length === 1
+      ? `not any(type(h) is ${known[0]} for h in ${receiver.text}.${list})`
+      : `not any(type(h) in (${known.join(', ')}) for h in ${receiver.text}.${list})`;
   const guard = wrapStatements({
     file,
     first,
     last,
     mode: 'insert',
-    header: `if not ${receiver.text}.${list}:`,
+    header: `if ${condition}:`,
   });
   const noun = reg.method === 'addFilter' ? 'filter' : 'handler';
   if (guard)
     fixes.push({
-      title: `Attach the ${siblings.length > 1 ? `${noun}s` : noun} once: \`if not ${receiver.text}.${list}:\``,
+      title: `Attach the ${siblings.length > 1 ? `${noun}s` : noun} once: \`if ${condition}:\``,
       edits: [guard],
       applicability: 'unsafe',
       isPreferred: fixes.length === 0,
     });
   return fixes;
+}
+
+/**
+ * The class a handler (or filter) expression makes: `logging.FileHandler(p)`, or a local bound
+ * once to such a call. A callee named like a class (capitalised) only: a factory function may
+ * return anything.
+ */
+function handlerClass(model: SemanticModel, expr: Node | undefined): string | undefined {
+  let value: Node | undefined = expr;
+  if (value?.type === 'identifier') {
+    const binding = model.resolve(value);
+    if (binding?.kind !== 'assignment' || binding.sites.length !== 1) return undefined;
+    value = model.assignedValue(binding.sites[0]);
+  }
+  if (value?.type !== 'call') return undefined;
+  const callee = value.childForFieldName('function');
+  if (callee?.type !== 'identifier' && callee?.type !== 'attribute') return undefined;
+  const last = callee.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee.text;
+  return last && /^[A-Z]/.test(last) && !callee.text.includes('\n') ? callee.text : undefined;
 }
 
 function removeWhenDone(

@@ -631,8 +631,11 @@ export const rule: Rule = {
       Django, blinker and SQLAlchemy APIs and **unsafe** for a project's own bus (its removal signature
       is a guess). A logging handler added by a plain function gets two **unsafe** fixes: the handler
       named and removed in \`finally\` around the rest of the function (when it logs through it and
-      does not hand the logger out), or the call guarded with \`if not logger.handlers:\` (a logger
-      configured elsewhere then gets no handler). Also **unsafe**: a listener registered by a
+      does not hand the logger out), or the call guarded so that it attaches a handler of its class
+      once: \`if not any(type(h) is logging.StreamHandler for h in logger.handlers):\` (a logger
+      configured elsewhere with such a handler then gets no second one; a \`NullHandler\` a library
+      added, or a test runner's capture handler, does not stop it), \`if not logger.handlers:\` when
+      the handler's class is not known. Also **unsafe**: a listener registered by a
       function that goes on to use the emitter or the listener's own object is removed in
       \`finally\` (never in a set-up step — \`__init__\`, \`start()\`, \`register()\`,
       \`setup_*()\` — whose listener is meant to stay); a function whose last act is the registration
@@ -704,7 +707,7 @@ export const rule: Rule = {
       '',
       'def get_logger(name):',
       '    logger = logging.getLogger(name)',
-      '    if not logger.handlers:',
+      '    if not any(type(h) is logging.StreamHandler for h in logger.handlers):',
       '        logger.addHandler(logging.StreamHandler())',
       '    return logger',
       '',
