@@ -248,12 +248,12 @@ async function main(): Promise<void> {
 /**
  * Ends this idle thread after giving its memory back. V8 keeps the heap pages a collection frees
  * in a pool for reuse; those of a thread that simply ends (`Worker.terminate`) go to a pool
- * shared by the process (V8 12.9+: Node 24, Electron 33+) that is emptied only 8 s later, so the
+ * shared by the process (V8 13: Node 24) that is emptied only 8 s later, so the
  * RSS of a server that just let its scan thread go stayed ~120 MiB higher for that long. A
  * memory-reducing collection here empties this thread's own pool first.
  */
 function retire(): void {
-  collectGarbage();
+  collectGarbage(true);
   process.exit(0);
 }
 

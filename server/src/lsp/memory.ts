@@ -7,8 +7,12 @@ import { runInNewContext } from 'node:vm';
 
 let gc: (() => void) | null | undefined;
 
-/** Runs a full garbage collection; false if this runtime does not allow it. */
-export function collectGarbage(): boolean {
+/**
+ * Runs a full garbage collection; false if this runtime does not allow it. `lastResort`: V8's
+ * CollectAllAvailableGarbage (several collections in a row, slower), which also gives back the
+ * freed heap pages V8 keeps pooled for reuse (V8 13, Node 24; older runtimes ignore the option).
+ */
+export function collectGarbage(lastResort = false): boolean {
   if (gc === undefined) {
     try {
       setFlagsFromString('--expose-gc');
@@ -18,9 +22,9 @@ export function collectGarbage(): boolean {
     }
   }
   if (!gc) return false;
-  // A "last resort" collection (V8's CollectAllAvailableGarbage) also gives back the freed pages
-  // V8 keeps pooled for reuse (V8 12.9+); older runtimes ignore the options and run a full one.
-  (gc as (options?: object) => void)({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+  if (lastResort)
+    (gc as (options: object) => void)({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+  else gc();
   return true;
 }
 
