@@ -5,9 +5,11 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { analyzeText } from '../../server/src/lsp/analysis';
 import { ProjectIndexService } from '../../server/src/lsp/project-index-service';
-import { AnalysisWorker } from '../../server/src/lsp/worker-client';
+import { AnalysisWorker, retireThread } from '../../server/src/lsp/worker-client';
+import type { WorkerJob, WorkerReply } from '../../server/src/lsp/worker-protocol';
 import { ProjectIndex } from '../../server/src/model/project-index';
 import { DEFAULT_SETTINGS } from '../../server/src/types';
 import { CALLED_AT_IMPORT, JOB_LOGGER_HELPER } from '../support/job-logger';
@@ -118,5 +120,24 @@ describe('analysis worker: files read and indexed on the thread', function () {
     assert.deepEqual(read.findings, here.findings);
     // (The other module calls the helper only at import: silent, unlike the file alone.)
     assert.deepEqual(read.findings, []);
+  });
+
+  it('a thread let go while idle ends by itself once it has freed its memory (not terminated)', async () => {
+    const thread = new Worker(WORKER, { stdout: true, stderr: true });
+    thread.stdout.resume();
+    thread.stderr.resume();
+    const exited = new Promise<number>((resolve) => thread.once('exit', resolve));
+    await new Promise<void>((resolve) =>
+      thread.on('message', (m: WorkerReply) => m.kind === 'ready' && resolve()),
+    );
+    const job = { id: 1, kind: 'index', paths, maxBytes: 1024 * 1024 } satisfies WorkerJob;
+    const built = await new Promise<WorkerReply>((resolve) => {
+      thread.on('message', (m: WorkerReply) => m.kind !== 'ready' && resolve(m));
+      thread.postMessage(job);
+    });
+    assert.equal(built.kind, 'done');
+    retireThread(thread);
+    // process.exit(0) in the thread; terminate() (the fallback, after 5 s) would exit with 1.
+    assert.equal(await exited, 0);
   });
 });

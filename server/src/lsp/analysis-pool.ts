@@ -27,7 +27,7 @@ import type { AnalysisOutcome } from './analysis';
 import type { ProjectIndexService, ProjectSnapshot } from './project-index-service';
 import type { Segment } from './segments';
 import { ANALYSIS_THREAD_LIMITS } from './thread-limits';
-import { CancelledError } from './worker-client';
+import { CancelledError, retireThread } from './worker-client';
 import type { FixAllOutcome, WorkerJob, WorkerReply } from './worker-protocol';
 
 export const PRIORITY = {
@@ -588,7 +588,8 @@ export class AnalysisPool {
     const index = this.threads.indexOf(thread);
     if (index >= 0) this.threads.splice(index, 1);
     job?.reject(error);
-    void thread.worker.terminate();
+    if (job) void thread.worker.terminate();
+    else retireThread(thread.worker);
     this.ensureThreads();
   }
 

@@ -107,6 +107,13 @@ export class ProjectIndexReplica {
     return this.version === snapshot.version ? this.index : undefined;
   }
 
+  /** Keep nothing (the thread is ending). */
+  clear(): void {
+    this.index = undefined;
+    this.built = undefined;
+    this.version = undefined;
+  }
+
   /** This thread built `index` (see `adopt`). */
   keepBuilt(index: ProjectIndex): void {
     this.built = index;

@@ -48,7 +48,12 @@ export type WorkerJob =
    */
   | { id: number; kind: 'index'; paths: string[]; maxBytes: number }
   /** The index this thread built last is now the project's `version`. No reply. */
-  | { id: number; kind: 'adoptIndex'; version: number };
+  | { id: number; kind: 'adoptIndex'; version: number }
+  /**
+   * The thread is let go while idle: it gives its memory back to the system and ends (see
+   * `retire` in analysis-worker.ts). No reply but the thread's exit.
+   */
+  | { id: number; kind: 'retire' };
 
 export interface IndexOutcome {
   /** The index, serialized (`ProjectIndex.serialize`). */
