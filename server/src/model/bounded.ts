@@ -90,6 +90,15 @@ export function dictKeyType(type: Node): Node | undefined {
   return undefined;
 }
 
+/** The key and value types of a `dict[K, V]` annotation, when it has two (see dictKeyType). */
+export function dictTypeArguments(type: Node): [Node, Node] | undefined {
+  const inner = type.type === 'type' ? type.namedChildren[0] : type;
+  if (inner?.type !== 'generic_type') return undefined;
+  const params = inner.namedChildren.find((c) => c?.type === 'type_parameter');
+  const types = (params?.namedChildren ?? []).filter((c): c is Node => c?.type === 'type');
+  return types.length === 2 ? [types[0], types[1]] : undefined;
+}
+
 /** Names of configuration objects: `settings`, `config`, `app_config`, `django_settings`, `opts`. */
 const CONFIG_OBJECT =
   /^(settings|config|conf|cfg|configuration|options|opts)$|_(settings|config|conf|cfg)$|^(settings|config)_/i;

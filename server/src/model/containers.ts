@@ -16,7 +16,7 @@ import { perModel } from './memo';
 import { inRanges, linesOutsideFunctions } from './outer-lines';
 import { parentOf } from './parents';
 import type { Binding, Scope, SemanticModel } from './semantic';
-import { decoratorsOf, positionalArguments, useOf } from './usage';
+import { decoratorsOf, positionalArguments, unparenthesized, useOf } from './usage';
 
 export { annotationHead } from './bounded';
 export type { Access, ContainerKind, Effect, EffectKind } from './container-effects';
@@ -533,8 +533,7 @@ export function containerFacts(
   // load_columns()`) fills it once per emptying too.
   const emptyTests = new Set(effects.filter((e) => e.kind === 'fill-check').map((e) => e.access.node.id));
   const isEmptyTest = (condition: Node) => {
-    let c = condition;
-    while (c.type === 'parenthesized_expression' && c.namedChildren[0]) c = c.namedChildren[0];
+    const c = unparenthesized(condition);
     const operand = c.type === 'not_operator' ? c.childForFieldName('argument') : undefined;
     return !!operand && emptyTests.has(operand.id);
   };

@@ -112,7 +112,7 @@ function computeFunctionAtImport(model: SemanticModel, fn: Scope, visiting: Set<
     // factory (`def permission(bits): class Wrapper: …; return Wrapper` used as `@permission(…)`):
     // it is made when the decorated code is defined.
     if (name === '__new__' || name === '__init__') {
-      const made = classUses(model, parent);
+      const made = loadsOfName(model, parent, 'class');
       if (made.length > 0 && made.every((u) => decoratorUse(u) && useAtImport(model, u, parent, visiting)))
         return true;
     }
@@ -167,12 +167,7 @@ function factoryUsesOf(model: SemanticModel, factory: Scope): Node[] {
   const name = factory.name ?? '';
   if (!parent) return [];
   if (parent.kind === 'class') return classMethodUses(model, parent, name);
-  const binding = parent.lookupLocal(name);
-  if (binding?.kind !== 'function') return [];
-  return model
-    .references(binding)
-    .filter((r) => r.context === 'load')
-    .map((r) => r.node);
+  return loadsOfName(model, factory, 'function');
 }
 
 /** `@C`, `@C(...)` or `return C` (from a decorator factory): how a decorator class is used. */
@@ -186,10 +181,10 @@ function decoratorUse(use: Node): boolean {
   );
 }
 
-/** The loads of a class's name in the scope that defines it. */
-function classUses(model: SemanticModel, cls: Scope): Node[] {
-  const binding = cls.name ? cls.parent?.lookupLocal(cls.name) : undefined;
-  if (binding?.kind !== 'class') return [];
+/** The loads of a function's or class's name in the scope that defines it (none if it is bound otherwise). */
+function loadsOfName(model: SemanticModel, scope: Scope, kind: 'function' | 'class'): Node[] {
+  const binding = scope.name ? scope.parent?.lookupLocal(scope.name) : undefined;
+  if (binding?.kind !== kind) return [];
   return model
     .references(binding)
     .filter((r) => r.context === 'load')

@@ -354,14 +354,9 @@ function namedLifecycle(
     handedOn?.how === 'returned' &&
     normal.some((r) => {
       const block = statementNode(r.call).parent;
-      return (
-        !!block &&
-        block.startIndex <= handedOn.node.startIndex &&
-        handedOn.node.endIndex <= block.endIndex &&
-        r.call.endIndex <= handedOn.node.startIndex
-      );
+      return !!block && contains(block, handedOn.node) && r.call.endIndex <= handedOn.node.startIndex;
     });
-  if (gathered.handedOn && !returnedReleased) return { state: 'handed-on', ...gathered.handedOn };
+  if (handedOn && !returnedReleased) return { state: 'handed-on', ...handedOn };
   if (gathered.yields.length > 0) {
     const yieldNode = gathered.yields[0];
     // pytest resumes a fixture for its teardown whatever the test did: the release runs.
@@ -649,7 +644,7 @@ function placeOf(call: Node, binding: Binding, from?: Node): ReleasePlace {
   let p = call.parent;
   let place: ReleasePlace = 'normal';
   while (p && p.id !== limit.id) {
-    if (from && p.startIndex <= from.startIndex && from.endIndex <= p.endIndex) break;
+    if (from && contains(p, from)) break;
     if (p.type === 'finally_clause') return 'finally';
     if (p.type === 'except_clause' || p.type === 'except_group_clause')
       place = catchesEverything(p) ? 'except' : 'narrow-except';

@@ -10,7 +10,13 @@ import {
 import { replaceRange } from '../fixes/edits';
 import { ensureMemberImport } from '../fixes/imports';
 import { insertStatementsAfter, isAloneOnItsLines } from '../fixes/statements';
-import { dictKeyType, isBoundedParameter, isBoundedType, isEnumClass } from '../model/bounded';
+import {
+  dictKeyType,
+  dictTypeArguments,
+  isBoundedParameter,
+  isBoundedType,
+  isEnumClass,
+} from '../model/bounded';
 import { mayHaveCacheDecorator, possibleCacheDecorators } from '../model/candidates';
 import { isConstantKey } from '../model/container-effects';
 import {
@@ -143,15 +149,6 @@ function isStatefulExpression(
 }
 
 const TASK_VALUE = /^(Future|Task|create_task|ensure_future)$/;
-
-/** The types of a `dict[K, V]` annotation, when it has two. */
-function dictTypeArguments(type: Node): [Node, Node] | undefined {
-  const inner = type.type === 'type' ? type.namedChildren[0] : type;
-  if (inner?.type !== 'generic_type') return undefined;
-  const params = inner.namedChildren.find((c) => c?.type === 'type_parameter');
-  const types = (params?.namedChildren ?? []).filter((c): c is Node => c?.type === 'type');
-  return types.length === 2 ? [types[0], types[1]] : undefined;
-}
 
 const TASK_TYPE = /\b(Task|Future)\b/;
 

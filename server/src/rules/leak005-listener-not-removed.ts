@@ -297,9 +297,8 @@ function registrationOf(model: SemanticModel, call: Node): Registration | undefi
     if (replacesPerEvent(model, receiver, values)) return undefined;
     // A project's own remover counts only beside its own `on()`: an emitter class of the project
     // (a view named `unsubscribe` says nothing about a browser page's `on()`).
-    removerMethod = definesHere(model, 'on')
-      ? knownOnRemover(model, values, (name) => definesHere(model, name))
-      : knownOnRemover(model, values, () => false);
+    const ownOn = definesHere(model, 'on');
+    removerMethod = knownOnRemover(model, values, (name) => ownOn && definesHere(model, name));
   }
   const listeners = [...positionalArguments(call)];
   for (const k of LISTENER_KEYWORDS) {

@@ -5,7 +5,7 @@ import { type Creation, flowOf, type Leak, type NamedResource, type ResourceKind
 import { callLabel, checkResources, type Factory, type ResourceRuleSpec } from '../model/resource-check';
 import type { SemanticModel } from '../model/semantic';
 import { mayCallAny } from '../model/text-calls';
-import { useOf } from '../model/usage';
+import { keywordArgument, positionalArguments, useOf } from '../model/usage';
 import type { Node } from '../parser';
 import type { Rule, RuleContext, Severity } from '../types';
 
@@ -73,7 +73,11 @@ function nonDefaultRelease(call: Node): boolean {
 }
 
 /** Waits that give up after a while: `wait(fs, timeout=…)`, `as_completed(fs, 5)`, `f.result(timeout=…)`. */
-const TIMED_WAITS: Record<string, number> = { wait: 1, as_completed: 1, result: 0 };
+const TIMED_WAITS = new Map([
+  ['wait', 1],
+  ['as_completed', 1],
+  ['result', 0],
+]);
 
 /**
  * Whether the function waits for futures with a time limit (`wait(futures, timeout=seconds)`):
@@ -84,14 +88,9 @@ function waitsWithTimeout(fn: Node): boolean {
   return fn.descendantsOfType('call').some((call) => {
     const callee = call?.childForFieldName('function');
     const name = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
-    const position = name === undefined ? undefined : TIMED_WAITS[name];
-    if (position === undefined) return false;
-    const args = call?.childForFieldName('arguments')?.namedChildren ?? [];
-    const positional = args.filter((a) => a?.type !== 'keyword_argument');
-    return (
-      positional.length > position ||
-      args.some((a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'timeout')
-    );
+    const position = name === undefined ? undefined : TIMED_WAITS.get(name);
+    if (!call || position === undefined) return false;
+    return positionalArguments(call).length > position || !!keywordArgument(call, 'timeout');
   });
 }
 

@@ -9,7 +9,7 @@ import type { Creation, Leak, ResourceKind } from '../model/lifecycle';
 import { callLabel, checkResources, type Factory, type ResourceRuleSpec } from '../model/resource-check';
 import type { SemanticModel } from '../model/semantic';
 import { mayCallAny } from '../model/text-calls';
-import { keywordArgument, positionalArguments } from '../model/usage';
+import { keywordArgument, positionalArguments, useOf } from '../model/usage';
 import type { Node } from '../parser';
 import type { Fix, Rule, RuleContext, Severity, TextEdit } from '../types';
 
@@ -169,21 +169,15 @@ const DELETE_ON_CLOSE_POLICY: FixPolicy = {
   ...FILE_POLICY,
   vetoNamed: (_model, named) =>
     named.refs.some((r) => {
-      const parent = r.node.parent;
-      return parent?.type === 'attribute' && parent.childForFieldName('attribute')?.text === 'name';
+      const use = useOf(r.node);
+      return use.kind === 'attribute' && use.attribute === 'name';
     }),
 };
 
 /** `NamedTemporaryFile(...)` that deletes its file on close (`delete=False` not given). */
 function deletesOnClose(model: SemanticModel, call: Node): boolean {
   if (model.calleeName(call) !== 'tempfile.NamedTemporaryFile') return false;
-  const args = call.childForFieldName('arguments')?.namedChildren ?? [];
-  return !args.some(
-    (a) =>
-      a?.type === 'keyword_argument' &&
-      a.childForFieldName('name')?.text === 'delete' &&
-      a.childForFieldName('value')?.text === 'False',
-  );
+  return keywordArgument(call, 'delete')?.text !== 'False';
 }
 
 const MAPPING_KIND: ResourceKind = {
