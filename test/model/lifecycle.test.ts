@@ -6,6 +6,7 @@ import {
   describeFunction,
   type Lifecycle,
   type ResourceKind,
+  releasedOnEveryPath,
 } from '../../server/src/model/lifecycle';
 import { SemanticModel } from '../../server/src/model/semantic';
 import { SourceFile } from '../../server/src/model/source';
@@ -417,6 +418,53 @@ describe('resource lifecycle', () => {
       assert.equal(how(code('except Exception')), 'straight line');
       assert.equal(state(code('except OSError')), 'leaked:normal-path-only');
       assert.equal(state(code('except', '\n        return 1')), 'leaked:normal-path-only');
+    });
+  });
+
+  describe('releases on every path or only on some', () => {
+    /** Whether the one named resource `r` made by `make()` is released on every path that reaches the end. */
+    const everyPath = (code: string): boolean => {
+      const { result, model } = analyse(code);
+      assert.equal(result.state, 'leaked', `expected a leak, got ${result.state}`);
+      assert.ok(
+        result.state === 'leaked' && 'named' in result.leak && result.leak.named,
+        'expected a named resource',
+      );
+      return releasedOnEveryPath(model, result.leak.named);
+    };
+    const fn = (middle: string) => `def f(p, strict):\n    r = make()\n    r.read()\n${middle}`;
+
+    it('a release in a branch or a short-circuit operand runs only on some paths', () => {
+      for (const middle of [
+        '    if strict:\n        r.close()',
+        '    if strict and r.close():\n        pass',
+        '    x = r.close() if strict else None',
+        '    for q in p:\n        r.close()',
+        '    while strict:\n        r.close()\n        break',
+        '    if p:\n        pass\n    else:\n        r.close()',
+      ])
+        assert.equal(everyPath(fn(middle)), false, middle);
+    });
+
+    it('a release in a condition, a presence guard, a try body or a `while True:` runs whenever reached', () => {
+      for (const middle of [
+        '    r.close()\n    raise ValueError()',
+        '    if r.close():\n        pass',
+        '    if r:\n        r.close()',
+        '    if r is not None and not r.closed:\n        r.close()',
+        '    if r is not SHARED:\n        r.close()',
+        '    while True:\n        r.close()\n        break',
+        '    out = [x for x in r.close()]',
+        '    try:\n        r.close()\n    except OSError:\n        pass\n    else:\n        pass',
+      ])
+        assert.equal(everyPath(fn(middle)), true, middle);
+    });
+
+    it('a flag this function sets itself may follow the resource: its test is a guard, a parameter is not', () => {
+      const code = (flag: string) =>
+        `def f(p, borrowed):\n    own = not borrowed\n    r = make()\n    r.read()\n    if ${flag}:\n        r.close()\n    raise ValueError()`;
+      assert.equal(everyPath(code('own')), true);
+      assert.equal(everyPath(code('not borrowed')), false);
     });
   });
 });

@@ -775,6 +775,39 @@ const table: RuleTable = {
       `,
     },
     {
+      name: 'a connection closed only when a flag says so: only on some paths; closing after its last use is safe (nothing else holds it)',
+      code: `
+        import sqlite3
+
+        def count_rows(path, keep_open):
+            conn = sqlite3.connect(path)
+            n = conn.execute("SELECT count(*) FROM users").fetchone()[0]
+            if not keep_open:
+                conn.close()
+            return n
+      `,
+      errors: [
+        {
+          line: 4,
+          column: 12,
+          message:
+            '`conn` from `sqlite3.connect()` is closed in `count_rows()` only on some paths: close it in `finally` or use `with`',
+          severity: 'information',
+        },
+      ],
+      output: `
+        import sqlite3
+        from contextlib import closing
+
+        def count_rows(path, keep_open):
+            with closing(sqlite3.connect(path)) as conn:
+                n = conn.execute("SELECT count(*) FROM users").fetchone()[0]
+                if not keep_open:
+                    conn.close()
+            return n
+      `,
+    },
+    {
       name: 'with sqlite3.connect() only wraps a transaction (import sqlite3 as sq)',
       code: `
         import sqlite3 as sq

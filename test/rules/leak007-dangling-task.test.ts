@@ -255,7 +255,7 @@ const table: RuleTable = {
         import asyncio
         import logging
 
-        _background_tasks: set[asyncio.Task] = set()
+        _background_tasks: "set[asyncio.Task]" = set()
 
         log = logging.getLogger(__name__)
 
@@ -264,6 +264,72 @@ const table: RuleTable = {
             _background_tasks.add(task)
             task.add_done_callback(_background_tasks.discard)
             return "ok"
+      `,
+    },
+    {
+      name: 'the set is annotated without quotes where the module is evaluated under future annotations',
+      code: `
+        from __future__ import annotations
+
+        import asyncio
+
+        async def handle(request):
+            asyncio.create_task(audit(request))
+      `,
+      errors: [{ line: 6, column: 5, message: 'is discarded', severity: 'information' }],
+      output: `
+        from __future__ import annotations
+
+        import asyncio
+
+        _background_tasks: set[asyncio.Task] = set()
+
+        async def handle(request):
+            task = asyncio.create_task(audit(request))
+            _background_tasks.add(task)
+            task.add_done_callback(_background_tasks.discard)
+      `,
+    },
+    {
+      name: 'the set is annotated without quotes where the module already evaluates list[...] (Python 3.9+)',
+      code: `
+        import asyncio
+
+        async def handle(request, ids: list[int]):
+            asyncio.create_task(audit(request))
+      `,
+      errors: [{ line: 4, column: 5, message: 'is discarded', severity: 'information' }],
+      output: `
+        import asyncio
+
+        _background_tasks: set[asyncio.Task] = set()
+
+        async def handle(request, ids: list[int]):
+            task = asyncio.create_task(audit(request))
+            _background_tasks.add(task)
+            task.add_done_callback(_background_tasks.discard)
+      `,
+    },
+    {
+      name: 'a list[...] only inside a function body is not evaluated: the annotation stays quoted',
+      code: `
+        import asyncio
+
+        async def handle(request):
+            ids: list[int] = []
+            asyncio.create_task(audit(request, ids))
+      `,
+      errors: [{ line: 5, column: 5, message: 'is discarded', severity: 'information' }],
+      output: `
+        import asyncio
+
+        _background_tasks: "set[asyncio.Task]" = set()
+
+        async def handle(request):
+            ids: list[int] = []
+            task = asyncio.create_task(audit(request, ids))
+            _background_tasks.add(task)
+            task.add_done_callback(_background_tasks.discard)
       `,
     },
     {
@@ -278,7 +344,7 @@ const table: RuleTable = {
       output: `
         import asyncio as aio
 
-        _background_tasks: set[aio.Task] = set()
+        _background_tasks: "set[aio.Task]" = set()
 
         async def handle():
             task = aio.ensure_future(notify())
@@ -299,7 +365,7 @@ const table: RuleTable = {
         from asyncio import create_task as spawn
         import asyncio
 
-        _background_tasks: set[asyncio.Task] = set()
+        _background_tasks: "set[asyncio.Task]" = set()
 
         def on_message(msg):
             task = spawn(process(msg))
@@ -320,7 +386,7 @@ const table: RuleTable = {
       output: `
         import asyncio
 
-        _background_tasks: set[asyncio.Task] = set()
+        _background_tasks: "set[asyncio.Task]" = set()
 
         async def run(task):
             lp = asyncio.get_running_loop()
@@ -340,7 +406,7 @@ const table: RuleTable = {
       output: `
         import asyncio
 
-        _background_tasks: set[asyncio.Task] = set()
+        _background_tasks: "set[asyncio.Task]" = set()
 
 
         class Transport:
@@ -363,7 +429,7 @@ const table: RuleTable = {
       output: `
         import asyncio
 
-        _background_tasks: set[asyncio.Task] = set()
+        _background_tasks: "set[asyncio.Task]" = set()
 
         async def handle(event):
             t: asyncio.Task = asyncio.create_task(store(event))
@@ -387,7 +453,7 @@ const table: RuleTable = {
         import signal
 
 
-        _background_tasks: set[asyncio.Task] = set()
+        _background_tasks: "set[asyncio.Task]" = set()
 
 
         def _keep_task(task):
@@ -413,7 +479,7 @@ const table: RuleTable = {
       output: `
         import asyncio
 
-        _background_tasks: set[asyncio.Task] = set()
+        _background_tasks: "set[asyncio.Task]" = set()
 
         async def handle():
             task = asyncio.create_task(work())
@@ -490,7 +556,7 @@ const table: RuleTable = {
         """Handlers."""
         import asyncio
 
-        _background_tasks: set[asyncio.Task] = set()
+        _background_tasks: "set[asyncio.Task]" = set()
 
         async def a():
             task = asyncio.create_task(one())
@@ -515,7 +581,7 @@ const table: RuleTable = {
       output: `
         import asyncio
 
-        _background_tasks: set[asyncio.Task] = set()
+        _background_tasks: "set[asyncio.Task]" = set()
 
         async def maybe(flag):
             if flag: task = asyncio.create_task(work()); _background_tasks.add(task); task.add_done_callback(_background_tasks.discard)
@@ -535,7 +601,7 @@ const table: RuleTable = {
       output: `
         import asyncio
 
-        _background_tasks_2: set[asyncio.Task] = set()
+        _background_tasks_2: "set[asyncio.Task]" = set()
 
         _background_tasks = []
 
@@ -557,7 +623,7 @@ const table: RuleTable = {
       output: `
         import asyncio
 
-        _background_tasks: set[asyncio.Task] = set()
+        _background_tasks: "set[asyncio.Task]" = set()
 
         def on_change(path):
             task = asyncio.get_event_loop().create_task(reload(path))

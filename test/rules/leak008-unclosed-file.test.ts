@@ -1625,6 +1625,40 @@ const table: RuleTable = {
       `,
     },
     {
+      name: 'Popen waited for only when a flag is set: only on some paths, and `with` (which always waits) is unsafe',
+      code: `
+        from subprocess import PIPE, Popen
+
+
+        def run_alert(cmd, text, strict):
+            proc = Popen(cmd, stdin=PIPE)
+            if text:
+                proc.communicate(text.encode())
+            if strict and proc.wait():
+                raise RuntimeError(cmd)
+      `,
+      errors: [
+        {
+          line: 5,
+          column: 12,
+          message:
+            '`proc` from `Popen()` is waited for in `run_alert()` only on some paths: wait for it in `finally` or use `with`',
+          severity: 'hint',
+        },
+      ],
+      unsafeOutput: `
+        from subprocess import PIPE, Popen
+
+
+        def run_alert(cmd, text, strict):
+            with Popen(cmd, stdin=PIPE) as proc:
+                if text:
+                    proc.communicate(text.encode())
+                if strict and proc.wait():
+                    raise RuntimeError(cmd)
+      `,
+    },
+    {
       name: 'fileinput, wave, TarFile.taropen and PyZipFile never closed',
       code: `
         import fileinput

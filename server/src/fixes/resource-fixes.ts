@@ -17,6 +17,7 @@ import {
   type Leak,
   type NamedResource,
   type ResourceKind,
+  releasedOnEveryPath,
   relevantReferences,
 } from '../model/lifecycle';
 import type { Scope, SemanticModel } from '../model/semantic';
@@ -125,9 +126,10 @@ export function resourceFix(
 const PROCESS_STREAMS = new Set(['stdin', 'stdout', 'stderr']);
 
 /**
- * A process the code never waits for (it polls it, kills it, reads its output): `with` around its
- * uses reaps it at the end of the block. Unsafe: the block then waits for the process to exit,
- * which the code did not (it may be meant to outlive the function).
+ * A process the code never waits for (it polls it, kills it, reads its output), or waits for only
+ * on some paths (`if strict and proc.wait():`): `with` around its uses reaps it at the end of the
+ * block. Unsafe: the block then waits for the process to exit where the code did not (it may be
+ * meant to outlive the function).
  */
 function waitForProcess(
   ctx: FixContext,
@@ -137,12 +139,19 @@ function waitForProcess(
   dataMethods: ReadonlySet<string>,
   kind: ResourceKind,
 ): Fix | undefined {
-  if (leak.kind !== 'never-released' || !kind.releaseMethods.has('communicate') || !policy.vetoNamed)
+  const waitedSometimes = leak.kind === 'normal-path-only' && !releasedOnEveryPath(ctx.model, leak.named);
+  if (
+    (leak.kind !== 'never-released' && !waitedSometimes) ||
+    !kind.releaseMethods.has('communicate') ||
+    !policy.vetoNamed
+  )
     return undefined;
-  // Its output is read here (else the streams go to DEVNULL), and its pid is not kept for later.
+  // Waited for somewhere, or its output read here (else the streams go to DEVNULL), and its pid is
+  // not kept for later.
   const uses = leak.named.refs.map((r) => useOf(r.node));
-  if (!uses.some((u) => u.kind === 'attribute' && PROCESS_STREAMS.has(u.attribute))) return undefined;
-  if (uses.some((u) => u.kind === 'attribute' && u.attribute === 'pid')) return undefined;
+  if (!waitedSometimes && !uses.some((u) => u.kind === 'attribute' && PROCESS_STREAMS.has(u.attribute)))
+    return undefined;
+  if (!waitedSometimes && uses.some((u) => u.kind === 'attribute' && u.attribute === 'pid')) return undefined;
   const fix = wrapNamed(ctx, creation, leak.named, { ...policy, vetoNamed: undefined }, dataMethods);
   return (
     fix && {

@@ -241,3 +241,75 @@ export function runsOnlyWhenDead(node: Node, name: string, limit: Node): boolean
   }
   return false;
 }
+
+/** `name`, `name is not None` or `not name.closed` (and such tests joined by `and`). */
+export function isPresenceTest(condition: Node, name: string): boolean {
+  const text = condition.text.replace(/\s+/g, ' ').replace(/^\((.*)\)$/, '$1');
+  return text
+    .split(' and ')
+    .every((t) => t === name || t === `${name} is not None` || t === `not ${name}.closed`);
+}
+
+/**
+ * Whether `node` runs every time the innermost block that also holds `from` runs to its end: no
+ * branch, loop body, handler, short-circuit operand or nested function lies between them
+ * (`if fail and proc.wait():` waits only when `fail` is true), except an `if` whose condition
+ * `isGuard` accepts (`if f: f.close()`). Exceptions are not considered.
+ */
+export function runsWheneverReached(node: Node, from: Node, isGuard?: (condition: Node) => boolean): boolean {
+  let child = node;
+  for (let p = parentOf(node); p; child = p, p = parentOf(p)) {
+    if (contains(p, from) && (p.type === 'block' || p.type === 'module')) return true;
+    switch (p.type) {
+      case 'if_statement':
+        // `if f:` / `if f is not None:` around `f.close()`: it runs whenever there is an `f`.
+        if (isGuard && p.childForFieldName('consequence')?.id === child.id) {
+          const condition = p.childForFieldName('condition');
+          if (condition && isGuard(condition)) break;
+        }
+        if (p.childForFieldName('condition')?.id !== child.id) return false;
+        break;
+      case 'while_statement':
+        // `while True:` runs its body at least once.
+        if (/^(True|1)$/.test(p.childForFieldName('condition')?.text ?? '')) break;
+        if (p.childForFieldName('condition')?.id !== child.id) return false;
+        break;
+      case 'for_statement':
+        if (p.childForFieldName('right')?.id !== child.id) return false;
+        break;
+      case 'boolean_operator':
+        if (p.childForFieldName('left')?.id !== child.id) return false;
+        break;
+      case 'conditional_expression':
+        if (p.namedChildren[1]?.id !== child.id) return false;
+        break;
+      case 'else_clause':
+        // `try: … else:` runs whenever the body did not raise; a loop's or an `if`'s may not run.
+        if (parentOf(p)?.type !== 'try_statement') return false;
+        break;
+      case 'elif_clause':
+      case 'except_clause':
+      case 'except_group_clause':
+      case 'case_clause':
+      case 'match_statement':
+      case 'function_definition':
+      case 'lambda':
+      case 'class_definition':
+      case 'for_in_clause':
+        if (p.childForFieldName('right')?.id !== child.id) return false;
+        break;
+      case 'list_comprehension':
+      case 'set_comprehension':
+      case 'dictionary_comprehension':
+      case 'generator_expression':
+        // Only the first iterable is evaluated at once (`(x for x in proc.communicate())`).
+        if (
+          child.type !== 'for_in_clause' ||
+          p.namedChildren.find((c) => c?.type === 'for_in_clause')?.id !== child.id
+        )
+          return false;
+        break;
+    }
+  }
+  return false;
+}

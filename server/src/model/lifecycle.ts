@@ -26,8 +26,10 @@ import {
   contains,
   enclosingLoop,
   inertBetween,
+  isPresenceTest,
   lastInTryWithHandler,
   runsOnlyWhenDead,
+  runsWheneverReached,
   statementNode,
 } from './control-flow';
 import { attributeLifecycle } from './owned-attributes';
@@ -801,4 +803,34 @@ export function describeFunction(scope: Scope): string {
   if (s.kind === 'lambda') return 'a lambda';
   const cls = s.enclosingClass?.name;
   return cls ? `\`${cls}.${s.name}()\`` : `\`${s.name}()\``;
+}
+
+/**
+ * A test in front of a release that is there only to skip a resource that is not there, or not
+ * this one: `if f:`, `if f is not sys.stdin:`, or a flag this function sets itself (`pre_opened`,
+ * set in the branch that borrows the file instead). A test of anything else (a parameter, an
+ * attribute, the resource's state) makes the release conditional.
+ */
+function isReleaseGuard(model: SemanticModel, named: NamedResource, condition: Node): boolean {
+  if (isPresenceTest(condition, named.name)) return true;
+  const text = condition.text.replace(/\s+/g, ' ');
+  if (text.startsWith(`${named.name} is not `) || text.startsWith(`${named.name} != `)) return true;
+  return condition.descendantsOfType('identifier').some((id) => {
+    const parent = id && parentOf(id);
+    if (
+      !id ||
+      id.text === named.name ||
+      (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.id === id.id)
+    )
+      return false;
+    const b = model.resolve(id);
+    return !!b && b.kind === 'assignment' && b.scope === named.binding.scope;
+  });
+}
+
+/** Whether one of the releases of `named` runs whenever the code after its creation runs to the end (exceptions aside). */
+export function releasedOnEveryPath(model: SemanticModel, named: NamedResource): boolean {
+  return named.releases.some((r) =>
+    runsWheneverReached(r.call, named.site, (c) => isReleaseGuard(model, named, c)),
+  );
 }

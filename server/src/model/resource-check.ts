@@ -5,7 +5,14 @@ import { type FixPolicy, resourceFix } from '../fixes/resource-fixes';
 import type { Node } from '../parser';
 import type { Fix, RelatedInfo, RuleContext, Severity } from '../types';
 import { runInfoAt } from './execution';
-import { analyzeLifecycle, type Creation, describeFunction, type Leak, type ResourceKind } from './lifecycle';
+import {
+  analyzeLifecycle,
+  type Creation,
+  describeFunction,
+  type Leak,
+  type ResourceKind,
+  releasedOnEveryPath,
+} from './lifecycle';
 import type { SemanticModel } from './semantic';
 import type { SourceFile } from './source';
 import { calledFunction } from './value-flow';
@@ -345,16 +352,20 @@ function describeLeak(
     case 'normal-path-only': {
       const { named } = leak;
       const finishing = named.releases.map((r) => finishingMethod(kind, r.call));
+      // Every release sits in a branch (`if strict and proc.wait():`): other paths skip it too.
+      const somePaths = !releasedOnEveryPath(ctx.model, named);
+      const skipped = somePaths ? 'only on some paths' : 'not if an exception occurs before';
       for (const [i, r] of named.releases.entries())
         related.push({
           range: file.rangeOf(r.call),
           message: finishing[i]
-            ? `\`${finishing[i]}()\` gives back what it holds here, but not if an exception occurs before`
-            : `${kind.released} here, but not if an exception occurs before`,
+            ? `\`${finishing[i]}()\` gives back what it holds here, but ${skipped}`
+            : `${kind.released} here, but ${skipped}`,
         });
+      const when = somePaths ? 'only on some paths' : 'only if no exception occurs first';
       if (finishing.every((m) => !!m)) {
         return {
-          message: `\`${named.name}\` from ${label} is never ${kind.released} in ${where}; \`${finishing[0]}()\` gives back its connection only if no exception occurs first: ${kind.releaseIt} in \`finally\` or use \`with\``,
+          message: `\`${named.name}\` from ${label} is never ${kind.released} in ${where}; \`${finishing[0]}()\` gives back its connection ${when}: ${kind.releaseIt} in \`finally\` or use \`with\``,
           severity: spec.milderSeverity,
         };
       }
@@ -363,7 +374,7 @@ function describeLeak(
         ? `read to the end (which ${kind.releaseIt.replace(/ it$/, 's it')})`
         : kind.released;
       return {
-        message: `\`${named.name}\` from ${label} is ${released} in ${where} only if no exception occurs first: ${kind.releaseIt} in \`finally\` or use \`with\``,
+        message: `\`${named.name}\` from ${label} is ${released} in ${where} ${when}: ${kind.releaseIt} in \`finally\` or use \`with\``,
         severity: spec.milderSeverity,
       };
     }

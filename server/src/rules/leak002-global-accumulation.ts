@@ -2,6 +2,7 @@
 // keep appending to, class-level containers grown through instances, and mutable default
 // arguments that the function mutates. Dicts that gain keys are LEAK001's.
 
+import { hasFutureAnnotations } from '../fixes/annotations';
 import { trimOldestFix } from '../fixes/dict-bounds';
 import { insertAt, replaceRange } from '../fixes/edits';
 import { ensureMemberImport, ensureModuleImport } from '../fixes/imports';
@@ -518,12 +519,6 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
 
 // ---------------------------------------------------------------------------------------------
 // Mutable default arguments
-
-function hasFutureAnnotations(model: SemanticModel): boolean {
-  return model.file.root.namedChildren.some(
-    (c) => c?.type === 'future_import_statement' && c.namedChildren.some((n) => n?.text === 'annotations'),
-  );
-}
 
 /** `acc: list[int]` → `acc: Optional[list[int]]` (or `list[int] | None` under future annotations). */
 function optionalAnnotationEdits(ctx: RuleContext, type: Node, fn: Node): TextEdit[] {

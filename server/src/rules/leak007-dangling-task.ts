@@ -2,6 +2,7 @@
 // be garbage-collected mid-run; and the opposite mistake, a long-lived set of tasks that is never
 // pruned, keeps every finished task (and its result or exception) forever.
 
+import { runtimeSafeAnnotation } from '../fixes/annotations';
 import { insertAt, replaceRange } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
 import { addModuleStatement } from '../fixes/module-statement';
@@ -233,8 +234,18 @@ function backgroundSetFor(ctx: RuleContext, call: Node): { name: string; edits: 
   const asyncio = ensureModuleImport(file, model, 'asyncio', before);
   return {
     name: set.name,
-    edits: addModuleStatement(file, `${set.name}: set[${asyncio.name}.Task] = set()`, before, asyncio.edits),
+    edits: addModuleStatement(
+      file,
+      backgroundSetStatement(model, set.name, asyncio.name),
+      before,
+      asyncio.edits,
+    ),
   };
+}
+
+/** `_background_tasks: set[asyncio.Task] = set()`, its annotation quoted where Python 3.8 would evaluate it. */
+function backgroundSetStatement(model: SemanticModel, name: string, asyncioName: string): string {
+  return `${name}: ${runtimeSafeAnnotation(model, `set[${asyncioName}.Task]`)} = set()`;
 }
 
 function keepReferenceStatements(set: string, task: string): string[] {
@@ -318,7 +329,7 @@ function keepTaskHelperFix(ctx: RuleContext, call: Node): Fix | undefined {
     const asyncio = ensureModuleImport(file, model, 'asyncio', before);
     const eol = file.eol;
     const helper = [
-      ...(set.exists ? [] : [`${set.name}: set[${asyncio.name}.Task] = set()`, '', '']),
+      ...(set.exists ? [] : [backgroundSetStatement(model, set.name, asyncio.name), '', '']),
       `def ${KEEP_TASK_HELPER}(task):`,
       '    """Keep a strong reference to the task until it is done (the loop holds it weakly)."""',
       ...keepReferenceStatements(set.name, 'task').map((l) => `    ${l}`),
@@ -687,7 +698,10 @@ export const rule: Rule = {
       'removed: every task, with its result or exception and traceback, stays in memory for the life of the process.\n\n' +
       '**Fixes and their safety.** **Safe**: the task is added to a module-level set and removes itself when done ' +
       '(`add_done_callback(set.discard)`); a task made inside a lambda handed to `call_soon`, `add_signal_handler` and ' +
-      'the like passes through a module function `_keep_task()` that does the same and returns it.',
+      "the like passes through a module function `_keep_task()` that does the same and returns it. The set's " +
+      'annotation is quoted (`"set[asyncio.Task]"`) unless the module already evaluates builtin generics such as ' +
+      '`list[int]` in a signature or uses `from __future__ import annotations`: unquoted, it would raise `TypeError` ' +
+      'at import on Python 3.8.',
     example: [
       'import asyncio',
       '',
@@ -700,7 +714,7 @@ export const rule: Rule = {
     useInstead: [
       'import asyncio',
       '',
-      '_background_tasks: set[asyncio.Task] = set()',
+      '_background_tasks: "set[asyncio.Task]" = set()',
       '',
       'async def handle(request):',
       '    task = asyncio.create_task(audit(request))',

@@ -5,7 +5,7 @@ import { replaceRange } from '../fixes/edits';
 import { ensureMemberImport } from '../fixes/imports';
 import type { FixPolicy } from '../fixes/resource-fixes';
 import { unreadPipesFix } from '../fixes/unread-pipes';
-import type { Creation, Leak, ResourceKind } from '../model/lifecycle';
+import { type Creation, type Leak, type ResourceKind, releasedOnEveryPath } from '../model/lifecycle';
 import { callLabel, checkResources, type Factory, type ResourceRuleSpec } from '../model/resource-check';
 import type { SemanticModel } from '../model/semantic';
 import { mayCallAny } from '../model/text-calls';
@@ -232,14 +232,15 @@ const PROCESS_KIND: ResourceKind = {
 
 /**
  * `with Popen(...)` waits for the process at the end of the block: only a fix where the code
- * already waits for it (a process never waited for may be meant to outlive the function).
+ * already waits for it on every path (a process not waited for may be meant to outlive the function).
  */
 const PROCESS_POLICY: FixPolicy = {
   manage: 'with',
   isAsync: false,
   redundant: new Set(),
   suggestedName: 'proc',
-  vetoNamed: (_model, named) => named.releases.length === 0,
+  // Waited for only on some paths (`if check and proc.wait():`): the block would wait on the others too.
+  vetoNamed: (model, named) => !releasedOnEveryPath(model, named),
   vetoInline: () => true,
 };
 
