@@ -37,7 +37,14 @@ interface Finding {
 type Located = Finding & { repo: string; commit: string; dir: string };
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { seed: 1, perCode: 6, includeTests: false, includeVendored: false, context: 10, dirs: [] };
+  const opts: Options = {
+    seed: 1,
+    perCode: 6,
+    includeTests: false,
+    includeVendored: false,
+    context: 10,
+    dirs: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -107,7 +114,9 @@ function context(dir: string, path: string, line: number, n: number): string {
 function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.dirs.length === 0) {
-    console.error('usage: npm run bench:real -- [--seed N] [--per-code N] [--include-tests] [--include-vendored] DIR...');
+    console.error(
+      'usage: npm run bench:real -- [--seed N] [--per-code N] [--include-tests] [--include-vendored] DIR...',
+    );
     process.exit(2);
   }
   if (!existsSync(cli)) {
