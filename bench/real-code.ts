@@ -4,9 +4,9 @@
 // read and judge. Verdicts go to bench/real-code/verdicts.json (repository@commit, path, line,
 // code, verdict, reason: none of the repositories' code).
 //
-// Options: --seed N (default 1), --per-code N (default 6), --include-tests, --sample-json FILE
-// (the sample as JSON, for a judging session), --counts-json FILE (counts per repository and code),
-// --context N (lines each side, default 10).
+// Options: --seed N (default 1), --per-code N (default 6), --include-tests, --include-vendored,
+// --sample-json FILE (the sample as JSON, for a judging session), --counts-json FILE (counts per
+// repository and code), --context N (lines each side, default 10).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
@@ -19,6 +19,7 @@ interface Options {
   seed: number;
   perCode: number;
   includeTests: boolean;
+  includeVendored: boolean;
   context: number;
   dirs: string[];
   sampleJson?: string;
@@ -36,7 +37,14 @@ interface Finding {
 type Located = Finding & { repo: string; commit: string; dir: string };
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { seed: 1, perCode: 6, includeTests: false, context: 10, dirs: [] };
+  const opts: Options = {
+    seed: 1,
+    perCode: 6,
+    includeTests: false,
+    includeVendored: false,
+    context: 10,
+    dirs: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -47,6 +55,7 @@ function parseArgs(argv: string[]): Options {
     if (a === '--seed') opts.seed = Number(value());
     else if (a === '--per-code') opts.perCode = Number(value());
     else if (a === '--include-tests') opts.includeTests = true;
+    else if (a === '--include-vendored') opts.includeVendored = true;
     else if (a === '--sample-json') opts.sampleJson = value();
     else if (a === '--counts-json') opts.countsJson = value();
     else if (a === '--context') opts.context = Number(value());
@@ -79,9 +88,11 @@ function repoName(dir: string): string {
 function scan(
   dir: string,
   includeTests: boolean,
+  includeVendored: boolean,
 ): { report: { filesScanned: number; findings: Finding[] }; seconds: number } {
   const args = [cli, 'scan', dir, '--format', 'json'];
   if (includeTests) args.push('--include-tests');
+  if (includeVendored) args.push('--include-vendored');
   const started = performance.now();
   const res = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 30, cwd: dir });
   const seconds = (performance.now() - started) / 1000;
@@ -103,7 +114,9 @@ function context(dir: string, path: string, line: number, n: number): string {
 function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.dirs.length === 0) {
-    console.error('usage: npm run bench:real -- [--seed N] [--per-code N] [--include-tests] DIR...');
+    console.error(
+      'usage: npm run bench:real -- [--seed N] [--per-code N] [--include-tests] [--include-vendored] DIR...',
+    );
     process.exit(2);
   }
   if (!existsSync(cli)) {
@@ -120,7 +133,7 @@ function main() {
   for (const dir of opts.dirs) {
     const name = repoName(dir);
     const commit = commitOf(dir);
-    const { report, seconds } = scan(dir, opts.includeTests);
+    const { report, seconds } = scan(dir, opts.includeTests, opts.includeVendored);
     totalSeconds += seconds;
     totalFiles += report.filesScanned;
     const perCode: Record<string, number> = {};

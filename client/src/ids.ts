@@ -24,10 +24,12 @@ export const Commands = {
   detachProbe: 'leakLens.detachProbe',
 } as const;
 
-/** Server → client notification: whether an open document is test code left out of analysis. */
+/** Server → client notification: whether an open document is test or vendored code left out of analysis. */
 export const DOCUMENT_STATUS_NOTIFICATION = 'leakLens/documentStatus';
 /** The setting that brings test code into the analysis (opened from the language status item). */
 export const INCLUDE_TESTS_SETTING = 'leakLens.includeTests';
+/** The setting that brings vendored third-party code into the analysis. */
+export const INCLUDE_VENDORED_SETTING = 'leakLens.includeVendored';
 
 /** Commands the server executes through `workspace/executeCommand`. */
 export const ServerCommands = {

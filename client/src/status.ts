@@ -1,12 +1,18 @@
 // What the user sees of Leak Lens outside the editor: a language status item (next to "Python" in
-// the status bar) with the analyser's health — or, for a test file the server leaves out, why it
-// has no squiggles — and one status bar item on the left with the number of possible leaks in the
+// the status bar) with the analyser's health — or, for a test file or a vendored library's file
+// the server leaves out, why it has no squiggles — and one status bar item on the left with the number of possible leaks in the
 // workspace.
 import * as vscode from 'vscode';
 import { countFindings, describeFindings, type FindingCount } from './finding-count';
-import { Commands, DIAGNOSTIC_SOURCE, DISPLAY_NAME, INCLUDE_TESTS_SETTING } from './ids';
+import {
+  Commands,
+  DIAGNOSTIC_SOURCE,
+  DISPLAY_NAME,
+  INCLUDE_TESTS_SETTING,
+  INCLUDE_VENDORED_SETTING,
+} from './ids';
 import type { ServerStatus } from './language-server';
-import { TEST_FILE_DETAIL, TestFiles } from './test-files';
+import { type LeftOutReason, TEST_FILE_DETAIL, TestFiles, VENDORED_FILE_DETAIL } from './test-files';
 
 /** onDidChangeDiagnostics fires per file and per keystroke; counting all files that often is waste. */
 const RECOUNT_DELAY_MS = 250;
@@ -51,7 +57,7 @@ export class StatusIndicators implements vscode.Disposable {
     this.render();
   }
 
-  /** A `leakLens/documentStatus` notification: whether a document is test code left out. */
+  /** A `leakLens/documentStatus` notification: whether a document is test or vendored code left out. */
   showDocumentStatus(params: unknown): void {
     if (this.testFiles.update(params)) this.render();
   }
@@ -74,24 +80,25 @@ export class StatusIndicators implements vscode.Disposable {
     this.render();
   }
 
-  /** Whether the active editor shows a test file (or a cell of a test notebook) left out. */
-  private activeIsTestFile(): boolean {
+  /** Why the active editor's file (or the notebook of its cell) is left out, if it is. */
+  private activeLeftOut(): LeftOutReason | undefined {
     const document = vscode.window.activeTextEditor?.document;
-    if (!document) return false;
+    if (!document) return undefined;
     const uri = document.uri.toString();
-    if (this.testFiles.has(uri)) return true;
-    if (document.uri.scheme !== 'vscode-notebook-cell') return false;
+    const reason = this.testFiles.reason(uri);
+    if (reason) return reason;
+    if (document.uri.scheme !== 'vscode-notebook-cell') return undefined;
     // A notebook is analysed, and reported, as a whole.
     const notebook = vscode.workspace.notebookDocuments.find((n) =>
       n.getCells().some((c) => c.document.uri.toString() === uri),
     );
-    return notebook !== undefined && this.testFiles.has(notebook.uri.toString());
+    return notebook && this.testFiles.reason(notebook.uri.toString());
   }
 
   private render(): void {
     const { state, busy, error } = this.server;
     const summary = describeFindings(this.count);
-    const testFile = state === 'running' && this.activeIsTestFile();
+    const leftOut = state === 'running' ? this.activeLeftOut() : undefined;
 
     this.health.text = DISPLAY_NAME;
     this.health.busy = busy;
@@ -108,22 +115,31 @@ export class StatusIndicators implements vscode.Disposable {
           ? 'stopped'
           : state === 'starting'
             ? 'starting…'
-            : testFile
+            : leftOut === 'test'
               ? TEST_FILE_DETAIL
-              : busy
-                ? 'scanning…'
-                : summary;
+              : leftOut === 'vendored'
+                ? VENDORED_FILE_DETAIL
+                : busy
+                  ? 'scanning…'
+                  : summary;
     this.health.command =
       state === 'error' || state === 'stopped'
         ? { title: 'Restart Server', command: Commands.restartServer }
-        : testFile
+        : leftOut === 'test'
           ? {
               title: 'Include Tests',
               command: OPEN_SETTINGS,
               arguments: [INCLUDE_TESTS_SETTING],
               tooltip: `Open the setting ${INCLUDE_TESTS_SETTING}, which analyses test code too`,
             }
-          : { title: 'Show Output', command: Commands.showOutput };
+          : leftOut === 'vendored'
+            ? {
+                title: 'Include Vendored Code',
+                command: OPEN_SETTINGS,
+                arguments: [INCLUDE_VENDORED_SETTING],
+                tooltip: `Open the setting ${INCLUDE_VENDORED_SETTING}, which analyses vendored libraries too`,
+              }
+            : { title: 'Show Output', command: Commands.showOutput };
 
     const item = this.findings;
     if (state === 'error') {

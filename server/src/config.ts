@@ -49,6 +49,7 @@ const KNOWN_KEYS = [
   'cache-maxsize',
   'cache-ttl-seconds',
   'include-tests',
+  'include-vendored',
   'max-file-size',
   'file-timeout',
 ] as const;
@@ -269,6 +270,10 @@ function parseToolSection(tomlText: string, fileName: string): ParsedSection {
         if (typeof value !== 'boolean') fail(`must be true or false, got ${describe(value)}`);
         else settings.includeTests = value;
         break;
+      case 'include-vendored':
+        if (typeof value !== 'boolean') fail(`must be true or false, got ${describe(value)}`);
+        else settings.includeVendored = value;
+        break;
       case 'max-file-size':
         if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_FILE_SIZE_MB) {
           fail(
@@ -329,6 +334,7 @@ export function mergeSettings(base: EngineSettings, ...overrides: Partial<Engine
     if (o.cacheMaxsize !== undefined) next.cacheMaxsize = o.cacheMaxsize;
     if (o.cacheTtlSeconds !== undefined) next.cacheTtlSeconds = o.cacheTtlSeconds;
     if (o.includeTests !== undefined) next.includeTests = o.includeTests;
+    if (o.includeVendored !== undefined) next.includeVendored = o.includeVendored;
     result = next;
   }
   return result;

@@ -40,13 +40,16 @@ export const SERVER_COMMANDS = {
 export const SCAN_WORKSPACE_REQUEST = 'leakLens/scanWorkspace';
 /**
  * Server → client, for clients that ask for it (`documentStatus: true` in initializationOptions):
- * `{uri, testFile}` for an open document or notebook, on its first analysis and whenever it
- * changes. `testFile: true`: it is test code left out of analysis (leakLens.includeTests is off).
+ * `{uri, testFile, vendored}` for an open document or notebook, on its first analysis and whenever
+ * it changes. `testFile: true`: it is test code left out of analysis (leakLens.includeTests is
+ * off); `vendored: true`: it is vendored third-party code left out (leakLens.includeVendored is
+ * off). At most one of them is true.
  */
 export const DOCUMENT_STATUS_NOTIFICATION = 'leakLens/documentStatus';
 export interface DocumentStatusParams {
   uri: string;
   testFile: boolean;
+  vendored: boolean;
 }
 
 /** Options a client may pass in `initializationOptions` (all optional). */
@@ -152,9 +155,9 @@ export function startServer(): void {
         createProgress: async () =>
           capabilities.window?.workDoneProgress ? connection.window.createWorkDoneProgress() : undefined,
         status: (state, summary) => log.debug(`scan ${state}${summary ? ` ${JSON.stringify(summary)}` : ''}`),
-        documentStatus: (uri, testFile) => {
+        documentStatus: (uri, { testFile, vendored }) => {
           if (options.documentStatus !== true) return;
-          const params: DocumentStatusParams = { uri, testFile };
+          const params: DocumentStatusParams = { uri, testFile, vendored };
           void connection.sendNotification(DOCUMENT_STATUS_NOTIFICATION, params);
         },
         log,

@@ -128,6 +128,8 @@ export interface EngineSettings {
   exclude: string[];
   /** Analyse test code too (`tests/`, `test_*.py`, `conftest.py`…); see model/test-code.ts. */
   includeTests: boolean;
+  /** Analyse vendored third-party code too (`vendor/`, a `lib/` of copied libraries…); see model/vendored-code.ts. */
+  includeVendored: boolean;
 }
 
 export const DEFAULT_SETTINGS: EngineSettings = {
@@ -137,4 +139,5 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   cacheTtlSeconds: 3600,
   exclude: [],
   includeTests: false,
+  includeVendored: false,
 };

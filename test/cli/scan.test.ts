@@ -707,6 +707,102 @@ describe('leak-lens CLI (built)', () => {
     });
   });
 
+  describe('leak-lens scan: vendored code', () => {
+    /** Copies of third-party libraries: a folder named vendor, a lib/ of well-known packages. */
+    const VENDORED = [
+      'vendor/sockjs/router.py',
+      'vendor/sockjs/tests/test_router.py',
+      'lib/requests/api.py',
+      'lib/tornado/web.py',
+      'lib/bs4/element.py',
+      'lib/six.py',
+    ];
+    /** The project's own code, some of it in a generic lib/ folder with a module named like a library. */
+    const OWN = ['app/main.py', 'src/lib/helpers.py', 'src/lib/redis.py', 'src/lib/search/index.py'];
+    let root: string;
+    let project: string;
+
+    before(function () {
+      if (!registered.has('LEAK002')) this.skip();
+      // The project itself lives under a folder named `vendor`: only folders inside it count.
+      root = mkdtempSync(join(tmpdir(), 'leak-lens-vendored-'));
+      project = join(root, 'vendor', 'proj');
+      for (const rel of [...VENDORED, ...OWN, 'tests/test_app.py']) leaky(join(project, rel));
+    });
+    after(() => {
+      if (root) rmSync(root, { recursive: true, force: true });
+    });
+
+    const paths = (report: JsonReport) => [...new Set(report.findings.map((f) => f.path))].sort();
+
+    it('leaves vendored code out by default: no findings, not counted, same JSON keys', () => {
+      const { status, report, stderr } = scanJson(['.'], { cwd: project });
+      assert.deepEqual(paths(report), [...OWN].sort());
+      assert.equal(report.filesScanned, OWN.length);
+      assert.deepEqual(Object.keys(report), ['version', 'filesScanned', 'findings', 'skipped']);
+      assert.deepEqual(report.skipped, [], 'vendored code left out is not "skipped"');
+      assert.equal(stderr, '');
+      assert.equal(status, 1);
+    });
+
+    it('says in the text summary how many vendored files were not analysed and how to include them', () => {
+      const summary = scan(['.'], { cwd: project }).stdout.trimEnd().split('\n').pop();
+      assert.equal(
+        summary,
+        `Found ${OWN.length} findings in ${OWN.length} files (${OWN.length} files scanned; 1 test file not analysed, use --include-tests to include them; ${VENDORED.length} vendored files not analysed, use --include-vendored to include them).`,
+      );
+      assert.match(scan(['--help']).stdout, /--include-vendored +Also analyse vendored third-party code/);
+    });
+
+    it('--include-vendored analyses vendored code, whose tests stay test code unless --include-tests', () => {
+      const { report } = scanJson(['--include-vendored', '.'], { cwd: project });
+      const vendoredShipped = VENDORED.filter((p) => !p.includes('/tests/'));
+      assert.deepEqual(paths(report), [...vendoredShipped, ...OWN].sort());
+      const all = scanJson(['--include-vendored', '--include-tests', '.'], { cwd: project });
+      assert.equal(all.report.filesScanned, VENDORED.length + OWN.length + 1);
+      assert.doesNotMatch(
+        scan(['--include-vendored', '--include-tests'], { cwd: project }).stdout,
+        /not analysed/,
+      );
+    });
+
+    it('reads include-vendored from pyproject.toml; one shipped inside a vendored copy does not count', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'leak-lens-vendored-cfg-'));
+      try {
+        leaky(join(dir, 'app.py'));
+        leaky(join(dir, 'third_party', 'lib', 'core.py'));
+        writeFileSync(join(dir, 'third_party', 'lib', 'pyproject.toml'), '[tool.leak-lens]\nignore = []\n');
+        assert.deepEqual(paths(scanJson(['.'], { cwd: dir }).report), ['app.py']);
+        writeFileSync(join(dir, 'pyproject.toml'), '[tool.leak-lens]\ninclude-vendored = true\n');
+        rmSync(join(dir, 'third_party', 'lib', 'pyproject.toml'));
+        assert.deepEqual(paths(scanJson(['.'], { cwd: dir }).report), ['app.py', 'third_party/lib/core.py']);
+        writeFileSync(join(dir, 'pyproject.toml'), '[tool.leak-lens]\ninclude-vendored = "yes"\n');
+        const bad = scanJson(['.'], { cwd: dir });
+        assert.deepEqual(paths(bad.report), ['app.py'], 'the invalid value keeps the default');
+        assert.match(
+          bad.stderr,
+          /`include-vendored` must be true or false, got the string "yes"; using the default/,
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('does not analyse a vendored file named on the command line, with one note on stderr', () => {
+      const one = scanJson(['lib/six.py'], { cwd: project });
+      assert.equal(one.report.filesScanned, 0);
+      assert.equal(
+        one.stderr,
+        'leak-lens: note: lib/six.py is vendored third-party code and was not analysed; use --include-vendored to analyse it\n',
+      );
+      const included = scanJson(['--include-vendored', 'lib/six.py'], { cwd: project });
+      assert.deepEqual(paths(included.report), ['lib/six.py']);
+      assert.equal(included.stderr, '');
+      // A scan of the library folder itself analyses it: it is the scan root.
+      assert.equal(scanJson(['.'], { cwd: join(project, 'lib') }).report.filesScanned, 4);
+    });
+  });
+
   describe('leak-lens command', () => {
     const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
 

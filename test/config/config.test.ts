@@ -139,6 +139,26 @@ severity = "error"
     }
   });
 
+  it('reads include-vendored as a boolean, naming the key and line of anything else', () => {
+    assert.deepEqual(parse('[tool.leak-lens]\ninclude-vendored = true\n'), {
+      settings: { includeVendored: true },
+      errors: [],
+    });
+    for (const bad of ['"yes"', '0', '["lib"]']) {
+      const { settings, errors } = parse(`[tool.leak-lens]\ncache-maxsize = 5\ninclude-vendored = ${bad}\n`);
+      assert.deepEqual(settings, { cacheMaxsize: 5 }, bad);
+      assert.equal(errors.length, 1, bad);
+      assert.match(
+        errors[0],
+        /^\/proj\/pyproject\.toml:3: \[tool\.leak-lens\] `include-vendored` must be true or false, got .+; using the default$/,
+      );
+    }
+    for (const key of ['include_vendored', 'includeVendored']) {
+      const { errors } = parse(`[tool.leak-lens]\n${key} = true\n`);
+      assert.match(errors[0], /is not a Leak Lens setting \(did you mean `include-vendored`\?\)/, key);
+    }
+  });
+
   it("suggests include-tests for the editor's and Python's spellings", () => {
     for (const key of ['include_tests', 'includeTests']) {
       const { errors } = parse(`[tool.leak-lens]\n${key} = true\n`);

@@ -1,7 +1,12 @@
 // Editor settings: validation (one message per bad key, defaults kept) and the precedence with
 // pyproject.toml that docs/configuration.md documents.
 import * as assert from 'node:assert/strict';
-import { isExcludedTestCode, readEditorSettings, resolveSettings } from '../../server/src/lsp/settings';
+import {
+  isExcludedTestCode,
+  isExcludedVendoredCode,
+  readEditorSettings,
+  resolveSettings,
+} from '../../server/src/lsp/settings';
 import { RULES } from '../../server/src/rules/index';
 
 const [first, second] = RULES.map((r) => r.code);
@@ -67,6 +72,15 @@ describe('editor settings', () => {
     assert.equal(settings.includeTests, undefined);
     assert.equal(settings.enable, false, 'the other keys still apply');
     assert.deepEqual(problems, ['`leakLens.includeTests` must be true or false, got "yes"']);
+  });
+
+  it('reads includeVendored, treating false (the default) as not set', () => {
+    assert.equal(readEditorSettings({ includeVendored: true }).settings.includeVendored, true);
+    assert.equal(readEditorSettings({ includeVendored: false }).settings.includeVendored, undefined);
+    const { settings, problems } = readEditorSettings({ includeVendored: 1, includeTests: true });
+    assert.equal(settings.includeVendored, undefined);
+    assert.equal(settings.includeTests, true, 'the other keys still apply');
+    assert.deepEqual(problems, ['`leakLens.includeVendored` must be true or false, got 1']);
   });
 
   it('turns severity "off" into an ignored code', () => {
@@ -206,5 +220,48 @@ describe('settings: test code', () => {
       isExcludedTestCode(resolved(undefined, { includeTests: true }), '/w/tests/a.py', '/w'),
       false,
     );
+  });
+});
+
+describe('settings: vendored code', () => {
+  const editor = (raw: object) => readEditorSettings(raw).settings;
+  const resolved = (raw: object = {}, pyproject?: { root: string; settings: object }) =>
+    resolveSettings(
+      editor(raw),
+      pyproject
+        ? { path: `${pyproject.root}/pyproject.toml`, root: pyproject.root, settings: pyproject.settings }
+        : undefined,
+      '/w',
+    );
+
+  it('leaves vendored code out unless the editor or pyproject.toml includes it', () => {
+    const included = (raw: object, settings?: object) =>
+      resolved(raw, settings ? { root: '/w', settings } : undefined).engine.includeVendored;
+    assert.equal(included({}), false);
+    assert.equal(included({ includeVendored: true }), true);
+    assert.equal(included({}, { includeVendored: true }), true, 'editor false is "not set"');
+    assert.equal(
+      included(
+        { includeVendored: true, configurationPreference: 'filesystemFirst' },
+        { includeVendored: false },
+      ),
+      false,
+    );
+    assert.equal(included({ configurationPreference: 'editorOnly' }, { includeVendored: true }), false);
+  });
+
+  it('judges a path from the outermost of the workspace folder and the pyproject.toml folder', () => {
+    assert.equal(isExcludedVendoredCode(resolved(), '/home/vendor/w/app.py', '/home/vendor/w'), false);
+    assert.equal(isExcludedVendoredCode(resolved(), '/w/vendor/pkg/a.py', '/w'), true);
+    // A pyproject.toml shipped inside the vendored copy does not make it a project of its own.
+    const inner = { root: '/w/vendor/pkg', settings: {} };
+    assert.equal(isExcludedVendoredCode(resolved({}, inner), '/w/vendor/pkg/a.py', '/w'), true);
+    // Outside any workspace folder: the pyproject.toml folder; without one, nothing to judge from.
+    assert.equal(
+      isExcludedVendoredCode(resolved({}, { root: '/p', settings: {} }), '/p/vendor/a.py', undefined),
+      true,
+    );
+    assert.equal(isExcludedVendoredCode(resolved(), '/p/vendor/a.py', undefined), false);
+    assert.equal(isExcludedVendoredCode(resolved({ includeVendored: true }), '/w/vendor/a.py', '/w'), false);
   });
 });

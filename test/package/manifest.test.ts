@@ -115,6 +115,7 @@ describe('extension manifest', () => {
       'leakLens.exclude',
       'leakLens.ignore',
       'leakLens.includeTests',
+      'leakLens.includeVendored',
       'leakLens.select',
       'leakLens.severity',
       'leakLens.trace.server',
@@ -132,6 +133,7 @@ describe('extension manifest', () => {
     assert.deepEqual(properties['leakLens.ignore'].default, []);
     assert.equal(properties['leakLens.enable'].default, true);
     assert.equal(properties['leakLens.includeTests'].default, DEFAULT_SETTINGS.includeTests);
+    assert.equal(properties['leakLens.includeVendored'].default, DEFAULT_SETTINGS.includeVendored);
     assert.equal(properties['leakLens.configurationPreference'].default, 'editorFirst');
     assert.equal(properties['leakLens.trace.server'].default, 'off');
   });

@@ -95,7 +95,7 @@ describe('protocol: test code', function () {
     const file = uri('t/integration/tasks.py');
     const since = client.mark;
     assert.deepEqual(await client.openAndWait(file, LIST_LEAK), []);
-    assert.deepEqual(await statusOf(file, since), { uri: file, testFile: true });
+    assert.deepEqual(await statusOf(file, since), { uri: file, testFile: true, vendored: false });
     await client.close(file);
   });
 
@@ -103,7 +103,7 @@ describe('protocol: test code', function () {
     const file = uri('tests/unit/test_cache.py');
     const since = client.mark;
     assert.deepEqual(await client.openAndWait(file, CACHE_LEAK), []);
-    assert.deepEqual(await statusOf(file, since), { uri: file, testFile: true });
+    assert.deepEqual(await statusOf(file, since), { uri: file, testFile: true, vendored: false });
     const range = { start: { line: 0, character: 0 }, end: { line: 10, character: 0 } };
     assert.deepEqual(await client.codeActions(file, range, [], ['source.fixAll.leakLens']), []);
     const fixAll = await client.connection.sendRequest('workspace/executeCommand', {
@@ -116,7 +116,7 @@ describe('protocol: test code', function () {
     const other = uri('app/cache.py');
     const before = client.mark;
     assert.deepEqual(codesOf(await client.openAndWait(other, CACHE_LEAK)), ['LEAK001']);
-    assert.deepEqual(await statusOf(other, before), { uri: other, testFile: false });
+    assert.deepEqual(await statusOf(other, before), { uri: other, testFile: false, vendored: false });
   });
 
   it('leakLens.includeTests re-analyses open test files and rescans closed ones, and back', async () => {
@@ -128,7 +128,7 @@ describe('protocol: test code', function () {
       codesOf((await client.diagnosticsFor(open, (p) => p.diagnostics.length > 0, since)).diagnostics),
       ['LEAK001'],
     );
-    assert.deepEqual(await statusOf(open, since), { uri: open, testFile: false });
+    assert.deepEqual(await statusOf(open, since), { uri: open, testFile: false, vendored: false });
     assert.deepEqual(codesOf((await client.diagnosticsFor(closed, () => true, since)).diagnostics), [
       'LEAK002',
     ]);
@@ -146,7 +146,7 @@ describe('protocol: test code', function () {
       (await client.diagnosticsFor(open, (p) => p.diagnostics.length === 0, since)).diagnostics,
       [],
     );
-    assert.deepEqual(await statusOf(open, since), { uri: open, testFile: true });
+    assert.deepEqual(await statusOf(open, since), { uri: open, testFile: true, vendored: false });
     assert.deepEqual((await client.diagnosticsFor(closed, () => true, since)).diagnostics, []);
     assert.deepEqual((await client.diagnosticsFor(uri('conftest.py'), () => true, since)).diagnostics, []);
   });
@@ -158,7 +158,7 @@ describe('protocol: test code', function () {
     const since = client.mark;
     await client.openNotebook(notebook, [{ uri: cell, text: CACHE_LEAK }]);
     assert.deepEqual((await client.diagnosticsFor(cell, () => true, since)).diagnostics, []);
-    assert.deepEqual(await statusOf(notebook, since), { uri: notebook, testFile: true });
+    assert.deepEqual(await statusOf(notebook, since), { uri: notebook, testFile: true, vendored: false });
     await client.closeNotebook(notebook, [cell]);
   });
 

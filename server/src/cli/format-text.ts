@@ -18,11 +18,15 @@ export function formatText(report: ScanReport): string {
     report.testFiles > 0
       ? `; ${plural(report.testFiles, 'test file')} not analysed, use --include-tests to include them`
       : '';
+  const vendored =
+    report.vendoredFiles > 0
+      ? `; ${plural(report.vendoredFiles, 'vendored file')} not analysed, use --include-vendored to include them`
+      : '';
   const skipped =
     report.skipped.length > 0
       ? `; ${plural(report.skipped.length, 'file')} skipped, see the messages on stderr`
       : '';
-  const scanned = `${plural(report.filesScanned, 'file')} scanned${skipped}${tests}`;
+  const scanned = `${plural(report.filesScanned, 'file')} scanned${skipped}${tests}${vendored}`;
   if (report.fixes) lines.push(describeFixes(report.fixes, report.fixes.dryRun));
   lines.push(
     report.findings.length === 0

@@ -19,6 +19,8 @@ export interface ScanReport {
   complete: boolean;
   /** Test files left out (not read, not in filesScanned) because test code was not included. */
   testFiles: number;
+  /** Vendored third-party files left out (not read, not in filesScanned) because vendored code was not included. */
+  vendoredFiles: number;
   /** With --fix or --diff: what the fixes did (or would do). */
   fixes?: FixSummary;
 }

@@ -13,6 +13,8 @@ export interface ScanArgs {
   config?: string;
   /** Also analyse test code (tests/, test_*.py, conftest.py…), which is left out by default. */
   includeTests: boolean;
+  /** Also analyse vendored third-party code (vendor/, a lib/ of copied libraries…), left out by default. */
+  includeVendored: boolean;
   /** Files larger than this many bytes are skipped (overrides `max-file-size`). */
   maxBytes?: number;
   /** Budget of one file's analysis in milliseconds (overrides `file-timeout`). */
@@ -36,7 +38,9 @@ Scan Python files for memory-leak patterns (LEAK001-LEAK008). PATH defaults to t
 directory; directories are searched for *.py files, skipping .git, .venv, venv, node_modules,
 __pycache__, site-packages, build, dist and the configured \`exclude\` globs. Test code (folders
 named test or tests, test_*.py, *_test.py, conftest.py, tests.py, folders whose conftest.py sits beside
-mostly test modules) is not analysed unless --include-tests.
+mostly test modules) is not analysed unless --include-tests, nor is vendored third-party code
+(folders named vendor, _vendor, third_party, extern…, and lib/, ext/ or packages/ folders holding
+copies of well-known libraries such as requests, six or boto) unless --include-vendored.
 
 Options:
   --format text|json|sarif  Output format (default: text)
@@ -45,6 +49,7 @@ Options:
   --exit-zero               Exit 0 even when there are findings
   --config FILE             Use this pyproject.toml for every file instead of the nearest one
   --include-tests           Also analyse test code (or include-tests = true in pyproject.toml)
+  --include-vendored        Also analyse vendored third-party code (or include-vendored = true)
   --max-file-size MB        Skip files larger than this (default: 10; or max-file-size in pyproject.toml)
   --file-timeout SECONDS    Give up on a file whose analysis takes longer than this per started MB
                             of its size (default: 5; or file-timeout in pyproject.toml)
@@ -114,6 +119,7 @@ export function parseScanArgs(argv: string[]): ScanArgs {
     exitZero: values['exit-zero'] ?? false,
     config: values.config,
     includeTests: values['include-tests'] ?? false,
+    includeVendored: values['include-vendored'] ?? false,
     maxBytes: maxFileSize === undefined ? undefined : Math.round(maxFileSize * 1024 * 1024),
     timeoutMs: fileTimeout === undefined ? undefined : Math.round(fileTimeout * 1000),
     strict: values.strict ?? false,
@@ -146,6 +152,7 @@ function parse(argv: string[]) {
       'exit-zero': { type: 'boolean' },
       config: { type: 'string' },
       'include-tests': { type: 'boolean' },
+      'include-vendored': { type: 'boolean' },
       'max-file-size': { type: 'string' },
       'file-timeout': { type: 'string' },
       strict: { type: 'boolean' },

@@ -8,6 +8,7 @@
 // code unless --strict: one stray binary must not fail a CI run, but a scan never passes for
 // complete when it is not. Test code is left out unless --include-tests (or `include-tests =
 // true`): the summary counts it, and a test file named on the command line gets a note on stderr.
+// Vendored third-party code (model/vendored-code.ts) likewise, unless --include-vendored.
 import { type Stats, statSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import {
@@ -20,6 +21,7 @@ import {
 } from '../config';
 import { cachedFolderLister } from '../folder-lister';
 import { isTestFile, projectRoot } from '../model/test-code';
+import { isVendoredFile, vendoredRoot } from '../model/vendored-code';
 import { describeErrno, describeKind } from '../safe-read';
 import type { EngineSettings } from '../types';
 import type { FileTask } from './analyze-file';
@@ -65,6 +67,16 @@ function testRoot(file: DiscoveredFile, config: ConfigResult, fixed: boolean, cw
   const pyprojectDir = !fixed && config.pyproject ? dirname(config.pyproject) : undefined;
   const roots = file.explicit ? [pyprojectDir, cwd] : [file.root, pyprojectDir];
   return projectRoot(file.path, roots) ?? dirname(file.path);
+}
+
+/**
+ * The root a file's path is judged against to tell vendored code: the outermost of the same roots
+ * (a pyproject.toml shipped inside a vendored copy does not make the copy a project of its own).
+ */
+function libraryRoot(file: DiscoveredFile, config: ConfigResult, fixed: boolean, cwd: string): string {
+  const pyprojectDir = !fixed && config.pyproject ? dirname(config.pyproject) : undefined;
+  const roots = file.explicit ? [pyprojectDir, cwd] : [file.root, pyprojectDir];
+  return vendoredRoot(file.path, roots) ?? dirname(file.path);
 }
 
 /** Why `path` cannot be the file --config names, or undefined when it is a regular file. */
@@ -169,12 +181,15 @@ async function scan(args: ScanArgs, io: CliIO, warm: ScanWorker | undefined): Pr
   if (args.select) flags.select = args.select;
   if (args.ignore) flags.ignore = args.ignore;
   if (args.includeTests) flags.includeTests = true;
+  if (args.includeVendored) flags.includeVendored = true;
   const settingsTable: EngineSettings[] = [];
   const settingsIds = new Map<ConfigResult, number>();
   const tasks: FileTask[] = [];
-  // Test code is left out unless included; it is neither read nor counted in filesScanned.
+  // Test and vendored code are left out unless included; neither read nor counted in filesScanned.
   let testFiles = 0;
+  let vendoredFiles = 0;
   const namedTestFiles: string[] = [];
+  const namedVendoredFiles: string[] = [];
   const folders = cachedFolderLister();
   for (const file of discovery.files) {
     const config = configFor(dirname(file.path));
@@ -184,6 +199,15 @@ async function scan(args: ScanArgs, io: CliIO, warm: ScanWorker | undefined): Pr
       settingsIds.set(config, id);
     }
     const rel = toPosix(relative(io.cwd, file.path));
+    // Vendored first: a vendored library's own tests are the library's, whatever --include-tests says.
+    if (
+      !settingsTable[id].includeVendored &&
+      isVendoredFile(file.path, libraryRoot(file, config, fixed !== undefined, io.cwd), folders)
+    ) {
+      vendoredFiles++;
+      if (file.explicit) namedVendoredFiles.push(rel);
+      continue;
+    }
     if (
       !settingsTable[id].includeTests &&
       isTestFile(file.path, testRoot(file, config, fixed !== undefined, io.cwd), folders)
@@ -195,15 +219,18 @@ async function scan(args: ScanArgs, io: CliIO, warm: ScanWorker | undefined): Pr
     const fix = args.fix || args.diff ? { unsafe: args.unsafeFixes, write: !args.diff } : undefined;
     tasks.push({ path: file.path, rel, settingsId: id, explicit: file.explicit, fix, ...limitsFor(config) });
   }
-  if (namedTestFiles.length > 0) {
-    const n = namedTestFiles.length;
-    const shown = namedTestFiles.slice(0, 5).join(', ') + (n > 5 ? ', …' : '');
+  const noteNamed = (named: string[], what: string, flag: string) => {
+    if (named.length === 0) return;
+    const n = named.length;
+    const shown = named.slice(0, 5).join(', ') + (n > 5 ? ', …' : '');
     warn(
       n === 1
-        ? `note: ${shown} is test code and was not analysed; use --include-tests to analyse it`
-        : `note: ${n} files named on the command line are test code and were not analysed (${shown}); use --include-tests to analyse them`,
+        ? `note: ${shown} is ${what} and was not analysed; use ${flag} to analyse it`
+        : `note: ${n} files named on the command line are ${what} and were not analysed (${shown}); use ${flag} to analyse them`,
     );
-  }
+  };
+  noteNamed(namedTestFiles, 'test code', '--include-tests');
+  noteNamed(namedVendoredFiles, 'vendored third-party code', '--include-vendored');
 
   const { outcomes } = await runAnalysis(tasks, settingsTable, { warn, indexProject: true, warm });
 
@@ -215,6 +242,7 @@ async function scan(args: ScanArgs, io: CliIO, warm: ScanWorker | undefined): Pr
     skipped: [],
     complete,
     testFiles,
+    vendoredFiles,
   };
   // Files and folders passed over while walking (special files, unlistable folders) and files
   // whose analysis did not complete are listed together, in path order.

@@ -14,7 +14,12 @@ import { isInside, type WorkspaceFolders } from './folders';
 import { describeError, type Logger } from './logger';
 import { settleAfterBurst } from './memory';
 import type { ProjectIndexService } from './project-index-service';
-import { isExcludedTestCode, type ResolvedSettings, resolveSettings } from './settings';
+import {
+  isExcludedTestCode,
+  isExcludedVendoredCode,
+  type ResolvedSettings,
+  resolveSettings,
+} from './settings';
 import type { SettingsService } from './settings-service';
 import { pathToUri, uriToPath } from './uri';
 import { AnalysisWorker, CancelledError } from './worker-client';
@@ -196,7 +201,9 @@ export class ClosedFiles {
         !settings.enabled ||
         settings.excludes.some((e) => isExcluded(path, e.patterns, e.root)) ||
         // A `tests/` folder is not walked at all; `test_*.py` files are not listed.
-        isExcludedTestCode(settings, probe, folder.path, recentFolderListing)
+        isExcludedTestCode(settings, probe, folder.path, recentFolderListing) ||
+        // Nor is a vendored library's folder (`vendor/`, a `lib/` of copied libraries).
+        isExcludedVendoredCode(settings, probe, folder.path, recentFolderListing)
       );
     };
   }

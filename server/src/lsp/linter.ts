@@ -56,7 +56,7 @@ import { describeError, type Logger } from './logger';
 import { NotebookStore, type NotebookUnit } from './notebooks';
 import { ProjectIndexService } from './project-index-service';
 import { type Segment, SegmentedText } from './segments';
-import { isExcludedTestCode, type ResolvedSettings } from './settings';
+import { isExcludedTestCode, isExcludedVendoredCode, type ResolvedSettings } from './settings';
 import type { SettingsService } from './settings-service';
 import { isNotebookCellUri, isPythonSourceUri, uriToPath } from './uri';
 import { CancelledError } from './worker-client';
@@ -88,10 +88,11 @@ export interface LinterHost {
   createProgress(): Promise<WorkDoneProgressServerReporter | undefined>;
   status(state: 'scanning' | 'idle', summary?: ScanSummary): void;
   /**
-   * Whether an open document (or notebook) is test code left out of analysis; called on its first
-   * analysis and whenever that changes, so the client can say why it has no diagnostics.
+   * Whether an open document (or notebook) is test code or vendored third-party code left out of
+   * analysis (at most one of them is true); called on its first analysis and whenever that
+   * changes, so the client can say why it has no diagnostics.
    */
-  documentStatus?(uri: string, testFile: boolean): void;
+  documentStatus?(uri: string, status: { testFile: boolean; vendored: boolean }): void;
   log: Logger;
   settings: SettingsService;
 }
@@ -147,8 +148,8 @@ export class Linter {
     string,
     { signature: string; generation: number; result: Promise<UnitResult | undefined> }
   >();
-  /** Per unit key, whether it was last reported as test code left out (documentStatus). */
-  private readonly testStatus = new Map<string, boolean>();
+  /** Per unit key, what it was last reported as (documentStatus): analysed, test or vendored code left out. */
+  private readonly testStatus = new Map<string, 'analysed' | 'test' | 'vendored'>();
   readonly notebooks: NotebookStore;
   private readonly closed: ClosedFiles;
   /** What the rest of the workspace says about names (who calls a helper, weak emitters). */
@@ -184,7 +185,10 @@ export class Linter {
         errors: this.errors,
         folders: this.folders,
         isOpen: (path) => this.isOpenPath(path),
-        excluded: (settings, path) => this.excludedBy(settings, path) || this.isTestCode(settings, path),
+        excluded: (settings, path) =>
+          this.excludedBy(settings, path) ||
+          this.isVendoredCode(settings, path) ||
+          this.isTestCode(settings, path),
         project: this.project,
         // The index now knows the whole workspace: open documents were analysed without it.
         projectIndexed: () => this.reanalyzeOpen(),
@@ -462,6 +466,14 @@ export class Linter {
     );
   }
 
+  /** Whether `path` is vendored third-party code that resolved settings leave out (leakLens.includeVendored off). */
+  private isVendoredCode(settings: ResolvedSettings, path: string | undefined): boolean {
+    return (
+      path !== undefined &&
+      isExcludedVendoredCode(settings, path, this.folders.of(path)?.path, recentFolderListing)
+    );
+  }
+
   /**
    * Analyse a unit and publish. Stale runs (the text or the settings changed while we waited
    * for the settings or the analysis) give up: the change that made them stale scheduled a newer
@@ -525,8 +537,10 @@ export class Linter {
     const joined = new SegmentedText(segments);
     const result: UnitResult = { signature, generation, joined, findings: [] };
     const analysed = settings.enabled && !this.excludedBy(settings, scope.path);
-    const testFile = analysed && this.isTestCode(settings, scope.path);
-    if (analysed && !testFile) {
+    // Vendored first: a vendored library's own tests are the library's.
+    const vendored = analysed && this.isVendoredCode(settings, scope.path);
+    const testFile = analysed && !vendored && this.isTestCode(settings, scope.path);
+    if (analysed && !testFile && !vendored) {
       result.settings = settings;
       const outcome = await this.runAnalysis(current, joined.text, settings.engine, priority);
       if (!outcome) return undefined;
@@ -552,9 +566,10 @@ export class Linter {
     }
     this.results.set(unit.key, result);
     this.publishUnit(unit.key, result);
-    if (this.testStatus.get(unit.key) !== testFile) {
-      this.testStatus.set(unit.key, testFile);
-      this.host.documentStatus?.(unit.key, testFile);
+    const status = vendored ? 'vendored' : testFile ? 'test' : 'analysed';
+    if (this.testStatus.get(unit.key) !== status) {
+      this.testStatus.set(unit.key, status);
+      this.host.documentStatus?.(unit.key, { testFile, vendored });
     }
     // From the end of the debounce to diagnostics sent: settings, parse, analysis, conversion.
     this.host.log.debug(

@@ -4,6 +4,7 @@
 import { dirname } from 'node:path';
 import { isValidSelector, mergeSettings } from '../config';
 import { type FolderLister, isTestFile, projectRoot } from '../model/test-code';
+import { isVendoredFile, vendoredRoot } from '../model/vendored-code';
 import { RULES } from '../rules/index';
 import { DEFAULT_SETTINGS, type EngineSettings, type Severity } from '../types';
 
@@ -24,6 +25,8 @@ export interface EditorSettings {
   cacheTtlSeconds?: number;
   /** Set only when true: false is the default, so `include-tests` in pyproject.toml may decide. */
   includeTests?: boolean;
+  /** Set only when true, like includeTests (`include-vendored` in pyproject.toml may decide). */
+  includeVendored?: boolean;
   configurationPreference: ConfigurationPreference;
 }
 
@@ -147,6 +150,13 @@ export function readEditorSettings(raw: unknown): { settings: EditorSettings; pr
     } else problems.push(`\`leakLens.includeTests\` must be true or false, got ${show(includeTests)}`);
   }
 
+  const includeVendored = get('includeVendored');
+  if (includeVendored !== undefined) {
+    if (typeof includeVendored === 'boolean') {
+      if (includeVendored) settings.includeVendored = true;
+    } else problems.push(`\`leakLens.includeVendored\` must be true or false, got ${show(includeVendored)}`);
+  }
+
   const preference = get('configurationPreference');
   if (preference !== undefined) {
     if ((PREFERENCES as readonly unknown[]).includes(preference))
@@ -168,6 +178,7 @@ export function editorLayer(editor: EditorSettings): Partial<EngineSettings> {
   if (editor.cacheMaxsize !== undefined) layer.cacheMaxsize = editor.cacheMaxsize;
   if (editor.cacheTtlSeconds !== undefined) layer.cacheTtlSeconds = editor.cacheTtlSeconds;
   if (editor.includeTests !== undefined) layer.includeTests = editor.includeTests;
+  if (editor.includeVendored !== undefined) layer.includeVendored = editor.includeVendored;
   return layer;
 }
 
@@ -239,4 +250,22 @@ export function isExcludedTestCode(
   if (settings.engine.includeTests) return false;
   const pyprojectDir = settings.pyproject ? dirname(settings.pyproject) : undefined;
   return isTestFile(path, projectRoot(path, [workspaceFolder, pyprojectDir]) ?? dirname(path), listFolder);
+}
+
+/**
+ * Whether `path` is vendored third-party code these settings leave out (`includeVendored` off),
+ * judged relative to the outermost of the workspace folder and the folder of the pyproject.toml
+ * that took part (one shipped inside a vendored copy does not make the copy its own project).
+ * `listFolder` lets a `lib/` or `ext/` folder of copied libraries count (model/vendored-code.ts).
+ */
+export function isExcludedVendoredCode(
+  settings: ResolvedSettings,
+  path: string,
+  workspaceFolder: string | undefined,
+  listFolder?: FolderLister,
+): boolean {
+  if (settings.engine.includeVendored) return false;
+  const pyprojectDir = settings.pyproject ? dirname(settings.pyproject) : undefined;
+  const root = vendoredRoot(path, [workspaceFolder, pyprojectDir]);
+  return root !== undefined && isVendoredFile(path, root, listFolder);
 }
