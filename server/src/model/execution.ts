@@ -1108,6 +1108,28 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
 }
 
 /**
+ * How often `fn` runs when the function itself says it is called per event, not the code around
+ * it: a lambda or a function handed on as a callback, a route handler or a function taking the
+ * request, a task or handler by its decorator or its name (`on_message`). Undefined for a function
+ * called in this module (its callers decide), a thread body, a method repeated only because its
+ * objects are made again and again, or one called from other modules: what those pass is not
+ * visible here. For rules that need to know a value is what one event brought (its arguments).
+ */
+export function entryPointInfo(model: SemanticModel, fn: Scope): RunInfo | undefined {
+  if (fn.kind !== 'function' && fn.kind !== 'lambda') return undefined;
+  const info = runInfoOfScope(model, fn);
+  if (info.frequency !== 'repeated') return undefined;
+  if (fn.kind === 'lambda') return info;
+  const decorated = fromDecorators(model, fn);
+  if (decorated) return decorated.frequency === 'repeated' ? decorated : undefined;
+  if (isRouteHandler(fn.node)) return info;
+  const { calls, otherUses } = callSitesOf(model, fn);
+  if (calls.length > 0) return undefined;
+  if (otherUses > 0) return threadStarts(model, fn).length === 0 ? info : undefined;
+  return PER_CALL_NAME.test(fn.name ?? '') ? info : undefined;
+}
+
+/**
  * Calls that run the callback they are given once, not on every event: scheduling one call
  * (`loop.call_soon`, `call_later`, `executor.submit`, `run_in_executor`, `threading.Timer`),
  * Django's `transaction.on_commit` (once per commit) and `lazy_related_operation` (once, when
