@@ -59,9 +59,14 @@ const HANDLER_DECORATORS =
 const STARTUP_DECORATOR =
   /^(on_event|before_first_request|on_startup|on_after_configure|on_after_finalize|after_setup_logger)$/;
 
-/** Function names that say "run once at start-up" (`setup_logging`, `configure`, `init_app`, `main`). */
+/**
+ * Function names that say "run once at start-up" (`setup_logging`, `configure`, `init_app`, `main`),
+ * including helpers that switch a logger's output on (`set_stream_logger`, `add_stderr_logger`,
+ * `enable_console_debug_logging`, `set_logging_handler`): a program calls them once, as it starts
+ * or when debugging is turned on.
+ */
 export const ONE_TIME_NAME =
-  /^_*main$|^_*(setup|set_up|configure|init|initialize|initialise|install|bootstrap|startup|lifespan|on_startup)(_|$)|_(setup|startup|init|initialize|lifespan)$|^_*(create|make|build)_app$|^_*(run|cli|entrypoint|entry_point)$|^_*daemoni[sz]e(_|$)/i;
+  /^_*main$|^_*(setup|set_up|configure|init|initialize|initialise|install|bootstrap|startup|lifespan|on_startup)(_|$)|_(setup|startup|init|initialize|lifespan)$|^_*(create|make|build)_app$|^_*(run|cli|entrypoint|entry_point)$|^_*daemoni[sz]e(_|$)|^_*(set|add|enable)_(\w+_)?(logger|logging)(_handlers?)?$/i;
 
 /** Factory names (`make_client`, `create_session`, `build_handler`): their callers decide, usually once. */
 export const FACTORY_NAME = /^_*(make|create|build)_/i;
