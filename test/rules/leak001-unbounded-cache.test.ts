@@ -23,7 +23,7 @@ const table: RuleTable = {
       `,
     },
     {
-      name: 'a memo keyed by the repr of what a decorator factory wraps, written in a callback: the keys are the code\'s own schemas, not reported',
+      name: "a memo keyed by the repr of what a decorator factory wraps, written in a callback: the keys are the code's own schemas, not reported",
       code: `
         _seen = {}
 

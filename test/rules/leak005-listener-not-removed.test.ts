@@ -6,7 +6,7 @@ import { findingsOf, type RuleTable, ruleTester } from '../support/rule-tester';
 export const table: RuleTable = {
   valid: [
     {
-      name: 'a helper named for switching a logger\'s output on (`add_stderr_logger`), which nothing here calls: start-up or debugging code, called once',
+      name: "a helper named for switching a logger's output on (`add_stderr_logger`), which nothing here calls: start-up or debugging code, called once",
       code: `
         import logging
 
