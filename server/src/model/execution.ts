@@ -1171,6 +1171,16 @@ function oneShotHandOver(model: SemanticModel, fn: Scope): { call: Node; sink: s
 }
 
 /**
+ * Whether the rest of the project was read: an index that holds other files than this one (the
+ * CLI and the editor's workspace scan). A file analysed alone, or with an index of itself only,
+ * cannot tell a public function nobody calls from one whose callers are simply unseen.
+ */
+export function projectWasRead(model: SemanticModel): boolean {
+  const project = model.file.project;
+  return !!project && project.size > 1;
+}
+
+/**
  * Whether the project itself calls the function whose code holds `node` (or, for `__init__`,
  * makes its class): in this module, or in another one the project index has read. A function
  * nobody in the project calls is an entry point for code the engine cannot see (a library's API,

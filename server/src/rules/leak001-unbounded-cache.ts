@@ -35,7 +35,13 @@ import {
   writerOf,
 } from '../model/containers';
 import { entryInputEvidence } from '../model/entry-input';
-import { hasCallersInProject, instantiationOf, isOneShotFile, runInfoAt } from '../model/execution';
+import {
+  hasCallersInProject,
+  instantiationOf,
+  isOneShotFile,
+  projectWasRead,
+  runInfoAt,
+} from '../model/execution';
 import { identifiersNamed } from '../model/find-names';
 import { onlyConstantsReach } from '../model/forwarded-arguments';
 import { functionChain, runsAtImportTime } from '../model/import-time';
@@ -355,7 +361,7 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
         objectKeyEvidence(model, k) ||
         (unknownDomain && entryInputEvidence(model, k)),
     ) &&
-    (unknownDomain || !!model.file.project || facts.growth.every((e) => hasCallersInProject(model, e.site)))
+    (unknownDomain || projectWasRead(model) || facts.growth.every((e) => hasCallersInProject(model, e.site)))
   )
     return;
   // For a keyed cache the count of distinct keys decides growth, not the count of calls: an

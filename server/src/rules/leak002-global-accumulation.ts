@@ -32,7 +32,7 @@ import {
   moduleContainers,
   possibleMutableDefaults,
 } from '../model/containers';
-import { hasCallersInProject, type RunInfo, runInfoAt } from '../model/execution';
+import { hasCallersInProject, projectWasRead, type RunInfo, runInfoAt } from '../model/execution';
 import { storesImportedObject } from '../model/imported-values';
 import { objectKeyEvidence, perCallKeyEvidence } from '../model/key-domain';
 import type { SemanticModel } from '../model/semantic';
@@ -477,7 +477,7 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
       const value = addedNode(e);
       return !!value && (!!perCallKeyEvidence(model, value) || !!objectKeyEvidence(model, value));
     }) &&
-    (!!model.file.project || growth.every((e) => hasCallersInProject(model, e.site)))
+    (projectWasRead(model) || growth.every((e) => hasCallersInProject(model, e.site)))
   )
     return;
   const added = distinct && unknownRun ? addedValue(growth) : undefined;
