@@ -50,10 +50,10 @@ const MEMO = lines(
   '    return value',
   '',
   '',
-  'def page(n):',
-  '    if n not in _pages:',
-  '        _pages[n] = str(n)',
-  '    return _pages[n]',
+  'def page(page_id):',
+  '    if page_id not in _pages:',
+  '        _pages[page_id] = str(page_id)',
+  '    return _pages[page_id]',
 );
 const MEMO_FIXED = lines(
   'import json',
@@ -72,10 +72,10 @@ const MEMO_FIXED = lines(
   '    return value',
   '',
   '',
-  'def page(n):',
-  '    if n not in _pages:',
-  '        _pages[n] = str(n)',
-  '    return _pages[n]',
+  'def page(page_id):',
+  '    if page_id not in _pages:',
+  '        _pages[page_id] = str(page_id)',
+  '    return _pages[page_id]',
 );
 const TREE = lines(
   'class Node:',

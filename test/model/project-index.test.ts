@@ -324,7 +324,7 @@ describe('project index', () => {
     }
   });
 
-  it("LEAK001: a registration helper this module calls only at import stays import-time, whatever other modules' functions call by that name; a route handler calling it still counts", () => {
+  it("LEAK001: a registration helper this module calls only at import stays import-time, whatever other modules' functions call by that name; a route handler calling it makes it repeated, but keys with no sign of traffic stay unreported", () => {
     const registry = dedent(`
       import os
 
@@ -355,15 +355,21 @@ describe('project index', () => {
     const perRequest = leak001(
       'from tools.factory import register\ndef add(request):\n    register(request.parser)\n',
     );
-    assert.equal(perRequest.length, 1);
+    // Repeated now, but nothing shows that its keys (the scan types a parser class lists) come
+    // with the traffic: without that evidence the growth is not reported.
+    assert.equal(perRequest.length, 0);
   });
 
   it('LEAK001: a memo keyed by a parameter typed with an enum of another module is bounded', () => {
     const factory = dedent(`
+      from fastapi import FastAPI
+
       from app.constants import Source
 
+      app = FastAPI()
       _classes = {}
 
+      @app.get("/classes/{source}")
       def load_class(source: Source):
           if source not in _classes:
               _classes[source] = import_class(source)
@@ -754,11 +760,11 @@ describe('project index', () => {
   it('LEAK001: a registry written by __init__ is silent when every object is made in ready() of an AppConfig elsewhere or through a subclass made at import', () => {
     const registry = dedent(`
       class Panel:
-          _by_name = {}
+          _by_session = {}
 
-          def __init__(self, name):
-              self.name = name
-              self.__class__._by_name[name] = self
+          def __init__(self, session_id):
+              self.session_id = session_id
+              self.__class__._by_session[session_id] = self
     `);
     const findings = (project: ProjectIndex) =>
       analyzeSource(registry, { path: 'ui/panels.py', project }).findings.filter((f) => f.code === 'LEAK001');

@@ -8,6 +8,76 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'a pool per rendering host on the request path, the hosts copied from the settings: nothing shows the keys come with the traffic, not reported',
+      code: `
+        from django.conf import settings
+
+        _pools = {}
+
+
+        def render(request):
+            for host in list(settings.RENDER_HOSTS):
+                if host not in _pools:
+                    _pools[host] = open_pool(host)
+                send(_pools[host], request.body)
+      `,
+    },
+    {
+      name: "a memo keyed by the repr of what a decorator factory wraps, written in a callback: the keys are the code's own schemas, not reported",
+      code: `
+        _seen = {}
+
+
+        def tracked(fn):
+            def wrapper(*args):
+                result = fn(*args)
+                _seen[repr(result)] = fn.__name__
+                return result
+
+            return wrapper
+      `,
+    },
+    {
+      name: 'in an indexed project, a method nobody in it calls, keyed by its class and a name (a descriptor the language calls): no evidence of traffic, not reported',
+      path: 'lib/props.py',
+      project: { 'lib/other.py': 'VALUE = 1\n' },
+      code: `
+        class classproperty:
+            cache = {}
+
+            def __init__(self, getter):
+                self.getter = getter
+                self.name = getter.__name__
+
+            def __get__(self, instance, owner):
+                key = (owner, self.name)
+                if key not in self.cache:
+                    self.cache[key] = self.getter(owner)
+                return self.cache[key]
+      `,
+    },
+    {
+      name: 'a config lookup that a route handler of another module calls with an issuer: what it passes is not visible here, not reported',
+      path: 'auth/oidc.py',
+      project: {
+        'auth/views.py': `
+          from auth.oidc import discover
+
+          def login(request):
+              return discover(request.registry.settings["issuer"])
+        `,
+      },
+      code: `
+        _documents = {}
+
+
+        def discover(issuer):
+            if issuer not in _documents:
+                _documents[issuer] = fetch_json(issuer + "/.well-known/openid-configuration")
+            return _documents[issuer]
+      `,
+    },
+    {
       name: 'a memo annotated as keyed by Enum: members of enums are a finite set defined in code',
       code: `
         from enum import Enum
@@ -1163,6 +1233,63 @@ const table: RuleTable = {
     },
   ],
   invalid: [
+    {
+      name: "a helper's memo keyed by what a Celery task passes it: the task's argument, one entry per distinct argument (information, naming the unknown)",
+      code: `
+        from celery import shared_task
+
+        _previews = {}
+
+
+        def _preview(address):
+            if address not in _previews:
+                _previews[address] = download(address)[:512]
+            return _previews[address]
+
+
+        @shared_task
+        def index_page(page_address):
+            return len(_preview(page_address))
+      `,
+      errors: [{ line: 3, severity: 'information', message: 'whether its values come with the traffic' }],
+    },
+    {
+      name: 'keys taken from the items of what a registered callback receives, through a helper: one entry per item handled',
+      code: `
+        _digests = {}
+
+
+        def digest(path):
+            _digests[path] = checksum(path)
+
+
+        def on_batch(batch):
+            for item in batch.items:
+                digest(item.path)
+
+
+        def setup(bus):
+            bus.subscribe("batch", on_batch)
+      `,
+      errors: [{ line: 1, severity: 'information' }],
+    },
+    {
+      name: 'a table keyed by the running asyncio task, written by a callback: one entry, and the task kept alive, per task',
+      code: `
+        import asyncio
+
+        _started = {}
+
+
+        def mark(frame, event, arg):
+            _started[asyncio.current_task()] = frame
+
+
+        def install(tracer):
+            tracer.on_call(mark)
+      `,
+      errors: [{ line: 3 }],
+    },
     {
       name: 'a read-through memo under a public name: other modules may read it (mod.schemas), so its bound is unsafe',
       code: `
@@ -2485,12 +2612,12 @@ const table: RuleTable = {
             class_store = defaultdict(lambda: defaultdict(dict))
 
             def __init__(self, plugin=None):
-                self.taskname = None
+                self.session_id = None
                 self.plugin = plugin
 
             @property
             def store(self):
-                return self.class_store[self.taskname][self.plugin]
+                return self.class_store[self.session_id][self.plugin]
 
             def set(self, key, value):
                 self.store[key] = value
@@ -2510,7 +2637,7 @@ const table: RuleTable = {
         class TaskPersistence(Persistence):
             def __init__(self, task):
                 self.task = task
-                self.taskname = task.name
+                self.session_id = task.session_id
       `,
       errors: [{ line: 5, message: 'class-level dict `Persistence.class_store`' }],
       unsafeOutput: `
@@ -2521,14 +2648,14 @@ const table: RuleTable = {
             class_store = defaultdict(lambda: defaultdict(dict))
 
             def __init__(self, plugin=None):
-                self.taskname = None
+                self.session_id = None
                 self.plugin = plugin
 
             @property
             def store(self):
                 if len(self.class_store) > 1024:
                     del self.class_store[next(iter(self.class_store))]
-                return self.class_store[self.taskname][self.plugin]
+                return self.class_store[self.session_id][self.plugin]
 
             def set(self, key, value):
                 self.store[key] = value
@@ -2552,7 +2679,7 @@ const table: RuleTable = {
         class TaskPersistence(Persistence):
             def __init__(self, task):
                 self.task = task
-                self.taskname = task.name
+                self.session_id = task.session_id
       `,
     },
     {
@@ -2564,8 +2691,8 @@ const table: RuleTable = {
 
         def load_all(*mods):
             for mod in mods or discover():
-                for key, value in mod.items():
-                    _by_key[key.lower()] = value
+                for user_id, profile in mod.items():
+                    _by_key[user_id] = profile
 
 
         def find(key):

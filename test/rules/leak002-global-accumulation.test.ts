@@ -7,6 +7,21 @@ import { type RuleTable, ruleTester } from '../support/rule-tester';
 const table: RuleTable = {
   valid: [
     {
+      name: 'in an indexed project, a class-level set a method nobody in it calls adds host names to: neither how often nor how many distinct hosts is shown, not reported',
+      path: 'fetch/sites.py',
+      project: { 'fetch/other.py': 'LIMIT = 3\n' },
+      code: `
+        from urllib.parse import urlparse
+
+
+        class Fetcher:
+            blocked_hosts = set()
+
+            def refuse(self, url):
+                self.blocked_hosts.add(urlparse(url).netloc)
+      `,
+    },
+    {
       name: 'a list of plugins whose add() raises on one it already holds: filled by declarations, once each',
       code: `
         _plugins = []

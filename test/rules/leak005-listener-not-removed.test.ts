@@ -6,6 +6,21 @@ import { findingsOf, type RuleTable, ruleTester } from '../support/rule-tester';
 export const table: RuleTable = {
   valid: [
     {
+      name: "a helper named for switching a logger's output on (`add_stderr_logger`), which nothing here calls: start-up or debugging code, called once",
+      code: `
+        import logging
+
+
+        def add_stderr_logger(level=logging.DEBUG):
+            logger = logging.getLogger("mylib")
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+            logger.addHandler(handler)
+            logger.setLevel(level)
+            return handler
+      `,
+    },
+    {
       name: 'a registration method whose docstring makes calling it once the contract (from an init hook): it runs once',
       code: `
         class RequestLog:

@@ -59,9 +59,14 @@ const HANDLER_DECORATORS =
 const STARTUP_DECORATOR =
   /^(on_event|before_first_request|on_startup|on_after_configure|on_after_finalize|after_setup_logger)$/;
 
-/** Function names that say "run once at start-up" (`setup_logging`, `configure`, `init_app`, `main`). */
+/**
+ * Function names that say "run once at start-up" (`setup_logging`, `configure`, `init_app`, `main`),
+ * including helpers that switch a logger's output on (`set_stream_logger`, `add_stderr_logger`,
+ * `enable_console_debug_logging`, `set_logging_handler`): a program calls them once, as it starts
+ * or when debugging is turned on.
+ */
 export const ONE_TIME_NAME =
-  /^_*main$|^_*(setup|set_up|configure|init|initialize|initialise|install|bootstrap|startup|lifespan|on_startup)(_|$)|_(setup|startup|init|initialize|lifespan)$|^_*(create|make|build)_app$|^_*(run|cli|entrypoint|entry_point)$|^_*daemoni[sz]e(_|$)/i;
+  /^_*main$|^_*(setup|set_up|configure|init|initialize|initialise|install|bootstrap|startup|lifespan|on_startup)(_|$)|_(setup|startup|init|initialize|lifespan)$|^_*(create|make|build)_app$|^_*(run|cli|entrypoint|entry_point)$|^_*daemoni[sz]e(_|$)|^_*(set|add|enable)_(\w+_)?(logger|logging)(_handlers?)?$/i;
 
 /** Factory names (`make_client`, `create_session`, `build_handler`): their callers decide, usually once. */
 export const FACTORY_NAME = /^_*(make|create|build)_/i;
@@ -1108,6 +1113,28 @@ function computeRunInfo(model: SemanticModel, fn: Scope, depth: number, visiting
 }
 
 /**
+ * How often `fn` runs when the function itself says it is called per event, not the code around
+ * it: a lambda or a function handed on as a callback, a route handler or a function taking the
+ * request, a task or handler by its decorator or its name (`on_message`). Undefined for a function
+ * called in this module (its callers decide), a thread body, a method repeated only because its
+ * objects are made again and again, or one called from other modules: what those pass is not
+ * visible here. For rules that need to know a value is what one event brought (its arguments).
+ */
+export function entryPointInfo(model: SemanticModel, fn: Scope): RunInfo | undefined {
+  if (fn.kind !== 'function' && fn.kind !== 'lambda') return undefined;
+  const info = runInfoOfScope(model, fn);
+  if (info.frequency !== 'repeated') return undefined;
+  if (fn.kind === 'lambda') return info;
+  const decorated = fromDecorators(model, fn);
+  if (decorated) return decorated.frequency === 'repeated' ? decorated : undefined;
+  if (isRouteHandler(fn.node)) return info;
+  const { calls, otherUses } = callSitesOf(model, fn);
+  if (calls.length > 0) return undefined;
+  if (otherUses > 0) return threadStarts(model, fn).length === 0 ? info : undefined;
+  return PER_CALL_NAME.test(fn.name ?? '') ? info : undefined;
+}
+
+/**
  * Calls that run the callback they are given once, not on every event: scheduling one call
  * (`loop.call_soon`, `call_later`, `executor.submit`, `run_in_executor`, `threading.Timer`),
  * Django's `transaction.on_commit` (once per commit) and `lazy_related_operation` (once, when
@@ -1141,6 +1168,16 @@ function oneShotHandOver(model: SemanticModel, fn: Scope): { call: Node; sink: s
   const callee = call?.type === 'call' ? call.childForFieldName('function') : undefined;
   const sink = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
   return call && sink && ONE_SHOT_SINKS.has(sink) ? { call, sink } : undefined;
+}
+
+/**
+ * Whether the rest of the project was read: an index that holds other files than this one (the
+ * CLI and the editor's workspace scan). A file analysed alone, or with an index of itself only,
+ * cannot tell a public function nobody calls from one whose callers are simply unseen.
+ */
+export function projectWasRead(model: SemanticModel): boolean {
+  const project = model.file.project;
+  return !!project && project.size > 1;
 }
 
 /**

@@ -71,6 +71,8 @@ const OBJECT_WORDS = new Set([
   'stream',
   'pool',
 ]);
+/** Calls that return the task running now (`asyncio.current_task()`): one object per task started. */
+const CURRENT_OBJECT_CALLS = new Set(['current_task']);
 /** Names dropped from an attribute chain before judging it: `self.base_url` is judged as `base_url`. */
 const RECEIVER_NAMES = new Set(['self', 'cls']);
 
@@ -298,6 +300,12 @@ function throughCallers(model: SemanticModel, paramName: Node, depth: number): s
  */
 export function objectKeyEvidence(model: SemanticModel, key: Node, depth = 0): string | undefined {
   if (depth > MAX_DEPTH) return undefined;
+  // `asyncio.current_task()`: the task running now, a new object for every task started.
+  const callee = key.type === 'call' ? key.childForFieldName('function') : undefined;
+  const calleeName =
+    callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+  if (calleeName && CURRENT_OBJECT_CALLS.has(calleeName) && positionalArguments(key).length === 0)
+    return `\`${short(key)}\` is the running task: one entry per task started`;
   let subject: Node | undefined = key;
   if (key.type === 'call' && key.childForFieldName('function')?.text === 'id')
     subject = positionalArguments(key)[0];

@@ -34,7 +34,14 @@ import {
   moduleContainers,
   writerOf,
 } from '../model/containers';
-import { hasCallersInProject, instantiationOf, isOneShotFile, runInfoAt } from '../model/execution';
+import { entryInputEvidence } from '../model/entry-input';
+import {
+  hasCallersInProject,
+  instantiationOf,
+  isOneShotFile,
+  projectWasRead,
+  runInfoAt,
+} from '../model/execution';
 import { identifiersNamed } from '../model/find-names';
 import { onlyConstantsReach } from '../model/forwarded-arguments';
 import { functionChain, runsAtImportTime } from '../model/import-time';
@@ -336,11 +343,25 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
   // configured names): nothing shows growth, so nothing is reported. The key alone can show it:
   // traffic (`user_id`, `flow.request.host`) or objects made per use (`connection`). A function
   // nobody in the project calls is an API for unseen callers: reported, naming that unknown.
+  //
+  // Where one of the two is unknown, the finding needs positive evidence that the keys come with
+  // the work the process does: the key names traffic or an object made per use, or it is (part
+  // of) an argument of a handler, task or callback, followed through this module's calls
+  // (`_render(url)` called with a task's `image_url`). Without it (a memo keyed by a schema's
+  // `repr()`, a table keyed by configured servers, a registry filled by a hook the framework calls
+  // at start-up) the keys are as likely a fixed set as traffic: not reported. Only a function the
+  // project was not read for (a snippet opened alone) keeps its finding, naming the unknown.
+  // (The arguments of a handler count only where the writer is known to run again and again.)
   if (
-    unsure &&
+    (unsure || unknownDomain) &&
     !subjects &&
-    !keys.some((k) => perCallKeyEvidence(model, k) || objectKeyEvidence(model, k)) &&
-    facts.growth.every((e) => hasCallersInProject(model, e.site))
+    !keys.some(
+      (k) =>
+        perCallKeyEvidence(model, k) ||
+        objectKeyEvidence(model, k) ||
+        (unknownDomain && entryInputEvidence(model, k)),
+    ) &&
+    (unknownDomain || projectWasRead(model) || facts.growth.every((e) => hasCallersInProject(model, e.site)))
   )
     return;
   // For a keyed cache the count of distinct keys decides growth, not the count of calls: an
@@ -785,9 +806,15 @@ export const rule: Rule = {
       'a view or a task — of this module, or of another one that calls the writer when the project is indexed) and ' +
       'never evicted, whose key is shown to change with the traffic: read from the request (`request.args["q"]`, a ' +
       "view's URL `kwargs`, also through what the module's callers pass) or naming a record made by traffic " +
-      '(`user_id`, `wallet.id`, `session`). Keyed by anything else (`model_name`, `self.base_url`, `spec`), whether ' +
-      'the key takes a new value per request or one of a few configured values is the unknown: `information`, naming ' +
-      'the key. Keyed only by names of configured things (`model_name`, `(tenant_id, bot_id)`, `str(org_id)`, ' +
+      '(`user_id`, `wallet.id`, `session`). Keyed by anything else, whether the key takes a new value per request or ' +
+      'one of a few configured values is the unknown: `information`, naming the key — but only with positive evidence ' +
+      'that the key comes with the work the process does: it is (part of) an argument of a route handler, a task, a ' +
+      'handler or a callback, followed through locals, loops over it (`for item in batch.items`), the calls of this ' +
+      'module that pass it on and the constructor of the object that stores it (`self.base_url`, set in `__init__` ' +
+      'from what a route handler passes), or it is read anew on each pass of a `while` loop, or it is the running ' +
+      'task (`asyncio.current_task()`). Without such evidence (a table keyed by hosts copied from the settings, a memo ' +
+      "keyed by the `repr()` of the code's own schemas, a lookup a handler of another module calls with values this " +
+      'module cannot see) the keys are as likely a fixed set as traffic, and the dict is not reported. Keyed only by names of configured things (`model_name`, `(tenant_id, bot_id)`, `str(org_id)`, ' +
       '`engine_name`: a model, provider, tenant, organisation, bot, engine, app, plugin, extension, region or ' +
       'language), it holds one entry per configured thing: a `hint` that says so. A `warning` also for `@cache` on ' +
       'a method of objects that are made again and again. For `@cache` on a function whose arguments may be unbounded, ' +
@@ -812,8 +839,9 @@ export const rule: Rule = {
       'judged a real leak in the last census). They are reported (`information`) when the key itself shows growth — traffic (`user_id`, ' +
       '`flow.request.host`, also through locals and calls such as `urlparse(location).hostname`) or an object made ' +
       'per use (`connection`, `self.client`, `id(sock)`: one entry, and the object kept alive, per object ever ' +
-      'passed) — and when nothing in the project calls the writer: then it is an API for code the engine cannot see ' +
-      '(a library, a snippet opened alone), and its callers decide. A local read once from the configuration ' +
+      'passed) — and, for a file analysed without its project (a snippet opened alone), when nothing calls the ' +
+      'writer: then its callers decide. In an indexed project a writer nobody in it calls is called by a framework or ' +
+      'by the language (a descriptor, `__new__`, a hook), and without such a key it is not reported. A local read once from the configuration ' +
       '(`username = config["username"]`) and a loop over a configured list (`for tf in self.config.get("timeframes", [])`) ' +
       'are configured keys too. The ' +
       'message says why the code repeats ("it runs on every request: `get_user()` is a route handler") or what is ' +

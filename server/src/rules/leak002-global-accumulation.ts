@@ -33,7 +33,7 @@ import {
   moduleContainers,
   possibleMutableDefaults,
 } from '../model/containers';
-import { hasCallersInProject, type RunInfo, runInfoAt } from '../model/execution';
+import { hasCallersInProject, projectWasRead, type RunInfo, runInfoAt } from '../model/execution';
 import { storesImportedObject } from '../model/imported-values';
 import { objectKeyEvidence, perCallKeyEvidence } from '../model/key-domain';
 import type { SemanticModel } from '../model/semantic';
@@ -466,9 +466,10 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
   // size, and that is the unknown to name.
   const distinct = kind === 'set' || !!loopOnly || (kind === 'list' && growth.every(appendsOnlyNew));
   const unknownRun = !!run && run.frequency !== 'repeated';
-  // Neither fact known (how often it runs, how many distinct values come) though the project's
-  // own callers were read: nothing shows growth, unless the values themselves are traffic
-  // (`flow.request.host`) or objects made per use. (As LEAK001 does for keys.)
+  // Neither fact known (how often it runs, how many distinct values come): nothing shows growth,
+  // unless the values themselves are traffic (`flow.request.host`), or objects made per use. (As
+  // LEAK001 does for keys.) Only a function the project was
+  // not read for (a snippet opened alone) keeps its finding, naming the unknown.
   if (
     distinct &&
     unknownRun &&
@@ -477,7 +478,7 @@ function checkContainer(ctx: RuleContext, cand: ContainerCandidate): void {
       const value = addedNode(e);
       return !!value && (!!perCallKeyEvidence(model, value) || !!objectKeyEvidence(model, value));
     }) &&
-    growth.every((e) => hasCallersInProject(model, e.site))
+    (projectWasRead(model) || growth.every((e) => hasCallersInProject(model, e.site)))
   )
     return;
   const added = distinct && unknownRun ? addedValue(growth) : undefined;
@@ -733,8 +734,8 @@ export const rule: Rule = {
       'distinct count, not the number of calls, decides its size; so does a list appended to only after a `not in` ' +
       'test, and a set (also one under a key) filled with the variable of the `for` loop around it when the code ' +
       'around that loop does not itself repeat: the loop walks its input, it is not the repetition. When neither is ' +
-      'known (how often it runs, how many distinct values come) although the project calls the ' +
-      'function, nothing shows growth and it is not reported — unless the values are traffic (`flow.request.host`) or ' +
+      'known (how often it runs, how many distinct values come) and the project was indexed (or the project calls ' +
+      'the function), nothing shows growth and it is not reported — unless the values are traffic (`flow.request.host`) or ' +
       'objects made per use, as for LEAK001. A mutable default filled only under configured keys ' +
       '(`frames[tf][pair]` for `tf`, `pair` from `self.config`) is a fixed set of slots, not growth. An entry drained ' +
       'through `d.get(k).pop()` or `d.get(k, ()).clear()` counts as shrinking, like `d[k].pop()`. `hint` for a ' +
