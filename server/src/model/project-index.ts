@@ -230,6 +230,8 @@ const FROM_IMPORT = /^\s*from\s+(\.*[\w.]*)\s+import\s+(.*)$/;
 const DEF = /^(\s*)(?:async\s+)?def\s+([A-Za-z_]\w*)/;
 const CLASS = /^(\s*)class\s+([A-Za-z_]\w*)/;
 const BRACKET = /[()[\]{}]/g;
+/** A blank character (\s is the set that trim() removes). */
+const BLANK = /\s/;
 /** A character that is not blank (\s is the set that trim() removes). */
 const NON_BLANK = /\S/;
 /** Blanks then `)`, where lastIndex says (sticky). */
@@ -333,6 +335,16 @@ const IMPORT_CALL = 2 ** 26;
 function unpackCalls(packed: number): [atImport: number, inFunctions: number] {
   const atImport = Math.floor(packed / IMPORT_CALL);
   return [atImport, packed - atImport * IMPORT_CALL];
+}
+
+/** How many characters `line.trimStart()` removes. */
+function blankPrefix(line: string): number {
+  let n = 0;
+  for (let c = line.charCodeAt(0); c === 32 || c === 9; c = line.charCodeAt(++n)); // spaces and tabs
+  // (Rarer blanks, which trimStart() removes too: a form feed, a carriage return, a no-break space…)
+  const c = line.charCodeAt(n);
+  if ((c < 33 || c > 126) && BLANK.test(line[n])) return line.length - line.trimStart().length;
+  return n;
 }
 
 function indentOf(line: string): number {
@@ -505,7 +517,6 @@ export class ProjectIndex {
     const lines = new CodeLines();
     for (const line of text.split('\n')) {
       const code = lines.code(line);
-      const trimmed = line.trimStart();
       if (!NON_BLANK.test(code)) continue; // (what \`code.trim() === ''\` says, with no copy)
       if (pendingImport) {
         pendingImport.names += ` ${code}`;
@@ -515,8 +526,11 @@ export class ProjectIndex {
         }
         continue;
       }
+      // Where the line's first word starts (after what trimStart() removes), for the tests of a
+      // statement's first word: only asked outside brackets. (No trimmed copy of every line.)
+      const at = depth === 0 ? blankPrefix(line) : 0;
       // (Cheap tests on the first word before each regex: most lines are none of these.)
-      const fromImport = depth === 0 && trimmed.startsWith('from') ? FROM_IMPORT.exec(code) : null;
+      const fromImport = depth === 0 && line.startsWith('from', at) ? FROM_IMPORT.exec(code) : null;
       if (fromImport) {
         const names = fromImport[2];
         if (names.includes('(') && !names.includes(')')) pendingImport = { module: fromImport[1], names };
@@ -530,9 +544,9 @@ export class ProjectIndex {
         if (registrar && indent <= registrar.indent) closeRegistrar();
       }
       const def =
-        depth === 0 && (trimmed.startsWith('def') || trimmed.startsWith('async')) ? DEF.exec(line) : null;
-      const cls = depth === 0 && !def && trimmed.startsWith('class') ? CLASS.exec(line) : null;
-      if (depth === 0 && trimmed.startsWith('import')) recordModuleImports(modules, code);
+        depth === 0 && (line.startsWith('def', at) || line.startsWith('async', at)) ? DEF.exec(line) : null;
+      const cls = depth === 0 && !def && line.startsWith('class', at) ? CLASS.exec(line) : null;
+      if (depth === 0 && line.startsWith('import', at)) recordModuleImports(modules, code);
       if (cls) {
         addName(this.defined, cls[2]);
         const toolkit = guiBaseModule(line, imports, modules);
@@ -555,8 +569,8 @@ export class ProjectIndex {
         }
       }
       if (depth === 0 && !def) {
-        if (trimmed.startsWith('@')) decorators.push(trimmed);
-        else decorators = [];
+        if (line.startsWith('@', at)) decorators.push(line.slice(at));
+        else if (decorators.length > 0) decorators = [];
       }
       let handler: string | undefined;
       let memoizedOnce = false;
@@ -598,7 +612,7 @@ export class ProjectIndex {
           CLOSING.lastIndex = (m.index ?? 0) + m[0].length;
           (CLOSING.test(code) ? noArguments : withArguments).add(name);
         }
-      } else if (depth === 0 && !def && trimmed.startsWith('@')) {
+      } else if (depth === 0 && !def && line.startsWith('@', at)) {
         // `@add_processor` (no brackets) calls `add_processor` once, where the `def` under it runs.
         const bare = BARE_DECORATOR.exec(code.trim())?.[1];
         if (bare) {
