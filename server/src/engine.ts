@@ -61,7 +61,8 @@ export interface AnalyzeOptions {
   prefilter?: boolean;
 }
 
-const PREFILTER_DEFAULT = process.env.LEAK_LENS_PREFILTER !== '0';
+/** Whether the prefilter is on (see `AnalyzeOptions.prefilter`). */
+export const PREFILTER_DEFAULT = process.env.LEAK_LENS_PREFILTER !== '0';
 
 export interface AnalysisResult {
   findings: Finding[];

@@ -8,8 +8,9 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { indexFiles } from '../../server/src/cli/project-index';
+import { indexFiles, quietImports, staysQuiet } from '../../server/src/cli/project-index';
 import { analyzeSource, anyRuleMayFire, initEngine } from '../../server/src/engine';
+import { ProjectIndex } from '../../server/src/model/project-index';
 import { RULES } from '../../server/src/rules/index';
 import { DEFAULT_SETTINGS, type EngineSettings } from '../../server/src/types';
 
@@ -80,6 +81,30 @@ describe('text prefilter (Rule.mayFire)', () => {
     assert.ok(files.length >= 150, `${files.length} files`);
     assert.ok(withFindings >= 50, `${withFindings} files with findings`);
     assert.ok(skipped >= 20, `${skipped} files skipped`);
+  });
+
+  it('tells while indexing, before the project is known, the files it lets through with the project', () => {
+    // (What the scan's workers ask of each file they index: see cli/project-index.ts.)
+    const dicts = new Set(project.moduleDicts());
+    assert.ok(dicts.size > 0, 'the set defines module-level dicts');
+    let quiet = 0;
+    for (const path of files) {
+      const text = readFileSync(path, 'utf8');
+      const label = path.slice(root.length + 1);
+      const imports = quietImports(text, settings, path);
+      const mayFire = anyRuleMayFire(text, settings, { path, project });
+      if (imports === undefined) {
+        // Only a rule's own test lets it through (no import statement here is too long to read).
+        assert.ok(anyRuleMayFire(text, settings, { path, project: new ProjectIndex() }), label);
+        continue;
+      }
+      quiet++;
+      const file = { at: 0, lines: 0, bytes: 0, imports };
+      assert.equal(staysQuiet(file, dicts), !mayFire, label);
+    }
+    // (A file that imports a dict of the project by name: test/cli/scan.test.ts.)
+    assert.ok(quiet >= 20, `${quiet} quiet files`);
+    assert.equal(staysQuiet({ at: 0, lines: 0, bytes: 0, imports: ['x'] }, new Set()), true);
   });
 
   it('is off with LEAK_LENS_PREFILTER=0 (the switch this comparison and the benchmark use)', () => {

@@ -395,6 +395,41 @@ function guiBaseModule(
   return undefined;
 }
 
+/**
+ * Calls `visit` with each word of the import statements of `text` (`import`, to the end of the
+ * statement: the line, or the closing bracket) until it returns true. True when it did, or when a
+ * statement is longer than MAX_IMPORT_CHARS (not followed: it may import anything).
+ */
+export function someImportedWord(text: string, visit: (word: string) => boolean): boolean {
+  for (const at of wordOffsets(text, 'import')) {
+    let i = at + 6;
+    let parenthesized = false;
+    // (A statement longer than this is not followed: it may import anything.)
+    const end = Math.min(text.length, i + MAX_IMPORT_CHARS);
+    while (i < end) {
+      const c = text[i];
+      if (c === '(') parenthesized = true;
+      else if (c === ')' && parenthesized) break;
+      else if (c === '#') {
+        const end = text.indexOf('\n', i);
+        if (end < 0 || !parenthesized) break;
+        i = end;
+      } else if (c === '\\')
+        i++; // a continued line
+      else if ((c === '\n' || c === ';') && !parenthesized) break;
+      else if (isWordCharAt(text, i)) {
+        const start = i;
+        while (i < text.length && isWordCharAt(text, i)) i++;
+        if (visit(text.slice(start, i))) return true;
+        continue;
+      }
+      i++;
+    }
+    if (i >= end && end < text.length) return true;
+  }
+  return false;
+}
+
 export class ProjectIndex {
   private readonly files = new Map<string, FileEntry>();
   /** Functions, methods and classes defined anywhere (only their calls are kept). */
@@ -758,33 +793,12 @@ export class ProjectIndex {
   mayImportDict(text: string): boolean {
     const dicts = this.filesDefiningDicts();
     if (dicts.size === 0) return false;
-    for (const at of wordOffsets(text, 'import')) {
-      let i = at + 6;
-      let parenthesized = false;
-      // (A statement longer than this is not followed: it may import anything.)
-      const end = Math.min(text.length, i + MAX_IMPORT_CHARS);
-      while (i < end) {
-        const c = text[i];
-        if (c === '(') parenthesized = true;
-        else if (c === ')' && parenthesized) break;
-        else if (c === '#') {
-          const end = text.indexOf('\n', i);
-          if (end < 0 || !parenthesized) break;
-          i = end;
-        } else if (c === '\\')
-          i++; // a continued line
-        else if ((c === '\n' || c === ';') && !parenthesized) break;
-        else if (isWordCharAt(text, i)) {
-          const start = i;
-          while (i < text.length && isWordCharAt(text, i)) i++;
-          if (dicts.has(text.slice(start, i))) return true;
-          continue;
-        }
-        i++;
-      }
-      if (i >= end && end < text.length) return true;
-    }
-    return false;
+    return someImportedWord(text, (word) => dicts.has(word));
+  }
+
+  /** The names of the module-level dicts the indexed files define (see `importedDict`). */
+  moduleDicts(): string[] {
+    return [...this.filesDefiningDicts().keys()];
   }
 
   private filesDefiningDicts(): Map<string, string[]> {
