@@ -430,6 +430,54 @@ export function someImportedWord(text: string, visit: (word: string) => boolean)
   return false;
 }
 
+/** What a file's entry is read back from (a row of `SerializedProjectIndex.files`, without its path). */
+type SerializedEntry = SerializedProjectIndex['files'][number] extends [string, ...infer Rest] ? Rest : never;
+
+/**
+ * One copy of each string: the same names recur in the entries of many files (a deserialized
+ * index has a copy per occurrence), and every thread holding the index keeps them.
+ */
+function interner(): (text: string) => string {
+  const known = new Map<string, string>();
+  return (text) => {
+    const kept = known.get(text);
+    if (kept !== undefined) return kept;
+    known.set(text, text);
+    return text;
+  };
+}
+
+// Most files have no calls of some kinds (start-up callers, hooks…): their entries share these
+// (never changed: an entry's tables are replaced whole, by `addFile` and `compact`).
+const NO_MAP = new Map<unknown, unknown>();
+const NO_SET = new Set<string>();
+const NO_LIST: string[] = [];
+
+function mapOf<K, V>(pairs: readonly [K, V][]): Map<K, V> {
+  return pairs.length === 0 ? (NO_MAP as Map<K, V>) : new Map(pairs);
+}
+
+/** A file's entry as `toJSON` wrote it, its strings through `intern`. */
+function entryOf(
+  [calls, bases, imports, repeated, startUp, argless, hooks, dicts]: SerializedEntry,
+  intern: (text: string) => string,
+): FileEntry {
+  return {
+    calls: mapOf(calls.map(([name, a, b]) => [intern(name), a * IMPORT_CALL + b])),
+    bases: bases?.length ? bases.map(intern) : NO_LIST,
+    imports: mapOf((imports ?? []).map(([name, module]) => [intern(name), intern(module)])),
+    repeated: mapOf(
+      (repeated ?? []).map(([name, caller, why]) => [intern(name), [intern(caller), intern(why)]]),
+    ),
+    startUp: mapOf((startUp ?? []).map(([name, caller, n]) => [intern(name), [intern(caller), n]])),
+    argless: argless?.length ? new Set(argless.map(intern)) : NO_SET,
+    hooks: mapOf(
+      (hooks ?? []).map(([name, owners]) => [intern(name), owners.map(([o, n]) => [intern(o), n])]),
+    ),
+    dicts: dicts?.length ? dicts.map(intern) : NO_LIST,
+  };
+}
+
 export class ProjectIndex {
   private readonly files = new Map<string, FileEntry>();
   /** Functions, methods and classes defined anywhere (only their calls are kept). */
@@ -971,16 +1019,17 @@ export class ProjectIndex {
    */
   static merge(parts: readonly SerializedProjectIndex[]): ProjectIndex {
     const index = new ProjectIndex();
+    const intern = interner();
     for (const part of parts) {
-      for (const n of part.defined) index.defined.add(n);
-      for (const n of part.weak) index.weakRegistrars.add(n);
-      for (const n of part.strong) index.strongRegistrars.add(n);
+      for (const n of part.defined) index.defined.add(intern(n));
+      for (const n of part.weak) index.weakRegistrars.add(intern(n));
+      for (const n of part.strong) index.strongRegistrars.add(intern(n));
       for (const [name, module] of part.gui ?? [])
-        if (!index.guiClasses.has(name)) index.guiClasses.set(name, module);
+        if (!index.guiClasses.has(name)) index.guiClasses.set(intern(name), intern(module));
       for (const [name, bases] of part.classBases ?? []) {
         const known = index.classBases.get(name);
-        if (known) for (const b of bases) known.add(b);
-        else index.classBases.set(name, new Set(bases));
+        if (known) for (const b of bases) known.add(intern(b));
+        else index.classBases.set(intern(name), new Set(bases.map(intern)));
       }
     }
     // Only the calls of names defined somewhere are kept (what `compact` would leave).
@@ -990,18 +1039,22 @@ export class ProjectIndex {
     for (const part of parts) {
       for (const [path, calls, bases, imports, repeated, startUp, argless, hooks, dicts] of part.files) {
         // (A file in two parts keeps its first place with its last entry, as in one index.)
-        index.files.set(path, {
-          calls: new Map(kept(calls).map(([name, a, b]) => [name, a * IMPORT_CALL + b])),
-          bases: bases ?? [],
-          imports: new Map(
-            (imports ?? []).filter(([name]) => index.defined.has(name) || dictNames.has(name)),
+        index.files.set(
+          path,
+          entryOf(
+            [
+              kept(calls),
+              bases,
+              (imports ?? []).filter(([name]) => index.defined.has(name) || dictNames.has(name)),
+              kept(repeated),
+              kept(startUp),
+              (argless ?? []).filter((name) => index.defined.has(name)),
+              kept(hooks),
+              dicts,
+            ],
+            intern,
           ),
-          repeated: new Map(kept(repeated).map(([name, caller, why]) => [name, [caller, why]])),
-          startUp: new Map(kept(startUp).map(([name, caller, n]) => [name, [caller, n]])),
-          argless: new Set((argless ?? []).filter((name) => index.defined.has(name))),
-          hooks: new Map(kept(hooks)),
-          dicts: dicts ?? [],
-        });
+        );
       }
     }
     return index;
@@ -1009,23 +1062,14 @@ export class ProjectIndex {
 
   static fromJSON(data: SerializedProjectIndex): ProjectIndex {
     const index = new ProjectIndex();
-    for (const [path, calls, bases, imports, repeated, startUp, argless, hooks, dicts] of data.files) {
-      index.files.set(path, {
-        calls: new Map(calls.map(([name, a, b]) => [name, a * IMPORT_CALL + b])),
-        bases: bases ?? [],
-        imports: new Map(imports ?? []),
-        repeated: new Map((repeated ?? []).map(([name, caller, why]) => [name, [caller, why]])),
-        startUp: new Map((startUp ?? []).map(([name, caller, n]) => [name, [caller, n]])),
-        argless: new Set(argless ?? []),
-        hooks: new Map(hooks ?? []),
-        dicts: dicts ?? [],
-      });
-    }
-    for (const n of data.defined) index.defined.add(n);
-    for (const n of data.weak) index.weakRegistrars.add(n);
-    for (const n of data.strong) index.strongRegistrars.add(n);
-    for (const [name, bases] of data.classBases ?? []) index.classBases.set(name, new Set(bases));
-    for (const [name, module] of data.gui ?? []) index.guiClasses.set(name, module);
+    const intern = interner();
+    for (const n of data.defined) index.defined.add(intern(n));
+    for (const [path, ...rows] of data.files) index.files.set(path, entryOf(rows, intern));
+    for (const n of data.weak) index.weakRegistrars.add(intern(n));
+    for (const n of data.strong) index.strongRegistrars.add(intern(n));
+    for (const [name, bases] of data.classBases ?? [])
+      index.classBases.set(intern(name), new Set(bases.map(intern)));
+    for (const [name, module] of data.gui ?? []) index.guiClasses.set(intern(name), intern(module));
     return index;
   }
 }
