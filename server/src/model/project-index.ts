@@ -457,24 +457,32 @@ function mapOf<K, V>(pairs: readonly [K, V][]): Map<K, V> {
   return pairs.length === 0 ? (NO_MAP as Map<K, V>) : new Map(pairs);
 }
 
-/** A file's entry as `toJSON` wrote it, its strings through `intern`. */
+/**
+ * A file's entry as `toJSON` wrote it; with `intern`, its strings through it (else its lists are
+ * taken as they are).
+ */
 function entryOf(
   [calls, bases, imports, repeated, startUp, argless, hooks, dicts]: SerializedEntry,
-  intern: (text: string) => string,
+  intern?: (text: string) => string,
 ): FileEntry {
+  const name = intern ?? ((text: string) => text);
+  const list = (items: string[] | undefined) =>
+    items?.length ? (intern ? items.map(intern) : items) : NO_LIST;
   return {
-    calls: mapOf(calls.map(([name, a, b]) => [intern(name), a * IMPORT_CALL + b])),
-    bases: bases?.length ? bases.map(intern) : NO_LIST,
-    imports: mapOf((imports ?? []).map(([name, module]) => [intern(name), intern(module)])),
-    repeated: mapOf(
-      (repeated ?? []).map(([name, caller, why]) => [intern(name), [intern(caller), intern(why)]]),
+    calls: mapOf(calls.map(([called, a, b]) => [name(called), a * IMPORT_CALL + b])),
+    bases: list(bases),
+    imports: mapOf(
+      intern ? (imports ?? []).map(([n, module]) => [intern(n), intern(module)]) : (imports ?? []),
     ),
-    startUp: mapOf((startUp ?? []).map(([name, caller, n]) => [intern(name), [intern(caller), n]])),
-    argless: argless?.length ? new Set(argless.map(intern)) : NO_SET,
+    repeated: mapOf((repeated ?? []).map(([n, caller, why]) => [name(n), [name(caller), name(why)]])),
+    startUp: mapOf((startUp ?? []).map(([n, caller, count]) => [name(n), [name(caller), count]])),
+    argless: argless?.length ? new Set(list(argless)) : NO_SET,
     hooks: mapOf(
-      (hooks ?? []).map(([name, owners]) => [intern(name), owners.map(([o, n]) => [intern(o), n])]),
+      intern
+        ? (hooks ?? []).map(([n, owners]) => [intern(n), owners.map(([o, count]) => [intern(o), count])])
+        : (hooks ?? []),
     ),
-    dicts: dicts?.length ? dicts.map(intern) : NO_LIST,
+    dicts: list(dicts),
   };
 }
 
@@ -1019,17 +1027,16 @@ export class ProjectIndex {
    */
   static merge(parts: readonly SerializedProjectIndex[]): ProjectIndex {
     const index = new ProjectIndex();
-    const intern = interner();
     for (const part of parts) {
-      for (const n of part.defined) index.defined.add(intern(n));
-      for (const n of part.weak) index.weakRegistrars.add(intern(n));
-      for (const n of part.strong) index.strongRegistrars.add(intern(n));
+      for (const n of part.defined) index.defined.add(n);
+      for (const n of part.weak) index.weakRegistrars.add(n);
+      for (const n of part.strong) index.strongRegistrars.add(n);
       for (const [name, module] of part.gui ?? [])
-        if (!index.guiClasses.has(name)) index.guiClasses.set(intern(name), intern(module));
+        if (!index.guiClasses.has(name)) index.guiClasses.set(name, module);
       for (const [name, bases] of part.classBases ?? []) {
         const known = index.classBases.get(name);
-        if (known) for (const b of bases) known.add(intern(b));
-        else index.classBases.set(intern(name), new Set(bases.map(intern)));
+        if (known) for (const b of bases) known.add(b);
+        else index.classBases.set(name, new Set(bases));
       }
     }
     // Only the calls of names defined somewhere are kept (what `compact` would leave).
@@ -1052,7 +1059,8 @@ export class ProjectIndex {
               kept(hooks),
               dicts,
             ],
-            intern,
+            // (Names are not made unique here: a scan's threads hold the index a few seconds,
+            // and it would cost them more time than it saves.)
           ),
         );
       }
