@@ -31,6 +31,8 @@ export interface FileTask {
   timeoutMs?: number;
   /** Fix the file (`--fix`, `--unsafe-fixes`, `--diff`). */
   fix?: FixRequest;
+  /** Answers of the rules' text tests known for the file's text (see `AnalyzeOptions.knownGates`). */
+  knownGates?: Record<string, boolean>;
 }
 
 export interface FixRequest {
@@ -158,7 +160,14 @@ export function analyzeFile(task: FileTask, settings: EngineSettings, project?: 
   const timeoutMs = budgetMs(task.timeoutMs ?? DEFAULT_LIMITS.timeoutMs, bytes.length);
   try {
     const analyze = (source: string) =>
-      analyzeSource(source, { settings, path: task.path, project, timeoutMs });
+      analyzeSource(source, {
+        settings,
+        path: task.path,
+        project,
+        timeoutMs,
+        // (Known for the text as read, not for the text the fixes make of it.)
+        knownGates: source === text ? task.knownGates : undefined,
+      });
     const result = analyze(text);
     outcome.hasSyntaxErrors = result.hasSyntaxErrors;
     outcome.ruleErrors = result.ruleErrors;

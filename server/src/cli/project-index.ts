@@ -5,9 +5,11 @@
 // analysis reports them as usual. With worker threads, each indexes a share of the files
 // (`indexShare`) and every thread merges the shares in the files' order (`ProjectIndex.merge`).
 // While a file's text is at hand for the index, the rules' text tests (`Rule.mayFire`) are asked
-// about it too: a file in which none can fire is not read again for the analysis (`QuietFile`).
-import { anyRuleMayFire } from '../engine';
+// about it too: a file in which none can fire is not read again for the analysis (`QuietFile`),
+// and the analysis of the others does not ask again the answers that are known (`KnownGates`).
+import { isRuleEnabled } from '../engine';
 import { ProjectIndex, someImportedWord } from '../model/project-index';
+import { RULES } from '../rules/index';
 import { readRegularFile } from '../safe-read';
 import type { EngineSettings } from '../types';
 import { countLines, decodeSource, type FileOutcome, type FileTask } from './analyze-file';
@@ -45,13 +47,24 @@ export interface QuietFile {
   imports: string[];
 }
 
-/** The index of these files (not compacted), and with `test`, the files of them that are quiet. */
+/** The answers of a file's text tests that do not depend on the project, by rule code. */
+export interface KnownGates {
+  /** Its position in the share. */
+  at: number;
+  gates: Record<string, boolean>;
+}
+
+/**
+ * The index of these files (not compacted), and with `test`, the files of them that are quiet
+ * and the known answers of the others' text tests.
+ */
 export function indexShare(
   paths: readonly string[],
   test?: QuietTest,
-): { index: ProjectIndex; quiet: QuietFile[] } {
+): { index: ProjectIndex; quiet: QuietFile[]; known: KnownGates[] } {
   const index = new ProjectIndex();
   const quiet: QuietFile[] = [];
+  const known: KnownGates[] = [];
   paths.forEach((path, at) => {
     try {
       // Only regular files, never past the limit (a FIFO or /dev/zero would never end).
@@ -60,39 +73,66 @@ export function indexShare(
       index.addFile(path, text);
       const id = test?.settingsIds[at] ?? -1;
       if (test && id >= 0 && bytes.length <= test.maxBytes[at]) {
-        const imports = quietImports(text, test.settings[id], path);
-        if (imports) quiet.push({ at, lines: countLines(text), bytes: bytes.length, imports });
+        const tests = textTests(text, test.settings[id], path);
+        if (tests.imports)
+          quiet.push({ at, lines: countLines(text), bytes: bytes.length, imports: tests.imports });
+        else known.push({ at, gates: tests.gates });
       }
     } catch {
       // Left out of the index; the analysis reports the file.
     }
   });
-  return { index, quiet };
+  return { index, quiet, known };
 }
 
-/**
- * The words of the import statements of `text` when no rule enabled in `settings` can fire in
- * it as long as none of them names a dict of the project (`ProjectIndex.mayImportDict`, the one
- * question of a text test about the project); undefined when one may fire, or when a test asks
- * the project anything else, or an import statement is too long to read.
- */
-export function quietImports(text: string, settings: EngineSettings, path: string): string[] | undefined {
+/** What the text tests of the rules enabled in some settings say about a text, before the project is known. */
+export interface TextTests {
+  /** The answers that asked nothing of the project, by rule code: final. */
+  gates: Record<string, boolean>;
+  /**
+   * When no rule can fire as long as none of these words of the file's import statements names a
+   * dict of the project (`ProjectIndex.mayImportDict`, the one question of a text test about the
+   * project): the file is quiet. Undefined when a rule may fire, or asked the project anything
+   * else, or an import statement was too long to read.
+   */
+  imports?: string[];
+}
+
+/** Each enabled rule's text test on `text`, with a project that records what it is asked. */
+export function textTests(text: string, settings: EngineSettings, path: string): TextTests {
+  const gates: Record<string, boolean> = {};
   const words = new Set<string>();
-  let unsure = false;
+  let importsRead = false;
+  let askedImports = false;
+  let askedOther = false;
   // A project that records what the tests ask: its dicts are not known yet.
   const project = new Proxy(new ProjectIndex(), {
     get(target, property, receiver) {
       if (property === 'mayImportDict')
         return (asked: string) => {
-          if (asked !== text || someImportedWord(text, (word) => (words.add(word), false))) unsure = true;
+          askedImports = true;
+          if (asked !== text) askedOther = true;
+          else if (!importsRead) {
+            importsRead = true;
+            if (someImportedWord(text, (word) => (words.add(word), false))) askedOther = true;
+          }
           return false;
         };
-      unsure = true;
+      askedOther = true;
       return Reflect.get(target, property, receiver);
     },
   });
-  if (anyRuleMayFire(text, settings, { path, project }) || unsure) return undefined;
-  return [...words];
+  let quiet = true;
+  for (const rule of RULES) {
+    if (!isRuleEnabled(rule.code, settings)) continue;
+    askedImports = false;
+    askedOther = false;
+    const answer = !rule.mayFire || rule.mayFire(text, { settings, path, project });
+    // An answer that asked the project is asked again in the analysis, with the project.
+    if (!askedImports && !askedOther) gates[rule.code] = answer;
+    if (answer || askedOther) quiet = false;
+  }
+  return { gates, imports: quiet ? [...words] : undefined };
 }
 
 /** Whether a quiet file stays quiet once the project's dict names (`ProjectIndex.moduleDicts`) are known. */

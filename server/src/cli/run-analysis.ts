@@ -101,11 +101,14 @@ export async function runAnalysis(
   // Files in which no rule can fire (found while indexing) are not read again: their outcome is
   // what their analysis would give. The others are analysed.
   const quiet: FileOutcome[] = [];
-  const rest = tasks.filter((task, i) => {
+  const rest: FileTask[] = [];
+  tasks.forEach((task, i) => {
     const file = indexed.quiet.get(i);
-    if (!file || !staysQuiet(file, indexed.dicts)) return true;
-    quiet.push(quietOutcome(task, file));
-    return false;
+    if (file && staysQuiet(file, indexed.dicts)) quiet.push(quietOutcome(task, file));
+    else {
+      const knownGates = indexed.known.get(i);
+      rest.push(knownGates ? { ...task, knownGates } : task);
+    }
   });
   for (const outcome of quiet) options.onOutcome?.(outcome, 0);
   if (rest.length === 0) {
@@ -130,14 +133,21 @@ export async function runAnalysis(
  * serialized, not compacted. A worker that fails gives its shares back to the others; with none
  * left, the main thread indexes the rest. Resolves with the shares in the files' order (what
  * `ProjectIndex.merge` takes), the workers still running, the files (by position in `tasks`) in
- * which no rule can fire unless they import one of `dicts` (see `indexShare`; asked unless the
- * prefilter is off, never for a file to be fixed), and the project's module-level dict names.
+ * which no rule can fire unless they import one of `dicts` and the known answers of the others'
+ * text tests (see `indexShare`; asked unless the prefilter is off, never for a file to be fixed),
+ * and the project's module-level dict names.
  */
 function indexOnWorkers(
   tasks: readonly FileTask[],
   settings: EngineSettings[],
   workers: readonly ScanWorker[],
-): Promise<{ parts: string[]; workers: ScanWorker[]; quiet: Map<number, QuietFile>; dicts: Set<string> }> {
+): Promise<{
+  parts: string[];
+  workers: ScanWorker[];
+  quiet: Map<number, QuietFile>;
+  known: Map<number, Record<string, boolean>>;
+  dicts: Set<string>;
+}> {
   const shares: FileTask[][] = [];
   for (let i = 0; i < tasks.length; i += INDEX_SHARE_FILES)
     shares.push(tasks.slice(i, i + INDEX_SHARE_FILES));
@@ -152,12 +162,13 @@ function indexOnWorkers(
       : undefined;
   const parts: string[] = new Array(shares.length);
   const quiet = new Map<number, QuietFile>();
+  const known = new Map<number, Record<string, boolean>>();
   const dicts = new Set<string>();
   const queue = shares.map((_, i) => i);
   const inFlight = new Map<ScanWorker, number[]>(workers.map((w) => [w, []]));
   let left = shares.length;
   return new Promise((resolve) => {
-    const done = () => resolve({ parts, workers: [...inFlight.keys()], quiet, dicts });
+    const done = () => resolve({ parts, workers: [...inFlight.keys()], quiet, known, dicts });
     const give = (worker: ScanWorker) => {
       const mine = inFlight.get(worker) as number[];
       while (mine.length < PIPELINE_DEPTH && queue.length > 0) {
@@ -197,6 +208,7 @@ function indexOnWorkers(
         mine.splice(mine.indexOf(message.chunk), 1);
         parts[message.chunk] = message.part;
         for (const file of message.quiet) quiet.set(message.chunk * INDEX_SHARE_FILES + file.at, file);
+        for (const file of message.known) known.set(message.chunk * INDEX_SHARE_FILES + file.at, file.gates);
         for (const name of message.dicts) dicts.add(name);
         if (--left === 0) done();
         else give(worker);

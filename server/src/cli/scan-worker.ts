@@ -23,13 +23,14 @@ async function main(): Promise<void> {
   let engineReady = false;
   const handle = (message: ToWorker) => {
     if (message.type === 'index') {
-      const { index, quiet } = indexShare(message.paths, message.quiet);
+      const { index, quiet, known } = indexShare(message.paths, message.quiet);
       const dicts = index.moduleDicts();
       port.postMessage({
         type: 'indexed',
         chunk: message.chunk,
         part: index.serialize(),
         quiet,
+        known,
         dicts,
       } satisfies ToMain);
     } else if (!engineReady) {

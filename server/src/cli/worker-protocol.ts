@@ -1,7 +1,7 @@
 // Messages between the scan's main thread and its worker threads (plain data: structured clone).
 import type { EngineSettings } from '../types';
 import type { FileOutcome, FileTask } from './analyze-file';
-import type { QuietFile, QuietTest } from './project-index';
+import type { KnownGates, QuietFile, QuietTest } from './project-index';
 
 export type ToWorker =
   /**
@@ -24,6 +24,14 @@ export type ToMain =
   | { type: 'outcome'; outcome: FileOutcome }
   /**
    * The index of one share of the files (`ProjectIndex.serialize`, not compacted), its files in
-   * which no rule can fire (when asked) and the names of the module-level dicts they define.
+   * which no rule can fire and the known answers of the others' text tests (when asked), and the
+   * names of the module-level dicts they define.
    */
-  | { type: 'indexed'; chunk: number; part: string; quiet: QuietFile[]; dicts: string[] };
+  | {
+      type: 'indexed';
+      chunk: number;
+      part: string;
+      quiet: QuietFile[];
+      known: KnownGates[];
+      dicts: string[];
+    };
