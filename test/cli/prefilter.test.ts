@@ -6,9 +6,10 @@
 // said it might (so no rule's test only holds because another rule's test let the file through).
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { indexFiles, staysQuiet, textTests } from '../../server/src/cli/project-index';
+import { indexFiles, indexShare, staysQuiet, textTests } from '../../server/src/cli/project-index';
 import { analyzeSource, anyRuleMayFire, initEngine } from '../../server/src/engine';
 import { ProjectIndex } from '../../server/src/model/project-index';
 import { RULES } from '../../server/src/rules/index';
@@ -117,6 +118,33 @@ describe('text prefilter (Rule.mayFire)', () => {
     // LEAK001's answer is asked again with the project when its test asked about imports.
     assert.ok(known >= files.length * (RULES.length - 1), `${known} known answers`);
     assert.equal(staysQuiet({ at: 0, lines: 0, bytes: 0, imports: ['x'] }, new Set()), true);
+  });
+
+  it('leaves a file whose text test throws indexed, to the analysis that reports it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leak-lens-gates-'));
+    const rule = RULES[0];
+    const own = Object.getOwnPropertyDescriptor(rule, 'mayFire');
+    try {
+      const path = join(dir, 'm.py');
+      writeFileSync(path, 'def helper():\n    return 1\n');
+      const test = { settings: [settings], settingsIds: [0], maxBytes: [1024 * 1024] };
+      assert.equal(indexShare([path], test).quiet.length, 1);
+      Object.defineProperty(rule, 'mayFire', {
+        configurable: true,
+        writable: true,
+        value: () => {
+          throw new Error('boom');
+        },
+      });
+      const { index, quiet, known } = indexShare([path], test);
+      assert.equal(index.size, 1);
+      assert.ok(index.defines('helper'));
+      assert.deepEqual([quiet, known], [[], []]);
+    } finally {
+      if (own) Object.defineProperty(rule, 'mayFire', own);
+      else delete (rule as { mayFire?: unknown }).mayFire;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is off with LEAK_LENS_PREFILTER=0 (the switch this comparison and the benchmark use)', () => {

@@ -73,10 +73,11 @@ export function indexShare(
       index.addFile(path, text);
       const id = test?.settingsIds[at] ?? -1;
       if (test && id >= 0 && bytes.length <= test.maxBytes[at]) {
-        const tests = textTests(text, test.settings[id], path);
-        if (tests.imports)
+        // (A test that throws is left to the analysis, which reports it; the file stays indexed.)
+        const tests = tryTextTests(text, test.settings[id], path);
+        if (tests?.imports)
           quiet.push({ at, lines: countLines(text), bytes: bytes.length, imports: tests.imports });
-        else known.push({ at, gates: tests.gates });
+        else if (tests) known.push({ at, gates: tests.gates });
       }
     } catch {
       // Left out of the index; the analysis reports the file.
@@ -96,6 +97,14 @@ export interface TextTests {
    * else, or an import statement was too long to read.
    */
   imports?: string[];
+}
+
+function tryTextTests(text: string, settings: EngineSettings, path: string): TextTests | undefined {
+  try {
+    return textTests(text, settings, path);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Each enabled rule's text test on `text`, with a project that records what it is asked. */
