@@ -222,7 +222,15 @@ async function serverSession(corpus, openFile, { server = SERVER } = {}) {
   const t0 = performance.now();
   const child = spawn(SERVER_NODE, [server, '--stdio'], {
     stdio: ['pipe', 'pipe', 'ignore'],
-    env: { ...process.env, LEAK_LENS_CACHE_DIR: CODE_CACHE_DIR },
+    // What the VS Code client adds to this build's server (client/src/language-server.ts); the
+    // baseline's server gets the environment its own client gave it (BENCH_BASELINE_ENV=same: this one).
+    env: {
+      ...process.env,
+      LEAK_LENS_CACHE_DIR: CODE_CACHE_DIR,
+      ...(server === SERVER || process.env.BENCH_BASELINE_ENV === 'same'
+        ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX || '2' }
+        : {}),
+    },
   });
   const connection = createProtocolConnection(
     new StreamMessageReader(child.stdout),

@@ -154,6 +154,11 @@ export class LeakLensServer implements vscode.Disposable {
       ...process.env,
       LEAK_LENS_CACHE_DIR:
         process.env.LEAK_LENS_CACHE_DIR || path.join(this.context.globalStorageUri.fsPath, 'code-cache'),
+      // glibc gives each thread that allocates its own malloc arena and keeps what they freed: on
+      // Node 24 the server's analysis threads left 13-19 MiB in them after a workspace scan. Two
+      // arenas are plenty for a main thread and two analysis threads (ignored off glibc; a value
+      // the user set wins). Measured side by side: no difference in speed beyond the noise.
+      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX || '2',
     };
     const serverOptions: ServerOptions = {
       run: { module: serverModule, transport: TransportKind.stdio, options: { env } },

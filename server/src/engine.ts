@@ -59,9 +59,15 @@ export interface AnalyzeOptions {
    * Only applies when the engine parses the file itself (no `tree` given).
    */
   prefilter?: boolean;
+  /**
+   * Answers of rules' text tests (`Rule.mayFire`) already known for exactly `text`, by rule code
+   * (`leak-lens scan` asks them while it indexes the files); the others are asked here.
+   */
+  knownGates?: Readonly<Record<string, boolean>>;
 }
 
-const PREFILTER_DEFAULT = process.env.LEAK_LENS_PREFILTER !== '0';
+/** Whether the prefilter is on (see `AnalyzeOptions.prefilter`). */
+export const PREFILTER_DEFAULT = process.env.LEAK_LENS_PREFILTER !== '0';
 
 export interface AnalysisResult {
   findings: Finding[];
@@ -126,7 +132,7 @@ class RuleGates {
   }
 
   mayFire(rule: Rule): boolean {
-    let answer = this.answers.get(rule);
+    let answer = this.answers.get(rule) ?? this.options.knownGates?.[rule.code];
     if (answer === undefined) {
       answer = !rule.mayFire || rule.mayFire(this.text, this.gate);
       this.answers.set(rule, answer);

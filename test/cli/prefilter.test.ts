@@ -6,10 +6,12 @@
 // said it might (so no rule's test only holds because another rule's test let the file through).
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { indexFiles } from '../../server/src/cli/project-index';
+import { indexFiles, indexShare, staysQuiet, textTests } from '../../server/src/cli/project-index';
 import { analyzeSource, anyRuleMayFire, initEngine } from '../../server/src/engine';
+import { ProjectIndex } from '../../server/src/model/project-index';
 import { RULES } from '../../server/src/rules/index';
 import { DEFAULT_SETTINGS, type EngineSettings } from '../../server/src/types';
 
@@ -80,6 +82,69 @@ describe('text prefilter (Rule.mayFire)', () => {
     assert.ok(files.length >= 150, `${files.length} files`);
     assert.ok(withFindings >= 50, `${withFindings} files with findings`);
     assert.ok(skipped >= 20, `${skipped} files skipped`);
+  });
+
+  it('tells while indexing, before the project is known, the files it lets through, and the answers that hold', () => {
+    // (What the scan's workers ask of each file they index: see cli/project-index.ts.)
+    const dicts = new Set(project.moduleDicts());
+    assert.ok(dicts.size > 0, 'the set defines module-level dicts');
+    let quiet = 0;
+    let known = 0;
+    for (const path of files) {
+      const text = readFileSync(path, 'utf8');
+      const label = path.slice(root.length + 1);
+      const tests = textTests(text, settings, path);
+      // Every answer given is the one the rule gives with the whole project.
+      for (const [code, answer] of Object.entries(tests.gates)) {
+        const rule = RULES.find((r) => r.code === code);
+        assert.equal(
+          !rule?.mayFire || rule.mayFire(text, { settings, path, project }),
+          answer,
+          `${code} ${label}`,
+        );
+        known++;
+      }
+      const mayFire = anyRuleMayFire(text, settings, { path, project });
+      if (tests.imports === undefined) {
+        // Only a rule's own test lets it through (no import statement here is too long to read).
+        assert.ok(anyRuleMayFire(text, settings, { path, project: new ProjectIndex() }), label);
+        continue;
+      }
+      quiet++;
+      assert.equal(staysQuiet({ at: 0, lines: 0, bytes: 0, imports: tests.imports }, dicts), !mayFire, label);
+    }
+    // (A file that imports a dict of the project by name: test/cli/scan.test.ts.)
+    assert.ok(quiet >= 20, `${quiet} quiet files`);
+    // LEAK001's answer is asked again with the project when its test asked about imports.
+    assert.ok(known >= files.length * (RULES.length - 1), `${known} known answers`);
+    assert.equal(staysQuiet({ at: 0, lines: 0, bytes: 0, imports: ['x'] }, new Set()), true);
+  });
+
+  it('leaves a file whose text test throws indexed, to the analysis that reports it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leak-lens-gates-'));
+    const rule = RULES[0];
+    const own = Object.getOwnPropertyDescriptor(rule, 'mayFire');
+    try {
+      const path = join(dir, 'm.py');
+      writeFileSync(path, 'def helper():\n    return 1\n');
+      const test = { settings: [settings], settingsIds: [0], maxBytes: [1024 * 1024] };
+      assert.equal(indexShare([path], test).quiet.length, 1);
+      Object.defineProperty(rule, 'mayFire', {
+        configurable: true,
+        writable: true,
+        value: () => {
+          throw new Error('boom');
+        },
+      });
+      const { index, quiet, known } = indexShare([path], test);
+      assert.equal(index.size, 1);
+      assert.ok(index.defines('helper'));
+      assert.deepEqual([quiet, known], [[], []]);
+    } finally {
+      if (own) Object.defineProperty(rule, 'mayFire', own);
+      else delete (rule as { mayFire?: unknown }).mayFire;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is off with LEAK_LENS_PREFILTER=0 (the switch this comparison and the benchmark use)', () => {

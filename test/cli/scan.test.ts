@@ -28,6 +28,14 @@ const VERSION: string = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf
 
 const registered = new Set<string>(RULES.map((r) => r.code));
 
+/** A module that fills a dict of another module of the project, taken by name (LEAK001 reports the import). */
+const FILLS_IMPORTED_DICT = `from pkg.z_cache import _statuses
+
+
+def remember(job_id, status):
+    _statuses[job_id] = status
+`;
+
 /** What the fixture tree must produce: one finding per (file, code). */
 const EXPECTED: [path: string, code: string][] = [
   ['app/broken_syntax.py', 'LEAK002'],
@@ -390,6 +398,36 @@ describe('leak-lens CLI (built)', () => {
             ['jobs/helpers.py LEAK005'],
             'the task in the last share decides',
           );
+      } finally {
+        rmSync(project, { recursive: true, force: true });
+      }
+    });
+
+    it('does not read again the files no rule can fire in, unless they import a dict of the project', function () {
+      this.timeout(120_000);
+      // The workers ask the rules' text tests while indexing; a file whose only candidate is a
+      // dict of another file taken by name (LEAK001) is known quiet only once every share is in.
+      const project = mkdtempSync(join(tmpdir(), 'leak-lens-quiet-'));
+      try {
+        mkdirSync(join(project, 'pkg'));
+        writeFileSync(join(project, 'pkg', 'a_filler.py'), 'from pkg.cache import _other\n');
+        for (let i = 0; i < 100; i++)
+          writeFileSync(
+            join(project, 'pkg', `m${String(i).padStart(3, '0')}.py`),
+            `def f${i}(x):\n    return x + ${i}\n`,
+          );
+        writeFileSync(join(project, 'pkg', 'n_fills.py'), FILLS_IMPORTED_DICT);
+        writeFileSync(join(project, 'pkg', 'z_cache.py'), '_statuses = {}\n');
+        const quiet = scanJson([], { cwd: project, env: { LEAK_LENS_SCAN_WORKERS: '2' } });
+        const full = scanJson([], {
+          cwd: project,
+          env: { LEAK_LENS_SCAN_WORKERS: '2', LEAK_LENS_PREFILTER: '0' },
+        });
+        const inProcess = scanJson([], { cwd: project, env: { LEAK_LENS_SCAN_WORKERS: '0' } });
+        assert.deepEqual(quiet.report, full.report);
+        assert.deepEqual(quiet.report, inProcess.report);
+        assert.equal(quiet.report.filesScanned, 103);
+        if (registered.has('LEAK001')) assert.deepEqual(pairs(quiet.report), ['pkg/n_fills.py LEAK001']);
       } finally {
         rmSync(project, { recursive: true, force: true });
       }

@@ -31,6 +31,8 @@ export interface FileTask {
   timeoutMs?: number;
   /** Fix the file (`--fix`, `--unsafe-fixes`, `--diff`). */
   fix?: FixRequest;
+  /** Answers of the rules' text tests known for the file's text (see `AnalyzeOptions.knownGates`). */
+  knownGates?: Record<string, boolean>;
 }
 
 export interface FixRequest {
@@ -120,7 +122,7 @@ export function decodeSource(bytes: Uint8Array): string {
   }
 }
 
-function countLines(text: string): number {
+export function countLines(text: string): number {
   if (text.length === 0) return 0;
   let n = 1;
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
@@ -158,7 +160,14 @@ export function analyzeFile(task: FileTask, settings: EngineSettings, project?: 
   const timeoutMs = budgetMs(task.timeoutMs ?? DEFAULT_LIMITS.timeoutMs, bytes.length);
   try {
     const analyze = (source: string) =>
-      analyzeSource(source, { settings, path: task.path, project, timeoutMs });
+      analyzeSource(source, {
+        settings,
+        path: task.path,
+        project,
+        timeoutMs,
+        // (Known for the text as read, not for the text the fixes make of it.)
+        knownGates: source === text ? task.knownGates : undefined,
+      });
     const result = analyze(text);
     outcome.hasSyntaxErrors = result.hasSyntaxErrors;
     outcome.ruleErrors = result.ruleErrors;

@@ -13,7 +13,7 @@
 
 import { statSync } from 'node:fs';
 import { DEFAULT_LIMITS } from '../config';
-import { initEngine } from '../engine';
+import { initEngine, PREFILTER_DEFAULT } from '../engine';
 import { ProjectIndex, type SerializedProjectIndex } from '../model/project-index';
 import type { EngineSettings } from '../types';
 import {
@@ -24,7 +24,14 @@ import {
   type FileTask,
   timedOutReason,
 } from './analyze-file';
-import { buildProjectIndex, indexFiles } from './project-index';
+import {
+  buildProjectIndex,
+  indexFiles,
+  type QuietFile,
+  type QuietTest,
+  quietOutcome,
+  staysQuiet,
+} from './project-index';
 import { chooseWorkerCount, ScanWorker, type WorkerEvent, workerScript } from './scan-thread';
 import type { ToWorker } from './worker-protocol';
 
@@ -90,17 +97,32 @@ export async function runAnalysis(
   // The workers that will analyse the files index them first, side by side.
   const workers = [options.warm ?? new ScanWorker(script as string)];
   while (workers.length < count) workers.push(new ScanWorker(script as string));
-  const indexed = await indexOnWorkers(
-    tasks.map((t) => t.path),
-    workers,
-  );
-  const run = await analyzeInWorkers(tasks, settings, count, script as string, {
+  const indexed = await indexOnWorkers(tasks, settings, workers);
+  // Files in which no rule can fire (found while indexing) are not read again: their outcome is
+  // what their analysis would give. The others are analysed.
+  const quiet: FileOutcome[] = [];
+  const rest: FileTask[] = [];
+  tasks.forEach((task, i) => {
+    const file = indexed.quiet.get(i);
+    if (file && staysQuiet(file, indexed.dicts)) quiet.push(quietOutcome(task, file));
+    else {
+      const knownGates = indexed.known.get(i);
+      rest.push(knownGates ? { ...task, knownGates } : task);
+    }
+  });
+  for (const outcome of quiet) options.onOutcome?.(outcome, 0);
+  if (rest.length === 0) {
+    for (const worker of indexed.workers) worker.stop();
+    return { outcomes: quiet, workers: count, workersStarted: workers.length };
+  }
+  const run = await analyzeInWorkers(rest, settings, Math.min(count, rest.length), script as string, {
     ...options,
     warm: undefined,
     project: undefined,
     projectParts: indexed.parts,
     started: indexed.workers,
   });
+  run.outcomes.push(...quiet);
   run.workersStarted += workers.length - indexed.workers.length;
   return run;
 }
@@ -110,27 +132,49 @@ export async function runAnalysis(
  * line scanner needs no parser, so this overlaps the parser's loading) and answers each share
  * serialized, not compacted. A worker that fails gives its shares back to the others; with none
  * left, the main thread indexes the rest. Resolves with the shares in the files' order (what
- * `ProjectIndex.merge` takes) and the workers still running.
+ * `ProjectIndex.merge` takes), the workers still running, the files (by position in `tasks`) in
+ * which no rule can fire unless they import one of `dicts` and the known answers of the others'
+ * text tests (see `indexShare`; asked unless the prefilter is off, never for a file to be fixed),
+ * and the project's module-level dict names.
  */
 function indexOnWorkers(
-  paths: readonly string[],
+  tasks: readonly FileTask[],
+  settings: EngineSettings[],
   workers: readonly ScanWorker[],
-): Promise<{ parts: string[]; workers: ScanWorker[] }> {
-  const shares: string[][] = [];
-  for (let i = 0; i < paths.length; i += INDEX_SHARE_FILES)
-    shares.push(paths.slice(i, i + INDEX_SHARE_FILES));
+): Promise<{
+  parts: string[];
+  workers: ScanWorker[];
+  quiet: Map<number, QuietFile>;
+  known: Map<number, Record<string, boolean>>;
+  dicts: Set<string>;
+}> {
+  const shares: FileTask[][] = [];
+  for (let i = 0; i < tasks.length; i += INDEX_SHARE_FILES)
+    shares.push(tasks.slice(i, i + INDEX_SHARE_FILES));
+  const paths = (share: number) => shares[share].map((t) => t.path);
+  const test = (share: number): QuietTest | undefined =>
+    PREFILTER_DEFAULT
+      ? {
+          settings,
+          settingsIds: shares[share].map((t) => (t.fix ? -1 : t.settingsId)),
+          maxBytes: shares[share].map((t) => t.maxBytes ?? DEFAULT_LIMITS.maxBytes),
+        }
+      : undefined;
   const parts: string[] = new Array(shares.length);
+  const quiet = new Map<number, QuietFile>();
+  const known = new Map<number, Record<string, boolean>>();
+  const dicts = new Set<string>();
   const queue = shares.map((_, i) => i);
   const inFlight = new Map<ScanWorker, number[]>(workers.map((w) => [w, []]));
   let left = shares.length;
   return new Promise((resolve) => {
-    const done = () => resolve({ parts, workers: [...inFlight.keys()] });
+    const done = () => resolve({ parts, workers: [...inFlight.keys()], quiet, known, dicts });
     const give = (worker: ScanWorker) => {
       const mine = inFlight.get(worker) as number[];
       while (mine.length < PIPELINE_DEPTH && queue.length > 0) {
         const share = queue.shift() as number;
         mine.push(share);
-        worker.post({ type: 'index', chunk: share, paths: shares[share] });
+        worker.post({ type: 'index', chunk: share, paths: paths(share), quiet: test(share) });
       }
     };
     const drop = (worker: ScanWorker) => {
@@ -139,7 +183,12 @@ function indexOnWorkers(
       worker.stop();
       for (const other of inFlight.keys()) give(other);
       if (inFlight.size > 0) return;
-      for (const share of queue.splice(0)) parts[share] = indexFiles(shares[share]).serialize();
+      // (Indexed here, these files are all analysed: their dicts count all the same.)
+      for (const share of queue.splice(0)) {
+        const index = indexFiles(paths(share));
+        parts[share] = index.serialize();
+        for (const name of index.moduleDicts()) dicts.add(name);
+      }
       done();
     };
     if (left === 0) {
@@ -158,6 +207,9 @@ function indexOnWorkers(
         if (message.type !== 'indexed') return;
         mine.splice(mine.indexOf(message.chunk), 1);
         parts[message.chunk] = message.part;
+        for (const file of message.quiet) quiet.set(message.chunk * INDEX_SHARE_FILES + file.at, file);
+        for (const file of message.known) known.set(message.chunk * INDEX_SHARE_FILES + file.at, file.gates);
+        for (const name of message.dicts) dicts.add(name);
         if (--left === 0) done();
         else give(worker);
       });

@@ -1,6 +1,7 @@
 // Worker thread for `leak-lens scan` (bundled as dist/scan-worker.js). It loads the parser as soon
 // as it starts (the main thread starts one while it is still finding files); meanwhile it can
-// index shares of the project's files (the line scanner needs no parser). Then it analyses the
+// index shares of the project's files (the line scanner needs no parser), asking the rules' text
+// tests about each file while its text is at hand. Then it analyses the
 // files the main thread hands it one at a time, answering each with its outcome. The main thread
 // stops it (and starts another) when a file runs past its budget or the parser fails, so this
 // thread never has to recover from either itself.
@@ -9,7 +10,7 @@ import { initEngine } from '../engine';
 import { ProjectIndex, type SerializedProjectIndex } from '../model/project-index';
 import type { EngineSettings } from '../types';
 import { analyzeFile } from './analyze-file';
-import { indexFiles } from './project-index';
+import { indexShare } from './project-index';
 import type { ToMain, ToWorker } from './worker-protocol';
 
 async function main(): Promise<void> {
@@ -22,8 +23,16 @@ async function main(): Promise<void> {
   let engineReady = false;
   const handle = (message: ToWorker) => {
     if (message.type === 'index') {
-      const part = indexFiles(message.paths).serialize();
-      port.postMessage({ type: 'indexed', chunk: message.chunk, part } satisfies ToMain);
+      const { index, quiet, known } = indexShare(message.paths, message.quiet);
+      const dicts = index.moduleDicts();
+      port.postMessage({
+        type: 'indexed',
+        chunk: message.chunk,
+        part: index.serialize(),
+        quiet,
+        known,
+        dicts,
+      } satisfies ToMain);
     } else if (!engineReady) {
       waiting.push(message);
     } else if (message.type === 'setup') {

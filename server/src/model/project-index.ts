@@ -230,6 +230,8 @@ const FROM_IMPORT = /^\s*from\s+(\.*[\w.]*)\s+import\s+(.*)$/;
 const DEF = /^(\s*)(?:async\s+)?def\s+([A-Za-z_]\w*)/;
 const CLASS = /^(\s*)class\s+([A-Za-z_]\w*)/;
 const BRACKET = /[()[\]{}]/g;
+/** A blank character (\s is the set that trim() removes). */
+const BLANK = /\s/;
 /** A character that is not blank (\s is the set that trim() removes). */
 const NON_BLANK = /\S/;
 /** Blanks then `)`, where lastIndex says (sticky). */
@@ -335,6 +337,16 @@ function unpackCalls(packed: number): [atImport: number, inFunctions: number] {
   return [atImport, packed - atImport * IMPORT_CALL];
 }
 
+/** How many characters `line.trimStart()` removes. */
+function blankPrefix(line: string): number {
+  let n = 0;
+  for (let c = line.charCodeAt(0); c === 32 || c === 9; c = line.charCodeAt(++n)); // spaces and tabs
+  // (Rarer blanks, which trimStart() removes too: a form feed, a carriage return, a no-break space…)
+  const c = line.charCodeAt(n);
+  if ((c < 33 || c > 126) && BLANK.test(line[n])) return line.length - line.trimStart().length;
+  return n;
+}
+
 function indentOf(line: string): number {
   let n = 0;
   for (let c = line.charCodeAt(0); c === 32 || c === 9; c = line.charCodeAt(++n)); // spaces and tabs
@@ -381,6 +393,97 @@ function guiBaseModule(
     if (module && isGuiModule(module)) return module;
   }
   return undefined;
+}
+
+/**
+ * Calls `visit` with each word of the import statements of `text` (`import`, to the end of the
+ * statement: the line, or the closing bracket) until it returns true. True when it did, or when a
+ * statement is longer than MAX_IMPORT_CHARS (not followed: it may import anything).
+ */
+export function someImportedWord(text: string, visit: (word: string) => boolean): boolean {
+  for (const at of wordOffsets(text, 'import')) {
+    let i = at + 6;
+    let parenthesized = false;
+    // (A statement longer than this is not followed: it may import anything.)
+    const end = Math.min(text.length, i + MAX_IMPORT_CHARS);
+    while (i < end) {
+      const c = text[i];
+      if (c === '(') parenthesized = true;
+      else if (c === ')' && parenthesized) break;
+      else if (c === '#') {
+        const end = text.indexOf('\n', i);
+        if (end < 0 || !parenthesized) break;
+        i = end;
+      } else if (c === '\\')
+        i++; // a continued line
+      else if ((c === '\n' || c === ';') && !parenthesized) break;
+      else if (isWordCharAt(text, i)) {
+        const start = i;
+        while (i < text.length && isWordCharAt(text, i)) i++;
+        if (visit(text.slice(start, i))) return true;
+        continue;
+      }
+      i++;
+    }
+    if (i >= end && end < text.length) return true;
+  }
+  return false;
+}
+
+/** What a file's entry is read back from (a row of `SerializedProjectIndex.files`, without its path). */
+type SerializedEntry = SerializedProjectIndex['files'][number] extends [string, ...infer Rest] ? Rest : never;
+
+/**
+ * One copy of each string: the same names recur in the entries of many files (a deserialized
+ * index has a copy per occurrence), and every thread holding the index keeps them.
+ */
+function interner(): (text: string) => string {
+  const known = new Map<string, string>();
+  return (text) => {
+    const kept = known.get(text);
+    if (kept !== undefined) return kept;
+    known.set(text, text);
+    return text;
+  };
+}
+
+// Most files have no calls of some kinds (start-up callers, hooks…): their entries share these
+// (never changed: an entry's tables are replaced whole, by `addFile` and `compact`).
+const NO_MAP = new Map<unknown, unknown>();
+const NO_SET = new Set<string>();
+const NO_LIST: string[] = [];
+
+function mapOf<K, V>(pairs: readonly [K, V][]): Map<K, V> {
+  return pairs.length === 0 ? (NO_MAP as Map<K, V>) : new Map(pairs);
+}
+
+/**
+ * A file's entry as `toJSON` wrote it; with `intern`, its strings through it (else its lists are
+ * taken as they are).
+ */
+function entryOf(
+  [calls, bases, imports, repeated, startUp, argless, hooks, dicts]: SerializedEntry,
+  intern?: (text: string) => string,
+): FileEntry {
+  const name = intern ?? ((text: string) => text);
+  const list = (items: string[] | undefined) =>
+    items?.length ? (intern ? items.map(intern) : items) : NO_LIST;
+  return {
+    calls: mapOf(calls.map(([called, a, b]) => [name(called), a * IMPORT_CALL + b])),
+    bases: list(bases),
+    imports: mapOf(
+      intern ? (imports ?? []).map(([n, module]) => [intern(n), intern(module)]) : (imports ?? []),
+    ),
+    repeated: mapOf((repeated ?? []).map(([n, caller, why]) => [name(n), [name(caller), name(why)]])),
+    startUp: mapOf((startUp ?? []).map(([n, caller, count]) => [name(n), [name(caller), count]])),
+    argless: argless?.length ? new Set(list(argless)) : NO_SET,
+    hooks: mapOf(
+      intern
+        ? (hooks ?? []).map(([n, owners]) => [intern(n), owners.map(([o, count]) => [intern(o), count])])
+        : (hooks ?? []),
+    ),
+    dicts: list(dicts),
+  };
 }
 
 export class ProjectIndex {
@@ -505,7 +608,6 @@ export class ProjectIndex {
     const lines = new CodeLines();
     for (const line of text.split('\n')) {
       const code = lines.code(line);
-      const trimmed = line.trimStart();
       if (!NON_BLANK.test(code)) continue; // (what \`code.trim() === ''\` says, with no copy)
       if (pendingImport) {
         pendingImport.names += ` ${code}`;
@@ -515,8 +617,11 @@ export class ProjectIndex {
         }
         continue;
       }
+      // Where the line's first word starts (after what trimStart() removes), for the tests of a
+      // statement's first word: only asked outside brackets. (No trimmed copy of every line.)
+      const at = depth === 0 ? blankPrefix(line) : 0;
       // (Cheap tests on the first word before each regex: most lines are none of these.)
-      const fromImport = depth === 0 && trimmed.startsWith('from') ? FROM_IMPORT.exec(code) : null;
+      const fromImport = depth === 0 && line.startsWith('from', at) ? FROM_IMPORT.exec(code) : null;
       if (fromImport) {
         const names = fromImport[2];
         if (names.includes('(') && !names.includes(')')) pendingImport = { module: fromImport[1], names };
@@ -530,9 +635,9 @@ export class ProjectIndex {
         if (registrar && indent <= registrar.indent) closeRegistrar();
       }
       const def =
-        depth === 0 && (trimmed.startsWith('def') || trimmed.startsWith('async')) ? DEF.exec(line) : null;
-      const cls = depth === 0 && !def && trimmed.startsWith('class') ? CLASS.exec(line) : null;
-      if (depth === 0 && trimmed.startsWith('import')) recordModuleImports(modules, code);
+        depth === 0 && (line.startsWith('def', at) || line.startsWith('async', at)) ? DEF.exec(line) : null;
+      const cls = depth === 0 && !def && line.startsWith('class', at) ? CLASS.exec(line) : null;
+      if (depth === 0 && line.startsWith('import', at)) recordModuleImports(modules, code);
       if (cls) {
         addName(this.defined, cls[2]);
         const toolkit = guiBaseModule(line, imports, modules);
@@ -555,8 +660,8 @@ export class ProjectIndex {
         }
       }
       if (depth === 0 && !def) {
-        if (trimmed.startsWith('@')) decorators.push(trimmed);
-        else decorators = [];
+        if (line.startsWith('@', at)) decorators.push(line.slice(at));
+        else if (decorators.length > 0) decorators = [];
       }
       let handler: string | undefined;
       let memoizedOnce = false;
@@ -598,7 +703,7 @@ export class ProjectIndex {
           CLOSING.lastIndex = (m.index ?? 0) + m[0].length;
           (CLOSING.test(code) ? noArguments : withArguments).add(name);
         }
-      } else if (depth === 0 && !def && trimmed.startsWith('@')) {
+      } else if (depth === 0 && !def && line.startsWith('@', at)) {
         // `@add_processor` (no brackets) calls `add_processor` once, where the `def` under it runs.
         const bare = BARE_DECORATOR.exec(code.trim())?.[1];
         if (bare) {
@@ -744,33 +849,12 @@ export class ProjectIndex {
   mayImportDict(text: string): boolean {
     const dicts = this.filesDefiningDicts();
     if (dicts.size === 0) return false;
-    for (const at of wordOffsets(text, 'import')) {
-      let i = at + 6;
-      let parenthesized = false;
-      // (A statement longer than this is not followed: it may import anything.)
-      const end = Math.min(text.length, i + MAX_IMPORT_CHARS);
-      while (i < end) {
-        const c = text[i];
-        if (c === '(') parenthesized = true;
-        else if (c === ')' && parenthesized) break;
-        else if (c === '#') {
-          const end = text.indexOf('\n', i);
-          if (end < 0 || !parenthesized) break;
-          i = end;
-        } else if (c === '\\')
-          i++; // a continued line
-        else if ((c === '\n' || c === ';') && !parenthesized) break;
-        else if (isWordCharAt(text, i)) {
-          const start = i;
-          while (i < text.length && isWordCharAt(text, i)) i++;
-          if (dicts.has(text.slice(start, i))) return true;
-          continue;
-        }
-        i++;
-      }
-      if (i >= end && end < text.length) return true;
-    }
-    return false;
+    return someImportedWord(text, (word) => dicts.has(word));
+  }
+
+  /** The names of the module-level dicts the indexed files define (see `importedDict`). */
+  moduleDicts(): string[] {
+    return [...this.filesDefiningDicts().keys()];
   }
 
   private filesDefiningDicts(): Map<string, string[]> {
@@ -962,18 +1046,23 @@ export class ProjectIndex {
     for (const part of parts) {
       for (const [path, calls, bases, imports, repeated, startUp, argless, hooks, dicts] of part.files) {
         // (A file in two parts keeps its first place with its last entry, as in one index.)
-        index.files.set(path, {
-          calls: new Map(kept(calls).map(([name, a, b]) => [name, a * IMPORT_CALL + b])),
-          bases: bases ?? [],
-          imports: new Map(
-            (imports ?? []).filter(([name]) => index.defined.has(name) || dictNames.has(name)),
+        index.files.set(
+          path,
+          entryOf(
+            [
+              kept(calls),
+              bases,
+              (imports ?? []).filter(([name]) => index.defined.has(name) || dictNames.has(name)),
+              kept(repeated),
+              kept(startUp),
+              (argless ?? []).filter((name) => index.defined.has(name)),
+              kept(hooks),
+              dicts,
+            ],
+            // (Names are not made unique here: a scan's threads hold the index a few seconds,
+            // and it would cost them more time than it saves.)
           ),
-          repeated: new Map(kept(repeated).map(([name, caller, why]) => [name, [caller, why]])),
-          startUp: new Map(kept(startUp).map(([name, caller, n]) => [name, [caller, n]])),
-          argless: new Set((argless ?? []).filter((name) => index.defined.has(name))),
-          hooks: new Map(kept(hooks)),
-          dicts: dicts ?? [],
-        });
+        );
       }
     }
     return index;
@@ -981,23 +1070,14 @@ export class ProjectIndex {
 
   static fromJSON(data: SerializedProjectIndex): ProjectIndex {
     const index = new ProjectIndex();
-    for (const [path, calls, bases, imports, repeated, startUp, argless, hooks, dicts] of data.files) {
-      index.files.set(path, {
-        calls: new Map(calls.map(([name, a, b]) => [name, a * IMPORT_CALL + b])),
-        bases: bases ?? [],
-        imports: new Map(imports ?? []),
-        repeated: new Map((repeated ?? []).map(([name, caller, why]) => [name, [caller, why]])),
-        startUp: new Map((startUp ?? []).map(([name, caller, n]) => [name, [caller, n]])),
-        argless: new Set(argless ?? []),
-        hooks: new Map(hooks ?? []),
-        dicts: dicts ?? [],
-      });
-    }
-    for (const n of data.defined) index.defined.add(n);
-    for (const n of data.weak) index.weakRegistrars.add(n);
-    for (const n of data.strong) index.strongRegistrars.add(n);
-    for (const [name, bases] of data.classBases ?? []) index.classBases.set(name, new Set(bases));
-    for (const [name, module] of data.gui ?? []) index.guiClasses.set(name, module);
+    const intern = interner();
+    for (const n of data.defined) index.defined.add(intern(n));
+    for (const [path, ...rows] of data.files) index.files.set(path, entryOf(rows, intern));
+    for (const n of data.weak) index.weakRegistrars.add(intern(n));
+    for (const n of data.strong) index.strongRegistrars.add(intern(n));
+    for (const [name, bases] of data.classBases ?? [])
+      index.classBases.set(intern(name), new Set(bases.map(intern)));
+    for (const [name, module] of data.gui ?? []) index.guiClasses.set(intern(name), intern(module));
     return index;
   }
 }
