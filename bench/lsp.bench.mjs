@@ -3,9 +3,9 @@
 // the editor default is 150 ms on top of these figures). The server's own parse, analyse and
 // pipeline (debounce end → diagnostics sent) times come from its verbose log. Target: diagnostics
 // for an open 5,000-line file within 15 ms at p95. LSP_BENCH_EDITS=N changes the number of edits.
-// Diagnostics are analysed without fixes; on the stress file the bench also times what moved:
-// the first code action after an edit (the fixes of that finding's rule computed then), and
-// resolving the fix the user picks (codeAction/resolve).
+// Diagnostics are analysed without fixes (the "Suppress … on this line" ones included); on the
+// stress file the bench also times what moved: the first code action after an edit (the fixes of
+// that finding's rule computed then), and resolving the fix the user picks (codeAction/resolve).
 // Every edit re-analyses the whole file: the rules read all of it (the run-frequency model, the
 // searches for a remover, the names defined across the module), and nothing is reused from the
 // analysis before. So the figure follows the rules' work on the whole file, which grows with its

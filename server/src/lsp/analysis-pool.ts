@@ -233,7 +233,9 @@ export class AnalysisPool {
         text,
         settings,
         label,
-        suppressions: true,
+        // The "Suppress … on this line" fixes come with the fixes a code action asks for, not
+        // with every edit's diagnostics (hundreds of findings to compute and hand over).
+        suppressions: fixesFor !== undefined,
         key,
         timeoutMs: this.budgetFor(text.length),
         fixesFor,

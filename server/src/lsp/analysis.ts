@@ -2,10 +2,9 @@
 // throws is reported (the other rules' findings are still published); if the engine itself
 // throws (say, a stack overflow on absurdly deep nesting), the rules are retried one by one so
 // the file still gets whatever findings can be computed. A time budget, or the parser module
-// failing, ends the analysis as a whole (`timedOut`, `parserFailed`). On the analysis threads
-// each finding also gets its "Suppress … on this line" fix while the tree is at hand, so code
-// actions need no tree on the main thread; without threads that fix is computed when a code
-// action asks for it.
+// failing, ends the analysis as a whole (`timedOut`, `parserFailed`). A finding's "Suppress …
+// on this line" fix is computed with the fixes a code action asks for, while that analysis has
+// the tree at hand (on a thread or here), not with every edit's diagnostics.
 import { analyzeSource, isParserCrash, ParseTimeoutError } from '../engine';
 import { dedent } from '../fixes/edits';
 import type { ProjectIndex } from '../model/project-index';

@@ -26,6 +26,20 @@ export interface DiagnosticData {
   at: Range;
 }
 
+/**
+ * Each rule's `codeDescription`, looked up once per server: finding the bundled page asks the
+ * file system, which cost more than the rest of the conversion for a file of hundreds of findings.
+ */
+const descriptions = new Map<string, { href: string } | undefined>();
+
+function codeDescription(code: string): { href: string } | undefined {
+  if (descriptions.has(code)) return descriptions.get(code);
+  const href = ruleDocsHref(code);
+  const description = href ? { href } : undefined;
+  descriptions.set(code, description);
+  return description;
+}
+
 export function toDiagnostic(finding: Finding, range: Range, locate: Locator): Diagnostic {
   const related: DiagnosticRelatedInformation[] = [];
   for (const r of finding.related) {
@@ -33,12 +47,11 @@ export function toDiagnostic(finding: Finding, range: Range, locate: Locator): D
     if (where) related.push({ location: { uri: where.uri, range: where.range }, message: r.message });
   }
   const data: DiagnosticData = { at: finding.range };
-  const href = ruleDocsHref(finding.code);
   return {
     range,
     severity: SEVERITY[finding.severity] ?? DiagnosticSeverity.Warning,
     code: finding.code,
-    codeDescription: href ? { href } : undefined,
+    codeDescription: codeDescription(finding.code),
     source: SOURCE,
     message: finding.message,
     relatedInformation: related.length > 0 ? related : undefined,

@@ -714,7 +714,10 @@ export class Linter {
       );
       const withFixes: [Diagnostic, LspFinding][] = matched.map(([diagnostic, finding]) => {
         const full = fixed.find((f) => f.code === finding.code && sameFinding(f, finding));
-        return [diagnostic, full ? { ...full, suppression: finding.suppression } : finding];
+        // (Its suppression fix comes with the fixes, or from an analysis on this thread.)
+        if (!full) return [diagnostic, finding];
+        if (full.suppression || !finding.suppression) return [diagnostic, full];
+        return [diagnostic, { ...full, suppression: finding.suppression }];
       });
       this.ensureSuppressions(
         unit,
@@ -797,6 +800,7 @@ export class Linter {
           : undefined;
       return analyzeText(text, engine, unit.key, {
         tree,
+        suppressions: true,
         project: this.project.index,
         rules: RULES.filter((r) => wanted.has(r.code)),
         timeoutMs: this.options.analysisTimeoutMs ?? DEFAULT_ANALYSIS_TIMEOUT_MS,

@@ -341,8 +341,27 @@ function isCallee(expr: Node): Node | undefined {
     : undefined;
 }
 
-/** Where the function (or class) `fn` is called from in this module: the call nodes. */
+const callSiteMemo = new WeakMap<SemanticModel, Map<Scope, { calls: Node[]; otherUses: number }>>();
+
+/**
+ * Where the function (or class) `fn` is called from in this module: the call nodes. Asked for each
+ * function in both of the run-frequency questions (and by the rules): found once per analysis.
+ */
 function callSitesOf(model: SemanticModel, fn: Scope): { calls: Node[]; otherUses: number } {
+  let byScope = callSiteMemo.get(model);
+  if (!byScope) {
+    byScope = new Map();
+    callSiteMemo.set(model, byScope);
+  }
+  let sites = byScope.get(fn);
+  if (!sites) {
+    sites = findCallSites(model, fn);
+    byScope.set(fn, sites);
+  }
+  return sites;
+}
+
+function findCallSites(model: SemanticModel, fn: Scope): { calls: Node[]; otherUses: number } {
   const parent = fn.parent;
   const fnName = fn.name;
   if (!parent || !fnName) return { calls: [], otherUses: 0 };

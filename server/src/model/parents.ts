@@ -11,18 +11,30 @@ import type { Node, Tree } from '../parser';
  */
 export class NodeMemo<T> {
   private readonly byTree = new WeakMap<Tree, Map<number, T>>();
+  /** The tree asked about last and its answers (one analysis asks about one tree, again and again). */
+  private lastTree: Tree | undefined;
+  private lastAnswers: Map<number, T> | undefined;
 
   constructor() {
     memos.push(this as NodeMemo<unknown>);
   }
 
-  get(node: Node, compute: (node: Node) => T): T {
-    let answers = this.byTree.get(node.tree);
+  private answersFor(tree: Tree): Map<number, T> {
+    if (tree === this.lastTree && this.lastAnswers) return this.lastAnswers;
+    let answers = this.byTree.get(tree);
     if (!answers) {
       answers = new Map();
-      this.byTree.set(node.tree, answers);
+      this.byTree.set(tree, answers);
     }
-    if (answers.has(node.id)) return answers.get(node.id) as T;
+    this.lastTree = tree;
+    this.lastAnswers = answers;
+    return answers;
+  }
+
+  get(node: Node, compute: (node: Node) => T): T {
+    const answers = this.answersFor(node.tree);
+    const known = answers.get(node.id);
+    if (known !== undefined || answers.has(node.id)) return known as T;
     const answer = compute(node);
     answers.set(node.id, answer);
     return answer;
@@ -30,16 +42,15 @@ export class NodeMemo<T> {
 
   /** Records an answer computed alongside another (the parent of every sibling at once). */
   set(node: Node, answer: T): void {
-    let answers = this.byTree.get(node.tree);
-    if (!answers) {
-      answers = new Map();
-      this.byTree.set(node.tree, answers);
-    }
-    answers.set(node.id, answer);
+    this.answersFor(node.tree).set(node.id, answer);
   }
 
   forget(tree: Tree): void {
     this.byTree.delete(tree);
+    if (this.lastTree === tree) {
+      this.lastTree = undefined;
+      this.lastAnswers = undefined;
+    }
   }
 }
 
