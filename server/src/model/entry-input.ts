@@ -10,7 +10,7 @@ import type { Node } from '../parser';
 import { entryPointInfo } from './execution';
 import { callNamedBy, identifiersNamed } from './find-names';
 import type { Scope, SemanticModel } from './semantic';
-import { positionalArguments } from './usage';
+import { argumentPassedFor, parameterSlot, positionalArguments } from './usage';
 import { calledFunction } from './value-flow';
 
 const MAX_DEPTH = 6;
@@ -166,17 +166,9 @@ function throughParameter(
   depth: number,
   seen: Set<number>,
 ): string | undefined {
-  const param = paramName.parent?.type === 'parameters' ? paramName : paramName.parent;
-  const fn = param?.parent?.parent;
-  if (!param || fn?.type !== 'function_definition') return undefined;
-  const fnName = fn.childForFieldName('name')?.text;
-  if (!fnName) return undefined;
-  const raw = (fn.childForFieldName('parameters')?.namedChildren ?? []).filter(
-    (p): p is Node => !!p && p.type !== 'comment',
-  );
-  const index = raw.findIndex((p) => p.id === param.id);
-  if (index < 0) return undefined;
-  const positional = !raw.slice(0, index).some((p) => /splat|separator/.test(p.type));
+  const slot = parameterSlot(paramName);
+  if (!slot) return undefined;
+  const { fn, fnName, index, positional } = slot;
   let called = false;
   const makers = constructorOf(fn);
   for (const ident of identifiersNamed(model.file, makers ? makers.names : [fnName])) {
@@ -184,13 +176,7 @@ function throughParameter(
     const target = !call ? undefined : makers ? { def: fn, offset: 1 } : callTarget(model, call);
     if (!call || target?.def.id !== fn.id) continue;
     called = true;
-    const args = call.childForFieldName('arguments')?.namedChildren ?? [];
-    const keyword = args.find(
-      (a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === paramName.text,
-    );
-    const passed =
-      keyword?.childForFieldName('value') ??
-      (positional ? positionalArguments(call)[index - target.offset] : undefined);
+    const passed = argumentPassedFor(call, paramName.text, positional ? index - target.offset : undefined);
     const why = passed ? trace(model, passed, depth + 1, seen) : undefined;
     if (why) return why;
   }

@@ -8,7 +8,7 @@
 import type { Node } from '../parser';
 import { callNamedBy, identifiersNamed } from './find-names';
 import type { SemanticModel } from './semantic';
-import { positionalArguments } from './usage';
+import { argumentPassedFor, parameterSlot, positionalArguments } from './usage';
 import { calledFunction } from './value-flow';
 
 /** The last word of an identifier that makes it a record's identity: `user_id`, `session_uuid`, `pk`. */
@@ -269,25 +269,14 @@ function throughBinding(model: SemanticModel, name: Node, depth: number): string
  * `name = kwargs.get("name")` in a view): one caller passing per-call data is enough.
  */
 function throughCallers(model: SemanticModel, paramName: Node, depth: number): string | undefined {
-  const param = paramName.parent?.type === 'parameters' ? paramName : paramName.parent;
-  const fn = param?.parent?.parent;
-  if (!param || fn?.type !== 'function_definition') return undefined;
-  const fnName = fn.childForFieldName('name')?.text;
-  if (!fnName) return undefined;
-  const raw = (fn.childForFieldName('parameters')?.namedChildren ?? []).filter(
-    (p): p is Node => !!p && p.type !== 'comment',
-  );
-  const index = raw.findIndex((p) => p.id === param.id);
-  if (index < 0 || raw.slice(0, index).some((p) => /splat|separator/.test(p.type))) return undefined;
+  const slot = parameterSlot(paramName);
+  if (!slot?.positional) return undefined;
+  const { fn, fnName, index } = slot;
   for (const ident of identifiersNamed(model.file, [fnName])) {
     const call = callNamedBy(ident);
     const called = call ? calledFunction(model, call) : undefined;
     if (!call || called?.def.id !== fn.id) continue;
-    const args = call.childForFieldName('arguments')?.namedChildren ?? [];
-    const keyword = args.find(
-      (a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === paramName.text,
-    );
-    const passed = keyword?.childForFieldName('value') ?? positionalArguments(call)[index - called.offset];
+    const passed = argumentPassedFor(call, paramName.text, index - called.offset);
     const why = passed ? perCallKeyEvidence(model, passed, depth + 1) : undefined;
     if (why) return why;
   }

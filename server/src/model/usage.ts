@@ -209,6 +209,38 @@ export function keywordArgument(call: Node, name: string): Node | undefined {
   return undefined;
 }
 
+/**
+ * Where the parameter named by `paramName` sits in its function's signature: the function, its
+ * name, the parameter's index, and whether callers can pass it by position (no `*`/`/` before it).
+ */
+export function parameterSlot(
+  paramName: Node,
+): { fn: Node; fnName: string; index: number; positional: boolean } | undefined {
+  const param = paramName.parent?.type === 'parameters' ? paramName : paramName.parent;
+  const fn = param?.parent?.parent;
+  if (!param || fn?.type !== 'function_definition') return undefined;
+  const fnName = fn.childForFieldName('name')?.text;
+  if (!fnName) return undefined;
+  const raw = (fn.childForFieldName('parameters')?.namedChildren ?? []).filter(
+    (p): p is Node => !!p && p.type !== 'comment',
+  );
+  const index = raw.findIndex((p) => p.id === param.id);
+  if (index < 0) return undefined;
+  return { fn, fnName, index, positional: !raw.slice(0, index).some((p) => /splat|separator/.test(p.type)) };
+}
+
+/** What `call` passes for parameter `name`: by keyword, or at `position` among its positional arguments. */
+export function argumentPassedFor(call: Node, name: string, position: number | undefined): Node | undefined {
+  const args = call.childForFieldName('arguments')?.namedChildren ?? [];
+  const keyword = args.find(
+    (a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === name,
+  );
+  return (
+    keyword?.childForFieldName('value') ??
+    (position === undefined ? undefined : positionalArguments(call)[position])
+  );
+}
+
 /** Positional arguments of a call (keyword arguments and splats excluded). */
 export function positionalArguments(call: Node): Node[] {
   const args = call.childForFieldName('arguments');
