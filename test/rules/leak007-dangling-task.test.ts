@@ -468,6 +468,36 @@ const table: RuleTable = {
       `,
     },
     {
+      name: '_keep_task() added where two blank lines already follow the imports: still two before the next definition',
+      code: `
+        import asyncio
+        import signal
+
+
+        def install(loop):
+            loop.add_signal_handler(signal.SIGTERM, lambda: asyncio.create_task(shutdown()))
+      `,
+      errors: [{ line: 6, message: '`add_signal_handler()`' }],
+      output: `
+        import asyncio
+        import signal
+
+
+        _background_tasks: "set[asyncio.Task]" = set()
+
+
+        def _keep_task(task):
+            """Keep a strong reference to the task until it is done (the loop holds it weakly)."""
+            _background_tasks.add(task)
+            task.add_done_callback(_background_tasks.discard)
+            return task
+
+
+        def install(loop):
+            loop.add_signal_handler(signal.SIGTERM, lambda: _keep_task(asyncio.create_task(shutdown())))
+      `,
+    },
+    {
       name: 'only add_done_callback is called on the task',
       code: `
         import asyncio

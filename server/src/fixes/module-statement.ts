@@ -64,7 +64,14 @@ export function addModuleStatement(
   const edits = [...importEdits];
   if (anchor) {
     // After the anchor's last line, so a trailing comment (`import x  # noqa`) stays on its line.
-    edits.push(insertAt(file, file.lineEnd(anchor.endPosition.row), `${eol}${eol}${statement}`));
+    // A statement that ends in blank lines of its own (a `def`) keeps at most two before the code
+    // that follows, counting the blank lines already there.
+    let text = statement;
+    const after = file.text.slice(file.lineEnd(anchor.endPosition.row));
+    const blankAfter = (after.match(/^(?:\r?\n[ \t]*)+(?=\r?\n)/)?.[0].match(/\n/g) ?? []).length;
+    while (text.endsWith(eol) && trailingBreaks(text, eol) + blankAfter > 2)
+      text = text.slice(0, -eol.length);
+    edits.push(insertAt(file, file.lineEnd(anchor.endPosition.row), `${eol}${eol}${text}`));
   } else {
     // No import or docstring yet: before the first statement, below a shebang or licence comment.
     const top = file.root.namedChildren.find((c) => !!c && c.type !== 'comment');
@@ -72,4 +79,16 @@ export function addModuleStatement(
     edits.push(insertAt(file, at, `${statement}${eol}${eol}${eol}`));
   }
   return edits;
+}
+
+/** How many line breaks `text` ends with. */
+function trailingBreaks(text: string, eol: string): number {
+  let n = 0;
+  for (
+    let end = text.length;
+    end >= eol.length && text.slice(end - eol.length, end) === eol;
+    end -= eol.length
+  )
+    n++;
+  return n;
 }
