@@ -146,12 +146,13 @@ function waitForProcess(
     !policy.vetoNamed
   )
     return undefined;
-  // Waited for somewhere, or its output read here (else the streams go to DEVNULL), and its pid is
-  // not kept for later.
-  const uses = leak.named.refs.map((r) => useOf(r.node));
-  if (!waitedSometimes && !uses.some((u) => u.kind === 'attribute' && PROCESS_STREAMS.has(u.attribute)))
-    return undefined;
-  if (!waitedSometimes && uses.some((u) => u.kind === 'attribute' && u.attribute === 'pid')) return undefined;
+  if (!waitedSometimes) {
+    // Never waited for: only if its output is read here (else the streams go to DEVNULL) and its
+    // pid is not kept for later.
+    const uses = leak.named.refs.map((r) => useOf(r.node));
+    if (!uses.some((u) => u.kind === 'attribute' && PROCESS_STREAMS.has(u.attribute))) return undefined;
+    if (uses.some((u) => u.kind === 'attribute' && u.attribute === 'pid')) return undefined;
+  }
   const fix = wrapNamed(ctx, creation, leak.named, { ...policy, vetoNamed: undefined }, dataMethods);
   return (
     fix && {

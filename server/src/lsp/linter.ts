@@ -149,7 +149,7 @@ export class Linter {
     { signature: string; generation: number; result: Promise<UnitResult | undefined> }
   >();
   /** Per unit key, what it was last reported as (documentStatus): analysed, test or vendored code left out. */
-  private readonly testStatus = new Map<string, 'analysed' | 'test' | 'vendored'>();
+  private readonly reportedStatus = new Map<string, 'analysed' | 'test' | 'vendored'>();
   readonly notebooks: NotebookStore;
   private readonly closed: ClosedFiles;
   /** What the rest of the workspace says about names (who calls a helper, weak emitters). */
@@ -336,7 +336,7 @@ export class Linter {
     this.inflight.delete(key);
     this.results.delete(key);
     this.published.delete(key);
-    this.testStatus.delete(key);
+    this.reportedStatus.delete(key);
   }
 
   private isOpenPath(path: string): boolean {
@@ -567,8 +567,8 @@ export class Linter {
     this.results.set(unit.key, result);
     this.publishUnit(unit.key, result);
     const status = vendored ? 'vendored' : testFile ? 'test' : 'analysed';
-    if (this.testStatus.get(unit.key) !== status) {
-      this.testStatus.set(unit.key, status);
+    if (this.reportedStatus.get(unit.key) !== status) {
+      this.reportedStatus.set(unit.key, status);
       this.host.documentStatus?.(unit.key, { testFile, vendored });
     }
     // From the end of the debounce to diagnostics sent: settings, parse, analysis, conversion.

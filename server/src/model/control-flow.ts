@@ -242,12 +242,12 @@ export function runsOnlyWhenDead(node: Node, name: string, limit: Node): boolean
   return false;
 }
 
-/** `name`, `name is not None` or `not name.closed` (and such tests joined by `and`). */
+/**
+ * Whether `condition` holds whenever `name` holds something to release: false only when it is
+ * None, falsy or closed (`f`, `f is not None`, `not f.closed`, and such tests joined by `and`).
+ */
 export function isPresenceTest(condition: Node, name: string): boolean {
-  const text = condition.text.replace(/\s+/g, ' ').replace(/^\((.*)\)$/, '$1');
-  return text
-    .split(' and ')
-    .every((t) => t === name || t === `${name} is not None` || t === `not ${name}.closed`);
+  return conditionImplies(condition, name, false) === 'dead';
 }
 
 /**
@@ -295,6 +295,7 @@ export function runsWheneverReached(node: Node, from: Node, isGuard?: (condition
       case 'function_definition':
       case 'lambda':
       case 'class_definition':
+        return false;
       case 'for_in_clause':
         if (p.childForFieldName('right')?.id !== child.id) return false;
         break;

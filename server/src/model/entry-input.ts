@@ -9,6 +9,7 @@
 import type { Node } from '../parser';
 import { entryPointInfo } from './execution';
 import { callNamedBy, identifiersNamed } from './find-names';
+import { short } from './key-domain';
 import type { Scope, SemanticModel } from './semantic';
 import { argumentPassedFor, parameterSlot, positionalArguments } from './usage';
 import { calledFunction } from './value-flow';
@@ -150,11 +151,6 @@ function inWhileLoop(node: Node): boolean {
   return false;
 }
 
-function short(node: Node): string {
-  const text = node.text.replace(/\s+/g, ' ');
-  return text.length <= 40 ? text : `${text.slice(0, 37)}…`;
-}
-
 /**
  * A parameter: what this module's calls of its function pass for it, or, where nothing here calls
  * the function, the function itself when it runs again and again (a handler, a task, a callback).
@@ -173,7 +169,7 @@ function throughParameter(
   const makers = constructorOf(fn);
   for (const ident of identifiersNamed(model.file, makers ? makers.names : [fnName])) {
     const call = callNamedBy(ident);
-    const target = !call ? undefined : makers ? { def: fn, offset: 1 } : callTarget(model, call);
+    const target = !call ? undefined : makers ? { def: fn, offset: 1 } : calledFunction(model, call, true);
     if (!call || target?.def.id !== fn.id) continue;
     called = true;
     const passed = argumentPassedFor(call, paramName.text, positional ? index - target.offset : undefined);
@@ -184,22 +180,6 @@ function throughParameter(
   if (scope.node.id !== fn.id) return undefined;
   const run = entryPointInfo(model, scope);
   return run ? `\`${paramName.text}\` is an argument of \`${fnName}()\`, and ${run.reason}` : undefined;
-}
-
-/**
- * The function definition a call runs, with the number of parameters the call does not pass
- * (`self`): a name bound once to a function of this module (decorated or not), or `self.m(…)`.
- */
-function callTarget(model: SemanticModel, call: Node): { def: Node; offset: number } | undefined {
-  const callee = call.childForFieldName('function');
-  if (callee?.type === 'identifier') {
-    const binding = model.resolve(callee);
-    if (binding?.kind !== 'function' || binding.sites.length !== 1 || binding.scope.kind === 'class')
-      return undefined;
-    const def = binding.sites[0].parent;
-    return def?.type === 'function_definition' ? { def, offset: 0 } : undefined;
-  }
-  return calledFunction(model, call);
 }
 
 /**

@@ -8,6 +8,7 @@
 import type { Node } from '../parser';
 import { callNamedBy, identifiersNamed } from './find-names';
 import type { SemanticModel } from './semantic';
+import { lastCalleeName } from './test-doubles';
 import { argumentPassedFor, parameterSlot, positionalArguments } from './usage';
 import { calledFunction } from './value-flow';
 
@@ -225,7 +226,8 @@ function chainName(node: Node): string | undefined {
   return literal ? `${value.text}.${literal}` : undefined;
 }
 
-function short(node: Node): string {
+/** A node's text on one line, cut to 40 characters, for messages. */
+export function short(node: Node): string {
   const text = node.text.replace(/\s+/g, ' ');
   return text.length <= 40 ? text : `${text.slice(0, 37)}…`;
 }
@@ -290,10 +292,11 @@ function throughCallers(model: SemanticModel, paramName: Node, depth: number): s
 export function objectKeyEvidence(model: SemanticModel, key: Node, depth = 0): string | undefined {
   if (depth > MAX_DEPTH) return undefined;
   // `asyncio.current_task()`: the task running now, a new object for every task started.
-  const callee = key.type === 'call' ? key.childForFieldName('function') : undefined;
-  const calleeName =
-    callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
-  if (calleeName && CURRENT_OBJECT_CALLS.has(calleeName) && positionalArguments(key).length === 0)
+  if (
+    key.type === 'call' &&
+    CURRENT_OBJECT_CALLS.has(lastCalleeName(key)) &&
+    positionalArguments(key).length === 0
+  )
     return `\`${short(key)}\` is the running task: one entry per task started`;
   let subject: Node | undefined = key;
   if (key.type === 'call' && key.childForFieldName('function')?.text === 'id')

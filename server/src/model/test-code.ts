@@ -73,12 +73,11 @@ export function isTestModuleFolder(names: readonly string[]): boolean {
  * are absolute; a file outside `root` is judged by its name.
  */
 export function isTestFile(path: string, root: string, listFolder?: FolderLister): boolean {
-  const rel = relative(root, path);
-  const inside = rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
-  const parts = (inside ? rel : path).split(/[\\/]/);
+  const below = pathBelow(root, path);
+  const parts = (below ?? path).split(/[\\/]/);
   const name = parts.pop() ?? '';
   if (isTestFileName(name)) return true;
-  if (!inside) return false;
+  if (below === undefined) return false;
   if (parts.some(isTestFolderName)) return true;
   if (!listFolder) return false;
   let dir = root;
@@ -96,12 +95,28 @@ export function isTestFile(path: string, root: string, listFolder?: FolderLister
  * none does.
  */
 export function projectRoot(path: string, roots: readonly (string | undefined)[]): string | undefined {
+  return rootHolding(path, roots, 'deepest');
+}
+
+/** `path` relative to `root` when it lies below `root` (not `root` itself), else undefined. */
+export function pathBelow(root: string, path: string): string | undefined {
+  const rel = relative(root, path);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel) ? rel : undefined;
+}
+
+/** Of `roots`, the deepest or the outermost that holds `path` (or is it). */
+export function rootHolding(
+  path: string,
+  roots: readonly (string | undefined)[],
+  pick: 'deepest' | 'outermost',
+): string | undefined {
   let best: string | undefined;
   for (const root of roots) {
     if (root === undefined) continue;
-    const rel = relative(root, path);
-    const holds = rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
-    if (holds && (best === undefined || root.length > best.length)) best = root;
+    const holds = relative(root, path) === '' || pathBelow(root, path) !== undefined;
+    if (!holds) continue;
+    if (best === undefined || (pick === 'deepest' ? root.length > best.length : root.length < best.length))
+      best = root;
   }
   return best;
 }

@@ -304,16 +304,22 @@ function parameterFate(
 /**
  * The function a call runs, when it is defined once in this file and not decorated: `helper(x)`
  * for a module or nested function, `self.helper(x)` for a method of the enclosing class (then
- * `offset` skips `self`).
+ * `offset` skips `self`). With `decoratedHelpers`, a decorated module or nested function counts
+ * too (`@retry def fetch(url)`: what a call passes still reaches its parameters).
  */
-export function calledFunction(model: SemanticModel, call: Node): { def: Node; offset: number } | undefined {
+export function calledFunction(
+  model: SemanticModel,
+  call: Node,
+  decoratedHelpers = false,
+): { def: Node; offset: number } | undefined {
   const fn = call.childForFieldName('function');
   if (fn?.type === 'identifier') {
     const binding = model.resolve(fn);
     if (binding?.kind !== 'function' || binding.sites.length !== 1 || binding.scope.kind === 'class')
       return undefined;
     const def = binding.sites[0].parent;
-    if (def?.type !== 'function_definition' || def.parent?.type === 'decorated_definition') return undefined;
+    if (def?.type !== 'function_definition') return undefined;
+    if (!decoratedHelpers && def.parent?.type === 'decorated_definition') return undefined;
     return { def, offset: 0 };
   }
   if (fn?.type !== 'attribute') return undefined;

@@ -5,8 +5,8 @@
 // from the path and (through a lister the caller passes) the names in the folders on it: no
 // file-system access here. As with test code (test-code.ts), only the folders between the
 // project root and the file count, so a checkout under `/home/me/vendor/proj` is not all vendored.
-import { isAbsolute, join, relative, sep } from 'node:path';
-import type { FolderLister } from './test-code';
+import { join } from 'node:path';
+import { type FolderLister, pathBelow, rootHolding } from './test-code';
 
 /**
  * Folder names that say "someone else's code" by themselves. `site-packages` and `dist-packages`
@@ -302,9 +302,8 @@ function isApplicationFolder(names: readonly string[] | undefined): boolean {
  * `lib/` itself analyses it), nor does a file outside `root`. Both paths are absolute.
  */
 export function isVendoredFile(path: string, root: string, listFolder?: FolderLister): boolean {
-  const rel = relative(root, path);
-  const inside = rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
-  if (!inside) return false;
+  const rel = pathBelow(root, path);
+  if (rel === undefined) return false;
   const parts = rel.split(/[\\/]/);
   parts.pop();
   let dir = root;
@@ -327,12 +326,5 @@ export function isVendoredFile(path: string, root: string, listFolder?: FolderLi
  * it, so a `pyproject.toml` shipped inside a vendored copy does not make the copy its own project.
  */
 export function vendoredRoot(path: string, roots: readonly (string | undefined)[]): string | undefined {
-  let best: string | undefined;
-  for (const root of roots) {
-    if (root === undefined) continue;
-    const rel = relative(root, path);
-    const holds = rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
-    if (holds && (best === undefined || root.length < best.length)) best = root;
-  }
-  return best;
+  return rootHolding(path, roots, 'outermost');
 }
